@@ -1,0 +1,43 @@
+# Two commands a new user needs (see README.md):
+#   make report   set up .venv if needed, then run every notebook for every unit into reports/
+#   make test     set up .venv if needed, then run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+KERNEL := quanzhou-forecast
+ARGS   ?=
+
+.PHONY: setup report test validate bench lab clean-reports help
+
+help:
+	@echo "make report   - set up and run the full forecast (all units, all notebooks)"
+	@echo "make test     - set up and run the test suite"
+	@echo "make validate - check every raw data file"
+	@echo "make bench    - print performance figures"
+	@echo "make lab      - start JupyterLab on the project kernel"
+
+setup: $(STAMP)
+
+# Re-install only when the pinned dependencies change.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (泉州民政预测 quanzhou-forecast)"
+	touch $(STAMP)
+
+report: $(STAMP)
+	$(PY) -m analysis run $(ARGS)
+
+test: $(STAMP)
+	$(PY) -m pytest $(ARGS)
+
+validate: $(STAMP)
+	$(PY) -m analysis validate
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py $(ARGS)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --no-browser --ServerApp.root_dir=notebooks --MappingKernelManager.default_kernel_name=$(KERNEL) --ip=127.0.0.1 --port=8888

@@ -1,0 +1,75 @@
+"""Command line: ``python -m analysis <command>``.
+
+Commands
+--------
+validate   check every raw table against its schema; one line per table; exit 2 on bad data
+run        run every notebook for every unit into reports/ (see analysis.run)
+ingest     validate a new data file and store it as a new vintage (see analysis.data.ingest)
+
+Errors the suite raises on purpose (:class:`~analysis.errors.AnalysisError`) are printed as one
+message and exit with status 2; nothing under ``data/processed`` or ``reports`` is touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .errors import AnalysisError
+
+EXIT_BAD_INPUT = 2
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate every raw table; print one line per table."""
+    from .data import loaders
+
+    failures = 0
+    for name, spec in loaders.TABLES.items():
+        try:
+            frame = loaders.load(name)
+        except AnalysisError as exc:
+            failures += 1
+            print(f"FAIL  {name:<24} {exc}")
+            continue
+        note = f"  (estimates: {spec.estimates})" if spec.estimates else ""
+        print(f"ok    {name:<24} {len(frame):>4} rows  {spec.path().name}{note}")
+    if failures:
+        print(f"{failures} table(s) failed validation", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"all {len(loaders.TABLES)} raw tables valid")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analysis",
+                                     description="泉州市民政事业发展规划预测 Quanzhou civil-affairs forecast suite")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_validate = sub.add_parser("validate", help="check every raw data table")
+    p_validate.set_defaults(func=cmd_validate)
+    _add_optional_commands(sub)
+    return parser
+
+
+def _add_optional_commands(sub) -> None:
+    """Commands whose modules register themselves (runner, ingest)."""
+    import importlib
+
+    for module_name in ("analysis.run.cli", "analysis.data.ingest"):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        module.register(sub)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except AnalysisError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT

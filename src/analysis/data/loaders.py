@@ -1,0 +1,158 @@
+"""One loader per raw table; each reads ``data/raw/<file>`` and validates it with its schema.
+
+``TABLES`` is the registry the CLI (``python -m analysis validate``), the ingest command and the
+run manifest use. A loader returns a validated, type-coerced :class:`pandas.DataFrame` and
+raises :class:`~analysis.errors.DataValidationError` on a broken file. Results are cached per
+(path, modification time), so repeated calls in one process do not re-read the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+import pandera.pandas as pa
+
+from .. import config
+from ..errors import AnalysisError
+from . import schemas
+from .reader import read_validated
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A raw input table: its file name under ``data/raw``, schema factory and description."""
+
+    name: str
+    filename: str
+    schema: Callable[[], pa.DataFrameSchema]
+    description: str
+    estimates: str = ""
+
+    def path(self) -> Path:
+        """Where the table is read from: the newest ingested vintage if any, else ``data/raw``."""
+        from .vintages import current_path  # local import: vintages imports this module
+
+        return current_path(self)
+
+
+def _facts(name: str, value_required: bool = True) -> Callable[[], pa.DataFrameSchema]:
+    return lambda: schemas.facts_schema(name, value_required)
+
+
+TABLES: dict[str, RawTable] = {t.name: t for t in [
+    RawTable("units", "units.csv", schemas.units_schema,
+             "reporting units: ids, Chinese names, aliases, minimum-wage tier",
+             "wage tier of 泉州开发区 and 泉州台商投资区 assumed from their parent areas"),
+    RawTable("census2020", "census2020_county.csv", _facts("census2020"),
+             "7th census 2020: city and some county totals, sex, broad age shares"),
+    RawTable("census2010", "census2010_county.csv", _facts("census2010"),
+             "6th census 2010: resident population of all 13 units; city sex split and broad ages"),
+    RawTable("resident2021", "resident_pop_county_2021.csv", _facts("resident2021"),
+             "yearbook 2022 table 3-5: 2021 resident population, birth and death rates by county"),
+    RawTable("age_structure_yearbook", "quanzhou_age_structure_yearbook.csv", _facts("age_structure_yearbook"),
+             "yearbook 2020 table 3-6: shares of ages 0-4, 5-9, 10-14 (sample surveys)"),
+    RawTable("registered", "registered_elderly.csv", _facts("registered"),
+             "household-registered population 2010-2020; registered 60+ and 80+ in 2017"),
+    RawTable("min_wage", "min_wage_fujian.csv", schemas.min_wage_schema,
+             "Fujian minimum wage by tier and effective date",
+             "2013 values derived (2015 minus 180 yuan); tier membership before 2015 assumed"),
+    RawTable("dibao", "dibao_quanzhou.csv", _facts("dibao"),
+             "2012 低保/五保 standards of five units; Fujian 2019 recipient counts"),
+    RawTable("beds", "beds_quanzhou.csv", _facts("beds"), "elder-care beds and institutions (2017)"),
+    RawTable("social_workers", "social_workers.csv", _facts("social_workers"),
+             "certified social workers and stations"),
+    RawTable("china_age_sex_2020", "china_age_sex_2020.csv", _facts("china_age_sex_2020"),
+             "China 2020 census broad age groups"),
+    RawTable("life_table", "life_table.csv", schemas.life_table_schema,
+             "UN WPP 2022 China: m(x) by 5-year age and sex; e0 by sex"),
+    RawTable("fertility", "fertility.csv", schemas.fertility_schema,
+             "UN WPP 2022 China: TFR, age pattern of fertility, sex ratio at birth"),
+    RawTable("wpp_population", "wpp2019_china_population_age5_sex.csv", schemas.wpp_population_schema,
+             "UN WPP 2019 China population by 5-year age and sex (age shape for estimation)"),
+    RawTable("wpp_projection", "wpp2022_china_projection_e0_tfr.csv", schemas.wpp_projection_schema,
+             "UN WPP 2022 medium variant: e0 by sex and TFR 2022-2060"),
+    RawTable("disability", "disability_prevalence.csv", _facts("disability"),
+             "PROXY: Shanghai 2010 (town part) share of elderly unable to care for themselves",
+             "the whole table is a proxy for Quanzhou"),
+    RawTable("plan_zl1", "plan_zl1_13th_fyp_results.csv", schemas.plan_zl1_schema,
+             "plan 专栏1: 13th five-year plan results (2015, 2020 target, 2020 result)"),
+    RawTable("plan_zl2", "plan_zl2_14th_fyp_targets.csv", schemas.plan_zl2_schema,
+             "plan 专栏2: 14th five-year plan annual targets 2021-2025"),
+    RawTable("plan_targets", "plan_targets.csv", schemas.plan_targets_schema,
+             "other numeric targets of the plan text (beds, social workers, volunteers, 低保 ratio...)"),
+]}
+
+
+def table(name: str) -> RawTable:
+    """The registered raw table called ``name``."""
+    try:
+        return TABLES[name]
+    except KeyError:
+        raise AnalysisError(f"unknown raw table {name!r}; known tables: {', '.join(TABLES)}") from None
+
+
+@lru_cache(maxsize=64)
+def _load_cached(name: str, path: str, mtime_ns: int) -> pd.DataFrame:
+    spec = TABLES[name]
+    return read_validated(path, spec.schema(), schemas.CHECK_COLUMNS, schemas.CHECK_MESSAGES)
+
+
+def load(name: str, path: Path | str | None = None) -> pd.DataFrame:
+    """Load and validate raw table ``name`` (from ``path`` if given). Returns a copy."""
+    spec = table(name)
+    file = Path(path) if path is not None else spec.path()
+    mtime = file.stat().st_mtime_ns if file.exists() else 0
+    return _load_cached(spec.name, str(file), mtime).copy()
+
+
+def clear_cache() -> None:
+    """Forget cached tables (after an ingest, or in tests that rewrite files)."""
+    _load_cached.cache_clear()
+
+
+# Named loaders, one per table, for readable call sites.
+def load_units() -> pd.DataFrame: return load("units")
+def load_census2020() -> pd.DataFrame: return load("census2020")
+def load_census2010() -> pd.DataFrame: return load("census2010")
+def load_resident2021() -> pd.DataFrame: return load("resident2021")
+def load_age_structure_yearbook() -> pd.DataFrame: return load("age_structure_yearbook")
+def load_registered() -> pd.DataFrame: return load("registered")
+def load_min_wage() -> pd.DataFrame: return load("min_wage")
+def load_dibao() -> pd.DataFrame: return load("dibao")
+def load_beds() -> pd.DataFrame: return load("beds")
+def load_social_workers() -> pd.DataFrame: return load("social_workers")
+def load_china_age_sex_2020() -> pd.DataFrame: return load("china_age_sex_2020")
+def load_life_table() -> pd.DataFrame: return load("life_table")
+def load_fertility() -> pd.DataFrame: return load("fertility")
+def load_wpp_population() -> pd.DataFrame: return load("wpp_population")
+def load_wpp_projection() -> pd.DataFrame: return load("wpp_projection")
+def load_disability() -> pd.DataFrame: return load("disability")
+def load_plan_zl1() -> pd.DataFrame: return load("plan_zl1")
+def load_plan_zl2() -> pd.DataFrame: return load("plan_zl2")
+def load_plan_targets() -> pd.DataFrame: return load("plan_targets")
+
+
+def fact(frame: pd.DataFrame, geography: str, indicator: str, year: int | None = None) -> float:
+    """The single value of a long 'facts' table; a missing figure is an error, never zero."""
+    sel = (frame["geography"] == geography) & (frame["indicator"] == indicator)
+    if year is not None:
+        sel &= frame["year"] == year
+    values = frame.loc[sel, "value"]
+    if len(values) != 1 or pd.isna(values.iloc[0]):
+        raise AnalysisError(
+            f"missing figure: {indicator} for {geography}" + (f" in {year}" if year else "")
+            + f" ({len(values)} rows found)")
+    return float(values.iloc[0])
+
+
+def plan_target(target_id: str, year: int) -> float:
+    """A numeric target of the plan text (``plan_targets.csv``)."""
+    targets = load_plan_targets()
+    sel = targets[(targets["target_id"] == target_id) & (targets["year"] == year)]
+    if len(sel) != 1:
+        raise AnalysisError(f"the plan has no target {target_id!r} for {year} in plan_targets.csv")
+    return float(sel["value"].iloc[0])

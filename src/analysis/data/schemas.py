@@ -1,0 +1,238 @@
+"""pandera schemas of the raw tables in ``data/raw``.
+
+Each schema coerces types from the text of the CSV, so a word in a number column, a negative
+count, a share above 100 %, a duplicate key or an unknown geography fails validation with the
+row and column named (see :mod:`analysis.data.reader`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+# Geographies that appear in the source tables besides the 13 reporting units and the city.
+# Composites are sums of reporting units as published by the statistics office.
+COMPOSITE_AREAS: dict[str, tuple[str, ...]] = {
+    "鲤城区(含开发区)": ("licheng", "kaifaqu"),
+    "惠安县(含台商区)": ("huian", "taishang"),
+}
+OUTSIDE_AREAS = ("福建省", "China", "福建省(厦门 tier1)", "泉州市社会福利中心(丰泽区)",
+                 "Shanghai (镇 town part only) - PROXY")
+
+SHARE_UNITS = ("percent", "percent of resident pop", "percent of registered pop", "percent of TFR")
+
+CHECK_COLUMNS = {
+    "share_within_0_100": "value",
+    "count_not_negative": "value",
+    "known_geography": "geography",
+}
+CHECK_MESSAGES = {
+    "share_within_0_100": "a share between 0 and 100 (percent)",
+    "count_not_negative": "a count or rate >= 0",
+}
+
+
+def _known_geographies() -> list[str]:
+    from ..geography import all_units  # local import: geography itself loads units.csv
+
+    names = [u.name_zh for u in all_units()]
+    return names + list(COMPOSITE_AREAS) + list(OUTSIDE_AREAS)
+
+
+def _share_ok(df: pd.DataFrame) -> pd.Series:
+    is_share = df["unit"].isin(SHARE_UNITS)
+    return ~is_share | df["value"].isna() | df["value"].between(0, 100)
+
+
+def _not_negative(df: pd.DataFrame) -> pd.Series:
+    return df["value"].isna() | (df["value"] >= 0)
+
+
+def facts_schema(name: str, value_required: bool = True) -> pa.DataFrameSchema:
+    """Long 'facts' tables: one published figure a row, with its unit and source."""
+    return pa.DataFrameSchema(
+        {
+            "geography": pa.Column(str, pa.Check.isin(_known_geographies(), name="known_geography")),
+            "year": pa.Column(int, pa.Check.in_range(1990, 2060), coerce=True),
+            "indicator": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "value": pa.Column(float, nullable=not value_required, coerce=True),
+            "unit": pa.Column(str),
+            "source": pa.Column(str, pa.Check.str_length(min_value=4)),
+            "quote_or_note": pa.Column(str, nullable=True, required=False),
+        },
+        checks=[pa.Check(_share_ok, name="share_within_0_100"),
+                pa.Check(_not_negative, name="count_not_negative")],
+        unique=["geography", "year", "indicator"],
+        name=name,
+        coerce=True,
+    )
+
+
+def life_table_schema() -> pa.DataFrameSchema:
+    """UN WPP central death rates m(x) by 5-year age group and sex, plus e0 rows."""
+    return pa.DataFrameSchema(
+        {
+            "geography": pa.Column(str),
+            "sex": pa.Column(str, pa.Check.isin(["male", "female"])),
+            "indicator": pa.Column(str, pa.Check.isin(["mx_central_death_rate", "e0_life_expectancy_at_birth"])),
+            "age_start": pa.Column(int, pa.Check.in_range(0, 100), coerce=True),
+            "age_label": pa.Column(str),
+            "period": pa.Column(str),
+            "year": pa.Column(str),
+            "value": pa.Column(float, pa.Check.ge(0), coerce=True),
+            "unit": pa.Column(str),
+            "source": pa.Column(str, pa.Check.str_length(min_value=4)),
+            "note": pa.Column(str, nullable=True, required=False),
+        },
+        unique=["sex", "indicator", "age_start", "period"],
+        name="life_table", coerce=True,
+    )
+
+
+def fertility_schema() -> pa.DataFrameSchema:
+    """UN WPP TFR by year, the percentage age pattern of fertility by period, sex ratio at birth."""
+    return pa.DataFrameSchema(
+        {
+            "geography": pa.Column(str),
+            "indicator": pa.Column(str, pa.Check.isin(["TFR", "percent_of_TFR_by_mother_age", "sex_ratio_at_birth"])),
+            "age_label": pa.Column(str, nullable=True),
+            "period": pa.Column(str),
+            "year": pa.Column(str),
+            "value": pa.Column(float, pa.Check.ge(0), coerce=True),
+            "unit": pa.Column(str),
+            "source": pa.Column(str, pa.Check.str_length(min_value=4)),
+            "note": pa.Column(str, nullable=True, required=False),
+        },
+        checks=[pa.Check(lambda d: (d["indicator"] != "percent_of_TFR_by_mother_age") | (d["value"] <= 100),
+                         name="share_within_0_100")],
+        unique=["indicator", "age_label", "period"],
+        name="fertility", coerce=True,
+    )
+
+
+def wpp_population_schema() -> pa.DataFrameSchema:
+    """UN WPP 2019 China population by sex and 5-year age group (thousands)."""
+    return pa.DataFrameSchema(
+        {
+            "geography": pa.Column(str),
+            "sex": pa.Column(str, pa.Check.isin(["male", "female"])),
+            "age_group": pa.Column(str, pa.Check.str_matches(r"^\d+(-\d+|\+)$")),
+            "year": pa.Column(int, pa.Check.in_range(1950, 2100), coerce=True),
+            "value": pa.Column(float, pa.Check.ge(0), coerce=True),
+            "unit": pa.Column(str),
+            "source": pa.Column(str, pa.Check.str_length(min_value=4)),
+            "note": pa.Column(str, nullable=True, required=False),
+        },
+        unique=["sex", "age_group", "year"],
+        name="wpp_population", coerce=True,
+    )
+
+
+def wpp_projection_schema() -> pa.DataFrameSchema:
+    """UN WPP 2022 medium variant: e0 by sex and TFR by year."""
+    return pa.DataFrameSchema(
+        {
+            "geography": pa.Column(str),
+            "indicator": pa.Column(str, pa.Check.isin(["e0_male", "e0_female", "tfr_medium"])),
+            "year": pa.Column(int, pa.Check.in_range(1950, 2100), coerce=True),
+            "value": pa.Column(float, pa.Check.in_range(0, 110), coerce=True),
+            "unit": pa.Column(str),
+            "source": pa.Column(str, pa.Check.str_length(min_value=4)),
+            "note": pa.Column(str, nullable=True, required=False),
+        },
+        unique=["indicator", "year"],
+        name="wpp_projection", coerce=True,
+    )
+
+
+def min_wage_schema() -> pa.DataFrameSchema:
+    """Fujian minimum wage by tier and effective date, as published (with adjustment events)."""
+    return pa.DataFrameSchema(
+        {
+            "geography": pa.Column(str, pa.Check.isin(_known_geographies(), name="known_geography")),
+            "tier": pa.Column(str, nullable=True),
+            "effective_date": pa.Column(str, pa.Check.str_matches(r"^\d{4}(-\d{2}){0,2}$")),
+            "indicator": pa.Column(str),
+            "value": pa.Column(float, pa.Check.ge(0), nullable=True, coerce=True),
+            "unit": pa.Column(str, nullable=True),
+            "quanzhou_units_in_tier": pa.Column(str, nullable=True),
+            "source": pa.Column(str, pa.Check.str_length(min_value=4)),
+            "quote_or_note": pa.Column(str, nullable=True, required=False),
+        },
+        unique=["geography", "tier", "effective_date", "indicator"],
+        name="min_wage", coerce=True,
+    )
+
+
+def plan_zl1_schema() -> pa.DataFrameSchema:
+    """专栏1: results of the 13th five-year plan (2015, 2020 target, 2020 result)."""
+    return pa.DataFrameSchema(
+        {
+            "seq": pa.Column(int, pa.Check.in_range(1, 12), coerce=True),
+            "indicator_id": pa.Column(str),
+            "indicator_zh": pa.Column(str),
+            "measure": pa.Column(str),
+            "column": pa.Column(str, pa.Check.isin(["2015年", "2020年目标值", "2020年完成情况"])),
+            "year": pa.Column(int, pa.Check.isin([2015, 2020]), coerce=True),
+            "value": pa.Column(float, pa.Check.ge(0), nullable=True, coerce=True),
+            "value_text": pa.Column(str, nullable=True),
+            "source": pa.Column(str, pa.Check.str_length(min_value=4)),
+        },
+        unique=["indicator_id", "column"], name="plan_zl1", coerce=True,
+    )
+
+
+def plan_zl2_schema() -> pa.DataFrameSchema:
+    """专栏2: annual targets of the 14th five-year plan, 2020 base and 2021–2025."""
+    return pa.DataFrameSchema(
+        {
+            "seq": pa.Column(int, pa.Check.in_range(1, 15), coerce=True),
+            "indicator_id": pa.Column(str),
+            "indicator_zh": pa.Column(str),
+            "measure": pa.Column(str, pa.Check.isin(["%", "张", "平方米", "个", "‰"])),
+            "year": pa.Column(int, pa.Check.in_range(2020, 2025), coerce=True),
+            "value": pa.Column(float, pa.Check.ge(0), nullable=True, coerce=True),
+            "value_text": pa.Column(str, nullable=True),
+            "attribute": pa.Column(str, pa.Check.isin(["预期性", "约束性"])),
+            "source": pa.Column(str, pa.Check.str_length(min_value=4)),
+        },
+        checks=[pa.Check(lambda d: (d["measure"] != "%") | d["value"].isna() | (d["value"] <= 100),
+                         name="share_within_0_100")],
+        unique=["indicator_id", "year"], name="plan_zl2", coerce=True,
+    )
+
+
+def plan_targets_schema() -> pa.DataFrameSchema:
+    """Other numeric targets and facts of the plan text, each with its chapter and quote."""
+    return pa.DataFrameSchema(
+        {
+            "target_id": pa.Column(str),
+            "description_zh": pa.Column(str),
+            "measure": pa.Column(str),
+            "year": pa.Column(int, pa.Check.in_range(2015, 2035), coerce=True),
+            "value": pa.Column(float, pa.Check.ge(0), coerce=True),
+            "bound": pa.Column(str, pa.Check.isin(["equal", "min", "max", "approx", "expected"])),
+            "plan_location": pa.Column(str),
+            "quote": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "source": pa.Column(str, pa.Check.str_length(min_value=4)),
+        },
+        checks=[pa.Check(lambda d: (d["measure"] != "percent") | (d["value"] <= 100), name="share_within_0_100")],
+        unique=["target_id", "year"], name="plan_targets", coerce=True,
+    )
+
+
+def units_schema() -> pa.DataFrameSchema:
+    """The 13 reporting units and the city: ids, names, aliases, minimum-wage tier."""
+    return pa.DataFrameSchema(
+        {
+            "unit_id": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$"), unique=True),
+            "name_zh": pa.Column(str, unique=True),
+            "name_en": pa.Column(str),
+            "kind": pa.Column(str),
+            "aliases": pa.Column(str, nullable=True),
+            "wage_tier": pa.Column("Int64", pa.Check.in_range(1, 4), nullable=True, coerce=True),
+            "tier_basis": pa.Column(str, pa.Check.isin(["published", "assumed", "aggregate"])),
+            "source": pa.Column(str, pa.Check.str_length(min_value=4)),
+        },
+        name="units", coerce=True,
+    )

@@ -1,0 +1,117 @@
+"""One house style for every chart: Chinese fonts, labelled axes with units, a source line.
+
+The CJK font comes from the pip package ``pylopdf-fonts-zh-cn`` (Noto Sans SC, SIL Open Font
+License): it is registered with matplotlib's font manager at first use, so no system font, no
+apt package and no font-cache step are needed.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg") if not matplotlib.get_backend().lower().startswith(("module://", "inline")) else None
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+PALETTE = ["#1f5f99", "#d9822b", "#3b8f5a", "#b23a48", "#7a5195", "#5c6b73", "#c9a227"]
+FAN_ALPHA = 0.25
+
+
+@lru_cache(maxsize=1)
+def cjk_font_name() -> str:
+    """Register the bundled Noto Sans SC font with matplotlib and return its family name."""
+    import pylopdf_fonts_zh_cn
+
+    path = Path(pylopdf_fonts_zh_cn.__file__).parent / "NotoSansSC-Regular.otf"
+    font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+def apply_style() -> None:
+    """Set the house style (fonts that render Chinese, readable sizes, light grid)."""
+    family = cjk_font_name()
+    plt.rcParams.update({
+        "font.family": "sans-serif",
+        "font.sans-serif": [family, "DejaVu Sans"],
+        "axes.unicode_minus": False,
+        "figure.figsize": (9, 5),
+        "figure.dpi": 100,
+        "savefig.dpi": 150,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.titlesize": 14,
+        "axes.labelsize": 11,
+        "legend.frameon": False,
+        "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+    })
+
+
+def new_figure(title: str, xlabel: str, ylabel: str, source: str, *, figsize=(9, 5)):
+    """A styled figure with one axis, a Chinese title, labelled axes and a source line under it.
+
+    Returns ``(fig, ax)``. Axis labels must carry units, e.g. ``"人数（万人）"``.
+    """
+    apply_style()
+    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    add_source(fig, source)
+    return fig, ax
+
+
+def add_source(fig, source: str) -> None:
+    """Write ``资料来源 / Source: …`` under the chart (bottom left, small grey text)."""
+    fig.text(0.01, 0.005, f"资料来源 Source: {source}", ha="left", va="bottom",
+             fontsize=8, color="#555555", wrap=True)
+    engine = fig.get_layout_engine()
+    if engine is not None and hasattr(engine, "set"):
+        engine.set(h_pad=0.15)
+
+
+def fan(ax, years, p10, p50, p90, label: str, color: str | None = None) -> None:
+    """Median line with a shaded 10–90 % band (band skipped where p10/p90 are missing)."""
+    color = color or PALETTE[len(ax.lines) % len(PALETTE)]
+    years = np.asarray(years)
+    ax.plot(years, p50, color=color, lw=2, label=f"{label}（中位数）")
+    p10 = np.asarray(p10, dtype=float)
+    p90 = np.asarray(p90, dtype=float)
+    if np.isfinite(p10).any() and np.isfinite(p90).any():
+        ax.fill_between(years, p10, p90, color=color, alpha=FAN_ALPHA, lw=0,
+                        label=f"{label}（10%–90%区间）")
+
+
+def fmt_wan(persons: float, digits: int = 1) -> str:
+    """Persons as 万人 for people: 1,110,000 → '111.0万'."""
+    return f"{persons / 1e4:,.{digits}f}万"
+
+
+def fmt_int(value: float) -> str:
+    """A whole number with thousands separators: 8782285 → '8,782,285'."""
+    return f"{value:,.0f}"
+
+
+def fmt_pct(value: float, digits: int = 1) -> str:
+    """A share already in percent, with one decimal: 13.214 → '13.2%'."""
+    return f"{value:.{digits}f}%"
+
+
+def wan_axis(ax, axis: str = "y") -> None:
+    """Show an axis in 万 (10,000 persons) with separators; label the axis yourself with '（万人）'."""
+    from matplotlib.ticker import FuncFormatter
+
+    formatter = FuncFormatter(lambda v, _: f"{v / 1e4:,.0f}" if abs(v) >= 1e5 else f"{v / 1e4:,.1f}")
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
+
+
+def thousands_axis(ax, axis: str = "y") -> None:
+    """Thousands separators on an axis of counts."""
+    from matplotlib.ticker import StrMethodFormatter
+
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(StrMethodFormatter("{x:,.0f}"))
