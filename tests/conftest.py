@@ -17,7 +17,10 @@ def project_copy(tmp_path, monkeypatch):
     """A throw-away project tree (data/raw, scenarios, notebooks) with QZ_FORECAST_ROOT pointing at it."""
     root = tmp_path / "project"
     for sub in ("data/raw", "scenarios", "notebooks"):
-        shutil.copytree(REPO / sub, root / sub)
+        if (REPO / sub).is_dir():
+            shutil.copytree(REPO / sub, root / sub)
+        else:
+            (root / sub).mkdir(parents=True)
     (root / "data" / "processed").mkdir(parents=True)
     (root / "reports").mkdir()
     monkeypatch.setenv("QZ_FORECAST_ROOT", str(root))
