@@ -1,0 +1,91 @@
+"""Disability (生活不能自理) prevalence by 5-year age group: the proxy table and its extension.
+
+The only age table we have is a PROXY: Shanghai 2010 census, town part (表8-2b), share of older
+people unable to care for themselves, for ages 60–64, 65–69, 70–74 (``disability_prevalence.csv``).
+Quanzhou or Fujian figures were not found. Older ages are ESTIMATED by a log-linear fit of
+prevalence on age: a Poisson regression of the counts unable to care for themselves on the
+group's mid-age with log(persons) as offset (maximum likelihood for ``log p = a + b·age``), then
+evaluated at the mid-age of each older group (77.5, 82.5; 87.5 for the open group 85+). The
+scenario parameter ``beds.disability_prevalence_pct`` holds the resulting schedule; a test
+checks that it equals :func:`proxy_schedule` so the YAML cannot drift from the method.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+
+from ..data.loaders import load_disability
+from ..errors import AnalysisError
+
+PROXY_GEOGRAPHY = "Shanghai (镇 town part only) - PROXY"
+GROUP_WIDTH = 5
+FIRST_AGE = 60
+OPEN_GROUP_MID_OFFSET = 2.5  # 85+ evaluated at 87.5, like a closed 5-year group
+
+
+def group_labels(n_groups: int, first_age: int = FIRST_AGE) -> list[str]:
+    """Labels of ``n_groups`` 5-year groups from ``first_age``; the last one is open: '85+'."""
+    starts = first_age + GROUP_WIDTH * np.arange(n_groups)
+    return [f"{s}-{s + GROUP_WIDTH - 1}" for s in starts[:-1]] + [f"{starts[-1]}+"]
+
+
+def proxy_table(frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The observed proxy groups: age_group, first_age, persons, unable (persons), prevalence_pct."""
+    frame = load_disability() if frame is None else frame
+    proxy = frame[frame["geography"] == PROXY_GEOGRAPHY]
+    rows = []
+    for ind in proxy["indicator"]:
+        if not ind.startswith("unable_to_care_for_self_") or ind.endswith("60+"):
+            continue
+        group = ind.rsplit("_", 1)[1]
+        pop = proxy.loc[proxy["indicator"] == f"pop_60plus_in_age_group_{group}", "value"]
+        unable = proxy.loc[proxy["indicator"] == ind, "value"]
+        if len(pop) != 1:
+            raise AnalysisError(f"disability_prevalence.csv: missing figure pop_60plus_in_age_group_{group}")
+        rows.append({"age_group": group, "first_age": int(group.split("-")[0]),
+                     "persons": float(pop.iloc[0]), "unable": float(unable.iloc[0])})
+    table = pd.DataFrame(rows).sort_values("first_age", ignore_index=True)
+    table["prevalence_pct"] = 100.0 * table["unable"] / table["persons"]
+    return table
+
+
+def fit_log_linear(mid_ages, unable, persons) -> tuple[float, float]:
+    """Maximum-likelihood ``(a, b)`` of ``log p(age) = a + b·age`` from counts (Poisson, log offset)."""
+    mid_ages = np.asarray(mid_ages, dtype=float)
+    unable = np.asarray(unable, dtype=float)
+    persons = np.asarray(persons, dtype=float)
+    if len(mid_ages) < 2:
+        raise AnalysisError("a log-linear fit of prevalence on age needs at least two age groups")
+    model = sm.GLM(unable, sm.add_constant(mid_ages), family=sm.families.Poisson(), offset=np.log(persons))
+    a, b = model.fit().params
+    return float(a), float(b)
+
+
+def proxy_schedule(n_groups: int = 6, frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Prevalence (percent) by 5-year group 60-64 … open group: observed where the proxy has it,
+    log-linear extrapolation above (capped at 100 %).
+
+    Returns age_group, prevalence_pct, basis ('observed (Shanghai 2010 proxy)' or 'estimated:
+    log-linear extrapolation').
+    """
+    table = proxy_table(frame)
+    a, b = fit_log_linear(table["first_age"] + GROUP_WIDTH / 2, table["unable"], table["persons"])
+    labels = group_labels(n_groups)
+    starts = FIRST_AGE + GROUP_WIDTH * np.arange(n_groups)
+    fitted = np.minimum(100.0, 100.0 * np.exp(a + b * (starts + OPEN_GROUP_MID_OFFSET)))
+    observed = dict(zip(table["first_age"], table["prevalence_pct"]))
+    values = [observed.get(s, f) for s, f in zip(starts, fitted)]
+    basis = ["observed (Shanghai 2010 proxy)" if s in observed else "estimated: log-linear extrapolation"
+             for s in starts]
+    return pd.DataFrame({"age_group": labels, "prevalence_pct": values, "basis": basis})
+
+
+def by_single_age(schedule_pct, n_ages: int = 101, first_age: int = FIRST_AGE) -> np.ndarray:
+    """A 5-year schedule (percent) as a fraction per single age 0…n_ages-1 (0 below ``first_age``;
+    the last group covers every older age)."""
+    schedule = np.asarray(schedule_pct, dtype=float) / 100.0
+    ages = np.arange(n_ages)
+    group = np.clip((ages - first_age) // GROUP_WIDTH, 0, len(schedule) - 1)
+    return np.where(ages >= first_age, schedule[group], 0.0)
