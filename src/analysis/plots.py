@@ -68,11 +68,13 @@ def new_figure(title: str, xlabel: str, ylabel: str, source: str, *, figsize=(9,
 
 def add_source(fig, source: str) -> None:
     """Write ``资料来源 / Source: …`` under the chart (bottom left, small grey text)."""
-    fig.text(0.01, 0.005, f"资料来源 Source: {source}", ha="left", va="bottom",
+    fig.text(0.01, 0.008, f"资料来源 Source: {source}", ha="left", va="bottom",
              fontsize=8, color="#555555", wrap=True)
     engine = fig.get_layout_engine()
     if engine is not None and hasattr(engine, "set"):
-        engine.set(h_pad=0.15)
+        # Keep the axes (and their x label) above the source line.
+        lines = 1 + len(source) // 110
+        engine.set(rect=(0, 0.035 + 0.025 * lines, 1, 0.965 - 0.025 * lines))
 
 
 def fan(ax, years, p10, p50, p90, label: str, color: str | None = None) -> None:
