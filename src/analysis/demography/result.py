@@ -68,6 +68,10 @@ class ProjectionResult:
     deaths: np.ndarray | None = None  # (draw, year, unit, sex)
     net_migration: np.ndarray | None = None  # (draw, year, unit, sex)
     draw_parameters: pd.DataFrame | None = None  # one row per draw: tfr, e0 gain, migration…
+    # Optional extras filled by the engine (analysis.demography.project):
+    migration_clipped: np.ndarray | None = None  # (draw, year, unit, sex): out-migration cut, persons
+    components: dict | None = None  # survival (step, draw, sex, age), birth_survival, migration_by_age
+    calibration: dict | None = None  # fertility factors, net migration per unit, which totals are estimated
 
     def __post_init__(self):
         self.years = np.asarray(self.years, dtype=int)
@@ -81,6 +85,10 @@ class ProjectionResult:
     @property
     def n_draws(self) -> int:
         return self.population.shape[0]
+
+    def estimated_inputs(self) -> list[str]:
+        """The notes that describe estimated inputs (for the 'estimated inputs' box of a report)."""
+        return [n for n in self.notes if "ESTIMATED" in n or "DERIVED" in n or "NOT PUBLISHED" in n]
 
     def year_index(self, year: int) -> int:
         hits = np.flatnonzero(self.years == year)

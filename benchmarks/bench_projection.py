@@ -1,0 +1,61 @@
+"""Benchmark: the population engine at full size.
+
+All 13 units (the city is their sum, so 14 reporting units) × 1,000 draws × 2020 → 2050, resident
+base, baseline scenario, population stored as float32 (``dtype=np.float32``; each step is computed
+in float64). Prints wall time and peak memory (tracemalloc: peak of Python-allocated memory,
+which includes numpy buffers; and the process's maximum resident set size from getrusage).
+Targets: well under 2 s and under 1 GiB.
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+
+
+def main(draws: int = 1000, end_year: int = 2050) -> dict:
+    from analysis.demography import project
+    from analysis.scenarios import load_scenario
+
+    scenario = load_scenario("baseline")
+    project(scenario, end_year=2022, draws=2)  # warm-up: imports, data caches
+
+    def run():
+        return project(scenario, base="resident", end_year=end_year, draws=draws, seed=20201101,
+                       dtype=np.float32)
+
+    t0 = time.perf_counter()
+    result = run()                      # timed without tracing (tracemalloc slows numpy down)
+    wall = time.perf_counter() - t0
+    del result
+    tracemalloc.start()
+    result = run()                      # second run for the memory peak
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    t1 = time.perf_counter()
+    summary = result.summary("quanzhou")
+    summary_wall = time.perf_counter() - t1
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux → MiB
+    figures = {
+        "shape": result.population.shape,
+        "projection_seconds": wall,
+        "city_summary_seconds": summary_wall,
+        "tracemalloc_peak_mib": peak / 2**20,
+        "max_rss_mib": rss,
+        "population_mib": result.population.nbytes / 2**20,
+    }
+    print(f"bench_projection: 14 units (13 + city) x {draws} draws x 2020-{end_year}, float32 storage")
+    print(f"  population array      {figures['shape']}  {figures['population_mib']:.0f} MiB")
+    print(f"  projection wall time  {wall:.2f} s   (target < 2 s)")
+    print(f"  city summary          {summary_wall:.2f} s")
+    print(f"  peak traced memory    {figures['tracemalloc_peak_mib']:.0f} MiB   (target < 1024 MiB)")
+    print(f"  max resident set      {rss:.0f} MiB")
+    return figures
+
+
+if __name__ == "__main__":
+    main(*(int(a) for a in sys.argv[1:3]))

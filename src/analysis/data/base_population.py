@@ -1,0 +1,437 @@
+"""Base population by unit × sex × single age 0…100+ — estimated where no real table exists.
+
+No published age-by-sex table exists for the counties (see ``data/README``), so the base is
+**estimated**, transparently, by code:
+
+1. **Age shape**: UN WPP 2019, China, by sex and 5-year group (``wpp2019_china_population_age5_sex
+   .csv``) graduated to single years with a monotone cubic (PCHIP) spline through the cumulative
+   counts (:mod:`analysis.demography.graduation`; group totals are kept exactly).
+2. **Fit**: iterative proportional fitting (IPF, :func:`ipf`) of that shape to every known margin:
+   unit totals, sex totals and broad-age counts (from the shares).
+
+Resident base 2020 (常住, 7th census): city total, sex split and shares 0–14 / 15–59 / 60+ / 65+
+(→ bands 0–14, 15–59, 60–64, 65+); 晋江市 has its own total, sex split and shares and is fitted on
+its own; the other 12 units share the *residual* city margins (city minus 晋江市) in a constrained
+IPF over units, so the 13 units add up to the city exactly. County totals 2020 are published only
+for 晋江市, 南安市, 惠安县 and (derived) 泉州台商投资区; the remainder is split over the other nine
+units in proportion to their 2021 year-end populations (yearbook 2022 table 3-5).
+
+Registered base 2020 (户籍): city total and sex split 2020 (``registered_elderly.csv``); 60+ =
+1.11 million (plan text, ``plan_targets.csv``); the 80+ count is estimated as 60+ × the 2017 ratio
+80+/60+ (148,000 / 1,015,000). The county split is not published: every unit is given the city's
+registered/resident ratio by sex and age applied to its estimated resident population.
+
+Resident base 2010 (for the backtest): all 13 unit totals, city sex split and 0–14 / 15–59 / 60+
+counts (6th census) with 0–4 / 5–9 / 10–14 split by the yearbook's 2010 shares; the age shape is
+WPP 2019's 2015 population moved back five years along cohorts (divided by the 2010–15 WPP
+five-year survival).
+
+A real table (unit, sex, age or age_group, population) replaces the estimate with no code change:
+pass it to :func:`load_base_population`, or put it at
+``data/raw/base_population_<base>_<year>.csv``. Five-year groups are split by the same graduation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import config, geography
+from ..errors import AnalysisError, DataValidationError, ParameterError
+from . import loaders
+
+N_AGES = 101
+SEXES = ("male", "female")
+SEX_ALIASES = {"male": 0, "m": 0, "男": 0, "female": 1, "f": 1, "女": 1}
+
+RESIDENT_BANDS_2020 = [(0, 14), (15, 59), (60, 64), (65, None)]
+REGISTERED_BANDS = [(0, 59), (60, 79), (80, None)]
+
+
+@dataclass
+class BasePopulation:
+    """Persons by unit × sex × age at the base date (1 November of ``year``).
+
+    ``population`` has shape (13 units, 2 sexes, 101 ages); ``estimated`` is False only when
+    the whole table came from a real source; ``notes`` lists every estimated input.
+    """
+
+    population: np.ndarray
+    unit_ids: list[str]
+    year: int
+    base: str
+    estimated: bool = True
+    notes: list[str] = field(default_factory=list)
+    unit_total_estimated: dict[str, bool] = field(default_factory=dict)
+
+    def city(self) -> np.ndarray:
+        """City (sum of units), shape (2, 101)."""
+        return self.population.sum(axis=0)
+
+    def frame(self) -> pd.DataFrame:
+        """Tidy table: unit_id, sex, age, population (persons)."""
+        u, s, a = np.meshgrid(np.arange(len(self.unit_ids)), np.arange(2), np.arange(N_AGES), indexing="ij")
+        return pd.DataFrame({"unit_id": np.asarray(self.unit_ids)[u.ravel()],
+                             "sex": np.asarray(SEXES)[s.ravel()], "age": a.ravel(),
+                             "population": self.population.ravel()})
+
+
+# --------------------------------------------------------------------------------------------
+# iterative proportional fitting
+
+
+def ipf(seed: np.ndarray, constraints: list[tuple[np.ndarray, np.ndarray]],
+        tol: float = 1e-9, max_iter: int = 5000) -> np.ndarray:
+    """Iterative proportional fitting (raking) of ``seed`` to marginal totals.
+
+    Parameters
+    ----------
+    seed : array
+        Non-negative starting table (persons); its interactions are kept where no margin speaks.
+    constraints : list of (labels, targets)
+        ``labels`` is an int array broadcastable to ``seed.shape`` giving each cell's class in
+        this margin (-1 = not part of it); ``targets[c]`` is the required total of class ``c``.
+    tol : float
+        Largest relative margin error accepted.
+
+    Returns
+    -------
+    The fitted table. Raises :class:`AnalysisError` if the margins cannot be met (e.g. a class
+    with a positive target has no seed mass, or the margins contradict each other).
+    """
+    x = np.asarray(seed, dtype=float).copy()
+    labs = [np.broadcast_to(np.asarray(lab), x.shape).ravel() for lab, _ in constraints]
+    targets = [np.asarray(t, dtype=float) for _, t in constraints]
+    for t in targets:
+        if np.any(t < 0):
+            raise AnalysisError("IPF: negative margin total")
+    flat = x.ravel()
+    for _ in range(max_iter):
+        worst = 0.0
+        for lab, target in zip(labs, targets):
+            inside = lab >= 0
+            sums = np.bincount(lab[inside], weights=flat[inside], minlength=len(target))
+            if np.any((sums <= 0) & (target > 0)):
+                raise AnalysisError("IPF: a margin class with a positive total has no seed persons")
+            with np.errstate(divide="ignore", invalid="ignore"):
+                factor = np.where(sums > 0, target / sums, 0.0)
+                rel = np.where(target > 0, np.abs(sums - target) / target, 0.0)
+            worst = max(worst, float(rel.max()))
+            flat[inside] *= factor[lab[inside]]
+        if worst < tol:
+            return flat.reshape(x.shape)
+    raise AnalysisError(f"IPF did not converge (largest margin error {worst:.2e}); margins inconsistent?")
+
+
+def age_band_labels(bands) -> np.ndarray:
+    """Class of each single age 0…100 for bands like ``[(0, 14), (15, 59), (60, None)]``."""
+    labels = np.full(N_AGES, -1)
+    for i, (first, last) in enumerate(bands):
+        labels[first:(N_AGES if last is None else last + 1)] = i
+    if np.any(labels < 0):
+        raise AnalysisError("age bands must cover 0…100+")
+    return labels
+
+
+# --------------------------------------------------------------------------------------------
+# age shapes
+
+
+def wpp_shape(year: int) -> np.ndarray:
+    """UN WPP 2019 China population of ``year`` (2015 or 2020) by sex × single age, persons."""
+    from ..demography.graduation import graduate_groups
+
+    wpp = loaders.load_wpp_population()
+    out = np.empty((2, N_AGES))
+    for s, sex in enumerate(SEXES):
+        sel = wpp[(wpp["sex"] == sex) & (wpp["year"] == year)]
+        if sel.empty:
+            raise AnalysisError(f"wpp2019_china_population_age5_sex.csv has no {sex} {year}")
+        out[s] = graduate_groups(sel["age_group"].tolist(), sel["value"].to_numpy() * 1000.0)
+    return out
+
+
+def wpp_shape_2010() -> np.ndarray:
+    """2010 age shape: the WPP 2015 population moved back 5 years along cohorts.
+
+    P2010(a) = P2015(a+5) / S5(a), S5 = five-year survival from the WPP 2010–15 death rates
+    (standard level). Ages 96–100+ keep their 2015 values (no cohort information above 100).
+    """
+    from ..demography.lifetable import standard_mx, survival_ratios
+
+    p2015 = wpp_shape(2015)
+    S, _ = survival_ratios(standard_mx([2012.5])[0])  # (2, 101)
+    out = p2015.copy()
+    for a in range(96):
+        out[:, a] = p2015[:, a + 5] / np.prod(S[:, a:a + 5], axis=1)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# helpers on the raw tables
+
+
+def _fact(frame, geography_zh, indicator, year=None):
+    return loaders.fact(frame, geography_zh, indicator, year)
+
+
+def _unit_index():
+    units = geography.county_units()
+    return [u.id for u in units], {u.name_zh: i for i, u in enumerate(units)}
+
+
+def resident_unit_totals_2020() -> tuple[np.ndarray, dict[str, bool], list[str]]:
+    """2020 resident totals of the 13 units: published where known, else estimated.
+
+    Returns ``(totals, estimated_flags, notes)``. Estimation: city total minus the known units,
+    split over the remaining units in proportion to their 2021 year-end resident population.
+    """
+    ids, index = _unit_index()
+    census = loaders.load_census2020()
+    y2021 = loaders.load_resident2021()
+    city = _fact(census, "泉州市", "resident_population", 2020)
+    known = {"晋江市": _fact(census, "晋江市", "resident_population", 2020),
+             "南安市": _fact(census, "南安市", "resident_population", 2020),
+             "惠安县": _fact(census, "惠安县", "resident_population", 2020),
+             "泉州台商投资区": _fact(census, "泉州台商投资区", "resident_population_derived", 2020)}
+    totals = np.full(len(ids), np.nan)
+    flags = {}
+    for name, value in known.items():
+        totals[index[name]] = value
+        flags[ids[index[name]]] = name == "泉州台商投资区"
+    rest = [name for name in index if name not in known]
+    weights = np.array([_fact(y2021, name, "resident_population_yearend", 2021) for name in rest])
+    remainder = city - sum(known.values())
+    for name, w in zip(rest, weights):
+        totals[index[name]] = remainder * w / weights.sum()
+        flags[ids[index[name]]] = True
+    notes = [
+        "2020 resident totals of " + "、".join(rest) + f" are ESTIMATED: the city total minus the "
+        f"published units ({remainder:,.0f} persons) split in proportion to the 2021 year-end "
+        "populations (yearbook 2022 table 3-5).",
+        "泉州台商投资区 2020 total is DERIVED: 惠安县(含台商区) 1,030,626 minus 惠安县 781,397.",
+    ]
+    return totals, flags, notes
+
+
+# --------------------------------------------------------------------------------------------
+# the three estimated bases
+
+
+def estimate_resident_2020() -> BasePopulation:
+    """Estimated 2020 resident (常住) base: see the module docstring for the method."""
+    ids, index = _unit_index()
+    census = loaders.load_census2020()
+    totals, flags, notes = resident_unit_totals_2020()
+    shape = wpp_shape(2020)
+    shape /= shape.sum()
+    bands = age_band_labels(RESIDENT_BANDS_2020)
+    sex_lab = np.arange(2)[:, None]
+
+    def margins(geo):
+        total = _fact(census, geo, "resident_population", 2020)
+        sexes = np.array([_fact(census, geo, "resident_population_male", 2020),
+                          _fact(census, geo, "resident_population_female", 2020)])
+        s014, s1559, s60, s65 = (_fact(census, geo, f"share_age_{k}", 2020) / 100.0
+                                 for k in ("0_14", "15_59", "60plus", "65plus"))
+        band_counts = total * np.array([s014, s1559, s60 - s65, s65])
+        band_counts *= total / band_counts.sum()  # shares are rounded to 0.01 %
+        return total, sexes, band_counts
+
+    city_total, city_sex, city_bands = margins("泉州市")
+    jj_total, jj_sex, jj_bands = margins("晋江市")
+    jj = ipf(jj_total * shape, [(sex_lab, jj_sex), (bands[None, :], jj_bands)])
+    others = [i for i in range(len(ids)) if i != index["晋江市"]]
+    seed = totals[others, None, None] * shape[None]
+    unit_lab = np.arange(len(others))[:, None, None]
+    rest = ipf(seed, [(unit_lab, totals[others]), (sex_lab[None], city_sex - jj_sex),
+                      (bands[None, None, :], city_bands - jj_bands)])
+    pop = np.empty((len(ids), 2, N_AGES))
+    pop[index["晋江市"]] = jj
+    pop[others] = rest
+    notes = notes + [
+        "Age-sex structure of every unit is ESTIMATED: UN WPP 2019 China 2020 by sex and 5-year "
+        "age, graduated to single years (monotone PCHIP spline on cumulative counts), fitted by "
+        "IPF to the census totals, sex split and broad-age shares.",
+        "晋江市 is fitted to its own census sex split and shares (0–14 18.33 %, 15–59 71.57 %, "
+        "60+ 10.10 %, 65+ 6.69 %); the other 12 units share the residual city margins (city minus "
+        "晋江市) in a constrained IPF, so the 13 units add up to the city exactly.",
+    ]
+    return BasePopulation(pop, ids, 2020, "resident", True, notes, flags)
+
+
+def registered_60plus_2020() -> tuple[float, float, list[str]]:
+    """Registered 60+ (plan text) and the estimated 80+ for 2020, persons, with notes."""
+    reg = loaders.load_registered()
+    p60 = loaders.plan_target("registered_pop_60plus", 2020)
+    ratio = _fact(reg, "泉州市", "registered_pop_80plus", 2017) / _fact(reg, "泉州市", "registered_pop_60plus", 2017)
+    total = _fact(reg, "泉州市", "registered_population", 2020) * 1e4
+    share = 100.0 * p60 / total
+    plan_share = loaders.plan_target("registered_share_60plus", 2020)
+    notes = [
+        f"Registered 60+ 2020 calibrated to the plan's count {p60:,.0f}; that is {share:.2f} % of "
+        f"the registered population {total:,.0f} — the plan's own {plan_share:g} % differs by "
+        f"{plan_share - share:+.2f} points (the count is used).",
+        f"Registered 80+ 2020 is ESTIMATED as 60+ × the 2017 ratio 80+/60+ = {ratio:.4f} "
+        f"→ {p60 * ratio:,.0f} persons.",
+    ]
+    return p60, p60 * ratio, notes
+
+
+def estimate_registered_2020(resident: BasePopulation | None = None) -> BasePopulation:
+    """Estimated 2020 registered (户籍) base; county split by the resident structure (flagged)."""
+    resident = resident or estimate_resident_2020()
+    reg = loaders.load_registered()
+    total = _fact(reg, "泉州市", "registered_population", 2020) * 1e4
+    sexes = np.array([_fact(reg, "泉州市", "registered_population_male", 2020),
+                      _fact(reg, "泉州市", "registered_population_female", 2020)]) * 1e4
+    p60, p80, notes = registered_60plus_2020()
+    bands = np.array([total - p60, p60 - p80, p80])
+    shape = wpp_shape(2020)
+    city = ipf(total * shape / shape.sum(),
+               [(np.arange(2)[:, None], sexes), (age_band_labels(REGISTERED_BANDS)[None, :], bands)])
+    res_city = resident.city()
+    ratio = np.where(res_city > 0, city / np.where(res_city > 0, res_city, 1.0), 0.0)
+    pop = resident.population * ratio[None]
+    # ages where the resident city has nobody: spread the registered persons by unit totals
+    empty = res_city <= 0
+    if np.any(empty & (city > 0)):
+        w = resident.population.sum(axis=(1, 2)) / resident.population.sum()
+        pop[:, empty] = w[:, None] * city[empty][None]
+    notes = notes + [
+        "Registered age-sex structure ESTIMATED: WPP 2019 China 2020 shape fitted by IPF to the "
+        "registered total, sex split (registered_elderly.csv) and the 60+ / 80+ counts.",
+        "County split of the registered population is NOT PUBLISHED and ESTIMATED: each unit gets "
+        "the city's registered/resident ratio by sex and age applied to its estimated resident "
+        "population.",
+    ]
+    flags = {uid: True for uid in resident.unit_ids}
+    return BasePopulation(pop, list(resident.unit_ids), 2020, "registered", True, notes, flags)
+
+
+def estimate_resident_2010() -> BasePopulation:
+    """Estimated 2010 resident base for the backtest (6th census margins; see module docstring)."""
+    ids, index = _unit_index()
+    census = loaders.load_census2010()
+    yb = loaders.load_age_structure_yearbook()
+    totals = np.array([_fact(census, name, "resident_population", 2010) for name in index])
+    city_total = _fact(census, "泉州市", "resident_population", 2010)
+    if abs(totals.sum() - city_total) > 1:
+        raise AnalysisError(f"census2010: units add up to {totals.sum():,.0f}, not {city_total:,.0f}")
+    sexes = np.array([_fact(census, "泉州市", "resident_population_male", 2010),
+                      _fact(census, "泉州市", "resident_population_female", 2010)])
+    c014 = _fact(census, "泉州市", "pop_age_0_14", 2010)
+    child = np.array([_fact(yb, "泉州市", f"share_age_{k}_both_sexes", 2010) for k in ("0_4", "5_9", "10_14")])
+    bands = np.concatenate([c014 * child / child.sum(),
+                            [_fact(census, "泉州市", "pop_age_15_59", 2010),
+                             _fact(census, "泉州市", "pop_age_60plus", 2010)]])
+    shape = wpp_shape_2010()
+    shape /= shape.sum()
+    labels = age_band_labels([(0, 4), (5, 9), (10, 14), (15, 59), (60, None)])
+    pop = ipf(totals[:, None, None] * shape[None],
+              [(np.arange(len(ids))[:, None, None], totals), (np.arange(2)[None, :, None], sexes),
+               (labels[None, None, :], bands)])
+    notes = [
+        "2010 base ESTIMATED: 13 unit totals, city sex split and 0–14/15–59/60+ counts from the "
+        "6th census; 0–14 split into 0–4/5–9/10–14 by the yearbook 2020 table 3-6 shares for 2010.",
+        "2010 age shape: WPP 2019 China 2015 population moved back 5 years along cohorts "
+        "(divided by WPP 2010–15 survival), graduated by PCHIP and fitted by IPF; all units "
+        "share the city's age-sex structure (no county age data for 2010).",
+    ]
+    return BasePopulation(pop, ids, 2010, "resident", True, notes, {uid: False for uid in ids})
+
+
+# --------------------------------------------------------------------------------------------
+# real tables (ingest path)
+
+
+def base_from_table(table: pd.DataFrame | str | Path, base: str, year: int,
+                    source: str = "supplied table") -> BasePopulation:
+    """A base population from a real table with columns ``unit, sex, age | age_group, population``.
+
+    ``unit`` is anything :func:`analysis.geography.resolve` understands (id or Chinese name);
+    ``sex`` is male/female (or 男/女); ``age`` a single year (100 = 100+) or ``age_group`` a label
+    such as ``15-19`` or ``100+`` (groups are split to single years by the PCHIP graduation).
+    Every one of the 13 units must be present. Raises :class:`DataValidationError` otherwise.
+    """
+    from ..demography.graduation import graduate_groups
+
+    path = Path(table) if not isinstance(table, pd.DataFrame) else Path(source)
+    frame = pd.read_csv(table) if not isinstance(table, pd.DataFrame) else table.copy()
+    age_col = "age" if "age" in frame.columns else "age_group" if "age_group" in frame.columns else None
+    for col in ("unit", "sex", "population"):
+        if col not in frame.columns:
+            raise DataValidationError(path, None, col, "columns unit, sex, age|age_group, population",
+                                      f"columns {list(frame.columns)}")
+    if age_col is None:
+        raise DataValidationError(path, None, "age", "a column 'age' or 'age_group'", f"columns {list(frame.columns)}")
+    ids, _ = _unit_index()
+    pop = np.zeros((len(ids), 2, N_AGES))
+    values = pd.to_numeric(frame["population"], errors="coerce")
+    bad = values.isna() | (values < 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataValidationError(path, row + 2, "population", "a number >= 0", repr(frame["population"].iloc[row]))
+    frame = frame.assign(population=values)
+    units, sexes = [], []
+    for i, (u, s) in enumerate(zip(frame["unit"], frame["sex"])):
+        try:
+            unit = geography.resolve(str(u))
+        except AnalysisError:
+            raise DataValidationError(path, i + 2, "unit", "one of the 13 reporting units", repr(u)) from None
+        if unit.is_city:
+            raise DataValidationError(path, i + 2, "unit", "a county-level unit (the city is their sum)", repr(u))
+        key = str(s).strip().lower()
+        if key not in SEX_ALIASES:
+            raise DataValidationError(path, i + 2, "sex", "male or female", repr(s))
+        units.append(ids.index(unit.id))
+        sexes.append(SEX_ALIASES[key])
+    frame = frame.assign(_u=units, _s=sexes)
+    missing = sorted(set(range(len(ids))) - set(units))
+    if missing:
+        raise DataValidationError(path, None, "unit", "all 13 units", "missing " + ", ".join(ids[m] for m in missing))
+    for (u, s), grp in frame.groupby(["_u", "_s"]):
+        if age_col == "age":
+            ages = pd.to_numeric(grp["age"], errors="coerce")
+            if ages.isna().any() or (ages < 0).any():
+                raise DataValidationError(path, int(grp.index[ages.isna() | (ages < 0)][0]) + 2, "age",
+                                          "a whole number 0…100", "not an age")
+            np.add.at(pop[u, s], np.minimum(ages.astype(int).to_numpy(), N_AGES - 1), grp["population"].to_numpy())
+        else:
+            try:
+                pop[u, s] = graduate_groups(grp["age_group"].astype(str).tolist(), grp["population"].to_numpy())
+            except AnalysisError as exc:
+                raise DataValidationError(path, int(grp.index[0]) + 2, "age_group",
+                                          "groups tiling 0…open age (e.g. 0-4 … 100+)", str(exc)) from None
+    notes = [f"Base population {base} {year} read from {source} (not estimated)."]
+    if age_col == "age_group":
+        notes.append("Five-year groups split to single years by the PCHIP graduation of cumulative counts.")
+    return BasePopulation(pop, ids, int(year), base, False, notes, {uid: False for uid in ids})
+
+
+def real_table_path(base: str, year: int) -> Path:
+    """Where a real base table is picked up automatically: ``data/raw/base_population_<base>_<year>.csv``."""
+    return config.raw_dir() / f"base_population_{base}_{year}.csv"
+
+
+def load_base_population(base: str = "resident", year: int = 2020,
+                         table: pd.DataFrame | str | Path | None = None) -> BasePopulation:
+    """The base population: a supplied/real table if there is one, else the documented estimate."""
+    if base not in ("resident", "registered"):
+        raise ParameterError("base", base, "'resident' or 'registered'")
+    if table is not None:
+        return base_from_table(table, base, year)
+    path = real_table_path(base, year)
+    if path.exists():
+        return base_from_table(path, base, year, source=str(path.name))
+    if (base, year) == ("resident", 2020):
+        return estimate_resident_2020()
+    if (base, year) == ("registered", 2020):
+        return estimate_registered_2020()
+    if (base, year) == ("resident", 2010):
+        return estimate_resident_2010()
+    raise ParameterError("start_year", year, f"a year with a base population for {base!r}: 2020"
+                         + (" or 2010" if base == "resident" else ""))

@@ -1,0 +1,75 @@
+"""Fertility schedules: national TFR path, age pattern by single year, sex ratio at birth.
+
+Sources (UN WPP 2022, China): ``fertility.csv`` (TFR estimates 2010–2021 and medium variant to
+2030, percent of TFR by mother's 5-year age group 10–14…50–54 for 2010–15, 2015–20, 2020–25,
+sex ratio at birth 2010–2030) and ``wpp2022_china_projection_e0_tfr.csv`` (TFR medium variant
+2022–2060). The 5-year age pattern is split into single years with the same cumulative PCHIP
+graduation as population counts (so each group's share of the TFR is kept exactly) and is
+interpolated linearly in time between period mid-points (constant outside). After 2030 the sex
+ratio at birth is held at its 2030 value (the file ends there).
+
+Age-specific fertility rate (births per woman per year) at age a in year y:
+``asfr(y, a) = TFR(y) × pattern(y, a)`` with ``sum_a pattern(y, a) = 1``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..data import loaders
+from ..errors import AnalysisError
+from .graduation import graduate_counts, parse_age_group
+from .lifetable import PERIOD_MIDPOINTS
+from .result import N_AGES
+
+
+def asfr_pattern(years) -> np.ndarray:
+    """Share of the TFR at each single age of the mother, shape (len(years), 101), rows sum to 1."""
+    fert = loaders.load_fertility()
+    pct = fert[fert["indicator"] == "percent_of_TFR_by_mother_age"]
+    periods = sorted(pct["period"].unique(), key=lambda p: PERIOD_MIDPOINTS[p])
+    mids = np.array([PERIOD_MIDPOINTS[p] for p in periods])
+    grid = np.empty((len(periods), N_AGES))
+    for i, period in enumerate(periods):
+        sel = pct[pct["period"] == period]
+        groups = sorted((parse_age_group(g)[0], float(v)) for g, v in zip(sel["age_label"], sel["value"]))
+        first = groups[0][0]
+        starts = [0] + [g[0] for g in groups] + [groups[-1][0] + 5]
+        counts = [0.0] + [g[1] for g in groups] + [0.0]
+        if first <= 0:
+            raise AnalysisError("fertility.csv: age pattern must start above age 0")
+        single = graduate_counts(starts, counts)
+        grid[i] = single / single.sum()
+    years = np.atleast_1d(np.asarray(years, dtype=float))
+    out = np.empty((len(years), N_AGES))
+    for j, year in enumerate(years):
+        t = np.clip(year, mids[0], mids[-1])
+        i = min(np.searchsorted(mids, t, side="right") - 1, len(mids) - 2)
+        w = (t - mids[i]) / (mids[i + 1] - mids[i])
+        out[j] = (1 - w) * grid[i] + w * grid[i + 1]
+    return out / out.sum(axis=1, keepdims=True)
+
+
+def _series(frame, indicator: str) -> dict[int, float]:
+    sel = frame[frame["indicator"] == indicator]
+    return {int(y): float(v) for y, v in zip(sel["year"], sel["value"])}
+
+
+def national_tfr(years) -> np.ndarray:
+    """UN WPP 2022 TFR of China (children per woman) for each year (2010–2060)."""
+    series = {**_series(loaders.load_wpp_projection(), "tfr_medium"),
+              **_series(loaders.load_fertility(), "TFR")}
+    years = np.atleast_1d(np.asarray(years, dtype=int))
+    missing = [int(y) for y in years if int(y) not in series]
+    if missing:
+        raise AnalysisError(f"no WPP TFR for {missing} (have {min(series)}–{max(series)})")
+    return np.array([series[int(y)] for y in years])
+
+
+def sex_ratio_at_birth(years) -> np.ndarray:
+    """Males per female birth (WPP 2022, China); held at the last value after 2030."""
+    series = _series(loaders.load_fertility(), "sex_ratio_at_birth")
+    last = max(series)
+    first = min(series)
+    years = np.atleast_1d(np.asarray(years, dtype=int))
+    return np.array([series[min(max(int(y), first), last)] for y in years])

@@ -1,0 +1,92 @@
+"""Net migration: an age–sex profile (Rogers–Castro) times calibrated annual totals.
+
+Age profile: the 7-parameter Rogers–Castro model migration schedule (Rogers & Castro 1981,
+*Model Migration Schedules*, IIASA RR-81-30)::
+
+    m(x) = a1·exp(-α1·x) + a2·exp(-α2·(x-μ2) - exp(-λ2·(x-μ2))) + c
+
+with the typical values reported there (a1 = 0.02, α1 = 0.10, a2 = 0.06, α2 = 0.10,
+λ2 = 0.40, c = 0.003); the labour-force peak age μ2 is a scenario parameter
+(``demography.migration_peak_age``). The profile is evaluated at x + 0.5 for x = 0…100,
+normalised to sum to 1, and split by sex with ``demography.migration_female_share``. It is an
+assumption (no age data on Quanzhou's migrants were found), used for in- and out-flows alike.
+
+Totals (persons per year, by unit), calibrated from data in :func:`resident_migration_2021` and
+:func:`registered_transfer_rate`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..data import loaders
+from .result import N_AGES
+
+ROGERS_CASTRO = {"a1": 0.02, "alpha1": 0.10, "a2": 0.06, "alpha2": 0.10, "lambda2": 0.40, "c": 0.003}
+MONTHS_2020_11_TO_2021_12 = 14
+
+
+def rogers_castro(peak_age: float, ages=None, **overrides) -> np.ndarray:
+    """Rogers–Castro schedule at ``ages + 0.5`` (default 0…100), normalised to sum to 1."""
+    p = {**ROGERS_CASTRO, **overrides}
+    x = (np.arange(N_AGES) if ages is None else np.asarray(ages)) + 0.5
+    m = (p["a1"] * np.exp(-p["alpha1"] * x)
+         + p["a2"] * np.exp(-p["alpha2"] * (x - peak_age) - np.exp(-p["lambda2"] * (x - peak_age)))
+         + p["c"])
+    return m / m.sum()
+
+
+def age_sex_profile(peak_age: float, female_share_percent: float) -> np.ndarray:
+    """Share of net migrants by sex × age, shape (2, 101), summing to 1."""
+    rc = rogers_castro(peak_age)
+    f = female_share_percent / 100.0
+    return np.stack([(1 - f) * rc, f * rc])
+
+
+def resident_migration_2021(base_totals: np.ndarray, unit_names_zh: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Annual net migration by unit (persons/year) implied by the 2021 yearbook.
+
+    From 1 Nov 2020 (census base) to 31 Dec 2021 (year-end, 14 months), per unit::
+
+        M = (P_2021 − P_2020) × 12/14 − (CBR − CDR)/1000 × (P_2020 + P_2021)/2
+
+    with the yearbook's 2021 crude birth and death rates (per mille). The yearbook gives
+    populations in 10k persons with one decimal (±500 persons), which limits small units.
+    """
+    y = loaders.load_resident2021()
+    out = np.empty(len(unit_names_zh))
+    for i, name in enumerate(unit_names_zh):
+        p21 = loaders.fact(y, name, "resident_population_yearend", 2021) * 1e4
+        cbr = loaders.fact(y, name, "crude_birth_rate", 2021)
+        cdr = loaders.fact(y, name, "crude_death_rate", 2021)
+        mid = 0.5 * (base_totals[i] + p21)
+        out[i] = (p21 - base_totals[i]) * 12 / MONTHS_2020_11_TO_2021_12 - (cbr - cdr) / 1000 * mid
+    notes = [f"Resident net migration calibrated to the 2021 yearbook: city {out.sum():+,.0f} persons "
+             "a year = (2021 year-end − 2020 census) × 12/14 − natural increase at the yearbook's "
+             "2021 crude birth and death rates, by unit; held constant over the horizon × scenario scale."]
+    return out, notes
+
+
+def registered_transfer_rate() -> tuple[float, list[str]]:
+    """Net registered transfers per person per year, from the registered series 2018–2020.
+
+    For each pair of consecutive years with data: (change − (CBR − CDR)/1000 × mean population)
+    / mean population; the average of the pairs is returned.
+    """
+    reg = loaders.load_registered()
+    years = sorted(int(y) for y in reg.loc[reg["indicator"] == "registered_population", "year"])
+    rates = []
+    for y0, y1 in zip(years[:-1], years[1:]):
+        if y1 != y0 + 1:
+            continue
+        p0 = loaders.fact(reg, "泉州市", "registered_population", y0) * 1e4
+        p1 = loaders.fact(reg, "泉州市", "registered_population", y1) * 1e4
+        cbr = loaders.fact(reg, "泉州市", "registered_crude_birth_rate", y1)
+        cdr = loaders.fact(reg, "泉州市", "registered_crude_death_rate", y1)
+        mid = 0.5 * (p0 + p1)
+        rates.append(((p1 - p0) - (cbr - cdr) / 1000 * mid) / mid)
+    rate = float(np.mean(rates))
+    notes = [f"Registered net transfers: {1000 * rate:+.2f} per mille a year, the mean residual "
+             f"(change minus natural increase) of {len(rates)} consecutive years of the registered "
+             "series; split over units in proportion to their population."]
+    return rate, notes

@@ -1,0 +1,103 @@
+"""Scenario parameters of the population engine (the ``demography`` section of a scenario).
+
+Every value sits in ``scenarios/<name>.yaml`` as ``{value, source}``; :data:`PARAMETER_RULES`
+gives the allowed range (an impossible value raises :class:`~analysis.errors.ParameterError`
+naming the parameter and the range). :func:`draw_parameters` turns the central values and their
+spreads into per-draw values with a seeded generator (same seed → same numbers):
+
+- TFR multiplier: log-normal, median ``tfr_multiplier``, ``sd(log) = tfr_sd``;
+- extra life-expectancy gain (years of e0 per calendar year, added to the WPP path):
+  normal, mean ``e0_gain_per_year``, sd ``e0_gain_sd``;
+- migration scale (multiplies the calibrated net migration): normal, mean
+  ``net_migration_scale``, sd ``net_migration_sd``.
+
+Each draw keeps its values for the whole horizon (fully correlated in time), which gives wider,
+more honest bands for cumulative quantities than independent yearly noise. With ``draws=1`` the
+central values are used and there is no randomness.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import AnalysisError
+from ..scenarios import Rule
+
+MIN_YEAR, MAX_YEAR = 2020, 2050
+E0_RANGE = (20.0, 110.0)
+
+PARAMETER_RULES: dict[str, Rule] = {
+    "demography.horizon": Rule(2021, MAX_YEAR, kind="int",
+                               description="last projected year (1 November); base year is 2020"),
+    "demography.tfr_multiplier": Rule(0.0, 5.0, description=(
+        "multiplies the calibrated TFR path of every unit (1 = WPP medium path at Quanzhou's "
+        "calibrated level); a TFR cannot be negative")),
+    "demography.tfr_sd": Rule(0.0, 1.0, description="sd of log TFR multiplier across draws"),
+    "demography.e0_offset": Rule(-30.0, 30.0, description=(
+        "years added to the national WPP life expectancy (Quanzhou's own e0 is not published); "
+        f"the resulting e0 must stay within {E0_RANGE[0]:g}–{E0_RANGE[1]:g} years")),
+    "demography.e0_gain_per_year": Rule(-1.0, 1.0, description=(
+        "extra years of life expectancy per calendar year on top of the WPP medium path")),
+    "demography.e0_gain_sd": Rule(0.0, 0.5, description="sd of the extra e0 gain across draws (years/year)"),
+    "demography.net_migration_scale": Rule(-5.0, 5.0, description=(
+        "multiplies the calibrated annual net migration of every unit (1 = calibrated level)")),
+    "demography.net_migration_sd": Rule(0.0, 5.0, description="sd of the migration scale across draws"),
+    "demography.migration_female_share": Rule(0.0, 100.0, description=(
+        "percent of net migrants who are female")),
+    "demography.migration_peak_age": Rule(12.0, 40.0, description=(
+        "age of the labour-force peak (mu2) of the Rogers–Castro migration profile")),
+}
+
+KEYS = [k.split(".", 1)[1] for k in PARAMETER_RULES]
+
+
+@dataclass(frozen=True)
+class DemographyParameters:
+    """The ``demography.*`` values of one scenario (see :data:`PARAMETER_RULES` for units)."""
+
+    horizon: int
+    tfr_multiplier: float
+    tfr_sd: float
+    e0_offset: float
+    e0_gain_per_year: float
+    e0_gain_sd: float
+    net_migration_scale: float
+    net_migration_sd: float
+    migration_female_share: float
+    migration_peak_age: float
+
+    @classmethod
+    def from_scenario(cls, scenario) -> "DemographyParameters":
+        """Read the section from a :class:`~analysis.scenarios.Scenario`; every key is required."""
+        section = scenario.section("demography")
+        missing = [k for k in KEYS if k not in section]
+        if missing:
+            raise AnalysisError(f"scenario {scenario.name!r} lacks demography parameters: "
+                                + ", ".join("demography." + k for k in missing))
+        return cls(**{k: section[k] for k in KEYS})
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def draw_parameters(params: DemographyParameters, draws: int, seed: int | None) -> pd.DataFrame:
+    """Per-draw values: columns ``draw, tfr_multiplier, e0_gain_per_year, net_migration_scale``.
+
+    ``draws == 1`` gives the central values. Otherwise a :func:`numpy.random.default_rng` with
+    ``seed`` draws standard normals ``z`` (draws × 3) in a fixed order.
+    """
+    if draws < 1:
+        raise AnalysisError(f"draws must be at least 1, not {draws}")
+    if draws == 1:
+        z = np.zeros((1, 3))
+    else:
+        z = np.random.default_rng(seed).standard_normal((draws, 3))
+    return pd.DataFrame({
+        "draw": np.arange(draws),
+        "tfr_multiplier": params.tfr_multiplier * np.exp(params.tfr_sd * z[:, 0]),
+        "e0_gain_per_year": params.e0_gain_per_year + params.e0_gain_sd * z[:, 1],
+        "net_migration_scale": params.net_migration_scale + params.net_migration_sd * z[:, 2],
+    })
