@@ -6,7 +6,7 @@ results, ``plan_zl1_13th_fyp_results.csv``) and 专栏2 (14th-plan annual target
 ``plan_targets.csv`` (e.g. 每万人拥有持证社工10人 by 2025, line 409).
 
 :func:`track` takes a tidy frame of projected values (``unit_id, year, indicator, p10, p50, p90,
-measure`` — the output of the services and :func:`population_frame`) and a mapping from plan
+measure`` — the output of the services and :func:`analysis.pipeline.population_frame`) and a mapping from plan
 indicator ids to how each is computed (:class:`Tracked`), and returns one row per unit, plan
 indicator and year with the target, the projected value and a status. The plan's targets are
 city-wide; applying them to every unit assumes each unit is expected to meet the city target.
@@ -128,19 +128,6 @@ def targets(tracked: dict[str, Tracked] | None = None) -> pd.DataFrame:
 
 # --- projections ---------------------------------------------------------------------------------
 
-def population_frame(result) -> pd.DataFrame:
-    """Tidy ``pop_total`` and ``pop_60plus`` (persons) of every unit and the city from a ProjectionResult."""
-    from ..tidy import quantity_frame
-
-    frames = []
-    for uid in result.units_with_city():
-        ind = result.indicators(uid)
-        for name in ("pop_total", "pop_60plus"):
-            values = ind[name] if result.n_draws > 1 else ind[name][0]
-            frames.append(quantity_frame(uid, result.years, name, values, "persons"))
-    return pd.concat(frames, ignore_index=True)
-
-
 def _compute(projected: pd.DataFrame, spec: Tracked) -> tuple[pd.DataFrame | None, str]:
     names = set(projected["indicator"])
     for scale, numerators, denominator in spec.ways:
@@ -196,7 +183,7 @@ def track(projected: pd.DataFrame, tracked: dict[str, Tracked] | None = None,
     projected
         Tidy frame (``analysis.tidy.COLUMNS``) of projected indicators, e.g. the concatenation
         of :func:`analysis.services.assistance.dibao_path`, the beds and workforce frames and
-        :func:`population_frame`.
+        :func:`analysis.pipeline.population_frame`.
     tracked
         Plan indicator id → :class:`Tracked`; default :data:`DEFAULT_TRACKED`.
     units
@@ -272,38 +259,3 @@ def style_tracker(table: pd.DataFrame):
             .format({c: "{:,.2f}" for c in ["目标 target", "p10", "预测 p50", "p90", "差距 gap"]}, na_rep="—"))
 
 
-def plan_projections(scenario="baseline", base: str = "registered", start_year: int = 2020,
-                     end_year: int = 2035, draws: int = 1, seed: int | None = 20201101):
-    """Run the models the tracker needs and return ``(projected, notes, results)``.
-
-    ``projected`` is the tidy frame of :func:`analysis.services.assistance.dibao_path` (city
-    weights: the 2020 *resident* projection; recipients and cost: the ``base`` projection),
-    the beds and workforce requirement frames (``base`` projection) and :func:`population_frame`.
-    ``results`` maps ``'resident'``/``base`` to the ProjectionResult used.
-    """
-    from .. import demography
-    from . import assistance
-
-    results = {base: demography.project(scenario, base=base, start_year=start_year, end_year=end_year,
-                                        draws=draws, seed=seed)}
-    if base != "resident":
-        results["resident"] = demography.project(scenario, base="resident", start_year=start_year,
-                                                 end_year=max(end_year, 2020) if start_year <= 2020 else end_year,
-                                                 draws=1, seed=seed)
-    resident = results["resident"]
-    weights_year = 2020 if 2020 in set(resident.years.tolist()) else int(resident.years[0])
-    weights = assistance.population_weights(resident, weights_year)
-    frames = [assistance.dibao_path(scenario, start_year, end_year, draws=draws, seed=seed,
-                                    weights=weights, population=results[base]),
-              population_frame(results[base])]
-    notes = [f"city 低保 standards weighted by the {weights_year} resident projection",
-             f"beds, workforce, recipients and population indicators on the {base} base"]
-    for module, func in (("beds", "bed_requirements"), ("workforce", "workforce_requirements")):
-        try:
-            mod = __import__(f"analysis.services.{module}", fromlist=[func])
-        except ModuleNotFoundError:
-            notes.append(f"analysis.services.{module} not available: its indicators are not computed")
-            continue
-        frames.append(getattr(mod, func)(results[base], scenario))
-    projected = pd.concat([f[COLUMNS] for f in frames], ignore_index=True)
-    return projected, notes, results

@@ -1,0 +1,81 @@
+"""Run every model once for one scenario and base: the single assembly point of the suite.
+
+The run tables (``tables/indicators.csv``), the indicator tracker (notebook 05) and the city
+overview (notebook 90) all need the same thing — the population projection, the bed, workforce
+and 低保 models for all 13 units and the city, in the tidy long format of :mod:`analysis.tidy` —
+so they all get it from :func:`run_models`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import demography
+from .demography.result import ProjectionResult
+from .scenarios import Scenario, load_scenario
+from .tidy import COLUMNS, concat, quantity_frame
+
+# Measures of the headline population quantities of ProjectionResult.indicators().
+POPULATION_MEASURES = {
+    "pop_total": "persons", "pop_0_14": "persons", "pop_15_59": "persons", "pop_15_64": "persons",
+    "pop_60plus": "persons", "pop_65plus": "persons", "pop_80plus": "persons",
+    "share_0_14": "percent", "share_15_59": "percent", "share_60plus": "percent",
+    "share_65plus": "percent", "share_80plus": "percent",
+    "old_age_dependency_ratio": "persons 65+ per 100 persons 15-64",
+}
+
+
+@dataclass
+class ModelRun:
+    """Every model's output for one scenario and base (tidy rows for all units and the city)."""
+
+    scenario: Scenario
+    base: str
+    projected: pd.DataFrame
+    results: dict[str, ProjectionResult]
+    notes: list[str] = field(default_factory=list)
+
+
+def population_frame(result: ProjectionResult) -> pd.DataFrame:
+    """Tidy headline population quantities of every unit and the city (see POPULATION_MEASURES)."""
+    frames = []
+    for uid in result.units_with_city():
+        for name, values in result.indicators(uid).items():
+            frames.append(quantity_frame(uid, result.years, name, values, POPULATION_MEASURES[name]))
+    return concat(frames)
+
+
+def run_models(scenario: Scenario | str = "baseline", base: str = "registered", start_year: int = 2020,
+               end_year: int = 2035, draws: int = 1, seed: int | None = 20201101) -> ModelRun:
+    """Project the population and run the bed, workforce and 低保 models.
+
+    The city's 低保 standard is a mean of the units' standards weighted by the 2020 *resident*
+    projection (people living there); everything else uses the requested ``base``.
+    """
+    from .services import assistance, beds, workforce
+
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    results = {base: demography.project(sc, base=base, start_year=start_year, end_year=end_year,
+                                        draws=draws, seed=seed)}
+    if base != "resident":
+        results["resident"] = demography.project(sc, base="resident", start_year=start_year,
+                                                 end_year=end_year, draws=1, seed=seed)
+    resident = results["resident"]
+    weights_year = 2020 if 2020 in set(resident.years.tolist()) else int(resident.years[0])
+    weights = assistance.population_weights(resident, weights_year)
+    frames = [
+        population_frame(results[base]),
+        beds.bed_requirements(results[base], sc),
+        workforce.workforce_requirements(results[base], sc),
+        assistance.dibao_path(sc, start_year, end_year, draws=draws, seed=seed, weights=weights,
+                              population=results[base]),
+    ]
+    notes = [f"city 低保 standards weighted by the {weights_year} resident projection",
+             f"population, beds, workforce, recipients and cost on the {base} base"]
+    notes += list(results[base].notes)
+    for frame in frames:
+        notes += [n for n in frame.attrs.get("notes", []) if n not in notes]
+    projected = pd.concat([f[COLUMNS] for f in frames], ignore_index=True)
+    return ModelRun(sc, base, projected, results, notes)
