@@ -2,4 +2,5 @@
 
 from .cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # worker processes that re-import the main module must not re-run it
+    raise SystemExit(main())

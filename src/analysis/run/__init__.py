@@ -1,0 +1,7 @@
+"""The papermill runner: every notebook for every unit, in parallel, published as one run folder.
+
+Modules: :mod:`.cli` (``python -m analysis run``), :mod:`.runner` (orchestration),
+:mod:`.jobs` (one papermill job), :mod:`.executors` (local processes, dask.distributed),
+:mod:`.tables` (the run's CSV tables from the models), :mod:`.html`, :mod:`.excel`,
+:mod:`.manifest`, :mod:`.publish` (staging folder, ``reports/latest``), :mod:`.lock`.
+"""

@@ -1,0 +1,92 @@
+"""Executors: run the same job function in local worker processes or on a dask.distributed cluster.
+
+Both yield ``(job, result)`` pairs as jobs finish, in completion order. A job whose worker
+crashed (or that raised, which :func:`~analysis.run.jobs.run_job` never does on purpose) yields
+a failed :class:`~analysis.run.jobs.JobResult` instead of stopping the run.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Callable, Iterator, Sequence
+
+from ..errors import AnalysisError
+from .jobs import Job, JobResult
+
+
+def crashed(job: Job, exc: BaseException) -> JobResult:
+    """The result recorded for a job whose worker died or raised."""
+    return JobResult(job.unit_id, job.stem, "failed", 0.0, f"{job.unit_id}/{job.stem}.ipynb", key=job.key,
+                     error_name=type(exc).__name__, error_message=str(exc) or repr(exc))
+
+
+class LocalExecutor:
+    """``concurrent.futures.ProcessPoolExecutor`` with ``workers`` processes (fork start method:
+    ``python -m analysis`` has no ``__main__`` guard, and forking keeps worker start-up cheap)."""
+
+    def __init__(self, workers: int = 2):
+        if workers < 1:
+            raise AnalysisError(f"--workers must be at least 1, not {workers}")
+        self.workers = workers
+
+    def run(self, fn: Callable[[Job], JobResult], jobs: Sequence[Job]) -> Iterator[tuple[Job, JobResult]]:
+        if not jobs:
+            return
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(self.workers, len(jobs)), mp_context=context) as pool:
+            futures = {pool.submit(fn, job): job for job in jobs}
+            try:
+                for future in as_completed(futures):
+                    job = futures[future]
+                    try:
+                        yield job, future.result()
+                    except Exception as exc:  # BrokenProcessPool, pickling errors …
+                        yield job, crashed(job, exc)
+            finally:
+                for future in futures:
+                    future.cancel()
+
+
+class DaskExecutor:
+    """Submit each job to a dask.distributed scheduler at ``address`` (``client.submit(fn, job)``).
+
+    The workers must have this package installed and see the same project files (shared disk):
+    jobs carry absolute paths.
+    """
+
+    connect_timeout = "10s"
+
+    def __init__(self, address: str):
+        self.address = address
+
+    def run(self, fn: Callable[[Job], JobResult], jobs: Sequence[Job]) -> Iterator[tuple[Job, JobResult]]:
+        if not jobs:
+            return
+        from distributed import Client
+        from distributed import as_completed as dask_as_completed
+
+        try:
+            client = Client(self.address, timeout=self.connect_timeout)
+        except OSError as exc:
+            raise AnalysisError(f"cannot reach the dask scheduler at {self.address}: {exc}") from None
+        try:
+            futures = {client.submit(fn, job, pure=False, key=f"{job.unit_id}-{job.stem}-{i}"): job
+                       for i, job in enumerate(jobs)}
+            try:
+                for future in dask_as_completed(list(futures)):
+                    job = futures[future]
+                    try:
+                        yield job, future.result()
+                    except Exception as exc:
+                        yield job, crashed(job, exc)
+            finally:
+                for future in futures:
+                    future.cancel()
+        finally:
+            client.close()
+
+
+def make_executor(workers: int = 2, scheduler: str | None = None):
+    """A :class:`DaskExecutor` when ``scheduler`` is given, else a :class:`LocalExecutor`."""
+    return DaskExecutor(scheduler) if scheduler else LocalExecutor(workers)

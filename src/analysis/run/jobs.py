@@ -1,0 +1,157 @@
+"""One job = one notebook executed by papermill for one reporting unit, then exported to HTML.
+
+:func:`run_job` is the single function every executor runs (a local worker process or a
+dask.distributed worker). It never raises for a failing notebook: the executed notebook that
+papermill writes on failure is kept, exported to HTML with the error shown at the top, and the
+failure is described in the returned :class:`JobResult` (error name, message, failing cell).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker needs to execute one notebook for one unit (plain, picklable values).
+
+    ``output_dir`` is ``<staging>/<unit>``; the notebook is written to ``<output_dir>/<stem>.ipynb``
+    and its HTML next to it. ``env`` is set in the worker before the kernel starts (project root,
+    pinned data vintages) so every job reads the same inputs as the parent recorded.
+    """
+
+    unit_id: str
+    notebook: str            # absolute path of the source notebook
+    output_dir: str          # absolute path of the unit folder in the staging run folder
+    parameters: dict[str, Any]
+    kernel_name: str
+    cwd: str                 # working directory of the kernel
+    env: dict[str, str] = field(default_factory=dict)
+    key: str = ""            # hash of notebook + parameters + inputs (for --incremental)
+    stderr_log: str | None = None  # send the worker's (and kernel's) stderr here during the job
+
+    @property
+    def stem(self) -> str:
+        return Path(self.notebook).stem
+
+    @property
+    def output_ipynb(self) -> Path:
+        return Path(self.output_dir) / f"{self.stem}.ipynb"
+
+    @property
+    def output_html(self) -> Path:
+        return Path(self.output_dir) / f"{self.stem}.html"
+
+
+@dataclass
+class JobResult:
+    """Outcome of one job, as recorded in ``manifest.json``."""
+
+    unit: str
+    notebook: str
+    status: str                       # 'ok' | 'failed' | 'skipped' (copied from a previous run)
+    seconds: float
+    output: str                       # .ipynb path relative to the run folder
+    html: str | None = None
+    key: str = ""
+    error_name: str | None = None
+    error_message: str | None = None
+    failed_cell_index: int | None = None
+    failed_cell_source: str | None = None
+    copied_from: str | None = None
+    log: str | None = None
+
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def job_key(notebook_sha256: str, parameters: dict[str, Any], input_hashes: dict[str, str]) -> str:
+    """sha256 of the notebook's hash, the parameters and every input file hash (sorted JSON)."""
+    blob = json.dumps({"notebook": notebook_sha256, "parameters": parameters, "inputs": input_hashes},
+                      sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def run_job(job: Job) -> JobResult:
+    """Execute ``job`` with papermill (its own kernel and working directory) and export HTML.
+
+    Returns a :class:`JobResult`; a notebook error is recorded, not raised. Paths in the result
+    are relative to the run folder (the parent of ``job.output_dir``).
+    """
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from .html import export_notebook_html
+
+    os.environ.update(job.env)
+    out_dir = Path(job.output_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rel = f"{job.unit_id}/{job.stem}"
+    result = JobResult(job.unit_id, job.stem, "ok", 0.0, rel + ".ipynb", key=job.key)
+    started = time.perf_counter()
+    saved_stderr = _redirect_stderr(job.stderr_log)
+    try:
+        pm.execute_notebook(job.notebook, str(job.output_ipynb), parameters=dict(job.parameters),
+                            kernel_name=job.kernel_name, language="python", cwd=job.cwd, progress_bar=False,
+                            log_output=False, report_mode=False)
+    except PapermillExecutionError as exc:
+        result.status = "failed"
+        result.error_name = exc.ename
+        result.error_message = str(exc.evalue)
+        result.failed_cell_index = exc.cell_index
+        result.failed_cell_source = exc.source
+    except Exception as exc:  # kernel died, notebook unreadable, …: still a job failure, not a crash
+        result.status = "failed"
+        result.error_name = type(exc).__name__
+        result.error_message = str(exc) or traceback.format_exc(limit=3)
+    finally:
+        _restore_stderr(saved_stderr)
+    if job.stderr_log:
+        result.log = Path(job.stderr_log).relative_to(out_dir.parent).as_posix()
+    result.seconds = round(time.perf_counter() - started, 3)
+    if job.output_ipynb.exists():
+        try:
+            export_notebook_html(job.output_ipynb, job.output_html, result)
+            result.html = rel + ".html"
+        except Exception as exc:  # an export problem must not hide the notebook's own status
+            if result.status == "ok":
+                result.status = "failed"
+                result.error_name = f"HTML export: {type(exc).__name__}"
+                result.error_message = str(exc)
+    return result
+
+
+def _redirect_stderr(path: str | None) -> int | None:
+    """Point file descriptor 2 at ``path`` (the kernel inherits it); return the saved descriptor.
+
+    Used by local worker processes only (one job at a time per process), so kernel chatter goes
+    to the run's ``logs/`` folder instead of the terminal and cron mail.
+    """
+    if not path:
+        return None
+    import sys
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "ab") as handle:
+        os.dup2(handle.fileno(), 2)
+    return saved
+
+
+def _restore_stderr(saved: int | None) -> None:
+    if saved is None:
+        return
+    import sys
+
+    sys.stderr.flush()
+    os.dup2(saved, 2)
+    os.close(saved)

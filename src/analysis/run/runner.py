@@ -1,0 +1,325 @@
+"""Run every notebook for every unit: plan the jobs, compute the tables, execute, publish.
+
+:func:`run` is what ``python -m analysis run`` calls. One parent process computes the run's
+tables (:mod:`analysis.run.tables`), then drives all notebook jobs through one executor (local
+worker processes or dask.distributed) and publishes the run folder atomically
+(:mod:`analysis.run.publish`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from .. import config, geography
+from ..errors import AnalysisError
+from . import manifest as mf
+from . import publish
+from .excel import write_unit_workbook
+from .executors import make_executor
+from .jobs import Job, JobResult, job_key, run_job
+from .lock import RunLock
+
+EXIT_OK, EXIT_PARTIAL, EXIT_FAILED = 0, 1, 1
+BASES = ("resident", "registered")
+CITY_NOTEBOOKS = ("90_city_overview", "91_backtest")  # run once, for the city only
+MAX_END_YEAR = 2050
+
+
+@dataclass
+class RunOptions:
+    """Options of one run (the CLI flags of ``python -m analysis run``)."""
+
+    units: list[str] | None = None
+    notebooks: list[str] | None = None
+    scenario: str = "baseline"
+    base: str = "registered"
+    start_year: int = 2020
+    end_year: int = 2035
+    draws: int = 200
+    seed: int = 20201101
+    params: dict[str, Any] = field(default_factory=dict)      # extra notebook parameters
+    overrides: dict[str, Any] = field(default_factory=dict)   # dotted scenario overrides
+    workers: int = 2
+    scheduler: str | None = None
+    incremental: bool = False
+    quiet: bool = False
+    run_id: str | None = None
+    command: str | None = None
+
+
+@dataclass
+class RunOutcome:
+    """What a run produced: its id, folder, status and manifest, and the process exit code."""
+
+    run_id: str
+    run_dir: Path
+    status: str
+    manifest: dict[str, Any]
+    exit_code: int
+    latest_moved: bool
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+def check_options(options: RunOptions) -> None:
+    """Bad options are errors before anything is written."""
+    if options.base not in BASES:
+        raise AnalysisError(f"--base must be one of {list(BASES)}, not {options.base!r}")
+    if not (2000 <= options.start_year < options.end_year <= MAX_END_YEAR):
+        raise AnalysisError(f"years must satisfy 2000 <= start ({options.start_year}) < end "
+                            f"({options.end_year}) <= {MAX_END_YEAR}")
+    if options.draws < 1:
+        raise AnalysisError(f"--draws must be at least 1, not {options.draws}")
+    if options.workers < 1:
+        raise AnalysisError(f"--workers must be at least 1, not {options.workers}")
+    bad = [k for k in options.params if not k.isidentifier()]
+    if bad:
+        raise AnalysisError(f"notebook parameter names must be Python identifiers: {bad} "
+                            "(dotted names such as beds.occupancy are scenario overrides)")
+
+
+def available_notebooks() -> dict[str, Path]:
+    """Notebooks by stem in ``notebooks/`` (sorted)."""
+    return {p.stem: p for p in sorted(config.notebooks_dir().glob("*.ipynb"))}
+
+
+def select_notebooks(names: list[str] | None, with_city: bool) -> tuple[list[Path], list[Path]]:
+    """(per-unit notebooks, city-once notebooks).
+
+    Default: every ``0*.ipynb`` per unit, then ``90_city_overview`` and ``91_backtest`` once for
+    the city (when the city is among the units); ``99_*`` only when named. A name matches a
+    notebook's stem, its file name or its number prefix (``01``).
+    """
+    found = available_notebooks()
+    if names:
+        chosen = []
+        for name in names:
+            key = Path(name).stem
+            hits = [p for stem, p in found.items() if stem == key or stem.split("_", 1)[0] == key]
+            if not hits:
+                raise AnalysisError(f"unknown notebook {name!r}; notebooks: {', '.join(found) or '(none)'}")
+            chosen.extend(hits)
+        chosen = list(dict.fromkeys(chosen))
+        per_unit = [p for p in chosen if p.stem.startswith("0")]
+        once = [p for p in chosen if not p.stem.startswith("0")]
+        return per_unit, once
+    per_unit = [p for stem, p in found.items() if stem.startswith("0")]
+    once = [found[s] for s in CITY_NOTEBOOKS if s in found] if with_city else []
+    return per_unit, once
+
+
+def source_hash() -> str:
+    """sha256 over the package's Python source (a code change invalidates ``--incremental``)."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def notebook_parameters(options: RunOptions, unit_id: str) -> dict[str, Any]:
+    """Parameters injected into every notebook (papermill): the standard ones plus extras."""
+    params: dict[str, Any] = {"unit": unit_id, "scenario": str(options.scenario), "base": options.base,
+                              "start_year": options.start_year, "end_year": options.end_year,
+                              "draws": options.draws, "seed": options.seed}
+    params.update(options.params)
+    if options.overrides:
+        params["overrides"] = dict(options.overrides)
+    return params
+
+
+def plan_jobs(options: RunOptions, units: list, staging: Path, inputs: dict[str, str],
+              env: dict[str, str], code_hash: str, capture_stderr: bool = True) -> list[Job]:
+    """One :class:`Job` per unit × per-unit notebook, plus the city-once notebooks."""
+    unit_ids = [u.id for u in units]
+    per_unit, once = select_notebooks(options.notebooks, geography.CITY_ID in unit_ids)
+    data_inputs = {k: v for k, v in inputs.items() if not k.startswith("notebooks/")}
+    pairs = [(uid, nb) for uid in unit_ids for nb in per_unit] + [(geography.CITY_ID, nb) for nb in once]
+    jobs = []
+    for uid, nb in pairs:
+        params = notebook_parameters(options, uid)
+        key = job_key(mf.sha256_file(nb), params, {**data_inputs, "code": code_hash,
+                                                   "kernel": config.KERNEL_NAME})
+        out = staging / uid
+        log = str(staging / "logs" / f"{uid}__{nb.stem}.log") if capture_stderr else None
+        jobs.append(Job(uid, str(nb.resolve()), str(out), params, config.KERNEL_NAME, str(out), env, key, log))
+    return jobs
+
+
+def reuse_previous(jobs: list[Job], staging: Path) -> tuple[list[Job], list[JobResult]]:
+    """For ``--incremental``: copy unchanged jobs' outputs from the last complete run."""
+    previous = publish.last_complete_run()
+    if previous is None:
+        return jobs, []
+    old = {j.get("key"): j for j in (mf.read_manifest(previous) or {}).get("jobs", [])
+           if j.get("status") in ("ok", "skipped") and j.get("key")}
+    todo, reused = [], []
+    for job in jobs:
+        entry = old.get(job.key)
+        src_nb = previous / entry["output"] if entry else None
+        if not entry or not src_nb.exists():
+            todo.append(job)
+            continue
+        Path(job.output_dir).mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src_nb, job.output_ipynb)
+        html = None
+        if entry.get("html") and (previous / entry["html"]).exists():
+            shutil.copy2(previous / entry["html"], job.output_html)
+            html = f"{job.unit_id}/{job.stem}.html"
+        reused.append(JobResult(job.unit_id, job.stem, "skipped", 0.0, f"{job.unit_id}/{job.stem}.ipynb",
+                                html=html, key=job.key, copied_from=previous.name))
+    return todo, reused
+
+
+def run_status(results: list[JobResult], tables_ok: bool) -> str:
+    """``complete`` (every job ok or reused), ``partial`` (some ok) or ``failed`` (none ok)."""
+    if not tables_ok:
+        return "failed"
+    good = sum(r.status in ("ok", "skipped") for r in results)
+    if good == len(results):
+        return "complete"
+    return "partial" if good else "failed"
+
+
+def _progress(total: int, quiet: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, disable=quiet or total == 0, unit="job", desc="notebooks 报告",
+                dynamic_ncols=True, file=sys.stderr)
+
+
+def run(options: RunOptions, job_fn: Callable[[Job], JobResult] = run_job,
+        executor=None) -> RunOutcome:
+    """Execute a whole run (see the module docstring). Returns a :class:`RunOutcome`.
+
+    Raises :class:`~analysis.errors.AnalysisError` for bad options (before anything is
+    written) and :class:`~analysis.run.lock.RunLockedError` when another run holds the lock.
+    """
+    from ..scenarios import load_scenario, scenario_path
+
+    check_options(options)
+    units = geography.resolve_many(options.units)
+    units = list(dict.fromkeys(units))
+    select_notebooks(options.notebooks, geography.CITY_ID in [u.id for u in units])  # unknown names fail here
+    scenario = load_scenario(options.scenario, options.overrides or None)
+    scenario_file = scenario_path(options.scenario)
+    executor = executor or make_executor(options.workers, options.scheduler)
+
+    with RunLock(config.reports_dir() / ".lock", options.command):
+        run_id = publish.check_run_id(options.run_id or publish.new_run_id())
+        publish.remove_abandoned_staging()  # left by a killed run; safe: we hold the lock
+        staging = publish.staging_dir(run_id)
+        try:
+            return _run_in_staging(options, units, scenario, scenario_file, run_id, staging, job_fn, executor)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+
+def _run_in_staging(options, units, scenario, scenario_file, run_id, staging, job_fn, executor) -> RunOutcome:
+    from .html import render_index
+    from .tables import build_tables
+
+    started, clock = _now(), time.perf_counter()
+    vintages = mf.vintages_in_use()
+    env = {"QZ_FORECAST_ROOT": str(config.project_root()), **mf.vintage_env(vintages)}
+    notebooks = list(available_notebooks().values())
+    inputs = mf.input_hashes(scenario_file, notebooks, vintages)
+    code = {**mf.code_version(), "source_sha256": source_hash()}
+    from .executors import LocalExecutor
+
+    jobs = plan_jobs(options, units, staging, inputs, env, code["source_sha256"],
+                     capture_stderr=isinstance(executor, LocalExecutor))
+
+    manifest: dict[str, Any] = {
+        "run_id": run_id, "started": started, "finished": None, "status": None,
+        "command": options.command,
+        "scenario": {"name": scenario.name, "file": str(scenario_file), "description": scenario.description,
+                     "overrides": scenario.overrides, "values": scenario.values, "sources": scenario.sources},
+        "parameters": {"units": [u.id for u in units], "notebooks": sorted({j.stem for j in jobs}),
+                       "scenario": str(options.scenario), "base": options.base,
+                       "start_year": options.start_year, "end_year": options.end_year, "draws": options.draws,
+                       "seed": options.seed, "extra": options.params, "overrides": options.overrides,
+                       "workers": options.workers, "scheduler": options.scheduler,
+                       "incremental": options.incremental, "kernel": config.KERNEL_NAME},
+        "vintages": vintages, "inputs": inputs, "packages": mf.package_versions(), "code": code,
+        "unit_names": {u.id: u.name_zh for u in geography.all_units()},
+        "tables": {}, "workbooks": {}, "notes": [], "jobs": [],
+    }
+
+    tables_ok, results = True, []
+    try:
+        tables = build_tables(scenario, options.start_year, options.end_year, options.draws, options.seed)
+        paths = tables.write(staging / "tables")
+        manifest["tables"] = {name: {"path": p.relative_to(staging).as_posix(),
+                                     "rows": len(getattr(tables, name))} for name, p in paths.items()}
+        manifest["notes"] = tables.notes
+        for unit in units:
+            book = write_unit_workbook(staging / unit.id / f"{unit.id}.xlsx", unit.id,
+                                       tables.indicators, tables.population)
+            manifest["workbooks"][unit.id] = book.relative_to(staging).as_posix()
+    except Exception as exc:
+        tables_ok = False
+        detail = str(exc) if isinstance(exc, AnalysisError) else f"{type(exc).__name__}: {exc}"
+        manifest["error"] = f"表格计算失败 table computation failed, no notebook was run: {detail}"
+        if not isinstance(exc, AnalysisError):
+            manifest["error_traceback"] = traceback.format_exc()
+
+    if tables_ok:
+        todo, reused = reuse_previous(jobs, staging) if options.incremental else (jobs, [])
+        results.extend(reused)
+        failures = 0
+        with _progress(len(todo), options.quiet) as bar:
+            for _job, result in executor.run(job_fn, todo):
+                results.append(result)
+                failures += result.status == "failed"
+                bar.update(1)
+                bar.set_postfix(failed=failures, refresh=False)
+
+    order = {(j.unit_id, j.stem): i for i, j in enumerate(jobs)}
+    results.sort(key=lambda r: order.get((r.unit, r.notebook), len(order)))
+    status = run_status(results, tables_ok)
+    manifest.update(status=status, finished=_now(), seconds=round(time.perf_counter() - clock, 2),
+                    jobs=[r.to_dict() for r in results])
+    (staging / "index.html").write_text(render_index(manifest), encoding="utf-8")
+    mf.write_json(staging / "manifest.json", manifest)
+
+    run_dir = publish.finalize(staging, run_id)
+    good = sum(r.status in ("ok", "skipped") for r in results)
+    moved = tables_ok and (good > 0 or not results)
+    if moved:
+        publish.switch_latest(run_dir)
+    code_ = EXIT_OK if status == "complete" else (EXIT_PARTIAL if status == "partial" else EXIT_FAILED)
+    outcome = RunOutcome(run_id, run_dir, status, manifest, code_, moved)
+    print(summary_line(outcome), flush=True)
+    return outcome
+
+
+def summary_line(outcome: RunOutcome) -> str:
+    """One line for people and cron mail: status, counts, time, where the run is."""
+    jobs = outcome.manifest["jobs"]
+    count = {s: sum(j["status"] == s for j in jobs) for s in ("ok", "failed", "skipped")}
+    line = (f"run {outcome.run_id}: {outcome.status} — {count['ok']} ok, {count['failed']} failed, "
+            f"{count['skipped']} reused of {len(jobs)} jobs in {outcome.manifest['seconds']:.1f} s → "
+            f"{outcome.run_dir}" + (" (reports/latest)" if outcome.latest_moved else " (reports/latest unchanged)"))
+    if outcome.manifest.get("error"):
+        line += "\n" + outcome.manifest["error"]
+    for job in jobs:
+        if job["status"] == "failed":
+            line += f"\n  FAILED {job['unit']}/{job['notebook']}: {job['error_name']}: {job['error_message']}"
+    return line
+
+
+def options_dict(options: RunOptions) -> dict[str, Any]:
+    return asdict(options)

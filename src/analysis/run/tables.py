@@ -1,0 +1,151 @@
+"""The run's machine-readable tables, assembled from the models (never scraped from notebooks).
+
+``tables/indicators.csv``
+    ``unit_id, unit_name, scenario, base, year, indicator, value, p10, p90, measure, target``:
+    one row per unit (13 units + the city ``quanzhou``) × base (``resident`` 常住 and
+    ``registered`` 户籍) × year (start → horizon) × indicator. ``value`` is the median across
+    draws (p50); ``p10``/``p90`` are empty where a quantity has no uncertainty; ``target`` is the
+    plan's figure for that indicator, unit and year where the plan gives one (see
+    :data:`PLAN_TARGETS`), else empty.
+``tables/population.csv``
+    ``unit_id, scenario, base, year, sex, age, population``: persons by single year of age
+    (100 = 100 and over), median across draws.
+
+This module only assembles: the numbers come from :func:`analysis.pipeline.run_models` (the
+population projection and the bed, workforce and 低保 models), once per base.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .. import geography
+from ..errors import AnalysisError
+
+BASES = ("resident", "registered")
+
+INDICATOR_COLUMNS = ["unit_id", "unit_name", "scenario", "base", "year", "indicator", "value", "p10", "p90",
+                     "measure", "target"]
+POPULATION_COLUMNS = ["unit_id", "scenario", "base", "year", "sex", "age", "population"]
+
+REQUIRED_INDICATORS = (
+    "pop_total", "pop_60plus", "pop_65plus", "pop_80plus", "share_60plus", "old_age_dependency_ratio",
+    "beds_required", "nursing_beds_required", "beds_need_view", "certified_social_workers_required",
+    "social_work_talent_required", "min_wage_monthly", "dibao_monthly", "dibao_to_min_wage_ratio",
+)
+
+# The plan's figures matched to table indicators: (indicator, source table, id in that table,
+# scope, base). scope 'city' = the figure is for 泉州市 only; 'all' = a ratio the plan sets for
+# every county. base None = the figure applies to both bases.
+PLAN_TARGETS = (
+    ("pop_60plus", "plan_targets", "registered_pop_60plus", "city", "registered"),
+    ("share_60plus", "plan_targets", "registered_share_60plus", "city", "registered"),
+    ("bed_stock", "plan_targets", "elderly_care_beds", "city", None),
+    ("certified_social_workers_required", "plan_targets", "certified_social_workers", "city", None),
+    ("social_work_talent_required", "plan_targets", "social_work_talent_total", "city", None),
+    ("dibao_to_min_wage_ratio", "plan_zl2", "dibao_to_min_wage_ratio", "all", None),
+)
+
+
+@dataclass
+class Tables:
+    """The two tables of a run, plus notes on figures that are missing or estimated."""
+
+    indicators: pd.DataFrame
+    population: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    def write(self, folder: Path) -> dict[str, Path]:
+        """Write ``indicators.csv`` and ``population.csv`` (UTF-8, empty cells for missing)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = {"indicators": folder / "indicators.csv", "population": folder / "population.csv"}
+        self.indicators.to_csv(paths["indicators"], index=False, encoding="utf-8")
+        self.population.to_csv(paths["population"], index=False, encoding="utf-8")
+        return paths
+
+
+def plan_targets_frame(years) -> pd.DataFrame:
+    """The plan's figures as ``unit_id, base, year, indicator, target`` (``base`` empty = both)."""
+    from ..data import loaders
+
+    sources = {"plan_targets": loaders.load_plan_targets().rename(columns={"target_id": "key"}),
+               "plan_zl2": loaders.load_plan_zl2().rename(columns={"indicator_id": "key"})}
+    counties = geography.county_ids()
+    rows = []
+    for indicator, table, key, scope, base in PLAN_TARGETS:
+        frame = sources[table]
+        sel = frame[(frame["key"] == key) & frame["value"].notna() & frame["year"].isin(list(years))]
+        for year, value in zip(sel["year"], sel["value"]):
+            for uid in [geography.CITY_ID] + (counties if scope == "all" else []):
+                rows.append({"unit_id": uid, "base": base, "year": int(year), "indicator": indicator,
+                             "target": float(value)})
+    return pd.DataFrame(rows, columns=["unit_id", "base", "year", "indicator", "target"])
+
+
+def attach_targets(frame: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """Add the ``target`` column to an indicators frame (matching unit, year, indicator, base)."""
+    keys = ["unit_id", "year", "indicator"]
+    both = targets[targets["base"].isna()].drop(columns="base")
+    specific = targets[targets["base"].notna()]
+    out = frame.merge(both, on=keys, how="left")
+    out = out.merge(specific.rename(columns={"target": "_t"}), on=keys + ["base"], how="left")
+    out["target"] = out["target"].fillna(out.pop("_t"))
+    return out
+
+
+def check_required(frame: pd.DataFrame, unit_ids: list[str]) -> list[str]:
+    """Raise if a required indicator is absent altogether; return notes for unit-level gaps."""
+    present = set(frame["indicator"].unique())
+    absent = [name for name in REQUIRED_INDICATORS if name not in present]
+    if absent:
+        raise AnalysisError(f"cannot compute the run's tables: the models returned no {', '.join(absent)}")
+    notes = []
+    for name in REQUIRED_INDICATORS:
+        have = set(frame.loc[frame["indicator"] == name, "unit_id"])
+        missing = [u for u in unit_ids if u not in have]
+        if missing:
+            notes.append(f"缺失 missing: {name} for {', '.join(missing)} (not computed by the model)")
+    return notes
+
+
+def build_tables(scenario, start_year: int, end_year: int, draws: int, seed: int,
+                 bases=BASES) -> Tables:
+    """Compute both tables for every unit and the city, every year, and every base in ``bases``.
+
+    ``scenario`` is a validated :class:`~analysis.scenarios.Scenario`. Raises
+    :class:`~analysis.errors.AnalysisError` when a model is unavailable or fails.
+    """
+    from ..pipeline import run_models
+
+    unit_ids = geography.county_ids() + [geography.CITY_ID]
+    names = {u.id: u.name_zh for u in geography.all_units()}
+    years = range(start_year, end_year + 1)
+    indicator_frames, population_frames, notes = [], [], []
+    for base in bases:
+        models = run_models(scenario, base=base, start_year=start_year, end_year=end_year, draws=draws, seed=seed)
+        result = models.results[base]
+        if result.estimated_base:
+            notes.append(f"{base}: 县级分年龄性别基期人口为估计值 the base population by county, sex and age "
+                         "is estimated (no published table)")
+        notes.extend(f"{base}: {n}" for n in models.notes)
+        indicator_frames.append(models.projected.assign(base=base))
+        for uid in unit_ids:
+            population_frames.append(result.age_sex_table(uid).assign(unit_id=uid, base=base))
+    indicators = pd.concat(indicator_frames, ignore_index=True)
+    indicators = indicators[indicators["unit_id"].isin(unit_ids) & indicators["year"].isin(list(years))]
+    notes.extend(check_required(indicators, unit_ids))
+    indicators = attach_targets(indicators, plan_targets_frame(years))
+    indicators = indicators.assign(unit_name=indicators["unit_id"].map(names), scenario=scenario.name,
+                                   value=indicators["p50"])
+    rank = {"unit_id": {u: i for i, u in enumerate(unit_ids)},
+            "indicator": {n: i for i, n in enumerate(REQUIRED_INDICATORS)}}
+    indicators = indicators.sort_values(
+        ["base", "unit_id", "indicator", "year"],
+        key=lambda s: s.map(rank[s.name]).fillna(len(rank[s.name])) if s.name in rank else s,
+        kind="stable")[INDICATOR_COLUMNS].reset_index(drop=True)
+    population = pd.concat(population_frames, ignore_index=True).assign(scenario=scenario.name)
+    population = population[population["year"].isin(list(years))][POPULATION_COLUMNS].reset_index(drop=True)
+    return Tables(indicators, population, list(dict.fromkeys(notes)))

@@ -1,0 +1,37 @@
+"""The runner on the project's real notebooks and models (2 units, few draws)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import cli
+from analysis.run.tables import REQUIRED_INDICATORS
+from runner_fixtures import read_manifest
+from conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.skipif(not list((REPO / "notebooks").glob("0*.ipynb")), reason="no real notebooks yet")
+def test_real_notebooks_on_two_units(project_copy):
+    code = cli.main(["run", "--quiet", "--units", "晋江", "quanzhou", "--draws", "3", "--end-year", "2030",
+                     "--run-id", "real"])
+    run_dir = project_copy / "reports" / "runs" / "real"
+    manifest = read_manifest(run_dir)
+    failed = [(j["unit"], j["notebook"], j["error_name"], j["error_message"]) for j in manifest["jobs"]
+              if j["status"] != "ok"]
+    assert code == 0 and manifest["status"] == "complete", failed
+    assert (project_copy / "reports" / "latest").resolve() == run_dir
+    per_unit = sorted(p.stem for p in (REPO / "notebooks").glob("0*.ipynb"))
+    for unit in ("jinjiang", "quanzhou"):
+        for stem in per_unit:
+            assert (run_dir / unit / f"{stem}.html").stat().st_size > 0
+    ind = pd.read_csv(run_dir / "tables" / "indicators.csv")
+    assert set(REQUIRED_INDICATORS) <= set(ind["indicator"]) and ind["unit_id"].nunique() == 14
+    # Accounting identity across the two tables (p50 of the total vs the sum of p50s is not an
+    # identity with several draws, so compare the city with the sum of its units instead).
+    pop = pd.read_csv(run_dir / "tables" / "population.csv")
+    by_unit = pop[pop["unit_id"] != "quanzhou"].groupby(["base", "year"])["population"].sum()
+    city = pop[pop["unit_id"] == "quanzhou"].groupby(["base", "year"])["population"].sum()
+    assert ((by_unit - city).abs() / city).max() < 0.01
