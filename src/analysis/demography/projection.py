@@ -9,7 +9,13 @@ scenario, calibrates them to local figures, and wraps the arrays in the result c
 - **fertility** — ``asfr = c_unit × multiplier_draw × TFR_WPP(year) × pattern_WPP(year, age)``;
   ``c_unit`` calibrates the first projected year: resident base → each unit's 2021 births equal
   the yearbook's 2021 crude birth rate × the mid-year population (mean of the 2020 base and the
-  2021 year-end figure); registered base → the registered 2020 CBR (14.23 ‰) carried to 2021 by
+  2021 year-end figure). The factor absorbs whatever the estimated county age structure (tilted
+  to the 2021 crude death rates, :mod:`analysis.data.base_population`) does not explain: across
+  the units the yearbook's birth and death rates rise together (r ≈ 0.8), so the units estimated
+  oldest (fewest women aged 15–49) get the largest factors (2020 estimate: 0.71–1.49; 0.77–1.43
+  with one shared county structure). The calibration runs at ``tfr_multiplier = 1`` and
+  ``net_migration_scale = 1`` with the calibrated migration, so scenarios still act on births.
+  Registered base → the registered 2020 CBR (14.23 ‰) carried to 2021 by
   the national TFR change (same factor for every unit, no county data).
 - **migration** — ``profile(sex, age) × total_unit × scale_draw`` (:mod:`.migration`): resident
   totals from the 2021 yearbook, registered net transfers from the registered series.
@@ -106,12 +112,21 @@ def run_rates(bp: BasePopulation, rates: Rates, keep_age_components: bool = Fals
                           keep_age_components=keep_age_components, dtype=dtype)
 
 
-def first_year_births(bp: BasePopulation, params: DemographyParameters, start_year: int) -> np.ndarray:
-    """Births by unit in the first step at the national TFR (factor 1), no migration: (U,)."""
-    central = draw_parameters(params, 1, None)
+def first_year_births(bp: BasePopulation, params: DemographyParameters, start_year: int,
+                      migration_totals: np.ndarray | None = None) -> np.ndarray:
+    """Births by unit in the first step at the national TFR (factor 1): (U,) persons.
+
+    Computed at ``tfr_multiplier = 1`` and ``net_migration_scale = 1`` whatever the scenario
+    says, with the calibrated net migration ``migration_totals`` (persons/year; none if
+    omitted): the factor then describes the local level against the national TFR and the
+    scenario's multiplier and migration scale still act on births (calibrating at them would
+    divide them out again).
+    """
+    central = draw_parameters(params, 1, None).assign(tfr_multiplier=1.0, net_migration_scale=1.0)
     years = np.array([start_year, start_year + 1])
     U = len(bp.unit_ids)
-    rates = assemble_rates(bp, params, years, central, np.ones(U), np.zeros(U))
+    mig = np.zeros(U) if migration_totals is None else np.asarray(migration_totals, dtype=float)
+    rates = assemble_rates(bp, params, years, central, np.ones(U), mig)
     return run_rates(bp, rates)["births"][0, 1].sum(axis=-1)
 
 
@@ -123,14 +138,18 @@ def calibrate_resident_2020(bp: BasePopulation, params: DemographyParameters) ->
     p21 = np.array([loaders.fact(y2021, n, "resident_population_yearend", 2021) * 1e4 for n in names])
     cbr = np.array([loaders.fact(y2021, n, "crude_birth_rate", 2021) for n in names])
     target_births = cbr / 1000.0 * 0.5 * (totals + p21)
-    births0 = first_year_births(bp, params, 2020)
+    mig, mig_notes = migration.resident_migration_2021(totals, names)
+    births0 = first_year_births(bp, params, 2020, mig)
     factor = target_births / births0
     tfr21 = fertility.national_tfr([2021])[0]
     implied = (factor * births0).sum() / births0.sum() * tfr21
-    mig, mig_notes = migration.resident_migration_2021(totals, names)
+    lo, hi = int(np.argmin(factor)), int(np.argmax(factor))
+    r = np.corrcoef(cbr, np.array([loaders.fact(y2021, n, "crude_death_rate", 2021) for n in names]))[0, 1]
     notes = [f"Fertility calibrated by unit to the 2021 yearbook crude birth rates (city 8.7 ‰): "
-             f"factors on the WPP national TFR {tfr21:.3f} range {factor.min():.2f}–{factor.max():.2f} "
-             f"(city-wide implied TFR 2021 ≈ {implied:.2f})."] + mig_notes
+             f"factors on the WPP national TFR {tfr21:.3f} range {factor.min():.2f} ({names[lo]}) – "
+             f"{factor.max():.2f} ({names[hi]}) (city-wide implied TFR 2021 ≈ {implied:.2f}); they also "
+             f"absorb what the estimated county age structures miss (the units' crude birth and death "
+             f"rates are correlated, r = {r:.2f})."] + mig_notes
     return factor, mig, notes
 
 
@@ -140,10 +159,10 @@ def calibrate_registered_2020(bp: BasePopulation, params: DemographyParameters) 
     cbr = loaders.fact(reg, "泉州市", "registered_crude_birth_rate", 2020)
     tfr20, tfr21 = fertility.national_tfr([2020, 2021])
     totals = bp.population.sum(axis=(1, 2))
-    births0 = first_year_births(bp, params, 2020)
+    rate, notes = migration.registered_transfer_rate()
+    births0 = first_year_births(bp, params, 2020, rate * totals)
     target = cbr / 1000.0 * totals.sum() * tfr21 / tfr20
     factor = np.full(len(totals), target / births0.sum())
-    rate, notes = migration.registered_transfer_rate()
     notes = [f"Registered fertility calibrated to the registered 2020 crude birth rate {cbr} ‰ carried "
              f"to 2021 by the national TFR change ({tfr20:.3f} → {tfr21:.3f}): factor {factor[0]:.2f} "
              "for every unit (no county figures)."] + notes
@@ -224,5 +243,6 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
         draw_parameters=table, migration_clipped=out["migration_clipped"], components=components,
         calibration={"fertility_factor": dict(zip(bp.unit_ids, factor)),
                      "net_migration_per_year": dict(zip(bp.unit_ids, mig)),
-                     "unit_total_estimated": dict(bp.unit_total_estimated)},
+                     "unit_total_estimated": dict(bp.unit_total_estimated),
+                     "base_age_structure": dict(bp.diagnostics)},
     )

@@ -1,0 +1,295 @@
+"""County age structures estimated from the 2021 crude death rates (indirect estimate).
+
+Checks: the census margins still hold exactly; every calibrated unit reproduces its yearbook
+crude death rate (recomputed here from the population, not read from the diagnostics); only
+泉州开发区 is clamped; a higher death rate means an older structure; the registered base keeps
+1.11 million aged 60+; a hold-out fit of 晋江市 moves towards its published shares; hand cases and
+bad input of :func:`fit_county_age_structure`.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis import geography
+from analysis.data import base_population as bp
+from analysis.data import loaders
+from analysis.errors import DataValidationError, ParameterError
+
+# The yearbook publishes crude death rates to 0.1 ‰: a fitted rate within half a rounding unit
+# is indistinguishable from the published one (the solver itself gets to ~1e-12 ‰).
+CDR_TOL = 0.05
+
+
+@pytest.fixture(scope="module")
+def resident():
+    return bp.estimate_resident_2020()
+
+
+@pytest.fixture(scope="module")
+def yearbook_cdr(resident):
+    y2021 = loaders.load_resident2021()
+    return {uid: loaders.fact(y2021, geography.resolve(uid).name_zh, "crude_death_rate", 2021)
+            for uid in resident.unit_ids}
+
+
+def share(pop, first, last=None):
+    return 100.0 * pop[..., first:(None if last is None else last + 1)].sum() / pop.sum()
+
+
+def share60(resident):
+    pop = resident.population
+    return dict(zip(resident.unit_ids, 100.0 * pop[:, :, 60:].sum(axis=(1, 2)) / pop.sum(axis=(1, 2))))
+
+
+def test_city_and_jinjiang_margins_still_exact(resident):
+    city = resident.city()
+    assert city.sum() == pytest.approx(8_782_285, abs=0.5)
+    assert city[0].sum() == pytest.approx(4_586_453, abs=0.5)
+    assert share(city, 0, 14) == pytest.approx(20.62, abs=1e-6)
+    assert share(city, 15, 59) == pytest.approx(66.17, abs=1e-6)
+    assert share(city, 60) == pytest.approx(13.21, abs=1e-6)
+    assert share(city, 65) == pytest.approx(9.00, abs=1e-6)
+    jj = resident.population[resident.unit_ids.index("jinjiang")]
+    assert jj.sum() == pytest.approx(2_061_551, abs=0.5)
+    assert share(jj, 0, 14) == pytest.approx(18.33, abs=1e-6)
+    assert share(jj, 60) == pytest.approx(10.10, abs=1e-6)
+    assert share(jj, 65) == pytest.approx(6.69, abs=1e-6)
+    assert (resident.population >= 0).all()
+
+
+def test_unit_totals_unchanged_by_the_tilt(resident):
+    shared = bp.estimate_resident_2020(county_ages="shared")
+    assert resident.population.sum(axis=(1, 2)) == pytest.approx(shared.population.sum(axis=(1, 2)), abs=0.5)
+
+
+def test_calibrated_units_reproduce_their_crude_death_rates(resident, yearbook_cdr):
+    mx = bp.mortality_schedule(2021)
+    pop = resident.population
+    ids = resident.unit_ids
+    others = [u for u in ids if u != "jinjiang"]
+    clamped = resident.diagnostics["clamped"]
+    assert clamped == ["kaifaqu"]                      # 0.5 ‰: the only implausible rate
+    free = [u for u in others if u not in clamped]
+    national = dict(zip(ids, bp.crude_death_rate(pop, mx)))
+    persons = dict(zip(ids, pop.sum(axis=(1, 2))))
+    k = (sum(yearbook_cdr[u] * persons[u] for u in free) / sum(national[u] * persons[u] for u in free))
+    assert k == pytest.approx(resident.diagnostics["mortality_level_factor"], rel=1e-9)
+    for u in free:
+        assert k * national[u] == pytest.approx(yearbook_cdr[u], abs=CDR_TOL), u
+    # the clamped zone sits at the bound and stays far above its published 0.5 ‰
+    assert resident.diagnostics["theta"]["kaifaqu"] == pytest.approx(-bp.TILT_BOUND)
+    assert k * national["kaifaqu"] > yearbook_cdr["kaifaqu"] + 1.0
+    assert any("泉州开发区" in n and "clamped" in n for n in resident.notes)
+    # the tilts of the plausible units stay well inside the bound
+    assert max(abs(resident.diagnostics["theta"][u]) for u in free) < 0.6 * bp.TILT_BOUND
+
+
+def test_higher_death_rate_means_older_structure(resident, yearbook_cdr):
+    s60 = share60(resident)
+    pop = resident.population
+    mean_age = dict(zip(resident.unit_ids, (pop.sum(axis=1) * np.arange(101)).sum(-1) / pop.sum(axis=(1, 2))))
+    others = [u for u in resident.unit_ids if u != "jinjiang"]
+    pairs = [(a, b) for a in others for b in others if yearbook_cdr[a] < yearbook_cdr[b]]
+    assert len(pairs) > 50
+    for a, b in pairs:
+        assert s60[a] < s60[b], (a, b)
+        assert mean_age[a] < mean_age[b], (a, b)
+    # equal rates, equal structures (南安市 and 永春县 7.5 ‰; 泉港区 and 德化县 8.5 ‰)
+    for a in others:
+        for b in others:
+            if yearbook_cdr[a] == yearbook_cdr[b]:
+                assert s60[a] == pytest.approx(s60[b], abs=1e-6)
+
+
+def test_units_now_differ_where_the_old_estimate_was_flat(resident):
+    old = share60(bp.estimate_resident_2020(county_ages="shared"))
+    new = share60(resident)
+    others = [u for u in resident.unit_ids if u != "jinjiang"]
+    assert max(old[u] for u in others) - min(old[u] for u in others) < 1e-6
+    assert new["dehua"] - new["fengze"] > 5.0  # 8.5 ‰ vs 4.9 ‰
+    assert new["jinjiang"] == pytest.approx(old["jinjiang"], abs=1e-9)
+    assert any("crude death rate" in n for n in resident.notes)
+    assert not any("crude death rate" in n for n in bp.estimate_resident_2020(county_ages="shared").notes)
+
+
+def test_registered_base_keeps_plan_total_and_carries_the_structures(resident):
+    reg = bp.estimate_registered_2020(resident)
+    city = reg.city()
+    assert city[:, 60:].sum() == pytest.approx(1_110_000, rel=0.005)
+    assert city.sum() == pytest.approx(7_661_400, rel=1e-9)
+    reg60, res60 = share60(reg), share60(resident)
+    for a in res60:
+        for b in res60:
+            if res60[a] < res60[b] - 1e-6:
+                assert reg60[a] < reg60[b], (a, b)
+    assert reg.diagnostics["clamped"] == ["kaifaqu"]
+    assert any("crude death rate" in n for n in reg.notes)
+
+
+def test_holdout_jinjiang_moves_towards_its_published_shares():
+    """Fit all 13 units to the city margins as if 晋江市 had no published shares.
+
+    Its CDR (6.2 ‰, below the city's 6.9 ‰) must make it younger than the city: the estimated
+    60+ share lies between the published 10.10 % and the city's 13.21 %, and at least a quarter
+    of the way (measured: about half — the CDR signal understates the age gap).
+    """
+    ids, index = bp._unit_index()
+    totals, _, _ = bp.resident_unit_totals_2020()
+    _, sexes, bands = bp.census_margins_2020("泉州市")
+    y2021 = loaders.load_resident2021()
+    cdr = np.array([loaders.fact(y2021, geography.resolve(u).name_zh, "crude_death_rate", 2021) for u in ids])
+    fit = bp.fit_county_age_structure(bp.wpp_shape(2020), totals, sexes, bands,
+                                      bp.age_band_labels(bp.RESIDENT_BANDS_2020), cdr, bp.mortality_schedule())
+    jj = fit.population[index["晋江市"]]
+    estimate = share(jj, 60)
+    assert 10.10 < estimate < 13.21 - 0.25 * (13.21 - 10.10)
+    assert fit.clamped.tolist() == [u == "kaifaqu" for u in ids]
+
+
+# ---------------------------------------------------------------------------------------------
+# hand cases and properties of the solver
+
+
+def toy(n_units=2):
+    """Flat shape, two bands (0–59, 60+), rates 1 ‰ below 60 and 50 ‰ from 60."""
+    shape = np.ones((2, 101))
+    labels = bp.age_band_labels([(0, 59), (60, None)])
+    mx = np.where(np.arange(101) < 60, 0.001, 0.05)[None].repeat(2, axis=0)
+    totals = np.full(n_units, 1000.0)
+    pop = totals.sum() * shape / shape.sum()
+    sexes = pop.sum(axis=1)
+    bands = np.array([pop[:, :60].sum(), pop[:, 60:].sum()])
+    return shape, totals, sexes, bands, labels, mx
+
+
+def test_equal_rates_give_equal_untilted_structures():
+    shape, totals, sexes, bands, labels, mx = toy(3)
+    fit = bp.fit_county_age_structure(shape, totals, sexes, bands, labels, np.array([7.0, 7.0, 7.0]), mx)
+    assert fit.theta == pytest.approx(0.0, abs=1e-6)
+    assert fit.population == pytest.approx(np.broadcast_to(totals[:, None, None] * shape / shape.sum(), (3, 2, 101)))
+    # one common level factor: the toy's national CDR is 1000·(60·0.001 + 41·0.05)/101 ‰
+    national = 1000 * (60 * 0.001 + 41 * 0.05) / 101
+    assert fit.level_factor == pytest.approx(7.0 / national, rel=1e-9)
+
+
+def test_two_unit_hand_case_keeps_margins_and_ratio():
+    shape, totals, sexes, bands, labels, mx = toy(2)
+    fit = bp.fit_county_age_structure(shape, totals, sexes, bands, labels, np.array([6.0, 9.0]), mx)
+    pop = fit.population
+    assert pop.sum(axis=(1, 2)) == pytest.approx(totals, rel=1e-8)
+    assert pop[:, :, 60:].sum() == pytest.approx(bands[1], rel=1e-8)
+    assert pop.sum(axis=(0, 2)) == pytest.approx(sexes, rel=1e-8)
+    assert fit.implied_cdr == pytest.approx([6.0, 9.0], abs=1e-6)
+    assert fit.theta[0] == pytest.approx(-fit.theta[1], abs=1e-8)  # equal weights: Σ P θ = 0
+    # two bands, rates constant within them: CDR = 1 + 49 · (share 60+) ‰ before k, so the two
+    # 60+ shares follow from the ratio 6 : 9 and their mean, the city's 41/101
+    s = pop[:, :, 60:].sum(axis=(1, 2)) / totals
+    assert (1 + 49 * s[1]) / (1 + 49 * s[0]) == pytest.approx(9.0 / 6.0, rel=1e-8)
+    assert s.mean() == pytest.approx(41 / 101, rel=1e-8)
+
+
+def test_unreachable_rate_is_clamped_and_left_out_of_the_level():
+    shape, totals, sexes, bands, labels, mx = toy(3)
+    fit = bp.fit_county_age_structure(shape, totals, sexes, bands, labels, np.array([6.0, 7.0, 0.05]), mx,
+                                      bound=0.5)
+    assert fit.clamped.tolist() == [False, False, True]
+    assert fit.theta[2] == pytest.approx(-0.5)
+    assert fit.implied_cdr[:2] == pytest.approx([6.0, 7.0], abs=1e-6)
+    assert fit.implied_cdr[2] > 0.05
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.floats(5.0, 9.0), min_size=3, max_size=3))
+def test_any_moderate_rates_are_matched_in_order(rates):
+    shape, totals, sexes, bands, labels, mx = toy(3)
+    target = np.array(rates)
+    fit = bp.fit_county_age_structure(shape, totals, sexes, bands, labels, target, mx)
+    assert not fit.clamped.any()
+    assert fit.implied_cdr == pytest.approx(target, abs=1e-6)
+    old = fit.population[:, :, 60:].sum(axis=(1, 2))
+    for a in range(3):
+        for b in range(3):
+            if target[a] < target[b] - 1e-9:
+                assert old[a] < old[b]
+
+
+def test_bad_input_is_a_clear_error():
+    shape, totals, sexes, bands, labels, mx = toy(2)
+    with pytest.raises(ParameterError, match="target_cdr"):
+        bp.fit_county_age_structure(shape, totals, sexes, bands, labels, np.array([6.0, -1.0]), mx)
+    with pytest.raises(ParameterError, match="target_cdr"):
+        bp.fit_county_age_structure(shape, totals, sexes, bands, labels, np.array([6.0]), mx)
+    with pytest.raises(ParameterError, match="bound"):
+        bp.fit_county_age_structure(shape, totals, sexes, bands, labels, np.array([6.0, 7.0]), mx, bound=0)
+    with pytest.raises(ParameterError, match="county_ages") as info:
+        bp.estimate_resident_2020(county_ages="guess")
+    assert info.value.name == "county_ages"
+
+
+def test_missing_or_zero_death_rate_in_the_raw_table_is_reported(project_copy):
+    path = project_copy / "data" / "raw" / "resident_pop_county_2021.csv"
+    table = pd.read_csv(path)
+    sel = (table["geography"] == "德化县") & (table["indicator"] == "crude_death_rate")
+    table.loc[sel, "value"] = 0.0
+    table.to_csv(path, index=False)
+    loaders.clear_cache()
+    with pytest.raises(DataValidationError, match="德化县|crude|value"):
+        bp.estimate_resident_2020()
+
+
+def test_cached_estimate_returns_independent_copies():
+    a = bp.estimate_resident_2020()
+    a.population[:] = 0
+    a.notes.append("changed")
+    a.diagnostics["theta"]["dehua"] = 99
+    b = bp.estimate_resident_2020()
+    assert b.population.sum() == pytest.approx(8_782_285, abs=0.5)
+    assert "changed" not in b.notes
+    assert b.diagnostics["theta"]["dehua"] != 99
+
+
+# ---------------------------------------------------------------------------------------------
+# the fertility calibration on the county structures
+
+
+@pytest.fixture(scope="module")
+def short_projection():
+    from analysis.demography import project
+
+    return project("baseline", base="resident", end_year=2022, draws=1)
+
+
+def test_2021_births_match_every_units_crude_birth_rate(short_projection, resident):
+    y2021 = loaders.load_resident2021()
+    res = short_projection
+    for u, uid in enumerate(res.unit_ids):
+        name = geography.resolve(uid).name_zh
+        cbr = loaders.fact(y2021, name, "crude_birth_rate", 2021)
+        p21 = loaders.fact(y2021, name, "resident_population_yearend", 2021) * 1e4
+        target = cbr / 1000 * 0.5 * (resident.population[u].sum() + p21)
+        assert res.births[0, 1, u].sum() == pytest.approx(target, rel=1e-9), uid
+    assert res.calibration["base_age_structure"]["clamped"] == ["kaifaqu"]
+    assert any("crude death rate" in n for n in res.notes)
+
+
+def test_older_units_need_larger_fertility_factors(short_projection, resident):
+    """With county structures the factor absorbs the structure: at equal birth rates, the unit
+    estimated older (fewer women 15–49) needs the larger factor (永春县 vs 石狮市: both CBR
+    8.0 ‰ / 7.7 ‰ but CDR 7.5 ‰ vs 6.0 ‰)."""
+    f = short_projection.calibration["fertility_factor"]
+    assert f["yongchun"] > f["shishi"]
+
+
+def test_scenario_tfr_multiplier_scales_births():
+    """The calibration is done at multiplier 1, so the scenario multiplier is not divided out."""
+    from analysis.demography import project
+
+    from demography_helpers import demography_scenario
+
+    base = project(demography_scenario(tfr_multiplier=1.0), end_year=2022)
+    high = project(demography_scenario(tfr_multiplier=1.3), end_year=2022)
+    assert high.births[0, 1].sum() == pytest.approx(1.3 * base.births[0, 1].sum(), rel=1e-9)
+    assert high.calibration["fertility_factor"] == pytest.approx(base.calibration["fertility_factor"])
