@@ -54,6 +54,9 @@ PARAMETER_RULES: dict[str, Rule] = {
         2010, 2022, kind="int", description="first adjustment year used to fit the minimum-wage drift"),
     "assistance.wage_step_floor_pct": Rule(
         0.0, 50.0, description="smallest rise per minimum-wage adjustment, percent (negative not allowed)"),
+    "assistance.wage_growth_override_pct": Rule(
+        -10.0, 30.0, description=("median minimum-wage growth, percent per year, replacing the fitted drift "
+                                  "(absent = use the fitted forecast)")),
 }
 
 DEFAULTS = {  # used only when a scenario file lacks the key; the scenario files carry sources
@@ -62,6 +65,7 @@ DEFAULTS = {  # used only when a scenario file lacks the key; the scenario files
     "wage_adjustment_interval_years": 2.33,
     "wage_fit_from_year": 2013,
     "wage_step_floor_pct": 0.0,
+    "wage_growth_override_pct": None,  # None = the fitted drift (min_wage.forecast)
 }
 
 MEASURE_MONTH = "yuan per month"
@@ -316,7 +320,8 @@ def dibao_path(scenario: Scenario | str | None = "baseline", start_year: int = 2
                      interval_years=float(_param(sc, "wage_adjustment_interval_years")),
                      fit_from_year=int(_param(sc, "wage_fit_from_year")),
                      step_floor_pct=float(_param(sc, "wage_step_floor_pct")),
-                     draws=int(draws), seed=seed)
+                     draws=int(draws), seed=seed,
+                     growth_override_pct=_param(sc, "wage_growth_override_pct"))
     tier_annual = {t: fc.annual(t)[1] for t in fc.monthly}
     ids = county_ids()
     wage = {uid: tier_annual[mw.unit_tier(uid, history)] for uid in ids}
@@ -332,6 +337,9 @@ def dibao_path(scenario: Scenario | str | None = "baseline", start_year: int = 2
              "min_wage_monthly: annual average of the Fujian tier wage in force; after 2022-04 a forecast "
              "(random walk with drift in log wage, statsmodels WLS)",
              f"tekun_monthly = {tekun:g} x dibao (parameter; the factor is not in the plan text)"]
+    if _param(sc, "wage_growth_override_pct") is not None:
+        notes.append(f"min_wage_monthly: median growth set to {_param(sc, 'wage_growth_override_pct'):g} % a year "
+                     "by the scenario (assistance.wage_growth_override_pct), not the fitted drift")
     bands: dict[str, _Bands] = {}
     bands["min_wage_monthly"] = _Bands(fc.mode, wage)
     bands["dibao_monthly"] = _Bands(fc.mode, dibao)

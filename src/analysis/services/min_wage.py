@@ -36,7 +36,7 @@ tiers in one decree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -321,7 +321,8 @@ class WageForecast:
 
 def forecast(history: WageHistory | None = None, first_year: int = 2020, last_year: int = 2035,
              interval_years: float = 2.33, fit_from_year: int = 2013, step_floor_pct: float = 0.0,
-             draws: int = 1, seed: int | None = 20201101, tiers: list[int] | None = None) -> WageForecast:
+             draws: int = 1, seed: int | None = 20201101, tiers: list[int] | None = None,
+             growth_override_pct: float | None = None) -> WageForecast:
     """Forecast the monthly minimum wage of each tier to December of ``last_year``.
 
     Parameters
@@ -335,6 +336,11 @@ def forecast(history: WageHistory | None = None, first_year: int = 2020, last_ye
         Monte-Carlo increment, and to the analytic quantiles as a floor at the previous step.
     draws
         1 → analytic p10/p50/p90 from Student's t; > 1 → Monte-Carlo paths with ``seed``.
+    growth_override_pct
+        ``None`` (default) → the fitted drift. A number → the median growth of every tier is set
+        to this many percent per year (drift = ln(1 + g/100)); the fitted uncertainty (drift
+        standard error, step variance) is kept, so the band keeps its width. A scenario
+        assumption (``assistance.wage_growth_override_pct``), not an estimate.
 
     Returns
     -------
@@ -343,6 +349,10 @@ def forecast(history: WageHistory | None = None, first_year: int = 2020, last_ye
     history = history if history is not None else load_wage_history()
     tiers = tiers or history.tiers
     fits = {t: fit_tier(history, check_tier(t, history), fit_from_year) for t in tiers}
+    if growth_override_pct is not None:
+        if not np.isfinite(growth_override_pct) or growth_override_pct <= -100:
+            raise AnalysisError(f"growth_override_pct must be a finite percent above -100, got {growth_override_pct}")
+        fits = {t: replace(f, drift=float(np.log1p(growth_override_pct / 100.0))) for t, f in fits.items()}
     anchor = max(f.anchor for f in fits.values())
     schedule = adjustment_schedule(history, anchor, last_year, interval_years)
     months = pd.period_range(f"{first_year}-01", f"{last_year}-12", freq="M")
