@@ -11,7 +11,7 @@ draws), :mod:`.backtest` (2010 → 2020) and :mod:`.charts`.
 """
 
 from .ccmpp import project_arrays
-from .projection import project
+from .cached import project
 from .result import ProjectionResult
 
 __all__ = ["project", "project_arrays", "ProjectionResult"]

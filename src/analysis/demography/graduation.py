@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from scipy.interpolate import PchipInterpolator
 
 from ..errors import AnalysisError
 
@@ -56,6 +55,8 @@ def graduate_counts(starts, counts, max_age: int = 100) -> np.ndarray:
     numpy.ndarray, shape (..., max_age + 1)
         Persons by single year; each group total is reproduced exactly.
     """
+    from scipy.interpolate import PchipInterpolator  # imported here: only graduation needs it
+
     starts = np.asarray(starts, dtype=float)
     counts = np.asarray(counts, dtype=float)
     if starts[0] != 0 or np.any(np.diff(starts) <= 0):

@@ -8,7 +8,9 @@ worker processes or dask.distributed) and publishes the run folder atomically
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import shutil
 import sys
 import time
@@ -18,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from .. import config, geography
+from .. import cache, config, geography
 from ..errors import AnalysisError
 from . import manifest as mf
 from . import publish
@@ -233,7 +235,10 @@ def _run_in_staging(options, units, scenario, scenario_file, run_id, staging, jo
 
     started, clock = _now(), time.perf_counter()
     vintages = mf.vintages_in_use()
-    env = {"QZ_FORECAST_ROOT": str(config.project_root()), **mf.vintage_env(vintages)}
+    # The projection is computed once (for the tables) and loaded by every notebook's kernel.
+    model_cache = staging / ".cache"
+    env = {"QZ_FORECAST_ROOT": str(config.project_root()), cache.ENV_VAR: str(model_cache),
+           **mf.vintage_env(vintages)}
     notebooks = list(available_notebooks().values())
     inputs = mf.input_hashes(scenario_file, notebooks, vintages)
     code = {**mf.code_version(), "source_sha256": source_hash()}
@@ -260,7 +265,8 @@ def _run_in_staging(options, units, scenario, scenario_file, run_id, staging, jo
 
     tables_ok, results = True, []
     try:
-        tables = build_tables(scenario, options.start_year, options.end_year, options.draws, options.seed)
+        with _environment({cache.ENV_VAR: str(model_cache)}):
+            tables = build_tables(scenario, options.start_year, options.end_year, options.draws, options.seed)
         paths = tables.write(staging / "tables")
         manifest["tables"] = {name: {"path": p.relative_to(staging).as_posix(),
                                      "rows": len(getattr(tables, name))} for name, p in paths.items()}
@@ -294,6 +300,7 @@ def _run_in_staging(options, units, scenario, scenario_file, run_id, staging, jo
                     jobs=[r.to_dict() for r in results])
     (staging / "index.html").write_text(render_index(manifest), encoding="utf-8")
     mf.write_json(staging / "manifest.json", manifest)
+    shutil.rmtree(model_cache, ignore_errors=True)
 
     run_dir = publish.finalize(staging, run_id)
     good = sum(r.status in ("ok", "skipped") for r in results)
@@ -304,6 +311,21 @@ def _run_in_staging(options, units, scenario, scenario_file, run_id, staging, jo
     outcome = RunOutcome(run_id, run_dir, status, manifest, code_, moved)
     print(summary_line(outcome), flush=True)
     return outcome
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]):
+    """Set environment variables for the duration of a block, then restore them."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, old in saved.items():
+            if old is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = old
 
 
 def summary_line(outcome: RunOutcome) -> str:

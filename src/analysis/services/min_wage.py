@@ -41,8 +41,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import stats
 
 from ..data import loaders
 from ..errors import AnalysisError, DataValidationError
@@ -267,6 +265,8 @@ def fit_tier(history: WageHistory, tier: int, fit_from_year: int = 2013) -> Tier
     logw = np.log(series.to_numpy())
     dt = np.diff(t)
     rate = np.diff(logw) / dt
+    import statsmodels.api as sm  # imported here: only the fit needs it
+
     result = sm.WLS(rate, np.ones((len(rate), 1)), weights=dt).fit()
     pred = result.get_prediction(np.ones((1, 1))).summary_frame(alpha=0.2)
     return TierFit(tier, float(pred["mean"].iloc[0]), float(pred["mean_se"].iloc[0]), float(result.scale),
@@ -376,6 +376,8 @@ def forecast(history: WageHistory | None = None, first_year: int = 2020, last_ye
             raise AnalysisError(f"tier {tier}: last published wage {fit.anchor} differs from other tiers ({anchor})")
         logw0 = np.log(fit.anchor_wage)
         if mode == "quantiles":
+            from scipy import stats
+
             tq = stats.t.ppf(QUANTILES, df=fit.df)[:, None]
             steps = logw0 + fit.drift * horizons[None, :] + tq * fit.log_scale(horizons)[None, :]
             steps = np.maximum.accumulate(np.maximum(steps, logw0 + floor * np.arange(1, len(schedule) + 1)),

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 from ..data.loaders import load_disability
 from ..errors import AnalysisError
@@ -58,6 +57,8 @@ def fit_log_linear(mid_ages, unable, persons) -> tuple[float, float]:
     persons = np.asarray(persons, dtype=float)
     if len(mid_ages) < 2:
         raise AnalysisError("a log-linear fit of prevalence on age needs at least two age groups")
+    import statsmodels.api as sm  # imported here: only the fit needs it
+
     model = sm.GLM(unable, sm.add_constant(mid_ages), family=sm.families.Poisson(), offset=np.log(persons))
     a, b = model.fit().params
     return float(a), float(b)

@@ -1,0 +1,35 @@
+"""``project`` with the run-wide result cache of :mod:`analysis.cache` in front of it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import cache
+from ..scenarios import Scenario, load_scenario
+from . import projection
+from .result import ProjectionResult
+
+
+def project(scenario: Scenario | str = "baseline", base: str = "resident", start_year: int = 2020,
+            end_year: int | None = None, draws: int = 1, seed: int | None = 20201101, *,
+            base_population=None, keep_components: bool | None = None,
+            dtype=np.float64) -> ProjectionResult:
+    """Cohort-component projection — see :func:`analysis.demography.projection.project`.
+
+    When a run has switched the cache on (``QZ_CACHE_DIR``), a projection with the same
+    demographic parameters, base, years, draws, seed and inputs is computed once per run and
+    loaded by every notebook that needs it. A caller-supplied ``base_population`` bypasses the
+    cache.
+    """
+    scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+
+    def compute() -> ProjectionResult:
+        return projection.project(scn, base=base, start_year=start_year, end_year=end_year, draws=draws,
+                                  seed=seed, base_population=base_population,
+                                  keep_components=keep_components, dtype=dtype)
+
+    if base_population is not None:
+        return compute()
+    parts = (scn.name, scn.section("demography"), base, start_year, end_year, draws, seed,
+             keep_components, np.dtype(dtype).str)
+    return cache.cached("projection", parts, compute)
