@@ -31,6 +31,35 @@ def project_copy(tmp_path, monkeypatch):
     loaders.clear_cache()
 
 
+@pytest.fixture(scope="session")
+def real_run(tmp_path_factory):
+    """One run of the real notebooks and models on two units (晋江市 and the city, 3 draws), in a
+    throw-away project; shared by the end-to-end and browser tests. Yields the project root."""
+    import os
+
+    from analysis import cli
+    from analysis.data import loaders
+
+    root = tmp_path_factory.mktemp("real") / "project"
+    for sub in ("data/raw", "scenarios", "notebooks"):
+        shutil.copytree(REPO / sub, root / sub)
+    (root / "data" / "processed").mkdir(parents=True)
+    (root / "reports").mkdir()
+    saved = os.environ.get("QZ_FORECAST_ROOT")
+    os.environ["QZ_FORECAST_ROOT"] = str(root)
+    loaders.clear_cache()
+    try:
+        code = cli.main(["run", "--quiet", "--units", "晋江", "quanzhou", "--draws", "3", "--end-year", "2030",
+                         "--run-id", "real"])
+        yield root, code
+    finally:
+        if saved is None:
+            os.environ.pop("QZ_FORECAST_ROOT", None)
+        else:
+            os.environ["QZ_FORECAST_ROOT"] = saved
+        loaders.clear_cache()
+
+
 try:  # fixtures of the runner tests, when present
     from runner_fixtures import *  # noqa: F401,F403
 except ImportError:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import cli
 from analysis.run.tables import REQUIRED_INDICATORS
 from runner_fixtures import read_manifest
 from conftest import REPO
@@ -13,10 +12,8 @@ from conftest import REPO
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.skipif(not list((REPO / "notebooks").glob("0*.ipynb")), reason="no real notebooks yet")
-def test_real_notebooks_on_two_units(project_copy):
-    code = cli.main(["run", "--quiet", "--units", "晋江", "quanzhou", "--draws", "3", "--end-year", "2030",
-                     "--run-id", "real"])
+def test_real_notebooks_on_two_units(real_run):
+    project_copy, code = real_run
     run_dir = project_copy / "reports" / "runs" / "real"
     manifest = read_manifest(run_dir)
     failed = [(j["unit"], j["notebook"], j["error_name"], j["error_message"]) for j in manifest["jobs"]
