@@ -108,3 +108,16 @@ def test_index_lists_units_and_failures_chinese_first():
     page = render_index(manifest)
     assert "晋江市" in page and 'href="jinjiang/02_b.html"' in page and "x &lt; 0" in page
     assert "部分失败 partial" in page and "http" not in page.split("<body>")[1]
+
+
+def test_key_results_of_the_index(project_copy, fake_models, scenario):
+    from analysis.run.html import render_key_results
+
+    ind = tables.build_tables(scenario, 2020, 2026, draws=1, seed=1).indicators
+    rows = tables.key_results(ind, "registered", 2025)
+    assert [r["unit_id"] for r in rows] == geography.county_ids() + ["quanzhou"]
+    expected = ind.query("base == 'registered' and year == 2025 and unit_id == 'jinjiang' "
+                         "and indicator == 'beds_required'")["value"].item()
+    assert rows[5]["unit_id"] == "jinjiang" and rows[5]["beds_required"] == expected
+    page = render_key_results({"base": "registered", "year": 2025, "rows": rows})
+    assert "主要结果 Key results" in page and "晋江市" in page and f"{expected:,.0f}" in page

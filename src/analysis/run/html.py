@@ -59,6 +59,49 @@ def error_banner(result) -> str:
 _STATUS_ZH = {"ok": "成功 ok", "failed": "失败 failed", "skipped": "沿用上次 reused",
               "complete": "完成 complete", "partial": "部分失败 partial", "failed_run": "失败 failed"}
 
+# Short Chinese titles of the notebooks for the index's column heads (the stem is the fallback).
+NOTEBOOK_TITLES = {
+    "01_population_projection": "01 人口预测<br><small>population</small>",
+    "02_elder_care_beds": "02 养老床位<br><small>elder-care beds</small>",
+    "03_social_work_workforce": "03 社工队伍<br><small>social work</small>",
+    "04_assistance_wage_linkage": "04 低保与最低工资<br><small>低保 &amp; wage</small>",
+    "05_plan_indicators": "05 规划指标<br><small>plan indicators</small>",
+    "90_city_overview": "90 全市概览<br><small>city overview</small>",
+    "91_backtest": "91 回测<br><small>backtest</small>",
+    "99_scenario_explorer": "99 情景探索<br><small>explorer</small>",
+}
+
+
+def _format_value(value, how: str) -> str:
+    if value is None:
+        return "—"
+    if how == "wan":
+        return f"{value / 1e4:,.1f}万"
+    if how == "pct":
+        return f"{value:.1f}%"
+    return f"{value:,.0f}"
+
+
+def render_key_results(key: dict[str, Any] | None) -> str:
+    """The headline table of the index (medians of the run's tables), or nothing."""
+    from .tables import KEY_RESULTS
+
+    if not key or not key.get("rows"):
+        return ""
+    esc = html.escape
+    present = [k for k in KEY_RESULTS if any(k[0] in row for row in key["rows"])]
+    head = "".join(f"<th>{esc(label)}</th>" for _, label, _ in present)
+    body = "".join(
+        "<tr" + (' class="city"' if row["unit_id"] == "quanzhou" else "") + f"><th>{esc(row['unit_name'])}</th>"
+        + "".join(f'<td class="num">{_format_value(row.get(name), how)}</td>' for name, _, how in present)
+        + "</tr>" for row in key["rows"])
+    base_zh = {"registered": "户籍人口口径 registered", "resident": "常住人口口径 resident"}.get(key["base"], key["base"])
+    return (f"<h2>主要结果 Key results（{esc(str(key['year']))}年，{esc(base_zh)}，中位数 median）</h2>"
+            f'<div class="scroll"><table><tr><th>单位 Unit</th>{head}</tr>{body}</table></div>'
+            "<p><small>县级人口年龄结构、床位与社工存量为估计值；详见各报告。County age structures and the "
+            "bed and social-worker stocks are estimates; see each report.</small></p>")
+
+
 _STYLE = """
 body{font-family:"Noto Sans SC","Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;
      max-width:70em;margin:1.5em auto;padding:0 1em;color:#222;line-height:1.5}
@@ -68,6 +111,9 @@ th{background:#eef}
 .ok{background:#e7f6e7}.failed{background:#fbdada}.skipped{background:#eef3fb}
 .complete{color:#060}.partial{color:#a60}.failed_run{color:#c00}
 code{font-size:0.9em}
+.scroll{overflow-x:auto}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+tr.city th,tr.city td{font-weight:bold;border-top:2px solid #888}
 """
 
 
@@ -113,7 +159,7 @@ def render_index(manifest: dict[str, Any]) -> str:
     vintages = manifest.get("vintages", {})
     vintage_text = ", ".join(f"{esc(k)}={esc(str(v))}" for k, v in vintages.items() if v != "raw") or "data/raw"
     table_error = manifest.get("error")
-    head = "".join(f"<th>{esc(nb)}</th>" for nb in notebooks)
+    head = "".join(f"<th>{NOTEBOOK_TITLES.get(nb, esc(nb))}</th>" for nb in notebooks)
     notes = "".join(f"<p><small>{esc(str(n))}</small></p>" for n in manifest.get("notes", []))
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
@@ -130,9 +176,10 @@ def render_index(manifest: dict[str, Any]) -> str:
 <table><tr><th>成功 ok</th><th>失败 failed</th><th>沿用 reused</th><th>合计 total</th></tr>
 <tr><td>{counts['ok']}</td><td>{counts['failed']}</td><td>{counts['skipped']}</td><td>{len(jobs)}</td></tr></table>
 {f'<p class="failed_run"><b>错误 Error:</b> {esc(str(table_error))}</p>' if table_error else ''}
+{render_key_results(manifest.get("key_results"))}
 <h2>报告 Reports</h2>
-<table><tr><th>单位 Unit</th>{head}<th>Excel</th></tr>
-{''.join(rows)}</table>
+<div class="scroll"><table><tr><th>单位 Unit</th>{head}<th>Excel</th></tr>
+{''.join(rows)}</table></div>
 {f'<h2>失败 Failures</h2><ul>{failures}</ul>' if failures else ''}
 <h2>数据表 Tables</h2>
 <p><a href="tables/indicators.csv">tables/indicators.csv</a> （指标 indicators, p10/p50/p90） ·

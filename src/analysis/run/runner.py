@@ -231,7 +231,7 @@ def run(options: RunOptions, job_fn: Callable[[Job], JobResult] = run_job,
 
 def _run_in_staging(options, units, scenario, scenario_file, run_id, staging, job_fn, executor) -> RunOutcome:
     from .html import render_index
-    from .tables import build_tables
+    from .tables import build_tables, key_results
 
     started, clock = _now(), time.perf_counter()
     vintages = mf.vintages_in_use()
@@ -271,6 +271,9 @@ def _run_in_staging(options, units, scenario, scenario_file, run_id, staging, jo
         manifest["tables"] = {name: {"path": p.relative_to(staging).as_posix(),
                                      "rows": len(getattr(tables, name))} for name, p in paths.items()}
         manifest["notes"] = tables.notes
+        report_year = min(max(2025, options.start_year), options.end_year)
+        manifest["key_results"] = {"base": options.base, "year": report_year,
+                                   "rows": key_results(tables.indicators, options.base, report_year)}
         for unit in units:
             book = write_unit_workbook(staging / unit.id / f"{unit.id}.xlsx", unit.id,
                                        tables.indicators, tables.population)

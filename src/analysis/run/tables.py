@@ -149,3 +149,30 @@ def build_tables(scenario, start_year: int, end_year: int, draws: int, seed: int
     population = pd.concat(population_frames, ignore_index=True).assign(scenario=scenario.name)
     population = population[population["year"].isin(list(years))][POPULATION_COLUMNS].reset_index(drop=True)
     return Tables(indicators, population, list(dict.fromkeys(notes)))
+
+
+# The headline figures of the index page: (indicator, Chinese label, how to show the number).
+KEY_RESULTS = (
+    ("pop_60plus", "60岁及以上 persons 60+", "wan"),
+    ("share_60plus", "占比 share 60+", "pct"),
+    ("beds_required", "养老床位需求 beds required", "int"),
+    ("bed_gap", "床位缺口 bed gap", "int"),
+    ("nursing_beds_required", "护理型床位 nursing beds", "int"),
+    ("certified_social_workers_required", "持证社工 certified social workers", "int"),
+    ("dibao_monthly", "低保 元/人·月 dibao yuan/month", "int"),
+)
+
+
+def key_results(indicators: pd.DataFrame, base: str, year: int) -> list[dict]:
+    """One row per unit (city last) of the KEY_RESULTS medians in ``year`` on ``base``."""
+    sel = indicators[(indicators["base"] == base) & (indicators["year"] == year)
+                     & indicators["indicator"].isin([k for k, _, _ in KEY_RESULTS])]
+    wide = sel.pivot_table(index="unit_id", columns="indicator", values="value", aggfunc="first")
+    rows = []
+    for unit in geography.all_units():
+        if unit.id not in wide.index:
+            continue
+        values = {k: (None if pd.isna(wide.at[unit.id, k]) else float(wide.at[unit.id, k]))
+                  for k, _, _ in KEY_RESULTS if k in wide.columns}
+        rows.append({"unit_id": unit.id, "unit_name": unit.name_zh, **values})
+    return rows
