@@ -47,22 +47,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p_validate = sub.add_parser("validate", help="check every raw data table")
     p_validate.set_defaults(func=cmd_validate)
-    _add_optional_commands(sub)
+    _add_registered_commands(sub)
     return parser
 
 
-def _add_optional_commands(sub) -> None:
-    """Commands whose modules register themselves (runner, ingest)."""
-    import importlib
+def _add_registered_commands(sub) -> None:
+    """Commands whose modules register their own options (runner, ingest)."""
+    from .data import ingest
+    from .run import cli as run_cli
 
-    for module_name in ("analysis.run.cli", "analysis.data.ingest"):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        module.register(sub)
+    run_cli.register(sub)
+    ingest.register(sub)
 
 
 def main(argv: list[str] | None = None) -> int:

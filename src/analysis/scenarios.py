@@ -166,13 +166,7 @@ def parameter_rules() -> dict[str, Rule]:
     """Every declared parameter rule, by dotted name."""
     rules: dict[str, Rule] = {}
     for module_name in RULE_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        rules.update(getattr(module, "PARAMETER_RULES", {}))
+        rules.update(importlib.import_module(module_name).PARAMETER_RULES)
     return rules
 
 
