@@ -137,3 +137,83 @@ def test_shipped_scenarios_have_sourced_demography_parameters():
             assert scn.source("demography." + key), key
     base, low, high = (s.section("demography") for s in scenarios)
     assert low["tfr_multiplier"] < base["tfr_multiplier"] < high["tfr_multiplier"]
+
+
+# ---------------------------------------------------------------------------------------------
+# mortality level and migration consistent with the 2021 yearbook
+
+
+@pytest.fixture(scope="module")
+def first_years():
+    return project(demography_scenario(), base="resident", end_year=2022, draws=1)
+
+
+def yearbook_2021(result, indicator):
+    from analysis import geography
+
+    y2021 = loaders.load_resident2021()
+    return np.array([loaders.fact(y2021, geography.resolve(u).name_zh, indicator, 2021) for u in result.unit_ids])
+
+
+def test_2021_deaths_match_the_yearbook_crude_death_rate(first_years):
+    """Measured: 60,110 deaths = 6.82 ‰ (national level: 47,025 = 5.33 ‰); yearbook 6.9 ‰."""
+    cdr = loaders.fact(loaders.load_resident2021(), "泉州市", "crude_death_rate", 2021)
+    total = first_years.age_sum("quanzhou")[0]
+    mid = 0.5 * (total[0] + total[1])
+    assert first_years.deaths[0, 1].sum() == pytest.approx(cdr / 1000 * mid, rel=0.05)
+
+
+def test_2021_year_end_populations_reproduce_the_yearbook(first_years):
+    """31 Dec 2021 lies 2/12 of the way from the engine's 1 Nov 2021 to 1 Nov 2022: every unit
+    within the yearbook's rounding (0.1 万 = 1,000 persons, so ±500)."""
+    pop = first_years.population[0].sum(axis=(-1, -2))           # (year, unit)
+    year_end = pop[1] + (pop[2] - pop[1]) * 2 / 12
+    published = yearbook_2021(first_years, "resident_population_yearend") * 1e4
+    assert np.abs(year_end - published).max() <= 500
+    assert year_end.sum() == pytest.approx(published.sum(), abs=500)
+
+
+def test_migration_is_the_yearbook_change_minus_the_engines_own_births_and_deaths(first_years):
+    res = first_years
+    p20 = res.population[0, 0].sum(axis=(-1, -2))
+    p21 = yearbook_2021(res, "resident_population_yearend") * 1e4
+    births, deaths = res.births[0, 1].sum(-1), res.deaths[0, 1].sum(-1)
+    mig = np.array([res.calibration["net_migration_per_year"][u] for u in res.unit_ids])
+    assert mig == pytest.approx((p21 - p20) * 12 / 14 - (births - deaths), abs=1e-6)
+    assert res.net_migration[0, 1].sum(-1) == pytest.approx(mig, abs=1e-6)  # nothing clipped
+    # the accounting identity, city level
+    assert res.population[0, 1].sum() == pytest.approx(p20.sum() + births.sum() - deaths.sum() + mig.sum(), rel=1e-12)
+
+
+def test_mortality_level_comes_from_the_crude_death_rate_fit(first_years):
+    from analysis.data.base_population import mortality_schedule
+    from analysis.demography.lifetable import e0_path
+
+    level = first_years.calibration["mortality_level"]
+    k = first_years.calibration["base_age_structure"]["mortality_level_factor"]
+    assert level["hazard_factor"] == pytest.approx(k)
+    assert 1.1 < k < 1.5
+    e0 = e0_of(k * mortality_schedule(2021))
+    assert [level["e0_2021"]["male"], level["e0_2021"]["female"]] == pytest.approx(e0)
+    gap = e0 - e0_path([2021])[0]
+    assert (gap < 0).all()
+    # the gap is carried along the WPP path: the engine's 2022 target e0
+    row = first_years.draw_parameters.iloc[0]
+    assert [row.e0_male_end, row.e0_female_end] == pytest.approx(e0_path([2022])[0] + gap, abs=1e-9)
+    assert any("Mortality level ESTIMATED" in n for n in first_years.notes)
+
+
+def test_e0_offset_can_return_to_the_national_level(first_years):
+    gap = first_years.calibration["mortality_level"]["e0_gap"]
+    national = project(demography_scenario(e0_offset=-0.5 * (gap["male"] + gap["female"])), end_year=2022)
+    assert national.deaths[0, 1].sum() < 0.85 * first_years.deaths[0, 1].sum()
+    # migration follows the engine's deaths, so the 2021 year-end populations are kept
+    pop = national.population[0].sum(axis=(-1, -2))
+    year_end = pop[1] + (pop[2] - pop[1]) * 2 / 12
+    assert np.abs(year_end - yearbook_2021(national, "resident_population_yearend") * 1e4).max() <= 600
+
+
+def test_registered_transfers_use_the_engines_deaths(registered):
+    death_rate = 1000 * registered.deaths[0, 1].sum() / registered.population[0, :2].sum(axis=(-1, -2, -3)).mean()
+    assert death_rate > 7.0  # the registered series says 5.68 ‰ (2020): the Quanzhou level is used
+    assert any("projection's own crude death rate" in n for n in registered.notes)

@@ -7,7 +7,13 @@ No published age-by-sex table exists for the counties (see ``data/README``), so 
    .csv``) graduated to single years with a monotone cubic (PCHIP) spline through the cumulative
    counts (:mod:`analysis.demography.graduation`; group totals are kept exactly).
 2. **Fit**: iterative proportional fitting (IPF, :func:`ipf`) of that shape to every known margin:
-   unit totals, sex totals and broad-age counts (from the shares).
+   unit totals, sex totals and broad-age counts (from the shares). Broad-age margins are met by a
+   **smooth** multiplier of age (:class:`AgeBandMargin`, :func:`smooth_age_factor`): its
+   logarithm is piecewise linear with one free value per band at the band's mid-point (open band:
+   its mean age), solved so that every band total is exact. Plain IPF would multiply all ages of
+   a band by one factor and leave steps at 15, 60 and 65 (晋江市: −43 % from 59 to 60), which the
+   projection would then carry forward as spurious cohort jumps (晋江市 60+ +58 % in 2020–25); the
+   smooth adjustment changes the single-age slope only at the knots (by at most ≈ 4 %).
 
 Resident base 2020 (常住, 7th census): city total, sex split and shares 0–14 / 15–59 / 60+ / 65+
 (→ bands 0–14, 15–59, 60–64, 65+); 晋江市 has its own total, sex split and shares and is fitted on
@@ -25,12 +31,14 @@ WPP shape (both sexes); the constrained IPF then restores the unit totals and th
 margins, so the city and 晋江市 margins are still met exactly. ``θ_u`` is solved with
 ``scipy.optimize.least_squares`` so that ``k · Σ m(s,a) P_u(s,a) / Σ P_u`` equals the unit's
 yearbook CDR, where ``m`` is the national WPP 2022 single-age schedule levelled to the WPP e0 of
-2021 (as the projection's first step at offset 0) and ``k`` is **one common mortality-level
+2021 (national level) and ``k`` is **one common mortality-level
 factor** for all calibrated units. ``k`` is needed because the census margins fix the average age
-of the 12 units: the national schedule gives the city's census structure a CDR of ≈ 5.4 ‰, the
+of the 12 units: the national schedule gives the city's census structure a CDR of ≈ 5.3 ‰, the
 yearbook says 6.9 ‰ (registration of deaths, local mortality level, or mid-year denominators —
-unknown), so only the *relative* CDRs between units carry age information. The common shift of
-all θ is not identified (it only reshapes ages *within* the census bands); it is fixed by
+unknown), so only the *relative* CDRs between units carry age information. The projection uses
+``k`` as Quanzhou's mortality level
+(:func:`analysis.demography.projection.quanzhou_mortality_level`). The common shift of all θ
+is not identified (it only reshapes ages *within* the census bands); it is fixed by
 ``Σ_u P_u θ_u = 0``. The 2020 base structure stands in for the mid-2021 structure (eight months
 of ageing move all units alike and are absorbed in ``k``). A unit whose CDR cannot be reached
 within ``|θ| ≤`` :data:`TILT_BOUND` (泉州开发区, 0.5 ‰: a small zone of young migrant workers whose
@@ -118,7 +126,105 @@ class BasePopulation:
 # iterative proportional fitting
 
 
-def ipf(seed: np.ndarray, constraints: list[tuple[np.ndarray, np.ndarray]],
+@dataclass(frozen=True)
+class AgeBandMargin:
+    """A broad-age-band margin met by a *smooth* age adjustment (see :func:`smooth_age_factor`).
+
+    ``labels`` (101,) gives the band of each single age (:func:`age_band_labels`), ``targets``
+    (B,) the persons required in each band, summed over every other axis of the table (units,
+    sexes). ``knots`` (B,) are the ages where the log-multiplier has its free values; by default
+    the band mid-points (:func:`band_knots`).
+    """
+
+    labels: np.ndarray
+    targets: np.ndarray
+    knots: np.ndarray | None = None
+
+
+def band_knots(labels: np.ndarray, profile: np.ndarray | None = None) -> np.ndarray:
+    """Knot ages of the smooth band adjustment: the mid-point of each closed band; for the open
+    last band (reaching age 100+) the mean age of that band under ``profile`` (persons by age,
+    e.g. ≈ 73 for 65+ in China 2020), or the mid-point of its first age and 100 without one."""
+    labels = np.asarray(labels)
+    ages = np.arange(N_AGES, dtype=float)
+    knots = []
+    for b in range(int(labels.max()) + 1):
+        inside = ages[labels == b]
+        if inside[-1] == N_AGES - 1 and profile is not None and np.asarray(profile)[labels == b].sum() > 0:
+            w = np.asarray(profile, dtype=float)[labels == b]
+            knots.append(float((w * inside).sum() / w.sum()))
+        else:
+            knots.append(0.5 * (inside[0] + inside[-1]))
+    return np.asarray(knots)
+
+
+def hat_basis(knots: np.ndarray) -> np.ndarray:
+    """(101, K) piecewise-linear interpolation weights: ``basis @ c`` is the function with value
+    ``c[k]`` at ``knots[k]``, linear between knots and constant beyond the first and last."""
+    ages = np.arange(N_AGES, dtype=float)
+    eye = np.eye(len(knots))
+    return np.stack([np.interp(ages, knots, eye[k]) for k in range(len(knots))], axis=1)
+
+
+def smooth_age_factor(profile: np.ndarray, labels: np.ndarray, targets: np.ndarray,
+                      knots: np.ndarray | None = None, tol: float = 1e-12, max_iter: int = 100) -> np.ndarray:
+    """Multiplier by single age (101,) that moves ``profile`` onto the band ``targets`` smoothly.
+
+    The log-multiplier is piecewise linear in age with one free value per band at the band's
+    knot (:func:`band_knots`), constant below the first and above the last knot, so it has no
+    step anywhere (only changes of slope at the knots, none at a band edge). The B values are
+    solved by Newton's method on ``log(band sums) = log(targets)`` (B equations, B unknowns; the
+    Jacobian is diagonally dominant because each knot lies inside its own band).
+
+    Parameters
+    ----------
+    profile : array (101,)
+        Persons by single age (summed over the other axes of the table).
+    labels : int array (101,)
+        Band of each age.
+    targets : array (B,)
+        Persons required in each band (> 0).
+
+    Raises :class:`AnalysisError` if a band has a target ≤ 0 or no persons, or no solution is found.
+    """
+    x = np.asarray(profile, dtype=float)
+    t = np.asarray(targets, dtype=float)
+    labels = np.asarray(labels)
+    B = len(t)
+    if np.any(t <= 0):
+        raise AnalysisError("smooth age adjustment: every band needs a positive target")
+    L = (labels[None, :] == np.arange(B)[:, None]).astype(float)          # (B, A)
+    if np.any(L @ x <= 0):
+        raise AnalysisError("IPF: a margin class with a positive total has no seed persons")
+    W = hat_basis(band_knots(labels, x) if knots is None else np.asarray(knots, dtype=float))
+    c = np.zeros(B)
+    logt = np.log(t)
+
+    def resid(c):
+        y = x * np.exp(W @ c)
+        s = L @ y
+        return np.log(s) - logt, y, s
+
+    r, y, s = resid(c)
+    for _ in range(max_iter):
+        if np.abs(r).max() < tol:
+            return np.exp(W @ c)
+        J = (L * y[None, :]) @ W / s[:, None]
+        step = np.linalg.solve(J, r)
+        lam = 1.0
+        while True:
+            r_new, y_new, s_new = resid(c - lam * step)
+            if np.abs(r_new).max() < np.abs(r).max() or lam < 1e-6:
+                break
+            lam *= 0.5
+        c = c - lam * step
+        r, y, s = r_new, y_new, s_new
+    if np.abs(r).max() < 1e-9:
+        return np.exp(W @ c)
+    raise AnalysisError(f"smooth age adjustment did not converge (largest log error {np.abs(r).max():.2e})")
+
+
+def ipf(seed: np.ndarray, constraints: list,
         tol: float = 1e-9, max_iter: int = 5000) -> np.ndarray:
     """Iterative proportional fitting (raking) of ``seed`` to marginal totals.
 
@@ -126,9 +232,13 @@ def ipf(seed: np.ndarray, constraints: list[tuple[np.ndarray, np.ndarray]],
     ----------
     seed : array
         Non-negative starting table (persons); its interactions are kept where no margin speaks.
-    constraints : list of (labels, targets)
+    constraints : list of (labels, targets) or :class:`AgeBandMargin`
         ``labels`` is an int array broadcastable to ``seed.shape`` giving each cell's class in
-        this margin (-1 = not part of it); ``targets[c]`` is the required total of class ``c``.
+        this margin (-1 = not part of it); ``targets[c]`` is the required total of class ``c``;
+        every class is multiplied by one factor (a step at class edges). An
+        :class:`AgeBandMargin` (last axis = single age 0…100+) is met instead by a smooth
+        multiplier of age (:func:`smooth_age_factor`), so broad age bands leave no steps at
+        their edges; the other margins used here (units, sexes) are constant in age.
     tol : float
         Largest relative margin error accepted.
 
@@ -138,15 +248,32 @@ def ipf(seed: np.ndarray, constraints: list[tuple[np.ndarray, np.ndarray]],
     with a positive target has no seed mass, or the margins contradict each other).
     """
     x = np.asarray(seed, dtype=float).copy()
-    labs = [np.broadcast_to(np.asarray(lab), x.shape).ravel() for lab, _ in constraints]
-    targets = [np.asarray(t, dtype=float) for _, t in constraints]
+    smooth = [isinstance(c, AgeBandMargin) for c in constraints]
+    labs = [None if sm else np.broadcast_to(np.asarray(c[0]), x.shape).ravel()
+            for c, sm in zip(constraints, smooth)]
+    targets = [np.asarray(c.targets if sm else c[1], dtype=float) for c, sm in zip(constraints, smooth)]
+    knots = [None] * len(constraints)
+    for i, (c, sm) in enumerate(zip(constraints, smooth)):
+        if sm:  # knots fixed once, from the seed's age profile, so the fixed point does not move
+            profile = x.reshape(-1, x.shape[-1]).sum(axis=0)
+            knots[i] = band_knots(c.labels, profile) if c.knots is None else np.asarray(c.knots, dtype=float)
     for t in targets:
         if np.any(t < 0):
             raise AnalysisError("IPF: negative margin total")
     flat = x.ravel()
+    A = x.shape[-1]
     for _ in range(max_iter):
         worst = 0.0
-        for lab, target in zip(labs, targets):
+        for i, (lab, target) in enumerate(zip(labs, targets)):
+            if smooth[i]:
+                profile = flat.reshape(-1, A).sum(axis=0)
+                sums = np.bincount(np.asarray(constraints[i].labels), weights=profile, minlength=len(target))
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    rel = np.where(target > 0, np.abs(sums - target) / target, 0.0)
+                worst = max(worst, float(rel.max()))
+                factor = smooth_age_factor(profile, constraints[i].labels, target, knots[i])
+                flat.reshape(-1, A)[...] *= factor[None, :]
+                continue
             inside = lab >= 0
             sums = np.bincount(lab[inside], weights=flat[inside], minlength=len(target))
             if np.any((sums <= 0) & (target > 0)):
@@ -260,8 +387,8 @@ def mortality_schedule(year: int = CDR_YEAR) -> np.ndarray:
     """National death rates m(sex, age) of ``year`` (deaths per person-year), shape (2, 101).
 
     The UN WPP 2022 standard schedule levelled to the WPP life expectancy of ``year`` by one
-    proportional-hazards factor per sex — the rates the projection uses for that step at
-    ``demography.e0_offset = 0`` (:func:`analysis.demography.projection.mortality`).
+    proportional-hazards factor per sex (the national level; the projection uses ``k`` times
+    these, see :func:`analysis.demography.projection.quanzhou_mortality_level`).
     """
     from ..demography import lifetable
 
@@ -310,7 +437,8 @@ def fit_county_age_structure(shape: np.ndarray, totals: np.ndarray, sex_totals: 
 
     Seed of unit u: ``totals[u] · shape · exp(θ_u · z(age))`` (z from :func:`age_score`); a
     constrained IPF fits the seeds to the unit totals and to the *joint* sex and age-band totals
-    of the U units. The tilts θ are solved with ``scipy.optimize.least_squares`` so that
+    of the U units (the band totals by a smooth multiplier of age, :class:`AgeBandMargin`, so the
+    tilt and the fit leave no steps at the band edges). The tilts θ are solved with ``scipy.optimize.least_squares`` so that
     ``k · CDR_mx(unit) = target_cdr`` for every unit, with one common level factor
     ``k = Σ P_u target_u / Σ P_u CDR_mx(u)`` and the normalisation ``Σ P_u θ_u = 0`` (a common
     shift of θ only reshapes ages within the bands and is not identified). Units that would need
@@ -356,7 +484,7 @@ def fit_county_age_structure(shape: np.ndarray, totals: np.ndarray, sex_totals: 
     z = age_score(shape)
     seed0 = totals[:, None, None] * (shape / shape.sum())[None]
     constraints = [(np.arange(U)[:, None, None], totals), (np.arange(2)[None, :, None], sex_totals),
-                   (np.asarray(band_labels)[None, None, :], band_totals)]
+                   AgeBandMargin(np.asarray(band_labels), np.asarray(band_totals, dtype=float))]
 
     def fitted(theta, ipf_tol=1e-10):
         return ipf(seed0 * np.exp(theta[:, None, None] * z[None, None, :]), constraints, tol=ipf_tol)
@@ -469,7 +597,7 @@ def _resident_2020_cached(county_ages: str, fingerprint: tuple) -> BasePopulatio
     sex_lab = np.arange(2)[:, None]
     city_total, city_sex, city_bands = census_margins_2020("泉州市")
     jj_total, jj_sex, jj_bands = census_margins_2020("晋江市")
-    jj = ipf(jj_total * shape, [(sex_lab, jj_sex), (bands[None, :], jj_bands)])
+    jj = ipf(jj_total * shape, [(sex_lab, jj_sex), AgeBandMargin(bands, jj_bands)])
     others = [i for i in range(len(ids)) if i != index["晋江市"]]
     pop = np.empty((len(ids), 2, N_AGES))
     pop[index["晋江市"]] = jj
@@ -483,7 +611,7 @@ def _resident_2020_cached(county_ages: str, fingerprint: tuple) -> BasePopulatio
         seed = totals[others, None, None] * shape[None]
         unit_lab = np.arange(len(others))[:, None, None]
         pop[others] = ipf(seed, [(unit_lab, totals[others]), (sex_lab[None], city_sex - jj_sex),
-                                 (bands[None, None, :], city_bands - jj_bands)])
+                                 AgeBandMargin(bands, city_bands - jj_bands)])
         notes.append(
             "晋江市 is fitted to its own census sex split and shares (0–14 18.33 %, 15–59 71.57 %, "
             "60+ 10.10 %, 65+ 6.69 %); the other 12 units share the residual city margins (city minus "
@@ -527,8 +655,8 @@ def _resident_2020_cached(county_ages: str, fingerprint: tuple) -> BasePopulatio
     notes.append(
         f"Mortality level: the national schedule gives the city's census age structure a CDR of "
         f"{city_cdr:.2f} ‰, the yearbook says 6.9 ‰; a common factor k = {fit.level_factor:.3f} absorbs "
-        "the gap (only the relative CDRs between units inform their ages; the projection keeps the "
-        f"national mortality level). Check: 晋江市's published structure gives {jj_cdr:.2f} ‰ at this "
+        "the gap (only the relative CDRs between units inform their ages; the projection uses k as "
+        f"Quanzhou's mortality level, analysis.demography.projection.quanzhou_mortality_level). Check: 晋江市's published structure gives {jj_cdr:.2f} ‰ at this "
         f"level vs its yearbook {jj_cdr_yb:g} ‰.")
     for i in np.flatnonzero(fit.clamped):
         notes.append(
@@ -578,7 +706,7 @@ def estimate_registered_2020(resident: BasePopulation | None = None) -> BasePopu
     bands = np.array([total - p60, p60 - p80, p80])
     shape = wpp_shape(2020)
     city = ipf(total * shape / shape.sum(),
-               [(np.arange(2)[:, None], sexes), (age_band_labels(REGISTERED_BANDS)[None, :], bands)])
+               [(np.arange(2)[:, None], sexes), AgeBandMargin(age_band_labels(REGISTERED_BANDS), bands)])
     res_city = resident.city()
     ratio = np.where(res_city > 0, city / np.where(res_city > 0, res_city, 1.0), 0.0)
     pop = resident.population * ratio[None]
@@ -621,7 +749,7 @@ def estimate_resident_2010() -> BasePopulation:
     labels = age_band_labels([(0, 4), (5, 9), (10, 14), (15, 59), (60, None)])
     pop = ipf(totals[:, None, None] * shape[None],
               [(np.arange(len(ids))[:, None, None], totals), (np.arange(2)[None, :, None], sexes),
-               (labels[None, None, :], bands)])
+               AgeBandMargin(labels, bands)])
     notes = [
         "2010 base ESTIMATED: 13 unit totals, city sex split and 0–14/15–59/60+ counts from the "
         "6th census; 0–14 split into 0–4/5–9/10–14 by the yearbook 2020 table 3-6 shares for 2010.",

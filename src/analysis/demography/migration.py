@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..data import loaders
+from ..errors import AnalysisError
 from .result import N_AGES
 
 ROGERS_CASTRO = {"a1": 0.02, "alpha1": 0.10, "a2": 0.06, "alpha2": 0.10, "lambda2": 0.40, "c": 0.003}
@@ -43,35 +44,52 @@ def age_sex_profile(peak_age: float, female_share_percent: float) -> np.ndarray:
     return np.stack([(1 - f) * rc, f * rc])
 
 
-def resident_migration_2021(base_totals: np.ndarray, unit_names_zh: list[str]) -> tuple[np.ndarray, list[str]]:
+def resident_migration_2021(base_totals: np.ndarray, unit_names_zh: list[str], births=None,
+                            deaths=None) -> tuple[np.ndarray, list[str]]:
     """Annual net migration by unit (persons/year) implied by the 2021 yearbook.
 
     From 1 Nov 2020 (census base) to 31 Dec 2021 (year-end, 14 months), per unit::
 
-        M = (P_2021 − P_2020) × 12/14 − (CBR − CDR)/1000 × (P_2020 + P_2021)/2
+        M = (P_2021 − P_2020) × 12/14 − (B − D)
 
-    with the yearbook's 2021 crude birth and death rates (per mille). The yearbook gives
-    populations in 10k persons with one decimal (±500 persons), which limits small units.
+    where B and D are the births and deaths of one year: the projection engine's own first-step
+    figures when ``births`` and ``deaths`` (U,) are given — so that the engine's births, deaths
+    and migration add up to the yearbook's change — otherwise the yearbook's 2021 crude rates
+    × the mid-year population ``(P_2020 + P_2021)/2``. Flows are taken as constant over the 14
+    months. The yearbook gives populations in 10k persons with one decimal (±500 persons),
+    which limits small units.
     """
     y = loaders.load_resident2021()
-    out = np.empty(len(unit_names_zh))
-    for i, name in enumerate(unit_names_zh):
-        p21 = loaders.fact(y, name, "resident_population_yearend", 2021) * 1e4
-        cbr = loaders.fact(y, name, "crude_birth_rate", 2021)
-        cdr = loaders.fact(y, name, "crude_death_rate", 2021)
-        mid = 0.5 * (base_totals[i] + p21)
-        out[i] = (p21 - base_totals[i]) * 12 / MONTHS_2020_11_TO_2021_12 - (cbr - cdr) / 1000 * mid
+    n = len(unit_names_zh)
+    if (births is None) != (deaths is None):
+        raise AnalysisError("resident_migration_2021: give both births and deaths (the engine's first step) or neither")
+    p21 = np.array([loaders.fact(y, name, "resident_population_yearend", 2021) * 1e4 for name in unit_names_zh])
+    base = np.asarray(base_totals, dtype=float)
+    if births is None:
+        cbr = np.array([loaders.fact(y, name, "crude_birth_rate", 2021) for name in unit_names_zh])
+        cdr = np.array([loaders.fact(y, name, "crude_death_rate", 2021) for name in unit_names_zh])
+        mid = 0.5 * (base + p21)
+        births, deaths = cbr / 1000 * mid, cdr / 1000 * mid
+        how = "natural increase at the yearbook's 2021 crude birth and death rates"
+    else:
+        how = ("the projection's own first-year births (calibrated to the yearbook's crude birth rates) "
+               f"and deaths (city {np.sum(deaths):,.0f}, at the Quanzhou mortality level)")
+    births = np.broadcast_to(np.asarray(births, dtype=float), (n,))
+    deaths = np.broadcast_to(np.asarray(deaths, dtype=float), (n,))
+    out = (p21 - base) * 12 / MONTHS_2020_11_TO_2021_12 - (births - deaths)
     notes = [f"Resident net migration calibrated to the 2021 yearbook: city {out.sum():+,.0f} persons "
-             "a year = (2021 year-end − 2020 census) × 12/14 − natural increase at the yearbook's "
-             "2021 crude birth and death rates, by unit; held constant over the horizon × scenario scale."]
+             f"a year = (2021 year-end − 2020 census) × 12/14 − {how}, by unit; held constant over "
+             "the horizon × scenario scale."]
     return out, notes
 
 
-def registered_transfer_rate() -> tuple[float, list[str]]:
+def registered_transfer_rate(death_rate: float | None = None) -> tuple[float, list[str]]:
     """Net registered transfers per person per year, from the registered series 2018–2020.
 
     For each pair of consecutive years with data: (change − (CBR − CDR)/1000 × mean population)
-    / mean population; the average of the pairs is returned.
+    / mean population; the average of the pairs is returned. ``death_rate`` (‰), if given,
+    replaces the registered CDR of every year — the projection passes its own first-year
+    crude death rate so that its deaths are part of the accounting.
     """
     reg = loaders.load_registered()
     years = sorted(int(y) for y in reg.loc[reg["indicator"] == "registered_population", "year"])
@@ -82,11 +100,14 @@ def registered_transfer_rate() -> tuple[float, list[str]]:
         p0 = loaders.fact(reg, "泉州市", "registered_population", y0) * 1e4
         p1 = loaders.fact(reg, "泉州市", "registered_population", y1) * 1e4
         cbr = loaders.fact(reg, "泉州市", "registered_crude_birth_rate", y1)
-        cdr = loaders.fact(reg, "泉州市", "registered_crude_death_rate", y1)
+        cdr = loaders.fact(reg, "泉州市", "registered_crude_death_rate", y1) if death_rate is None else death_rate
         mid = 0.5 * (p0 + p1)
         rates.append(((p1 - p0) - (cbr - cdr) / 1000 * mid) / mid)
     rate = float(np.mean(rates))
     notes = [f"Registered net transfers: {1000 * rate:+.2f} per mille a year, the mean residual "
              f"(change minus natural increase) of {len(rates)} consecutive years of the registered "
-             "series; split over units in proportion to their population."]
+             "series" + ("" if death_rate is None else
+                         f", deaths at the projection's own crude death rate {death_rate:.2f} ‰ "
+                         "(not the registered series' rates)") +
+             "; split over units in proportion to their population."]
     return rate, notes

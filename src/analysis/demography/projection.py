@@ -4,21 +4,30 @@ Assembles the rates for :func:`~analysis.demography.ccmpp.project_arrays` from t
 scenario, calibrates them to local figures, and wraps the arrays in the result contract:
 
 - **mortality** — WPP standard m(x) by sex (:mod:`.lifetable`), level set each year and draw to
-  ``e0_WPP(year) + demography.e0_offset + gain_draw × (year − start)`` by a proportional-hazards
-  factor (root search). Quanzhou's own e0 is not published: the national level is used.
+  ``e0_WPP(year) + gap_Quanzhou + demography.e0_offset + gain_draw × (year − start)`` by a
+  proportional-hazards factor (root search). Quanzhou's own e0 is not published; its level is
+  ESTIMATED from the 2021 crude death rates (:func:`quanzhou_mortality_level`): the common factor
+  k on the national m(x) of 2021 that the county age-structure fit
+  (:func:`analysis.data.base_population.fit_county_age_structure`) needs to reproduce the
+  yearbook's death rates (k ≈ 1.29, i.e. about 2.8 / 2.6 years below the national e0 for men /
+  women) gives ``gap_Quanzhou = e0(k · m_2021) − e0_WPP(2021)`` by sex, held constant in years;
+  the WPP path gives the improvement over time. So the engine's 2021 deaths match the yearbook's
+  6.9 ‰ instead of the ≈ 5.3 ‰ of the national level.
 - **fertility** — ``asfr = c_unit × multiplier_draw × TFR_WPP(year) × pattern_WPP(year, age)``;
   ``c_unit`` calibrates the first projected year: resident base → each unit's 2021 births equal
   the yearbook's 2021 crude birth rate × the mid-year population (mean of the 2020 base and the
   2021 year-end figure). The factor absorbs whatever the estimated county age structure (tilted
   to the 2021 crude death rates, :mod:`analysis.data.base_population`) does not explain: across
   the units the yearbook's birth and death rates rise together (r ≈ 0.8), so the units estimated
-  oldest (fewest women aged 15–49) get the largest factors (2020 estimate: 0.71–1.49; 0.77–1.43
+  oldest (fewest women aged 15–49) get the largest factors (2020 estimate: 0.67–1.38; 0.71–1.33
   with one shared county structure). The calibration runs at ``tfr_multiplier = 1`` and
   ``net_migration_scale = 1`` with the calibrated migration, so scenarios still act on births.
   Registered base → the registered 2020 CBR (14.23 ‰) carried to 2021 by
   the national TFR change (same factor for every unit, no county data).
 - **migration** — ``profile(sex, age) × total_unit × scale_draw`` (:mod:`.migration`): resident
-  totals from the 2021 yearbook, registered net transfers from the registered series.
+  totals = the 2021 yearbook's population change minus the engine's *own* first-year births and
+  deaths (so births + deaths + migration add up to the observed change); registered net transfers
+  from the registered series, with the engine's death rate in place of the registered one.
 """
 
 from __future__ import annotations
@@ -30,7 +39,7 @@ import pandas as pd
 
 from .. import geography
 from ..data import loaders
-from ..data.base_population import BasePopulation, load_base_population
+from ..data.base_population import BasePopulation, crude_death_rate, load_base_population, mortality_schedule
 from ..errors import AnalysisError, ParameterError
 from ..scenarios import Scenario, load_scenario
 from . import fertility, lifetable, migration
@@ -54,6 +63,61 @@ class Rates:
     notes: list[str] = field(default_factory=list)
 
 
+#: Year of the crude death rates that set Quanzhou's mortality level (yearbook 2022 table 3-5).
+LEVEL_YEAR = 2021
+
+
+@dataclass
+class MortalityLevel:
+    """Quanzhou's mortality level relative to the national WPP schedule.
+
+    ``hazard_factor`` k multiplies the national m(x) of :data:`LEVEL_YEAR`; ``e0`` (2,) is the
+    life expectancy (years, male/female) of ``k · m``; ``e0_gap`` (2,) = ``e0`` − WPP national e0
+    of that year, added to the WPP path in every year; ``source`` says where k came from.
+    """
+
+    hazard_factor: float
+    e0: np.ndarray
+    e0_gap: np.ndarray
+    source: str
+
+    def note(self) -> str:
+        nat = self.e0 - self.e0_gap
+        return (f"Mortality level ESTIMATED for Quanzhou from the {LEVEL_YEAR} crude death rates: hazard "
+                f"factor k = {self.hazard_factor:.3f} on the national WPP 2022 m(x) ({self.source}) → e0 "
+                f"{self.e0[0]:.1f} (men) / {self.e0[1]:.1f} (women) years in {LEVEL_YEAR}, "
+                f"{self.e0_gap[0]:+.1f} / {self.e0_gap[1]:+.1f} years against the national "
+                f"{nat[0]:.1f} / {nat[1]:.1f}; the gap is kept in every year and the WPP medium path "
+                "gives the improvement. It is what the yearbook's death rates (city 6.9 ‰) imply with "
+                "the estimated age structure; if the gap comes from how deaths or the population are "
+                "counted rather than from mortality, demography.e0_offset can take it back.")
+
+
+def quanzhou_mortality_level(bp: BasePopulation) -> MortalityLevel:
+    """Quanzhou's mortality level from the 2021 crude death rates (see the module docstring).
+
+    k is the common level factor of the county age-structure fit (base diagnostics
+    ``mortality_level_factor``, computed on the resident base; the registered base carries the
+    resident diagnostics). For a base without it (a real table), k = yearbook city CDR /
+    CDR of the national m(x) on the resident city structure (the same definition on all units).
+    """
+    k = bp.diagnostics.get("mortality_level_factor")
+    source = "common factor of the county crude-death-rate fit of the base age structure"
+    mx = mortality_schedule(LEVEL_YEAR)
+    if k is None:
+        resident = bp if bp.base == "resident" else load_base_population("resident", bp.year)
+        k = resident.diagnostics.get("mortality_level_factor")
+        if k is None:
+            city_cdr = loaders.fact(loaders.load_resident2021(), "泉州市", "crude_death_rate", LEVEL_YEAR)
+            k = city_cdr / float(crude_death_rate(resident.city(), mx))
+            source = "yearbook city CDR / national CDR of the resident base's city structure"
+    k = float(k)
+    if not (np.isfinite(k) and k > 0):
+        raise AnalysisError(f"mortality level factor must be positive, not {k}")
+    e0 = lifetable.e0_of(k * mx)
+    return MortalityLevel(k, e0, e0 - lifetable.e0_path([LEVEL_YEAR])[0], source)
+
+
 def _years(start_year: int, end_year: int) -> np.ndarray:
     if int(end_year) != end_year or end_year <= start_year:
         raise ParameterError("end_year", end_year, f"a whole year after the base year {start_year}")
@@ -63,11 +127,17 @@ def _years(start_year: int, end_year: int) -> np.ndarray:
 
 
 def mortality(step_years: np.ndarray, start_year: int, params: DemographyParameters,
-              gains: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Survival (T, D, 2, A), birth survival (T, D, 2) and target e0 (T, D, 2) for each step."""
+              gains: np.ndarray, e0_gap=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Survival (T, D, 2, A), birth survival (T, D, 2) and target e0 (T, D, 2) for each step.
+
+    Target e0 = WPP national e0 of the year + ``e0_gap`` (years by sex, local level; 0 if None)
+    + ``params.e0_offset`` + the draw's extra gain × years since ``start_year``.
+    """
     std = lifetable.standard_mx(step_years)                                  # (T, 2, A)
     elapsed = (step_years - start_year)[:, None, None]
-    target = lifetable.e0_path(step_years)[:, None, :] + params.e0_offset + gains[None, :, None] * elapsed
+    gap = np.zeros(2) if e0_gap is None else np.asarray(e0_gap, dtype=float)
+    target = (lifetable.e0_path(step_years)[:, None, :] + gap[None, None, :] + params.e0_offset
+              + gains[None, :, None] * elapsed)
     if np.any(target < E0_RANGE[0]) or np.any(target > E0_RANGE[1]):
         bad = target.min() if target.min() < E0_RANGE[0] else target.max()
         raise ParameterError("demography.e0_offset", params.e0_offset,
@@ -83,11 +153,14 @@ def mortality(step_years: np.ndarray, start_year: int, params: DemographyParamet
 
 def assemble_rates(bp: BasePopulation, params: DemographyParameters, years: np.ndarray,
                    draws: pd.DataFrame, fertility_factor: np.ndarray,
-                   migration_totals: np.ndarray) -> Rates:
-    """Rates for every step (years[1:]) and draw from data, scenario and calibration factors."""
+                   migration_totals: np.ndarray, e0_gap=None) -> Rates:
+    """Rates for every step (years[1:]) and draw from data, scenario and calibration factors.
+
+    ``e0_gap`` (2,): local mortality level in years of e0 against the WPP path (None = national).
+    """
     steps = years[1:]
     T, D, U = len(steps), len(draws), len(bp.unit_ids)
-    S, Sb, target = mortality(steps, int(years[0]), params, draws["e0_gain_per_year"].to_numpy())
+    S, Sb, target = mortality(steps, int(years[0]), params, draws["e0_gain_per_year"].to_numpy(), e0_gap)
     pattern = fertility.asfr_pattern(steps)                                   # (T, A)
     tfr = fertility.national_tfr(steps)                                       # (T,)
     mult = draws["tfr_multiplier"].to_numpy()
@@ -112,8 +185,23 @@ def run_rates(bp: BasePopulation, rates: Rates, keep_age_components: bool = Fals
                           keep_age_components=keep_age_components, dtype=dtype)
 
 
+def first_year(bp: BasePopulation, params: DemographyParameters, start_year: int,
+               migration_totals: np.ndarray | None = None, fertility_factor: np.ndarray | None = None,
+               e0_gap=None) -> dict:
+    """The first projected step at central values, ``tfr_multiplier = net_migration_scale = 1``.
+
+    Returns the :func:`run_rates` arrays; births/deaths of the step are ``out[...][0, 1]`` (U, 2).
+    """
+    central = draw_parameters(params, 1, None).assign(tfr_multiplier=1.0, net_migration_scale=1.0)
+    years = np.array([start_year, start_year + 1])
+    U = len(bp.unit_ids)
+    mig = np.zeros(U) if migration_totals is None else np.asarray(migration_totals, dtype=float)
+    factor = np.ones(U) if fertility_factor is None else np.asarray(fertility_factor, dtype=float)
+    return run_rates(bp, assemble_rates(bp, params, years, central, factor, mig, e0_gap))
+
+
 def first_year_births(bp: BasePopulation, params: DemographyParameters, start_year: int,
-                      migration_totals: np.ndarray | None = None) -> np.ndarray:
+                      migration_totals: np.ndarray | None = None, e0_gap=None) -> np.ndarray:
     """Births by unit in the first step at the national TFR (factor 1): (U,) persons.
 
     Computed at ``tfr_multiplier = 1`` and ``net_migration_scale = 1`` whatever the scenario
@@ -122,24 +210,31 @@ def first_year_births(bp: BasePopulation, params: DemographyParameters, start_ye
     scenario's multiplier and migration scale still act on births (calibrating at them would
     divide them out again).
     """
-    central = draw_parameters(params, 1, None).assign(tfr_multiplier=1.0, net_migration_scale=1.0)
-    years = np.array([start_year, start_year + 1])
-    U = len(bp.unit_ids)
-    mig = np.zeros(U) if migration_totals is None else np.asarray(migration_totals, dtype=float)
-    rates = assemble_rates(bp, params, years, central, np.ones(U), mig)
-    return run_rates(bp, rates)["births"][0, 1].sum(axis=-1)
+    return first_year(bp, params, start_year, migration_totals, None, e0_gap)["births"][0, 1].sum(axis=-1)
 
 
-def calibrate_resident_2020(bp: BasePopulation, params: DemographyParameters) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Fertility factors (U,) and net migration (U, persons/year) for the 2020 resident base."""
+def calibrate_resident_2020(bp: BasePopulation, params: DemographyParameters,
+                            e0_gap=None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Fertility factors (U,) and net migration (U, persons/year) for the 2020 resident base.
+
+    Births of the first step (1 Nov 2020 – 1 Nov 2021) are calibrated to the yearbook's 2021
+    crude birth rate × mid-year population; net migration is then the yearbook's change
+    2020 census → 2021 year-end (14 months, ×12/14) minus the engine's own births and deaths of
+    that step (:func:`analysis.demography.migration.resident_migration_2021`). Deaths do not
+    depend on migration (migrants arrive at the end of the step) and calibrated births do not
+    either, so one pass at the yearbook-rate migration gives the engine's deaths exactly.
+    """
     names = [geography.resolve(uid).name_zh for uid in bp.unit_ids]
     y2021 = loaders.load_resident2021()
     totals = bp.population.sum(axis=(1, 2))
     p21 = np.array([loaders.fact(y2021, n, "resident_population_yearend", 2021) * 1e4 for n in names])
     cbr = np.array([loaders.fact(y2021, n, "crude_birth_rate", 2021) for n in names])
     target_births = cbr / 1000.0 * 0.5 * (totals + p21)
-    mig, mig_notes = migration.resident_migration_2021(totals, names)
-    births0 = first_year_births(bp, params, 2020, mig)
+    mig0, _ = migration.resident_migration_2021(totals, names)
+    births0 = first_year_births(bp, params, 2020, mig0, e0_gap)
+    deaths = first_year(bp, params, 2020, mig0, target_births / births0, e0_gap)["deaths"][0, 1].sum(axis=-1)
+    mig, mig_notes = migration.resident_migration_2021(totals, names, births=target_births, deaths=deaths)
+    births0 = first_year_births(bp, params, 2020, mig, e0_gap)
     factor = target_births / births0
     tfr21 = fertility.national_tfr([2021])[0]
     implied = (factor * births0).sum() / births0.sum() * tfr21
@@ -153,15 +248,26 @@ def calibrate_resident_2020(bp: BasePopulation, params: DemographyParameters) ->
     return factor, mig, notes
 
 
-def calibrate_registered_2020(bp: BasePopulation, params: DemographyParameters) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Fertility factor (same for all units) and net transfers (U,) for the 2020 registered base."""
+def calibrate_registered_2020(bp: BasePopulation, params: DemographyParameters,
+                              e0_gap=None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Fertility factor (same for all units) and net transfers (U,) for the 2020 registered base.
+
+    The transfers are the registered series' residual growth with the engine's first-step crude
+    death rate in place of the registered one (:func:`analysis.demography.migration.registered_transfer_rate`),
+    so that the engine's deaths are accounted for.
+    """
     reg = loaders.load_registered()
     cbr = loaders.fact(reg, "泉州市", "registered_crude_birth_rate", 2020)
     tfr20, tfr21 = fertility.national_tfr([2020, 2021])
     totals = bp.population.sum(axis=(1, 2))
-    rate, notes = migration.registered_transfer_rate()
-    births0 = first_year_births(bp, params, 2020, rate * totals)
     target = cbr / 1000.0 * totals.sum() * tfr21 / tfr20
+    rate0, _ = migration.registered_transfer_rate()
+    births0 = first_year_births(bp, params, 2020, rate0 * totals, e0_gap)
+    first = first_year(bp, params, 2020, rate0 * totals, np.full(len(totals), target / births0.sum()), e0_gap)
+    pop1 = first["population"][0, 1].sum()
+    engine_cdr = 1000.0 * first["deaths"][0, 1].sum() / (0.5 * (totals.sum() + pop1))
+    rate, notes = migration.registered_transfer_rate(engine_cdr)
+    births0 = first_year_births(bp, params, 2020, rate * totals, e0_gap)
     factor = np.full(len(totals), target / births0.sum())
     notes = [f"Registered fertility calibrated to the registered 2020 crude birth rate {cbr} ‰ carried "
              f"to 2021 by the national TFR change ({tfr20:.3f} → {tfr21:.3f}): factor {factor[0]:.2f} "
@@ -213,22 +319,23 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
     bp = base_population or load_base_population(base, start_year)
     if bp.base != base or bp.year != start_year:
         raise AnalysisError(f"base population is {bp.base} {bp.year}, not {base} {start_year}")
+    level = quanzhou_mortality_level(bp)
     if base == "resident":
-        factor, mig, cal_notes = calibrate_resident_2020(bp, params)
+        factor, mig, cal_notes = calibrate_resident_2020(bp, params, level.e0_gap)
     else:
-        factor, mig, cal_notes = calibrate_registered_2020(bp, params)
+        factor, mig, cal_notes = calibrate_registered_2020(bp, params, level.e0_gap)
     table = draw_parameters(params, int(draws), seed)
-    rates = assemble_rates(bp, params, years, table, factor, mig)
+    rates = assemble_rates(bp, params, years, table, factor, mig, level.e0_gap)
     keep = draws <= 10 if keep_components is None else keep_components
     out = run_rates(bp, rates, keep_age_components=keep, dtype=dtype)
     clipped = np.nansum(out["migration_clipped"])
-    notes = list(bp.notes) + cal_notes + [
+    notes = list(bp.notes) + cal_notes + [level.note(),
         "Mortality: UN WPP 2022 China death-rate schedule, level set to the WPP 2022 medium e0 path "
-        f"(national; Quanzhou's e0 is not published) + offset {params.e0_offset:+g} years + scenario gain.",
+        f"+ the Quanzhou gap above + offset {params.e0_offset:+g} years + scenario gain.",
         f"Migration age profile: Rogers–Castro, peak age {params.migration_peak_age:g}, "
         f"{params.migration_female_share:g} % female (assumption).",
     ]
-    if clipped > 0:
+    if clipped >= 0.5:
         notes.append(f"Net out-migration larger than the persons present was cut: {clipped:,.0f} "
                      "person-moves in total over all draws and years.")
     components = None
@@ -242,6 +349,9 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
         births=out["births"], deaths=out["deaths"], net_migration=out["net_migration"],
         draw_parameters=table, migration_clipped=out["migration_clipped"], components=components,
         calibration={"fertility_factor": dict(zip(bp.unit_ids, factor)),
+                     "mortality_level": {"hazard_factor": level.hazard_factor, "source": level.source,
+                                         "e0_2021": dict(zip(("male", "female"), level.e0.tolist())),
+                                         "e0_gap": dict(zip(("male", "female"), level.e0_gap.tolist()))},
                      "net_migration_per_year": dict(zip(bp.unit_ids, mig)),
                      "unit_total_estimated": dict(bp.unit_total_estimated),
                      "base_age_structure": dict(bp.diagnostics)},
