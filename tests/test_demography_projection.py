@@ -145,7 +145,14 @@ def test_shipped_scenarios_have_sourced_demography_parameters():
 
 @pytest.fixture(scope="module")
 def first_years():
-    return project(demography_scenario(), base="resident", end_year=2022, draws=1)
+    """The projection with mortality levelled to the 2021 yearbook's crude death rates."""
+    return project(demography_scenario(mortality_level="yearbook_cdr_2021"), base="resident", end_year=2022,
+                   draws=1)
+
+
+@pytest.fixture(scope="module")
+def national_first_years():
+    return project(demography_scenario(mortality_level="national"), base="resident", end_year=2022, draws=1)
 
 
 def yearbook_2021(result, indicator):
@@ -203,17 +210,33 @@ def test_mortality_level_comes_from_the_crude_death_rate_fit(first_years):
     assert any("Mortality level ESTIMATED" in n for n in first_years.notes)
 
 
-def test_e0_offset_can_return_to_the_national_level(first_years):
+def test_e0_offset_can_return_to_the_national_level(first_years, national_first_years):
     gap = first_years.calibration["mortality_level"]["e0_gap"]
-    national = project(demography_scenario(e0_offset=-0.5 * (gap["male"] + gap["female"])), end_year=2022)
+    offset = project(demography_scenario(mortality_level="yearbook_cdr_2021",
+                                         e0_offset=-0.5 * (gap["male"] + gap["female"])), end_year=2022)
+    assert offset.deaths[0, 1].sum() < 0.85 * first_years.deaths[0, 1].sum()
+    assert offset.deaths[0, 1].sum() == pytest.approx(national_first_years.deaths[0, 1].sum(), rel=0.03)
+
+
+def test_national_level_keeps_the_accounting_and_the_2021_populations(national_first_years, first_years):
+    """The default level: WPP national e0, no gap; migration still follows the engine's deaths."""
+    national = national_first_years
+    level = national.calibration["mortality_level"]
+    assert level["hazard_factor"] == 1.0 and level["e0_gap"] == {"male": 0.0, "female": 0.0}
     assert national.deaths[0, 1].sum() < 0.85 * first_years.deaths[0, 1].sum()
-    # migration follows the engine's deaths, so the 2021 year-end populations are kept
     pop = national.population[0].sum(axis=(-1, -2))
     year_end = pop[1] + (pop[2] - pop[1]) * 2 / 12
     assert np.abs(year_end - yearbook_2021(national, "resident_population_yearend") * 1e4).max() <= 600
+    assert any("Mortality level: national" in n for n in national.notes)
+
+
+def test_unknown_mortality_level_is_rejected():
+    with pytest.raises(ParameterError, match="demography.mortality_level"):
+        demography_scenario(mortality_level="guess")
 
 
 def test_registered_transfers_use_the_engines_deaths(registered):
     death_rate = 1000 * registered.deaths[0, 1].sum() / registered.population[0, :2].sum(axis=(-1, -2, -3)).mean()
-    assert death_rate > 7.0  # the registered series says 5.68 ‰ (2020): the Quanzhou level is used
+    registered_series = loaders.fact(loaders.load_registered(), "泉州市", "registered_crude_death_rate", 2020)
+    assert death_rate > registered_series  # 6.4 ‰ at the national level vs the series' 5.68 ‰ (2020)
     assert any("projection's own crude death rate" in n for n in registered.notes)

@@ -27,6 +27,7 @@ from ..errors import AnalysisError
 from ..scenarios import Rule
 
 MIN_YEAR, MAX_YEAR = 2020, 2050
+MORTALITY_LEVELS = ("national", "yearbook_cdr_2021")
 E0_RANGE = (20.0, 110.0)
 
 PARAMETER_RULES: dict[str, Rule] = {
@@ -36,9 +37,13 @@ PARAMETER_RULES: dict[str, Rule] = {
         "multiplies the calibrated TFR path of every unit (1 = WPP medium path at Quanzhou's "
         "calibrated level); a TFR cannot be negative")),
     "demography.tfr_sd": Rule(0.0, 1.0, description="sd of log TFR multiplier across draws"),
+    "demography.mortality_level": Rule(kind="str", choices=MORTALITY_LEVELS, description=(
+        "where the level of mortality comes from: 'national' = the UN WPP 2022 China e0 path; "
+        "'yearbook_cdr_2021' = estimated from Quanzhou's 2021 crude death rates (yearbook 2022 table 3-5) "
+        "with the estimated age structure")),
     "demography.e0_offset": Rule(-30.0, 30.0, description=(
-        "years added to the national WPP life expectancy (Quanzhou's own e0 is not published); "
-        f"the resulting e0 must stay within {E0_RANGE[0]:g}–{E0_RANGE[1]:g} years")),
+        "years added to the life expectancy of the chosen mortality level (Quanzhou's own e0 is not "
+        f"published); the resulting e0 must stay within {E0_RANGE[0]:g}–{E0_RANGE[1]:g} years")),
     "demography.e0_gain_per_year": Rule(-1.0, 1.0, description=(
         "extra years of life expectancy per calendar year on top of the WPP medium path")),
     "demography.e0_gain_sd": Rule(0.0, 0.5, description="sd of the extra e0 gain across draws (years/year)"),
@@ -61,6 +66,7 @@ class DemographyParameters:
     horizon: int
     tfr_multiplier: float
     tfr_sd: float
+    mortality_level: str
     e0_offset: float
     e0_gain_per_year: float
     e0_gain_sd: float

@@ -5,14 +5,19 @@ scenario, calibrates them to local figures, and wraps the arrays in the result c
 
 - **mortality** — WPP standard m(x) by sex (:mod:`.lifetable`), level set each year and draw to
   ``e0_WPP(year) + gap_Quanzhou + demography.e0_offset + gain_draw × (year − start)`` by a
-  proportional-hazards factor (root search). Quanzhou's own e0 is not published; its level is
-  ESTIMATED from the 2021 crude death rates (:func:`quanzhou_mortality_level`): the common factor
-  k on the national m(x) of 2021 that the county age-structure fit
+  proportional-hazards factor (root search). Quanzhou's own e0 is not published. The level is a
+  scenario choice (``demography.mortality_level``): ``national`` (the default) keeps the WPP
+  China path (gap 0); ``yearbook_cdr_2021`` ESTIMATES a local level from the 2021 crude death
+  rates (:func:`quanzhou_mortality_level`): the common factor k on the national m(x) of 2021
+  that the county age-structure fit
   (:func:`analysis.data.base_population.fit_county_age_structure`) needs to reproduce the
-  yearbook's death rates (k ≈ 1.29, i.e. about 2.8 / 2.6 years below the national e0 for men /
-  women) gives ``gap_Quanzhou = e0(k · m_2021) − e0_WPP(2021)`` by sex, held constant in years;
-  the WPP path gives the improvement over time. So the engine's 2021 deaths match the yearbook's
-  6.9 ‰ instead of the ≈ 5.3 ‰ of the national level.
+  yearbook's death rates (k ≈ 1.29, about 2.8 / 2.6 years below the national e0 for men /
+  women) gives ``gap_Quanzhou = e0(k · m_2021) − e0_WPP(2021)`` by sex, held constant in years.
+  With it the engine's 2021 deaths match the yearbook's 6.9 ‰ instead of the ≈ 5.3 ‰ of the
+  national level. It is not the default because it rests on the estimated county age structures
+  and puts one of Fujian's most prosperous cities well below the national life expectancy, which
+  points at how the death rate or the population is counted rather than at mortality; either
+  way, migration is derived from the engine's own deaths, so the accounting holds.
 - **fertility** — ``asfr = c_unit × multiplier_draw × TFR_WPP(year) × pattern_WPP(year, age)``;
   ``c_unit`` calibrates the first projected year: resident base → each unit's 2021 births equal
   the yearbook's 2021 crude birth rate × the mid-year population (mean of the 2020 base and the
@@ -83,6 +88,11 @@ class MortalityLevel:
 
     def note(self) -> str:
         nat = self.e0 - self.e0_gap
+        if self.source == NATIONAL_SOURCE:
+            return (f"Mortality level: national (UN WPP 2022 China medium e0 path; {nat[0]:.1f} men / "
+                    f"{nat[1]:.1f} women in {LEVEL_YEAR}). Quanzhou's life expectancy is not published; the "
+                    "2021 yearbook crude death rates would imply a lower level with the estimated age "
+                    "structure (scenario option demography.mortality_level = yearbook_cdr_2021).")
         return (f"Mortality level ESTIMATED for Quanzhou from the {LEVEL_YEAR} crude death rates: hazard "
                 f"factor k = {self.hazard_factor:.3f} on the national WPP 2022 m(x) ({self.source}) → e0 "
                 f"{self.e0[0]:.1f} (men) / {self.e0[1]:.1f} (women) years in {LEVEL_YEAR}, "
@@ -91,6 +101,24 @@ class MortalityLevel:
                 "gives the improvement. It is what the yearbook's death rates (city 6.9 ‰) imply with "
                 "the estimated age structure; if the gap comes from how deaths or the population are "
                 "counted rather than from mortality, demography.e0_offset can take it back.")
+
+
+NATIONAL_SOURCE = "national UN WPP 2022 level"
+
+
+def national_mortality_level() -> MortalityLevel:
+    """The national WPP level itself (hazard factor 1, no e0 gap)."""
+    e0 = lifetable.e0_path([LEVEL_YEAR])[0]
+    return MortalityLevel(1.0, e0, np.zeros(2), NATIONAL_SOURCE)
+
+
+def mortality_level(bp: BasePopulation, choice: str) -> MortalityLevel:
+    """The mortality level a scenario asks for (``demography.mortality_level``)."""
+    if choice == "national":
+        return national_mortality_level()
+    if choice == "yearbook_cdr_2021":
+        return quanzhou_mortality_level(bp)
+    raise ParameterError("demography.mortality_level", choice, "'national' or 'yearbook_cdr_2021'")
 
 
 def quanzhou_mortality_level(bp: BasePopulation) -> MortalityLevel:
@@ -319,7 +347,7 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
     bp = base_population or load_base_population(base, start_year)
     if bp.base != base or bp.year != start_year:
         raise AnalysisError(f"base population is {bp.base} {bp.year}, not {base} {start_year}")
-    level = quanzhou_mortality_level(bp)
+    level = mortality_level(bp, params.mortality_level)
     if base == "resident":
         factor, mig, cal_notes = calibrate_resident_2020(bp, params, level.e0_gap)
     else:
@@ -331,7 +359,7 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
     clipped = np.nansum(out["migration_clipped"])
     notes = list(bp.notes) + cal_notes + [level.note(),
         "Mortality: UN WPP 2022 China death-rate schedule, level set to the WPP 2022 medium e0 path "
-        f"+ the Quanzhou gap above + offset {params.e0_offset:+g} years + scenario gain.",
+        f"+ the level gap above ({params.mortality_level}) + offset {params.e0_offset:+g} years + scenario gain.",
         f"Migration age profile: Rogers–Castro, peak age {params.migration_peak_age:g}, "
         f"{params.migration_female_share:g} % female (assumption).",
     ]
