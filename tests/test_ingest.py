@@ -109,6 +109,19 @@ def test_population_in_age_groups_is_stored_in_single_years_keeping_totals(proje
     assert one.loc[one["age"] < 5, "population"].sum() == pytest.approx(counts[0])
 
 
+def test_an_ingested_population_table_replaces_the_estimate(project_copy, tmp_path):
+    from analysis.data.base_population import load_base_population
+
+    source = tmp_path / "pop.csv"
+    counts = grouped_population(source)
+    assert load_base_population("resident", 2020).estimated
+    ingest.ingest(source, "population_resident_2020", "2026")
+    real = load_base_population("resident", 2020)
+    assert not real.estimated
+    assert real.population[0, 0, :5].sum() == pytest.approx(counts[0])
+    assert real.population.sum() == pytest.approx(counts.sum() * 26)
+
+
 def test_broken_population_table_names_row_and_column(project_copy, tmp_path, capsys):
     source = tmp_path / "pop.csv"
     grouped_population(source, bad_row=10)

@@ -829,8 +829,12 @@ def base_from_table(table: pd.DataFrame | str | Path, base: str, year: int,
 
 
 def real_table_path(base: str, year: int) -> Path:
-    """Where a real base table is picked up automatically: ``data/raw/base_population_<base>_<year>.csv``."""
-    return config.raw_dir() / f"base_population_{base}_{year}.csv"
+    """Where a real base table is picked up automatically: the newest vintage ingested with
+    ``python -m analysis ingest FILE --kind population_<base>_<year>``, else
+    ``data/raw/base_population_<base>_<year>.csv`` (which need not exist)."""
+    from .vintages import file_in_use
+
+    return file_in_use(f"population_{base}_{year}", config.raw_dir() / f"base_population_{base}_{year}.csv")
 
 
 def load_base_population(base: str = "resident", year: int = 2020,

@@ -28,16 +28,24 @@ def available_vintages(table_name: str) -> list[str]:
 
 def current_vintage(table) -> str:
     """The vintage a run uses for ``table``: pinned by env, else the newest ingested, else ``raw``."""
-    pinned = os.environ.get(f"QZ_VINTAGE_{table.name.upper()}")
+    return vintage_of(table.name)
+
+
+def vintage_of(name: str) -> str:
+    """The vintage in use for the table or ingest kind ``name`` (see :func:`current_vintage`)."""
+    pinned = os.environ.get(f"QZ_VINTAGE_{name.upper()}")
     if pinned:
         return pinned
-    vintages = available_vintages(table.name)
+    vintages = available_vintages(name)
     return vintages[-1] if vintages else "raw"
+
+
+def file_in_use(name: str, raw_path: Path) -> Path:
+    """The newest (or pinned) ingested vintage of ``name``, else ``raw_path``."""
+    vintage = vintage_of(name)
+    return raw_path if vintage == "raw" else vintage_dir(name) / f"{vintage}.csv"
 
 
 def current_path(table) -> Path:
     """The file a run reads for ``table`` (see :func:`current_vintage`)."""
-    vintage = current_vintage(table)
-    if vintage == "raw":
-        return config.raw_dir() / table.filename
-    return vintage_dir(table.name) / f"{vintage}.csv"
+    return file_in_use(table.name, config.raw_dir() / table.filename)

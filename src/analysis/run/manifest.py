@@ -40,9 +40,11 @@ def _rel(path: Path) -> str:
 def vintages_in_use() -> dict[str, str]:
     """The vintage each raw table is read from in this run (``'raw'`` = ``data/raw``)."""
     from ..data import loaders
-    from ..data.vintages import current_vintage
+    from ..data.ingest import POPULATION_KINDS
+    from ..data.vintages import current_vintage, vintage_of
 
-    return {name: current_vintage(spec) for name, spec in loaders.TABLES.items()}
+    return {**{name: current_vintage(spec) for name, spec in loaders.TABLES.items()},
+            **{kind: vintage_of(kind) for kind in POPULATION_KINDS}}
 
 
 def vintage_env(vintages: dict[str, str]) -> dict[str, str]:
@@ -54,11 +56,13 @@ def input_hashes(scenario_file: Path | None, notebooks: Iterable[Path],
                  vintages: dict[str, str]) -> dict[str, str]:
     """sha256 of every input file, keyed by path relative to the project root."""
     from ..data import loaders
+    from ..data.vintages import vintage_dir
 
     files: list[Path] = sorted(p for p in config.raw_dir().rglob("*") if p.is_file())
     for name, vintage in vintages.items():
         if vintage != "raw":
-            files.append(loaders.TABLES[name].path())
+            files.append(loaders.TABLES[name].path() if name in loaders.TABLES
+                         else vintage_dir(name) / f"{vintage}.csv")
     if scenario_file is not None:
         files.append(Path(scenario_file))
     files.extend(Path(n) for n in notebooks)
