@@ -39,5 +39,10 @@ validate: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/run.py $(ARGS)
 
+# JupyterLab refuses to run as root unless told; containers and CI machines often are root.
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+LAB_PORT ?= 8888
+
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --no-browser --ServerApp.root_dir=notebooks --MappingKernelManager.default_kernel_name=$(KERNEL) --ip=127.0.0.1 --port=8888
+	$(VENV)/bin/jupyter lab --no-browser $(LAB_ROOT) --ServerApp.root_dir=notebooks \
+	  --MappingKernelManager.default_kernel_name=$(KERNEL) --ip=127.0.0.1 --port=$(LAB_PORT)

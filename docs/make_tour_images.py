@@ -1,0 +1,71 @@
+"""Refresh the README's tour images from a real run (``reports/latest``).
+
+Usage: ``.venv/bin/python docs/make_tour_images.py`` after ``make report``. Charts are the PNGs
+the notebooks produced; the index is a headless-Chromium screenshot (Debian ``chromium`` and
+``fonts-noto-cjk`` needed). Images are downscaled and palette-reduced to keep the repository small.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "images"
+WIDTH = 900
+
+# (output name, notebook under reports/latest, index of the image among the notebook's charts)
+CHARTS = [
+    ("2_plan_expectation.png", "quanzhou/01_population_projection.ipynb", 2),
+    ("3_beds_vs_stock.png", "jinjiang/02_elder_care_beds.ipynb", 0),
+    ("4_dibao_path.png", "quanzhou/04_assistance_wage_linkage.ipynb", 1),
+    ("5_overview_bed_gap.png", "quanzhou/90_city_overview.ipynb", 1),
+]
+
+
+def shrink(image: Image.Image, path: Path) -> None:
+    if image.width > WIDTH:
+        image = image.resize((WIDTH, round(image.height * WIDTH / image.width)), Image.LANCZOS)
+    image.convert("RGB").quantize(colors=128).save(path, optimize=True)
+
+
+def chart(notebook: Path, index: int) -> Image.Image:
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    images = [o["data"]["image/png"] for c in cells for o in c.get("outputs", [])
+              if "data" in o and "image/png" in o["data"]]
+    raw = base64.b64decode(images[index])
+    tmp = OUT / ".tmp.png"
+    tmp.write_bytes(raw)
+    image = Image.open(tmp).copy()
+    tmp.unlink()
+    return image
+
+
+def main() -> int:
+    latest = (ROOT / "reports" / "latest").resolve()
+    OUT.mkdir(parents=True, exist_ok=True)
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        print("chromium is needed for the index screenshot (apt-get install chromium fonts-noto-cjk)")
+        return 1
+    shot = OUT / ".index.png"
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                    "--hide-scrollbars", "--window-size=1366,1000", f"--screenshot={shot}",
+                    (latest / "index.html").as_uri()], check=True, capture_output=True)
+    shrink(Image.open(shot), OUT / "1_index.png")
+    shot.unlink()
+    for name, notebook, index in CHARTS:
+        shrink(chart(latest / notebook, index), OUT / name)
+    for path in sorted(OUT.glob("*.png")):
+        print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
