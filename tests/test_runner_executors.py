@@ -22,7 +22,7 @@ TESTS = Path(__file__).resolve().parent
 
 @pytest.mark.slow
 def test_dask_executor_gives_the_same_tables_as_local_processes(runner_project):
-    distributed = pytest.importorskip("distributed")
+    import distributed
     args = ["run", "--quiet", "--units", "licheng", "--notebooks", "01", "--draws", "4", "--end-year", "2026"]
     assert cli.main(args + ["--run-id", "local"]) == 0
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
