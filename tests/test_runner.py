@@ -244,3 +244,21 @@ def test_publish_switch_latest_is_a_relative_symlink(runner_project):
     publish.switch_latest(two)
     link = runner_project / "reports" / "latest"
     assert os.readlink(link) == os.path.join("runs", "two") and publish.latest_run() == two.resolve()
+
+
+def test_old_runs_are_pruned_but_never_latest_or_the_last_complete_one(runner_project):
+    from analysis.run import publish
+
+    base = ["run", "--quiet", "--units", "licheng", "--notebooks", "01"]
+    for name in ("r1", "r2", "r3"):
+        assert cli.main(base + ["--run-id", name, "--keep", "0"]) == 0
+    runs = runner_project / "reports" / "runs"
+    assert {p.name for p in runs.iterdir()} == {"r1", "r2", "r3"}
+    assert cli.main(base + ["--run-id", "r4", "--keep", "2"]) == 0
+    assert {p.name for p in runs.iterdir()} == {"r3", "r4"}
+    assert publish.latest_run() == runs / "r4"
+    # a run in which everything fails keeps the last good one even with --keep 1
+    assert cli.main(base + ["--run-id", "r5", "--keep", "1", "-p", "fail_unit=licheng",
+                            "--notebooks", "02"]) != 0
+    assert (runs / "r4").exists() and publish.latest_run() == runs / "r4"
+    assert cli.main(base + ["--keep", "-1"]) == 2

@@ -55,7 +55,7 @@ def options_from_args(args: argparse.Namespace):
     return RunOptions(units=units or None, notebooks=notebooks or None, scenario=args.scenario, base=args.base,
                       start_year=args.start_year, end_year=args.end_year, draws=args.draws, seed=args.seed,
                       params=extras, overrides=overrides, workers=args.workers, scheduler=args.scheduler,
-                      incremental=args.incremental, quiet=args.quiet, run_id=args.run_id,
+                      incremental=args.incremental, keep=args.keep, quiet=args.quiet, run_id=args.run_id,
                       command="python -m analysis " + " ".join(sys.argv[1:]))
 
 
@@ -99,6 +99,9 @@ def register(subparsers) -> None:
                    help="dask.distributed scheduler address (tcp://host:8786): run jobs on the cluster")
     p.add_argument("--incremental", action="store_true",
                    help="reuse outputs of jobs unchanged since the last complete run")
+    p.add_argument("--keep", type=int, default=10, metavar="N",
+                   help="keep the N most recent run folders, never the latest or last complete one "
+                        "(default 10; 0 keeps all)")
     p.add_argument("--quiet", action="store_true", help="no progress bar; only the final summary (for cron)")
     p.add_argument("--run-id", help="name of the run folder (default YYYYMMDD-HHMMSS-pid)")
     p.set_defaults(func=cmd_run)

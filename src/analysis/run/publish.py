@@ -97,3 +97,22 @@ def last_complete_run() -> Path | None:
         if manifest and manifest.get("status") == "complete" and str(manifest.get("finished", "")) > best_time:
             best, best_time = folder, str(manifest.get("finished", ""))
     return best
+
+
+def prune_runs(keep: int) -> list[Path]:
+    """Delete all but the ``keep`` most recent run folders (0 = keep everything).
+
+    The run ``reports/latest`` points to and the last complete run (which ``--incremental``
+    copies from) are never deleted. Call only while holding the run lock. Returns what was removed.
+    """
+    if keep <= 0 or not runs_dir().is_dir():
+        return []
+    folders = [f for f in runs_dir().iterdir() if f.is_dir() and not f.name.startswith(".")]
+    folders.sort(key=lambda f: (str((read_manifest(f) or {}).get("finished") or ""), f.name), reverse=True)
+    protected = {p.resolve() for p in (latest_run(), last_complete_run()) if p is not None}
+    removed = []
+    for folder in folders[keep:]:
+        if folder.resolve() not in protected:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed

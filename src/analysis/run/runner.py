@@ -52,6 +52,7 @@ class RunOptions:
     workers: int = 2
     scheduler: str | None = None
     incremental: bool = False
+    keep: int = 10                     # run folders kept in reports/runs (0 = all)
     quiet: bool = False
     run_id: str | None = None
     command: str | None = None
@@ -84,6 +85,8 @@ def check_options(options: RunOptions) -> None:
         raise AnalysisError(f"--draws must be at least 1, not {options.draws}")
     if options.workers < 1:
         raise AnalysisError(f"--workers must be at least 1, not {options.workers}")
+    if options.keep < 0:
+        raise AnalysisError(f"--keep must be 0 (keep all) or more, not {options.keep}")
     bad = [k for k in options.params if not k.isidentifier()]
     if bad:
         raise AnalysisError(f"notebook parameter names must be Python identifiers: {bad} "
@@ -310,6 +313,7 @@ def _run_in_staging(options, units, scenario, scenario_file, run_id, staging, jo
     moved = tables_ok and (good > 0 or not results)
     if moved:
         publish.switch_latest(run_dir)
+    publish.prune_runs(options.keep)
     code_ = EXIT_OK if status == "complete" else (EXIT_PARTIAL if status == "partial" else EXIT_FAILED)
     outcome = RunOutcome(run_id, run_dir, status, manifest, code_, moved)
     print(summary_line(outcome), flush=True)
