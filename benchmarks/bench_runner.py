@@ -110,6 +110,10 @@ def main(argv=None) -> int:
             print(f"       per-job median {statistics.median(per_job):.2f} s "
                   f"(min {min(per_job):.2f}, max {max(per_job):.2f}); sum of job times {sum(per_job):.1f} s "
                   f"→ parallel speed-up {sum(per_job) / result['wall']:.2f}×")
+            workers = result["manifest"]["parameters"].get("workers") or 2
+            ideal = len(result["manifest"]["jobs"]) * statistics.median(floor) / workers
+            print(f"       floor-based ideal (jobs x floor / {workers} workers) {ideal:.1f} s; this run is "
+                  f"{result['wall'] / ideal:.2f}x of it (aim: within 1.5x)")
             by_nb = {}
             for j in jobs:
                 by_nb.setdefault(j["notebook"], []).append(j["seconds"])

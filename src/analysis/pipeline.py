@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import demography
+from . import cache, demography
 from .demography.result import ProjectionResult
 from .scenarios import Scenario, load_scenario
 from .tidy import COLUMNS, concat, quantity_frame
@@ -54,14 +54,29 @@ def run_models(scenario: Scenario | str = "baseline", base: str = "registered", 
     The city's 低保 standard is a mean of the units' standards weighted by the 2020 *resident*
     projection (people living there); everything else uses the requested ``base``.
     """
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+
+    def project(projection_base: str, projection_draws: int) -> ProjectionResult:
+        return demography.project(sc, base=projection_base, start_year=start_year, end_year=end_year,
+                                  draws=projection_draws, seed=seed)
+
+    results = {base: project(base, draws)}
+    if base != "resident":
+        results["resident"] = project("resident", 1)
+
+    def compute() -> tuple[pd.DataFrame, list[str]]:
+        return _model_frames(sc, base, results, start_year, end_year, draws, seed)
+
+    # Within a run (QZ_CACHE_DIR set) the notebooks that need every model load them once computed.
+    projected, notes = cache.cached("models", (sc.name, sc.values, base, start_year, end_year, draws, seed),
+                                    compute)
+    return ModelRun(sc, base, projected, results, notes)
+
+
+def _model_frames(sc: Scenario, base: str, results: dict[str, ProjectionResult], start_year: int,
+                  end_year: int, draws: int, seed: int | None) -> tuple[pd.DataFrame, list[str]]:
     from .services import assistance, beds, workforce
 
-    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    results = {base: demography.project(sc, base=base, start_year=start_year, end_year=end_year,
-                                        draws=draws, seed=seed)}
-    if base != "resident":
-        results["resident"] = demography.project(sc, base="resident", start_year=start_year,
-                                                 end_year=end_year, draws=1, seed=seed)
     resident = results["resident"]
     weights_year = 2020 if 2020 in set(resident.years.tolist()) else int(resident.years[0])
     weights = assistance.population_weights(resident, weights_year)
@@ -77,5 +92,4 @@ def run_models(scenario: Scenario | str = "baseline", base: str = "registered", 
     notes += list(results[base].notes)
     for frame in frames:
         notes += [n for n in frame.attrs.get("notes", []) if n not in notes]
-    projected = pd.concat([f[COLUMNS] for f in frames], ignore_index=True)
-    return ModelRun(sc, base, projected, results, notes)
+    return pd.concat([f[COLUMNS] for f in frames], ignore_index=True), notes
