@@ -655,8 +655,9 @@ def _resident_2020_cached(county_ages: str, fingerprint: tuple) -> BasePopulatio
     notes.append(
         f"Mortality level: the national schedule gives the city's census age structure a CDR of "
         f"{city_cdr:.2f} ‰, the yearbook says 6.9 ‰; a common factor k = {fit.level_factor:.3f} absorbs "
-        "the gap (only the relative CDRs between units inform their ages; the projection uses k as "
-        f"Quanzhou's mortality level, analysis.demography.projection.quanzhou_mortality_level). Check: 晋江市's published structure gives {jj_cdr:.2f} ‰ at this "
+        "the gap, so only the relative CDRs between units inform their ages (the projection uses k as "
+        "Quanzhou's mortality level only when the scenario sets demography.mortality_level = "
+        f"yearbook_cdr_2021). Check: 晋江市's published structure gives {jj_cdr:.2f} ‰ at this "
         f"level vs its yearbook {jj_cdr_yb:g} ‰.")
     for i in np.flatnonzero(fit.clamped):
         notes.append(
