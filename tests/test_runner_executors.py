@@ -28,6 +28,8 @@ def test_dask_executor_gives_the_same_tables_as_local_processes(runner_project):
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:
         assert cli.main(args + ["--run-id", "dask", "--scheduler", cluster.scheduler_address]) == 0
+        with distributed.Client(cluster) as client:
+            worker_pids = {str(pid) for pid in client.run(os.getpid).values()}
     runs = runner_project / "reports" / "runs"
     for table in ("indicators.csv", "population.csv"):
         pd.testing.assert_frame_equal(pd.read_csv(runs / "local" / "tables" / table),
@@ -35,6 +37,10 @@ def test_dask_executor_gives_the_same_tables_as_local_processes(runner_project):
     manifest = read_manifest(runs / "dask")
     assert manifest["status"] == "complete" and manifest["parameters"]["scheduler"].startswith("tcp://")
     assert (runs / "dask" / "licheng" / "01_population_projection.html").exists()
+    # the notebooks really ran in the cluster's worker processes, not in a local pool
+    assert {j["worker"].rsplit(":", 1)[1] for j in manifest["jobs"]} <= worker_pids
+    local = read_manifest(runs / "local")
+    assert not {j["worker"].rsplit(":", 1)[1] for j in local["jobs"]} & worker_pids
 
 
 def test_unreachable_scheduler_is_a_clear_error(runner_project, capsys, monkeypatch):

@@ -67,6 +67,7 @@ class JobResult:
     failed_cell_source: str | None = None
     copied_from: str | None = None
     log: str | None = None
+    worker: str | None = None        # host:pid of the process that ran the job
 
 
     def to_dict(self) -> dict[str, Any]:
@@ -92,10 +93,13 @@ def run_job(job: Job) -> JobResult:
     from .html import export_notebook_html
 
     os.environ.update(job.env)
+    import socket
+
     out_dir = Path(job.output_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rel = f"{job.unit_id}/{job.stem}"
-    result = JobResult(job.unit_id, job.stem, "ok", 0.0, rel + ".ipynb", key=job.key)
+    result = JobResult(job.unit_id, job.stem, "ok", 0.0, rel + ".ipynb", key=job.key,
+                       worker=f"{socket.gethostname()}:{os.getpid()}")
     started = time.perf_counter()
     saved_stderr = _redirect_stderr(job.stderr_log)
     try:
