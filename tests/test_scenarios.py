@@ -99,3 +99,8 @@ def test_bundled_scenarios_load():
     for name in ("baseline", "low", "high"):
         s = scenarios.load_scenario(name)
         assert s.name == name
+
+
+def test_a_misspelt_parameter_suggests_the_right_one(scenario_dir):
+    with pytest.raises(ParameterError, match=r"did you mean 'beds.occupancy'"):
+        scenarios.load_scenario("base", {"beds.ocupancy": 0.5})

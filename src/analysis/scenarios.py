@@ -20,6 +20,7 @@ allowed range.
 from __future__ import annotations
 
 import copy
+import difflib
 import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,7 +177,7 @@ def validate(values: dict[str, Any]) -> dict[str, Any]:
     checked = {}
     for key, value in values.items():
         if key not in rules:
-            close = [k for k in rules if k.split(".")[-1] == key.split(".")[-1]]
+            close = difflib.get_close_matches(key, list(rules), n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ParameterError(key, value, f"a known parameter{hint}; known: {', '.join(sorted(rules))}")
         checked[key] = rules[key].check(key, value)
