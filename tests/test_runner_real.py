@@ -32,3 +32,18 @@ def test_real_notebooks_on_two_units(real_run):
     by_unit = pop[pop["unit_id"] != "quanzhou"].groupby(["base", "year"])["population"].sum()
     city = pop[pop["unit_id"] == "quanzhou"].groupby(["base", "year"])["population"].sum()
     assert ((by_unit - city).abs() / city).max() < 0.01
+
+
+def test_no_chart_in_any_real_report_lacks_a_glyph(real_run):
+    """matplotlib warns 'Glyph … missing from font(s)' when a character would render as a box;
+    any such warning in an executed notebook's output fails the report."""
+    import json
+
+    project_copy, _ = real_run
+    run_dir = project_copy / "reports" / "runs" / "real"
+    notebooks = sorted(run_dir.glob("*/*.ipynb"))
+    assert notebooks
+    for path in notebooks:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        text = "".join(str(o.get("text", "")) for c in cells for o in c.get("outputs", []))
+        assert "missing from font" not in text, f"{path.relative_to(run_dir)} has a chart with missing glyphs"
