@@ -60,3 +60,14 @@ def test_cached_projection_equals_a_fresh_one(monkeypatch, tmp_path):
     assert second is not first
     np.testing.assert_array_equal(second.population, fresh.population)
     assert len(list(tmp_path.glob("projection-*.pkl"))) == 1
+
+
+def test_default_horizon_and_explicit_horizon_share_one_entry(monkeypatch, tmp_path):
+    from analysis.demography import project
+    from analysis.scenarios import load_scenario
+
+    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path))
+    sc = load_scenario("baseline")
+    project(sc, base="resident", draws=1)
+    project(sc, base="resident", end_year=sc["demography.horizon"], draws=1)
+    assert len(list(tmp_path.glob("projection-*.pkl"))) == 1

@@ -30,6 +30,7 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
 
     if base_population is not None:
         return compute()
-    parts = (scn.name, scn.section("demography"), base, start_year, end_year, draws, seed,
+    horizon = end_year if end_year is not None else scn.get("demography.horizon")
+    parts = (scn.name, scn.section("demography"), base, start_year, horizon, draws, seed,
              keep_components, np.dtype(dtype).str)
     return cache.cached("projection", parts, compute)
