@@ -47,6 +47,18 @@ def chart(notebook: Path, index: int) -> Image.Image:
     return image
 
 
+def explorer_output() -> Path:
+    """Execute the scenario explorer headless (default settings) and return the executed copy."""
+    import tempfile
+
+    import papermill as pm
+
+    out = Path(tempfile.mkdtemp(prefix="qz-tour-")) / "99_scenario_explorer.ipynb"
+    pm.execute_notebook(str(ROOT / "notebooks" / "99_scenario_explorer.ipynb"), str(out),
+                        kernel_name="quanzhou-forecast", cwd=str(ROOT / "notebooks"), progress_bar=False)
+    return out
+
+
 def main() -> int:
     latest = (ROOT / "reports" / "latest").resolve()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -62,6 +74,7 @@ def main() -> int:
     shot.unlink()
     for name, notebook, index in CHARTS:
         shrink(chart(latest / notebook, index), OUT / name)
+    shrink(chart(explorer_output(), 0), OUT / "6_explorer.png")
     for path in sorted(OUT.glob("*.png")):
         print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KiB")
     return 0
