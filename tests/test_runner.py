@@ -262,3 +262,27 @@ def test_old_runs_are_pruned_but_never_latest_or_the_last_complete_one(runner_pr
                             "--notebooks", "02"]) != 0
     assert (runs / "r4").exists() and publish.latest_run() == runs / "r4"
     assert cli.main(base + ["--keep", "-1"]) == 2
+
+
+def test_the_tables_are_cached_under_the_jobs_environment(runner_project, monkeypatch):
+    """The run-wide cache only helps if the kernels' keys equal the parent's; the keys include the
+    pinned data vintages, so the parent must compute the tables under the jobs' pins."""
+    import os
+
+    from analysis import cache
+    from analysis.run.manifest import vintage_env
+
+    seen = []
+    real_cached = cache.cached
+
+    def spy(name, parts, compute):
+        seen.append({k: v for k, v in os.environ.items() if k.startswith("QZ_")})
+        return real_cached(name, parts, compute)
+
+    monkeypatch.setattr(cache, "cached", spy)
+    assert cli.main(["run", "--quiet", "--units", "licheng", "--notebooks", "01", "--run-id", "c"]) == 0
+    assert seen, "the tables' models went through the run cache"
+    pins = vintage_env(read_manifest(runner_project / "reports" / "runs" / "c")["vintages"])
+    for env in seen:
+        assert {k: env.get(k) for k in pins} == pins
+        assert env[cache.ENV_VAR].endswith(".cache")

@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import pickle
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -40,7 +39,6 @@ def _digest_files(paths) -> str:
     return sha.hexdigest()
 
 
-@lru_cache(maxsize=4)
 def _fingerprint(root: str) -> str:
     base = Path(root)
     data = [p for p in (base / "data" / "raw").rglob("*") if p.is_file()]
@@ -51,8 +49,13 @@ def _fingerprint(root: str) -> str:
 
 
 def fingerprint() -> str:
-    """sha256 over the input data files and the package source (computed once per process)."""
-    return _fingerprint(str(config.project_root()))
+    """sha256 over the input data files, the package source and the pinned data vintages.
+
+    Computed on every call (a few milliseconds), so a long-running kernel that ingests new data
+    never reuses a stale key.
+    """
+    pins = sorted((k, v) for k, v in os.environ.items() if k.startswith("QZ_VINTAGE_"))
+    return hashlib.sha256((_fingerprint(str(config.project_root())) + repr(pins)).encode()).hexdigest()
 
 
 def key(*parts: Any) -> str:

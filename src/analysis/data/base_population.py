@@ -633,6 +633,7 @@ def _resident_2020_cached(county_ages: str, fingerprint: tuple) -> BasePopulatio
     jj_cdr_yb = _fact(y2021, "晋江市", "crude_death_rate", CDR_YEAR)
     jj_cdr = fit.level_factor * crude_death_rate(jj, mx)
     city_cdr = crude_death_rate(pop.sum(axis=0), mx)
+    yearbook_city_cdr = loaders.fact(loaders.load_resident2021(), "泉州市", "crude_death_rate", CDR_YEAR)
     free = ~fit.clamped
     order = np.argsort(fit.theta[free])
     free_names = np.asarray(names)[free]
@@ -654,7 +655,7 @@ def _resident_2020_cached(county_ages: str, fingerprint: tuple) -> BasePopulatio
         f"({free_names[order[-1]]}), estimated 60+ shares {share60[free].min():.1f}–{share60[free].max():.1f} %.")
     notes.append(
         f"Mortality level: the national schedule gives the city's census age structure a CDR of "
-        f"{city_cdr:.2f} ‰, the yearbook says 6.9 ‰; a common factor k = {fit.level_factor:.3f} absorbs "
+        f"{city_cdr:.2f} ‰, the yearbook says {yearbook_city_cdr:g} ‰; a common factor k = {fit.level_factor:.3f} absorbs "
         "the gap, so only the relative CDRs between units inform their ages (the projection uses k as "
         "Quanzhou's mortality level only when the scenario sets demography.mortality_level = "
         f"yearbook_cdr_2021). Check: 晋江市's published structure gives {jj_cdr:.2f} ‰ at this "

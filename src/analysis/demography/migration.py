@@ -73,7 +73,7 @@ def resident_migration_2021(base_totals: np.ndarray, unit_names_zh: list[str], b
         how = "natural increase at the yearbook's 2021 crude birth and death rates"
     else:
         how = ("the projection's own first-year births (calibrated to the yearbook's crude birth rates) "
-               f"and deaths (city {np.sum(deaths):,.0f}, at the Quanzhou mortality level)")
+               f"and deaths (city {np.sum(deaths):,.0f}, at the scenario's mortality level)")
     births = np.broadcast_to(np.asarray(births, dtype=float), (n,))
     deaths = np.broadcast_to(np.asarray(deaths, dtype=float), (n,))
     out = (p21 - base) * 12 / MONTHS_2020_11_TO_2021_12 - (births - deaths)

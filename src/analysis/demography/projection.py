@@ -268,7 +268,8 @@ def calibrate_resident_2020(bp: BasePopulation, params: DemographyParameters,
     implied = (factor * births0).sum() / births0.sum() * tfr21
     lo, hi = int(np.argmin(factor)), int(np.argmax(factor))
     r = np.corrcoef(cbr, np.array([loaders.fact(y2021, n, "crude_death_rate", 2021) for n in names]))[0, 1]
-    notes = [f"Fertility calibrated by unit to the 2021 yearbook crude birth rates (city 8.7 ‰): "
+    city_cbr = loaders.fact(y2021, "泉州市", "crude_birth_rate", 2021)
+    notes = [f"Fertility calibrated by unit to the 2021 yearbook crude birth rates (city {city_cbr:g} ‰): "
              f"factors on the WPP national TFR {tfr21:.3f} range {factor.min():.2f} ({names[lo]}) – "
              f"{factor.max():.2f} ({names[hi]}) (city-wide implied TFR 2021 ≈ {implied:.2f}); they also "
              f"absorb what the estimated county age structures miss (the units' crude birth and death "

@@ -18,14 +18,14 @@ EXIT_LOCKED = 3
 
 
 def split_parameters(pairs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(notebook extras, scenario overrides): dotted names (``beds.occupancy``) are overrides."""
+    """(notebook extras, scenario overrides): dotted names (``beds.occupancy_pct``) are overrides."""
     extras = {k: v for k, v in pairs.items() if "." not in k}
     overrides = {k: v for k, v in pairs.items() if "." in k}
     return extras, overrides
 
 
 def read_params_file(path: str) -> dict[str, Any]:
-    """A YAML mapping of parameters; scenario sections (``beds: {occupancy: 0.8}``) become dotted keys."""
+    """A YAML mapping of parameters; scenario sections (``beds: {occupancy_pct: 75}``) become dotted keys."""
     try:
         with open(path, encoding="utf-8") as handle:
             tree = yaml.safe_load(handle) or {}
@@ -91,7 +91,7 @@ def register(subparsers) -> None:
     p.add_argument("--draws", type=int, default=200, help="stochastic draws (default 200)")
     p.add_argument("--seed", type=int, default=20201101, help="random seed (default 20201101)")
     p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",
-                   help="repeatable; dotted names override the scenario (beds.occupancy=0.8), others are "
+                   help="repeatable; dotted names override the scenario (beds.occupancy_pct=75), others are "
                         "extra notebook parameters")
     p.add_argument("--params-file", metavar="FILE.yaml", help="parameters as YAML (same meaning as -p)")
     p.add_argument("--workers", type=int, default=2, help="local worker processes (default 2)")

@@ -268,7 +268,7 @@ def _run_in_staging(options, units, scenario, scenario_file, run_id, staging, jo
 
     tables_ok, results = True, []
     try:
-        with _environment({cache.ENV_VAR: str(model_cache)}):
+        with _environment(env):  # the jobs' environment, so their cache keys match
             tables = build_tables(scenario, options.start_year, options.end_year, options.draws, options.seed)
         paths = tables.write(staging / "tables")
         manifest["tables"] = {name: {"path": p.relative_to(staging).as_posix(),
