@@ -160,3 +160,17 @@ def test_compare_methods_before_and_after():
 def test_bad_fertility_method():
     with pytest.raises(ParameterError, match="fertility"):
         run_backtest(demography_scenario(), fertility="wpp")
+
+
+def test_notebook_texts_state_the_computed_numbers():
+    from analysis.demography import backtest as bt_module
+
+    _, runs = bt_module.compare_methods("baseline")
+    text = bt_module.interpretation_text(runs)
+    after = runs[bt_module.DEFAULT_FERTILITY].table
+    error_0_14 = after.loc[after["quantity"] == "share of ages 0–14", "error"].item()
+    assert f"{error_0_14:+.1f}" in text
+    old_error = after.loc[after["quantity"] == "share of ages 60+", "error"].item()
+    assert ("偏高" in text.split("60岁及以上比重仍")[1][:3]) == (old_error > 0)
+    calibration = bt_module.calibration_text()
+    assert "17.41‰" in calibration and "5.76%" in calibration  # read from registered_elderly / yearbook

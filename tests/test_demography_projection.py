@@ -240,3 +240,10 @@ def test_registered_transfers_use_the_engines_deaths(registered):
     registered_series = loaders.fact(loaders.load_registered(), "泉州市", "registered_crude_death_rate", 2020)
     assert death_rate > registered_series  # 6.4 ‰ at the national level vs the series' 5.68 ‰ (2020)
     assert any("projection's own crude death rate" in n for n in registered.notes)
+
+
+def test_key_years_always_include_base_and_horizon():
+    from analysis.demography.summaries import key_years
+
+    assert key_years(range(2020, 2051)) == [2020, 2025, 2030, 2035, 2040, 2045, 2050]
+    assert key_years(range(2020, 2033)) == [2020, 2025, 2030, 2032]

@@ -12,14 +12,21 @@ KEY_INDICATORS = ("pop_total", "pop_0_14", "pop_15_59", "pop_60plus", "pop_65plu
                   "share_60plus", "share_65plus", "old_age_dependency_ratio")
 
 
-def key_years_table(result: ProjectionResult, unit_id: str, years=(2020, 2025, 2030, 2035),
-                    indicators=KEY_INDICATORS) -> pd.DataFrame:
-    """p10/p50/p90 of headline indicators in the key years that lie inside the projection.
+def key_years(years) -> list[int]:
+    """The base year, every year ending in 0 or 5 after it, and the last year (sorted, unique)."""
+    years = [int(y) for y in years]
+    return sorted({years[0], years[-1], *(y for y in years if y % 5 == 0)})
 
+
+def key_years_table(result: ProjectionResult, unit_id: str, years=None,
+                    indicators=KEY_INDICATORS) -> pd.DataFrame:
+    """Medians (p50 across draws) of headline indicators in key years, indicator × year.
+
+    ``years`` defaults to :func:`key_years` of the projection (so the horizon is always shown).
     Counts in persons, shares in percent, dependency ratio per 100 persons aged 15–64.
     """
     summary = result.summary(unit_id)
-    keep = [y for y in years if y in set(result.years)]
+    keep = key_years(result.years) if years is None else [y for y in years if y in set(result.years)]
     table = summary[summary["year"].isin(keep) & summary["indicator"].isin(indicators)]
     return table.pivot(index="indicator", columns="year", values="p50").loc[list(indicators)]
 
