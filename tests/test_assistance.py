@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from analysis import config
 from analysis.data import loaders
+from analysis.data.base_population import BasePopulation
 from analysis.demography.result import N_AGES, ProjectionResult
 from analysis.errors import DataValidationError, ParameterError
 from analysis.geography import county_ids
@@ -184,6 +187,103 @@ def test_bad_years_and_draws():
         a.dibao_path("baseline", 2020, 2030, draws=0)
 
 
-def test_yearbook_weights_cover_all_units():
-    w = a.yearbook_weights_2021()
-    assert set(w) == set(county_ids()) and all(v > 0 for v in w.values())
+def test_missing_parameter_is_an_error_not_a_default():
+    sc = load_scenario("baseline")
+    for key in ("assistance.recipient_share", "assistance.average_gap_share", "assistance.tekun_multiple"):
+        values = {k: v for k, v in sc.values.items() if k != key}
+        with pytest.raises(ParameterError, match=key.replace(".", r"\.")):
+            a.dibao_path(replace(sc, values=values), 2020, 2022)
+    with pytest.raises(ParameterError, match="ratio_change_after_2025"):
+        a.ratio_path([2030], {k: v for k, v in sc.values.items() if k != "assistance.ratio_change_after_2025"})
+    with pytest.raises(ParameterError, match="wage_adjustment_interval_years"):
+        a.wage_schedule({}, 2030)
+
+
+def test_only_the_wage_growth_override_is_optional():
+    sc = load_scenario("baseline")
+    assert "assistance.wage_growth_override_pct" not in sc.values
+    p = a.assistance_parameters(sc)
+    assert p["assistance.wage_growth_override_pct"] is None
+    assert set(p) == set(a.PARAMETER_RULES)
+    assert p["assistance.recipient_share"] == sc["assistance.recipient_share"]
+    # a plain mapping (tests, custom runs) is checked against the same rules
+    values = dict(sc.values) | {"assistance.wage_growth_override_pct": 4.0}
+    assert a.assistance_parameters(values)["assistance.wage_growth_override_pct"] == 4.0
+    with pytest.raises(ParameterError, match="wage_growth_override_pct"):
+        a.assistance_parameters(dict(sc.values) | {"assistance.wage_growth_override_pct": 50.0})
+    f = a.dibao_path(values, 2020, 2030, units=["jinjiang"])
+    assert f.attrs["scenario"] == "custom" and any("4 % a year" in n for n in f.attrs["notes"])
+
+
+def test_cost_follows_the_scenario_shares():
+    persons = {uid: 100_000.0 for uid in county_ids()}
+    result = synthetic_projection(range(2020, 2023), persons)
+    sc = load_scenario("baseline", {"assistance.recipient_share": 2.0, "assistance.average_gap_share": 0.5})
+    f = a.dibao_path(sc, 2020, 2022, population=result)
+    assert value(f, "anxi", 2021, "dibao_recipients") == pytest.approx(2000)
+    assert value(f, "anxi", 2021, "dibao_cost_annual") == pytest.approx(2000 * 0.5 * 0.445 * 1570 * 12)
+
+
+def test_population_weights_from_projection_by_hand():
+    ids = county_ids()
+    pop = np.zeros((3, 2, len(ids), 2, N_AGES))
+    for d, scale in enumerate([1.0, 2.0, 10.0]):  # median across draws = the 2.0 draw
+        pop[d, 1, :, 0, 30] = scale * (np.arange(len(ids)) + 1) * 1000
+        pop[d, 1, :, 1, 70] = scale * 500
+    result = ProjectionResult(pop, np.array([2019, 2020]), ids, "resident", "test", seed=1)
+    w = a.population_weights(result, 2020)
+    assert list(w) == ids
+    assert w[ids[0]] == pytest.approx(2.0 * (1000 + 500))
+    assert w[ids[12]] == pytest.approx(2.0 * (13_000 + 500))
+    with pytest.raises(ParameterError, match="year"):
+        a.population_weights(result, 2021)
+
+
+def test_population_weights_from_base_population():
+    ids = county_ids()
+    base_pop = np.zeros((len(ids), 2, N_AGES))
+    base_pop[:, 0, 5] = np.arange(len(ids)) + 1.0
+    base_pop[:, 1, 80] = 10.0
+    bp = BasePopulation(base_pop, ids, 2020, "resident")
+    w = a.population_weights(bp, 2020)
+    assert [w[u] for u in ids] == pytest.approx(list(np.arange(len(ids)) + 11.0))
+    with pytest.raises(ParameterError, match="year"):
+        a.population_weights(bp, 2021)
+    # the same persons as a one-year projection give the same weights
+    result = ProjectionResult(base_pop[None, None], np.array([2020]), ids, "resident", "test")
+    assert a.population_weights(result, 2020) == w
+
+
+def test_summary_text_follows_the_scenario():
+    sc = load_scenario("baseline", {"assistance.tekun_multiple": 1.5, "assistance.recipient_share": 2.0,
+                                    "assistance.average_gap_share": 0.55})
+    persons = {uid: 100_000.0 for uid in county_ids()}
+    f = a.dibao_path(sc, 2020, 2026, population=synthetic_projection(range(2020, 2027), persons))
+    zh = a.summary_zh(f, sc, "anxi", 2021)
+    en = a.summary_en(f, sc, "anxi", 2021)
+    assert "低保的1.5倍" in zh and "1.3" not in zh and "1.5 × 低保" in en
+    assert f"{0.445 * 1570:,.0f}元" in zh and f"{1.5 * 0.445 * 1570:,.0f}元" in zh  # 699 and 1,048 yuan
+    assert "人口的2%" in zh and "标准的55%" in zh and "60%" not in zh
+    cost = 2000 * 0.55 * 0.445 * 1570 * 12 / 1e8
+    assert f"{cost:,.2f}亿元" in zh and f"{cost:,.2f} 亿 yuan" in en
+    assert "保持2025年的47.5%" in a.summary_zh(f, sc, "anxi", 2026)
+    changed = load_scenario("baseline", {"assistance.ratio_change_after_2025": 0.5})
+    g = a.dibao_path(changed, 2020, 2027)
+    text = a.summary_zh(g, changed, "quanzhou", 2027)
+    assert "每年变化+0.5个百分点" in text and "2027年为48.5%" in text and "缺失" in text
+
+
+def test_summary_rejects_a_mismatched_path(path_q):
+    with pytest.raises(ParameterError, match="year"):
+        a.summary_zh(path_q, "baseline", "anxi", 2040)
+    with pytest.raises(ParameterError, match="scenario"):
+        a.summary_zh(path_q, "high", "anxi", 2025)
+
+
+def test_backtest_summary_quotes_the_backtest():
+    weights = {uid: (100.0 if uid in TIER3 else 300.0) for uid in county_ids()}
+    bt = a.backtest_link(weights)
+    text = a.backtest_summary_zh(bt)
+    wage = (10 * 300 * 1720 + 3 * 100 * 1570) / 3300
+    assert f"{wage:,.0f}元/月" in text and "44.5%" in text and "9,005元/年" in text
+    assert f"{0.445 * 12 * wage - 9005:+,.0f}元" in text

@@ -149,11 +149,13 @@ class _LRU(OrderedDict):
 
 
 def resident_weights_2020() -> dict[str, float]:
-    """Persons per unit in the 2020 resident base population (weights of the city's 低保 standard)."""
+    """Persons per unit in the 2020 resident base population (weights of the city's 低保 standard).
+
+    Computed by the shared :func:`analysis.services.assistance.population_weights`.
+    """
     from .data.base_population import load_base_population
 
-    bp = load_base_population("resident", 2020)
-    return {uid: float(p) for uid, p in zip(bp.unit_ids, bp.population.sum(axis=(1, 2)))}
+    return assistance.population_weights(load_base_population("resident", 2020), 2020)
 
 
 def implied_tfr(result, unit_id: str, multiplier: float, year: int = TARGET_YEAR) -> float:
@@ -337,7 +339,8 @@ class ScenarioExplorer:
             self._weights = resident_weights_2020()
         history = mw.load_wage_history()
         fits = mw.forecast(history, self.start_year, self.start_year + 1,
-                           fit_from_year=int(self.start.get("assistance.wage_fit_from_year", 2013))).fits
+                           fit_from_year=int(assistance.assistance_parameters(
+                               self.start, ["assistance.wage_fit_from_year"])["assistance.wage_fit_from_year"])).fits
         tiers = {uid: mw.unit_tier(uid, history) for uid in self._weights}
         total = sum(self._weights.values())
         return float(sum(w * fits[tiers[u]].annual_growth_pct for u, w in self._weights.items()) / total)

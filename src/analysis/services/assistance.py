@@ -23,17 +23,18 @@ recipients and costs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
 from ..data import loaders
 from ..errors import AnalysisError, ParameterError
-from ..geography import CITY_ID, county_ids, county_units, resolve_many
+from ..geography import CITY_ID, county_ids, county_units, resolve, resolve_many
 from ..scenarios import Rule, Scenario, load_scenario
 from ..tidy import COLUMNS
 from . import min_wage as mw
+from .unit_arrays import parameters, scenario_name
 
 SECTION = "assistance"
 RATIO_ID = "dibao_to_min_wage_ratio"
@@ -59,32 +60,47 @@ PARAMETER_RULES: dict[str, Rule] = {
                                   "(absent = use the fitted forecast)")),
 }
 
-DEFAULTS = {  # used only when a scenario file lacks the key; the scenario files carry sources
-    "ratio_change_after_2025": 0.0,
-    "tekun_multiple": 1.3,
-    "wage_adjustment_interval_years": 2.33,
-    "wage_fit_from_year": 2013,
-    "wage_step_floor_pct": 0.0,
-    "wage_growth_override_pct": None,  # None = the fitted drift (min_wage.forecast)
-}
+OPTIONAL_KEYS = ("assistance.wage_growth_override_pct",)
+"""Parameters a scenario may leave out (absent = the fitted minimum-wage forecast); all others are required."""
 
 MEASURE_MONTH = "yuan per month"
 MEASURE_YEAR = "yuan per year"
 
-
-def _scenario(scenario: Scenario | str | None) -> Scenario:
-    if isinstance(scenario, Scenario):
-        return scenario
-    return load_scenario(scenario or "baseline")
+ScenarioLike = Scenario | str | Mapping[str, Any]
 
 
-def _param(scenario: Scenario, key: str):
-    value = scenario.get(f"{SECTION}.{key}")
-    if value is None:
-        if key not in DEFAULTS:
-            raise AnalysisError(f"scenario {scenario.name!r} has no parameter '{SECTION}.{key}'")
-        return DEFAULTS[key]
-    return value
+def assistance_parameters(scenario: ScenarioLike | None, keys=None) -> dict[str, Any]:
+    """The ``assistance.*`` parameters of a scenario, each checked against its rule.
+
+    Parameters
+    ----------
+    scenario
+        Scenario object, scenario name (``None`` = ``"baseline"``) or a plain mapping of
+        dotted names (tests).
+    keys
+        Dotted names wanted (default: every key of :data:`PARAMETER_RULES`).
+
+    Returns
+    -------
+    dict of dotted name → value. Every key is required (a missing one raises ParameterError
+    naming it), except those in :data:`OPTIONAL_KEYS`, which are ``None`` when absent.
+    """
+    sc = _scenario(scenario)
+    keys = list(PARAMETER_RULES) if keys is None else list(keys)
+    out = parameters(sc, {k: PARAMETER_RULES[k] for k in keys if k not in OPTIONAL_KEYS})
+    values = sc.values if isinstance(sc, Scenario) else sc
+    for k in keys:
+        if k in OPTIONAL_KEYS:
+            v = values.get(k)
+            out[k] = None if v is None else PARAMETER_RULES[k].check(k, v)
+    return out
+
+
+def _scenario(scenario: ScenarioLike | None) -> Scenario | Mapping[str, Any]:
+    """A Scenario (loaded by name; ``None`` = baseline) or the plain mapping as given."""
+    if scenario is None or isinstance(scenario, str):
+        return load_scenario(scenario or "baseline")
+    return scenario
 
 
 # --- ratio path ---------------------------------------------------------------------------------
@@ -101,19 +117,19 @@ def plan_ratio_path(zl2: pd.DataFrame | None = None) -> pd.Series:
     return rows.astype(float)
 
 
-def ratio_path(years, scenario: Scenario | str | None = None, zl2: pd.DataFrame | None = None) -> np.ndarray:
+def ratio_path(years, scenario: ScenarioLike | None = None, zl2: pd.DataFrame | None = None) -> np.ndarray:
     """Ratio of the 低保 standard to the minimum wage, percent, for each of ``years``.
 
-    2020–2025: the plan (专栏2). After 2025: the 2025 value changed by
-    ``assistance.ratio_change_after_2025`` percentage points a year (default 0 = hold at 47.5 %).
-    A path leaving (0, 100] % raises ParameterError.
+    2020–2025: the plan (专栏2). After 2025: the 2025 value changed by the scenario's
+    ``assistance.ratio_change_after_2025`` percentage points a year (required; baseline 0 =
+    hold the plan's 2025 ratio). A path leaving (0, 100] % raises ParameterError.
     """
-    sc = _scenario(scenario)
+    key = f"{SECTION}.ratio_change_after_2025"
+    change = float(assistance_parameters(scenario, [key])[key])
     plan = plan_ratio_path(zl2)
     years = np.asarray(years, dtype=int)
     if years.min() < plan.index.min():
         raise ParameterError("start_year", int(years.min()), f">= {plan.index.min()} (the plan's first ratio)")
-    change = float(_param(sc, "ratio_change_after_2025"))
     last = int(plan.index.max())
     out = np.where(years <= last, plan.reindex(np.minimum(years, last)).to_numpy(),
                    plan.loc[last] + change * (years - last))
@@ -159,23 +175,40 @@ def check_weights(weights: Mapping[str, float] | None) -> tuple[np.ndarray, str]
     return w / w.sum(), "population weights given by the caller"
 
 
-def population_weights(result, year: int = 2020) -> dict[str, float]:
-    """Persons per unit in ``year`` (median across draws) from a ProjectionResult."""
-    t = result.year_index(year)
-    pop = np.median(result.population[:, t].sum(axis=(-1, -2)), axis=0)
-    return {uid: float(p) for uid, p in zip(result.unit_ids, pop)}
+def population_weights(population, year: int = 2020) -> dict[str, float]:
+    """Persons per unit in ``year``: the weights of the city's population-weighted means.
 
+    The one place these weights are computed (used by the pipeline, notebook 04 and the
+    scenario explorer).
 
-def yearbook_weights_2021() -> dict[str, float]:
-    """Year-end 2021 resident population per unit (yearbook 2022 table 3-5), persons.
+    Parameters
+    ----------
+    population
+        A :class:`~analysis.demography.result.ProjectionResult` (persons ``(draw, year, unit,
+        sex, age)``; the median across draws in ``year`` is used) or a
+        :class:`~analysis.data.base_population.BasePopulation` (persons ``(unit, sex, age)``;
+        its base ``year`` must equal ``year``).
+    year
+        Calendar year of the weights.
 
-    A published stand-in for 2020 weights when no projection is at hand.
+    Returns
+    -------
+    dict unit id → persons.
     """
-    frame = loaders.load_resident2021()
-    out = {}
-    for unit in county_units():
-        out[unit.id] = loaders.fact(frame, unit.name_zh, "resident_population_yearend", 2021) * 1e4
-    return out
+    pop = np.asarray(population.population, dtype=float)
+    if pop.ndim == 5:
+        if year not in set(np.asarray(population.years).tolist()):
+            raise ParameterError("year", year, f"a year of the projection "
+                                 f"({population.years[0]}–{population.years[-1]})")
+        per_unit = np.median(pop[:, population.year_index(year)].sum(axis=(-1, -2)), axis=0)
+    elif pop.ndim == 3:
+        if int(population.year) != int(year):
+            raise ParameterError("year", year, f"the base population's year ({population.year})")
+        per_unit = pop.sum(axis=(-1, -2))
+    else:
+        raise ParameterError("population", f"an array of shape {pop.shape}",
+                             "a ProjectionResult (draw, year, unit, sex, age) or a BasePopulation (unit, sex, age)")
+    return {uid: float(p) for uid, p in zip(population.unit_ids, per_unit)}
 
 
 # --- backtest -----------------------------------------------------------------------------------
@@ -276,7 +309,7 @@ def _population_array(population, years: np.ndarray, k: int, mode: str) -> dict[
 
 # --- the public path ----------------------------------------------------------------------------
 
-def dibao_path(scenario: Scenario | str | None = "baseline", start_year: int = 2020, end_year: int = 2035,
+def dibao_path(scenario: ScenarioLike | None = "baseline", start_year: int = 2020, end_year: int = 2035,
                units: list[str] | None = None, draws: int = 1, seed: int | None = 20201101,
                weights: Mapping[str, float] | None = None, population=None,
                history: mw.WageHistory | None = None) -> pd.DataFrame:
@@ -285,7 +318,9 @@ def dibao_path(scenario: Scenario | str | None = "baseline", start_year: int = 2
     Parameters
     ----------
     scenario
-        Scenario name or object (section ``assistance``).
+        Scenario name or object, or a mapping of dotted names (section ``assistance``). Every
+        key of :data:`PARAMETER_RULES` is required (ParameterError names a missing or bad one)
+        except ``assistance.wage_growth_override_pct`` (absent = the fitted wage forecast).
     start_year, end_year
         First and last year (2020 ≤ start ≤ end ≤ 2050).
     units
@@ -308,6 +343,7 @@ def dibao_path(scenario: Scenario | str | None = "baseline", start_year: int = 2
     ``dibao_recipients`` (persons, estimate), ``dibao_cost_annual`` (yuan per year, estimate).
     """
     sc = _scenario(scenario)
+    p = assistance_parameters(sc)
     if not 2020 <= start_year <= end_year <= 2050:
         raise ParameterError("start_year/end_year", (start_year, end_year), "2020 <= start_year <= end_year <= 2050")
     if int(draws) < 1:
@@ -316,20 +352,21 @@ def dibao_path(scenario: Scenario | str | None = "baseline", start_year: int = 2
     w, weight_note = check_weights(weights)
     years = np.arange(start_year, end_year + 1)
     ratio = ratio_path(years, sc)
+    override = p[f"{SECTION}.wage_growth_override_pct"]
     fc = mw.forecast(history, start_year, end_year,
-                     interval_years=float(_param(sc, "wage_adjustment_interval_years")),
-                     fit_from_year=int(_param(sc, "wage_fit_from_year")),
-                     step_floor_pct=float(_param(sc, "wage_step_floor_pct")),
+                     interval_years=float(p[f"{SECTION}.wage_adjustment_interval_years"]),
+                     fit_from_year=int(p[f"{SECTION}.wage_fit_from_year"]),
+                     step_floor_pct=float(p[f"{SECTION}.wage_step_floor_pct"]),
                      draws=int(draws), seed=seed,
-                     growth_override_pct=_param(sc, "wage_growth_override_pct"))
+                     growth_override_pct=None if override is None else float(override))
     tier_annual = {t: fc.annual(t)[1] for t in fc.monthly}
     ids = county_ids()
     wage = {uid: tier_annual[mw.unit_tier(uid, history)] for uid in ids}
     wage[CITY_ID] = sum(w[i] * wage[uid] for i, uid in enumerate(ids))
-    tekun = float(_param(sc, "tekun_multiple"))
+    tekun = float(p[f"{SECTION}.tekun_multiple"])
     _, upper = low_income_multiples()
-    share = sc.get(f"{SECTION}.recipient_share")
-    gap_share = sc.get(f"{SECTION}.average_gap_share")
+    share = float(p[f"{SECTION}.recipient_share"])
+    gap_share = float(p[f"{SECTION}.average_gap_share"])
     k = next(iter(wage.values())).shape[0]
     dibao = {uid: standard_from_wage(ratio[None, :], wage[uid]) for uid in wage}
     dibao[CITY_ID] = sum(w[i] * dibao[uid] for i, uid in enumerate(ids))
@@ -337,8 +374,8 @@ def dibao_path(scenario: Scenario | str | None = "baseline", start_year: int = 2
              "min_wage_monthly: annual average of the Fujian tier wage in force; after 2022-04 a forecast "
              "(random walk with drift in log wage, statsmodels WLS)",
              f"tekun_monthly = {tekun:g} x dibao (parameter; the factor is not in the plan text)"]
-    if _param(sc, "wage_growth_override_pct") is not None:
-        notes.append(f"min_wage_monthly: median growth set to {_param(sc, 'wage_growth_override_pct'):g} % a year "
+    if override is not None:
+        notes.append(f"min_wage_monthly: median growth set to {float(override):g} % a year "
                      "by the scenario (assistance.wage_growth_override_pct), not the fitted drift")
     bands: dict[str, _Bands] = {}
     bands["min_wage_monthly"] = _Bands(fc.mode, wage)
@@ -346,7 +383,7 @@ def dibao_path(scenario: Scenario | str | None = "baseline", start_year: int = 2
     bands["dibao_annual"] = _Bands(fc.mode, {u: 12 * v for u, v in dibao.items()})
     bands["tekun_monthly"] = _Bands(fc.mode, {u: tekun * v for u, v in dibao.items()})
     bands["low_income_upper_monthly"] = _Bands(fc.mode, {u: upper * v for u, v in dibao.items()})
-    if population is not None and share is not None and gap_share is not None:
+    if population is not None:
         pop = _population_array(population, years, k, fc.mode)
         recipients = {uid: share / 100.0 * pop[uid] for uid in ids}
         cost = {uid: recipients[uid] * gap_share * dibao[uid] * 12 for uid in ids}
@@ -374,14 +411,111 @@ def dibao_path(scenario: Scenario | str | None = "baseline", start_year: int = 2
                                         **band.percentiles(uid), "measure": measures[name]}))
     out = pd.concat(frames, ignore_index=True)[COLUMNS]
     out.attrs["notes"] = notes
-    out.attrs["scenario"] = sc.name
+    out.attrs["scenario"] = scenario_name(sc)
     return out
 
 
-def wage_schedule(scenario: Scenario | str | None = "baseline", end_year: int = 2035,
+def wage_schedule(scenario: ScenarioLike | None = "baseline", end_year: int = 2035,
                   history: mw.WageHistory | None = None) -> list[pd.Period]:
     """The assumed future minimum-wage adjustment months under ``scenario``."""
-    sc = _scenario(scenario)
+    key = f"{SECTION}.wage_adjustment_interval_years"
+    interval = float(assistance_parameters(scenario, [key])[key])
     history = history if history is not None else mw.load_wage_history()
     anchor = max(history.known_months())
-    return mw.adjustment_schedule(history, anchor, end_year, float(_param(sc, "wage_adjustment_interval_years")))
+    return mw.adjustment_schedule(history, anchor, end_year, interval)
+
+
+# --- text for the notebook -----------------------------------------------------------------------
+
+def _summary_values(path: pd.DataFrame, scenario: ScenarioLike | None, unit_id: str, year: int) -> dict[str, Any]:
+    """The figures the summaries quote: scenario parameters and the path's medians in ``year``."""
+    sc = _scenario(scenario)
+    name = path.attrs.get("scenario")
+    if name is not None and name != scenario_name(sc):
+        raise ParameterError("scenario", scenario_name(sc), f"the scenario the path was computed with ({name!r})")
+    p = assistance_parameters(sc)
+    sel = path[(path["unit_id"] == unit_id) & (path["year"] == year)].set_index("indicator")["p50"]
+    if sel.empty:
+        raise ParameterError("year", year, f"a year of the path for {unit_id!r} "
+                             f"({int(path['year'].min())}–{int(path['year'].max())})")
+    years = np.sort(path["year"].unique())
+    plan = plan_ratio_path()
+    lower, upper = low_income_multiples()
+    return {
+        "unit": resolve(unit_id).name_zh, "unit_en": unit_id, "year": year, "last_year": int(years[-1]),
+        "ratio": float(sel[RATIO_ID]), "wage": float(sel["min_wage_monthly"]), "dibao": float(sel["dibao_monthly"]),
+        "tekun_value": float(sel["tekun_monthly"]), "lower": lower, "upper": upper,
+        "plan_first_year": int(plan.index.min()), "plan_last_year": int(plan.index.max()),
+        "plan_last_ratio": float(plan.iloc[-1]),
+        "ratio_last": float(ratio_path([int(years[-1])], sc)[0]),
+        "change": float(p[f"{SECTION}.ratio_change_after_2025"]),
+        "tekun": float(p[f"{SECTION}.tekun_multiple"]),
+        "share": float(p[f"{SECTION}.recipient_share"]),
+        "gap_share": float(p[f"{SECTION}.average_gap_share"]),
+        "override": p[f"{SECTION}.wage_growth_override_pct"],
+        "recipients": float(sel.get("dibao_recipients", np.nan)),
+        "cost": float(sel.get("dibao_cost_annual", np.nan)),
+    }
+
+
+def summary_zh(path: pd.DataFrame, scenario: ScenarioLike | None, unit_id: str, year: int = 2025) -> str:
+    """A short Chinese statement (markdown) of the standards, thresholds and cost in ``year``.
+
+    Every figure comes from ``scenario`` (parameters) or ``path`` (medians of
+    :func:`dibao_path` computed under the same scenario), so the text stays true under
+    overrides. A ``year`` outside the path or a path from another scenario raises ParameterError.
+    """
+    v = _summary_values(path, scenario, unit_id, year)
+    after = (f"保持{v['plan_last_year']}年的{v['plan_last_ratio']:g}%" if v["change"] == 0 else
+             f"每年变化{v['change']:+g}个百分点（{v['last_year']}年为{v['ratio_last']:.1f}%；情景假设，非规划目标）")
+    wage = ("最低工资" + (f"（年增长率由情景设为{float(v['override']):g}%）" if v["override"] is not None
+                      else "（按历史调整拟合的预测值）" if year > 2022 else ""))
+    standards = (
+        f"{v['year']}年{v['unit']}低保标准约每人每月{v['dibao']:,.0f}元 = 比例{v['ratio']:.1f}% × {wage}"
+        f"{v['wage']:,.0f}元/月；比例{v['plan_first_year']}–{v['plan_last_year']}年按规划专栏2，之后{after}。"
+        f"特困人员供养标准取低保的{v['tekun']:g}倍（约{v['tekun_value']:,.0f}元/月）——**该系数不是规划原文**，"
+        f"是情景参数（assistance.tekun_multiple）。低保边缘为低保的{v['lower']:g}～{v['upper']:g}倍"
+        f"（{v['lower'] * v['dibao']:,.0f}～{v['upper'] * v['dibao']:,.0f}元/月，规划第二章第二节）。")
+    if np.isnan(v["cost"]):
+        cost = "未提供人口预测：保障人数与资金需求缺失。"
+    else:
+        cost = (f"{v['year']}年保障人数约{v['recipients']:,.0f}人，资金需求约{v['cost'] / 1e8:,.2f}亿元/年（**估算**）。")
+    cost = (f"县级低保人数未公布：保障人数按人口的{v['share']:g}%估算（情景参数 assistance.recipient_share；"
+            f"福建省2019年低保人数 ÷ 2020年普查人口 = {recipient_share_estimate():.2f}%），人均月差额按标准的"
+            f"{100 * v['gap_share']:g}%假设（assistance.average_gap_share）。" + cost)
+    return standards + "\n\n" + cost
+
+
+def summary_en(path: pd.DataFrame, scenario: ScenarioLike | None, unit_id: str, year: int = 2025) -> str:
+    """The English counterpart of :func:`summary_zh` (same figures)."""
+    v = _summary_values(path, scenario, unit_id, year)
+    after = (f"held at the {v['plan_last_year']} value of {v['plan_last_ratio']:g} %" if v["change"] == 0 else
+             f"changed by {v['change']:+g} percentage points a year ({v['ratio_last']:.1f} % in {v['last_year']}; "
+             "a scenario assumption, not a plan target)")
+    standards = (
+        f"{v['year']}, {v['unit_en']}: 低保 ≈ {v['dibao']:,.0f} yuan per person per month = ratio {v['ratio']:.1f} % × "
+        f"minimum wage {v['wage']:,.0f} yuan/month; the ratio follows the plan (专栏2) to {v['plan_last_year']}, "
+        f"then is {after}. 特困 = {v['tekun']:g} × 低保 (≈ {v['tekun_value']:,.0f} yuan/month) — NOT in the plan "
+        f"text, a scenario parameter. Low-income margin: {v['lower']:g}–{v['upper']:g} × 低保 (plan).")
+    if np.isnan(v["cost"]):
+        cost = "No population projection given: recipients and cost are missing."
+    else:
+        cost = f"{v['year']}: ≈ {v['recipients']:,.0f} recipients, cost ≈ {v['cost'] / 1e8:,.2f} 亿 yuan a year (ESTIMATE)."
+    cost = (f"Recipients = {v['share']:g} % of the population (scenario; Fujian 2019 recipients ÷ 2020 census = "
+            f"{recipient_share_estimate():.2f} %), average gap = {100 * v['gap_share']:g} % of the standard "
+            "(an assumption). " + cost)
+    return standards + "\n\n" + cost
+
+
+def backtest_summary_zh(backtest: pd.DataFrame) -> str:
+    """Chinese and English sentences (markdown) on the 2020 backtest row of :func:`backtest_link`."""
+    row = backtest[(backtest["indicator"] == "urban_dibao_standard") & (backtest["year"] == 2020)]
+    if len(row) != 1:
+        raise AnalysisError("backtest: no urban_dibao_standard row for 2020")
+    r = row.iloc[0]
+    return (f"检查：2020年各单位最低工资加权平均{r.weighted_min_wage:,.0f}元/月（{r.weights}）× 规划比例"
+            f"{r.plan_ratio:g}% × 12 = {r.model_standard:,.0f}元/年，规划公布的城市低保标准为"
+            f"{r.published_standard:,.0f}元/年，差{r.gap:+,.0f}元（{r.gap_pct:+.1f}%）。\n\n"
+            f"*Check: weighted 2020 minimum wage {r.weighted_min_wage:,.0f} yuan/month × {r.plan_ratio:g} % × 12 = "
+            f"{r.model_standard:,.0f} yuan a year vs the plan's published {r.published_standard:,.0f} "
+            f"({r.gap:+,.0f} yuan, {r.gap_pct:+.1f} %).*")
