@@ -1,15 +1,23 @@
-"""Plan-indicator tracker: plan tables, target values, status thresholds, computed indicators."""
+"""Plan-indicator tracker: plan tables, targets vs base-year references, status thresholds, bands,
+which indicators are computed (and that none is computed from its own target)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.data import loaders
 from analysis.errors import AnalysisError
 from analysis.services import indicators as ind
 from analysis.tidy import COLUMNS
+
+# A hypothetical projection of the social-work talent stock: no model has one, so the ratio
+# machinery is checked by hand on a tracked mapping that adds the route.
+WITH_TALENT = {**ind.DEFAULT_TRACKED, "social_work_talent_per_mille": ind.Tracked(
+    "social_work_talent_per_mille", "zl2", ((1000.0, ("social_work_talent",), "pop_total"),))}
 
 
 def frame(rows):
@@ -29,6 +37,7 @@ def projected():
             rows.append((unit, year, "bed_stock", np.nan, 4000.0, np.nan, "beds"))
             rows.append((unit, year, "nursing_bed_share_target", np.nan, 60.0, np.nan, "percent"))
             rows.append((unit, year, "pop_60plus", np.nan, 200_000.0, np.nan, "persons"))
+            rows.append((unit, year, "certified_social_workers_path", np.nan, 500.0, np.nan, "persons"))
     return frame(rows)
 
 
@@ -56,26 +65,76 @@ def test_zl2_and_zl1_tables():
     assert zl1.query("indicator_id == 'urban_dibao_standard' and column == '2020年完成情况'").value.item() == 9005
 
 
-def test_ratio_indicator_by_hand(tracker):
-    row = tracker.query("unit_id == 'jinjiang' and indicator_id == 'social_work_talent_per_mille' and year == 2025")
+def test_ratio_indicator_by_hand(projected):
+    t = ind.track(projected, WITH_TALENT)
+    row = t.query("unit_id == 'jinjiang' and indicator_id == 'social_work_talent_per_mille' and year == 2025")
     assert row.p50.item() == pytest.approx(1000 / 500_000 * 1000)  # 2.0 per mille vs target 2.1
-    assert row.p10.item() == pytest.approx(900 / 500_000 * 1000)
-    assert row.target.item() == 2.1
+    assert row.p10.item() == pytest.approx(900 / 500_000 * 1000)   # fixed denominator: exact
+    assert row.target.item() == 2.1 and row.role.item() == ind.TARGET
     # 2.0 vs 2.1: short by 4.8 % (<= 5 %) -> at risk; 2024: 2.0 vs 2.0 -> on track unless p10 too low
     assert row.status.item() == ind.AT_RISK and row.status_zh.item() == "有风险"
-    row24 = tracker.query("unit_id == 'jinjiang' and indicator_id == 'social_work_talent_per_mille' and year == 2024")
+    row24 = t.query("unit_id == 'jinjiang' and indicator_id == 'social_work_talent_per_mille' and year == 2024")
     assert row24.status.item() == ind.AT_RISK  # p10 = 1.8 < 2.0 x 0.95
-    nb = tracker.query("unit_id == 'jinjiang' and indicator_id == 'nursing_beds_per_1000_elderly' and year == 2025")
-    assert nb.p50.item() == pytest.approx(0.60 * 4000 / 200_000 * 1000)  # 12.0 per 1,000
-    assert nb.status.item() == ind.ON_TRACK
-    assert "bed_stock" in nb.computed_from.item()
+    assert row.computed_from.item() == "1000 × social_work_talent ÷ pop_total"
+
+
+def test_nursing_beds_per_1000_is_not_computed_from_the_all_beds_stock(tracker):
+    # bed_stock, nursing_bed_share_target and pop_60plus are all in the frame, yet the row stays
+    # missing: share of institutional beds × stock of all beds is not a nursing-bed count.
+    nb = tracker.query("indicator_id == 'nursing_beds_per_1000_elderly'")
+    assert nb.p50.isna().all() and (nb.computed_from == "").all()
+    assert (nb.query("year > 2020").status == ind.NOT_COMPUTED).all()
+    assert "institutional" in nb.note.iloc[0] and "bed_stock" in nb.note.iloc[0]
+    assert tracker.query("indicator_id == 'nursing_bed_share'").p50.isna().all()
+
+
+def test_certified_social_workers_are_not_compared_with_their_own_target(tracker):
+    row = tracker.query("unit_id == 'quanzhou' and indicator_id == 'certified_social_workers_per_10k'")
+    assert row.target.item() == 10 and row.year.item() == 2025  # the plan-text target is still listed
+    assert np.isnan(row.p50.item()) and row.status.item() == ind.NOT_COMPUTED
+    assert "certified_social_workers_path" in row.note.item() and "not computed" in row.note.item()
+
+
+def test_a_route_through_a_target_is_refused():
+    with pytest.raises(AnalysisError, match="target with itself"):
+        ind.Tracked("nursing_beds_per_1000_elderly", "zl2", ((10.0, ("nursing_bed_share_target", "bed_stock"),
+                                                             "pop_60plus"),))
+    with pytest.raises(AnalysisError, match="target with itself"):
+        ind.Tracked("certified_social_workers_per_10k", "plan_targets",
+                    ((1e4, ("certified_social_workers_path",), "pop_total"),))
+    with pytest.raises(AnalysisError, match="target with itself"):
+        ind.Tracked("x", "zl2", ((1.0, ("x",), None),))
+    ind.Tracked("x", "zl2", ((1.0, ("x",), None),), target_applied=True)  # declared: allowed
+    with pytest.raises(AnalysisError, match="table"):
+        ind.Tracked("x", "zl3", ())
+
+
+def test_default_routes_read_no_target_derived_output():
+    for spec in ind.DEFAULT_TRACKED.values():
+        if not spec.target_applied:
+            assert not any(ind.is_target_derived(n) or n == spec.target_id for n in spec.inputs()), spec
+
+
+def test_base_year_figures_are_references_not_scored(tracker):
+    beds = tracker.query("unit_id == 'quanzhou' and indicator_id == 'beds_per_1000_elderly'")
+    assert beds.year.tolist() == [2020] and beds.target.item() == 38
+    assert beds.p50.item() == pytest.approx(1000 * 4000 / 200_000)  # 20 vs 38 would be "off track"
+    assert beds.status.item() == ind.REFERENCE and beds.status_zh.item() == "基期参考"
+    assert beds.role.item() == ind.BASE_REFERENCE
+    base = tracker.query("year == 2020")
+    assert (base.role == ind.BASE_REFERENCE).all()
+    assert not base.status.isin(ind.SCORED).any()
+    assert (base[base.target.notna()].status == ind.REFERENCE).all()
+    assert (tracker.query("year > 2020").role != ind.BASE_REFERENCE).all()
 
 
 def test_uncomputed_and_untargeted_are_missing_not_zero(tracker):
     lottery = tracker.query("indicator_id == 'welfare_lottery_outlets'")
-    assert lottery.p50.isna().all() and (lottery.status == ind.NOT_COMPUTED).all()
+    assert lottery.p50.isna().all()
+    assert (lottery.query("year > 2020").status == ind.NOT_COMPUTED).all()
+    assert (lottery.note == ind.NO_MODEL_NOTE).all()
     no_target = tracker.query("indicator_id == 'nursing_beds_per_1000_elderly' and year == 2020")
-    assert (no_target.status == ind.NO_TARGET).all()
+    assert (no_target.status == ind.NO_TARGET).all()  # 专栏2 gives —— for 2020
 
 
 @pytest.mark.parametrize("p10, p50, p90, expected", [
@@ -104,18 +163,115 @@ def test_tracker_rejects_bad_frames():
         ind.track(pd.DataFrame({"unit_id": ["x"]}))
 
 
-def test_extra_targets_from_plan_text(tracker):
-    row = tracker.query("unit_id == 'quanzhou' and indicator_id == 'certified_social_workers_per_10k'")
-    assert row.target.item() == 10 and row.year.item() == 2025
+# --- bands -----------------------------------------------------------------------------------------
+
+def a(*x):
+    return np.array(x, dtype=float)
+
+
+def test_band_fixed_numerator_varying_denominator_by_hand():
+    # 1000 × 4000 beds ÷ (180k, 200k, 250k) persons: p10 from the denominator's p90 and vice versa
+    p10, p50, p90 = ind.ratio_band(1000.0, [(a(np.nan), a(4000), a(np.nan))], (a(180_000), a(200_000), a(250_000)))
+    assert p10[0] == pytest.approx(16.0) and p50[0] == pytest.approx(20.0) and p90[0] == pytest.approx(4e6 / 180_000)
+    # a numerator band of zero width counts as fixed
+    q10, _, q90 = ind.ratio_band(1000.0, [(a(4000), a(4000), a(4000))], (a(180_000), a(200_000), a(250_000)))
+    assert (q10[0], q90[0]) == (p10[0], p90[0])
+
+
+def test_band_without_any_uncertainty_is_missing_and_sign_is_handled():
+    p10, p50, p90 = ind.ratio_band(2.0, [(a(np.nan), a(3.0), a(np.nan))], (a(np.nan), a(4.0), a(np.nan)))
+    assert np.isnan(p10[0]) and np.isnan(p90[0]) and p50[0] == 1.5
+    p10, p50, p90 = ind.ratio_band(-1.0, [(a(1.0), a(2.0), a(3.0))], None)
+    assert (p10[0], p50[0], p90[0]) == (-3.0, -2.0, -1.0)
+
+
+def test_band_both_varying_is_the_documented_approximation():
+    p10, p50, p90 = ind.ratio_band(1.0, [(a(90.0), a(100.0), a(110.0))], (a(8.0), a(10.0), a(12.0)))
+    assert (p10[0], p50[0], p90[0]) == pytest.approx((9.0, 10.0, 11.0))  # numerator percentiles ÷ median
+
+
+@settings(max_examples=60, deadline=None)
+@given(k=st.integers(1, 6), numerator=st.floats(1.0, 1e5),
+       seed=st.integers(0, 2**32 - 1), scale=st.sampled_from([1.0, 10.0, 1000.0]))
+def test_band_fixed_numerator_matches_the_draws(k, numerator, seed, scale):
+    # With 10k + 1 draws numpy's p10/p90 fall on draws, so the percentiles of the ratio over the
+    # draws must equal the tracker's band exactly.
+    draws = np.random.default_rng(seed).uniform(1e3, 1e6, size=10 * k + 1)
+    d10, d50, d90 = np.percentile(draws, [10, 50, 90])
+    r10, r50, r90 = np.percentile(scale * numerator / draws, [10, 50, 90])
+    p10, p50, p90 = ind.ratio_band(scale, [(a(np.nan), a(numerator), a(np.nan))], (a(d10), a(d50), a(d90)))
+    assert p10[0] == pytest.approx(r10, rel=1e-12) and p90[0] == pytest.approx(r90, rel=1e-12)
+    assert p50[0] == pytest.approx(r50, rel=1e-12)
+
+
+def test_a_varying_denominator_reaches_the_tracker(projected):
+    varied = projected.copy()
+    sel = varied.indicator == "pop_60plus"
+    varied.loc[sel, ["p10", "p90"]] = [160_000.0, 250_000.0]
+    row = ind.track(varied).query("unit_id == 'jinjiang' and indicator_id == 'beds_per_1000_elderly'")
+    assert row.p10.item() == pytest.approx(1000 * 4000 / 250_000) and row.p90.item() == pytest.approx(25.0)
+
+
+# --- with the real models ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def real_tracker():
+    from analysis import pipeline
+
+    run = pipeline.run_models("baseline", base="registered", end_year=2026, draws=3, seed=1)
+    return ind.track(run.projected)
+
+
+def test_real_models_compute_exactly_these_plan_indicators(real_tracker):
+    assert set(ind.computed_indicators(real_tracker)) == {"dibao_to_min_wage_ratio", "beds_per_1000_elderly"}
+    # the only status shown is the 低保 ratio, and that is the plan's target applied, not evidence
+    assert ind.scored_indicators(real_tracker) == ["dibao_to_min_wage_ratio"]
+    assert ind.scored_indicators(real_tracker, evidence_only=True) == []
+    beds = real_tracker.query("indicator_id == 'beds_per_1000_elderly'")
+    assert (beds.status == ind.REFERENCE).all() and (beds.year == 2020).all()
+    ratio = real_tracker.query("indicator_id == 'dibao_to_min_wage_ratio' and year > 2020")
+    assert (ratio.role == ind.TARGET_APPLIED).all() and ratio.note.str.contains("not evidence").all()
+    for name in ("nursing_beds_per_1000_elderly", "nursing_bed_share", "social_work_talent_per_mille",
+                 "certified_social_workers_per_10k"):
+        rows = real_tracker.query("indicator_id == @name")
+        assert rows.p50.isna().all() and rows.note.str.startswith(("not computed", "plan text")).all(), name
+
+
+def test_real_models_compute_nothing_from_its_own_target(real_tracker):
+    computed = real_tracker[real_tracker.p50.notna()]
+    assert len(computed)
+    for (ind_id, how, role) in computed[["indicator_id", "computed_from", "role"]].drop_duplicates().itertuples(
+            index=False):
+        inputs = [w for w in how.replace("×", " ").replace("÷", " ").split() if not w.replace(".", "").isdigit()]
+        own = [n for n in inputs if ind.is_target_derived(n) or n == ind_id]
+        assert not own or role != ind.TARGET, (ind_id, how, role)
+        if own:
+            assert role in (ind.TARGET_APPLIED, ind.BASE_REFERENCE) and ind.DEFAULT_TRACKED[ind_id].target_applied
+
+
+def test_run_tables_do_not_score_the_bed_stock_against_itself():
+    from analysis.run import tables
+
+    assert "bed_stock" not in {row[0] for row in tables.PLAN_TARGETS}
+    assert "bed_stock" not in set(tables.plan_targets_frame(range(2020, 2026))["indicator"])
 
 
 def test_population_frame_and_dibao_path_feed_the_tracker():
-    from analysis.services import assistance
+    from analysis.services import assistance, charts_assistance
     f = assistance.dibao_path("baseline", 2020, 2025, units=["anxi"])
     t = ind.track(f, units=["anxi"])
     ratio = t.query("indicator_id == 'dibao_to_min_wage_ratio'")
-    assert (ratio.status == ind.ON_TRACK).all() and len(ratio) == 6
+    assert len(ratio) == 6
+    assert (ratio.query("year > 2020").status == ind.ON_TRACK).all()
+    assert ratio.query("year == 2020").status.item() == ind.REFERENCE
     table = ind.tracker_table(t, "anxi")
-    assert list(table["状态 status"].unique()) == ["达标"]
+    assert set(table["状态 status"]) == {"达标", "基期参考"}
+    assert set(table["口径 role"]) == {"目标代入", "基期参考"}
     html = ind.style_tracker(table).to_html()
     assert "background-color" in html
+    notes = ind.tracker_notes(t)
+    assert list(notes.indicator_id) == list(ind.DEFAULT_TRACKED)
+    fig, ax = charts_assistance.indicator_chart(t, "anxi", "dibao_to_min_wage_ratio")
+    assert "基期公布值（不评分）" in ax.get_legend_handles_labels()[1]
+    import matplotlib.pyplot as plt
+    plt.close(fig)

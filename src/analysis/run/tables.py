@@ -40,10 +40,11 @@ REQUIRED_INDICATORS = (
 # The plan's figures matched to table indicators: (indicator, source table, id in that table,
 # scope, base). scope 'city' = the figure is for 泉州市 only; 'all' = a ratio the plan sets for
 # every county. base None = the figure applies to both bases.
+# (No bed_stock ← elderly_care_beds row: the 2020 stock is the bed model's own input, so it would
+# match by construction.)
 PLAN_TARGETS = (
     ("pop_60plus", "plan_targets", "registered_pop_60plus", "city", "registered"),
     ("share_60plus", "plan_targets", "registered_share_60plus", "city", "registered"),
-    ("bed_stock", "plan_targets", "elderly_care_beds", "city", None),
     ("certified_social_workers_required", "plan_targets", "certified_social_workers", "city", None),
     ("social_work_talent_required", "plan_targets", "social_work_talent_total", "city", None),
     ("dibao_to_min_wage_ratio", "plan_zl2", "dibao_to_min_wage_ratio", "all", None),

@@ -92,23 +92,42 @@ def backtest_chart(backtest: pd.DataFrame):
 
 
 def indicator_chart(tracker: pd.DataFrame, unit_id: str, indicator_id: str):
-    """One plan indicator: projected value (fan) vs the annual target, points coloured by status."""
+    """One plan indicator: projected value (fan) vs the annual target, points coloured by status.
+
+    Base-year rows (role ``base-year reference``) are drawn as open diamonds, not as part of the
+    target line: they are the plan's 2020 status figures, not targets.
+    """
     unit = resolve(unit_id)
     rows = tracker[(tracker["unit_id"] == unit.id) & (tracker["indicator_id"] == indicator_id)].sort_values("year")
     if rows.empty:
         raise KeyError(f"no tracker rows for {indicator_id} in {unit.id}")
     name, measure = rows["indicator_zh"].iloc[0], rows["measure"].iloc[0]
-    fig, ax = new_figure(f"{unit.name_zh} {name}：预测与目标", "年份", f"{name}（{measure}）",
-                         f"{SOURCE_PLAN}；状态：达标=中位数达到目标（容差1%）且p10不低于目标5%以上，"
-                         "未达标=中位数低于目标5%以上且p90未达目标，其余为有风险")
-    ax.step(rows["year"], rows["target"], where="mid", color="#444444", ls="--", label="规划目标")
+    source = "泉州市“十四五”民政事业发展专项规划 " + "、".join(dict.fromkeys(rows["source"].astype(str)))
+    fig, ax = new_figure(f"{unit.name_zh} {name}：预测与规划值", "年份", f"{name}（{measure}）",
+                         f"{source}；本项目测算（估算）；状态：达标=中位数达到目标（容差1%）且p10不低于目标5%以上，"
+                         "未达标=中位数低于目标5%以上且p90未达目标，其余为有风险；2020年为基期参考，不评分")
+    targets = rows[rows["role"] != ind.BASE_REFERENCE]
+    if targets["target"].notna().any():
+        ax.step(targets["year"], targets["target"], where="mid", color="#444444", ls="--", label="规划目标")
+    reference = rows[(rows["role"] == ind.BASE_REFERENCE) & rows["target"].notna()]
+    if len(reference):
+        ax.scatter(reference["year"], reference["target"], marker="D", s=50, facecolor="white",
+                   edgecolor="#444444", zorder=6, label="基期公布值（不评分）")
     computed = rows[rows["p50"].notna()]
-    if len(computed):
+    if len(computed) > 1:
         fan(ax, computed["year"], computed["p10"], computed["p50"], computed["p90"], "预测值", PALETTE[0])
+    elif len(computed):  # one year: a point with its 10–90 % range, no line
+        ax.errorbar(computed["year"], computed["p50"],
+                    yerr=[(computed["p50"] - computed["p10"]).fillna(0), (computed["p90"] - computed["p50"]).fillna(0)],
+                    color=PALETTE[0], ls="", capsize=4, label="模型值（中位数，10%–90%区间）")
+    if len(computed):
         for st, colour in ind.STATUS_COLOURS.items():
             sel = computed[computed["status"] == st]
             if len(sel):
                 ax.scatter(sel["year"], sel["p50"], s=60, color=colour, zorder=5)
+    years = rows["year"].astype(int)
+    ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
+    ax.set_xticks(range(years.min(), years.max() + 1))
     handles, labels = ax.get_legend_handles_labels()
     for st in dict.fromkeys(rows["status"]):
         handles.append(Line2D([], [], marker="o", ls="", color=ind.STATUS_COLOURS[st]))

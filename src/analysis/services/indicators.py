@@ -2,14 +2,24 @@
 
 The plan's tables (泉州市“十四五”民政事业发展专项规划) come from the loaders: 专栏1 (13th-plan
 results, ``plan_zl1_13th_fyp_results.csv``) and 专栏2 (14th-plan annual targets 2021–2025,
-``plan_zl2_14th_fyp_targets.csv``); a few more targets from the plan text are in
+``plan_zl2_14th_fyp_targets.csv``); a few more figures from the plan text are in
 ``plan_targets.csv`` (e.g. 每万人拥有持证社工10人 by 2025, line 409).
 
 :func:`track` takes a tidy frame of projected values (``unit_id, year, indicator, p10, p50, p90,
-measure`` — the output of the services and :func:`analysis.pipeline.population_frame`) and a mapping from plan
-indicator ids to how each is computed (:class:`Tracked`), and returns one row per unit, plan
-indicator and year with the target, the projected value and a status. The plan's targets are
-city-wide; applying them to every unit assumes each unit is expected to meet the city target.
+measure`` — the output of :func:`analysis.pipeline.run_models`) and a mapping from plan indicator
+ids to how each is computed (:class:`Tracked`), and returns one row per unit, plan indicator and
+year with the plan's figure, the projected value and a status. The plan's targets are city-wide;
+applying them to every unit assumes each unit is expected to meet the city target.
+
+Each row has a ``role``:
+
+- ``target`` (目标): a 2021–2025 figure of the plan, scored against an independent projection;
+- ``target applied`` (目标代入): scored, but the projection is built from the plan's own figure
+  (the 低保 standard is set as the plan's ratio × the minimum wage), so the status shows the
+  target applied and is not evidence that it will be met;
+- ``base-year reference`` (基期参考): the plan's 2020 figure (专栏2's 2020 column, 专栏1's
+  2020 完成情况, plan-text status figures). It describes where the plan starts, it is not a
+  target: shown next to the projection, never scored.
 
 Status (targets are floors — "higher is better" — unless ``direction='lower'``), with
 ``t`` the target:
@@ -18,13 +28,21 @@ Status (targets are floors — "higher is better" — unless ``direction='lower'
 - 未达标 off track: p50 < t × (1 − AT_RISK_SHORTFALL) and (p90 missing or p90 < t);
 - 有风险 at risk: everything in between (the median falls short by at most 5 %, or the target
   lies inside the 10–90 % band);
-- 无预测 not computed: no model computes the indicator (missing, never zero); 无目标 no target:
-  the plan gives no number for that year (e.g. ——).
+- 无预测 not computed: no model computes the indicator (missing, never zero; the ``note`` column
+  says why); 无目标 no target: the plan gives no number for that year (e.g. ——);
+- 基期参考 reference: a base-year figure (see ``role``), not scored.
+
+Only indicators a model actually projects are computed. In particular there is no sourced stock of
+institutional (养老机构) or nursing-type beds, no projection of the social-work talent stock and
+none of the certified social-worker stock: the model outputs named ``*_target``, ``*_required``
+and ``*_path`` are the plan's figures applied to the population, and a route through them would
+compare a target with itself (:class:`Tracked` refuses such a route unless it is declared
+``target_applied``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -36,10 +54,29 @@ from ..tidy import COLUMNS
 ON_TRACK_TOLERANCE = 0.01
 AT_RISK_SHORTFALL = 0.05
 
+# The 14th plan runs 2021–2025; its 2020 figures (专栏2's 2020 column, 专栏1's 完成情况) are status.
+PLAN_BASE_YEAR = 2020
+
 ON_TRACK, AT_RISK, OFF_TRACK, NOT_COMPUTED, NO_TARGET = "on track", "at risk", "off track", "not computed", "no target"
-STATUS_ZH = {ON_TRACK: "达标", AT_RISK: "有风险", OFF_TRACK: "未达标", NOT_COMPUTED: "无预测", NO_TARGET: "无目标"}
+REFERENCE = "reference"
+STATUS_ZH = {ON_TRACK: "达标", AT_RISK: "有风险", OFF_TRACK: "未达标", NOT_COMPUTED: "无预测", NO_TARGET: "无目标",
+             REFERENCE: "基期参考"}
 STATUS_COLOURS = {ON_TRACK: "#3b8f5a", AT_RISK: "#d9a21b", OFF_TRACK: "#b23a48", NOT_COMPUTED: "#9aa0a6",
-                  NO_TARGET: "#d0d4d8"}
+                  NO_TARGET: "#d0d4d8", REFERENCE: "#4f6d8f"}
+SCORED = (ON_TRACK, AT_RISK, OFF_TRACK)
+
+TARGET, TARGET_APPLIED, BASE_REFERENCE = "target", "target applied", "base-year reference"
+ROLE_ZH = {TARGET: "目标", TARGET_APPLIED: "目标代入", BASE_REFERENCE: "基期参考"}
+
+# Model outputs that are the plan's own figures applied (beds.py, workforce.py): not projections.
+TARGET_DERIVED_SUFFIXES = ("_target", "_required", "_path")
+
+NO_MODEL_NOTE = "no model computes this indicator"
+
+
+def is_target_derived(indicator: str) -> bool:
+    """Whether a model output is a plan figure applied (``*_target``, ``*_required``, ``*_path``)."""
+    return indicator.endswith(TARGET_DERIVED_SUFFIXES)
 
 
 @dataclass(frozen=True)
@@ -48,7 +85,11 @@ class Tracked:
 
     ``ways``: alternatives tried in order; each is ``(scale, numerators, denominator)`` meaning
     value = scale × Π numerators ÷ denominator (denominator ``None`` = 1). The first whose inputs
-    are all in the projected frame is used. ``table``: ``'zl2'`` or ``'plan_targets'``.
+    are all in the projected frame is used; no way (``()``) = not computed, ``note`` says why.
+    ``table``: ``'zl2'`` or ``'plan_targets'``. ``target_applied``: the input is the plan's figure
+    applied by a model, so a status is shown but is not evidence (role ``target applied``); a way
+    through a target-derived output (:func:`is_target_derived`) or through the indicator's own
+    target id is refused otherwise.
     """
 
     target_id: str
@@ -57,28 +98,49 @@ class Tracked:
     direction: str = "higher"
     note: str = ""
     label_zh: str = ""
+    target_applied: bool = False
+
+    def __post_init__(self):
+        if self.table not in ("zl2", "plan_targets"):
+            raise AnalysisError(f"Tracked {self.target_id!r}: table must be 'zl2' or 'plan_targets', not {self.table!r}")
+        if self.direction not in ("higher", "lower"):
+            raise AnalysisError(f"Tracked {self.target_id!r}: direction must be 'higher' or 'lower', "
+                                f"not {self.direction!r}")
+        if not self.target_applied:
+            for _, numerators, denominator in self.ways:
+                inputs = list(numerators) + ([denominator] if denominator else [])
+                own = [n for n in inputs if is_target_derived(n) or n == self.target_id]
+                if own:
+                    raise AnalysisError(
+                        f"Tracked {self.target_id!r}: inputs {own} are the plan's figures applied, so the "
+                        "status would compare the target with itself; declare target_applied=True or drop the way")
+
+    def inputs(self) -> set[str]:
+        """Every projected indicator any way reads."""
+        return {n for _, nums, den in self.ways for n in (*nums, *([den] if den else []))}
 
 
 DEFAULT_TRACKED: dict[str, Tracked] = {t.target_id: t for t in [
-    Tracked("dibao_to_min_wage_ratio", "zl2", ((1.0, ("dibao_to_min_wage_ratio",), None),),
-            note="the link model sets the standard from the plan's ratio, so this shows the target applied"),
-    Tracked("nursing_bed_share", "zl2", ((1.0, ("nursing_bed_share",), None),
-                                         (100.0, ("nursing_bed_stock",), "bed_stock"))),
-    Tracked("nursing_beds_per_1000_elderly", "zl2", (
-        (1.0, ("nursing_beds_per_1000_elderly",), None),
-        (1000.0, ("nursing_bed_stock",), "pop_60plus"),
-        (10.0, ("nursing_bed_share_target", "bed_stock"), "pop_60plus")),
-        note="fallback: estimated bed stock × nursing-share target per 1,000 persons 60+ (an estimate)"),
-    Tracked("social_work_talent_per_mille", "zl2", ((1.0, ("social_work_talent_per_mille",), None),
-                                                    (1000.0, ("social_work_talent",), "pop_total"))),
-    Tracked("certified_social_workers_per_10k", "plan_targets", (
-        (1.0, ("certified_social_workers_per_10k",), None),
-        (1e4, ("certified_social_workers",), "pop_total"),
-        (1e4, ("certified_social_workers_path",), "pop_total")),
-        label_zh="每万人拥有持证社工", note="plan text line 409 (not in 专栏2)"),
-    Tracked("beds_per_1000_elderly", "plan_targets", ((1.0, ("beds_per_1000_elderly",), None),
-                                                      (1000.0, ("bed_stock",), "pop_60plus")),
-            label_zh="每千名老年人拥有养老床位数", note="2020 value of 专栏1; no later target"),
+    Tracked("dibao_to_min_wage_ratio", "zl2", ((1.0, ("dibao_to_min_wage_ratio",), None),), target_applied=True,
+            note="plan target applied: the link model sets each 低保 standard as the plan's ratio × the minimum "
+                 "wage, so the status is not evidence"),
+    Tracked("nursing_bed_share", "zl2", (),
+            note="not computed: no model projects the nursing-type share of institutional (养老机构) beds; the bed "
+                 "model only carries the plan's share as an input (nursing_bed_share_target)"),
+    Tracked("nursing_beds_per_1000_elderly", "zl2", (),
+            note="not computed: there is no sourced stock of institutional (养老机构) or nursing-type beds; bed_stock "
+                 "counts all elder-care beds incl. community beds (40,000 in 2020), so share × bed_stock would "
+                 "overstate it"),
+    Tracked("social_work_talent_per_mille", "zl2", (),
+            note="not computed: no projection of the social-work talent stock (social_work_talent_required is this "
+                 "target × population)"),
+    Tracked("certified_social_workers_per_10k", "plan_targets", (), label_zh="每万人拥有持证社工",
+            note="plan text line 409 (not in 专栏2); not computed: no projection of the certified social-worker "
+                 "stock (certified_social_workers_path is a path drawn to reach this target, equal to it from 2025)"),
+    Tracked("beds_per_1000_elderly", "plan_targets", ((1000.0, ("bed_stock",), "pop_60plus"),),
+            label_zh="每千名老年人拥有养老床位数",
+            note="专栏1 2020 reported value, a base-year reference (no 14th-plan target); the 2020 city stock is the "
+                 "plan's 40,000, county stocks are estimates"),
 ]}
 
 
@@ -100,9 +162,11 @@ def zl1_table() -> pd.DataFrame:
 
 
 def targets(tracked: dict[str, Tracked] | None = None) -> pd.DataFrame:
-    """Every target the tracker compares against: all of 专栏2 plus the extra tracked targets.
+    """Every figure the tracker compares against: all of 专栏2 plus the extra tracked plan figures.
 
-    Columns ``indicator_id, indicator_zh, measure, year, target, value_text, attribute, source``.
+    Columns ``indicator_id, indicator_zh, measure, year, target, value_text, attribute, source, role``;
+    ``role`` is ``base-year reference`` for years up to :data:`PLAN_BASE_YEAR` (status figures, not
+    targets) and ``target`` after.
     """
     tracked = DEFAULT_TRACKED if tracked is None else tracked
     zl2 = zl2_table().assign(source="专栏2")
@@ -123,10 +187,63 @@ def targets(tracked: dict[str, Tracked] | None = None) -> pd.DataFrame:
                    and t.target_id not in set(zl2["indicator_id"])]
     if unknown_zl2:
         raise AnalysisError(f"tracked indicators not in 专栏2: {unknown_zl2}")
-    return pd.concat(rows, ignore_index=True)
+    out = pd.concat(rows, ignore_index=True)
+    out["role"] = np.where(out["year"] <= PLAN_BASE_YEAR, BASE_REFERENCE, TARGET)
+    return out
 
 
 # --- projections ---------------------------------------------------------------------------------
+
+def _spread(p10: np.ndarray, p90: np.ndarray) -> np.ndarray:
+    """True where a quantity has a band of non-zero width (NaN band = no uncertainty, see tidy)."""
+    return np.isfinite(p10) & np.isfinite(p90) & (p10 != p90)
+
+
+def ratio_band(scale: float, numerators: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+               denominator: tuple[np.ndarray, np.ndarray, np.ndarray] | None
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """p10, p50, p90 of scale × Π numerators ÷ denominator from the inputs' p10, p50, p90.
+
+    Inputs are ``(p10, p50, p90)`` arrays (NaN p10/p90 = no uncertainty). Row by row:
+
+    - no input has a band: p10 and p90 are NaN, p50 = scale × Π p50 ÷ denominator p50;
+    - the numerators have no spread (p10 = p90 or no band) and the denominator has one: the ratio
+      is a monotone (decreasing for a positive denominator) function of the denominator alone, so
+      its percentiles are the numerator ÷ the denominator's opposite percentiles — p10 from the
+      denominator's p90, p90 from its p10 — exact (up to numpy's linear interpolation between
+      draws, which is not preserved by 1/x);
+    - the numerators have a band and the denominator none: each numerator enters at the same
+      percentile and the denominator at its median — exact for one numerator (a linear map);
+      for several numerators the product of percentiles is an approximation;
+    - both vary: the same (numerator percentiles ÷ denominator median) — an **approximation**
+      that ignores the denominator's own spread and the correlation between the two (both come
+      from the same population draws); the band is then too narrow if they move in opposite
+      directions and too wide if they move together.
+
+    The result is ordered so that p10 ≤ p50 ≤ p90 whatever the sign of ``scale``.
+    """
+    p50 = np.full_like(np.asarray(numerators[0][1], dtype=float), float(scale))
+    lo, hi = p50.copy(), p50.copy()
+    num_spread = np.zeros(p50.shape, dtype=bool)
+    any_band = np.zeros(p50.shape, dtype=bool)
+    for n10, n50, n90 in numerators:
+        n10, n50, n90 = (np.asarray(x, dtype=float) for x in (n10, n50, n90))
+        num_spread |= _spread(n10, n90)
+        any_band |= np.isfinite(n10) & np.isfinite(n90)
+        p50 = p50 * n50
+        lo = lo * np.where(np.isfinite(n10), n10, n50)
+        hi = hi * np.where(np.isfinite(n90), n90, n50)
+    if denominator is not None:
+        d10, d50, d90 = (np.asarray(x, dtype=float) for x in denominator)
+        den_spread = _spread(d10, d90)
+        any_band |= np.isfinite(d10) & np.isfinite(d90)
+        exact = den_spread & ~num_spread
+        lo = np.where(exact, p50 / np.where(exact, d90, 1.0), lo / d50)
+        hi = np.where(exact, p50 / np.where(exact, d10, 1.0), hi / d50)
+        p50 = p50 / d50
+    p10, p90 = np.minimum(lo, hi), np.maximum(lo, hi)
+    return np.where(any_band, p10, np.nan), p50, np.where(any_band, p90, np.nan)
+
 
 def _compute(projected: pd.DataFrame, spec: Tracked) -> tuple[pd.DataFrame | None, str]:
     names = set(projected["indicator"])
@@ -139,19 +256,9 @@ def _compute(projected: pd.DataFrame, spec: Tracked) -> tuple[pd.DataFrame | Non
         index = parts[0].index
         for p in parts[1:]:
             index = index.intersection(p.index)
-        out = pd.DataFrame(index=index)
-        for q in ("p10", "p50", "p90"):
-            # the band comes from the numerators' bands (a numerator without one enters at its
-            # median); the denominator enters at its median — an approximation, documented
-            value = scale * np.ones(len(index))
-            has_band = np.zeros(len(index), dtype=bool)
-            for i, _ in enumerate(numerators):
-                band = parts[i].loc[index, q].to_numpy(dtype=float)
-                has_band |= np.isfinite(band)
-                value = value * np.where(np.isfinite(band), band, parts[i].loc[index, "p50"].to_numpy(dtype=float))
-            if denominator:
-                value = value / parts[-1].loc[index, "p50"].to_numpy(dtype=float)
-            out[q] = value if q == "p50" else np.where(has_band, value, np.nan)
+        bands = [tuple(p.loc[index, q].to_numpy(dtype=float) for q in ("p10", "p50", "p90")) for p in parts]
+        p10, p50, p90 = ratio_band(scale, bands[:len(numerators)], bands[-1] if denominator else None)
+        out = pd.DataFrame({"p10": p10, "p50": p50, "p90": p90}, index=index)
         how = (f"{scale:g} × " if scale != 1 else "") + " × ".join(numerators) + (f" ÷ {denominator}" if denominator else "")
         return out.reset_index(), how
     return None, ""
@@ -176,14 +283,13 @@ def status(target, p10, p50, p90, direction: str = "higher") -> np.ndarray:
 
 def track(projected: pd.DataFrame, tracked: dict[str, Tracked] | None = None,
           units: list[str] | None = None) -> pd.DataFrame:
-    """Projected value vs the plan's target, per unit, indicator and year.
+    """Projected value vs the plan's figure, per unit, indicator and year.
 
     Parameters
     ----------
     projected
-        Tidy frame (``analysis.tidy.COLUMNS``) of projected indicators, e.g. the concatenation
-        of :func:`analysis.services.assistance.dibao_path`, the beds and workforce frames and
-        :func:`analysis.pipeline.population_frame`.
+        Tidy frame (``analysis.tidy.COLUMNS``) of projected indicators, e.g.
+        ``analysis.pipeline.run_models(...).projected``.
     tracked
         Plan indicator id → :class:`Tracked`; default :data:`DEFAULT_TRACKED`.
     units
@@ -192,9 +298,11 @@ def track(projected: pd.DataFrame, tracked: dict[str, Tracked] | None = None,
     Returns
     -------
     DataFrame with ``unit_id, indicator_id, indicator_zh, measure, year, target, value_text,
-    attribute, source, p10, p50, p90, gap (p50 − target), rel_gap_pct, status, status_zh,
-    computed_from``. Every 专栏2 row appears for every unit; indicators no model computes have
-    status 无预测 and missing values.
+    attribute, source, role, p10, p50, p90, gap (p50 − target), rel_gap_pct, status, status_zh,
+    computed_from, note``. Every 专栏2 row appears for every unit; indicators no model computes have
+    status 无预测, missing values and a ``note`` saying why; base-year rows (``role`` base-year
+    reference) have status 基期参考 and are not scored; ``target`` holds the plan's figure (for a
+    base-year row, the 2020 status figure).
     """
     missing_cols = [c for c in COLUMNS if c not in projected.columns]
     if missing_cols:
@@ -206,9 +314,8 @@ def track(projected: pd.DataFrame, tracked: dict[str, Tracked] | None = None,
     for ind_id in tgt["indicator_id"].unique():
         spec = tracked.get(ind_id)
         values, how = _compute(projected, spec) if spec else (None, "")
-        if values is None:
-            continue
-        computed.append(values.assign(indicator_id=ind_id, computed_from=how + (f" ({spec.note})" if spec.note else "")))
+        if values is not None:
+            computed.append(values.assign(indicator_id=ind_id, computed_from=how))
     grid = pd.MultiIndex.from_product([units, tgt.index], names=["unit_id", "_row"]).to_frame(index=False)
     out = grid.merge(tgt, left_on="_row", right_index=True).drop(columns="_row")
     if computed:
@@ -217,38 +324,65 @@ def track(projected: pd.DataFrame, tracked: dict[str, Tracked] | None = None,
     else:
         out = out.assign(p10=np.nan, p50=np.nan, p90=np.nan, computed_from="")
     out["computed_from"] = out["computed_from"].fillna("")
+    out["note"] = out["indicator_id"].map(lambda i: tracked[i].note if i in tracked else NO_MODEL_NOTE)
+    applied = out["indicator_id"].map(lambda i: i in tracked and tracked[i].target_applied).astype(bool)
+    out.loc[applied & (out["role"] == TARGET), "role"] = TARGET_APPLIED
     directions = out["indicator_id"].map(lambda i: tracked[i].direction if i in tracked else "higher")
     out["status"] = NOT_COMPUTED
     for direction in directions.unique():
         sel = directions == direction
         out.loc[sel, "status"] = status(out.loc[sel, "target"], out.loc[sel, "p10"], out.loc[sel, "p50"],
                                         out.loc[sel, "p90"], direction)
+    out.loc[(out["role"] == BASE_REFERENCE) & out["target"].notna(), "status"] = REFERENCE
     out["gap"] = out["p50"] - out["target"]
     out["rel_gap_pct"] = 100 * out["gap"] / out["target"]
     out["status_zh"] = out["status"].map(STATUS_ZH)
     cols = ["unit_id", "indicator_id", "indicator_zh", "measure", "year", "target", "value_text", "attribute",
-            "source", "p10", "p50", "p90", "gap", "rel_gap_pct", "status", "status_zh", "computed_from"]
+            "source", "role", "p10", "p50", "p90", "gap", "rel_gap_pct", "status", "status_zh", "computed_from",
+            "note"]
     return out[cols].sort_values(["unit_id", "indicator_id", "year"], kind="stable").reset_index(drop=True)
 
 
 def computed_indicators(tracker: pd.DataFrame) -> list[str]:
-    """Plan indicator ids the tracker has a projection for."""
+    """Plan indicator ids the tracker has a projection for (in any year, scored or reference)."""
     return list(dict.fromkeys(tracker.loc[tracker["p50"].notna(), "indicator_id"]))
 
 
+def scored_indicators(tracker: pd.DataFrame, evidence_only: bool = False) -> list[str]:
+    """Plan indicator ids with at least one scored row (达标/有风险/未达标).
+
+    ``evidence_only`` leaves out role ``target applied`` (a status that only shows the target applied).
+    """
+    rows = tracker[tracker["status"].isin(SCORED)]
+    if evidence_only:
+        rows = rows[rows["role"] == TARGET]
+    return list(dict.fromkeys(rows["indicator_id"]))
+
+
+def tracker_notes(tracker: pd.DataFrame, tracked: dict[str, Tracked] | None = None) -> pd.DataFrame:
+    """One row per tracked plan indicator: ``indicator_id, indicator_zh, computed_from, note``."""
+    tracked = DEFAULT_TRACKED if tracked is None else tracked
+    rows = tracker[tracker["indicator_id"].isin(list(tracked))]
+    firsts = rows.sort_values("computed_from", ascending=False, kind="stable").drop_duplicates("indicator_id")
+    order = {i: k for k, i in enumerate(tracked)}
+    return (firsts.assign(_o=firsts["indicator_id"].map(order)).sort_values("_o")
+            [["indicator_id", "indicator_zh", "computed_from", "note"]].reset_index(drop=True))
+
+
 def tracker_table(tracker: pd.DataFrame, unit_id: str, computed_only: bool = True) -> pd.DataFrame:
-    """One unit's tracker for display: indicator, year, target, p50 (p10–p90), status (Chinese)."""
+    """One unit's tracker for display: indicator, role, year, plan figure, p50 (p10–p90), status (Chinese)."""
     rows = tracker[tracker["unit_id"] == unit_id]
     if computed_only:
         rows = rows[rows["indicator_id"].isin(computed_indicators(tracker))]
-    table = rows[["indicator_zh", "measure", "year", "target", "p10", "p50", "p90", "gap", "status_zh"]].copy()
-    table.columns = ["指标 indicator", "单位 measure", "年份 year", "目标 target", "p10", "预测 p50", "p90",
-                     "差距 gap", "状态 status"]
+    table = rows[["indicator_zh", "measure", "role", "year", "target", "p10", "p50", "p90", "gap", "status_zh"]].copy()
+    table["role"] = table["role"].map(ROLE_ZH)
+    table.columns = ["指标 indicator", "单位 measure", "口径 role", "年份 year", "规划值 plan figure", "p10", "预测 p50",
+                     "p90", "差距 gap", "状态 status"]
     return table.reset_index(drop=True)
 
 
 def style_tracker(table: pd.DataFrame):
-    """A pandas Styler colouring the status column (达标 green, 有风险 amber, 未达标 red)."""
+    """A pandas Styler colouring the status column (达标 green, 有风险 amber, 未达标 red, 基期参考 blue)."""
     colours = {STATUS_ZH[k]: v for k, v in STATUS_COLOURS.items()}
 
     def colour(value):
@@ -256,6 +390,4 @@ def style_tracker(table: pd.DataFrame):
         return f"background-color: {c}; color: white" if c else ""
 
     return (table.style.map(colour, subset=["状态 status"])
-            .format({c: "{:,.2f}" for c in ["目标 target", "p10", "预测 p50", "p90", "差距 gap"]}, na_rep="—"))
-
-
+            .format({c: "{:,.2f}" for c in ["规划值 plan figure", "p10", "预测 p50", "p90", "差距 gap"]}, na_rep="—"))
