@@ -10,7 +10,7 @@ import pytest
 
 from analysis import config
 from analysis.data import loaders
-from analysis.data.base_population import BasePopulation
+from analysis.data.base_tables import BasePopulation
 from analysis.demography.result import N_AGES, ProjectionResult
 from analysis.errors import DataValidationError, ParameterError
 from analysis.geography import county_ids

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.data import base_population as bp
+from analysis.demography import base as bp
 from analysis.errors import AnalysisError
 
 # Ratio of adjacent single-age counts across a band edge, relative to the same ratio one age
@@ -47,16 +47,24 @@ def test_resident_band_edges_have_no_step(resident, edge):
 def test_resident_profile_as_smooth_as_the_wpp_shape_everywhere(resident):
     """The adjustment (and the crude-death-rate tilt, log-linear in age) only bends the WPP
     shape's single-age slope a little at the knots, nowhere by more than 10 %."""
-    seed = np.broadcast_to(bp.wpp_shape(2020), resident.population.shape)
+    seed = np.broadcast_to(bp.pchip_shape(2020), resident.population.shape)
     bend = curvature(resident.population) / curvature(seed)
     assert bend.min() > 0.9 and bend.max() < 1.1
 
 
-def test_registered_and_2010_bases_have_no_step(resident):
-    reg = bp.estimate_registered_2020(resident)
-    for edge in (15, 60, 65, 80):
-        r = edge_ratios(reg.population, edge)
-        assert (r > EDGE_BOUND[0]).all() and (r < EDGE_BOUND[1]).all(), edge
+def test_registered_base_moves_nobody_across_band_edges():
+    """Inside each published band (0–59, 60–79, 80+) the end-2017 registered structure is the
+    national cohort shape times one factor per band and sex: the edges are data, not smoothing."""
+    from analysis.demography.base.registered import REGISTERED_BANDS, registered_accounting, shape_at_year_end
+
+    s17 = registered_accounting().structures[2017]
+    ratio = s17 / shape_at_year_end(2017)
+    for first, last in REGISTERED_BANDS:
+        band = ratio[:, first:(None if last is None else last + 1)]
+        assert band == pytest.approx(np.repeat(band[:, :1], band.shape[1], axis=1), rel=1e-9)
+
+
+def test_2010_base_has_no_step():
     b2010 = bp.estimate_resident_2010()
     for edge in (5, 10, 15, 60):
         r = edge_ratios(b2010.population, edge)
@@ -65,7 +73,7 @@ def test_registered_and_2010_bases_have_no_step(resident):
 
 def test_plain_ipf_would_have_stepped(resident):
     """The check above can fail: the old step factors break it for 晋江市 at 60."""
-    shape = bp.wpp_shape(2020)
+    shape = bp.pchip_shape(2020)
     total, sexes, bands = bp.census_margins_2020("晋江市")
     labels = bp.age_band_labels(bp.RESIDENT_BANDS_2020)
     step = bp.ipf(total * shape / shape.sum(), [(np.arange(2)[:, None], sexes), (labels[None, :], bands)])

@@ -110,7 +110,7 @@ def test_population_in_age_groups_is_stored_in_single_years_keeping_totals(proje
 
 
 def test_an_ingested_population_table_replaces_the_estimate(project_copy, tmp_path):
-    from analysis.data.base_population import load_base_population
+    from analysis.demography.base import load_base_population
 
     source = tmp_path / "pop.csv"
     counts = grouped_population(source)

@@ -153,7 +153,7 @@ def resident_weights_2020() -> dict[str, float]:
 
     Computed by the shared :func:`analysis.services.assistance.population_weights`.
     """
-    from .data.base_population import load_base_population
+    from .demography.base import load_base_population
 
     return assistance.population_weights(load_base_population("resident", 2020), 2020)
 

@@ -49,7 +49,7 @@ def check_vintage(vintage: str) -> str:
 
 def population_text(path: Path, kind: str) -> str:
     """Validate a base-population table and return it as single years of age (CSV text)."""
-    from .base_population import base_from_table
+    from .base_tables import base_from_table
     from .reader import read_csv_as_text
 
     base, year = POPULATION_KINDS[kind]

@@ -57,6 +57,11 @@ TABLES: dict[str, RawTable] = {t.name: t for t in [
              "yearbook 2020 table 3-6: shares of ages 0-4, 5-9, 10-14 (sample surveys)"),
     RawTable("registered", "registered_elderly.csv", _facts("registered"),
              "household-registered population 2010-2020; registered 60+ and 80+ in 2017"),
+    RawTable("registered_county", "registered_by_county.csv", _facts("registered_county"),
+             "household-registered population of some counties (yearbook / bulletin figures, third-party copies)",
+             "rows after 2020 are used only to evaluate the estimated county split"),
+    RawTable("observed_registered", "observed_registered.csv", _facts("observed_registered"),
+             "registered 60+/80+ and totals observed after the 2020 origin (evaluation only, never calibration)"),
     RawTable("min_wage", "min_wage_fujian.csv", schemas.min_wage_schema,
              "Fujian minimum wage by tier and effective date",
              "2013 values derived (2015 minus 180 yuan); tier membership before 2015 assumed"),
@@ -73,6 +78,8 @@ TABLES: dict[str, RawTable] = {t.name: t for t in [
              "UN WPP 2022 China: TFR, age pattern of fertility, sex ratio at birth"),
     RawTable("wpp_population", "wpp2019_china_population_age5_sex.csv", schemas.wpp_population_schema,
              "UN WPP 2019 China population by 5-year age and sex (age shape for estimation)"),
+    RawTable("wpp_births", "wpp2024_china_births_by_year.csv", schemas.wpp_births_schema,
+             "UN WPP 2024 China births per calendar year 1950-2023 (cohort sizes for single ages)"),
     RawTable("wpp_projection", "wpp2022_china_projection_e0_tfr.csv", schemas.wpp_projection_schema,
              "UN WPP 2022 medium variant: e0 by sex and TFR 2022-2060"),
     RawTable("disability", "disability_prevalence.csv", _facts("disability"),
@@ -121,6 +128,8 @@ def load_census2010() -> pd.DataFrame: return load("census2010")
 def load_resident2021() -> pd.DataFrame: return load("resident2021")
 def load_age_structure_yearbook() -> pd.DataFrame: return load("age_structure_yearbook")
 def load_registered() -> pd.DataFrame: return load("registered")
+def load_registered_county() -> pd.DataFrame: return load("registered_county")
+def load_observed_registered() -> pd.DataFrame: return load("observed_registered")
 def load_min_wage() -> pd.DataFrame: return load("min_wage")
 def load_dibao() -> pd.DataFrame: return load("dibao")
 def load_beds() -> pd.DataFrame: return load("beds")
@@ -129,6 +138,7 @@ def load_china_age_sex_2020() -> pd.DataFrame: return load("china_age_sex_2020")
 def load_life_table() -> pd.DataFrame: return load("life_table")
 def load_fertility() -> pd.DataFrame: return load("fertility")
 def load_wpp_population() -> pd.DataFrame: return load("wpp_population")
+def load_wpp_births() -> pd.DataFrame: return load("wpp_births")
 def load_wpp_projection() -> pd.DataFrame: return load("wpp_projection")
 def load_disability() -> pd.DataFrame: return load("disability")
 def load_plan_zl1() -> pd.DataFrame: return load("plan_zl1")

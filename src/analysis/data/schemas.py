@@ -128,6 +128,23 @@ def wpp_population_schema() -> pa.DataFrameSchema:
     )
 
 
+def wpp_births_schema() -> pa.DataFrameSchema:
+    """UN WPP 2024 China births per calendar year (thousands), one row per year."""
+    return pa.DataFrameSchema(
+        {
+            "geography": pa.Column(str, pa.Check.isin(["China"])),
+            "year": pa.Column(int, pa.Check.in_range(1900, 2100), coerce=True),
+            "indicator": pa.Column(str, pa.Check.isin(["births"])),
+            "value": pa.Column(float, pa.Check.in_range(0, 100_000), coerce=True),
+            "unit": pa.Column(str, pa.Check.isin(["thousand persons"])),
+            "source": pa.Column(str, pa.Check.str_length(min_value=4)),
+            "quote_or_note": pa.Column(str, nullable=True, required=False),
+        },
+        unique=["year"],
+        name="wpp_births", coerce=True,
+    )
+
+
 def wpp_projection_schema() -> pa.DataFrameSchema:
     """UN WPP 2022 medium variant: e0 by sex and TFR by year."""
     return pa.DataFrameSchema(

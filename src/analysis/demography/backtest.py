@@ -56,7 +56,7 @@ import pandas as pd
 
 from .. import geography
 from ..data import loaders
-from ..data.base_population import BasePopulation, estimate_resident_2010, mortality_schedule
+from .base import BasePopulation, estimate_resident_2010, mortality_schedule
 from ..errors import AnalysisError, ParameterError
 from ..scenarios import Scenario, load_scenario
 from . import fertility, lifetable

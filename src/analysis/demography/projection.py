@@ -44,7 +44,7 @@ import pandas as pd
 
 from .. import geography
 from ..data import loaders
-from ..data.base_population import BasePopulation, crude_death_rate, load_base_population, mortality_schedule
+from .base import BasePopulation, crude_death_rate, load_base_population, mortality_schedule
 from ..errors import AnalysisError, ParameterError
 from ..scenarios import Scenario, load_scenario
 from . import fertility, lifetable, migration

@@ -1,0 +1,51 @@
+"""Resident base 2010 for the backtest: all 13 unit totals, city sex split and 0–14 / 15–59 / 60+
+counts (6th census) with 0–4 / 5–9 / 10–14 split by the yearbook's 2010 shares; the age shape is
+China's mid-2015 population, cohort-shaped (:func:`.cohort_shape.cohort_shape`), moved back to the
+census moment along cohorts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...data import loaders
+from ...data.base_tables import BasePopulation, unit_index
+from ...errors import AnalysisError
+from .cohort_shape import cohort_shape
+from .fitting import AgeBandMargin, age_band_labels, ipf
+
+#: The 6th census moment, 1 November 2010 (decimal year).
+CENSUS_TIME_2010 = 2010 + 10 / 12
+
+
+def estimate_resident_2010() -> BasePopulation:
+    """Estimated 2010 resident base for the backtest (6th census margins; see module docstring)."""
+    ids, index = unit_index()
+    census = loaders.load_census2010()
+    yb = loaders.load_age_structure_yearbook()
+    totals = np.array([loaders.fact(census, name, "resident_population", 2010) for name in index])
+    city_total = loaders.fact(census, "泉州市", "resident_population", 2010)
+    if abs(totals.sum() - city_total) > 1:
+        raise AnalysisError(f"census2010: units add up to {totals.sum():,.0f}, not {city_total:,.0f}")
+    sexes = np.array([loaders.fact(census, "泉州市", "resident_population_male", 2010),
+                      loaders.fact(census, "泉州市", "resident_population_female", 2010)])
+    c014 = loaders.fact(census, "泉州市", "pop_age_0_14", 2010)
+    child = np.array([loaders.fact(yb, "泉州市", f"share_age_{k}_both_sexes", 2010) for k in ("0_4", "5_9", "10_14")])
+    bands = np.concatenate([c014 * child / child.sum(),
+                            [loaders.fact(census, "泉州市", "pop_age_15_59", 2010),
+                             loaders.fact(census, "泉州市", "pop_age_60plus", 2010)]])
+    shape = cohort_shape(CENSUS_TIME_2010)
+    shape /= shape.sum()
+    labels = age_band_labels([(0, 4), (5, 9), (10, 14), (15, 59), (60, None)])
+    pop = ipf(totals[:, None, None] * shape[None],
+              [(np.arange(len(ids))[:, None, None], totals), (np.arange(2)[None, :, None], sexes),
+               AgeBandMargin(labels, bands)])
+    notes = [
+        "2010 base ESTIMATED: 13 unit totals, city sex split and 0–14/15–59/60+ counts from the "
+        "6th census; 0–14 split into 0–4/5–9/10–14 by the yearbook 2020 table 3-6 shares for 2010.",
+        "2010 age shape: China's mid-2015 population (WPP 2019 groups split by surviving birth "
+        "cohorts, WPP 2024 births) moved back to 1 November 2010 along cohorts and fitted by IPF; all "
+        "units share the city's age-sex structure (no county age data for 2010). These WPP figures "
+        "are later estimates (2019, 2024 revisions): no single-age estimate published by 2011 is in the data.",
+    ]
+    return BasePopulation(pop, ids, 2010, "resident", True, notes, {uid: False for uid in ids})
