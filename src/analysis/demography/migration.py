@@ -37,9 +37,38 @@ def rogers_castro(peak_age: float, ages=None, **overrides) -> np.ndarray:
     return m / m.sum()
 
 
-def age_sex_profile(peak_age: float, female_share_percent: float) -> np.ndarray:
-    """Share of net migrants by sex × age, shape (2, 101), summing to 1."""
-    rc = rogers_castro(peak_age)
+def _age_terms(peak_age: float) -> np.ndarray:
+    """Un-normalised Rogers–Castro age terms (childhood + labour force, no constant) at x + 0.5."""
+    p = ROGERS_CASTRO
+    x = np.arange(N_AGES) + 0.5
+    return (p["a1"] * np.exp(-p["alpha1"] * x)
+            + p["a2"] * np.exp(-p["alpha2"] * (x - peak_age) - np.exp(-p["lambda2"] * (x - peak_age))))
+
+
+def constant_for_elderly_share(peak_age: float, share_60plus_percent: float) -> float:
+    """The Rogers–Castro constant ``c`` that puts ``share_60plus_percent`` % of migrants at 60+.
+
+    The share is (S60 + 41c) / (S + 101c), S and S60 the sums of the age terms over all ages and
+    over 60–100 (41 ages), so ``c = (t S − S60) / (41 − 101 t)``. The typical c = 0.003 puts ≈ 13 %
+    at 60+, far more than migration to a Chinese city has.
+    """
+    t = share_60plus_percent / 100.0
+    n_old = N_AGES - 60
+    if not 0 < t < n_old / N_AGES:
+        raise AnalysisError(f"share of migrants aged 60+ must be between 0 and 40 %, not {share_60plus_percent}")
+    terms = _age_terms(peak_age)
+    return max((t * terms.sum() - terms[60:].sum()) / (n_old - N_AGES * t), 0.0)
+
+
+def age_sex_profile(peak_age: float, female_share_percent: float,
+                    share_60plus_percent: float | None = None) -> np.ndarray:
+    """Share of net migrants by sex × age, shape (2, 101), summing to 1.
+
+    With ``share_60plus_percent`` the constant term is set so that this share of migrants is aged
+    60+ (:func:`constant_for_elderly_share`); without it the typical c = 0.003.
+    """
+    c = ROGERS_CASTRO["c"] if share_60plus_percent is None else constant_for_elderly_share(peak_age, share_60plus_percent)
+    rc = rogers_castro(peak_age, c=c)
     f = female_share_percent / 100.0
     return np.stack([(1 - f) * rc, f * rc])
 

@@ -54,6 +54,18 @@ PARAMETER_RULES: dict[str, Rule] = {
         "percent of net migrants who are female")),
     "demography.migration_peak_age": Rule(12.0, 40.0, description=(
         "age of the labour-force peak (mu2) of the Rogers–Castro migration profile")),
+    "demography.migration_share_60plus": Rule(0.1, 40.0, description=(
+        "percent of resident net migrants aged 60+ (sets the Rogers–Castro constant term)")),
+    "demography.registered_transfer_share_60plus": Rule(0.1, 40.0, description=(
+        "percent of net registered (户籍) transfers aged 60+")),
+    "demography.base_elderly_sd_pct": Rule(0.0, 20.0, description=(
+        "sd (percent) of the registered base's 60+ level across draws")),
+    "demography.base_entrant_sd_pct": Rule(0.0, 30.0, description=(
+        "sd (percent) of the base's cohorts aged 40–59 (the entrants to 60+) across draws")),
+    "demography.base_county_sd_log_resident": Rule(0.0, 1.0, description=(
+        "sd of log of the estimated resident county totals across draws")),
+    "demography.base_county_sd_log_registered": Rule(0.0, 1.0, description=(
+        "sd of log of the estimated registered county totals across draws")),
 }
 
 KEYS = [k.split(".", 1)[1] for k in PARAMETER_RULES]
@@ -74,6 +86,12 @@ class DemographyParameters:
     net_migration_sd: float
     migration_female_share: float
     migration_peak_age: float
+    migration_share_60plus: float
+    registered_transfer_share_60plus: float
+    base_elderly_sd_pct: float
+    base_entrant_sd_pct: float
+    base_county_sd_log_resident: float
+    base_county_sd_log_registered: float
 
     @classmethod
     def from_scenario(cls, scenario) -> "DemographyParameters":

@@ -45,6 +45,7 @@ import pandas as pd
 from .. import geography
 from ..data import loaders
 from .base import BasePopulation, crude_death_rate, load_base_population, mortality_schedule
+from .base.uncertainty import base_draws
 from ..errors import AnalysisError, ParameterError
 from ..scenarios import Scenario, load_scenario
 from . import fertility, lifetable, migration
@@ -70,6 +71,8 @@ class Rates:
 
 #: Year of the crude death rates that set Quanzhou's mortality level (yearbook 2022 table 3-5).
 LEVEL_YEAR = 2021
+#: What the Monte Carlo draws may vary (:func:`project`).
+UNCERTAINTY_CHOICES = ("all", "base", "rates")
 
 
 @dataclass
@@ -193,7 +196,8 @@ def assemble_rates(bp: BasePopulation, params: DemographyParameters, years: np.n
     tfr = fertility.national_tfr(steps)                                       # (T,)
     mult = draws["tfr_multiplier"].to_numpy()
     scale = draws["net_migration_scale"].to_numpy()
-    profile = migration.age_sex_profile(params.migration_peak_age, params.migration_female_share)
+    share60 = params.registered_transfer_share_60plus if bp.base == "registered" else params.migration_share_60plus
+    profile = migration.age_sex_profile(params.migration_peak_age, params.migration_female_share, share60)
     return Rates(
         survival=S[:, :, None], birth_survival=Sb[:, :, None],
         asfr=(tfr[:, None] * pattern)[:, None, None, :],
@@ -205,9 +209,10 @@ def assemble_rates(bp: BasePopulation, params: DemographyParameters, years: np.n
     )
 
 
-def run_rates(bp: BasePopulation, rates: Rates, keep_age_components: bool = False, dtype=np.float64) -> dict:
-    """:func:`project_arrays` on assembled rates."""
-    return project_arrays(bp.population, rates.survival, rates.birth_survival, rates.asfr, rates.srb,
+def run_rates(bp: BasePopulation, rates: Rates, keep_age_components: bool = False, dtype=np.float64,
+              base_draws: np.ndarray | None = None) -> dict:
+    """:func:`project_arrays` on assembled rates (from ``base_draws`` (D, U, 2, A) if given)."""
+    return project_arrays(bp.population if base_draws is None else base_draws, rates.survival, rates.birth_survival, rates.asfr, rates.srb,
                           rates.migration, asfr_scale=rates.asfr_scale,
                           migration_scale=rates.migration_scale,
                           keep_age_components=keep_age_components, dtype=dtype)
@@ -307,7 +312,7 @@ def calibrate_registered_2020(bp: BasePopulation, params: DemographyParameters,
 def project(scenario: Scenario | str = "baseline", base: str = "resident", start_year: int = 2020,
             end_year: int | None = None, draws: int = 1, seed: int | None = 20201101, *,
             base_population: BasePopulation | None = None, keep_components: bool | None = None,
-            dtype=np.float64) -> ProjectionResult:
+            dtype=np.float64, uncertainty: str = "all") -> ProjectionResult:
     """Cohort-component projection of the 13 units from ``start_year`` to ``end_year``.
 
     Parameters
@@ -331,6 +336,10 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
         Keep survival ratios and migration by age in ``result.components`` (default: draws ≤ 10).
     dtype : numpy dtype
         Storage of ``population`` (``np.float32`` halves the memory for many draws).
+    uncertainty : {'all', 'base', 'rates'}
+        What the draws vary: everything (default), only the estimated base
+        (:mod:`.base.uncertainty`; rates at central values) or only the rates (base fixed) — to
+        show how much of a band is the estimated base.
 
     Returns
     -------
@@ -353,16 +362,31 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
         factor, mig, cal_notes = calibrate_resident_2020(bp, params, level.e0_gap)
     else:
         factor, mig, cal_notes = calibrate_registered_2020(bp, params, level.e0_gap)
+    if uncertainty not in UNCERTAINTY_CHOICES:
+        raise ParameterError("uncertainty", uncertainty, " or ".join(repr(u) for u in UNCERTAINTY_CHOICES))
     table = draw_parameters(params, int(draws), seed)
+    if uncertainty == "base":
+        central = draw_parameters(params, 1, None)
+        table = table.assign(**{c: central[c].iloc[0] for c in central.columns if c != "draw"})
+    county_sd = params.base_county_sd_log_registered if base == "registered" else params.base_county_sd_log_resident
+    spreads = (0.0, 0.0, 0.0) if uncertainty == "rates" else \
+        (params.base_elderly_sd_pct, params.base_entrant_sd_pct, county_sd)
+    populations, base_factors = base_draws(bp, int(draws), seed, *spreads)
+    table = table.assign(**base_factors)
     rates = assemble_rates(bp, params, years, table, factor, mig, level.e0_gap)
     keep = draws <= 10 if keep_components is None else keep_components
-    out = run_rates(bp, rates, keep_age_components=keep, dtype=dtype)
+    out = run_rates(bp, rates, keep_age_components=keep, dtype=dtype, base_draws=populations)
     clipped = np.nansum(out["migration_clipped"])
     notes = list(bp.notes) + cal_notes + [level.note(),
         "Mortality: UN WPP 2022 China death-rate schedule, level set to the WPP 2022 medium e0 path "
         f"+ the level gap above ({params.mortality_level}) + offset {params.e0_offset:+g} years + scenario gain.",
         f"Migration age profile: Rogers–Castro, peak age {params.migration_peak_age:g}, "
-        f"{params.migration_female_share:g} % female (assumption).",
+        f"{params.migration_female_share:g} % female (assumption), "
+        f"{params.registered_transfer_share_60plus if base == 'registered' else params.migration_share_60plus:g} % "
+        "aged 60+ (《中国流动人口发展报告2016》: share of the floating population aged 60+).",
+        "Uncertainty bands include the estimated base (elderly level, cohorts about to turn 60, estimated "
+        f"county totals; sd {params.base_elderly_sd_pct:g} % / {params.base_entrant_sd_pct:g} % / "
+        f"{county_sd:g} log) as well as fertility, mortality and migration (uncertainty = {uncertainty}).",
     ]
     if clipped >= 0.5:
         notes.append(f"Net out-migration larger than the persons present was cut: {clipped:,.0f} "

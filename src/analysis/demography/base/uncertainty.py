@@ -1,0 +1,96 @@
+"""Draws of the estimated base population, so that the projection's bands include its error.
+
+At a five-year horizon the error of an estimated base is larger than that of the rates. Each draw
+multiplies the central base by three independent factors, with spreads from measured errors
+(scenario ``demography.base_*``, each with its source):
+
+- **elderly level** (registered base only): every unit's 60+ × ``1 + sd · z``; the unit's 0–59
+  absorb the difference so the registered totals (published) stay. Spread: the gaps of cohort
+  accounting 2017 → 2019 (engine −0.4 %, independent reference −0.9 %) and the rounding of
+  "111多万" (±0.5 %, sd 0.3 %).
+- **cohorts about to turn 60** (ages 40–59 at the base; they are the entrants to 60+ until 2040):
+  × ``1 + sd · z``, ages 0–39 absorb it so 0–59 stays (resident base: ages 15–39, so the
+  published 0–14 and 15–59 bands stay). Spread: the difference between the
+  national cohort shape and the same shape with Quanzhou's own registered births at ages 0–9
+  (registered crude birth rate ≈ 17 ‰ in 2010–2017 against ≈ 12 ‰ nationally), ≈ 4 %.
+- **county totals** of units whose total is estimated: × ``exp(sd · z_u)``, renormalised so the
+  estimated units still add up to what the published ones leave of the city, then raked back to
+  the draw's city sex × age table (the county draw moves persons between units, not ages). Spread: resident
+  base, the leave-one-out error of the county split over 晋江/南安/惠安 (−0.40, −0.25, −0.10 %);
+  registered base, the error of the resident × city-ratio rule on the two published registered
+  totals (晋江 +48 %, 南安 −21 %: sd of log ≈ 0.33).
+
+The county age structures (crude-death-rate tilt) are not drawn: their error is measured only on
+晋江市 (leave-one-out) and is reported, not propagated (a known limit).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...data.base_tables import BasePopulation
+
+#: First and last age (inclusive) of the cohorts about to turn 60, at the base.
+ENTRANT_AGES = (40, 59)
+#: Raking passes that restore the unit totals and the city's sex × age table after the county draw.
+RAKE_PASSES = 8
+
+
+def rake_units(pop: np.ndarray, unit_totals: np.ndarray, city: np.ndarray) -> np.ndarray:
+    """Rake (D, U, 2, A) to unit totals (D, U) and the city table (D, 2, A), vectorised over draws."""
+    out = pop.copy()
+    for _ in range(RAKE_PASSES):
+        have = out.sum(axis=(-1, -2))
+        out *= np.where(have > 0, unit_totals / np.where(have > 0, have, 1.0), 0.0)[:, :, None, None]
+        cells = out.sum(axis=1)
+        out *= np.where(cells > 0, city / np.where(cells > 0, cells, 1.0), 0.0)[:, None]
+    return out
+
+
+def base_draws(bp: BasePopulation, draws: int, seed: int | None, anchor_sd_pct: float,
+               entrant_sd_pct: float, county_sd_log: float) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Per-draw base populations (D, U, 2, 101) and the factors drawn.
+
+    With ``draws == 1`` (central) or all spreads 0 the base itself is returned (shape (1, U, 2, A)).
+    ``anchor_sd_pct`` applies only to a registered base. The generator is seeded independently of
+    the rate draws (``seed + 1``) so adding base draws does not change the rate draws.
+    """
+    pop = np.asarray(bp.population, dtype=float)
+    U = pop.shape[0]
+    anchor_sd = anchor_sd_pct / 100.0 if bp.base == "registered" else 0.0
+    entrant_sd = entrant_sd_pct / 100.0
+    estimated = np.array([bp.unit_total_estimated.get(uid, False) for uid in bp.unit_ids]) if bp.estimated \
+        else np.zeros(U, dtype=bool)
+    county_sd = county_sd_log if estimated.sum() >= 2 else 0.0
+    if draws == 1 or (anchor_sd == 0 and entrant_sd == 0 and county_sd == 0):
+        ones = np.ones(draws)
+        return np.broadcast_to(pop, (draws,) + pop.shape) if draws > 1 else pop[None], \
+            {"base_elderly_factor": ones, "base_entrant_factor": ones}
+    rng = np.random.default_rng(None if seed is None else seed + 1)
+    z = rng.standard_normal((draws, 2 + U))
+    elderly = np.maximum(1.0 + anchor_sd * z[:, 0], 0.5)
+    entrant = np.maximum(1.0 + entrant_sd * z[:, 1], 0.5)
+    lo, hi = ENTRANT_AGES
+    first = 0 if bp.base == "registered" else 15        # resident: 0–14 is a published band, keep it
+    young = pop[..., first:lo].sum(axis=(-1, -2))       # (U,)
+    mid = pop[..., lo:hi + 1].sum(axis=(-1, -2))
+    old = pop[..., 60:].sum(axis=(-1, -2))
+    # 0–59 absorbs the elderly change, 0–39 the entrants' change; unit totals are kept
+    band_0_59 = young + mid - (elderly[:, None] - 1.0) * old[None]          # (D, U): ages first…59
+    scale_0_59 = band_0_59 / (young + mid)[None]
+    mid_new = mid[None] * scale_0_59 * entrant[:, None]
+    young_factor = (band_0_59 - mid_new) / young[None]
+    age_factor = np.ones((draws, U, 1, pop.shape[-1]))
+    age_factor[..., first:lo] = young_factor[:, :, None, None]
+    age_factor[..., lo:60] = (scale_0_59 * entrant[:, None])[:, :, None, None]
+    age_factor[..., 60:] = elderly[:, None, None, None]
+    out = pop[None] * age_factor
+    if county_sd > 0:
+        totals = out.sum(axis=(-1, -2))                                      # (D, U)
+        f = np.where(estimated[None], np.exp(county_sd * z[:, 2:]), 1.0)
+        est_sum = (totals * estimated[None]).sum(axis=1, keepdims=True)
+        new = totals * f
+        new_est = (new * estimated[None]).sum(axis=1, keepdims=True)
+        f = np.where(estimated[None], f * est_sum / new_est, 1.0)
+        out = rake_units(out, totals * f, out.sum(axis=1))
+    return out, {"base_elderly_factor": elderly, "base_entrant_factor": entrant}
