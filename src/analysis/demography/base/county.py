@@ -46,10 +46,12 @@ from ... import geography
 from ...data import loaders
 from ...data.base_tables import N_AGES, BasePopulation, unit_index
 from ...errors import AnalysisError, DataValidationError, ParameterError
-from .cohort_shape import national_mx, pchip_shape
+from .cohort_shape import cohort_shape, national_mx
 from .fitting import AgeBandMargin, age_band_labels, ipf
 
 RESIDENT_BANDS_2020 = [(0, 14), (15, 59), (60, 64), (65, None)]
+#: The 7th census moment, 1 November 2020 (decimal year).
+CENSUS_TIME_2020 = 2020 + 10 / 12
 
 
 #: Largest age tilt |θ| (per standard deviation of age, ≈ 21 years): weights may change by at
@@ -265,7 +267,8 @@ def _input_fingerprint(*tables: str) -> tuple:
     return tuple(out)
 
 
-_RESIDENT_2020_INPUTS = ("units", "census2020", "resident2021", "wpp_population", "life_table", "wpp_projection")
+_RESIDENT_2020_INPUTS = ("units", "census2020", "resident2021", "wpp_population", "wpp_births", "life_table",
+                         "wpp_projection")
 
 
 def _copy(base: BasePopulation) -> BasePopulation:
@@ -295,7 +298,7 @@ def estimate_resident_2020(county_ages: str = "crude_death_rate") -> BasePopulat
 def _resident_2020_cached(county_ages: str, fingerprint: tuple) -> BasePopulation:
     ids, index = unit_index()
     totals, flags, notes = resident_unit_totals_2020()
-    shape = pchip_shape(2020)
+    shape = cohort_shape(CENSUS_TIME_2020)
     shape /= shape.sum()
     bands = age_band_labels(RESIDENT_BANDS_2020)
     sex_lab = np.arange(2)[:, None]
