@@ -10,6 +10,11 @@
 ``tables/population.csv``
     ``unit_id, scenario, base, year, sex, age, population``: persons by single year of age
     (100 = 100 and over), median across draws.
+``tables/backtest.csv``
+    ``geography, indicator, method, projected, observed, error_pct``: the 2010 → 2020 backtest of
+    the counts total, 0–14, 60+, 65+ for the city and the units with 2020 census figures, for the
+    suite's own method (``suite``) and the naive benchmarks
+    (:mod:`analysis.demography.backtest_benchmarks`).
 
 This module only assembles: the numbers come from :func:`analysis.pipeline.run_models` (the
 population projection and the bed, workforce and 低保 models), once per base.
@@ -58,13 +63,17 @@ class Tables:
     indicators: pd.DataFrame
     population: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    backtest: pd.DataFrame | None = None
 
     def write(self, folder: Path) -> dict[str, Path]:
-        """Write ``indicators.csv`` and ``population.csv`` (UTF-8, empty cells for missing)."""
+        """Write ``indicators.csv``, ``population.csv`` and ``backtest.csv`` (UTF-8, empty cells for missing)."""
         folder.mkdir(parents=True, exist_ok=True)
         paths = {"indicators": folder / "indicators.csv", "population": folder / "population.csv"}
         self.indicators.to_csv(paths["indicators"], index=False, encoding="utf-8")
         self.population.to_csv(paths["population"], index=False, encoding="utf-8")
+        if self.backtest is not None:
+            paths["backtest"] = folder / "backtest.csv"
+            self.backtest.to_csv(paths["backtest"], index=False, encoding="utf-8")
         return paths
 
 
@@ -149,7 +158,9 @@ def build_tables(scenario, start_year: int, end_year: int, draws: int, seed: int
         kind="stable")[INDICATOR_COLUMNS].reset_index(drop=True)
     population = pd.concat(population_frames, ignore_index=True).assign(scenario=scenario.name)
     population = population[population["year"].isin(list(years))][POPULATION_COLUMNS].reset_index(drop=True)
-    return Tables(indicators, population, list(dict.fromkeys(notes)))
+    from ..demography.backtest import run_backtest
+
+    return Tables(indicators, population, list(dict.fromkeys(notes)), run_backtest(scenario).benchmarks)
 
 
 # The headline figures of the index page: (indicator, Chinese label, how to show the number).
