@@ -106,7 +106,13 @@ def fake_dibao(scenario, start_year, end_year, draws=1, seed=0, **_):
     return tidy.concat(frames)
 
 
+def fake_backtest_table(scenario):
+    return pd.DataFrame([{"geography": "quanzhou", "indicator": "pop_60plus", "method": "suite",
+                          "projected": 110.0, "observed": 100.0, "error_pct": 10.0}])
+
+
 FAKES = {
+    ("analysis.pipeline", "backtest_table"): fake_backtest_table,
     ("analysis.demography", "project"): fake_project,
     ("analysis.services.beds", "bed_requirements"): fake_beds,
     ("analysis.services.workforce", "workforce_requirements"): fake_workforce,

@@ -121,3 +121,10 @@ def test_key_results_of_the_index(project_copy, fake_models, scenario):
     assert rows[5]["unit_id"] == "jinjiang" and rows[5]["beds_required"] == expected
     page = render_key_results({"base": "registered", "year": 2025, "rows": rows})
     assert "主要结果 Key results" in page and "晋江市" in page and f"{expected:,.0f}" in page
+
+
+def test_backtest_table_is_written_with_the_tables(project_copy, fake_models, scenario, tmp_path):
+    tables = build_tables(scenario, 2020, 2022, 1, 1)
+    paths = tables.write(tmp_path)
+    written = pd.read_csv(paths["backtest"])
+    assert list(written.columns) == ["geography", "indicator", "method", "projected", "observed", "error_pct"]

@@ -93,3 +93,11 @@ def _model_frames(sc: Scenario, base: str, results: dict[str, ProjectionResult],
     for frame in frames:
         notes += [n for n in frame.attrs.get("notes", []) if n not in notes]
     return pd.concat([f[COLUMNS] for f in frames], ignore_index=True), notes
+
+
+def backtest_table(scenario) -> pd.DataFrame:
+    """The 2010 → 2020 backtest beside its naive benchmarks (``tables/backtest.csv``) under
+    ``scenario``'s demographic assumptions (:mod:`analysis.demography.backtest_benchmarks`)."""
+    from .demography.backtest import run_backtest
+
+    return run_backtest(scenario).benchmarks

@@ -158,9 +158,9 @@ def build_tables(scenario, start_year: int, end_year: int, draws: int, seed: int
         kind="stable")[INDICATOR_COLUMNS].reset_index(drop=True)
     population = pd.concat(population_frames, ignore_index=True).assign(scenario=scenario.name)
     population = population[population["year"].isin(list(years))][POPULATION_COLUMNS].reset_index(drop=True)
-    from ..demography.backtest import run_backtest
+    from .. import pipeline
 
-    return Tables(indicators, population, list(dict.fromkeys(notes)), run_backtest(scenario).benchmarks)
+    return Tables(indicators, population, list(dict.fromkeys(notes)), pipeline.backtest_table(scenario))
 
 
 # The headline figures of the index page: (indicator, Chinese label, how to show the number).
