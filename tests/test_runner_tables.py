@@ -124,7 +124,7 @@ def test_key_results_of_the_index(project_copy, fake_models, scenario):
 
 
 def test_backtest_table_is_written_with_the_tables(project_copy, fake_models, scenario, tmp_path):
-    tables = build_tables(scenario, 2020, 2022, 1, 1)
-    paths = tables.write(tmp_path)
+    built = tables.build_tables(scenario, 2020, 2022, 1, 1)
+    paths = built.write(tmp_path)
     written = pd.read_csv(paths["backtest"])
     assert list(written.columns) == ["geography", "indicator", "method", "projected", "observed", "error_pct"]
