@@ -13,7 +13,7 @@ from .result import ProjectionResult
 def project(scenario: Scenario | str = "baseline", base: str = "resident", start_year: int = 2020,
             end_year: int | None = None, draws: int = 1, seed: int | None = 20201101, *,
             base_population=None, keep_components: bool | None = None,
-            dtype=np.float64) -> ProjectionResult:
+            dtype=np.float64, uncertainty: str = "all") -> ProjectionResult:
     """Cohort-component projection — see :func:`analysis.demography.projection.project`.
 
     When a run has switched the cache on (``QZ_CACHE_DIR``), a projection with the same
@@ -26,11 +26,11 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
     def compute() -> ProjectionResult:
         return projection.project(scn, base=base, start_year=start_year, end_year=end_year, draws=draws,
                                   seed=seed, base_population=base_population,
-                                  keep_components=keep_components, dtype=dtype)
+                                  keep_components=keep_components, dtype=dtype, uncertainty=uncertainty)
 
     if base_population is not None:
         return compute()
     horizon = end_year if end_year is not None else scn.get("demography.horizon")
     parts = (scn.name, scn.section("demography"), base, start_year, horizon, draws, seed,
-             keep_components, np.dtype(dtype).str)
+             keep_components, np.dtype(dtype).str, uncertainty)
     return cache.cached("projection", parts, compute)

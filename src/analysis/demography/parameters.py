@@ -60,6 +60,8 @@ PARAMETER_RULES: dict[str, Rule] = {
         "percent of net registered (户籍) transfers aged 60+")),
     "demography.base_elderly_sd_pct": Rule(0.0, 20.0, description=(
         "sd (percent) of the registered base's 60+ level across draws")),
+    "demography.base_80plus_sd_pct": Rule(0.0, 30.0, description=(
+        "sd (percent) of the registered base's 80+ within its 60+ across draws")),
     "demography.base_entrant_sd_pct": Rule(0.0, 30.0, description=(
         "sd (percent) of the base's cohorts aged 40–59 (the entrants to 60+) across draws")),
     "demography.base_county_sd_log_resident": Rule(0.0, 1.0, description=(
@@ -89,6 +91,7 @@ class DemographyParameters:
     migration_share_60plus: float
     registered_transfer_share_60plus: float
     base_elderly_sd_pct: float
+    base_80plus_sd_pct: float
     base_entrant_sd_pct: float
     base_county_sd_log_resident: float
     base_county_sd_log_registered: float

@@ -369,8 +369,8 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
         central = draw_parameters(params, 1, None)
         table = table.assign(**{c: central[c].iloc[0] for c in central.columns if c != "draw"})
     county_sd = params.base_county_sd_log_registered if base == "registered" else params.base_county_sd_log_resident
-    spreads = (0.0, 0.0, 0.0) if uncertainty == "rates" else \
-        (params.base_elderly_sd_pct, params.base_entrant_sd_pct, county_sd)
+    spreads = (0.0, 0.0, 0.0, 0.0) if uncertainty == "rates" else \
+        (params.base_elderly_sd_pct, params.base_entrant_sd_pct, county_sd, params.base_80plus_sd_pct)
     populations, base_factors = base_draws(bp, int(draws), seed, *spreads)
     table = table.assign(**base_factors)
     rates = assemble_rates(bp, params, years, table, factor, mig, level.e0_gap)
@@ -384,9 +384,9 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
         f"{params.migration_female_share:g} % female (assumption), "
         f"{params.registered_transfer_share_60plus if base == 'registered' else params.migration_share_60plus:g} % "
         "aged 60+ (《中国流动人口发展报告2016》: share of the floating population aged 60+).",
-        "Uncertainty bands include the estimated base (elderly level, cohorts about to turn 60, estimated "
-        f"county totals; sd {params.base_elderly_sd_pct:g} % / {params.base_entrant_sd_pct:g} % / "
-        f"{county_sd:g} log) as well as fertility, mortality and migration (uncertainty = {uncertainty}).",
+        "Uncertainty bands include the estimated base (elderly level, 80+ within 60+, cohorts about to turn 60, "
+        f"estimated county totals; sd {params.base_elderly_sd_pct:g} % / {params.base_80plus_sd_pct:g} % / "
+        f"{params.base_entrant_sd_pct:g} % / {county_sd:g} log) as well as fertility, mortality and migration (uncertainty = {uncertainty}).",
     ]
     if clipped >= 0.5:
         notes.append(f"Net out-migration larger than the persons present was cut: {clipped:,.0f} "

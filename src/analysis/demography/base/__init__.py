@@ -106,3 +106,32 @@ def load_base_population(base: str = "resident", year: int = 2020,
         return estimate_resident_2010()
     raise ParameterError("start_year", year, f"a year with a base population for {base!r}: 2020"
                          + (" or 2010" if base == "resident" else ""))
+
+
+def county_data_status() -> pd.DataFrame:
+    """Which 2020 county figures are published and which are estimated, per unit (for the reports).
+
+    Columns: ``unit_id``, ``常住总人口 resident total``, ``常住年龄结构 resident ages``,
+    ``户籍总人口 registered total``, ``户籍年龄结构 registered ages`` — each cell a short label.
+    """
+    from ... import geography
+
+    resident = estimate_resident_2020()
+    known, _ = published_registered_totals(2020)
+    registered_rows = loaders.load_registered_county()
+    rows = []
+    for unit in geography.county_units():
+        derived = unit.id == "taishang"
+        res_total = "推算 derived" if derived else ("估计 estimated" if resident.unit_total_estimated[unit.id]
+                                                    else "公布 published (七普)")
+        ages = "公布 published (七普 shares)" if unit.id == "jinjiang" else "估计 estimated (死亡率倾斜 CDR tilt)"
+        if unit.id in known:
+            year = int(registered_rows[(registered_rows["geography"] == unit.name_zh)
+                                       & (registered_rows["year"] <= 2020)]["year"].max())
+            reg_total = f"公布 published ({year}年末, 推至2020 carried to 2020)"
+        else:
+            reg_total = "估计 estimated (常住 × 全市户籍/常住比)"
+        rows.append({"unit_id": unit.id, "地区 unit": unit.name_zh, "常住总人口 resident total": res_total,
+                     "常住年龄结构 resident ages": ages, "户籍总人口 registered total": reg_total,
+                     "户籍年龄结构 registered ages": "估计 estimated (全市队列推算 × 县结构)"})
+    return pd.DataFrame(rows)

@@ -69,7 +69,8 @@ def _fact(frame, geography_zh, indicator, year=None):
 
 
 def resident_unit_totals_2020() -> tuple[np.ndarray, dict[str, bool], list[str]]:
-    """2020 resident totals of the 13 units: published where known, else estimated.
+    """2020 resident totals of the 13 units: published where known (every unit with a 2020
+    ``resident_population`` row in ``census2020_county.csv``; 泉州台商投资区 derived), else estimated.
 
     Returns ``(totals, estimated_flags, notes)``. Estimation: city total minus the known units,
     split over the remaining units in proportion to their 2021 year-end resident population.
@@ -78,10 +79,9 @@ def resident_unit_totals_2020() -> tuple[np.ndarray, dict[str, bool], list[str]]
     census = loaders.load_census2020()
     y2021 = loaders.load_resident2021()
     city = _fact(census, "泉州市", "resident_population", 2020)
-    known = {"晋江市": _fact(census, "晋江市", "resident_population", 2020),
-             "南安市": _fact(census, "南安市", "resident_population", 2020),
-             "惠安县": _fact(census, "惠安县", "resident_population", 2020),
-             "泉州台商投资区": _fact(census, "泉州台商投资区", "resident_population_derived", 2020)}
+    published = census[(census["year"] == 2020) & (census["indicator"] == "resident_population")]
+    known = {name: float(v) for name, v in zip(published["geography"], published["value"]) if name in index}
+    known["泉州台商投资区"] = _fact(census, "泉州台商投资区", "resident_population_derived", 2020)
     totals = np.full(len(ids), np.nan)
     flags = {}
     for name, value in known.items():
@@ -384,3 +384,22 @@ def _resident_2020_cached(county_ages: str, fingerprint: tuple) -> BasePopulatio
         "tilt_bound": TILT_BOUND,
     })
     return BasePopulation(pop, ids, 2020, "resident", True, notes, flags, diagnostics)
+
+
+def county_total_loo() -> dict[str, float]:
+    """Leave-one-out error (%) of the 2020 county-total split: each published unit's total
+    estimated as if unpublished (its 2021 year-end share of what the other published units leave)."""
+    census = loaders.load_census2020()
+    y2021 = loaders.load_resident2021()
+    ids, index = unit_index()
+    totals, flags, _ = resident_unit_totals_2020()
+    city = _fact(census, "泉州市", "resident_population", 2020)
+    published = [i for i, uid in enumerate(ids) if not flags[uid] and uid != "taishang"]
+    w = np.array([_fact(y2021, name, "resident_population_yearend", 2021) for name in index])
+    out = {}
+    for i in published:
+        known = [j for j in range(len(ids)) if (not flags[ids[j]] or ids[j] == "taishang") and j != i]
+        rest = [j for j in range(len(ids)) if j not in known]
+        estimate = (city - totals[known].sum()) * w[i] / w[rest].sum()
+        out[ids[i]] = 100.0 * (estimate / totals[i] - 1.0)
+    return out

@@ -51,3 +51,10 @@ def split_registered(city: np.ndarray, resident: BasePopulation,
                           (np.zeros((1, 2, city.shape[-1]), dtype=int) + np.arange(2 * city.shape[-1]).reshape(1, 2, -1),
                            city.ravel())], tol=1e-10)
     return seed, {uid: not fixed[i] for i, uid in enumerate(ids)}
+
+
+def ratio_rule_errors(resident: BasePopulation, city: np.ndarray, published: dict[str, float]) -> dict[str, float]:
+    """Log error of the resident × city-ratio rule on each published registered unit total."""
+    pop, _ = split_registered(city, resident, {})
+    ids = list(resident.unit_ids)
+    return {uid: float(np.log(pop[ids.index(uid)].sum() / value)) for uid, value in published.items()}

@@ -8,6 +8,9 @@ multiplies the central base by three independent factors, with spreads from meas
   absorb the difference so the registered totals (published) stay. Spread: the gaps of cohort
   accounting 2017 → 2019 (engine −0.4 %, independent reference −0.9 %) and the rounding of
   "111多万" (±0.5 %, sd 0.3 %).
+- **80+ within the 60+** (registered base only): 80+ × ``1 + sd · z``, 60–79 absorb it. Spread: the
+  two defensible ways to carry the 2017 figure forward differ by 11.2 % at end-2019 (cohort
+  survival 144,713; the 2017 ratio 80+/60+ 161,852); half of it is one sd.
 - **cohorts about to turn 60** (ages 40–59 at the base; they are the entrants to 60+ until 2040):
   × ``1 + sd · z``, ages 0–39 absorb it so 0–59 stays (resident base: ages 15–39, so the
   published 0–14 and 15–59 bands stay). Spread: the difference between the
@@ -16,7 +19,8 @@ multiplies the central base by three independent factors, with spreads from meas
 - **county totals** of units whose total is estimated: × ``exp(sd · z_u)``, renormalised so the
   estimated units still add up to what the published ones leave of the city, then raked back to
   the draw's city sex × age table (the county draw moves persons between units, not ages). Spread: resident
-  base, the leave-one-out error of the county split over 晋江/南安/惠安 (−0.40, −0.25, −0.10 %);
+  base, the leave-one-out error of the county split over the four published totals (洛江 +2.2 %,
+  晋江 −0.3 %, 南安 −0.1 %, 惠安 0.0 %: RMS 1.1 %);
   registered base, the error of the resident × city-ratio rule on the two published registered
   totals (晋江 +48 %, 南安 −21 %: sd of log ≈ 0.33).
 
@@ -48,7 +52,8 @@ def rake_units(pop: np.ndarray, unit_totals: np.ndarray, city: np.ndarray) -> np
 
 
 def base_draws(bp: BasePopulation, draws: int, seed: int | None, anchor_sd_pct: float,
-               entrant_sd_pct: float, county_sd_log: float) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+               entrant_sd_pct: float, county_sd_log: float,
+               oldest_sd_pct: float = 0.0) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Per-draw base populations (D, U, 2, 101) and the factors drawn.
 
     With ``draws == 1`` (central) or all spreads 0 the base itself is returned (shape (1, U, 2, A)).
@@ -58,16 +63,17 @@ def base_draws(bp: BasePopulation, draws: int, seed: int | None, anchor_sd_pct: 
     pop = np.asarray(bp.population, dtype=float)
     U = pop.shape[0]
     anchor_sd = anchor_sd_pct / 100.0 if bp.base == "registered" else 0.0
+    oldest_sd = oldest_sd_pct / 100.0 if bp.base == "registered" else 0.0
     entrant_sd = entrant_sd_pct / 100.0
     estimated = np.array([bp.unit_total_estimated.get(uid, False) for uid in bp.unit_ids]) if bp.estimated \
         else np.zeros(U, dtype=bool)
     county_sd = county_sd_log if estimated.sum() >= 2 else 0.0
-    if draws == 1 or (anchor_sd == 0 and entrant_sd == 0 and county_sd == 0):
+    if draws == 1 or (anchor_sd == 0 and entrant_sd == 0 and county_sd == 0 and oldest_sd == 0):
         ones = np.ones(draws)
         return np.broadcast_to(pop, (draws,) + pop.shape) if draws > 1 else pop[None], \
-            {"base_elderly_factor": ones, "base_entrant_factor": ones}
+            {"base_elderly_factor": ones, "base_entrant_factor": ones, "base_80plus_factor": ones}
     rng = np.random.default_rng(None if seed is None else seed + 1)
-    z = rng.standard_normal((draws, 2 + U))
+    z = rng.standard_normal((draws, 3 + U))
     elderly = np.maximum(1.0 + anchor_sd * z[:, 0], 0.5)
     entrant = np.maximum(1.0 + entrant_sd * z[:, 1], 0.5)
     lo, hi = ENTRANT_AGES
@@ -84,13 +90,20 @@ def base_draws(bp: BasePopulation, draws: int, seed: int | None, anchor_sd_pct: 
     age_factor[..., first:lo] = young_factor[:, :, None, None]
     age_factor[..., lo:60] = (scale_0_59 * entrant[:, None])[:, :, None, None]
     age_factor[..., 60:] = elderly[:, None, None, None]
+    # the 80+ share of the 60+: 80+ × f, 60–79 absorbs it so the 60+ stay
+    oldest = np.maximum(1.0 + oldest_sd * z[:, 2 + U], 0.5)
+    p60_79, p80 = pop[..., 60:80].sum(axis=(-1, -2)), pop[..., 80:].sum(axis=(-1, -2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f60_79 = np.where(p60_79 > 0, (p60_79[None] - (oldest[:, None] - 1.0) * p80[None]) / p60_79[None], 1.0)
+    age_factor[..., 60:80] *= f60_79[:, :, None, None]
+    age_factor[..., 80:] *= oldest[:, None, None, None]
     out = pop[None] * age_factor
     if county_sd > 0:
         totals = out.sum(axis=(-1, -2))                                      # (D, U)
-        f = np.where(estimated[None], np.exp(county_sd * z[:, 2:]), 1.0)
+        f = np.where(estimated[None], np.exp(county_sd * z[:, 2:2 + U]), 1.0)
         est_sum = (totals * estimated[None]).sum(axis=1, keepdims=True)
         new = totals * f
         new_est = (new * estimated[None]).sum(axis=1, keepdims=True)
         f = np.where(estimated[None], f * est_sum / new_est, 1.0)
         out = rake_units(out, totals * f, out.sum(axis=1))
-    return out, {"base_elderly_factor": elderly, "base_entrant_factor": entrant}
+    return out, {"base_elderly_factor": elderly, "base_entrant_factor": entrant, "base_80plus_factor": oldest}

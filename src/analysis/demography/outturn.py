@@ -1,0 +1,83 @@
+"""Forecasts from the 2020 origin against what was observed later (evaluation, never calibration).
+
+Observations dated after the base (``observed_registered.csv``: the city's registered 60+ and 80+
+at end-2021, registered totals of 2021–2022, 洛江区 end-2022, 泉港区 end-September 2024) are read
+only here, after the projection, and compared with the registered projection of the same
+year-end (泉港区's September figure is set against end-2024 and the table says so). Nothing in
+the model reads them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import geography
+from ..data import loaders
+from .result import ProjectionResult
+
+#: Observed indicator → (projection count, first age).
+MAPPED = {"registered_population": ("pop_total", 0), "registered_pop_60plus": ("pop_60plus", 60),
+          "registered_pop_80plus": ("pop_80plus", 80)}
+#: The forecast origin: county figures published for later years are evaluation data.
+ORIGIN = 2020
+COLUMNS = ["geography", "year", "indicator", "observed", "p10", "p50", "p90", "error_pct", "inside_band", "note"]
+
+
+def observations() -> pd.DataFrame:
+    """Post-origin registered counts: ``geography`` (unit id), ``year``, ``indicator``, ``observed``
+    (persons), ``note`` (the reference date and source kind)."""
+    county = loaders.load_registered_county()
+    table = pd.concat([loaders.load_observed_registered(), county[county["year"] > ORIGIN]], ignore_index=True)
+    rows = []
+    for r in table.itertuples(index=False):
+        if r.indicator not in MAPPED:
+            continue
+        value = float(r.value) * (1e4 if r.unit == "10k persons" else 1.0)
+        note = str(r.quote_or_note)
+        date = note.split("[reference date: ")[-1].rstrip("]") if "[reference date: " in note else "year-end"
+        rows.append({"geography": geography.resolve(r.geography).id, "year": int(r.year),
+                     "indicator": MAPPED[r.indicator][0], "observed": value, "note": date})
+    return pd.DataFrame(rows, columns=["geography", "year", "indicator", "observed", "note"])
+
+
+def forecast_vs_outturn(result: ProjectionResult) -> pd.DataFrame:
+    """The registered projection against every later observation it covers (empty for a resident
+    projection): p10/p50/p90 of the forecast, ``error_pct`` = 100 × (p50 − observed) / observed, and
+    whether the observation lies inside the p10–p90 band."""
+    if result.base != "registered":
+        return pd.DataFrame(columns=COLUMNS)
+    obs = observations()
+    rows = []
+    first_age = {name: age for name, age in MAPPED.values()}
+    for o in obs.itertuples(index=False):
+        if o.year not in set(int(y) for y in result.years):
+            continue
+        t = result.year_index(o.year)
+        values = result.age_sum(o.geography, first_age[o.indicator])[:, t]
+        p10, p50, p90 = np.percentile(values, [10, 50, 90])
+        rows.append({"geography": o.geography, "year": o.year, "indicator": o.indicator, "observed": o.observed,
+                     "p10": p10, "p50": p50, "p90": p90, "error_pct": 100.0 * (p50 - o.observed) / o.observed,
+                     "inside_band": bool(p10 <= o.observed <= p90), "note": o.note})
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+INDICATOR_LABELS = {"pop_total": "户籍人口 registered total", "pop_60plus": "60岁及以上 aged 60+",
+                    "pop_80plus": "80岁及以上 aged 80+"}
+
+
+def readable(table: pd.DataFrame) -> pd.DataFrame:
+    """Forecast-against-outturn for people: Chinese labels, 万人 with one decimal, signed %."""
+    names = {u.id: u.name_zh for u in geography.all_units()}
+    wan = lambda v: f"{v / 1e4:,.2f}"
+    return pd.DataFrame({
+        "地区 area": table["geography"].map(names),
+        "年末 year-end": table["year"].astype(int).astype(str),
+        "指标 count": table["indicator"].map(INDICATOR_LABELS),
+        "实际 observed (万人)": table["observed"].map(wan),
+        "预测 forecast p50 (万人)": table["p50"].map(wan),
+        "区间 p10–p90 (万人)": [f"{a / 1e4:,.2f}–{b / 1e4:,.2f}" for a, b in zip(table["p10"], table["p90"])],
+        "误差 error": table["error_pct"].map(lambda v: f"{v:+.1f}%"),
+        "在区间内 inside": table["inside_band"].map({True: "是 yes", False: "否 no"}),
+        "说明 note": table["note"],
+    })
