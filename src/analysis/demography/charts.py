@@ -90,3 +90,21 @@ def backtest_chart(table: pd.DataFrame):
                plots.plt.Rectangle((0, 0), 1, 1, color=plots.PALETTE[1])]
     ax.legend(handles, ["人数 counts", "比重 shares"], loc="center left")
     return fig
+
+
+def band_components_chart(runs: dict, unit_id: str, indicator: str = "pop_60plus"):
+    """The p10–p90 band of ``indicator`` from all sources, with the part due to the estimated base
+    alone drawn inside it (persons in 万); ``runs`` from :func:`.band_components.component_runs`."""
+    unit = geography.resolve(unit_id)
+    labels = {"pop_60plus": "60岁及以上 60+", "pop_80plus": "80岁及以上 80+", "pop_total": "总人口 total"}
+    result = runs["all"]
+    fig, ax = plots.new_figure(f"{unit.name_zh}{labels.get(indicator, indicator)}：区间的来源（{_base_label(result)}）",
+                               "年份 year", "人数（万人） persons (10,000)", SOURCE_PROJECTION)
+    for name, label, color in (("all", "全部来源 all sources", plots.PALETTE[0]),
+                               ("base", "仅基期估计 estimated base only", plots.PALETTE[1])):
+        sel = runs[name].summary(unit.id)
+        sel = sel[sel["indicator"] == indicator]
+        plots.fan(ax, sel["year"], sel["p10"], sel["p50"], sel["p90"], label, color)
+    plots.wan_axis(ax)
+    ax.legend()
+    return fig
