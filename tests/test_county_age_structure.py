@@ -300,3 +300,15 @@ def test_scenario_tfr_multiplier_scales_births():
     high = project(demography_scenario(tfr_multiplier=1.3), end_year=2022)
     assert high.births[0, 1].sum() == pytest.approx(1.3 * base.births[0, 1].sum(), rel=1e-9)
     assert high.calibration["fertility_factor"] == pytest.approx(base.calibration["fertility_factor"])
+
+
+def test_default_county_method_has_the_smaller_holdout_error():
+    """The default (crude-death-rate tilt) is chosen by its measured leave-one-out error on 晋江市."""
+    from analysis.demography.base.county import COUNTY_AGE_METHODS, jinjiang_holdout
+
+    table = jinjiang_holdout()
+    mae = table.assign(abs_err=table["error_points"].abs()).groupby("method")["abs_err"].mean()
+    assert COUNTY_AGE_METHODS[0] == "crude_death_rate"
+    assert mae["crude_death_rate"] < mae["shared"]
+    old = table[table["age_group"] == "60plus"].set_index("method")["error_points"].abs()
+    assert old["crude_death_rate"] < old["shared"]

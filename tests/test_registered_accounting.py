@@ -23,7 +23,10 @@ def ref(path, year, column="registered_60plus"):
 
 def test_end_2017_figures_reach_the_plan_anchor_at_end_2019_within_1_percent():
     assert ref("from_2017", 2019) == pytest.approx(PLAN_60PLUS, rel=0.01)
-    assert registered_accounting().rolled_2019[:, 60:].sum() == pytest.approx(PLAN_60PLUS, rel=0.01)
+    acc = registered_accounting()
+    assert acc.rolled_2019[:, 60:].sum() == pytest.approx(PLAN_60PLUS, rel=0.01)
+    # 80+ carried by cohort survival from the end-2017 148,000: engine and reference within 1 %
+    assert acc.structures[2019][:, 80:].sum() == pytest.approx(ref("from_2017", 2019, "registered_80plus"), rel=0.01)
 
 
 def test_the_anchor_date_end_2020_would_not_fit():
