@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from analysis.demography import base as bp
-from analysis.demography.base.county import county_total_loo
+from analysis.demography.base.county_checks import county_total_loo
 from analysis.demography.base.registered import city_registered_2020, registered_accounting
 from analysis.demography.base.registered_county import ratio_rule_errors
 from analysis.demography.base.uncertainty import base_draws

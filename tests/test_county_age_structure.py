@@ -304,7 +304,8 @@ def test_scenario_tfr_multiplier_scales_births():
 
 def test_default_county_method_has_the_smaller_holdout_error():
     """The default (crude-death-rate tilt) is chosen by its measured leave-one-out error on 晋江市."""
-    from analysis.demography.base.county import COUNTY_AGE_METHODS, jinjiang_holdout
+    from analysis.demography.base.county import COUNTY_AGE_METHODS
+    from analysis.demography.base.county_checks import jinjiang_holdout
 
     table = jinjiang_holdout()
     mae = table.assign(abs_err=table["error_points"].abs()).groupby("method")["abs_err"].mean()

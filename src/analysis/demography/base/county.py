@@ -41,7 +41,6 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
-import pandas as pd
 
 from ... import geography
 from ...data import loaders
@@ -386,51 +385,3 @@ def _resident_2020_cached(county_ages: str, fingerprint: tuple) -> BasePopulatio
     })
     return BasePopulation(pop, ids, 2020, "resident", True, notes, flags, diagnostics)
 
-
-def county_total_loo() -> dict[str, float]:
-    """Leave-one-out error (%) of the 2020 county-total split: each published unit's total
-    estimated as if unpublished (its 2021 year-end share of what the other published units leave)."""
-    census = loaders.load_census2020()
-    y2021 = loaders.load_resident2021()
-    ids, index = unit_index()
-    totals, flags, _ = resident_unit_totals_2020()
-    city = _fact(census, "泉州市", "resident_population", 2020)
-    published = [i for i, uid in enumerate(ids) if not flags[uid] and uid != "taishang"]
-    w = np.array([_fact(y2021, name, "resident_population_yearend", 2021) for name in index])
-    out = {}
-    for i in published:
-        known = [j for j in range(len(ids)) if (not flags[ids[j]] or ids[j] == "taishang") and j != i]
-        rest = [j for j in range(len(ids)) if j not in known]
-        estimate = (city - totals[known].sum()) * w[i] / w[rest].sum()
-        out[ids[i]] = 100.0 * (estimate / totals[i] - 1.0)
-    return out
-
-
-def jinjiang_holdout() -> pd.DataFrame:
-    """Leave-one-out of the county age-structure methods on 晋江市, the only unit with published
-    2020 age shares: fit every unit to the city margins as if 晋江市 had none, and compare.
-
-    Returns rows per method (``crude_death_rate`` tilt, ``shared`` city structure) and age group
-    (0–14, 60+, 65+): estimated and published share (%), error in percentage points.
-    """
-    ids, index = unit_index()
-    totals, _, _ = resident_unit_totals_2020()
-    _, sexes, bands = census_margins_2020("泉州市")
-    y2021 = loaders.load_resident2021()
-    cdr = np.array([_fact(y2021, geography.resolve(u).name_zh, "crude_death_rate", CDR_YEAR) for u in ids])
-    shape = cohort_shape(CENSUS_TIME_2020)
-    labels = age_band_labels(RESIDENT_BANDS_2020)
-    tilted = fit_county_age_structure(shape, totals, sexes, bands, labels, cdr, mortality_schedule())
-    shared = ipf(totals[:, None, None] * (shape / shape.sum())[None],
-                 [(np.arange(len(ids))[:, None, None], totals), (np.arange(2)[None, :, None], sexes),
-                  AgeBandMargin(labels, bands)])
-    census = loaders.load_census2020()
-    rows = []
-    for method, pop in (("crude_death_rate", tilted.population), ("shared", shared)):
-        jj = pop[index["晋江市"]]
-        for key, first, last in (("0_14", 0, 15), ("60plus", 60, None), ("65plus", 65, None)):
-            est = 100.0 * jj[:, first:last].sum() / jj.sum()
-            pub = _fact(census, "晋江市", f"share_age_{key}", 2020)
-            rows.append({"method": method, "age_group": key, "estimated_pct": est, "published_pct": pub,
-                         "error_points": est - pub})
-    return pd.DataFrame(rows)
