@@ -138,8 +138,10 @@ class ProjectionResult:
         return pd.concat(frames, ignore_index=True)
 
     def age_sex_table(self, unit_id: str, stat: str = "p50") -> pd.DataFrame:
-        """Tidy table: year, sex, age, population (the chosen percentile across draws, persons)."""
-        values = percentiles(self.unit(unit_id), axis=0)[stat]
+        """Tidy table: year, sex, age, population (persons): the chosen percentile across draws
+        (``p10``, ``p50``, ``p90``) or their ``mean`` (means add up across units and ages; medians
+        do not once the county totals are drawn)."""
+        values = self.unit(unit_id).mean(axis=0) if stat == "mean" else percentiles(self.unit(unit_id), axis=0)[stat]
         if stat != "p50" and self.n_draws == 1:
             values = self.unit(unit_id)[0]
         years, sexes, ages = np.meshgrid(self.years, np.arange(2), np.arange(N_AGES), indexing="ij")

@@ -9,7 +9,8 @@
     :data:`PLAN_TARGETS`), else empty.
 ``tables/population.csv``
     ``unit_id, scenario, base, year, sex, age, population``: persons by single year of age
-    (100 = 100 and over), median across draws.
+    (100 = 100 and over), mean across draws (so the units and ages add up to the city; medians
+    would not, since the estimated county totals are drawn).
 ``tables/backtest.csv``
     ``geography, indicator, method, projected, observed, error_pct``: the 2010 → 2020 backtest of
     the counts total, 0–14, 60+, 65+ for the city and the units with 2020 census figures, for the
@@ -143,7 +144,7 @@ def build_tables(scenario, start_year: int, end_year: int, draws: int, seed: int
         notes.extend(f"{base}: {n}" for n in models.notes)
         indicator_frames.append(models.projected.assign(base=base))
         for uid in unit_ids:
-            population_frames.append(result.age_sex_table(uid).assign(unit_id=uid, base=base))
+            population_frames.append(result.age_sex_table(uid, stat="mean").assign(unit_id=uid, base=base))
     indicators = pd.concat(indicator_frames, ignore_index=True)
     indicators = indicators[indicators["unit_id"].isin(unit_ids) & indicators["year"].isin(list(years))]
     notes.extend(check_required(indicators, unit_ids))

@@ -100,7 +100,8 @@ def base_draws(bp: BasePopulation, draws: int, seed: int | None, anchor_sd_pct: 
     out = pop[None] * age_factor
     if county_sd > 0:
         totals = out.sum(axis=(-1, -2))                                      # (D, U)
-        f = np.where(estimated[None], np.exp(county_sd * z[:, 2:2 + U]), 1.0)
+        # symmetric factors: each unit's median stays its central total, so unit medians add up to the city
+        f = np.where(estimated[None], np.maximum(1.0 + county_sd * z[:, 2:2 + U], 0.3), 1.0)
         est_sum = (totals * estimated[None]).sum(axis=1, keepdims=True)
         new = totals * f
         new_est = (new * estimated[None]).sum(axis=1, keepdims=True)
