@@ -37,7 +37,7 @@ from ...data.base_tables import BasePopulation
 #: First and last age (inclusive) of the cohorts about to turn 60, at the base.
 ENTRANT_AGES = (40, 59)
 #: Raking passes that restore the unit totals and the city's sex × age table after the county draw.
-RAKE_PASSES = 8
+RAKE_PASSES = 3
 
 
 def rake_units(pop: np.ndarray, unit_totals: np.ndarray, city: np.ndarray) -> np.ndarray:
