@@ -88,9 +88,9 @@ CONTROLS: dict[str, Control] = {
     "nursing_beds_per_1000_elderly": Control("beds.nursing_beds_per_1000_elderly",
                                              f"每千名老年人护理型床位（{TARGET_YEAR}年）nursing beds per 1,000",
                                              "张", 0.0, 40.0, 0.5, "target"),
-    "occupancy_pct": Control("beds.occupancy_pct", "床位入住率 occupancy", "%", 20.0, 100.0, 1.0),
-    "institutional_care_share_pct": Control("beds.institutional_care_share_pct",
-                                            "失能老人机构照护比例 institutional share", "%", 0.0, 100.0, 5.0),
+    "occupancy_pct": Control("beds.occupancy_pct", "基期实际入住率 observed occupancy", "%", 20.0, 100.0, 1.0),
+    "target_occupancy_pct": Control("beds.target_occupancy_pct", "规划目标入住率 target occupancy", "%",
+                                    50.0, 100.0, 1.0),
     "wage_growth_pct": Control(WAGE_KEY, "最低工资年增长率 minimum-wage growth", "%/年", -2.0, 15.0, 0.5,
                                "optional"),
 }
