@@ -168,8 +168,10 @@ def test_draws_reproducible_and_consistent():
     f3 = a.dibao_path("baseline", 2020, 2030, draws=200, seed=6, population=result)
     assert not np.allclose(f1.p50.fillna(0), f3.p50.fillna(0))
     w = value(f1, "jinjiang", 2030, "min_wage_monthly", "p90") - value(f1, "jinjiang", 2030, "min_wage_monthly", "p10")
-    w0 = value(f1, "jinjiang", 2026, "min_wage_monthly", "p90") - value(f1, "jinjiang", 2026, "min_wage_monthly", "p10")
+    w0 = value(f1, "jinjiang", 2028, "min_wage_monthly", "p90") - value(f1, "jinjiang", 2028, "min_wage_monthly", "p10")
     assert w > w0 > 0
+    # 2026: the 2025-04 (estimated) wage is in force on every path: no band before the next decree
+    assert value(f1, "jinjiang", 2026, "min_wage_monthly", "p90") == value(f1, "jinjiang", 2026, "min_wage_monthly", "p10")
 
 
 def test_recipient_share_estimate_matches_scenario():
@@ -195,8 +197,11 @@ def test_missing_parameter_is_an_error_not_a_default():
             a.dibao_path(replace(sc, values=values), 2020, 2022)
     with pytest.raises(ParameterError, match="ratio_change_after_2025"):
         a.ratio_path([2030], {k: v for k, v in sc.values.items() if k != "assistance.ratio_change_after_2025"})
-    with pytest.raises(ParameterError, match="wage_adjustment_interval_years"):
+    with pytest.raises(ParameterError, match=r"assistance\."):
         a.wage_schedule({}, 2030)
+    without = {k: v for k, v in sc.values.items() if k != "assistance.wage_adjustment_interval_years"}
+    with pytest.raises(ParameterError, match="wage_adjustment_interval_years"):
+        a.wage_schedule(without, 2030)
 
 
 def test_only_the_wage_growth_override_is_optional():

@@ -55,6 +55,12 @@ PARAMETER_RULES: dict[str, Rule] = {
         2010, 2022, kind="int", description="first adjustment year used to fit the minimum-wage drift"),
     "assistance.wage_step_floor_pct": Rule(
         0.0, 50.0, description="smallest rise per minimum-wage adjustment, percent (negative not allowed)"),
+    "assistance.wage_timing": Rule(kind="str", choices=("sampled", "fixed"), description=(
+        "dates of future minimum-wage decrees: drawn from the observed intervals, or every interval_years")),
+    "assistance.wage_estimate_pending_from_average": Rule(kind="bool", description=(
+        "fill the 2025-04 tier values from the published mean of the tiers (estimate) before fitting")),
+    "assistance.standard_setting": Rule(kind="str", choices=("county", "city"), description=(
+        "who sets the 低保 standard: each county from its own minimum-wage tier, or one city-wide standard")),
     "assistance.wage_growth_override_pct": Rule(
         -10.0, 30.0, description=("median minimum-wage growth, percent per year, replacing the fitted drift "
                                   "(absent = use the fitted forecast)")),
@@ -353,12 +359,7 @@ def dibao_path(scenario: ScenarioLike | None = "baseline", start_year: int = 202
     years = np.arange(start_year, end_year + 1)
     ratio = ratio_path(years, sc)
     override = p[f"{SECTION}.wage_growth_override_pct"]
-    fc = mw.forecast(history, start_year, end_year,
-                     interval_years=float(p[f"{SECTION}.wage_adjustment_interval_years"]),
-                     fit_from_year=int(p[f"{SECTION}.wage_fit_from_year"]),
-                     step_floor_pct=float(p[f"{SECTION}.wage_step_floor_pct"]),
-                     draws=int(draws), seed=seed,
-                     growth_override_pct=None if override is None else float(override))
+    fc = wage_forecast(sc, start_year, end_year, draws, seed, history)
     tier_annual = {t: fc.annual(t)[1] for t in fc.monthly}
     ids = county_ids()
     wage = {uid: tier_annual[mw.unit_tier(uid, history)] for uid in ids}
@@ -370,9 +371,18 @@ def dibao_path(scenario: ScenarioLike | None = "baseline", start_year: int = 202
     k = next(iter(wage.values())).shape[0]
     dibao = {uid: standard_from_wage(ratio[None, :], wage[uid]) for uid in wage}
     dibao[CITY_ID] = sum(w[i] * dibao[uid] for i, uid in enumerate(ids))
+    setting = p[f"{SECTION}.standard_setting"]
+    if setting == "city":  # one city-wide standard: every unit gets the city's weighted link
+        dibao = {uid: dibao[CITY_ID] for uid in dibao}
     notes = [f"city standards: {weight_note}",
-             "min_wage_monthly: annual average of the Fujian tier wage in force; after 2022-04 a forecast "
-             "(random walk with drift in log wage, statsmodels WLS)",
+             f"低保 standard set by {'each county from its own minimum-wage tier' if setting == 'county' else 'the city, one standard for every unit'} "
+             "(assistance.standard_setting; sources in data/raw/dibao_quanzhou.csv)",
+             "min_wage_monthly: annual average of the Fujian tier wage in force; "
+             + ("2025-04 tier values ESTIMATED from the published mean of the tiers (2,100 yuan); "
+                if p[f"{SECTION}.wage_estimate_pending_from_average"] else "")
+             + f"later a forecast (random walk with drift in log wage, statsmodels WLS, fitted from "
+             f"{int(p[f'{SECTION}.wage_fit_from_year'])}; decree dates "
+             + ("drawn from the observed intervals)" if p[f"{SECTION}.wage_timing"] == "sampled" else "fixed)"),
              f"tekun_monthly = {tekun:g} x dibao (parameter; the factor is not in the plan text)"]
     if override is not None:
         notes.append(f"min_wage_monthly: median growth set to {float(override):g} % a year "
@@ -415,14 +425,31 @@ def dibao_path(scenario: ScenarioLike | None = "baseline", start_year: int = 202
     return out
 
 
+def wage_history(scenario: ScenarioLike | None, history: mw.WageHistory | None = None) -> mw.WageHistory:
+    """The wage history the forecast starts from: published, plus the 2025-04 estimate if the scenario asks."""
+    key = f"{SECTION}.wage_estimate_pending_from_average"
+    history = history if history is not None else mw.load_wage_history()
+    return mw.with_estimated_pending(history) if assistance_parameters(scenario, [key])[key] else history
+
+
+def wage_forecast(scenario: ScenarioLike | None, start_year: int, end_year: int, draws: int = 1,
+                  seed: int | None = 20201101, history: mw.WageHistory | None = None) -> mw.WageForecast:
+    """The minimum-wage forecast under the scenario's ``assistance.wage_*`` parameters."""
+    p = assistance_parameters(scenario)
+    override = p[f"{SECTION}.wage_growth_override_pct"]
+    return mw.forecast(wage_history(scenario, history), start_year, end_year,
+                       interval_years=float(p[f"{SECTION}.wage_adjustment_interval_years"]),
+                       fit_from_year=int(p[f"{SECTION}.wage_fit_from_year"]),
+                       step_floor_pct=float(p[f"{SECTION}.wage_step_floor_pct"]),
+                       draws=int(draws), seed=seed,
+                       growth_override_pct=None if override is None else float(override),
+                       timing=p[f"{SECTION}.wage_timing"])
+
+
 def wage_schedule(scenario: ScenarioLike | None = "baseline", end_year: int = 2035,
                   history: mw.WageHistory | None = None) -> list[pd.Period]:
-    """The assumed future minimum-wage adjustment months under ``scenario``."""
-    key = f"{SECTION}.wage_adjustment_interval_years"
-    interval = float(assistance_parameters(scenario, [key])[key])
-    history = history if history is not None else mw.load_wage_history()
-    anchor = max(history.known_months())
-    return mw.adjustment_schedule(history, anchor, end_year, interval)
+    """The future minimum-wage adjustment months under ``scenario`` (sampled timing: the median path's)."""
+    return wage_forecast(scenario, 2020, end_year, 1, history=history).adjustments
 
 
 # --- text for the notebook -----------------------------------------------------------------------
