@@ -13,7 +13,7 @@ from analysis.demography.result import N_AGES, ProjectionResult
 from analysis.errors import ParameterError
 from analysis.geography import CITY_ID, county_units
 from analysis.scenarios import load_scenario
-from analysis.services import beds, prevalence
+from analysis.services import beds, beds_report, prevalence
 from analysis.services.unit_arrays import ratio_path
 
 UNIT_IDS = [u.id for u in county_units()]
@@ -350,15 +350,22 @@ def test_missing_parameter_is_named():
 
 def test_table_and_summary_text(scenario):
     frame = beds.bed_requirements(synthetic_result(), scenario)
-    table = beds.bed_table(frame, "jinjiang")
+    table = beds_report.bed_table(frame, "jinjiang")
     assert list(table.index) == list(range(2020, 2031))
     assert table.loc[2025, beds.INDICATOR_ZH["nursing_beds_required"]] == round(value(frame, "jinjiang", 2025,
                                                                                       "nursing_beds_required"))
-    text = beds.summary_zh(frame, "jinjiang", 2025)
+    text = beds_report.summary_zh(frame, "jinjiang", 2025)
     assert f"{value(frame, 'jinjiang', 2025, 'nursing_beds_required'):,.0f}" in text and "2025" in text
     assert text.index("护理型床位") < text.index("建设计划") < text.index("两种口径")  # the nursing gap leads
     assert beds.GAP_DEFINITION_ZH in text and "nan" not in text.lower()
-    build = beds.build_table(frame, "jinjiang")
+    build = beds_report.build_table(frame, "jinjiang")
     assert pd.isna(build.iloc[0, 0]) and build.loc[2025].notna().all()
     with pytest.raises(ParameterError, match="unit"):
-        beds.bed_table(frame, "nowhere")
+        beds_report.bed_table(frame, "nowhere")
+
+
+def test_tables_for_people_have_separators_and_no_nan_or_negative_zero():
+    table = pd.DataFrame({"床位": [1234.4, -0.3, np.nan], beds.INDICATOR_ZH["nursing_bed_share_target"]: [54.8, 60, np.nan]})
+    out = beds_report.for_people(table)
+    assert list(out["床位"]) == ["1,234", "0", "—"]
+    assert list(out[beds.INDICATOR_ZH["nursing_bed_share_target"]]) == ["54.8%", "60.0%", "—"]
