@@ -72,8 +72,7 @@ def summary_zh(frame: pd.DataFrame, unit_id: str, year: int = 2025) -> str:
     if sel.empty:
         return f"{year}年不在预测期内。"
     rows = frame[frame["unit_id"] == unit_id]
-    years = sorted(rows["year"].unique())
-    first_year, last_year = int(years[0]), int(years[-1])
+    first_year = int(rows["year"].min())
 
     def added(name):
         sub = rows[(rows["indicator"] == name) & (rows["year"] > first_year) & (rows["year"] <= year)]

@@ -404,8 +404,10 @@ def forecast(history: WageHistory | None = None, first_year: int = 2020, last_ye
     if timing not in ("fixed", "sampled"):
         raise AnalysisError(f"timing must be 'fixed' or 'sampled', got {timing!r}")
     if timing == "sampled":
-        return _sampled_forecast(fits, anchor, months, known, history, last_year, draws, seed,
-                                 np.log1p(step_floor_pct / 100.0), interval_years, intervals)
+        from . import wage_timing  # the sampled-timing paths live there (it imports this module)
+
+        return wage_timing.sampled_forecast(fits, anchor, months, known, history, last_year, draws, seed,
+                                            np.log1p(step_floor_pct / 100.0), intervals)
     # index of the adjustment in force in each month (-1 = before the first future adjustment)
     step_of_month = np.searchsorted(np.asarray([m.ordinal for m in schedule], dtype=np.int64),
                                     months.asi8, side="right") - 1
@@ -446,27 +448,6 @@ def forecast(history: WageHistory | None = None, first_year: int = 2020, last_ye
         vals = np.where(future[None, :], forecast_vals, known_vals[None, :])
         monthly[tier] = vals
     return WageForecast(fits, schedule, months, monthly, mode, interval_years, seed)
-
-
-def _sampled_forecast(fits, anchor, months, known, history, last_year, draws, seed, floor, interval_years,
-                      intervals) -> WageForecast:
-    from . import wage_timing
-
-    for tier, fit in fits.items():
-        if fit.anchor != anchor:
-            raise AnalysisError(f"tier {tier}: last published wage {fit.anchor} differs from other tiers ({anchor})")
-    intervals = wage_timing.adjustment_intervals(history) if intervals is None else np.asarray(intervals, float)
-    rng = np.random.default_rng(seed)
-    n = TIMING_DRAWS if draws == 1 else draws
-    paths, schedules = wage_timing.sampled_paths(fits, anchor, months, known, history, last_year, intervals, n,
-                                                 floor, rng)
-    if draws == 1:
-        paths = {t: np.quantile(v, QUANTILES, axis=0) for t, v in paths.items()}
-    median = np.median(schedules, axis=0)
-    dates = [pd.Period(ordinal=int(round(m)), freq="M") for m in median if pd.Period(
-        ordinal=int(round(m)), freq="M").year <= last_year]
-    return WageForecast(fits, dates, months, paths, "quantiles" if draws == 1 else "draws",
-                        float(np.mean(intervals)), seed, schedules)
 
 
 def forecast_frame(fc: WageForecast) -> pd.DataFrame:

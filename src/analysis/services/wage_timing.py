@@ -72,6 +72,28 @@ def sampled_paths(fits: dict, anchor: pd.Period, months: pd.PeriodIndex, known: 
     return out, schedules
 
 
+def sampled_forecast(fits, anchor, months, known, history, last_year, draws, seed, floor,
+                     intervals=None) -> "mw.WageForecast":
+    """The :class:`~analysis.services.min_wage.WageForecast` with sampled decree dates.
+
+    ``draws == 1`` → p10/p50/p90 month by month of ``TIMING_DRAWS`` paths (mode 'quantiles');
+    else the paths themselves. ``adjustments``: the median path's decree months.
+    """
+    for tier, fit in fits.items():
+        if fit.anchor != anchor:
+            raise AnalysisError(f"tier {tier}: last published wage {fit.anchor} differs from other tiers ({anchor})")
+    intervals = adjustment_intervals(history) if intervals is None else np.asarray(intervals, float)
+    rng = np.random.default_rng(seed)
+    n = mw.TIMING_DRAWS if draws == 1 else draws
+    paths, schedules = sampled_paths(fits, anchor, months, known, history, last_year, intervals, n, floor, rng)
+    if draws == 1:
+        paths = {t: np.quantile(v, mw.QUANTILES, axis=0) for t, v in paths.items()}
+    median = [pd.Period(ordinal=int(round(m)), freq="M") for m in np.median(schedules, axis=0)]
+    dates = [m for m in median if m.year <= last_year]
+    return mw.WageForecast(fits, dates, months, paths, "quantiles" if draws == 1 else "draws",
+                           float(np.mean(intervals)), seed, schedules)
+
+
 def next_adjustment_band(schedules: np.ndarray, after: pd.Period | None = None) -> dict[str, pd.Period]:
     """p10/p50/p90 of the month of the first sampled decree after ``after`` (default: the first one)."""
     first = schedules[:, 0] if after is None else np.array([s[s > after.ordinal][0] for s in schedules])
