@@ -369,3 +369,13 @@ def test_tables_for_people_have_separators_and_no_nan_or_negative_zero():
     out = beds_report.for_people(table)
     assert list(out["床位"]) == ["1,234", "0", "—"]
     assert list(out[beds.INDICATOR_ZH["nursing_bed_share_target"]]) == ["54.8%", "60.0%", "—"]
+
+
+def test_alternatives_table_changes_one_assumption_at_a_time(scenario):
+    result = synthetic_result(draws=2)
+    table = beds_report.alternatives_table(result, scenario, "jinjiang", 2025)
+    need = beds.INDICATOR_ZH["beds_need_view"]
+    base = table.iloc[0][need]
+    assert base == pytest.approx(np.median(beds.bed_arrays(result, scenario)["beds_need_view"][:, 5, UNIT_IDS.index("jinjiang")]))
+    assert table.loc["目标入住率90% target occupancy 90 %", need] == pytest.approx(base * 85 / 90)
+    assert table.loc["基期实际入住率70% observed occupancy 70 %", need] == pytest.approx(base * 70 / 53)

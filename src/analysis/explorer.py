@@ -1,7 +1,7 @@
 """The scenario explorer's engine: settings → scenario → cached projection, beds and 低保.
 
 An analyst moves a control (unit, base, TFR multiplier, life-expectancy gain, migration scale,
-bed ratios, occupancy, institutional share, minimum-wage growth) and three charts are redrawn:
+bed ratios, observed and target occupancy, minimum-wage growth) and three charts are redrawn:
 the elderly fan (60+ and 80+), the bed requirement against the stock, and the 低保 path. The
 widgets live in :mod:`analysis.explorer_widgets`; this module holds the logic, which needs no
 frontend and is what the tests and the benchmark drive::

@@ -124,3 +124,37 @@ def gap_opening_zh(frame: pd.DataFrame, unit_id: str,
         v = short.get(unit_id, pd.NA)
         parts.append(f"{INDICATOR_ZH[name]}：{'预测期内不出现' if pd.isna(v) else f'{int(v)}年'}")
     return "缺口出现的年份（中位数，需求 − 存量 > 0）：" + "；".join(parts)
+
+
+ALTERNATIVES = (
+    ("基准情景 baseline", {}),
+    ("失能率：上海代理单一程度（仅重度）'single' schedule", {"beds.prevalence_schedule": "single"}),
+    ("仅重度失能者入住 severe only (use 1 : 0)", {"beds.use_rate_relative": {"severe": 1.0, "moderate": 0.0}}),
+    ("轻中度使用率更高 moderate 1 : 0.5", {"beds.use_rate_relative": {"severe": 1.0, "moderate": 0.5}}),
+    ("目标入住率90% target occupancy 90 %", {"beds.target_occupancy_pct": 90}),
+    ("基期实际入住率70% observed occupancy 70 %", {"beds.occupancy_pct": 70}),
+)
+
+
+def alternatives_table(result, scenario, unit_id: str, year: int = 2025) -> pd.DataFrame:
+    """The need view of one unit in ``year`` under labelled alternative assumptions (medians, beds).
+
+    Each row changes one ``beds.*`` assumption of ``scenario`` (a Scenario); columns: total beds
+    (need view), nursing-type beds (need view) and their gaps (required − stock, + = shortfall).
+    """
+    from ..geography import resolve
+    from .beds import bed_arrays
+
+    units = list(result.unit_ids) + ["quanzhou"]
+    u = units.index(resolve(unit_id).id)
+    t = int(np.flatnonzero(result.years == year)[0])
+    rows = []
+    for label, change in ALTERNATIVES:
+        arrays = bed_arrays(result, scenario.with_overrides(change) if change else scenario)
+        med = {k: float(np.median(arrays[k][:, t, u])) for k in
+               ("beds_need_view", "bed_gap_need_view", "nursing_beds_need_view", "nursing_bed_gap_need_view")}
+        rows.append({"假设 assumption": label, INDICATOR_ZH["beds_need_view"]: med["beds_need_view"],
+                     INDICATOR_ZH["bed_gap_need_view"]: med["bed_gap_need_view"],
+                     INDICATOR_ZH["nursing_beds_need_view"]: med["nursing_beds_need_view"],
+                     INDICATOR_ZH["nursing_bed_gap_need_view"]: med["nursing_bed_gap_need_view"]})
+    return pd.DataFrame(rows).set_index("假设 assumption")
