@@ -337,7 +337,7 @@ class ScenarioExplorer:
         """
         if self._weights is None:
             self._weights = resident_weights_2020()
-        history = mw.load_wage_history()
+        history = assistance.wage_history(self.start)  # with the 2025 estimate if the scenario uses it
         fits = mw.forecast(history, self.start_year, self.start_year + 1,
                            fit_from_year=int(assistance.assistance_parameters(
                                self.start, ["assistance.wage_fit_from_year"])["assistance.wage_fit_from_year"])).fits
