@@ -107,7 +107,7 @@ def test_need_view_by_hand(scenario):
     result = synthetic_result()
     frame = beds.bed_requirements(result, scenario)
     u = UNIT_IDS.index("anxi")
-    sched = prevalence.schedule_by_sex().set_index(["sex", "severity", "age_group"])["prevalence_pct"]
+    sched = prevalence.adl_schedule().set_index(["sex", "severity", "age_group"])["prevalence_pct"]
     labels = prevalence.group_labels(6)
 
     def prevalent(t, severity):
@@ -135,6 +135,27 @@ def test_base_year_calibration_reproduces_todays_residents_exactly(scenario):
     rows = frame[frame.year == 2020].pivot(index="unit_id", columns="indicator", values="p50")
     np.testing.assert_allclose(rows["care_users"], rows["bed_stock"] * 0.53, rtol=1e-12)
     assert rows.loc[CITY_ID, "care_users"] == pytest.approx(42_180 * 0.53, rel=1e-12)  # 22,355.4 by hand
+
+
+def test_adl_schedule_by_hand():
+    """CHNS 2006 counts → log-linear fit; severe share of each group from the Shanghai census proxy."""
+    adl = prevalence.adl_table()
+    np.testing.assert_allclose(adl["prevalence_pct"], [100 * 62 / 1341, 100 * 105 / 799, 100 * 67 / 212])
+    a, b = prevalence.fit_log_linear([64.5, 74.5, 85.0], [62, 105, 67], [1341, 799, 212])
+    sched = prevalence.adl_schedule().set_index(["sex", "severity", "age_group"])["prevalence_pct"]
+    sh = prevalence.schedule_by_sex().set_index(["sex", "severity", "age_group"])["prevalence_pct"]
+    total = 100 * np.exp(a + b * 72.5)  # 70-74
+    share = sh[("female", "severe", "70-74")] / (sh[("female", "severe", "70-74")] + sh[("female", "moderate", "70-74")])
+    assert sched[("female", "severe", "70-74")] == pytest.approx(total * share)
+    assert sched[("female", "moderate", "70-74")] == pytest.approx(total * (1 - share))
+    assert sched[("male", "severe", "70-74")] + sched[("male", "moderate", "70-74")] == pytest.approx(total)
+
+
+def test_shanghai_alternative_is_still_available(scenario):
+    s = scenario.with_overrides({"beds.prevalence_schedule": "sex_severity"})
+    frame = beds.bed_requirements(synthetic_result(), s)
+    rows = frame[frame.year == 2020].pivot(index="unit_id", columns="indicator", values="p50")
+    np.testing.assert_allclose(rows["care_users"], rows["bed_stock"] * 0.53, rtol=1e-12)
 
 
 def test_single_schedule_alternative_uses_the_shanghai_proxy_for_severe_only(scenario):

@@ -64,7 +64,7 @@ PARAMETER_RULES: dict[str, Rule] = {
     "beds.disability_prevalence_pct": Rule(0, 100, kind="list", description=(
         "percent unable to care for themselves by 5-year group from 60 (the 'single' schedule); the last group is open")),
     "beds.prevalence_schedule": Rule(kind="str", choices=care_users.SCHEDULES, description=(
-        "disability prevalence used by the need view: by sex and severity, or the single both-sex schedule")),
+        "disability prevalence of the need view: ADL-based (CHNS 2006) split by severity, the Shanghai proxy by sex and severity, or the single both-sex schedule")),
     "beds.use_rate_relative": Rule(0, 1000, kind="mapping", description=(
         "relative institutional use rate per person by severity (severe, moderate); the level is calibrated")),
     "beds.occupancy_pct": Rule(1, 100, description=(
@@ -286,9 +286,10 @@ NOTES = [
     "new beds evenly.",
     "Nursing-type stock is an ESTIMATE: stock × institutional share of beds (national 2022 proxy) × the plan's "
     "nursing-type share path taken as achieved.",
-    "Need view is an ESTIMATE: users = elderly × prevalence by age, sex and severity (Shanghai 2010 census proxy, "
-    "extrapolated above 75) × use rates calibrated to the base-year residents (stock × observed occupancy, an "
-    "assumption); beds = users ÷ target occupancy.",
+    "Need view is an ESTIMATE: users = elderly × prevalence by age, sex and severity (default: basic-ADL "
+    "disability of the China Health and Nutrition Survey 2006, split into severities by the Shanghai 2010 census "
+    "proxy) × use rates calibrated to the base-year residents (stock × observed occupancy, an assumption); "
+    "beds = users ÷ target occupancy.",
     "Build schedule: the shortfall of the target year is built up evenly from the base year; after it, the stock "
     "keeps up with the requirement.",
     "Ratios after their last given year stay at that year's value (2025 for the plan's targets).",

@@ -17,11 +17,13 @@ with the severity-weighted elderly population — not with the observed occupanc
 
 Prevalence schedules (``beds.prevalence_schedule``)
 
-- ``sex_severity`` (default): both severities by sex, observed 60–74 in the Shanghai 2010 census
-  (镇, 表8-2b; a PROXY for Quanzhou), extended above 75 by a log-linear Poisson fit per sex and
-  severity (:func:`analysis.services.prevalence.schedule_by_sex`). No ADL-based Chinese schedule
-  by age was found in the stored sources (CLHLS/CHARLS/CALSS publications give only totals; see
-  ``disability_prevalence.csv``, rows ``China``).
+- ``adl_chns2006`` (default): the level and age shape of basic-ADL disability from the China Health
+  and Nutrition Survey 2006 (national; Liang et al. 2015, Table 2: 60–69, 70–79, 80+), fitted
+  log-linearly to 5-year groups, split into the two severities by sex with the Shanghai 2010
+  census shares (:func:`analysis.services.prevalence.adl_schedule`, an ESTIMATE).
+- ``sex_severity``: both severities by sex, observed 60–74 in the Shanghai 2010 census (镇,
+  表8-2b; a PROXY for Quanzhou), extended above 75 by a log-linear Poisson fit per sex and
+  severity (:func:`analysis.services.prevalence.schedule_by_sex`).
 - ``single``: the earlier schedule ``beds.disability_prevalence_pct`` (both sexes, severe only).
 """
 
@@ -35,7 +37,7 @@ from ..demography.result import N_AGES, ProjectionResult
 from . import prevalence
 
 SEVERITIES = ("severe", "moderate")
-SCHEDULES = ("sex_severity", "single")
+SCHEDULES = ("adl_chns2006", "sex_severity", "single")
 
 
 def prevalence_array(schedule: str, single_pct=None, n_ages: int = N_AGES) -> np.ndarray:
@@ -48,7 +50,7 @@ def prevalence_array(schedule: str, single_pct=None, n_ages: int = N_AGES) -> np
     if schedule == "single":
         out[0, :, :] = prevalence.by_single_age(single_pct, n_ages)[None, :]
         return out
-    table = prevalence.schedule_by_sex()
+    table = prevalence.adl_schedule() if schedule == "adl_chns2006" else prevalence.schedule_by_sex()
     for i, sev in enumerate(SEVERITIES):
         for j, sex in enumerate(prevalence.SEXES):
             rows = table[(table["severity"] == sev) & (table["sex"] == sex)]

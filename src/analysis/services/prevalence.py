@@ -148,3 +148,52 @@ def schedule_by_sex(n_groups: int = 6, frame: pd.DataFrame | None = None) -> pd.
                             "basis": "observed (Shanghai 2010 proxy)" if seen
                             else "estimated: log-linear extrapolation"})
     return pd.DataFrame(out)
+
+
+ADL_GEOGRAPHY = "China"
+ADL_YEAR = 2006
+ADL_GROUPS = {"60-69": 64.5, "70-79": 74.5, "80+": 85.0}
+"""CHNS 2006 age groups and the mid-age each is fitted at (80+ at 85: an ASSUMPTION, about the mean
+age of persons aged 80 and over)."""
+
+
+def adl_table(frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """CHNS 2006 basic-ADL disability by age group: age_group, mid_age, persons, cases, prevalence_pct."""
+    frame = load_disability() if frame is None else frame
+    rows = frame[(frame["geography"] == ADL_GEOGRAPHY) & (frame["year"] == ADL_YEAR)].set_index("indicator")["value"]
+    out = []
+    for group, mid in ADL_GROUPS.items():
+        keys = (f"chns_adl_sample_persons_{group}", f"chns_adl_disabled_{group}")
+        missing = [k for k in keys if k not in rows.index]
+        if missing:
+            raise AnalysisError(f"disability_prevalence.csv: missing figure {missing[0]} ({ADL_GEOGRAPHY} {ADL_YEAR})")
+        out.append({"age_group": group, "mid_age": mid, "persons": float(rows[keys[0]]), "cases": float(rows[keys[1]])})
+    table = pd.DataFrame(out)
+    table["prevalence_pct"] = 100.0 * table["cases"] / table["persons"]
+    return table
+
+
+def adl_schedule(n_groups: int = 6, frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """ADL-based prevalence by sex, severity and 5-year group (ESTIMATE), columns as :func:`schedule_by_sex`.
+
+    Level and age shape: the CHNS 2006 basic-ADL disability rates (national; 60–69, 70–79, 80+)
+    through a log-linear Poisson fit evaluated at each 5-year group's mid-age (87.5 for 85+),
+    the same for both sexes. Split into severities by the Shanghai 2010 census proxy: severe =
+    ADL × 生活不能自理 / (生活不能自理 + 不健康但能自理) of that sex and group, moderate = the rest.
+    """
+    adl = adl_table(frame)
+    a, b = fit_log_linear(adl["mid_age"], adl["cases"], adl["persons"])
+    starts = FIRST_AGE + GROUP_WIDTH * np.arange(n_groups)
+    total = np.minimum(100.0, 100.0 * np.exp(a + b * (starts + OPEN_GROUP_MID_OFFSET)))
+    split = schedule_by_sex(n_groups, frame).set_index(["sex", "severity", "age_group"])["prevalence_pct"]
+    labels = group_labels(n_groups)
+    out = []
+    for sex in SEXES:
+        severe = np.array([split[(sex, "severe", g)] for g in labels])
+        moderate = np.array([split[(sex, "moderate", g)] for g in labels])
+        share = np.divide(severe, severe + moderate, out=np.zeros_like(severe), where=(severe + moderate) > 0)
+        for severity, values in (("severe", total * share), ("moderate", total * (1 - share))):
+            for g, v in zip(labels, values):
+                out.append({"sex": sex, "severity": severity, "age_group": g, "prevalence_pct": float(v),
+                            "basis": "estimated: CHNS 2006 ADL level, Shanghai 2010 severity split"})
+    return pd.DataFrame(out)
