@@ -291,7 +291,8 @@ NOTES = [
     "proxy) × use rates calibrated to the base-year residents (stock × observed occupancy, an assumption); "
     "beds = users ÷ target occupancy.",
     "Build schedule: the shortfall of the target year is built up evenly from the base year; after it, the stock "
-    "keeps up with the requirement.",
+    "keeps up with the requirement. The city's schedule is the sum of the units' (a surplus in one unit does not "
+    "offset a shortfall in another).",
     "Ratios after their last given year stay at that year's value (2025 for the plan's targets).",
 ]
 
