@@ -73,7 +73,7 @@ def calibrated_users(prevalent: np.ndarray, residents_base: np.ndarray, base_ind
     w = np.asarray(relative_use, dtype=float)
     weighted = prevalent * w[None, None, None, :]
     base = weighted[:, base_index].sum(axis=-1)  # (d, u)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # tiny test populations
         k = np.where(base > 0, residents_base / np.where(base > 0, base, 1.0), 0.0)
     return weighted * k[:, None, :, None]
 
