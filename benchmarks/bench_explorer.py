@@ -19,7 +19,7 @@ CHANGES = [  # (label, control, three values)
     ("bed ratio 床位比例", "beds_per_1000_elderly", [42.0, 46.0, 38.0]),
     ("nursing ratio 护理型比例", "nursing_beds_per_1000_elderly", [14.0, 10.0, 12.0]),
     ("occupancy 入住率", "occupancy_pct", [70.0, 80.0, 53.0]),
-    ("institutional share 机构照护", "institutional_care_share_pct", [40.0, 80.0, 60.0]),
+    ("target occupancy 目标入住率", "target_occupancy_pct", [90.0, 80.0, 85.0]),
     ("wage growth 最低工资增长", "wage_growth_pct", [3.0, 8.0, None]),
     ("TFR multiplier 生育", "tfr_multiplier", [1.2, 0.8, 1.1]),
     ("e0 gain 预期寿命", "e0_gain_per_year", [0.1, -0.1, 0.05]),

@@ -23,7 +23,7 @@ WIDTH = 900
 # (output name, notebook under reports/latest, index of the image among the notebook's charts)
 CHARTS = [
     ("2_plan_expectation.png", "quanzhou/01_population_projection.ipynb", 2),
-    ("3_beds_vs_stock.png", "jinjiang/02_elder_care_beds.ipynb", 0),
+    ("3_beds_vs_stock.png", "jinjiang/02_elder_care_beds.ipynb", 2),  # after the nursing gap and build charts
     ("4_dibao_path.png", "quanzhou/04_assistance_wage_linkage.ipynb", 1),
     ("5_overview_bed_gap.png", "quanzhou/90_city_overview.ipynb", 1),
 ]

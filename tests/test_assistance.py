@@ -16,6 +16,7 @@ from analysis.errors import DataValidationError, ParameterError
 from analysis.geography import county_ids
 from analysis.scenarios import load_scenario
 from analysis.services import assistance as a
+from analysis.services import assistance_text as at
 from analysis.services import min_wage as mw
 from analysis.tidy import COLUMNS
 
@@ -168,8 +169,10 @@ def test_draws_reproducible_and_consistent():
     f3 = a.dibao_path("baseline", 2020, 2030, draws=200, seed=6, population=result)
     assert not np.allclose(f1.p50.fillna(0), f3.p50.fillna(0))
     w = value(f1, "jinjiang", 2030, "min_wage_monthly", "p90") - value(f1, "jinjiang", 2030, "min_wage_monthly", "p10")
-    w0 = value(f1, "jinjiang", 2026, "min_wage_monthly", "p90") - value(f1, "jinjiang", 2026, "min_wage_monthly", "p10")
+    w0 = value(f1, "jinjiang", 2028, "min_wage_monthly", "p90") - value(f1, "jinjiang", 2028, "min_wage_monthly", "p10")
     assert w > w0 > 0
+    # 2026: the 2025-04 (estimated) wage is in force on every path: no band before the next decree
+    assert value(f1, "jinjiang", 2026, "min_wage_monthly", "p90") == value(f1, "jinjiang", 2026, "min_wage_monthly", "p10")
 
 
 def test_recipient_share_estimate_matches_scenario():
@@ -195,8 +198,11 @@ def test_missing_parameter_is_an_error_not_a_default():
             a.dibao_path(replace(sc, values=values), 2020, 2022)
     with pytest.raises(ParameterError, match="ratio_change_after_2025"):
         a.ratio_path([2030], {k: v for k, v in sc.values.items() if k != "assistance.ratio_change_after_2025"})
-    with pytest.raises(ParameterError, match="wage_adjustment_interval_years"):
+    with pytest.raises(ParameterError, match=r"assistance\."):
         a.wage_schedule({}, 2030)
+    without = {k: v for k, v in sc.values.items() if k != "assistance.wage_adjustment_interval_years"}
+    with pytest.raises(ParameterError, match="wage_adjustment_interval_years"):
+        a.wage_schedule(without, 2030)
 
 
 def test_only_the_wage_growth_override_is_optional():
@@ -259,31 +265,31 @@ def test_summary_text_follows_the_scenario():
                                     "assistance.average_gap_share": 0.55})
     persons = {uid: 100_000.0 for uid in county_ids()}
     f = a.dibao_path(sc, 2020, 2026, population=synthetic_projection(range(2020, 2027), persons))
-    zh = a.summary_zh(f, sc, "anxi", 2021)
-    en = a.summary_en(f, sc, "anxi", 2021)
+    zh = at.summary_zh(f, sc, "anxi", 2021)
+    en = at.summary_en(f, sc, "anxi", 2021)
     assert "低保的1.5倍" in zh and "1.3" not in zh and "1.5 × 低保" in en
     assert f"{0.445 * 1570:,.0f}元" in zh and f"{1.5 * 0.445 * 1570:,.0f}元" in zh  # 699 and 1,048 yuan
     assert "人口的2%" in zh and "标准的55%" in zh and "60%" not in zh
     cost = 2000 * 0.55 * 0.445 * 1570 * 12 / 1e8
     assert f"{cost:,.2f}亿元" in zh and f"{cost:,.2f} 亿 yuan" in en
-    assert "保持2025年的47.5%" in a.summary_zh(f, sc, "anxi", 2026)
+    assert "保持2025年的47.5%" in at.summary_zh(f, sc, "anxi", 2026)
     changed = load_scenario("baseline", {"assistance.ratio_change_after_2025": 0.5})
     g = a.dibao_path(changed, 2020, 2027)
-    text = a.summary_zh(g, changed, "quanzhou", 2027)
+    text = at.summary_zh(g, changed, "quanzhou", 2027)
     assert "每年变化+0.5个百分点" in text and "2027年为48.5%" in text and "缺失" in text
 
 
 def test_summary_rejects_a_mismatched_path(path_q):
     with pytest.raises(ParameterError, match="year"):
-        a.summary_zh(path_q, "baseline", "anxi", 2040)
+        at.summary_zh(path_q, "baseline", "anxi", 2040)
     with pytest.raises(ParameterError, match="scenario"):
-        a.summary_zh(path_q, "high", "anxi", 2025)
+        at.summary_zh(path_q, "high", "anxi", 2025)
 
 
 def test_backtest_summary_quotes_the_backtest():
     weights = {uid: (100.0 if uid in TIER3 else 300.0) for uid in county_ids()}
     bt = a.backtest_link(weights)
-    text = a.backtest_summary_zh(bt)
+    text = at.backtest_summary_zh(bt)
     wage = (10 * 300 * 1720 + 3 * 100 * 1570) / 3300
     assert f"{wage:,.0f}元/月" in text and "44.5%" in text and "9,005元/年" in text
     assert f"{0.445 * 12 * wage - 9005:+,.0f}元" in text

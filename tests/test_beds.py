@@ -13,12 +13,14 @@ from analysis.demography.result import N_AGES, ProjectionResult
 from analysis.errors import ParameterError
 from analysis.geography import CITY_ID, county_units
 from analysis.scenarios import load_scenario
-from analysis.services import beds, prevalence
+from analysis.services import beds, beds_report, prevalence
 from analysis.services.unit_arrays import ratio_path
 
 UNIT_IDS = [u.id for u in county_units()]
 ADDITIVE_BEDS = ["beds_required", "nursing_beds_required", "institutional_beds_implied", "disabled_elderly",
-                 "beds_need_view", "bed_stock", "bed_gap", "bed_gap_need_view"]
+                 "beds_need_view", "bed_stock", "bed_gap", "bed_gap_need_view", "care_users", "care_users_severe",
+                 "nursing_beds_need_view", "nursing_bed_stock", "nursing_bed_gap", "beds_to_add",
+                 "nursing_beds_to_add"]
 
 
 def synthetic_result(draws: int = 1, years=range(2020, 2031), seed: int = 7, base: str = "registered",
@@ -45,6 +47,10 @@ def value(frame, unit, year, indicator, stat="p50"):
     sel = frame[(frame.unit_id == unit) & (frame.year == year) & (frame.indicator == indicator)]
     assert len(sel) == 1, (unit, year, indicator)
     return float(sel[stat].iloc[0])
+
+
+def persons_60(result, t):
+    return float(result.population[0, t, :, :, 60:].sum())
 
 
 def elderly_by_hand(result, unit, year):
@@ -97,33 +103,83 @@ def test_ratio_path_interpolates_holds_and_is_missing_before():
 # --- need view ------------------------------------------------------------------------------
 
 def test_need_view_by_hand(scenario):
+    """Users = k × w(s) × prevalent(s); k reproduces the 2020 residents; beds = users ÷ target occupancy."""
     result = synthetic_result()
     frame = beds.bed_requirements(result, scenario)
-    u, t = UNIT_IDS.index("anxi"), 5
-    schedule = [0.72, 1.04, 2.54, 4.59, 8.80, 16.86]
-    disabled = 0.0
-    for a in range(60, N_AGES):
-        rate = schedule[min((a - 60) // 5, 5)] / 100
-        disabled += rate * result.population[0, t, u, :, a].sum()
-    assert value(frame, "anxi", 2025, "disabled_elderly") == pytest.approx(disabled)
-    assert value(frame, "anxi", 2025, "beds_need_view") == pytest.approx(disabled * 0.60 / 0.53)
+    u = UNIT_IDS.index("anxi")
+    sched = prevalence.adl_schedule().set_index(["sex", "severity", "age_group"])["prevalence_pct"]
+    labels = prevalence.group_labels(6)
+
+    def prevalent(t, severity):
+        total = 0.0
+        for x, sex in enumerate(("male", "female")):
+            for a in range(60, N_AGES):
+                total += sched[(sex, severity, labels[min((a - 60) // 5, 5)])] / 100 * result.population[0, t, u, x, a]
+        return total
+
+    weighted = [prevalent(t, "severe") + 0.25 * prevalent(t, "moderate") for t in (0, 5)]
+    residents = value(frame, "anxi", 2020, "bed_stock") * 0.53
+    users_2025 = residents * weighted[1] / weighted[0]
+    assert value(frame, "anxi", 2020, "care_users") == pytest.approx(residents, rel=1e-12)
+    assert value(frame, "anxi", 2025, "care_users") == pytest.approx(users_2025, rel=1e-9)
+    assert value(frame, "anxi", 2025, "beds_need_view") == pytest.approx(users_2025 / 0.85, rel=1e-9)
+    severe = residents * prevalent(5, "severe") / weighted[0]
+    assert value(frame, "anxi", 2025, "nursing_beds_need_view") == pytest.approx(severe / 0.85, rel=1e-9)
+    assert value(frame, "anxi", 2025, "disabled_elderly") == pytest.approx(
+        prevalent(5, "severe") + prevalent(5, "moderate"), rel=1e-9)
+
+
+def test_base_year_calibration_reproduces_todays_residents_exactly(scenario):
+    """Every unit and the city: 2020 users = 2020 stock × observed occupancy (53 %)."""
+    frame = beds.bed_requirements(synthetic_result(draws=3), scenario)
+    rows = frame[frame.year == 2020].pivot(index="unit_id", columns="indicator", values="p50")
+    np.testing.assert_allclose(rows["care_users"], rows["bed_stock"] * 0.53, rtol=1e-12)
+    assert rows.loc[CITY_ID, "care_users"] == pytest.approx(42_180 * 0.53, rel=1e-12)  # 22,355.4 by hand
+
+
+def test_adl_schedule_by_hand():
+    """CHNS 2006 counts → log-linear fit; severe share of each group from the Shanghai census proxy."""
+    adl = prevalence.adl_table()
+    np.testing.assert_allclose(adl["prevalence_pct"], [100 * 62 / 1341, 100 * 105 / 799, 100 * 67 / 212])
+    a, b = prevalence.fit_log_linear([64.5, 74.5, 85.0], [62, 105, 67], [1341, 799, 212])
+    sched = prevalence.adl_schedule().set_index(["sex", "severity", "age_group"])["prevalence_pct"]
+    sh = prevalence.schedule_by_sex().set_index(["sex", "severity", "age_group"])["prevalence_pct"]
+    total = 100 * np.exp(a + b * 72.5)  # 70-74
+    share = sh[("female", "severe", "70-74")] / (sh[("female", "severe", "70-74")] + sh[("female", "moderate", "70-74")])
+    assert sched[("female", "severe", "70-74")] == pytest.approx(total * share)
+    assert sched[("female", "moderate", "70-74")] == pytest.approx(total * (1 - share))
+    assert sched[("male", "severe", "70-74")] + sched[("male", "moderate", "70-74")] == pytest.approx(total)
+
+
+def test_shanghai_alternative_is_still_available(scenario):
+    s = scenario.with_overrides({"beds.prevalence_schedule": "sex_severity"})
+    frame = beds.bed_requirements(synthetic_result(), s)
+    rows = frame[frame.year == 2020].pivot(index="unit_id", columns="indicator", values="p50")
+    np.testing.assert_allclose(rows["care_users"], rows["bed_stock"] * 0.53, rtol=1e-12)
+
+
+def test_single_schedule_alternative_uses_the_shanghai_proxy_for_severe_only(scenario):
+    s = scenario.with_overrides({"beds.prevalence_schedule": "single"})
+    frame = beds.bed_requirements(synthetic_result(), s)
+    assert value(frame, "anxi", 2025, "care_users") == pytest.approx(value(frame, "anxi", 2025, "care_users_severe"))
+    rows = frame[frame.year == 2020].pivot(index="unit_id", columns="indicator", values="p50")
+    np.testing.assert_allclose(rows["care_users"], rows["bed_stock"] * 0.53, rtol=1e-12)
 
 
 def test_zero_prevalence_gives_zero_need(scenario):
-    s = scenario.with_overrides({"beds.disability_prevalence_pct": [0, 0, 0]})
+    s = scenario.with_overrides({"beds.disability_prevalence_pct": [0, 0, 0], "beds.prevalence_schedule": "single"})
     frame = beds.bed_requirements(synthetic_result(), s)
     need = frame[frame.indicator == "beds_need_view"]
     assert (need["p50"] == 0).all()
 
 
 @settings(max_examples=25, deadline=None)
-@given(occupancy=st.floats(1, 50), share=st.floats(0, 100))
-def test_doubling_occupancy_halves_the_need(occupancy, share):
+@given(target=st.floats(1, 50), occupancy=st.floats(1, 100))
+def test_doubling_target_occupancy_halves_the_need(target, occupancy):
     result = synthetic_result(years=range(2020, 2023))
     base = load_scenario("baseline").values
-    one = beds.bed_arrays(result, {**base, "beds.occupancy_pct": occupancy, "beds.institutional_care_share_pct": share})
-    two = beds.bed_arrays(result, {**base, "beds.occupancy_pct": 2 * occupancy,
-                                   "beds.institutional_care_share_pct": share})
+    one = beds.bed_arrays(result, {**base, "beds.target_occupancy_pct": target, "beds.occupancy_pct": occupancy})
+    two = beds.bed_arrays(result, {**base, "beds.target_occupancy_pct": 2 * target, "beds.occupancy_pct": occupancy})
     np.testing.assert_allclose(two["beds_need_view"], one["beds_need_view"] / 2, rtol=1e-12)
 
 
@@ -169,18 +225,34 @@ def test_city_stock_known_points_interpolation_additions_and_missing():
     by_year = dict(zip(range(2015, 2031), stock))
     assert np.isnan(by_year[2015]) and np.isnan(by_year[2016])  # missing, never zero
     assert by_year[2017] == 30_023
-    assert by_year[2019] == pytest.approx(30_023 + (40_000 - 30_023) * 2 / 3)
-    assert by_year[2020] == 40_000
-    assert by_year[2021] == 41_000 and by_year[2025] == 45_000 and by_year[2030] == 45_000
+    assert by_year[2019] == pytest.approx(30_023 + (42_180 - 30_023) * 2 / 3)
+    assert by_year[2020] == pytest.approx(42_180)  # 38 per 1,000 × 1,110,000 registered elderly
+    assert by_year[2021] == pytest.approx(43_180) and by_year[2025] == pytest.approx(47_180)
+    assert by_year[2030] == pytest.approx(47_180)
     later = beds.city_bed_stock([2026, 2030], after_2025_per_year=100)
-    np.testing.assert_allclose(later, [45_100, 45_500])
+    np.testing.assert_allclose(later, [47_280, 47_680])
+
+
+def test_base_year_stock_is_consistent_with_the_plan():
+    """The plan's 2020 figures: 突破4万张, 38 per 1,000 and 111多万 registered elderly — one stock fits all three."""
+    stock = beds.plan_stock_2020()
+    assert stock == pytest.approx(42_180)
+    assert stock > 40_000
+    assert 1000 * stock / 1_110_000 == pytest.approx(38)
+
+
+def test_registered_2020_gap_is_zero_when_the_projection_has_the_plans_elderly(scenario):
+    result = synthetic_result()
+    result.population[...] *= 1_110_000 / persons_60(result, 0)
+    frame = beds.bed_requirements(result, scenario)
+    assert value(frame, CITY_ID, 2020, "bed_gap") == pytest.approx(0, abs=1e-6)
 
 
 def test_unit_stock_is_allocated_by_2020_elderly_share(scenario):
     result = synthetic_result()
     frame = beds.bed_requirements(result, scenario)
     share = elderly_by_hand(result, "shishi", 2020) / sum(elderly_by_hand(result, u, 2020) for u in UNIT_IDS)
-    assert value(frame, "shishi", 2024, "bed_stock") == pytest.approx(44_000 * share)
+    assert value(frame, "shishi", 2024, "bed_stock") == pytest.approx(46_180 * share)
     gap = value(frame, "shishi", 2024, "beds_required") - value(frame, "shishi", 2024, "bed_stock")
     assert value(frame, "shishi", 2024, "bed_gap") == pytest.approx(gap)
 
@@ -231,7 +303,8 @@ def test_zero_elderly_unit_needs_zero_beds(scenario):
     result = synthetic_result()
     result.population[:, :, UNIT_IDS.index("dehua"), :, 60:] = 0
     frame = beds.bed_requirements(result, scenario)
-    for name in ("beds_required", "nursing_beds_required", "beds_need_view", "bed_stock"):
+    for name in ("beds_required", "nursing_beds_required", "beds_need_view", "nursing_beds_need_view",
+                 "care_users", "bed_stock", "nursing_bed_stock", "beds_to_add", "nursing_beds_to_add"):
         rows = frame[(frame.unit_id == "dehua") & (frame.indicator == name)]["p50"].dropna()
         assert len(rows) and (rows == 0).all(), name
 
@@ -266,7 +339,9 @@ def test_yaml_ratios_equal_the_plan_tables(scenario):
 
 @pytest.mark.parametrize("key, bad, allowed", [
     ("beds.occupancy_pct", 0, "between 1 and 100"),
-    ("beds.institutional_care_share_pct", 120, "between 0 and 100"),
+    ("beds.target_occupancy_pct", 120, "between 1 and 100"),
+    ("beds.institutional_bed_share_pct", 120, "between 0 and 100"),
+    ("beds.prevalence_schedule", "adl", "one of"),
     ("beds.nursing_share_pct", {2025: 101}, "between 0 and 100"),
     ("beds.beds_per_1000_elderly", {2020: -1}, "between 0 and 1000"),
     ("beds.disability_prevalence_pct", [1, -2], "between 0 and 100"),
@@ -296,11 +371,32 @@ def test_missing_parameter_is_named():
 
 def test_table_and_summary_text(scenario):
     frame = beds.bed_requirements(synthetic_result(), scenario)
-    table = beds.bed_table(frame, "jinjiang")
+    table = beds_report.bed_table(frame, "jinjiang")
     assert list(table.index) == list(range(2020, 2031))
     assert table.loc[2025, beds.INDICATOR_ZH["nursing_beds_required"]] == round(value(frame, "jinjiang", 2025,
                                                                                       "nursing_beds_required"))
-    text = beds.summary_zh(frame, "jinjiang", 2025)
+    text = beds_report.summary_zh(frame, "jinjiang", 2025)
     assert f"{value(frame, 'jinjiang', 2025, 'nursing_beds_required'):,.0f}" in text and "2025" in text
+    assert text.index("护理型床位") < text.index("建设计划") < text.index("两种口径")  # the nursing gap leads
+    assert beds.GAP_DEFINITION_ZH in text and "nan" not in text.lower()
+    build = beds_report.build_table(frame, "jinjiang")
+    assert pd.isna(build.iloc[0, 0]) and build.loc[2025].notna().all()
     with pytest.raises(ParameterError, match="unit"):
-        beds.bed_table(frame, "nowhere")
+        beds_report.bed_table(frame, "nowhere")
+
+
+def test_tables_for_people_have_separators_and_no_nan_or_negative_zero():
+    table = pd.DataFrame({"床位": [1234.4, -0.3, np.nan], beds.INDICATOR_ZH["nursing_bed_share_target"]: [54.8, 60, np.nan]})
+    out = beds_report.for_people(table)
+    assert list(out["床位"]) == ["1,234", "0", "—"]
+    assert list(out[beds.INDICATOR_ZH["nursing_bed_share_target"]]) == ["54.8%", "60.0%", "—"]
+
+
+def test_alternatives_table_changes_one_assumption_at_a_time(scenario):
+    result = synthetic_result(draws=2)
+    table = beds_report.alternatives_table(result, scenario, "jinjiang", 2025)
+    need = beds.INDICATOR_ZH["beds_need_view"]
+    base = table.iloc[0][need]
+    assert base == pytest.approx(np.median(beds.bed_arrays(result, scenario)["beds_need_view"][:, 5, UNIT_IDS.index("jinjiang")]))
+    assert table.loc["目标入住率90% target occupancy 90 %", need] == pytest.approx(base * 85 / 90)
+    assert table.loc["基期实际入住率70% observed occupancy 70 %", need] == pytest.approx(base * 70 / 53)

@@ -57,7 +57,7 @@ def p50(frame, unit, year, indicator):
 def test_unit_bed_and_wage_changes_do_not_rerun_the_projection(explorer, counted):
     assert len(counted) == 1
     for change in [dict(unit="德化县"), dict(beds_per_1000_elderly=45), dict(nursing_beds_per_1000_elderly=14),
-                   dict(occupancy_pct=70), dict(institutional_care_share_pct=40), dict(wage_growth_pct=4.0),
+                   dict(occupancy_pct=70), dict(target_occupancy_pct=90), dict(wage_growth_pct=4.0),
                    dict(unit="quanzhou")]:
         explorer.update(**change)
         explorer.projection(), explorer.bed_frame(), explorer.dibao_frame()
@@ -115,8 +115,10 @@ def test_bed_ratio_control_sets_the_2025_target_by_hand(explorer):
 
 def test_scalar_controls_reach_the_models(explorer):
     need = p50(explorer.bed_frame(), "jinjiang", 2025, "beds_need_view")
-    explorer.update(occupancy_pct=53 / 2)  # half the occupancy -> twice the beds
+    explorer.update(target_occupancy_pct=85 / 2)  # half the target occupancy -> twice the beds
     assert p50(explorer.bed_frame(), "jinjiang", 2025, "beds_need_view") == pytest.approx(2 * need, rel=1e-9)
+    explorer.update(target_occupancy_pct=85, occupancy_pct=53 / 2)  # half today's residents -> half the beds
+    assert p50(explorer.bed_frame(), "jinjiang", 2025, "beds_need_view") == pytest.approx(need / 2, rel=1e-9)
     old = np.median(explorer.projection().age_sum("jinjiang")[:, -1])
     explorer.update(net_migration_scale=3.0)  # registered base: net transfers into Jinjiang are positive
     assert np.median(explorer.projection().age_sum("jinjiang")[:, -1]) != pytest.approx(old, rel=1e-6)
@@ -238,9 +240,10 @@ def test_wage_growth_override_by_hand():
 
 
 def test_wage_growth_override_in_the_scenario():
-    sc = load_scenario("baseline", {"assistance.wage_growth_override_pct": 0})
+    # zero growth, fixed decree dates: the median stays at the last (2025-04, estimated) tier-2 wage
+    sc = load_scenario("baseline", {"assistance.wage_growth_override_pct": 0, "assistance.wage_timing": "fixed"})
     frame = assistance.dibao_path(sc, 2020, 2030, units=["jinjiang"])
-    assert p50(frame, "jinjiang", 2030, "min_wage_monthly") == pytest.approx(1960)
+    assert p50(frame, "jinjiang", 2030, "min_wage_monthly") == pytest.approx(1960 * 2100 / 1865)
     assert any("wage_growth_override_pct" in n for n in frame.attrs["notes"])
     base = assistance.dibao_path("baseline", 2020, 2030, units=["jinjiang"])
     assert p50(base, "jinjiang", 2030, "min_wage_monthly") > 2000

@@ -1,7 +1,7 @@
 """The scenario explorer's engine: settings → scenario → cached projection, beds and 低保.
 
 An analyst moves a control (unit, base, TFR multiplier, life-expectancy gain, migration scale,
-bed ratios, occupancy, institutional share, minimum-wage growth) and three charts are redrawn:
+bed ratios, observed and target occupancy, minimum-wage growth) and three charts are redrawn:
 the elderly fan (60+ and 80+), the bed requirement against the stock, and the 低保 path. The
 widgets live in :mod:`analysis.explorer_widgets`; this module holds the logic, which needs no
 frontend and is what the tests and the benchmark drive::
@@ -88,9 +88,9 @@ CONTROLS: dict[str, Control] = {
     "nursing_beds_per_1000_elderly": Control("beds.nursing_beds_per_1000_elderly",
                                              f"每千名老年人护理型床位（{TARGET_YEAR}年）nursing beds per 1,000",
                                              "张", 0.0, 40.0, 0.5, "target"),
-    "occupancy_pct": Control("beds.occupancy_pct", "床位入住率 occupancy", "%", 20.0, 100.0, 1.0),
-    "institutional_care_share_pct": Control("beds.institutional_care_share_pct",
-                                            "失能老人机构照护比例 institutional share", "%", 0.0, 100.0, 5.0),
+    "occupancy_pct": Control("beds.occupancy_pct", "基期实际入住率 observed occupancy", "%", 20.0, 100.0, 1.0),
+    "target_occupancy_pct": Control("beds.target_occupancy_pct", "规划目标入住率 target occupancy", "%",
+                                    50.0, 100.0, 1.0),
     "wage_growth_pct": Control(WAGE_KEY, "最低工资年增长率 minimum-wage growth", "%/年", -2.0, 15.0, 0.5,
                                "optional"),
 }
@@ -337,7 +337,7 @@ class ScenarioExplorer:
         """
         if self._weights is None:
             self._weights = resident_weights_2020()
-        history = mw.load_wage_history()
+        history = assistance.wage_history(self.start)  # with the 2025 estimate if the scenario uses it
         fits = mw.forecast(history, self.start_year, self.start_year + 1,
                            fit_from_year=int(assistance.assistance_parameters(
                                self.start, ["assistance.wage_fit_from_year"])["assistance.wage_fit_from_year"])).fits

@@ -91,7 +91,7 @@ class ExplorerUI:
         demography = [self.sliders["tfr_multiplier"], self.tfr_label, self.sliders["e0_gain_per_year"],
                       self.sliders["net_migration_scale"]]
         bed_items = [self.sliders[n] for n in ("beds_per_1000_elderly", "nursing_beds_per_1000_elderly",
-                                                "occupancy_pct", "institutional_care_share_pct")]
+                                                "occupancy_pct", "target_occupancy_pct")]
         return widgets.VBox([
             group("单位与口径 Unit and base", [self.unit, self.base]),
             group("人口 Population (重算人口预测 re-runs the projection)", demography),

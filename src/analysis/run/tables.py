@@ -169,8 +169,9 @@ KEY_RESULTS = (
     ("pop_60plus", "60岁及以上 persons 60+", "wan"),
     ("share_60plus", "占比 share 60+", "pct"),
     ("beds_required", "养老床位需求 beds required", "int"),
-    ("bed_gap", "床位缺口 bed gap", "int"),
+    ("bed_gap", "床位缺口（需求−存量，正值为缺口）bed gap (required − stock, + = shortfall)", "int"),
     ("nursing_beds_required", "护理型床位 nursing beds", "int"),
+    ("nursing_bed_gap", "护理型床位缺口（需求−存量，正值为缺口）nursing gap (+ = shortfall)", "int"),
     ("certified_social_workers_required", "持证社工 certified social workers", "int"),
     ("dibao_monthly", "低保 元/人·月 dibao yuan/month", "int"),
 )

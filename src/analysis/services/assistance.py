@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..data import loaders
 from ..errors import AnalysisError, ParameterError
-from ..geography import CITY_ID, county_ids, county_units, resolve, resolve_many
+from ..geography import CITY_ID, county_ids, county_units, resolve_many
 from ..scenarios import Rule, Scenario, load_scenario
 from ..tidy import COLUMNS
 from . import min_wage as mw
@@ -55,6 +55,12 @@ PARAMETER_RULES: dict[str, Rule] = {
         2010, 2022, kind="int", description="first adjustment year used to fit the minimum-wage drift"),
     "assistance.wage_step_floor_pct": Rule(
         0.0, 50.0, description="smallest rise per minimum-wage adjustment, percent (negative not allowed)"),
+    "assistance.wage_timing": Rule(kind="str", choices=("sampled", "fixed"), description=(
+        "dates of future minimum-wage decrees: drawn from the observed intervals, or every interval_years")),
+    "assistance.wage_estimate_pending_from_average": Rule(kind="bool", description=(
+        "fill the 2025-04 tier values from the published mean of the tiers (estimate) before fitting")),
+    "assistance.standard_setting": Rule(kind="str", choices=("county", "city"), description=(
+        "who sets the 低保 standard: each county from its own minimum-wage tier, or one city-wide standard")),
     "assistance.wage_growth_override_pct": Rule(
         -10.0, 30.0, description=("median minimum-wage growth, percent per year, replacing the fitted drift "
                                   "(absent = use the fitted forecast)")),
@@ -353,12 +359,7 @@ def dibao_path(scenario: ScenarioLike | None = "baseline", start_year: int = 202
     years = np.arange(start_year, end_year + 1)
     ratio = ratio_path(years, sc)
     override = p[f"{SECTION}.wage_growth_override_pct"]
-    fc = mw.forecast(history, start_year, end_year,
-                     interval_years=float(p[f"{SECTION}.wage_adjustment_interval_years"]),
-                     fit_from_year=int(p[f"{SECTION}.wage_fit_from_year"]),
-                     step_floor_pct=float(p[f"{SECTION}.wage_step_floor_pct"]),
-                     draws=int(draws), seed=seed,
-                     growth_override_pct=None if override is None else float(override))
+    fc = wage_forecast(sc, start_year, end_year, draws, seed, history)
     tier_annual = {t: fc.annual(t)[1] for t in fc.monthly}
     ids = county_ids()
     wage = {uid: tier_annual[mw.unit_tier(uid, history)] for uid in ids}
@@ -370,9 +371,18 @@ def dibao_path(scenario: ScenarioLike | None = "baseline", start_year: int = 202
     k = next(iter(wage.values())).shape[0]
     dibao = {uid: standard_from_wage(ratio[None, :], wage[uid]) for uid in wage}
     dibao[CITY_ID] = sum(w[i] * dibao[uid] for i, uid in enumerate(ids))
+    setting = p[f"{SECTION}.standard_setting"]
+    if setting == "city":  # one city-wide standard: every unit gets the city's weighted link
+        dibao = {uid: dibao[CITY_ID] for uid in dibao}
     notes = [f"city standards: {weight_note}",
-             "min_wage_monthly: annual average of the Fujian tier wage in force; after 2022-04 a forecast "
-             "(random walk with drift in log wage, statsmodels WLS)",
+             f"低保 standard set by {'each county from its own minimum-wage tier' if setting == 'county' else 'the city, one standard for every unit'} "
+             "(assistance.standard_setting; sources in data/raw/dibao_quanzhou.csv)",
+             "min_wage_monthly: annual average of the Fujian tier wage in force; "
+             + ("2025-04 tier values ESTIMATED from the published mean of the tiers (2,100 yuan); "
+                if p[f"{SECTION}.wage_estimate_pending_from_average"] else "")
+             + f"later a forecast (random walk with drift in log wage, statsmodels WLS, fitted from "
+             f"{int(p[f'{SECTION}.wage_fit_from_year'])}; decree dates "
+             + ("drawn from the observed intervals)" if p[f"{SECTION}.wage_timing"] == "sampled" else "fixed)"),
              f"tekun_monthly = {tekun:g} x dibao (parameter; the factor is not in the plan text)"]
     if override is not None:
         notes.append(f"min_wage_monthly: median growth set to {float(override):g} % a year "
@@ -415,107 +425,28 @@ def dibao_path(scenario: ScenarioLike | None = "baseline", start_year: int = 202
     return out
 
 
+def wage_history(scenario: ScenarioLike | None, history: mw.WageHistory | None = None) -> mw.WageHistory:
+    """The wage history the forecast starts from: published, plus the 2025-04 estimate if the scenario asks."""
+    key = f"{SECTION}.wage_estimate_pending_from_average"
+    history = history if history is not None else mw.load_wage_history()
+    return mw.with_estimated_pending(history) if assistance_parameters(scenario, [key])[key] else history
+
+
+def wage_forecast(scenario: ScenarioLike | None, start_year: int, end_year: int, draws: int = 1,
+                  seed: int | None = 20201101, history: mw.WageHistory | None = None) -> mw.WageForecast:
+    """The minimum-wage forecast under the scenario's ``assistance.wage_*`` parameters."""
+    p = assistance_parameters(scenario)
+    override = p[f"{SECTION}.wage_growth_override_pct"]
+    return mw.forecast(wage_history(scenario, history), start_year, end_year,
+                       interval_years=float(p[f"{SECTION}.wage_adjustment_interval_years"]),
+                       fit_from_year=int(p[f"{SECTION}.wage_fit_from_year"]),
+                       step_floor_pct=float(p[f"{SECTION}.wage_step_floor_pct"]),
+                       draws=int(draws), seed=seed,
+                       growth_override_pct=None if override is None else float(override),
+                       timing=p[f"{SECTION}.wage_timing"])
+
+
 def wage_schedule(scenario: ScenarioLike | None = "baseline", end_year: int = 2035,
                   history: mw.WageHistory | None = None) -> list[pd.Period]:
-    """The assumed future minimum-wage adjustment months under ``scenario``."""
-    key = f"{SECTION}.wage_adjustment_interval_years"
-    interval = float(assistance_parameters(scenario, [key])[key])
-    history = history if history is not None else mw.load_wage_history()
-    anchor = max(history.known_months())
-    return mw.adjustment_schedule(history, anchor, end_year, interval)
-
-
-# --- text for the notebook -----------------------------------------------------------------------
-
-def _summary_values(path: pd.DataFrame, scenario: ScenarioLike | None, unit_id: str, year: int) -> dict[str, Any]:
-    """The figures the summaries quote: scenario parameters and the path's medians in ``year``."""
-    sc = _scenario(scenario)
-    name = path.attrs.get("scenario")
-    if name is not None and name != scenario_name(sc):
-        raise ParameterError("scenario", scenario_name(sc), f"the scenario the path was computed with ({name!r})")
-    p = assistance_parameters(sc)
-    sel = path[(path["unit_id"] == unit_id) & (path["year"] == year)].set_index("indicator")["p50"]
-    if sel.empty:
-        raise ParameterError("year", year, f"a year of the path for {unit_id!r} "
-                             f"({int(path['year'].min())}–{int(path['year'].max())})")
-    years = np.sort(path["year"].unique())
-    plan = plan_ratio_path()
-    lower, upper = low_income_multiples()
-    return {
-        "unit": resolve(unit_id).name_zh, "unit_en": unit_id, "year": year, "last_year": int(years[-1]),
-        "ratio": float(sel[RATIO_ID]), "wage": float(sel["min_wage_monthly"]), "dibao": float(sel["dibao_monthly"]),
-        "tekun_value": float(sel["tekun_monthly"]), "lower": lower, "upper": upper,
-        "plan_first_year": int(plan.index.min()), "plan_last_year": int(plan.index.max()),
-        "plan_last_ratio": float(plan.iloc[-1]),
-        "ratio_last": float(ratio_path([int(years[-1])], sc)[0]),
-        "change": float(p[f"{SECTION}.ratio_change_after_2025"]),
-        "tekun": float(p[f"{SECTION}.tekun_multiple"]),
-        "share": float(p[f"{SECTION}.recipient_share"]),
-        "gap_share": float(p[f"{SECTION}.average_gap_share"]),
-        "override": p[f"{SECTION}.wage_growth_override_pct"],
-        "recipients": float(sel.get("dibao_recipients", np.nan)),
-        "cost": float(sel.get("dibao_cost_annual", np.nan)),
-    }
-
-
-def summary_zh(path: pd.DataFrame, scenario: ScenarioLike | None, unit_id: str, year: int = 2025) -> str:
-    """A short Chinese statement (markdown) of the standards, thresholds and cost in ``year``.
-
-    Every figure comes from ``scenario`` (parameters) or ``path`` (medians of
-    :func:`dibao_path` computed under the same scenario), so the text stays true under
-    overrides. A ``year`` outside the path or a path from another scenario raises ParameterError.
-    """
-    v = _summary_values(path, scenario, unit_id, year)
-    after = (f"保持{v['plan_last_year']}年的{v['plan_last_ratio']:g}%" if v["change"] == 0 else
-             f"每年变化{v['change']:+g}个百分点（{v['last_year']}年为{v['ratio_last']:.1f}%；情景假设，非规划目标）")
-    wage = ("最低工资" + (f"（年增长率由情景设为{float(v['override']):g}%）" if v["override"] is not None
-                      else "（按历史调整拟合的预测值）" if year > 2022 else ""))
-    standards = (
-        f"{v['year']}年{v['unit']}低保标准约每人每月{v['dibao']:,.0f}元 = 比例{v['ratio']:.1f}% × {wage}"
-        f"{v['wage']:,.0f}元/月；比例{v['plan_first_year']}–{v['plan_last_year']}年按规划专栏2，之后{after}。"
-        f"特困人员供养标准取低保的{v['tekun']:g}倍（约{v['tekun_value']:,.0f}元/月）——**该系数不是规划原文**，"
-        f"是情景参数（assistance.tekun_multiple）。低保边缘为低保的{v['lower']:g}～{v['upper']:g}倍"
-        f"（{v['lower'] * v['dibao']:,.0f}～{v['upper'] * v['dibao']:,.0f}元/月，规划第二章第二节）。")
-    if np.isnan(v["cost"]):
-        cost = "未提供人口预测：保障人数与资金需求缺失。"
-    else:
-        cost = (f"{v['year']}年保障人数约{v['recipients']:,.0f}人，资金需求约{v['cost'] / 1e8:,.2f}亿元/年（**估算**）。")
-    cost = (f"县级低保人数未公布：保障人数按人口的{v['share']:g}%估算（情景参数 assistance.recipient_share；"
-            f"福建省2019年低保人数 ÷ 2020年普查人口 = {recipient_share_estimate():.2f}%），人均月差额按标准的"
-            f"{100 * v['gap_share']:g}%假设（assistance.average_gap_share）。" + cost)
-    return standards + "\n\n" + cost
-
-
-def summary_en(path: pd.DataFrame, scenario: ScenarioLike | None, unit_id: str, year: int = 2025) -> str:
-    """The English counterpart of :func:`summary_zh` (same figures)."""
-    v = _summary_values(path, scenario, unit_id, year)
-    after = (f"held at the {v['plan_last_year']} value of {v['plan_last_ratio']:g} %" if v["change"] == 0 else
-             f"changed by {v['change']:+g} percentage points a year ({v['ratio_last']:.1f} % in {v['last_year']}; "
-             "a scenario assumption, not a plan target)")
-    standards = (
-        f"{v['year']}, {v['unit_en']}: 低保 ≈ {v['dibao']:,.0f} yuan per person per month = ratio {v['ratio']:.1f} % × "
-        f"minimum wage {v['wage']:,.0f} yuan/month; the ratio follows the plan (专栏2) to {v['plan_last_year']}, "
-        f"then is {after}. 特困 = {v['tekun']:g} × 低保 (≈ {v['tekun_value']:,.0f} yuan/month) — NOT in the plan "
-        f"text, a scenario parameter. Low-income margin: {v['lower']:g}–{v['upper']:g} × 低保 (plan).")
-    if np.isnan(v["cost"]):
-        cost = "No population projection given: recipients and cost are missing."
-    else:
-        cost = f"{v['year']}: ≈ {v['recipients']:,.0f} recipients, cost ≈ {v['cost'] / 1e8:,.2f} 亿 yuan a year (ESTIMATE)."
-    cost = (f"Recipients = {v['share']:g} % of the population (scenario; Fujian 2019 recipients ÷ 2020 census = "
-            f"{recipient_share_estimate():.2f} %), average gap = {100 * v['gap_share']:g} % of the standard "
-            "(an assumption). " + cost)
-    return standards + "\n\n" + cost
-
-
-def backtest_summary_zh(backtest: pd.DataFrame) -> str:
-    """Chinese and English sentences (markdown) on the 2020 backtest row of :func:`backtest_link`."""
-    row = backtest[(backtest["indicator"] == "urban_dibao_standard") & (backtest["year"] == 2020)]
-    if len(row) != 1:
-        raise AnalysisError("backtest: no urban_dibao_standard row for 2020")
-    r = row.iloc[0]
-    return (f"检查：2020年各单位最低工资加权平均{r.weighted_min_wage:,.0f}元/月（{r.weights}）× 规划比例"
-            f"{r.plan_ratio:g}% × 12 = {r.model_standard:,.0f}元/年，规划公布的城市低保标准为"
-            f"{r.published_standard:,.0f}元/年，差{r.gap:+,.0f}元（{r.gap_pct:+.1f}%）。\n\n"
-            f"*Check: weighted 2020 minimum wage {r.weighted_min_wage:,.0f} yuan/month × {r.plan_ratio:g} % × 12 = "
-            f"{r.model_standard:,.0f} yuan a year vs the plan's published {r.published_standard:,.0f} "
-            f"({r.gap:+,.0f} yuan, {r.gap_pct:+.1f} %).*")
+    """The future minimum-wage adjustment months under ``scenario`` (sampled timing: the median path's)."""
+    return wage_forecast(scenario, 2020, end_year, 1, history=history).adjustments

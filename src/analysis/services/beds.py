@@ -1,32 +1,41 @@
-"""Elder-care beds (养老床位): required beds by the plan's ratios, need, stock and gap.
+"""Elder-care beds (养老床位): required beds by the plan's ratios and by users, stock, gaps, build schedule.
 
-Two views, per unit and year, from a :class:`~analysis.demography.result.ProjectionResult`
-(either base — every output names it in ``frame.attrs['base']`` and the notebooks print it):
+Per unit and year, from a :class:`~analysis.demography.result.ProjectionResult` (either base —
+every output names it in ``frame.attrs['base']``). 老年人 = persons aged 60+.
 
-Ratio view (the plan's targets; 老年人 = persons aged 60+)
-    - ``beds_required`` = beds per 1,000 elderly × elderly / 1,000. The plan reports 38 beds per
-      1,000 elderly in 2020 (专栏1 row 5, 2020年完成情况) and sets no later total-bed ratio; the
-      baseline keeps 38 (a scenario choice, ``beds.beds_per_1000_elderly``).
-    - ``nursing_beds_required`` = nursing-type institutional beds per 1,000 elderly × elderly /
-      1,000: 10, 10.5, 11, 11.5, 12 in 2021–2025 (专栏2 row 3, 预期性; 养老服务 chapter line 467
-      "每千名老年人拥有养老机构护理型床位达到12张"). No 2020 value (专栏2 shows ——): missing.
-    - ``nursing_bed_share_target``: nursing-type share of institutional beds, 54.8 % (2020) → 56,
-      57, 58, 59, 60 % (专栏2 row 2, 约束性); ``institutional_beds_implied`` = nursing beds ÷ share.
-    After the last year a ratio is given for, it stays at that value (2025 for the plan).
+**Gap (缺口), defined once:** gap = required − stock; **positive = shortfall (缺口), negative =
+surplus (富余)** (``GAP_DEFINITION_ZH``, printed on every page that shows a gap).
 
-Need view (an estimate)
-    ``beds_need_view`` = Σ elderly(age, sex) × disability prevalence(age) × share of the disabled
-    cared for in institutions ÷ occupancy. Prevalence is the Shanghai 2010 proxy extended to older
-    ages by a log-linear fit (:mod:`analysis.services.prevalence`), the same for both sexes.
+Ratio view (the plan's targets)
+    - ``beds_required`` = beds per 1,000 elderly × elderly / 1,000 (专栏1 row 5: 38 in 2020; the
+      plan sets no later total-bed ratio, the baseline keeps 38 — a scenario choice).
+    - ``nursing_beds_required`` = nursing-type institutional beds per 1,000 elderly: 10 … 12 in
+      2021–2025 (专栏2 row 3; line 467); no 2020 value (专栏2 ——): missing.
+    - ``nursing_bed_share_target``: 54.8 % (2020) → 60 % (2025) (专栏2 row 2, 约束性);
+      ``institutional_beds_implied`` = nursing beds ÷ share.
 
-Stock and gap
-    City stock: 30,023 beds at end-2017 (``beds_quanzhou.csv``), more than 40,000 in 2020 (plan
-    第一章第一节, line 17; used as 40,000, a lower bound), linear in between (estimate); plus at
-    least 5,000 new beds in 2021–2025 (养老服务 chapter line 467) spread evenly, 1,000 a year;
-    after 2025 ``beds.new_beds_per_year_after_2025`` (baseline 0: the plan says nothing). Before
-    2017 the stock is missing (NaN), never zero. No county stock is published: units get the city
-    stock in proportion to their share of the city's elderly in 2020 (ESTIMATE). ``bed_gap`` =
-    ``beds_required`` − ``bed_stock`` (positive = shortfall).
+Need view (users first; :mod:`analysis.services.care_users`, an ESTIMATE)
+    users = Σ age × sex elderly × prevalence by severity × use rates calibrated so that the base
+    year reproduces today's residents (stock × observed occupancy ``beds.occupancy_pct``);
+    ``beds_need_view`` = users ÷ target occupancy (``beds.target_occupancy_pct``);
+    ``nursing_beds_need_view`` = severe users ÷ target occupancy.
+
+Stock (city; units get it by their 2020 share of the elderly — ESTIMATE)
+    2017: 30,023 (``beds_quanzhou.csv``). 2020: the plan reports "突破4万张", 38 per 1,000 elderly
+    and 111多万 registered elderly (lines 17, 460; 专栏1 row 5), so the base year is set
+    consistent with all three: 38 × 1,110,000 / 1,000 = 42,180 beds (:func:`plan_stock_2020`).
+    2018–2019 linear (estimate); 2021–2025 + the planned ≥5,000 new beds evenly; later
+    ``beds.new_beds_per_year_after_2025``. Before 2017 missing (NaN), never zero.
+    Nursing-type stock ``nursing_bed_stock`` = stock × institutional share of all elder-care
+    beds (``beds.institutional_bed_share_pct``: national 2022, 518.3 of 829.4 万 beds, a PROXY;
+    the plan's 4万 include community beds) × the plan's nursing-type share path (54.8 % → 60 %;
+    the plan's 约束性 path taken as achieved — an assumption).
+
+Gaps and build schedule
+    ``bed_gap``, ``nursing_bed_gap`` (ratio view), ``bed_gap_need_view``,
+    ``nursing_bed_gap_need_view``: required − stock. ``beds_to_add`` and ``nursing_beds_to_add``:
+    beds to build each year so that the ratio view is met in ``beds.build_target_year`` and kept
+    after, under the scenario's stock growth (:mod:`analysis.services.build_schedule`).
 """
 
 from __future__ import annotations
@@ -41,7 +50,7 @@ from ..demography.result import ProjectionResult
 from ..errors import ParameterError
 from ..scenarios import Rule, Scenario
 from ..tidy import concat
-from . import prevalence
+from . import build_schedule, care_users
 from .unit_arrays import (ELDERLY_AGE, anchor_index, broadcast_units, parameters, persons, ratio_path,
                           scenario_name, shares_in_year, tidy_units, with_city)
 
@@ -53,13 +62,22 @@ PARAMETER_RULES: dict[str, Rule] = {
     "beds.nursing_share_pct": Rule(0, 100, kind="mapping", description=(
         "nursing-type share of institutional beds, percent, by year (专栏2 row 2, 约束性)")),
     "beds.disability_prevalence_pct": Rule(0, 100, kind="list", description=(
-        "percent unable to care for themselves by 5-year group from 60; the last group is open")),
-    "beds.institutional_care_share_pct": Rule(0, 100, description=(
-        "percent of disabled elderly cared for in an institution")),
-    "beds.occupancy_pct": Rule(1, 100, description="percent of beds occupied (planned beds are not used beds)"),
+        "percent unable to care for themselves by 5-year group from 60 (the 'single' schedule); the last group is open")),
+    "beds.prevalence_schedule": Rule(kind="str", choices=care_users.SCHEDULES, description=(
+        "disability prevalence of the need view: ADL-based (CHNS 2006) split by severity, the Shanghai proxy by sex and severity, or the single both-sex schedule")),
+    "beds.use_rate_relative": Rule(0, 1000, kind="mapping", description=(
+        "relative institutional use rate per person by severity (severe, moderate); the level is calibrated")),
+    "beds.occupancy_pct": Rule(1, 100, description=(
+        "observed percent of beds occupied in the base year: residents = stock × occupancy")),
+    "beds.target_occupancy_pct": Rule(1, 100, description=(
+        "target occupancy for planning: required beds = users ÷ target occupancy")),
+    "beds.institutional_bed_share_pct": Rule(0, 100, description=(
+        "percent of all elder-care beds that are in institutions (养老机构); the plan's nursing share is of these")),
     "beds.planned_new_beds_2021_2025": Rule(0, 1_000_000, description=(
         "new elder-care beds added in 2021–2025, spread evenly (plan: at least 5,000)")),
     "beds.new_beds_per_year_after_2025": Rule(0, 1_000_000, description="beds added per year after 2025"),
+    "beds.build_target_year": Rule(2020, 2050, kind="int", description=(
+        "year by which the build schedule meets the plan's ratios (kept after)")),
 }
 
 STOCK_YEAR_KNOWN = 2017
@@ -67,38 +85,73 @@ STOCK_YEAR_PLAN = 2020
 ADDITION_YEARS = (2021, 2025)
 ALLOCATION_YEAR = 2020
 
+GAP_DEFINITION_ZH = "缺口 = 需求 − 存量；正值为缺口（床位不足），负值为富余。"
+GAP_DEFINITION_EN = "Gap = required − stock; positive = shortfall, negative = surplus."
+
 INDICATOR_ZH = {
     "beds_required": "养老床位需求（比例法）",
     "nursing_beds_required": "护理型床位需求（比例法）",
     "institutional_beds_implied": "养老机构床位（由护理型床位及占比推算）",
     "beds_need_view": "养老床位需求（需求法，估算）",
-    "disabled_elderly": "失能老年人（估算）",
+    "nursing_beds_need_view": "护理型床位需求（需求法：重度失能使用者，估算）",
+    "disabled_elderly": "失能及不健康老年人（估算）",
+    "care_users": "机构照护使用者（估算）",
+    "care_users_severe": "其中重度失能使用者（估算）",
     "bed_stock": "养老床位存量（县级为估算）",
-    "bed_gap": "床位缺口（比例法，正值为缺口）",
-    "bed_gap_need_view": "床位缺口（需求法，正值为缺口）",
+    "nursing_bed_stock": "护理型床位存量（估算）",
+    "bed_gap": "床位缺口（比例法，需求−存量，正值为缺口）",
+    "bed_gap_need_view": "床位缺口（需求法，需求−存量，正值为缺口）",
+    "nursing_bed_gap": "护理型床位缺口（比例法，需求−存量，正值为缺口）",
+    "nursing_bed_gap_need_view": "护理型床位缺口（需求法，需求−存量，正值为缺口）",
+    "beds_to_add": "每年需新增养老床位（建设计划）",
+    "nursing_beds_to_add": "每年需新增护理型床位（建设计划）",
     "nursing_bed_share_target": "护理型床位占比目标",
     "beds_per_1000_elderly_target": "每千名老年人养老床位数（情景）",
     "nursing_beds_per_1000_elderly_target": "每千名老年人护理型床位数目标",
     "bed_shortfall_probability": "出现床位缺口的概率",
+    "nursing_bed_shortfall_probability": "出现护理型床位缺口的概率",
 }
 
 
 def bed_parameters(scenario: Scenario | str | Mapping[str, Any]) -> dict[str, Any]:
     """The ``beds.*`` parameters of a scenario, checked (ParameterError names a bad one)."""
-    return parameters(scenario, PARAMETER_RULES)
+    p = parameters(scenario, PARAMETER_RULES)
+    missing = [s for s in care_users.SEVERITIES if s not in p["beds.use_rate_relative"]]
+    if missing:
+        raise ParameterError("beds.use_rate_relative", p["beds.use_rate_relative"],
+                             f"a rate for each severity {list(care_users.SEVERITIES)}")
+    return p
+
+
+def plan_stock_2020() -> float:
+    """The 2020 city stock consistent with the plan: 38 per 1,000 × 1,110,000 registered elderly = 42,180.
+
+    The plan reports "突破4万张" (line 17), 38 beds per 1,000 elderly (专栏1 row 5) and "111多万"
+    registered elderly (line 460). Reading "4万多" as exactly 40,000 while applying 38 per 1,000
+    created a 2020 gap of about 2,000 beds that does not exist; the product of the plan's own
+    ratio and elderly count is consistent with all three figures (an ESTIMATE: "111多万" is a
+    lower bound too). Raises if the product were below the plan's "over 40,000".
+    """
+    ratio = plan_target("beds_per_1000_elderly", STOCK_YEAR_PLAN)
+    elderly = plan_target("registered_pop_60plus", STOCK_YEAR_PLAN)
+    floor = plan_target("elderly_care_beds", STOCK_YEAR_PLAN)
+    stock = ratio * elderly / 1000.0
+    if stock < floor:
+        raise ParameterError("plan_stock_2020", stock, f"at least the plan's {floor:,.0f} beds")
+    return stock
 
 
 def city_bed_stock(years, planned_new_2021_2025: float = 5000.0, after_2025_per_year: float = 0.0,
                    stock_2017: float | None = None, stock_2020: float | None = None) -> np.ndarray:
     """City elder-care bed stock per year (beds); NaN (missing) before 2017.
 
-    2017: ``beds_quanzhou.csv`` (30,023); 2020: the plan's "突破4万张" taken as 40,000 (a lower
-    bound); 2018–2019 linear between them (estimate); 2021–2025: + planned additions spread
-    evenly; later: + ``after_2025_per_year`` each year.
+    2017: ``beds_quanzhou.csv`` (30,023); 2020: :func:`plan_stock_2020` (42,180); 2018–2019
+    linear between them (estimate); 2021–2025: + planned additions spread evenly; later:
+    + ``after_2025_per_year`` each year.
     """
     years = np.asarray(years, dtype=int)
     s17 = fact(load_beds(), "泉州市", "elderly_care_beds_total", STOCK_YEAR_KNOWN) if stock_2017 is None else stock_2017
-    s20 = plan_target("elderly_care_beds", STOCK_YEAR_PLAN) if stock_2020 is None else stock_2020
+    s20 = plan_stock_2020() if stock_2020 is None else stock_2020
     first, last = ADDITION_YEARS
     per_year = planned_new_2021_2025 / (last - first + 1)
     stock = np.where(years <= STOCK_YEAR_PLAN,
@@ -107,6 +160,16 @@ def city_bed_stock(years, planned_new_2021_2025: float = 5000.0, after_2025_per_
                      + after_2025_per_year * np.maximum(years - last, 0)).astype(float)
     stock[years < STOCK_YEAR_KNOWN] = np.nan
     return stock
+
+
+def institutional_share_proxy() -> float:
+    """Percent of all elder-care beds in registered institutions, China 2022 (518.3 / 829.4 万 = 62.5 %).
+
+    ``beds_quanzhou.csv`` rows ``China`` 2022 (《2022年度国家老龄事业发展公报》); a PROXY for Quanzhou.
+    """
+    frame = load_beds()
+    return 100.0 * (fact(frame, "China", "registered_institution_beds", 2022)
+                    / fact(frame, "China", "elderly_care_beds_total", 2022))
 
 
 def bed_arrays(result: ProjectionResult, scenario: Scenario | str | Mapping[str, Any]) -> dict[str, np.ndarray]:
@@ -122,43 +185,63 @@ def bed_arrays(result: ProjectionResult, scenario: Scenario | str | Mapping[str,
     nursing_ratio = ratio_path("beds.nursing_beds_per_1000_elderly", p["beds.nursing_beds_per_1000_elderly"], years)
     share = ratio_path("beds.nursing_share_pct", p["beds.nursing_share_pct"], years)
 
-    prev_age = prevalence.by_single_age(p["beds.disability_prevalence_pct"])
-    disabled = np.einsum("dtusa,a->dtu", result.population, prev_age)
-    need = disabled * (p["beds.institutional_care_share_pct"] / 100.0) / (p["beds.occupancy_pct"] / 100.0)
-
+    base_t = anchor_index(result, ALLOCATION_YEAR)
     city_stock = city_bed_stock(years, p["beds.planned_new_beds_2021_2025"], p["beds.new_beds_per_year_after_2025"])
-    share_elderly = shares_in_year(elderly, anchor_index(result, ALLOCATION_YEAR))  # (d, u)
+    share_elderly = shares_in_year(elderly, base_t)  # (d, u)
     stock = city_stock[None, :, None] * share_elderly[:, None, :]
+    residents = stock[:, base_t, :] * p["beds.occupancy_pct"] / 100.0
+    need = care_users.need_arrays(result, p, residents, base_t)
 
     nursing = nursing_ratio[None, :, None] * elderly / 1000.0
     with np.errstate(divide="ignore", invalid="ignore"):
         institutional = np.where(share[None, :, None] > 0, nursing / (share[None, :, None] / 100.0), np.nan)
+    held_share = np.where(np.isnan(share), np.nan, share)
+    nursing_stock = stock * p["beds.institutional_bed_share_pct"] / 100.0 * held_share[None, :, None] / 100.0
+    beds_required = beds_ratio[None, :, None] * elderly / 1000.0
+    target_year = p["beds.build_target_year"]
+    build = build_schedule.schedule(beds_required, stock, years, target_year)
+    build_n = build_schedule.schedule(nursing, nursing_stock, years, target_year)
     out = {
-        "beds_required": with_city(beds_ratio[None, :, None] * elderly / 1000.0),
+        "beds_required": with_city(beds_required),
         "nursing_beds_required": with_city(nursing),
         "institutional_beds_implied": with_city(institutional),
-        "disabled_elderly": with_city(disabled),
-        "beds_need_view": with_city(need),
+        **{name: with_city(values) for name, values in need.items()},
         "bed_stock": with_city(stock),
+        "nursing_bed_stock": with_city(nursing_stock),
+        "beds_to_add": with_city(build["to_add"]),
+        "nursing_beds_to_add": with_city(build_n["to_add"]),
+        "bed_stock_scheduled": with_city(build["scheduled_stock"]),
+        "nursing_bed_stock_scheduled": with_city(build_n["scheduled_stock"]),
         "beds_per_1000_elderly_target": beds_ratio,
         "nursing_beds_per_1000_elderly_target": nursing_ratio,
         "nursing_bed_share_target": share,
     }
-    out["bed_gap"] = out["beds_required"] - out["bed_stock"]
-    out["bed_gap_need_view"] = out["beds_need_view"] - out["bed_stock"]
+    out["bed_gap"] = gap(out["beds_required"], out["bed_stock"])
+    out["bed_gap_need_view"] = gap(out["beds_need_view"], out["bed_stock"])
+    out["nursing_bed_gap"] = gap(out["nursing_beds_required"], out["nursing_bed_stock"])
+    out["nursing_bed_gap_need_view"] = gap(out["nursing_beds_need_view"], out["nursing_bed_stock"])
     return out
+
+
+def gap(required: np.ndarray, stock: np.ndarray) -> np.ndarray:
+    """The one definition of a gap: required − stock (positive = shortfall, negative = surplus)."""
+    return np.asarray(required, dtype=float) - np.asarray(stock, dtype=float)
 
 
 _MEASURES = {
     "beds_required": "beds", "nursing_beds_required": "beds", "institutional_beds_implied": "beds",
-    "disabled_elderly": "persons", "beds_need_view": "beds", "bed_stock": "beds", "bed_gap": "beds",
-    "bed_gap_need_view": "beds", "beds_per_1000_elderly_target": "beds per 1000 elderly",
+    "disabled_elderly": "persons", "disabled_elderly_severe": "persons", "care_users": "persons",
+    "care_users_severe": "persons", "beds_need_view": "beds", "nursing_beds_need_view": "beds",
+    "bed_stock": "beds", "nursing_bed_stock": "beds", "bed_gap": "beds", "bed_gap_need_view": "beds",
+    "nursing_bed_gap": "beds", "nursing_bed_gap_need_view": "beds", "beds_to_add": "beds per year",
+    "nursing_beds_to_add": "beds per year", "bed_stock_scheduled": "beds", "nursing_bed_stock_scheduled": "beds",
+    "beds_per_1000_elderly_target": "beds per 1000 elderly",
     "nursing_beds_per_1000_elderly_target": "beds per 1000 elderly", "nursing_bed_share_target": "percent",
 }
 
 
 def bed_requirements(result: ProjectionResult, scenario: Scenario | str | Mapping[str, Any]) -> pd.DataFrame:
-    """Elder-care bed requirements, need, stock and gap per unit (and the city) and year.
+    """Elder-care bed requirements, need, stock, gaps and build schedule per unit (and the city) and year.
 
     Parameters
     ----------
@@ -172,8 +255,8 @@ def bed_requirements(result: ProjectionResult, scenario: Scenario | str | Mappin
         Tidy long format (``unit_id, year, indicator, p10, p50, p90, measure``); percentiles
         across draws. Indicators: see ``INDICATOR_ZH``. ``frame.attrs`` holds ``base``,
         ``scenario`` and ``notes`` (what is estimated). The city (``quanzhou``) of every additive
-        quantity is the sum of the units draw by draw. ``bed_shortfall_probability`` is the
-        percent of draws with ``bed_gap`` > 0.
+        quantity is the sum of the units draw by draw. ``bed_shortfall_probability`` and
+        ``nursing_bed_shortfall_probability``: percent of draws with a positive gap.
     """
     arrays = bed_arrays(result, scenario)
     n_units = len(result.unit_ids)
@@ -183,10 +266,12 @@ def bed_requirements(result: ProjectionResult, scenario: Scenario | str | Mappin
         if values.ndim == 1:
             values = broadcast_units(values, n_units)
         frames.append(tidy_units(result.unit_ids, result.years, name, values, measure))
-    gap = arrays["bed_gap"]
-    with np.errstate(invalid="ignore"):
-        prob = np.where(np.isnan(gap).all(axis=0), np.nan, 100.0 * (gap > 0).mean(axis=0))
-    frames.append(tidy_units(result.unit_ids, result.years, "bed_shortfall_probability", prob, "percent"))
+    for name, source in (("bed_shortfall_probability", "bed_gap"), ("nursing_bed_shortfall_probability",
+                                                                     "nursing_bed_gap")):
+        values = arrays[source]
+        with np.errstate(invalid="ignore"):
+            prob = np.where(np.isnan(values).all(axis=0), np.nan, 100.0 * (values > 0).mean(axis=0))
+        frames.append(tidy_units(result.unit_ids, result.years, name, prob, "percent"))
     frame = concat(frames)
     frame.attrs.update(base=result.base, scenario=scenario_name(scenario), notes=NOTES)
     return frame
@@ -194,11 +279,20 @@ def bed_requirements(result: ProjectionResult, scenario: Scenario | str | Mappin
 
 NOTES = [
     "Elderly = persons aged 60+ (plan: 60周岁及以上).",
+    GAP_DEFINITION_EN,
     "County bed stock is an ESTIMATE: the city stock allocated by each unit's share of the city's elderly in 2020.",
-    "City stock 2018–2019 interpolated (estimate); 2020 = the plan's 'over 40,000' as 40,000 (lower bound); "
-    "2021–2025 adds the planned new beds evenly.",
-    "Need view is an ESTIMATE: disability prevalence is a Shanghai 2010 proxy, extended above age 75 by a "
-    "log-linear fit; institutional-care share and occupancy are scenario assumptions.",
+    "City stock 2020 = 38 per 1,000 × 1,110,000 registered elderly = 42,180 beds, consistent with the plan's "
+    "'over 40,000', 38 per 1,000 and '111多万' (estimate); 2018–2019 interpolated; 2021–2025 adds the planned "
+    "new beds evenly.",
+    "Nursing-type stock is an ESTIMATE: stock × institutional share of beds (national 2022 proxy) × the plan's "
+    "nursing-type share path taken as achieved.",
+    "Need view is an ESTIMATE: users = elderly × prevalence by age, sex and severity (default: basic-ADL "
+    "disability of the China Health and Nutrition Survey 2006, split into severities by the Shanghai 2010 census "
+    "proxy) × use rates calibrated to the base-year residents (stock × observed occupancy, an assumption); "
+    "beds = users ÷ target occupancy.",
+    "Build schedule: the shortfall of the target year is built up evenly from the base year; after it, the stock "
+    "keeps up with the requirement. The city's schedule is the sum of the units' (a surplus in one unit does not "
+    "offset a shortfall in another).",
     "Ratios after their last given year stay at that year's value (2025 for the plan's targets).",
 ]
 
@@ -226,34 +320,3 @@ def wide_table(frame: pd.DataFrame, unit_id: str, indicators: list[str], stat: s
         table = table.rename(columns=dict(labels))
     table.index.name = "年份 year"
     return table
-
-
-def bed_table(frame: pd.DataFrame, unit_id: str) -> pd.DataFrame:
-    """The per-year bed table of one unit for a report (median values; beds, percent)."""
-    cols = ["beds_required", "nursing_beds_required", "nursing_bed_share_target", "institutional_beds_implied",
-            "beds_need_view", "bed_stock", "bed_gap", "bed_gap_need_view", "bed_shortfall_probability"]
-    table = wide_table(frame, unit_id, cols, digits=1)
-    counts = [c for c in table.columns if c not in ("nursing_bed_share_target", "bed_shortfall_probability")]
-    table[counts] = table[counts].round(0)
-    return table.rename(columns=INDICATOR_ZH)
-
-
-def summary_zh(frame: pd.DataFrame, unit_id: str, year: int = 2025) -> str:
-    """A short Chinese statement of the result for ``year`` computed from the frame's medians."""
-    sel = frame[(frame["unit_id"] == unit_id) & (frame["year"] == year)].set_index("indicator")["p50"]
-    if sel.empty:
-        return f"{year}年不在预测期内。"
-
-    def num(name):
-        v = sel.get(name, np.nan)
-        return "缺失" if pd.isna(v) else f"{v:,.0f}"
-
-    gap = sel.get("bed_gap", np.nan)
-    gap_text = ("缺失" if pd.isna(gap) else (f"缺口约{gap:,.0f}张" if gap > 0 else f"富余约{-gap:,.0f}张"))
-    short = shortfall_year(frame)
-    first = short.loc[short["unit_id"] == unit_id, "first_shortfall_year"]
-    first_text = ("预测期内床位存量始终不低于比例法需求" if first.isna().all()
-                  else f"自{int(first.iloc[0])}年起比例法需求超过存量")
-    return (f"到{year}年需养老床位约{num('beds_required')}张（比例法），其中养老机构护理型床位约"
-            f"{num('nursing_beds_required')}张；需求法估算约{num('beds_need_view')}张。"
-            f"床位存量（估算）约{num('bed_stock')}张，比例法{gap_text}；{first_text}。")

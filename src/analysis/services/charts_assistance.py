@@ -15,8 +15,9 @@ from ..plots import PALETTE, fan, new_figure, thousands_axis
 from . import indicators as ind
 from . import min_wage as mw
 
-SOURCE_WAGE = ("福建省最低工资标准（min_wage_fujian.csv，2017年值缺失）；2022-04之后为预测（对数随机游走加漂移，"
-               "statsmodels WLS）")
+SOURCE_WAGE = ("福建省最低工资标准（min_wage_fujian.csv，2017年值缺失；2025-04各档按公布的四档平均2100元估算）；"
+               "之后为预测（对数随机游走加漂移，statsmodels WLS，2015年起拟合；下次调整日期按历史调整间隔抽样，"
+               "区间同时覆盖调整幅度与调整时间）")
 SOURCE_PLAN = "泉州市“十四五”民政事业发展专项规划 专栏2；本项目测算（估算）"
 
 
@@ -28,8 +29,11 @@ def _rows(frame: pd.DataFrame, unit_id: str, indicator: str) -> pd.DataFrame:
 
 
 def wage_chart(path: pd.DataFrame, unit_id: str, history: mw.WageHistory | None = None,
-               first_year: int = 2010):
-    """Minimum wage in force (annual average, yuan per month): history and forecast fan."""
+               first_year: int = 2010, next_band: dict | None = None):
+    """Minimum wage in force (annual average, yuan per month): history and forecast fan.
+
+    ``next_band``: p10/p50/p90 months of the next decree (sampled timing), shaded on the chart.
+    """
     unit = resolve(unit_id)
     rows = _rows(path, unit.id, "min_wage_monthly")
     fig, ax = new_figure(f"{unit.name_zh} 最低工资标准：历史与预测", "年份", "月最低工资（元/月，年内平均）",
@@ -40,6 +44,11 @@ def wage_chart(path: pd.DataFrame, unit_id: str, history: mw.WageHistory | None 
         hist = mw.annual_average_in_force(history, first_year, int(rows["year"].min()) - 1)[tier]
         ax.plot(hist.index, hist.to_numpy(), "o-", color=PALETTE[5], label=f"已公布（第{tier}档，年内平均）")
     fan(ax, rows["year"], rows["p10"], rows["p50"], rows["p90"], "最低工资（已知+预测）", PALETTE[0])
+    if next_band:
+        lo, mid, hi = (next_band[k].year + (next_band[k].month - 1) / 12 for k in ("p10", "p50", "p90"))
+        ax.axvspan(lo, hi, color=PALETTE[3], alpha=0.15,
+                   label=f"下次调整时间10–90%区间（{next_band['p10']}至{next_band['p90']}）")
+        ax.axvline(mid, color=PALETTE[3], lw=1, ls=":")
     thousands_axis(ax)
     ax.legend(loc="upper left")
     return fig, ax

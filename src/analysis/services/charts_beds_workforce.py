@@ -43,8 +43,8 @@ def plot_beds_vs_stock(frame: pd.DataFrame, unit_id: str):
     """Required beds (ratio and need views, with 10–90 % bands) against the bed stock over time."""
     fig, ax = plots.new_figure(
         _title("养老床位需求与存量", unit_id, frame), "年份", "床位（张）",
-        f"{PLAN} 专栏1、专栏2、第467行；床位存量 2017年30023张、2020年4万张，县级按老年人口占比分摊（估算）；"
-        "需求法失能率为上海2010年代理数据外推（估算）")
+        f"{PLAN} 专栏1、专栏2、第467行；床位存量 2017年30023张、2020年42,180张（38张/千人×111万老人，与“突破4万张”一致），"
+        "县级按老年人口占比分摊（估算）；需求法：使用者按2020年在住人数校准 ÷ 目标入住率（估算）")
     _fan(ax, frame, unit_id, "beds_required", "比例法：养老床位需求", plots.PALETTE[0])
     _fan(ax, frame, unit_id, "nursing_beds_required", "比例法：护理型床位需求", plots.PALETTE[1])
     _fan(ax, frame, unit_id, "beds_need_view", "需求法：养老床位需求（估算）", plots.PALETTE[2])
@@ -66,17 +66,17 @@ def plot_bed_views(frame: pd.DataFrame, unit_id: str):
     _fan(left, frame, unit_id, "beds_required", "养老床位（每千名老年人）", plots.PALETTE[0])
     _fan(left, frame, unit_id, "institutional_beds_implied", "养老机构床位（护理型÷占比）", plots.PALETTE[4])
     _fan(left, frame, unit_id, "nursing_beds_required", "护理型床位", plots.PALETTE[1])
-    right.set_title("需求法（失能×入住机构比例÷入住率，估算）", fontsize=12)
+    right.set_title("需求法（使用者÷目标入住率，估算）", fontsize=12)
     _fan(right, frame, unit_id, "beds_need_view", "需求法床位", plots.PALETTE[2])
-    _fan(right, frame, unit_id, "disabled_elderly", "失能老年人（人）", plots.PALETTE[3])
+    _fan(right, frame, unit_id, "care_users", "机构照护使用者（人，基年=存量×实际入住率）", plots.PALETTE[3])
     for ax in axes:
         _stock_line(ax, frame, unit_id)
         ax.set_xlabel("年份")
         ax.legend(loc="upper left", fontsize=8)
         plots.thousands_axis(ax)
     left.set_ylabel("床位（张）/ 人数（人）")
-    plots.add_source(fig, f"{PLAN} 专栏1、专栏2；失能率：上海2010年人口普查（镇）代理数据，75岁以上对数线性外推；"
-                          "入住机构比例、入住率为情景假设")
+    plots.add_source(fig, f"{PLAN} 专栏1、专栏2；失能率：上海2010年人口普查（镇）分性别、分程度代理数据，75岁以上对数线性外推；"
+                          "基年实际入住率、目标入住率、各程度相对使用率为情景假设")
     return fig, axes
 
 
@@ -106,6 +106,19 @@ def plot_certified_path(frame: pd.DataFrame, unit_id: str):
     _fan(ax, frame, unit_id, "certified_social_workers_path", "达标路径", plots.PALETTE[0])
     req = _series(frame, unit_id, "certified_social_workers_required")
     ax.plot(req["year"], req["p50"], color=plots.PALETTE[1], lw=0, marker="o", ms=4, label="每万人10名的需求（中位数）")
+    plots.thousands_axis(ax)
+    ax.legend(loc="upper left", fontsize=8)
+    return fig, ax
+
+
+def plot_certified_history(frame: pd.DataFrame, unit_id: str, history: pd.DataFrame):
+    """City certified social workers: the published counts 2015–2020 and the path to the 2025 requirement."""
+    fig, ax = plots.new_figure(
+        _title("持证社工：已公布的历史与达标路径", unit_id, frame), "年份", "持证社工（人）",
+        "泉州晚报2015-12-27（1021人）、泉州网约2018年（1423人，年份为推断）、闽南网2019-03-22（2078人）、"
+        f"{PLAN} 第16行（2020年2620人）、第409行（2025年每万人10人）")
+    ax.plot(history["year"], history["count"], color="black", marker="s", lw=1.5, label="已公布的持证社工人数")
+    _fan(ax, frame, unit_id, "certified_social_workers_path", "达标路径（模型）", plots.PALETTE[0])
     plots.thousands_axis(ax)
     ax.legend(loc="upper left", fontsize=8)
     return fig, ax

@@ -128,9 +128,9 @@ DEFAULT_TRACKED: dict[str, Tracked] = {t.target_id: t for t in [
             note="not computed: no model projects the nursing-type share of institutional (养老机构) beds; the bed "
                  "model only carries the plan's share as an input (nursing_bed_share_target)"),
     Tracked("nursing_beds_per_1000_elderly", "zl2", (),
-            note="not computed: there is no sourced stock of institutional (养老机构) or nursing-type beds; bed_stock "
-                 "counts all elder-care beds incl. community beds (40,000 in 2020), so share × bed_stock would "
-                 "overstate it"),
+            note="not computed: there is no sourced stock of nursing-type beds; nursing_bed_stock is an estimate that "
+                 "applies the plan's own share path (54.8 % → 60 %) to the bed stock × a national institutional "
+                 "share, so scoring it would compare the target with itself (see nursing_bed_gap in notebook 02)"),
     Tracked("social_work_talent_per_mille", "zl2", (),
             note="not computed: no projection of the social-work talent stock (social_work_talent_required is this "
                  "target × population)"),
@@ -139,8 +139,8 @@ DEFAULT_TRACKED: dict[str, Tracked] = {t.target_id: t for t in [
                  "stock (certified_social_workers_path is a path drawn to reach this target, equal to it from 2025)"),
     Tracked("beds_per_1000_elderly", "plan_targets", ((1000.0, ("bed_stock",), "pop_60plus"),),
             label_zh="每千名老年人拥有养老床位数",
-            note="专栏1 2020 reported value, a base-year reference (no 14th-plan target); the 2020 city stock is the "
-                 "plan's 40,000, county stocks are estimates"),
+            note="专栏1 2020 reported value, a base-year reference (no 14th-plan target); the 2020 city stock is "
+                 "38 × 1.11 M / 1,000 = 42,180 (consistent with the plan's 突破4万张), county stocks are estimates"),
 ]}
 
 

@@ -27,8 +27,16 @@ constant, weights ``dt``). Why this model rather than a trend line or ETS:
   predictive variance of the log wage ``h`` years ahead, ``h² se(mu)² + sigma² h``, widens with
   the horizon; quantiles use Student's t with the residual degrees of freedom.
 
-Future adjustments happen at the pending event date (2025-04, values unknown) and then every
-``interval_years``; the wage is flat between them. Monte-Carlo draws simulate the same
+Timing. With ``timing="fixed"`` future adjustments happen at the pending event date (2025-04)
+and then every ``interval_years``. With ``timing="sampled"`` each Monte-Carlo path draws the
+interval before every future decree from the intervals observed between Fujian's decrees
+(:func:`adjustment_intervals`: 1.9–3.0 years since 2013), so the band covers both the size and
+the date of the next step; with ``draws == 1`` the p10/p50/p90 are then taken month by month
+from ``TIMING_DRAWS`` such paths. The wage is flat between adjustments.
+
+The 2025-04 decree: only the mean of the four tiers (2,100 yuan) is in the data.
+:func:`with_estimated_pending` fills each tier with its 2022 value × (2,100 / the 2022 mean) —
+an ESTIMATE (the tiers are assumed to rise by the same percentage), flagged ``derived``. Monte-Carlo draws simulate the same
 predictive distribution (sigma² from its scaled-χ² posterior, mu given sigma, then independent
 increments), using the **same random numbers for every tier** because the province adjusts all
 tiers in one decree.
@@ -49,6 +57,8 @@ from ..geography import Unit, resolve
 PROVINCE = "福建省"
 MONTHLY = "monthly_min_wage"
 EVENT = "adjustment_event"
+AVERAGE = "avg_monthly_min_wage_all_tiers"
+TIMING_DRAWS = 2000
 KNOWN_TIERS = (1, 2, 3, 4)
 QUANTILES = (0.10, 0.50, 0.90)
 CSV_HEADER_LINES = 2  # CSV line = frame index + 2 (header is line 1)
@@ -67,6 +77,7 @@ class WageHistory:
     values: pd.DataFrame
     events: tuple[pd.Period, ...]
     path: Path
+    averages: tuple[tuple[pd.Period, float], ...] = ()
 
     @property
     def tiers(self) -> list[int]:
@@ -130,7 +141,30 @@ def load_wage_history(path: Path | str | None = None) -> WageHistory:
     events = set(values["month"])
     for _, row in province[province["indicator"] == EVENT].iterrows():
         events.add(_month(row["effective_date"]))
-    return WageHistory(values, tuple(sorted(events)), file)
+    averages = tuple(sorted((_month(r["effective_date"]), float(r["value"]))
+                            for _, r in province[province["indicator"] == AVERAGE].iterrows()
+                            if pd.notna(r["value"])))
+    return WageHistory(values, tuple(sorted(events)), file, averages)
+
+
+def with_estimated_pending(history: WageHistory) -> WageHistory:
+    """The history with each unknown event that has a published tier mean filled by tier (ESTIMATE).
+
+    Tier value = the tier's previous published value × (published mean / previous mean of the
+    tiers), i.e. every tier rises by the same percentage; rows are flagged ``derived``.
+    """
+    rows = [history.values]
+    for month, mean in history.averages:
+        if month not in history.unknown_events():
+            continue
+        before = history.values[history.values["month"] < month]
+        last = before["month"].max()
+        prev = before[before["month"] == last]
+        factor = mean / prev["wage"].mean()
+        rows.append(pd.DataFrame({"tier": prev["tier"].to_numpy(), "month": month,
+                                  "wage": prev["wage"].to_numpy() * factor, "line": -1, "derived": True}))
+    values = pd.concat(rows, ignore_index=True).sort_values(["tier", "month"], kind="stable").reset_index(drop=True)
+    return replace(history, values=values)
 
 
 def _check_no_gaps(values: pd.DataFrame, file: Path) -> None:
@@ -309,6 +343,7 @@ class WageForecast:
     mode: str  # "quantiles" | "draws"
     interval_years: float
     seed: int | None
+    schedules: np.ndarray | None = None  # sampled timing: decree months per path (ordinals)
 
     def annual(self, tier: int) -> tuple[np.ndarray, np.ndarray]:
         """(years, values (k, year)): annual average of the wage in force, yuan per month."""
@@ -322,7 +357,8 @@ class WageForecast:
 def forecast(history: WageHistory | None = None, first_year: int = 2020, last_year: int = 2035,
              interval_years: float = 2.33, fit_from_year: int = 2013, step_floor_pct: float = 0.0,
              draws: int = 1, seed: int | None = 20201101, tiers: list[int] | None = None,
-             growth_override_pct: float | None = None) -> WageForecast:
+             growth_override_pct: float | None = None, timing: str = "fixed",
+             intervals=None) -> WageForecast:
     """Forecast the monthly minimum wage of each tier to December of ``last_year``.
 
     Parameters
@@ -341,6 +377,12 @@ def forecast(history: WageHistory | None = None, first_year: int = 2020, last_ye
         to this many percent per year (drift = ln(1 + g/100)); the fitted uncertainty (drift
         standard error, step variance) is kept, so the band keeps its width. A scenario
         assumption (``assistance.wage_growth_override_pct``), not an estimate.
+    timing, intervals
+        ``"fixed"`` → decrees every ``interval_years``; ``"sampled"`` → each path draws the
+        interval before every decree from ``intervals`` (default: the observed intervals since
+        ``fit_from_year``'s era, :func:`analysis.services.wage_timing.adjustment_intervals`);
+        with ``draws == 1`` the band is p10/p50/p90 month by month of ``TIMING_DRAWS`` paths.
+        ``adjustments`` then holds the median path's dates.
 
     Returns
     -------
@@ -357,6 +399,15 @@ def forecast(history: WageHistory | None = None, first_year: int = 2020, last_ye
     schedule = adjustment_schedule(history, anchor, last_year, interval_years)
     months = pd.period_range(f"{first_year}-01", f"{last_year}-12", freq="M")
     known = in_force_monthly(history, first_year, last_year)
+    if draws < 1:
+        raise AnalysisError(f"draws must be >= 1, got {draws}")
+    if timing not in ("fixed", "sampled"):
+        raise AnalysisError(f"timing must be 'fixed' or 'sampled', got {timing!r}")
+    if timing == "sampled":
+        from . import wage_timing  # the sampled-timing paths live there (it imports this module)
+
+        return wage_timing.sampled_forecast(fits, anchor, months, known, history, last_year, draws, seed,
+                                            np.log1p(step_floor_pct / 100.0), intervals)
     # index of the adjustment in force in each month (-1 = before the first future adjustment)
     step_of_month = np.searchsorted(np.asarray([m.ordinal for m in schedule], dtype=np.int64),
                                     months.asi8, side="right") - 1
