@@ -2,7 +2,8 @@
 
 Notebook pages are exported in-process with nbconvert's ``HTMLExporter(exclude_input=True)``;
 charts are PNGs embedded in the page. Script tags that would load from a CDN (require.js,
-MathJax) are removed so the page works offline. A failed notebook gets a red banner at the top
+MathJax) are removed so the page works offline. Text from scenarios, data and parameters is
+escaped (:mod:`analysis.safety`): Markdown outputs of a notebook cannot carry HTML tags. A failed notebook gets a red banner at the top
 naming the error and showing the source of the failing cell (the code is otherwise hidden).
 The index lists every unit × notebook with status and links, Chinese first, no external assets.
 """
@@ -35,7 +36,10 @@ def export_notebook_html(ipynb: Path, out_html: Path, result=None) -> None:
     import nbformat
     from nbconvert import HTMLExporter
 
+    from ..safety import escape_notebook_outputs
+
     nb = nbformat.read(str(ipynb), as_version=4)
+    escape_notebook_outputs(nb)  # scenario and data text reaches Markdown outputs: never raw HTML
     if result is not None and result.status == "failed":
         nb.cells.insert(0, nbformat.v4.new_markdown_cell(error_banner(result)))
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
