@@ -28,6 +28,7 @@ from .excel import write_unit_workbook
 from .executors import make_executor
 from .jobs import Job, JobResult, job_key, run_job
 from .lock import RunLock
+from .params import check_parameters
 
 EXIT_OK, EXIT_PARTIAL, EXIT_FAILED = 0, 1, 1
 BASES = ("resident", "registered")
@@ -81,16 +82,46 @@ def check_options(options: RunOptions) -> None:
     if not (2000 <= options.start_year < options.end_year <= MAX_END_YEAR):
         raise AnalysisError(f"years must satisfy 2000 <= start ({options.start_year}) < end "
                             f"({options.end_year}) <= {MAX_END_YEAR}")
-    if options.draws < 1:
-        raise AnalysisError(f"--draws must be at least 1, not {options.draws}")
-    if options.workers < 1:
-        raise AnalysisError(f"--workers must be at least 1, not {options.workers}")
+    if not 1 <= options.draws <= MAX_DRAWS:
+        raise AnalysisError(f"--draws must be between 1 and {MAX_DRAWS:,}, not {options.draws}")
+    if not 1 <= options.workers <= MAX_WORKERS:
+        raise AnalysisError(f"--workers must be between 1 and {MAX_WORKERS}, not {options.workers}")
     if options.keep < 0:
         raise AnalysisError(f"--keep must be 0 (keep all) or more, not {options.keep}")
-    bad = [k for k in options.params if not k.isidentifier()]
-    if bad:
-        raise AnalysisError(f"notebook parameter names must be Python identifiers: {bad} "
-                            "(dotted names such as beds.occupancy are scenario overrides)")
+    check_memory(options)
+
+
+MAX_DRAWS, MAX_WORKERS = 20_000, 32
+WORKER_BYTES = 300 * 2**20          # a worker process with its kernel (measured ≈ 280 MB)
+CELL_BYTES = 8 * 13 * 2 * 101 * 3   # per draw and year: float64 × units × sexes × ages, ≈ 3 copies
+
+
+def memory_needed(options: RunOptions) -> int:
+    """Bytes a run needs at its peak: every worker's kernel holding its projection, and the parent."""
+    years = options.end_year - options.start_year + 1
+    projection = options.draws * years * CELL_BYTES
+    workers = 1 if options.scheduler else options.workers
+    return (workers + 1) * (WORKER_BYTES + projection)
+
+
+def available_memory() -> int | None:
+    """``MemAvailable`` of /proc/meminfo in bytes (None where unknown)."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def check_memory(options: RunOptions) -> None:
+    """Refuse --draws/--workers whose estimated memory exceeds what the machine has free."""
+    need, free = memory_needed(options), available_memory()
+    if free is not None and need > free:
+        raise AnalysisError(
+            f"--draws {options.draws} with --workers {options.workers} needs about {need / 2**30:.1f} GB "
+            f"of memory; {free / 2**30:.1f} GB is available. Use fewer draws or workers")
 
 
 def available_notebooks() -> dict[str, Path]:
@@ -134,11 +165,16 @@ def source_hash() -> str:
 
 
 def notebook_parameters(options: RunOptions, unit_id: str) -> dict[str, Any]:
-    """Parameters injected into every notebook (papermill): the standard ones plus extras."""
-    params: dict[str, Any] = {"unit": unit_id, "scenario": str(options.scenario), "base": options.base,
-                              "start_year": options.start_year, "end_year": options.end_year,
-                              "draws": options.draws, "seed": options.seed}
-    params.update(options.params)
+    """Parameters injected into every notebook (papermill): the extras, then the standard ones.
+
+    The standard ones are applied last, so an extra can never shadow them (the CLI refuses such
+    names anyway, :func:`analysis.run.params.check_parameters`).
+    """
+    params: dict[str, Any] = dict(options.params)
+    params.update({"unit": unit_id, "scenario": str(options.scenario), "base": options.base,
+                   "start_year": options.start_year, "end_year": options.end_year,
+                   "draws": options.draws, "seed": options.seed})
+    params.pop("overrides", None)
     if options.overrides:
         params["overrides"] = dict(options.overrides)
     return params
@@ -216,7 +252,8 @@ def run(options: RunOptions, job_fn: Callable[[Job], JobResult] = run_job,
     check_options(options)
     units = geography.resolve_many(options.units)
     units = list(dict.fromkeys(units))
-    select_notebooks(options.notebooks, geography.CITY_ID in [u.id for u in units])  # unknown names fail here
+    per_unit, once = select_notebooks(options.notebooks, geography.CITY_ID in [u.id for u in units])
+    check_parameters(options.params, options.overrides, per_unit + once)  # no shadowing, no unknown names
     scenario = load_scenario(options.scenario, options.overrides or None)
     scenario_file = scenario_path(options.scenario)
     executor = executor or make_executor(options.workers, options.scheduler)
