@@ -40,7 +40,7 @@ class DataValidationError(AnalysisError, ValueError):
         self.expected = expected
         self.found = found
         self.more = more
-        where = f"line {row}" if row is not None else "header"
+        where = f"line {row}" if row is not None else "whole file"
         col = f", column '{column}'" if column else ""
         extra = f" (and {more} more problem{'s' if more != 1 else ''} in this file)" if more else ""
         super().__init__(

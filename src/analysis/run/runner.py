@@ -259,17 +259,22 @@ def run(options: RunOptions, job_fn: Callable[[Job], JobResult] = run_job,
     executor = executor or make_executor(options.workers, options.scheduler)
 
     with RunLock(config.reports_dir() / ".lock", options.command):
+        from ..data.checks import refuse_invalid
+
+        data_warnings = refuse_invalid()  # a failing table or vintage stops the run here (exit 2)
         run_id = publish.check_run_id(options.run_id or publish.new_run_id())
         publish.remove_abandoned_staging()  # left by a killed run; safe: we hold the lock
         staging = publish.staging_dir(run_id)
         try:
-            return _run_in_staging(options, units, scenario, scenario_file, run_id, staging, job_fn, executor)
+            return _run_in_staging(options, units, scenario, scenario_file, run_id, staging, job_fn, executor,
+                                   data_warnings)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
 
 
-def _run_in_staging(options, units, scenario, scenario_file, run_id, staging, job_fn, executor) -> RunOutcome:
+def _run_in_staging(options, units, scenario, scenario_file, run_id, staging, job_fn, executor,
+                    data_warnings=()) -> RunOutcome:
     from .html import render_index
     from .tables import build_tables, key_results
 
@@ -310,7 +315,7 @@ def _run_in_staging(options, units, scenario, scenario_file, run_id, staging, jo
         paths = tables.write(staging / "tables")
         manifest["tables"] = {name: {"path": p.relative_to(staging).as_posix(),
                                      "rows": len(getattr(tables, name))} for name, p in paths.items()}
-        manifest["notes"] = tables.notes
+        manifest["notes"] = [f"数据警告 data warning: {w}" for w in data_warnings] + tables.notes
         report_year = min(max(2025, options.start_year), options.end_year)
         manifest["key_results"] = {"base": options.base, "year": report_year,
                                    "rows": key_results(tables.indicators, options.base, report_year)}
