@@ -18,6 +18,7 @@ import sys
 from .errors import AnalysisError
 
 EXIT_BAD_INPUT = 2
+MAX_ERROR = 2000  # one bounded message, whatever the input
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -69,5 +70,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except AnalysisError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {str(exc)[:MAX_ERROR]}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:  # a full disk, a read-only reports/, a file that vanished: not a bug
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"error: cannot read or write{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except RecursionError:
+        print("error: an input is nested too deeply (a cycle?)", file=sys.stderr)
         return EXIT_BAD_INPUT

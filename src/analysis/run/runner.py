@@ -258,7 +258,7 @@ def run(options: RunOptions, job_fn: Callable[[Job], JobResult] = run_job,
     scenario_file = scenario_path(options.scenario)
     executor = executor or make_executor(options.workers, options.scheduler)
 
-    with RunLock(config.reports_dir() / ".lock", options.command):
+    with _terminate_cleanly(), RunLock(config.reports_dir() / ".lock", options.command):
         from ..data.checks import refuse_invalid
 
         data_warnings = refuse_invalid()  # a failing table or vintage stops the run here (exit 2)
@@ -323,6 +323,8 @@ def _run_in_staging(options, units, scenario, scenario_file, run_id, staging, jo
             book = write_unit_workbook(staging / unit.id / f"{unit.id}.xlsx", unit.id,
                                        tables.indicators, tables.population)
             manifest["workbooks"][unit.id] = book.relative_to(staging).as_posix()
+    except OSError:
+        raise  # a full disk or a read-only folder: the run stops (exit 2), nothing is published
     except Exception as exc:
         tables_ok = False
         detail = str(exc) if isinstance(exc, AnalysisError) else f"{type(exc).__name__}: {exc}"
@@ -334,8 +336,8 @@ def _run_in_staging(options, units, scenario, scenario_file, run_id, staging, jo
         todo, reused = reuse_previous(jobs, staging) if options.incremental else (jobs, [])
         results.extend(reused)
         failures = 0
-        with _progress(len(todo), options.quiet) as bar:
-            for _job, result in executor.run(job_fn, todo):
+        with _progress(len(todo), options.quiet) as bar, contextlib.closing(executor.run(job_fn, todo)) as done:
+            for _job, result in done:  # closing(): an interrupted run stops its workers at once
                 results.append(result)
                 failures += result.status == "failed"
                 bar.update(1)
@@ -360,6 +362,30 @@ def _run_in_staging(options, units, scenario, scenario_file, run_id, staging, jo
     outcome = RunOutcome(run_id, run_dir, status, manifest, code_, moved)
     print(summary_line(outcome), flush=True)
     return outcome
+
+
+class RunTerminated(SystemExit):
+    """SIGTERM arrived: unwind (workers killed, staging removed, lock released), exit 143."""
+
+
+@contextlib.contextmanager
+def _terminate_cleanly():
+    """Turn SIGTERM into :class:`RunTerminated` in the main thread for the duration of a run."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise RunTerminated(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager
