@@ -26,9 +26,10 @@ from . import manifest as mf
 from . import publish
 from .excel import write_unit_workbook
 from .executors import make_executor
-from .jobs import Job, JobResult, job_key, run_job
+from .jobs import Job, JobResult, run_job
 from .lock import RunLock
 from .params import check_parameters
+from .planning import notebook_parameters, pairs_for, plan_jobs, reuse_previous  # noqa: F401 - API
 
 EXIT_OK, EXIT_PARTIAL, EXIT_FAILED = 0, 1, 1
 BASES = ("resident", "registered")
@@ -164,65 +165,6 @@ def source_hash() -> str:
     return digest.hexdigest()
 
 
-def notebook_parameters(options: RunOptions, unit_id: str) -> dict[str, Any]:
-    """Parameters injected into every notebook (papermill): the extras, then the standard ones.
-
-    The standard ones are applied last, so an extra can never shadow them (the CLI refuses such
-    names anyway, :func:`analysis.run.params.check_parameters`).
-    """
-    params: dict[str, Any] = dict(options.params)
-    params.update({"unit": unit_id, "scenario": str(options.scenario), "base": options.base,
-                   "start_year": options.start_year, "end_year": options.end_year,
-                   "draws": options.draws, "seed": options.seed})
-    params.pop("overrides", None)
-    if options.overrides:
-        params["overrides"] = dict(options.overrides)
-    return params
-
-
-def plan_jobs(options: RunOptions, units: list, staging: Path, inputs: dict[str, str],
-              env: dict[str, str], code_hash: str, capture_stderr: bool = True) -> list[Job]:
-    """One :class:`Job` per unit × per-unit notebook, plus the city-once notebooks."""
-    unit_ids = [u.id for u in units]
-    per_unit, once = select_notebooks(options.notebooks, geography.CITY_ID in unit_ids)
-    data_inputs = {k: v for k, v in inputs.items() if not k.startswith("notebooks/")}
-    pairs = [(uid, nb) for uid in unit_ids for nb in per_unit] + [(geography.CITY_ID, nb) for nb in once]
-    jobs = []
-    for uid, nb in pairs:
-        params = notebook_parameters(options, uid)
-        key = job_key(mf.sha256_file(nb), params, {**data_inputs, "code": code_hash,
-                                                   "kernel": config.KERNEL_NAME})
-        out = staging / uid
-        log = str(staging / "logs" / f"{uid}__{nb.stem}.log") if capture_stderr else None
-        jobs.append(Job(uid, str(nb.resolve()), str(out), params, config.KERNEL_NAME, str(out), env, key, log))
-    return jobs
-
-
-def reuse_previous(jobs: list[Job], staging: Path) -> tuple[list[Job], list[JobResult]]:
-    """For ``--incremental``: copy unchanged jobs' outputs from the last complete run."""
-    previous = publish.last_complete_run()
-    if previous is None:
-        return jobs, []
-    old = {j.get("key"): j for j in (mf.read_manifest(previous) or {}).get("jobs", [])
-           if j.get("status") in ("ok", "skipped") and j.get("key")}
-    todo, reused = [], []
-    for job in jobs:
-        entry = old.get(job.key)
-        src_nb = previous / entry["output"] if entry else None
-        if not entry or not src_nb.exists():
-            todo.append(job)
-            continue
-        Path(job.output_dir).mkdir(parents=True, exist_ok=True)
-        shutil.copy2(src_nb, job.output_ipynb)
-        html = None
-        if entry.get("html") and (previous / entry["html"]).exists():
-            shutil.copy2(previous / entry["html"], job.output_html)
-            html = f"{job.unit_id}/{job.stem}.html"
-        reused.append(JobResult(job.unit_id, job.stem, "skipped", 0.0, f"{job.unit_id}/{job.stem}.ipynb",
-                                html=html, key=job.key, copied_from=previous.name))
-    return todo, reused
-
-
 def run_status(results: list[JobResult], tables_ok: bool) -> str:
     """``complete`` (every job ok or reused), ``partial`` (some ok) or ``failed`` (none ok)."""
     if not tables_ok:
@@ -247,7 +189,7 @@ def run(options: RunOptions, job_fn: Callable[[Job], JobResult] = run_job,
     Raises :class:`~analysis.errors.AnalysisError` for bad options (before anything is
     written) and :class:`~analysis.run.lock.RunLockedError` when another run holds the lock.
     """
-    from ..scenarios import load_scenario, scenario_path
+    from ..scenarios import load_scenario, scenario_chain
 
     check_options(options)
     units = geography.resolve_many(options.units)
@@ -255,7 +197,8 @@ def run(options: RunOptions, job_fn: Callable[[Job], JobResult] = run_job,
     per_unit, once = select_notebooks(options.notebooks, geography.CITY_ID in [u.id for u in units])
     check_parameters(options.params, options.overrides, per_unit + once)  # no shadowing, no unknown names
     scenario = load_scenario(options.scenario, options.overrides or None)
-    scenario_file = scenario_path(options.scenario)
+    chain = scenario_chain(options.scenario)  # the file itself, then its extends parents
+    scenario_file = chain[0]
     executor = executor or make_executor(options.workers, options.scheduler)
 
     with _terminate_cleanly(), RunLock(config.reports_dir() / ".lock", options.command):
@@ -266,30 +209,35 @@ def run(options: RunOptions, job_fn: Callable[[Job], JobResult] = run_job,
         publish.remove_abandoned_staging()  # left by a killed run; safe: we hold the lock
         staging = publish.staging_dir(run_id)
         try:
-            return _run_in_staging(options, units, scenario, scenario_file, run_id, staging, job_fn, executor,
+            return _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, executor,
                                    data_warnings)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
 
 
-def _run_in_staging(options, units, scenario, scenario_file, run_id, staging, job_fn, executor,
+def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, executor,
                     data_warnings=()) -> RunOutcome:
+    from ..scenarios import load_scenario
+    from .executors import LocalExecutor
     from .html import render_index
+    from .inputs import snapshot
     from .tables import build_tables, key_results
 
     started, clock = _now(), time.perf_counter()
+    scenario_file = chain[0]
     vintages = mf.vintages_in_use()
+    pairs = pairs_for(options, [u.id for u in units], select_notebooks)
+    # Every input is copied and hashed once; the tables and every kernel read only that copy.
+    plain = load_scenario(scenario_file) if scenario.overrides else scenario
+    snap = snapshot(staging / "inputs", plain, chain, list(dict.fromkeys(nb for _, nb in pairs)), vintages,
+                    options.overrides)
+    inputs = snap.inputs
     # The projection is computed once (for the tables) and loaded by every notebook's kernel.
     model_cache = staging / ".cache"
-    env = {"QZ_FORECAST_ROOT": str(config.project_root()), cache.ENV_VAR: str(model_cache),
-           **mf.vintage_env(vintages)}
-    notebooks = list(available_notebooks().values())
-    inputs = mf.input_hashes(scenario_file, notebooks, vintages)
+    env = {"QZ_FORECAST_ROOT": str(snap.root), cache.ENV_VAR: str(model_cache), **mf.vintage_env(vintages)}
     code = {**mf.code_version(), "source_sha256": source_hash()}
-    from .executors import LocalExecutor
-
-    jobs = plan_jobs(options, units, staging, inputs, env, code["source_sha256"],
+    jobs = plan_jobs(options, pairs, staging, snap, env, code["source_sha256"], plain.name,
                      capture_stderr=isinstance(executor, LocalExecutor))
 
     manifest: dict[str, Any] = {
@@ -304,14 +252,17 @@ def _run_in_staging(options, units, scenario, scenario_file, run_id, staging, jo
                        "workers": options.workers, "scheduler": options.scheduler,
                        "incremental": options.incremental, "kernel": config.KERNEL_NAME},
         "vintages": vintages, "inputs": inputs, "packages": mf.package_versions(), "code": code,
+        "pinned": {"snapshot": "inputs", "scenario_chain": snap.scenario_chain,
+                   "scenario_resolved_sha256": snap.scenario_sha256, "packages_sha256": snap.packages_sha256},
+        "full": options.units is None and options.notebooks is None,
         "unit_names": {u.id: u.name_zh for u in geography.all_units()},
         "tables": {}, "workbooks": {}, "notes": [], "jobs": [],
     }
 
     tables_ok, results = True, []
     try:
-        with _environment(env):  # the jobs' environment, so their cache keys match
-            tables = build_tables(scenario, options.start_year, options.end_year, options.draws, options.seed)
+        with _environment(env):  # the jobs' environment (the snapshot), so their cache keys match
+            tables = build_tables(load_scenario(plain.name, options.overrides or None), options.start_year, options.end_year, options.draws, options.seed)
         paths = tables.write(staging / "tables")
         manifest["tables"] = {name: {"path": p.relative_to(staging).as_posix(),
                                      "rows": len(getattr(tables, name))} for name, p in paths.items()}
