@@ -216,3 +216,17 @@ def test_scenario_given_as_a_relative_path_works_in_every_notebook(runner_projec
     monkeypatch.chdir(runner_project)
     assert run_cli("--units", "licheng", "--notebooks", "01", "--scenario", "scenarios/low.yaml",
                    "--run-id", "rel") == 0
+
+
+def test_failing_cell_source_cannot_break_out_of_the_banner(tmp_path):
+    from analysis.run.jobs import JobResult
+
+    nb = nbformat.v4.new_notebook()
+    src = tmp_path / "f.ipynb"
+    nbformat.write(nb, str(src))
+    result = JobResult("licheng", "f", "failed", 0.0, "licheng/f.ipynb", error_name="ValueError",
+                       error_message=XSS, failed_cell_source=f"x = 1\n\n```\n{XSS}\n```")
+    out = tmp_path / "f.html"
+    run_html.export_notebook_html(src, out, result)
+    page = out.read_text(encoding="utf-8")
+    assert "<img src=x" not in page and "Failing cell" in page

@@ -65,7 +65,8 @@ def test_jobs_read_the_snapshot_and_the_manifest_pins_the_extends_chain(runner_p
             assert mf.sha256_file(run_dir / "inputs" / rel) == digest
 
 
-def test_a_job_whose_pinned_input_changed_fails_instead_of_running(tmp_path):
+def test_a_job_whose_pinned_input_changed_fails_instead_of_running(tmp_path, monkeypatch):
+    monkeypatch.setenv("QZ_FORECAST_ROOT", str(tmp_path))  # run_job sets it; restored after the test
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "x.csv").write_text("a\n1\n", encoding="utf-8")
     pinned = {"data/x.csv": mf.sha256_file(tmp_path / "data" / "x.csv")}

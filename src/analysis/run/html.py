@@ -51,13 +51,14 @@ def export_notebook_html(ipynb: Path, out_html: Path, result=None) -> None:
 def error_banner(result) -> str:
     """Markdown (with inline HTML) telling a reader this notebook failed, where and why."""
     cell = ""
-    if result.failed_cell_source:
-        cell = ("\n\n失败的代码单元 Failing cell"
+    if result.failed_cell_source:  # escaped <pre>, not a Markdown fence a ``` in the source could close
+        cell = ("<p>失败的代码单元 Failing cell"
                 + (f" (index {result.failed_cell_index})" if result.failed_cell_index is not None else "")
-                + ":\n\n```python\n" + result.failed_cell_source + "\n```")
+                + ":</p><pre><code>" + html.escape(result.failed_cell_source).replace("\n", "&#10;")
+                + "</code></pre>")  # one line: a blank line would end the HTML block
     return ('<div style="border:3px solid #c00;padding:0.6em;background:#fee">'
             f"<b>运行失败 This notebook failed</b>: <code>{html.escape(str(result.error_name))}</code>: "
-            f"{html.escape(str(result.error_message))}</div>" + cell)
+            f"{html.escape(str(result.error_message))}" + cell + "</div>")
 
 
 _STATUS_ZH = {"ok": "成功 ok", "failed": "失败 failed", "skipped": "沿用上次 reused",

@@ -93,8 +93,9 @@ def check_options(options: RunOptions) -> None:
 
 
 MAX_DRAWS, MAX_WORKERS = 20_000, 32
-WORKER_BYTES = 300 * 2**20          # a worker process with its kernel (measured ≈ 280 MB)
-CELL_BYTES = 8 * 13 * 2 * 101 * 3   # per draw and year: float64 × units × sexes × ages, ≈ 3 copies
+WORKER_BYTES = 250 * 2**20          # a worker process with its kernel, before the projection
+CELL_BYTES = 8 * 13 * 2 * 101 * 3 // 2  # per draw and year: float64 × units × sexes × ages, ≈ 1.5 copies
+# (measured: 100,000 draws to 2035 needed ≈ 36 GB; 200 draws ≈ 280 MB a worker)
 
 
 def memory_needed(options: RunOptions) -> int:
