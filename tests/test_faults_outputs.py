@@ -212,12 +212,6 @@ def test_broken_scenario_files_exit_2(runner_project, capsys, content, fragment)
     assert fragment in capsys.readouterr().err
 
 
-def test_scenario_given_as_a_relative_path_works_in_every_notebook(runner_project, monkeypatch):
-    monkeypatch.chdir(runner_project)
-    assert run_cli("--units", "licheng", "--notebooks", "01", "--scenario", "scenarios/low.yaml",
-                   "--run-id", "rel") == 0
-
-
 def test_failing_cell_source_cannot_break_out_of_the_banner(tmp_path):
     from analysis.run.jobs import JobResult
 
@@ -230,3 +224,27 @@ def test_failing_cell_source_cannot_break_out_of_the_banner(tmp_path):
     run_html.export_notebook_html(src, out, result)
     page = out.read_text(encoding="utf-8")
     assert "<img src=x" not in page and "Failing cell" in page
+
+
+def test_a_params_file_in_section_form_reaches_the_run(runner_project, tmp_path):
+    import json
+
+    f = tmp_path / "p.yaml"
+    f.write_text("beds:\n  occupancy_pct: 75\n", encoding="utf-8")
+    assert run_cli("--units", "licheng", "--notebooks", "01", "--params-file", str(f), "--run-id", "pf") == 0
+    manifest = json.loads((runner_project / "reports" / "runs" / "pf" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["scenario"]["values"]["beds.occupancy_pct"] == 75
+    assert manifest["scenario"]["overrides"] == {"beds.occupancy_pct": 75}
+    assert manifest["parameters"]["extra"] == {}
+
+
+def test_notebooks_get_the_pinned_scenario_name_not_a_relative_path(runner_project, monkeypatch):
+    monkeypatch.chdir(runner_project)
+    assert run_cli("--units", "licheng", "--notebooks", "01", "--scenario", "scenarios/low.yaml",
+                   "--run-id", "relp") == 0
+    run_dir = runner_project / "reports" / "runs" / "relp"
+    nb = nbformat.read(str(run_dir / "licheng" / "01_population_projection.ipynb"), as_version=4)
+    assert nb.metadata["papermill"]["parameters"]["scenario"] == "low"
+    assert (run_dir / "inputs" / "scenarios" / "low.yaml").is_file()
+    assert scenarios.load_scenario(run_dir / "inputs" / "scenarios" / "low.yaml").values == \
+        scenarios.load_scenario("low").values
