@@ -91,6 +91,8 @@ def test_a_base_table_for_some_counties_is_merged_and_says_so(project_copy, tmp_
     stored = pd.read_csv(vintage_dir("population_resident_2020") / "2025.csv")
     assert len(stored) == 13 * 2 * 101
     assert set(stored.loc[~stored["estimated"], "unit"]) == {"jinjiang"}
+    assert cli.main(["validate"]) == 0  # ... and every run says which units are still the estimate
+    assert "licheng" in capsys.readouterr().out.split("the base population of")[1].split("is the estimate")[0]
 
 
 def test_a_facts_table_for_some_counties_is_merged(project_copy, tmp_path, capsys):

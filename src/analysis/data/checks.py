@@ -174,16 +174,30 @@ def check_in_use() -> list[Check]:
         if not path.exists() and vintage == "raw":
             continue  # no real table: the documented estimate is used
         try:
-            checked = gates.check_population(read_csv_as_text(path), path)
+            text = read_csv_as_text(path)
+            merged = _estimated_units(text)
+            checked = gates.check_population(text.drop(columns=["estimated"], errors="ignore"), path)
             single = _single_years(checked, path, kind)
             if set(single["unit_id"]) != set(_county_ids()):
                 raise DataValidationError(path, None, "unit", "all 13 units",
                                           f"{len(set(single['unit_id']))} units")
             pop, ids = population_array(single, path)
-            results.append(Check(kind, path, len(checked), warnings=gates.cross_check(pop, ids, base, year, path)))
+            warnings = gates.cross_check(pop, ids, base, year, path)
+            if merged:
+                warnings.append(f"{path.name}: the base population of {', '.join(merged)} is the estimate "
+                                "(this vintage was merged from a table of the other units)")
+            results.append(Check(kind, path, len(checked), warnings=warnings))
         except AnalysisError as exc:
             results.append(Check(kind, path, error=exc))
     return results
+
+
+def _estimated_units(frame: pd.DataFrame) -> list[str]:
+    """Units a merged vintage took from the estimate (its ``estimated`` column), in table order."""
+    if "estimated" not in frame.columns:
+        return []
+    flag = frame["estimated"].astype(str).str.strip().str.lower() == "true"
+    return list(dict.fromkeys(frame.loc[flag, "unit"].astype(str)))
 
 
 def _county_ids() -> list[str]:
