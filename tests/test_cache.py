@@ -1,4 +1,6 @@
-"""The run-wide result cache: off by default, computes once per key, keyed on inputs too."""
+"""The run-wide result cache: off by default, computes once per key, keyed on inputs too; no
+pickle — entries are arrays, parquet tables and JSON, verified on load, and any dataclass of the
+package round-trips field by field (so new result fields need no cache change)."""
 
 from __future__ import annotations
 
@@ -29,7 +31,8 @@ def test_computes_once_per_key(monkeypatch, tmp_path):
     assert len(calls) == 2
     np.testing.assert_array_equal(first, again)
     np.testing.assert_array_equal(first, other)
-    assert len(list((tmp_path / "c").glob("arr-*.pkl"))) == 2
+    assert len(list((tmp_path / "c").glob("arr-*"))) == 2
+    assert not list((tmp_path / "c").rglob("*.pkl"))
 
 
 def test_changed_input_data_changes_the_key(project_copy, monkeypatch):
@@ -48,8 +51,8 @@ def test_a_pinned_vintage_changes_the_key(monkeypatch):
 def test_damaged_entry_is_recomputed(monkeypatch, tmp_path):
     monkeypatch.setenv(cache.ENV_VAR, str(tmp_path))
     cache.cached("v", (1,), lambda: 1)
-    for entry in tmp_path.glob("v-*.pkl"):
-        entry.write_bytes(b"not a pickle")
+    for entry in tmp_path.glob("v-*"):
+        (entry / "value.json").write_text("3", encoding="utf-8")
     assert cache.cached("v", (1,), lambda: 2) == 2
 
 
@@ -63,7 +66,7 @@ def test_cached_projection_equals_a_fresh_one(monkeypatch, tmp_path):
     fresh = project("baseline", base="registered", end_year=2023, draws=3, seed=5)
     assert second is not first
     np.testing.assert_array_equal(second.population, fresh.population)
-    assert len(list(tmp_path.glob("projection-*.pkl"))) == 1
+    assert len(list(tmp_path.glob("projection-*"))) == 1
 
 
 def test_default_horizon_and_explicit_horizon_share_one_entry(monkeypatch, tmp_path):
@@ -74,4 +77,121 @@ def test_default_horizon_and_explicit_horizon_share_one_entry(monkeypatch, tmp_p
     sc = load_scenario("baseline")
     project(sc, base="resident", draws=1)
     project(sc, base="resident", end_year=sc["demography.horizon"], draws=1)
-    assert len(list(tmp_path.glob("projection-*.pkl"))) == 1
+    assert len(list(tmp_path.glob("projection-*"))) == 1
+
+
+# --- fault injection and the generic codec -----------------------------------------------------
+
+import dataclasses  # noqa: E402
+
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from analysis import cache_codec  # noqa: E402
+
+
+def test_another_keys_entry_is_never_used(monkeypatch, tmp_path):
+    """A valid entry of another projection copied under this key's name is recomputed."""
+    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path))
+    cache.cached("p", ("a",), lambda: np.arange(3.0))
+    cache.cached("p", ("b",), lambda: np.ones(3))
+    a, b = sorted(tmp_path.glob("p-*"), key=lambda p: p.name)
+    key_a = cache.key("p", "a")
+    target = a if a.name.endswith(key_a) else b
+    other = b if target is a else a
+    import shutil
+
+    shutil.rmtree(target)
+    shutil.copytree(other, target)
+    value = cache.cached("p", ("a",), lambda: np.full(3, 7.0))
+    np.testing.assert_array_equal(value, np.full(3, 7.0))
+
+
+@pytest.mark.parametrize("damage", ["flip a byte of the arrays", "extra file", "missing entry.json",
+                                    "pickle planted"])
+def test_tampered_entries_are_recomputed(monkeypatch, tmp_path, damage):
+    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path))
+    cache.cached("t", (1,), lambda: {"x": np.arange(4.0)})
+    (entry,) = tmp_path.glob("t-*")
+    if damage == "flip a byte of the arrays":
+        data = bytearray((entry / "arrays.npz").read_bytes())
+        data[-30] ^= 0xFF
+        (entry / "arrays.npz").write_bytes(bytes(data))
+    elif damage == "extra file":
+        (entry / "evil.py").write_text("raise SystemExit", encoding="utf-8")
+    elif damage == "missing entry.json":
+        (entry / "entry.json").unlink()
+    else:
+        import pickle
+
+        (entry / "arrays.npz").write_bytes(pickle.dumps({"x": np.arange(4.0)}))
+    value = cache.cached("t", (1,), lambda: {"x": np.zeros(2)})
+    np.testing.assert_array_equal(value["x"], np.zeros(2))
+
+
+@dataclasses.dataclass
+class _NotOurs:
+    x: int = 1
+
+
+def test_codec_refuses_foreign_dataclasses_and_object_arrays(tmp_path):
+    with pytest.raises(cache_codec.Uncacheable):
+        cache_codec.write_entry(tmp_path / "a", "k", _NotOurs())
+    with pytest.raises(cache_codec.Uncacheable):
+        cache_codec.write_entry(tmp_path / "b", "k", np.array([object()]))
+    tree = {"__dataclass__": "os:PathLike", "fields": {}}
+    with pytest.raises(ValueError, match="refusing"):
+        cache_codec._Reader({}, []).decode(tree)
+
+
+def test_values_the_codec_cannot_store_are_computed_not_cached(monkeypatch, tmp_path):
+    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path))
+    assert cache.cached("o", (1,), lambda: {1, 2}) == {1, 2}
+    assert not list(tmp_path.iterdir())
+
+
+def _assert_same(a, b):
+    if isinstance(a, np.ndarray):
+        np.testing.assert_array_equal(a, b)
+        assert a.dtype == b.dtype
+    elif isinstance(a, pd.DataFrame):
+        pd.testing.assert_frame_equal(a, b)
+        assert a.attrs == b.attrs
+    elif dataclasses.is_dataclass(a):
+        assert type(a) is type(b)
+        for f in dataclasses.fields(a):
+            _assert_same(getattr(a, f.name), getattr(b, f.name))
+    elif isinstance(a, dict):
+        assert list(a) == list(b)
+        for k in a:
+            _assert_same(a[k], b[k])
+    elif isinstance(a, (list, tuple)):
+        assert type(a) is type(b) and len(a) == len(b)
+        for x, y in zip(a, b):
+            _assert_same(x, y)
+    elif isinstance(a, float) and a != a:
+        assert b != b
+    else:
+        assert a == b and type(a) is type(b)
+
+
+def test_every_field_of_a_real_projection_round_trips(tmp_path):
+    """Iterates the dataclass's own fields, so a field added to ProjectionResult is covered."""
+    from analysis.demography import projection
+
+    result = projection.project("baseline", base="registered", end_year=2023, draws=3, seed=5,
+                                keep_components=True)
+    cache_codec.write_entry(tmp_path / "e", "k", result)
+    (back,) = cache_codec.read_entry(tmp_path / "e", "k")
+    _assert_same(result, back)
+    assert {f.name for f in dataclasses.fields(result)} == {f.name for f in dataclasses.fields(back)}
+
+
+def test_the_models_tuple_round_trips(tmp_path):
+    frame = pd.DataFrame({"unit_id": ["a", "b"], "year": [2020, 2021], "p10": [np.nan, 1.5]})
+    frame.attrs["notes"] = ["estimated"]
+    value = (frame, ["note 1"], {2020: 38.0, "x": np.int64(3)}, float("inf"), None, np.float32(2.5))
+    cache_codec.write_entry(tmp_path / "m", "k", value)
+    (back,) = cache_codec.read_entry(tmp_path / "m", "k")
+    _assert_same(value[:3], back[:3])
+    assert back[3] == float("inf") and back[4] is None and back[5] == np.float32(2.5)

@@ -83,43 +83,44 @@ def test_the_run_manifest_names_the_ingested_vintage(runner_project):
 
 
 def grouped_population(path, bad_row=None):
-    from analysis import geography
+    """The estimated resident 2020 base in 5-year groups (so it agrees with the census); returns
+    the persons of the first group of 鲤城区's men and the total."""
+    from analysis.demography.base import estimate_resident_2020
 
-    labels = [f"{a}-{a + 4}" for a in range(0, 100, 5)] + ["100+"]
-    counts = np.linspace(5000, 100, len(labels))
-    rows = [{"unit": u.name_zh, "sex": sex, "age_group": lab, "population": c}
-            for u in geography.county_units() for sex in ("male", "female") for lab, c in zip(labels, counts)]
-    frame = pd.DataFrame(rows)
+    single = estimate_resident_2020().frame()
+    single["age_group"] = [f"{a // 5 * 5}-{a // 5 * 5 + 4}" if a < 100 else "100+" for a in single["age"]]
+    frame = single.groupby(["unit_id", "sex", "age_group"], sort=False, as_index=False)["population"].sum()
+    frame = frame.rename(columns={"unit_id": "unit"})
     if bad_row is not None:
         frame["population"] = frame["population"].astype(object)
         frame.loc[bad_row, "population"] = "-5"
     frame.to_csv(path, index=False)
-    return counts
+    return frame["population"].iloc[0], single["population"].sum()
 
 
 def test_population_in_age_groups_is_stored_in_single_years_keeping_totals(project_copy, tmp_path):
     source = tmp_path / "pop.csv"
-    counts = grouped_population(source)
+    first, total = grouped_population(source)
     stored = ingest.ingest(source, "population_resident_2020", "2020")
     single = pd.read_csv(stored)
-    assert list(single.columns) == ["unit", "sex", "age", "population"] and set(single["age"]) == set(range(101))
-    assert (single["population"] >= 0).all()
-    assert single["population"].sum() == pytest.approx(counts.sum() * 26)
-    one = single[(single["unit"] == "jinjiang") & (single["sex"] == "male")]
-    assert one.loc[one["age"] < 5, "population"].sum() == pytest.approx(counts[0])
+    assert list(single.columns)[:4] == ["unit", "sex", "age", "population"] and set(single["age"]) == set(range(101))
+    assert (single["population"] >= 0).all() and not single["estimated"].any()
+    assert single["population"].sum() == pytest.approx(total)
+    one = single[(single["unit"] == "licheng") & (single["sex"] == "male")]
+    assert one.loc[one["age"] < 5, "population"].sum() == pytest.approx(first)
 
 
 def test_an_ingested_population_table_replaces_the_estimate(project_copy, tmp_path):
     from analysis.demography.base import load_base_population
 
     source = tmp_path / "pop.csv"
-    counts = grouped_population(source)
+    first, total = grouped_population(source)
     assert load_base_population("resident", 2020).estimated
     ingest.ingest(source, "population_resident_2020", "2026")
     real = load_base_population("resident", 2020)
     assert not real.estimated
-    assert real.population[0, 0, :5].sum() == pytest.approx(counts[0])
-    assert real.population.sum() == pytest.approx(counts.sum() * 26)
+    assert real.population[0, 0, :5].sum() == pytest.approx(first)
+    assert real.population.sum() == pytest.approx(total)
 
 
 def test_broken_population_table_names_row_and_column(project_copy, tmp_path, capsys):

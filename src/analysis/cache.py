@@ -1,4 +1,4 @@
-"""Opt-in on-disk cache of expensive model results, shared by the jobs of one run.
+"""Opt-in on-disk cache of expensive model results, shared by the jobs of one run — no pickle.
 
 A full run executes ~70 notebooks that each need the same population projection (same
 scenario, base, years, draws and seed). The runner computes it once for the run's tables and
@@ -9,6 +9,13 @@ nothing is cached and nothing is written.
 The key covers everything the result depends on: the call's parameters, the sha256 of every
 input data file (``data/raw`` and ingested vintages) and of the package's source code, so a
 changed input or model can never be served a stale result.
+
+Storage (:mod:`analysis.cache_codec`): one folder per entry, ``<name>-<key>/``, holding
+``value.json`` (the structure: dataclasses field by field, dicts, lists, scalars), ``arrays.npz``
+(every ndarray, loaded with ``allow_pickle=False``), one parquet file per DataFrame, and
+``entry.json`` with the full key and the sha256 of each file. Loading checks the key and every
+hash; a damaged, tampered or misplaced entry is recomputed, never used. Nothing in an entry can
+run code: dataclasses are rebuilt only for classes of this package.
 """
 
 from __future__ import annotations
@@ -16,11 +23,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
+import shutil
 from pathlib import Path
 from typing import Any, Callable
 
 from . import config
+from .cache_codec import Uncacheable, read_entry, write_entry
 
 ENV_VAR = "QZ_CACHE_DIR"
 
@@ -58,32 +66,44 @@ def fingerprint() -> str:
     return hashlib.sha256((_fingerprint(str(config.project_root())) + repr(pins)).encode()).hexdigest()
 
 
-def key(*parts: Any) -> str:
-    """A stable key of JSON-serialisable ``parts`` plus the inputs' fingerprint."""
+def full_key(*parts: Any) -> str:
+    """The sha256 of JSON-serialisable ``parts`` plus the inputs' fingerprint."""
     text = json.dumps([fingerprint(), *parts], sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def key(*parts: Any) -> str:
+    """A stable short key (the folder name) of ``parts`` plus the inputs' fingerprint."""
+    return full_key(*parts)[:32]
 
 
 def cached(name: str, parts: tuple, compute: Callable[[], Any]) -> Any:
     """``compute()``, or its stored result when the cache is on and holds the same key.
 
-    Results are pickled (the cache folder is private to one run) and written atomically, so
-    two jobs computing the same key at once both end with a complete file.
+    Entries are written under a temporary name and renamed into place, so two jobs computing
+    the same key at once both end with a complete entry. A value the codec cannot store (an
+    object array, say) is simply not cached.
     """
     folder = cache_dir()
     if folder is None:
         return compute()
-    path = folder / f"{name}-{key(name, *parts)}.pkl"
-    if path.exists():
-        try:
-            with path.open("rb") as handle:
-                return pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError):
-            pass  # a damaged entry is recomputed and rewritten
+    digest = full_key(name, *parts)
+    path = folder / f"{name}-{digest[:32]}"
+    if path.is_dir():
+        value = read_entry(path, digest)
+        if value is not None:
+            return value[0]
     value = compute()
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    with tmp.open("wb") as handle:
-        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
+    tmp = folder / f".{path.name}.{os.getpid()}.tmp"
+    try:
+        write_entry(tmp, digest, value)
+        shutil.rmtree(path, ignore_errors=True)  # a damaged entry is replaced
+        try:
+            os.replace(tmp, path)
+        except OSError:
+            pass  # another job stored the same key a moment ago: its entry is as good
+    except (Uncacheable, OSError):
+        pass  # not storable, or no room: the result is still correct, just not shared
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return value

@@ -18,26 +18,30 @@ import sys
 from .errors import AnalysisError
 
 EXIT_BAD_INPUT = 2
+MAX_ERROR = 2000  # one bounded message, whatever the input
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Validate every raw table; print one line per table."""
-    from .data import loaders
+    """Validate every table a run reads (raw tables, vintages in use, base tables); one line each."""
+    from .data import checks, loaders
 
+    results = checks.check_in_use()
     failures = 0
-    for name, spec in loaders.TABLES.items():
-        try:
-            frame = loaders.load(name)
-        except AnalysisError as exc:
+    for check in results:
+        if check.error is not None:
             failures += 1
-            print(f"FAIL  {name:<24} {exc}")
+            print(f"FAIL  {check.name:<28} {check.error}")
             continue
-        note = f"  (estimates: {spec.estimates})" if spec.estimates else ""
-        print(f"ok    {name:<24} {len(frame):>4} rows  {spec.path().name}{note}")
+        spec = loaders.TABLES.get(check.name)
+        note = f"  (estimates: {spec.estimates})" if spec is not None and spec.estimates else ""
+        print(f"ok    {check.name:<28} {check.rows:>5} rows  {check.path.name}{note}")
+        for warning in check.warnings:
+            print(f"      warning: {warning}")
     if failures:
-        print(f"{failures} table(s) failed validation", file=sys.stderr)
+        print(f"{failures} table(s) failed validation; fix the file named, or roll a bad vintage back with "
+              "python -m analysis ingest --rollback KIND", file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(f"all {len(loaders.TABLES)} raw tables valid")
+    print(f"all {len(results)} tables valid")
     return 0
 
 
@@ -66,5 +70,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except AnalysisError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {str(exc)[:MAX_ERROR]}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:  # a full disk, a read-only reports/, a file that vanished: not a bug
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"error: cannot read or write{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except RecursionError:
+        print("error: an input is nested too deeply (a cycle?)", file=sys.stderr)
         return EXIT_BAD_INPUT

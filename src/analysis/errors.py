@@ -6,7 +6,18 @@ traceback; anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import reprlib
 from pathlib import Path
+
+MAX_MESSAGE = 300
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxdict, _REPR.maxlist, _REPR.maxstring, _REPR.maxother = 3, 6, 6, 80, 80
+
+
+def short(value) -> str:
+    """A bounded ``repr`` of ``value``: error messages never grow with the input (a YAML bomb)."""
+    text = _REPR.repr(value)
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + "..."
 
 
 class AnalysisError(Exception):
@@ -29,7 +40,7 @@ class DataValidationError(AnalysisError, ValueError):
         self.expected = expected
         self.found = found
         self.more = more
-        where = f"line {row}" if row is not None else "header"
+        where = f"line {row}" if row is not None else "whole file"
         col = f", column '{column}'" if column else ""
         extra = f" (and {more} more problem{'s' if more != 1 else ''} in this file)" if more else ""
         super().__init__(
@@ -56,4 +67,4 @@ class ParameterError(AnalysisError, ValueError):
         self.name = name
         self.value = value
         self.allowed = allowed
-        super().__init__(f"parameter '{name}' = {value!r} is not allowed: expected {allowed}")
+        super().__init__(f"parameter '{short(name)[1:-1]}' = {short(value)} is not allowed: expected {allowed}")

@@ -19,17 +19,17 @@ allowed range.
 
 from __future__ import annotations
 
-import copy
 import difflib
 import importlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
 
-from . import config
-from .errors import AnalysisError, ParameterError
+from . import config, yamlio
+from .errors import AnalysisError, ParameterError, short
 
 # Modules that declare PARAMETER_RULES for their scenario section.
 RULE_MODULES = (
@@ -184,17 +184,25 @@ def validate(values: dict[str, Any]) -> dict[str, Any]:
     return checked
 
 
-def _flatten(tree: dict, prefix: str = "") -> tuple[dict[str, Any], dict[str, str]]:
+def _flatten(tree: dict, prefix: str = "", rules: dict[str, Rule] | None = None,
+             what: str = "scenario") -> tuple[dict[str, Any], dict[str, str]]:
+    """Dotted values and sources of a (section) tree.
+
+    A parameter is written plainly (``occupancy_pct: 75``) or as ``{value: 75, source: "…"}``. A
+    mapping is a section unless its dotted name is a parameter of kind ``mapping`` (whose value is
+    itself a mapping, ``beds_per_1000_elderly: {2020: 38}``).
+    """
+    rules = parameter_rules() if rules is None else rules
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
     for key, node in tree.items():
         name = f"{prefix}{key}"
         if isinstance(node, dict) and "value" in node and set(node) <= {"value", "source", "note"}:
             values[name] = node["value"]
-            if node.get("source"):
-                sources[name] = str(node["source"])
-        elif isinstance(node, dict) and not _is_mapping_value(node):
-            sub_values, sub_sources = _flatten(node, name + ".")
+            if node.get("source") is not None:
+                sources[name] = check_text(f"{what}: {name}.source", node["source"], MAX_SOURCE)
+        elif isinstance(node, dict) and node and not (name in rules and rules[name].kind == "mapping"):
+            sub_values, sub_sources = _flatten(node, name + ".", rules, what)
             values.update(sub_values)
             sources.update(sub_sources)
         else:
@@ -202,43 +210,103 @@ def _flatten(tree: dict, prefix: str = "") -> tuple[dict[str, Any], dict[str, st
     return values, sources
 
 
-def _is_mapping_value(node: dict) -> bool:
-    return bool(node) and all(not isinstance(v, dict) for v in node.values()) and all(
-        isinstance(v, (int, float)) for v in node.values())
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9_\-\u4e00-\u9fff]{0,59}$")
+MAX_DESCRIPTION, MAX_SOURCE = 500, 2000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def check_name(what: str, name: Any) -> str:
+    """A scenario name: letters, digits, CJK, ``_`` or ``-`` (it names files, sheets and table rows)."""
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        raise AnalysisError(f"{what}: name {short(name)} must be 1-60 letters, digits, Chinese characters, "
+                            "'_' or '-' (starting with a letter or digit)")
+    return name
+
+
+def check_text(what: str, text: Any, limit: int) -> str:
+    """A description or source: text of at most ``limit`` characters, no markup, no control characters."""
+    if not isinstance(text, (str, int, float)) or isinstance(text, bool):
+        raise AnalysisError(f"{what}: expected a text, found {short(text)}")
+    text = str(text)
+    if len(text) > limit:
+        raise AnalysisError(f"{what}: {len(text)} characters, more than {limit}")
+    if "<" in text or ">" in text or _CONTROL.search(text):
+        raise AnalysisError(f"{what}: must not contain '<', '>' or control characters: {short(text)}")
+    if text.startswith(("=", "+", "-", "@")):
+        raise AnalysisError(f"{what}: must not start with = + - @ (a spreadsheet would run it): {short(text)}")
+    return text
 
 
 def scenario_path(name: str | Path) -> Path:
-    """``scenarios/<name>.yaml``, or ``name`` itself when it is a path to a YAML file."""
+    """``scenarios/<name>.yaml``, or ``name`` itself when it is a path to a YAML file (made absolute)."""
     candidate = Path(name)
-    if candidate.suffix in (".yaml", ".yml") and candidate.exists():
-        return candidate
+    if candidate.suffix in (".yaml", ".yml"):
+        if candidate.is_file():
+            return candidate.resolve()
+        in_dir = config.scenarios_dir() / candidate.name
+        if candidate.parent.name == "scenarios" and in_dir.is_file():
+            return in_dir.resolve()
+        raise AnalysisError(f"scenario file {str(name)!r}: no such file")
+    if not NAME_PATTERN.match(str(name)):
+        raise AnalysisError(f"scenario {short(str(name))}: not a scenario name or a .yaml file")
     path = config.scenarios_dir() / f"{name}.yaml"
-    if not path.exists():
+    if not path.is_file():
         known = sorted(p.stem for p in config.scenarios_dir().glob("*.yaml"))
         raise AnalysisError(f"unknown scenario {str(name)!r}; known scenarios: {', '.join(known)}")
     return path
 
 
+def scenario_chain(name: str | Path) -> list[Path]:
+    """The files a scenario is built from: itself, then its ``extends`` parent, and so on."""
+    return [path for path, _ in _read_chain(name)]
+
+
+def _read_chain(name: str | Path) -> list[tuple[Path, dict]]:
+    chain: list[tuple[Path, dict]] = []
+    seen: list[Path] = []
+    current: Any = name
+    while current is not None:
+        path = scenario_path(current)
+        if path.resolve() in seen:
+            loop = " -> ".join(p.name for p in seen + [path])
+            raise AnalysisError(f"{path}: 'extends' makes a cycle ({loop})")
+        seen.append(path.resolve())
+        tree = yamlio.read_mapping(path, str(path))
+        chain.append((path, tree))
+        current = tree.get("extends")
+        if current is not None and not isinstance(current, str):
+            raise AnalysisError(f"{path}: 'extends' must name a scenario, found {short(current)}")
+        if len(chain) > 20:
+            raise AnalysisError(f"{path}: 'extends' chain longer than 20 scenarios")
+    return chain
+
+
 def load_scenario(name: str | Path = "baseline", overrides: dict[str, Any] | None = None) -> Scenario:
     """Load, flatten and validate a scenario, then apply per-run ``overrides`` (dotted keys).
 
-    A scenario may name ``extends: baseline`` to start from another scenario's values.
+    A scenario may name ``extends: baseline`` to start from another scenario's values (a cycle
+    is an error). Name and description are checked (:func:`check_name`, :func:`check_text`).
     """
-    path = scenario_path(name)
+    chain = _read_chain(name)
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    rules = parameter_rules()
+    for path, tree in reversed(chain):  # the root first, each child overriding its parent
+        tree = dict(tree)
+        tree.pop("extends", None)
+        tree.pop("name", None)
+        tree.pop("description", None)
+        sub_values, sub_sources = _flatten(tree, rules=rules, what=str(path))
+        values.update(sub_values)
+        sources.update(sub_sources)
+    path, top = chain[0]
+    title = check_name(str(path), top.get("name", path.stem))
+    description = check_text(f"{path}: description", top.get("description", ""), MAX_DESCRIPTION)
     try:
-        tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise AnalysisError(f"{path.name}: not valid YAML: {exc}") from None
-    tree = copy.deepcopy(tree)
-    parent = tree.pop("extends", None)
-    title = str(tree.pop("name", path.stem))
-    description = str(tree.pop("description", ""))
-    values, sources = _flatten(tree)
-    if parent:
-        base = load_scenario(parent)
-        values = {**base.values, **values}
-        sources = {**base.sources, **sources}
-    scenario = Scenario(title, description, validate(values), sources, path)
+        checked = validate(values)
+    except ParameterError as exc:
+        raise ParameterError(exc.name, exc.value, f"{exc.allowed} (in {path.name})") from None
+    scenario = Scenario(title, description, checked, sources, path)
     return scenario.with_overrides(overrides) if overrides else scenario
 
 
@@ -249,5 +317,8 @@ def parse_overrides(pairs: Iterable[str]) -> dict[str, Any]:
         if "=" not in pair:
             raise AnalysisError(f"override {pair!r} must look like name=value")
         key, raw = pair.split("=", 1)
-        out[key.strip()] = yaml.safe_load(raw)
+        key = key.strip()
+        if not key:
+            raise AnalysisError(f"override {short(pair)} has no name before '='")
+        out[key] = yamlio.loads(raw, f"-p {key}") if raw.strip() else ""
     return out

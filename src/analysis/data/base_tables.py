@@ -120,10 +120,20 @@ def base_from_table(table: pd.DataFrame | str | Path, base: str, year: int,
             except AnalysisError as exc:
                 raise DataValidationError(path, int(grp.index[0]) + 2, "age_group",
                                           "groups tiling 0…open age (e.g. 0-4 … 100+)", str(exc)) from None
-    notes = [f"Base population {base} {year} read from {source} (not estimated)."]
+    estimated_units = []
+    if "estimated" in frame.columns:   # a merged vintage: some units were taken from the estimate
+        flag = frame["estimated"].astype(str).str.strip().str.lower() == "true"
+        estimated_units = [ids[u] for u in sorted(set(frame.loc[flag.to_numpy(), "_u"]))]
+    if estimated_units:
+        notes = [f"Base population {base} {year} read from {source}: published for "
+                 f"{len(ids) - len(estimated_units)} units; ESTIMATED for " + ", ".join(estimated_units)
+                 + " (merged from the estimate at ingest)."]
+    else:
+        notes = [f"Base population {base} {year} read from {source} (not estimated)."]
     if age_col == "age_group":
         notes.append("Five-year groups split to single years by the PCHIP graduation of cumulative counts.")
-    return BasePopulation(pop, ids, int(year), base, False, notes, {uid: False for uid in ids})
+    return BasePopulation(pop, ids, int(year), base, bool(estimated_units), notes,
+                          {uid: uid in estimated_units for uid in ids})
 
 
 def real_table_path(base: str, year: int) -> Path:

@@ -18,11 +18,31 @@ from pandera.errors import SchemaError, SchemaErrors
 from ..errors import DataValidationError
 
 HEADER_LINE = 1
+MAX_CSV_BYTES = 20_000_000  # the largest table (a single-year base population) is about 100 kB
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a data file, or one clear error: missing, a directory, unreadable, too big, empty."""
+    try:
+        if path.is_dir():
+            raise DataValidationError(path, None, None, "a CSV file", "a directory")
+        size = path.stat().st_size
+        if size > MAX_CSV_BYTES:
+            raise DataValidationError(path, None, None, f"a file of at most {MAX_CSV_BYTES:,} bytes",
+                                      f"{size:,} bytes")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DataValidationError(path, None, None, "an existing file", "no such file") from None
+    except OSError as exc:
+        raise DataValidationError(path, None, None, "a readable file", exc.strerror or str(exc)) from None
+    if not data.strip():
+        raise DataValidationError(path, None, None, "a header line and data rows", "an empty file")
+    return data
 
 
 def decode_utf8(path: Path) -> str:
     """Return the text of ``path``; a file that is not UTF-8 (e.g. GBK) is a clear error."""
-    data = path.read_bytes()
+    data = read_bytes(path)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -36,11 +56,11 @@ def decode_utf8(path: Path) -> str:
 
 def read_csv_as_text(path: Path) -> pd.DataFrame:
     """Read ``path`` with every cell as a string and empty cells as missing values."""
-    if not path.exists():
-        raise DataValidationError(path, None, None, "an existing file", "no such file")
     text = decode_utf8(path)
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise DataValidationError(path, None, None, "a header line and data rows", "no columns") from None
     except pd.errors.ParserError as exc:
         match = re.search(r"line (\d+)", str(exc))
         raise DataValidationError(path, int(match.group(1)) if match else None, None,
@@ -91,11 +111,17 @@ def read_validated(path: Path | str, schema: pa.DataFrameSchema,
     (in file order), saying how many more there are.
     """
     path = Path(path)
+    from .gates import check_values
+
     frame = read_csv_as_text(path)
+    if frame.empty:
+        raise DataValidationError(path, None, None, "at least one data row", "a header only")
     try:
-        return schema.validate(frame, lazy=True)
+        valid = schema.validate(frame, lazy=True)
     except (SchemaErrors, SchemaError) as exc:
         raise _first_failure(path, frame, exc, schema, check_columns or {}, check_messages or {}) from None
+    check_values(valid, path)  # finite, plausible: the same gate for validate, ingest and runs
+    return valid
 
 
 def _first_failure(path: Path, frame: pd.DataFrame, exc, schema, check_columns,

@@ -5,7 +5,7 @@ the information available at its base year: every calibration input is dated 201
 (:data:`CALIBRATION_MAX_YEAR`; :func:`early_fact` refuses later years). The 2020 census is read
 only by :func:`error_table`, after the projection.
 
-- **base**: :func:`analysis.data.base_population.estimate_resident_2010` (6th census margins;
+- **base**: :func:`analysis.demography.base.estimate_resident_2010` (6th census margins;
   ESTIMATED age structure, every unit with the city's shape).
 - **mortality**: WPP standard schedules at the WPP national e0 of each year (the forward
   default level ``national``), no extra gain.

@@ -10,7 +10,7 @@ scenario, calibrates them to local figures, and wraps the arrays in the result c
   China path (gap 0); ``yearbook_cdr_2021`` ESTIMATES a local level from the 2021 crude death
   rates (:func:`quanzhou_mortality_level`): the common factor k on the national m(x) of 2021
   that the county age-structure fit
-  (:func:`analysis.data.base_population.fit_county_age_structure`) needs to reproduce the
+  (:func:`analysis.demography.base.county.fit_county_age_structure`) needs to reproduce the
   yearbook's death rates (k ≈ 1.29, about 2.8 / 2.6 years below the national e0 for men /
   women) gives ``gap_Quanzhou = e0(k · m_2021) − e0_WPP(2021)`` by sex, held constant in years.
   With it the engine's 2021 deaths match the yearbook's 6.9 ‰ instead of the ≈ 5.3 ‰ of the
@@ -22,7 +22,7 @@ scenario, calibrates them to local figures, and wraps the arrays in the result c
   ``c_unit`` calibrates the first projected year: resident base → each unit's 2021 births equal
   the yearbook's 2021 crude birth rate × the mid-year population (mean of the 2020 base and the
   2021 year-end figure). The factor absorbs whatever the estimated county age structure (tilted
-  to the 2021 crude death rates, :mod:`analysis.data.base_population`) does not explain: across
+  to the 2021 crude death rates, :mod:`analysis.demography.base`) does not explain: across
   the units the yearbook's birth and death rates rise together (r ≈ 0.8), so the units estimated
   oldest (fewest women aged 15–49) get the largest factors (2020 estimate: 0.67–1.38; 0.71–1.33
   with one shared county structure). The calibration runs at ``tfr_multiplier = 1`` and

@@ -10,34 +10,10 @@ import argparse
 import sys
 from typing import Any
 
-import yaml
-
 from ..errors import AnalysisError
+from .params import read_params_file, split_parameters  # noqa: F401 - part of this module's API
 
 EXIT_LOCKED = 3
-
-
-def split_parameters(pairs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(notebook extras, scenario overrides): dotted names (``beds.occupancy_pct``) are overrides."""
-    extras = {k: v for k, v in pairs.items() if "." not in k}
-    overrides = {k: v for k, v in pairs.items() if "." in k}
-    return extras, overrides
-
-
-def read_params_file(path: str) -> dict[str, Any]:
-    """A YAML mapping of parameters; scenario sections (``beds: {occupancy_pct: 75}``) become dotted keys."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            tree = yaml.safe_load(handle) or {}
-    except OSError as exc:
-        raise AnalysisError(f"--params-file {path}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise AnalysisError(f"--params-file {path}: not valid YAML: {exc}") from None
-    if not isinstance(tree, dict):
-        raise AnalysisError(f"--params-file {path}: expected a mapping of name: value")
-    from ..scenarios import _flatten  # same {value, source} rules as scenario files
-
-    return _flatten(tree)[0]
 
 
 def options_from_args(args: argparse.Namespace):
@@ -50,13 +26,23 @@ def options_from_args(args: argparse.Namespace):
         pairs.update(read_params_file(args.params_file))
     pairs.update(parse_overrides(args.param or []))
     extras, overrides = split_parameters(pairs)
-    units = [u for item in (args.units or []) for u in item.split(",") if u.strip()]
-    notebooks = [n for item in (args.notebooks or []) for n in item.split(",") if n.strip()]
+    units = _names("--units", args.units)
+    notebooks = _names("--notebooks", args.notebooks)
     return RunOptions(units=units or None, notebooks=notebooks or None, scenario=args.scenario, base=args.base,
                       start_year=args.start_year, end_year=args.end_year, draws=args.draws, seed=args.seed,
                       params=extras, overrides=overrides, workers=args.workers, scheduler=args.scheduler,
                       incremental=args.incremental, keep=args.keep, quiet=args.quiet, run_id=args.run_id,
                       command="python -m analysis " + " ".join(sys.argv[1:]))
+
+
+def _names(option: str, items: list[str] | None) -> list[str]:
+    """Comma- or space-separated names; an option given with nothing in it is an error."""
+    if items is None:
+        return []
+    names = [n.strip() for item in items for n in item.split(",") if n.strip()]
+    if not names:
+        raise AnalysisError(f"{option} was given without any name; leave it out to run them all")
+    return names
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -33,8 +33,10 @@ def wide_population(population: pd.DataFrame) -> pd.DataFrame:
 
 def write_unit_workbook(path: Path, unit_id: str, indicators: pd.DataFrame, population: pd.DataFrame) -> Path:
     """Write the workbook of ``unit_id`` from the run's two tables; returns ``path``."""
-    ind = indicators[indicators["unit_id"] == unit_id]
-    pop = population[population["unit_id"] == unit_id]
+    from ..safety import neutralise_frame  # a text cell never becomes a formula (=HYPERLINK…)
+
+    ind = neutralise_frame(indicators[indicators["unit_id"] == unit_id])
+    pop = neutralise_frame(population[population["unit_id"] == unit_id])
     path.parent.mkdir(parents=True, exist_ok=True)
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for base in sorted(ind["base"].unique(), reverse=True):

@@ -8,6 +8,8 @@ a failed :class:`~analysis.run.jobs.JobResult` instead of stopping the run.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Callable, Iterator, Sequence
 
@@ -21,9 +23,39 @@ def crashed(job: Job, exc: BaseException) -> JobResult:
                      error_name=type(exc).__name__, error_message=str(exc) or repr(exc))
 
 
+def _die_with_parent(parent_pid: int) -> None:
+    """Worker initializer: ask Linux to SIGKILL this worker when its parent dies (even by kill -9).
+
+    The worker's Jupyter kernel polls its own parent (``JPY_PARENT_PID``) and exits in turn.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the parent's clean-up below still applies
+        pass
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if os.getppid() != parent_pid:  # the parent died before the prctl call
+        os._exit(1)
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            process.kill()
+        except (OSError, ValueError):
+            pass
+
+
 class LocalExecutor:
     """``concurrent.futures.ProcessPoolExecutor`` with ``workers`` processes (fork start method:
-    ``python -m analysis`` has no ``__main__`` guard, and forking keeps worker start-up cheap)."""
+    ``python -m analysis`` has no ``__main__`` guard, and forking keeps worker start-up cheap).
+
+    Workers die with their parent: Linux kills them when the parent dies (``PR_SET_PDEATHSIG``),
+    and when the run stops early (SIGTERM, Ctrl-C, an error) the parent kills them itself.
+    """
 
     def __init__(self, workers: int = 2):
         if workers < 1:
@@ -34,18 +66,22 @@ class LocalExecutor:
         if not jobs:
             return
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(self.workers, len(jobs)), mp_context=context) as pool:
+        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(jobs)), mp_context=context,
+                                   initializer=_die_with_parent, initargs=(os.getpid(),))
+        finished = False
+        try:
             futures = {pool.submit(fn, job): job for job in jobs}
-            try:
-                for future in as_completed(futures):
-                    job = futures[future]
-                    try:
-                        yield job, future.result()
-                    except Exception as exc:  # BrokenProcessPool, pickling errors …
-                        yield job, crashed(job, exc)
-            finally:
-                for future in futures:
-                    future.cancel()
+            for future in as_completed(futures):
+                job = futures[future]
+                try:
+                    yield job, future.result()
+                except Exception as exc:  # BrokenProcessPool, pickling errors …
+                    yield job, crashed(job, exc)
+            finished = True
+        finally:
+            if not finished:  # SIGTERM, Ctrl-C or an error in the parent: the workers go too
+                _kill_workers(pool)
+            pool.shutdown(wait=finished, cancel_futures=True)
 
 
 class DaskExecutor:

@@ -2,7 +2,8 @@
 
 Notebook pages are exported in-process with nbconvert's ``HTMLExporter(exclude_input=True)``;
 charts are PNGs embedded in the page. Script tags that would load from a CDN (require.js,
-MathJax) are removed so the page works offline. A failed notebook gets a red banner at the top
+MathJax) are removed so the page works offline. Text from scenarios, data and parameters is
+escaped (:mod:`analysis.safety`): Markdown outputs of a notebook cannot carry HTML tags. A failed notebook gets a red banner at the top
 naming the error and showing the source of the failing cell (the code is otherwise hidden).
 The index lists every unit × notebook with status and links, Chinese first, no external assets.
 """
@@ -35,7 +36,10 @@ def export_notebook_html(ipynb: Path, out_html: Path, result=None) -> None:
     import nbformat
     from nbconvert import HTMLExporter
 
+    from ..safety import escape_notebook_outputs
+
     nb = nbformat.read(str(ipynb), as_version=4)
+    escape_notebook_outputs(nb)  # scenario and data text reaches Markdown outputs: never raw HTML
     if result is not None and result.status == "failed":
         nb.cells.insert(0, nbformat.v4.new_markdown_cell(error_banner(result)))
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
@@ -47,13 +51,14 @@ def export_notebook_html(ipynb: Path, out_html: Path, result=None) -> None:
 def error_banner(result) -> str:
     """Markdown (with inline HTML) telling a reader this notebook failed, where and why."""
     cell = ""
-    if result.failed_cell_source:
-        cell = ("\n\n失败的代码单元 Failing cell"
+    if result.failed_cell_source:  # escaped <pre>, not a Markdown fence a ``` in the source could close
+        cell = ("<p>失败的代码单元 Failing cell"
                 + (f" (index {result.failed_cell_index})" if result.failed_cell_index is not None else "")
-                + ":\n\n```python\n" + result.failed_cell_source + "\n```")
+                + ":</p><pre><code>" + html.escape(result.failed_cell_source).replace("\n", "&#10;")
+                + "</code></pre>")  # one line: a blank line would end the HTML block
     return ('<div style="border:3px solid #c00;padding:0.6em;background:#fee">'
             f"<b>运行失败 This notebook failed</b>: <code>{html.escape(str(result.error_name))}</code>: "
-            f"{html.escape(str(result.error_message))}</div>" + cell)
+            f"{html.escape(str(result.error_message))}" + cell + "</div>")
 
 
 _STATUS_ZH = {"ok": "成功 ok", "failed": "失败 failed", "skipped": "沿用上次 reused",

@@ -36,6 +36,8 @@ class Job:
     env: dict[str, str] = field(default_factory=dict)
     key: str = ""            # hash of notebook + parameters + inputs (for --incremental)
     stderr_log: str | None = None  # send the worker's (and kernel's) stderr here during the job
+    pinned: dict[str, str] = field(default_factory=dict)  # snapshot file -> sha256, verified first
+    code_sha256: str | None = None  # the package source the run started with
 
     @property
     def stem(self) -> str:
@@ -68,7 +70,7 @@ class JobResult:
     copied_from: str | None = None
     log: str | None = None
     worker: str | None = None        # host:pid of the process that ran the job
-
+    output_sha256: dict[str, str] | None = None  # output file (relative) -> sha256, for --incremental
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -101,6 +103,13 @@ def run_job(job: Job) -> JobResult:
     result = JobResult(job.unit_id, job.stem, "ok", 0.0, rel + ".ipynb", key=job.key,
                        worker=f"{socket.gethostname()}:{os.getpid()}")
     started = time.perf_counter()
+    from .inputs import verify
+
+    changed = verify(job.env.get("QZ_FORECAST_ROOT", ""), job.pinned, job.code_sha256) if job.pinned else None
+    if changed:  # never run a notebook on other bytes than the run recorded
+        result.status, result.error_name, result.error_message = "failed", "InputChanged", changed
+        result.seconds = round(time.perf_counter() - started, 3)
+        return result
     saved_stderr = _redirect_stderr(job.stderr_log)
     try:
         pm.execute_notebook(job.notebook, str(job.output_ipynb), parameters=dict(job.parameters),
@@ -130,7 +139,14 @@ def run_job(job: Job) -> JobResult:
                 result.status = "failed"
                 result.error_name = f"HTML export: {type(exc).__name__}"
                 result.error_message = str(exc)
+    result.output_sha256 = _hashes(out_dir.parent, [result.output, result.html])
     return result
+
+
+def _hashes(run_dir: Path, rels) -> dict[str, str]:
+    from .manifest import sha256_file
+
+    return {rel: sha256_file(run_dir / rel) for rel in rels if rel and (run_dir / rel).exists()}
 
 
 def _redirect_stderr(path: str | None) -> int | None:

@@ -1,20 +1,28 @@
 """``reports/.lock``: only one run writes under ``reports/`` at a time.
 
-The lock file holds the pid, host, start time and command of the run holding it. It is created
-with ``O_CREAT | O_EXCL`` (atomic). A lock whose process is gone (same host, pid not alive) is
-stale and is taken over; otherwise :class:`RunLockedError` names the holder.
+The lock file holds the pid, host, start time and command of the run holding it. It is written
+complete under a temporary name and then hard-linked into place (``os.link`` fails if the lock
+exists: atomic, and a lock file is never seen half-written). A lock whose process is gone (same
+host, pid not alive) is stale and is taken over; so is a lock file that cannot be read or parsed
+(left by a full disk, say) once it is older than :data:`GRACE_SECONDS`. Otherwise
+:class:`RunLockedError` names the holder. A lock that cannot be created (read-only or full
+``reports/``) is a clear :class:`~analysis.errors.AnalysisError`, never a traceback.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import socket
 import sys
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import AnalysisError
+
+GRACE_SECONDS = 2.0
 
 
 class RunLockedError(AnalysisError):
@@ -49,37 +57,75 @@ class RunLock:
         self.held = False
 
     def holder(self) -> dict | None:
-        """The current lock contents, or None when there is no lock file."""
+        """The current lock contents, None when there is no lock file, ``{}`` when it is unreadable."""
         try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
+            data = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
         except (ValueError, OSError):
-            return {"pid": None, "host": "?", "started": "?", "command": "unreadable lock file"}
+            return {}
+        return data if isinstance(data, dict) else {}
 
     def is_stale(self, holder: dict) -> bool:
+        if not holder:  # empty or garbage: no live run writes its lock that way (see module doc)
+            try:
+                return time.time() - self.path.stat().st_mtime > GRACE_SECONDS
+            except OSError:
+                return True
         pid = holder.get("pid")
         return holder.get("host") == socket.gethostname() and isinstance(pid, int) and not pid_alive(pid)
 
-    def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        info = {"pid": os.getpid(), "host": socket.gethostname(),
-                "started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "command": self.command}
-        for _ in range(2):
+    def _create(self, info: dict) -> bool:
+        """Create the lock with ``info``; False if a lock file exists already."""
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(info), encoding="utf-8")
             try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                holder = self.holder()
-                if holder is None:
-                    continue
-                if self.is_stale(holder):
-                    self.path.unlink(missing_ok=True)
-                    continue
-                raise RunLockedError(self.path, holder) from None
+                os.link(tmp, self.path)
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV):
+                    raise
+                self._create_exclusive(info)  # a file system without hard links
+            return True
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            raise AnalysisError(f"cannot create the run lock {self.path}: {exc.strerror or exc} "
+                                "(is reports/ read-only or the disk full?)") from None
+        finally:
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+    def _create_exclusive(self, info: dict) -> None:
+        fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(info, handle)
-            self.held = True
-            return
+        except OSError:
+            self.path.unlink(missing_ok=True)  # never leave an empty lock behind
+            raise
+
+    def acquire(self) -> None:
+        info = {"pid": os.getpid(), "host": socket.gethostname(),
+                "started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "command": self.command}
+        for _ in range(3):
+            if self._create(info):
+                self.held = True
+                return
+            holder = self.holder()
+            if holder is None:
+                continue
+            if self.is_stale(holder):
+                try:
+                    self.path.unlink(missing_ok=True)
+                except OSError as exc:
+                    raise AnalysisError(f"the run lock {self.path} is stale but cannot be removed: "
+                                        f"{exc.strerror or exc}; delete it by hand") from None
+                continue
+            raise RunLockedError(self.path, holder or {"command": "unreadable lock file (just written?)"})
         raise RunLockedError(self.path, self.holder() or {})
 
     def release(self) -> None:

@@ -26,8 +26,10 @@ from . import manifest as mf
 from . import publish
 from .excel import write_unit_workbook
 from .executors import make_executor
-from .jobs import Job, JobResult, job_key, run_job
+from .jobs import Job, JobResult, run_job
 from .lock import RunLock
+from .params import check_parameters
+from .planning import notebook_parameters, pairs_for, plan_jobs, reuse_previous  # noqa: F401 - API
 
 EXIT_OK, EXIT_PARTIAL, EXIT_FAILED = 0, 1, 1
 BASES = ("resident", "registered")
@@ -81,16 +83,47 @@ def check_options(options: RunOptions) -> None:
     if not (2000 <= options.start_year < options.end_year <= MAX_END_YEAR):
         raise AnalysisError(f"years must satisfy 2000 <= start ({options.start_year}) < end "
                             f"({options.end_year}) <= {MAX_END_YEAR}")
-    if options.draws < 1:
-        raise AnalysisError(f"--draws must be at least 1, not {options.draws}")
-    if options.workers < 1:
-        raise AnalysisError(f"--workers must be at least 1, not {options.workers}")
+    if not 1 <= options.draws <= MAX_DRAWS:
+        raise AnalysisError(f"--draws must be between 1 and {MAX_DRAWS:,}, not {options.draws}")
+    if not 1 <= options.workers <= MAX_WORKERS:
+        raise AnalysisError(f"--workers must be between 1 and {MAX_WORKERS}, not {options.workers}")
     if options.keep < 0:
         raise AnalysisError(f"--keep must be 0 (keep all) or more, not {options.keep}")
-    bad = [k for k in options.params if not k.isidentifier()]
-    if bad:
-        raise AnalysisError(f"notebook parameter names must be Python identifiers: {bad} "
-                            "(dotted names such as beds.occupancy are scenario overrides)")
+    check_memory(options)
+
+
+MAX_DRAWS, MAX_WORKERS = 20_000, 32
+WORKER_BYTES = 250 * 2**20          # a worker process with its kernel, before the projection
+CELL_BYTES = 8 * 13 * 2 * 101 * 3 // 2  # per draw and year: float64 × units × sexes × ages, ≈ 1.5 copies
+# (measured: 100,000 draws to 2035 needed ≈ 36 GB; 200 draws ≈ 280 MB a worker)
+
+
+def memory_needed(options: RunOptions) -> int:
+    """Bytes a run needs at its peak: every worker's kernel holding its projection, and the parent."""
+    years = options.end_year - options.start_year + 1
+    projection = options.draws * years * CELL_BYTES
+    workers = 1 if options.scheduler else options.workers
+    return (workers + 1) * (WORKER_BYTES + projection)
+
+
+def available_memory() -> int | None:
+    """``MemAvailable`` of /proc/meminfo in bytes (None where unknown)."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def check_memory(options: RunOptions) -> None:
+    """Refuse --draws/--workers whose estimated memory exceeds what the machine has free."""
+    need, free = memory_needed(options), available_memory()
+    if free is not None and need > free:
+        raise AnalysisError(
+            f"--draws {options.draws} with --workers {options.workers} needs about {need / 2**30:.1f} GB "
+            f"of memory; {free / 2**30:.1f} GB is available. Use fewer draws or workers")
 
 
 def available_notebooks() -> dict[str, Path]:
@@ -133,60 +166,6 @@ def source_hash() -> str:
     return digest.hexdigest()
 
 
-def notebook_parameters(options: RunOptions, unit_id: str) -> dict[str, Any]:
-    """Parameters injected into every notebook (papermill): the standard ones plus extras."""
-    params: dict[str, Any] = {"unit": unit_id, "scenario": str(options.scenario), "base": options.base,
-                              "start_year": options.start_year, "end_year": options.end_year,
-                              "draws": options.draws, "seed": options.seed}
-    params.update(options.params)
-    if options.overrides:
-        params["overrides"] = dict(options.overrides)
-    return params
-
-
-def plan_jobs(options: RunOptions, units: list, staging: Path, inputs: dict[str, str],
-              env: dict[str, str], code_hash: str, capture_stderr: bool = True) -> list[Job]:
-    """One :class:`Job` per unit × per-unit notebook, plus the city-once notebooks."""
-    unit_ids = [u.id for u in units]
-    per_unit, once = select_notebooks(options.notebooks, geography.CITY_ID in unit_ids)
-    data_inputs = {k: v for k, v in inputs.items() if not k.startswith("notebooks/")}
-    pairs = [(uid, nb) for uid in unit_ids for nb in per_unit] + [(geography.CITY_ID, nb) for nb in once]
-    jobs = []
-    for uid, nb in pairs:
-        params = notebook_parameters(options, uid)
-        key = job_key(mf.sha256_file(nb), params, {**data_inputs, "code": code_hash,
-                                                   "kernel": config.KERNEL_NAME})
-        out = staging / uid
-        log = str(staging / "logs" / f"{uid}__{nb.stem}.log") if capture_stderr else None
-        jobs.append(Job(uid, str(nb.resolve()), str(out), params, config.KERNEL_NAME, str(out), env, key, log))
-    return jobs
-
-
-def reuse_previous(jobs: list[Job], staging: Path) -> tuple[list[Job], list[JobResult]]:
-    """For ``--incremental``: copy unchanged jobs' outputs from the last complete run."""
-    previous = publish.last_complete_run()
-    if previous is None:
-        return jobs, []
-    old = {j.get("key"): j for j in (mf.read_manifest(previous) or {}).get("jobs", [])
-           if j.get("status") in ("ok", "skipped") and j.get("key")}
-    todo, reused = [], []
-    for job in jobs:
-        entry = old.get(job.key)
-        src_nb = previous / entry["output"] if entry else None
-        if not entry or not src_nb.exists():
-            todo.append(job)
-            continue
-        Path(job.output_dir).mkdir(parents=True, exist_ok=True)
-        shutil.copy2(src_nb, job.output_ipynb)
-        html = None
-        if entry.get("html") and (previous / entry["html"]).exists():
-            shutil.copy2(previous / entry["html"], job.output_html)
-            html = f"{job.unit_id}/{job.stem}.html"
-        reused.append(JobResult(job.unit_id, job.stem, "skipped", 0.0, f"{job.unit_id}/{job.stem}.ipynb",
-                                html=html, key=job.key, copied_from=previous.name))
-    return todo, reused
-
-
 def run_status(results: list[JobResult], tables_ok: bool) -> str:
     """``complete`` (every job ok or reused), ``partial`` (some ok) or ``failed`` (none ok)."""
     if not tables_ok:
@@ -211,43 +190,55 @@ def run(options: RunOptions, job_fn: Callable[[Job], JobResult] = run_job,
     Raises :class:`~analysis.errors.AnalysisError` for bad options (before anything is
     written) and :class:`~analysis.run.lock.RunLockedError` when another run holds the lock.
     """
-    from ..scenarios import load_scenario, scenario_path
+    from ..scenarios import load_scenario, scenario_chain
 
     check_options(options)
     units = geography.resolve_many(options.units)
     units = list(dict.fromkeys(units))
-    select_notebooks(options.notebooks, geography.CITY_ID in [u.id for u in units])  # unknown names fail here
+    per_unit, once = select_notebooks(options.notebooks, geography.CITY_ID in [u.id for u in units])
+    check_parameters(options.params, options.overrides, per_unit + once)  # no shadowing, no unknown names
     scenario = load_scenario(options.scenario, options.overrides or None)
-    scenario_file = scenario_path(options.scenario)
+    chain = scenario_chain(options.scenario)  # the file itself, then its extends parents
+    scenario_file = chain[0]
     executor = executor or make_executor(options.workers, options.scheduler)
 
-    with RunLock(config.reports_dir() / ".lock", options.command):
+    with _terminate_cleanly(), RunLock(config.reports_dir() / ".lock", options.command):
+        from ..data.checks import refuse_invalid
+
+        data_warnings = refuse_invalid()  # a failing table or vintage stops the run here (exit 2)
         run_id = publish.check_run_id(options.run_id or publish.new_run_id())
         publish.remove_abandoned_staging()  # left by a killed run; safe: we hold the lock
         staging = publish.staging_dir(run_id)
         try:
-            return _run_in_staging(options, units, scenario, scenario_file, run_id, staging, job_fn, executor)
+            return _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, executor,
+                                   data_warnings)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
 
 
-def _run_in_staging(options, units, scenario, scenario_file, run_id, staging, job_fn, executor) -> RunOutcome:
+def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, executor,
+                    data_warnings=()) -> RunOutcome:
+    from ..scenarios import load_scenario
+    from .executors import LocalExecutor
     from .html import render_index
+    from .inputs import snapshot
     from .tables import build_tables, key_results
 
     started, clock = _now(), time.perf_counter()
+    scenario_file = chain[0]
     vintages = mf.vintages_in_use()
+    pairs = pairs_for(options, [u.id for u in units], select_notebooks)
+    # Every input is copied and hashed once; the tables and every kernel read only that copy.
+    plain = load_scenario(scenario_file) if scenario.overrides else scenario
+    snap = snapshot(staging / "inputs", plain, chain, list(dict.fromkeys(nb for _, nb in pairs)), vintages,
+                    options.overrides)
+    inputs = snap.inputs
     # The projection is computed once (for the tables) and loaded by every notebook's kernel.
     model_cache = staging / ".cache"
-    env = {"QZ_FORECAST_ROOT": str(config.project_root()), cache.ENV_VAR: str(model_cache),
-           **mf.vintage_env(vintages)}
-    notebooks = list(available_notebooks().values())
-    inputs = mf.input_hashes(scenario_file, notebooks, vintages)
+    env = {"QZ_FORECAST_ROOT": str(snap.root), cache.ENV_VAR: str(model_cache), **mf.vintage_env(vintages)}
     code = {**mf.code_version(), "source_sha256": source_hash()}
-    from .executors import LocalExecutor
-
-    jobs = plan_jobs(options, units, staging, inputs, env, code["source_sha256"],
+    jobs = plan_jobs(options, pairs, staging, snap, env, code["source_sha256"], plain.name,
                      capture_stderr=isinstance(executor, LocalExecutor))
 
     manifest: dict[str, Any] = {
@@ -262,18 +253,21 @@ def _run_in_staging(options, units, scenario, scenario_file, run_id, staging, jo
                        "workers": options.workers, "scheduler": options.scheduler,
                        "incremental": options.incremental, "kernel": config.KERNEL_NAME},
         "vintages": vintages, "inputs": inputs, "packages": mf.package_versions(), "code": code,
+        "pinned": {"snapshot": "inputs", "scenario_chain": snap.scenario_chain,
+                   "scenario_resolved_sha256": snap.scenario_sha256, "packages_sha256": snap.packages_sha256},
+        "full": options.units is None and options.notebooks is None,
         "unit_names": {u.id: u.name_zh for u in geography.all_units()},
         "tables": {}, "workbooks": {}, "notes": [], "jobs": [],
     }
 
     tables_ok, results = True, []
     try:
-        with _environment(env):  # the jobs' environment, so their cache keys match
-            tables = build_tables(scenario, options.start_year, options.end_year, options.draws, options.seed)
+        with _environment(env):  # the jobs' environment (the snapshot), so their cache keys match
+            tables = build_tables(load_scenario(plain.name, options.overrides or None), options.start_year, options.end_year, options.draws, options.seed)
         paths = tables.write(staging / "tables")
         manifest["tables"] = {name: {"path": p.relative_to(staging).as_posix(),
                                      "rows": len(getattr(tables, name))} for name, p in paths.items()}
-        manifest["notes"] = tables.notes
+        manifest["notes"] = [f"数据警告 data warning: {w}" for w in data_warnings] + tables.notes
         report_year = min(max(2025, options.start_year), options.end_year)
         manifest["key_results"] = {"base": options.base, "year": report_year,
                                    "rows": key_results(tables.indicators, options.base, report_year)}
@@ -281,6 +275,8 @@ def _run_in_staging(options, units, scenario, scenario_file, run_id, staging, jo
             book = write_unit_workbook(staging / unit.id / f"{unit.id}.xlsx", unit.id,
                                        tables.indicators, tables.population)
             manifest["workbooks"][unit.id] = book.relative_to(staging).as_posix()
+    except OSError:
+        raise  # a full disk or a read-only folder: the run stops (exit 2), nothing is published
     except Exception as exc:
         tables_ok = False
         detail = str(exc) if isinstance(exc, AnalysisError) else f"{type(exc).__name__}: {exc}"
@@ -292,8 +288,8 @@ def _run_in_staging(options, units, scenario, scenario_file, run_id, staging, jo
         todo, reused = reuse_previous(jobs, staging) if options.incremental else (jobs, [])
         results.extend(reused)
         failures = 0
-        with _progress(len(todo), options.quiet) as bar:
-            for _job, result in executor.run(job_fn, todo):
+        with _progress(len(todo), options.quiet) as bar, contextlib.closing(executor.run(job_fn, todo)) as done:
+            for _job, result in done:  # closing(): an interrupted run stops its workers at once
                 results.append(result)
                 failures += result.status == "failed"
                 bar.update(1)
@@ -318,6 +314,30 @@ def _run_in_staging(options, units, scenario, scenario_file, run_id, staging, jo
     outcome = RunOutcome(run_id, run_dir, status, manifest, code_, moved)
     print(summary_line(outcome), flush=True)
     return outcome
+
+
+class RunTerminated(SystemExit):
+    """SIGTERM arrived: unwind (workers killed, staging removed, lock released), exit 143."""
+
+
+@contextlib.contextmanager
+def _terminate_cleanly():
+    """Turn SIGTERM into :class:`RunTerminated` in the main thread for the duration of a run."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise RunTerminated(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager

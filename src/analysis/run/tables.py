@@ -70,11 +70,13 @@ class Tables:
         """Write ``indicators.csv``, ``population.csv`` and ``backtest.csv`` (UTF-8, empty cells for missing)."""
         folder.mkdir(parents=True, exist_ok=True)
         paths = {"indicators": folder / "indicators.csv", "population": folder / "population.csv"}
-        self.indicators.to_csv(paths["indicators"], index=False, encoding="utf-8")
-        self.population.to_csv(paths["population"], index=False, encoding="utf-8")
+        from ..safety import neutralise_frame  # a text cell never starts a spreadsheet formula
+
+        neutralise_frame(self.indicators).to_csv(paths["indicators"], index=False, encoding="utf-8")
+        neutralise_frame(self.population).to_csv(paths["population"], index=False, encoding="utf-8")
         if self.backtest is not None:
             paths["backtest"] = folder / "backtest.csv"
-            self.backtest.to_csv(paths["backtest"], index=False, encoding="utf-8")
+            neutralise_frame(self.backtest).to_csv(paths["backtest"], index=False, encoding="utf-8")
         return paths
 
 

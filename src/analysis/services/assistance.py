@@ -192,7 +192,7 @@ def population_weights(population, year: int = 2020) -> dict[str, float]:
     population
         A :class:`~analysis.demography.result.ProjectionResult` (persons ``(draw, year, unit,
         sex, age)``; the median across draws in ``year`` is used) or a
-        :class:`~analysis.data.base_population.BasePopulation` (persons ``(unit, sex, age)``;
+        :class:`~analysis.data.base_tables.BasePopulation` (persons ``(unit, sex, age)``;
         its base ``year`` must equal ``year``).
     year
         Calendar year of the weights.

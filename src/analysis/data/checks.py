@@ -1,0 +1,223 @@
+"""The one validation path of every input: ``validate``, ``ingest`` and each run call these.
+
+:func:`prepare` validates a file as a table of ``kind`` and returns what ``ingest`` stores
+(merging a table for some counties only with the table in use); :func:`check_in_use` validates
+every table a run would read — raw tables, ingested vintages and base populations — and
+:func:`refuse_invalid` turns the first failure into one error naming the file to fix and the
+``ingest --rollback`` command that undoes a bad vintage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import AnalysisError, DataValidationError
+from . import gates, loaders, schemas
+from .reader import read_csv_as_text, read_validated
+
+POPULATION_KINDS = {"population_resident_2020": ("resident", 2020),
+                    "population_registered_2020": ("registered", 2020),
+                    "population_resident_2010": ("resident", 2010)}
+
+
+@dataclass
+class Prepared:
+    """A validated table ready to store: its CSV text and what was found on the way."""
+
+    text: str
+    rows: int
+    warnings: list[str] = field(default_factory=list)
+    merged_from: str | None = None           # the file whose rows completed a partial table
+    merged_units: list[str] = field(default_factory=list)   # units the new file has
+    kept_units: list[str] = field(default_factory=list)     # units taken from merged_from
+
+
+def population_array(frame: pd.DataFrame, path: Path):
+    """(population (13, 2, 101), unit ids) of a complete single-year table (``unit_id, sex, age, population``)."""
+    from ..demography.result import N_AGES
+    from ..geography import county_ids
+
+    import numpy as np
+
+    ids = county_ids()
+    pop = np.zeros((len(ids), 2, N_AGES))
+    index = {u: i for i, u in enumerate(ids)}
+    sexes = {"male": 0, "female": 1}
+    for uid, sex, age, value in zip(frame["unit_id"], frame["sex"], frame["age"], frame["population"]):
+        pop[index[uid], sexes[sex], int(age)] = value
+    return pop, ids
+
+
+def _single_years(frame: pd.DataFrame, path: Path, kind: str) -> pd.DataFrame:
+    """The checked table as single years (``unit_id, sex, age, population``), graduating 5-year groups."""
+    from .base_tables import base_from_table
+
+    base, year = POPULATION_KINDS[kind]
+    units = list(dict.fromkeys(frame["unit_id"]))
+    if "age" in frame.columns:
+        sex = frame["sex"].astype(str).str.strip().str.lower().map(
+            {"male": "male", "m": "male", "男": "male", "female": "female", "f": "female", "女": "female"})
+        return pd.DataFrame({"unit_id": frame["unit_id"], "sex": sex, "age": frame["age"].astype(int),
+                             "population": frame["population"].astype(float)})
+    # Groups: let the owner of the graduation split them (it needs all 13 units, so pad and drop).
+    from ..geography import county_ids
+
+    pad = [u for u in county_ids() if u not in units]
+    filler = frame[frame["unit_id"] == units[0]]
+    padded = [frame.assign(unit=frame["unit_id"])] + [filler.assign(unit=u, unit_id=u) for u in pad]
+    table = base_from_table(pd.concat(padded, ignore_index=True)[["unit", "sex", "age_group", "population"]],
+                            base, year, source=str(path))
+    single = table.frame()
+    return single[single["unit_id"].isin(units)].reset_index(drop=True)
+
+
+def prepare_population(path: Path, kind: str) -> Prepared:
+    """Check a base-population table; complete it from the table in use if it has some units only."""
+    from ..geography import county_ids
+    from ..demography.base import load_base_population
+    from .vintages import file_in_use
+
+    base, year = POPULATION_KINDS[kind]
+    checked = gates.check_population(read_csv_as_text(path), path)
+    single = _single_years(checked, path, kind)
+    have = list(dict.fromkeys(single["unit_id"]))
+    missing = [u for u in county_ids() if u not in have]
+    prepared = Prepared("", 0, merged_units=have)
+    single["estimated"] = False
+    if missing:
+        current = load_base_population(base, year)
+        rest = current.frame()
+        rest = rest[rest["unit_id"].isin(missing)].assign(estimated=current.estimated)
+        single = pd.concat([single, rest], ignore_index=True)
+        in_use = file_in_use(kind, Path("(estimate)"))
+        prepared.merged_from = str(in_use) if in_use.exists() else "the estimated base population"
+        prepared.kept_units = missing
+    pop, ids = population_array(single, path)
+    prepared.warnings = gates.cross_check(pop, ids, base, year, path)
+    order = {u: i for i, u in enumerate(county_ids())}
+    single = single.sort_values(["unit_id", "sex", "age"], key=lambda s: s.map(order) if s.name == "unit_id" else s,
+                                kind="stable")
+    prepared.text = single.rename(columns={"unit_id": "unit"}).to_csv(index=False)
+    prepared.rows = len(single)
+    return prepared
+
+
+def prepare(path: Path | str, kind: str) -> Prepared:
+    """Validate ``path`` as table ``kind``; return the CSV text to store (nothing is written)."""
+    path = Path(path)
+    if kind in POPULATION_KINDS:
+        return prepare_population(path, kind)
+    spec = loaders.table(kind)
+    new = read_validated(path, spec.schema(), schemas.CHECK_COLUMNS, schemas.CHECK_MESSAGES)
+    text = path.read_bytes().decode("utf-8-sig")
+    prepared = Prepared(text, len(new))
+    if "geography" not in new.columns:
+        return prepared
+    from ..geography import county_units
+
+    counties = {u.name_zh for u in county_units()}
+    current_path = spec.path()
+    try:
+        current = loaders.load(kind, current_path)
+    except AnalysisError:
+        return prepared  # the table in use is itself broken: the new file replaces it whole
+    have = set(new["geography"]) & counties
+    before = set(current["geography"]) & counties
+    if not have or not (have < before):
+        return prepared
+    # Some counties only: the rows of the table in use whose key the new file lacks are kept.
+    key = list(spec.schema().unique or [])
+    raw = read_csv_as_text(current_path)
+    new_text = read_csv_as_text(path)
+    keys_new = set(map(tuple, new[key].astype(str).to_numpy())) if key else set()
+    keep = [tuple(r) not in keys_new for r in current[key].astype(str).to_numpy()]
+    merged = pd.concat([new_text, raw[keep]], ignore_index=True)
+    columns = list(dict.fromkeys(list(new_text.columns) + list(raw.columns)))
+    prepared.text = merged[columns].to_csv(index=False)
+    prepared.rows = len(merged)
+    prepared.merged_from = str(current_path)
+    prepared.merged_units = sorted(have)
+    prepared.kept_units = sorted(before - have)
+    return prepared
+
+
+@dataclass
+class Check:
+    """The outcome of validating one table in use."""
+
+    name: str
+    path: Path
+    rows: int = 0
+    error: AnalysisError | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_in_use() -> list[Check]:
+    """Validate every table a run reads (raw or the vintage in use) and every ingested base table."""
+    from .vintages import vintage_dir, vintage_of
+
+    results = []
+    for name, spec in loaders.TABLES.items():
+        path = spec.path()
+        try:
+            results.append(Check(name, path, len(loaders.load(name))))
+        except AnalysisError as exc:
+            results.append(Check(name, path, error=exc))
+    for kind, (base, year) in POPULATION_KINDS.items():
+        vintage = vintage_of(kind)
+        from .base_tables import real_table_path
+
+        path = real_table_path(base, year) if vintage == "raw" else vintage_dir(kind) / f"{vintage}.csv"
+        if not path.exists() and vintage == "raw":
+            continue  # no real table: the documented estimate is used
+        try:
+            text = read_csv_as_text(path)
+            merged = _estimated_units(text)
+            checked = gates.check_population(text.drop(columns=["estimated"], errors="ignore"), path)
+            single = _single_years(checked, path, kind)
+            if set(single["unit_id"]) != set(_county_ids()):
+                raise DataValidationError(path, None, "unit", "all 13 units",
+                                          f"{len(set(single['unit_id']))} units")
+            pop, ids = population_array(single, path)
+            warnings = gates.cross_check(pop, ids, base, year, path)
+            if merged:
+                warnings.append(f"{path.name}: the base population of {', '.join(merged)} is the estimate "
+                                "(this vintage was merged from a table of the other units)")
+            results.append(Check(kind, path, len(checked), warnings=warnings))
+        except AnalysisError as exc:
+            results.append(Check(kind, path, error=exc))
+    return results
+
+
+def _estimated_units(frame: pd.DataFrame) -> list[str]:
+    """Units a merged vintage took from the estimate (its ``estimated`` column), in table order."""
+    if "estimated" not in frame.columns:
+        return []
+    flag = frame["estimated"].astype(str).str.strip().str.lower() == "true"
+    return list(dict.fromkeys(frame.loc[flag, "unit"].astype(str)))
+
+
+def _county_ids() -> list[str]:
+    from ..geography import county_ids
+
+    return county_ids()
+
+
+def refuse_invalid(results: list[Check] | None = None) -> list[str]:
+    """Raise for the first table that fails (naming the file and how to roll back); return warnings."""
+    from .vintages import vintage_of
+
+    results = check_in_use() if results is None else results
+    for check in results:
+        if check.error is None:
+            continue
+        vintage = vintage_of(check.name)
+        undo = (f"; or roll back to the previous vintage with: python -m analysis ingest --rollback {check.name}"
+                if vintage != "raw" else "")
+        raise AnalysisError(f"input table {check.name} ({check.path}) fails validation, so no run starts: "
+                            f"{check.error}. Fix that file{' and ingest it again' if vintage != 'raw' else ''}"
+                            f"{undo}")
+    return [w for check in results for w in check.warnings]

@@ -1,0 +1,200 @@
+"""Sense checks every table passes after its schema, on the one path ``validate``, ``ingest`` and runs use.
+
+* **Values**: finite (no ``inf``), and below a plausible upper bound for their measure
+  (:data:`UPPER_BOUNDS`: no Quanzhou geography has more than 20 million persons; a rate per mille
+  is at most 1000 …). ``1e30`` or ``inf`` are refused with the line and column.
+* **Rows**: a table has at least one data row (a header-only file is an error).
+* **Base-population tables** (:func:`check_population`): whole ages 0…100, one row per unit ×
+  sex × age (no duplicate keys: duplicates used to be summed), every unit × sex × age present
+  for a single-year table, no cell above :data:`MAX_CELL` persons, and cross-table checks against
+  the census (:func:`cross_check`): totals and shares beyond :data:`REJECT` are refused, within
+  it but beyond :data:`WARN` they are reported as warnings.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import AnalysisError, DataValidationError
+
+# measure -> (bound for Quanzhou geographies, bound for wider areas: 福建省, China)
+UPPER_BOUNDS: dict[str, tuple[float, float]] = {
+    "persons": (2e7, 1.5e9), "persons (approx)": (2e7, 1.5e9), "10k persons": (2e3, 1.5e5),
+    "thousand persons": (2e4, 1.5e6), "households": (1e7, 6e8), "per mille": (1e3, 1e3),
+    "males per 100 females": (200, 200), "males per female birth": (2, 2), "years": (120, 120),
+    "deaths per person-year": (3, 3), "children per woman": (10, 10), "CNY/month": (1e5, 1e5),
+    "CNY/hour": (1e3, 1e3), "CNY/person/month": (1e5, 1e5), "beds": (1e6, 1e8),
+    "beds per 1000 elderly": (1e3, 1e3),
+}
+DEFAULT_BOUND = 1e10
+MAX_CELL = 500_000          # persons of one unit, sex and single year of age (the largest is ≈ 25,000)
+MAX_UNIT_TOTAL = 2e7
+REJECT = {"total": 0.10, "share": 5.0}   # relative for totals, percentage points for shares
+WARN = {"total": 0.01, "share": 1.0}
+
+
+def _line(index) -> int:
+    return int(index) + 2  # the header is line 1
+
+
+def check_values(frame: pd.DataFrame, path: Path) -> None:
+    """Finite numbers below their measure's bound; at least one row."""
+    if frame.empty:
+        raise DataValidationError(path, None, None, "at least one data row", "a header only")
+    from .schemas import OUTSIDE_AREAS
+
+    for column in frame.columns:
+        series = frame[column]
+        if not pd.api.types.is_float_dtype(series):
+            continue
+        bad = np.isinf(series.to_numpy(dtype=float, na_value=np.nan))
+        if bad.any():
+            row = frame.index[bad][0]
+            raise DataValidationError(path, _line(row), column, "a finite number", repr(series.loc[row]))
+    if "value" not in frame or "unit" not in frame:
+        return
+    wide = frame["geography"].isin(OUTSIDE_AREAS) if "geography" in frame else pd.Series(False, frame.index)
+    bounds = frame["unit"].map(lambda u: UPPER_BOUNDS.get(u, (DEFAULT_BOUND, DEFAULT_BOUND)))
+    limit = np.where(wide, bounds.map(lambda b: b[1]), bounds.map(lambda b: b[0]))
+    over = frame["value"].abs().to_numpy(dtype=float, na_value=0.0) > limit
+    if over.any():
+        i = int(np.flatnonzero(over)[0])
+        row = frame.index[i]
+        raise DataValidationError(path, _line(row), "value",
+                                  f"a plausible value for {frame['unit'].iloc[i]!r} (at most {limit[i]:,.0f})",
+                                  repr(frame["value"].iloc[i]))
+
+
+def check_population(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Row-level checks of a base-population table before it is graduated; returns it with ``unit_id``.
+
+    ``frame`` is the table as text (:func:`analysis.data.reader.read_csv_as_text`). Units may be a
+    subset (see :func:`analysis.data.ingest` for the merge); within the table every key is unique,
+    and a single-year table has all ages 0…100 for each of its units and both sexes.
+    """
+    from .. import geography
+
+    if frame.empty:
+        raise DataValidationError(path, None, None, "at least one data row", "a header only")
+    age_col = "age" if "age" in frame.columns else "age_group" if "age_group" in frame.columns else None
+    for col in ("unit", "sex", "population", age_col or "age"):
+        if col not in frame.columns:
+            raise DataValidationError(path, 1, col, f"a column '{col}' in the header", f"columns {list(frame.columns)}")
+    values = pd.to_numeric(frame["population"], errors="coerce")
+    for i, v in enumerate(values):
+        if not (isinstance(v, float) and math.isfinite(v)) or v < 0 or v > MAX_CELL:
+            raise DataValidationError(path, i + 2, "population", f"a number of persons 0…{MAX_CELL:,}",
+                                      repr(frame["population"].iloc[i]))
+    units = []
+    for i, u in enumerate(frame["unit"]):
+        try:
+            unit = geography.resolve(str(u))
+        except AnalysisError:
+            raise DataValidationError(path, i + 2, "unit", "one of the 13 reporting units", repr(u)) from None
+        if unit.is_city:
+            raise DataValidationError(path, i + 2, "unit", "a county-level unit (the city is their sum)", repr(u))
+        units.append(unit.id)
+    sex = frame["sex"].astype(str).str.strip().str.lower().map({"male": "male", "m": "male", "男": "male",
+                                                                "female": "female", "f": "female", "女": "female"})
+    if sex.isna().any():
+        i = int(np.flatnonzero(sex.isna().to_numpy())[0])
+        raise DataValidationError(path, i + 2, "sex", "male or female", repr(frame["sex"].iloc[i]))
+    out = frame.assign(unit_id=units, _sex=sex, population=values)
+    if age_col == "age":
+        ages = pd.to_numeric(frame["age"], errors="coerce")
+        bad = ages.isna() | (ages < 0) | (ages > 100) | (ages != ages.round())
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataValidationError(path, i + 2, "age", "a whole number of years 0…100 (100 = 100 and over)",
+                                      repr(frame["age"].iloc[i]))
+        out["age"] = ages.astype(int)
+    key = ["unit_id", "_sex", age_col]
+    dup = out.duplicated(subset=key, keep="first")
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        raise DataValidationError(path, i + 2, age_col, "one row per unit, sex and age",
+                                  f"a second row for {out['unit_id'].iloc[i]}, {out['_sex'].iloc[i]}, "
+                                  f"{out[age_col].iloc[i]}")
+    if age_col == "age":
+        for (uid, s), grp in out.groupby(["unit_id", "_sex"]):
+            missing = sorted(set(range(101)) - set(grp["age"]))
+            if missing:
+                raise DataValidationError(path, None, "age", f"every age 0…100 for {uid} {s}",
+                                          f"missing ages {missing[:10]}{' …' if len(missing) > 10 else ''}")
+    present = out.groupby("unit_id")["_sex"].nunique()
+    one_sex = present[present < 2]
+    if len(one_sex):
+        raise DataValidationError(path, None, "sex", f"rows for both sexes of {one_sex.index[0]}",
+                                  f"only {out.loc[out['unit_id'] == one_sex.index[0], '_sex'].iloc[0]}")
+    totals = out.groupby("unit_id")["population"].sum()
+    if (totals > MAX_UNIT_TOTAL).any():
+        uid = totals.idxmax()
+        raise DataValidationError(path, None, "population", f"at most {MAX_UNIT_TOTAL:,.0f} persons in a unit",
+                                  f"{totals[uid]:,.0f} in {uid}")
+    return out.drop(columns="_sex")
+
+
+def _compare(path: Path, what: str, got: float, expected: float, kind: str, warnings: list[str]) -> None:
+    if kind == "total":
+        off = abs(got - expected) / expected
+        text = f"{what}: {got:,.0f} against {expected:,.0f} in the census ({(got - expected) / expected:+.1%})"
+    else:
+        off = abs(got - expected)
+        text = f"{what}: {got:.2f} % against {expected:.2f} % in the census ({got - expected:+.2f} points)"
+    if off > REJECT[kind]:
+        limit = f"{REJECT[kind]:.0%}" if kind == "total" else f"{REJECT[kind]:g} points"
+        raise DataValidationError(path, None, "population", f"figures within {limit} of the census", text)
+    if off > WARN[kind]:
+        warnings.append(f"{path.name}: {text}")
+
+
+def cross_check(population: np.ndarray, unit_ids: list[str], base: str, year: int, path: Path) -> list[str]:
+    """Compare a complete base population (unit × sex × age) with the census; returns warnings.
+
+    Resident 2020: the city total, sex split and age shares, and each published county total
+    (晋江市, 南安市, 惠安县) and 晋江市's shares; registered 2020: the city's registered total;
+    resident 2010: every unit's 2010 census total. Raises beyond :data:`REJECT`.
+    """
+    from .. import geography
+    from . import loaders
+
+    warnings: list[str] = []
+    names = {u.id: u.name_zh for u in geography.county_units()}
+    index = {uid: i for i, uid in enumerate(unit_ids)}
+
+    def margins(pop: np.ndarray, label: str, facts, geo: str) -> None:
+        total = pop.sum()
+        _compare(path, f"{label} total", total, loaders.fact(facts, geo, "resident_population", year), "total",
+                 warnings)
+        if year != 2020:
+            return
+        male = 100 * pop[0].sum() / total
+        census_male = 100 * loaders.fact(facts, geo, "resident_population_male", year) / loaders.fact(
+            facts, geo, "resident_population", year)
+        _compare(path, f"{label} share of men", male, census_male, "share", warnings)
+        for name, lo, hi in (("0_14", 0, 15), ("60plus", 60, 101), ("65plus", 65, 101)):
+            share = 100 * pop[:, lo:hi].sum() / total
+            _compare(path, f"{label} share aged {name}", share, loaders.fact(facts, geo, f"share_age_{name}", year),
+                     "share", warnings)
+
+    if base == "resident" and year == 2020:
+        census = loaders.load_census2020()
+        margins(population.sum(axis=0), "泉州市", census, "泉州市")
+        margins(population[index["jinjiang"]], "晋江市", census, "晋江市")
+        for uid in ("nanan", "huian"):
+            _compare(path, f"{names[uid]} total", population[index[uid]].sum(),
+                     loaders.fact(census, names[uid], "resident_population", 2020), "total", warnings)
+    elif base == "resident" and year == 2010:
+        census = loaders.load_census2010()
+        for uid in unit_ids:
+            _compare(path, f"{names[uid]} total", population[index[uid]].sum(),
+                     loaders.fact(census, names[uid], "resident_population", 2010), "total", warnings)
+    elif base == "registered" and year == 2020:
+        registered = loaders.load_registered()
+        _compare(path, "泉州市 registered total", population.sum(),
+                 1e4 * loaders.fact(registered, "泉州市", "registered_population", 2020), "total", warnings)
+    return warnings

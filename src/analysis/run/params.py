@@ -1,0 +1,109 @@
+"""``-p NAME=VALUE`` and ``--params-file``: scenario overrides and notebook extras, told apart.
+
+* A **dotted name** (``beds.occupancy_pct``) overrides a scenario parameter; it is validated like
+  a scenario file (unknown names suggest the closest one).
+* A **plain name** is an extra notebook parameter; it must be declared in the parameters cell of
+  at least one notebook of the run (``report_year``, ``plan_year`` …), or it is an error — never
+  an unused variable.
+* The **standard parameters** (:data:`STANDARD`: unit, scenario, base, years, draws, seed,
+  overrides) are set by the runner from its own options and can never be set through ``-p``;
+  the error names the option to use instead.
+
+A params file may use dotted names or sections, with plain values or ``{value, source}``::
+
+    beds:
+      occupancy_pct: 75          # same as -p beds.occupancy_pct=75
+    demography.tfr_multiplier: {value: 1.1, source: "my reasoning"}
+    report_year: 2030            # extra notebook parameter
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import json
+from pathlib import Path
+from typing import Any, Iterable
+
+from .. import yamlio
+from ..errors import AnalysisError, short
+
+STANDARD = {"unit": "--units", "scenario": "--scenario", "base": "--base", "start_year": "--start-year",
+            "end_year": "--end-year", "draws": "--draws", "seed": "--seed",
+            "overrides": "-p SECTION.NAME=VALUE"}
+
+
+def split_parameters(pairs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(notebook extras, scenario overrides): dotted names (``beds.occupancy_pct``) are overrides."""
+    extras = {k: v for k, v in pairs.items() if "." not in k}
+    overrides = {k: v for k, v in pairs.items() if "." in k}
+    return extras, overrides
+
+
+def _sections() -> set[str]:
+    from ..scenarios import parameter_rules
+
+    return {name.split(".", 1)[0] for name in parameter_rules()}
+
+
+def read_params_file(path: str) -> dict[str, Any]:
+    """A YAML mapping of parameters; sections (``beds: {occupancy_pct: 75}``) become dotted names."""
+    from ..scenarios import _flatten, parameter_rules  # same value / {value, source} rules as scenarios
+
+    what = f"--params-file {path}"
+    tree = yamlio.read_mapping(path, what)
+    sections, rules = _sections(), parameter_rules()
+    out: dict[str, Any] = {}
+    for key, node in tree.items():
+        if key in sections:
+            if not isinstance(node, dict):
+                raise AnalysisError(f"{what}: '{key}' is a scenario section; expected a mapping of "
+                                    f"its parameters, found {short(node)}")
+            out.update(_flatten(node, key + ".", rules, what)[0])
+        else:
+            out.update(_flatten({key: node}, "", rules, what)[0])
+    return out
+
+
+def notebook_parameter_names(notebook: Path) -> set[str]:
+    """Names assigned in the cell tagged ``parameters`` of ``notebook``."""
+    try:
+        nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise AnalysisError(f"{notebook}: cannot read the notebook: {exc}") from None
+    names: set[str] = set()
+    for cell in nb.get("cells", []):
+        if "parameters" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        source = "".join(cell.get("source", []))
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return names
+
+
+def check_parameters(extras: dict[str, Any], overrides: dict[str, Any], notebooks: Iterable[Path]) -> None:
+    """Refuse standard names, and plain names no notebook of the run declares (with a suggestion)."""
+    from ..scenarios import parameter_rules
+
+    for name in list(extras) + [k for k in overrides if k in STANDARD]:
+        if name in STANDARD:
+            raise AnalysisError(f"-p {name}=…: '{name}' is a standard parameter set by the runner; "
+                                f"use {STANDARD[name]} instead")
+    declared = set().union(*[notebook_parameter_names(nb) for nb in notebooks]) - set(STANDARD)
+    for name in extras:
+        if not name.isidentifier():
+            raise AnalysisError(f"-p {short(name)[1:-1]}: notebook parameter names must be Python identifiers")
+        if name not in declared:
+            candidates = sorted(declared) + sorted(parameter_rules())
+            close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            known = ", ".join(sorted(declared)) or "(none)"
+            raise AnalysisError(f"-p {name}: no notebook of this run has a parameter '{name}'{hint} "
+                                f"(notebook parameters: {known}; scenario parameters are dotted, e.g. "
+                                "beds.occupancy_pct)")
