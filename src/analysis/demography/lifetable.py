@@ -327,25 +327,27 @@ def standard_mx(years) -> np.ndarray:
     """
     table = loaders.load_life_table()
     rates = table[table["indicator"] == "mx_central_death_rate"]
-    periods = sorted(rates["period"].unique(), key=lambda p: PERIOD_MIDPOINTS[p])
+    period_col = rates["period"].to_numpy(dtype=object)
+    sex_col = rates["sex"].to_numpy(dtype=object)
+    start_col = rates["age_start"].to_numpy(dtype=float)
+    value_col = rates["value"].to_numpy(dtype=float)
+    periods = sorted(set(period_col), key=lambda p: PERIOD_MIDPOINTS[p])
     mids = np.array([PERIOD_MIDPOINTS[p] for p in periods])
-    starts = np.sort(rates["age_start"].unique())
+    n_starts = len(np.unique(start_col))
     grid = np.empty((len(periods), 2, N_AGES))
     for i, period in enumerate(periods):
         for s, sex in enumerate(SEXES):
-            sel = rates[(rates["period"] == period) & (rates["sex"] == sex)].sort_values("age_start")
-            if len(sel) != len(starts):
+            sel = (period_col == period) & (sex_col == sex)
+            if sel.sum() != n_starts:
                 raise AnalysisError(f"life_table.csv: incomplete m(x) for {sex} {period}")
-            grid[i, s] = log_linear_rates(sel["age_start"].to_numpy(), sel["value"].to_numpy())
+            order = np.argsort(start_col[sel], kind="stable")
+            grid[i, s] = log_linear_rates(start_col[sel][order], value_col[sel][order])
     years = np.atleast_1d(np.asarray(years, dtype=float))
     logg = np.log(grid)
-    out = np.empty((len(years), 2, N_AGES))
-    for j, year in enumerate(years):
-        t = np.clip(year, mids[0], mids[-1])
-        i = min(np.searchsorted(mids, t, side="right") - 1, len(mids) - 2)
-        w = (t - mids[i]) / (mids[i + 1] - mids[i])
-        out[j] = np.exp((1 - w) * logg[i] + w * logg[i + 1])
-    return out
+    t = np.clip(years, mids[0], mids[-1])
+    i = np.minimum(np.searchsorted(mids, t, side="right") - 1, len(mids) - 2)
+    w = ((t - mids[i]) / (mids[i + 1] - mids[i]))[:, None, None]
+    return np.exp((1 - w) * logg[i] + w * logg[i + 1])
 
 
 def e0_path(years) -> np.ndarray:
@@ -359,9 +361,9 @@ def e0_path(years) -> np.ndarray:
     proj = loaders.load_wpp_projection()
     series = {}
     for s, sex in enumerate(SEXES):
-        a = {int(r.year): float(r.value) for r in est[est["sex"] == sex].itertuples()}
-        b = {int(r.year): float(r.value) for r in proj[proj["indicator"] == f"e0_{sex}"].itertuples()}
-        series[s] = {**a, **b}
+        a, b = est[est["sex"] == sex], proj[proj["indicator"] == f"e0_{sex}"]
+        series[s] = {**dict(zip(a["year"].to_numpy(dtype=int).tolist(), a["value"].to_numpy(dtype=float).tolist())),
+                     **dict(zip(b["year"].to_numpy(dtype=int).tolist(), b["value"].to_numpy(dtype=float).tolist()))}
     years = np.atleast_1d(np.asarray(years, dtype=int))
     out = np.empty((len(years), 2))
     for j, year in enumerate(years):
