@@ -57,3 +57,12 @@ def test_bad_rates_rejected():
         lifetable.solve_hazard_factor(-np.ones(101), 70.0)
     with pytest.raises(AnalysisError):
         lifetable.survival_at_e0(np.full(101, np.nan), 70.0)
+
+
+def test_many_distinct_schedules_are_tabulated_in_blocks(std):
+    # every (year, draw, sex) schedule distinct: the tables are built a block of schedules at a time
+    rng = np.random.default_rng(5)
+    mx = std[:, None] * rng.uniform(0.8, 1.2, (30, 40, 2, 1))
+    target = lifetable.e0_path(np.arange(2021, 2051))[:, None, :] + rng.normal(0, 1, (30, 40, 2))
+    k = lifetable.solve_hazard_factor(mx, target)
+    assert np.abs(lifetable.e0_of(mx * k[..., None]) - target).max() < 1e-7

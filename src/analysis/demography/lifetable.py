@@ -110,8 +110,14 @@ def _tabulate(ms: np.ndarray, x: np.ndarray, slope: bool = True):
     With z = k m, l(a) = exp(-k C(a)) (C = cumulative hazard to exact age a) and
     g(z) = (1 - e^-z)/z: e0 = sum_{a<100} l(a) g(z_a) + l(100)/z_100, and since
     z g'(z) = e^-z - g(z), de0/dx = sum_{a<100} l(a) (e^-z_a - g(z_a) - k C(a) g(z_a))
-    - (k C(100) + 1) l(100)/z_100.
+    - (k C(100) + 1) l(100)/z_100. Many distinct schedules are tabulated a block at a time.
     """
+    rows = max(1, BLOCK // len(x))
+    if len(ms) > rows:
+        parts = [_tabulate(ms[i:i + rows], x, slope) for i in range(0, len(ms), rows)]
+        if not slope:
+            return np.concatenate(parts)
+        return np.concatenate([e for e, _ in parts]), np.concatenate([d for _, d in parts])
     n, A = ms.shape
     cum = np.zeros((n, A))
     np.cumsum(ms[:, :-1], axis=-1, out=cum[:, 1:])
