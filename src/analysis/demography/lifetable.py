@@ -363,13 +363,16 @@ def e0_path(years) -> np.ndarray:
     ``wpp2022_china_projection_e0_tfr.csv``. A year outside 2010–2060 is an error.
     """
     table = loaders.load_life_table()
-    est = table[table["indicator"] == "e0_life_expectancy_at_birth"]
     proj = loaders.load_wpp_projection()
+    t_ind, t_sex, p_ind = (f[c].to_numpy() for f, c in ((table, "indicator"), (table, "sex"), (proj, "indicator")))
     series = {}
     for s, sex in enumerate(SEXES):
-        a, b = est[est["sex"] == sex], proj[proj["indicator"] == f"e0_{sex}"]
-        series[s] = {**dict(zip(a["year"].to_numpy(dtype=int).tolist(), a["value"].to_numpy(dtype=float).tolist())),
-                     **dict(zip(b["year"].to_numpy(dtype=int).tolist(), b["value"].to_numpy(dtype=float).tolist()))}
+        a = (t_ind == "e0_life_expectancy_at_birth") & (t_sex == sex)
+        b = p_ind == f"e0_{sex}"
+        series[s] = {**dict(zip(table["year"].to_numpy()[a].astype(int).tolist(),
+                                table["value"].to_numpy()[a].astype(float).tolist())),
+                     **dict(zip(proj["year"].to_numpy()[b].astype(int).tolist(),
+                                proj["value"].to_numpy()[b].astype(float).tolist()))}
     years = np.atleast_1d(np.asarray(years, dtype=int))
     out = np.empty((len(years), 2))
     for j, year in enumerate(years):
