@@ -1,8 +1,8 @@
 """Benchmark: the population engine at full size.
 
 All 13 units (the city is their sum, so 14 reporting units) × 1,000 draws × 2020 → 2050, resident
-base, baseline scenario, population stored as float32 (``dtype=np.float32``; each step is computed
-in float64). Prints wall time and peak memory (tracemalloc: peak of Python-allocated memory,
+base, baseline scenario, population stored as float32 (``dtype=np.float32``: the steps run in
+float32 too, component totals are summed in float64; the survival ratios are float64). Prints wall time and peak memory (tracemalloc: peak of Python-allocated memory,
 which includes numpy buffers; and the process's maximum resident set size from getrusage).
 Targets: well under 2 s and under 1 GiB.
 
