@@ -26,13 +26,16 @@ from .result import N_AGES
 def asfr_pattern(years) -> np.ndarray:
     """Share of the TFR at each single age of the mother, shape (len(years), 101), rows sum to 1."""
     fert = loaders.load_fertility()
-    pct = fert[fert["indicator"] == "percent_of_TFR_by_mother_age"]
-    periods = sorted(pct["period"].unique(), key=lambda p: PERIOD_MIDPOINTS[p])
+    pct = fert["indicator"].to_numpy() == "percent_of_TFR_by_mother_age"
+    period_col = fert["period"].to_numpy()[pct]
+    label_col = fert["age_label"].to_numpy()[pct]
+    value_col = fert["value"].to_numpy()[pct]
+    periods = sorted(set(period_col), key=lambda p: PERIOD_MIDPOINTS[p])
     mids = np.array([PERIOD_MIDPOINTS[p] for p in periods])
     grid = np.empty((len(periods), N_AGES))
     for i, period in enumerate(periods):
-        sel = pct[pct["period"] == period]
-        groups = sorted((parse_age_group(g)[0], float(v)) for g, v in zip(sel["age_label"], sel["value"]))
+        sel = period_col == period
+        groups = sorted((parse_age_group(g)[0], float(v)) for g, v in zip(label_col[sel], value_col[sel]))
         first = groups[0][0]
         starts = [0] + [g[0] for g in groups] + [groups[-1][0] + 5]
         counts = [0.0] + [g[1] for g in groups] + [0.0]
@@ -41,18 +44,17 @@ def asfr_pattern(years) -> np.ndarray:
         single = graduate_counts(starts, counts)
         grid[i] = single / single.sum()
     years = np.atleast_1d(np.asarray(years, dtype=float))
-    out = np.empty((len(years), N_AGES))
-    for j, year in enumerate(years):
-        t = np.clip(year, mids[0], mids[-1])
-        i = min(np.searchsorted(mids, t, side="right") - 1, len(mids) - 2)
-        w = (t - mids[i]) / (mids[i + 1] - mids[i])
-        out[j] = (1 - w) * grid[i] + w * grid[i + 1]
+    t = np.clip(years, mids[0], mids[-1])
+    i = np.minimum(np.searchsorted(mids, t, side="right") - 1, len(mids) - 2)
+    w = ((t - mids[i]) / (mids[i + 1] - mids[i]))[:, None]
+    out = (1 - w) * grid[i] + w * grid[i + 1]
     return out / out.sum(axis=1, keepdims=True)
 
 
 def _series(frame, indicator: str) -> dict[int, float]:
-    sel = frame[frame["indicator"] == indicator]
-    return {int(y): float(v) for y, v in zip(sel["year"], sel["value"])}
+    sel = frame["indicator"].to_numpy() == indicator  # numpy: pandas string filters are slow
+    return dict(zip(frame["year"].to_numpy()[sel].astype(int).tolist(),
+                    frame["value"].to_numpy()[sel].astype(float).tolist()))
 
 
 def national_tfr(years) -> np.ndarray:

@@ -6,7 +6,10 @@ interpolated linearly between period mid-points (2012.5, 2017.5, 2022.5; constan
 then split to single ages by :func:`~analysis.demography.graduation.log_linear_rates`.
 
 Level: the whole schedule is multiplied by a proportional-hazards factor ``k`` so that the life
-expectancy at birth equals a target (found by a vectorized secant root search on ``log k``).
+expectancy at birth equals a target. :func:`survival_at_e0` finds k for every (year, draw, sex)
+schedule at once — cubic Hermite interpolation of e0(log k), tabulated with its exact derivative
+once per distinct standard schedule, solved by Newton steps on the whole array — and computes the
+survival ratios block by block, so that nothing but the result is the size of the result.
 Quanzhou's own life expectancy is not published: the national WPP level is used, and a
 scenario offset (``demography.e0_offset``) shifts it.
 
@@ -86,6 +89,157 @@ def _secant(mx, target, x1, tol, max_iter):
     raise AnalysisError("life-expectancy root search did not converge")
 
 
+#: x = log k is searched within this range on the tabulated e0 (targets outside go to the
+#: secant search, whose bracket is wider); COARSE_STEP locates the targets, FINE_STEP tabulates
+#: e0 and its derivative for the cubic Hermite interpolant.
+LOG_K_RANGE = (-3.0, 3.0)
+COARSE_STEP, FINE_STEP = 0.25, 0.025
+
+#: Largest accepted error (years) of the interpolated e0 at the middle of a fine interval, where
+#: the error of cubic Hermite interpolation peaks; it is about 1e-9 years for these schedules.
+INTERPOLATION_TOL = 1e-8
+
+#: Schedules evaluated together in one block (block × 101 float64 ≈ 1.6 MiB per temporary, so
+#: that the few temporaries of a block stay in cache and none is the size of the result).
+BLOCK = 2048
+
+
+def _tabulate(ms: np.ndarray, x: np.ndarray, slope: bool = True):
+    """e0 (and de0/dx) of ``exp(x) · ms`` for every schedule and x: (n, G) each.
+
+    With z = k m, l(a) = exp(-k C(a)) (C = cumulative hazard to exact age a) and
+    g(z) = (1 - e^-z)/z: e0 = sum_{a<100} l(a) g(z_a) + l(100)/z_100, and since
+    z g'(z) = e^-z - g(z), de0/dx = sum_{a<100} l(a) (e^-z_a - g(z_a) - k C(a) g(z_a))
+    - (k C(100) + 1) l(100)/z_100. Many distinct schedules are tabulated a block at a time.
+    """
+    rows = max(1, BLOCK // len(x))
+    if len(ms) > rows:
+        parts = [_tabulate(ms[i:i + rows], x, slope) for i in range(0, len(ms), rows)]
+        if not slope:
+            return np.concatenate(parts)
+        return np.concatenate([e for e, _ in parts]), np.concatenate([d for _, d in parts])
+    n, A = ms.shape
+    cum = np.zeros((n, A))
+    np.cumsum(ms[:, :-1], axis=-1, out=cum[:, 1:])
+    k = np.exp(x)[None, :, None]                             # (1, G, 1)
+    z = np.maximum(k * ms[:, None, :], 1e-15)                # (n, G, A)
+    kc = k * cum[:, None, :]
+    lx = np.exp(-kc)
+    q = -np.expm1(-z)
+    g = np.divide(q, z, out=q if not slope else None)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        open_l = np.where(ms[:, None, -1] > 0, lx[..., -1] / z[..., -1], np.inf)
+    e0 = np.einsum("nga,nga->ng", lx[..., :-1], g[..., :-1]) + open_l
+    if not slope:
+        return e0
+    np.subtract(1.0, q, out=q)                               # e^-z
+    q -= g * (1.0 + kc)
+    d = np.einsum("nga,nga->ng", lx[..., :-1], q[..., :-1]) - (kc[..., -1] + 1.0) * open_l
+    return e0, d
+
+
+def _locate(table: np.ndarray, sid: np.ndarray, tgt: np.ndarray) -> np.ndarray:
+    """Per target, the first column j of its schedule's row of ``table`` (decreasing along
+    rows) with ``table[sid, j] <= tgt``: one ``searchsorted`` on all rows at once, each row
+    shifted by a multiple of the table's range so that the flattened table increases."""
+    n, G = table.shape
+    finite = np.clip(np.where(np.isnan(table), -1e6, table), -1e6, 1e6)
+    span = 2.0 * float(np.ptp(finite)) + 1.0
+    shift = span * np.arange(n)
+    keys = (shift[:, None] - finite).ravel()
+    return np.searchsorted(keys, shift[sid] - np.clip(tgt, -1e6, 1e6)) - sid * G
+
+
+def _grid_solve(ms: np.ndarray, sid: np.ndarray, tgt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x = log k with e0(exp(x) · ms[sid]) = tgt for every target at once.
+
+    A coarse table of e0 locates the targets; on the x range they need, e0 and its exact
+    derivative are tabulated at :data:`FINE_STEP` once per distinct schedule, and each target is
+    solved on the cubic Hermite interpolant of its interval by Newton steps (all targets at
+    once). The interpolant's error is checked at every interval's midpoint. Returns x (N,) and
+    a mask of the targets left to the secant search (outside the range, or the check failed).
+    """
+    lo, hi = LOG_K_RANGE
+    coarse = np.linspace(lo, hi, int(round((hi - lo) / COARSE_STEP)) + 1)
+    pos = _locate(_tabulate(ms, coarse, slope=False), sid, tgt)
+    outside = (pos < 1) | (pos > len(coarse) - 1) | ~np.isfinite(tgt)
+    if np.all(outside):
+        return np.zeros(len(tgt)), outside
+    x_lo = coarse[pos[~outside].min() - 1]
+    x_hi = coarse[pos[~outside].max()]
+    steps = int(np.ceil((x_hi - x_lo) / FINE_STEP - 1e-9))
+    fine = x_lo + FINE_STEP * np.arange(steps + 1)
+    both = np.empty(2 * steps + 1)                            # grid points and midpoints
+    both[0::2], both[1::2] = fine, fine[:-1] + 0.5 * FINE_STEP
+    e_all, d_all = _tabulate(ms, both)
+    e0g, dg = e_all[:, 0::2], d_all[:, 0::2] * FINE_STEP      # slopes per unit of u
+    mid_err = np.abs(e_all[:, 1::2] - (0.5 * (e0g[:, :-1] + e0g[:, 1:]) + 0.125 * (dg[:, :-1] - dg[:, 1:])))
+    i = np.clip(_locate(e0g, sid, tgt), 1, steps) - 1
+    e_a, e_b, d_a, d_b = e0g[sid, i], e0g[sid, i + 1], dg[sid, i], dg[sid, i + 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = np.clip((tgt - e_a) / (e_b - e_a), 0.0, 1.0)      # linear start
+        for _ in range(3):                                    # Newton on the Hermite cubic in u
+            u2 = u * u
+            u3 = u2 * u
+            f = ((2 * u3 - 3 * u2 + 1) * e_a + (u3 - 2 * u2 + u) * d_a
+                 + (3 * u2 - 2 * u3) * e_b + (u3 - u2) * d_b) - tgt
+            df = (6 * u2 - 6 * u) * (e_a - e_b) + (3 * u2 - 4 * u + 1) * d_a + (3 * u2 - 2 * u) * d_b
+            u = np.clip(u - f / df, 0.0, 1.0)
+        u2 = u * u
+        u3 = u2 * u
+        resid = ((2 * u3 - 3 * u2 + 1) * e_a + (u3 - 2 * u2 + u) * d_a
+                 + (3 * u2 - 2 * u3) * e_b + (u3 - u2) * d_b) - tgt
+    x = fine[i] + u * FINE_STEP
+    outside |= ~np.isfinite(x) | ~(np.abs(resid) < INTERPOLATION_TOL) | ~(mid_err[sid, i] < INTERPOLATION_TOL)
+    return np.where(outside, 0.0, x), outside
+
+
+def _evaluate(ms: np.ndarray, sid: np.ndarray, k: np.ndarray, S_out: np.ndarray | None = None,
+              with_e0: bool = True):
+    """``S_birth`` = L(0) (N,) and e0 (N,) of the schedules ``k[i] · ms[sid[i]]``, block by
+    block; fills ``S_out`` (N, A) with their survival ratios (see :func:`survival_ratios`)."""
+    N, A = len(k), ms.shape[1]
+    Sb = np.empty(N)
+    e0 = np.empty(N) if with_e0 else None
+    clamp = not np.all(ms > 1e-15)
+    for lo in range(0, N, BLOCK):
+        hi = min(lo + BLOCK, N)
+        neg_z = np.take(ms, sid[lo:hi], axis=0)
+        neg_z *= -k[lo:hi, None]                    # -z = -k m
+        if clamp:                                    # (1 - e^-z)/z → 1 as z → 0
+            np.minimum(neg_z, -1e-15, out=neg_z)
+        em = np.expm1(neg_z)                         # e^-z - 1, exact for small z
+        g = np.divide(em, neg_z)                     # (1 - e^-z)/z: L(a)/l(a)
+        p = np.add(em, 1.0, out=em)                  # e^-z
+        Sb[lo:hi] = g[:, 0]
+        if S_out is not None:                        # S(a) = e^-z_a g(z_{a+1}) / g(z_a); S(100) = e^-z_100
+            S = S_out[lo:hi]
+            np.divide(g[:, 1:], g[:, :-1], out=S[:, :-1])
+            S[:, :-1] *= p[:, :-1]
+            S[:, -1] = p[:, -1]
+        if with_e0:                                  # e0 = sum_{a<100} l(a) g(z_a) + l(100)/z_100
+            lx = np.cumprod(p[:, :-1], axis=-1, out=neg_z[:, 1:])
+            neg_z[:, 0] = 1.0
+            last = -k[lo:hi] * ms[sid[lo:hi], -1]
+            with np.errstate(divide="ignore"):
+                open_l = np.where(last < 0, lx[:, -1] / -np.minimum(last, -1e-300), np.inf)
+            e0[lo:hi] = np.einsum("na,na->n", neg_z[:, :-1], g[:, :-1]) + open_l
+    return Sb, e0
+
+
+def _distinct(mx: np.ndarray, target):
+    """Distinct schedules (n, A) and, per element of the broadcast shape, schedule and target."""
+    mx = np.asarray(mx, dtype=float)
+    if mx.ndim == 0 or np.any(mx < 0) or not np.all(np.isfinite(mx)):
+        raise AnalysisError("death rates must be finite and not negative")
+    lead = mx.shape[:-1]
+    shape = np.broadcast_shapes(lead, np.shape(target))
+    ms = mx.reshape(-1, mx.shape[-1])
+    sid = np.broadcast_to(np.arange(len(ms)).reshape(lead), shape).ravel()
+    tgt = np.array(np.broadcast_to(np.asarray(target, dtype=float), shape)).ravel()
+    return ms, sid, tgt, shape
+
+
 def solve_hazard_factor(mx: np.ndarray, target_e0, tol: float = 1e-6, max_iter: int = 60,
                         verify: bool = True) -> np.ndarray:
     """Proportional-hazards factor ``k`` with ``e0(k · mx) = target_e0``, vectorized.
@@ -100,40 +254,57 @@ def solve_hazard_factor(mx: np.ndarray, target_e0, tol: float = 1e-6, max_iter: 
     tol : float
         Largest accepted error of e0 (years).
     verify : bool
-        Check the result (one more life-table evaluation); callers that compute the life table
-        of the result anyway may check it themselves (see :func:`survival_ratios`).
+        Also check every result on its exact life table (one more evaluation); without it the
+        interpolation error is still checked (see below).
 
     Returns
     -------
     numpy.ndarray of shape ``broadcast(mx.shape[:-1], target.shape)``: the factor ``k`` (> 0).
 
-    Root finding on ``x = log k`` (e0 is smooth and strictly decreasing in x): a starting value
-    is read off a grid of e0 over x ∈ [-3, 3] computed once per *distinct* schedule, then
-    refined by Newton steps on the full arrays (slope from the grid); anything not within
-    ``tol`` after that goes to a safeguarded secant search.
+    Root finding on ``x = log k`` (e0 is smooth and strictly decreasing in x): e0 and its exact
+    derivative are tabulated once per *distinct* schedule on the x range the targets need, and
+    every target is solved at once on the cubic Hermite interpolant of its schedule — no loop
+    over schedules, no array of schedules × ages larger than one block. The interpolant is
+    checked against the exact e0 at every interval's midpoint (where its error peaks); targets
+    outside x ∈ [-3, 3], failing that check, or (with ``verify``) not within ``tol`` go to a
+    safeguarded secant search.
     """
-    mx = np.asarray(mx, dtype=float)
-    target = np.asarray(target_e0, dtype=float)
-    shape = np.broadcast_shapes(mx.shape[:-1], target.shape)
-    grid = np.linspace(-3.0, 3.0, 241)
-    e0_grid = e0_of(mx[None] * np.exp(grid).reshape((-1,) + (1,) * mx.ndim))  # (G, *mx.shape[:-1])
-    e0_grid = np.broadcast_to(e0_grid, (len(grid),) + shape)
-    tgt = np.broadcast_to(target, shape)
-    idx = np.clip((e0_grid > tgt[None]).sum(axis=0), 1, len(grid) - 1)  # decreasing in x
-    hi_e = np.take_along_axis(e0_grid, (idx - 1)[None], 0)[0]
-    lo_e = np.take_along_axis(e0_grid, idx[None], 0)[0]
-    slope = (lo_e - hi_e) / (grid[1] - grid[0])        # d e0 / d x (< 0)
-    x = grid[idx - 1] + (tgt - hi_e) / slope
-    full_mx = np.broadcast_to(mx, shape + mx.shape[-1:])
-    err = e0_of(full_mx * np.exp(x)[..., None]) - tgt
-    x = x - err / slope  # one Newton step: the grid start is within ~1e-4 years
-    if not verify:
-        return np.exp(x)
-    bad = np.abs(e0_of(full_mx * np.exp(x)[..., None]) - tgt) >= tol
-    if np.any(bad):
-        x = np.array(x, copy=True)
-        x[bad] = _secant(full_mx[bad], tgt[bad], x[bad], tol, max_iter)
-    return np.exp(x)
+    ms, sid, tgt, shape = _distinct(mx, target_e0)
+    x, outside = _grid_solve(ms, sid, tgt)
+    if verify:
+        outside |= ~(np.abs(_evaluate(ms, sid, np.exp(x))[1] - tgt) < tol)
+    if np.any(outside):
+        x[outside] = _secant(ms[sid[outside]], tgt[outside], x[outside], tol, max_iter)
+    return np.exp(x).reshape(shape)
+
+
+def survival_at_e0(mx: np.ndarray, target_e0, tol: float = 1e-6, verify: bool = False):
+    """Survival ratios of ``k · mx`` with k set so that e0 = ``target_e0``, in one pass.
+
+    The same as ``survival_ratios(mx * solve_hazard_factor(mx, target_e0)[..., None])``
+    without the full-size arrays of scaled rates and life tables in between: only ``S`` is the
+    size of the result, everything else one block of schedules (or one row per distinct
+    schedule) at a time.
+
+    Returns ``S`` (…, 101), ``S_birth`` (…) and ``k`` (…), of shape ``broadcast(mx.shape[:-1],
+    target_e0.shape)``. The e0 of every result is within ``tol`` of its target by the checks
+    of :func:`solve_hazard_factor`; ``verify`` also recomputes every e0 from its life table.
+    """
+    ms, sid, tgt, shape = _distinct(mx, target_e0)
+    x, outside = _grid_solve(ms, sid, tgt)
+    if np.any(outside):
+        x[outside] = _secant(ms[sid[outside]], tgt[outside], x[outside], tol, 60)
+    k = np.exp(x)
+    S = np.empty((len(k), ms.shape[1]))
+    Sb, e0 = _evaluate(ms, sid, k, S, with_e0=verify)
+    if verify:
+        bad = ~(np.abs(e0 - tgt) < tol)
+        if np.any(bad):
+            k[bad] = np.exp(_secant(ms[sid[bad]], tgt[bad], x[bad], tol, 60))
+            sub = np.empty((int(bad.sum()), ms.shape[1]))
+            Sb[bad] = _evaluate(ms, sid[bad], k[bad], sub, with_e0=False)[0]
+            S[bad] = sub
+    return S.reshape(shape + (ms.shape[1],)), Sb.reshape(shape), k.reshape(shape)
 
 
 def survival_ratios(mx: np.ndarray, with_e0: bool = False):
@@ -162,25 +333,27 @@ def standard_mx(years) -> np.ndarray:
     """
     table = loaders.load_life_table()
     rates = table[table["indicator"] == "mx_central_death_rate"]
-    periods = sorted(rates["period"].unique(), key=lambda p: PERIOD_MIDPOINTS[p])
+    period_col = rates["period"].to_numpy(dtype=object)
+    sex_col = rates["sex"].to_numpy(dtype=object)
+    start_col = rates["age_start"].to_numpy(dtype=float)
+    value_col = rates["value"].to_numpy(dtype=float)
+    periods = sorted(set(period_col), key=lambda p: PERIOD_MIDPOINTS[p])
     mids = np.array([PERIOD_MIDPOINTS[p] for p in periods])
-    starts = np.sort(rates["age_start"].unique())
+    n_starts = len(np.unique(start_col))
     grid = np.empty((len(periods), 2, N_AGES))
     for i, period in enumerate(periods):
         for s, sex in enumerate(SEXES):
-            sel = rates[(rates["period"] == period) & (rates["sex"] == sex)].sort_values("age_start")
-            if len(sel) != len(starts):
+            sel = (period_col == period) & (sex_col == sex)
+            if sel.sum() != n_starts:
                 raise AnalysisError(f"life_table.csv: incomplete m(x) for {sex} {period}")
-            grid[i, s] = log_linear_rates(sel["age_start"].to_numpy(), sel["value"].to_numpy())
+            order = np.argsort(start_col[sel], kind="stable")
+            grid[i, s] = log_linear_rates(start_col[sel][order], value_col[sel][order])
     years = np.atleast_1d(np.asarray(years, dtype=float))
     logg = np.log(grid)
-    out = np.empty((len(years), 2, N_AGES))
-    for j, year in enumerate(years):
-        t = np.clip(year, mids[0], mids[-1])
-        i = min(np.searchsorted(mids, t, side="right") - 1, len(mids) - 2)
-        w = (t - mids[i]) / (mids[i + 1] - mids[i])
-        out[j] = np.exp((1 - w) * logg[i] + w * logg[i + 1])
-    return out
+    t = np.clip(years, mids[0], mids[-1])
+    i = np.minimum(np.searchsorted(mids, t, side="right") - 1, len(mids) - 2)
+    w = ((t - mids[i]) / (mids[i + 1] - mids[i]))[:, None, None]
+    return np.exp((1 - w) * logg[i] + w * logg[i + 1])
 
 
 def e0_path(years) -> np.ndarray:
@@ -190,13 +363,16 @@ def e0_path(years) -> np.ndarray:
     ``wpp2022_china_projection_e0_tfr.csv``. A year outside 2010–2060 is an error.
     """
     table = loaders.load_life_table()
-    est = table[table["indicator"] == "e0_life_expectancy_at_birth"]
     proj = loaders.load_wpp_projection()
+    t_ind, t_sex, p_ind = (f[c].to_numpy() for f, c in ((table, "indicator"), (table, "sex"), (proj, "indicator")))
     series = {}
     for s, sex in enumerate(SEXES):
-        a = {int(r.year): float(r.value) for r in est[est["sex"] == sex].itertuples()}
-        b = {int(r.year): float(r.value) for r in proj[proj["indicator"] == f"e0_{sex}"].itertuples()}
-        series[s] = {**a, **b}
+        a = (t_ind == "e0_life_expectancy_at_birth") & (t_sex == sex)
+        b = p_ind == f"e0_{sex}"
+        series[s] = {**dict(zip(table["year"].to_numpy()[a].astype(int).tolist(),
+                                table["value"].to_numpy()[a].astype(float).tolist())),
+                     **dict(zip(proj["year"].to_numpy()[b].astype(int).tolist(),
+                                proj["value"].to_numpy()[b].astype(float).tolist()))}
     years = np.atleast_1d(np.asarray(years, dtype=int))
     out = np.empty((len(years), 2))
     for j, year in enumerate(years):

@@ -174,11 +174,7 @@ def mortality(step_years: np.ndarray, start_year: int, params: DemographyParamet
         raise ParameterError("demography.e0_offset", params.e0_offset,
                              f"a value (with demography.e0_gain_per_year) that keeps life expectancy "
                              f"within {E0_RANGE[0]:g}–{E0_RANGE[1]:g} years; it reaches {bad:.1f}")
-    k = lifetable.solve_hazard_factor(std[:, None], target, verify=False)   # (T, D, 2)
-    S, Sb, e0 = lifetable.survival_ratios(std[:, None] * k[..., None], with_e0=True)
-    if np.any(np.abs(e0 - target) > 1e-5):  # rare: polish with the checked solver
-        k = lifetable.solve_hazard_factor(std[:, None], target)
-        S, Sb = lifetable.survival_ratios(std[:, None] * k[..., None])
+    S, Sb, _ = lifetable.survival_at_e0(std[:, None], target)   # S (T, D, 2, A), Sb (T, D, 2)
     return S, Sb, target
 
 
