@@ -7,6 +7,8 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 KERNEL := quanzhou-forecast
 ARGS   ?=
+# uv is only the installer; pinned like every dependency (the same release the timings were measured with).
+UV_VERSION := 0.13.9
 
 .PHONY: setup report test validate bench lab clean-reports help
 
@@ -24,7 +26,7 @@ setup: $(STAMP)
 # cannot be installed or fails, pip does it. NO_UV=1 forces pip.
 $(STAMP): pyproject.toml tools/uv_install.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@if [ -z "$(NO_UV)" ] && $(PY) -m pip install --quiet uv && $(PY) tools/uv_install.py --quiet -e '.[test]'; then \
+	@if [ -z "$(NO_UV)" ] && $(PY) -m pip install --quiet "uv==$(UV_VERSION)" && $(PY) tools/uv_install.py --quiet -e '.[test]'; then \
 	  echo "installed with uv"; \
 	else \
 	  echo "installing with pip"; \
