@@ -65,11 +65,17 @@ def test_registered_base_moves_nobody_across_band_edges():
     national cohort shape times one factor per band and sex: the edges are data, not smoothing."""
     from analysis.demography.base.registered import REGISTERED_BANDS, registered_accounting, shape_at_year_end
 
+    national = shape_at_year_end(2017)
     s17 = registered_accounting().structures[2017]
-    ratio = s17 / shape_at_year_end(2017)
-    for first, last in REGISTERED_BANDS:
+    ratio = s17 / national
+    for first, last in REGISTERED_BANDS:             # default: one factor per band
         band = ratio[:, first:(None if last is None else last + 1)]
         assert band == pytest.approx(np.repeat(band[:, :1], band.shape[1], axis=1), rel=1e-9)
+    assert s17[:, 60:].sum() == pytest.approx(1_015_000) and s17[:, 80:].sum() == pytest.approx(148_000)
+    alt = registered_accounting(ages_60_79="continuous").structures[2017]
+    inner = alt[:, 60:81] / national[:, 60:81]       # alternative: linear in age, continuous at 80
+    assert np.diff(inner, n=2, axis=1) == pytest.approx(0, abs=1e-12)
+    assert alt[:, 60:80].sum() == pytest.approx(s17[:, 60:80].sum()) and alt[:, 80:].sum() == pytest.approx(148_000)
 
 
 def test_2010_base_has_no_step():

@@ -67,3 +67,15 @@ def test_band_includes_the_base_and_shows_its_share():
     assert width["all"] > 0.03                   # several per cent, not ±0.5 %
     assert width["base"] > width["rates"]        # at five years the estimated base dominates
     assert width["all"] >= 0.9 * max(width["base"], width["rates"])
+
+
+def test_stored_reference_is_what_its_script_makes_from_the_raw_data(tmp_path, monkeypatch):
+    """Regenerate the reference from data/raw and compare with the stored CSV (catches input drift)."""
+    import runpy
+
+    script = Path(__file__).parent / "reference" / "make_registered_accounting.py"
+    namespace = runpy.run_path(str(script), run_name="reference")
+    monkeypatch.setitem(namespace["main"].__globals__, "OUT", tmp_path / "fresh.csv")
+    namespace["main"]()
+    fresh = pd.read_csv(tmp_path / "fresh.csv")
+    pd.testing.assert_frame_equal(fresh, REF)

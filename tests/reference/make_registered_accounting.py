@@ -1,8 +1,8 @@
 """Independent cohort accounting of Quanzhou's registered (户籍) 60+ and 80+, end-2017 → 2030.
 
 Written separately from the engine (no import of ``analysis``): it reads the raw CSVs itself,
-uses the UN WPP 2022 m(x) of 2015–20 by 5-year group as they are (constant inside each group,
-no levelling, no interpolation in time) and the national births per year (UN WPP 2024) to size
+uses the UN WPP 2022 m(x) of 2015–20 by 5-year group (log-linear between group mid-ages, no
+levelling, no interpolation in time) and the national births per year (UN WPP 2024) to size
 the cohorts entering 60. Run from the repository root::
 
     python tests/reference/make_registered_accounting.py
@@ -41,14 +41,20 @@ def fact(name, indicator, year):
 
 
 def death_rates():
-    """m(sex, age 0…100) for 2015–20, constant inside each WPP 5-year group."""
-    m = np.zeros((2, 101))
+    """m(sex, age 0…100) for 2015–20: the WPP 5-year rates interpolated log-linearly between the
+    group mid-ages (constant beyond the first and last), written here without the engine's code."""
+    mids, logm = {0: [], 1: []}, {0: [], 1: []}
     for r in rows("life_table.csv"):
         if r["indicator"] == "mx_central_death_rate" and r["period"] == "2015-2020":
             s = 0 if r["sex"] == "male" else 1
             a = int(r["age_start"])
             width = 1 if a == 0 else 4 if a == 1 else 5
-            m[s, a:min(a + width, 101)] = float(r["value"])
+            mids[s].append(a + width / 2)
+            logm[s].append(np.log(float(r["value"])))
+    m = np.zeros((2, 101))
+    for s in (0, 1):
+        order = np.argsort(mids[s])
+        m[s] = np.exp(np.interp(np.arange(101) + 0.5, np.array(mids[s])[order], np.array(logm[s])[order]))
     return m
 
 

@@ -1,7 +1,9 @@
 """Backtest: project from the 2010 census to 2020 with the forward method and compare with 2020.
 
-The backtest applies the *same method* as the forward projection (:mod:`.projection`) with only
-the information available at its base year: every calibration input is dated 2010 or 2011
+The backtest applies the forward projection's engine and calibration (:mod:`.projection`) with
+only the information available at its base year — with one difference in the base: the 2010 base
+is seeded with registered locals plus net in-migrants (:mod:`.base.seed`), the forward 2020
+resident base with the national cohort shape alone (a known gap, see README): every calibration input is dated 2010 or 2011
 (:data:`CALIBRATION_MAX_YEAR`; :func:`early_fact` refuses later years). The 2020 census is read
 only by :func:`error_table`, after the projection.
 

@@ -379,7 +379,8 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
         f"Migration age profile: Rogers–Castro, peak age {params.migration_peak_age:g}, "
         f"{params.migration_female_share:g} % female (assumption), "
         f"{params.registered_transfer_share_60plus if base == 'registered' else params.migration_share_60plus:g} % "
-        "aged 60+ (《中国流动人口发展报告2016》: share of the floating population aged 60+).",
+        + ("aged 60+ (ASSUMPTION for registered transfers: the floating-population share, an upper value)."
+           if base == "registered" else "aged 60+ (《中国流动人口发展报告2016》: share of the floating population aged 60+)."),
         "Uncertainty bands include the estimated base (elderly level, 80+ within 60+, cohorts about to turn 60, "
         f"estimated county totals; sd {params.base_elderly_sd_pct:g} % / {params.base_80plus_sd_pct:g} % / "
         f"{params.base_entrant_sd_pct:g} % / {county_sd:g} log) as well as fertility, mortality and migration (uncertainty = {uncertainty}).",

@@ -32,9 +32,14 @@ def migrant_female_share_2010() -> float:
     return 100.0 * (res[1] - reg_[1]) / (res[0] - reg_[0])
 
 
+def registered_2010() -> float:
+    """Registered population of the city at end-2010, persons."""
+    return loaders.fact(loaders.load_registered(), "泉州市", "registered_population", 2010) * 1e4
+
+
 def seed_2010(city_total: float) -> np.ndarray:
     """The 2010 seed: registered locals shaped like China plus the net migrants' profile (:mod:`.seed`)."""
-    registered = loaders.fact(loaders.load_registered(), "泉州市", "registered_population", 2010) * 1e4
+    registered = registered_2010()
     return resident_seed(CENSUS_TIME_2010, registered, city_total, migrant_female_share_2010(),
                          MIGRANT_SHARE_60PLUS_2010)
 
@@ -64,9 +69,9 @@ def estimate_resident_2010() -> BasePopulation:
     notes = [
         "2010 base ESTIMATED: 13 unit totals, city sex split and 0–14/15–59/60+ counts from the "
         "6th census; 0–14 split into 0–4/5–9/10–14 by the yearbook 2020 table 3-6 shares for 2010.",
-        "2010 age shape ESTIMATED: the 6,852,700 registered residents shaped like China (mid-2015 WPP 2019 "
+        f"2010 age shape ESTIMATED: the {registered_2010():,.0f} registered residents shaped like China (mid-2015 WPP 2019 "
         "groups split by surviving birth cohorts, WPP 2024 births, moved back to 1 November 2010) plus the "
-        f"{city_total - 6_852_700:,.0f} net in-migrants (resident − registered) with the migrants' age profile "
+        f"{city_total - registered_2010():,.0f} net in-migrants (resident − registered) with the migrants' age profile "
         f"({migrant_female_share_2010():.1f} % female: resident minus registered women), fitted by IPF; all units "
         "share the city's age-sex structure (no county age data for 2010). The WPP figures and the migrants' "
         "60+ share are later estimates (2016–2024): no single-age source published by 2011 is in the data.",

@@ -3,9 +3,10 @@
 Resident base 2020 (常住, 7th census): city total, sex split and shares 0–14 / 15–59 / 60+ / 65+
 (→ bands 0–14, 15–59, 60–64, 65+); 晋江市 has its own total, sex split and shares and is fitted on
 its own; the other 12 units share the *residual* city margins (city minus 晋江市) in a constrained
-IPF over units, so the 13 units add up to the city exactly. County totals 2020 are published only
-for 晋江市, 南安市, 惠安县 and (derived) 泉州台商投资区; the remainder is split over the other nine
-units in proportion to their 2021 year-end populations (yearbook 2022 table 3-5).
+IPF over units, so the 13 units add up to the city exactly. County totals 2020 are published for
+晋江市, 南安市, 惠安县, 洛江区 (every unit with a row in ``census2020_county.csv``) and (derived)
+泉州台商投资区; the remainder is split over the other units in proportion to their 2021 year-end
+populations (yearbook 2022 table 3-5).
 
 **County age structures from the 2021 crude death rates** (indirect estimate,
 :func:`fit_county_age_structure`). No age shares are published for the 12 units other than
@@ -309,9 +310,9 @@ def _resident_2020_cached(county_ages: str, fingerprint: tuple) -> BasePopulatio
     pop = np.empty((len(ids), 2, N_AGES))
     pop[index["晋江市"]] = jj
     notes = notes + [
-        "Age-sex structure of every unit is ESTIMATED: UN WPP 2019 China 2020 by sex and 5-year "
-        "age, graduated to single years (monotone PCHIP spline on cumulative counts), fitted by "
-        "IPF to the census totals, sex split and broad-age shares.",
+        "Age-sex structure of every unit is ESTIMATED: China's population on 1 November 2020 by sex and "
+        "single age (UN WPP 2019 5-year groups split by surviving birth cohorts, WPP 2024 births), fitted "
+        "by IPF to the census totals, sex split and broad-age shares.",
     ]
     diagnostics: dict = {"county_ages": county_ages}
     if county_ages == "shared":

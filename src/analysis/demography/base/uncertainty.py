@@ -9,14 +9,16 @@ multiplies the central base by three independent factors, with spreads from meas
   accounting 2017 → 2019 (engine −0.4 %, independent reference −0.9 %) and the rounding of
   "111多万" (±0.5 %, sd 0.3 %).
 - **80+ within the 60+** (registered base only): 80+ × ``1 + sd · z``, 60–79 absorb it. Spread: the
-  two defensible ways to carry the 2017 figure forward differ by 11.2 % at end-2019 (cohort
-  survival 144,713; the 2017 ratio 80+/60+ 161,852); half of it is one sd.
+  three defensible ways to carry the 2017 figure forward span 11.1 % at end-2019 (cohort survival
+  with one factor for 60–79: 144,713; with a ratio continuous at 80: 157,331; the 2017 ratio
+  80+/60+: 161,852); half of the range is one sd.
 - **cohorts about to turn 60** (ages 40–59 at the base; they are the entrants to 60+ until 2040):
   × ``1 + sd · z``, ages 0–39 absorb it so 0–59 stays (resident base: ages 15–39, so the
   published 0–14 and 15–59 bands stay). Spread: the difference between the
   national cohort shape and the same shape with Quanzhou's own registered births at ages 0–9
   (registered crude birth rate ≈ 17 ‰ in 2010–2017 against ≈ 12 ‰ nationally), ≈ 4 %.
-- **county totals** of units whose total is estimated: × ``exp(sd · z_u)``, renormalised so the
+- **county totals** of units whose total is estimated: × ``max(1 + sd · z_u, 0.3)`` (a relative sd; symmetric,
+  so the unit medians stay their central totals), renormalised so the
   estimated units still add up to what the published ones leave of the city, then raked back to
   the draw's city sex × age table (the county draw moves persons between units, not ages). Spread: resident
   base, the leave-one-out error of the county split over the four published totals (洛江 +2.2 %,
