@@ -271,9 +271,17 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
         report_year = min(max(2025, options.start_year), options.end_year)
         manifest["key_results"] = {"base": options.base, "year": report_year,
                                    "rows": key_results(tables.indicators, options.base, report_year)}
+        from ..keypoints import scenario_label
+        from .html import beijing_time
+
+        label = scenario_label(scenario.name, scenario.overrides)
+        manifest["key_results"]["scenario_label"] = label
+        info = {"scenario_label": label, "overrides": scenario.overrides, "run_id": run_id,
+                "date": beijing_time(started), "years": f"{options.start_year}–{options.end_year}",
+                "draws": options.draws, "vintages": vintages, "sources": scenario.sources}
         for unit in units:
             book = write_unit_workbook(staging / unit.id / f"{unit.id}.xlsx", unit.id,
-                                       tables.indicators, tables.population)
+                                       tables.indicators, tables.population, info)
             manifest["workbooks"][unit.id] = book.relative_to(staging).as_posix()
     except OSError:
         raise  # a full disk or a read-only folder: the run stops (exit 2), nothing is published
