@@ -58,6 +58,8 @@ class RunOptions:
     quiet: bool = False
     run_id: str | None = None
     command: str | None = None
+    name: str | None = None            # readable run name (default: scenario and scope)
+    publish: bool = False              # a subset run moves reports/latest only when asked
 
 
 @dataclass
@@ -255,7 +257,7 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
         "vintages": vintages, "inputs": inputs, "packages": mf.package_versions(), "code": code,
         "pinned": {"snapshot": "inputs", "scenario_chain": snap.scenario_chain,
                    "scenario_resolved_sha256": snap.scenario_sha256, "packages_sha256": snap.packages_sha256},
-        "full": options.units is None and options.notebooks is None,
+        "full": options.units is None and options.notebooks is None, "name": options.name,
         "unit_names": {u.id: u.name_zh for u in geography.all_units()},
         "tables": {}, "workbooks": {}, "notes": [], "jobs": [],
     }
@@ -314,10 +316,14 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
 
     run_dir = publish.finalize(staging, run_id)
     good = sum(r.status in ("ok", "skipped") for r in results)
-    moved = tables_ok and (good > 0 or not results)
+    # Only a full run (or one asked to, --publish) replaces the index a reader has bookmarked.
+    moved = tables_ok and (good > 0 or not results) and (manifest["full"] or options.publish)
     if moved:
         publish.switch_latest(run_dir)
     publish.prune_runs(options.keep)
+    from .runs_index import write_runs_index
+
+    write_runs_index()  # reports/index.html: every kept run with its name, scope and status
     code_ = EXIT_OK if status == "complete" else (EXIT_PARTIAL if status == "partial" else EXIT_FAILED)
     outcome = RunOutcome(run_id, run_dir, status, manifest, code_, moved)
     print(summary_line(outcome), flush=True)
