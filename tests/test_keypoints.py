@@ -55,3 +55,16 @@ def test_notes_grouped_by_topic_each_once():
     assert groups["基期人口 Base population"] == ["county base ESTIMATED"]
     page = kp.notes_appendix_html(notes + ["<script>"])
     assert page.startswith("<h2>附录") and "<script>" not in page
+
+
+def test_one_page_brief_has_findings_box_and_caveat(tmp_path):
+    from analysis.run.brief import render_brief, write_briefs
+
+    rows = kp.key_points(_frame(), "quanzhou", "registered", 2025)
+    key = {"year": 2025, "base": "registered", "scenario_label": "情景 baseline",
+           "rows": [{"unit_id": "quanzhou", "unit_name": "泉州市", "points": rows}]}
+    page = render_brief(key["rows"][0], key, "情景 baseline", "2026-12-01 18:00 北京时间")
+    assert "@page{size:A4" in page and 'class="keypoints"' in page and "主要发现" in page
+    assert "148.8万人" in page and "低于规划" in page and "缺口" in page and "NaN" not in page
+    written = write_briefs(tmp_path, {"key_results": key, "parameters": {"units": ["quanzhou"]}})
+    assert written == {"quanzhou": "quanzhou/brief.html"} and (tmp_path / "quanzhou" / "brief.html").exists()

@@ -213,6 +213,8 @@ def render_index(manifest: dict[str, Any]) -> str:
                          f"<small>{extra}</small></td>")
         xlsx = manifest.get("workbooks", {}).get(uid)
         cells.append(f'<td><a href="{esc(xlsx)}">{esc(Path(xlsx).name)}</a></td>' if xlsx else "<td></td>")
+        brief = manifest.get("briefs", {}).get(uid)
+        cells.append(f'<td><a href="{esc(brief)}">简报 brief</a></td>' if brief else "<td></td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
 
     failures = "".join(
@@ -246,7 +248,7 @@ def render_index(manifest: dict[str, Any]) -> str:
 {f'<p class="failed_run"><b>错误 Error:</b> {esc(str(table_error))}</p>' if table_error else ''}
 {render_key_results(key)}
 <h2>报告 Reports</h2>
-<div class="scroll"><table><tr><th>单位 Unit</th>{head}<th>Excel</th></tr>
+<div class="scroll"><table><tr><th>单位 Unit</th>{head}<th>Excel</th><th>简报 Brief</th></tr>
 {''.join(rows)}</table></div>
 {f'<h2>失败 Failures</h2><ul>{failures}</ul>' if failures else ''}
 <h2>数据表 Tables</h2>

@@ -305,6 +305,10 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
                 bar.update(1)
                 bar.set_postfix(failed=failures, refresh=False)
 
+    if tables_ok:  # the one-page 简报 per unit (PDF too in a full run, where Chromium is installed)
+        from .brief import write_briefs
+
+        manifest["briefs"] = write_briefs(staging, manifest, pdf=manifest["full"])
     order = {(j.unit_id, j.stem): i for i, j in enumerate(jobs)}
     results.sort(key=lambda r: order.get((r.unit, r.notebook), len(order)))
     status = run_status(results, tables_ok)
