@@ -27,3 +27,8 @@ def test_mixed_magnitudes_per_cell_and_no_truncation():
     frame = pd.DataFrame({"target": [0.6, 8000.0] * 60})
     page = people.people_table_html(frame)
     assert page.count("<tr>") == 121 and "0.60" in page and "8,000" in page
+
+
+def test_parameter_values_never_show_a_python_repr():
+    assert people.plain({"severe": 1.0, "moderate": 0.25}) == "severe = 1, moderate = 0.25"
+    assert people.plain(["a", "b"]) == "a、b" and people.plain(None) == "—"

@@ -152,3 +152,14 @@ def styler_for_people(styler):
     return styler.format(lambda v: format_value(v, "text" if isinstance(v, str) else
                                                 ("int" if abs(float(v)) >= 100 else "dec1")),
                          na_rep="—").hide(axis="index")
+
+
+def plain(value: Any) -> str:
+    """A parameter value for people: a mapping as 'a = 1, b = 2', a list as 'a、b', never a Python repr."""
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k} = {plain(v)}" for k, v in value.items()) or "—"
+    if isinstance(value, (list, tuple)):
+        return "、".join(plain(v) for v in value) or "—"
+    if value is None:
+        return "—"
+    return format_value(value, "num") if isinstance(value, float) else str(value)
