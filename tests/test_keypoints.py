@@ -49,10 +49,11 @@ def test_fmt_never_prints_nan_or_scientific():
 
 def test_notes_grouped_by_topic_each_once():
     notes = ["registered: county base ESTIMATED", "resident: county base ESTIMATED", "TFR drawn from x",
-             "bed stock estimated", "something else"]
+             "bed stock estimated", "something else", "registered: only here"]
     groups = dict(kp.group_notes(notes))
-    assert sum(len(v) for v in groups.values()) == 4
+    assert sum(len(v) for v in groups.values()) == 5
     assert groups["基期人口 Base population"] == ["county base ESTIMATED"]
+    assert "户籍口径：only here" in groups["其他 Other"]
     page = kp.notes_appendix_html(notes + ["<script>"])
     assert page.startswith("<h2>附录") and "<script>" not in page
 

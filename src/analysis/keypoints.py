@@ -198,25 +198,30 @@ NOTE_TOPICS = (  # the most specific topics first: a note goes to the first that
 
 
 def group_notes(notes) -> list[tuple[str, list[str]]]:
-    """Notes once each (first occurrence, ignoring a ``base:`` prefix), grouped by topic."""
-    seen, groups = set(), {f"{zh} {en}": [] for zh, en, _ in NOTE_TOPICS}
+    """Notes once each, grouped by topic. A note given for both bases (``registered: …`` and
+    ``resident: …``) is shown once without the prefix; one given for a single base keeps it, in
+    Chinese (``户籍口径：…``), since it is then true of that base only."""
+    bases = {"registered: ": "户籍口径：", "resident: ": "常住口径："}
+    seen: dict[str, set] = {}
+    for note in notes:
+        text, base = str(note).strip(), None
+        for prefix in bases:
+            if text.startswith(prefix):
+                text, base = text[len(prefix):], prefix
+        if text:
+            seen.setdefault(text, set()).add(base)
+    groups = {f"{zh} {en}": [] for zh, en, _ in NOTE_TOPICS}
     other = "其他 Other"
     groups[other] = []
-    for note in notes:
-        text = str(note).strip()
-        for prefix in ("registered: ", "resident: "):
-            if text.startswith(prefix):
-                text = text[len(prefix):]
-        if not text or text in seen:
-            continue
-        seen.add(text)
+    for text, which in seen.items():
+        shown = bases[next(iter(which))] + text if len(which) == 1 and None not in which else text
         low = text.lower()
         for zh, en, words in NOTE_TOPICS:
             if any(w in low for w in words):
-                groups[f"{zh} {en}"].append(text)
+                groups[f"{zh} {en}"].append(shown)
                 break
         else:
-            groups[other].append(text)
+            groups[other].append(shown)
     return [(k, v) for k, v in groups.items() if v]
 
 
