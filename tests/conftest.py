@@ -49,7 +49,7 @@ def real_run(tmp_path_factory):
     os.environ["QZ_FORECAST_ROOT"] = str(root)
     loaders.clear_cache()
     try:
-        code = cli.main(["run", "--quiet", "--units", "晋江", "quanzhou", "--draws", "3", "--end-year", "2030",
+        code = cli.main(["run", "--quiet", "--publish", "--units", "晋江", "quanzhou", "--draws", "3", "--end-year", "2030",
                          "--run-id", "real"])
         yield root, code
     finally:

@@ -173,7 +173,7 @@ def test_a_run_refuses_a_failing_vintage_and_rollback_fixes_it(runner_project, c
     (folder / "2025.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     lines[1] = lines[1].replace("8782285", "inf")
     (folder / "2025-rev2.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")  # tampered, newest
-    args = ["run", "--quiet", "--units", "licheng", "--notebooks", "01", "--draws", "1", "--end-year", "2022"]
+    args = ["run", "--quiet", "--publish", "--units", "licheng", "--notebooks", "01", "--draws", "1", "--end-year", "2022"]
     assert cli.main(args + ["--run-id", "x"]) == 2
     err = capsys.readouterr().err
     assert "2025-rev2.csv" in err and "ingest --rollback census2020" in err

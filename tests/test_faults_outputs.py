@@ -21,7 +21,7 @@ FORMULA = '=HYPERLINK("http://evil.example","click")'
 
 
 def run_cli(*args: str) -> int:
-    return cli.main(["run", "--quiet", "--draws", "3", "--end-year", "2030", *args])
+    return cli.main(["run", "--quiet", "--publish", "--draws", "3", "--end-year", "2030", *args])
 
 
 # --- S6: spreadsheet formulas ------------------------------------------------------------------

@@ -17,7 +17,7 @@ from runner_fixtures import read_manifest
 
 
 def run_cli(*args: str) -> int:
-    return cli.main(["run", "--quiet", "--draws", "1", "--end-year", "2022", *args])
+    return cli.main(["run", "--quiet", "--publish", "--draws", "1", "--end-year", "2022", *args])
 
 
 def statuses(root, run_id):
@@ -48,7 +48,7 @@ def test_jobs_read_the_snapshot_and_the_manifest_pins_the_extends_chain(runner_p
         seen.append(job)
         return run_job(job)
 
-    options = runner.RunOptions(units=["licheng"], notebooks=["01"], scenario="low", draws=1, end_year=2022,
+    options = runner.RunOptions(publish=True, units=["licheng"], notebooks=["01"], scenario="low", draws=1, end_year=2022,
                                 quiet=True, run_id="pin")
     outcome = runner.run(options, job_fn=record, executor=Inline())
     assert outcome.status == "complete"

@@ -20,7 +20,7 @@ from analysis import cli
 from analysis.run.lock import RunLock
 
 TESTS = Path(__file__).resolve().parent
-QUICK = ["run", "--quiet", "--units", "licheng", "--notebooks", "01", "--draws", "1", "--end-year", "2022"]
+QUICK = ["run", "--quiet", "--publish", "--units", "licheng", "--notebooks", "01", "--draws", "1", "--end-year", "2022"]
 
 
 def processes_of(root: Path) -> list[int]:
@@ -55,7 +55,7 @@ def start_slow_run(root: Path, run_id: str) -> subprocess.Popen:
         from runner_fixtures import install_fake_models
         install_fake_models()
         from analysis.cli import main
-        sys.exit(main(["run", "--quiet", "--units", "jinjiang", "licheng", "--run-id", {run_id!r},
+        sys.exit(main(["run", "--quiet", "--publish", "--units", "jinjiang", "licheng", "--run-id", {run_id!r},
                        "--draws", "1", "--end-year", "2022", "-p", "sleep=60"]))
     """), encoding="utf-8")
     env = {**os.environ, "QZ_FORECAST_ROOT": str(root)}

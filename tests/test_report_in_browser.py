@@ -57,3 +57,20 @@ def test_unit_report_loads_offline_with_charts(chromium, run_dir, report):
     assert not [s for s in sources if s.startswith(("http://", "https://"))], "report must not need the network"
     assert dom.count("data:image/png;base64") >= 2, "charts are embedded as images"
     assert "In&nbsp;[" not in dom and "def " not in dom, "code cells are hidden"
+
+
+def test_every_published_page_shows_no_raw_python_or_pandas_text(chromium, run_dir):
+    """Each page as Chromium renders it: no NaN, scientific notation, dtype, Unnamed, None, or a
+    Python list/dict repr in the visible text; briefs exist and open with the 要点 box."""
+    import re
+
+    pages = [run_dir / "index.html", *sorted(run_dir.glob("*/*.html"))]
+    assert any(p.name == "brief.html" for p in pages)
+    for page in pages:
+        dom, _ = render(chromium, page)
+        text = re.sub(r"<style.*?</style>|<script.*?</script>|<[^>]+>", " ", dom, flags=re.S)
+        for bad in ("NaN", "e+0", "dtype", "Unnamed"):
+            assert bad not in text, f"{bad!r} on {page.relative_to(run_dir)}"
+        assert not re.search(r"\bNone\b|\['|\{'", text), f"Python repr on {page.relative_to(run_dir)}"
+        if page.name == "brief.html":
+            assert "要点" in text and "主要发现" in text

@@ -23,7 +23,7 @@ from runner_fixtures import load_indicators, read_manifest
 
 
 def run_cli(*args: str) -> int:
-    return cli.main(["run", "--quiet", "--draws", "3", "--end-year", "2030", *args])
+    return cli.main(["run", "--quiet", "--publish", "--draws", "3", "--end-year", "2030", *args])
 
 
 def latest(root):
@@ -134,7 +134,7 @@ def test_run_interrupted_midway_leaves_latest_unchanged(runner_project):
     root = runner_project
     assert run_cli("--units", "licheng", "--notebooks", "01", "--run-id", "before") == 0
     before = latest(root)
-    options = runner.RunOptions(units=["jinjiang", "licheng"], draws=2, end_year=2025, quiet=True,
+    options = runner.RunOptions(publish=True, units=["jinjiang", "licheng"], draws=2, end_year=2025, quiet=True,
                                 run_id="interrupted")
     with pytest.raises(KeyboardInterrupt):
         runner.run(options, executor=InterruptAfter(1))
@@ -156,7 +156,7 @@ def test_lock_held_by_a_live_process_stops_a_second_run(runner_project, capsys):
     assert f"pid {os.getppid()}" in err and "python -m analysis run" in err
     assert not (root / "reports" / "runs").exists() or not any((root / "reports" / "runs").iterdir())
     with pytest.raises(RunLockedError):
-        runner.run(runner.RunOptions(units=["licheng"], notebooks=["01"], quiet=True))
+        runner.run(runner.RunOptions(publish=True, units=["licheng"], notebooks=["01"], quiet=True))
 
 
 def test_stale_lock_of_a_dead_process_is_taken_over(runner_project):
@@ -249,7 +249,7 @@ def test_publish_switch_latest_is_a_relative_symlink(runner_project):
 def test_old_runs_are_pruned_but_never_latest_or_the_last_complete_one(runner_project):
     from analysis.run import publish
 
-    base = ["run", "--quiet", "--units", "licheng", "--notebooks", "01"]
+    base = ["run", "--quiet", "--publish", "--units", "licheng", "--notebooks", "01"]
     for name in ("r1", "r2", "r3"):
         assert cli.main(base + ["--run-id", name, "--keep", "0"]) == 0
     runs = runner_project / "reports" / "runs"
@@ -280,9 +280,24 @@ def test_the_tables_are_cached_under_the_jobs_environment(runner_project, monkey
         return real_cached(name, parts, compute)
 
     monkeypatch.setattr(cache, "cached", spy)
-    assert cli.main(["run", "--quiet", "--units", "licheng", "--notebooks", "01", "--run-id", "c"]) == 0
+    assert cli.main(["run", "--quiet", "--publish", "--units", "licheng", "--notebooks", "01", "--run-id", "c"]) == 0
     assert seen, "the tables' models went through the run cache"
     pins = vintage_env(read_manifest(runner_project / "reports" / "runs" / "c")["vintages"])
     for env in seen:
         assert {k: env.get(k) for k in pins} == pins
         assert env[cache.ENV_VAR].endswith(".cache")
+
+
+def test_a_subset_run_does_not_replace_latest_and_is_listed_by_name(runner_project):
+    root = runner_project
+    assert run_cli("--units", "licheng", "--notebooks", "01", "--run-id", "full-ish", "--publish") == 0
+    assert cli.main(["run", "--quiet", "--draws", "3", "--end-year", "2030", "--units", "licheng",
+                     "--notebooks", "01", "--run-id", "mine", "--name", "鲤城 <试算>",
+                     "-p", "beds.occupancy_pct=70"]) == 0
+    assert latest(root) == root / "reports" / "runs" / "full-ish"   # the bookmarked index stays
+    listing = (root / "reports" / "index.html").read_text(encoding="utf-8")
+    assert 'href="runs/mine/index.html"' in listing and 'href="runs/full-ish/index.html"' in listing
+    assert "鲤城 &lt;试算&gt;" in listing and "部分 subset" in listing and "北京时间" in listing
+    index = (root / "reports" / "runs" / "mine" / "index.html").read_text(encoding="utf-8")
+    assert "已修改 overridden: beds.occupancy_pct=70" in index and "情景 baseline ·" not in index
+    assert read_manifest(root / "reports" / "runs" / "mine")["name"] == "鲤城 <试算>"

@@ -46,3 +46,26 @@ def test_no_chart_in_any_real_report_lacks_a_glyph(real_run):
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         text = "".join(str(o.get("text", "")) for c in cells for o in c.get("outputs", []))
         assert "missing from font" not in text, f"{path.relative_to(run_dir)} has a chart with missing glyphs"
+
+
+def test_every_real_report_opens_with_the_key_points_and_shows_no_nan(real_run):
+    """The answer first: each executed report (and the index) has the 要点 box near its top, the
+    method notes in an appendix at the end, and no 'NaN', scientific notation or pandas dump."""
+    import re
+
+    project_copy, _ = real_run
+    run_dir = project_copy / "reports" / "runs" / "real"
+    index = (run_dir / "index.html").read_text(encoding="utf-8")
+    assert 'class="keypoints"' in index and index.index("要点") < index.index("报告 Reports")
+    assert "北京时间" in index and "['" not in index
+    for page in sorted(run_dir.glob("*/*.html")):
+        text = page.read_text(encoding="utf-8")
+        assert '<html lang="zh-CN">' in text, page.name
+        visible = re.sub(r"<style.*?</style>|<script.*?</script>|data:image/[a-z]+;base64,[^\"']+", "",
+                         text, flags=re.S)
+        assert "NaN" not in visible and not re.search(r"\d\.\d+e[+-]\d\d", visible), page.name
+        assert "rows ×" not in visible and "dtype" not in visible, page.name
+        if page.stem.startswith(("0", "90")):
+            assert 'class="keypoints"' in visible, page.name
+            assert visible.index("要点") < len(visible) // 3, page.name
+            assert "附录：方法说明" in visible, page.name

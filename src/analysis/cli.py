@@ -57,11 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_registered_commands(sub) -> None:
     """Commands whose modules register their own options (runner, ingest)."""
+    from . import compare
     from .data import ingest
     from .run import cli as run_cli
 
     run_cli.register(sub)
     ingest.register(sub)
+    compare.register(sub)
 
 
 def main(argv: list[str] | None = None) -> int:

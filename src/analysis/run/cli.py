@@ -32,6 +32,7 @@ def options_from_args(args: argparse.Namespace):
                       start_year=args.start_year, end_year=args.end_year, draws=args.draws, seed=args.seed,
                       params=extras, overrides=overrides, workers=args.workers, scheduler=args.scheduler,
                       incremental=args.incremental, keep=args.keep, quiet=args.quiet, run_id=args.run_id,
+                      name=args.name, publish=args.publish,
                       command="python -m analysis " + " ".join(sys.argv[1:]))
 
 
@@ -90,4 +91,8 @@ def register(subparsers) -> None:
                         "(default 10; 0 keeps all)")
     p.add_argument("--quiet", action="store_true", help="no progress bar; only the final summary (for cron)")
     p.add_argument("--run-id", help="name of the run folder (default YYYYMMDD-HHMMSS-pid)")
+    p.add_argument("--name", help="readable name of the run, shown in reports/index.html (default: scenario and scope)")
+    p.add_argument("--publish", action="store_true",
+                   help="point reports/latest at this run even if it covers only some units or notebooks "
+                        "(a full run always does)")
     p.set_defaults(func=cmd_run)

@@ -1,50 +1,202 @@
-"""``<unit>/<unit>.xlsx``: the key tables of one unit for people who work in Excel (openpyxl).
+"""``<unit>/<unit>.xlsx``: an analyst's workbook of one unit, to open and hand on (openpyxl).
 
-Sheets: one wide sheet per base (indicator × year, the median), the unit's long indicator rows
-with p10/p90 and the plan's target, and population by base, sex and single age with the years
-across (median, persons) — wide, because a person reads ages down and years across, and because
-it is seven times fewer cells to write than the long table.
+Sheets, registered base first (the headline base): ``户籍 registered`` and ``常住 resident``
+(indicator × year, median with p10/p90 rows beside it, a native line chart of the 60+
+population), ``明细 detail`` (every indicator row with p10/p90, the plan's target and an 估
+marker), ``人口 population`` (base, sex, single age × year, persons), ``单位 units`` (what each
+indicator measures and in which unit) and ``说明 notes`` (scenario and every override, run id and
+date, data vintages, sources, which figures are estimates).
+
+Heads are Chinese with the code name beside; numbers are stored rounded (no float noise) and
+carry number formats (thousands separators, one decimal for shares); years are numbers; headers
+are bold and frozen, widths fitted, autofilter on. Every text cell goes through
+:func:`analysis.safety.neutralise_frame` so nothing becomes a formula.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 BASE_ZH = {"registered": "户籍 registered", "resident": "常住 resident"}
 
+# measure → (Chinese unit, Excel number format, decimals stored)
+MEASURES = {
+    "persons": ("人", "#,##0", 0), "beds": ("张", "#,##0", 0), "percent": ("%", "0.0", 2),
+    "persons 65+ per 100 persons 15-64": ("每百名15–64岁人口", "0.0", 2),
+    "yuan per month": ("元/人·月", "#,##0", 0), "yuan per year": ("元/年", "#,##0", 0),
+    "beds per year": ("张/年", "#,##0", 0), "beds per 1000 elderly": ("张/千名老年人", "0.0", 2),
+    "townships": ("个", "#,##0", 0),
+}
+DEFAULT_MEASURE = ("", "#,##0.00", 2)
+# City figures resting on estimated inputs (every county figure is an estimate: the county base is).
+CITY_ESTIMATE_WORDS = ("stock", "gap", "need_view", "care_users", "disabled", "recipients", "cost", "to_add",
+                       "institutional", "social_work", "certified", "coordinators", "volunteers", "townships")
+COLUMNS_ZH = {"unit_id": "单位代码 unit_id", "unit_name": "单位名称 unit name", "scenario": "情景 scenario",
+              "base": "口径 base", "year": "年份 year", "indicator": "指标代码 indicator",
+              "label": "指标 indicator (zh)", "value": "中位数 median", "p10": "10%分位 p10",
+              "p90": "90%分位 p90", "measure": "计量 measure", "target": "规划目标 plan target",
+              "estimate": "估计 estimate", "sex": "性别 sex", "age": "年龄 age", "stat": "统计量 statistic"}
+
+
+def indicator_zh(name: str) -> str:
+    from ..people import COLUMN_ZH
+    from ..services import beds, workforce
+
+    zh = {**COLUMN_ZH, **beds.INDICATOR_ZH, **workforce.INDICATOR_ZH}.get(name)
+    return f"{zh} {name}" if zh else name
+
+
+def is_estimate(unit_id: str, indicator: str) -> bool:
+    return unit_id != "quanzhou" or any(w in indicator for w in CITY_ESTIMATE_WORDS)
+
+
+def _rounded(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    digits = frame["measure"].map(lambda m: MEASURES.get(m, DEFAULT_MEASURE)[2])
+    out = frame.copy()
+    for c in columns:
+        out[c] = [None if pd.isna(v) else round(float(v), int(d)) + 0.0 for v, d in zip(out[c], digits)]
+    return out
+
 
 def wide_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
-    """indicator (with measure) × year table of ``value`` for one unit and base."""
-    wide = indicators.pivot_table(index=["indicator", "measure"], columns="year", values="value",
-                                  aggfunc="first", sort=False)
-    wide.columns = [str(c) for c in wide.columns]
-    return wide.reset_index()
+    """indicator × year of the median, with the p10 and p90 rows beside it (one unit and base)."""
+    long = indicators.melt(id_vars=["indicator", "measure", "year"], value_vars=["value", "p10", "p90"],
+                           var_name="stat", value_name="v").dropna(subset=["v"])
+    order = {n: i for i, n in enumerate(dict.fromkeys(indicators["indicator"]))}
+    wide = long.pivot_table(index=["indicator", "measure", "stat"], columns="year", values="v",
+                            aggfunc="first").reset_index()
+    wide["_o"] = wide["indicator"].map(order) * 3 + wide["stat"].map({"value": 0, "p10": 1, "p90": 2})
+    wide = wide.sort_values("_o").drop(columns="_o")
+    wide.insert(1, "label", wide["indicator"].map(indicator_zh))
+    wide["measure"] = wide["measure"].map(lambda m: MEASURES.get(m, DEFAULT_MEASURE)[0] or m)
+    wide["stat"] = wide["stat"].map({"value": "中位数 median", "p10": "10%分位 p10", "p90": "90%分位 p90"})
+    wide.columns = [c if isinstance(c, str) else int(c) for c in wide.columns]
+    return wide
 
 
 def wide_population(population: pd.DataFrame) -> pd.DataFrame:
-    """base, sex, age × year table of persons (median) for one unit."""
+    """base, sex, age × year table of persons (mean across draws, whole persons) for one unit."""
     wide = population.pivot_table(index=["base", "sex", "age"], columns="year", values="population",
-                                  aggfunc="first", sort=True)
-    wide.columns = [str(c) for c in wide.columns]
-    return wide.reset_index()
+                                  aggfunc="first", sort=True).round(0)
+    wide.columns = [int(c) for c in wide.columns]
+    wide = wide.reset_index()
+    wide["base"] = wide["base"].map(BASE_ZH).fillna(wide["base"])
+    wide["sex"] = wide["sex"].map({"male": "男 male", "female": "女 female"}).fillna(wide["sex"])
+    return wide
 
 
-def write_unit_workbook(path: Path, unit_id: str, indicators: pd.DataFrame, population: pd.DataFrame) -> Path:
+def info_rows(unit_id: str, unit_name: str, info: dict[str, Any]) -> pd.DataFrame:
+    """The 说明 sheet: what a reader needs to use the numbers without asking."""
+    rows = [("单位 Unit", f"{unit_name} ({unit_id})"),
+            ("情景 Scenario", info.get("scenario_label") or info.get("scenario") or "—")]
+    overrides = info.get("overrides") or {}
+    rows += [("情景修改 Override", f"{k} = {v}") for k, v in overrides.items()] or [("情景修改 Overrides", "无 none")]
+    rows += [("运行 Run", str(info.get("run_id", "—"))), ("日期 Date", str(info.get("date", "—"))),
+             ("年份 Years", str(info.get("years", "—"))), ("抽样 Draws", str(info.get("draws", "—")))]
+    rows += [("数据版本 Data vintage", f"{k} = {v}") for k, v in (info.get("vintages") or {}).items()]
+    rows += [("来源 Source", f"{k}: {v}") for k, v in (info.get("sources") or {}).items()]
+    rows += [("估计值 Estimates", "县级（县、市、区）所有数字都依赖估计的分年龄性别基期人口；全市的床位与护理型床位存量及缺口、"
+                               "社工人数、低保人数与资金为估计值。明细表“估计 estimate”列标“估”。 Every county figure rests "
+                               "on the estimated county age-sex base; city bed stocks and gaps, social-worker figures, "
+                               "低保 recipients and cost are estimates; rows marked 估 in the detail sheet."),
+             ("中位数与区间 Median and band", "中位数为蒙特卡洛抽样的50%分位；p10/p90为10%与90%分位。"
+                                         " Median = p50 of the draws; p10/p90 the 10th and 90th percentiles."),
+             ("人口 Population", "分年龄人口为各次抽样的平均值（使各县之和等于全市）。 Persons by age: mean of draws.")]
+    return pd.DataFrame(rows, columns=["项目 item", "内容 content"])
+
+
+def units_sheet(indicators: pd.DataFrame) -> pd.DataFrame:
+    pairs = indicators[["indicator", "measure"]].drop_duplicates("indicator")
+    return pd.DataFrame({"指标 indicator": pairs["indicator"].map(indicator_zh),
+                         "单位 unit": pairs["measure"].map(lambda m: MEASURES.get(m, DEFAULT_MEASURE)[0] or m),
+                         "计量 measure (en)": pairs["measure"]})
+
+
+def write_unit_workbook(path: Path, unit_id: str, indicators: pd.DataFrame, population: pd.DataFrame,
+                        info: dict[str, Any] | None = None) -> Path:
     """Write the workbook of ``unit_id`` from the run's two tables; returns ``path``."""
     from ..safety import neutralise_frame  # a text cell never becomes a formula (=HYPERLINK…)
 
-    ind = neutralise_frame(indicators[indicators["unit_id"] == unit_id])
-    pop = neutralise_frame(population[population["unit_id"] == unit_id])
+    info = info or {}
+    ind = indicators[indicators["unit_id"] == unit_id]
+    ind = _rounded(ind, ["value", "p10", "p90", "target"])
+    unit_name = str(ind["unit_name"].iloc[0]) if len(ind) else unit_id
+    pop = population[population["unit_id"] == unit_id]
+    detail = ind.assign(label=ind["indicator"].map(indicator_zh),
+                        estimate=["估" if is_estimate(unit_id, n) else "" for n in ind["indicator"]],
+                        base=ind["base"].map(BASE_ZH).fillna(ind["base"]))
+    detail = detail[["unit_name", "base", "year", "label", "value", "p10", "p90", "target", "measure", "estimate",
+                     "indicator", "unit_id", "scenario"]].rename(columns=COLUMNS_ZH)
+    sheets: list[tuple[str, pd.DataFrame, str]] = []
+    for base in sorted(ind["base"].unique(), key=lambda b: (b != "registered", b)):  # registered first
+        wide = wide_indicators(ind[ind["base"] == base]).rename(columns=COLUMNS_ZH)
+        wide = wide.rename(columns={"measure": "单位 unit"})
+        sheets.append((BASE_ZH.get(base, base)[:31], wide, "E2"))
+    sheets += [("明细 detail", detail, "E2"),
+               ("人口 population", wide_population(pop).rename(columns=COLUMNS_ZH), "D2"),
+               ("单位 units", units_sheet(ind), "B2"),
+               ("说明 notes", info_rows(unit_id, unit_name, info), "B2")]
     path.parent.mkdir(parents=True, exist_ok=True)
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for base in sorted(ind["base"].unique(), reverse=True):
-            wide_indicators(ind[ind["base"] == base]).to_excel(
-                writer, sheet_name=f"指标 {base}"[:31], index=False)
-        ind.to_excel(writer, sheet_name="明细 detail", index=False)
-        wide_population(pop).to_excel(writer, sheet_name="人口 population", index=False)
-        for sheet in writer.sheets.values():
-            sheet.freeze_panes = "B2" if sheet.title.startswith("指标") else "A2"
-            sheet.column_dimensions["A"].width = 34
+        for name, frame, freeze in sheets:
+            neutralise_frame(frame).to_excel(writer, sheet_name=name, index=False)
+            _dress(writer.sheets[name], freeze, wrap_last=name.startswith("说明"))
+        first = writer.sheets[sheets[0][0]]
+        _chart(first, sheets[0][1])
     return path
+
+
+def _dress(ws, freeze: str, wrap_last: bool = False) -> None:
+    """Bold frozen header, autofilter, fitted widths, number formats on every number cell."""
+    from openpyxl.styles import Alignment, Font
+
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = freeze
+    ws.auto_filter.ref = ws.dimensions
+    heads = [str(c.value) for c in ws[1]]
+    unit_col = next((i for i, h in enumerate(heads) if h.startswith(("单位 unit", "计量 measure"))), None)
+    for row in ws.iter_rows(min_row=2):
+        fmt = "#,##0"
+        if unit_col is not None:
+            unit = str(row[unit_col].value or "")
+            fmt = next((f for u, f, _ in MEASURES.values() if u == unit), None) or MEASURES.get(
+                unit, DEFAULT_MEASURE)[1]
+        for cell in row:
+            if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                is_year = heads[cell.column - 1].startswith("年份") or heads[cell.column - 1].startswith("年龄")
+                cell.number_format = "0" if is_year else fmt
+    for i, column in enumerate(ws.columns, start=1):
+        width = max(len(str(c.value)) if c.value is not None else 0 for c in list(column)[:200])
+        letter = column[0].column_letter
+        ws.column_dimensions[letter].width = min(max(8, width * 1.2 + 2), 60)
+    if wrap_last:
+        ws.column_dimensions["B"].width = 100
+        for row in ws.iter_rows(min_row=2):
+            row[-1].alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _chart(ws, wide: pd.DataFrame) -> None:
+    """A native line chart of the median, p10 and p90 60+ population beside the key table."""
+    from openpyxl.chart import LineChart, Reference
+
+    rows = [i for i, code in enumerate(wide[COLUMNS_ZH["indicator"]], start=2) if code == "pop_60plus"]
+    years = [c for c in wide.columns if isinstance(c, int)]
+    if not rows or not years:
+        return
+    first_col = list(wide.columns).index(years[0]) + 1
+    last_col = first_col + len(years) - 1
+    chart = LineChart()
+    chart.title = "60岁及以上人口 persons 60+"
+    chart.y_axis.title = "人 persons"
+    chart.x_axis.title = "年份 year"
+    for r in rows:
+        chart.add_data(Reference(ws, min_col=first_col - 1, max_col=last_col, min_row=r, max_row=r),
+                       from_rows=True, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=first_col, max_col=last_col, min_row=1, max_row=1))
+    chart.width, chart.height = 18, 9
+    ws.add_chart(chart, f"A{len(wide) + 4}")

@@ -45,7 +45,19 @@ def export_notebook_html(ipynb: Path, out_html: Path, result=None) -> None:
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
                             embed_images=True)
     body, _ = exporter.from_notebook_node(nb)
-    out_html.write_text(strip_cdn(body), encoding="utf-8")
+    out_html.write_text(for_readers(strip_cdn(body)), encoding="utf-8")
+
+
+# Wide tables scroll inside their output instead of widening the page; print keeps tables whole.
+PAGE_CSS = ("<style>.jp-OutputArea-output,.jp-RenderedHTMLCommon{overflow-x:auto;max-width:100%}"
+            ".jp-RenderedHTMLCommon table{max-width:100%}"
+            "@media print{.jp-OutputArea-output{overflow:visible}table,img{page-break-inside:avoid}}</style>")
+
+
+def for_readers(page: str) -> str:
+    """An exported page for Chinese readers: ``lang="zh-CN"`` and the wide-table CSS."""
+    page, n = re.subn(r"<html\b[^>]*>", '<html lang="zh-CN">', page, count=1)
+    return page.replace("</head>", PAGE_CSS + "</head>", 1)
 
 
 def error_banner(result) -> str:
@@ -77,34 +89,79 @@ NOTEBOOK_TITLES = {
 }
 
 
-def _format_value(value, how: str) -> str:
-    if value is None:
-        return "—"
-    if how == "wan":
-        return f"{value / 1e4:,.1f}万"
-    if how == "pct":
-        return f"{value:.1f}%"
-    return f"{value:,.0f}"
-
-
 def render_key_results(key: dict[str, Any] | None) -> str:
-    """The headline table of the index (medians of the run's tables), or nothing."""
-    from .tables import KEY_RESULTS
+    """The results that open the index: the city's 要点 box, then one row per unit with each
+    figure's median, p10–p90 band and 估 marker, and the plan's targets as a last row."""
+    from ..keypoints import KEY_POINTS, fmt, key_points_html
 
     if not key or not key.get("rows"):
         return ""
     esc = html.escape
-    present = [k for k in KEY_RESULTS if any(k[0] in row for row in key["rows"])]
-    head = "".join(f"<th>{esc(label)}</th>" for _, label, _ in present)
+    rows = key["rows"]
+    city = next((r for r in rows if r["unit_id"] == "quanzhou"), None)
+    box = key_points_html(city.get("points", []), city["unit_name"], key["year"], key["base"],
+                          key.get("scenario_label", "")) if city else ""
+    present = [k for k in KEY_POINTS if any(p["indicator"] == k[0] for r in rows for p in r.get("points", []))]
+    if not present:  # rows without 要点 (older manifests): medians only
+        present = [k for k in KEY_POINTS if any(k[0] in r for r in rows)]
+    from ..keypoints import UNIT_ZH
+
+    head = "".join(f"<th>{esc(zh)}<br><small>{esc(en)}（{esc(UNIT_ZH[kind])}）</small></th>"
+                   for _, zh, en, kind, _ in present)
+
+    def cell(row, name, kind):
+        point = next((p for p in row.get("points", []) if p["indicator"] == name), None)
+        if point is None:
+            return f'<td class="num">{esc(fmt(row.get(name), kind))}</td>'
+        band = ("" if point["p10"] is None or point["p90"] is None or point["p10"] == point["p90"]
+                else f"<br><small>{esc(fmt(point['p10'], kind))}–{esc(fmt(point['p90'], kind))}</small>")
+        est = ' <span class="est" title="估计值 estimate">估</span>' if point["estimated"] else ""
+        return f'<td class="num">{esc(fmt(point["p50"], kind))}{est}{band}</td>'
+
     body = "".join(
         "<tr" + (' class="city"' if row["unit_id"] == "quanzhou" else "") + f"><th>{esc(row['unit_name'])}</th>"
-        + "".join(f'<td class="num">{_format_value(row.get(name), how)}</td>' for name, _, how in present)
-        + "</tr>" for row in key["rows"])
+        + "".join(cell(row, name, kind) for name, _, _, kind, _ in present) + "</tr>" for row in rows)
+    targets = {p["indicator"]: p["target"] for p in (city or {}).get("points", []) if p["target"] is not None}
+    plan = ("<tr><th>规划目标 Plan（全市 city）</th>" + "".join(
+        f'<td class="num">{esc(fmt(targets.get(name), kind))}</td>' for name, _, _, kind, _ in present)
+        + "</tr>") if targets else ""
     base_zh = {"registered": "户籍人口口径 registered", "resident": "常住人口口径 resident"}.get(key["base"], key["base"])
-    return (f"<h2>主要结果 Key results（{esc(str(key['year']))}年，{esc(base_zh)}，中位数 median）</h2>"
-            f'<div class="scroll"><table><tr><th>单位 Unit</th>{head}</tr>{body}</table></div>'
-            "<p><small>县级人口年龄结构、床位与社工存量为估计值；详见各报告。County age structures and the "
-            "bed and social-worker stocks are estimates; see each report.</small></p>")
+    return (box + f"<h2>各县（市、区）主要结果 Key results by unit（{esc(str(key['year']))}年，{esc(base_zh)}）</h2>"
+            "<p><small>每格：中位数，下方小字为10%–90%区间；<span class=\"est\">估</span> = 依赖估计输入。"
+            " Each cell: median, below it the p10–p90 band; 估 = rests on estimated inputs.</small></p>"
+            f'<div class="scroll"><table><tr><th>单位 Unit</th>{head}</tr>{body}{plan}</table></div>')
+
+
+def beijing_time(iso: str | None) -> str:
+    """An ISO timestamp as 'YYYY-MM-DD HH:MM 北京时间' (UTC+8); the text itself if unreadable."""
+    from datetime import datetime, timedelta, timezone
+
+    if not iso:
+        return "—"
+    try:
+        moment = datetime.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M") + " 北京时间"
+
+
+def readable_parameters(params: dict[str, Any], unit_names: dict[str, str]) -> list[tuple[str, str]]:
+    """The run's parameters as (label, text) pairs for people — no Python reprs."""
+    units = params.get("units") or []
+    rows = [("单位 Units", f"{len(units)} 个：" + "、".join(unit_names.get(u, str(u)) for u in units) if units else "—"),
+            ("报告 Notebooks", "、".join(str(n) for n in params.get("notebooks") or []) or "—"),
+            ("年份 Years", f"{params.get('start_year', '—')}–{params.get('end_year', '—')}"),
+            ("抽样次数 Draws", str(params.get("draws", "—"))),
+            ("随机种子 Seed", str(params.get("seed", "—"))),
+            ("并行 Workers", str(params.get("scheduler") or params.get("workers", "—")))]
+    for label, key in (("情景修改 Overrides", "overrides"), ("其他参数 Extra parameters", "extra")):
+        value = params.get(key)
+        if value:
+            rows.append((label, "；".join(f"{k} = {v}" for k, v in value.items())
+                         if isinstance(value, dict) else str(value)))
+    return rows
 
 
 _STYLE = """
@@ -119,11 +176,15 @@ code{font-size:0.9em}
 .scroll{overflow-x:auto}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.city th,tr.city td{font-weight:bold;border-top:2px solid #888}
+.est{color:#a60;font-weight:bold}
+details{margin:0.8em 0}summary{cursor:pointer;font-weight:bold}
 """
 
 
 def render_index(manifest: dict[str, Any]) -> str:
-    """The run's ``index.html``: summary, parameters and a unit × notebook table with links."""
+    """The run's ``index.html``: results first (the city's 要点 and the units' key figures), then
+    the unit × notebook table of reports, then the run's details in Beijing time and the method
+    notes grouped by topic."""
     esc = html.escape
     jobs = manifest.get("jobs", [])
     units = manifest.get("unit_names", {})
@@ -152,6 +213,8 @@ def render_index(manifest: dict[str, Any]) -> str:
                          f"<small>{extra}</small></td>")
         xlsx = manifest.get("workbooks", {}).get(uid)
         cells.append(f'<td><a href="{esc(xlsx)}">{esc(Path(xlsx).name)}</a></td>' if xlsx else "<td></td>")
+        brief = manifest.get("briefs", {}).get(uid)
+        cells.append(f'<td><a href="{esc(brief)}">简报 brief</a></td>' if brief else "<td></td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
 
     failures = "".join(
@@ -160,37 +223,47 @@ def render_index(manifest: dict[str, Any]) -> str:
         f'(<a href="{esc(j.get("html") or j["output"])}">查看 view</a>)</li>'
         for j in jobs if j["status"] == "failed")
     params = manifest.get("parameters", {})
-    param_rows = "".join(f"<tr><th>{esc(str(k))}</th><td>{esc(str(v))}</td></tr>" for k, v in params.items())
+    param_rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>"
+                         for k, v in readable_parameters(params, units))
     vintages = manifest.get("vintages", {})
-    vintage_text = ", ".join(f"{esc(k)}={esc(str(v))}" for k, v in vintages.items() if v != "raw") or "data/raw"
+    vintage_text = "、".join(f"{esc(k)} = {esc(str(v))}" for k, v in vintages.items() if v != "raw") or "data/raw"
     table_error = manifest.get("error")
     head = "".join(f"<th>{NOTEBOOK_TITLES.get(nb, esc(nb))}</th>" for nb in notebooks)
-    notes = "".join(f"<p><small>{esc(str(n))}</small></p>" for n in manifest.get("notes", []))
+    from ..keypoints import notes_appendix_html, scenario_label
+
+    scen = manifest.get("scenario", {})
+    label = scenario_label(str(scen.get("name", "")), scen.get("overrides"))
+    key = dict(manifest.get("key_results") or {}, scenario_label=label)
+    name = manifest.get("name")
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>泉州市民政事业预测报告 · 运行 {esc(manifest.get('run_id', ''))}</title>
+<title>泉州市民政事业预测报告 · {esc(str(name or manifest.get('run_id', '')))}</title>
 <style>{_STYLE}</style></head><body>
 <h1>泉州市民政事业发展规划预测报告 <small>Quanzhou civil-affairs forecast</small></h1>
-<p>运行 Run <code>{esc(manifest.get('run_id', ''))}</code> ·
-状态 Status <b class="{esc(status_cls)}">{esc(_STATUS_ZH.get(status_cls, status))}</b> ·
-开始 Started {esc(manifest.get('started', ''))} · 结束 Finished {esc(manifest.get('finished', ''))}</p>
-<p>情景 Scenario <b>{esc(str(manifest.get('scenario', {}).get('name', '')))}</b> ·
-口径 Base <b>{esc(str(params.get('base', '')))}</b>（registered = 户籍, resident = 常住）·
-数据版本 Data vintages: {vintage_text}</p>
-<table><tr><th>成功 ok</th><th>失败 failed</th><th>沿用 reused</th><th>合计 total</th></tr>
-<tr><td>{counts['ok']}</td><td>{counts['failed']}</td><td>{counts['skipped']}</td><td>{len(jobs)}</td></tr></table>
+<p><b>{esc(label)}</b> · 口径 Base <b>{esc({"registered": "户籍 registered", "resident": "常住 resident"}.get(
+        str(params.get('base', '')), str(params.get('base', ''))))}</b> ·
+完成于 {esc(beijing_time(manifest.get('finished') or manifest.get('started')))} ·
+状态 <b class="{esc(status_cls)}">{esc(_STATUS_ZH.get(status_cls, status))}</b></p>
 {f'<p class="failed_run"><b>错误 Error:</b> {esc(str(table_error))}</p>' if table_error else ''}
-{render_key_results(manifest.get("key_results"))}
+{render_key_results(key)}
 <h2>报告 Reports</h2>
-<div class="scroll"><table><tr><th>单位 Unit</th>{head}<th>Excel</th></tr>
+<div class="scroll"><table><tr><th>单位 Unit</th>{head}<th>Excel</th><th>简报 Brief</th></tr>
 {''.join(rows)}</table></div>
 {f'<h2>失败 Failures</h2><ul>{failures}</ul>' if failures else ''}
 <h2>数据表 Tables</h2>
 <p><a href="tables/indicators.csv">tables/indicators.csv</a> （指标 indicators, p10/p50/p90） ·
-<a href="tables/population.csv">tables/population.csv</a> （分年龄性别人口 population by sex and age, p50） ·
+<a href="tables/population.csv">tables/population.csv</a> （分年龄性别人口 population by sex and age） ·
 <a href="manifest.json">manifest.json</a></p>
-<h2>参数 Parameters</h2><table>{param_rows}</table>
-{notes}
+<h2>运行信息 Run details</h2>
+<table><tr><th>运行 Run</th><td><code>{esc(str(name or manifest.get('run_id', '')))}</code>
+{f"（{esc(str(manifest.get('run_id', '')))}）" if name else ''}</td></tr>
+<tr><th>开始 Started</th><td>{esc(beijing_time(manifest.get('started')))}</td></tr>
+<tr><th>结束 Finished</th><td>{esc(beijing_time(manifest.get('finished')))}</td></tr>
+<tr><th>报告数 Jobs</th><td>成功 ok {counts['ok']} · 失败 failed {counts['failed']} · 沿用 reused {counts['skipped']}
+· 合计 total {len(jobs)}</td></tr>
+<tr><th>数据版本 Data vintages</th><td>{vintage_text}</td></tr>
+{param_rows}</table>
+{notes_appendix_html(manifest.get("notes", []))}
 </body></html>
 """

@@ -58,6 +58,8 @@ class RunOptions:
     quiet: bool = False
     run_id: str | None = None
     command: str | None = None
+    name: str | None = None            # readable run name (default: scenario and scope)
+    publish: bool = False              # a subset run moves reports/latest only when asked
 
 
 @dataclass
@@ -255,7 +257,7 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
         "vintages": vintages, "inputs": inputs, "packages": mf.package_versions(), "code": code,
         "pinned": {"snapshot": "inputs", "scenario_chain": snap.scenario_chain,
                    "scenario_resolved_sha256": snap.scenario_sha256, "packages_sha256": snap.packages_sha256},
-        "full": options.units is None and options.notebooks is None,
+        "full": options.units is None and options.notebooks is None, "name": options.name,
         "unit_names": {u.id: u.name_zh for u in geography.all_units()},
         "tables": {}, "workbooks": {}, "notes": [], "jobs": [],
     }
@@ -271,9 +273,17 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
         report_year = min(max(2025, options.start_year), options.end_year)
         manifest["key_results"] = {"base": options.base, "year": report_year,
                                    "rows": key_results(tables.indicators, options.base, report_year)}
+        from ..keypoints import scenario_label
+        from .html import beijing_time
+
+        label = scenario_label(scenario.name, scenario.overrides)
+        manifest["key_results"]["scenario_label"] = label
+        info = {"scenario_label": label, "overrides": scenario.overrides, "run_id": run_id,
+                "date": beijing_time(started), "years": f"{options.start_year}–{options.end_year}",
+                "draws": options.draws, "vintages": vintages, "sources": scenario.sources}
         for unit in units:
             book = write_unit_workbook(staging / unit.id / f"{unit.id}.xlsx", unit.id,
-                                       tables.indicators, tables.population)
+                                       tables.indicators, tables.population, info)
             manifest["workbooks"][unit.id] = book.relative_to(staging).as_posix()
     except OSError:
         raise  # a full disk or a read-only folder: the run stops (exit 2), nothing is published
@@ -295,6 +305,10 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
                 bar.update(1)
                 bar.set_postfix(failed=failures, refresh=False)
 
+    if tables_ok:  # the one-page 简报 per unit (PDF too in a full run, where Chromium is installed)
+        from .brief import write_briefs
+
+        manifest["briefs"] = write_briefs(staging, manifest, pdf=manifest["full"])
     order = {(j.unit_id, j.stem): i for i, j in enumerate(jobs)}
     results.sort(key=lambda r: order.get((r.unit, r.notebook), len(order)))
     status = run_status(results, tables_ok)
@@ -306,10 +320,14 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
 
     run_dir = publish.finalize(staging, run_id)
     good = sum(r.status in ("ok", "skipped") for r in results)
-    moved = tables_ok and (good > 0 or not results)
+    # Only a full run (or one asked to, --publish) replaces the index a reader has bookmarked.
+    moved = tables_ok and (good > 0 or not results) and (manifest["full"] or options.publish)
     if moved:
         publish.switch_latest(run_dir)
     publish.prune_runs(options.keep)
+    from .runs_index import write_runs_index
+
+    write_runs_index()  # reports/index.html: every kept run with its name, scope and status
     code_ = EXIT_OK if status == "complete" else (EXIT_PARTIAL if status == "partial" else EXIT_FAILED)
     outcome = RunOutcome(run_id, run_dir, status, manifest, code_, moved)
     print(summary_line(outcome), flush=True)

@@ -180,7 +180,10 @@ KEY_RESULTS = (
 
 
 def key_results(indicators: pd.DataFrame, base: str, year: int) -> list[dict]:
-    """One row per unit (city last) of the KEY_RESULTS medians in ``year`` on ``base``."""
+    """One row per unit (city last) of the KEY_RESULTS medians in ``year`` on ``base``, each with
+    its 要点 rows (``points``: :func:`analysis.keypoints.key_points`)."""
+    from ..keypoints import key_points
+
     sel = indicators[(indicators["base"] == base) & (indicators["year"] == year)
                      & indicators["indicator"].isin([k for k, _, _ in KEY_RESULTS])]
     wide = sel.pivot_table(index="unit_id", columns="indicator", values="value", aggfunc="first")
@@ -190,5 +193,6 @@ def key_results(indicators: pd.DataFrame, base: str, year: int) -> list[dict]:
             continue
         values = {k: (None if pd.isna(wide.at[unit.id, k]) else float(wide.at[unit.id, k]))
                   for k, _, _ in KEY_RESULTS if k in wide.columns}
-        rows.append({"unit_id": unit.id, "unit_name": unit.name_zh, **values})
+        rows.append({"unit_id": unit.id, "unit_name": unit.name_zh, **values,
+                     "points": key_points(indicators, unit.id, base, year)})  # the 要点 rows, with band and plan
     return rows

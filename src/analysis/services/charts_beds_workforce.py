@@ -125,17 +125,28 @@ def plot_certified_history(frame: pd.DataFrame, unit_id: str, history: pd.DataFr
 
 
 def plot_workforce_overview(frame: pd.DataFrame, unit_id: str):
-    """Talent, coordinators and volunteers: the other workforce requirements (log scale, persons)."""
-    fig, ax = plots.new_figure(
-        _title("社会工作人才、社会救助协管员与志愿者需求", unit_id, frame), "年份", "人数（人，对数刻度）",
-        f"{PLAN} 专栏2第13行（社会工作专业人才占比）、第349行（协管员按乡镇户籍人口配备，乡镇数为估算）、"
-        "第412行（注册志愿者超过18%）")
-    for i, name in enumerate(["social_work_talent_required", "assistance_coordinators_required",
-                              "volunteers_required"]):
+    """Talent, coordinators and volunteers: one linear panel each (their sizes differ a hundredfold,
+    so one shared axis would need a log scale, which this audience does not read). Returns
+    ``(fig, axes)``."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    plots.apply_style()
+    names = ["social_work_talent_required", "assistance_coordinators_required", "volunteers_required"]
+    fig, axes = plt.subplots(1, 3, figsize=(11, 4.2), layout="constrained")
+    fig.suptitle(_title("社会工作人才、社会救助协管员与志愿者需求", unit_id, frame))
+    for i, (ax, name) in enumerate(zip(axes, names)):
         _fan(ax, frame, unit_id, name, workforce.INDICATOR_ZH[name], plots.PALETTE[i])
-    ax.set_yscale("log")
-    ax.legend(loc="upper left", fontsize=8)
-    return fig, ax
+        ax.set_title(workforce.INDICATOR_ZH[name], fontsize=9)
+        ax.set_xlabel("年份")
+        ax.set_ylabel("人数（人）" if i == 0 else "")
+        ax.set_ylim(bottom=0)
+        plots.thousands_axis(ax)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+        ax.legend(loc="lower right", fontsize=7)
+    plots.add_source(fig, f"{PLAN} 专栏2第13行（社会工作专业人才占比）、第349行（协管员按乡镇户籍人口配备，乡镇数为估算）、"
+                          "第412行（注册志愿者超过18%）")
+    return fig, axes
 
 
 def gap_years(frame: pd.DataFrame, unit_id: str) -> np.ndarray:

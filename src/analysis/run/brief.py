@@ -1,0 +1,116 @@
+"""``<unit>/brief.html`` (and ``brief.pdf``): a printable one-page 简报 per unit.
+
+Built from the run's 要点 rows (``manifest["key_results"]``), so the brief says exactly what the
+index and the reports say: the report-year figures with their p10–p90 band, the plan's target,
+the difference and status, three sentences of findings and the estimate caveat. A4 print CSS keeps
+it to one page. The PDF is printed by headless Chromium where it is installed (a full run only;
+without Chromium the HTML brief is still written and can be printed from any browser).
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+PRINT_CSS = """
+@page{size:A4;margin:14mm}
+body{font-family:"Noto Sans SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:#222;
+     max-width:180mm;margin:0 auto;font-size:10.5pt;line-height:1.45}
+h1{font-size:16pt;margin:0 0 2mm}
+.meta{color:#555;font-size:9pt;margin:0 0 3mm}
+ul.findings{margin:2mm 0 3mm;padding-left:5mm}
+.caveat{border-top:1px solid #999;margin-top:3mm;padding-top:2mm;font-size:8.5pt;color:#444}
+table{page-break-inside:avoid}
+@media print{a{color:inherit;text-decoration:none}}
+"""
+
+
+def findings(points: list[dict], unit_name: str, year: int) -> list[str]:
+    """Three plain sentences from the 要点 rows (elderly, beds, workforce)."""
+    from ..keypoints import fmt
+
+    by = {p["indicator"]: p for p in points}
+    out = []
+    pop = by.get("pop_60plus")
+    if pop and pop["p50"] is not None:
+        s = f"{year}年{unit_name}60岁及以上老年人口约{fmt(pop['p50'], 'wan')}万人"
+        if pop["p10"] is not None and pop["p90"] is not None:
+            s += f"（10%–90%区间{fmt(pop['p10'], 'wan')}–{fmt(pop['p90'], 'wan')}万人）"
+        if pop["target"] is not None:
+            s += f"，规划预期{fmt(pop['target'], 'wan')}万人，{pop['status'].split(' ')[0]}"
+        out.append(s + "。")
+    beds, gap = by.get("beds_required"), by.get("bed_gap")
+    if beds and beds["p50"] is not None:
+        s = f"按规划比例需养老床位约{fmt(beds['p50'], 'beds')}张"
+        if gap and gap["p50"] is not None:
+            s += (f"，比现有存量多{fmt(gap['p50'], 'beds')}张（缺口）" if gap["p50"] > 0.5
+                  else f"，现有存量富余{fmt(-gap['p50'], 'beds')}张")
+        out.append(s + "。")
+    sw = by.get("certified_social_workers_required")
+    if sw and sw["p50"] is not None:
+        s = f"需持证社工约{fmt(sw['p50'], 'persons')}人"
+        if sw["target"] is not None:
+            s += f"，规划目标{fmt(sw['target'], 'persons')}人，{sw['status'].split(' ')[0]}"
+        out.append(s + "。")
+    return out[:3]
+
+
+def render_brief(row: dict[str, Any], key: dict[str, Any], run_label: str, date: str) -> str:
+    """The one-page brief of one unit (``row`` = one entry of ``key_results["rows"]``)."""
+    from ..keypoints import key_points_html
+
+    esc = html.escape
+    year, base = key["year"], key["base"]
+    points = row.get("points", [])
+    box = key_points_html(points, row["unit_name"], year, base, key.get("scenario_label", ""))
+    items = "".join(f"<li>{esc(s)}</li>" for s in findings(points, row["unit_name"], year))
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{esc(row['unit_name'])}民政事业预测简报</title>
+<style>{PRINT_CSS}</style></head><body>
+<h1>{esc(row['unit_name'])}民政事业发展预测简报 <small>brief</small></h1>
+<p class="meta">{esc(run_label)} · {esc(date)} · 泉州市民政事业发展规划预测</p>
+<h2 style="font-size:12pt;margin:2mm 0">主要发现 Findings</h2><ul class="findings">{items}</ul>
+{box}
+<p class="caveat">说明：县级分年龄性别基期人口、床位存量和社工人数为按文档化方法估算，标“估”的数字依赖这些估计；
+区间为蒙特卡洛抽样的10%–90%分位。详细方法见完整报告与附录。 Estimates are marked 估; the band is the
+10–90 % range of the draws; see the full reports for methods.</p>
+</body></html>
+"""
+
+
+def write_briefs(run_dir: Path, manifest: dict[str, Any], pdf: bool = False) -> dict[str, str]:
+    """Write ``<unit>/brief.html`` for every unit with 要点 rows (and ``brief.pdf`` when ``pdf`` and
+    Chromium is available). Returns ``{unit_id: relative path}`` of the HTML briefs."""
+    from ..keypoints import scenario_label
+    from .html import beijing_time
+
+    key = manifest.get("key_results") or {}
+    scen = manifest.get("scenario", {})
+    label = scenario_label(str(scen.get("name", "")), scen.get("overrides"))
+    units = set(manifest.get("parameters", {}).get("units") or [])
+    written = {}
+    chromium = shutil.which("chromium") if pdf else None
+    for row in key.get("rows", []):
+        if units and row["unit_id"] not in units:
+            continue
+        path = run_dir / row["unit_id"] / "brief.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render_brief(row, key, label, beijing_time(manifest.get("started"))), encoding="utf-8")
+        written[row["unit_id"]] = path.relative_to(run_dir).as_posix()
+        if chromium:
+            print_pdf(chromium, path, path.with_suffix(".pdf"))
+    return written
+
+
+def print_pdf(chromium: str, page: Path, out: Path) -> bool:
+    """Print ``page`` to ``out`` with headless Chromium; False (and no PDF) if it fails."""
+    try:
+        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                        f"--print-to-pdf={out}", page.resolve().as_uri()],
+                       capture_output=True, timeout=90, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return out.exists() and out.stat().st_size > 0

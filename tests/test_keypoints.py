@@ -1,0 +1,71 @@
+"""The 要点 box (analysis.keypoints): figures, band, plan, difference, status, 估 marker, notes appendix."""
+
+import pandas as pd
+
+from analysis import keypoints as kp
+
+
+def _frame():
+    rows = [
+        ("quanzhou", "pop_60plus", 1_457_000.0, 1_488_000.0, 1_513_000.0, 1_600_000.0),
+        ("quanzhou", "bed_gap", 8_171.0, 9_376.0, 10_322.0, None),
+        ("quanzhou", "dibao_monthly", float("nan"), 1003.4, float("nan"), None),
+        ("licheng", "pop_60plus", 49_000.0, 76_000.0, 99_000.0, None),
+    ]
+    return pd.DataFrame([{"unit_id": u, "year": 2025, "base": "registered", "indicator": i, "p10": a, "p50": b,
+                          "p90": c, "target": t} for u, i, a, b, c, t in rows])
+
+
+def test_rows_carry_band_plan_difference_status_and_estimate():
+    rows = {r["indicator"]: r for r in kp.key_points(_frame(), "quanzhou", "registered", 2025)}
+    pop = rows["pop_60plus"]
+    assert pop["target"] == 1_600_000 and pop["difference"] == -112_000
+    assert pop["status"].startswith("低于规划") and not pop["estimated"]
+    assert rows["bed_gap"]["status"].startswith("缺口") and rows["bed_gap"]["estimated"]
+    assert rows["dibao_monthly"]["p10"] is None
+    county = kp.key_points(_frame(), "licheng", "registered", 2025)
+    assert county[0]["estimated"] and county[0]["status"] == ""
+
+
+def test_status_word_inside_band():
+    assert kp.status_word(90, 100, 110, 105, "x").startswith("规划值在区间内")
+    assert kp.status_word(90, 100, 110, 80, "x").startswith("高于规划")
+
+
+def test_box_html_is_chinese_escaped_and_has_no_nan():
+    rows = kp.key_points(_frame(), "quanzhou", "registered", 2025)
+    page = kp.key_points_html(rows, "泉州市<b>", 2025, "registered", kp.scenario_label("low", {"beds.x": 1}))
+    assert 'class="keypoints"' in page and "要点" in page and "148.8" in page and "145.7–151.3" in page
+    assert "160.0" in page and "−11.2" in page and "9,376" in page
+    assert "NaN" not in page and "nan" not in page.replace("keypoints", "")
+    assert "泉州市<b>" not in page and "&lt;b&gt;" in page
+    assert "已修改 overridden: beds.x=1" in page
+
+
+def test_fmt_never_prints_nan_or_scientific():
+    assert kp.fmt(float("nan"), "beds") == "—" and kp.fmt(None, "wan") == "—"
+    assert kp.fmt(2.333020e+04, "beds") == "23,330" and kp.fmt(-0.2, "beds") == "0"
+
+
+def test_notes_grouped_by_topic_each_once():
+    notes = ["registered: county base ESTIMATED", "resident: county base ESTIMATED", "TFR drawn from x",
+             "bed stock estimated", "something else", "registered: only here"]
+    groups = dict(kp.group_notes(notes))
+    assert sum(len(v) for v in groups.values()) == 5
+    assert groups["基期人口 Base population"] == ["county base ESTIMATED"]
+    assert "户籍口径：only here" in groups["其他 Other"]
+    page = kp.notes_appendix_html(notes + ["<script>"])
+    assert page.startswith("<h2>附录") and "<script>" not in page
+
+
+def test_one_page_brief_has_findings_box_and_caveat(tmp_path):
+    from analysis.run.brief import render_brief, write_briefs
+
+    rows = kp.key_points(_frame(), "quanzhou", "registered", 2025)
+    key = {"year": 2025, "base": "registered", "scenario_label": "情景 baseline",
+           "rows": [{"unit_id": "quanzhou", "unit_name": "泉州市", "points": rows}]}
+    page = render_brief(key["rows"][0], key, "情景 baseline", "2026-12-01 18:00 北京时间")
+    assert "@page{size:A4" in page and 'class="keypoints"' in page and "主要发现" in page
+    assert "148.8万人" in page and "低于规划" in page and "缺口" in page and "NaN" not in page
+    written = write_briefs(tmp_path, {"key_results": key, "parameters": {"units": ["quanzhou"]}})
+    assert written == {"quanzhou": "quanzhou/brief.html"} and (tmp_path / "quanzhou" / "brief.html").exists()
