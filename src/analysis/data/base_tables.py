@@ -24,6 +24,20 @@ from ..errors import AnalysisError, DataValidationError
 N_AGES = 101
 SEXES = ("male", "female")
 SEX_ALIASES = {"male": 0, "m": 0, "男": 0, "female": 1, "f": 1, "女": 1}
+#: The sex label each alias stands for (``男`` → ``male``).
+SEX_LABELS = {alias: SEXES[index] for alias, index in SEX_ALIASES.items()}
+
+
+def county_unit(value, path: Path, line: int) -> geography.Unit:
+    """The county-level unit named in a table cell (id, Chinese name or alias); the city or an
+    unknown name is a :class:`DataValidationError` naming the file and line."""
+    try:
+        unit = geography.resolve(str(value))
+    except AnalysisError:
+        raise DataValidationError(path, line, "unit", "one of the 13 reporting units", repr(value)) from None
+    if unit.is_city:
+        raise DataValidationError(path, line, "unit", "a county-level unit (the city is their sum)", repr(value))
+    return unit
 
 
 def unit_index() -> tuple[list[str], dict[str, int]]:
@@ -92,12 +106,7 @@ def base_from_table(table: pd.DataFrame | str | Path, base: str, year: int,
     frame = frame.assign(population=values)
     units, sexes = [], []
     for i, (u, s) in enumerate(zip(frame["unit"], frame["sex"])):
-        try:
-            unit = geography.resolve(str(u))
-        except AnalysisError:
-            raise DataValidationError(path, i + 2, "unit", "one of the 13 reporting units", repr(u)) from None
-        if unit.is_city:
-            raise DataValidationError(path, i + 2, "unit", "a county-level unit (the city is their sum)", repr(u))
+        unit = county_unit(u, path, i + 2)
         key = str(s).strip().lower()
         if key not in SEX_ALIASES:
             raise DataValidationError(path, i + 2, "sex", "male or female", repr(s))

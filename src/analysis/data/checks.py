@@ -53,13 +53,12 @@ def population_array(frame: pd.DataFrame, path: Path):
 
 def _single_years(frame: pd.DataFrame, path: Path, kind: str) -> pd.DataFrame:
     """The checked table as single years (``unit_id, sex, age, population``), graduating 5-year groups."""
-    from .base_tables import base_from_table
+    from .base_tables import SEX_LABELS, base_from_table
 
     base, year = POPULATION_KINDS[kind]
     units = list(dict.fromkeys(frame["unit_id"]))
     if "age" in frame.columns:
-        sex = frame["sex"].astype(str).str.strip().str.lower().map(
-            {"male": "male", "m": "male", "男": "male", "female": "female", "f": "female", "女": "female"})
+        sex = frame["sex"].astype(str).str.strip().str.lower().map(SEX_LABELS)
         return pd.DataFrame({"unit_id": frame["unit_id"], "sex": sex, "age": frame["age"].astype(int),
                              "population": frame["population"].astype(float)})
     # Groups: let the owner of the graduation split them (it needs all 13 units, so pad and drop).

@@ -76,7 +76,7 @@ def check_population(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     subset (see :func:`analysis.data.ingest` for the merge); within the table every key is unique,
     and a single-year table has all ages 0…100 for each of its units and both sexes.
     """
-    from .. import geography
+    from .base_tables import SEX_LABELS, county_unit
 
     if frame.empty:
         raise DataValidationError(path, None, None, "at least one data row", "a header only")
@@ -89,17 +89,8 @@ def check_population(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         if not (isinstance(v, float) and math.isfinite(v)) or v < 0 or v > MAX_CELL:
             raise DataValidationError(path, i + 2, "population", f"a number of persons 0…{MAX_CELL:,}",
                                       repr(frame["population"].iloc[i]))
-    units = []
-    for i, u in enumerate(frame["unit"]):
-        try:
-            unit = geography.resolve(str(u))
-        except AnalysisError:
-            raise DataValidationError(path, i + 2, "unit", "one of the 13 reporting units", repr(u)) from None
-        if unit.is_city:
-            raise DataValidationError(path, i + 2, "unit", "a county-level unit (the city is their sum)", repr(u))
-        units.append(unit.id)
-    sex = frame["sex"].astype(str).str.strip().str.lower().map({"male": "male", "m": "male", "男": "male",
-                                                                "female": "female", "f": "female", "女": "female"})
+    units = [county_unit(u, path, i + 2).id for i, u in enumerate(frame["unit"])]
+    sex = frame["sex"].astype(str).str.strip().str.lower().map(SEX_LABELS)
     if sex.isna().any():
         i = int(np.flatnonzero(sex.isna().to_numpy())[0])
         raise DataValidationError(path, i + 2, "sex", "male or female", repr(frame["sex"].iloc[i]))
