@@ -1,6 +1,5 @@
 """tables/backtest.csv: the 2010 → 2020 backtest beside naive benchmarks."""
 
-import pandas as pd
 import pytest
 
 from analysis.demography import backtest_benchmarks as bb

@@ -15,7 +15,6 @@ import html
 import io
 from pathlib import Path
 
-import pandas as pd
 
 from . import config, geography
 from .keypoints import KEY_POINTS, UNIT_ZH, fmt, key_points, scenario_label

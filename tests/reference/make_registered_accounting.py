@@ -89,7 +89,6 @@ def main():
     births = {int(r["year"]): float(r["value"]) * 1000 for r in rows("wpp2024_china_births_by_year.csv")}
     p = np.exp(-death_rates())
     p_both = 0.5 * (p[0] + p[1])                     # one-year survival by age, sexes averaged
-    l = np.concatenate([[1.0], np.cumprod(p_both[:-1])])
     p60 = fact("registered_elderly.csv", "registered_pop_60plus", 2017)
     p80 = fact("registered_elderly.csv", "registered_pop_80plus", 2017)
     total = p60 / (fact("registered_elderly.csv", "registered_share_60plus", 2017) / 100)

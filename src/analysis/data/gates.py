@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import AnalysisError, DataValidationError
+from ..errors import DataValidationError
 
 # measure -> (bound for Quanzhou geographies, bound for wider areas: 福建省, China)
 UPPER_BOUNDS: dict[str, tuple[float, float]] = {

@@ -16,7 +16,6 @@ from typing import Callable
 import pandas as pd
 import pandera.pandas as pa
 
-from .. import config
 from ..errors import AnalysisError
 from . import schemas
 from .reader import read_validated

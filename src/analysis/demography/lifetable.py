@@ -198,7 +198,7 @@ def _evaluate(ms: np.ndarray, sid: np.ndarray, k: np.ndarray, S_out: np.ndarray 
               with_e0: bool = True):
     """``S_birth`` = L(0) (N,) and e0 (N,) of the schedules ``k[i] · ms[sid[i]]``, block by
     block; fills ``S_out`` (N, A) with their survival ratios (see :func:`survival_ratios`)."""
-    N, A = len(k), ms.shape[1]
+    N = len(k)
     Sb = np.empty(N)
     e0 = np.empty(N) if with_e0 else None
     clamp = not np.all(ms > 1e-15)

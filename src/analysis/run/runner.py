@@ -201,7 +201,6 @@ def run(options: RunOptions, job_fn: Callable[[Job], JobResult] = run_job,
     check_parameters(options.params, options.overrides, per_unit + once)  # no shadowing, no unknown names
     scenario = load_scenario(options.scenario, options.overrides or None)
     chain = scenario_chain(options.scenario)  # the file itself, then its extends parents
-    scenario_file = chain[0]
     executor = executor or make_executor(options.workers, options.scheduler)
 
     with _terminate_cleanly(), RunLock(config.reports_dir() / ".lock", options.command):
