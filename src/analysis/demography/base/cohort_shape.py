@@ -10,9 +10,9 @@ the real ones differ by a factor of two. Those cohorts turn 60 in 2019–2025, t
 proportion to the surviving birth cohorts**: births in each calendar year (UN WPP 2024,
 ``wpp2024_china_births_by_year.csv``) × survival from birth to the age (national life table of
 the year, :func:`national_mx`). Where a cohort was born before 1950 (no births series) the split
-follows survival alone. The shape at another date is the anchor moved along cohorts
-(:func:`move_along_cohorts`): persons aged *a* at time *t* were aged *a − Δ* at the anchor and
-survived Δ years.
+follows survival alone. The anchor is held as half-year birth cohorts; the shape at another date
+moves each cohort along its own line (persons born at *b* are aged *t − b* at *t* and survived
+*t − t₀* years) and counts completed ages, so at a year-end each age is exactly one birth year.
 
 Dates are decimal years of an exact moment: ``2020.5`` is mid-2020 (the WPP date), ``2018.0``
 the end of 2017 (31 December, the date of registry year-end figures), ``2020 + 10/12`` the census
@@ -30,6 +30,8 @@ from ...data.base_tables import N_AGES, SEXES
 from ...errors import AnalysisError
 from .. import lifetable
 
+#: The open age group 100+ is held as single-year cohorts up to this many years past 100.
+OPEN_AGE_SPREAD = 10
 #: WPP 2019 estimates exist for these mid-years (``wpp2019_china_population_age5_sex.csv``).
 WPP_YEARS = (2015, 2020)
 
@@ -80,23 +82,61 @@ def pchip_shape(year: int) -> np.ndarray:
 
 
 @lru_cache(maxsize=4)
-def _anchor(year: int) -> np.ndarray:
+def _half_cohorts(year: int) -> tuple[np.ndarray, np.ndarray]:
+    """China at mid-``year`` as half-year birth cohorts: (birth-interval starts (H,), persons (2, H)).
+
+    At mid-year a completed age *a* holds the second half of birth year ``year − a − 1`` and the
+    first half of ``year − a``. Each WPP 2019 group total is split over its half-year cohorts in
+    proportion to half the births of the calendar year × survival to the cohort's mean age at the
+    anchor (*a* + ¾ and *a* + ¼); where a group holds a cohort born before 1950 (no births series)
+    the split follows survival alone. The open group (100+) is spread over ages 100–109 by the
+    open-age death rate (so that a move back in time finds persons aged 98–99).
+    """
     births = births_by_year()
-    lx = lifetable.life_table(national_mx(year))["l"]                      # (2, 101)
-    mid_l = 0.5 * (lx[:, :-1] + lx[:, 1:])                                 # survival to age a + ½
-    out = np.zeros((2, N_AGES))
+    mx = national_mx(year)
+    lx = lifetable.life_table(mx)["l"]                                     # (2, 101)
+    grid = np.arange(N_AGES, dtype=float)
+    oldest = N_AGES - 1 + OPEN_AGE_SPREAD
+    starts = np.array([year - a - 0.5 for a in range(oldest)] + [year - a for a in range(oldest)])
+    order = np.argsort(starts)
+    starts = starts[order]
+    pop = np.zeros((2, starts.size))
+    old = np.arange(N_AGES - 1, oldest)
+    old_halves = np.concatenate([year - old - 0.5, year - old.astype(float)])
+    old_index = np.searchsorted(starts, old_halves)
     for s, sex in enumerate(SEXES):
         for first, last, total in _groups(sex, year):
             if last is None or first >= N_AGES - 1:
-                out[s, min(first, N_AGES - 1)] += total
+                old_age = np.concatenate([old + 0.75, old + 0.25]) - (N_AGES - 1)
+                weight = np.exp(-mx[s, -1] * old_age)
+                pop[s, old_index] += total * weight / weight.sum()
                 continue
-            ages = np.arange(first, last + 1)
-            # persons aged a at mid-year were born in the second half of year − a − 1 or the first of year − a
-            cohort = np.array([0.5 * (births.get(year - a - 1, np.nan) + births.get(year - a, np.nan))
-                               for a in ages])
-            weight = mid_l[s, ages] * (cohort if np.all(np.isfinite(cohort)) else 1.0)
-            out[s, ages] = total * weight / weight.sum()
+            ages = np.arange(first, min(last, N_AGES - 2) + 1)
+            halves = np.concatenate([year - ages - 0.5, year - ages.astype(float)])
+            mean_age = np.concatenate([ages + 0.75, ages + 0.25])
+            cohort = np.array([0.5 * births.get(int(np.floor(b)), np.nan) for b in halves])
+            weight = np.interp(mean_age, grid, lx[s]) * (cohort if np.all(np.isfinite(cohort)) else 0.5)
+            index = np.searchsorted(starts, halves)
+            pop[s, index] += total * weight / weight.sum()
+    return starts, pop
+
+
+def _completed_ages(starts: np.ndarray, pop: np.ndarray, time: float) -> np.ndarray:
+    """Half-year cohorts (births spread evenly over each half year) counted by completed age at
+    ``time``, (2, 101); ages 100 and over in the last bin."""
+    out = np.zeros((2, N_AGES))
+    low, high = time - starts - 0.5, time - starts          # the ages each cohort spans at ``time``
+    for a in range(N_AGES - 1):
+        share = np.clip(np.minimum(high, a + 1) - np.maximum(low, a), 0.0, 0.5) / 0.5
+        out[:, a] = pop @ share
+    share = np.clip(high - np.maximum(low, N_AGES - 1), 0.0, 0.5) / 0.5
+    out[:, -1] = pop @ share
     return out
+
+
+def _anchor(year: int) -> np.ndarray:
+    starts, pop = _half_cohorts(year)
+    return _completed_ages(starts, pop, year + 0.5)
 
 
 def anchor_shape(year: int) -> np.ndarray:
@@ -107,50 +147,37 @@ def anchor_shape(year: int) -> np.ndarray:
     return _anchor(int(year)).copy()
 
 
-def move_along_cohorts(population: np.ndarray, delta: float, mx: np.ndarray,
-                       newborn_per_birth: np.ndarray | None = None, anchor_time: float | None = None) -> np.ndarray:
-    """Move a single-age population (2, 101) by ``delta`` years along its cohorts.
-
-    Persons aged *a* after the move were aged *a − Δ* before (linear interpolation between the
-    single-age bins, which is how completed ages mix two cohorts when Δ is not whole) and survive
-    ``exp(−m(a) Δ)`` (Δ < 0 moves back and divides by it). For ages younger than Δ (born after the
-    anchor) persons are births of that year × ``newborn_per_birth`` (2,) (persons aged 0 per birth
-    at the anchor), needing ``anchor_time``. The open age 100+ keeps its survivors.
-    """
-    pop = np.asarray(population, dtype=float)
-    ages = np.arange(N_AGES, dtype=float)
-    src = ages - delta
-    out = np.empty_like(pop)
-    for s in range(2):
-        out[s] = np.interp(src, ages, pop[s], left=np.nan, right=pop[s, -1])
-    out *= np.exp(-np.asarray(mx) * delta)
-    young = src < 0
-    if young.any():
-        if newborn_per_birth is None or anchor_time is None:
-            raise AnalysisError("moving forward past the anchor needs births (newborn_per_birth, anchor_time)")
-        births = births_by_year()
-        for a in np.flatnonzero(young):
-            born = int(np.floor(anchor_time + delta - a - 0.5))
-            if born not in births:
-                raise AnalysisError(f"no WPP births for {born}")
-            out[:, a] = births[born] * np.asarray(newborn_per_birth)
-    return out
-
-
 def cohort_shape(time: float) -> np.ndarray:
     """China by sex × single age at the exact date ``time`` (decimal year), persons.
 
-    The nearer WPP anchor (mid-2015 or mid-2020, :func:`anchor_shape`) moved along cohorts with
-    the national death rates of the years in between (:func:`move_along_cohorts`). Valid for
-    2010–2024 (WPP 2024 births end in 2023).
+    The nearer WPP anchor (mid-2015 or mid-2020) kept as half-year birth cohorts
+    (:func:`_half_cohorts`), each moved to ``time`` with the national death rate of its age
+    (``exp(−m Δ)``; Δ < 0 divides by it) and counted by completed age at ``time``. Cohorts born
+    between the anchor and ``time`` are half the births of their year × the anchor's age-0 persons
+    per birth. At a year-end (``2018.0``) every completed age is exactly one calendar birth year,
+    so the famine trough (1961) and the boom (1962–63) stay as sharp as the births were; moving
+    completed ages by interpolation between single-age bins would blur each cohort with its
+    neighbours (¼, ½, ¼), filling the 1961 trough by 18 % (the earlier method). Valid for 2010–2024 (WPP 2024 births
+    end in 2023).
     """
     anchor_year = 2015 if time < 2018.0 else 2020
-    anchor = anchor_shape(anchor_year)
     t0 = anchor_year + 0.5
     delta = float(time) - t0
     if abs(delta) < 1e-9:
-        return anchor
+        return anchor_shape(anchor_year)
+    starts, pop = _half_cohorts(anchor_year)
     mx = national_mx(int(np.floor(min(time, t0) + 0.5 * abs(delta))))
     births = births_by_year()
-    per_birth = anchor[:, 0] / (0.5 * (births[anchor_year - 1] + births[anchor_year]))
-    return move_along_cohorts(anchor, delta, mx, per_birth, t0)
+    per_birth = _anchor(anchor_year)[:, 0] / (0.5 * (births[anchor_year - 1] + births[anchor_year]))
+    age_then = np.clip(np.floor(t0 - starts - 0.25).astype(int), 0, N_AGES - 1)
+    moved = pop * np.exp(-mx[:, age_then] * delta)
+    # a cohort partly born by ``time`` (moving back before the anchor) counts for the part born
+    moved *= np.clip((time - starts) / 0.5, 0.0, 1.0)
+    if delta > 0:
+        new = np.arange(t0, time, 0.5)
+        if np.any(np.floor(new).astype(int) > max(births)):
+            raise AnalysisError(f"no WPP births after {max(births)}")
+        born = np.outer(per_birth, [0.5 * births[int(np.floor(b))] for b in new])
+        born *= np.clip((time - new) / 0.5, 0.0, 1.0)
+        starts, moved = np.concatenate([starts, new]), np.concatenate([moved, born], axis=1)
+    return _completed_ages(starts, moved, time)
