@@ -61,21 +61,24 @@ def test_resident_profile_as_smooth_as_the_wpp_shape_everywhere(resident):
 
 
 def test_registered_base_moves_nobody_across_band_edges():
-    """Inside each published band (0–59, 60–79, 80+) the end-2017 registered structure is the
-    national cohort shape times one factor per band and sex: the edges are data, not smoothing."""
+    """The end-2017 registered structure is the national cohort shape times one factor per band
+    and sex for 0–59 and 80+ (the published edges); inside 60–79 (default) the ratio to the nation
+    is linear in age and meets the 80+ ratio at 80, so neighbouring cohorts at 79 and 80 do not
+    differ by half. The flat alternative keeps one factor for 60–79 too."""
     from analysis.demography.base.registered import REGISTERED_BANDS, registered_accounting, shape_at_year_end
 
     national = shape_at_year_end(2017)
+    flat = registered_accounting(ages_60_79="flat").structures[2017]
     s17 = registered_accounting().structures[2017]
-    ratio = s17 / national
-    for first, last in REGISTERED_BANDS:             # default: one factor per band
-        band = ratio[:, first:(None if last is None else last + 1)]
+    for first, last in REGISTERED_BANDS:
+        band = (flat / national)[:, first:(None if last is None else last + 1)]
         assert band == pytest.approx(np.repeat(band[:, :1], band.shape[1], axis=1), rel=1e-9)
-    assert s17[:, 60:].sum() == pytest.approx(1_015_000) and s17[:, 80:].sum() == pytest.approx(148_000)
-    alt = registered_accounting(ages_60_79="continuous").structures[2017]
-    inner = alt[:, 60:81] / national[:, 60:81]       # alternative: linear in age, continuous at 80
+    for structure in (flat, s17):
+        assert structure[:, 60:].sum() == pytest.approx(1_015_000) and structure[:, 80:].sum() == pytest.approx(148_000)
+    inner = s17[:, 60:81] / national[:, 60:81]       # default: linear in age, continuous at 80
     assert np.diff(inner, n=2, axis=1) == pytest.approx(0, abs=1e-12)
-    assert alt[:, 60:80].sum() == pytest.approx(s17[:, 60:80].sum()) and alt[:, 80:].sum() == pytest.approx(148_000)
+    assert s17[:, 60:80].sum() == pytest.approx(flat[:, 60:80].sum())
+    assert s17[:, :60] == pytest.approx(flat[:, :60]) and s17[:, 80:] == pytest.approx(flat[:, 80:])
 
 
 def test_2010_base_has_no_step():

@@ -31,6 +31,7 @@ def test_registered_county_spread_is_the_ratio_rule_error():
 def test_80plus_spread_is_half_the_range_of_the_methods():
     methods = [registered_accounting(**kw).structures[2019][:, 80:].sum()
                for kw in ({}, {"ages_60_79": "flat"}, {"p80_method": "ratio_2017"})]
+    assert len({round(m) for m in methods}) == 3          # three different methods
     spread = 50 * (max(methods) - min(methods)) / np.mean(methods)
     assert SCN.get("demography.base_80plus_sd_pct") == pytest.approx(spread, abs=0.3)
 

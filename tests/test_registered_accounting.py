@@ -17,21 +17,49 @@ REF = pd.read_csv(Path(__file__).parent / "reference" / "registered_accounting.c
 PLAN_60PLUS = 1_110_000
 
 
-def ref(path, year, column="registered_60plus"):
-    return float(REF[(REF["path"] == path) & (REF["year_end"] == year)][column].iloc[0])
+def ref(path, year, column="registered_60plus", ages_60_79="continuous"):
+    """The reference figure; ``ages_60_79`` the end-2017 structure inside 60–79 (the engine's
+    default is ``continuous``)."""
+    rows = REF[(REF["path"] == path) & (REF["year_end"] == year) & (REF["ages_60_79"] == ages_60_79)]
+    return float(rows[column].iloc[0])
 
 
-def test_end_2017_figures_reach_the_plan_anchor_at_end_2019_within_1_percent():
-    assert ref("from_2017", 2019) == pytest.approx(PLAN_60PLUS, rel=0.01)
-    acc = registered_accounting()
+@pytest.mark.parametrize("ages_60_79", ["continuous", "flat"])
+def test_end_2017_figures_reach_the_plan_anchor_at_end_2019(ages_60_79):
+    """Both structures reach the plan's 1.11 M within the engine's tolerance (1 %); the reference,
+    with 2015–20 death rates and no improvement, within 1.5 %. 80+: engine and reference within 2 %
+    (measured: 157,880 against 155,616 continuous, 146,505 against 145,589 flat; the reference's
+    unimproved rates weigh more where more persons are aged 75–79)."""
+    assert ref("from_2017", 2019, ages_60_79=ages_60_79) == pytest.approx(PLAN_60PLUS, rel=0.015)
+    acc = registered_accounting(ages_60_79=ages_60_79)
     assert acc.rolled_2019[:, 60:].sum() == pytest.approx(PLAN_60PLUS, rel=0.01)
-    # 80+ carried by cohort survival from the end-2017 148,000: engine and reference within 1 %
-    assert acc.structures[2019][:, 80:].sum() == pytest.approx(ref("from_2017", 2019, "registered_80plus"), rel=0.01)
+    assert acc.structures[2019][:, 80:].sum() == pytest.approx(
+        ref("from_2017", 2019, "registered_80plus", ages_60_79), rel=0.02)
+
+
+def test_the_gap_cannot_choose_the_structure_inside_60_79():
+    """The end-2019 gaps of the two structures differ by less than the rounding of the plan's
+    '111万' (±0.5万, ±0.45 %), so the 60+ accounting is no ground to choose between them."""
+    gaps = [registered_accounting(ages_60_79=v).gap_2019 for v in ("continuous", "flat")]
+    assert abs(gaps[0] - gaps[1]) < 5_000 / PLAN_60PLUS
+
+
+def test_flat_structure_would_make_the_80plus_share_fall_while_chinas_rises():
+    """One factor for 60–79 leaves too few aged 75–79 to turn 80: the 80+/60+ share falls from
+    14.6 % (end-2017) by more than a point in three years; the continuous default keeps it within
+    half a point, as China's rising share (WPP 2019: 10.2 % in 2015, 10.7 % in 2020) suggests."""
+    share = {}
+    for v in ("continuous", "flat"):
+        s17, s20 = (registered_accounting(ages_60_79=v).structures[y] for y in (2017, 2020))
+        share[v] = (s17[:, 80:].sum() / s17[:, 60:].sum(), s20[:, 80:].sum() / s20[:, 60:].sum())
+    assert share["flat"][1] < share["flat"][0] - 0.01
+    assert abs(share["continuous"][1] - share["continuous"][0]) < 0.005
 
 
 def test_the_anchor_date_end_2020_would_not_fit():
     """Evidence for reading the plan's 1.11 M as end-2019: aged one more year it misses by > 2 %."""
-    assert abs(ref("from_2017", 2020) / PLAN_60PLUS - 1) > 0.02
+    for variant in ("continuous", "flat"):
+        assert abs(ref("from_2017", 2020, ages_60_79=variant) / PLAN_60PLUS - 1) > 0.02
 
 
 def test_base_agrees_with_the_independent_accounting():

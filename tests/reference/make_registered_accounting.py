@@ -9,7 +9,10 @@ the cohorts entering 60. Run from the repository root::
 
 It writes ``tests/reference/registered_accounting.csv``: for each year-end, the 60+ and 80+
 aged forward from end-2017 (``from_2017``) and from the plan's anchor (60+ = 1.11 M at end-2019,
-``from_anchor``: the elderly of the first path rescaled to the anchor, the entrants unchanged).
+``from_anchor``: the elderly of the first path rescaled to the anchor, the entrants unchanged),
+for two end-2017 structures inside 60–79 (column ``ages_60_79``): ``flat`` (one factor for the
+band) and ``continuous`` (the ratio to China linear in age from 60 and equal to the 80+ ratio
+at 80, the band total kept).
 
 Accounting per year: 60+(t) = survivors of 60+(t−1) + survivors of the persons aged 59 at t−1.
 At end-2017 each band (0–59 = total − 60+, 60–79, 80+) is spread over single ages like China's
@@ -94,27 +97,36 @@ def main():
     total = p60 / (fact("registered_elderly.csv", "registered_share_60plus", 2017) / 100)
     ages = np.arange(101)
     w = national_end_2017(births, p_both)
-    pop = np.zeros(101)
+    flat = np.zeros(101)
     for lo, hi, target in ((0, 60, total - p60), (60, 80, p60 - p80), (80, 101, p80)):
-        pop[lo:hi] = target * w[lo:hi] / w[lo:hi].sum()
-    records = [(2017, "from_2017", pop)]
-    for year in range(2018, 2031):
-        pop = age_one_year(pop, p_both)
-        records.append((year, "from_2017", pop))
-    # from the plan's anchor: the end-2019 elderly rescaled to 1.11 M, the younger ages as they are
-    at2019 = dict((y, q) for y, _, q in records)[2019]
-    scale = np.where(ages >= 60, 1_110_000 / at2019[60:].sum(), 1.0)
-    pop = at2019 * scale
-    records.append((2019, "from_anchor", pop))
-    for year in range(2020, 2031):
-        pop = age_one_year(pop, p_both)
-        records.append((year, "from_anchor", pop))
+        flat[lo:hi] = target * w[lo:hi] / w[lo:hi].sum()
+    # continuous: ratio r(a) = r80 + slope × (80 − a) on 60–79, r80 the 80+ band's ratio
+    r80 = p80 / w[80:].sum()
+    dist = 80 - ages[60:80]
+    slope = ((p60 - p80) - r80 * w[60:80].sum()) / (w[60:80] * dist).sum()
+    continuous = flat.copy()
+    continuous[60:80] = w[60:80] * (r80 + slope * dist)
+    records = []
+    for variant, pop in (("flat", flat), ("continuous", continuous)):
+        records.append((2017, "from_2017", variant, pop))
+        for year in range(2018, 2031):
+            pop = age_one_year(pop, p_both)
+            records.append((year, "from_2017", variant, pop))
+        # from the plan's anchor: the end-2019 elderly rescaled to 1.11 M, the younger ages as they are
+        at2019 = dict((y, q) for y, _, v, q in records if v == variant)[2019]
+        scale = np.where(ages >= 60, 1_110_000 / at2019[60:].sum(), 1.0)
+        pop = at2019 * scale
+        records.append((2019, "from_anchor", variant, pop))
+        for year in range(2020, 2031):
+            pop = age_one_year(pop, p_both)
+            records.append((year, "from_anchor", variant, pop))
+        print(f"{variant}: 60+ end-2019 from 2017 = {at2019[60:].sum():,.0f} (plan 1,110,000)")
     with open(OUT, "w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
-        out.writerow(["year_end", "path", "registered_60plus", "registered_80plus"])
-        for year, path, q in records:
-            out.writerow([year, path, round(q[60:].sum()), round(q[80:].sum())])
-    print(f"wrote {OUT}: 60+ end-2019 from 2017 = {at2019[60:].sum():,.0f} (plan 1,110,000)")
+        out.writerow(["year_end", "path", "ages_60_79", "registered_60plus", "registered_80plus"])
+        for year, path, variant, q in records:
+            out.writerow([year, path, variant, round(q[60:].sum()), round(q[80:].sum())])
+    print(f"wrote {OUT}")
 
 
 if __name__ == "__main__":

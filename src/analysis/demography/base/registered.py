@@ -12,12 +12,17 @@ Published figures (``registered_elderly.csv``, ``plan_targets.csv``):
 Method (:func:`estimate_registered_2020`), all dates year-end (31 December):
 
 1. **End-2017 structure.** The national single-age shape at that date
-   (:func:`.cohort_shape.cohort_shape`: WPP groups split by surviving birth cohorts) fitted to the
-   bands 0–59 / 60–79 / 80+ (total = 1,015,000 / 13.64 %) with **one factor per band**
-   (:func:`.fitting.fit_bands`): nobody moves across 60 or 80, the edges the data define. This
-   leaves a step in the ratio to the nation at 80 (0.78 at 79, 1.16 at 80), so the 80+ stays
-   flat; the alternative :func:`continuous_at_80` removes it, and the spread between them is in
-   the bands. Sex split: the 2015 and 2018 registered shares, interpolated (an estimate).
+   (:func:`.cohort_shape.cohort_shape`: WPP groups split by surviving birth cohorts, each age one
+   birth year at a year-end) fitted to the bands 0–59 / 60–79 / 80+ (total = 1,015,000 /
+   13.64 %) with one factor per band for 0–59 and 80+ (:func:`.fitting.fit_bands`: nobody moves
+   across 60 or 80, the edges the data define); inside 60–79 the ratio to the nation is linear in
+   age and meets the 80+ ratio at 80 (:func:`continuous_at_80`, the default since 2026-12). One
+   factor for 60–79 too (``ages_60_79="flat"``, the earlier default) left the cohorts aged 79 and
+   80 with ratios 0.78 and 1.16, too few turning 80, and the 80+/60+ share falling from 14.6 %
+   (end-2017) to 12.8 % (end-2020) while China's rose; the 60+ accounting below cannot choose
+   between the two (their end-2019 gaps differ by 0.3 %, less than the rounding of the plan's
+   111万). The spread between them is in the bands. Sex split: the 2015 and 2018 registered
+   shares, interpolated (an estimate).
 2. **Roll to end-2019** by cohort survival (national WPP m(x) of each year, the engine's life-table
    survival ratios) with births = registered crude birth rate × population. The 60+ it gives is
    the *accounting check* of the plan's anchor (:data:`ACCOUNTING_TOLERANCE`); 80+ is **carried
@@ -129,6 +134,7 @@ def continuous_at_80(fitted: np.ndarray, national: np.ndarray) -> np.ndarray:
     ratios to the nation that differ by half (end-2017: 0.78 against 1.16), so too few would turn
     80 and the 80+ would stay flat while China's grows. At 60 the step stays: there the end-2017 →
     end-2019 accounting supports it (a continuous ratio would put fewer at 58–59 and widen the gap).
+    The default structure inside 60–79 (see the module docstring).
     """
     out = np.asarray(fitted, dtype=float).copy()
     dist = 80 - np.arange(60, 80)
@@ -141,16 +147,17 @@ def continuous_at_80(fitted: np.ndarray, national: np.ndarray) -> np.ndarray:
 
 
 def registered_accounting(shape: str = "cohort", p80_method: str = "cohort_survival",
-                          anchor_60plus: float | None = None, ages_60_79: str = "flat") -> RegisteredAccounting:
+                          anchor_60plus: float | None = None, ages_60_79: str = "continuous") -> RegisteredAccounting:
     """Steps 1–4 of the module docstring for the city.
 
     ``p80_method``: ``cohort_survival`` (default) or ``ratio_2017`` (80+ = 60+ × the 2017 ratio, the
-    earlier method). ``ages_60_79``: ``flat`` (default: one factor for the band) or ``continuous``
-    (:func:`continuous_at_80`). The default is the one the end-2017 → end-2019 accounting supports
-    (60+ gap −0.41 %, against −0.79 % continuous; the independent reference −0.9 % against −1.2 %);
-    ``continuous`` keeps Quanzhou's 80+/60+ near its 2017 level (14.3 % at end-2020 against 12.7 %),
-    closer to China's rising ratio (WPP 2019: 10.2 % in 2015, 10.7 % in 2020). The three variants
-    span the 80+ spread of the base uncertainty.
+    earlier method). ``ages_60_79``: ``continuous`` (default, :func:`continuous_at_80`) or ``flat``
+    (one factor for the band, the earlier default). The 60+ accounting does not separate them
+    (end-2019 gap −0.75 % continuous, −0.42 % flat; the independent reference −1.2 % and −0.9 %;
+    the plan's 111万 is rounded to ±0.45 %); ``flat`` makes Quanzhou's 80+/60+ fall from 14.6 % to
+    12.8 % by end-2020, ``continuous`` keeps it at 14.3 %, as China's rising ratio (WPP 2019: 10.2 %
+    in 2015, 10.7 % in 2020) suggests. The three variants span the 80+ spread of the base
+    uncertainty.
     ``anchor_60plus`` overrides the plan's 1.11 M.
     """
     if p80_method not in ("cohort_survival", "ratio_2017"):
@@ -183,8 +190,9 @@ def accounting_notes(acc: RegisteredAccounting) -> list[str]:
     return [
         f"Registered (户籍) base ESTIMATED by cohort accounting: end-2017 60+ {s17[:, 60:].sum():,.0f} and 80+ "
         f"{s17[:, 80:].sum():,.0f} (published), single ages shaped by national birth cohorts (UN WPP 2024 births × "
-        "survival inside the WPP 2019 5-year groups), one factor per band so nobody crosses 60 or 80 (this leaves "
-        "fewer persons at 75–79 than a ratio continuous at 80 would: the 80+ stays flat; the alternative is in the bands).",
+        "survival inside the WPP 2019 5-year groups), one factor for 0–59 and for 80+ so nobody crosses 60 or 80; "
+        "inside 60–79 the ratio to China is linear in age and continuous at 80 (one flat factor would leave too few "
+        "aged 75–79 to turn 80; that alternative is in the bands).",
         f"Aged two years by cohort survival (national WPP m(x)), the end-2017 structure gives 60+ "
         f"{acc.rolled_2019[:, 60:].sum():,.0f} at end-2019 against the plan's {acc.anchor_60plus:,.0f} "
         f"({100 * acc.gap_2019:+.2f} %): the plan's '2020' figure is read as end-2019 (1.11 M / 14.6 % = 7.60 M, "

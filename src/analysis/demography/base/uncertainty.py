@@ -6,12 +6,12 @@ multiplies the central base by three independent factors, with spreads from meas
 
 - **elderly level** (registered base only): every unit's 60+ × ``1 + sd · z``; the unit's 0–59
   absorb the difference so the registered totals (published) stay. Spread: the gaps of cohort
-  accounting 2017 → 2019 (engine −0.4 %, independent reference −0.9 %) and the rounding of
+  accounting 2017 → 2019 (engine −0.75 %, independent reference −1.2 %) and the rounding of
   "111多万" (±0.5 %, sd 0.3 %).
 - **80+ within the 60+** (registered base only): 80+ × ``1 + sd · z``, 60–79 absorb it. Spread: the
-  three defensible ways to carry the 2017 figure forward span 11.1 % at end-2019 (cohort survival
-  with one factor for 60–79: 144,713; with a ratio continuous at 80: 157,331; the 2017 ratio
-  80+/60+: 161,852); half of the range is one sd.
+  three defensible ways to carry the 2017 figure forward span 9.9 % at end-2019 (cohort survival
+  with a ratio continuous at 80, the default: 157,880; with one factor for 60–79: 146,505; the 2017
+  ratio 80+/60+: 161,852); half of the range is one sd.
 - **cohorts about to turn 60** (ages 40–59 at the base; they are the entrants to 60+ until 2040):
   × ``1 + sd · z``, ages 0–39 absorb it so 0–59 stays (resident base: ages 15–39, so the
   published 0–14 and 15–59 bands stay). Spread: the difference between the
