@@ -125,7 +125,8 @@ def test_registered_base_keeps_plan_total_and_carries_the_structures(resident):
     # published unit totals are kept (carried to end-2020), the others are flagged as estimates
     jj = reg.population[reg.unit_ids.index("jinjiang")].sum()
     assert jj == pytest.approx(1_193_700 * 766.14 / 760.70, rel=1e-6)
-    assert not reg.unit_total_estimated["jinjiang"] and reg.unit_total_estimated["anxi"]
+    assert not reg.unit_total_estimated["jinjiang"] and not reg.unit_total_estimated["anxi"]
+    assert reg.unit_total_estimated["yongchun"]
     reg60, res60 = share60(reg), share60(resident)
     estimated = [u for u in res60 if reg.unit_total_estimated[u]]
     for a in estimated:

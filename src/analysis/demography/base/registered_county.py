@@ -1,7 +1,7 @@
 """County split of the registered (户籍) base.
 
 Registered populations by county are not in the data pack for 2020. Where a unit's registered
-total is published (``registered_by_county.csv``, the latest year up to 2020 — 晋江 2019, 南安 2016 — carried to 2020 by the
+total is published (``registered_by_county.csv``, the latest year up to 2020 — 晋江 2019, 南安 2016, 安溪 2018 — carried to 2020 by the
 city's registered growth) it is used; the remaining units share the rest of the city total in
 proportion to their *resident* population times the city's registered/resident ratio. That
 proportional rule is weak: units that send migrants out (泉港, 安溪, 永春, 德化, 南安) have more

@@ -23,8 +23,8 @@ multiplies the central base by three independent factors, with spreads from meas
   the draw's city sex × age table (the county draw moves persons between units, not ages). Spread: resident
   base, the leave-one-out error of the county split over the four published totals (洛江 +2.2 %,
   晋江 −0.3 %, 南安 −0.1 %, 惠安 0.0 %: RMS 1.1 %);
-  registered base, the error of the resident × city-ratio rule on the two published registered
-  totals (晋江 +48 %, 南安 −21 %: sd of log ≈ 0.33).
+  registered base, the error of the resident × city-ratio rule on the three published registered
+  totals (晋江 +48 %, 南安 −21 %, 安溪 −30 %: sd of log ≈ 0.33).
 
 The county age structures (crude-death-rate tilt) are not drawn: their error is measured only on
 晋江市 (leave-one-out) and is reported, not propagated (a known limit).
