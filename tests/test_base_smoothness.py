@@ -38,8 +38,12 @@ def resident():
 
 
 def census_shape():
-    """The cohort-shaped national seed of the resident base (1 November 2020)."""
-    return bp.cohort_shape(2020 + 10 / 12)
+    """The seed of the resident base (1 November 2020): registered people shaped like China's
+    birth cohorts plus the net in-migrants' profile."""
+    from analysis.demography.base.county import census_margins_2020, seed_2020
+
+    total, sexes, _ = census_margins_2020("泉州市")
+    return seed_2020(total, sexes[1])
 
 
 @pytest.mark.parametrize("edge", [15, 60, 65])

@@ -314,3 +314,17 @@ def test_default_county_method_has_the_smaller_holdout_error():
     assert mae["crude_death_rate"] < mae["shared"]
     old = table[table["age_group"] == "60plus"].set_index("method")["error_points"].abs()
     assert old["crude_death_rate"] < old["shared"]
+
+
+def test_2020_base_is_seeded_like_the_backtested_2010_base():
+    """The 2020 resident base starts from the seed the 2010 → 2020 backtest measured (registered
+    people shaped like China plus the net in-migrants): within 15–59 it holds fewer persons aged
+    50–59, the cohorts about to turn 60, than China's shape fitted to the same bands would."""
+    from analysis.demography.base.cohort_shape import cohort_shape
+    from analysis.demography.base.county import CENSUS_TIME_2020
+
+    city = bp.estimate_resident_2020().population.sum(axis=(0, 1))
+    national = cohort_shape(CENSUS_TIME_2020).sum(axis=0)
+    near_60 = lambda p: p[50:60].sum() / p[15:60].sum()
+    assert near_60(city) < near_60(national) - 0.01
+    assert any("net in-migrants" in n for n in bp.estimate_resident_2020().notes)

@@ -216,7 +216,7 @@ def test_e0_offset_can_return_to_the_national_level(first_years, national_first_
     gap = first_years.calibration["mortality_level"]["e0_gap"]
     offset = project(demography_scenario(mortality_level="yearbook_cdr_2021",
                                          e0_offset=-0.5 * (gap["male"] + gap["female"])), end_year=2022)
-    assert offset.deaths[0, 1].sum() < 0.85 * first_years.deaths[0, 1].sum()
+    assert offset.deaths[0, 1].sum() < 0.90 * first_years.deaths[0, 1].sum()
     assert offset.deaths[0, 1].sum() == pytest.approx(national_first_years.deaths[0, 1].sum(), rel=0.03)
 
 
@@ -225,7 +225,7 @@ def test_national_level_keeps_the_accounting_and_the_2021_populations(national_f
     national = national_first_years
     level = national.calibration["mortality_level"]
     assert level["hazard_factor"] == 1.0 and level["e0_gap"] == {"male": 0.0, "female": 0.0}
-    assert national.deaths[0, 1].sum() < 0.85 * first_years.deaths[0, 1].sum()
+    assert national.deaths[0, 1].sum() < 0.90 * first_years.deaths[0, 1].sum()
     pop = national.population[0].sum(axis=(-1, -2))
     year_end = pop[1] + (pop[2] - pop[1]) * 2 / 12
     assert np.abs(year_end - yearbook_2021(national, "resident_population_yearend") * 1e4).max() <= 600

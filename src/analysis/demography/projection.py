@@ -11,9 +11,9 @@ scenario, calibrates them to local figures, and wraps the arrays in the result c
   rates (:func:`quanzhou_mortality_level`): the common factor k on the national m(x) of 2021
   that the county age-structure fit
   (:func:`analysis.demography.base.county.fit_county_age_structure`) needs to reproduce the
-  yearbook's death rates (k ≈ 1.29, about 2.8 / 2.6 years below the national e0 for men /
+  yearbook's death rates (k ≈ 1.17, about 1.8 / 1.6 years below the national e0 for men /
   women) gives ``gap_Quanzhou = e0(k · m_2021) − e0_WPP(2021)`` by sex, held constant in years.
-  With it the engine's 2021 deaths match the yearbook's 6.9 ‰ instead of the ≈ 5.3 ‰ of the
+  With it the engine's 2021 deaths match the yearbook's 6.9 ‰ instead of the ≈ 5.8 ‰ of the
   national level. It is not the default because it rests on the estimated county age structures
   and puts one of Fujian's most prosperous cities well below the national life expectancy, which
   points at how the death rate or the population is counted rather than at mortality; either

@@ -11,37 +11,33 @@ import numpy as np
 from ...data import loaders
 from ...data.base_tables import BasePopulation, unit_index
 from ...errors import AnalysisError
-from .seed import resident_seed
+from .seed import census_seed, migrant_female_share, registered_city
 from .fitting import AgeBandMargin, age_band_labels, ipf
 
 #: The 6th census moment, 1 November 2010 (decimal year).
 CENSUS_TIME_2010 = 2010 + 10 / 12
 
 
-#: Share of migrants aged 60+ in the 2010 seed (the forward scenario's value,
-#: 《中国流动人口发展报告2016》; published after 2010 — the only source in the data).
-MIGRANT_SHARE_60PLUS_2010 = 7.2
+def _resident_2010() -> tuple[float, float]:
+    census = loaders.load_census2010()
+    return tuple(loaders.fact(census, "泉州市", f"resident_population{s}", 2010) for s in ("", "_female"))
 
 
 def migrant_female_share_2010() -> float:
-    """Female share (%) of the net in-migrants living in Quanzhou in 2010: (resident − registered
-    women) / (resident − registered persons), 6th census and the registered series 2010."""
-    census, reg = loaders.load_census2010(), loaders.load_registered()
-    res = [loaders.fact(census, "泉州市", f"resident_population{s}", 2010) for s in ("", "_female")]
-    reg_ = [loaders.fact(reg, "泉州市", f"registered_population{s}", 2010) * 1e4 for s in ("", "_female")]
-    return 100.0 * (res[1] - reg_[1]) / (res[0] - reg_[0])
+    """Female share (%) of the net in-migrants living in Quanzhou in 2010 (6th census and the
+    registered series 2010)."""
+    return migrant_female_share(_resident_2010(), registered_city(2010))
 
 
 def registered_2010() -> float:
     """Registered population of the city at end-2010, persons."""
-    return loaders.fact(loaders.load_registered(), "泉州市", "registered_population", 2010) * 1e4
+    return registered_city(2010)[0]
 
 
 def seed_2010(city_total: float) -> np.ndarray:
-    """The 2010 seed: registered locals shaped like China plus the net migrants' profile (:mod:`.seed`)."""
-    registered = registered_2010()
-    return resident_seed(CENSUS_TIME_2010, registered, city_total, migrant_female_share_2010(),
-                         MIGRANT_SHARE_60PLUS_2010)
+    """The 2010 seed: registered locals shaped like China plus the net migrants' profile (:mod:`.seed`);
+    ``city_total`` the 6th-census resident total."""
+    return census_seed(CENSUS_TIME_2010, 2010, (city_total, _resident_2010()[1]))
 
 
 def estimate_resident_2010() -> BasePopulation:

@@ -18,8 +18,35 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...data import loaders
 from .. import migration
 from .cohort_shape import cohort_shape
+
+
+def migrant_share_60plus() -> float:
+    """Share (%) of China's floating population aged 60+ (2015, ``migrant_age_structure.csv``)."""
+    return loaders.fact(loaders.load_migrant_age(), "China", "floating_population_share_60plus", 2015)
+
+
+def registered_city(year: int) -> tuple[float, float]:
+    """The city's registered (total, women) at the end of ``year``, persons."""
+    reg = loaders.load_registered()
+    return tuple(loaders.fact(reg, "泉州市", f"registered_population{s}", year) * 1e4 for s in ("", "_female"))
+
+
+def migrant_female_share(resident: tuple[float, float], registered: tuple[float, float]) -> float:
+    """Female share (%) of the net in-migrants: (resident − registered women) / (resident −
+    registered persons); each argument is (total, women)."""
+    return 100.0 * (resident[1] - registered[1]) / (resident[0] - registered[0])
+
+
+def census_seed(time: float, year: int, resident: tuple[float, float]) -> np.ndarray:
+    """The city's seed (2, 101) at the census moment ``time`` of ``year``: the registered people of
+    that year-end shaped like China plus the net in-migrants (resident − registered) with the
+    migrants' profile; ``resident`` is the census (total, women)."""
+    registered = registered_city(year)
+    return resident_seed(time, registered[0], resident[0], migrant_female_share(resident, registered),
+                         migrant_share_60plus())
 
 
 def resident_seed(time: float, registered_total: float, resident_total: float, migrant_female_share_pct: float,
