@@ -61,7 +61,7 @@ def estimate_resident_2010() -> BasePopulation:
     labels = age_band_labels([(0, 4), (5, 9), (10, 14), (15, 59), (60, None)])
     pop = ipf(totals[:, None, None] * shape[None],
               [(np.arange(len(ids))[:, None, None], totals), (np.arange(2)[None, :, None], sexes),
-               AgeBandMargin(labels, bands)])  # smooth: measured better than band-constant (backtest 60+ +9.5 % vs +13.6 %)
+               AgeBandMargin(labels, bands)])  # smooth: measured better than band-constant (backtest 60+ +9.5 % vs +13.6 %, before the exact cohort shape)
     notes = [
         "2010 base ESTIMATED: 13 unit totals, city sex split and 0–14/15–59/60+ counts from the "
         "6th census; 0–14 split into 0–4/5–9/10–14 by the yearbook 2020 table 3-6 shares for 2010.",
