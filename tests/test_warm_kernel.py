@@ -171,3 +171,17 @@ def test_real_notebooks_give_the_same_output_warm_as_cold(tmp_path, monkeypatch)
     assert [r.kernel for r in cold] == ["cold", "cold"] and [r.status for r in cold] == ["ok", "ok"]
     for stem in (Path(nbs["02"]).stem, Path(nbs["04"]).stem):
         assert _outputs(warm_dir / "u" / f"{stem}.ipynb") == _outputs(cold_dir / "u" / f"{stem}.ipynb"), stem
+
+
+def test_a_run_reuses_one_warm_kernel_per_worker(runner_project):
+    """Through the runner: one worker process, one kernel for all of its jobs (manifest 'kernel')."""
+    from analysis import cli
+    from runner_fixtures import read_manifest
+
+    assert cli.main(["run", "--quiet", "--workers", "1", "--draws", "1", "--end-year", "2022", "--units",
+                     "licheng", "fengze", "--notebooks", "01", "02", "--run-id", "w"]) == 0
+    manifest = read_manifest(runner_project / "reports" / "runs" / "w")
+    kernels = [j["kernel"].split() for j in manifest["jobs"]]
+    assert manifest["parameters"]["kernels"] == "warm" and all(k[0] == "warm" for k in kernels), kernels
+    assert len({k[2] for k in kernels}) == 1 and sorted(int(k[-1]) for k in kernels) == [1, 2, 3, 4]
+    assert len({j["worker"] for j in manifest["jobs"]}) == 1
