@@ -119,10 +119,18 @@ class WarmKernel:
 
     def rss(self) -> int:
         """Resident memory of the kernel process in bytes (0 where unknown)."""
+        if not self.pid:
+            return 0
+        try:  # /proc (Linux); psutil (an ipykernel dependency) elsewhere
+            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+        except (OSError, ValueError, IndexError):
+            pass
         try:
             import psutil
 
-            return psutil.Process(self.pid).memory_info().rss if self.pid else 0
+            return psutil.Process(self.pid).memory_info().rss
         except Exception:
             return 0
 
