@@ -8,6 +8,10 @@ Usage::
 
     .venv/bin/python benchmarks/bench_runner.py                  # full default run (all units)
     .venv/bin/python benchmarks/bench_runner.py --units 晋江 quanzhou --draws 20 --repeat 3
+    .venv/bin/python benchmarks/bench_runner.py --cold-kernels       # the same on a fresh kernel per job
+
+Printed ratios (issue 14): full suite wall time ÷ (jobs × one-cell floor ÷ workers), per-job median
+÷ one-cell floor, and the wall seconds of ``run --incremental`` repeated with nothing changed.
 """
 
 from __future__ import annotations
@@ -76,12 +80,29 @@ def tables_seconds(draws: int) -> float:
     return time.perf_counter() - start
 
 
+def unchanged_rerun(root: Path, extra: list[str]) -> dict:
+    """``run --incremental`` again with nothing changed: wall seconds and whether it was all reused."""
+    env = {**os.environ, "QZ_FORECAST_ROOT": str(root)}
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "analysis", "run", "--quiet", "--incremental", *extra], env=env,
+                          capture_output=True, text=True)
+    return {"wall": time.perf_counter() - start, "exit": proc.returncode, "stdout": proc.stdout.strip()}
+
+
+def load() -> str:
+    try:
+        return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()) + f" on {os.cpu_count()} cores"
+    except OSError:
+        return "load average unknown"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="floor repetitions")
     parser.add_argument("--units", nargs="*", default=None)
     parser.add_argument("--draws", type=int, default=None)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--cold-kernels", action="store_true", help="run the suite on a fresh kernel per job")
     args = parser.parse_args(argv)
     extra = []
     if args.units:
@@ -90,36 +111,45 @@ def main(argv=None) -> int:
         extra += ["--draws", str(args.draws)]
     if args.workers:
         extra += ["--workers", str(args.workers)]
+    if args.cold_kernels:
+        extra += ["--cold-kernels"]
 
+    print(f"       {load()} (before)")
     with tempfile.TemporaryDirectory(prefix="qz-bench-") as tmp:
         tmp = Path(tmp)
         floor = floor_seconds(args.repeat, tmp)
-        print(f"floor  papermill one-cell import notebook: median {statistics.median(floor):.2f} s "
+        one_cell = statistics.median(floor)
+        print(f"floor  cold papermill one-cell notebook importing pandas/numpy/matplotlib: median {one_cell:.2f} s "
               f"(first {floor[0]:.2f} s, n={len(floor)})")
-        print(f"tables build_tables, both bases, draws={args.draws or 200}: "
-              f"{tables_seconds(args.draws or 200):.2f} s")
         root = tmp / "project"
         make_project(root)
-        result = full_run(root, extra)
-        jobs = [j for j in result["manifest"]["jobs"] if j["status"] == "ok"]
+        result = full_run(root, ["--incremental", *extra])  # --incremental: records nothing extra, reuses nothing
+        manifest = result["manifest"]
+        jobs = [j for j in manifest["jobs"] if j["status"] == "ok"]
         per_job = [j["seconds"] for j in jobs]
+        n_jobs, workers = len(manifest["jobs"]), manifest["parameters"].get("workers") or 2
         print(f"run    python -m analysis run {' '.join(extra) or '(defaults)'}: wall {result['wall']:.1f} s, "
-              f"exit {result['exit']}, {len(result['manifest']['jobs'])} jobs, status "
-              f"{result['manifest']['status']}")
+              f"exit {result['exit']}, {n_jobs} jobs, status {manifest['status']}, "
+              f"kernels {manifest['parameters'].get('kernels', 'cold')}")
         if per_job:
-            print(f"       per-job median {statistics.median(per_job):.2f} s "
-                  f"(min {min(per_job):.2f}, max {max(per_job):.2f}); sum of job times {sum(per_job):.1f} s "
-                  f"→ parallel speed-up {sum(per_job) / result['wall']:.2f}×")
-            workers = result["manifest"]["parameters"].get("workers") or 2
-            ideal = len(result["manifest"]["jobs"]) * statistics.median(floor) / workers
-            print(f"       floor-based ideal (jobs x floor / {workers} workers) {ideal:.1f} s; this run is "
-                  f"{result['wall'] / ideal:.2f}x of it (aim: within 1.5x)")
+            ideal = n_jobs * one_cell / workers
+            median = statistics.median(per_job)
+            print(f"       RATIO full suite / (jobs x one-cell floor / workers) = {result['wall']:.1f} / "
+                  f"({n_jobs} x {one_cell:.2f} / {workers}) = {result['wall'] / ideal:.2f}x  (target <= 1.0)")
+            print(f"       RATIO per-job median / one-cell floor = {median:.2f} / {one_cell:.2f} = "
+                  f"{median / one_cell:.2f}x  (min {min(per_job):.2f}, max {max(per_job):.2f} s)")
+            print(f"       sum of job times {sum(per_job):.1f} s -> parallel speed-up {sum(per_job) / result['wall']:.2f}x")
             by_nb = {}
             for j in jobs:
                 by_nb.setdefault(j["notebook"], []).append(j["seconds"])
             for nb, secs in sorted(by_nb.items()):
                 print(f"       {nb:<32} median {statistics.median(secs):.2f} s over {len(secs)} units")
-        print(result["stdout"].splitlines()[0] if result["stdout"] else "")
+        print("       " + (result["stdout"].splitlines()[0] if result["stdout"] else ""))
+        again = unchanged_rerun(root, extra)
+        reused = "reused" in (again["stdout"].splitlines() or [""])[0]
+        print(f"rerun  run --incremental, nothing changed: {again['wall']:.2f} s wall (exit {again['exit']}; "
+              f"target < 3 s)" + ("" if reused else "  NOT REUSED: " + again["stdout"][:200]))
+    print(f"       {load()} (after)")
     return 0
 
 

@@ -12,6 +12,14 @@ from analysis import config
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def _cold_kernels_by_default(monkeypatch):
+    """Runs in tests use a fresh kernel per job (QZ_COLD_KERNELS=1): most tests run a handful of
+    tiny notebooks, for which a warm-up costs more than it saves. tests/test_warm_kernel.py
+    removes the variable to test the warm path, the default of real runs."""
+    monkeypatch.setenv("QZ_COLD_KERNELS", "1")
+
+
 @pytest.fixture
 def project_copy(tmp_path, monkeypatch):
     """A throw-away project tree (data/raw, scenarios, notebooks) with QZ_FORECAST_ROOT pointing at it."""

@@ -45,29 +45,36 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The CLI's parser; ``only="run"`` registers just ``run`` (and ``validate``), so a run does
+    not import the modules (pandas …) of the other commands — an unchanged ``--incremental``
+    rerun needs none of them."""
     parser = argparse.ArgumentParser(prog="python -m analysis",
                                      description="泉州市民政事业发展规划预测 Quanzhou civil-affairs forecast suite")
     sub = parser.add_subparsers(dest="command", required=True)
     p_validate = sub.add_parser("validate", help="check every raw data table")
     p_validate.set_defaults(func=cmd_validate)
-    _add_registered_commands(sub)
+    _add_registered_commands(sub, only)
     return parser
 
 
-def _add_registered_commands(sub) -> None:
+def _add_registered_commands(sub, only: str | None = None) -> None:
     """Commands whose modules register their own options (runner, ingest)."""
-    from . import compare
-    from .data import ingest
     from .run import cli as run_cli
 
     run_cli.register(sub)
+    if only == "run":
+        return
+    from . import compare
+    from .data import ingest
+
     ingest.register(sub)
     compare.register(sub)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(only="run" if argv[:1] == ["run"] else None)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

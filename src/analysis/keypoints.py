@@ -178,12 +178,7 @@ def notebook_box(unit: str, scenario, base: str, year: int, start_year: int, end
     return HTML(key_points_html(rows, the_unit.name_zh, year, base, scenario_label(sc.name, sc.overrides)))
 
 
-def scenario_label(name: str, overrides: dict | None) -> str:
-    """情景 name, or '情景 name（已修改 overridden: k=v, …）' for an overridden run."""
-    if not overrides:
-        return f"情景 {name}"
-    changes = ", ".join(f"{k}={v}" for k, v in overrides.items())
-    return f"情景 {name}（已修改 overridden: {changes}）"
+from .labels import scenario_label  # noqa: E402,F401 - defined without pandas for the runs index
 
 
 # Topics of the method-notes appendix: (Chinese heading, English heading, keywords in a note).

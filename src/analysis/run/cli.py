@@ -32,7 +32,7 @@ def options_from_args(args: argparse.Namespace):
                       start_year=args.start_year, end_year=args.end_year, draws=args.draws, seed=args.seed,
                       params=extras, overrides=overrides, workers=args.workers, scheduler=args.scheduler,
                       incremental=args.incremental, keep=args.keep, quiet=args.quiet, run_id=args.run_id,
-                      name=args.name, publish=args.publish,
+                      name=args.name, publish=args.publish, cold_kernels=args.cold_kernels,
                       command="python -m analysis " + " ".join(sys.argv[1:]))
 
 
@@ -95,4 +95,7 @@ def register(subparsers) -> None:
     p.add_argument("--publish", action="store_true",
                    help="point reports/latest at this run even if it covers only some units or notebooks "
                         "(a full run always does)")
+    p.add_argument("--cold-kernels", action="store_true",
+                   help="start a fresh Jupyter kernel for every notebook instead of reusing one warm kernel "
+                        "per worker (also QZ_COLD_KERNELS=1; always so with --scheduler)")
     p.set_defaults(func=cmd_run)

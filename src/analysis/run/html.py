@@ -42,10 +42,19 @@ def export_notebook_html(ipynb: Path, out_html: Path, result=None) -> None:
     escape_notebook_outputs(nb)  # scenario and data text reaches Markdown outputs: never raw HTML
     if result is not None and result.status == "failed":
         nb.cells.insert(0, nbformat.v4.new_markdown_cell(error_banner(result)))
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                            embed_images=True)
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = _html_exporter(HTMLExporter).from_notebook_node(nb)
     out_html.write_text(for_readers(strip_cdn(body)), encoding="utf-8")
+
+
+_EXPORTERS: dict = {}
+
+
+def _html_exporter(cls):
+    """One exporter per process (a worker reuses it for every job: templates load once)."""
+    if cls not in _EXPORTERS:
+        _EXPORTERS[cls] = cls(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                              embed_images=True)
+    return _EXPORTERS[cls]
 
 
 # Wide tables scroll inside their output instead of widening the page; print keeps tables whole.

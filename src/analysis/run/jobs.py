@@ -71,6 +71,7 @@ class JobResult:
     log: str | None = None
     worker: str | None = None        # host:pid of the process that ran the job
     output_sha256: dict[str, str] | None = None  # output file (relative) -> sha256, for --incremental
+    kernel: str | None = None        # "warm pid <pid> job <n>" (n-th job on that kernel) or "cold"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -84,7 +85,11 @@ def job_key(notebook_sha256: str, parameters: dict[str, Any], input_hashes: dict
 
 
 def run_job(job: Job) -> JobResult:
-    """Execute ``job`` with papermill (its own kernel and working directory) and export HTML.
+    """Execute ``job`` with papermill and export HTML.
+
+    The notebook runs on this worker's warm kernel, reset to its post-warm-up snapshot
+    (:mod:`analysis.run.warm_kernel`), or with ``QZ_COLD_KERNELS=1`` on a kernel papermill
+    starts for it alone; either way in ``job.cwd`` with ``job.env``.
 
     Returns a :class:`JobResult`; a notebook error is recorded, not raised. Paths in the result
     are relative to the run folder (the parent of ``job.output_dir``).
@@ -111,10 +116,13 @@ def run_job(job: Job) -> JobResult:
         result.seconds = round(time.perf_counter() - started, 3)
         return result
     saved_stderr = _redirect_stderr(job.stderr_log)
+    kernel = None
     try:
+        kernel = _warm_kernel(job, result)
+        extra = {"km": kernel.km} if kernel is not None else {}
         pm.execute_notebook(job.notebook, str(job.output_ipynb), parameters=dict(job.parameters),
                             kernel_name=job.kernel_name, language="python", cwd=job.cwd, progress_bar=False,
-                            log_output=False, report_mode=False)
+                            log_output=False, report_mode=False, execution_timeout=job_timeout(), **extra)
     except PapermillExecutionError as exc:
         result.status = "failed"
         result.error_name = exc.ename
@@ -126,6 +134,10 @@ def run_job(job: Job) -> JobResult:
         result.error_name = type(exc).__name__
         result.error_message = str(exc) or traceback.format_exc(limit=3)
     finally:
+        if kernel is not None:  # a failed or timed-out job, or a bloated kernel: a fresh one next time
+            from . import warm_kernel
+
+            warm_kernel.release(kernel, healthy=result.status == "ok")
         _restore_stderr(saved_stderr)
     if job.stderr_log:
         result.log = Path(job.stderr_log).relative_to(out_dir.parent).as_posix()
@@ -141,6 +153,37 @@ def run_job(job: Job) -> JobResult:
                 result.error_message = str(exc)
     result.output_sha256 = _hashes(out_dir.parent, [result.output, result.html])
     return result
+
+
+def job_timeout() -> int | None:
+    """Seconds a single cell may run (``QZ_JOB_TIMEOUT``; unset or 0 = no limit)."""
+    try:
+        value = int(float(os.environ.get("QZ_JOB_TIMEOUT", "0") or 0))
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
+def _warm_kernel(job: Job, result: JobResult):
+    """This worker's warm kernel, reset for ``job`` (None: the cold path, papermill's own kernel).
+
+    A kernel that cannot be started or reset is discarded and the job runs cold, so a kernel
+    problem never costs a job (see :mod:`analysis.run.warm_kernel`).
+    """
+    from . import warm_kernel
+
+    if not warm_kernel.enabled():
+        result.kernel = "cold"
+        return None
+    try:
+        kernel = warm_kernel.acquire(job.kernel_name, job.env, job.cwd)
+        kernel.prepare(job.cwd, job.env)
+    except Exception as exc:
+        warm_kernel.discard()
+        result.kernel = f"cold (warm kernel failed: {type(exc).__name__}: {exc})"
+        return None
+    result.kernel = f"warm pid {kernel.pid} job {kernel.jobs}"
+    return kernel
 
 
 def _hashes(run_dir: Path, rels) -> dict[str, str]:

@@ -11,7 +11,6 @@ run before it.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from . import manifest as mf
 from . import publish
 from .inputs import Snapshot
 from .jobs import Job, JobResult, job_key
+from .unchanged import link_or_copy
 
 REUSABLE = ("ok", "skipped")
 MAX_RUNS_SEARCHED = 50
@@ -99,7 +99,8 @@ def _intact(folder: Path, entry: dict) -> bool:
 
 
 def reuse_previous(jobs: list[Job], staging: Path) -> tuple[list[Job], list[JobResult]]:
-    """For ``--incremental``: copy the verified outputs of unchanged jobs from earlier runs."""
+    """For ``--incremental``: hard-link (or, across file systems, copy) the verified outputs of
+    unchanged jobs from earlier runs."""
     earlier = _earlier_outputs()
     todo, reused = [], []
     for job in jobs:
@@ -109,10 +110,10 @@ def reuse_previous(jobs: list[Job], staging: Path) -> tuple[list[Job], list[JobR
             continue
         folder, entry = hit
         Path(job.output_dir).mkdir(parents=True, exist_ok=True)
-        shutil.copy2(folder / entry["output"], job.output_ipynb)
+        link_or_copy(folder / entry["output"], job.output_ipynb)  # a hard link: no bytes copied
         html = None
         if entry.get("html") and entry["html"] in entry["output_sha256"]:
-            shutil.copy2(folder / entry["html"], job.output_html)
+            link_or_copy(folder / entry["html"], job.output_html)
             html = f"{job.unit_id}/{job.stem}.html"
         result = JobResult(job.unit_id, job.stem, "skipped", 0.0, f"{job.unit_id}/{job.stem}.ipynb",
                            html=html, key=job.key, copied_from=folder.name)

@@ -20,15 +20,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from .. import cache, config, geography
+from .. import config, geography
 from ..errors import AnalysisError
 from . import manifest as mf
-from . import publish
-from .excel import write_unit_workbook
+from . import publish, unchanged
 from .executors import make_executor
 from .jobs import Job, JobResult, run_job
 from .lock import RunLock
+from .warm_kernel import ENV_COLD
 from .params import check_parameters
+from .resources import MAX_DRAWS, MAX_WORKERS, available_memory, check_memory, memory_needed  # noqa: F401
 from .planning import notebook_parameters, pairs_for, plan_jobs, reuse_previous  # noqa: F401 - API
 
 EXIT_OK, EXIT_PARTIAL, EXIT_FAILED = 0, 1, 1
@@ -60,6 +61,7 @@ class RunOptions:
     command: str | None = None
     name: str | None = None            # readable run name (default: scenario and scope)
     publish: bool = False              # a subset run moves reports/latest only when asked
+    cold_kernels: bool = False         # a fresh kernel per job (papermill's own), not warm ones
 
 
 @dataclass
@@ -92,40 +94,6 @@ def check_options(options: RunOptions) -> None:
     if options.keep < 0:
         raise AnalysisError(f"--keep must be 0 (keep all) or more, not {options.keep}")
     check_memory(options)
-
-
-MAX_DRAWS, MAX_WORKERS = 20_000, 32
-WORKER_BYTES = 250 * 2**20          # a worker process with its kernel, before the projection
-CELL_BYTES = 8 * 13 * 2 * 101 * 3 // 2  # per draw and year: float64 × units × sexes × ages, ≈ 1.5 copies
-# (measured: 100,000 draws to 2035 needed ≈ 36 GB; 200 draws ≈ 280 MB a worker)
-
-
-def memory_needed(options: RunOptions) -> int:
-    """Bytes a run needs at its peak: every worker's kernel holding its projection, and the parent."""
-    years = options.end_year - options.start_year + 1
-    projection = options.draws * years * CELL_BYTES
-    workers = 1 if options.scheduler else options.workers
-    return (workers + 1) * (WORKER_BYTES + projection)
-
-
-def available_memory() -> int | None:
-    """``MemAvailable`` of /proc/meminfo in bytes (None where unknown)."""
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
-
-
-def check_memory(options: RunOptions) -> None:
-    """Refuse --draws/--workers whose estimated memory exceeds what the machine has free."""
-    need, free = memory_needed(options), available_memory()
-    if free is not None and need > free:
-        raise AnalysisError(
-            f"--draws {options.draws} with --workers {options.workers} needs about {need / 2**30:.1f} GB "
-            f"of memory; {free / 2**30:.1f} GB is available. Use fewer draws or workers")
 
 
 def available_notebooks() -> dict[str, Path]:
@@ -195,6 +163,11 @@ def run(options: RunOptions, job_fn: Callable[[Job], JobResult] = run_job,
     from ..scenarios import load_scenario, scenario_chain
 
     check_options(options)
+    key = unchanged.run_key(options, scenario_chain(options.scenario), source_hash())
+    if options.incremental:  # nothing changed since a kept complete run: link it, publish, done
+        outcome = _unchanged_rerun(options, key)
+        if outcome is not None:
+            return outcome
     units = geography.resolve_many(options.units)
     units = list(dict.fromkeys(units))
     per_unit, once = select_notebooks(options.notebooks, geography.CITY_ID in [u.id for u in units])
@@ -212,14 +185,36 @@ def run(options: RunOptions, job_fn: Callable[[Job], JobResult] = run_job,
         staging = publish.staging_dir(run_id)
         try:
             return _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, executor,
-                                   data_warnings)
+                                   data_warnings, key)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+
+def _unchanged_rerun(options: RunOptions, key: str) -> RunOutcome | None:
+    """The run made of hard links to a kept complete run with the same key (None: none verifies).
+
+    Runs before units are resolved or tables are read, so it imports no pandas
+    (:mod:`analysis.run.unchanged`)."""
+    clock, started = time.perf_counter(), _now()
+    with _terminate_cleanly(), RunLock(config.reports_dir() / ".lock", options.command):
+        found = unchanged.find_reusable(key)
+        if found is None:
+            return None
+        run_id = publish.check_run_id(options.run_id or publish.new_run_id())
+        publish.remove_abandoned_staging()
+        staging = publish.staging_dir(run_id)
+        try:
+            manifest = unchanged.reuse_run(*found, staging, run_id, started, options, key,
+                                           time.perf_counter() - clock)
+            return _publish(options, staging, run_id, manifest, True)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
 
 
 def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, executor,
-                    data_warnings=()) -> RunOutcome:
+                    data_warnings=(), key: str = "") -> RunOutcome:
     from ..scenarios import load_scenario
     from .executors import LocalExecutor
     from .html import render_index
@@ -237,7 +232,13 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
     inputs = snap.inputs
     # The projection is computed once (for the tables) and loaded by every notebook's kernel.
     model_cache = staging / ".cache"
+    from .. import cache
+    from .excel import write_unit_workbook
+
     env = {"QZ_FORECAST_ROOT": str(snap.root), cache.ENV_VAR: str(model_cache), **mf.vintage_env(vintages)}
+    cold = options.cold_kernels or bool(options.scheduler)  # a dask worker may run jobs in threads
+    if cold:
+        env[ENV_COLD] = "1"
     code = {**mf.code_version(), "source_sha256": source_hash()}
     jobs = plan_jobs(options, pairs, staging, snap, env, code["source_sha256"], plain.name,
                      capture_stderr=isinstance(executor, LocalExecutor))
@@ -252,7 +253,8 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
                        "start_year": options.start_year, "end_year": options.end_year, "draws": options.draws,
                        "seed": options.seed, "extra": options.params, "overrides": options.overrides,
                        "workers": options.workers, "scheduler": options.scheduler,
-                       "incremental": options.incremental, "kernel": config.KERNEL_NAME},
+                       "incremental": options.incremental, "kernel": config.KERNEL_NAME,
+                       "kernels": "cold" if cold else "warm"},
         "vintages": vintages, "inputs": inputs, "packages": mf.package_versions(), "code": code,
         "pinned": {"snapshot": "inputs", "scenario_chain": snap.scenario_chain,
                    "scenario_resolved_sha256": snap.scenario_sha256, "packages_sha256": snap.packages_sha256},
@@ -314,13 +316,21 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
     manifest.update(status=status, finished=_now(), seconds=round(time.perf_counter() - clock, 2),
                     jobs=[r.to_dict() for r in results])
     (staging / "index.html").write_text(render_index(manifest), encoding="utf-8")
-    mf.write_json(staging / "manifest.json", manifest)
     shutil.rmtree(model_cache, ignore_errors=True)
-
-    run_dir = publish.finalize(staging, run_id)
+    # What an unchanged --incremental rerun recognises (none if an input changed during the run) …
+    manifest["run_key"] = key if key and key == unchanged.run_key(options, chain, source_hash()) else None
+    manifest["files"] = unchanged.file_hashes(staging)  # … and verifies before linking
+    mf.write_json(staging / "manifest.json", manifest)
     good = sum(r.status in ("ok", "skipped") for r in results)
+    return _publish(options, staging, run_id, manifest, tables_ok and (good > 0 or not results))
+
+
+def _publish(options, staging: Path, run_id: str, manifest: dict[str, Any], publishable: bool) -> RunOutcome:
+    """Rename the staging folder into place, move ``reports/latest`` if due, prune, index, report."""
+    status = manifest["status"]
+    run_dir = publish.finalize(staging, run_id)
     # Only a full run (or one asked to, --publish) replaces the index a reader has bookmarked.
-    moved = tables_ok and (good > 0 or not results) and (manifest["full"] or options.publish)
+    moved = publishable and (manifest["full"] or options.publish)
     if moved:
         publish.switch_latest(run_dir)
     publish.prune_runs(options.keep)

@@ -15,7 +15,7 @@ from .manifest import read_manifest
 
 def run_name(manifest: dict) -> str:
     """The readable name of a run: ``--name`` if given, else scenario and scope."""
-    from ..keypoints import scenario_label
+    from ..labels import scenario_label
 
     if manifest.get("name"):
         return str(manifest["name"])

@@ -1,0 +1,187 @@
+"""Warm kernels (analysis.run.warm_kernel): reuse, isolation between jobs, recovery, cold path.
+
+Jobs run through :func:`analysis.run.jobs.run_job` in this test process, so they share this
+process's warm kernel exactly as the jobs of one worker process do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis.config import KERNEL_NAME
+from analysis.run import warm_kernel
+from analysis.run.jobs import Job, run_job
+from conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+# Leaves behind every kind of state a notebook can leave.
+DIRTY = r'''
+import os, sys, random, warnings
+import numpy, pandas, matplotlib
+import matplotlib.pyplot as plt
+import analysis.config
+leaked_variable = 42
+sys.path.insert(0, "/nonexistent/qz-leaky")
+with open("leaky_module.py", "w") as f:
+    f.write("VALUE = 1\n")
+import leaky_module
+numpy.sum = lambda *a, **k: "patched"
+analysis.config.KERNEL_NAME = "patched"
+analysis.config.project_root = lambda: "patched"
+pandas.set_option("display.max_rows", 3)
+matplotlib.rcParams["lines.linewidth"] = 9.0
+plt.figure()
+os.environ["QZ_LEAKED"] = "1"
+warnings.simplefilter("ignore")
+random.seed(1); numpy.random.seed(1)
+os.chdir("/")
+print(os.getpid())
+'''
+
+# Fails (the job fails) if anything DIRTY left is visible.
+CLEAN = r'''
+import os, sys, random
+import numpy, pandas, matplotlib
+import matplotlib.pyplot as plt
+import analysis.config
+assert "leaked_variable" not in globals(), "a variable leaked"
+assert "leaky_module" not in sys.modules, "an imported module leaked"
+assert numpy.sum([1, 2]) == 3, "a monkey-patched numpy attribute leaked"
+assert analysis.config.KERNEL_NAME == "quanzhou-forecast", "a patched package constant leaked"
+assert str(analysis.config.project_root()) != "patched", "a patched package function leaked"
+assert pandas.get_option("display.max_rows") != 3, "a pandas option leaked"
+assert matplotlib.rcParams["lines.linewidth"] != 9.0, "an rcParam leaked"
+assert not plt.get_fignums(), "an open figure leaked"
+assert "QZ_LEAKED" not in os.environ, "an environment variable leaked"
+assert "/nonexistent/qz-leaky" not in sys.path and os.getcwd() != "/", "cwd or sys.path leaked"
+assert random.random() != random.Random(1).random(), "the random seed was carried over"
+assert numpy.random.random() != numpy.random.RandomState(1).random_sample(), "numpy's seed was carried over"
+print(os.getpid())
+'''
+
+
+def _notebook(folder: Path, name: str, *cells: str) -> str:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 0", metadata={"tags": ["parameters"]})]
+                                  + [nbformat.v4.new_code_cell(c) for c in cells])
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, str(path))
+    return str(path)
+
+
+def _job(notebook: str, out: Path, params=None, env=None) -> Job:
+    return Job("u", notebook, str(out), dict(params or {"x": 1}), KERNEL_NAME, str(out), dict(env or {}))
+
+
+def _pid(result) -> int:
+    assert result.kernel and result.kernel.startswith("warm"), result.kernel
+    return int(result.kernel.split()[2])
+
+
+@pytest.fixture(autouse=True)
+def _fresh_pool(monkeypatch):
+    monkeypatch.delenv(warm_kernel.ENV_COLD, raising=False)
+    yield
+    warm_kernel.discard()
+
+
+def test_state_left_by_one_notebook_cannot_reach_the_next_on_the_same_kernel(tmp_path):
+    dirty = _notebook(tmp_path, "dirty", DIRTY)
+    clean = _notebook(tmp_path, "clean", CLEAN)
+    first = run_job(_job(dirty, tmp_path / "a"))
+    second = run_job(_job(clean, tmp_path / "b"))
+    third = run_job(_job(clean, tmp_path / "c"))
+    assert first.status == "ok", first.error_message
+    assert second.status == "ok", f"{second.error_name}: {second.error_message}"
+    assert third.status == "ok", third.error_message
+    assert _pid(first) == _pid(second) == _pid(third)  # one kernel served all three jobs
+    assert [r.kernel.split()[-1] for r in (first, second, third)] == ["1", "2", "3"]
+    # the printed pid in the notebook agrees: the same kernel process executed both notebooks
+    out = nbformat.read(str(tmp_path / "b" / "clean.ipynb"), 4)
+    assert out.cells[-1].outputs[0]["text"].strip() == str(_pid(first))
+    assert [c.execution_count for c in out.cells] == [1, 2, 3]  # numbered as on a fresh kernel
+
+
+def test_a_failed_and_a_timed_out_job_do_not_poison_the_next(tmp_path, monkeypatch):
+    dirty = _notebook(tmp_path, "dirty", DIRTY)
+    failing = _notebook(tmp_path, "failing", "leaked_variable = 1\nraise ValueError('boom')")
+    slow = _notebook(tmp_path, "slow", "import time\nleaked_variable = 1\ntime.sleep(120)")
+    clean = _notebook(tmp_path, "clean", CLEAN)
+
+    ok = run_job(_job(dirty, tmp_path / "a"))
+    bad = run_job(_job(failing, tmp_path / "b"))
+    assert ok.status == "ok" and bad.status == "failed" and bad.error_name == "ValueError"
+    assert (tmp_path / "b" / "failing.ipynb").exists() and bad.html  # written and exported on failure
+    after_failure = run_job(_job(clean, tmp_path / "c"))
+    assert after_failure.status == "ok", after_failure.error_message
+    assert _pid(after_failure) != _pid(bad)  # a fresh kernel after the failure
+
+    monkeypatch.setenv("QZ_JOB_TIMEOUT", "3")
+    timed_out = run_job(_job(slow, tmp_path / "d"))
+    assert timed_out.status == "failed" and timed_out.seconds < 60
+    assert (tmp_path / "d" / "slow.ipynb").exists()
+    monkeypatch.delenv("QZ_JOB_TIMEOUT")
+    after_timeout = run_job(_job(clean, tmp_path / "e"))
+    assert after_timeout.status == "ok", after_timeout.error_message
+    assert _pid(after_timeout) != _pid(timed_out)
+
+
+def test_memory_threshold_and_cold_switch(tmp_path, monkeypatch):
+    clean = _notebook(tmp_path, "clean", CLEAN)
+    monkeypatch.setenv(warm_kernel.ENV_MAX_RSS, "1")  # every kernel is over 1 MB: replaced after each job
+    one, two = run_job(_job(clean, tmp_path / "a")), run_job(_job(clean, tmp_path / "b"))
+    assert one.status == two.status == "ok" and _pid(one) != _pid(two)
+    assert warm_kernel.current() is None
+
+    monkeypatch.delenv(warm_kernel.ENV_MAX_RSS)
+    monkeypatch.setenv(warm_kernel.ENV_COLD, "1")
+    cold = [run_job(_job(clean, tmp_path / d)) for d in ("c", "d")]
+    assert [r.status for r in cold] == ["ok", "ok"] and [r.kernel for r in cold] == ["cold", "cold"]
+    pids = [nbformat.read(str(tmp_path / d / "clean.ipynb"), 4).cells[-1].outputs[0]["text"] for d in "cd"]
+    assert pids[0] != pids[1] and warm_kernel.current() is None
+
+
+def test_a_new_job_environment_gets_a_new_kernel(tmp_path):
+    clean = _notebook(tmp_path, "clean", CLEAN)
+    one = run_job(_job(clean, tmp_path / "a", env={"QZ_SOME_PIN": "a"}))
+    two = run_job(_job(clean, tmp_path / "b", env={"QZ_SOME_PIN": "b"}))
+    assert one.status == two.status == "ok" and _pid(one) != _pid(two)
+
+
+def _outputs(path: Path) -> list:
+    """Cell sources, execution counts and outputs: everything but timing and execution metadata."""
+    nb = nbformat.read(str(path), 4)
+    return [(c.cell_type, c.source, c.get("execution_count"), c.get("outputs")) for c in nb.cells]
+
+
+def test_real_notebooks_give_the_same_output_warm_as_cold(tmp_path, monkeypatch):
+    """02 and 04 for 晋江 on a kernel that has just run 01 for the city, against fresh kernels."""
+    params = {"unit": "jinjiang", "draws": 3, "end_year": 2030}
+    nbs = {s: str(next((REPO / "notebooks").glob(f"{s}_*.ipynb"))) for s in ("01", "02", "04")}
+    warm_dir, cold_dir = tmp_path / "warm", tmp_path / "cold"
+    first = run_job(_job(nbs["01"], warm_dir / "city", {"unit": "quanzhou", "draws": 3, "end_year": 2030}))
+    warm = [run_job(_job(nbs[s], warm_dir / "u", params)) for s in ("02", "04")]
+    assert first.status == "ok" and [r.status for r in warm] == ["ok", "ok"], [r.error_message for r in warm]
+    assert _pid(first) == _pid(warm[0]) == _pid(warm[1])
+    monkeypatch.setenv(warm_kernel.ENV_COLD, "1")
+    cold = [run_job(_job(nbs[s], cold_dir / "u", params)) for s in ("02", "04")]
+    assert [r.kernel for r in cold] == ["cold", "cold"] and [r.status for r in cold] == ["ok", "ok"]
+    for stem in (Path(nbs["02"]).stem, Path(nbs["04"]).stem):
+        assert _outputs(warm_dir / "u" / f"{stem}.ipynb") == _outputs(cold_dir / "u" / f"{stem}.ipynb"), stem
+
+
+def test_a_run_reuses_one_warm_kernel_per_worker(runner_project):
+    """Through the runner: one worker process, one kernel for all of its jobs (manifest 'kernel')."""
+    from analysis import cli
+    from runner_fixtures import read_manifest
+
+    assert cli.main(["run", "--quiet", "--workers", "1", "--draws", "1", "--end-year", "2022", "--units",
+                     "licheng", "fengze", "--notebooks", "01", "02", "--run-id", "w"]) == 0
+    manifest = read_manifest(runner_project / "reports" / "runs" / "w")
+    kernels = [j["kernel"].split() for j in manifest["jobs"]]
+    assert manifest["parameters"]["kernels"] == "warm" and all(k[0] == "warm" for k in kernels), kernels
+    assert len({k[2] for k in kernels}) == 1 and sorted(int(k[-1]) for k in kernels) == [1, 2, 3, 4]
+    assert len({j["worker"] for j in manifest["jobs"]}) == 1
