@@ -237,7 +237,8 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
     inputs = snap.inputs
     # The projection is computed once (for the tables) and loaded by every notebook's kernel.
     model_cache = staging / ".cache"
-    env = {"QZ_FORECAST_ROOT": str(snap.root), cache.ENV_VAR: str(model_cache), **mf.vintage_env(vintages)}
+    env = {"QZ_FORECAST_ROOT": str(snap.root), cache.ENV_VAR: str(model_cache), **mf.vintage_env(vintages),
+           "QZ_CHART_FILES": "1"}  # kernels also publish each chart as 200-dpi PNG and SVG (plots.print_formats)
     code = {**mf.code_version(), "source_sha256": source_hash()}
     jobs = plan_jobs(options, pairs, staging, snap, env, code["source_sha256"], plain.name,
                      capture_stderr=isinstance(executor, LocalExecutor))
@@ -304,15 +305,15 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
                 bar.update(1)
                 bar.set_postfix(failed=failures, refresh=False)
 
-    if tables_ok:  # the one-page 简报 per unit (PDF too in a full run, where Chromium is installed)
-        from .brief import write_briefs
-
-        manifest["briefs"] = write_briefs(staging, manifest, pdf=manifest["full"])
     order = {(j.unit_id, j.stem): i for i, j in enumerate(jobs)}
     results.sort(key=lambda r: order.get((r.unit, r.notebook), len(order)))
+    manifest["jobs"] = [r.to_dict() for r in results]
+    if tables_ok:  # 简报, print reports, chart files, PDFs (one Chromium), the scenario comparison
+        from .products import write_products
+
+        manifest.update(write_products(staging, manifest, options, tables, env))
     status = run_status(results, tables_ok)
-    manifest.update(status=status, finished=_now(), seconds=round(time.perf_counter() - clock, 2),
-                    jobs=[r.to_dict() for r in results])
+    manifest.update(status=status, finished=_now(), seconds=round(time.perf_counter() - clock, 2))
     (staging / "index.html").write_text(render_index(manifest), encoding="utf-8")
     mf.write_json(staging / "manifest.json", manifest)
     shutil.rmtree(model_cache, ignore_errors=True)
