@@ -217,6 +217,22 @@ def _pdf_line(manifest: dict[str, Any]) -> str:
             + (f"；失败 failed: {html.escape('、'.join(failed))}" if failed else "") + "</small></p>")
 
 
+def _quick_links(manifest: dict[str, Any]) -> str:
+    """One line under the title: the city's printable report and brief, the scenario comparison."""
+    esc = html.escape
+    city = (manifest.get("print_reports") or {}).get("quanzhou") or {}
+    links = []
+    if city.get("pdf") or city.get("html"):
+        links.append(f'<a href="{esc(city.get("pdf") or city["html"])}">全市报告（打印版{"PDF" if city.get("pdf") else ""}）</a>')
+    brief = (manifest.get("briefs") or {}).get("quanzhou")
+    if brief:
+        links.append(f'<a href="{esc(brief)}">全市简报 city brief</a>')
+    comp = manifest.get("comparison") or {}
+    if comp.get("page"):
+        links.append(f'<a href="{esc(comp["page"])}">情景比较 scenario comparison</a>')
+    return f"<p>{' · '.join(links)}</p>" if links else ""
+
+
 def _comparison_link(manifest: dict[str, Any]) -> str:
     """The link to the run's scenario comparison (or why it is missing)."""
     comp = manifest.get("comparison")
@@ -294,6 +310,7 @@ def render_index(manifest: dict[str, Any]) -> str:
 完成于 {esc(beijing_time(manifest.get('finished') or manifest.get('started')))} ·
 状态 <b class="{esc(status_cls)}">{esc(_STATUS_ZH.get(status_cls, status))}</b></p>
 {f'<p class="failed_run"><b>错误 Error:</b> {esc(str(table_error))}</p>' if table_error else ''}
+{_quick_links(manifest)}
 {render_key_results(key)}
 {_comparison_link(manifest)}
 <h2>报告 Reports</h2>

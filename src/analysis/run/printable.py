@@ -124,7 +124,7 @@ def write_products(run_dir: Path, manifest: dict[str, Any], pdf: bool) -> dict[s
         reports[uid] = {"html": path.relative_to(run_dir).as_posix()}
     info: dict[str, Any] = {"made": False}
     if not pdf:
-        info["reason"] = "只有完整运行才打印PDF（或加 --publish）PDFs are printed in full runs"
+        info["reason"] = "试算运行不打印PDF（完整运行或加 --publish 时打印） PDFs are printed in runs that publish"
     elif find_chromium() is None:
         info["reason"] = "未安装 Chromium，未生成PDF（可在浏览器中打印HTML） chromium not installed: no PDFs"
     else:

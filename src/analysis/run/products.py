@@ -1,7 +1,7 @@
 """What a run makes after its notebooks: the scenario comparison, the briefs, the printable reports
 and their PDFs, the chart files (one entry point for the runner, :func:`write_products`).
 
-The scenario comparison (``compare.html``, full runs): the run's own scenario (with its overrides,
+The scenario comparison (``compare.html``, runs that publish): the run's own scenario (with its overrides,
 from the run's tables, not recomputed) beside every other bundled scenario (``scenarios/*.yaml`` of
 the project: baseline, low, high), each computed by :func:`analysis.pipeline.run_models` with the
 run's draws, years and seed on the run's input snapshot; the page is
@@ -64,16 +64,17 @@ def write_comparison(run_dir: Path, manifest: dict[str, Any], options, tables, e
 
 
 def write_products(run_dir: Path, manifest: dict[str, Any], options, tables, env: dict[str, str]) -> dict:
-    """The comparison (full runs), then briefs, print reports, chart files and PDFs (runs that
-    publish: full runs or ``--publish``). Returns manifest entries; a failing comparison is
-    recorded (``comparison.error``) and does not stop the run."""
+    """Chart files, briefs and print pages always; the comparison and the PDFs in runs that publish
+    (full runs or ``--publish``; a trial run of some units stays quick). Returns manifest entries;
+    a failing comparison is recorded (``comparison.error``) and does not stop the run."""
     from .printable import write_products as printable
 
     out: dict[str, Any] = {}
-    if manifest.get("full"):
+    publishes = bool(manifest.get("full") or options.publish)
+    if publishes:
         try:
             out["comparison"] = write_comparison(run_dir, manifest, options, tables, env)
         except Exception as exc:  # noqa: BLE001 - the reports stand without the comparison
             out["comparison"] = {"error": f"{type(exc).__name__}: {exc}"}
-    out.update(printable(run_dir, manifest, pdf=bool(manifest.get("full") or options.publish)))
+    out.update(printable(run_dir, manifest, pdf=publishes))
     return out
