@@ -297,3 +297,23 @@ def appendix_html(notes, heading_level: int = 2) -> str:
             "<p><small>以下为本报告所用数据和方法的要点；完整的技术说明见 manifest.json。"
             " Plain-language summary; the technical wording is kept in manifest.json.</small></p>"
             + "".join(parts) + "</div>")
+
+
+def parameter_sources_html(scenario, keys) -> str:
+    """The scenario parameters a notebook uses with their values and sources, folded away
+    (``<details>``: a technical reference, in the scenario file's own wording), escaped."""
+    from .people import plain
+
+    esc = html.escape
+    rows = "".join(f"<tr><td><code>{esc(k)}</code></td><td>{esc(plain(scenario[k]))}</td>"
+                   f"<td>{esc(str(scenario.source(k) or '—'))}</td></tr>" for k in keys)
+    return ("<details><summary>情景参数及来源（技术参考，情景文件原文）Scenario parameters and sources</summary>"
+            "<table><tr><th>参数 parameter</th><th>取值 value</th><th>来源 source</th></tr>"
+            + rows + "</table></details>")
+
+
+def parameter_sources(scenario, keys):
+    """:func:`parameter_sources_html` for a notebook (an IPython ``HTML`` object)."""
+    from IPython.display import HTML
+
+    return HTML(parameter_sources_html(scenario, keys))
