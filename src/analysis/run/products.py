@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 BUNDLED = ("baseline", "low", "high")
+QUICK_ENV = "QZ_QUICK_PRODUCTS"  # set (the runner tests' fake runs): no comparison, no PDFs
 
 
 def comparison_scenarios(run_scenario: str, overrides: dict | None) -> list:
@@ -70,7 +71,9 @@ def write_products(run_dir: Path, manifest: dict[str, Any], options, tables, env
     from .printable import write_products as printable
 
     out: dict[str, Any] = {}
-    publishes = bool(manifest.get("full") or options.publish)
+    import os
+
+    publishes = bool(manifest.get("full") or options.publish) and not os.environ.get(QUICK_ENV)
     if publishes:
         try:
             out["comparison"] = write_comparison(run_dir, manifest, options, tables, env)
