@@ -105,3 +105,20 @@ def test_one_chromium_prints_several_pages(tmp_path):
     done = print_pages(pages)
     assert done == {pdf: True for _, pdf in pages}
     assert all(pdf.read_bytes().startswith(b"%PDF") for _, pdf in pages)
+
+
+def test_two_chromiums_at_once_each_print(tmp_path):
+    """A Chromium already running (a test, another run) must not swallow the run's printing:
+    each Browser has its own profile (with the shared default one, the second exited at once)."""
+    import pytest
+
+    from analysis.run.chromium import Browser, find_chromium
+
+    binary = find_chromium()
+    if binary is None:
+        pytest.skip("chromium is not installed")
+    page = tmp_path / "p.html"
+    page.write_text("<html><body><h1>泉州市</h1></body></html>", encoding="utf-8")
+    with Browser(binary) as first, Browser(binary) as second:
+        assert first.print_pdfs([(page, tmp_path / "a.pdf")]) == {tmp_path / "a.pdf": True}
+        assert second.print_pdfs([(page, tmp_path / "b.pdf")]) == {tmp_path / "b.pdf": True}

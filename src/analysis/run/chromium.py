@@ -45,6 +45,11 @@ class Browser:
     """A headless Chromium driven over ``--remote-debugging-pipe``; use as a context manager."""
 
     def __init__(self, binary: str, window: tuple[int, int] = (1366, 900)):
+        import tempfile
+
+        # A profile of its own: with the default one, a Chromium already running (another run, a
+        # test, a person's browser) takes the command over and this process exits at once.
+        self._profile = tempfile.mkdtemp(prefix="qz-chromium-")
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
 
@@ -54,7 +59,8 @@ class Browser:
             os.dup2(b, 4)
 
         self._proc = subprocess.Popen(
-            [binary, *FLAGS, f"--window-size={window[0]},{window[1]}", "about:blank"],
+            [binary, *FLAGS, f"--user-data-dir={self._profile}", f"--window-size={window[0]},{window[1]}",
+             "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             pass_fds=(3, 4), preexec_fn=wire)
         os.close(to_child_r)
@@ -179,6 +185,7 @@ class Browser:
                 os.close(fd)
             except OSError:
                 pass
+        shutil.rmtree(self._profile, ignore_errors=True)
 
     def __enter__(self) -> "Browser":
         return self
