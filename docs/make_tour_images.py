@@ -1,6 +1,7 @@
 """Refresh the README's tour images from a real run (``reports/latest``).
 
-Usage: ``.venv/bin/python docs/make_tour_images.py`` after ``make report``. Charts are the PNGs
+Usage: ``.venv/bin/python docs/make_tour_images.py [RUN_FOLDER]`` after ``make report`` (default
+``reports/latest``). Charts are the PNGs
 the notebooks produced; the index and the scenario comparison are headless-Chromium screenshots
 (Debian ``chromium`` and ``fonts-noto-cjk`` needed); the printed report's first pages are rendered
 from ``report.pdf`` by ``pdftoppm`` (Debian ``poppler-utils``). Images are downscaled and palette-reduced to keep the repository small.
@@ -87,7 +88,7 @@ def pdf_pages(pdf: Path, out: Path, pages: int = 3) -> None:
 
 
 def main() -> int:
-    latest = (ROOT / "reports" / "latest").resolve()
+    latest = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else (ROOT / "reports" / "latest").resolve()
     OUT.mkdir(parents=True, exist_ok=True)
     chromium = shutil.which("chromium")
     if chromium is None:
