@@ -1,8 +1,10 @@
 """Refresh the README's tour images from a real run (``reports/latest``).
 
-Usage: ``.venv/bin/python docs/make_tour_images.py`` after ``make report``. Charts are the PNGs
-the notebooks produced; the index is a headless-Chromium screenshot (Debian ``chromium`` and
-``fonts-noto-cjk`` needed). Images are downscaled and palette-reduced to keep the repository small.
+Usage: ``.venv/bin/python docs/make_tour_images.py [RUN_FOLDER]`` after ``make report`` (default
+``reports/latest``). Charts are the PNGs
+the notebooks produced; the index and the scenario comparison are headless-Chromium screenshots
+(Debian ``chromium`` and ``fonts-noto-cjk`` needed); the printed report's first pages are rendered
+from ``report.pdf`` by ``pdftoppm`` (Debian ``poppler-utils``). Images are downscaled and palette-reduced to keep the repository small.
 """
 
 from __future__ import annotations
@@ -59,19 +61,43 @@ def explorer_output() -> Path:
     return out
 
 
+def screenshot(chromium: str, page: Path, out: Path, height: int) -> None:
+    """A 1366-pixel-wide headless-Chromium screenshot of ``page``, shrunk to ``out``."""
+    shot = OUT / ".shot.png"
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                    "--hide-scrollbars", f"--window-size=1366,{height}", f"--screenshot={shot}", page.as_uri()],
+                   check=True, capture_output=True)
+    shrink(Image.open(shot), out)
+    shot.unlink()
+
+
+def pdf_pages(pdf: Path, out: Path, pages: int = 3) -> None:
+    """The first ``pages`` pages of ``pdf`` side by side (pdftoppm), shrunk to ``out``."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["pdftoppm", "-r", "45", "-png", "-f", "1", "-l", str(pages), str(pdf), f"{tmp}/p"],
+                       check=True, capture_output=True)
+        images = [Image.open(p).convert("RGB") for p in sorted(Path(tmp).glob("p*.png"))]
+    strip = Image.new("RGB", (sum(i.width for i in images) + 10 * len(images), max(i.height for i in images)), "#888")
+    x = 0
+    for image in images:
+        strip.paste(image, (x, 0))
+        x += image.width + 10
+    shrink(strip, out)
+
+
 def main() -> int:
-    latest = (ROOT / "reports" / "latest").resolve()
+    latest = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else (ROOT / "reports" / "latest").resolve()
     OUT.mkdir(parents=True, exist_ok=True)
     chromium = shutil.which("chromium")
     if chromium is None:
         print("chromium is needed for the index screenshot (apt-get install chromium fonts-noto-cjk)")
         return 1
-    shot = OUT / ".index.png"
-    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                    "--hide-scrollbars", "--window-size=1366,1000", f"--screenshot={shot}",
-                    (latest / "index.html").as_uri()], check=True, capture_output=True)
-    shrink(Image.open(shot), OUT / "1_index.png")
-    shot.unlink()
+    screenshot(chromium, latest / "index.html", OUT / "1_index.png", 1000)
+    screenshot(chromium, latest / "compare.html", OUT / "7_compare.png", 1100)
+    if shutil.which("pdftoppm") and (latest / "jinjiang" / "report.pdf").exists():
+        pdf_pages(latest / "jinjiang" / "report.pdf", OUT / "8_print.png")
     for name, notebook, index in CHARTS:
         shrink(chart(latest / notebook, index), OUT / name)
     shrink(chart(explorer_output(), 0), OUT / "6_explorer.png")

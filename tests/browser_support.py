@@ -42,6 +42,35 @@ def ensure_chromium() -> str:
     return binary
 
 
+def ensure_poppler() -> None:
+    """``pdfinfo`` and ``pdftotext`` (Debian's ``poppler-utils``), installed with apt if missing."""
+    if shutil.which("pdfinfo") and shutil.which("pdftotext"):
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        pytest.skip("poppler-utils is missing and cannot be installed here (needs root and apt-get)")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, capture_output=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "poppler-utils"], check=True, env=env, capture_output=True)
+    assert shutil.which("pdfinfo") and shutil.which("pdftotext"), "apt-get installed poppler-utils but it is not on PATH"
+
+
+def pdf_pages(pdf: Path) -> int:
+    """Page count of ``pdf`` by ``pdfinfo``."""
+    out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, timeout=60, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", out, re.M).group(1))
+
+
+def pdf_text(pdf: Path) -> str:
+    """The text of ``pdf`` by ``pdftotext``."""
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+                          timeout=60, check=True).stdout
+
+
+# Run in every published page: what a reader sees, and whether the page is wider than the window.
+PAGE_PROBE = ("({text: document.body.innerText, scroll: document.documentElement.scrollWidth,"
+              " width: window.innerWidth})")
+
+
 def _run(binary: str, url: str, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run([binary, *CHROMIUM_FLAGS, *extra, url], capture_output=True, text=True,
                           timeout=120)

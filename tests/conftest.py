@@ -42,12 +42,19 @@ def project_copy(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def real_run(tmp_path_factory):
     """One run of the real notebooks and models on two units (晋江市 and the city, 3 draws), in a
-    throw-away project; shared by the end-to-end and browser tests. Yields the project root."""
+    throw-away project; shared by the end-to-end, browser and products tests. ``--publish``: it
+    also prints the PDFs and builds the scenario comparison. Yields the project root."""
     import os
 
     from analysis import cli
     from analysis.data import loaders
 
+    try:  # the run prints its PDFs only where Chromium is installed: install it first if we can
+        from browser_support import ensure_chromium
+
+        ensure_chromium()
+    except (pytest.skip.Exception, Exception):  # noqa: BLE001 - the browser tests then skip or fail
+        pass
     root = tmp_path_factory.mktemp("real") / "project"
     for sub in ("data/raw", "scenarios", "notebooks"):
         shutil.copytree(REPO / sub, root / sub)

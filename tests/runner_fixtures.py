@@ -136,8 +136,10 @@ def fake_models(monkeypatch):
 
 
 @pytest.fixture
-def runner_project(project_copy, fake_models):
-    """A temp project (QZ_FORECAST_ROOT) with stand-in notebooks and fake models installed."""
+def runner_project(project_copy, fake_models, monkeypatch):
+    """A temp project (QZ_FORECAST_ROOT) with stand-in notebooks and fake models installed; runs
+    skip the scenario comparison and the PDFs (QZ_QUICK_PRODUCTS: tested on the real run)."""
+    monkeypatch.setenv("QZ_QUICK_PRODUCTS", "1")
     write_standin_notebooks(project_copy / "notebooks")
     return project_copy
 

@@ -48,14 +48,12 @@ def test_fmt_never_prints_nan_or_scientific():
 
 
 def test_notes_grouped_by_topic_each_once():
-    notes = ["registered: county base ESTIMATED", "resident: county base ESTIMATED", "TFR drawn from x",
-             "bed stock estimated", "something else", "registered: only here"]
-    groups = dict(kp.group_notes(notes))
-    assert sum(len(v) for v in groups.values()) == 5
-    assert groups["基期人口 Base population"] == ["county base ESTIMATED"]
-    assert "户籍口径：only here" in groups["其他 Other"]
+    notes = ["registered: Elderly = persons aged 60+ (plan: 60周岁及以上).",
+             "resident: Elderly = persons aged 60+ (plan: 60周岁及以上).",
+             "registered: County bed stock is an ESTIMATE: the city stock allocated", "something else"]
     page = kp.notes_appendix_html(notes + ["<script>"])
-    assert page.startswith("<h2>附录") and "<script>" not in page
+    assert page.count("60周岁及以上人口") == 1 and "养老床位" in page and "其他" in page
+    assert "<h2>附录" in page and "<script>" not in page and "ESTIMATE" not in page.split("<details>")[0]
 
 
 def test_one_page_brief_has_findings_box_and_caveat(tmp_path):

@@ -11,8 +11,8 @@ Which figures are estimates: every county figure (the county age–sex base popu
 estimated) and, for the city too, bed and nursing-bed gaps (the stocks are estimated) and the
 social-worker figures allocated from the plan.
 
-Method notes (``result.notes``, English developer wording) go to an appendix grouped by topic:
-:func:`notes_appendix`.
+Method notes (``result.notes``, English developer wording) go to an appendix in plain Chinese,
+grouped by topic (:func:`notes_appendix`, from the catalogue in :mod:`analysis.method_notes`).
 """
 
 from __future__ import annotations
@@ -181,53 +181,12 @@ def notebook_box(unit: str, scenario, base: str, year: int, start_year: int, end
 from .labels import scenario_label  # noqa: E402,F401 - defined without pandas for the runs index
 
 
-# Topics of the method-notes appendix: (Chinese heading, English heading, keywords in a note).
-NOTE_TOPICS = (  # the most specific topics first: a note goes to the first that matches
-    ("养老床位", "Elder-care beds", ("bed", "occupancy", "nursing", "prevalence", "disab")),
-    ("社工队伍", "Social-work workforce", ("social", "worker", "volunteer", "coordinator", "township", "talent")),
-    ("低保与最低工资", "低保 and minimum wage", ("低保", "dibao", "wage", "assistance", "recipient", "cost")),
-    ("生育、死亡与迁移", "Fertility, mortality, migration",
-     ("fertility", "tfr", "birth", "mortality", "life", "death", "survival", "migration", "e0")),
-    ("基期人口", "Base population", ("base", "census", "estimated", "derived", "published", "county", "vintage")),
-)
-
-
-def group_notes(notes) -> list[tuple[str, list[str]]]:
-    """Notes once each, grouped by topic. A note given for both bases (``registered: …`` and
-    ``resident: …``) is shown once without the prefix; one given for a single base keeps it, in
-    Chinese (``户籍口径：…``), since it is then true of that base only."""
-    bases = {"registered: ": "户籍口径：", "resident: ": "常住口径："}
-    seen: dict[str, set] = {}
-    for note in notes:
-        text, base = str(note).strip(), None
-        for prefix in bases:
-            if text.startswith(prefix):
-                text, base = text[len(prefix):], prefix
-        if text:
-            seen.setdefault(text, set()).add(base)
-    groups = {f"{zh} {en}": [] for zh, en, _ in NOTE_TOPICS}
-    other = "其他 Other"
-    groups[other] = []
-    for text, which in seen.items():
-        shown = bases[next(iter(which))] + text if len(which) == 1 and None not in which else text
-        low = text.lower()
-        for zh, en, words in NOTE_TOPICS:
-            if any(w in low for w in words):
-                groups[f"{zh} {en}"].append(shown)
-                break
-        else:
-            groups[other].append(shown)
-    return [(k, v) for k, v in groups.items() if v]
-
-
 def notes_appendix_html(notes, heading_level: int = 2) -> str:
-    """The appendix 附录：方法说明 as escaped HTML, one list per topic."""
-    esc = html.escape
-    parts = [f"<h{heading_level}>附录：方法说明 Appendix: method notes</h{heading_level}>"]
-    for topic, items in group_notes(notes):
-        parts.append(f"<h{heading_level + 1}>{esc(topic)}</h{heading_level + 1}><ul>"
-                     + "".join(f"<li><small>{esc(n)}</small></li>" for n in items) + "</ul>")
-    return "".join(parts) if len(parts) > 1 else ""
+    """The appendix 附录：方法说明 in plain Chinese, grouped by topic, each note once
+    (:func:`analysis.method_notes.appendix_html`)."""
+    from .method_notes import appendix_html
+
+    return appendix_html(notes, heading_level)
 
 
 def notes_appendix(notes):

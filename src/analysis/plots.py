@@ -1,5 +1,9 @@
 """One house style for every chart: Chinese fonts, labelled axes with units, a source line.
 
+Inside a run (``QZ_CHART_FILES`` set by the runner) a notebook's figures are published as a
+200-dpi PNG and an SVG (:func:`print_formats`), so the report can offer both as downloads
+(:mod:`analysis.run.chart_files`); the page shows the PNG at its normal size.
+
 The CJK font comes from the pip package ``pylopdf-fonts-zh-cn`` (Noto Sans SC, SIL Open Font
 License): it is registered with matplotlib's font manager at first use, so no system font, no
 apt package and no font-cache step are needed.
@@ -7,6 +11,7 @@ apt package and no font-cache step are needed.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,8 +36,30 @@ def cjk_font_name() -> str:
     return font_manager.FontProperties(fname=str(path)).get_name()
 
 
+CHART_FILES_ENV = "QZ_CHART_FILES"
+
+
+@lru_cache(maxsize=1)
+def print_formats() -> bool:
+    """In a Jupyter kernel of a run, display figures as 200-dpi PNG (``retina``: twice the figure's
+    100 dpi, shown at normal size) and SVG. True when set; elsewhere nothing changes."""
+    if not os.environ.get(CHART_FILES_ENV):
+        return False
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return False
+    set_matplotlib_formats("retina", "svg")
+    return True
+
+
 def apply_style() -> None:
     """Set the house style (fonts that render Chinese, readable sizes, light grid)."""
+    print_formats()
     family = cjk_font_name()
     plt.rcParams.update({
         "font.family": "sans-serif",

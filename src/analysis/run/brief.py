@@ -3,15 +3,13 @@
 Built from the run's 要点 rows (``manifest["key_results"]``), so the brief says exactly what the
 index and the reports say: the report-year figures with their p10–p90 band, the plan's target,
 the difference and status, three sentences of findings and the estimate caveat. A4 print CSS keeps
-it to one page. The PDF is printed by headless Chromium where it is installed (a full run only;
-without Chromium the HTML brief is still written and can be printed from any browser).
+it to one page. The PDF is printed with the run's other PDFs by one headless Chromium
+(:mod:`analysis.run.printable`); without Chromium the HTML brief can be printed from any browser.
 """
 
 from __future__ import annotations
 
 import html
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -81,9 +79,9 @@ def render_brief(row: dict[str, Any], key: dict[str, Any], run_label: str, date:
 """
 
 
-def write_briefs(run_dir: Path, manifest: dict[str, Any], pdf: bool = False) -> dict[str, str]:
-    """Write ``<unit>/brief.html`` for every unit with 要点 rows (and ``brief.pdf`` when ``pdf`` and
-    Chromium is available). Returns ``{unit_id: relative path}`` of the HTML briefs."""
+def write_briefs(run_dir: Path, manifest: dict[str, Any]) -> dict[str, str]:
+    """Write ``<unit>/brief.html`` for every unit with 要点 rows. Returns ``{unit_id: relative path}``.
+    The PDFs are printed with the run's other PDFs (:func:`analysis.run.printable.write_products`)."""
     from ..keypoints import scenario_label
     from .html import beijing_time
 
@@ -92,7 +90,6 @@ def write_briefs(run_dir: Path, manifest: dict[str, Any], pdf: bool = False) -> 
     label = scenario_label(str(scen.get("name", "")), scen.get("overrides"))
     units = set(manifest.get("parameters", {}).get("units") or [])
     written = {}
-    chromium = shutil.which("chromium") if pdf else None
     for row in key.get("rows", []):
         if units and row["unit_id"] not in units:
             continue
@@ -100,17 +97,4 @@ def write_briefs(run_dir: Path, manifest: dict[str, Any], pdf: bool = False) -> 
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render_brief(row, key, label, beijing_time(manifest.get("started"))), encoding="utf-8")
         written[row["unit_id"]] = path.relative_to(run_dir).as_posix()
-        if chromium:
-            print_pdf(chromium, path, path.with_suffix(".pdf"))
     return written
-
-
-def print_pdf(chromium: str, page: Path, out: Path) -> bool:
-    """Print ``page`` to ``out`` with headless Chromium; False (and no PDF) if it fails."""
-    try:
-        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                        f"--print-to-pdf={out}", page.resolve().as_uri()],
-                       capture_output=True, timeout=90, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return out.exists() and out.stat().st_size > 0

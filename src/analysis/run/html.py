@@ -38,8 +38,11 @@ def export_notebook_html(ipynb: Path, out_html: Path, result=None) -> None:
 
     from ..safety import escape_notebook_outputs
 
+    from .chart_files import add_download_links
+
     nb = nbformat.read(str(ipynb), as_version=4)
     escape_notebook_outputs(nb)  # scenario and data text reaches Markdown outputs: never raw HTML
+    add_download_links(nb, ipynb.stem)  # PNG (200 dpi) and SVG of each chart, written by chart_files
     if result is not None and result.status == "failed":
         nb.cells.insert(0, nbformat.v4.new_markdown_cell(error_banner(result)))
     body, _ = _html_exporter(HTMLExporter).from_notebook_node(nb)
@@ -60,7 +63,10 @@ def _html_exporter(cls):
 # Wide tables scroll inside their output instead of widening the page; print keeps tables whole.
 PAGE_CSS = ("<style>.jp-OutputArea-output,.jp-RenderedHTMLCommon{overflow-x:auto;max-width:100%}"
             ".jp-RenderedHTMLCommon table{max-width:100%}"
-            "@media print{.jp-OutputArea-output{overflow:visible}table,img{page-break-inside:avoid}}</style>")
+            ".jp-RenderedHTMLCommon img{max-width:100%;height:auto}"
+            ".chart-dl{margin:0 0 1em;color:#555}.method-notes small.en{color:#666}"
+            "@media print{.jp-OutputArea-output{overflow:visible}table,img{page-break-inside:avoid}.chart-dl{display:none}}"
+            "</style>")
 
 
 def for_readers(page: str) -> str:
@@ -187,7 +193,66 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.city th,tr.city td{font-weight:bold;border-top:2px solid #888}
 .est{color:#a60;font-weight:bold}
 details{margin:0.8em 0}summary{cursor:pointer;font-weight:bold}
+.method-notes small.en{color:#666}
 """
+
+
+def _print_cell(manifest: dict[str, Any], uid: str) -> str:
+    """The index cell of a unit's printable products: full report (PDF, print HTML) and brief."""
+    esc = html.escape
+    report = manifest.get("print_reports", {}).get(uid) or {}
+    brief = manifest.get("briefs", {}).get(uid)
+    links = []
+    if report.get("pdf"):
+        links.append(f'<a href="{esc(report["pdf"])}">报告PDF</a>')
+    if report.get("html"):
+        links.append(f'<a href="{esc(report["html"])}">打印版 print</a>')
+    if brief:
+        pdf = str(Path(brief).with_suffix(".pdf"))
+        has_pdf = (manifest.get("pdf") or {}).get("made") and pdf not in (manifest.get("pdf") or {}).get("failed", [])
+        links.append(f'<a href="{esc(brief)}">简报 brief</a>' + (f' (<a href="{esc(pdf)}">PDF</a>)' if has_pdf else ""))
+    return "<td>" + " · ".join(links) + "</td>"
+
+
+def _pdf_line(manifest: dict[str, Any]) -> str:
+    """One line on the PDFs: how many were printed, or why none were."""
+    info = manifest.get("pdf")
+    if not info:
+        return ""
+    if not info.get("made"):
+        return f"<p><small>PDF：{html.escape(str(info.get('reason', '未生成 not made')))}</small></p>"
+    failed = info.get("failed") or []
+    return (f"<p><small>PDF：已打印 {int(info.get('printed', 0))} 份（A4）printed"
+            + (f"；失败 failed: {html.escape('、'.join(failed))}" if failed else "") + "</small></p>")
+
+
+def _quick_links(manifest: dict[str, Any]) -> str:
+    """One line under the title: the city's printable report and brief, the scenario comparison."""
+    esc = html.escape
+    city = (manifest.get("print_reports") or {}).get("quanzhou") or {}
+    links = []
+    if city.get("pdf") or city.get("html"):
+        links.append(f'<a href="{esc(city.get("pdf") or city["html"])}">全市报告（打印版{"PDF" if city.get("pdf") else ""}）</a>')
+    brief = (manifest.get("briefs") or {}).get("quanzhou")
+    if brief:
+        links.append(f'<a href="{esc(brief)}">全市简报 city brief</a>')
+    comp = manifest.get("comparison") or {}
+    if comp.get("page"):
+        links.append(f'<a href="{esc(comp["page"])}">情景比较 scenario comparison</a>')
+    return f"<p>{' · '.join(links)}</p>" if links else ""
+
+
+def _comparison_link(manifest: dict[str, Any]) -> str:
+    """The link to the run's scenario comparison (or why it is missing)."""
+    comp = manifest.get("comparison")
+    if not comp:
+        return ""
+    if comp.get("error"):
+        return f'<p class="failed_run">情景比较未能生成 Scenario comparison failed: {html.escape(str(comp["error"]))}</p>'
+    names = "、".join(str(n) for n in comp.get("scenarios", []))
+    return (f'<h2>情景比较 Scenario comparison</h2><p><a href="{html.escape(comp["page"])}">'
+            f"情景比较 {html.escape(names)}</a>：主要指标逐县对照，含与第一个情景的差额和叠加图。"
+            " Key indicators per unit side by side, with differences and overlay charts.</p>")
 
 
 def render_index(manifest: dict[str, Any]) -> str:
@@ -222,8 +287,7 @@ def render_index(manifest: dict[str, Any]) -> str:
                          f"<small>{extra}</small></td>")
         xlsx = manifest.get("workbooks", {}).get(uid)
         cells.append(f'<td><a href="{esc(xlsx)}">{esc(Path(xlsx).name)}</a></td>' if xlsx else "<td></td>")
-        brief = manifest.get("briefs", {}).get(uid)
-        cells.append(f'<td><a href="{esc(brief)}">简报 brief</a></td>' if brief else "<td></td>")
+        cells.append(_print_cell(manifest, uid))
         rows.append("<tr>" + "".join(cells) + "</tr>")
 
     failures = "".join(
@@ -255,9 +319,12 @@ def render_index(manifest: dict[str, Any]) -> str:
 完成于 {esc(beijing_time(manifest.get('finished') or manifest.get('started')))} ·
 状态 <b class="{esc(status_cls)}">{esc(_STATUS_ZH.get(status_cls, status))}</b></p>
 {f'<p class="failed_run"><b>错误 Error:</b> {esc(str(table_error))}</p>' if table_error else ''}
+{_quick_links(manifest)}
 {render_key_results(key)}
+{_comparison_link(manifest)}
 <h2>报告 Reports</h2>
-<div class="scroll"><table><tr><th>单位 Unit</th>{head}<th>Excel</th><th>简报 Brief</th></tr>
+{_pdf_line(manifest)}
+<div class="scroll"><table><tr><th>单位 Unit</th>{head}<th>Excel</th><th>打印与简报 Print &amp; brief</th></tr>
 {''.join(rows)}</table></div>
 {f'<h2>失败 Failures</h2><ul>{failures}</ul>' if failures else ''}
 <h2>数据表 Tables</h2>

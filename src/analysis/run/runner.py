@@ -235,7 +235,8 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
     from .. import cache
     from .excel import write_unit_workbook
 
-    env = {"QZ_FORECAST_ROOT": str(snap.root), cache.ENV_VAR: str(model_cache), **mf.vintage_env(vintages)}
+    env = {"QZ_FORECAST_ROOT": str(snap.root), cache.ENV_VAR: str(model_cache), **mf.vintage_env(vintages),
+           "QZ_CHART_FILES": "1"}  # kernels also publish each chart as 200-dpi PNG and SVG (plots.print_formats)
     cold = options.cold_kernels or bool(options.scheduler)  # a dask worker may run jobs in threads
     if cold:
         env[ENV_COLD] = "1"
@@ -306,15 +307,15 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
                 bar.update(1)
                 bar.set_postfix(failed=failures, refresh=False)
 
-    if tables_ok:  # the one-page 简报 per unit (PDF too in a full run, where Chromium is installed)
-        from .brief import write_briefs
-
-        manifest["briefs"] = write_briefs(staging, manifest, pdf=manifest["full"])
     order = {(j.unit_id, j.stem): i for i, j in enumerate(jobs)}
     results.sort(key=lambda r: order.get((r.unit, r.notebook), len(order)))
+    manifest["jobs"] = [r.to_dict() for r in results]
+    if tables_ok:  # 简报, print reports, chart files, PDFs (one Chromium), the scenario comparison
+        from .products import write_products
+
+        manifest.update(write_products(staging, manifest, options, tables, env))
     status = run_status(results, tables_ok)
-    manifest.update(status=status, finished=_now(), seconds=round(time.perf_counter() - clock, 2),
-                    jobs=[r.to_dict() for r in results])
+    manifest.update(status=status, finished=_now(), seconds=round(time.perf_counter() - clock, 2))
     (staging / "index.html").write_text(render_index(manifest), encoding="utf-8")
     shutil.rmtree(model_cache, ignore_errors=True)
     # What an unchanged --incremental rerun recognises (none if an input changed during the run) …

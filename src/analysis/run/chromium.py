@@ -1,0 +1,206 @@
+"""One headless Chromium for many pages: print PDFs and inspect rendered pages over DevTools.
+
+Starting Chromium costs about a second of CPU a time; printing a run's ~30 pages one process each
+would cost half a minute on two cores. :class:`Browser` starts one process with
+``--remote-debugging-pipe`` (the DevTools protocol over file descriptors 3 and 4, messages
+separated by NUL bytes: no port, no websocket library) and drives several tabs at once:
+:meth:`Browser.print_pdfs` prints pages with ``Page.printToPDF`` (A4, the page's own ``@page``
+CSS), :meth:`Browser.evaluate` runs a JavaScript expression in a loaded page (the report tests
+use it for the visible text and the horizontal overflow).
+
+Without Chromium (:func:`find_chromium` returns None) callers skip the PDFs and say so.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import select
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-extensions", "--no-first-run", "--no-default-browser-check", "--hide-scrollbars",
+         "--mute-audio", "--remote-debugging-pipe"]
+PAGE_TIMEOUT = 90.0  # seconds for one page to load and print
+
+
+class BrowserError(RuntimeError):
+    """Chromium failed to start, answered with an error, or did not answer in time."""
+
+
+def find_chromium() -> str | None:
+    """Path of Debian's ``chromium`` (or ``chromium-browser`` / ``google-chrome``), None if absent."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+class Browser:
+    """A headless Chromium driven over ``--remote-debugging-pipe``; use as a context manager."""
+
+    def __init__(self, binary: str, window: tuple[int, int] = (1366, 900)):
+        import tempfile
+
+        # A profile of its own: with the default one, a Chromium already running (another run, a
+        # test, a person's browser) takes the command over and this process exits at once.
+        self._profile = tempfile.mkdtemp(prefix="qz-chromium-")
+        to_child_r, self._to_child = os.pipe()
+        self._from_child, from_child_w = os.pipe()
+
+        def wire():  # in the child: the pipe ends become fds 3 (commands) and 4 (answers)
+            a, b = os.dup(to_child_r), os.dup(from_child_w)
+            os.dup2(a, 3)
+            os.dup2(b, 4)
+
+        self._proc = subprocess.Popen(
+            [binary, *FLAGS, f"--user-data-dir={self._profile}", f"--window-size={window[0]},{window[1]}",
+             "about:blank"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            pass_fds=(3, 4), preexec_fn=wire)
+        os.close(to_child_r)
+        os.close(from_child_w)
+        self._buffer = b""
+        self._next_id = 0
+        self._events: list[dict] = []
+        self.window = window
+
+    # --- protocol -------------------------------------------------------------------------
+    def _send(self, method: str, params: dict | None = None, session: str | None = None) -> int:
+        self._next_id += 1
+        message = {"id": self._next_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        os.write(self._to_child, json.dumps(message).encode() + b"\0")
+        return self._next_id
+
+    def _read(self, deadline: float) -> dict:
+        while b"\0" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or self._proc.poll() is not None:
+                raise BrowserError("chromium did not answer in time" if left <= 0 else "chromium exited")
+            ready, _, _ = select.select([self._from_child], [], [], min(left, 1.0))
+            if ready:
+                chunk = os.read(self._from_child, 1 << 20)
+                if not chunk:
+                    raise BrowserError("chromium closed the DevTools pipe")
+                self._buffer += chunk
+        raw, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(raw)
+
+    def _wait(self, predicate, timeout: float = PAGE_TIMEOUT) -> dict:
+        for i, message in enumerate(self._events):
+            if predicate(message):
+                return self._events.pop(i)
+        deadline = time.monotonic() + timeout
+        while True:
+            message = self._read(deadline)
+            if predicate(message):
+                return message
+            self._events.append(message)
+
+    def call(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
+        """Send one command and return its result (raise :class:`BrowserError` on an error answer)."""
+        mid = self._send(method, params, session)
+        answer = self._wait(lambda m: m.get("id") == mid)
+        if "error" in answer:
+            raise BrowserError(f"{method}: {answer['error'].get('message')}")
+        return answer.get("result", {})
+
+    # --- tabs -----------------------------------------------------------------------------
+    def _open(self, url: str) -> tuple[str, str]:
+        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        self.call("Page.enable", session=session)
+        self.call("Emulation.setDeviceMetricsOverride", {"width": self.window[0], "height": self.window[1],
+                                                         "deviceScaleFactor": 1, "mobile": False}, session)
+        self._send("Page.navigate", {"url": url}, session)
+        return target, session
+
+    def _loaded(self, session: str) -> None:
+        self._wait(lambda m: m.get("method") == "Page.loadEventFired" and m.get("sessionId") == session)
+
+    def _close(self, target: str) -> None:
+        try:
+            self.call("Target.closeTarget", {"targetId": target})
+        except BrowserError:
+            pass
+
+    def print_pdfs(self, jobs: list[tuple[Path, Path]], parallel: int = 3) -> dict[Path, bool]:
+        """Print every ``(html page, pdf)`` pair; up to ``parallel`` tabs load at once.
+        Returns ``{pdf: printed?}``; a page that fails leaves no PDF and does not stop the others."""
+        done: dict[Path, bool] = {}
+        queue = list(jobs)
+        while queue:
+            batch, queue = queue[:parallel], queue[parallel:]
+            opened = []
+            for page, pdf in batch:
+                try:
+                    opened.append((pdf, *self._open(page.resolve().as_uri())))
+                except BrowserError:
+                    done[pdf] = False
+            for pdf, target, session in opened:
+                try:
+                    self._loaded(session)
+                    data = self.call("Page.printToPDF", {"printBackground": True, "preferCSSPageSize": True,
+                                                         "displayHeaderFooter": False}, session)["data"]
+                    pdf.write_bytes(base64.b64decode(data))
+                    done[pdf] = True
+                except BrowserError:
+                    done[pdf] = False
+                finally:
+                    self._close(target)
+        return done
+
+    def evaluate(self, page: Path, expression: str):
+        """Load ``page`` and return the value of the JavaScript ``expression`` (JSON-serialisable)."""
+        target, session = self._open(page.resolve().as_uri())
+        try:
+            self._loaded(session)
+            result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session)
+            if "exceptionDetails" in result:
+                raise BrowserError(f"script failed on {page.name}: {result['exceptionDetails'].get('text')}")
+            return result["result"].get("value")
+        finally:
+            self._close(target)
+
+    # --- lifetime -------------------------------------------------------------------------
+    def close(self) -> None:
+        try:
+            self._send("Browser.close")
+        except OSError:
+            pass
+        try:
+            self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        for fd in (self._to_child, self._from_child):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        shutil.rmtree(self._profile, ignore_errors=True)
+
+    def __enter__(self) -> "Browser":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def print_pages(jobs: list[tuple[Path, Path]], binary: str | None = None) -> dict[Path, bool] | None:
+    """Print ``(html, pdf)`` pairs in one Chromium; None when Chromium is not installed."""
+    binary = binary or find_chromium()
+    if binary is None or not jobs:
+        return None if binary is None else {}
+    try:
+        with Browser(binary) as browser:
+            return browser.print_pdfs(jobs)
+    except (OSError, BrowserError):
+        return {pdf: pdf.exists() for _, pdf in jobs}

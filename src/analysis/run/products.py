@@ -1,0 +1,83 @@
+"""What a run makes after its notebooks: the scenario comparison, the briefs, the printable reports
+and their PDFs, the chart files (one entry point for the runner, :func:`write_products`).
+
+The scenario comparison (``compare.html``, runs that publish): the run's own scenario (with its overrides,
+from the run's tables, not recomputed) beside every other bundled scenario (``scenarios/*.yaml`` of
+the project: baseline, low, high), each computed by :func:`analysis.pipeline.run_models` with the
+run's draws, years and seed on the run's input snapshot; the page is
+:func:`analysis.compare.render_compare`, the same as ``python -m analysis compare``.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+BUNDLED = ("baseline", "low", "high")
+QUICK_ENV = "QZ_QUICK_PRODUCTS"  # set (the runner tests' fake runs): no comparison, no PDFs
+
+
+def comparison_scenarios(run_scenario: str, overrides: dict | None) -> list:
+    """The bundled scenarios other than the run's own (an overridden run compares with its plain
+    scenario too). Loaded from the project's ``scenarios/`` folder."""
+    from ..scenarios import load_scenario
+
+    names = [n for n in BUNDLED if overrides or n != Path(run_scenario).stem]
+    out = []
+    for name in names:
+        try:
+            out.append(load_scenario(name))
+        except Exception:  # noqa: BLE001 - a bundled scenario removed or broken: compare the rest
+            continue
+    return out
+
+
+def write_comparison(run_dir: Path, manifest: dict[str, Any], options, tables, env: dict[str, str]) -> dict:
+    """Write ``compare.html``; returns the manifest entry (page, scenarios, draws, seconds)."""
+    from .. import compare
+    from ..keypoints import scenario_label
+    from .runner import _environment
+
+    clock = time.perf_counter()
+    key = manifest.get("key_results") or {}
+    base, year = key.get("base", options.base), key.get("year", 2025)
+    scen = manifest["scenario"]
+    own = tables.indicators[tables.indicators["base"] == base]
+    results = {scenario_label(scen["name"], scen.get("overrides")): compare.scenario_result(own, base, year)}
+    others = comparison_scenarios(str(options.scenario), scen.get("overrides"))
+    with _environment(env):  # the run's input snapshot and model cache
+        results.update(compare.scenario_rows(others, base, year, options.start_year, options.end_year,
+                                             options.draws, options.seed))
+        with_targets = {}
+        from ..keypoints import with_targets as attach
+
+        for label, (frame, _) in results.items():
+            with_targets[label] = compare.scenario_result(attach(frame, range(options.start_year, options.end_year + 1)),
+                                                          base, year)
+    note = (f"各情景均为{options.draws}次抽样、{options.start_year}–{options.end_year}年、随机种子{options.seed}，"
+            f"与本次运行相同；第一个为本次运行的情景。 Every scenario with the run's {options.draws} draws, years and seed; "
+            "the first is this run's scenario.")
+    page = run_dir / "compare.html"
+    page.write_text(compare.render_compare(with_targets, base, year, note, index_link=True), encoding="utf-8")
+    return {"page": page.name, "scenarios": list(with_targets), "draws": options.draws,
+            "seconds": round(time.perf_counter() - clock, 2)}
+
+
+def write_products(run_dir: Path, manifest: dict[str, Any], options, tables, env: dict[str, str]) -> dict:
+    """Chart files, briefs and print pages always; the comparison and the PDFs in runs that publish
+    (full runs or ``--publish``; a trial run of some units stays quick). Returns manifest entries;
+    a failing comparison is recorded (``comparison.error``) and does not stop the run."""
+    from .printable import write_products as printable
+
+    out: dict[str, Any] = {}
+    import os
+
+    publishes = bool(manifest.get("full") or options.publish) and not os.environ.get(QUICK_ENV)
+    if publishes:
+        try:
+            out["comparison"] = write_comparison(run_dir, manifest, options, tables, env)
+        except Exception as exc:  # noqa: BLE001 - the reports stand without the comparison
+            out["comparison"] = {"error": f"{type(exc).__name__}: {exc}"}
+    out.update(printable(run_dir, manifest, pdf=publishes))
+    return out

@@ -1,0 +1,124 @@
+"""Printable products without a real run: the print page joins report sections, chart files and
+their download links come from the same notebook, a run without Chromium says no PDFs were made."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import nbformat
+
+from analysis.run import chart_files, printable
+from analysis.run.html import _pdf_line, _print_cell
+
+PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 40).decode()
+
+
+def _page(path, title, extra=""):
+    path.write_text(f'<!DOCTYPE html><html><head><style>.jp-x{{color:red}}</style></head>'
+                    f'<body class="jp-Notebook"><main><h1 id="t">{title}<a class="anchor-link">¶</a></h1>'
+                    f"<table><tr><td>1,234</td></tr></table>{extra}</main></body></html>", encoding="utf-8")
+    return path
+
+
+def test_print_page_joins_sections_each_on_a_new_page(tmp_path):
+    pages = [_page(tmp_path / "01.html", "01 人口预测 Population", "<script>alert(1)</script>"),
+             _page(tmp_path / "02.html", "养老床位 Beds")]
+    page = printable.render_print_report(pages, "晋江市", "情景 low", "2026-12-01 20:00 北京时间")
+    assert '<html lang="zh-CN">' in page and "@page{size:A4" in page and "<script" not in page
+    assert page.count('<section class="nb') == 2 and page.count('class="nb first"') == 1
+    assert "<li>01 人口预测 Population</li><li>养老床位 Beds</li>" in page
+    assert "晋江市民政事业发展预测报告" in page and "情景 low" in page and ".jp-x" not in page
+    assert "break-inside:avoid" in page and ".chart-dl{display:none" in page
+
+
+def _notebook_with_chart(path):
+    out = nbformat.v4.new_output("display_data", data={"image/png": PNG, "image/svg+xml": "<svg></svg>",
+                                                       "text/plain": "<Figure>"})
+    cell = nbformat.v4.new_code_cell("plot()", outputs=[out])
+    nb = nbformat.v4.new_notebook(cells=[cell, nbformat.v4.new_code_cell("x", outputs=[])])
+    nbformat.write(nb, str(path))
+    return nb
+
+
+def test_chart_files_and_links_come_from_the_same_notebook(tmp_path):
+    ipynb = tmp_path / "02_beds.ipynb"
+    nb = _notebook_with_chart(ipynb)
+    written = chart_files.extract(ipynb)
+    assert [p.name for p in written] == ["chart01.png", "chart01.svg"]
+    assert written[0].read_bytes().startswith(b"\x89PNG") and written[1].read_text() == "<svg></svg>"
+    assert chart_files.add_download_links(nb, "02_beds") == 1
+    outputs = nb.cells[0]["outputs"]
+    assert "image/svg+xml" not in outputs[0]["data"] and len(outputs) == 2
+    link = outputs[1]["data"]["text/html"]
+    assert 'href="02_beds_charts/chart01.png"' in link and 'href="02_beds_charts/chart01.svg"' in link
+    assert all((tmp_path / href).exists() for href in ("02_beds_charts/chart01.png", "02_beds_charts/chart01.svg"))
+
+
+def test_without_chromium_the_print_pages_are_written_and_the_run_says_no_pdfs(tmp_path, monkeypatch):
+    from analysis.run import chromium
+
+    monkeypatch.setattr(chromium, "find_chromium", lambda: None)
+    unit = tmp_path / "jinjiang"
+    unit.mkdir()
+    _page(unit / "01_population_projection.html", "01 人口预测")
+    _notebook_with_chart(unit / "01_population_projection.ipynb")
+    manifest = {"jobs": [{"unit": "jinjiang", "notebook": "01_population_projection", "status": "ok",
+                          "output": "jinjiang/01_population_projection.ipynb",
+                          "html": "jinjiang/01_population_projection.html"}],
+                "scenario": {"name": "baseline", "overrides": {}}, "unit_names": {"jinjiang": "晋江市"},
+                "started": "2026-12-01T12:00:00+00:00"}
+    out = printable.write_products(tmp_path, manifest, pdf=True)
+    assert out["pdf"]["made"] is False and "Chromium" in out["pdf"]["reason"]
+    assert out["print_reports"] == {"jinjiang": {"html": "jinjiang/report_print.html"}}
+    assert (unit / "report_print.html").exists() and (unit / "01_population_projection_charts" / "chart01.png").exists()
+    assert not list(tmp_path.rglob("*.pdf"))
+    manifest.update(out)
+    assert "未安装 Chromium" in _pdf_line(manifest) and "report.pdf" not in _print_cell(manifest, "jinjiang")
+    json.dumps(out)  # the entries go into manifest.json
+
+
+def test_index_links_the_pdfs_that_were_printed():
+    manifest = {"print_reports": {"quanzhou": {"html": "quanzhou/report_print.html", "pdf": "quanzhou/report.pdf"}},
+                "briefs": {"quanzhou": "quanzhou/brief.html"},
+                "pdf": {"made": True, "printed": 2, "failed": [], "seconds": 3.2}}
+    cell = _print_cell(manifest, "quanzhou")
+    assert 'href="quanzhou/report.pdf"' in cell and 'href="quanzhou/brief.pdf"' in cell
+    assert "已打印 2 份" in _pdf_line(manifest)
+    manifest["pdf"]["failed"] = ["quanzhou/brief.pdf"]
+    assert 'href="quanzhou/brief.pdf"' not in _print_cell(manifest, "quanzhou")
+
+
+def test_one_chromium_prints_several_pages(tmp_path):
+    import pytest
+
+    from analysis.run.chromium import find_chromium, print_pages
+
+    if find_chromium() is None:
+        pytest.skip("chromium is not installed")
+    pages = []
+    for i in range(3):
+        page = tmp_path / f"p{i}.html"
+        page.write_text(f'<html lang="zh-CN"><head><style>@page{{size:A4}}</style></head><body><h1>第{i}页 泉州市</h1>'
+                        + "<p>段落</p>" * (40 * i + 1) + "</body></html>", encoding="utf-8")
+        pages.append((page, page.with_suffix(".pdf")))
+    done = print_pages(pages)
+    assert done == {pdf: True for _, pdf in pages}
+    assert all(pdf.read_bytes().startswith(b"%PDF") for _, pdf in pages)
+
+
+def test_two_chromiums_at_once_each_print(tmp_path):
+    """A Chromium already running (a test, another run) must not swallow the run's printing:
+    each Browser has its own profile (with the shared default one, the second exited at once)."""
+    import pytest
+
+    from analysis.run.chromium import Browser, find_chromium
+
+    binary = find_chromium()
+    if binary is None:
+        pytest.skip("chromium is not installed")
+    page = tmp_path / "p.html"
+    page.write_text("<html><body><h1>泉州市</h1></body></html>", encoding="utf-8")
+    with Browser(binary) as first, Browser(binary) as second:
+        assert first.print_pdfs([(page, tmp_path / "a.pdf")]) == {tmp_path / "a.pdf": True}
+        assert second.print_pdfs([(page, tmp_path / "b.pdf")]) == {tmp_path / "b.pdf": True}

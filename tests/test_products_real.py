@@ -1,0 +1,85 @@
+"""The printable and downloadable products of a small real run (晋江市 and the city, --publish):
+PDFs printed by headless Chromium (page counts, Chinese text), chart files at print resolution,
+the scenario comparison, and the workbook a reader hands on."""
+
+from __future__ import annotations
+
+import json
+import struct
+
+import openpyxl
+import pytest
+
+from browser_support import ensure_chromium, ensure_poppler, has_chinese, pdf_pages, pdf_text
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+
+@pytest.fixture(scope="module")
+def run_dir(real_run):
+    ensure_chromium()
+    ensure_poppler()
+    root, code = real_run
+    assert code == 0
+    return (root / "reports" / "latest").resolve()
+
+
+@pytest.fixture(scope="module")
+def manifest(run_dir):
+    return json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+
+
+# (file, fewest pages, most pages, text it must contain)
+PDFS = [("jinjiang/brief.pdf", 1, 1, "晋江市"), ("quanzhou/brief.pdf", 1, 1, "泉州市"),
+        ("jinjiang/report.pdf", 12, 80, "养老床位"), ("quanzhou/report.pdf", 18, 110, "回溯检验")]
+
+
+@pytest.mark.parametrize("name,fewest,most,words", PDFS)
+def test_pdfs_exist_with_expected_pages_and_chinese_text(run_dir, name, fewest, most, words):
+    pdf = run_dir / name
+    assert pdf.exists() and pdf.stat().st_size > 10_000, f"{name} was not printed"
+    assert fewest <= pdf_pages(pdf) <= most
+    text = pdf_text(pdf)
+    assert has_chinese(text) and words in text and "要点" in text
+    assert "NaN" not in text
+
+
+def test_manifest_and_index_say_what_was_printed(run_dir, manifest):
+    info = manifest["pdf"]
+    assert info["made"] and info["printed"] == 4 and info["failed"] == [] and info["seconds"] > 0
+    index = (run_dir / "index.html").read_text(encoding="utf-8")
+    assert 'href="quanzhou/report.pdf"' in index and 'href="jinjiang/brief.pdf"' in index
+    assert 'href="compare.html"' in index
+
+
+def _png_size(path):
+    head = path.read_bytes()[:24]
+    return struct.unpack(">II", head[16:24])
+
+
+def test_charts_downloadable_as_200_dpi_png_and_svg(run_dir):
+    folder = run_dir / "jinjiang" / "02_elder_care_beds_charts"
+    pngs, svgs = sorted(folder.glob("*.png")), sorted(folder.glob("*.svg"))
+    assert len(pngs) >= 3 and len(svgs) == len(pngs)
+    width, height = _png_size(pngs[0])
+    assert width >= 9 * 200 * 0.95, f"chart is {width} px wide: below 200 dpi for a 9-inch figure"
+    assert svgs[0].read_text(encoding="utf-8").lstrip().startswith(("<?xml", "<svg"))
+    page = (run_dir / "jinjiang" / "02_elder_care_beds.html").read_text(encoding="utf-8")
+    assert page.count("02_elder_care_beds_charts/chart") >= 2 * len(pngs) and "Matplotlib v" not in page
+
+
+def test_comparison_page_sets_the_bundled_scenarios_side_by_side(run_dir, manifest):
+    comp = manifest["comparison"]
+    assert comp["scenarios"] == ["情景 baseline", "情景 low", "情景 high"] and comp["draws"] == 3
+    page = (run_dir / "compare.html").read_text(encoding="utf-8")
+    assert page.count("data:image/png;base64") >= 2 and "晋江市" in page and "3次抽样" in page
+
+
+def test_workbook_numbers_formatted_and_notes_name_the_scenario(run_dir):
+    book = openpyxl.load_workbook(run_dir / "jinjiang" / "jinjiang.xlsx")
+    numbers = [c for ws in book.worksheets for row in ws.iter_rows(min_row=2) for c in row
+               if isinstance(c.value, (int, float)) and not isinstance(c.value, bool)]
+    assert len(numbers) > 100
+    assert [c.coordinate for c in numbers if c.number_format == "General"][:5] == []
+    notes = " ".join(str(c.value) for row in book["说明 notes"].iter_rows() for c in row if c.value is not None)
+    assert "情景 baseline" in notes
