@@ -77,8 +77,10 @@ CATALOGUE = (
     Entry("taishang_derived", "base", r"^泉州台商投资区 2020 total is DERIVED",
           "泉州台商投资区2020年人口 = 惠安县（含台商区）减去惠安县（推算）。", "Derived by subtraction."),
     Entry("age_structure_estimated", "base", r"^Age-sex structure of every unit is ESTIMATED",
-          "各单位2020年分年龄、分性别结构是估算的：以全国同期年龄结构为起点，调整到与普查的总人口、男女比例和大年龄组比重一致。",
-          "Estimated: the national age structure fitted to each unit's census totals and shares."),
+          "各单位2020年分年龄、分性别结构是估算的：以户籍人口按全国同期年龄结构、净迁入人口按流动人口年龄结构相加为起点"
+          "（与2010—2020年回测所检验的方法相同），调整到与普查的总人口、男女比例和大年龄组比重一致。",
+          "Estimated: locals shaped like China plus net in-migrants shaped like migrants (the backtested seed), "
+          "fitted to each unit's census totals and shares."),
     Entry("jinjiang_own_census", "base", r"^晋江市 is fitted to its own census",
           "晋江市按本市公布的普查性别比例和年龄构成调整；其余12个单位共用“全市减晋江市”的构成，13个单位合计与全市一致。",
           "晋江市 uses its own census shares; the others share the rest; all add up to the city."),
@@ -94,7 +96,8 @@ CATALOGUE = (
           "不参与全市系数的计算。", "An implausibly low death rate: the zone's age structure is bounded."),
     Entry("registered_base_cohorts", "base",
           r"^Registered \(户籍\) base ESTIMATED by cohort accounting: end-2017 60\+ (?P<a>[\d,]+) and 80\+ (?P<b>[\d,]+)",
-          "户籍基期人口按队列逐年推算：起点为公布的2017年末60岁及以上{a}人、80岁及以上{b}人，单岁年龄分布参照全国出生人数。",
+          "户籍基期人口按队列逐年推算：起点为公布的2017年末60岁及以上{a}人、80岁及以上{b}人，单岁年龄分布参照全国出生人数；"
+          "60—79岁各岁与全国之比随年龄平滑变化并在80岁处与80岁以上衔接，避免79岁与80岁两个相邻出生队列人数相差一半。",
           "Registered base built by cohort accounting from the published end-2017 figures."),
     Entry("registered_check_2019", "base",
           r"^Aged two years by cohort survival.*?gives 60\+ (?P<a>[\d,]+) at end-2019 against the plan's (?P<b>[\d,]+) \((?P<d>" + N + r") %\)",
