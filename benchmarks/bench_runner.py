@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import shutil
+import re
 import statistics
 import subprocess
 import sys
@@ -69,15 +70,6 @@ def full_run(root: Path, extra: list[str]) -> dict:
     runs = sorted((p for p in latest.iterdir() if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime)
     manifest = json.loads((runs[-1] / "manifest.json").read_text(encoding="utf-8"))
     return {"wall": wall, "exit": proc.returncode, "manifest": manifest, "stdout": proc.stdout.strip()}
-
-
-def tables_seconds(draws: int) -> float:
-    from analysis.run.tables import build_tables
-    from analysis.scenarios import load_scenario
-
-    start = time.perf_counter()
-    build_tables(load_scenario("baseline"), 2020, 2035, draws=draws, seed=20201101)
-    return time.perf_counter() - start
 
 
 def unchanged_rerun(root: Path, extra: list[str]) -> dict:
@@ -146,7 +138,9 @@ def main(argv=None) -> int:
                 print(f"       {nb:<32} median {statistics.median(secs):.2f} s over {len(secs)} units")
         print("       " + (result["stdout"].splitlines()[0] if result["stdout"] else ""))
         again = unchanged_rerun(root, extra)
-        reused = "reused" in (again["stdout"].splitlines() or [""])[0]
+        first = (again["stdout"].splitlines() or [""])[0]
+        every = re.search(r" 0 ok, 0 failed, (\d+) reused of (\d+) jobs", first)
+        reused = bool(every) and every.group(1) == every.group(2) != "0"   # every job reused, none run
         print(f"rerun  run --incremental, nothing changed: {again['wall']:.2f} s wall (exit {again['exit']}; "
               f"target < 3 s)" + ("" if reused else "  NOT REUSED: " + again["stdout"][:200]))
     print(f"       {load()} (after)")

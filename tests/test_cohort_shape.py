@@ -46,3 +46,14 @@ def test_moving_forward_adds_the_births_of_each_year():
     later = cohort_shape(2022.0).sum(axis=0)
     assert later[0] / later[1] == pytest.approx(births[2021] / births[2020], rel=0.01)
     assert later[1] / later[2] == pytest.approx(births[2020] / births[2019], rel=0.03)
+
+
+@pytest.mark.parametrize("census", [2010 + 10 / 12, 2020 + 10 / 12])
+def test_age_0_at_a_census_is_the_births_of_the_past_year(census):
+    """On 1 November, aged 0 are those born in the past twelve months (2/12 of one calendar year's
+    births and 10/12 of the next), counted once, not scaled twice for being partly born."""
+    births = births_by_year()
+    shape = cohort_shape(census).sum(axis=0)
+    year = int(census)
+    past_year = (2 / 12) * births[year - 1] + (10 / 12) * births[year]
+    assert shape[0] == pytest.approx(past_year, rel=0.08)

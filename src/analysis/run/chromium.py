@@ -62,7 +62,10 @@ class Browser:
             [binary, *FLAGS, f"--user-data-dir={self._profile}", f"--window-size={window[0]},{window[1]}",
              "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            pass_fds=(3, 4), preexec_fn=wire)
+            # not pass_fds=(3, 4): Python marks those inheritable *before* preexec_fn, which fails
+            # (EBADF) when the parent has no fd 3 or 4 open, as in a run. Python's own fds are
+            # not inheritable, so only the two dup2 targets reach Chromium.
+            close_fds=False, preexec_fn=wire)
         os.close(to_child_r)
         os.close(from_child_w)
         self._buffer = b""

@@ -15,7 +15,7 @@ import shutil
 import sys
 import time
 import traceback
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -396,7 +396,3 @@ def summary_line(outcome: RunOutcome) -> str:
         if job["status"] == "failed":
             line += f"\n  FAILED {job['unit']}/{job['notebook']}: {job['error_name']}: {job['error_message']}"
     return line
-
-
-def options_dict(options: RunOptions) -> dict[str, Any]:
-    return asdict(options)

@@ -32,8 +32,9 @@ from . import manifest as mf
 from . import publish
 
 # Options that change what a run computes or which jobs it has (the rest are about how it runs).
+# ``publish``: a run that publishes also makes the scenario comparison and the PDFs.
 KEY_OPTIONS = ("units", "notebooks", "scenario", "base", "start_year", "end_year", "draws", "seed",
-               "params", "overrides")
+               "params", "overrides", "publish")
 NOT_HASHED = ("manifest.json",)
 
 
@@ -49,7 +50,9 @@ def run_key(options, chain: list[Path], code_sha256: str) -> str:
     """
     root = config.project_root()
     files = _files_under(config.raw_dir()) + _files_under(config.processed_dir() / "vintages")
-    files += [Path(p) for p in chain] + sorted(config.notebooks_dir().glob("*.ipynb"))
+    # every bundled scenario, not only the run's chain: the comparison page computes them all
+    files += [Path(p) for p in chain] + sorted(config.scenarios_dir().glob("*.yaml"))
+    files += sorted(config.notebooks_dir().glob("*.ipynb"))
     hashes = {}
     for path in dict.fromkeys(files):
         try:

@@ -171,13 +171,11 @@ def cohort_shape(time: float) -> np.ndarray:
     per_birth = _anchor(anchor_year)[:, 0] / (0.5 * (births[anchor_year - 1] + births[anchor_year]))
     age_then = np.clip(np.floor(t0 - starts - 0.25).astype(int), 0, N_AGES - 1)
     moved = pop * np.exp(-mx[:, age_then] * delta)
-    # a cohort partly born by ``time`` (moving back before the anchor) counts for the part born
-    moved *= np.clip((time - starts) / 0.5, 0.0, 1.0)
+    # a cohort partly born by ``time`` counts for the part born: _completed_ages sees only ages ≥ 0
     if delta > 0:
         new = np.arange(t0, time, 0.5)
         if np.any(np.floor(new).astype(int) > max(births)):
             raise AnalysisError(f"no WPP births after {max(births)}")
         born = np.outer(per_birth, [0.5 * births[int(np.floor(b))] for b in new])
-        born *= np.clip((time - new) / 0.5, 0.0, 1.0)
         starts, moved = np.concatenate([starts, new]), np.concatenate([moved, born], axis=1)
     return _completed_ages(starts, moved, time)

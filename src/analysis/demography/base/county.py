@@ -277,7 +277,7 @@ _RESIDENT_2020_INPUTS = ("units", "census2020", "resident2021", "wpp_population"
 def seed_2020(city_total: float, city_women: float) -> np.ndarray:
     """The 2020 seed (2, 101), shares summing to 1: the city's end-2020 registered people shaped like
     China plus the net in-migrants with the migrants' profile (:func:`.seed.census_seed`), the same
-    seed as the 2010 backtest base, whose 60+ error it brought from +17 % to +7 %."""
+    seed as the 2010 backtest base (with China's shape alone that backtest's 60+ error was +17 %)."""
     seed = census_seed(CENSUS_TIME_2020, 2020, (city_total, city_women))
     return seed / seed.sum()
 
