@@ -122,3 +122,27 @@ def test_two_chromiums_at_once_each_print(tmp_path):
     with Browser(binary) as first, Browser(binary) as second:
         assert first.print_pdfs([(page, tmp_path / "a.pdf")]) == {tmp_path / "a.pdf": True}
         assert second.print_pdfs([(page, tmp_path / "b.pdf")]) == {tmp_path / "b.pdf": True}
+
+
+def test_printing_does_not_depend_on_which_fds_the_process_has_open(tmp_path):
+    """The pipe ends reach Chromium as fds 3 and 4 whatever the launching process holds there.
+    (``make report`` printed no PDF with the earlier launch — EBADF, then "pipe file descriptors
+    are not open" — while pytest's processes printed; this test did not reproduce that, the
+    manual run did. It guards the two states it can make: fds 3–255 closed, or 3 and 4 held.)"""
+    import subprocess
+    import sys
+
+    import pytest
+
+    from analysis.run.chromium import find_chromium
+
+    if find_chromium() is None:
+        pytest.skip("chromium is not installed")
+    page = tmp_path / "p.html"
+    page.write_text("<html><body><h1>泉州市</h1></body></html>", encoding="utf-8")
+    for setup in ("os.closerange(3, 256)", "os.closerange(3, 256); a = open(os.devnull); b = open(os.devnull)"):
+        pdf = tmp_path / f"out{len(setup)}.pdf"
+        code = (f"import os; {setup}\nfrom pathlib import Path\nfrom analysis.run.chromium import print_pages\n"
+                f"print(print_pages([(Path({str(page)!r}), Path({str(pdf)!r}))]))")
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+        assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF"), (setup, proc.stdout, proc.stderr[-500:])

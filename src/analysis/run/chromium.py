@@ -53,19 +53,23 @@ class Browser:
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
 
-        def wire():  # in the child: the pipe ends become fds 3 (commands) and 4 (answers)
-            a, b = os.dup(to_child_r), os.dup(from_child_w)
-            os.dup2(a, 3)
-            os.dup2(b, 4)
+        # Chromium reads commands on fd 3 and answers on fd 4. bash (dash takes no fd above 9) moves the pipe ends there
+        # (``exec 3<&r 4>&w``) so that nothing depends on which fds this process has open: with
+        # pass_fds=(3, 4) and a preexec_fn, Python marks 3 and 4 inheritable before the hook runs
+        # and the launch failed (EBADF, or Chromium finding no pipe) in a run whose fds 3/4 differ.
+        # The ends handed over are first moved to fds ≥ 10 so that neither is 3 or 4 itself.
+        import fcntl
 
+        high = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10) for fd in (to_child_r, from_child_w)]
+        os.close(to_child_r)
+        os.close(from_child_w)
+        to_child_r, from_child_w = high
+        script = f'exec 3<&{to_child_r} 4>&{from_child_w} {to_child_r}<&- {from_child_w}>&-; exec "$@"'
         self._proc = subprocess.Popen(
-            [binary, *FLAGS, f"--user-data-dir={self._profile}", f"--window-size={window[0]},{window[1]}",
-             "about:blank"],
+            ["/bin/bash", "-c", script, "bash", binary, *FLAGS, f"--user-data-dir={self._profile}",
+             f"--window-size={window[0]},{window[1]}", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            # not pass_fds=(3, 4): Python marks those inheritable *before* preexec_fn, which fails
-            # (EBADF) when the parent has no fd 3 or 4 open, as in a run. Python's own fds are
-            # not inheritable, so only the two dup2 targets reach Chromium.
-            close_fds=False, preexec_fn=wire)
+            pass_fds=(to_child_r, from_child_w))
         os.close(to_child_r)
         os.close(from_child_w)
         self._buffer = b""
