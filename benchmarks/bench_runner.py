@@ -123,6 +123,11 @@ def main(argv=None) -> int:
         print(f"run    python -m analysis run {' '.join(extra) or '(defaults)'}: wall {result['wall']:.1f} s, "
               f"exit {result['exit']}, {n_jobs} jobs, status {manifest['status']}, "
               f"kernels {manifest['parameters'].get('kernels', 'cold')}")
+        phases = manifest.get("phases") or {}
+        if phases:
+            extra_products = {k: (manifest.get(k) or {}).get("seconds") for k in ("comparison", "pdf")}
+            print("       phases " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items())
+                  + " (products: " + ", ".join(f"{k} {v:.1f} s" for k, v in extra_products.items() if v) + ")")
         if per_job:
             ideal = n_jobs * one_cell / workers
             median = statistics.median(per_job)
@@ -130,6 +135,9 @@ def main(argv=None) -> int:
                   f"({n_jobs} x {one_cell:.2f} / {workers}) = {result['wall'] / ideal:.2f}x  (target <= 1.0)")
             print(f"       RATIO per-job median / one-cell floor = {median:.2f} / {one_cell:.2f} = "
                   f"{median / one_cell:.2f}x  (min {min(per_job):.2f}, max {max(per_job):.2f} s)")
+            if phases.get("notebooks"):
+                print(f"       RATIO notebook phase / (jobs x one-cell floor / workers) = {phases['notebooks']:.1f} / "
+                      f"{ideal:.1f} = {phases['notebooks'] / ideal:.2f}x  (the jobs alone, without tables and products)")
             print(f"       sum of job times {sum(per_job):.1f} s -> parallel speed-up {sum(per_job) / result['wall']:.2f}x")
             by_nb = {}
             for j in jobs:

@@ -40,3 +40,45 @@ def test_number_formats_for_people():
     assert plots.fmt_int(8782285) == "8,782,285"
     assert plots.fmt_pct(13.214) == "13.2%"
     assert np.isclose(float(plots.fmt_wan(160_0000, 0)[:-1]), 160)
+
+
+def _chart():
+    fig, ax = plots.new_figure("泉州市60岁及以上人口预测", "年份 year", "人数（万人）", "第七次全国人口普查；本项目测算")
+    plots.fan(ax, [2020, 2021, 2022], [1e5, 2e5, 3e5], [2e5, 3e5, 4e5], [3e5, 4e5, 5e5], "60岁及以上")
+    plots.wan_axis(ax)
+    ax.legend()
+    return fig
+
+
+def _pixels(png: bytes):
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int)
+
+
+def test_run_formats_lay_a_chart_out_once_and_print_it_as_laid_out():
+    """The run's 200-dpi PNG (layout frozen after one pass) is the constrained-layout picture
+    matplotlib prints itself, and its metadata shows it at 100 dpi."""
+    import base64
+    import io
+
+    reference = io.BytesIO()
+    _chart().savefig(reference, format="png", dpi=plots.PRINT_DPI)
+    fig = _chart()
+    data, meta = plots._png_200dpi(fig)
+    assert fig.get_layout_engine() is None or type(fig.get_layout_engine()).__name__ == "PlaceHolderLayoutEngine"
+    ours, theirs = _pixels(base64.b64decode(data)), _pixels(reference.getvalue())
+    assert ours.shape == theirs.shape == (1000, 1800, 3) and meta == {"width": 900, "height": 500}
+    assert (ours == theirs).all()  # the same pixels (only the PNG compression level differs)
+    before = fig.axes[0].get_position().bounds
+    again, _ = plots._png_200dpi(fig)  # printing again keeps the frozen layout
+    assert fig.axes[0].get_position().bounds == before and (_pixels(base64.b64decode(again)) == ours).all()
+
+
+def test_run_svg_keeps_chinese_text_as_text_with_fallback_fonts():
+    svg = plots._svg(_chart())
+    assert svg.lstrip().startswith("<?xml") and "泉州市60岁及以上人口预测" in svg
+    assert "'Noto Sans CJK SC'" in svg and "'Microsoft YaHei'" in svg and "sans-serif" in svg
+    assert "<path id=\"NotoSansSC" not in svg  # glyphs are not drawn as outlines

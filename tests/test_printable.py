@@ -146,3 +146,20 @@ def test_printing_does_not_depend_on_which_fds_the_process_has_open(tmp_path):
                 f"print(print_pages([(Path({str(page)!r}), Path({str(pdf)!r}))]))")
         proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
         assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF"), (setup, proc.stdout, proc.stderr[-500:])
+
+
+def test_print_report_uses_the_vector_chart_files_when_they_pair_with_the_images(tmp_path):
+    from analysis.run.printable import vector_charts
+
+    img = '<img src="data:image/png;base64,AAAA" width="900">'
+    link = '<div class="chart-dl"><a href="02_beds_charts/chart{n:02d}.png" download>PNG</a></div>'
+    body = "".join(img + link.format(n=n) for n in (1, 2))
+    page = tmp_path / "02_beds.html"
+    (tmp_path / "02_beds_charts").mkdir()
+    assert vector_charts(body, page) == body  # no SVG files: the PNGs stay
+    for n in (1, 2):
+        (tmp_path / "02_beds_charts" / f"chart{n:02d}.svg").write_text("<svg/>", encoding="utf-8")
+    out = vector_charts(body, page)
+    assert 'src="02_beds_charts/chart01.svg"' in out and 'src="02_beds_charts/chart02.svg"' in out
+    assert "data:image/png" not in out
+    assert vector_charts(img + body, page) == img + body  # three images, two links: not paired, unchanged

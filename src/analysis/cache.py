@@ -20,6 +20,7 @@ run code: dataclasses are rebuilt only for classes of this package.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -77,6 +78,44 @@ def key(*parts: Any) -> str:
     return full_key(*parts)[:32]
 
 
+class _ReadEntries:
+    """Entries this process has read and verified, with their files' ``stat`` signature: a warm
+    kernel serving many jobs of one run loads each entry (parse, hash every file) once, and every
+    call gets a deep copy. An entry whose files changed since (size, mtime, inode) is read and
+    verified again. Emptied with the package's other caches (``cache_clear``)."""
+
+    limit = 8  # entries kept (each a projection of every unit × draw: tens of MB)
+
+    def __init__(self) -> None:
+        self.entries: dict[str, tuple] = {}
+
+    def get(self, path: Path, digest: str):
+        hit = self.entries.get(str(path))
+        if hit is None or hit[0] != digest or hit[1] != _signature(path):
+            return None
+        self.entries[str(path)] = self.entries.pop(str(path))  # most recently used last
+        return (copy.deepcopy(hit[2]),)
+
+    def put(self, path: Path, digest: str, signature: tuple, value: Any) -> None:
+        self.entries[str(path)] = (digest, signature, value)
+        while len(self.entries) > self.limit:
+            self.entries.pop(next(iter(self.entries)))
+
+    def cache_clear(self) -> None:
+        self.entries.clear()
+
+
+_READ = _ReadEntries()
+
+
+def _signature(folder: Path) -> tuple:
+    try:
+        return tuple(sorted((p.name, st.st_size, st.st_mtime_ns, st.st_ino)
+                            for p in folder.iterdir() for st in [p.stat()]))
+    except OSError:
+        return ()
+
+
 def cached(name: str, parts: tuple, compute: Callable[[], Any]) -> Any:
     """``compute()``, or its stored result when the cache is on and holds the same key.
 
@@ -90,9 +129,14 @@ def cached(name: str, parts: tuple, compute: Callable[[], Any]) -> Any:
     digest = full_key(name, *parts)
     path = folder / f"{name}-{digest[:32]}"
     if path.is_dir():
-        value = read_entry(path, digest)
+        value = _READ.get(path, digest)
         if value is not None:
             return value[0]
+        signature = _signature(path)
+        value = read_entry(path, digest)
+        if value is not None:
+            _READ.put(path, digest, signature, value[0])
+            return copy.deepcopy(value[0])
     value = compute()
     tmp = folder / f".{path.name}.{os.getpid()}.tmp"
     try:

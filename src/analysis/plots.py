@@ -42,19 +42,84 @@ CHART_FILES_ENV = "QZ_CHART_FILES"
 @lru_cache(maxsize=1)
 def print_formats() -> bool:
     """In a Jupyter kernel of a run, display figures as 200-dpi PNG (``retina``: twice the figure's
-    100 dpi, shown at normal size) and SVG. True when set; elsewhere nothing changes."""
+    100 dpi, shown at normal size) and SVG. True when set; elsewhere nothing changes.
+
+    Both are printed by :func:`_png_200dpi` and :func:`_svg` (registered as the kernel's figure
+    formatters), which lay the figure out once for the two: matplotlib's own inline formatters
+    run the constrained layout again inside every print and add a tight-bbox pass, four layout
+    draws for one chart (issue 14 measured 0.76 s a chart; one layout is 0.45 s)."""
     if not os.environ.get(CHART_FILES_ENV):
         return False
     try:
         from IPython import get_ipython
-        from matplotlib_inline.backend_inline import set_matplotlib_formats
+        from matplotlib.figure import Figure
     except ImportError:
         return False
     shell = get_ipython()
     if shell is None or getattr(shell, "kernel", None) is None:
         return False
-    set_matplotlib_formats("retina", "svg")
+    formatters = shell.display_formatter.formatters
+    for formatter in formatters.values():
+        formatter.pop(Figure, None)
+    formatters["image/png"].for_type(Figure, _png_200dpi)
+    formatters["image/svg+xml"].for_type(Figure, _svg)
     return True
+
+
+PRINT_DPI = 200          # the page shows it at half size (retina); the download is print resolution
+PNG_COMPRESS_LEVEL = 3   # zlib level: 6 (PIL's default) spent a third of a chart's time for 3 % smaller files
+
+
+def freeze_layout(fig) -> None:
+    """Run the figure's layout engine once (at :data:`PRINT_DPI`) and keep its result: every later
+    print draws the figure once instead of laying it out again first (the axes keep the positions
+    found; the 200-dpi PNG is pixel for pixel what ``savefig(dpi=200)`` gives)."""
+    if fig.get_layout_engine() is None or getattr(fig, "_qz_layout_frozen", False):
+        return
+    dpi = fig.dpi
+    fig.set_dpi(PRINT_DPI)  # laid out at the print resolution: the PNG is exactly matplotlib's own
+    try:
+        fig.draw_without_rendering()
+    finally:
+        fig.set_dpi(dpi)
+    fig.set_layout_engine("none")
+    fig._qz_layout_frozen = True
+
+
+def _png_200dpi(fig):
+    """The display PNG: 200 dpi, with width and height metadata at 100 dpi (shown at normal size)."""
+    if not fig.axes and not fig.lines:
+        return None
+    import base64
+    import io
+
+    freeze_layout(fig)
+    buffer = io.BytesIO()
+    fig.canvas.print_figure(buffer, format="png", dpi=PRINT_DPI, facecolor=fig.get_facecolor(),
+                            edgecolor=fig.get_edgecolor(), pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
+    width, height = fig.get_size_inches() * fig.dpi
+    return (base64.b64encode(buffer.getvalue()).decode("ascii"),
+            {"width": int(round(width)), "height": int(round(height))})
+
+
+def _svg(fig):
+    """The SVG download: text stays text (``svg.fonttype: none``), so it is small, selectable and
+    editable; a reader without Noto Sans SC sees the system's sans-serif Chinese font."""
+    if not fig.axes and not fig.lines:
+        return None
+    import io
+
+    freeze_layout(fig)
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        fig.canvas.print_figure(buffer, format="svg", facecolor=fig.get_facecolor(),
+                                edgecolor=fig.get_edgecolor())
+    return buffer.getvalue().decode("utf-8").replace(f"font-family: '{cjk_font_name()}', ", SVG_FONTS)
+
+
+# The same design under the names other systems install it by, then the usual Chinese UI fonts.
+SVG_FONTS = ("font-family: 'Noto Sans SC', 'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', "
+             "'PingFang SC', ")
 
 
 def apply_style() -> None:

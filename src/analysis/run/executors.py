@@ -61,13 +61,32 @@ class LocalExecutor:
         if workers < 1:
             raise AnalysisError(f"--workers must be at least 1, not {workers}")
         self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _new_pool(self, workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_die_with_parent, initargs=(os.getpid(),))
+
+    def warm_up(self, fn: Callable, *args) -> None:
+        """Start the worker processes now and run ``fn(*args)`` once in each, while the parent goes
+        on (the runner starts each worker's warm kernel while it computes the tables: the parent
+        uses one core, so the warm-ups cost no wall time). :meth:`run` then uses these workers."""
+        self.close()
+        self._pool = self._new_pool(self.workers)
+        for _ in range(self.workers):  # each submit finds no idle worker and starts one
+            self._pool.submit(fn, *args)
+
+    def close(self) -> None:
+        """Stop workers started by :meth:`warm_up` that :meth:`run` did not use."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def run(self, fn: Callable[[Job], JobResult], jobs: Sequence[Job]) -> Iterator[tuple[Job, JobResult]]:
         if not jobs:
+            self.close()
             return
-        context = multiprocessing.get_context("fork")
-        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(jobs)), mp_context=context,
-                                   initializer=_die_with_parent, initargs=(os.getpid(),))
+        pool, self._pool = self._pool or self._new_pool(min(self.workers, len(jobs))), None
         finished = False
         try:
             futures = {pool.submit(fn, job): job for job in jobs}

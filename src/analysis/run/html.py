@@ -60,6 +60,16 @@ def _html_exporter(cls):
     return _EXPORTERS[cls]
 
 
+def warm_exporter() -> None:
+    """Build this process's exporter and export an empty notebook once (templates, Jinja and
+    Pygments load here, before the first job: a worker's warm-up, :func:`analysis.run.warm_kernel.warm_up`)."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    _html_exporter(HTMLExporter).from_notebook_node(nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("# 预热 warm-up")]))
+
+
 # Wide tables scroll inside their output instead of widening the page; print keeps tables whole.
 PAGE_CSS = ("<style>.jp-OutputArea-output,.jp-RenderedHTMLCommon{overflow-x:auto;max-width:100%}"
             ".jp-RenderedHTMLCommon table{max-width:100%}"

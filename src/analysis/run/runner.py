@@ -189,6 +189,8 @@ def run(options: RunOptions, job_fn: Callable[[Job], JobResult] = run_job,
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        finally:
+            getattr(executor, "close", lambda: None)()  # workers warmed up for jobs that never ran
 
 
 def _unchanged_rerun(options: RunOptions, key: str) -> RunOutcome | None:
@@ -264,7 +266,13 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
         "tables": {}, "workbooks": {}, "notes": [], "jobs": [],
     }
 
+    if job_fn is run_job and not cold and jobs and hasattr(executor, "warm_up"):
+        from . import warm_kernel
+
+        log = str(Path(jobs[0].stderr_log).with_name("warm-up.log")) if jobs[0].stderr_log else None
+        executor.warm_up(warm_kernel.warm_up, jobs[0].kernel_name, jobs[0].env, jobs[0].cwd, log)
     tables_ok, results = True, []
+    phases = manifest["phases"] = {"setup": round(time.perf_counter() - clock, 2)}  # seconds (make bench)
     try:
         with _environment(env):  # the jobs' environment (the snapshot), so their cache keys match
             tables = build_tables(load_scenario(plain.name, options.overrides or None), options.start_year, options.end_year, options.draws, options.seed)
@@ -297,6 +305,7 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
             manifest["error_traceback"] = traceback.format_exc()
 
     if tables_ok:
+        phases["tables"] = round(time.perf_counter() - clock - sum(phases.values()), 2)
         todo, reused = reuse_previous(jobs, staging) if options.incremental else (jobs, [])
         results.extend(reused)
         failures = 0
@@ -313,7 +322,9 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
     if tables_ok:  # 简报, print reports, chart files, PDFs (one Chromium), the scenario comparison
         from .products import write_products
 
+        phases["notebooks"] = round(time.perf_counter() - clock - sum(phases.values()), 2)
         manifest.update(write_products(staging, manifest, options, tables, env))
+        phases["products"] = round(time.perf_counter() - clock - sum(phases.values()), 2)
     status = run_status(results, tables_ok)
     manifest.update(status=status, finished=_now(), seconds=round(time.perf_counter() - clock, 2))
     (staging / "index.html").write_text(render_index(manifest), encoding="utf-8")

@@ -222,6 +222,28 @@ def acquire(kernel_name: str, env: dict[str, str], cwd: str) -> WarmKernel:
     return _current
 
 
+def warm_up(kernel_name: str, env: dict[str, str], cwd: str, stderr_log: str | None = None) -> str:
+    """Start this worker's warm kernel for the jobs to come (``env`` is the jobs' environment, so
+    :func:`acquire` finds it); the kernel's stderr goes to ``stderr_log`` (the run's logs), not
+    the terminal. Never raises: a kernel that fails here is started again by the first job.
+    Returns what happened, for logs."""
+    from .jobs import _redirect_stderr, _restore_stderr
+
+    os.environ.update(env)
+    saved = _redirect_stderr(stderr_log)
+    try:
+        from .html import warm_exporter
+
+        kernel = acquire(kernel_name, env, cwd)
+        warm_exporter()
+        return f"warm pid {kernel.pid}"
+    except Exception as exc:  # noqa: BLE001 - the job path retries and falls back to cold
+        discard()
+        return f"warm-up failed: {type(exc).__name__}: {exc}"
+    finally:
+        _restore_stderr(saved)
+
+
 def release(kernel: WarmKernel, healthy: bool) -> None:
     """After a job: keep the kernel if the job was healthy and memory is below the threshold."""
     kernel.after_job()

@@ -118,6 +118,8 @@ def _half_cohorts(year: int) -> tuple[np.ndarray, np.ndarray]:
             weight = np.interp(mean_age, grid, lx[s]) * (cohort if np.all(np.isfinite(cohort)) else 0.5)
             index = np.searchsorted(starts, halves)
             pop[s, index] += total * weight / weight.sum()
+    starts.setflags(write=False)  # cached: callers share these arrays
+    pop.setflags(write=False)
     return starts, pop
 
 
