@@ -195,3 +195,33 @@ def test_the_models_tuple_round_trips(tmp_path):
     (back,) = cache_codec.read_entry(tmp_path / "m", "k")
     _assert_same(value[:3], back[:3])
     assert back[3] == float("inf") and back[4] is None and back[5] == np.float32(2.5)
+
+
+def test_a_verified_entry_is_read_once_per_process_and_served_as_copies(monkeypatch, tmp_path):
+    """A warm kernel's many jobs load an entry once (parse and hash); each call gets its own copy,
+    and bytes changed after that read are still caught."""
+    import time
+
+    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path))
+    cache._READ.forget()
+    computed, reads = [], []
+    real_read = cache.read_entry
+    monkeypatch.setattr(cache, "read_entry", lambda *a: reads.append(1) or real_read(*a))
+
+    def compute():
+        computed.append(1)
+        return {"x": np.arange(4.0)}
+
+    cache.cached("m", (1,), compute)                       # computed and written
+    first = cache.cached("m", (1,), compute)               # read and verified once
+    first["x"][0] = 99.0                                   # a caller changes what it got
+    second = cache.cached("m", (1,), compute)              # from memory, a fresh copy
+    assert computed == [1] and reads == [1] and second["x"][0] == 0.0
+    time.sleep(0.05)                                       # past the file system's timestamp tick
+    (entry,) = tmp_path.glob("m-*")
+    data = bytearray((entry / "arrays.npz").read_bytes())
+    data[-30] ^= 0xFF
+    (entry / "arrays.npz").write_bytes(bytes(data))        # same size, other bytes
+    third = cache.cached("m", (1,), compute)
+    assert computed == [1, 1] and reads == [1, 1] and third["x"][0] == 0.0
+    cache._READ.forget()

@@ -186,27 +186,3 @@ def test_a_run_reuses_one_warm_kernel_per_worker(runner_project):
     assert len({k[2] for k in kernels}) == 1 and sorted(int(k[-1]) for k in kernels) == [1, 2, 3, 4]
     assert len({j["worker"] for j in manifest["jobs"]}) == 1
 
-
-CACHE_FILLED = '''
-from analysis import geography
-geography.all_units()
-assert geography._units.cache_info().currsize == 1
-'''
-CACHE_KEPT = '''
-from analysis import geography
-assert geography._units.cache_info().currsize == 1, "the caches were emptied after a job that changed nothing"
-'''
-CACHE_EMPTIED = '''
-from analysis import geography
-assert geography._units.cache_info().currsize == 0, "the caches survived a job that monkey-patched a module"
-'''
-
-
-def test_caches_survive_a_clean_job_and_go_after_a_monkey_patch(tmp_path):
-    """The package's caches stay for the next job on the same kernel (same environment) only when
-    the job before changed no module: results computed under a patch never reach another job."""
-    names = {"fill": CACHE_FILLED, "kept": CACHE_KEPT, "dirty": DIRTY, "emptied": CACHE_EMPTIED}
-    notebooks = {k: _notebook(tmp_path, k, code) for k, code in names.items()}
-    results = [run_job(_job(notebooks[k], tmp_path / f"{i}{k}")) for i, k in enumerate(names)]
-    assert [r.status for r in results] == ["ok"] * 4, [r.error_message for r in results]
-    assert len({_pid(r) for r in results}) == 1  # one kernel served all four

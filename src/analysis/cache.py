@@ -82,7 +82,9 @@ class _ReadEntries:
     """Entries this process has read and verified, with their files' ``stat`` signature: a warm
     kernel serving many jobs of one run loads each entry (parse, hash every file) once, and every
     call gets a deep copy. An entry whose files changed since (size, mtime, inode) is read and
-    verified again. Emptied with the package's other caches (``cache_clear``)."""
+    verified again (a rewrite within the same file-system timestamp tick, a few milliseconds, with
+    the same size would go unseen). Unlike the package's ``lru_cache`` caches it survives a warm
+    kernel's reset: its values depend on nothing in the process, only on verified bytes."""
 
     limit = 8  # entries kept (each a projection of every unit × draw: tens of MB)
 
@@ -101,7 +103,7 @@ class _ReadEntries:
         while len(self.entries) > self.limit:
             self.entries.pop(next(iter(self.entries)))
 
-    def cache_clear(self) -> None:
+    def forget(self) -> None:
         self.entries.clear()
 
 
@@ -110,7 +112,7 @@ _READ = _ReadEntries()
 
 def _signature(folder: Path) -> tuple:
     try:
-        return tuple(sorted((p.name, st.st_size, st.st_mtime_ns, st.st_ino)
+        return tuple(sorted((p.name, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
                             for p in folder.iterdir() for st in [p.stat()]))
     except OSError:
         return ()

@@ -200,3 +200,39 @@ def _chart(ws, wide: pd.DataFrame) -> None:
     chart.set_categories(Reference(ws, min_col=first_col, max_col=last_col, min_row=1, max_row=1))
     chart.width, chart.height = 18, 9
     ws.add_chart(chart, f"A{len(wide) + 4}")
+
+
+class WorkbookWriter:
+    """Every unit's workbook written by one background thread (the runner starts it when the
+    tables are ready and collects it after the notebooks: the parent only waits for its workers
+    meanwhile). :meth:`result` gives the manifest's ``workbooks`` entry (unit id → path in the
+    run) or raises what writing raised; :meth:`stop` (an interrupted run) lets the book being
+    written finish, skips the rest and waits, so nothing writes into a staging folder being removed."""
+
+    def __init__(self, staging: Path, units, tables, info: dict):
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._stopped = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbooks")
+        self._future = self._pool.submit(self._write_all, staging, list(units), tables, info)
+
+    def _write_all(self, staging: Path, units, tables, info: dict) -> dict[str, str]:
+        written = {}
+        for unit in units:
+            if self._stopped.is_set():
+                break
+            path = write_unit_workbook(staging / unit.id / f"{unit.id}.xlsx", unit.id, tables.indicators,
+                                       tables.population, info)
+            written[unit.id] = path.relative_to(staging).as_posix()
+        return written
+
+    def result(self) -> dict[str, str]:
+        try:
+            return self._future.result()
+        finally:
+            self._pool.shutdown()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._pool.shutdown(wait=True, cancel_futures=True)

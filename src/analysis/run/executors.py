@@ -41,6 +41,10 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
+def started() -> None:
+    """A task that does nothing: :meth:`LocalExecutor.warm_up` with it only starts the workers."""
+
+
 def _kill_workers(pool: ProcessPoolExecutor) -> None:
     for process in list((getattr(pool, "_processes", None) or {}).values()):
         try:
@@ -77,16 +81,23 @@ class LocalExecutor:
             self._pool.submit(fn, *args)
 
     def close(self) -> None:
-        """Stop workers started by :meth:`warm_up` that :meth:`run` did not use."""
+        """Stop workers started by :meth:`warm_up` that :meth:`run` did not use (the tables failed,
+        nothing was left to run, or the run was interrupted): killed at once, their kernels with them."""
         pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            _kill_workers(pool)
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def run(self, fn: Callable[[Job], JobResult], jobs: Sequence[Job]) -> Iterator[tuple[Job, JobResult]]:
         if not jobs:
             self.close()
             return
-        pool, self._pool = self._pool or self._new_pool(min(self.workers, len(jobs))), None
+        pool, self._pool = self._pool, None
+        if pool is not None and getattr(pool, "_broken", False):  # a warm-up worker died (OOM …)
+            _kill_workers(pool)
+            pool.shutdown(wait=False, cancel_futures=True)
+            pool = None
+        pool = pool or self._new_pool(min(self.workers, len(jobs)))
         finished = False
         try:
             futures = {pool.submit(fn, job): job for job in jobs}

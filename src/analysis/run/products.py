@@ -37,7 +37,7 @@ def write_comparison(run_dir: Path, manifest: dict[str, Any], options, tables, e
     """Write ``compare.html``; returns the manifest entry (page, scenarios, draws, seconds)."""
     from .. import compare
     from ..keypoints import scenario_label
-    from .runner import _environment
+    from .scoped import environment as _environment
 
     clock = time.perf_counter()
     key = manifest.get("key_results") or {}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import shutil
 import sys
 import time
@@ -27,6 +26,7 @@ from . import publish, unchanged
 from .executors import make_executor
 from .jobs import Job, JobResult, run_job
 from .lock import RunLock
+from .scoped import RunTerminated, environment as _environment, terminate_cleanly as _terminate_cleanly  # noqa: F401
 from .warm_kernel import ENV_COLD
 from .params import check_parameters
 from .resources import MAX_DRAWS, MAX_WORKERS, available_memory, check_memory, memory_needed  # noqa: F401
@@ -221,6 +221,7 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
     from .executors import LocalExecutor
     from .html import render_index
     from .inputs import snapshot
+    from .excel import WorkbookWriter
     from .tables import build_tables, key_results
 
     started, clock = _now(), time.perf_counter()
@@ -235,7 +236,6 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
     # The projection is computed once (for the tables) and loaded by every notebook's kernel.
     model_cache = staging / ".cache"
     from .. import cache
-    from .excel import write_unit_workbook
 
     env = {"QZ_FORECAST_ROOT": str(snap.root), cache.ENV_VAR: str(model_cache), **mf.vintage_env(vintages),
            "QZ_CHART_FILES": "1"}  # kernels also publish each chart as 200-dpi PNG and SVG (plots.print_formats)
@@ -266,11 +266,15 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
         "tables": {}, "workbooks": {}, "notes": [], "jobs": [],
     }
 
-    if job_fn is run_job and not cold and jobs and hasattr(executor, "warm_up"):
+    if jobs and hasattr(executor, "warm_up"):  # workers forked now, before the workbook thread exists
         from . import warm_kernel
+        from .executors import started
 
         log = str(Path(jobs[0].stderr_log).with_name("warm-up.log")) if jobs[0].stderr_log else None
-        executor.warm_up(warm_kernel.warm_up, jobs[0].kernel_name, jobs[0].env, jobs[0].cwd, log)
+        if job_fn is run_job and not cold:  # each worker's kernel warms while the tables are computed
+            executor.warm_up(warm_kernel.warm_up, jobs[0].kernel_name, jobs[0].env, jobs[0].cwd, log)
+        else:
+            executor.warm_up(started)
     tables_ok, results = True, []
     phases = manifest["phases"] = {"setup": round(time.perf_counter() - clock, 2)}  # seconds (make bench)
     try:
@@ -291,10 +295,10 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
         info = {"scenario_label": label, "overrides": scenario.overrides, "run_id": run_id,
                 "date": beijing_time(started), "years": f"{options.start_year}–{options.end_year}",
                 "draws": options.draws, "vintages": vintages, "sources": scenario.sources}
-        for unit in units:
-            book = write_unit_workbook(staging / unit.id / f"{unit.id}.xlsx", unit.id,
-                                       tables.indicators, tables.population, info)
-            manifest["workbooks"][unit.id] = book.relative_to(staging).as_posix()
+        # The workbooks (openpyxl, ~1 s each) are written by a thread of this process while the
+        # notebooks run: the parent only waits for the workers then, instead of the workers waiting.
+        # A failing workbook fails the run (as a failing table does), known once the notebooks ran.
+        workbooks = WorkbookWriter(staging, units, tables, info)
     except OSError:
         raise  # a full disk or a read-only folder: the run stops (exit 2), nothing is published
     except Exception as exc:
@@ -306,16 +310,21 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
 
     if tables_ok:
         phases["tables"] = round(time.perf_counter() - clock - sum(phases.values()), 2)
-        todo, reused = reuse_previous(jobs, staging) if options.incremental else (jobs, [])
-        results.extend(reused)
-        failures = 0
-        with _progress(len(todo), options.quiet) as bar, contextlib.closing(executor.run(job_fn, todo)) as done:
-            for _job, result in done:  # closing(): an interrupted run stops its workers at once
-                results.append(result)
-                failures += result.status == "failed"
-                bar.update(1)
-                bar.set_postfix(failed=failures, refresh=False)
+        try:
+            _run_notebooks(options, jobs, staging, job_fn, executor, results)
+        except BaseException:  # interrupted (SIGTERM, Ctrl-C) or broken: the thread stops first
+            workbooks.stop()
+            raise
 
+    if tables_ok:
+        try:
+            manifest["workbooks"] = workbooks.result()
+        except OSError:
+            raise  # a full disk or a read-only folder: the run stops (exit 2), nothing is published
+        except Exception as exc:
+            tables_ok = False
+            manifest["error"] = f"工作簿写入失败 workbook writing failed: {type(exc).__name__}: {exc}"
+            manifest["error_traceback"] = traceback.format_exc()
     order = {(j.unit_id, j.stem): i for i, j in enumerate(jobs)}
     results.sort(key=lambda r: order.get((r.unit, r.notebook), len(order)))
     manifest["jobs"] = [r.to_dict() for r in results]
@@ -337,6 +346,20 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
     return _publish(options, staging, run_id, manifest, tables_ok and (good > 0 or not results))
 
 
+def _run_notebooks(options, jobs, staging, job_fn, executor, results: list) -> None:
+    """Every job not reused from the last run (``--incremental``), through the executor; results
+    appended to ``results`` as they finish."""
+    todo, reused = reuse_previous(jobs, staging) if options.incremental else (jobs, [])
+    results.extend(reused)
+    failures = 0
+    with _progress(len(todo), options.quiet) as bar, contextlib.closing(executor.run(job_fn, todo)) as done:
+        for _job, result in done:  # closing(): an interrupted run stops its workers at once
+            results.append(result)
+            failures += result.status == "failed"
+            bar.update(1)
+            bar.set_postfix(failed=failures, refresh=False)
+
+
 def _publish(options, staging: Path, run_id: str, manifest: dict[str, Any], publishable: bool) -> RunOutcome:
     """Rename the staging folder into place, move ``reports/latest`` if due, prune, index, report."""
     status = manifest["status"]
@@ -353,45 +376,6 @@ def _publish(options, staging: Path, run_id: str, manifest: dict[str, Any], publ
     outcome = RunOutcome(run_id, run_dir, status, manifest, code_, moved)
     print(summary_line(outcome), flush=True)
     return outcome
-
-
-class RunTerminated(SystemExit):
-    """SIGTERM arrived: unwind (workers killed, staging removed, lock released), exit 143."""
-
-
-@contextlib.contextmanager
-def _terminate_cleanly():
-    """Turn SIGTERM into :class:`RunTerminated` in the main thread for the duration of a run."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum, frame):
-        raise RunTerminated(128 + signum)
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-@contextlib.contextmanager
-def _environment(values: dict[str, str]):
-    """Set environment variables for the duration of a block, then restore them."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, old in saved.items():
-            if old is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = old
 
 
 def summary_line(outcome: RunOutcome) -> str:

@@ -21,7 +21,7 @@ PROTECTED = frozenset("""
     __main__ builtins sys _qz_warm IPython ipykernel ipywidgets comm zmq tornado asyncio jupyter_client
     jupyter_core traitlets debugpy _pydevd_bundle _pydev_bundle pydevd matplotlib_inline
     nest_asyncio prompt_toolkit pygments jedi parso decorator stack_data executing pure_eval
-    asttokens wcwidth getpass pexpect ptyprocess platformdirs psutil _asyncio threading _thread queue
+    asttokens wcwidth pexpect ptyprocess platformdirs psutil _asyncio threading _thread queue
     signal atexit gc weakref _weakref _weakrefset faulthandler logging warnings _warnings
     importlib _imp _frozen_importlib _frozen_importlib_external zipimport encodings codecs io abc
     site selectors socket select ssl contextvars _contextvars linecache typing _io _abc
@@ -167,31 +167,19 @@ def _drop_new_modules() -> None:
                 pass
 
 
-def _restore_module_attributes() -> list[str]:
-    """Put every snapshot module's attributes back; returns the names of the modules a job changed:
-    an attribute replaced or deleted (anywhere), added (to ``analysis``), or the contents of an
-    ``analysis`` container."""
-    changed = []
+def _restore_module_attributes() -> None:
     for name, (module, saved) in _state["modules"].items():
-        touched = False
         if sys.modules.get(name) is not module:  # a job deleted or replaced the module
             sys.modules[name] = module
-            touched = True
         current = module.__dict__
         for key in [k for k in current if k not in saved]:
             value = current[key]
             if isinstance(value, types.ModuleType) and sys.modules.get(value.__name__) is value:
                 continue  # a kept submodule's binding (``import numpy.rec`` needs ``numpy.rec``)
             del current[key]
-            # Third-party modules add attributes lazily as they are used (pyarrow registers types,
-            # Cython shares state): an addition there is not a patch; one to ``analysis`` is.
-            touched = touched or name == "analysis" or name.startswith("analysis.")
         for key, value in saved.items():
-            if current.get(key, _MISSING) is not value:  # replaced or deleted: a monkey-patch
+            if current.get(key, _MISSING) is not value:
                 current[key] = value
-                touched = True
-        if touched:
-            changed.append(name)
     for (name, key), saved in _state["containers"].items():
         target = _state["modules"][name][1][key]
         try:
@@ -201,16 +189,10 @@ def _restore_module_attributes() -> list[str]:
         if not same:
             target.clear()
             (target.extend if isinstance(target, list) else target.update)(copy.copy(saved))
-            changed.append(f"{name}.{key}")
-    return changed
-
-
-def _clear_package_caches() -> None:
-    """Empty the ``functools.lru_cache`` caches of the ``analysis`` modules."""
     for name, (_module, saved) in _state["modules"].items():
         if name == "analysis" or name.startswith("analysis."):
             for value in saved.values():
-                clear = None if isinstance(value, type) else getattr(value, "cache_clear", None)
+                clear = getattr(value, "cache_clear", None)
                 if callable(clear) and getattr(value, "__module__", None) == name:
                     clear()
 
@@ -273,15 +255,7 @@ def reset(args) -> None:
         for event, callbacks in _state["events"].items():
             shell.events.callbacks[event][:] = callbacks
     _drop_new_modules()
-    changed = _restore_module_attributes()
-    if changed or _state.get("last_changed") is None:
-        # The caches hold results of pure functions of the input files, computed with the package's
-        # code; a job that changed any module (a monkey-patch) may have filled them with results of
-        # other code, so they go. After a job that changed nothing they stay: a kernel only ever
-        # serves one job environment (a new environment gets a new kernel), so the next job would
-        # compute the same values (every cached function returns a copy or a read-only array).
-        _clear_package_caches()
-    _state["last_changed"] = changed
+    _restore_module_attributes()
     _restore_libraries()
     _restore_process(args.get("cwd") or "", args.get("env") or {})
     gc.collect()
