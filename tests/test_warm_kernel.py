@@ -186,3 +186,16 @@ def test_a_run_reuses_one_warm_kernel_per_worker(runner_project):
     assert len({k[2] for k in kernels}) == 1 and sorted(int(k[-1]) for k in kernels) == [1, 2, 3, 4]
     assert len({j["worker"] for j in manifest["jobs"]}) == 1
 
+
+
+def test_warm_up_before_the_first_job_serves_that_job(tmp_path):
+    """The runner warms each worker's kernel while it computes the tables, for a first job whose
+    folder does not exist yet; that job then runs on the same kernel, started nowhere else."""
+    clean = _notebook(tmp_path, "clean", CLEAN)
+    job = _job(clean, tmp_path / "not-made-yet")
+    log = tmp_path / "warm-up.log"
+    outcome = warm_kernel.warm_up(job.kernel_name, job.env, job.cwd, str(log))
+    assert outcome.startswith("warm pid "), outcome
+    result = run_job(job)
+    assert result.status == "ok" and _pid(result) == int(outcome.split()[2]) and result.kernel.endswith("job 1")
+    assert "warm-up: warm pid" in log.read_text(encoding="utf-8")

@@ -234,14 +234,18 @@ def warm_up(kernel_name: str, env: dict[str, str], cwd: str, stderr_log: str | N
     try:
         from .html import warm_exporter
 
+        Path(cwd).mkdir(parents=True, exist_ok=True)  # the first job's folder: not made yet
         kernel = acquire(kernel_name, env, cwd)
         warm_exporter()
-        return f"warm pid {kernel.pid}"
+        outcome = f"warm pid {kernel.pid}"
     except Exception as exc:  # noqa: BLE001 - the job path retries and falls back to cold
         discard()
-        return f"warm-up failed: {type(exc).__name__}: {exc}"
+        outcome = f"warm-up failed: {type(exc).__name__}: {exc}"
     finally:
+        line = f"worker {os.getpid()} warm-up: {locals().get('outcome', 'interrupted')}\n"
+        os.write(2, line.encode("utf-8"))  # file descriptor 2 is the log now (sys.stderr may be another object)
         _restore_stderr(saved)
+    return outcome
 
 
 def release(kernel: WarmKernel, healthy: bool) -> None:
