@@ -74,10 +74,21 @@ def write_products(run_dir: Path, manifest: dict[str, Any], options, tables, env
     import os
 
     publishes = bool(manifest.get("full") or options.publish) and not os.environ.get(QUICK_ENV)
-    if publishes:
+    if not publishes:
+        out.update(printable(run_dir, manifest, pdf=False))
+        return out
+    from concurrent.futures import ThreadPoolExecutor
+
+    # The comparison (numpy, this process) is computed by a thread while Chromium prints the PDFs
+    # (its own processes; this thread only waits on its pipe): the two used to run one after the
+    # other with a core idle. Nothing the print step does reads the environment the comparison
+    # sets around its model runs (the run's snapshot), and it loads the other scenarios from the
+    # project, as before.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="comparison") as pool:
+        comparison = pool.submit(write_comparison, run_dir, manifest, options, tables, env)
+        out.update(printable(run_dir, manifest, pdf=True))
         try:
-            out["comparison"] = write_comparison(run_dir, manifest, options, tables, env)
+            out["comparison"] = comparison.result()
         except Exception as exc:  # noqa: BLE001 - the reports stand without the comparison
             out["comparison"] = {"error": f"{type(exc).__name__}: {exc}"}
-    out.update(printable(run_dir, manifest, pdf=publishes))
     return out
