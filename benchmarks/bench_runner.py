@@ -138,7 +138,9 @@ def main(argv=None) -> int:
             if phases.get("notebooks"):
                 print(f"       RATIO notebook phase / (jobs x one-cell floor / workers) = {phases['notebooks']:.1f} / "
                       f"{ideal:.1f} = {phases['notebooks'] / ideal:.2f}x  (the jobs alone, without tables and products)")
-            print(f"       sum of job times {sum(per_job):.1f} s -> parallel speed-up {sum(per_job) / result['wall']:.2f}x")
+            busy = phases.get("notebooks") or result["wall"]
+            print(f"       sum of job times {sum(per_job):.1f} s -> parallel speed-up {sum(per_job) / busy:.2f}x "
+                  f"over the {'notebook phase' if phases.get('notebooks') else 'whole run'} ({busy:.1f} s)")
             by_nb = {}
             for j in jobs:
                 by_nb.setdefault(j["notebook"], []).append(j["seconds"])

@@ -231,6 +231,7 @@ def warm_up(kernel_name: str, env: dict[str, str], cwd: str, stderr_log: str | N
 
     os.environ.update(env)
     saved = _redirect_stderr(stderr_log)
+    outcome = "interrupted"
     try:
         from .html import warm_exporter
 
@@ -242,7 +243,7 @@ def warm_up(kernel_name: str, env: dict[str, str], cwd: str, stderr_log: str | N
         discard()
         outcome = f"warm-up failed: {type(exc).__name__}: {exc}"
     finally:
-        line = f"worker {os.getpid()} warm-up: {locals().get('outcome', 'interrupted')}\n"
+        line = f"worker {os.getpid()} warm-up: {outcome}\n"
         os.write(2, line.encode("utf-8"))  # file descriptor 2 is the log now (sys.stderr may be another object)
         _restore_stderr(saved)
     return outcome
