@@ -5,6 +5,7 @@ the scenario comparison, and the workbook a reader hands on."""
 from __future__ import annotations
 
 import json
+import re
 import struct
 
 import openpyxl
@@ -83,3 +84,4 @@ def test_workbook_numbers_formatted_and_notes_name_the_scenario(run_dir):
     assert [c.coordinate for c in numbers if c.number_format == "General"][:5] == []
     notes = " ".join(str(c.value) for row in book["说明 notes"].iter_rows() for c in row if c.value is not None)
     assert "情景 baseline" in notes
+    assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} 北京时间", notes) and "<function" not in notes, notes[:300]

@@ -41,7 +41,7 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def started() -> None:
+def no_task() -> None:
     """A task that does nothing: :meth:`LocalExecutor.warm_up` with it only starts the workers."""
 
 

@@ -268,13 +268,13 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
 
     if jobs and hasattr(executor, "warm_up"):  # workers forked now, before the workbook thread exists
         from . import warm_kernel
-        from .executors import started
+        from .executors import no_task  # not ``started``: that name is the run's start time here
 
         log = str(Path(jobs[0].stderr_log).with_name("warm-up.log")) if jobs[0].stderr_log else None
         if job_fn is run_job and not cold:  # each worker's kernel warms while the tables are computed
             executor.warm_up(warm_kernel.warm_up, jobs[0].kernel_name, jobs[0].env, jobs[0].cwd, log)
         else:
-            executor.warm_up(started)
+            executor.warm_up(no_task)
     tables_ok, results = True, []
     phases = manifest["phases"] = {"setup": round(time.perf_counter() - clock, 2)}  # seconds (make bench)
     try:
