@@ -75,12 +75,9 @@ def _png(fig) -> str:
 
 def overlay_chart(results, unit_id: str = geography.CITY_ID) -> str:
     """A PNG (data URI): the key indicators of one unit, every scenario's median and band overlaid."""
-    import matplotlib.pyplot as plt
-
     from . import plots
 
-    plots.apply_style()
-    fig, axes = plt.subplots(2, 2, figsize=(11, 7), layout="constrained")
+    fig, axes = plots.subplots(2, 2, figsize=(11, 7))
     names = {u.id: u.name_zh for u in geography.all_units()}
     fig.suptitle(f"{names.get(unit_id, unit_id)}：各情景主要指标比较", fontsize=14)
     for ax, (indicator, title, ylabel, div) in zip(axes.flat, CHARTS):
@@ -100,15 +97,12 @@ def overlay_chart(results, unit_id: str = geography.CITY_ID) -> str:
 
 def units_chart(results, indicator: str = "pop_60plus") -> str:
     """A PNG (data URI): one small panel per unit, the 60+ median of every scenario overlaid."""
-    import matplotlib.pyplot as plt
-
     from . import plots
 
-    plots.apply_style()
     units = list(geography.all_units())
     cols = 4
     rows = -(-len(units) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(12, 2.4 * rows), layout="constrained")
+    fig, axes = plots.subplots(rows, cols, figsize=(12, 2.4 * rows))
     fig.suptitle("各县（市、区）60岁及以上老年人口：各情景中位数（万人）", fontsize=13)
     for ax, unit in zip(axes.flat, units):
         for i, (label, (frame, _)) in enumerate(results.items()):

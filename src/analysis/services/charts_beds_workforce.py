@@ -56,10 +56,7 @@ def plot_beds_vs_stock(frame: pd.DataFrame, unit_id: str):
 
 def plot_bed_views(frame: pd.DataFrame, unit_id: str):
     """The ratio view and the need view side by side, both against the stock (same y scale)."""
-    import matplotlib.pyplot as plt
-
-    plots.apply_style()
-    fig, axes = plt.subplots(1, 2, figsize=(12, 5), sharey=True, layout="constrained")
+    fig, axes = plots.subplots(1, 2, figsize=(12, 5), sharey=True)
     fig.suptitle(_title("两种口径的床位需求", unit_id, frame), fontsize=14)
     left, right = axes
     left.set_title("比例法（规划比例）", fontsize=12)
@@ -128,12 +125,10 @@ def plot_workforce_overview(frame: pd.DataFrame, unit_id: str):
     """Talent, coordinators and volunteers: one linear panel each (their sizes differ a hundredfold,
     so one shared axis would need a log scale, which this audience does not read). Returns
     ``(fig, axes)``."""
-    import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    plots.apply_style()
     names = ["social_work_talent_required", "assistance_coordinators_required", "volunteers_required"]
-    fig, axes = plt.subplots(1, 3, figsize=(11, 4.2), layout="constrained")
+    fig, axes = plots.subplots(1, 3, figsize=(11, 4.2))
     fig.suptitle(_title("社会工作人才、社会救助协管员与志愿者需求", unit_id, frame))
     for i, (ax, name) in enumerate(zip(axes, names)):
         _fan(ax, frame, unit_id, name, workforce.INDICATOR_ZH[name], plots.PALETTE[i])

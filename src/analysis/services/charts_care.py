@@ -34,11 +34,9 @@ def plot_nursing_gap(frame: pd.DataFrame, unit_id: str):
 
 def plot_build_schedule(frame: pd.DataFrame, unit_id: str):
     """Beds and nursing-type beds to add each year (bars) so that the plan's ratios hold from the target year."""
-    import matplotlib.pyplot as plt
     import numpy as np
 
-    plots.apply_style()
-    fig, axes = plt.subplots(1, 2, figsize=(12, 5), layout="constrained")
+    fig, axes = plots.subplots(1, 2, figsize=(12, 5))
     fig.suptitle(_title("建设计划：每年需新增的床位", unit_id, frame), fontsize=14)
     for ax, (name, stock, req, label, color) in zip(axes, [
             ("beds_to_add", "bed_stock_scheduled", "beds_required", "养老床位", plots.PALETTE[0]),
