@@ -28,10 +28,12 @@ def strip_cdn(page: str) -> str:
     return _CDN_SCRIPT.sub("", page)
 
 
-def export_notebook_html(ipynb: Path, out_html: Path, result=None) -> None:
+def export_notebook_html(ipynb: Path, out_html: Path, result=None, nb=None) -> None:
     """Write ``out_html`` from the executed notebook ``ipynb`` with code cells' input hidden.
 
     ``result`` (a :class:`~analysis.run.jobs.JobResult`) adds an error banner for a failed job.
+    ``nb``: the notebook papermill just wrote to ``ipynb``, if the caller has it (saves reading
+    and validating it again); it is changed here (outputs escaped, links added).
     """
     import nbformat
     from nbconvert import HTMLExporter
@@ -40,7 +42,8 @@ def export_notebook_html(ipynb: Path, out_html: Path, result=None) -> None:
 
     from .chart_files import add_download_links
 
-    nb = nbformat.read(str(ipynb), as_version=4)
+    if nb is None:
+        nb = nbformat.read(str(ipynb), as_version=4)
     escape_notebook_outputs(nb)  # scenario and data text reaches Markdown outputs: never raw HTML
     add_download_links(nb, ipynb.stem)  # PNG (200 dpi) and SVG of each chart, written by chart_files
     if result is not None and result.status == "failed":

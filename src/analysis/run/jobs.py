@@ -97,6 +97,7 @@ def run_job(job: Job) -> JobResult:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    from .engine import engine_name
     from .html import export_notebook_html
 
     os.environ.update(job.env)
@@ -116,13 +117,14 @@ def run_job(job: Job) -> JobResult:
         result.seconds = round(time.perf_counter() - started, 3)
         return result
     saved_stderr = _redirect_stderr(job.stderr_log)
-    kernel = None
+    kernel = executed = None  # executed: the notebook papermill wrote, when it returned one
     try:
         kernel = _warm_kernel(job, result)
         extra = {"km": kernel.km} if kernel is not None else {}
-        pm.execute_notebook(job.notebook, str(job.output_ipynb), parameters=dict(job.parameters),
-                            kernel_name=job.kernel_name, language="python", cwd=job.cwd, progress_bar=False,
-                            log_output=False, report_mode=False, execution_timeout=job_timeout(), **extra)
+        executed = pm.execute_notebook(
+            job.notebook, str(job.output_ipynb), parameters=dict(job.parameters), engine_name=engine_name(),
+            kernel_name=job.kernel_name, language="python", cwd=job.cwd, progress_bar=False,
+            log_output=False, report_mode=False, execution_timeout=job_timeout(), **extra)
     except PapermillExecutionError as exc:
         result.status = "failed"
         result.error_name = exc.ename
@@ -144,7 +146,7 @@ def run_job(job: Job) -> JobResult:
     result.seconds = round(time.perf_counter() - started, 3)
     if job.output_ipynb.exists():
         try:
-            export_notebook_html(job.output_ipynb, job.output_html, result)
+            export_notebook_html(job.output_ipynb, job.output_html, result, executed)
             result.html = rel + ".html"
         except Exception as exc:  # an export problem must not hide the notebook's own status
             if result.status == "ok":
