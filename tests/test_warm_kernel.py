@@ -199,3 +199,82 @@ def test_warm_up_before_the_first_job_serves_that_job(tmp_path):
     result = run_job(job)
     assert result.status == "ok" and _pid(result) == int(outcome.split()[2]) and result.kernel.endswith("job 1")
     assert "warm-up: warm pid" in log.read_text(encoding="utf-8")
+
+
+def test_the_run_engine_writes_the_notebook_at_start_and_end_not_at_every_cell(tmp_path, monkeypatch):
+    """Papermill wrote the whole notebook twice per cell; the run's engine writes it before the
+    first cell and after the last (SAVE_EVERY throttles the cell boundaries), failures included."""
+    import papermill.engines
+
+    from analysis.run import engine
+
+    writes = []
+    real_write = papermill.engines.write_ipynb
+    monkeypatch.setattr(papermill.engines, "write_ipynb", lambda nb, path: writes.append(path) or real_write(nb, path))
+    quick = _notebook(tmp_path, "quick", *[f"print({i})" for i in range(8)])
+    result = run_job(_job(quick, tmp_path / "a"))
+    assert result.status == "ok" and len(writes) == 2, writes
+    out = nbformat.read(str(tmp_path / "a" / "quick.ipynb"), 4)
+    cells = len(out.cells)  # the parameters, papermill's injected parameters and the eight prints
+    assert [c.outputs[0]["text"].strip() for c in out.cells[2:]] == [str(i) for i in range(8)]  # after the injected parameters
+
+    writes.clear()
+    failing = _notebook(tmp_path, "failing", "print('before')", "raise ValueError('boom')", "print('never')")
+    bad = run_job(_job(failing, tmp_path / "b"))
+    out = nbformat.read(str(tmp_path / "b" / "failing.ipynb"), 4)
+    assert bad.status == "failed" and out.metadata.papermill.exception is True and bad.html
+    assert any(o.get("ename") == "ValueError" for c in out.cells for o in c.get("outputs", []))
+
+    writes.clear()
+    monkeypatch.setattr(engine, "SAVE_EVERY", 0.0)  # no throttle: every boundary saves, as papermill does
+    assert run_job(_job(quick, tmp_path / "c")).status == "ok" and len(writes) == 2 + 2 * cells
+
+
+def test_a_chart_is_drawn_for_display_only_not_again_by_pyplot(tmp_path):
+    """pyplot's after-cell hook redrew every new figure before the inline backend showed it (an
+    unseen full render); plots.subplots puts the inline backend's flush first, so pyplot finds no
+    figure left to draw."""
+    counting = r'''
+import matplotlib.pyplot as plt
+from matplotlib import _pylab_helpers
+redrawn = []
+_draw_all = plt.draw_all
+def draw_all(force=False):
+    redrawn.extend(m.num for m in _pylab_helpers.Gcf.get_all_fig_managers() if force or m.canvas.figure.stale)
+    return _draw_all(force)
+plt.draw_all = draw_all
+'''
+    chart = ('from analysis import plots\nfig, ax = plots.new_figure("测试", "年份", "人数（人）", "测试数据")\n'
+             'ax.plot([2020, 2025], [1, 2])')
+    nb = _notebook(tmp_path, "chart", counting, chart, chart, "assert redrawn == [], redrawn")
+    result = run_job(_job(nb, tmp_path / "a"))
+    assert result.status == "ok", f"{result.error_name}: {result.error_message}"
+    out = nbformat.read(str(tmp_path / "a" / "chart.ipynb"), 4)
+    assert all(any("image/png" in o.get("data", {}) for o in out.cells[i].outputs) for i in (3, 4))
+
+
+def test_a_warm_kernel_reads_the_raw_tables_once_and_no_job_changes_them_for_the_next(tmp_path):
+    """The warm-up fills analysis.filememo with every validated raw table; a job that changes a
+    table it loaded, or patches the reader, leaves the next job the table as the file says."""
+    tamper = r'''
+from analysis import filememo
+from analysis.data import loaders, reader
+assert filememo.stored() >= len(loaders.TABLES), filememo.stored()
+units = loaders.load_units()
+units.iloc[0, 0] = "tampered"
+reader.read_validated = lambda *a, **k: "patched"
+loaders.clear_cache()
+assert loaders.load_units().iloc[0, 0] != "tampered"  # served from the memo: patched reader unused
+'''
+    check = r'''
+from analysis.data import loaders
+from analysis.data.reader import read_validated
+assert read_validated.__name__ == "read_validated"
+assert loaders.load_units().iloc[0, 0] != "tampered"
+print(loaders.load_units().iloc[0, 0])
+'''
+    first = run_job(_job(_notebook(tmp_path, "tamper", tamper), tmp_path / "a"))
+    second = run_job(_job(_notebook(tmp_path, "check", check), tmp_path / "b"))
+    assert first.status == "ok", f"{first.error_name}: {first.error_message}"
+    assert second.status == "ok", f"{second.error_name}: {second.error_message}"
+    assert _pid(first) == _pid(second)

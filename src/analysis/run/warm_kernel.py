@@ -5,10 +5,13 @@ notebook written even on failure); it is handed a kernel manager that this modul
 (``execute_notebook(..., km=...)``). nbclient does not shut down a kernel manager it did not
 create (``NotebookClient.owns_km``), so the kernel survives the job.
 
-A new kernel is warmed once: numpy, pandas, matplotlib (pyplot on the inline backend) and every
-module of the ``analysis`` package are imported, a figure and a DataFrame are rendered; then a
-snapshot of the process is taken (:data:`_KERNEL_SIDE`, kept in a hidden module
-``_qz_warm``). Before every job the kernel is reset to that snapshot:
+A new kernel is warmed once: numpy, pandas, matplotlib (pyplot on the inline backend), every
+module of the ``analysis`` package and the libraries it imports lazily (statsmodels, pyarrow …)
+are imported, the run's raw tables and scenario files are read into :mod:`analysis.filememo`,
+a figure (with the Chinese font) and a DataFrame are rendered; then a snapshot of the process is
+taken (:data:`_KERNEL_SIDE`, kept in a hidden module ``_qz_warm``) and its objects are frozen out
+of the garbage collector's view (``gc.freeze``: a reset's collection walks only what jobs made).
+Before every job the kernel is reset to that snapshot:
 
 * the user namespace is cleared (IPython's ``%reset -f``: variables, ``In``/``Out``, ``_``…),
   and the execution counter goes back to 1 so cell numbers match a fresh kernel;
