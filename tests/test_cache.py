@@ -225,3 +225,25 @@ def test_a_verified_entry_is_read_once_per_process_and_served_as_copies(monkeypa
     third = cache.cached("m", (1,), compute)
     assert computed == [1, 1] and reads == [1, 1] and third["x"][0] == 0.0
     cache._READ.forget()
+
+
+def test_the_2020_county_base_fit_is_computed_once_per_run(monkeypatch, tmp_path):
+    """The resident base's county fit (1.7 s) goes through the run cache: the tables phase fits
+    it, every notebook job loads it."""
+    from analysis.demography.base import county
+
+    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path / "c"))
+    county._resident_2020_cached.cache_clear()
+    fitted = county.estimate_resident_2020()
+    assert len(list((tmp_path / "c").glob("resident-base-2020-*"))) == 1
+
+    def refit(_county_ages):
+        raise AssertionError("fitted again although the run cache holds the fit")
+
+    county._resident_2020_cached.cache_clear()
+    cache._READ.forget()
+    monkeypatch.setattr(county, "_fit_resident_2020", refit)
+    loaded = county.estimate_resident_2020()
+    np.testing.assert_array_equal(loaded.population, fitted.population)
+    assert loaded.unit_total_estimated == fitted.unit_total_estimated and loaded.notes == fitted.notes
+    county._resident_2020_cached.cache_clear()

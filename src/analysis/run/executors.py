@@ -80,6 +80,12 @@ class LocalExecutor:
         for _ in range(self.workers):  # each submit finds no idle worker and starts one
             self._pool.submit(fn, *args)
 
+    def background(self, fn: Callable, *args) -> None:
+        """Queue ``fn(*args)`` on the workers :meth:`warm_up` started, ahead of the jobs (the first
+        worker free runs it; its result and errors are ignored). Nothing happens without them."""
+        if self._pool is not None:
+            self._pool.submit(fn, *args)
+
     def close(self) -> None:
         """Stop workers started by :meth:`warm_up` that :meth:`run` did not use (the tables failed,
         nothing was left to run, or the run was interrupted): killed at once, their kernels with them."""

@@ -275,6 +275,11 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
             executor.warm_up(warm_kernel.warm_up, jobs[0].kernel_name, jobs[0].env, jobs[0].cwd, log)
         else:
             executor.warm_up(no_task)
+        first = next((j for j in jobs if j.stem.startswith("01_")), None)
+        if first is not None and job_fn is run_job and hasattr(executor, "background"):  # and 01's first work
+            from .prefetch import band_component_runs
+
+            executor.background(band_component_runs, first.env, first.parameters, log)
     tables_ok, results = True, []
     phases = manifest["phases"] = {"setup": round(time.perf_counter() - clock, 2)}  # seconds (make bench)
     try:
