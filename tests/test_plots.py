@@ -73,8 +73,22 @@ def test_run_formats_lay_a_chart_out_once_and_print_it_as_laid_out():
     assert ours.shape == theirs.shape == (1000, 1800, 3) and meta == {"width": 900, "height": 500}
     assert (ours == theirs).all()  # the same pixels (only the PNG compression level differs)
     before = fig.axes[0].get_position().bounds
-    again, _ = plots._png_200dpi(fig)  # printing again keeps the frozen layout
-    assert fig.axes[0].get_position().bounds == before and (_pixels(base64.b64decode(again)) == ours).all()
+    plots._svg(fig)  # IPython asks for the SVG first: it reuses the layout and keeps the PNG
+    assert fig.axes[0].get_position().bounds == before
+    again, _ = plots._png_200dpi(fig)
+    assert again == data
+    fig.axes[0].set_title("改过的标题 a changed title")  # a changed figure is printed again
+    changed, _ = plots._png_200dpi(fig)
+    assert changed != data and fig.axes[0].get_position().bounds == before  # the frozen layout
+
+
+def test_the_svg_formatter_first_lays_the_chart_out_as_the_png_does():
+    """IPython calls the SVG formatter first: the layout it triggers is the PNG's (one pass)."""
+    first, second = _chart(), _chart()
+    plots._svg(first)
+    plots._png_200dpi(second)
+    assert [a.get_position().bounds for a in first.axes] == [a.get_position().bounds for a in second.axes]
+    assert first._qz_png == second._qz_png
 
 
 def test_run_svg_keeps_chinese_text_as_text_with_fallback_fonts():

@@ -163,3 +163,23 @@ def test_print_report_uses_the_vector_chart_files_when_they_pair_with_the_images
     assert 'src="02_beds_charts/chart01.svg"' in out and 'src="02_beds_charts/chart02.svg"' in out
     assert "data:image/png" not in out
     assert vector_charts(img + body, page) == img + body  # three images, two links: not paired, unchanged
+
+
+def test_the_parent_extracts_chart_files_only_where_no_worker_did(tmp_path, monkeypatch):
+    """A finished job's worker writes its chart files from the notebook it holds (``charts``); the
+    parent reads again only reused notebooks and jobs without that record."""
+    from analysis.run import chromium
+
+    monkeypatch.setattr(chromium, "find_chromium", lambda: None)
+    read = []
+    monkeypatch.setattr(chart_files, "extract", lambda ipynb, nb=None: read.append(ipynb.parent.name) or [])
+    jobs = []
+    for unit, status, charts in (("jinjiang", "ok", 2), ("nanan", "skipped", 2), ("anxi", "ok", None)):
+        (tmp_path / unit).mkdir()
+        _notebook_with_chart(tmp_path / unit / "01_population_projection.ipynb")
+        jobs.append({"unit": unit, "notebook": "01_population_projection", "status": status, "charts": charts,
+                     "output": f"{unit}/01_population_projection.ipynb", "html": None})
+    manifest = {"jobs": jobs, "scenario": {"name": "baseline", "overrides": {}}, "unit_names": {},
+                "started": "2026-12-01T12:00:00+00:00"}
+    printable.write_products(tmp_path, manifest, pdf=False)
+    assert read == ["nanan", "anxi"]

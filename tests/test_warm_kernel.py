@@ -278,3 +278,16 @@ print(loaders.load_units().iloc[0, 0])
     assert first.status == "ok", f"{first.error_name}: {first.error_message}"
     assert second.status == "ok", f"{second.error_name}: {second.error_message}"
     assert _pid(first) == _pid(second)
+
+
+def test_a_finished_job_writes_its_chart_files(tmp_path, monkeypatch):
+    """The worker writes the PNG and SVG of every chart from the notebook it has just written
+    (before the HTML export drops the SVG from the page)."""
+    monkeypatch.setenv("QZ_CHART_FILES", "1")
+    chart = ('from analysis import plots\nfig, ax = plots.new_figure("测试", "年份", "人数（人）", "测试数据")\n'
+             'ax.plot([2020, 2025], [1, 2])')
+    result = run_job(_job(_notebook(tmp_path, "chart", chart), tmp_path / "a"))
+    assert result.status == "ok" and result.charts == 2, (result.error_message, result.charts)
+    folder = tmp_path / "a" / "chart_charts"
+    assert sorted(p.name for p in folder.iterdir()) == ["chart01.png", "chart01.svg"]
+    assert 'href="chart_charts/chart01.svg"' in (tmp_path / "a" / "chart.html").read_text(encoding="utf-8")

@@ -47,9 +47,9 @@ def print_formats() -> bool:
     100 dpi, shown at normal size) and SVG. True when set; elsewhere nothing changes.
 
     Both are printed by :func:`_png_200dpi` and :func:`_svg` (registered as the kernel's figure
-    formatters), which lay a figure out once for the two: matplotlib's own inline formatters run
-    the constrained layout again inside every print and add a tight-bbox pass, four layout draws
-    for one chart (issue 14 measured 0.76 s a chart; 0.45–0.55 s now). Checked at every chart:
+    formatters), which lay a figure out once for the two (:func:`_print_png`): matplotlib's own
+    inline formatters run the constrained layout again inside every print and add a tight-bbox
+    pass, four layout draws for one chart (issue 14 measured 0.76 s a chart). Checked at every chart:
     loading the inline backend (a fresh kernel's first ``plt.subplots``) resets the formatters."""
     if not os.environ.get(CHART_FILES_ENV):
         return False
@@ -75,28 +75,35 @@ PRINT_DPI = 200          # the page shows it at half size (retina); the download
 PNG_COMPRESS_LEVEL = 3   # zlib level: 6 (PIL's default) spent a third of a chart's time for 3 % smaller files
 
 
-def freeze_layout(fig) -> None:
-    """Run the figure's layout engine once (at :data:`PRINT_DPI`) and keep its result: every later
-    print draws the figure once instead of laying it out again first (the axes keep the positions
-    found; the 200-dpi PNG is pixel for pixel what ``savefig(dpi=200)`` gives)."""
-    if fig.get_layout_engine() is None or getattr(fig, "_qz_layout_frozen", False):
-        return
-    dpi = fig.dpi
-    fig.set_dpi(PRINT_DPI)  # laid out at the print resolution: the PNG is exactly matplotlib's own
-    try:
-        fig.draw_without_rendering()
-    finally:
-        fig.set_dpi(dpi)
-    fig.set_layout_engine("none")
-    fig._qz_layout_frozen = True
+def _print_png(fig) -> bytes:
+    """The figure as a 200-dpi PNG, laid out once for every format.
+
+    A figure with a layout engine is laid out inside this print, at print resolution (so the PNG
+    is exactly ``savefig(dpi=200)``), then its layout is frozen: the SVG and any later print draw
+    it as laid out, without running the engine again (issue 14: laying out in a draw of its own
+    first cost 11 % more a chart). The PNG is kept on the figure until the figure changes
+    (matplotlib marks a changed figure ``stale``), since IPython asks for the SVG first and the
+    PNG second. A figure without a layout engine keeps the inline backend's ``bbox_inches="tight"``
+    crop, so a legend or a label outside the axes is not cut off."""
+    import io
+
+    kept = getattr(fig, "_qz_png", None)
+    if kept is not None and not fig.stale:
+        return kept
+    buffer = io.BytesIO()
+    fig.canvas.print_figure(buffer, format="png", dpi=PRINT_DPI, facecolor=fig.get_facecolor(),
+                            edgecolor=fig.get_edgecolor(), bbox_inches=_bbox(fig),
+                            pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
+    if fig.get_layout_engine() is not None and not getattr(fig, "_qz_layout_frozen", False):
+        fig.set_layout_engine("none")  # keeps the positions the print found
+        fig._qz_layout_frozen = True
+    fig._qz_png = buffer.getvalue()
+    return fig._qz_png
 
 
 def _bbox(fig):
-    """A figure with a layout engine is laid out once and printed whole (its layout fills the
-    canvas); one without keeps the inline backend's ``bbox_inches="tight"`` crop, so a legend or a
-    label outside the axes is not cut off."""
-    freeze_layout(fig)
-    return None if getattr(fig, "_qz_layout_frozen", False) else "tight"
+    """``None`` (the whole canvas) for a figure with a layout engine, frozen or not; else ``"tight"``."""
+    return None if fig.get_layout_engine() is not None else "tight"
 
 
 def _png_200dpi(fig):
@@ -105,13 +112,8 @@ def _png_200dpi(fig):
     if not fig.axes and not fig.lines:
         return None
     import base64
-    import io
 
-    buffer = io.BytesIO()
-    fig.canvas.print_figure(buffer, format="png", dpi=PRINT_DPI, facecolor=fig.get_facecolor(),
-                            edgecolor=fig.get_edgecolor(), bbox_inches=_bbox(fig),
-                            pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
-    png = buffer.getvalue()
+    png = _print_png(fig)
     width, height = (int.from_bytes(png[at:at + 4], "big") for at in (16, 20))  # the IHDR chunk
     scale = fig.dpi / PRINT_DPI  # shown at the figure's own dpi, as IPython's retina PNG is
     return (base64.b64encode(png).decode("ascii"),
@@ -125,6 +127,7 @@ def _svg(fig):
         return None
     import io
 
+    _print_png(fig)  # lays the figure out (once, at print resolution) if it has not been yet
     buffer = io.BytesIO()
     with matplotlib.rc_context({"svg.fonttype": "none"}):
         fig.canvas.print_figure(buffer, format="svg", facecolor=fig.get_facecolor(),

@@ -4,8 +4,9 @@ In a run the kernels publish each figure twice (:func:`analysis.plots.print_form
 200 dpi and an SVG). The HTML page embeds the PNG as before and, under each chart, links the two
 files ``<unit>/<notebook>_charts/chart<nn>.png|svg`` (:func:`add_download_links`, applied to the
 notebook before export; the SVG is dropped from the page itself). :func:`extract` writes the files
-from the executed notebook; the runner calls it in the parent for every finished or reused job, so
-the links and the files always come from the same ``.ipynb``.
+from the executed notebook: the job's worker does it from the notebook it has just written, and
+the parent for every reused job (and any job whose worker did not), so the links and the files
+always come from the same ``.ipynb``.
 """
 
 from __future__ import annotations
@@ -60,11 +61,15 @@ def add_download_links(nb, stem: str) -> int:
     return count
 
 
-def extract(ipynb: Path) -> list[Path]:
-    """Write every figure of the executed notebook ``ipynb`` to its chart folder; returns the files."""
+def extract(ipynb: Path, nb=None) -> list[Path]:
+    """Write every figure of the executed notebook ``ipynb`` to its chart folder; returns the files.
+
+    ``nb``: that notebook as papermill wrote it, if the caller holds it (the job's worker does:
+    the parent then need not read every notebook again before printing)."""
     import nbformat
 
-    nb = nbformat.read(str(ipynb), as_version=4)
+    if nb is None:
+        nb = nbformat.read(str(ipynb), as_version=4)
     written = []
     folder = chart_folder(ipynb)
     for _cell, output, n in _figures(nb):

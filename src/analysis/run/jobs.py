@@ -72,6 +72,7 @@ class JobResult:
     worker: str | None = None        # host:pid of the process that ran the job
     output_sha256: dict[str, str] | None = None  # output file (relative) -> sha256, for --incremental
     kernel: str | None = None        # "warm pid <pid> job <n>" (n-th job on that kernel) or "cold"
+    charts: int | None = None        # chart files written by the job's worker (None: not written yet)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -97,6 +98,7 @@ def run_job(job: Job) -> JobResult:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    from .chart_files import extract
     from .engine import engine_name
     from .html import export_notebook_html
 
@@ -146,6 +148,8 @@ def run_job(job: Job) -> JobResult:
     result.seconds = round(time.perf_counter() - started, 3)
     if job.output_ipynb.exists():
         try:
+            if executed is not None and result.status == "ok":  # before the export drops the SVGs
+                result.charts = len(extract(job.output_ipynb, executed))
             export_notebook_html(job.output_ipynb, job.output_html, result, executed)
             result.html = rel + ".html"
         except Exception as exc:  # an export problem must not hide the notebook's own status

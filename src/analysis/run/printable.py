@@ -123,8 +123,8 @@ def write_products(run_dir: Path, manifest: dict[str, Any], pdf: bool) -> dict[s
     from .html import beijing_time
 
     jobs = manifest.get("jobs", [])
-    for job in jobs:
-        if job["status"] in ("ok", "skipped") and job.get("output"):
+    for job in jobs:  # chart files: a finished job's worker wrote them (``charts``), a reused job's not
+        if job.get("output") and (job["status"] == "skipped" or (job["status"] == "ok" and job.get("charts") is None)):
             ipynb = run_dir / job["output"]
             if ipynb.exists():
                 extract(ipynb)
