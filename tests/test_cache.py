@@ -247,3 +247,25 @@ def test_the_2020_county_base_fit_is_computed_once_per_run(monkeypatch, tmp_path
     np.testing.assert_array_equal(loaded.population, fitted.population)
     assert loaded.unit_total_estimated == fitted.unit_total_estimated and loaded.notes == fitted.notes
     county._resident_2020_cached.cache_clear()
+
+
+def test_a_worker_prefetches_the_band_component_runs_a_01_job_then_loads(monkeypatch, tmp_path):
+    """prefetch.band_component_runs writes the 'base' and 'rates' projections under the keys 01's
+    component_runs reads; a failure is reported, never raised."""
+    from analysis.demography import band_components, cached
+    from analysis.run import prefetch
+
+    folder, log = tmp_path / "c", tmp_path / "warm-up.log"
+    params = {"scenario": "baseline", "base": "registered", "start_year": 2020, "end_year": 2022,
+              "draws": 2, "seed": 7}
+    monkeypatch.setenv(cache.ENV_VAR, str(folder))
+    outcome = prefetch.band_component_runs({cache.ENV_VAR: str(folder)}, params, str(log))
+    assert outcome.startswith("band components ready") and "prefetch: band components ready" in log.read_text()
+    assert len(list(folder.glob("projection-*"))) == 2
+    computed = []
+    real = cached.projection.project
+    monkeypatch.setattr(cached.projection, "project", lambda *a, **k: computed.append(k["uncertainty"]) or real(*a, **k))
+    runs = band_components.component_runs("baseline", "registered", 2020, 2022, 2, 7)
+    assert computed == ["all"] and set(runs) == {"all", "base", "rates"}  # only 'all' was not prefetched
+    bad = prefetch.band_component_runs({cache.ENV_VAR: str(folder)}, {**params, "scenario": "no-such"}, str(log))
+    assert bad.startswith("band components not prefetched: AnalysisError")
