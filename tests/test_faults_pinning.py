@@ -132,3 +132,25 @@ def test_the_manifest_says_whether_a_run_was_full(runner_project):
     assert run_cli("--units", "licheng", "--notebooks", "01", "--run-id", "sub") == 0
     assert json.loads((runner_project / "reports" / "runs" / "sub" / "manifest.json").read_text(
         encoding="utf-8"))["full"] is False
+
+
+def test_the_source_hash_sees_every_rewrite_of_the_package(tmp_path, monkeypatch):
+    """source_hash is kept per process by the files' stat: a same-size rewrite with the old
+    mtime put back still changes it (the ctime moves), so verify() never passes stale code."""
+    import os
+
+    from analysis.run import inputs
+
+    package = tmp_path / "analysis"
+    (package / "run").mkdir(parents=True)
+    module = package / "models.py"
+    module.write_text("RATE = 1\n", encoding="utf-8")
+    monkeypatch.setattr(inputs, "__file__", str(package / "run" / "inputs.py"))
+    monkeypatch.setattr(inputs, "_SOURCE", {})
+    before = inputs.source_hash()
+    assert inputs.source_hash() == before
+    stat = module.stat()
+    module.write_text("RATE = 2\n", encoding="utf-8")
+    os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert inputs.source_hash() != before
+    assert inputs.verify(tmp_path, {}, before) == "the package source (src/analysis) changed during the run"

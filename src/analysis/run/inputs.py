@@ -101,6 +101,34 @@ def snapshot(folder: Path, scenario, chain: list[Path], notebooks: list[Path], v
                     hashlib.sha256(packages.encode()).hexdigest(), copies)
 
 
+_SOURCE: dict = {}  # the last (stat signature, sha256) of the package source, per process
+
+
+def source_hash() -> str:
+    """sha256 over the package's Python source (a code change invalidates ``--incremental``, and a
+    job refuses to run on other code than its run recorded: :func:`verify`).
+
+    Hashed again only when a file's ``stat`` changed (size, mtime, ctime, inode; every write
+    changes the ctime): every job checks it, and hashing the source took 0.1 s a job."""
+    package = Path(__file__).resolve().parents[1]
+    paths = sorted(package.rglob("*.py"))
+
+    def stat_signature() -> tuple:
+        return tuple((str(p), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+                     for p in paths for st in [p.stat()])
+
+    signature = stat_signature()
+    if _SOURCE.get("signature") == signature:
+        return _SOURCE["sha256"]
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    if stat_signature() == signature:  # not written while being read
+        _SOURCE.update(signature=signature, sha256=digest.hexdigest())
+    return digest.hexdigest()
+
+
 def verify(root: Path | str, files: dict[str, str], code_sha256: str | None = None) -> str | None:
     """``None`` if every file of the snapshot (and the package source) has its recorded hash; else
     a sentence naming the first file that differs."""
@@ -114,8 +142,6 @@ def verify(root: Path | str, files: dict[str, str], code_sha256: str | None = No
         if actual != digest:
             return f"pinned input {rel} changed during the run (sha256 {actual[:12]}… instead of {digest[:12]}…)"
     if code_sha256 is not None:
-        from .runner import source_hash
-
         actual = source_hash()
         if actual != code_sha256:
             return "the package source (src/analysis) changed during the run"

@@ -9,7 +9,6 @@ worker processes or dask.distributed) and publishes the run folder atomically
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import shutil
 import sys
 import time
@@ -24,6 +23,7 @@ from ..errors import AnalysisError
 from . import manifest as mf
 from . import publish, unchanged
 from .executors import make_executor
+from .inputs import source_hash
 from .jobs import Job, JobResult, run_job
 from .lock import RunLock
 from .scoped import RunTerminated, environment as _environment, terminate_cleanly as _terminate_cleanly  # noqa: F401
@@ -124,16 +124,6 @@ def select_notebooks(names: list[str] | None, with_city: bool) -> tuple[list[Pat
     per_unit = [p for stem, p in found.items() if stem.startswith("0")]
     once = [found[s] for s in CITY_NOTEBOOKS if s in found] if with_city else []
     return per_unit, once
-
-
-def source_hash() -> str:
-    """sha256 over the package's Python source (a code change invalidates ``--incremental``)."""
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parents[1]
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def run_status(results: list[JobResult], tables_ok: bool) -> str:
