@@ -138,6 +138,7 @@ def test_the_source_hash_sees_every_rewrite_of_the_package(tmp_path, monkeypatch
     """source_hash is kept per process by the files' stat: a same-size rewrite with the old
     mtime put back still changes it (the ctime moves), so verify() never passes stale code."""
     import os
+    import time
 
     from analysis.run import inputs
 
@@ -150,6 +151,7 @@ def test_the_source_hash_sees_every_rewrite_of_the_package(tmp_path, monkeypatch
     before = inputs.source_hash()
     assert inputs.source_hash() == before
     stat = module.stat()
+    time.sleep(0.02)  # past a coarse (jiffy) timestamp tick
     module.write_text("RATE = 2\n", encoding="utf-8")
     os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert inputs.source_hash() != before

@@ -4,6 +4,7 @@ block; afterwards it serves copies of unchanged files' values and stores nothing
 from __future__ import annotations
 
 import os
+import time
 
 import pandas as pd
 import pytest
@@ -60,6 +61,7 @@ def test_a_rewritten_file_is_read_again(tmp_path):
     with filememo.filling():
         filememo.remembered("k", path, _counting(path, calls))
     stat = path.stat()
+    time.sleep(0.02)  # past a coarse (jiffy) timestamp tick: within one tick a rewrite is not seen
     path.write_text("two", encoding="utf-8")  # same size; mtime put back: only ctime tells
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert filememo.remembered("k", path, _counting(path, calls))["text"] == "two" and len(calls) == 2

@@ -73,22 +73,28 @@ def test_run_formats_lay_a_chart_out_once_and_print_it_as_laid_out():
     assert ours.shape == theirs.shape == (1000, 1800, 3) and meta == {"width": 900, "height": 500}
     assert (ours == theirs).all()  # the same pixels (only the PNG compression level differs)
     before = fig.axes[0].get_position().bounds
-    plots._svg(fig)  # IPython asks for the SVG first: it reuses the layout and keeps the PNG
-    assert fig.axes[0].get_position().bounds == before
-    again, _ = plots._png_200dpi(fig)
-    assert again == data
-    fig.axes[0].set_title("改过的标题 a changed title")  # a changed figure is printed again
+    fig.axes[0].set_title("改过的标题 a changed title")  # shown again: printed again, layout kept
     changed, _ = plots._png_200dpi(fig)
-    assert changed != data and fig.axes[0].get_position().bounds == before  # the frozen layout
+    assert changed != data and fig.axes[0].get_position().bounds == before
 
 
-def test_the_svg_formatter_first_lays_the_chart_out_as_the_png_does():
-    """IPython calls the SVG formatter first: the layout it triggers is the PNG's (one pass)."""
-    first, second = _chart(), _chart()
-    plots._svg(first)
-    plots._png_200dpi(second)
-    assert [a.get_position().bounds for a in first.axes] == [a.get_position().bounds for a in second.axes]
-    assert first._qz_png == second._qz_png
+def test_one_display_prints_the_png_once_for_both_formats(monkeypatch):
+    """IPython calls the SVG formatter, then the PNG one: the PNG printed (and laid out) for the
+    SVG is the one shown, so a chart is printed twice (PNG, SVG), not three times."""
+    import base64
+
+    reference, _ = plots._png_200dpi(_chart())
+    fig = _chart()
+    prints = []
+    real = type(fig.canvas).print_figure
+    monkeypatch.setattr(type(fig.canvas), "print_figure",
+                        lambda self, *a, **k: prints.append(k.get("format")) or real(self, *a, **k))
+    svg = plots._svg(fig)
+    data, _ = plots._png_200dpi(fig)
+    assert prints == ["png", "svg"] and "<svg" in svg
+    assert (_pixels(base64.b64decode(data)) == _pixels(base64.b64decode(reference))).all()
+    plots._png_200dpi(fig)  # a later display prints again (the handover is used once)
+    assert prints == ["png", "svg", "png"]
 
 
 def test_run_svg_keeps_chinese_text_as_text_with_fallback_fonts():

@@ -203,7 +203,8 @@ def test_warm_up_before_the_first_job_serves_that_job(tmp_path):
 
 def test_the_run_engine_writes_the_notebook_at_start_and_end_not_at_every_cell(tmp_path, monkeypatch):
     """Papermill wrote the whole notebook twice per cell; the run's engine writes it before the
-    first cell and after the last (SAVE_EVERY throttles the cell boundaries), failures included."""
+    first cell (papermill's execute_notebook writes the end), SAVE_EVERY throttles the cell
+    boundaries, and a timeout still leaves the cells that ran in the file."""
     import papermill.engines
 
     from analysis.run import engine
@@ -213,7 +214,7 @@ def test_the_run_engine_writes_the_notebook_at_start_and_end_not_at_every_cell(t
     monkeypatch.setattr(papermill.engines, "write_ipynb", lambda nb, path: writes.append(path) or real_write(nb, path))
     quick = _notebook(tmp_path, "quick", *[f"print({i})" for i in range(8)])
     result = run_job(_job(quick, tmp_path / "a"))
-    assert result.status == "ok" and len(writes) == 2, writes
+    assert result.status == "ok" and len(writes) == 1, writes
     out = nbformat.read(str(tmp_path / "a" / "quick.ipynb"), 4)
     cells = len(out.cells)  # the parameters, papermill's injected parameters and the eight prints
     assert [c.outputs[0]["text"].strip() for c in out.cells[2:]] == [str(i) for i in range(8)]  # after the injected parameters
@@ -226,8 +227,16 @@ def test_the_run_engine_writes_the_notebook_at_start_and_end_not_at_every_cell(t
     assert any(o.get("ename") == "ValueError" for c in out.cells for o in c.get("outputs", []))
 
     writes.clear()
+    monkeypatch.setenv("QZ_JOB_TIMEOUT", "3")
+    slow = _notebook(tmp_path, "slow", "print('ran before the timeout')", "import time\ntime.sleep(120)")
+    timed_out = run_job(_job(slow, tmp_path / "d"))
+    out = nbformat.read(str(tmp_path / "d" / "slow.ipynb"), 4)
+    assert timed_out.status == "failed" and out.cells[2].outputs[0]["text"].strip() == "ran before the timeout"
+    monkeypatch.delenv("QZ_JOB_TIMEOUT")
+
+    writes.clear()
     monkeypatch.setattr(engine, "SAVE_EVERY", 0.0)  # no throttle: every boundary saves, as papermill does
-    assert run_job(_job(quick, tmp_path / "c")).status == "ok" and len(writes) == 2 + 2 * cells
+    assert run_job(_job(quick, tmp_path / "c")).status == "ok" and len(writes) == 1 + 2 * cells
 
 
 def test_a_chart_is_drawn_for_display_only_not_again_by_pyplot(tmp_path):
@@ -254,24 +263,31 @@ plt.draw_all = draw_all
 
 
 def test_a_warm_kernel_reads_the_raw_tables_once_and_no_job_changes_them_for_the_next(tmp_path):
-    """The warm-up fills analysis.filememo with every validated raw table; a job that changes a
-    table it loaded, or patches the reader, leaves the next job the table as the file says."""
+    """The warm-up fills analysis.filememo with every validated raw table and a job's loads are
+    served from it (the reader is not called); a job that changes a table it loaded, or empties and
+    refills the memo under its own patch, leaves the next job the warm-up's tables."""
     tamper = r'''
 from analysis import filememo
-from analysis.data import loaders, reader
+from analysis.data import loaders
 assert filememo.stored() >= len(loaders.TABLES), filememo.stored()
-units = loaders.load_units()
-units.iloc[0, 0] = "tampered"
-reader.read_validated = lambda *a, **k: "patched"
+def read_again(*args):
+    raise AssertionError("a raw table was read again although the memo holds it")
 loaders.clear_cache()
-assert loaders.load_units().iloc[0, 0] != "tampered"  # served from the memo: patched reader unused
+loaders._load_cached = read_again
+units = loaders.load_units()  # served by the memo: the patched reader is never called
+units.iloc[0, 0] = "tampered"
+assert loaders.load_units().iloc[0, 0] != "tampered"
+with filememo.filling():  # a job that refills the memo under its own patch …
+    loaders._load_cached = lambda *args: units
+    filememo.forget()
+    filememo.remembered("raw table units", loaders.table("units").path(), lambda: units)
 '''
     check = r'''
+from analysis import filememo
 from analysis.data import loaders
-from analysis.data.reader import read_validated
-assert read_validated.__name__ == "read_validated"
-assert loaders.load_units().iloc[0, 0] != "tampered"
-print(loaders.load_units().iloc[0, 0])
+assert filememo.stored() >= len(loaders.TABLES), "the reset did not restore the warm-up's memo"
+assert loaders._load_cached.__name__ == "_load_cached"
+assert loaders.load_units().iloc[0, 0] != "tampered"  # … leaves the next job the warm-up's tables
 '''
     first = run_job(_job(_notebook(tmp_path, "tamper", tamper), tmp_path / "a"))
     second = run_job(_job(_notebook(tmp_path, "check", check), tmp_path / "b"))

@@ -111,9 +111,10 @@ _READ = _ReadEntries()
 
 
 def _signature(folder: Path) -> tuple:
+    from .filememo import file_signature
+
     try:
-        return tuple(sorted((p.name, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-                            for p in folder.iterdir() for st in [p.stat()]))
+        return tuple(sorted((p.name, *file_signature(p)) for p in folder.iterdir()))
     except OSError:
         return ()
 

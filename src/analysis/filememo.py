@@ -6,7 +6,7 @@ the package's ``lru_cache`` caches, so every job read and validated the same raw
 cProfile of five notebooks, 34 validated reads and 10 scenario parses). This store keeps those
 values across the jobs, without letting one job's state reach another:
 
-* **keyed by the file**: its resolved path and ``stat`` signature (size, mtime, ctime, inode);
+* **keyed by the file**: its resolved path and ``stat`` signature (:func:`file_signature`);
   a file written since is read again (its ctime changes on every write);
 * **filled only before any notebook runs**: a warm kernel fills it during its warm-up
   (:func:`filling`) and then seals it. After that a miss is computed and *not* stored, so a value
@@ -15,8 +15,8 @@ values across the jobs, without letting one job's state reach another:
 * **off everywhere else** (the runner's parent process, tests, JupyterLab): :func:`remembered`
   just computes, so nothing changes outside warm kernels.
 
-The store is an object, not a module-level dict, so a warm reset (which restores module dicts
-to their snapshot) keeps it.
+The store is an object, not a module-level dict: a warm kernel's reset puts it back to its
+state after the warm-up (:func:`snapshot`, :func:`restore`).
 """
 
 from __future__ import annotations
@@ -44,12 +44,23 @@ class _Store:
 _STORE = _Store()
 
 
+def file_signature(path: Path | str) -> tuple[int, int, int, int]:
+    """What tells a file was rewritten without reading it: ``(size, mtime_ns, ctime_ns, inode)``.
+
+    Every write moves the ctime (which, unlike the mtime, no tool can set back); a rewrite with the
+    same size inside one timestamp tick (nanoseconds on current Linux, 1-10 ms on kernels before
+    6.13 and some file systems) would go unseen. Shared by this memo, the model cache's read-once
+    store (:mod:`analysis.cache`) and the package-source hash (:func:`analysis.run.inputs.source_hash`).
+    Raises ``OSError`` for a missing file."""
+    st = Path(path).stat()
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
 def _signature(path: Path) -> tuple | None:
     try:
-        st = path.stat()
+        return file_signature(path)
     except OSError:
         return None
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 def remembered(kind: str, path: Path | str, compute: Callable[[], T]) -> T:
@@ -91,6 +102,17 @@ def stored() -> int:
 def forget() -> None:
     """Empty the store and switch it off (tests)."""
     _STORE.clear()
+
+
+def snapshot() -> tuple[str, dict]:
+    """The store's state and entries (a warm kernel's snapshot, taken after its warm-up)."""
+    return _STORE.state, dict(_STORE.values)
+
+
+def restore(saved: tuple[str, dict]) -> None:
+    """Back to :func:`snapshot` (a warm kernel's reset: a job that switched the store off, emptied
+    it or filled it under its own patches leaves the next job the store of the warm-up)."""
+    _STORE.state, _STORE.values = saved[0], dict(saved[1])
 
 
 def prefill() -> None:

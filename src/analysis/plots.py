@@ -12,6 +12,7 @@ apt package and no font-cache step are needed.
 from __future__ import annotations
 
 import os
+import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -81,15 +82,10 @@ def _print_png(fig) -> bytes:
     A figure with a layout engine is laid out inside this print, at print resolution (so the PNG
     is exactly ``savefig(dpi=200)``), then its layout is frozen: the SVG and any later print draw
     it as laid out, without running the engine again (issue 14: laying out in a draw of its own
-    first cost 11 % more a chart). The PNG is kept on the figure until the figure changes
-    (matplotlib marks a changed figure ``stale``), since IPython asks for the SVG first and the
-    PNG second. A figure without a layout engine keeps the inline backend's ``bbox_inches="tight"``
-    crop, so a legend or a label outside the axes is not cut off."""
+    first cost 11 % more a chart). A figure without a layout engine keeps the inline backend's
+    ``bbox_inches="tight"`` crop, so a legend or a label outside the axes is not cut off."""
     import io
 
-    kept = getattr(fig, "_qz_png", None)
-    if kept is not None and not fig.stale:
-        return kept
     buffer = io.BytesIO()
     fig.canvas.print_figure(buffer, format="png", dpi=PRINT_DPI, facecolor=fig.get_facecolor(),
                             edgecolor=fig.get_edgecolor(), bbox_inches=_bbox(fig),
@@ -97,8 +93,7 @@ def _print_png(fig) -> bytes:
     if fig.get_layout_engine() is not None and not getattr(fig, "_qz_layout_frozen", False):
         fig.set_layout_engine("none")  # keeps the positions the print found
         fig._qz_layout_frozen = True
-    fig._qz_png = buffer.getvalue()
-    return fig._qz_png
+    return buffer.getvalue()
 
 
 def _bbox(fig):
@@ -113,7 +108,7 @@ def _png_200dpi(fig):
         return None
     import base64
 
-    png = _print_png(fig)
+    png = fig.__dict__.pop("_qz_png", None) or _print_png(fig)  # the one _svg printed just before
     width, height = (int.from_bytes(png[at:at + 4], "big") for at in (16, 20))  # the IHDR chunk
     scale = fig.dpi / PRINT_DPI  # shown at the figure's own dpi, as IPython's retina PNG is
     return (base64.b64encode(png).decode("ascii"),
@@ -127,7 +122,10 @@ def _svg(fig):
         return None
     import io
 
-    _print_png(fig)  # lays the figure out (once, at print resolution) if it has not been yet
+    # IPython asks for the SVG first and the PNG right after, in one display: the PNG is printed
+    # here (laying the figure out) and handed over once. A figure's ``stale`` flag cannot tell
+    # whether it changed in between: every print sets it again when it restores the dpi.
+    fig._qz_png = _print_png(fig)
     buffer = io.BytesIO()
     with matplotlib.rc_context({"svg.fonttype": "none"}):
         fig.canvas.print_figure(buffer, format="svg", facecolor=fig.get_facecolor(),
@@ -183,11 +181,8 @@ def draw_once_per_cell() -> None:
     left (issue 14 measured the unseen draws at a fifth of a notebook's kernel time). The shown
     figure is the same: the layout is computed from the figure, not from an earlier draw (the
     positions agree to 1e-13). Outside IPython, or with other backends, nothing changes."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    shell = get_ipython()
+    ipython = sys.modules.get("IPython")  # not imported here: a script or the runner has no shell
+    shell = ipython.get_ipython() if ipython is not None else None
     callbacks = getattr(getattr(shell, "events", None), "callbacks", {}).get("post_execute")
     if not callbacks:
         return

@@ -9,8 +9,9 @@ from the other worker's kernel.
 :class:`RunEngine` (registered as ``quanzhou``) keeps papermill's behaviour where it matters:
 
 * the parameterised notebook is written before the first cell (a job that is killed leaves it);
-* the executed notebook is written at the end, also after a failing cell, a timeout or a dead
-  kernel (papermill's ``finally``), with the error marker papermill adds;
+* the executed notebook is written at the end: by papermill's ``execute_notebook`` after the
+  engine returns (with the error marker after a failing cell), and by the engine itself when a
+  timeout or a dead kernel ends the run early;
 * during a long notebook it is written at most every :data:`SAVE_EVERY` seconds between cells,
   so progress shows in the output file as before.
 """
@@ -42,7 +43,11 @@ class _FewerSaves(NotebookExecutionManager):
         finally:
             self._at_cell_boundary = False
 
+    _last_save_by_papermill = False
+
     def save(self, **kwargs):
+        if self._last_save_by_papermill:
+            return None
         if self._at_cell_boundary and (self.now() - self.last_save_time).total_seconds() < SAVE_EVERY:
             return None
         return super().save(**kwargs)
@@ -50,7 +55,9 @@ class _FewerSaves(NotebookExecutionManager):
 
 class RunEngine(NBClientEngine):
     """Papermill's nbclient engine with :class:`_FewerSaves` as its execution manager (the body
-    is papermill 2.7's ``Engine.execute_notebook``, which has no hook for the manager class)."""
+    is papermill 2.7's ``Engine.execute_notebook``, which has no hook for the manager class; papermill
+    is pinned, and tests/test_warm_kernel.py checks the writes and the notebook after a failure and
+    a timeout)."""
 
     @classmethod
     def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
@@ -60,9 +67,13 @@ class RunEngine(NBClientEngine):
         nb_man.notebook_start()
         try:
             cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
-        finally:
+        except BaseException:  # a timeout or a dead kernel: only this save keeps what ran
             nb_man.cleanup_pbar()
             nb_man.notebook_complete()
+            raise
+        nb_man.cleanup_pbar()
+        nb_man._last_save_by_papermill = True  # papermill's execute_notebook writes it next
+        nb_man.notebook_complete()
         return nb_man.nb
 
 

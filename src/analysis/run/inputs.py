@@ -108,14 +108,15 @@ def source_hash() -> str:
     """sha256 over the package's Python source (a code change invalidates ``--incremental``, and a
     job refuses to run on other code than its run recorded: :func:`verify`).
 
-    Hashed again only when a file's ``stat`` changed (size, mtime, ctime, inode; every write
-    changes the ctime): every job checks it, and hashing the source took 0.1 s a job."""
+    Hashed again only when a file's ``stat`` changed (:func:`analysis.filememo.file_signature`:
+    size, mtime, ctime, inode): every job checks it, and hashing the source took 0.1 s a job."""
+    from ..filememo import file_signature
+
     package = Path(__file__).resolve().parents[1]
     paths = sorted(package.rglob("*.py"))
 
     def stat_signature() -> tuple:
-        return tuple((str(p), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-                     for p in paths for st in [p.stat()])
+        return tuple((str(p), *file_signature(p)) for p in paths)
 
     signature = stat_signature()
     if _SOURCE.get("signature") == signature:

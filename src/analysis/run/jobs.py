@@ -147,9 +147,12 @@ def run_job(job: Job) -> JobResult:
         result.log = Path(job.stderr_log).relative_to(out_dir.parent).as_posix()
     result.seconds = round(time.perf_counter() - started, 3)
     if job.output_ipynb.exists():
-        try:
-            if executed is not None and result.status == "ok":  # before the export drops the SVGs
+        if executed is not None and result.status == "ok":  # before the export drops the SVGs
+            try:
                 result.charts = len(extract(job.output_ipynb, executed))
+            except Exception:  # noqa: BLE001 - left to the parent, which reads the notebook and
+                pass           # writes them (and fails the run if it cannot) before printing
+        try:
             export_notebook_html(job.output_ipynb, job.output_html, result, executed)
             result.html = rel + ".html"
         except Exception as exc:  # an export problem must not hide the notebook's own status

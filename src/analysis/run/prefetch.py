@@ -31,8 +31,11 @@ def _task(what: str, env: dict[str, str], log: str | None, work: Callable[[], No
     except Exception as exc:  # noqa: BLE001 - the tables or the first job compute it instead
         outcome = f"{what} not prefetched: {type(exc).__name__}: {exc}"
     if log:
-        with open(log, "a", encoding="utf-8") as handle:
-            handle.write(f"worker {os.getpid()} prefetch: {outcome}\n")
+        try:
+            with open(log, "a", encoding="utf-8") as handle:
+                handle.write(f"worker {os.getpid()} prefetch: {outcome}\n")
+        except OSError:  # the run folder is gone (a failed run) or the disk is full: only the log is lost
+            pass
     return outcome
 
 

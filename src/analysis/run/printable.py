@@ -7,7 +7,8 @@ repeat their heads, nothing is wider than the page, and the chart download lines
 city's print report (``quanzhou``) also holds the city overview and the backtest.
 
 :func:`write_products` writes the briefs (:mod:`analysis.run.brief`), the print pages and the
-chart files (:mod:`analysis.run.chart_files`), then prints every PDF in **one** headless
+chart files of reused jobs (:mod:`analysis.run.chart_files`; a finished job's worker wrote its
+own), then prints every PDF in **one** headless
 Chromium (:mod:`analysis.run.chromium`). Without Chromium the HTML pages are still written and
 the manifest says the PDFs were not made.
 """

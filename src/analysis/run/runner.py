@@ -266,7 +266,7 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
         else:
             executor.warm_up(no_task)
         first = next((j for j in jobs if j.stem.startswith("01_")), None)
-        if first is not None and job_fn is run_job and hasattr(executor, "background"):  # and 01's first work
+        if first is not None and job_fn is run_job and not options.incremental and hasattr(executor, "background"):
             from .prefetch import band_component_runs
 
             executor.background(band_component_runs, first.env, first.parameters, log)
@@ -332,6 +332,8 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
     status = run_status(results, tables_ok)
     manifest.update(status=status, finished=_now(), seconds=round(time.perf_counter() - clock, 2))
     (staging / "index.html").write_text(render_index(manifest), encoding="utf-8")
+    if not tables_ok:  # no job ran: stop the warmed workers first (a prefetch still writing the cache)
+        getattr(executor, "close", lambda: None)()
     shutil.rmtree(model_cache, ignore_errors=True)
     # What an unchanged --incremental rerun recognises (none if an input changed during the run) …
     manifest["run_key"] = key if key and key == unchanged.run_key(options, chain, source_hash()) else None

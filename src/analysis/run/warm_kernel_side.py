@@ -123,10 +123,6 @@ def install() -> None:
     """Warm the kernel up and take the snapshot :func:`reset` returns to."""
     _warm_up()
     gc.collect()
-    # The snapshot's objects (every imported module, the libraries' state) live as long as the
-    # kernel: moved out of the collector's view, so neither the reset's collection nor the full
-    # collections during a job walk them again (the reset's gc.collect took 0.17 s of 0.25 s).
-    gc.freeze()
     modules = {}
     containers = {}
     for name, module in list(sys.modules.items()):
@@ -146,7 +142,16 @@ def install() -> None:
         rc={k: v for k, v in dict.items(matplotlib.rcParams) if k != "backend"},
         pandas=_pandas_options(), filters=list(warnings.filters), cwd=os.getcwd(),
         environ=dict(os.environ), path=list(sys.path),
-        events={k: list(v) for k, v in shell.events.callbacks.items()} if shell else {})
+        events={k: list(v) for k, v in shell.events.callbacks.items()} if shell else {},
+        memo=_memo().snapshot())
+    # The snapshot and everything it holds (every imported module, the libraries' state) live as
+    # long as the kernel: moved out of the collector's view, so neither the reset's collection nor
+    # the full collections during a job walk them again (the reset's gc.collect took 0.17 s of 0.25 s).
+    gc.freeze()
+
+
+def _memo():
+    return importlib.import_module("analysis.filememo")
 
 
 def _shell():
@@ -226,6 +231,7 @@ def _restore_module_attributes() -> None:
 
 
 def _restore_libraries() -> None:
+    _memo().restore(_state["memo"])  # the file memo as sealed after the warm-up (a job may not refill it)
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is not None:
         pyplot.close("all")
