@@ -81,9 +81,9 @@ def key(*parts: Any) -> str:
 class _ReadEntries:
     """Entries this process has read and verified, with their files' ``stat`` signature: a warm
     kernel serving many jobs of one run loads each entry (parse, hash every file) once, and every
-    call gets a deep copy. An entry whose files changed since (size, mtime, inode) is read and
-    verified again (a rewrite within the same file-system timestamp tick, a few milliseconds, with
-    the same size would go unseen). Unlike the package's ``lru_cache`` caches it survives a warm
+    call gets a deep copy. An entry whose files changed since (:func:`analysis.filememo.file_signature`:
+    size, mtime, ctime, inode; a same-size rewrite inside one timestamp tick would go unseen) is read
+    and verified again. Unlike the package's ``lru_cache`` caches it survives a warm
     kernel's reset: its values depend on nothing in the process, only on verified bytes."""
 
     limit = 8  # entries kept (each a projection of every unit × draw: tens of MB)
