@@ -262,6 +262,28 @@ plt.draw_all = draw_all
     assert all(any("image/png" in o.get("data", {}) for o in out.cells[i].outputs) for i in (3, 4))
 
 
+def test_one_jobs_text_measurements_do_not_reach_the_next(tmp_path):
+    """analysis.text_metrics shares measured strings between a job's figures; a job that measures
+    under its own patch (here: every string 1 px) leaves the next job nothing of it."""
+    poison = r'''
+from analysis import plots, text_metrics
+from matplotlib.backends.backend_agg import RendererAgg
+RendererAgg.get_text_width_height_descent = lambda self, s, prop, ismath: (1.0, 1.0, 0.0)
+fig, ax = plots.new_figure("测试", "年份", "人数（人）", "测试数据")
+fig.canvas.draw()
+assert text_metrics._measured and set(text_metrics._measured.values()) == {(1.0, 1.0, 0.0)}
+'''
+    check = r'''
+from analysis import text_metrics
+assert not text_metrics._measured, "the last job's measurements reached this one"
+'''
+    first = run_job(_job(_notebook(tmp_path, "poison", poison), tmp_path / "a"))
+    second = run_job(_job(_notebook(tmp_path, "check", check), tmp_path / "b"))
+    assert first.status == "ok", f"{first.error_name}: {first.error_message}"
+    assert second.status == "ok", f"{second.error_name}: {second.error_message}"
+    assert _pid(first) == _pid(second)
+
+
 def test_a_warm_kernel_reads_the_raw_tables_once_and_no_job_changes_them_for_the_next(tmp_path):
     """The warm-up fills analysis.filememo with every validated raw table and a job's loads are
     served from it (the reader is not called); a job that changes a table it loaded, or empties and

@@ -23,6 +23,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
+from . import text_metrics  # noqa: E402
+
 PALETTE = ["#1f5f99", "#d9822b", "#3b8f5a", "#b23a48", "#7a5195", "#5c6b73", "#c9a227"]
 FAN_ALPHA = 0.25
 
@@ -141,6 +143,7 @@ SVG_FONTS = ("font-family: 'Noto Sans SC', 'Noto Sans CJK SC', 'Source Han Sans 
 def apply_style() -> None:
     """Set the house style (fonts that render Chinese, readable sizes, light grid)."""
     print_formats()
+    text_metrics.share()
     family = cjk_font_name()
     plt.rcParams.update({
         "font.family": "sans-serif",
