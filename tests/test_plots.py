@@ -68,7 +68,7 @@ def test_run_formats_lay_a_chart_out_once_and_print_it_as_laid_out():
     _chart().savefig(reference, format="png", dpi=plots.PRINT_DPI)
     fig = _chart()
     data, meta = plots._png_200dpi(fig)
-    assert fig.get_layout_engine() is None or type(fig.get_layout_engine()).__name__ == "PlaceHolderLayoutEngine"
+    assert fig.get_layout_engine() is None  # laid out once, then printed without an engine
     ours, theirs = _pixels(base64.b64decode(data)), _pixels(reference.getvalue())
     assert ours.shape == theirs.shape == (1000, 1800, 3) and meta == {"width": 900, "height": 500}
     assert (ours == theirs).all()  # the same pixels (only the PNG compression level differs)
@@ -95,6 +95,39 @@ def test_one_display_prints_the_png_once_for_both_formats(monkeypatch):
     assert (_pixels(base64.b64decode(data)) == _pixels(base64.b64decode(reference))).all()
     plots._png_200dpi(fig)  # a later display prints again (the handover is used once)
     assert prints == ["png", "svg", "png"]
+
+
+def test_a_displayed_chart_is_drawn_once_a_format_and_its_svg_is_matplotlibs_own(monkeypatch):
+    """matplotlib's print of a figure with a layout engine (even the frozen placeholder) first
+    draws it without output to lay it out: four draws for the PNG and the SVG. Laid out directly,
+    then printed without an engine, a display draws twice, and the SVG is the one matplotlib
+    writes for the same figure laid out by its own 200-dpi print and frozen there."""
+    import io
+    import re
+
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    reference, laid_out = io.BytesIO(), _chart()
+    laid_out.savefig(io.BytesIO(), format="png", dpi=plots.PRINT_DPI)
+    laid_out.set_layout_engine("none")
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        laid_out.savefig(reference, format="svg")
+    fig = _chart()
+    draws = []
+    real = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(type(renderer).__name__)
+                        or real(self, renderer))
+    svg = plots._svg(fig)
+    plots._png_200dpi(fig)
+    assert draws == ["RendererAgg", "MixedModeRenderer"], draws
+    assert fig.get_layout_engine() is None
+
+    def plain(text: str) -> str:  # ids, hashes and the date differ between any two prints
+        return re.sub(r'id="[^"]*"|#[0-9a-z]{10,}|<dc:date>.*?</dc:date>', "", text)
+
+    assert plain(svg) == plain(reference.getvalue().decode().replace(
+        f"font-family: '{plots.cjk_font_name()}', ", plots.SVG_FONTS))
 
 
 def test_run_svg_keeps_chinese_text_as_text_with_fallback_fonts():

@@ -81,26 +81,44 @@ PNG_COMPRESS_LEVEL = 3   # zlib level: 6 (PIL's default) spent a third of a char
 def _print_png(fig) -> bytes:
     """The figure as a 200-dpi PNG, laid out once for every format.
 
-    A figure with a layout engine is laid out inside this print, at print resolution (so the PNG
-    is exactly ``savefig(dpi=200)``), then its layout is frozen: the SVG and any later print draw
-    it as laid out, without running the engine again (issue 14: laying out in a draw of its own
-    first cost 11 % more a chart). A figure without a layout engine keeps the inline backend's
-    ``bbox_inches="tight"`` crop, so a legend or a label outside the axes is not cut off."""
+    A figure with a layout engine is laid out here at print resolution, then the engine is
+    removed (its positions stay) and the PNG printed: the same pixels as ``savefig(dpi=200)``.
+    matplotlib's print of a figure with an engine, even a frozen placeholder one, first draws the
+    whole figure without output to lay it out; laying out directly and printing without an engine
+    drops that draw from the PNG and from the SVG printed after it (issue 14: 28 % of a chart's
+    time, with the same pixels and the same SVG, ``tests/test_plots.py``; a full draw of its own
+    instead had cost 11 % more). A figure that never had a layout engine keeps the inline
+    backend's ``bbox_inches="tight"`` crop, so a legend or a label outside the axes is not cut off."""
     import io
 
+    if fig.get_layout_engine() is not None:
+        _lay_out_and_freeze(fig, PRINT_DPI)
     buffer = io.BytesIO()
     fig.canvas.print_figure(buffer, format="png", dpi=PRINT_DPI, facecolor=fig.get_facecolor(),
                             edgecolor=fig.get_edgecolor(), bbox_inches=_bbox(fig),
                             pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
-    if fig.get_layout_engine() is not None and not getattr(fig, "_qz_layout_frozen", False):
-        fig.set_layout_engine("none")  # keeps the positions the print found
-        fig._qz_layout_frozen = True
     return buffer.getvalue()
 
 
+def _lay_out_and_freeze(fig, dpi: float) -> None:
+    """Run the figure's layout engine at ``dpi`` (as a print at that dpi does), then remove the
+    engine: every later print draws the positions found, without laying out again."""
+    engine = fig.get_layout_engine()
+    shown_dpi = fig.dpi
+    fig.dpi = dpi
+    try:
+        engine.execute(fig)
+    finally:
+        fig.dpi = shown_dpi
+    with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)  # no engine at all: "none" leaves a placeholder that prints draw for
+    fig._qz_layout_frozen = True
+
+
 def _bbox(fig):
-    """``None`` (the whole canvas) for a figure with a layout engine, frozen or not; else ``"tight"``."""
-    return None if fig.get_layout_engine() is not None else "tight"
+    """``None`` (the whole canvas) for a figure laid out by an engine, frozen or not; else ``"tight"``."""
+    laid_out = fig.get_layout_engine() is not None or getattr(fig, "_qz_layout_frozen", False)
+    return None if laid_out else "tight"
 
 
 def _png_200dpi(fig):
@@ -141,7 +159,8 @@ SVG_FONTS = ("font-family: 'Noto Sans SC', 'Noto Sans CJK SC', 'Source Han Sans 
 
 
 def apply_style() -> None:
-    """Set the house style (fonts that render Chinese, readable sizes, light grid)."""
+    """Set the house style (fonts that render Chinese, readable sizes, light grid); strings are
+    measured once for all the process's figures (:mod:`analysis.text_metrics`)."""
     print_formats()
     text_metrics.share()
     family = cjk_font_name()
