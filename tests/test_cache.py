@@ -269,3 +269,47 @@ def test_a_worker_prefetches_the_band_component_runs_a_01_job_then_loads(monkeyp
     assert computed == ["all"] and set(runs) == {"all", "base", "rates"}  # only 'all' was not prefetched
     bad = prefetch.band_component_runs({cache.ENV_VAR: str(folder)}, {**params, "scenario": "no-such"}, str(log))
     assert bad.startswith("band components not prefetched: AnalysisError")
+
+
+def test_a_worker_prefetches_the_comparisons_models_the_products_phase_then_loads(monkeypatch, tmp_path):
+    """prefetch.comparison_runs computes a compared scenario's models under the keys
+    compare.scenario_rows reads after the notebooks: that then computes nothing."""
+    from analysis import compare, pipeline
+    from analysis.demography import cached
+    from analysis.run import prefetch
+    from analysis.scenarios import load_scenario
+
+    folder, log = tmp_path / "c", tmp_path / "warm-up.log"
+    monkeypatch.setenv(cache.ENV_VAR, str(folder))
+    low = load_scenario("low")
+    outcome = prefetch.comparison_runs({cache.ENV_VAR: str(folder)}, low, "registered", 2020, 2022, 2, 7, str(log))
+    assert outcome.startswith("comparison scenario low ready"), outcome
+
+    def compute(*_args, **_kwargs):
+        raise AssertionError("computed again although the worker prefetched it")
+
+    monkeypatch.setattr(cached.projection, "project", compute)
+    monkeypatch.setattr(pipeline, "_model_frames", compute)
+    rows = compare.scenario_rows([load_scenario("low")], "registered", 2022, 2020, 2022, 2, 7)
+    (frame, points), = rows.values()
+    assert len(frame) and set(points) >= {"quanzhou", "nanan"}
+
+
+def test_a_publishing_run_queues_every_compared_scenario_a_trial_run_only_the_bands(monkeypatch):
+    from types import SimpleNamespace
+
+    from analysis.run import prefetch, products
+
+    monkeypatch.delenv(products.QUICK_ENV, raising=False)
+    queued = []
+    executor = SimpleNamespace(background=lambda fn, *args: queued.append((fn.__name__, args)))
+    first = SimpleNamespace(env={"A": "1"}, parameters={"scenario": "baseline"})
+    options = SimpleNamespace(scenario="baseline", publish=False, base="registered", start_year=2020,
+                              end_year=2035, draws=200, seed=7)
+    prefetch.queue_prefetch(executor, first, options, {}, True, None)
+    assert [q[0] for q in queued] == ["band_component_runs", "comparison_runs", "comparison_runs"]
+    assert [q[1][1].name for q in queued[1:]] == ["low", "high"]
+    assert queued[1][1][2:] == ("registered", 2020, 2035, 200, 7, None)
+    queued.clear()
+    prefetch.queue_prefetch(executor, first, options, {}, False, None)  # a trial run: no comparison
+    assert [q[0] for q in queued] == ["band_component_runs"]

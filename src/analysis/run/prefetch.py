@@ -7,6 +7,10 @@ free then takes these tasks, queued ahead of the jobs
 * :func:`band_component_runs`: the ``base`` and ``rates`` projections of 01's uncertainty-source
   table. Without it the first 01 job of the run computed them (3.6 s, issue 14's kernel
   profile), and the other worker's first 01 job often computed them again at the same time.
+* :func:`comparison_runs`: the models of one other bundled scenario for the scenario comparison
+  (runs that publish, one task a scenario). Without it the parent computed them after the
+  notebooks, beside Chromium printing the PDFs (16.5 s of the products phase), while a worker's
+  core sat idle during the tables.
 
 Everything goes through the run's model cache (:func:`analysis.cache.cached`) under the keys the
 tables and the notebooks use, in the jobs' environment: whoever comes first computes an entry,
@@ -19,6 +23,19 @@ from __future__ import annotations
 import os
 import time
 from typing import Any, Callable
+
+
+def queue_prefetch(executor, first, options, overrides: dict | None, full: bool, log: str | None) -> None:
+    """Queue this module's tasks on the warmed workers, ahead of the jobs: the band components
+    for ``first`` (the run's first 01 job), and in runs that publish one task for every scenario
+    the comparison computes."""
+    from .products import comparison_scenarios, publishes
+
+    executor.background(band_component_runs, first.env, first.parameters, log)
+    if publishes(full, options):
+        for other in comparison_scenarios(str(options.scenario), overrides):
+            executor.background(comparison_runs, first.env, other, options.base, options.start_year,
+                                options.end_year, options.draws, options.seed, log)
 
 
 def _task(what: str, env: dict[str, str], log: str | None, work: Callable[[], None]) -> str:
@@ -55,3 +72,16 @@ def band_component_runs(env: dict[str, str], parameters: dict[str, Any], log: st
                         uncertainty=uncertainty)
 
     return _task("band components", env, log, work)
+
+
+def comparison_runs(env: dict[str, str], scenario, base: str, start_year: int, end_year: int,
+                    draws: int, seed: int, log: str | None = None) -> str:
+    """:func:`analysis.pipeline.run_models` of one compared ``scenario`` (loaded by the parent, as
+    the products phase loads it) with the run's base, years, draws and seed: what
+    :func:`analysis.compare.scenario_rows` asks for after the notebooks."""
+    def work() -> None:
+        from ..pipeline import run_models
+
+        run_models(scenario, base=base, start_year=start_year, end_year=end_year, draws=draws, seed=seed)
+
+    return _task(f"comparison scenario {scenario.name}", env, log, work)

@@ -18,6 +18,14 @@ BUNDLED = ("baseline", "low", "high")
 QUICK_ENV = "QZ_QUICK_PRODUCTS"  # set (the runner tests' fake runs): no comparison, no PDFs
 
 
+def publishes(full: bool, options) -> bool:
+    """Whether a run makes the comparison and the PDFs: full runs and ``--publish`` (a trial run
+    of some units stays quick), not the runner tests' fake runs."""
+    import os
+
+    return bool(full or options.publish) and not os.environ.get(QUICK_ENV)
+
+
 def comparison_scenarios(run_scenario: str, overrides: dict | None) -> list:
     """The bundled scenarios other than the run's own (an overridden run compares with its plain
     scenario too). Loaded from the project's ``scenarios/`` folder."""
@@ -71,10 +79,7 @@ def write_products(run_dir: Path, manifest: dict[str, Any], options, tables, env
     from .printable import write_products as printable
 
     out: dict[str, Any] = {}
-    import os
-
-    publishes = bool(manifest.get("full") or options.publish) and not os.environ.get(QUICK_ENV)
-    if not publishes:
+    if not publishes(manifest.get("full"), options):
         out.update(printable(run_dir, manifest, pdf=False))
         return out
     from concurrent.futures import ThreadPoolExecutor
