@@ -130,6 +130,35 @@ def test_a_displayed_chart_is_drawn_once_a_format_and_its_svg_is_matplotlibs_own
         f"font-family: '{plots.cjk_font_name()}', ", plots.SVG_FONTS))
 
 
+def test_png_bytes_at_any_dpi_is_savefigs_picture_drawn_once(monkeypatch):
+    """The comparison page (110 dpi) and the explorer (80 dpi) print through plots.png_bytes."""
+    import io
+
+    from matplotlib.figure import Figure
+
+    def panels():
+        fig, axes = plots.subplots(2, 2, figsize=(11, 7))
+        fig.suptitle("各情景主要指标比较")
+        for ax in axes.flat:
+            ax.plot([2020, 2035], [1, 3], label="情景 low")
+            ax.set_xlabel("年份")
+            ax.set_ylabel("人数（万人）")
+        axes.flat[0].legend()
+        plots.add_source(fig, "本项目预测")
+        return fig
+
+    for dpi in (80, 110):
+        reference = io.BytesIO()
+        panels().savefig(reference, format="png", dpi=dpi)
+        draws = []
+        real = Figure.draw
+        monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(1) or real(self, renderer))
+        ours = plots.png_bytes(panels(), dpi=dpi)
+        monkeypatch.undo()
+        assert draws == [1]
+        assert (_pixels(ours) == _pixels(reference.getvalue())).all()
+
+
 def test_run_svg_keeps_chinese_text_as_text_with_fallback_fonts():
     svg = plots._svg(_chart())
     assert svg.lstrip().startswith("<?xml") and "泉州市60岁及以上人口预测" in svg

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import base64
 import html
-import io
 from pathlib import Path
 
 
@@ -67,10 +66,11 @@ def _series(frame, unit_id, indicator):
 def _png(fig) -> str:
     import matplotlib.pyplot as plt
 
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
+    from . import plots
+
+    png = plots.png_bytes(fig, dpi=110)  # laid out once (savefig draws a second time to lay out)
     plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
 def overlay_chart(results, unit_id: str = geography.CITY_ID) -> str:

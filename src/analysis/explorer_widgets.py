@@ -10,14 +10,13 @@ code path waits for a frontend.
 from __future__ import annotations
 
 import html
-import io
 import time
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import Image, display
 
-from . import geography
+from . import geography, plots
 from .errors import AnalysisError
 from .explorer import BASES, CONTROLS, TARGET_YEAR, ScenarioExplorer
 
@@ -27,10 +26,9 @@ CHART_DPI = 80
 
 def render_png(fig, dpi: int = CHART_DPI) -> bytes:
     """PNG bytes of a figure (then closed, so the inline backend does not show it twice)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    png = plots.png_bytes(fig, dpi=dpi)  # laid out once (savefig draws a second time to lay out)
     plt.close(fig)
-    return buf.getvalue()
+    return png
 
 
 def unit_options() -> list[tuple[str, str]]:

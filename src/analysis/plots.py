@@ -50,7 +50,7 @@ def print_formats() -> bool:
     100 dpi, shown at normal size) and SVG. True when set; elsewhere nothing changes.
 
     Both are printed by :func:`_png_200dpi` and :func:`_svg` (registered as the kernel's figure
-    formatters), which lay a figure out once for the two (:func:`_print_png`): matplotlib's own
+    formatters), which lay a figure out once for the two (:func:`png_bytes`): matplotlib's own
     inline formatters run the constrained layout again inside every print and add a tight-bbox
     pass, four layout draws for one chart (issue 14 measured 0.76 s a chart). Checked at every chart:
     loading the inline backend (a fresh kernel's first ``plt.subplots``) resets the formatters."""
@@ -78,11 +78,11 @@ PRINT_DPI = 200          # the page shows it at half size (retina); the download
 PNG_COMPRESS_LEVEL = 3   # zlib level: 6 (PIL's default) spent a third of a chart's time for 3 % smaller files
 
 
-def _print_png(fig) -> bytes:
-    """The figure as a 200-dpi PNG, laid out once for every format.
+def png_bytes(fig, dpi: float = PRINT_DPI) -> bytes:
+    """The figure as a PNG at ``dpi`` (the run's 200 by default), laid out once for every format.
 
-    A figure with a layout engine is laid out here at print resolution, then the engine is
-    removed (its positions stay) and the PNG printed: the same pixels as ``savefig(dpi=200)``.
+    A figure with a layout engine is laid out here at that resolution, then the engine is
+    removed (its positions stay) and the PNG printed: the same pixels as ``savefig(dpi=dpi)``.
     matplotlib's print of a figure with an engine, even a frozen placeholder one, first draws the
     whole figure without output to lay it out; laying out directly and printing without an engine
     drops that draw from the PNG and from the SVG printed after it (issue 14: 28 % of a chart's
@@ -92,9 +92,9 @@ def _print_png(fig) -> bytes:
     import io
 
     if fig.get_layout_engine() is not None:
-        _lay_out_and_freeze(fig, PRINT_DPI)
+        _lay_out_and_freeze(fig, dpi)
     buffer = io.BytesIO()
-    fig.canvas.print_figure(buffer, format="png", dpi=PRINT_DPI, facecolor=fig.get_facecolor(),
+    fig.canvas.print_figure(buffer, format="png", dpi=dpi, facecolor=fig.get_facecolor(),
                             edgecolor=fig.get_edgecolor(), bbox_inches=_bbox(fig),
                             pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
     return buffer.getvalue()
@@ -128,7 +128,7 @@ def _png_200dpi(fig):
         return None
     import base64
 
-    png = fig.__dict__.pop("_qz_png", None) or _print_png(fig)  # the one _svg printed just before
+    png = fig.__dict__.pop("_qz_png", None) or png_bytes(fig)  # the one _svg printed just before
     width, height = (int.from_bytes(png[at:at + 4], "big") for at in (16, 20))  # the IHDR chunk
     scale = fig.dpi / PRINT_DPI  # shown at the figure's own dpi, as IPython's retina PNG is
     return (base64.b64encode(png).decode("ascii"),
@@ -145,7 +145,7 @@ def _svg(fig):
     # IPython asks for the SVG first and the PNG right after, in one display: the PNG is printed
     # here (laying the figure out) and handed over once. A figure's ``stale`` flag cannot tell
     # whether it changed in between: every print sets it again when it restores the dpi.
-    fig._qz_png = _print_png(fig)
+    fig._qz_png = png_bytes(fig)
     buffer = io.BytesIO()
     with matplotlib.rc_context({"svg.fonttype": "none"}):
         fig.canvas.print_figure(buffer, format="svg", facecolor=fig.get_facecolor(),
