@@ -79,3 +79,10 @@ try:  # fixtures of the runner tests, when present
     from runner_fixtures import *  # noqa: F401,F403
 except ImportError:
     pass
+
+
+def plain_svg(text: str) -> str:
+    """An SVG without what differs between any two prints of one figure (ids, hashes, the date)."""
+    import re
+
+    return re.sub(r'id="[^"]*"|#[0-9a-z]{10,}|<dc:date>.*?</dc:date>', "", text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pytest
 
 from analysis import plots
 
@@ -103,10 +104,11 @@ def test_a_displayed_chart_is_drawn_once_a_format_and_its_svg_is_matplotlibs_own
     then printed without an engine, a display draws twice, and the SVG is the one matplotlib
     writes for the same figure laid out by its own 200-dpi print and frozen there."""
     import io
-    import re
 
     import matplotlib
     from matplotlib.figure import Figure
+
+    from conftest import plain_svg
 
     reference, laid_out = io.BytesIO(), _chart()
     laid_out.savefig(io.BytesIO(), format="png", dpi=plots.PRINT_DPI)
@@ -123,10 +125,7 @@ def test_a_displayed_chart_is_drawn_once_a_format_and_its_svg_is_matplotlibs_own
     assert draws == ["RendererAgg", "MixedModeRenderer"], draws
     assert fig.get_layout_engine() is None
 
-    def plain(text: str) -> str:  # ids, hashes and the date differ between any two prints
-        return re.sub(r'id="[^"]*"|#[0-9a-z]{10,}|<dc:date>.*?</dc:date>', "", text)
-
-    assert plain(svg) == plain(reference.getvalue().decode().replace(
+    assert plain_svg(svg) == plain_svg(reference.getvalue().decode().replace(
         f"font-family: '{plots.cjk_font_name()}', ", plots.SVG_FONTS))
 
 
@@ -152,11 +151,27 @@ def test_png_bytes_at_any_dpi_is_savefigs_picture_drawn_once(monkeypatch):
         panels().savefig(reference, format="png", dpi=dpi)
         draws = []
         real = Figure.draw
-        monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(1) or real(self, renderer))
-        ours = plots.png_bytes(panels(), dpi=dpi)
-        monkeypatch.undo()
+        with monkeypatch.context() as patch:
+            patch.setattr(Figure, "draw", lambda self, renderer: draws.append(1) or real(self, renderer))
+            ours = plots.png_bytes(panels(), dpi=dpi)
         assert draws == [1]
         assert (_pixels(ours) == _pixels(reference.getvalue())).all()
+
+
+def test_a_figure_without_axes_or_with_an_unsolvable_layout_prints_as_savefig_does():
+    import io
+
+    fig, _ = plots.subplots()
+    fig.delaxes(fig.axes[0])
+    fig.text(0.5, 0.5, "无坐标轴")
+    assert plots.png_bytes(fig, dpi=50)[:4] == b"\x89PNG"
+    fig, ax = plots.subplots(figsize=(0.3, 0.2))  # too small for its labels: the engine gives up
+    ax.set_xlabel("年份")
+    reference = io.BytesIO()
+    with pytest.warns(UserWarning):
+        plots.subplots(figsize=(0.3, 0.2))[0].savefig(reference, format="png", dpi=50)
+    with pytest.warns(UserWarning):
+        assert plots.png_bytes(fig, dpi=50)[:4] == b"\x89PNG"
 
 
 def test_run_svg_keeps_chinese_text_as_text_with_fallback_fonts():

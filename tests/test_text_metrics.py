@@ -3,31 +3,34 @@
 from __future__ import annotations
 
 import io
-import re
 
 import matplotlib
 import matplotlib.text as mtext
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.backends.backend_svg import RendererSVG
 from PIL import Image
 
 from analysis import plots, text_metrics
+from conftest import plain_svg
 
 
 @pytest.fixture
 def measured(monkeypatch):
-    """Every call of the Agg renderer's own measurement, with the shared cache empty and installed."""
+    """Every string the Agg and SVG renderers measure themselves, with the shared cache empty
+    and installed."""
     monkeypatch.setattr(text_metrics, "_measured", {})
     monkeypatch.setattr(mtext, "_get_text_metrics_with_cache", mtext._get_text_metrics_with_cache)
     calls = []
-    original = RendererAgg.get_text_width_height_descent
+    for renderer in (RendererAgg, RendererSVG):
+        original = renderer.get_text_width_height_descent
 
-    def counting(self, s, prop, ismath):
-        calls.append(s)
-        return original(self, s, prop, ismath)
+        def counting(self, s, prop, ismath, _original=original, _kind=renderer.__name__):
+            calls.append((_kind, s))
+            return _original(self, s, prop, ismath)
 
-    monkeypatch.setattr(RendererAgg, "get_text_width_height_descent", counting)
+        monkeypatch.setattr(renderer, "get_text_width_height_descent", counting)
     return calls
 
 
@@ -39,21 +42,31 @@ def _chart(title="60岁及以上老年人口 南安市"):
     return fig
 
 
+def _twin_chart(title="护理型床位缺口"):
+    """Two y axes and a figure title, as the nursing-gap chart (services/charts_care.py)."""
+    fig, ax = plots.new_figure(title, "年份", "床位（张）", "本项目预测")
+    fig.suptitle("南安市 2020–2035")
+    ax.bar([2020, 2025, 2030], [1200, 1966, 2500], label="缺口")
+    twin = ax.twinx()
+    twin.plot([2020, 2025, 2030], [48.0, 55.5, 60.0], color="#b23a48", label="护理型占比（%）")
+    twin.set_ylabel("占比（%）")
+    return fig
+
+
 def _prints(fig) -> tuple[np.ndarray, str]:
     png, svg = io.BytesIO(), io.BytesIO()
     fig.savefig(png, format="png", dpi=200)
     fig.savefig(svg, format="svg")
     matplotlib.pyplot.close(fig)
-    svg_text = re.sub(r'id="[^"]*"|#[0-9a-z]{10,}|<dc:date>.*?</dc:date>', "", svg.getvalue().decode())
-    return np.asarray(Image.open(png)), svg_text
+    return np.asarray(Image.open(png)), plain_svg(svg.getvalue().decode())
 
 
 def test_a_second_figure_measures_no_string_again(measured):
     """matplotlib's own cache lives per renderer, and every figure prints with new renderers: the
-    same chart drawn twice measured all its strings twice."""
+    same chart drawn twice measured all its strings twice, for the PNG and for the SVG."""
     _prints(_chart())
     first = len(measured)
-    assert first > 10
+    assert {kind for kind, _ in measured} == {"RendererAgg", "RendererSVG"} and first > 20
     _prints(_chart())
     assert len(measured) == first, measured[first:]
 
@@ -61,17 +74,20 @@ def test_a_second_figure_measures_no_string_again(measured):
 def test_the_pixels_and_the_svg_are_the_same_as_without_it(monkeypatch):
     installed = mtext._get_text_metrics_with_cache
     original = getattr(installed, "matplotlib_cache", installed)  # matplotlib's own, if shared before
-    monkeypatch.setattr(text_metrics, "share", lambda: None)  # matplotlib's cache only
-    monkeypatch.setattr(mtext, "_get_text_metrics_with_cache", original)
-    plain = _prints(_chart())
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:  # matplotlib's cache only
+        patch.setattr(text_metrics, "share", lambda: None)
+        patch.setattr(mtext, "_get_text_metrics_with_cache", original)
+        plain = [_prints(make()) for make in (_chart, _twin_chart)]
     monkeypatch.setattr(text_metrics, "_measured", {})
     monkeypatch.setattr(mtext, "_get_text_metrics_with_cache", original)
-    _prints(_chart("另一个标题"))  # the shared cache filled by another chart first
-    shared = _prints(_chart())
+    _prints(_chart("另一个标题"))  # the shared cache filled by other charts first
+    _prints(_twin_chart("另一个标题"))
+    shared = [_prints(make()) for make in (_chart, _twin_chart)]
     assert mtext._get_text_metrics_with_cache is text_metrics.shared_text_metrics
-    np.testing.assert_array_equal(plain[0], shared[0])
-    assert plain[1] == shared[1]
+    assert any(key[0] is RendererSVG for key in text_metrics._measured)
+    for (plain_png, plain_svg_text), (shared_png, shared_svg_text) in zip(plain, shared):
+        np.testing.assert_array_equal(plain_png, shared_png)
+        assert plain_svg_text == shared_svg_text
 
 
 def test_a_changed_size_or_hinting_setting_is_measured_anew(measured):
@@ -84,7 +100,7 @@ def test_a_changed_size_or_hinting_setting_is_measured_anew(measured):
     fig = _chart()
     fig.axes[0].title.set_fontsize(20)
     _prints(fig)
-    assert "60岁及以上老年人口 南安市" in measured[again:]
+    assert ("RendererAgg", "60岁及以上老年人口 南安市") in measured[again:]
 
 
 def test_math_text_and_other_renderers_go_to_matplotlibs_cache(measured, monkeypatch):
@@ -98,10 +114,10 @@ def test_math_text_and_other_renderers_go_to_matplotlibs_cache(measured, monkeyp
     assert mine(object(), "plain", prop, False, 100) == (1.0, 1.0, 0.0)
     assert seen == ["$x^2$", "plain"]
     assert mine(renderer, "plain", prop, False, 100) == mine(renderer, "plain", prop, False, 100)
-    assert measured == ["plain"]
+    assert measured == [("RendererAgg", "plain")]
 
 
-def test_share_is_installed_once(monkeypatch):
+def test_share_is_installed_once_and_a_reimported_copy_replaces_it(monkeypatch):
     monkeypatch.setattr(mtext, "_get_text_metrics_with_cache", mtext._get_text_metrics_with_cache)
     text_metrics.share()
     installed = mtext._get_text_metrics_with_cache
@@ -109,3 +125,11 @@ def test_share_is_installed_once(monkeypatch):
     text_metrics.share()
     assert mtext._get_text_metrics_with_cache is installed
     assert installed.matplotlib_cache is behind is not installed
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("text_metrics_copy", text_metrics.__file__)
+    copy = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(copy)
+    copy.share()  # a module imported again: its own cache, still in front of matplotlib's
+    assert mtext._get_text_metrics_with_cache is copy.shared_text_metrics
+    assert copy.shared_text_metrics.matplotlib_cache is behind

@@ -263,19 +263,26 @@ plt.draw_all = draw_all
 
 
 def test_one_jobs_text_measurements_do_not_reach_the_next(tmp_path):
-    """analysis.text_metrics shares measured strings between a job's figures; a job that measures
-    under its own patch (here: every string 1 px) leaves the next job nothing of it."""
+    """analysis.text_metrics shares measured strings between a job's figures; a job that poisons
+    them (every string 1 px) and patches matplotlib's measuring leaves the next job none of it."""
     poison = r'''
 from analysis import plots, text_metrics
-from matplotlib.backends.backend_agg import RendererAgg
-RendererAgg.get_text_width_height_descent = lambda self, s, prop, ismath: (1.0, 1.0, 0.0)
+import matplotlib.text
 fig, ax = plots.new_figure("测试", "年份", "人数（人）", "测试数据")
 fig.canvas.draw()
-assert text_metrics._measured and set(text_metrics._measured.values()) == {(1.0, 1.0, 0.0)}
+assert text_metrics._measured
+for key in text_metrics._measured:
+    text_metrics._measured[key] = (1.0, 1.0, 0.0)
+matplotlib.text._get_text_metrics_with_cache = lambda *args, **kwargs: (1.0, 1.0, 0.0)
 '''
     check = r'''
-from analysis import text_metrics
+from analysis import plots, text_metrics
+import matplotlib.text
 assert not text_metrics._measured, "the last job's measurements reached this one"
+assert matplotlib.text._get_text_metrics_with_cache.__module__ == "matplotlib.text", "a patched matplotlib.text leaked"
+fig, ax = plots.new_figure("测试", "年份", "人数（人）", "测试数据")
+fig.canvas.draw()
+assert text_metrics._measured and (1.0, 1.0, 0.0) not in set(text_metrics._measured.values())
 '''
     first = run_job(_job(_notebook(tmp_path, "poison", poison), tmp_path / "a"))
     second = run_job(_job(_notebook(tmp_path, "check", check), tmp_path / "b"))

@@ -88,7 +88,9 @@ def png_bytes(fig, dpi: float = PRINT_DPI) -> bytes:
     drops that draw from the PNG and from the SVG printed after it (issue 14: 28 % of a chart's
     time, with the same pixels and the same SVG, ``tests/test_plots.py``; a full draw of its own
     instead had cost 11 % more). A figure that never had a layout engine keeps the inline
-    backend's ``bbox_inches="tight"`` crop, so a legend or a label outside the axes is not cut off."""
+    backend's ``bbox_inches="tight"`` crop, so a legend or a label outside the axes is not cut off
+    (``savefig`` would not crop it). zlib level :data:`PNG_COMPRESS_LEVEL`: files ~3 % larger than
+    ``savefig``'s."""
     import io
 
     if fig.get_layout_engine() is not None:
@@ -101,15 +103,21 @@ def png_bytes(fig, dpi: float = PRINT_DPI) -> bytes:
 
 
 def _lay_out_and_freeze(fig, dpi: float) -> None:
-    """Run the figure's layout engine at ``dpi`` (as a print at that dpi does), then remove the
-    engine: every later print draws the positions found, without laying out again."""
+    """Run the figure's layout engine at ``dpi`` (as a print at that dpi does, and with the same
+    guards as ``Figure.draw``), then remove the engine: every later print draws the positions
+    found, without laying out again. The figure keeps no engine at all (matplotlib's ``"none"``
+    placeholder would bring the layout-only draw back), so a later ``subplots_adjust`` or
+    colorbar moves the axes as on any figure without a layout engine."""
     engine = fig.get_layout_engine()
     shown_dpi = fig.dpi
-    fig.dpi = dpi
+    fig._set_dpi(dpi, forward=False)  # forward=False: a GUI or widget window is not resized
     try:
-        engine.execute(fig)
+        if fig.axes:
+            engine.execute(fig)
+    except ValueError:  # as Figure.draw: a layout that cannot be solved leaves the positions
+        pass
     finally:
-        fig.dpi = shown_dpi
+        fig._set_dpi(shown_dpi, forward=False)
     with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
         fig.set_layout_engine(None)  # no engine at all: "none" leaves a placeholder that prints draw for
     fig._qz_layout_frozen = True

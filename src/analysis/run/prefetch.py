@@ -25,16 +25,18 @@ import time
 from typing import Any, Callable
 
 
-def queue_prefetch(executor, first, options, overrides: dict | None, full: bool, log: str | None) -> None:
+def queue_prefetch(executor, jobs, options, overrides: dict | None, full: bool, log: str | None) -> None:
     """Queue this module's tasks on the warmed workers, ahead of the jobs: the band components
-    for ``first`` (the run's first 01 job), and in runs that publish one task for every scenario
-    the comparison computes."""
+    for the run's first 01 job (not on ``--incremental``, whose 01 jobs are mostly reused), and
+    in runs that publish one task for every scenario the comparison computes (it always does)."""
     from .products import comparison_scenarios, publishes
 
-    executor.background(band_component_runs, first.env, first.parameters, log)
-    if publishes(full, options):
+    first = next((j for j in jobs if j.stem.startswith("01_")), None)
+    if first is not None and not options.incremental:
+        executor.background(band_component_runs, first.env, first.parameters, log)
+    if jobs and publishes(full, options):
         for other in comparison_scenarios(str(options.scenario), overrides):
-            executor.background(comparison_runs, first.env, other, options.base, options.start_year,
+            executor.background(comparison_runs, jobs[0].env, other, options.base, options.start_year,
                                 options.end_year, options.draws, options.seed, log)
 
 

@@ -84,11 +84,11 @@ def write_products(run_dir: Path, manifest: dict[str, Any], options, tables, env
         return out
     from concurrent.futures import ThreadPoolExecutor
 
-    # The comparison (numpy, this process) is computed by a thread while Chromium prints the PDFs
-    # (its own processes; this thread only waits on its pipe): the two used to run one after the
-    # other with a core idle. Nothing the print step does reads the environment the comparison
-    # sets around its model runs (the run's snapshot), and it loads the other scenarios from the
-    # project, as before.
+    # The comparison is made by a thread while Chromium prints the PDFs (its own processes; this
+    # thread only waits on its pipe): the other scenarios' models were computed by a worker during
+    # the tables (run/prefetch.py), so it mostly loads them, draws its charts and writes the page
+    # (a failed prefetch: it computes them, as before). Nothing the print step does reads the
+    # environment the comparison sets around its model runs (the run's snapshot).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="comparison") as pool:
         comparison = pool.submit(write_comparison, run_dir, manifest, options, tables, env)
         out.update(printable(run_dir, manifest, pdf=True))

@@ -265,11 +265,10 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
             executor.warm_up(warm_kernel.warm_up, jobs[0].kernel_name, jobs[0].env, jobs[0].cwd, log)
         else:
             executor.warm_up(no_task)
-        first = next((j for j in jobs if j.stem.startswith("01_")), None)
-        if first is not None and job_fn is run_job and not options.incremental and hasattr(executor, "background"):
+        if job_fn is run_job and hasattr(executor, "background"):
             from .prefetch import queue_prefetch
 
-            queue_prefetch(executor, first, options, scenario.overrides, manifest["full"], log)
+            queue_prefetch(executor, jobs, options, scenario.overrides, manifest["full"], log)
     tables_ok, results = True, []
     phases = manifest["phases"] = {"setup": round(time.perf_counter() - clock, 2)}  # seconds (make bench)
     try:
