@@ -33,6 +33,7 @@ $(STAMP): pyproject.toml tools/uv_install.py
 	  $(PY) -m pip install --quiet --upgrade pip && $(PY) -m pip install --quiet -e '.[test]'; \
 	fi
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (泉州民政预测 quanzhou-forecast)"
+	$(PY) -m compileall -q src  # the package's own bytecode (an editable install is not compiled)
 	touch $(STAMP)
 
 report: $(STAMP)

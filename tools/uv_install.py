@@ -88,7 +88,11 @@ def main(requirements: list[str]) -> int:
     except (OSError, subprocess.CalledProcessError) as exc:
         print(f"uv_install: cannot read pip's configuration ({exc})", file=sys.stderr)
         return 1
-    cmd = [uv_cmd, "pip", "install", "--python", sys.executable, *args, *requirements]
+    # Compiled at install, as pip does by default: uv does not, and where PYTHONDONTWRITEBYTECODE is
+    # set (as on the project's machines) nothing ever writes them, so every process compiled every
+    # library it imported from source (pandas, matplotlib, scipy, statsmodels, papermill: 9.7 s
+    # with bytecode, 19.6-22.9 s without) -- each kernel, worker and test of a fresh clone.
+    cmd = [uv_cmd, "pip", "install", "--compile-bytecode", "--python", sys.executable, *args, *requirements]
     return subprocess.run(cmd, env={**os.environ, **env}).returncode
 
 
