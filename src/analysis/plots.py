@@ -168,7 +168,8 @@ SVG_FONTS = ("font-family: 'Noto Sans SC', 'Noto Sans CJK SC', 'Source Han Sans 
 
 def apply_style() -> None:
     """Set the house style (fonts that render Chinese, readable sizes, light grid); strings are
-    measured once for all the process's figures (:mod:`analysis.text_metrics`)."""
+    measured once for the figures that follow (:mod:`analysis.text_metrics`; in a warm kernel,
+    for one job's figures)."""
     print_formats()
     text_metrics.share()
     family = cjk_font_name()

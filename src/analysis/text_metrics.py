@@ -1,4 +1,4 @@
-"""One cache of measured strings for all the figures a process draws (issue 14).
+"""One cache of measured strings for the figures a process draws (issue 14; per job in a warm kernel).
 
 matplotlib measures a string (width, height, descent) every time it lays out or draws it, and
 caches the answer per renderer (``matplotlib.text._get_text_metrics_function``). Every figure
