@@ -5,3 +5,7 @@ Modules: :mod:`.cli` (``python -m analysis run``), :mod:`.runner` (orchestration
 :mod:`.tables` (the run's CSV tables from the models), :mod:`.html`, :mod:`.excel`,
 :mod:`.manifest`, :mod:`.publish` (staging folder, ``reports/latest``), :mod:`.lock`.
 """
+
+from .lean_imports import skip_unused_optional_imports
+
+skip_unused_optional_imports()  # before papermill or nbclient is imported here or in a worker
