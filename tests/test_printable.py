@@ -89,7 +89,13 @@ def test_index_links_the_pdfs_that_were_printed():
     assert 'href="quanzhou/brief.pdf"' not in _print_cell(manifest, "quanzhou")
 
 
+def _pdf_pages(pdf) -> int:
+    return pdf.read_bytes().count(b"/Type /Page") - pdf.read_bytes().count(b"/Type /Pages")
+
+
 def test_one_chromium_prints_several_pages(tmp_path):
+    """Five pages through three tabs at once: every PDF is its own page's (the answers of tabs
+    printing at the same time are not mixed up), and a tab that finishes makes room for the next."""
     import pytest
 
     from analysis.run.chromium import find_chromium, print_pages
@@ -97,14 +103,37 @@ def test_one_chromium_prints_several_pages(tmp_path):
     if find_chromium() is None:
         pytest.skip("chromium is not installed")
     pages = []
-    for i in range(3):
+    for i in range(5):
         page = tmp_path / f"p{i}.html"
         page.write_text(f'<html lang="zh-CN"><head><style>@page{{size:A4}}</style></head><body><h1>第{i}页 泉州市</h1>'
-                        + "<p>段落</p>" * (40 * i + 1) + "</body></html>", encoding="utf-8")
+                        + "<p>段落</p>" * (60 * i + 1) + "</body></html>", encoding="utf-8")
         pages.append((page, page.with_suffix(".pdf")))
     done = print_pages(pages)
     assert done == {pdf: True for _, pdf in pages}
     assert all(pdf.read_bytes().startswith(b"%PDF") for _, pdf in pages)
+    counts = [_pdf_pages(pdf) for _, pdf in pages]
+    assert counts[0] == 1 and counts == sorted(counts) and counts[-1] > counts[1], counts
+
+
+def test_a_page_that_never_loads_is_given_up_and_the_others_print(tmp_path, monkeypatch):
+    import pytest
+
+    from analysis.run import chromium
+
+    if chromium.find_chromium() is None:
+        pytest.skip("chromium is not installed")
+    monkeypatch.setattr(chromium, "PAGE_TIMEOUT", 8.0)
+    hung = tmp_path / "hung.html"  # its script never ends, so its load event never fires
+    hung.write_text("<html><body><p>等待</p><script>while (true) {}</script></body></html>", encoding="utf-8")
+    pages = [(hung, tmp_path / "hung.pdf")]
+    for i in range(3):
+        page = tmp_path / f"ok{i}.html"
+        page.write_text(f"<html><body><h1>第{i}页</h1></body></html>", encoding="utf-8")
+        pages.append((page, page.with_suffix(".pdf")))
+    with chromium.Browser(chromium.find_chromium()) as browser:
+        done = browser.print_pdfs(pages, parallel=2)
+    assert done[tmp_path / "hung.pdf"] is False and not (tmp_path / "hung.pdf").exists()
+    assert [done[pdf] for _, pdf in pages[1:]] == [True, True, True]
 
 
 def test_two_chromiums_at_once_each_print(tmp_path):
