@@ -18,8 +18,10 @@ def _python(code: str) -> str:
 def test_runner_processes_validate_notebooks_without_the_iri_grammars():
     out = _python("""
         import sys
-        import analysis.run  # what python -m analysis run and every forked worker import first
-        import nbclient, nbformat, papermill  # noqa: F401
+        # what python -m analysis run imports before it forks its workers
+        import analysis.cli, analysis.run.cli, analysis.run.runner, analysis.run.executors  # noqa: F401
+        assert "lark" not in sys.modules and "jsonschema" not in sys.modules, "loaded before the marker"
+        import nbclient, nbconvert, nbformat, papermill  # noqa: F401
         from nbformat.v4 import new_code_cell, new_notebook
         nbformat.validate(new_notebook(cells=[new_code_cell("1 + 1")]))
         try:

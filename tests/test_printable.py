@@ -90,7 +90,9 @@ def test_index_links_the_pdfs_that_were_printed():
 
 
 def _pdf_pages(pdf) -> int:
-    return pdf.read_bytes().count(b"/Type /Page") - pdf.read_bytes().count(b"/Type /Pages")
+    import re
+
+    return len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", pdf.read_bytes()))
 
 
 def test_one_chromium_prints_several_pages(tmp_path):
@@ -112,10 +114,15 @@ def test_one_chromium_prints_several_pages(tmp_path):
     assert done == {pdf: True for _, pdf in pages}
     assert all(pdf.read_bytes().startswith(b"%PDF") for _, pdf in pages)
     counts = [_pdf_pages(pdf) for _, pdf in pages]
-    assert counts[0] == 1 and counts == sorted(counts) and counts[-1] > counts[1], counts
+    assert counts[0] == 1 and all(a < b for a, b in zip(counts, counts[1:])), counts
 
 
-def test_a_page_that_never_loads_is_given_up_and_the_others_print(tmp_path, monkeypatch):
+def test_a_page_that_never_loads_or_is_missing_fails_alone(tmp_path, monkeypatch):
+    """A page whose load never ends is given up at its deadline (not after the default 90 s); a
+    page that is not there is not printed as Chromium's error page; the others print, and the
+    answer lists the PDFs in the order they were asked for."""
+    import time
+
     import pytest
 
     from analysis.run import chromium
@@ -125,15 +132,18 @@ def test_a_page_that_never_loads_is_given_up_and_the_others_print(tmp_path, monk
     monkeypatch.setattr(chromium, "PAGE_TIMEOUT", 8.0)
     hung = tmp_path / "hung.html"  # its script never ends, so its load event never fires
     hung.write_text("<html><body><p>等待</p><script>while (true) {}</script></body></html>", encoding="utf-8")
-    pages = [(hung, tmp_path / "hung.pdf")]
+    pages = [(hung, tmp_path / "hung.pdf"), (tmp_path / "missing.html", tmp_path / "missing.pdf")]
     for i in range(3):
         page = tmp_path / f"ok{i}.html"
         page.write_text(f"<html><body><h1>第{i}页</h1></body></html>", encoding="utf-8")
-        pages.append((page, page.with_suffix(".pdf")))
+        pages.insert(1 + i, (page, page.with_suffix(".pdf")))
+    started = time.monotonic()
     with chromium.Browser(chromium.find_chromium()) as browser:
         done = browser.print_pdfs(pages, parallel=2)
-    assert done[tmp_path / "hung.pdf"] is False and not (tmp_path / "hung.pdf").exists()
-    assert [done[pdf] for _, pdf in pages[1:]] == [True, True, True]
+    assert time.monotonic() - started < 40
+    assert list(done) == [pdf for _, pdf in pages]
+    assert done == {pdf: not pdf.stem.startswith(("hung", "missing")) for _, pdf in pages}
+    assert [pdf.exists() for _, pdf in pages] == list(done.values())
 
 
 def test_two_chromiums_at_once_each_print(tmp_path):

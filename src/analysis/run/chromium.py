@@ -34,6 +34,10 @@ class BrowserError(RuntimeError):
     """Chromium failed to start, answered with an error, or did not answer in time."""
 
 
+class _Timeout(BrowserError):
+    """No complete message arrived before the deadline (Chromium is still running)."""
+
+
 def find_chromium() -> str | None:
     """Path of Debian's ``chromium`` (or ``chromium-browser`` / ``google-chrome``), None if absent."""
     for name in ("chromium", "chromium-browser", "google-chrome"):
@@ -45,12 +49,12 @@ def find_chromium() -> str | None:
 
 @dataclass
 class _Tab:
-    """A tab of :meth:`Browser.print_pdfs`: where its PDF goes, and its print command once sent."""
+    """A tab of :meth:`Browser.print_pdfs`: where its PDF goes, by when, and whether it is printing."""
 
     pdf: Path
     target: str
     deadline: float
-    print_id: int | None = None
+    printing: bool = False  # Page.printToPDF sent (the page has loaded)
 
 
 class Browser:
@@ -101,8 +105,10 @@ class Browser:
     def _read(self, deadline: float) -> dict:
         while b"\0" not in self._buffer:
             left = deadline - time.monotonic()
-            if left <= 0 or self._proc.poll() is not None:
-                raise BrowserError("chromium did not answer in time" if left <= 0 else "chromium exited")
+            if self._proc.poll() is not None:
+                raise BrowserError("chromium exited")
+            if left <= 0:
+                raise _Timeout("chromium did not answer in time")
             ready, _, _ = select.select([self._from_child], [], [], min(left, 1.0))
             if ready:
                 chunk = os.read(self._from_child, 1 << 20)
@@ -132,14 +138,20 @@ class Browser:
         return answer.get("result", {})
 
     # --- tabs -----------------------------------------------------------------------------
-    def _open(self, url: str) -> tuple[str, str]:
+    def _open(self, url: str) -> tuple[str, str, int]:
+        """A new tab navigating to ``url``: ``(target, session, id of the Page.navigate command)``
+        (its answer carries ``errorText`` when the page could not be loaded). A tab that cannot
+        be set up is closed again."""
         target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-        self.call("Page.enable", session=session)
-        self.call("Emulation.setDeviceMetricsOverride", {"width": self.window[0], "height": self.window[1],
-                                                         "deviceScaleFactor": 1, "mobile": False}, session)
-        self._send("Page.navigate", {"url": url}, session)
-        return target, session
+        try:
+            session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+            self.call("Page.enable", session=session)
+            self.call("Emulation.setDeviceMetricsOverride", {"width": self.window[0], "height": self.window[1],
+                                                             "deviceScaleFactor": 1, "mobile": False}, session)
+            return target, session, self._send("Page.navigate", {"url": url}, session)
+        except (BrowserError, OSError):
+            self._close(target)
+            raise
 
     def _loaded(self, session: str) -> None:
         self._wait(lambda m: m.get("method") == "Page.loadEventFired" and m.get("sessionId") == session)
@@ -153,24 +165,28 @@ class Browser:
     def print_pdfs(self, jobs: list[tuple[Path, Path]], parallel: int = 3) -> dict[Path, bool]:
         """Print every ``(html page, pdf)`` pair with up to ``parallel`` tabs at once.
 
-        Each tab is printed as soon as it has loaded, while the others load or print: Chromium
-        prints tabs in their own renderer processes, so on two cores the prints overlap (issue 14:
-        the run's 28 pages took 41.7–43.7 s printed one after another, 30–33 s overlapped). Returns
-        ``{pdf: printed?}``; a page that fails to load, answers with an error or takes longer than
-        :data:`PAGE_TIMEOUT` leaves no PDF and does not stop the others."""
+        Each tab is printed as soon as it has loaded, while the others load or print, so the prints
+        overlap on two cores (issue 14: the run's 28 pages took 41.7–43.7 s printed one after
+        another, 30–33 s overlapped). A finished tab is closed without waiting for Chromium's
+        answer, so for a moment more than ``parallel`` tabs may be alive. Returns ``{pdf:
+        printed?}`` in the order of ``jobs``; a page that cannot be opened or navigated to, whose
+        print answers with an error or that takes longer than :data:`PAGE_TIMEOUT` to load and
+        print leaves no PDF and does not stop the others."""
         done: dict[Path, bool] = {}
         queue = list(jobs)
         tabs: dict[str, _Tab] = {}  # by DevTools session
+        commands: dict[int, tuple[str, str]] = {}  # command id -> (session, "navigate" or "print")
 
         def open_next() -> None:
             while queue and len(tabs) < parallel:
                 page, pdf = queue.pop(0)
                 try:
-                    target, session = self._open(page.resolve().as_uri())
+                    target, session, navigate = self._open(page.resolve().as_uri())
                 except BrowserError:
                     done[pdf] = False
                     continue
                 tabs[session] = _Tab(pdf, target, time.monotonic() + PAGE_TIMEOUT)
+                commands[navigate] = (session, "navigate")
 
         def finish(session: str, printed: bool) -> None:
             tab = tabs.pop(session)
@@ -180,27 +196,33 @@ class Browser:
 
         open_next()
         while tabs:
-            late = [session for session, tab in tabs.items() if time.monotonic() > tab.deadline]
-            for session in late:
+            for session in [s for s, tab in tabs.items() if time.monotonic() >= tab.deadline]:
                 finish(session, False)
             if not tabs:
                 break
             message = self._next_message(min(tab.deadline for tab in tabs.values()))
             if message is None:
                 continue
-            session = message.get("sessionId")
-            tab = tabs.get(session)
-            if tab is not None and tab.print_id is None and message.get("method") == "Page.loadEventFired":
-                tab.print_id = self._send("Page.printToPDF", PRINT_OPTIONS, session)
+            if message.get("method") == "Page.loadEventFired":
+                tab = tabs.get(message.get("sessionId"))
+                if tab is not None and not tab.printing:
+                    tab.printing = True
+                    commands[self._send("Page.printToPDF", PRINT_OPTIONS, message["sessionId"])] = (
+                        message["sessionId"], "print")
                 continue
-            printed = next((s for s, t in tabs.items() if t.print_id is not None and t.print_id == message.get("id")),
-                           None)
-            if printed is not None:
-                data = message.get("result", {}).get("data") if "error" not in message else None
-                if data is not None:
-                    tabs[printed].pdf.write_bytes(base64.b64decode(data))
-                finish(printed, data is not None)
-        return done
+            session, command = commands.pop(message.get("id"), (None, None))
+            if session not in tabs:
+                continue  # a tab given up already, or not an answer of ours
+            result = message.get("result", {})
+            if command == "navigate":  # the page could not be loaded: Chromium shows its error page
+                if "error" in message or result.get("errorText"):
+                    finish(session, False)
+                continue
+            data = result.get("data") if "error" not in message else None
+            if data is not None:
+                tabs[session].pdf.write_bytes(base64.b64decode(data))
+            finish(session, data is not None)
+        return {pdf: done.get(pdf, False) for _, pdf in jobs}
 
     def _next_message(self, deadline: float) -> dict | None:
         """The next message (one set aside by :meth:`call` first); None when ``deadline`` passed."""
@@ -208,14 +230,12 @@ class Browser:
             return self._events.pop(0)
         try:
             return self._read(deadline)
-        except BrowserError:
-            if self._proc.poll() is None and time.monotonic() >= deadline:
-                return None  # a tab's deadline: the caller gives that tab up
-            raise
+        except _Timeout:
+            return None  # a tab's deadline: the caller gives that tab up
 
     def evaluate(self, page: Path, expression: str):
         """Load ``page`` and return the value of the JavaScript ``expression`` (JSON-serialisable)."""
-        target, session = self._open(page.resolve().as_uri())
+        target, session, _ = self._open(page.resolve().as_uri())
         try:
             self._loaded(session)
             result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session)
