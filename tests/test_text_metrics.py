@@ -74,23 +74,58 @@ def test_a_second_figure_measures_no_string_again(measured):
 def test_the_pixels_and_the_svg_are_the_same_as_without_it(monkeypatch):
     installed = mtext._get_text_metrics_with_cache
     original = getattr(installed, "matplotlib_cache", installed)  # matplotlib's own, if shared before
-    with monkeypatch.context() as patch:  # matplotlib's cache only
+    drawing = RendererAgg.draw_text
+    original_draw = getattr(drawing, "matplotlib_draw_text", drawing)
+    with monkeypatch.context() as patch:  # matplotlib's cache and drawing only
         patch.setattr(text_metrics, "share", lambda: None)
         patch.setattr(mtext, "_get_text_metrics_with_cache", original)
+        patch.setattr(RendererAgg, "draw_text", original_draw)
         plain = [_prints(make()) for make in (_chart, _twin_chart)]
     monkeypatch.setattr(text_metrics, "_measured", {})
+    monkeypatch.setattr(text_metrics, "_laid_out", {})
     monkeypatch.setattr(mtext, "_get_text_metrics_with_cache", original)
-    _prints(_chart("另一个标题"))  # the shared cache filled by other charts first
+    monkeypatch.setattr(RendererAgg, "draw_text", original_draw)
+    _prints(_chart("另一个标题"))  # the shared caches filled by other charts first
     _prints(_twin_chart("另一个标题"))
     shared = [_prints(make()) for make in (_chart, _twin_chart)]
     assert mtext._get_text_metrics_with_cache is text_metrics.shared_text_metrics
-    assert any(key[0] is RendererSVG for key in text_metrics._measured)
+    assert RendererAgg.draw_text is text_metrics.shared_draw_text
+    assert any(key[0] is RendererSVG for key in text_metrics._measured) and text_metrics._laid_out
     for (plain_png, plain_svg_text), (shared_png, shared_svg_text) in zip(plain, shared):
         np.testing.assert_array_equal(plain_png, shared_png)
         assert plain_svg_text == shared_svg_text
 
 
-def test_a_changed_size_or_hinting_setting_is_measured_anew(measured):
+def test_a_second_figure_lays_out_no_string_again(measured, monkeypatch):
+    """The PNG print laid every string out again (FT2Font._layout) each time it drew it."""
+    monkeypatch.setattr(text_metrics, "_laid_out", {})
+    monkeypatch.setattr(RendererAgg, "draw_text", RendererAgg.draw_text)
+    prepared = []
+    original = RendererAgg._prepare_font
+    monkeypatch.setattr(RendererAgg, "_prepare_font", lambda self, prop: prepared.append(1) or original(self, prop))
+    _prints(_chart())
+    assert RendererAgg.draw_text is text_metrics.shared_draw_text and len(text_metrics._laid_out) > 10
+    first = len(prepared)
+    _prints(_chart())
+    assert len(prepared) == first
+    with matplotlib.rc_context({"text.hinting": "no_hinting"}):
+        _prints(_chart())
+    assert len(prepared) > first
+
+
+def test_math_text_is_drawn_by_matplotlib(monkeypatch):
+    plots.apply_style()
+    drawn = []
+    monkeypatch.setattr(text_metrics.shared_draw_text, "matplotlib_draw_text",
+                        lambda self, gc, x, y, s, *rest: drawn.append(s))
+    renderer = RendererAgg(10, 10, 100)
+    prop = matplotlib.font_manager.FontProperties(size=10)
+    text_metrics.shared_draw_text(renderer, renderer.new_gc(), 1, 1, "$x^2$", prop, 0, ismath=True)
+    assert drawn == ["$x^2$"]
+
+
+@pytest.mark.filterwarnings("ignore:Glyph .* missing from font")  # the Chinese text in DejaVu Sans
+def test_a_changed_size_hinting_or_font_setting_is_measured_anew(measured):
     _prints(_chart())
     before = len(measured)
     with matplotlib.rc_context({"text.hinting": "no_hinting"}):
@@ -101,6 +136,11 @@ def test_a_changed_size_or_hinting_setting_is_measured_anew(measured):
     fig.axes[0].title.set_fontsize(20)
     _prints(fig)
     assert ("RendererAgg", "60岁及以上老年人口 南安市") in measured[again:]
+    again = len(measured)
+    fig = _chart()  # made in the house style; printed where "sans-serif" means another font
+    with matplotlib.rc_context({"font.sans-serif": ["DejaVu Sans"]}):
+        _prints(fig)
+    assert ("RendererAgg", "年份") in measured[again:]
 
 
 def test_math_text_and_other_renderers_go_to_matplotlibs_cache(measured, monkeypatch):
@@ -119,12 +159,16 @@ def test_math_text_and_other_renderers_go_to_matplotlibs_cache(measured, monkeyp
 
 def test_share_is_installed_once_and_a_reimported_copy_replaces_it(monkeypatch):
     monkeypatch.setattr(mtext, "_get_text_metrics_with_cache", mtext._get_text_metrics_with_cache)
+    monkeypatch.setattr(RendererAgg, "draw_text", RendererAgg.draw_text)
     text_metrics.share()
     installed = mtext._get_text_metrics_with_cache
     behind = installed.matplotlib_cache
+    drawing = RendererAgg.draw_text
+    behind_drawing = drawing.matplotlib_draw_text
     text_metrics.share()
     assert mtext._get_text_metrics_with_cache is installed
     assert installed.matplotlib_cache is behind is not installed
+    assert RendererAgg.draw_text is drawing and drawing.matplotlib_draw_text is behind_drawing is not drawing
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("text_metrics_copy", text_metrics.__file__)
@@ -133,3 +177,5 @@ def test_share_is_installed_once_and_a_reimported_copy_replaces_it(monkeypatch):
     copy.share()  # a module imported again: its own cache, still in front of matplotlib's
     assert mtext._get_text_metrics_with_cache is copy.shared_text_metrics
     assert copy.shared_text_metrics.matplotlib_cache is behind
+    assert RendererAgg.draw_text is copy.shared_draw_text
+    assert copy.shared_draw_text.matplotlib_draw_text is behind_drawing

@@ -6,36 +6,53 @@ prints with new renderers (one for the PNG, one for the SVG), so every chart mea
 labels, titles and source line again: with the Chinese font that is a FreeType load and
 autohint of every glyph, about 1.4 ms a string and a seventh of a chart's time.
 
-A plain string's size depends only on the renderer's kind, its dpi, the font files the properties
-resolve to, the properties themselves and the font settings (:data:`SETTINGS`); none of it on the renderer
-instance or the figure. :func:`share` puts one cache keyed by exactly these in front of
-matplotlib's for the Agg (PNG) and SVG renderers (the SVG print draws through a
-``MixedModeRenderer``, keyed by the renderer it draws with at the time). Math text, TeX and other
+A plain string's size depends only on the renderer's kind, its dpi, the properties, the font files
+they resolve to and the font settings (:data:`SETTINGS`); none of it on the renderer instance or
+the figure. The font files are those ``FontManager.findfont`` picks from the properties, the
+default font settings (:data:`FONT_SETTINGS`) and the fonts registered, so the key holds these
+(resolving the files at every lookup cost much of what the cache saves). :func:`share` puts one
+cache keyed by exactly these in front of matplotlib's for the Agg (PNG) and SVG renderers (the
+SVG print draws through a ``MixedModeRenderer``, keyed by the renderer it draws with at the time). Math text, TeX and other
 renderers go to matplotlib's own cache unchanged. The pixels and the SVG are the same with and
 without it (``tests/test_text_metrics.py``).
 
-In a warm kernel the cache is a module-level dict, so the kernel's reset empties it before every
-job (:mod:`analysis.run.warm_kernel_side`): the figures of one job share it, and measurements made
-under one job's settings or patches never reach the next.
+The PNG print also lays every string out again when it draws it (FreeType shaping of each glyph,
+``FT2Font._layout``: 1.2 ms a string, a sixth of a chart's Agg draw). The glyphs and their
+offsets from the text's origin depend on the same things as its size, so :func:`share` also puts
+one cache of laid-out strings in front of the Agg renderer's ``draw_text``; the glyphs are still
+rendered at each text's own position, so the pixels are the same (``tests/test_text_metrics.py``).
+
+In a warm kernel both caches are module-level dicts, so the kernel's reset empties them before
+every job (:mod:`analysis.run.warm_kernel_side`): the figures of one job share them, and
+measurements made under one job's settings or patches never reach the next. (``share`` sets
+``RendererAgg.draw_text`` on the class, which the reset does not restore; a later job's
+``share`` finds it in place, and without the module's dict it is matplotlib's own again.)
 """
 
 from __future__ import annotations
 
+import os
+
 import matplotlib
 import matplotlib.text as mtext
-from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
 from matplotlib.backends.backend_mixed import MixedModeRenderer
 from matplotlib.backends.backend_svg import RendererSVG
 from matplotlib.font_manager import fontManager
 
 SHARED_RENDERERS = (RendererAgg, RendererSVG)
-MAX_ENTRIES = 20_000  # ~600 bytes a key (the properties, the font paths): ~12 MB at most; emptied when full
+MAX_ENTRIES = 20_000  # a cache is emptied when full: ~0.5 KB a key, ~1 KB a laid-out string (~30 MB at most)
 # The settings a measurement depends on besides the font files and properties (FreeType's load
-# flags and kerning, the last-resort glyph font, the shaping language).
-SETTINGS = ("text.hinting", "text.kerning_factor", "font.enable_last_resort",
+# flags, hinting factor and kerning, the last-resort glyph font, the shaping language).
+SETTINGS = ("text.hinting", "text.hinting_factor", "text.kerning_factor", "font.enable_last_resort",
             "text.language")
+# What the font files a FontProperties resolves to depend on besides the properties themselves
+# (FontManager.findfont's own cache key): the default font settings and the fonts registered.
+FONT_SETTINGS = ("font.family", "font.style", "font.variant", "font.weight", "font.stretch", "font.size",
+                 "font.serif", "font.sans-serif", "font.cursive", "font.fantasy", "font.monospace")
 
 _measured: dict[tuple, tuple[float, float, float]] = {}
+_laid_out: dict[tuple, list] = {}  # (key, font features, language) -> FT2Font._layout's glyphs
 
 
 def _measuring(renderer):
@@ -46,8 +63,15 @@ def _measuring(renderer):
 
 def _key(measuring, text: str, fontprop, dpi: float) -> tuple:
     rc = matplotlib.rcParams
-    return (type(measuring), getattr(measuring, "dpi", None), dpi, text, fontprop.copy(),
-            tuple(fontManager._find_fonts_by_props(fontprop)), *(rc.get(name) for name in SETTINGS))
+    return (type(measuring), getattr(measuring, "dpi", None), dpi, text, _properties(fontprop),
+            len(fontManager.ttflist), os.environ.get("MPL_IGNORE_SYSTEM_FONTS"),
+            *(str(dict.get(rc, name)) for name in FONT_SETTINGS + SETTINGS))
+
+
+def _properties(fontprop) -> tuple:
+    """The fields ``FontProperties.__hash__`` (and so its ``==``) is made of, as a value."""
+    return (tuple(fontprop.get_family()), fontprop.get_slant(), fontprop.get_variant(), fontprop.get_weight(),
+            fontprop.get_stretch(), fontprop.get_size(), fontprop.get_file(), fontprop.get_math_fontfamily())
 
 
 def shared_text_metrics(renderer, text, fontprop, ismath, dpi):
@@ -59,18 +83,46 @@ def shared_text_metrics(renderer, text, fontprop, ismath, dpi):
     key = _key(measuring, text, fontprop, dpi)
     found = _measured.get(key)
     if found is None:
-        found = renderer.get_text_width_height_descent(text, fontprop, ismath)
-        if len(_measured) >= MAX_ENTRIES:
-            _measured.clear()
-        _measured[key] = found
+        found = _remember(_measured, key, renderer.get_text_width_height_descent(text, fontprop, ismath))
     return found
 
 
+def _remember(cache: dict, key: tuple, value):
+    if len(cache) >= MAX_ENTRIES:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+def shared_draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+    """``RendererAgg.draw_text`` with the string laid out once per key: the same glyphs at the
+    same offsets as matplotlib 3.11's ``draw_text`` finds, each rendered at this text's position."""
+    if ismath:
+        return shared_draw_text.matplotlib_draw_text(self, gc, x, y, s, prop, angle, ismath, mtext)
+    features = mtext.get_fontfeatures() if mtext is not None else None
+    language = mtext.get_language() if mtext is not None else None
+    key = (_key(self, s, prop, self.dpi), tuple(features) if features is not None else None, language)
+    items = _laid_out.get(key)
+    if items is None:
+        font = self._prepare_font(prop)
+        items = _remember(_laid_out, key, font._layout(s, flags=get_hinting_flag(), features=features,
+                                                       language=language))
+    size = prop.get_size_in_points()
+    self._draw_text_glyphs_and_boxes(
+        gc, x, y, angle,
+        ((item.ft_object, size, item.glyph_index, 0, 1, item.x, item.y) for item in items),
+        [])
+
+
 def share() -> None:
-    """Put :func:`shared_text_metrics` in front of matplotlib's per-renderer cache (idempotent;
-    a copy of this module imported again replaces the earlier one, in front of matplotlib's)."""
+    """Put :func:`shared_text_metrics` in front of matplotlib's per-renderer cache and
+    :func:`shared_draw_text` in place of ``RendererAgg.draw_text`` (idempotent; a copy of this
+    module imported again replaces the earlier one, in front of matplotlib's)."""
     current = mtext._get_text_metrics_with_cache
-    if current is shared_text_metrics:
-        return
-    shared_text_metrics.matplotlib_cache = getattr(current, "matplotlib_cache", current)
-    mtext._get_text_metrics_with_cache = shared_text_metrics
+    if current is not shared_text_metrics:
+        shared_text_metrics.matplotlib_cache = getattr(current, "matplotlib_cache", current)
+        mtext._get_text_metrics_with_cache = shared_text_metrics
+    drawing = RendererAgg.draw_text
+    if drawing is not shared_draw_text:
+        shared_draw_text.matplotlib_draw_text = getattr(drawing, "matplotlib_draw_text", drawing)
+        RendererAgg.draw_text = shared_draw_text
