@@ -72,10 +72,8 @@ def test_a_second_figure_measures_no_string_again(measured):
 
 
 def test_the_pixels_and_the_svg_are_the_same_as_without_it(monkeypatch):
-    installed = mtext._get_text_metrics_with_cache
-    original = getattr(installed, "matplotlib_cache", installed)  # matplotlib's own, if shared before
-    drawing = RendererAgg.draw_text
-    original_draw = getattr(drawing, "matplotlib_draw_text", drawing)
+    original = text_metrics._matplotlib_own(mtext._get_text_metrics_with_cache)  # matplotlib's own
+    original_draw = text_metrics._matplotlib_own(RendererAgg.draw_text)
     with monkeypatch.context() as patch:  # matplotlib's cache and drawing only
         patch.setattr(text_metrics, "share", lambda: None)
         patch.setattr(mtext, "_get_text_metrics_with_cache", original)
@@ -105,19 +103,59 @@ def test_a_second_figure_lays_out_no_string_again(measured, monkeypatch):
     monkeypatch.setattr(RendererAgg, "_prepare_font", lambda self, prop: prepared.append(1) or original(self, prop))
     _prints(_chart())
     assert RendererAgg.draw_text is text_metrics.shared_draw_text and len(text_metrics._laid_out) > 10
-    first = len(prepared)
+    first, laid_out = len(prepared), len(text_metrics._laid_out)
     _prints(_chart())
-    assert len(prepared) == first
+    assert len(prepared) == first and len(text_metrics._laid_out) == laid_out
     with matplotlib.rc_context({"text.hinting": "no_hinting"}):
         _prints(_chart())
-    assert len(prepared) > first
+    assert len(text_metrics._laid_out) > laid_out
+
+
+def _text_pixels(draw_text, texts, dpi=100, sans=None) -> np.ndarray:
+    """The pixels of a figure holding ``texts`` (kwargs of ``Figure.text``), drawn with ``draw_text``."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context({"font.sans-serif": sans or [plots.cjk_font_name(), "DejaVu Sans"],
+                                "font.family": "sans-serif"}):
+        fig = Figure(figsize=(4, 2), dpi=dpi)
+        for i, kwargs in enumerate(texts):
+            fig.text(0.05, 0.1 + 0.2 * i, **kwargs)
+        canvas = FigureCanvasAgg(fig)
+        original = RendererAgg.draw_text
+        try:
+            RendererAgg.draw_text = draw_text
+            canvas.draw()
+        finally:
+            RendererAgg.draw_text = original
+        return np.asarray(canvas.buffer_rgba()).copy()
+
+
+@pytest.mark.filterwarnings("ignore:Glyph .* missing from font")
+def test_laid_out_strings_draw_the_pixels_matplotlib_draws(monkeypatch):
+    """The same string at other sizes, dpis, fonts, angles and without antialiasing is laid out
+    for each (a key without one of them would draw another's glyphs); drawn twice from the cache,
+    after matplotlib forgot every font it had loaded, the pixels are matplotlib's own."""
+    plots.apply_style()
+    monkeypatch.setattr(text_metrics, "_laid_out", {})
+    own = text_metrics._matplotlib_own(RendererAgg.draw_text)
+    text = "南安市 60+ 34.9万"
+    texts = [{"s": text, "fontsize": 9}, {"s": text, "fontsize": 13}, {"s": text, "fontsize": 9, "rotation": 30},
+             {"s": text, "fontsize": 9, "antialiased": False}]
+    cases = [{"dpi": 100}, {"dpi": 200}, {"dpi": 100, "sans": ["DejaVu Sans"]}]
+    expected = [_text_pixels(own, texts, **case) for case in cases]
+    for _ in range(2):
+        matplotlib.font_manager._get_font.cache_clear()  # the cached glyphs must keep their fonts
+        [matplotlib.font_manager.get_font(matplotlib.font_manager.findfont(family)) for family in ("serif", "monospace")]
+        for case, pixels in zip(cases, expected):
+            np.testing.assert_array_equal(_text_pixels(text_metrics.shared_draw_text, texts, **case), pixels)
+    assert len(text_metrics._laid_out) == 2 * 3  # two sizes in three cases: angle and antialiasing share a layout
 
 
 def test_math_text_is_drawn_by_matplotlib(monkeypatch):
     plots.apply_style()
     drawn = []
-    monkeypatch.setattr(text_metrics.shared_draw_text, "matplotlib_draw_text",
-                        lambda self, gc, x, y, s, *rest: drawn.append(s))
+    monkeypatch.setattr(text_metrics, "_behind_drawing", lambda self, gc, x, y, s, *rest: drawn.append(s))
     renderer = RendererAgg(10, 10, 100)
     prop = matplotlib.font_manager.FontProperties(size=10)
     text_metrics.shared_draw_text(renderer, renderer.new_gc(), 1, 1, "$x^2$", prop, 0, ismath=True)
@@ -147,7 +185,7 @@ def test_math_text_and_other_renderers_go_to_matplotlibs_cache(measured, monkeyp
     seen = []
     plots.apply_style()
     mine = text_metrics.shared_text_metrics
-    monkeypatch.setattr(mine, "matplotlib_cache", lambda *args: seen.append(args[1]) or (1.0, 1.0, 0.0))
+    monkeypatch.setattr(text_metrics, "_behind_measuring", lambda *args: seen.append(args[1]) or (1.0, 1.0, 0.0))
     renderer = RendererAgg(10, 10, 100)
     prop = matplotlib.font_manager.FontProperties(size=10)
     assert mine(renderer, "$x^2$", prop, True, 100) == (1.0, 1.0, 0.0)
@@ -162,13 +200,14 @@ def test_share_is_installed_once_and_a_reimported_copy_replaces_it(monkeypatch):
     monkeypatch.setattr(RendererAgg, "draw_text", RendererAgg.draw_text)
     text_metrics.share()
     installed = mtext._get_text_metrics_with_cache
-    behind = installed.matplotlib_cache
+    behind = text_metrics._behind_measuring
     drawing = RendererAgg.draw_text
-    behind_drawing = drawing.matplotlib_draw_text
+    behind_drawing = text_metrics._behind_drawing
     text_metrics.share()
-    assert mtext._get_text_metrics_with_cache is installed
-    assert installed.matplotlib_cache is behind is not installed
-    assert RendererAgg.draw_text is drawing and drawing.matplotlib_draw_text is behind_drawing is not drawing
+    assert mtext._get_text_metrics_with_cache is installed is text_metrics.shared_text_metrics
+    assert text_metrics._behind_measuring is behind is not installed
+    assert RendererAgg.draw_text is drawing is text_metrics.shared_draw_text
+    assert text_metrics._behind_drawing is behind_drawing is not drawing
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("text_metrics_copy", text_metrics.__file__)
@@ -176,6 +215,6 @@ def test_share_is_installed_once_and_a_reimported_copy_replaces_it(monkeypatch):
     spec.loader.exec_module(copy)
     copy.share()  # a module imported again: its own cache, still in front of matplotlib's
     assert mtext._get_text_metrics_with_cache is copy.shared_text_metrics
-    assert copy.shared_text_metrics.matplotlib_cache is behind
+    assert copy._behind_measuring is behind
     assert RendererAgg.draw_text is copy.shared_draw_text
-    assert copy.shared_draw_text.matplotlib_draw_text is behind_drawing
+    assert copy._behind_drawing is behind_drawing

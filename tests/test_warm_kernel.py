@@ -263,26 +263,41 @@ plt.draw_all = draw_all
 
 
 def test_one_jobs_text_measurements_do_not_reach_the_next(tmp_path):
-    """analysis.text_metrics shares measured strings between a job's figures; a job that poisons
-    them (every string 1 px) and patches matplotlib's measuring leaves the next job none of it."""
+    """analysis.text_metrics shares measured and laid-out strings between a job's figures; a job
+    that poisons them (every string 1 px, no glyphs) and patches matplotlib's measuring and
+    drawing (before its first chart and after its last) leaves the next job none of it."""
     poison = r'''
 from analysis import plots, text_metrics
 import matplotlib.text
+from matplotlib.backends.backend_agg import RendererAgg
+own_draw_text = RendererAgg.draw_text
+RendererAgg.draw_text = lambda *args, **kwargs: None  # patched before the first chart: shared in front of it
 fig, ax = plots.new_figure("测试", "年份", "人数（人）", "测试数据")
 fig.canvas.draw()
-assert text_metrics._measured
+assert text_metrics._measured and text_metrics._behind_drawing is not own_draw_text
+fig, ax = plots.new_figure("测试", "年份", "人数（人）", "测试数据")
+RendererAgg.draw_text = own_draw_text
+fig.canvas.draw()
+assert text_metrics._laid_out
 for key in text_metrics._measured:
     text_metrics._measured[key] = (1.0, 1.0, 0.0)
+for key, (font, glyphs) in text_metrics._laid_out.items():
+    text_metrics._laid_out[key] = (font, [])
 matplotlib.text._get_text_metrics_with_cache = lambda *args, **kwargs: (1.0, 1.0, 0.0)
+RendererAgg.draw_text = lambda *args, **kwargs: None  # a class attribute left patched
 '''
     check = r'''
 from analysis import plots, text_metrics
 import matplotlib.text
-assert not text_metrics._measured, "the last job's measurements reached this one"
+from matplotlib.backends.backend_agg import RendererAgg
+assert not text_metrics._measured and not text_metrics._laid_out, "the last job's strings reached this one"
 assert matplotlib.text._get_text_metrics_with_cache.__module__ == "matplotlib.text", "a patched matplotlib.text leaked"
+assert RendererAgg.draw_text.__module__ == "matplotlib.backends.backend_agg", "a patched RendererAgg leaked"
 fig, ax = plots.new_figure("测试", "年份", "人数（人）", "测试数据")
 fig.canvas.draw()
 assert text_metrics._measured and (1.0, 1.0, 0.0) not in set(text_metrics._measured.values())
+assert text_metrics._behind_drawing.__module__ == "matplotlib.backends.backend_agg", "the last job's patch is drawn"
+assert all(glyphs for font, glyphs in text_metrics._laid_out.values())
 '''
     first = run_job(_job(_notebook(tmp_path, "poison", poison), tmp_path / "a"))
     second = run_job(_job(_notebook(tmp_path, "check", check), tmp_path / "b"))

@@ -24,14 +24,16 @@ rendered at each text's own position, so the pixels are the same (``tests/test_t
 
 In a warm kernel both caches are module-level dicts, so the kernel's reset empties them before
 every job (:mod:`analysis.run.warm_kernel_side`): the figures of one job share them, and
-measurements made under one job's settings or patches never reach the next. (``share`` sets
-``RendererAgg.draw_text`` on the class, which the reset does not restore; a later job's
-``share`` finds it in place, and without the module's dict it is matplotlib's own again.)
+measurements made under one job's settings or patches never reach the next. The reset also puts
+matplotlib's ``_get_text_metrics_with_cache`` and ``RendererAgg.draw_text`` back; the job's first
+chart shares them again. With the caches, a font warning (a family not found, a missing glyph)
+is given once per key instead of at every draw.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 
 import matplotlib
 import matplotlib.text as mtext
@@ -41,9 +43,10 @@ from matplotlib.backends.backend_svg import RendererSVG
 from matplotlib.font_manager import fontManager
 
 SHARED_RENDERERS = (RendererAgg, RendererSVG)
-MAX_ENTRIES = 20_000  # a cache is emptied when full: ~0.5 KB a key, ~1 KB a laid-out string (~30 MB at most)
+MAX_ENTRIES = 20_000  # a cache is emptied when full: ~0.5 KB a key, 2-3 KB a laid-out string (~60 MB at most)
 # The settings a measurement depends on besides the font files and properties (FreeType's load
-# flags, hinting factor and kerning, the last-resort glyph font, the shaping language).
+# flags and kerning, the last-resort glyph font, the shaping language; the hinting factor, which
+# matplotlib 3.11 deprecates and ignores, in case a release reads it again).
 SETTINGS = ("text.hinting", "text.hinting_factor", "text.kerning_factor", "font.enable_last_resort",
             "text.language")
 # What the font files a FontProperties resolves to depend on besides the properties themselves
@@ -52,7 +55,8 @@ FONT_SETTINGS = ("font.family", "font.style", "font.variant", "font.weight", "fo
                  "font.serif", "font.sans-serif", "font.cursive", "font.fantasy", "font.monospace")
 
 _measured: dict[tuple, tuple[float, float, float]] = {}
-_laid_out: dict[tuple, list] = {}  # (key, font features, language) -> FT2Font._layout's glyphs
+# (key, font features, language, thread) -> (the FT2Font, [(glyph's FT2Font, glyph index, x, y)])
+_laid_out: dict[tuple, tuple] = {}
 
 
 def _measuring(renderer):
@@ -64,7 +68,8 @@ def _measuring(renderer):
 def _key(measuring, text: str, fontprop, dpi: float) -> tuple:
     rc = matplotlib.rcParams
     return (type(measuring), getattr(measuring, "dpi", None), dpi, text, _properties(fontprop),
-            len(fontManager.ttflist), os.environ.get("MPL_IGNORE_SYSTEM_FONTS"),
+            id(fontManager.ttflist), len(fontManager.ttflist), fontManager.defaultFamily.get("ttf"),
+            os.environ.get("MPL_IGNORE_SYSTEM_FONTS"),
             *(str(dict.get(rc, name)) for name in FONT_SETTINGS + SETTINGS))
 
 
@@ -79,7 +84,7 @@ def shared_text_metrics(renderer, text, fontprop, ismath, dpi):
     ``renderer.get_text_width_height_descent`` gives it, measured once per key."""
     measuring = _measuring(renderer)
     if ismath is not False or type(measuring) not in SHARED_RENDERERS:
-        return shared_text_metrics.matplotlib_cache(renderer, text, fontprop, ismath, dpi)
+        return _behind_measuring(renderer, text, fontprop, ismath, dpi)
     key = _key(measuring, text, fontprop, dpi)
     found = _measured.get(key)
     if found is None:
@@ -94,35 +99,58 @@ def _remember(cache: dict, key: tuple, value):
     return value
 
 
-def shared_draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+def shared_draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):  # mtext: the Text (matplotlib's name)
     """``RendererAgg.draw_text`` with the string laid out once per key: the same glyphs at the
-    same offsets as matplotlib 3.11's ``draw_text`` finds, each rendered at this text's position."""
+    same offsets as matplotlib 3.11's ``draw_text`` finds, each rendered at this text's position.
+
+    ``FT2Font._layout``'s items do not keep their fonts alive (matplotlib's font cache does, and
+    it forgets them when full, cleared or forked), so the entry holds the font objects itself;
+    FreeType objects are per thread in matplotlib, and so are the entries."""
     if ismath:
-        return shared_draw_text.matplotlib_draw_text(self, gc, x, y, s, prop, angle, ismath, mtext)
+        return _behind_drawing(self, gc, x, y, s, prop, angle, ismath, mtext)
     features = mtext.get_fontfeatures() if mtext is not None else None
     language = mtext.get_language() if mtext is not None else None
-    key = (_key(self, s, prop, self.dpi), tuple(features) if features is not None else None, language)
-    items = _laid_out.get(key)
-    if items is None:
+    key = (_key(self, s, prop, self.dpi), tuple(features) if features is not None else None, language,
+           threading.get_ident())
+    entry = _laid_out.get(key)
+    if entry is None:
         font = self._prepare_font(prop)
-        items = _remember(_laid_out, key, font._layout(s, flags=get_hinting_flag(), features=features,
-                                                       language=language))
+        items = font._layout(s, flags=get_hinting_flag(), features=features, language=language)
+        entry = _remember(_laid_out, key, (font, [(i.ft_object, i.glyph_index, i.x, i.y) for i in items]))
     size = prop.get_size_in_points()
     self._draw_text_glyphs_and_boxes(
-        gc, x, y, angle,
-        ((item.ft_object, size, item.glyph_index, 0, 1, item.x, item.y) for item in items),
-        [])
+        gc, x, y, angle, ((ft, size, index, 0, 1, dx, dy) for ft, index, dx, dy in entry[1]), [])
+
+
+def _matplotlib_own(current):
+    """``current``, or the function a (re-imported) copy of this module put ``current`` in front of."""
+    behind = getattr(current, "_qz_behind", None)
+    return current.__globals__[behind] if behind else current
+
+
+shared_text_metrics._qz_behind = "_behind_measuring"
+shared_draw_text._qz_behind = "_behind_drawing"
+# What the shared functions stand in front of (matplotlib's own), set by share(). Module globals,
+# so a warm kernel's reset puts back the snapshot's: a job that patched matplotlib before its first
+# chart cannot leave its patch behind the next job's shared functions.
+_behind_measuring = _matplotlib_own(mtext._get_text_metrics_with_cache)
+_behind_drawing = _matplotlib_own(RendererAgg.draw_text)
 
 
 def share() -> None:
     """Put :func:`shared_text_metrics` in front of matplotlib's per-renderer cache and
     :func:`shared_draw_text` in place of ``RendererAgg.draw_text`` (idempotent; a copy of this
     module imported again replaces the earlier one, in front of matplotlib's)."""
+    global _behind_measuring, _behind_drawing
     current = mtext._get_text_metrics_with_cache
     if current is not shared_text_metrics:
-        shared_text_metrics.matplotlib_cache = getattr(current, "matplotlib_cache", current)
+        _behind_measuring = _matplotlib_own(current)
         mtext._get_text_metrics_with_cache = shared_text_metrics
     drawing = RendererAgg.draw_text
     if drawing is not shared_draw_text:
-        shared_draw_text.matplotlib_draw_text = getattr(drawing, "matplotlib_draw_text", drawing)
+        _behind_drawing = _matplotlib_own(drawing)
         RendererAgg.draw_text = shared_draw_text
+
+
+# A forked child (the runner's workers) gets new FreeType objects from matplotlib; its cache starts empty.
+os.register_at_fork(after_in_child=_laid_out.clear)

@@ -21,7 +21,8 @@ Before every job the kernel is reset to that snapshot:
   ``numpy.sum`` or ``analysis.config.X`` is undone; attributes added are deleted); for the
   ``analysis`` package also the contents of module-level dicts, lists and sets, and its
   ``functools.lru_cache`` caches are cleared;
-* matplotlib figures are closed and ``rcParams`` restored; pandas options restored;
+* matplotlib figures are closed and ``rcParams`` restored, and ``RendererAgg.draw_text`` (which
+  :mod:`analysis.text_metrics` replaces) put back; pandas options restored;
   warning filters restored (and the once-only registries invalidated);
 * cwd, ``os.environ`` and ``sys.path`` restored, then the job's cwd and environment applied;
 * ``random`` and numpy's global generator reseeded from the OS (no seed carried over).
