@@ -146,7 +146,8 @@ def test_laid_out_strings_draw_the_pixels_matplotlib_draws(monkeypatch):
     expected = [_text_pixels(own, texts, **case) for case in cases]
     for _ in range(2):
         matplotlib.font_manager._get_font.cache_clear()  # the cached glyphs must keep their fonts
-        [matplotlib.font_manager.get_font(matplotlib.font_manager.findfont(family)) for family in ("serif", "monospace")]
+        for family in ("serif", "monospace"):
+            matplotlib.font_manager.get_font(matplotlib.font_manager.findfont(family))
         for case, pixels in zip(cases, expected):
             np.testing.assert_array_equal(_text_pixels(text_metrics.shared_draw_text, texts, **case), pixels)
     assert len(text_metrics._laid_out) == 2 * 3  # two sizes in three cases: angle and antialiasing share a layout
@@ -218,3 +219,23 @@ def test_share_is_installed_once_and_a_reimported_copy_replaces_it(monkeypatch):
     assert copy._behind_measuring is behind
     assert RendererAgg.draw_text is copy.shared_draw_text
     assert copy._behind_drawing is behind_drawing
+
+
+def test_a_jobs_own_patch_is_left_in_place_and_wrappers_do_not_loop(monkeypatch):
+    """A function someone else put in matplotlib's place stays there (sharing in front of it made
+    math text loop between the two); a functools.wraps copy of ours is not taken for ours."""
+    import functools
+
+    monkeypatch.setattr(mtext, "_get_text_metrics_with_cache", mtext._get_text_metrics_with_cache)
+    monkeypatch.setattr(RendererAgg, "draw_text", RendererAgg.draw_text)
+    text_metrics.share()
+    shared = RendererAgg.draw_text
+    assert shared is text_metrics.shared_draw_text
+    wrapper = functools.wraps(shared)(lambda self, *args, **kwargs: shared(self, *args, **kwargs))
+    monkeypatch.setattr(RendererAgg, "draw_text", wrapper)
+    assert text_metrics._matplotlib_own(wrapper) is wrapper
+    text_metrics.share()
+    assert RendererAgg.draw_text is wrapper
+    fig, ax = plots.new_figure("$x^2$ 测试", "年份", "人数（人）", "测试数据")
+    ax.set_xlabel("$x^2$")
+    _prints(fig)  # math text through the wrapper and ours: no RecursionError

@@ -271,14 +271,14 @@ from analysis import plots, text_metrics
 import matplotlib.text
 from matplotlib.backends.backend_agg import RendererAgg
 own_draw_text = RendererAgg.draw_text
-RendererAgg.draw_text = lambda *args, **kwargs: None  # patched before the first chart: shared in front of it
+patched = RendererAgg.draw_text = lambda *args, **kwargs: None  # the job's own, before its first chart: kept
 fig, ax = plots.new_figure("测试", "年份", "人数（人）", "测试数据")
 fig.canvas.draw()
-assert text_metrics._measured and text_metrics._behind_drawing is not own_draw_text
-fig, ax = plots.new_figure("测试", "年份", "人数（人）", "测试数据")
+assert text_metrics._measured and RendererAgg.draw_text is patched and not text_metrics._laid_out
 RendererAgg.draw_text = own_draw_text
+fig, ax = plots.new_figure("测试", "年份", "人数（人）", "测试数据")
 fig.canvas.draw()
-assert text_metrics._laid_out
+assert RendererAgg.draw_text is text_metrics.shared_draw_text and text_metrics._laid_out
 for key in text_metrics._measured:
     text_metrics._measured[key] = (1.0, 1.0, 0.0)
 for key, (font, glyphs) in text_metrics._laid_out.items():

@@ -43,7 +43,9 @@ from matplotlib.backends.backend_svg import RendererSVG
 from matplotlib.font_manager import fontManager
 
 SHARED_RENDERERS = (RendererAgg, RendererSVG)
-MAX_ENTRIES = 20_000  # a cache is emptied when full: ~0.5 KB a key, 2-3 KB a laid-out string (~60 MB at most)
+# A cache is emptied when full: ~0.5 KB a key, 2-3 KB a laid-out string (~60 MB at most), and the
+# laid-out strings keep their fonts open (one file each) after matplotlib's font cache let them go.
+MAX_ENTRIES = 20_000
 # The settings a measurement depends on besides the font files and properties (FreeType's load
 # flags and kerning, the last-resort glyph font, the shaping language; the hinting factor, which
 # matplotlib 3.11 deprecates and ignores, in case a release reads it again).
@@ -125,7 +127,16 @@ def shared_draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None): 
 def _matplotlib_own(current):
     """``current``, or the function a (re-imported) copy of this module put ``current`` in front of."""
     behind = getattr(current, "_qz_behind", None)
-    return current.__globals__[behind] if behind else current
+    scope = getattr(current, "__globals__", None)
+    if behind and scope is not None and scope.get(current.__name__) is current and behind in scope:
+        return scope[behind]  # one of ours (not a job's functools.wraps wrapper, which copies the marker)
+    return current
+
+
+def _replaceable(current, module: str) -> bool:
+    """matplotlib's own function (from ``module``) or a shared one of ours: anything else is a
+    patch of the job's own, which it keeps (the warm kernel's reset puts matplotlib's back)."""
+    return _matplotlib_own(current) is not current or getattr(current, "__module__", None) == module
 
 
 shared_text_metrics._qz_behind = "_behind_measuring"
@@ -140,17 +151,23 @@ _behind_drawing = _matplotlib_own(RendererAgg.draw_text)
 def share() -> None:
     """Put :func:`shared_text_metrics` in front of matplotlib's per-renderer cache and
     :func:`shared_draw_text` in place of ``RendererAgg.draw_text`` (idempotent; a copy of this
-    module imported again replaces the earlier one, in front of matplotlib's)."""
+    module imported again replaces the earlier one, in front of matplotlib's; a function a job
+    put there itself is left in place, so neither wraps the other)."""
     global _behind_measuring, _behind_drawing
     current = mtext._get_text_metrics_with_cache
-    if current is not shared_text_metrics:
+    if current is not shared_text_metrics and _replaceable(current, "matplotlib.text"):
         _behind_measuring = _matplotlib_own(current)
         mtext._get_text_metrics_with_cache = shared_text_metrics
     drawing = RendererAgg.draw_text
-    if drawing is not shared_draw_text:
+    if drawing is not shared_draw_text and _replaceable(drawing, "matplotlib.backends.backend_agg"):
         _behind_drawing = _matplotlib_own(drawing)
         RendererAgg.draw_text = shared_draw_text
 
 
+def _forget_laid_out() -> None:
+    _laid_out.clear()
+
+
 # A forked child (the runner's workers) gets new FreeType objects from matplotlib; its cache starts empty.
-os.register_at_fork(after_in_child=_laid_out.clear)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_laid_out)

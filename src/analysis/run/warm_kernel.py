@@ -27,8 +27,9 @@ Before every job the kernel is reset to that snapshot:
 * cwd, ``os.environ`` and ``sys.path`` restored, then the job's cwd and environment applied;
 * ``random`` and numpy's global generator reseeded from the OS (no seed carried over).
 
-Limits: state held *inside* objects of third-party modules (a mutated class attribute, a
-registry of a C extension, threads a notebook started, open files) is not rolled back; the
+Limits: state held *inside* objects of third-party modules (a mutated class attribute except
+``RendererAgg.draw_text``, a registry of a C extension, threads a notebook started, open files)
+is not rolled back; the
 kernel-machinery packages (IPython, ipykernel, zmq, tornado, asyncio, …) are never touched.
 A kernel is discarded — the next job gets a fresh one — after a failed job, a timeout, a
 failing reset, or when its resident memory exceeds ``QZ_KERNEL_MAX_RSS_MB`` (default 1500).
