@@ -12,9 +12,9 @@ the figure. The font files are those ``FontManager.findfont`` picks from the pro
 default font settings (:data:`FONT_SETTINGS`) and the fonts registered, so the key holds these
 (resolving the files at every lookup cost much of what the cache saves). :func:`share` puts one
 cache keyed by exactly these in front of matplotlib's for the Agg (PNG) and SVG renderers (the
-SVG print draws through a ``MixedModeRenderer``, keyed by the renderer it draws with at the time). Math text, TeX and other
-renderers go to matplotlib's own cache unchanged. The pixels and the SVG are the same with and
-without it (``tests/test_text_metrics.py``).
+SVG print draws through a ``MixedModeRenderer``, keyed by the renderer it draws with at the
+time). Math text, TeX and other renderers go to matplotlib's own cache unchanged. The pixels and
+the SVG are the same with and without it (``tests/test_text_metrics.py``).
 
 The PNG print also lays every string out again when it draws it (FreeType shaping of each glyph,
 ``FT2Font._layout``: 1.2 ms a string, a sixth of a chart's Agg draw). The glyphs and their
