@@ -32,6 +32,11 @@ def test_status_word_inside_band():
     assert kp.status_word(90, 100, 110, 80, "x").startswith("高于规划")
 
 
+def test_status_word_of_a_target_without_a_forecast_is_empty():
+    # 2020: the plan gives 2,620 certified social workers, the model computes no requirement then.
+    assert kp.status_word(None, float("nan"), None, 2620.0, "certified_social_workers_required") == ""
+
+
 def test_box_html_is_chinese_escaped_and_has_no_nan():
     rows = kp.key_points(_frame(), "quanzhou", "registered", 2025)
     page = kp.key_points_html(rows, "泉州市<b>", 2025, "registered", kp.scenario_label("low", {"beds.x": 1}))

@@ -61,6 +61,8 @@ def status_word(p10, p50, p90, target, indicator: str) -> str:
     if ok(target):
         lo = p10 if ok(p10) else p50
         hi = p90 if ok(p90) else p50
+        if not (ok(lo) and ok(hi)):
+            return ""  # a plan figure without a forecast (e.g. a requirement not computed in the base year)
         if lo <= target <= hi:
             return "规划值在区间内 within band"
         return "高于规划 above plan" if lo > target else "低于规划 below plan"
