@@ -317,3 +317,49 @@ def test_a_publishing_run_queues_every_compared_scenario_a_trial_run_only_the_ba
     options.incremental = True  # 01 mostly reused; the comparison is made in every publishing run
     prefetch.queue_prefetch(executor, jobs, options, {}, True, None)
     assert [q[0] for q in queued] == ["comparison_runs", "comparison_runs"]
+
+
+def test_model_frame_reads_the_run_models_rows_without_loading_the_projections(monkeypatch, tmp_path):
+    """The 要点 box needs only the tidy rows: within a run they come from the cache alone."""
+    from analysis import demography, pipeline
+
+    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path))
+    cache._READ.forget()
+    run = pipeline.run_models("baseline", base="registered", end_year=2023, draws=3, seed=5)
+
+    def no_projection(*args, **kwargs):
+        raise AssertionError("a projection was loaded although the models' rows are cached")
+
+    monkeypatch.setattr(demography, "project", no_projection)
+    frame, notes = pipeline.model_frame("baseline", base="registered", end_year=2023, draws=3, seed=5)
+    pd.testing.assert_frame_equal(frame, run.projected)
+    assert notes == run.notes
+    cache._READ.forget()
+
+
+def test_notebook_04s_linkage_is_computed_once_per_run_and_equals_a_direct_path(monkeypatch, tmp_path):
+    from analysis import pipeline
+    from analysis.demography import project
+    from analysis.services import assistance
+
+    args = dict(base="registered", start_year=2020, end_year=2023, draws=3, seed=5)
+    resident = project("baseline", base="resident", start_year=2020, end_year=2023, draws=1, seed=5)
+    registered = project("baseline", base="registered", start_year=2020, end_year=2023, draws=3, seed=5)
+    weights = assistance.population_weights(resident, 2020)
+    direct = assistance.dibao_path("baseline", 2020, 2023, draws=3, seed=5, weights=weights, population=registered)
+
+    monkeypatch.setenv(cache.ENV_VAR, str(tmp_path))
+    cache._READ.forget()
+    first = pipeline.linkage_models("baseline", **args)
+
+    def recompute(*a, **k):
+        raise AssertionError("the 低保 path was computed again within the run")
+
+    monkeypatch.setattr(assistance, "dibao_path", recompute)
+    again = pipeline.linkage_models("baseline", **args)
+    for got in (first, again):
+        assert got.weights == weights
+        pd.testing.assert_frame_equal(got.path, direct)
+        assert got.path.attrs == direct.attrs and direct.attrs["notes"]
+    assert len(list(tmp_path.glob("linkage-*"))) == 1
+    cache._READ.forget()

@@ -168,14 +168,14 @@ def notebook_box(unit: str, scenario, base: str, year: int, start_year: int, end
     from IPython.display import HTML
 
     from .geography import resolve
-    from .pipeline import run_models
+    from .pipeline import model_frame
     from .scenarios import load_scenario
 
     the_unit = resolve(unit)
     sc = load_scenario(scenario, overrides or None) if isinstance(scenario, str) else scenario
     year = min(max(year, start_year), end_year)
-    models = run_models(sc, base=base, start_year=start_year, end_year=end_year, draws=draws, seed=seed)
-    frame = with_targets(models.projected.assign(base=base), range(start_year, end_year + 1))
+    projected, _ = model_frame(sc, base=base, start_year=start_year, end_year=end_year, draws=draws, seed=seed)
+    frame = with_targets(projected.assign(base=base), range(start_year, end_year + 1))
     rows = key_points(frame, the_unit.id, base, year)
     return HTML(key_points_html(rows, the_unit.name_zh, year, base, scenario_label(sc.name, sc.overrides)))
 

@@ -55,7 +55,23 @@ def run_models(scenario: Scenario | str = "baseline", base: str = "registered", 
     projection (people living there); everything else uses the requested ``base``.
     """
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    results = _projections(sc, base, start_year, end_year, draws, seed)
+    projected, notes = _cached_frames(sc, base, start_year, end_year, draws, seed, lambda: results)
+    return ModelRun(sc, base, projected, results, notes)
 
+
+def model_frame(scenario: Scenario | str = "baseline", base: str = "registered", start_year: int = 2020,
+                end_year: int = 2035, draws: int = 1, seed: int | None = 20201101) -> tuple[pd.DataFrame, list[str]]:
+    """:func:`run_models`' tidy rows and notes alone. Within a run they are read from its cache
+    without loading the projections behind them (issue 14: half the time of a notebook's 要点 box)."""
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    return _cached_frames(sc, base, start_year, end_year, draws, seed,
+                          lambda: _projections(sc, base, start_year, end_year, draws, seed))
+
+
+def _projections(sc: Scenario, base: str, start_year: int, end_year: int, draws: int,
+                 seed: int | None) -> dict[str, ProjectionResult]:
+    """The projection on ``base`` and, for the city's 低保 weights, the resident one (one draw)."""
     def project(projection_base: str, projection_draws: int) -> ProjectionResult:
         return demography.project(sc, base=projection_base, start_year=start_year, end_year=end_year,
                                   draws=projection_draws, seed=seed)
@@ -63,14 +79,18 @@ def run_models(scenario: Scenario | str = "baseline", base: str = "registered", 
     results = {base: project(base, draws)}
     if base != "resident":
         results["resident"] = project("resident", 1)
+    return results
 
+
+def _cached_frames(sc: Scenario, base: str, start_year: int, end_year: int, draws: int, seed: int | None,
+                   projections) -> tuple[pd.DataFrame, list[str]]:
+    """The tidy rows and notes of every model; ``projections()`` gives the projections when they
+    must be computed. Within a run (QZ_CACHE_DIR set) the notebooks that need every model load
+    them once computed."""
     def compute() -> tuple[pd.DataFrame, list[str]]:
-        return _model_frames(sc, base, results, start_year, end_year, draws, seed)
+        return _model_frames(sc, base, projections(), start_year, end_year, draws, seed)
 
-    # Within a run (QZ_CACHE_DIR set) the notebooks that need every model load them once computed.
-    projected, notes = cache.cached("models", (sc.name, sc.values, base, start_year, end_year, draws, seed),
-                                    compute)
-    return ModelRun(sc, base, projected, results, notes)
+    return cache.cached("models", (sc.name, sc.values, base, start_year, end_year, draws, seed), compute)
 
 
 def _model_frames(sc: Scenario, base: str, results: dict[str, ProjectionResult], start_year: int,
@@ -93,6 +113,36 @@ def _model_frames(sc: Scenario, base: str, results: dict[str, ProjectionResult],
     for frame in frames:
         notes += [n for n in frame.attrs.get("notes", []) if n not in notes]
     return pd.concat([f[COLUMNS] for f in frames], ignore_index=True), notes
+
+
+@dataclass
+class Linkage:
+    """Notebook 04's 低保 models: the city's weights (persons per unit, 2020 resident projection)
+    and the path of :func:`analysis.services.assistance.dibao_path` for every unit."""
+
+    weights: dict[str, float]
+    path: pd.DataFrame
+
+
+def linkage_models(scenario: Scenario | str = "baseline", base: str = "registered", start_year: int = 2020,
+                   end_year: int = 2035, draws: int = 1, seed: int | None = 20201101) -> Linkage:
+    """The 低保 path on ``base`` (recipients and cost from that projection) with the city weighted
+    by the 2020 resident projection, for every unit. Within a run it is computed once and loaded
+    by every 04 job (issue 14: 0.3–0.5 s a job)."""
+    from .services import assistance
+
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+
+    def compute() -> Linkage:
+        resident = demography.project(sc, base="resident", start_year=2020, end_year=max(end_year, 2020),
+                                      draws=1, seed=seed)
+        projection = resident if base == "resident" else demography.project(
+            sc, base=base, start_year=start_year, end_year=end_year, draws=draws, seed=seed)
+        weights = assistance.population_weights(resident, 2020)
+        return Linkage(weights, assistance.dibao_path(sc, start_year, end_year, draws=draws, seed=seed,
+                                                      weights=weights, population=projection))
+
+    return cache.cached("linkage", (sc.name, sc.values, base, start_year, end_year, draws, seed), compute)
 
 
 def backtest_table(scenario) -> pd.DataFrame:
