@@ -9,9 +9,14 @@ Usage::
     .venv/bin/python benchmarks/bench_runner.py                  # full default run (all units)
     .venv/bin/python benchmarks/bench_runner.py --units 晋江 quanzhou --draws 20 --repeat 3
     .venv/bin/python benchmarks/bench_runner.py --cold-kernels       # the same on a fresh kernel per job
+    .venv/bin/python benchmarks/bench_runner.py --blank-charts       # lower bound: charts made, not printed
 
 Printed ratios (issue 14): full suite wall time ÷ (jobs × one-cell floor ÷ workers), per-job median
 ÷ one-cell floor, and the wall seconds of ``run --incremental`` repeated with nothing changed.
+
+``--blank-charts`` runs the same suite with every chart made but not printed (a 1 × 1 PNG and SVG
+instead, ``benchmarks/blank_charts/sitecustomize.py``): a lower bound of what any faster chart
+printing could reach with the report's content unchanged. Its pages are not a report.
 """
 
 from __future__ import annotations
@@ -59,9 +64,15 @@ def make_project(root: Path) -> None:
     (root / "reports").mkdir()
 
 
-def full_run(root: Path, extra: list[str]) -> dict:
-    """Run ``python -m analysis run`` as a user would; return wall time and the manifest."""
+BLANK_CHARTS = Path(__file__).resolve().parent / "blank_charts"
+
+
+def full_run(root: Path, extra: list[str], blank_charts: bool = False) -> dict:
+    """Run ``python -m analysis run`` as a user would; return wall time and the manifest.
+    ``blank_charts``: every process of the run imports :data:`BLANK_CHARTS`' sitecustomize."""
     env = {**os.environ, "QZ_FORECAST_ROOT": str(root)}
+    if blank_charts:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BLANK_CHARTS), env.get("PYTHONPATH")]))
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "analysis", "run", "--quiet", *extra], env=env,
                           capture_output=True, text=True)
@@ -95,6 +106,8 @@ def main(argv=None) -> int:
     parser.add_argument("--draws", type=int, default=None)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--cold-kernels", action="store_true", help="run the suite on a fresh kernel per job")
+    parser.add_argument("--blank-charts", action="store_true",
+                        help="lower bound: every chart made but not printed (blank_charts/sitecustomize.py)")
     args = parser.parse_args(argv)
     extra = []
     if args.units:
@@ -117,11 +130,13 @@ def main(argv=None) -> int:
         make_project(root)
         # The command make report runs: an --incremental first run reuses nothing either, but it
         # queues no prefetch (runs/prefetch.py), so it measured a slower path than people run.
-        result = full_run(root, extra)
+        result = full_run(root, extra, blank_charts=args.blank_charts)
         manifest = result["manifest"]
         jobs = [j for j in manifest["jobs"] if j["status"] == "ok"]
         per_job = [j["seconds"] for j in jobs]
         n_jobs, workers = len(manifest["jobs"]), manifest["parameters"].get("workers") or 2
+        if args.blank_charts:
+            print("       LOWER BOUND: charts made but not printed (1 x 1 PNG and SVG); not a report")
         print(f"run    python -m analysis run {' '.join(extra) or '(defaults)'}: wall {result['wall']:.1f} s, "
               f"exit {result['exit']}, {n_jobs} jobs, status {manifest['status']}, "
               f"kernels {manifest['parameters'].get('kernels', 'cold')}")
