@@ -143,6 +143,40 @@ def test_a_page_that_never_loads_or_is_missing_fails_alone(tmp_path, monkeypatch
     assert [pdf.exists() for _, pdf in pages] == list(done.values())
 
 
+def test_a_tab_that_printed_prints_the_next_page_and_a_failed_one_is_replaced(tmp_path, monkeypatch):
+    """A new tab costs a new renderer process: a tab that printed goes on to the next page; the
+    tab of a page that could not be loaded is closed and a new one opened."""
+    import pytest
+
+    from analysis.run import chromium
+
+    if chromium.find_chromium() is None:
+        pytest.skip("chromium is not installed")
+    pages = []
+    for i in range(4):
+        page = tmp_path / f"ok{i}.html"
+        page.write_text(f"<html><body><h1>第{i}页</h1>" + "<p>段落</p>" * (80 * i + 1) + "</body></html>",
+                        encoding="utf-8")
+        pages.append((page, page.with_suffix(".pdf")))
+    pages.insert(1, (tmp_path / "missing.html", tmp_path / "missing.pdf"))
+    sent = []
+    real_send = chromium.Browser._send
+    monkeypatch.setattr(chromium.Browser, "_send",
+                        lambda self, method, params=None, session=None: sent.append(method)
+                        or real_send(self, method, params, session))
+    with chromium.Browser(chromium.find_chromium()) as browser:
+        done = browser.print_pdfs(pages, parallel=1)
+    assert done == {pdf: pdf.stem != "missing" for _, pdf in pages}
+    # ok0 in the first tab, missing in it too (then closed), ok1–ok3 in the second tab
+    assert sent.count("Target.createTarget") == 2 and sent.count("Page.navigate") == 5
+    assert sent.count("Page.printToPDF") == 4
+    from browser_support import ensure_poppler, pdf_pages
+
+    ensure_poppler()
+    counts = [pdf_pages(pdf) for _, pdf in pages if pdf.stem != "missing"]
+    assert counts[0] == 1 and all(a < b for a, b in zip(counts, counts[1:])), counts
+
+
 def test_two_chromiums_at_once_each_print(tmp_path):
     """A Chromium already running (a test, another run) must not swallow the run's printing:
     each Browser has its own profile (with the shared default one, the second exited at once)."""
