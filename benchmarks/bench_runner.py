@@ -80,7 +80,14 @@ def full_run(root: Path, extra: list[str], blank_charts: bool = False) -> dict:
     latest = root / "reports" / "runs"
     runs = sorted((p for p in latest.iterdir() if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime)
     manifest = json.loads((runs[-1] / "manifest.json").read_text(encoding="utf-8"))
-    return {"wall": wall, "exit": proc.returncode, "manifest": manifest, "stdout": proc.stdout.strip()}
+    return {"wall": wall, "exit": proc.returncode, "manifest": manifest, "stdout": proc.stdout.strip(),
+            "run_dir": runs[-1]}
+
+
+def blank_charts_reached(run_dir: Path) -> bool:
+    """True when every chart file of the run is the hook's 1 x 1 PNG: it reached the kernels."""
+    pngs = sorted(run_dir.glob("*/*_charts/*.png"))
+    return bool(pngs) and all(int.from_bytes(p.read_bytes()[16:20], "big") == 1 for p in pngs)
 
 
 def unchanged_rerun(root: Path, extra: list[str]) -> dict:
@@ -136,6 +143,9 @@ def main(argv=None) -> int:
         per_job = [j["seconds"] for j in jobs]
         n_jobs, workers = len(manifest["jobs"]), manifest["parameters"].get("workers") or 2
         if args.blank_charts:
+            if not blank_charts_reached(result["run_dir"]):
+                print("       --blank-charts: the run's charts were printed (the hook did not reach its kernels)")
+                return 1
             print("       LOWER BOUND: charts made but not printed (1 x 1 PNG and SVG); not a report")
         print(f"run    python -m analysis run {' '.join(extra) or '(defaults)'}: wall {result['wall']:.1f} s, "
               f"exit {result['exit']}, {n_jobs} jobs, status {manifest['status']}, "
@@ -168,7 +178,8 @@ def main(argv=None) -> int:
         first = (again["stdout"].splitlines() or [""])[0]
         every = re.search(r" 0 ok, 0 failed, (\d+) reused of (\d+) jobs", first)
         reused = bool(every) and every.group(1) == every.group(2) != "0"   # every job reused, none run
-        print(f"rerun  run --incremental, nothing changed: {again['wall']:.2f} s wall (exit {again['exit']}; "
+        print(f"rerun  run --incremental, nothing changed{' (reusing the blank run)' if args.blank_charts else ''}: "
+              f"{again['wall']:.2f} s wall (exit {again['exit']}; "
               f"target < 3 s)" + ("" if reused else "  NOT REUSED: " + again["stdout"][:200]))
     print(f"       {load()} (after)")
     return 0

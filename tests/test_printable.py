@@ -253,3 +253,46 @@ def test_the_parent_extracts_chart_files_only_where_no_worker_did(tmp_path, monk
                 "started": "2026-12-01T12:00:00+00:00"}
     printable.write_products(tmp_path, manifest, pdf=False)
     assert read == ["nanan", "anxi"]
+
+
+class _ScriptedBrowser:
+    """print_pdfs' protocol without Chromium: answers come from a script, and every tab first
+    sends a stray load event (its about:blank) before the answer to its navigation."""
+
+    def __init__(self):
+        self.queue, self.sent, self.answered_navigations, self._next_id = [], [], 0, 0
+
+    def _send(self, method, params=None, session=None):
+        self._next_id += 1
+        self.sent.append((method, session))
+        if method == "Page.navigate":
+            self.queue += [{"method": "Page.loadEventFired", "sessionId": session},   # stray
+                           {"id": self._next_id, "result": {"frameId": "f"}},
+                           {"method": "Page.loadEventFired", "sessionId": session}]
+        elif method == "Page.printToPDF":
+            # a print sent before its page's own navigation answered would print the stray page
+            assert self.sent.count(("Page.printToPDF", session)) <= self.answered_navigations
+            self.queue.append({"id": self._next_id, "result": {"data": "JVBERi0xLjQK"}})
+        return self._next_id
+
+    def _open(self, url):
+        session = f"s{self.sent.count(('open', None))}"
+        self.sent.append(("open", None))
+        return "target-" + session, session, self._send("Page.navigate", {"url": url}, session)
+
+    def _next_message(self, deadline):
+        message = self.queue.pop(0)
+        if "id" in message and "frameId" in message.get("result", {}):
+            self.answered_navigations += 1
+        return message
+
+
+def test_a_load_event_before_the_pages_own_navigation_answer_does_not_print_it(tmp_path):
+    from analysis.run import chromium
+
+    browser = _ScriptedBrowser()
+    pages = [(tmp_path / f"p{i}.html", tmp_path / f"p{i}.pdf") for i in range(3)]
+    done = chromium.Browser.print_pdfs(browser, pages, parallel=1)
+    assert done == {pdf: True for _, pdf in pages}
+    assert [m for m, _ in browser.sent].count("Page.printToPDF") == 3
+    assert all(pdf.read_bytes().startswith(b"%PDF") for _, pdf in pages)

@@ -3,12 +3,15 @@
 The run tables (``tables/indicators.csv``), the indicator tracker (notebook 05) and the city
 overview (notebook 90) all need the same thing — the population projection, the bed, workforce
 and 低保 models for all 13 units and the city, in the tidy long format of :mod:`analysis.tidy` —
-so they all get it from :func:`run_models`.
+so they all get it from :func:`run_models` (:func:`model_frame`: its rows alone, for the 要点 box
+of every notebook). Notebook 04's 低保 path comes from :func:`linkage_models`. Within a run each
+is computed once (:mod:`analysis.cache`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import pandas as pd
 
@@ -83,7 +86,7 @@ def _projections(sc: Scenario, base: str, start_year: int, end_year: int, draws:
 
 
 def _cached_frames(sc: Scenario, base: str, start_year: int, end_year: int, draws: int, seed: int | None,
-                   projections) -> tuple[pd.DataFrame, list[str]]:
+                   projections: Callable[[], dict[str, ProjectionResult]]) -> tuple[pd.DataFrame, list[str]]:
     """The tidy rows and notes of every model; ``projections()`` gives the projections when they
     must be computed. Within a run (QZ_CACHE_DIR set) the notebooks that need every model load
     them once computed."""
@@ -93,13 +96,20 @@ def _cached_frames(sc: Scenario, base: str, start_year: int, end_year: int, draw
     return cache.cached("models", (sc.name, sc.values, base, start_year, end_year, draws, seed), compute)
 
 
+def _city_weights(resident: ProjectionResult) -> tuple[int, dict[str, float]]:
+    """The year and the persons per unit that weight the city's 低保 standard: the resident
+    projection in 2020, or in its first year if it starts later."""
+    from .services import assistance
+
+    year = 2020 if 2020 in set(resident.years.tolist()) else int(resident.years[0])
+    return year, assistance.population_weights(resident, year)
+
+
 def _model_frames(sc: Scenario, base: str, results: dict[str, ProjectionResult], start_year: int,
                   end_year: int, draws: int, seed: int | None) -> tuple[pd.DataFrame, list[str]]:
     from .services import assistance, beds, workforce
 
-    resident = results["resident"]
-    weights_year = 2020 if 2020 in set(resident.years.tolist()) else int(resident.years[0])
-    weights = assistance.population_weights(resident, weights_year)
+    weights_year, weights = _city_weights(results["resident"])
     frames = [
         population_frame(results[base]),
         beds.bed_requirements(results[base], sc),
@@ -138,7 +148,7 @@ def linkage_models(scenario: Scenario | str = "baseline", base: str = "registere
                                       draws=1, seed=seed)
         projection = resident if base == "resident" else demography.project(
             sc, base=base, start_year=start_year, end_year=end_year, draws=draws, seed=seed)
-        weights = assistance.population_weights(resident, 2020)
+        _, weights = _city_weights(resident)  # the projection starts in 2020: its 2020 residents
         return Linkage(weights, assistance.dibao_path(sc, start_year, end_year, draws=draws, seed=seed,
                                                       weights=weights, population=projection))
 

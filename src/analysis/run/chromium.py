@@ -54,6 +54,7 @@ class _Tab:
     pdf: Path
     target: str
     deadline: float
+    navigated: bool = False  # this page's Page.navigate answered without an error
     printing: bool = False  # Page.printToPDF sent (the page has loaded)
 
 
@@ -179,7 +180,9 @@ class Browser:
         done: dict[Path, bool] = {}
         queue = list(jobs)
         tabs: dict[str, _Tab] = {}  # by DevTools session
-        commands: dict[int, tuple[str, str]] = {}  # command id -> (session, "navigate" or "print")
+        # command id -> (session, tab, "navigate" or "print"): an answer counts only for the page
+        # (the _Tab) that asked, not for a later page of the same reused tab
+        commands: dict[int, tuple[str, _Tab, str]] = {}
 
         def open_next() -> None:
             while queue and len(tabs) < parallel:
@@ -190,7 +193,7 @@ class Browser:
                     done[pdf] = False
                     continue
                 tabs[session] = _Tab(pdf, target, time.monotonic() + PAGE_TIMEOUT)
-                commands[navigate] = (session, "navigate")
+                commands[navigate] = (session, tabs[session], "navigate")
 
         def finish(session: str, printed: bool) -> None:
             tab = tabs.pop(session)
@@ -199,9 +202,10 @@ class Browser:
                 page, pdf = queue.pop(0)
                 tabs[session] = _Tab(pdf, tab.target, time.monotonic() + PAGE_TIMEOUT)
                 commands[self._send("Page.navigate", {"url": page.resolve().as_uri()}, session)] = (
-                    session, "navigate")
+                    session, tabs[session], "navigate")
                 return
-            self._send("Target.closeTarget", {"targetId": tab.target})  # its answer is not awaited
+            # closeTarget's answer is not awaited: for a moment a replaced tab may still be alive
+            self._send("Target.closeTarget", {"targetId": tab.target})
             open_next()
 
         open_next()
@@ -214,23 +218,27 @@ class Browser:
             if message is None:
                 continue
             if message.get("method") == "Page.loadEventFired":
-                tab = tabs.get(message.get("sessionId"))
-                if tab is not None and not tab.printing:
+                # Only after the page's own navigate answer (sent when it commits, before it loads):
+                # a load event of the tab's about:blank or of an earlier page is not this page's.
+                session = message.get("sessionId")
+                tab = tabs.get(session)
+                if tab is not None and tab.navigated and not tab.printing:
                     tab.printing = True
-                    commands[self._send("Page.printToPDF", PRINT_OPTIONS, message["sessionId"])] = (
-                        message["sessionId"], "print")
+                    commands[self._send("Page.printToPDF", PRINT_OPTIONS, session)] = (session, tab, "print")
                 continue
-            session, command = commands.pop(message.get("id"), (None, None))
-            if session not in tabs:
-                continue  # a tab given up already, or not an answer of ours
+            session, tab, command = commands.pop(message.get("id"), (None, None, None))
+            if tab is None or tabs.get(session) is not tab:
+                continue  # a page given up already, or not an answer of ours
             result = message.get("result", {})
-            if command == "navigate":  # the page could not be loaded: Chromium shows its error page
+            if command == "navigate":  # an error: the page could not be loaded (Chromium shows its error page)
                 if "error" in message or result.get("errorText"):
                     finish(session, False)
+                else:
+                    tab.navigated = True
                 continue
             data = result.get("data") if "error" not in message else None
             if data is not None:
-                tabs[session].pdf.write_bytes(base64.b64decode(data))
+                tab.pdf.write_bytes(base64.b64decode(data))
             finish(session, data is not None)
         return {pdf: done.get(pdf, False) for _, pdf in jobs}
 
