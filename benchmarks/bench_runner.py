@@ -144,7 +144,8 @@ def main(argv=None) -> int:
         n_jobs, workers = len(manifest["jobs"]), manifest["parameters"].get("workers") or 2
         if args.blank_charts:
             if not blank_charts_reached(result["run_dir"]):
-                print("       --blank-charts: the run's charts were printed (the hook did not reach its kernels)")
+                print("       --blank-charts: no bound — the run wrote no chart files or printed its charts "
+                      f"(the hook did not reach its kernels); exit {result['exit']}")
                 return 1
             print("       LOWER BOUND: charts made but not printed (1 x 1 PNG and SVG); not a report")
         print(f"run    python -m analysis run {' '.join(extra) or '(defaults)'}: wall {result['wall']:.1f} s, "

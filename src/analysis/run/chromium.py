@@ -49,7 +49,8 @@ def find_chromium() -> str | None:
 
 @dataclass
 class _Tab:
-    """A tab of :meth:`Browser.print_pdfs`: where its PDF goes, by when, and whether it is printing."""
+    """A page in a tab of :meth:`Browser.print_pdfs`: where its PDF goes, by when, whether its
+    navigation has answered and whether it is printing."""
 
     pdf: Path
     target: str
