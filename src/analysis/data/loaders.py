@@ -93,6 +93,8 @@ TABLES: dict[str, RawTable] = {t.name: t for t in [
              "plan 专栏2: 14th five-year plan annual targets 2021-2025"),
     RawTable("plan_targets", "plan_targets.csv", schemas.plan_targets_schema,
              "other numeric targets of the plan text (beds, social workers, volunteers, 低保 ratio...)"),
+    RawTable("outturns", "observed_plan_outturns.csv", schemas.outturns_schema,
+             "published outturns of plan indicators 2021-2025 (evaluation only, never calibration)"),
 ]}
 
 
@@ -149,6 +151,7 @@ def load_disability() -> pd.DataFrame: return load("disability")
 def load_plan_zl1() -> pd.DataFrame: return load("plan_zl1")
 def load_plan_zl2() -> pd.DataFrame: return load("plan_zl2")
 def load_plan_targets() -> pd.DataFrame: return load("plan_targets")
+def load_outturns() -> pd.DataFrame: return load("outturns")
 
 
 def fact(frame: pd.DataFrame, geography: str, indicator: str, year: int | None = None) -> float:

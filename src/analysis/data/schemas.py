@@ -253,3 +253,72 @@ def units_schema() -> pa.DataFrameSchema:
         },
         name="units", coerce=True,
     )
+
+
+PLAN_COMPARATORS = (">=", "<=", "=", "about")
+PLAN_LEVELS = ("national", "province", "city", "county")
+PLAN_STATUSES = ("adopted", "draft")
+
+
+def plan_schema() -> pa.DataFrameSchema:
+    """A plan as rows (``data/raw/plans/<plan_id>.csv``): one target a row, each with its source.
+
+    ``unit_id`` is a unit id, ``quanzhou`` for the city, or ``*`` for the city and every unit (a
+    ratio the plan sets for every county); ``base`` the population base a per-person target is
+    counted on (empty = either); ``comparator`` how an outturn or forecast meets the target
+    (``about`` = an expectation, met within 5 %); ``binding`` 约束性 / 预期性 / 预计 / 未标明.
+    """
+    return pa.DataFrameSchema(
+        {
+            "plan_id": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$")),
+            "plan_name_zh": pa.Column(str, pa.Check.str_length(min_value=2)),
+            "level": pa.Column(str, pa.Check.isin(list(PLAN_LEVELS))),
+            "status": pa.Column(str, pa.Check.isin(list(PLAN_STATUSES))),
+            "period_start": pa.Column(int, pa.Check.in_range(2000, 2060), coerce=True),
+            "period_end": pa.Column(int, pa.Check.in_range(2000, 2060), coerce=True),
+            "indicator_id": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$")),
+            "unit_id": pa.Column(str, pa.Check.str_matches(r"^(\*|[a-z][a-z0-9_]*)$")),
+            "base": pa.Column(str, pa.Check.isin(["resident", "registered"]), nullable=True),
+            "year": pa.Column(int, pa.Check.in_range(2000, 2060), coerce=True),
+            "target": pa.Column(float, pa.Check.ge(0), coerce=True),
+            "comparator": pa.Column(str, pa.Check.isin(list(PLAN_COMPARATORS))),
+            "binding": pa.Column(str, pa.Check.isin(["约束性", "预期性", "预计", "未标明"])),
+            "base_year": pa.Column("Int64", pa.Check.in_range(2000, 2060), nullable=True, coerce=True),
+            "base_value": pa.Column(float, pa.Check.ge(0), nullable=True, coerce=True),
+            "source": pa.Column(str, pa.Check.str_length(min_value=4)),
+            "clause": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "quote": pa.Column(str, pa.Check.str_length(min_value=1)),
+        },
+        checks=[pa.Check(lambda d: (d["year"] >= d["period_start"]) & (d["year"] <= d["period_end"]),
+                         name="year_within_period"),
+                pa.Check(lambda d: d["period_end"] >= d["period_start"], name="period_in_order")],
+        unique=["indicator_id", "unit_id", "base", "year"], name="plan", coerce=True,
+    )
+
+
+OUTTURN_TRUST = ("official", "reprint of official", "third-party")
+
+
+def outturns_schema() -> pa.DataFrameSchema:
+    """Published outturns of plan indicators (``observed_plan_outturns.csv``): one figure a row.
+
+    ``ref_date`` is the date the figure describes (a year-end figure is dated 31 December);
+    ``comparable_to_target`` says whether it measures what the target measures (``partial`` =
+    a different scope or an earlier date). Used only to evaluate forecasts made before it.
+    """
+    return pa.DataFrameSchema(
+        {
+            "indicator_id": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$")),
+            "unit": pa.Column(str, pa.Check.str_length(min_value=2)),
+            "year": pa.Column(int, pa.Check.in_range(2015, 2030), coerce=True),
+            "ref_date": pa.Column("datetime64[ns]", coerce=True),
+            "value": pa.Column(float, pa.Check.ge(0), coerce=True),
+            "measure": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "comparable_to_target": pa.Column(str, pa.Check.isin(["yes", "no", "partial"])),
+            "source_title": pa.Column(str, pa.Check.str_length(min_value=2)),
+            "source_url": pa.Column(str, pa.Check.str_matches(r"^https?://[^\s]+$")),
+            "quote": pa.Column(str, pa.Check.str_length(min_value=2)),
+            "trust": pa.Column(str, pa.Check.isin(list(OUTTURN_TRUST))),
+        },
+        name="outturns", coerce=True,
+    )

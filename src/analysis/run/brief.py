@@ -63,7 +63,8 @@ def render_brief(row: dict[str, Any], key: dict[str, Any], run_label: str, date:
     esc = html.escape
     year, base = key["year"], key["base"]
     points = row.get("points", [])
-    box = key_points_html(points, row["unit_name"], year, base, key.get("scenario_label", ""))
+    odds = [o for o in key.get("odds") or [] if o["unit_id"] == row["unit_id"] and o["year"] == year]
+    box = key_points_html(points, row["unit_name"], year, base, key.get("scenario_label", ""), odds)
     items = "".join(f"<li>{esc(s)}</li>" for s in findings(points, row["unit_name"], year))
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{esc(row['unit_name'])}民政事业预测简报</title>

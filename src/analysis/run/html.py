@@ -127,8 +127,9 @@ def render_key_results(key: dict[str, Any] | None) -> str:
     esc = html.escape
     rows = key["rows"]
     city = next((r for r in rows if r["unit_id"] == "quanzhou"), None)
+    city_odds = [o for o in key.get("odds") or [] if o["unit_id"] == "quanzhou" and o["year"] == key["year"]]
     box = key_points_html(city.get("points", []), city["unit_name"], key["year"], key["base"],
-                          key.get("scenario_label", "")) if city else ""
+                          key.get("scenario_label", ""), city_odds) if city else ""
     present = [k for k in KEY_POINTS if any(p["indicator"] == k[0] for r in rows for p in r.get("points", []))]
     if not present:  # rows without 要点 (older manifests): medians only
         present = [k for k in KEY_POINTS if any(k[0] in r for r in rows)]
@@ -205,6 +206,7 @@ code{font-size:0.9em}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.city th,tr.city td{font-weight:bold;border-top:2px solid #888}
 .est{color:#a60;font-weight:bold}
+.draft{color:#b03;font-weight:bold}
 details{margin:0.8em 0}summary{cursor:pointer;font-weight:bold}
 .method-notes small.en{color:#666}
 """
@@ -316,6 +318,7 @@ def render_index(manifest: dict[str, Any]) -> str:
     table_error = manifest.get("error")
     head = "".join(f"<th>{NOTEBOOK_TITLES.get(nb, esc(nb))}</th>" for nb in notebooks)
     from ..keypoints import notes_appendix_html, scenario_label
+    from .plan_html import render_ledger_line, render_plan_odds
 
     scen = manifest.get("scenario", {})
     label = scenario_label(str(scen.get("name", "")), scen.get("overrides"))
@@ -333,6 +336,8 @@ def render_index(manifest: dict[str, Any]) -> str:
 状态 <b class="{esc(status_cls)}">{esc(_STATUS_ZH.get(status_cls, status))}</b></p>
 {f'<p class="failed_run"><b>错误 Error:</b> {esc(str(table_error))}</p>' if table_error else ''}
 {_quick_links(manifest)}
+{render_ledger_line(manifest)}
+{render_plan_odds(manifest)}
 {render_key_results(key)}
 {_comparison_link(manifest)}
 <h2>报告 Reports</h2>
@@ -343,6 +348,8 @@ def render_index(manifest: dict[str, Any]) -> str:
 <h2>数据表 Tables</h2>
 <p><a href="tables/indicators.csv">tables/indicators.csv</a> （指标 indicators, p10/p50/p90） ·
 <a href="tables/population.csv">tables/population.csv</a> （分年龄性别人口 population by sex and age） ·
+<a href="tables/plan_ledger.csv">tables/plan_ledger.csv</a> （规划收官台账 close-out ledger） ·
+<a href="tables/plan_odds.csv">tables/plan_odds.csv</a> （目标达成概率 odds of meeting targets） ·
 <a href="manifest.json">manifest.json</a></p>
 <h2>运行信息 Run details</h2>
 <table><tr><th>运行 Run</th><td><code>{esc(str(name or manifest.get('run_id', '')))}</code>

@@ -3,10 +3,10 @@
 * A **dotted name** (``beds.occupancy_pct``) overrides a scenario parameter; it is validated like
   a scenario file (unknown names suggest the closest one).
 * A **plain name** is an extra notebook parameter; it must be declared in the parameters cell of
-  at least one notebook of the run (``report_year``, ``plan_year`` …), or it is an error — never
+  at least one notebook of the run (``save_as`` …), or it is an error — never
   an unused variable.
 * The **standard parameters** (:data:`STANDARD`: unit, scenario, base, years, draws, seed,
-  overrides) are set by the runner from its own options and can never be set through ``-p``;
+  overrides, plan, report year) are set by the runner from its own options and can never be set through ``-p``;
   the error names the option to use instead.
 
 A params file may use dotted names or sections, with plain values or ``{value, source}``::
@@ -14,7 +14,6 @@ A params file may use dotted names or sections, with plain values or ``{value, s
     beds:
       occupancy_pct: 75          # same as -p beds.occupancy_pct=75
     demography.tfr_multiplier: {value: 1.1, source: "my reasoning"}
-    report_year: 2030            # extra notebook parameter
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ from ..errors import AnalysisError, short
 
 STANDARD = {"unit": "--units", "scenario": "--scenario", "base": "--base", "start_year": "--start-year",
             "end_year": "--end-year", "draws": "--draws", "seed": "--seed",
-            "overrides": "-p SECTION.NAME=VALUE"}
+            "overrides": "-p SECTION.NAME=VALUE", "plan": "--plan", "report_year": "--report-year"}
 
 
 def split_parameters(pairs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -36,6 +36,9 @@ def notebook_parameters(options, unit_id: str, scenario_name: str | None = None)
     params.update({"unit": unit_id, "scenario": scenario_name or str(options.scenario), "base": options.base,
                    "start_year": options.start_year, "end_year": options.end_year,
                    "draws": options.draws, "seed": options.seed})
+    for name in ("plan", "report_year"):  # resolved by the runner (analysis.run.runner.resolve_plan)
+        if getattr(options, name, None) is not None:
+            params[name] = getattr(options, name)
     params.pop("overrides", None)
     if options.overrides:
         params["overrides"] = dict(options.overrides)

@@ -49,7 +49,7 @@ def write_comparison(run_dir: Path, manifest: dict[str, Any], options, tables, e
 
     clock = time.perf_counter()
     key = manifest.get("key_results") or {}
-    base, year = key.get("base", options.base), key.get("year", 2025)
+    base, year = key.get("base", options.base), key.get("year", options.report_year or options.end_year)
     scen = manifest["scenario"]
     own = tables.indicators[tables.indicators["base"] == base]
     results = {scenario_label(scen["name"], scen.get("overrides")): compare.scenario_result(own, base, year)}
@@ -61,8 +61,8 @@ def write_comparison(run_dir: Path, manifest: dict[str, Any], options, tables, e
         from ..keypoints import with_targets as attach
 
         for label, (frame, _) in results.items():
-            with_targets[label] = compare.scenario_result(attach(frame, range(options.start_year, options.end_year + 1)),
-                                                          base, year)
+            with_targets[label] = compare.scenario_result(
+                attach(frame, range(options.start_year, options.end_year + 1), options.plan or ""), base, year)
     note = (f"各情景均为{options.draws}次抽样、{options.start_year}–{options.end_year}年、随机种子{options.seed}，"
             f"与本次运行相同；第一个为本次运行的情景。 Every scenario with the run's {options.draws} draws, years and seed; "
             "the first is this run's scenario.")

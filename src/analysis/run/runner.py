@@ -34,7 +34,7 @@ from .planning import notebook_parameters, pairs_for, plan_jobs, reuse_previous 
 
 EXIT_OK, EXIT_PARTIAL, EXIT_FAILED = 0, 1, 1
 BASES = ("resident", "registered")
-CITY_NOTEBOOKS = ("90_city_overview", "91_backtest")  # run once, for the city only
+CITY_NOTEBOOKS = ("90_city_overview", "91_backtest", "92_plan_ledger")  # run once, for the city only
 MAX_END_YEAR = 2050
 
 
@@ -62,6 +62,8 @@ class RunOptions:
     name: str | None = None            # readable run name (default: scenario and scope)
     publish: bool = False              # a subset run moves reports/latest only when asked
     cold_kernels: bool = False         # a fresh kernel per job (papermill's own), not warm ones
+    plan: str | None = None            # the plan tracked (data/raw/plans/<id>.csv); None = the city's current
+    report_year: int | None = None     # the year reports lead with; None = the tracked plan's end year
 
 
 @dataclass
@@ -93,7 +95,20 @@ def check_options(options: RunOptions) -> None:
         raise AnalysisError(f"--workers must be between 1 and {MAX_WORKERS}, not {options.workers}")
     if options.keep < 0:
         raise AnalysisError(f"--keep must be 0 (keep all) or more, not {options.keep}")
+    if options.report_year is not None and not options.start_year <= options.report_year <= options.end_year:
+        raise AnalysisError(f"--report-year must lie within the projection {options.start_year}–{options.end_year}, "
+                            f"not {options.report_year}")
     check_memory(options)
+
+
+def resolve_plan(options: RunOptions) -> None:
+    """Fill in the tracked plan (default: the city's current plan) and the report year (default:
+    its end year, within the projection); an unknown plan is an error before anything is written."""
+    from ..data import plans
+    from .tables import report_year_of
+
+    options.plan = plans.load_plan(options.plan or plans.default_plan_id()).id
+    options.report_year = report_year_of(options.plan, options.start_year, options.end_year, options.report_year)
 
 
 def available_notebooks() -> dict[str, Path]:
@@ -158,6 +173,7 @@ def run(options: RunOptions, job_fn: Callable[[Job], JobResult] = run_job,
         outcome = _unchanged_rerun(options, key)
         if outcome is not None:
             return outcome
+    resolve_plan(options)
     units = geography.resolve_many(options.units)
     units = list(dict.fromkeys(units))
     per_unit, once = select_notebooks(options.notebooks, geography.CITY_ID in [u.id for u in units])
@@ -212,7 +228,7 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
     from .html import render_index
     from .inputs import snapshot
     from .excel import WorkbookWriter
-    from .tables import build_tables, key_results
+    from .tables import build_tables, key_results, ledger_counts, odds_rows
 
     started, clock = _now(), time.perf_counter()
     scenario_file = chain[0]
@@ -273,14 +289,17 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
     phases = manifest["phases"] = {"setup": round(time.perf_counter() - clock, 2)}  # seconds (make bench)
     try:
         with _environment(env):  # the jobs' environment (the snapshot), so their cache keys match
-            tables = build_tables(load_scenario(plain.name, options.overrides or None), options.start_year, options.end_year, options.draws, options.seed)
+            tables = build_tables(load_scenario(plain.name, options.overrides or None), options.start_year,
+                                  options.end_year, options.draws, options.seed, plan_id=options.plan)
         paths = tables.write(staging / "tables")
         manifest["tables"] = {name: {"path": p.relative_to(staging).as_posix(),
                                      "rows": len(getattr(tables, name))} for name, p in paths.items()}
         manifest["notes"] = [f"数据警告 data warning: {w}" for w in data_warnings] + tables.notes
-        report_year = min(max(2025, options.start_year), options.end_year)
+        report_year = options.report_year
+        manifest["plan"] = {**tables.plan, "report_year": report_year}
         manifest["key_results"] = {"base": options.base, "year": report_year,
-                                   "rows": key_results(tables.indicators, options.base, report_year)}
+                                   "rows": key_results(tables.indicators, options.base, report_year),
+                                   "odds": odds_rows(tables.plan_odds), "ledger": ledger_counts(tables.plan_ledger)}
         from ..keypoints import scenario_label
         from .html import beijing_time
 
