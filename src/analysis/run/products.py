@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..sanitiser import sanitise_page
+
 BUNDLED = ("baseline", "low", "high")
 QUICK_ENV = "QZ_QUICK_PRODUCTS"  # set (the runner tests' fake runs): no comparison, no PDFs
 
@@ -67,7 +69,8 @@ def write_comparison(run_dir: Path, manifest: dict[str, Any], options, tables, e
             f"与本次运行相同；第一个为本次运行的情景。 Every scenario with the run's {options.draws} draws, years and seed; "
             "the first is this run's scenario.")
     page = run_dir / "compare.html"
-    page.write_text(compare.render_compare(with_targets, base, year, note, index_link=True), encoding="utf-8")
+    page.write_text(sanitise_page(compare.render_compare(with_targets, base, year, note, index_link=True)),
+                    encoding="utf-8")
     return {"page": page.name, "scenarios": list(with_targets), "draws": options.draws,
             "seconds": round(time.perf_counter() - clock, 2)}
 

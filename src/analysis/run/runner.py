@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import config, geography
+from ..sanitiser import sanitise_page
 from ..errors import AnalysisError
 from . import manifest as mf
 from . import publish, unchanged
@@ -330,7 +331,7 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
         phases["products"] = round(time.perf_counter() - clock - sum(phases.values()), 2)
     status = run_status(results, tables_ok)
     manifest.update(status=status, finished=_now(), seconds=round(time.perf_counter() - clock, 2))
-    (staging / "index.html").write_text(render_index(manifest), encoding="utf-8")
+    (staging / "index.html").write_text(sanitise_page(render_index(manifest)), encoding="utf-8")
     if not tables_ok:  # no job ran: stop the warmed workers first (a prefetch still writing the cache)
         getattr(executor, "close", lambda: None)()
     shutil.rmtree(model_cache, ignore_errors=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 
 from .. import config
+from ..sanitiser import sanitise_page
 from .manifest import read_manifest
 
 
@@ -65,4 +66,4 @@ def write_runs_index() -> None:
     from .publish import latest_run, runs_dir
 
     path = config.reports_dir() / "index.html"
-    path.write_text(render_runs_index(runs_dir(), latest_run()), encoding="utf-8")
+    path.write_text(sanitise_page(render_runs_index(runs_dir(), latest_run())), encoding="utf-8")
