@@ -100,3 +100,17 @@ def write_products(run_dir: Path, manifest: dict[str, Any], options, tables, env
         except Exception as exc:  # noqa: BLE001 - the reports stand without the comparison
             out["comparison"] = {"error": f"{type(exc).__name__}: {exc}"}
     return out
+
+
+def missing_products(manifest: dict[str, Any]) -> list[str]:
+    """What the run set out to make and did not: each PDF that failed to print (a crashed or
+    hanging Chromium fails them all) and the scenario comparison if it failed. A run with any of
+    these is not ``complete`` (issue 27: a crashing Chromium gave a complete run with 0 PDFs)."""
+    missing = []
+    pdf = manifest.get("pdf") or {}
+    if isinstance(pdf, dict) and pdf.get("made"):
+        missing += [f"PDF {p}" for p in pdf.get("failed") or []]
+    comparison = manifest.get("comparison")
+    if isinstance(comparison, dict) and comparison.get("error"):
+        missing.append("compare.html (情景比较 scenario comparison)")
+    return missing
