@@ -239,7 +239,7 @@ _ACTIVE_URL = re.compile(r"(?i)\b(?:javascript|vbscript)\s*:|\b(?:data:\s*[a-z]+
 
 def check_name(what: str, name: Any) -> str:
     """A scenario name: letters, digits, CJK, ``_`` or ``-`` (it names files, sheets and table rows)."""
-    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
         raise AnalysisError(f"{what}: name {short(name)} must be 1-60 letters, digits, Chinese characters, "
                             "'_' or '-' (starting with a letter or digit)")
     return name
@@ -272,7 +272,7 @@ def scenario_path(name: str | Path) -> Path:
         if candidate.parent.name == "scenarios" and in_dir.is_file():
             return in_dir.resolve()
         raise AnalysisError(f"scenario file {str(name)!r}: no such file")
-    if not NAME_PATTERN.match(str(name)):
+    if not NAME_PATTERN.fullmatch(str(name)):
         raise AnalysisError(f"scenario {short(str(name))}: not a scenario name or a .yaml file")
     path = config.scenarios_dir() / f"{name}.yaml"
     if not path.is_file():
