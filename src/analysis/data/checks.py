@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import AnalysisError, DataValidationError
-from . import gates, loaders, merge, schemas
+from . import gates, loaders, merge, plausibility, schemas
 from .reader import read_csv_as_text, read_validated
 
 POPULATION_KINDS = {"population_resident_2020": ("resident", 2020),
@@ -138,6 +138,8 @@ def prepare(path: Path | str, kind: str) -> Prepared:
     raw = read_csv_as_text(current_path)
     merged, prepared.changes = merge.merge_rows(new, read_csv_as_text(path), current, raw,
                                                 key or list(new.columns), unit_column)
+    # the table runs would read, checked as a whole and against the other tables
+    _check_with_others(kind, new if merged is None else _validated(merged, spec, path), path)
     if merged is None:
         return prepared  # every row of the table in use is in the file: store the file as it is
     prepared.text = merged.to_csv(index=False)
@@ -147,6 +149,37 @@ def prepare(path: Path | str, kind: str) -> Prepared:
     prepared.merged_units = sorted(touched)
     prepared.kept_units = sorted(u for u, c in prepared.changes.items() if c.kept and u not in touched)
     return prepared
+
+
+def _validated(merged: pd.DataFrame, spec, path: Path) -> pd.DataFrame:
+    """The merged text frame validated like a file (schema, values, cross-row plausibility).
+
+    The new rows come first, so a line number of the merged table is the line of the new file
+    for the file's own rows; an error names ``path`` and says the table was merged."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        temp = Path(folder) / path.name
+        merged.to_csv(temp, index=False)
+        try:
+            return read_validated(temp, spec.schema(), schemas.CHECK_COLUMNS, schemas.CHECK_MESSAGES)
+        except DataValidationError as exc:
+            raise DataValidationError(path, exc.row, exc.column, exc.expected,
+                                      f"{exc.found} (in the table merged with the one in use)") from None
+
+
+def _check_with_others(kind: str, frame: pd.DataFrame, path: Path) -> None:
+    """Cross-table plausibility with ``frame`` standing in for table ``kind`` (the others as in use)."""
+    tables = {}
+    for name in ("census2020", "resident2021"):
+        if name == kind:
+            tables[name] = (frame, path)
+            continue
+        try:
+            tables[name] = (loaders.load(name), loaders.TABLES[name].path())
+        except AnalysisError:
+            return  # the other table is broken itself: validate says so
+    plausibility.check_across_tables(tables)
 
 
 @dataclass
@@ -164,13 +197,20 @@ def check_in_use() -> list[Check]:
     """Validate every table a run reads (raw or the vintage in use) and every ingested base table."""
     from .vintages import vintage_dir, vintage_of
 
-    results = []
+    results, frames = [], {}
     for name, spec in loaders.TABLES.items():
         path = spec.path()
         try:
-            results.append(Check(name, path, len(loaders.load(name))))
+            frames[name] = (loaders.load(name), path)
+            results.append(Check(name, path, len(frames[name][0])))
         except AnalysisError as exc:
             results.append(Check(name, path, error=exc))
+    try:
+        plausibility.check_across_tables(frames)  # year-end totals against the census base
+    except DataValidationError as exc:
+        for check in results:
+            if check.path == exc.file and check.error is None:
+                check.error = exc
     for kind, (base, year) in POPULATION_KINDS.items():
         vintage = vintage_of(kind)
         from .base_tables import real_table_path
