@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import config, geography
 from .data.plans import report_year_of
+from .sanitiser import sanitise_page
 from .keypoints import KEY_POINTS, UNIT_ZH, fmt, key_points, scenario_label
 
 
@@ -174,7 +175,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else config.reports_dir() / ("compare-" + "-".join(
         Path(n).stem for n in args.scenarios) + ".html")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_compare(results, args.base, args.year), encoding="utf-8")
+    out.write_text(sanitise_page(render_compare(results, args.base, args.year)), encoding="utf-8")
     print(f"scenario comparison → {out}")
     return 0
 

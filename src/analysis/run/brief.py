@@ -13,6 +13,8 @@ import html
 from pathlib import Path
 from typing import Any
 
+from ..sanitiser import sanitise_page
+
 PRINT_CSS = """
 @page{size:A4;margin:14mm}
 body{font-family:"Noto Sans SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:#222;
@@ -96,6 +98,7 @@ def write_briefs(run_dir: Path, manifest: dict[str, Any]) -> dict[str, str]:
             continue
         path = run_dir / row["unit_id"] / "brief.html"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render_brief(row, key, label, beijing_time(manifest.get("started"))), encoding="utf-8")
+        path.write_text(sanitise_page(render_brief(row, key, label, beijing_time(manifest.get("started")))),
+                        encoding="utf-8")
         written[row["unit_id"]] = path.relative_to(run_dir).as_posix()
     return written

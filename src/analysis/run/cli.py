@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import AnalysisError
 from .params import read_params_file, split_parameters  # noqa: F401 - part of this module's API
+from .publish import check_run_name
 
 EXIT_LOCKED = 3
 
@@ -32,7 +33,7 @@ def options_from_args(args: argparse.Namespace):
                       start_year=args.start_year, end_year=args.end_year, draws=args.draws, seed=args.seed,
                       params=extras, overrides=overrides, workers=args.workers, scheduler=args.scheduler,
                       incremental=args.incremental, keep=args.keep, quiet=args.quiet, run_id=args.run_id,
-                      name=args.name, publish=args.publish, cold_kernels=args.cold_kernels,
+                      name=check_run_name(args.name), publish=args.publish, cold_kernels=args.cold_kernels,
                       plan=args.plan, report_year=args.report_year,
                       command="python -m analysis " + " ".join(sys.argv[1:]))
 

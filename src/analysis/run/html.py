@@ -15,6 +15,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..sanitiser import sanitise_page
+
 _CDN_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.IGNORECASE)
 _SCRIPT_BLOCK = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
 _CDN_MATHJAX_BLOCK = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->",
@@ -49,7 +51,7 @@ def export_notebook_html(ipynb: Path, out_html: Path, result=None, nb=None) -> N
     if result is not None and result.status == "failed":
         nb.cells.insert(0, nbformat.v4.new_markdown_cell(error_banner(result)))
     body, _ = _html_exporter(HTMLExporter).from_notebook_node(nb)
-    out_html.write_text(for_readers(strip_cdn(body)), encoding="utf-8")
+    out_html.write_text(sanitise_page(for_readers(strip_cdn(body))), encoding="utf-8")
 
 
 _EXPORTERS: dict = {}

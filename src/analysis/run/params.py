@@ -106,3 +106,15 @@ def check_parameters(extras: dict[str, Any], overrides: dict[str, Any], notebook
             raise AnalysisError(f"-p {name}: no notebook of this run has a parameter '{name}'{hint} "
                                 f"(notebook parameters: {known}; scenario parameters are dotted, e.g. "
                                 "beds.occupancy_pct)")
+
+
+def check_year_parameters(extras: dict[str, Any], start_year: int, end_year: int) -> None:
+    """A notebook year (``report_year``, ``plan_year``: every plain ``*_year``) is a whole year the
+    run projects, ``start_year`` … ``end_year`` (issue 27: ``-p plan_year=2100`` published
+    "nan%" as complete). Checked before a run folder exists."""
+    for name, value in extras.items():
+        if not name.endswith("_year"):
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not start_year <= value <= end_year:
+            raise AnalysisError(f"-p {name}={short(value)}: expected a whole year from the run's --start-year "
+                                f"{start_year} to its --end-year {end_year}")

@@ -76,7 +76,7 @@ def _earlier_outputs() -> dict[str, tuple[Path, dict]]:
                 continue
             manifest = mf.read_manifest(folder)
             if manifest and manifest.get("status") in ("complete", "partial"):
-                runs.append((str(manifest.get("finished") or ""), folder, manifest))
+                runs.append((mf.finished_at(manifest), folder, manifest))
     runs.sort(key=lambda r: r[0], reverse=True)
     found: dict[str, tuple[Path, dict]] = {}
     for _, folder, manifest in runs[:MAX_RUNS_SEARCHED]:

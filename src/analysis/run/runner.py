@@ -14,11 +14,11 @@ import sys
 import time
 import traceback
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
 from .. import config, geography
+from ..sanitiser import sanitise_page
 from ..errors import AnalysisError
 from . import manifest as mf
 from . import publish, unchanged
@@ -28,7 +28,7 @@ from .jobs import Job, JobResult, run_job
 from .lock import RunLock
 from .scoped import RunTerminated, environment as _environment, terminate_cleanly as _terminate_cleanly  # noqa: F401
 from .warm_kernel import ENV_COLD
-from .params import check_parameters
+from .params import check_parameters, check_year_parameters
 from .resources import MAX_DRAWS, MAX_WORKERS, available_memory, check_memory, memory_needed  # noqa: F401
 from .planning import notebook_parameters, pairs_for, plan_jobs, reuse_previous  # noqa: F401 - API
 
@@ -36,6 +36,8 @@ EXIT_OK, EXIT_PARTIAL, EXIT_FAILED = 0, 1, 1
 BASES = ("resident", "registered")
 CITY_NOTEBOOKS = ("90_city_overview", "91_backtest", "92_plan_ledger")  # run once, for the city only
 MAX_END_YEAR = 2050
+PROJECTION_START = 2020  # the only base year the projection starts from (demography.projection)
+MAX_SEED = 2**32 - 1
 
 
 @dataclass
@@ -79,7 +81,7 @@ class RunOutcome:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    return mf.utc_now()  # stored in UTC whatever TZ says; ordering parses it (issue 27)
 
 
 def check_options(options: RunOptions) -> None:
@@ -89,6 +91,11 @@ def check_options(options: RunOptions) -> None:
     if not (2000 <= options.start_year < options.end_year <= MAX_END_YEAR):
         raise AnalysisError(f"years must satisfy 2000 <= start ({options.start_year}) < end "
                             f"({options.end_year}) <= {MAX_END_YEAR}")
+    if options.start_year != PROJECTION_START:
+        raise AnalysisError(f"--start-year must be {PROJECTION_START}, the base year of the projection (the "
+                            f"census year; 2010 is used only by the backtest), not {options.start_year}")
+    if not 0 <= options.seed <= MAX_SEED:
+        raise AnalysisError(f"--seed must be a whole number 0…{MAX_SEED:,} (numpy's range), not {options.seed}")
     if not 1 <= options.draws <= MAX_DRAWS:
         raise AnalysisError(f"--draws must be between 1 and {MAX_DRAWS:,}, not {options.draws}")
     if not 1 <= options.workers <= MAX_WORKERS:
@@ -178,6 +185,7 @@ def run(options: RunOptions, job_fn: Callable[[Job], JobResult] = run_job,
     units = list(dict.fromkeys(units))
     per_unit, once = select_notebooks(options.notebooks, geography.CITY_ID in [u.id for u in units])
     check_parameters(options.params, options.overrides, per_unit + once)  # no shadowing, no unknown names
+    check_year_parameters(options.params, options.start_year, options.end_year)  # no 'nan%' pages
     scenario = load_scenario(options.scenario, options.overrides or None)
     chain = scenario_chain(options.scenario)  # the file itself, then its extends parents
     executor = executor or make_executor(options.workers, options.scheduler)
@@ -348,8 +356,13 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
         manifest.update(write_products(staging, manifest, options, tables, env))
         phases["products"] = round(time.perf_counter() - clock - sum(phases.values()), 2)
     status = run_status(results, tables_ok)
+    if tables_ok:  # a failed PDF or comparison: not complete, and the summary names it
+        from .products import missing_products
+
+        manifest["missing"] = missing_products(manifest)
+        status = "partial" if manifest["missing"] and status == "complete" else status
     manifest.update(status=status, finished=_now(), seconds=round(time.perf_counter() - clock, 2))
-    (staging / "index.html").write_text(render_index(manifest), encoding="utf-8")
+    (staging / "index.html").write_text(sanitise_page(render_index(manifest)), encoding="utf-8")
     if not tables_ok:  # no job ran: stop the warmed workers first (a prefetch still writing the cache)
         getattr(executor, "close", lambda: None)()
     shutil.rmtree(model_cache, ignore_errors=True)
@@ -383,7 +396,7 @@ def _publish(options, staging: Path, run_id: str, manifest: dict[str, Any], publ
     moved = publishable and (manifest["full"] or options.publish)
     if moved:
         publish.switch_latest(run_dir)
-    publish.prune_runs(options.keep)
+    publish.prune_runs(options.keep, finishing=run_dir)
     from .runs_index import write_runs_index
 
     write_runs_index()  # reports/index.html: every kept run with its name, scope and status
@@ -402,6 +415,8 @@ def summary_line(outcome: RunOutcome) -> str:
             f"{outcome.run_dir}" + (" (reports/latest)" if outcome.latest_moved else " (reports/latest unchanged)"))
     if outcome.manifest.get("error"):
         line += "\n" + outcome.manifest["error"]
+    for what in outcome.manifest.get("missing") or []:
+        line += f"\n  MISSING {what}"
     for job in jobs:
         if job["status"] == "failed":
             line += f"\n  FAILED {job['unit']}/{job['notebook']}: {job['error_name']}: {job['error_message']}"
