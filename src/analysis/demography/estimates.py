@@ -1,0 +1,295 @@
+"""Post-censal registered (户籍) estimates, end-2020 → the latest year, by unit × sex × single age.
+
+The method of a statistical office's annual estimates (US Census Bureau PEP, ONS mid-year
+estimates): the base is carried forward one year at a time by its components, and the stock of
+each year is then adjusted to every figure observed for that year.
+
+Each year y (31 December y−1 → 31 December y; all dates are registered year-ends):
+
+1. **Deaths** — cohort survival at the national level (UN WPP 2022 m(x) at the WPP e0 path, the
+   projection's default level), one step of :func:`~analysis.demography.ccmpp.project_arrays`.
+   The registry's own crude death rate (2021: 4.12 ‰) is far below what any life table gives its
+   age structure (≈ 6.7 ‰): deaths reach the register late. It is not used as the death
+   component; the registered stock absorbs the difference through step 4 and the margins.
+2. **Births** — *observed*: the registered crude birth rate × mid-year population (2021: 10.75 ‰);
+   *modelled* otherwise: last year's registered births × China's births ratio of the two years
+   (NBS, ``registry_annual.csv``; 2022 956万 / 2021 1062万), or × the WPP TFR ratio where no NBS
+   figure is dated within the data. The same fertility factor for every unit (no county births).
+3. **Net transfers (户口迁移)** — *observed*: the city's year-end total minus survivors and births;
+   *modelled*: the mean residual rate of the observed years so far (before any, the 2018–2020
+   series' rate, :func:`analysis.demography.migration.registered_transfer_rate`); split over units
+   in proportion to their population and over age and sex by the registered transfer profile.
+4. **Raking to the margins** of that year (:func:`analysis.demography.base.fitting.ipf`, one factor
+   per class so nobody crosses a published age edge): city total, sex split and age groups; unit
+   totals (the units not observed share the rest of the city); unit age groups. A figure dated
+   inside the year (泉港区 30 September 2024) is carried to 31 December by the unit's modelled
+   change over the rest of the year, and flagged ``observed (date-adjusted)``.
+
+The raking adjustment is part of the net transfers (a residual, as in the PEP), so the accounting
+identity holds exactly per unit, sex and age: ``P_y[a] = survivors_y[a] + net_y[a]`` with
+``survivors_y[a] = S[a−1]·P_{y−1}[a−1]`` (age 0: surviving births), and per unit and sex
+``P_y = P_{y−1} + births − deaths + net``. Every estimate is flagged in :attr:`Estimates.status`:
+``observed`` (this unit and count at this date), ``observed (date-adjusted)``, ``partly observed``
+(other margins of the year constrain it: city figures, other units), ``modelled`` (nothing observed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..data import loaders
+from ..data.base_tables import BasePopulation
+from ..errors import AnalysisError
+from . import fertility, lifetable, migration, registry
+from .base import estimate_registered_2020
+from .base.fitting import ipf
+from .ccmpp import project_arrays
+from .parameters import DemographyParameters
+from ..scenarios import load_scenario
+
+BASE_YEAR = 2020
+#: Counts reported in the status table: name → first age.
+COUNTS = {"pop_total": 0, "pop_60plus": 60, "pop_80plus": 80}
+INDICATOR_COUNT = {"registered_population": "pop_total", "registered_pop_60plus": "pop_60plus",
+                   "registered_pop_80plus": "pop_80plus"}
+
+
+@dataclass
+class Estimates:
+    """Registered year-end estimates ``years[0]`` (the base) … ``years[-1]``.
+
+    ``population`` (Y, U, 2, 101) persons; ``survivors`` and ``net_by_age`` (Y, U, 2, 101) with
+    ``population[t] = survivors[t] + net_by_age[t]`` for t ≥ 1; ``births``, ``deaths``,
+    ``net_migration``, ``adjustment`` (Y, U, 2) persons in the year ending at t (NaN at t = 0);
+    ``adjustment`` is the raking part of ``net_migration``. ``status``: one row per year, unit
+    (and ``quanzhou``) and count with ``value``, ``status``, ``observed`` and ``source``.
+    ``used``: the observations the estimates rest on; ``data_up_to``: their cut-off year.
+    """
+
+    years: np.ndarray
+    unit_ids: list[str]
+    population: np.ndarray
+    survivors: np.ndarray
+    net_by_age: np.ndarray
+    births: np.ndarray
+    deaths: np.ndarray
+    net_migration: np.ndarray
+    adjustment: np.ndarray
+    status: pd.DataFrame
+    used: pd.DataFrame
+    data_up_to: int
+    base: BasePopulation
+    components: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def index(self, year: int) -> int:
+        hits = np.flatnonzero(self.years == int(year))
+        if not len(hits):
+            raise AnalysisError(f"no registered estimate for end-{year}: the estimates cover "
+                                f"{self.years[0]}–{self.years[-1]}")
+        return int(hits[0])
+
+    def base_population(self, year: int) -> BasePopulation:
+        """The estimate at the end of ``year`` as a registered base for :func:`project`."""
+        t = self.index(year)
+        used = self.used[self.used["reference_date"] <= pd.Timestamp(f"{int(year)}-12-31")]
+        notes = list(self.base.notes) + self.notes + [
+            f"Origin end-{year}: the registered base is the post-censal estimate of that year-end "
+            f"(2020 base carried by births, deaths and net transfers, raked to {len(used)} registry figures "
+            f"dated up to {used['reference_date'].max():%Y-%m-%d})." if len(used) else
+            f"Origin end-{year}: the registered base is the 2020 base carried forward (no registry figure used)."]
+        diagnostics = dict(self.base.diagnostics)
+        diagnostics.update({"origin_year": int(year), "estimate_status": self.status[self.status["year"] == year]})
+        return BasePopulation(self.population[t].copy(), list(self.unit_ids), int(year), "registered", True,
+                              notes, dict(self.base.unit_total_estimated), diagnostics)
+
+    def city_rate(self, name: str, year: int) -> float:
+        """City crude rate (‰) of ``births``/``deaths``/``net_migration`` in ``year``, on the mid-year stock."""
+        t = self.index(year)
+        mid = 0.5 * (self.population[t - 1].sum() + self.population[t].sum())
+        return 1000.0 * float(getattr(self, name)[t].sum()) / mid
+
+
+def _survival(year: int) -> tuple[np.ndarray, np.ndarray]:
+    """National survival (2, 101) and birth survival (2,) of ``year`` at the WPP e0 (the projection's
+    default level, gain 0)."""
+    std = lifetable.standard_mx([year])
+    S, Sb, _ = lifetable.survival_at_e0(std[:, None], lifetable.e0_path([year])[:, None, :])
+    return S[0, 0], Sb[0, 0]
+
+
+def _step(pop: np.ndarray, year: int, births: float, net: float, profile: np.ndarray) -> dict:
+    """One year of :func:`project_arrays` with city ``births`` and ``net`` transfers (persons)."""
+    S, Sb = _survival(year)
+    pattern = fertility.asfr_pattern([year])[0]
+    srb = fertility.sex_ratio_at_birth([year])
+    share = pop.sum(axis=(1, 2)) / pop.sum()
+    mig = profile[None, None]
+    scale = (net * share)[None]
+
+    def run(factor):
+        return project_arrays(pop, S[None, None, None], Sb[None, None, None], (pattern * factor)[None, None, None],
+                              srb[:, None, None], mig, migration_scale=scale, keep_age_components=True)
+    unit = run(1.0)["births"][0, 1].sum()
+    return run(births / unit)
+
+
+def _margin_targets(obs: pd.DataFrame, year: int, stock: np.ndarray, prev: np.ndarray,
+                    unit_ids: list[str]) -> tuple[list, dict]:
+    """IPF constraints for the year-end stock (U, 2, A) and the (unit, count) → (value, how) met."""
+    end = pd.Timestamp(f"{year}-12-31")
+    uid = {u: i for i, u in enumerate(unit_ids)}
+    U, _, A = stock.shape
+    met = {}
+
+    def year_end(row, first_age, units):
+        value = float(row.value)
+        if row.reference_date == end:
+            return value, "observed"
+        frac = (row.reference_date - pd.Timestamp(f"{year - 1}-12-31")).days / 365.0
+        cur, old = stock[units, :, first_age:].sum(), prev[units, :, first_age:].sum()
+        return value * cur / (old + frac * (cur - old)), f"observed (date-adjusted from {row.reference_date:%Y-%m-%d})"
+
+    by_unit: dict[str, dict] = {}
+    for r in obs.itertuples(index=False):
+        first = 0 if r.indicator == registry.TOTAL else registry.FIRST_AGE.get(r.indicator)
+        if r.indicator in registry.SEX:
+            by_unit.setdefault(r.unit_id, {})[r.indicator] = (r, None)
+        elif first is not None:
+            units = list(range(U)) if r.unit_id == registry.CITY else [uid[r.unit_id]]
+            by_unit.setdefault(r.unit_id, {})[first] = (r, year_end(r, first, units))
+    constraints = []
+    city = by_unit.get(registry.CITY, {})
+    total = city[0][1][0] if 0 in city else stock.sum()
+    if 0 in city:
+        met[(registry.CITY, 0)] = city[0][1]
+    if all(s in city for s in registry.SEX):
+        sexes = np.array([city[s][0].value for s in registry.SEX])
+        constraints.append((np.arange(2)[None, :, None], sexes / sexes.sum() * total))
+    edges = sorted(a for a in city if isinstance(a, int) and a > 0)
+    if edges:
+        constraints.append(_band_constraint(None, edges, [city[a][1][0] for a in edges], total, (U, 2, A)))
+        met.update({(registry.CITY, a): city[a][1] for a in edges})
+    known = {u: v[0][1][0] for u, v in by_unit.items() if u != registry.CITY and 0 in v}
+    if known:
+        labels = np.full(U, len(known))
+        for k, u in enumerate(known):
+            labels[uid[u]] = k
+        rest = total - sum(known.values())
+        if rest <= 0:
+            raise AnalysisError(f"registered margins of end-{year}: the observed unit totals exceed the city total")
+        constraints.append((labels[:, None, None], np.array(list(known.values()) + [rest])))
+        met.update({(u, 0): by_unit[u][0][1] for u in known})
+    for u, v in by_unit.items():
+        ages = sorted(a for a in v if isinstance(a, int) and a > 0)
+        if u == registry.CITY or not ages:
+            continue
+        unit_total = known.get(u, stock[uid[u]].sum())
+        constraints.append(_band_constraint(uid[u], ages, [v[a][1][0] for a in ages], unit_total, (U, 2, A)))
+        met.update({(u, a): v[a][1] for a in ages})
+    return constraints, met
+
+
+def _band_constraint(unit: int | None, edges: list[int], counts: list[float], total: float, shape):
+    """Classes 0…len(edges) for the age bands [0, e1), [e1, e2), …, [e_last, 100+] (one unit or all)."""
+    U, _, A = shape
+    ages = np.searchsorted(np.asarray(edges), np.arange(A), side="right")
+    counts = list(counts) + [0.0]
+    targets = [total - counts[0]] + [counts[i] - counts[i + 1] for i in range(len(edges))]
+    if min(targets) < 0:
+        raise AnalysisError(f"registered age-group margins are not nested: {dict(zip(edges, counts))}")
+    labels = np.broadcast_to(ages[None, None, :], (U, 1, A)).copy()
+    if unit is not None:
+        labels[np.arange(U) != unit] = -1
+    return labels, np.array(targets)
+
+
+def registered_estimates(last_year: int | None = None, data_up_to: int | None = None,
+                         base: BasePopulation | None = None, params: DemographyParameters | None = None) -> Estimates:
+    """Registered year-end estimates from the 2020 base to ``last_year`` (default: the last year of
+    any registry figure), using only figures dated on or before 31 December of ``data_up_to``
+    (default ``last_year``). See the module docstring for the method."""
+    obs_all = registry.observations(data_up_to if data_up_to is not None else last_year)
+    if last_year is None:
+        last_year = int(obs_all["year"].max()) if len(obs_all) else BASE_YEAR + 1
+    data_up_to = int(last_year if data_up_to is None else data_up_to)
+    if last_year <= BASE_YEAR:
+        raise AnalysisError(f"estimates start after the {BASE_YEAR} base: last_year {last_year}")
+    bp = base or estimate_registered_2020()
+    params = params or DemographyParameters.from_scenario(load_scenario("baseline"))
+    profile = migration.age_sex_profile(params.migration_peak_age, params.migration_female_share,
+                                        params.registered_transfer_share_60plus)
+    nat = {y: b for y, b in registry.national_births().items() if y <= data_up_to}
+    years = np.arange(BASE_YEAR, last_year + 1)
+    Y, (U, _, A) = len(years), bp.population.shape
+    pop = np.zeros((Y, U, 2, A))
+    pop[0] = bp.population
+    surv, net_age = np.full_like(pop, np.nan), np.full_like(pop, np.nan)
+    births, deaths, net, adj = (np.full((Y, U, 2), np.nan) for _ in range(4))
+    status, used, notes, rates = [], [], [], []
+    fallback, _ = migration.registered_transfer_rate()
+    for t, year in enumerate(years[1:], start=1):
+        obs = obs_all[obs_all["reference_date"].dt.year == year]
+        city = {r.indicator: r.value for r in obs[obs["unit_id"] == registry.CITY].itertuples()}
+        p0 = pop[t - 1].sum()
+        observed_total = city.get(registry.TOTAL)
+        if "registered_crude_birth_rate" in city:
+            b_city, b_how = city["registered_crude_birth_rate"] / 1000 * 0.5 * (p0 + (observed_total or p0)), "observed"
+        else:
+            prev = births[t - 1].sum() if t > 1 else _births_2020(bp)
+            if year in nat and year - 1 in nat:
+                ratio, why = nat[year] / nat[year - 1], f"China's births {year}/{year - 1} (NBS)"
+            else:
+                tfr = fertility.national_tfr([year - 1, year])
+                ratio, why = tfr[1] / tfr[0], "WPP 2022 TFR ratio"
+            b_city, b_how = prev * ratio, f"modelled ({why})"
+        rate = float(np.mean(rates)) if rates else fallback
+        first = _step(pop[t - 1], year, b_city, rate * p0, profile)
+        if observed_total is not None:
+            stock = first["population"][0, 1]
+            mig_total = observed_total - (stock.sum() - first["net_migration"][0, 1].sum())
+            first = _step(pop[t - 1], year, b_city, mig_total, profile)
+            rates.append(mig_total / (0.5 * (p0 + observed_total)))
+        stock = first["population"][0, 1]
+        constraints, met = _margin_targets(obs, year, stock, pop[t - 1], list(bp.unit_ids))
+        raked = ipf(stock, constraints, tol=1e-10) if constraints else stock
+        pop[t] = raked
+        mig_age = first["migration_by_age"][0, 1]
+        surv[t] = stock - mig_age
+        net_age[t] = raked - surv[t]
+        births[t], deaths[t] = first["births"][0, 1], first["deaths"][0, 1]
+        net[t] = net_age[t].sum(axis=-1)
+        adj[t] = (raked - stock).sum(axis=-1)
+        used.append(obs)
+        notes.append(f"end-{year}: births {b_city:,.0f} ({b_how}), deaths {deaths[t].sum():,.0f} (national life table), "
+                     f"net transfers {net[t].sum():+,.0f} of which raking {adj[t].sum():+,.0f}; "
+                     f"{len(obs)} registry figures used.")
+        status += _status_rows(year, raked, met, obs, list(bp.unit_ids))
+    used_frame = pd.concat(used, ignore_index=True) if used else obs_all.iloc[:0]
+    return Estimates(years, list(bp.unit_ids), pop, surv, net_age, births, deaths, net, adj,
+                     pd.DataFrame(status), used_frame, data_up_to, bp, notes=notes)
+
+
+def _births_2020(bp: BasePopulation) -> float:
+    """Registered births of 2020 (the published crude birth rate × the end-2020 total, persons)."""
+    cbr = loaders.fact(loaders.load_registered(), "泉州市", "registered_crude_birth_rate", BASE_YEAR)
+    return cbr / 1000.0 * bp.population.sum()
+
+
+def _status_rows(year: int, stock: np.ndarray, met: dict, obs: pd.DataFrame, unit_ids: list[str]) -> list[dict]:
+    rows = []
+    any_obs = len(obs) > 0
+    for uid in [registry.CITY, *unit_ids]:
+        part = stock if uid == registry.CITY else stock[unit_ids.index(uid)]
+        for count, first in COUNTS.items():
+            hit = met.get((uid, first))
+            src = obs[(obs["unit_id"] == uid) & (obs["indicator"].map(
+                lambda i: registry.FIRST_AGE.get(i, 0 if i == registry.TOTAL else -1)) == first)]
+            rows.append({"year": year, "unit_id": uid, "count": count, "value": float(part[..., first:].sum()),
+                         "status": hit[1] if hit else ("partly observed" if any_obs else "modelled"),
+                         "observed": hit[0] if hit else np.nan,
+                         "source": src["source"].iloc[0] if hit and len(src) else ""})
+    return rows
