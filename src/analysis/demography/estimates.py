@@ -102,7 +102,7 @@ class Estimates:
             f"dated up to {used['reference_date'].max():%Y-%m-%d})." if len(used) else
             f"Origin end-{year}: the registered base is the 2020 base carried forward (no registry figure used)."]
         diagnostics = dict(self.base.diagnostics)
-        diagnostics.update({"origin_year": int(year), "estimate_status": self.status[self.status["year"] == year]})
+        diagnostics.update({"origin_year": int(year)})
         return BasePopulation(self.population[t].copy(), list(self.unit_ids), int(year), "registered", True,
                               notes, dict(self.base.unit_total_estimated), diagnostics)
 
