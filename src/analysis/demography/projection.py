@@ -448,6 +448,11 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
         f"estimated county totals; sd {params.base_elderly_sd_pct:g} % / {params.base_80plus_sd_pct:g} % / "
         f"{params.base_entrant_sd_pct:g} % / {county_sd:g} log) as well as fertility, mortality and migration (uncertainty = {uncertainty}).",
     ]
+    if est is not None:
+        notes.append(f"Origin end-{start_year} (rolling origin): the base draws of the 2020 base (elderly level, 80+, "
+                     "entrants to 60+, county totals) are applied unchanged to the estimate, so the bands carry the "
+                     "estimate's error at the 2020 spreads; they are not narrowed where the estimate is observed, and "
+                     "the modelled years' components (births, transfers) add no spread of their own (a known limit).")
     if clipped >= 0.5:
         notes.append(f"Net out-migration larger than the persons present was cut: {clipped:,.0f} "
                      "person-moves in total over all draws and years.")
