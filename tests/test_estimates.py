@@ -129,3 +129,21 @@ def test_base_population_of_a_year(est):
     assert bp.population.sum() == pytest.approx(7738200, abs=1)
     with pytest.raises(AnalysisError, match="no registered estimate"):
         est.base_population(2030)
+
+
+def test_a_later_unit_total_revises_the_base_not_one_years_transfers(est):
+    raw = est.components["unrevised"]
+    q, t = est.unit_ids.index("quangang"), est.index(2024)
+    # unrevised: the base's 泉港 split error (≈ 303k against ≈ 412k) lands as one year's transfers
+    assert raw.adjustment[t, q].sum() > 80_000
+    assert abs(est.adjustment[t, q].sum()) < 2_000
+    assert np.allclose(est.base.population.sum(axis=0), raw.base.population.sum(axis=0))   # city sex × age kept
+    ratio = est.base.diagnostics["registered_base_revision"]["quangang"]
+    assert est.base.population[q].sum() == pytest.approx(raw.base.population[q].sum() * ratio, rel=1e-8)
+    assert "REVISED" in est.notes[0]
+
+
+def test_without_later_unit_figures_nothing_is_revised():
+    early = estimates.registered_estimates(last_year=2021)
+    assert "unrevised" not in early.components
+    assert "registered_base_revision" not in early.base.diagnostics

@@ -25,6 +25,11 @@ Each year y (31 December y−1 → 31 December y; all dates are registered year-
    inside the year (泉港区 30 September 2024) is carried to 31 December by the unit's modelled
    change over the rest of the year, and flagged ``observed (date-adjusted)``.
 
+A unit total observed after the base whose base total was only estimated (泉港区: 41.5万 at
+2024-09-30 against ≈ 30万 carried from the estimated 2020 split) **revises the base** by the
+observed ratio and the series is carried again (:func:`revised_base`, the office's revision of its
+back series), instead of booking the base's error as one year's transfers into the unit.
+
 The raking adjustment is part of the net transfers (a residual, as in the PEP), so the accounting
 identity holds exactly per unit, sex and age: ``P_y[a] = survivors_y[a] + net_y[a]`` with
 ``survivors_y[a] = S[a−1]·P_{y−1}[a−1]`` (age 0: surviving births), and per unit and sex
@@ -208,22 +213,89 @@ def _band_constraint(unit: int | None, edges: list[int], counts: list[float], to
 
 
 def registered_estimates(last_year: int | None = None, data_up_to: int | None = None,
-                         base: BasePopulation | None = None, params: DemographyParameters | None = None) -> Estimates:
-    """Registered year-end estimates from the 2020 base to ``last_year`` (default: the last year of
-    any registry figure), using only figures dated on or before 31 December of ``data_up_to``
-    (default ``last_year``). See the module docstring for the method."""
+                         base: BasePopulation | None = None, params: DemographyParameters | None = None,
+                         revise_base: bool = True) -> Estimates:
+    """Registered year-end estimates from the base (default: the 2020 estimate) to ``last_year``
+    (default: the last year of any registry figure), using only figures dated on or before
+    31 December of ``data_up_to`` (default ``last_year``). See the module docstring for the method.
+
+    ``revise_base``: a unit total observed after the base revises the base's estimated unit split
+    (:func:`revised_base`) and the series is carried again, so that the base's error is not booked
+    as one year's transfers. ``base``: a new base (e.g. a registry table by age and sex at a later
+    year-end, :func:`rebase`); the estimates then start at its year.
+    """
     obs_all = registry.observations(data_up_to if data_up_to is not None else last_year)
-    if last_year is None:
-        last_year = int(obs_all["year"].max()) if len(obs_all) else BASE_YEAR + 1
-    data_up_to = int(last_year if data_up_to is None else data_up_to)
-    if last_year <= BASE_YEAR:
-        raise AnalysisError(f"estimates start after the {BASE_YEAR} base: last_year {last_year}")
     bp = base or estimate_registered_2020()
+    if last_year is None:
+        last_year = max(int(obs_all["year"].max()) if len(obs_all) else bp.year + 1, bp.year + 1)
+    data_up_to = int(last_year if data_up_to is None else data_up_to)
+    if last_year <= bp.year:
+        raise AnalysisError(f"estimates start after the {bp.year} base: last_year {last_year}")
+    if bp.base != "registered":
+        raise AnalysisError(f"registered estimates need a registered base, not {bp.base}")
     params = params or DemographyParameters.from_scenario(load_scenario("baseline"))
+    obs_all = obs_all[obs_all["reference_date"] > pd.Timestamp(f"{bp.year}-12-31")]
+    est = _carry(bp, obs_all, int(last_year), data_up_to, params)
+    if not revise_base:
+        return est
+    revised, revision_notes = revised_base(bp, est)
+    if revised is None:
+        return est
+    again = _carry(revised, obs_all, int(last_year), data_up_to, params)
+    again.notes = revision_notes + again.notes
+    again.components["unrevised"] = est
+    return again
+
+
+def revised_base(bp: BasePopulation, est: Estimates) -> tuple[BasePopulation | None, list[str]]:
+    """The base with the estimated totals of units observed later revised by their observed ratio.
+
+    For each unit whose base total is estimated (``bp.unit_total_estimated``) and whose total is
+    observed at a later year-end, r = raked / carried (the total the margins required against the
+    total the components carried to that date, first observation). The base's unit total × r; the
+    other estimated units share what is left so the city total stays; the city sex × age table is
+    kept (raking). None if no unit needs a revision.
+    """
+    st = est.status
+    hits = st[(st["count"] == "pop_total") & st["status"].str.startswith("observed") & (st["unit_id"] != registry.CITY)]
+    ratios = {}
+    for r in hits.sort_values("year").itertuples(index=False):
+        if r.unit_id in ratios or not bp.unit_total_estimated.get(r.unit_id, False):
+            continue
+        t, u = est.index(r.year), est.unit_ids.index(r.unit_id)
+        carried = est.population[t, u].sum() - est.adjustment[t, u].sum()
+        ratios[r.unit_id] = est.population[t, u].sum() / carried
+    if not ratios:
+        return None, []
+    totals = bp.population.sum(axis=(1, 2))
+    new = totals.copy()
+    fixed = np.array([u in ratios or not bp.unit_total_estimated.get(u, False) for u in bp.unit_ids])
+    for u, r in ratios.items():
+        new[bp.unit_ids.index(u)] *= r
+    free = ~fixed
+    if not free.any() or totals.sum() - new[fixed].sum() <= 0:
+        raise AnalysisError("revising the registered base: the observed units leave nothing for the others")
+    new[free] *= (totals.sum() - new[fixed].sum()) / totals[free].sum()
+    city = bp.population.sum(axis=0)
+    U, _, A = bp.population.shape
+    labels_sa = (np.arange(2)[:, None] * A + np.arange(A)[None, :])[None].repeat(U, axis=0)
+    pop = ipf(bp.population, [(np.arange(U)[:, None, None], new), (labels_sa, city.ravel())], tol=1e-10)
+    notes = [f"Registered base end-{bp.year} REVISED with later registry totals: " + "; ".join(
+        f"{u} × {r:.3f} ({totals[bp.unit_ids.index(u)]:,.0f} → {new[bp.unit_ids.index(u)]:,.0f})" for u, r in ratios.items())
+        + "; the other estimated units share the rest, the city sex × age table is unchanged."]
+    diagnostics = dict(bp.diagnostics)
+    diagnostics["registered_base_revision"] = {u: float(r) for u, r in ratios.items()}
+    return BasePopulation(pop, list(bp.unit_ids), bp.year, bp.base, True, list(bp.notes) + notes,
+                          dict(bp.unit_total_estimated), diagnostics), notes
+
+
+def _carry(bp: BasePopulation, obs_all: pd.DataFrame, last_year: int, data_up_to: int,
+           params: DemographyParameters) -> Estimates:
+    """Steps 1–4 of the module docstring from ``bp`` (end of ``bp.year``) to the end of ``last_year``."""
     profile = migration.age_sex_profile(params.migration_peak_age, params.migration_female_share,
                                         params.registered_transfer_share_60plus)
     nat = {y: b for y, b in registry.national_births().items() if y <= data_up_to}
-    years = np.arange(BASE_YEAR, last_year + 1)
+    years = np.arange(bp.year, last_year + 1)
     Y, (U, _, A) = len(years), bp.population.shape
     pop = np.zeros((Y, U, 2, A))
     pop[0] = bp.population
@@ -239,7 +311,7 @@ def registered_estimates(last_year: int | None = None, data_up_to: int | None = 
         if "registered_crude_birth_rate" in city:
             b_city, b_how = city["registered_crude_birth_rate"] / 1000 * 0.5 * (p0 + (observed_total or p0)), "observed"
         else:
-            prev = births[t - 1].sum() if t > 1 else _births_2020(bp)
+            prev = births[t - 1].sum() if t > 1 else _base_births(bp)
             if year in nat and year - 1 in nat:
                 ratio, why = nat[year] / nat[year - 1], f"China's births {year}/{year - 1} (NBS)"
             else:
@@ -265,18 +337,22 @@ def registered_estimates(last_year: int | None = None, data_up_to: int | None = 
         adj[t] = (raked - stock).sum(axis=-1)
         used.append(obs)
         notes.append(f"end-{year}: births {b_city:,.0f} ({b_how}), deaths {deaths[t].sum():,.0f} (national life table), "
-                     f"net transfers {net[t].sum():+,.0f} of which raking {adj[t].sum():+,.0f}; "
-                     f"{len(obs)} registry figures used.")
+                     f"net transfers {net[t].sum():+,.0f}, of which the raking moved {0.5 * np.abs(raked - stock).sum():,.0f} "
+                     f"persons between units, sexes and ages; {len(obs)} registry figures used.")
         status += _status_rows(year, raked, met, obs, list(bp.unit_ids))
     used_frame = pd.concat(used, ignore_index=True) if used else obs_all.iloc[:0]
     return Estimates(years, list(bp.unit_ids), pop, surv, net_age, births, deaths, net, adj,
                      pd.DataFrame(status), used_frame, data_up_to, bp, notes=notes)
 
 
-def _births_2020(bp: BasePopulation) -> float:
-    """Registered births of 2020 (the published crude birth rate × the end-2020 total, persons)."""
-    cbr = loaders.fact(loaders.load_registered(), "泉州市", "registered_crude_birth_rate", BASE_YEAR)
-    return cbr / 1000.0 * bp.population.sum()
+def _base_births(bp: BasePopulation) -> float:
+    """Registered births of the base year, persons: 2020, the published crude birth rate × the
+    end-2020 total; a later base, its persons aged 0 at the year-end over their birth survival."""
+    if bp.year == BASE_YEAR:
+        cbr = loaders.fact(loaders.load_registered(), "泉州市", "registered_crude_birth_rate", BASE_YEAR)
+        return cbr / 1000.0 * bp.population.sum()
+    _, Sb = _survival(bp.year)
+    return float((bp.population[:, :, 0].sum(axis=0) / Sb).sum())
 
 
 def _status_rows(year: int, stock: np.ndarray, met: dict, obs: pd.DataFrame, unit_ids: list[str]) -> list[dict]:
