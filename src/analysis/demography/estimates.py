@@ -30,6 +30,11 @@ A unit total observed after the base whose base total was only estimated (泉港
 observed ratio and the series is carried again (:func:`revised_base`, the office's revision of its
 back series), instead of booking the base's error as one year's transfers into the unit.
 
+**Re-basing**: a registered table by unit × sex × age with a later year-end
+(``data/raw/base_population_registered_<year>.csv``, or its ingested vintage) becomes the base of
+the estimates from its year on (:func:`latest_base`); :func:`rebase_revision` says what it changed
+against the estimate carried from 2020 (city total, 60+, 80+).
+
 The raking adjustment is part of the net transfers (a residual, as in the PEP), so the accounting
 identity holds exactly per unit, sex and age: ``P_y[a] = survivors_y[a] + net_y[a]`` with
 ``survivors_y[a] = S[a−1]·P_{y−1}[a−1]`` (age 0: surviving births), and per unit and sex
@@ -46,11 +51,12 @@ import numpy as np
 import pandas as pd
 
 from ..data import loaders
-from ..data.base_tables import BasePopulation
+from ..data.base_tables import BasePopulation, base_from_table, real_table_path
 from ..errors import AnalysisError
 from . import fertility, lifetable, migration, registry
 from .base import estimate_registered_2020
 from .base.fitting import ipf
+from .estimate_margins import margin_targets
 from .ccmpp import project_arrays
 from .parameters import DemographyParameters
 from ..scenarios import load_scenario
@@ -58,8 +64,7 @@ from ..scenarios import load_scenario
 BASE_YEAR = 2020
 #: Counts reported in the status table: name → first age.
 COUNTS = {"pop_total": 0, "pop_60plus": 60, "pop_80plus": 80}
-INDICATOR_COUNT = {"registered_population": "pop_total", "registered_pop_60plus": "pop_60plus",
-                   "registered_pop_80plus": "pop_80plus"}
+STATUS_COLUMNS = ["year", "unit_id", "count", "value", "status", "observed", "source"]
 
 
 @dataclass
@@ -103,13 +108,20 @@ class Estimates:
         used = self.used[self.used["reference_date"] <= pd.Timestamp(f"{int(year)}-12-31")]
         notes = list(self.base.notes) + self.notes + [
             f"Origin end-{year}: the registered base is the post-censal estimate of that year-end "
-            f"(2020 base carried by births, deaths and net transfers, raked to {len(used)} registry figures "
+            f"({self.base.year} base carried by births, deaths and net transfers, raked to {len(used)} registry figures "
             f"dated up to {used['reference_date'].max():%Y-%m-%d})." if len(used) else
-            f"Origin end-{year}: the registered base is the 2020 base carried forward (no registry figure used)."]
+            f"Origin end-{year}: the registered base is the {self.base.year} base"
+            + (" carried forward (no registry figure used)." if t else " itself.")]
         diagnostics = dict(self.base.diagnostics)
         diagnostics.update({"origin_year": int(year)})
-        return BasePopulation(self.population[t].copy(), list(self.unit_ids), int(year), "registered", True,
+        return BasePopulation(self.population[t].copy(), list(self.unit_ids), int(year), "registered",
+                              bool(self.base.estimated or t > 0),
                               notes, dict(self.base.unit_total_estimated), diagnostics)
+
+    def births_in(self, year: int) -> float:
+        """City registered births in ``year`` (persons); for the base year, :func:`_base_births`."""
+        t = self.index(year)
+        return _base_births(self.base) if t == 0 else float(self.births[t].sum())
 
     def city_rate(self, name: str, year: int) -> float:
         """City crude rate (‰) of ``births``/``deaths``/``net_migration`` in ``year``, on the mid-year stock."""
@@ -142,76 +154,6 @@ def _step(pop: np.ndarray, year: int, births: float, net: float, profile: np.nda
     return run(births / unit)
 
 
-def _margin_targets(obs: pd.DataFrame, year: int, stock: np.ndarray, prev: np.ndarray,
-                    unit_ids: list[str]) -> tuple[list, dict]:
-    """IPF constraints for the year-end stock (U, 2, A) and the (unit, count) → (value, how) met."""
-    end = pd.Timestamp(f"{year}-12-31")
-    uid = {u: i for i, u in enumerate(unit_ids)}
-    U, _, A = stock.shape
-    met = {}
-
-    def year_end(row, first_age, units):
-        value = float(row.value)
-        if row.reference_date == end:
-            return value, "observed"
-        frac = (row.reference_date - pd.Timestamp(f"{year - 1}-12-31")).days / 365.0
-        cur, old = stock[units, :, first_age:].sum(), prev[units, :, first_age:].sum()
-        return value * cur / (old + frac * (cur - old)), f"observed (date-adjusted from {row.reference_date:%Y-%m-%d})"
-
-    by_unit: dict[str, dict] = {}
-    for r in obs.itertuples(index=False):
-        first = 0 if r.indicator == registry.TOTAL else registry.FIRST_AGE.get(r.indicator)
-        if r.indicator in registry.SEX:
-            by_unit.setdefault(r.unit_id, {})[r.indicator] = (r, None)
-        elif first is not None:
-            units = list(range(U)) if r.unit_id == registry.CITY else [uid[r.unit_id]]
-            by_unit.setdefault(r.unit_id, {})[first] = (r, year_end(r, first, units))
-    constraints = []
-    city = by_unit.get(registry.CITY, {})
-    total = city[0][1][0] if 0 in city else stock.sum()
-    if 0 in city:
-        met[(registry.CITY, 0)] = city[0][1]
-    if all(s in city for s in registry.SEX):
-        sexes = np.array([city[s][0].value for s in registry.SEX])
-        constraints.append((np.arange(2)[None, :, None], sexes / sexes.sum() * total))
-    edges = sorted(a for a in city if isinstance(a, int) and a > 0)
-    if edges:
-        constraints.append(_band_constraint(None, edges, [city[a][1][0] for a in edges], total, (U, 2, A)))
-        met.update({(registry.CITY, a): city[a][1] for a in edges})
-    known = {u: v[0][1][0] for u, v in by_unit.items() if u != registry.CITY and 0 in v}
-    if known:
-        labels = np.full(U, len(known))
-        for k, u in enumerate(known):
-            labels[uid[u]] = k
-        rest = total - sum(known.values())
-        if rest <= 0:
-            raise AnalysisError(f"registered margins of end-{year}: the observed unit totals exceed the city total")
-        constraints.append((labels[:, None, None], np.array(list(known.values()) + [rest])))
-        met.update({(u, 0): by_unit[u][0][1] for u in known})
-    for u, v in by_unit.items():
-        ages = sorted(a for a in v if isinstance(a, int) and a > 0)
-        if u == registry.CITY or not ages:
-            continue
-        unit_total = known.get(u, stock[uid[u]].sum())
-        constraints.append(_band_constraint(uid[u], ages, [v[a][1][0] for a in ages], unit_total, (U, 2, A)))
-        met.update({(u, a): v[a][1] for a in ages})
-    return constraints, met
-
-
-def _band_constraint(unit: int | None, edges: list[int], counts: list[float], total: float, shape):
-    """Classes 0…len(edges) for the age bands [0, e1), [e1, e2), …, [e_last, 100+] (one unit or all)."""
-    U, _, A = shape
-    ages = np.searchsorted(np.asarray(edges), np.arange(A), side="right")
-    counts = list(counts) + [0.0]
-    targets = [total - counts[0]] + [counts[i] - counts[i + 1] for i in range(len(edges))]
-    if min(targets) < 0:
-        raise AnalysisError(f"registered age-group margins are not nested: {dict(zip(edges, counts))}")
-    labels = np.broadcast_to(ages[None, None, :], (U, 1, A)).copy()
-    if unit is not None:
-        labels[np.arange(U) != unit] = -1
-    return labels, np.array(targets)
-
-
 def registered_estimates(last_year: int | None = None, data_up_to: int | None = None,
                          base: BasePopulation | None = None, params: DemographyParameters | None = None,
                          revise_base: bool = True) -> Estimates:
@@ -224,18 +166,22 @@ def registered_estimates(last_year: int | None = None, data_up_to: int | None = 
     as one year's transfers. ``base``: a new base (e.g. a registry table by age and sex at a later
     year-end, :func:`rebase`); the estimates then start at its year.
     """
-    obs_all = registry.observations(data_up_to if data_up_to is not None else last_year)
-    bp = base or estimate_registered_2020()
+    cutoff = data_up_to if data_up_to is not None else last_year if last_year is not None else latest_data_year()
+    obs_all = registry.observations(cutoff)
+    bp = base or latest_base(int(cutoff))
     if last_year is None:
-        last_year = max(int(obs_all["year"].max()) if len(obs_all) else bp.year + 1, bp.year + 1)
+        last_year = max(int(obs_all["year"].max()) if len(obs_all) else bp.year, bp.year)
     data_up_to = int(last_year if data_up_to is None else data_up_to)
-    if last_year <= bp.year:
-        raise AnalysisError(f"estimates start after the {bp.year} base: last_year {last_year}")
+    if last_year < bp.year:
+        raise AnalysisError(f"estimates start at the {bp.year} base: last_year {last_year}")
     if bp.base != "registered":
         raise AnalysisError(f"registered estimates need a registered base, not {bp.base}")
     params = params or DemographyParameters.from_scenario(load_scenario("baseline"))
     obs_all = obs_all[obs_all["reference_date"] > pd.Timestamp(f"{bp.year}-12-31")]
     est = _carry(bp, obs_all, int(last_year), data_up_to, params)
+    if bp.year > BASE_YEAR and base is None:
+        est.components["rebase"] = rebase_revision(bp, params)
+        est.notes.insert(0, est.components["rebase"]["note"])
     if not revise_base:
         return est
     revised, revision_notes = revised_base(bp, est)
@@ -243,8 +189,45 @@ def registered_estimates(last_year: int | None = None, data_up_to: int | None = 
         return est
     again = _carry(revised, obs_all, int(last_year), data_up_to, params)
     again.notes = revision_notes + again.notes
-    again.components["unrevised"] = est
+    again.components = {**est.components, "unrevised": est}
     return again
+
+
+def latest_data_year() -> int:
+    """The last year with a registry figure or a registered base table (the latest possible origin)."""
+    obs = registry.observations()
+    last = int(obs["year"].max()) if len(obs) else BASE_YEAR
+    later = [y for y in range(BASE_YEAR + 1, last + 6) if real_table_path("registered", y).exists()]
+    return max([last] + later)
+
+
+def latest_base(up_to: int) -> BasePopulation:
+    """The newest registered base dated on or before the end of ``up_to``: a real table by unit × sex
+    × age (``data/raw/base_population_registered_<year>.csv`` or its ingested vintage — a bureau's full
+    registry table, or a census or survey table on the registered definition) re-bases the estimates
+    at its year; without one, the estimated 2020 base."""
+    for year in range(int(up_to), BASE_YEAR, -1):
+        path = real_table_path("registered", year)
+        if path.exists():
+            return base_from_table(path, "registered", year, source=path.name)
+    return estimate_registered_2020()
+
+
+def rebase_revision(bp: BasePopulation, params: DemographyParameters) -> dict:
+    """What a new base changed: the estimate carried from 2020 to the new base's year-end against it
+    (city total, 60+, 80+: persons and %), with a one-line ``note`` for the run's index."""
+    old = registered_estimates(bp.year, bp.year, estimate_registered_2020(), params).population[-1]
+    out = {"base_year": int(bp.year), "source": str(bp.notes[0] if bp.notes else "table")}
+    parts = []
+    for count, first in COUNTS.items():
+        before, after = float(old[..., first:].sum()), float(bp.population[..., first:].sum())
+        out[count] = {"before": before, "after": after, "change": after - before,
+                      "change_pct": 100.0 * (after - before) / before}
+        parts.append(f"{count} {before:,.0f} → {after:,.0f} ({100.0 * (after - before) / before:+.2f} %)")
+    out["note"] = (f"Re-based at end-{bp.year} on a registered table by age and sex (the base of the estimates moved "
+                   f"from end-{BASE_YEAR} to end-{bp.year}); revision against the estimate carried from {BASE_YEAR}: "
+                   + ", ".join(parts) + ".")
+    return out
 
 
 def revised_base(bp: BasePopulation, est: Estimates) -> tuple[BasePopulation | None, list[str]]:
@@ -326,7 +309,7 @@ def _carry(bp: BasePopulation, obs_all: pd.DataFrame, last_year: int, data_up_to
             first = _step(pop[t - 1], year, b_city, mig_total, profile)
             rates.append(mig_total / (0.5 * (p0 + observed_total)))
         stock = first["population"][0, 1]
-        constraints, met = _margin_targets(obs, year, stock, pop[t - 1], list(bp.unit_ids))
+        constraints, met = margin_targets(obs, year, stock, pop[t - 1], list(bp.unit_ids))
         raked = ipf(stock, constraints, tol=1e-10) if constraints else stock
         pop[t] = raked
         mig_age = first["migration_by_age"][0, 1]
@@ -342,7 +325,7 @@ def _carry(bp: BasePopulation, obs_all: pd.DataFrame, last_year: int, data_up_to
         status += _status_rows(year, raked, met, obs, list(bp.unit_ids))
     used_frame = pd.concat(used, ignore_index=True) if used else obs_all.iloc[:0]
     return Estimates(years, list(bp.unit_ids), pop, surv, net_age, births, deaths, net, adj,
-                     pd.DataFrame(status), used_frame, data_up_to, bp, notes=notes)
+                     pd.DataFrame(status, columns=STATUS_COLUMNS), used_frame, data_up_to, bp, notes=notes)
 
 
 def _base_births(bp: BasePopulation) -> float:

@@ -48,7 +48,7 @@ from .base import BasePopulation, crude_death_rate, load_base_population, mortal
 from .base.uncertainty import base_draws
 from ..errors import AnalysisError, ParameterError
 from ..scenarios import Scenario, load_scenario
-from . import estimates, fertility, lifetable, migration, registry
+from . import estimates, fertility, lifetable, migration
 from ..data.vintages import vintage_of
 from .ccmpp import project_arrays
 from .parameters import E0_RANGE, MAX_YEAR, DemographyParameters, draw_parameters
@@ -318,7 +318,7 @@ def calibrate_registered_origin(bp: BasePopulation, params: DemographyParameters
     """
     origin = bp.year
     tfr0, tfr1 = fertility.national_tfr([origin, origin + 1])
-    births0 = float(est.births[est.index(origin)].sum())
+    births0 = est.births_in(origin)
     target = births0 * tfr1 / tfr0
     st = est.status
     observed = st[(st["unit_id"] == "quanzhou") & (st["count"] == "pop_total") & (st["status"] == "observed")]
@@ -349,12 +349,14 @@ def origin_record(bp: BasePopulation, est: estimates.Estimates | None) -> dict:
     return {"year": int(bp.year), "base": bp.base,
             "data_vintage": f"registry_annual {vintage_of('registry_annual')}, registered_county {vintage_of('registered_county')}",
             "last_reference_date": None if pd.isna(last) else f"{last:%Y-%m-%d}",
-            "figures_used": int(len(est.used))}
+            "figures_used": int(len(est.used)), "base_of_estimates": int(est.base.year),
+            "rebase": est.components["rebase"]["note"] if "rebase" in est.components else None}
 
 
 def latest_origin() -> int:
-    """The latest origin with a registered estimate resting on data: the last year of any registry figure."""
-    return int(registry.observations()["year"].max())
+    """The latest origin with a registered estimate resting on data: the last year of any registry
+    figure or registered base table (:func:`.estimates.latest_data_year`)."""
+    return estimates.latest_data_year()
 
 
 def project(scenario: Scenario | str = "baseline", base: str = "resident", start_year: int = 2020,
