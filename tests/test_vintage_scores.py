@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis import cli
 from analysis.demography import projection, vintage_scores
 
 
@@ -51,3 +52,12 @@ def test_sex_and_oldest_counts_are_scored(later):
     assert table["forecast"].iloc[1] == pytest.approx(
         later.population[0, later.year_index(2024), later.unit_ids.index("quangang"), :, 100].sum())
     assert np.all(table["p10"] <= table["p90"])
+
+
+def test_the_vintages_command_writes_the_table(tmp_path, monkeypatch, capsys):
+    frame = pd.DataFrame([{c: 0 for c in vintage_scores.COLUMNS}]).assign(origin=2020, error_pct=-0.2, inside_band=True)
+    monkeypatch.setattr(vintage_scores, "vintages", lambda origins, draws, seed: frame)
+    out = tmp_path / "vintages.csv"
+    assert cli.main(["vintages", "--origins", "2020", "--draws", "2", "--out", str(out)]) == 0
+    assert list(pd.read_csv(out).columns) == vintage_scores.COLUMNS
+    assert "origin 2020: 1 later observations" in capsys.readouterr().out
