@@ -62,6 +62,10 @@ TABLES: dict[str, RawTable] = {t.name: t for t in [
              "rows after 2020 are used only to evaluate the estimated county split"),
     RawTable("observed_registered", "observed_registered.csv", _facts("observed_registered"),
              "registered 60+/80+ and totals observed after the 2020 origin (evaluation only, never calibration)"),
+    RawTable("registry_annual", "registry_annual.csv", schemas.registry_annual_schema,
+             "annual registry series 2021-: registered totals, birth/death rates, age-group counts by unit and "
+             "reference date; national births by year",
+             "read by the post-censal estimates; a vintage uses only the rows dated on or before its origin"),
     RawTable("migrant_age", "migrant_age_structure.csv", _facts("migrant_age"),
              "age structure of China's floating population (share aged 60+), 2015"),
     RawTable("min_wage", "min_wage_fujian.csv", schemas.min_wage_schema,
@@ -136,6 +140,7 @@ def load_age_structure_yearbook() -> pd.DataFrame: return load("age_structure_ye
 def load_registered() -> pd.DataFrame: return load("registered")
 def load_registered_county() -> pd.DataFrame: return load("registered_county")
 def load_observed_registered() -> pd.DataFrame: return load("observed_registered")
+def load_registry_annual() -> pd.DataFrame: return load("registry_annual")
 def load_migrant_age() -> pd.DataFrame: return load("migrant_age")
 def load_min_wage() -> pd.DataFrame: return load("min_wage")
 def load_dibao() -> pd.DataFrame: return load("dibao")

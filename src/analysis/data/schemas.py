@@ -25,10 +25,14 @@ CHECK_COLUMNS = {
     "share_within_0_100": "value",
     "count_not_negative": "value",
     "known_geography": "geography",
+    "date_in_year": "reference_date",
+    "base_of_indicator": "base",
 }
 CHECK_MESSAGES = {
     "share_within_0_100": "a share between 0 and 100 (percent)",
     "count_not_negative": "a count or rate >= 0",
+    "date_in_year": "a reference date (YYYY-MM-DD) inside the row's year",
+    "base_of_indicator": "'registered' for registered_* indicators, 'national' for China",
 }
 
 
@@ -321,4 +325,56 @@ def outturns_schema() -> pa.DataFrameSchema:
             "trust": pa.Column(str, pa.Check.isin(list(OUTTURN_TRUST))),
         },
         name="outturns", coerce=True,
+    )
+
+
+#: Indicators of ``registry_annual.csv`` (annual registry series, :func:`registry_annual_schema`).
+REGISTRY_INDICATORS = (
+    "registered_population", "registered_population_male", "registered_population_female",
+    "registered_crude_birth_rate", "registered_crude_death_rate", "registered_natural_increase_rate",
+    "registered_births", "registered_deaths",
+    "registered_pop_60plus", "registered_pop_65plus", "registered_pop_80plus", "registered_pop_100plus",
+    "registered_pop_80_89", "registered_pop_90_99", "registered_share_60plus", "share_80plus_among_60plus",
+    "resident_population", "births",
+)
+REGISTRY_UNITS = ("10k persons", "persons", "per mille", "percent", "percent of registered pop")
+
+
+def _date_in_year(df: pd.DataFrame) -> pd.Series:
+    dates = pd.to_datetime(df["reference_date"], format="%Y-%m-%d", errors="coerce")
+    return dates.notna() & (dates.dt.year == df["year"])
+
+
+def _base_of_indicator(df: pd.DataFrame) -> pd.Series:
+    registered = df["indicator"].str.startswith("registered_") | (df["indicator"] == "share_80plus_among_60plus")
+    national = df["geography"] == "China"
+    return (~registered | (df["base"] == "registered")) & (~national | (df["base"] == "national")) \
+        & ((df["base"] != "national") | national)
+
+
+def registry_annual_schema() -> pa.DataFrameSchema:
+    """Annual registry series after the 2020 census: one published figure a row, with its
+    reference date (registered counts: 31 December or the date the bureau gives; resident: 1 November
+    or year-end as published; national births: the calendar year, dated 31 December), its base
+    (``registered``, ``resident``, ``national``) and its source. Read by
+    :mod:`analysis.demography.estimates`."""
+    return pa.DataFrameSchema(
+        {
+            "geography": pa.Column(str, pa.Check.isin(_known_geographies(), name="known_geography")),
+            "year": pa.Column(int, pa.Check.in_range(2020, 2060), coerce=True),
+            "reference_date": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}$")),
+            "base": pa.Column(str, pa.Check.isin(["registered", "resident", "national"])),
+            "indicator": pa.Column(str, pa.Check.isin(list(REGISTRY_INDICATORS))),
+            "value": pa.Column(float, coerce=True),
+            "unit": pa.Column(str, pa.Check.isin(list(REGISTRY_UNITS))),
+            "source": pa.Column(str, pa.Check.str_length(min_value=4)),
+            "quote_or_note": pa.Column(str, nullable=True, required=False),
+        },
+        checks=[pa.Check(_share_ok, name="share_within_0_100"),
+                pa.Check(_not_negative, name="count_not_negative"),
+                pa.Check(_date_in_year, name="date_in_year"),
+                pa.Check(_base_of_indicator, name="base_of_indicator")],
+        unique=["geography", "reference_date", "indicator"],
+        name="registry_annual",
+        coerce=True,
     )

@@ -195,6 +195,17 @@ def readable_parameters(params: dict[str, Any], unit_names: dict[str, str]) -> l
     return rows
 
 
+def origin_rows(origin: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """One line on where the projection jumps off and how far the data would let it (issue 25)."""
+    if not origin:
+        return []
+    text = f"{origin.get('year')}年末 ({origin.get('basis', '—')}; {origin.get('data_vintage', '—')})"
+    latest = origin.get("latest_possible")
+    if latest and latest != origin.get("year"):
+        text += f"；数据已到 data reach {latest}（--start-year {latest} --base registered 可由最新估计起算）"
+    return [("起点 Origin", text)]
+
+
 _STYLE = """
 body{font-family:"Noto Sans SC","Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;
      max-width:70em;margin:1.5em auto;padding:0 1em;color:#222;line-height:1.5}
@@ -314,7 +325,7 @@ def render_index(manifest: dict[str, Any]) -> str:
         for j in jobs if j["status"] == "failed")
     params = manifest.get("parameters", {})
     param_rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>"
-                         for k, v in readable_parameters(params, units))
+                         for k, v in readable_parameters(params, units) + origin_rows(manifest.get("origin")))
     vintages = manifest.get("vintages", {})
     vintage_text = "、".join(f"{esc(k)} = {esc(str(v))}" for k, v in vintages.items() if v != "raw") or "data/raw"
     table_error = manifest.get("error")

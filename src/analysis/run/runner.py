@@ -26,6 +26,7 @@ from .executors import make_executor
 from .inputs import source_hash
 from .jobs import Job, JobResult, run_job
 from .lock import RunLock
+from .origin import origin_summary
 from .scoped import RunTerminated, environment as _environment, terminate_cleanly as _terminate_cleanly  # noqa: F401
 from .warm_kernel import ENV_COLD
 from .params import check_parameters, check_year_parameters
@@ -272,6 +273,7 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
                        "workers": options.workers, "scheduler": options.scheduler,
                        "incremental": options.incremental, "kernel": config.KERNEL_NAME,
                        "kernels": "cold" if cold else "warm"},
+        "origin": origin_summary(options.start_year),
         "vintages": vintages, "inputs": inputs, "packages": mf.package_versions(), "code": code,
         "pinned": {"snapshot": "inputs", "scenario_chain": snap.scenario_chain,
                    "scenario_resolved_sha256": snap.scenario_sha256, "packages_sha256": snap.packages_sha256},
