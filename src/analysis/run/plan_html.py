@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from .. import catalogue
+from .. import catalogue, geography
 
 COMPARATOR_ZH = {">=": "≥", "<=": "≤", "=": "=", "about": "约"}
 LEDGER_PAGE = "quanzhou/92_plan_ledger.html"
@@ -48,8 +48,9 @@ def render_plan_odds(manifest: dict[str, Any]) -> str:
     draft = plan.get("status") == "draft"
     targets = list(dict.fromkeys((r["indicator"], r["year"]) for r in odds))
     first = {key: next(r for r in odds if (r["indicator"], r["year"]) == key) for key in targets}
+    order = {u: i for i, u in enumerate(["quanzhou"] + geography.county_ids())}  # the city, then the plan's order
     units = list(dict.fromkeys((r["unit_id"], r["unit_name"]) for r in odds))
-    units.sort(key=lambda u: u[0] != "quanzhou")
+    units.sort(key=lambda u: order.get(u[0], len(order)))
     by_key = {(r["unit_id"], r["indicator"], r["year"]): r for r in odds}
     body = []
     for uid, name in units:
