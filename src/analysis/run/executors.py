@@ -135,8 +135,12 @@ class DaskExecutor:
     def run(self, fn: Callable[[Job], JobResult], jobs: Sequence[Job]) -> Iterator[tuple[Job, JobResult]]:
         if not jobs:
             return
-        from distributed import Client
-        from distributed import as_completed as dask_as_completed
+        try:  # optional heavy dependency (the `distributed` extra): imported only for a cluster run
+            from distributed import Client
+            from distributed import as_completed as dask_as_completed
+        except ImportError:
+            raise AnalysisError("--scheduler needs dask.distributed: install the extra with "
+                                "`.venv/bin/pip install -e '.[distributed]'`") from None
 
         try:
             client = Client(self.address, timeout=self.connect_timeout)
