@@ -118,7 +118,7 @@ def run_job(job: Job) -> JobResult:
         result.status, result.error_name, result.error_message = "failed", "InputChanged", changed
         result.seconds = round(time.perf_counter() - started, 3)
         return result
-    saved_stderr = _redirect_stderr(job.stderr_log)
+    saved_stderr = redirect_stderr(job.stderr_log)
     kernel = executed = None  # executed: the notebook papermill wrote, when it returned one
     try:
         kernel = _warm_kernel(job, result)
@@ -142,7 +142,7 @@ def run_job(job: Job) -> JobResult:
             from . import warm_kernel
 
             warm_kernel.release(kernel, healthy=result.status == "ok")
-        _restore_stderr(saved_stderr)
+        restore_stderr(saved_stderr)
     if job.stderr_log:
         result.log = Path(job.stderr_log).relative_to(out_dir.parent).as_posix()
     result.seconds = round(time.perf_counter() - started, 3)
@@ -200,30 +200,3 @@ def _hashes(run_dir: Path, rels) -> dict[str, str]:
 
     return {rel: sha256_file(run_dir / rel) for rel in rels if rel and (run_dir / rel).exists()}
 
-
-def _redirect_stderr(path: str | None) -> int | None:
-    """Point file descriptor 2 at ``path`` (the kernel inherits it); return the saved descriptor.
-
-    Used by local worker processes only (one job at a time per process), so kernel chatter goes
-    to the run's ``logs/`` folder instead of the terminal and cron mail.
-    """
-    if not path:
-        return None
-    import sys
-
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with open(path, "ab") as handle:
-        os.dup2(handle.fileno(), 2)
-    return saved
-
-
-def _restore_stderr(saved: int | None) -> None:
-    if saved is None:
-        return
-    import sys
-
-    sys.stderr.flush()
-    os.dup2(saved, 2)
-    os.close(saved)

@@ -232,10 +232,8 @@ def warm_up(kernel_name: str, env: dict[str, str], cwd: str, stderr_log: str | N
     :func:`acquire` finds it); the kernel's stderr goes to ``stderr_log`` (the run's logs), not
     the terminal. Never raises: a kernel that fails here is started again by the first job.
     Returns what happened, for logs."""
-    from .jobs import _redirect_stderr, _restore_stderr
-
     os.environ.update(env)
-    saved = _redirect_stderr(stderr_log)
+    saved = redirect_stderr(stderr_log)
     outcome = "interrupted"
     try:
         from .html import warm_exporter
@@ -250,7 +248,7 @@ def warm_up(kernel_name: str, env: dict[str, str], cwd: str, stderr_log: str | N
     finally:
         line = f"worker {os.getpid()} warm-up: {outcome}\n"
         os.write(2, line.encode("utf-8"))  # file descriptor 2 is the log now (sys.stderr may be another object)
-        _restore_stderr(saved)
+        restore_stderr(saved)
     return outcome
 
 

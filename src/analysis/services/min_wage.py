@@ -44,7 +44,7 @@ tiers in one decree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -53,14 +53,14 @@ import pandas as pd
 from ..data import loaders
 from ..errors import AnalysisError, DataValidationError
 from ..geography import Unit, resolve
+from . import wage_timing
+from .wage_fit import QUANTILES, TIMING_DRAWS, TierFit, WageForecast, _years, fit_tier  # noqa: F401 - re-exported
 
 PROVINCE = "福建省"
 MONTHLY = "monthly_min_wage"
 EVENT = "adjustment_event"
 AVERAGE = "avg_monthly_min_wage_all_tiers"
-TIMING_DRAWS = 2000
 KNOWN_TIERS = (1, 2, 3, 4)
-QUANTILES = (0.10, 0.50, 0.90)
 CSV_HEADER_LINES = 2  # CSV line = frame index + 2 (header is line 1)
 
 
@@ -251,62 +251,6 @@ def history_frame(history: WageHistory, first_year: int = 2010, last_year: int =
 
 # --- the forecast -------------------------------------------------------------------------------
 
-def _years(period: pd.Period) -> float:
-    return period.year + (period.month - 1) / 12.0
-
-
-@dataclass
-class TierFit:
-    """Random walk with drift in the log wage of one tier (see module docstring).
-
-    ``drift``: log change per year; ``drift_se``: its standard error; ``sigma2``: variance of the
-    log increment per year; ``df``: residual degrees of freedom; ``anchor``: last published
-    adjustment month and ``anchor_wage`` its wage (yuan per month).
-    """
-
-    tier: int
-    drift: float
-    drift_se: float
-    sigma2: float
-    df: int
-    anchor: pd.Period
-    anchor_wage: float
-    n_points: int
-    result: object = field(repr=False, default=None)
-
-    @property
-    def annual_growth_pct(self) -> float:
-        """Median annual growth implied by the drift, percent."""
-        return 100.0 * (np.exp(self.drift) - 1.0)
-
-    def log_scale(self, horizon_years: np.ndarray) -> np.ndarray:
-        """Predictive standard error of ln w, ``horizon_years`` after the anchor."""
-        h = np.asarray(horizon_years, dtype=float)
-        return np.sqrt(h ** 2 * self.drift_se ** 2 + self.sigma2 * h)
-
-
-def fit_tier(history: WageHistory, tier: int, fit_from_year: int = 2013) -> TierFit:
-    """Fit the drift of one tier on its published values from ``fit_from_year`` on.
-
-    Needs at least three published values (two increments, one residual degree of freedom).
-    """
-    series = history.series(tier)
-    series = series[series.index.year >= fit_from_year]
-    if len(series) < 3:
-        raise AnalysisError(f"tier {tier}: {len(series)} published minimum wages since {fit_from_year} in "
-                            f"{history.path.name}; the forecast needs at least 3")
-    t = np.array([_years(p) for p in series.index])
-    logw = np.log(series.to_numpy())
-    dt = np.diff(t)
-    rate = np.diff(logw) / dt
-    import statsmodels.api as sm  # imported here: only the fit needs it
-
-    result = sm.WLS(rate, np.ones((len(rate), 1)), weights=dt).fit()
-    pred = result.get_prediction(np.ones((1, 1))).summary_frame(alpha=0.2)
-    return TierFit(tier, float(pred["mean"].iloc[0]), float(pred["mean_se"].iloc[0]), float(result.scale),
-                   int(result.df_resid), series.index[-1], float(series.iloc[-1]), len(series), result)
-
-
 def adjustment_schedule(history: WageHistory, anchor: pd.Period, last_year: int,
                         interval_years: float) -> list[pd.Period]:
     """Future adjustment months after ``anchor`` up to ``last_year``.
@@ -325,33 +269,6 @@ def adjustment_schedule(history: WageHistory, anchor: pd.Period, last_year: int,
             return months
         months.append(m)
         k += 1
-
-
-@dataclass
-class WageForecast:
-    """Forecast of every tier: fits, future adjustment months, and the monthly wage in force.
-
-    ``monthly[tier]``: array (k, month) — k = 3 analytic quantiles (p10, p50, p90) when
-    ``draws == 1``, else k = draws Monte-Carlo paths — yuan per month, from January of
-    ``first_year`` to December of ``last_year``. Known history is used where published.
-    """
-
-    fits: dict[int, TierFit]
-    adjustments: list[pd.Period]
-    months: pd.PeriodIndex
-    monthly: dict[int, np.ndarray]
-    mode: str  # "quantiles" | "draws"
-    interval_years: float
-    seed: int | None
-    schedules: np.ndarray | None = None  # sampled timing: decree months per path (ordinals)
-
-    def annual(self, tier: int) -> tuple[np.ndarray, np.ndarray]:
-        """(years, values (k, year)): annual average of the wage in force, yuan per month."""
-        years = self.months.year.to_numpy()
-        uniq = np.unique(years)
-        vals = self.monthly[tier]
-        out = np.stack([vals[:, years == y].mean(axis=1) for y in uniq], axis=1)
-        return uniq, out
 
 
 def forecast(history: WageHistory | None = None, first_year: int = 2020, last_year: int = 2035,
@@ -404,8 +321,6 @@ def forecast(history: WageHistory | None = None, first_year: int = 2020, last_ye
     if timing not in ("fixed", "sampled"):
         raise AnalysisError(f"timing must be 'fixed' or 'sampled', got {timing!r}")
     if timing == "sampled":
-        from . import wage_timing  # the sampled-timing paths live there (it imports this module)
-
         return wage_timing.sampled_forecast(fits, anchor, months, known, history, last_year, draws, seed,
                                             np.log1p(step_floor_pct / 100.0), intervals)
     # index of the adjustment in force in each month (-1 = before the first future adjustment)

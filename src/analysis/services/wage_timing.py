@@ -20,12 +20,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
-from . import min_wage as mw
+from . import wage_fit
 
 
-def adjustment_intervals(history: "mw.WageHistory", from_year: int = 2013) -> np.ndarray:
+def adjustment_intervals(history, from_year: int = 2013) -> np.ndarray:
     """Years between consecutive Fujian decrees from ``from_year`` (every event, values known or not)."""
-    t = np.array([mw._years(m) for m in history.events if m.year >= from_year])
+    t = np.array([wage_fit._years(m) for m in history.events if m.year >= from_year])
     if len(t) < 2:
         raise AnalysisError(f"fewer than two adjustment dates since {from_year} in {history.path.name}")
     return np.diff(t)
@@ -73,7 +73,7 @@ def sampled_paths(fits: dict, anchor: pd.Period, months: pd.PeriodIndex, known: 
 
 
 def sampled_forecast(fits, anchor, months, known, history, last_year, draws, seed, floor,
-                     intervals=None) -> "mw.WageForecast":
+                     intervals=None) -> wage_fit.WageForecast:
     """The :class:`~analysis.services.min_wage.WageForecast` with sampled decree dates.
 
     ``draws == 1`` → p10/p50/p90 month by month of ``TIMING_DRAWS`` paths (mode 'quantiles');
@@ -84,13 +84,13 @@ def sampled_forecast(fits, anchor, months, known, history, last_year, draws, see
             raise AnalysisError(f"tier {tier}: last published wage {fit.anchor} differs from other tiers ({anchor})")
     intervals = adjustment_intervals(history) if intervals is None else np.asarray(intervals, float)
     rng = np.random.default_rng(seed)
-    n = mw.TIMING_DRAWS if draws == 1 else draws
+    n = wage_fit.TIMING_DRAWS if draws == 1 else draws
     paths, schedules = sampled_paths(fits, anchor, months, known, history, last_year, intervals, n, floor, rng)
     if draws == 1:
-        paths = {t: np.quantile(v, mw.QUANTILES, axis=0) for t, v in paths.items()}
+        paths = {t: np.quantile(v, wage_fit.QUANTILES, axis=0) for t, v in paths.items()}
     median = [pd.Period(ordinal=int(round(m)), freq="M") for m in np.median(schedules, axis=0)]
     dates = [m for m in median if m.year <= last_year]
-    return mw.WageForecast(fits, dates, months, paths, "quantiles" if draws == 1 else "draws",
+    return wage_fit.WageForecast(fits, dates, months, paths, "quantiles" if draws == 1 else "draws",
                            float(np.mean(intervals)), seed, schedules)
 
 
@@ -111,7 +111,7 @@ def drift_windows(history, windows=(2013, 2015, 2020), tiers=(2, 3)) -> pd.DataF
     for start in windows:
         for tier in tiers:
             try:
-                fit = mw.fit_tier(history, tier, start)
+                fit = wage_fit.fit_tier(history, tier, start)
             except AnalysisError:
                 continue
             series = history.series(tier)
