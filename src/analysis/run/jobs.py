@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .stderr_log import redirect_stderr, restore_stderr
+
 
 @dataclass(frozen=True)
 class Job:

@@ -42,6 +42,8 @@ import json
 import os
 from pathlib import Path
 
+from .stderr_log import redirect_stderr, restore_stderr
+
 ENV_COLD = "QZ_COLD_KERNELS"
 ENV_MAX_RSS = "QZ_KERNEL_MAX_RSS_MB"
 DEFAULT_MAX_RSS_MB = 1500
