@@ -59,6 +59,8 @@ ALLOWED: dict[str, str] = {
     "bbtnews.com.cn": "北京商报 (press report of a 民政部 bulletin)",
     "hkcna.hk": "香港中国通讯社 / 香港新闻网 (press agency)",
     "xmtv.cn": "厦门广播电视集团 (看厦门 app), reprinting 央视新闻",
+    "chinataiwan.cn": "中国台湾网 (国务院台湾事务办公室), reprinting 中国新闻网",
+    "kankanews.com": "看看新闻 (上海广播电视台)",
     "https://github.com/PPgp/": "UN WPP data as packaged by the UN Population Division's projection group "
                                 "(R packages wpp2022, wpp2024); official original population.un.org/wpp",
     "https://github.com/cran/wpp2019/": "UN WPP 2019 R data package (CRAN mirror of the package the UN "
