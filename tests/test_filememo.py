@@ -11,6 +11,7 @@ import pytest
 
 from analysis import filememo
 from analysis.data import loaders
+from analysis.run.warm_kernel_side import prefill_file_memo
 
 
 @pytest.fixture(autouse=True)
@@ -82,7 +83,7 @@ def test_a_failing_read_is_not_stored_and_the_block_still_seals(tmp_path):
 
 
 def test_prefill_holds_every_raw_table_and_a_loaded_table_is_a_copy():
-    filememo.prefill()
+    prefill_file_memo()
     assert filememo.stored() >= len(loaders.TABLES)  # every table, plus the scenario files
     units = loaders.load_units()
     units.iloc[0, 0] = "changed by a notebook"

@@ -113,22 +113,3 @@ def restore(saved: tuple[str, dict]) -> None:
     """Back to :func:`snapshot` (a warm kernel's reset: a job that switched the store off, emptied
     it or filled it under its own patches leaves the next job the store of the warm-up)."""
     _STORE.state, _STORE.values = saved[0], dict(saved[1])
-
-
-def prefill() -> None:
-    """Read every registered raw table and every scenario file of the project once, into the
-    store (a warm kernel's warm-up). A file that fails to load is left out: its job reads it and
-    reports the error as it always has."""
-    from . import config
-    from .data import loaders
-    from .errors import AnalysisError
-
-    with filling():
-        for name in loaders.TABLES:
-            with contextlib.suppress(AnalysisError, OSError, ValueError):
-                loaders.load(name)
-        from .scenarios import load_scenario
-
-        for path in sorted(config.scenarios_dir().glob("*.yaml")):
-            with contextlib.suppress(AnalysisError, OSError, ValueError):
-                load_scenario(path)

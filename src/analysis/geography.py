@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .data.units_table import read_units
 from .errors import AnalysisError, UnknownUnitError
 
 CITY_ID = "quanzhou"
@@ -44,9 +45,7 @@ class Unit:
 
 @lru_cache(maxsize=1)
 def _units() -> tuple[Unit, ...]:
-    from .data.loaders import load_units
-
-    frame = load_units()
+    frame = read_units()
     units = []
     for row in frame.itertuples(index=False):
         aliases = tuple(a.strip() for a in str(row.aliases or "").split(";") if a.strip())

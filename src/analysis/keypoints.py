@@ -202,7 +202,7 @@ def with_targets(projected: pd.DataFrame, years, plan: str = "") -> pd.DataFrame
     """``projected`` (tidy model rows) with the ``target`` column of the tracked plan (``plan``,
     default the city's current one) and the plan it follows."""
     from .data import plans
-    from .run.tables import attach_targets, plan_targets_frame
+    from .data.plans import attach_targets, plan_targets_frame
 
     if "target" in projected.columns:
         return projected
@@ -216,7 +216,7 @@ def with_targets(projected: pd.DataFrame, years, plan: str = "") -> pd.DataFrame
 def resolve_report_year(plan: str, report_year: int, start_year: int, end_year: int) -> int:
     """The year a notebook leads with: ``report_year`` if set (not 0), else the end year of the
     tracked plan (``plan``, "" = the city's current plan), within the projection's years."""
-    from .run.tables import report_year_of
+    from .data.plans import report_year_of
 
     return report_year_of(plan or None, start_year, end_year, report_year or None)
 

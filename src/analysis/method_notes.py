@@ -19,6 +19,8 @@ import html
 import re
 from dataclasses import dataclass
 
+from . import catalogue
+
 # Topics in the order the appendix shows them: id -> (Chinese heading, English heading).
 TOPICS = {
     "general": ("口径与区间", "Definitions and bands"),
@@ -222,9 +224,7 @@ CATALOGUE = (
 
 
 def _indicator_zh(name: str) -> str:
-    from .keypoints import KEY_POINTS
-
-    return next((zh for key, zh, *_ in KEY_POINTS if key == name), name)
+    return catalogue.indicator(name).name_zh if catalogue.known(name) else name
 
 
 def _unit_names(text: str) -> str:

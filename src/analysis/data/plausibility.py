@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataValidationError
+from .areas import OUTSIDE_AREAS
 
 CITY = "泉州市"
 # measure (normalised) -> persons per unit of the measure
@@ -60,8 +61,6 @@ def check_facts(frame: pd.DataFrame, path: Path) -> None:
     """Cross-row checks of a facts table (``geography, year, indicator, value, unit``)."""
     if not {"geography", "year", "indicator", "value", "unit"} <= set(frame.columns):
         return
-    from .schemas import OUTSIDE_AREAS
-
     values = pd.to_numeric(frame["value"], errors="coerce")
     units = frame["unit"].map(normalise_unit)
     persons = values * units.map(PERSON_SCALE)  # NaN for other measures

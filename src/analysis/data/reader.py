@@ -16,6 +16,8 @@ import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
 
 from ..errors import DataValidationError
+from .plausibility import check_facts
+from .value_checks import check_values
 
 HEADER_LINE = 1
 MAX_CSV_BYTES = 20_000_000  # the largest table (a single-year base population) is about 100 kB
@@ -111,8 +113,6 @@ def read_validated(path: Path | str, schema: pa.DataFrameSchema,
     (in file order), saying how many more there are.
     """
     path = Path(path)
-    from .gates import check_values
-    from .plausibility import check_facts
 
     frame = read_csv_as_text(path)
     if frame.empty:

@@ -10,14 +10,9 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-# Geographies that appear in the source tables besides the 13 reporting units and the city.
-# Composites are sums of reporting units as published by the statistics office.
-COMPOSITE_AREAS: dict[str, tuple[str, ...]] = {
-    "鲤城区(含开发区)": ("licheng", "kaifaqu"),
-    "惠安县(含台商区)": ("huian", "taishang"),
-}
-OUTSIDE_AREAS = ("福建省", "China", "福建省(厦门 tier1)", "泉州市社会福利中心(丰泽区)",
-                 "Shanghai (镇 town part only) - PROXY")
+from ..geography import all_units
+from .areas import COMPOSITE_AREAS, OUTSIDE_AREAS  # noqa: F401 - re-exported
+from .units_table import units_schema  # noqa: F401 - re-exported
 
 SHARE_UNITS = ("percent", "percent of resident pop", "percent of registered pop", "percent of TFR")
 
@@ -37,8 +32,6 @@ CHECK_MESSAGES = {
 
 
 def _known_geographies() -> list[str]:
-    from ..geography import all_units  # local import: geography itself loads units.csv
-
     names = [u.name_zh for u in all_units()]
     return names + list(COMPOSITE_AREAS) + list(OUTSIDE_AREAS)
 
@@ -239,23 +232,6 @@ def plan_targets_schema() -> pa.DataFrameSchema:
         },
         checks=[pa.Check(lambda d: (d["measure"] != "percent") | (d["value"] <= 100), name="share_within_0_100")],
         unique=["target_id", "year"], name="plan_targets", coerce=True,
-    )
-
-
-def units_schema() -> pa.DataFrameSchema:
-    """The 13 reporting units and the city: ids, names, aliases, minimum-wage tier."""
-    return pa.DataFrameSchema(
-        {
-            "unit_id": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$"), unique=True),
-            "name_zh": pa.Column(str, unique=True),
-            "name_en": pa.Column(str),
-            "kind": pa.Column(str),
-            "aliases": pa.Column(str, nullable=True),
-            "wage_tier": pa.Column("Int64", pa.Check.in_range(1, 4), nullable=True, coerce=True),
-            "tier_basis": pa.Column(str, pa.Check.isin(["published", "assumed", "aggregate"])),
-            "source": pa.Column(str, pa.Check.str_length(min_value=4)),
-        },
-        name="units", coerce=True,
     )
 
 

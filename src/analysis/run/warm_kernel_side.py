@@ -69,7 +69,7 @@ def _warm_up() -> None:
         except Exception:  # noqa: BLE001 - not installed: the job that needs it says so
             pass
     try:  # the run's raw tables and scenario files, read once for all its jobs (analysis.filememo)
-        importlib.import_module("analysis.filememo").prefill()
+        prefill_file_memo()
     except Exception:  # noqa: BLE001 - then every job reads them itself, as without a warm kernel
         pass
     figure = Figure()
@@ -91,6 +91,26 @@ def _warm_up() -> None:
     frame = pandas.DataFrame({"a": [1.5], "b": ["x"]})
     frame._repr_html_(), repr(frame), frame.to_string()
     matplotlib.rcParams  # noqa: B018
+
+
+def prefill_file_memo() -> None:
+    """Read every registered raw table and every scenario file of the project once, into
+    :mod:`analysis.filememo`'s store. A file that fails to load is left out: its job reads it and
+    reports the error as it always has."""
+    import contextlib
+
+    from analysis import config, filememo
+    from analysis.data import loaders
+    from analysis.errors import AnalysisError
+    from analysis.scenarios import load_scenario
+
+    with filememo.filling():
+        for name in loaders.TABLES:
+            with contextlib.suppress(AnalysisError, OSError, ValueError):
+                loaders.load(name)
+        for path in sorted(config.scenarios_dir().glob("*.yaml")):
+            with contextlib.suppress(AnalysisError, OSError, ValueError):
+                load_scenario(path)
 
 
 def _forget_inline_figures() -> None:
