@@ -30,6 +30,7 @@ from typing import Any, Callable
 
 from . import config
 from .cache_codec import Uncacheable, read_entry, write_entry
+from .filememo import file_signature
 
 ENV_VAR = "QZ_CACHE_DIR"
 
@@ -111,8 +112,6 @@ _READ = _ReadEntries()
 
 
 def _signature(folder: Path) -> tuple:
-    from .filememo import file_signature
-
     try:
         return tuple(sorted((p.name, *file_signature(p)) for p in folder.iterdir()))
     except OSError:

@@ -15,11 +15,13 @@ import base64
 import html
 from pathlib import Path
 
-
-from . import config, geography
+from . import config, geography, plots
 from .data.plans import report_year_of
-from .sanitiser import sanitise_page
 from .keypoints import KEY_POINTS, UNIT_ZH, fmt, key_points, scenario_label
+from .pipeline import run_models
+from .run.html import _STYLE
+from .sanitiser import sanitise_page
+from .scenarios import load_scenario
 
 
 def scenario_result(frame, base: str, year: int):
@@ -31,8 +33,6 @@ def scenario_result(frame, base: str, year: int):
 
 def scenario_rows(scenarios, base: str, year: int, start_year: int, end_year: int, draws: int, seed: int):
     """{scenario label: (tidy projected frame, {unit_id: 要点 rows})}."""
-    from .pipeline import run_models
-
     out = {}
     for sc in scenarios:
         models = run_models(sc, base=base, start_year=start_year, end_year=end_year, draws=draws, seed=seed)
@@ -68,8 +68,6 @@ def _series(frame, unit_id, indicator):
 def _png(fig) -> str:
     import matplotlib.pyplot as plt
 
-    from . import plots
-
     png = plots.png_bytes(fig, dpi=110)  # laid out once (savefig draws a second time to lay out)
     plt.close(fig)
     return "data:image/png;base64," + base64.b64encode(png).decode()
@@ -77,8 +75,6 @@ def _png(fig) -> str:
 
 def overlay_chart(results, unit_id: str = geography.CITY_ID) -> str:
     """A PNG (data URI): the key indicators of one unit, every scenario's median and band overlaid."""
-    from . import plots
-
     fig, axes = plots.subplots(2, 2, figsize=(11, 7))
     names = {u.id: u.name_zh for u in geography.all_units()}
     fig.suptitle(f"{names.get(unit_id, unit_id)}：各情景主要指标比较", fontsize=14)
@@ -99,8 +95,6 @@ def overlay_chart(results, unit_id: str = geography.CITY_ID) -> str:
 
 def units_chart(results, indicator: str = "pop_60plus") -> str:
     """A PNG (data URI): one small panel per unit, the 60+ median of every scenario overlaid."""
-    from . import plots
-
     units = list(geography.all_units())
     cols = 4
     rows = -(-len(units) // cols)
@@ -124,8 +118,6 @@ def units_chart(results, indicator: str = "pop_60plus") -> str:
 def render_compare(results, base: str, year: int, note: str = "", index_link: bool = False) -> str:
     """The comparison page (escaped HTML); ``note`` (plain text) says how it was computed;
     ``index_link`` adds a link back to the run's ``index.html`` (the page in a run folder)."""
-    from .run.html import _STYLE
-
     esc = html.escape
     labels = list(results)
     names = {u.id: u.name_zh for u in geography.all_units()}
@@ -166,8 +158,6 @@ Each cell: median, the p10–p90 band, and below it the difference from the firs
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .scenarios import load_scenario
-
     scenarios = [load_scenario(name) for name in args.scenarios]
     if args.year is None:
         args.year = report_year_of(None, args.start_year, args.end_year)

@@ -41,6 +41,7 @@ import pandas as pd
 
 from . import config, geography
 from .demography import project
+from .demography.base import load_base_population
 from .demography.charts import fan_chart
 from .demography.fertility import national_tfr
 from .errors import ParameterError
@@ -153,8 +154,6 @@ def resident_weights_2020() -> dict[str, float]:
 
     Computed by the shared :func:`analysis.services.assistance.population_weights`.
     """
-    from .demography.base import load_base_population
-
     return assistance.population_weights(load_base_population("resident", 2020), 2020)
 
 

@@ -24,6 +24,13 @@ from typing import Any
 import pandas as pd
 
 from . import catalogue
+from .data import plans
+from .data.plans import attach_targets, plan_targets_frame, report_year_of
+from .geography import resolve
+from .method_notes import appendix_html
+from .pipeline import model_frame, plan_models
+from .scenarios import load_scenario
+from .services.plan_odds import odds_rows
 
 CITY_ID = "quanzhou"
 
@@ -201,9 +208,6 @@ def key_points_html(rows: list[dict], title: str, year: int, base: str, scenario
 def with_targets(projected: pd.DataFrame, years, plan: str = "") -> pd.DataFrame:
     """``projected`` (tidy model rows) with the ``target`` column of the tracked plan (``plan``,
     default the city's current one) and the plan it follows."""
-    from .data import plans
-    from .data.plans import attach_targets, plan_targets_frame
-
     if "target" in projected.columns:
         return projected
     plan_ids = None
@@ -216,8 +220,6 @@ def with_targets(projected: pd.DataFrame, years, plan: str = "") -> pd.DataFrame
 def resolve_report_year(plan: str, report_year: int, start_year: int, end_year: int) -> int:
     """The year a notebook leads with: ``report_year`` if set (not 0), else the end year of the
     tracked plan (``plan``, "" = the city's current plan), within the projection's years."""
-    from .data.plans import report_year_of
-
     return report_year_of(plan or None, start_year, end_year, report_year or None)
 
 
@@ -225,11 +227,6 @@ def notebook_box(unit: str, scenario, base: str, year: int, start_year: int, end
                  draws: int, seed: int, overrides: dict | None = None, plan: str = ""):
     """The 要点 box for a notebook (an IPython ``HTML`` object); the models come from the run's cache."""
     from IPython.display import HTML
-
-    from .geography import resolve
-    from .pipeline import model_frame, plan_models
-    from .scenarios import load_scenario
-    from .services.plan_odds import odds_rows
 
     the_unit = resolve(unit)
     sc = load_scenario(scenario, overrides or None) if isinstance(scenario, str) else scenario
@@ -248,8 +245,6 @@ from .labels import scenario_label  # noqa: E402,F401 - defined without pandas f
 def notes_appendix_html(notes, heading_level: int = 2) -> str:
     """The appendix 附录：方法说明 in plain Chinese, grouped by topic, each note once
     (:func:`analysis.method_notes.appendix_html`)."""
-    from .method_notes import appendix_html
-
     return appendix_html(notes, heading_level)
 
 

@@ -19,7 +19,8 @@ import html
 import re
 from dataclasses import dataclass
 
-from . import catalogue
+from . import catalogue, geography
+from .people import plain
 
 # Topics in the order the appendix shows them: id -> (Chinese heading, English heading).
 TOPICS = {
@@ -228,8 +229,6 @@ def _indicator_zh(name: str) -> str:
 
 
 def _unit_names(text: str) -> str:
-    from . import geography
-
     names = {u.id: u.name_zh for u in geography.all_units()}
     return "、".join(names.get(u.strip(), u.strip()) for u in text.split(","))
 
@@ -305,8 +304,6 @@ def appendix_html(notes, heading_level: int = 2) -> str:
 def parameter_sources_html(scenario, keys) -> str:
     """The scenario parameters a notebook uses with their values and sources, folded away
     (``<details>``: a technical reference, in the scenario file's own wording), escaped."""
-    from .people import plain
-
     esc = html.escape
     rows = "".join(f"<tr><td><code>{esc(k)}</code></td><td>{esc(plain(scenario[k]))}</td>"
                    f"<td>{esc(str(scenario.source(k) or '—'))}</td></tr>" for k in keys)

@@ -17,10 +17,12 @@ import pandas as pd
 
 from . import cache, demography
 from .data import loaders, plans
-from .services.plan_ledger import plan_ledger
-from .services.plan_odds import plan_odds
+from .demography.backtest import run_backtest
 from .demography.result import ProjectionResult
 from .scenarios import Scenario, load_scenario
+from .services import assistance, beds, workforce
+from .services.plan_ledger import plan_ledger
+from .services.plan_odds import plan_odds
 from .tidy import COLUMNS, concat, quantity_frame
 
 # The ledger scores the forecast made when the closed plan began: the suite's 2020-census origin.
@@ -105,16 +107,12 @@ def _cached_frames(sc: Scenario, base: str, start_year: int, end_year: int, draw
 def _city_weights(resident: ProjectionResult) -> tuple[int, dict[str, float]]:
     """The year and the persons per unit that weight the city's 低保 standard: the resident
     projection in 2020, or in its first year if it starts later."""
-    from .services import assistance
-
     year = 2020 if 2020 in set(resident.years.tolist()) else int(resident.years[0])
     return year, assistance.population_weights(resident, year)
 
 
 def _model_frames(sc: Scenario, base: str, results: dict[str, ProjectionResult], start_year: int,
                   end_year: int, draws: int, seed: int | None) -> tuple[pd.DataFrame, list[str]]:
-    from .services import assistance, beds, workforce
-
     weights_year, weights = _city_weights(results["resident"])
     frames = [
         population_frame(results[base]),
@@ -145,8 +143,6 @@ def linkage_models(scenario: Scenario | str = "baseline", base: str = "registere
     """The 低保 path on ``base`` (recipients and cost from that projection) with the city weighted
     by the 2020 resident projection, for every unit. Within a run it is computed once and loaded
     by every 04 job (issue 14: 0.3–0.5 s a job)."""
-    from .services import assistance
-
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
 
     def compute() -> Linkage:
@@ -164,8 +160,6 @@ def linkage_models(scenario: Scenario | str = "baseline", base: str = "registere
 def backtest_table(scenario) -> pd.DataFrame:
     """The 2010 → 2020 backtest beside its naive benchmarks (``tables/backtest.csv``) under
     ``scenario``'s demographic assumptions (:mod:`analysis.demography.backtest_benchmarks`)."""
-    from .demography.backtest import run_backtest
-
     return run_backtest(scenario).benchmarks
 
 

@@ -19,7 +19,9 @@ import numpy as np
 import pandas as pd
 
 from .. import config, geography
+from ..demography.graduation import graduate_groups
 from ..errors import AnalysisError, DataValidationError
+from .vintages import file_in_use
 
 N_AGES = 101
 SEXES = ("male", "female")
@@ -85,8 +87,6 @@ def base_from_table(table: pd.DataFrame | str | Path, base: str, year: int,
     such as ``15-19`` or ``100+`` (groups are split to single years by the PCHIP graduation).
     Every one of the 13 units must be present. Raises :class:`DataValidationError` otherwise.
     """
-    from ..demography.graduation import graduate_groups
-
     path = Path(table) if not isinstance(table, pd.DataFrame) else Path(source)
     frame = pd.read_csv(table) if not isinstance(table, pd.DataFrame) else table.copy()
     age_col = "age" if "age" in frame.columns else "age_group" if "age_group" in frame.columns else None
@@ -149,6 +149,4 @@ def real_table_path(base: str, year: int) -> Path:
     """Where a real base table is picked up automatically: the newest vintage ingested with
     ``python -m analysis ingest FILE --kind population_<base>_<year>``, else
     ``data/raw/base_population_<base>_<year>.csv`` (which need not exist)."""
-    from .vintages import file_in_use
-
     return file_in_use(f"population_{base}_{year}", config.raw_dir() / f"base_population_{base}_{year}.csv")

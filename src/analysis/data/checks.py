@@ -14,9 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..demography.base import load_base_population
+from ..demography.result import N_AGES
 from ..errors import AnalysisError, DataValidationError
+from ..geography import county_ids
 from . import gates, loaders, merge, plausibility, schemas
+from .base_tables import SEX_LABELS, base_from_table, real_table_path
 from .reader import read_csv_as_text, read_validated
+from .vintages import file_in_use, vintage_dir, vintage_of
 
 POPULATION_KINDS = {"population_resident_2020": ("resident", 2020),
                     "population_registered_2020": ("registered", 2020),
@@ -38,9 +43,6 @@ class Prepared:
 
 def population_array(frame: pd.DataFrame, path: Path):
     """(population (13, 2, 101), unit ids) of a complete single-year table (``unit_id, sex, age, population``)."""
-    from ..demography.result import N_AGES
-    from ..geography import county_ids
-
     import numpy as np
 
     ids = county_ids()
@@ -54,8 +56,6 @@ def population_array(frame: pd.DataFrame, path: Path):
 
 def _single_years(frame: pd.DataFrame, path: Path, kind: str) -> pd.DataFrame:
     """The checked table as single years (``unit_id, sex, age, population``), graduating 5-year groups."""
-    from .base_tables import SEX_LABELS, base_from_table
-
     base, year = POPULATION_KINDS[kind]
     units = list(dict.fromkeys(frame["unit_id"]))
     if "age" in frame.columns:
@@ -63,7 +63,6 @@ def _single_years(frame: pd.DataFrame, path: Path, kind: str) -> pd.DataFrame:
         return pd.DataFrame({"unit_id": frame["unit_id"], "sex": sex, "age": frame["age"].astype(int),
                              "population": frame["population"].astype(float)})
     # Groups: let the owner of the graduation split them (it needs all 13 units, so pad and drop).
-    from ..geography import county_ids
 
     pad = [u for u in county_ids() if u not in units]
     filler = frame[frame["unit_id"] == units[0]]
@@ -76,10 +75,6 @@ def _single_years(frame: pd.DataFrame, path: Path, kind: str) -> pd.DataFrame:
 
 def prepare_population(path: Path, kind: str) -> Prepared:
     """Check a base-population table; complete it from the table in use if it has some units only."""
-    from ..geography import county_ids
-    from ..demography.base import load_base_population
-    from .vintages import file_in_use
-
     base, year = POPULATION_KINDS[kind]
     checked = gates.check_population(read_csv_as_text(path), path)
     single = _single_years(checked, path, kind)
@@ -195,8 +190,6 @@ class Check:
 
 def check_in_use() -> list[Check]:
     """Validate every table a run reads (raw or the vintage in use) and every ingested base table."""
-    from .vintages import vintage_dir, vintage_of
-
     results, frames = [], {}
     for name, spec in loaders.TABLES.items():
         path = spec.path()
@@ -213,7 +206,6 @@ def check_in_use() -> list[Check]:
                 check.error = exc
     for kind, (base, year) in POPULATION_KINDS.items():
         vintage = vintage_of(kind)
-        from .base_tables import real_table_path
 
         path = real_table_path(base, year) if vintage == "raw" else vintage_dir(kind) / f"{vintage}.csv"
         if not path.exists() and vintage == "raw":
@@ -246,15 +238,11 @@ def _estimated_units(frame: pd.DataFrame) -> list[str]:
 
 
 def _county_ids() -> list[str]:
-    from ..geography import county_ids
-
     return county_ids()
 
 
 def refuse_invalid(results: list[Check] | None = None) -> list[str]:
     """Raise for the first table that fails (naming the file and how to roll back); return warnings."""
-    from .vintages import vintage_of
-
     results = check_in_use() if results is None else results
     for check in results:
         if check.error is None:

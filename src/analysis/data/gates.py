@@ -19,7 +19,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import geography
 from ..errors import DataValidationError
+from . import loaders
+from .base_tables import SEX_LABELS, county_unit
 from .plausibility import check_structure
 from .value_checks import DEFAULT_BOUND, UPPER_BOUNDS, _line, check_values  # noqa: F401 - re-exported
 
@@ -36,8 +39,6 @@ def check_population(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     subset (see :func:`analysis.data.ingest` for the merge); within the table every key is unique,
     and a single-year table has all ages 0…100 for each of its units and both sexes.
     """
-    from .base_tables import SEX_LABELS, county_unit
-
     if frame.empty:
         raise DataValidationError(path, None, None, "at least one data row", "a header only")
     age_col = "age" if "age" in frame.columns else "age_group" if "age_group" in frame.columns else None
@@ -110,9 +111,6 @@ def cross_check(population: np.ndarray, unit_ids: list[str], base: str, year: in
     (晋江市, 南安市, 惠安县) and 晋江市's shares; registered 2020: the city's registered total;
     resident 2010: every unit's 2010 census total. Raises beyond :data:`REJECT`.
     """
-    from .. import geography
-    from . import loaders
-
     check_structure(population, unit_ids, path)  # per unit: sex ratio, age shares, old-age tail
     warnings: list[str] = []
     names = {u.id: u.name_zh for u in geography.county_units()}

@@ -37,8 +37,15 @@ import pandas as pd
 
 from .. import config
 from ..errors import AnalysisError
+from ..run.lock import RunLock
 from . import checks, loaders, merge
-from .vintages import VINTAGE_PATTERN, available_vintages, check_vintage, vintage_dir, vintage_of  # noqa: F401
+from .vintages import (  # noqa: F401
+    VINTAGE_PATTERN,
+    available_vintages,
+    check_vintage,
+    vintage_dir,
+    vintage_of,
+)
 
 POPULATION_KINDS = checks.POPULATION_KINDS
 
@@ -54,8 +61,6 @@ def _check_kind(kind: str) -> None:
 
 
 def _run_lock():
-    from ..run.lock import RunLock
-
     return RunLock(config.reports_dir() / ".lock", "python -m analysis " + " ".join(sys.argv[1:]))
 
 

@@ -20,6 +20,7 @@ from .. import filememo
 from ..errors import AnalysisError
 from . import schemas
 from .reader import read_validated
+from .vintages import current_path
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,6 @@ class RawTable:
 
     def path(self) -> Path:
         """Where the table is read from: the newest ingested vintage if any, else ``data/raw``."""
-        from .vintages import current_path  # local import: vintages imports this module
-
         return current_path(self)
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from .. import catalogue, config
 from ..errors import AnalysisError, DataValidationError
+from ..geography import CITY_ID, all_units, county_ids
 from . import schemas
 from .reader import read_validated
 
@@ -107,8 +108,6 @@ def load_plan(plan_id: str) -> Plan:
     Raises :class:`~analysis.errors.AnalysisError` for an unknown plan (listing the known ones)
     and :class:`~analysis.errors.DataValidationError` naming file, line and column for a bad row.
     """
-    from ..geography import all_units  # geography reads units.csv through the loaders
-
     files = plan_files()
     if plan_id not in files:
         known = ", ".join(files) or "none"
@@ -158,8 +157,6 @@ def plan_targets_frame(years, plan_ids: list[str] | None = None) -> pd.DataFrame
     a target: it is a need, not a performance. Plans come from ``data/raw/plans``
     (:mod:`analysis.data.plans`); default: the city's current plan and the one before it.
     """
-    from ..geography import CITY_ID, county_ids  # geography reads units.csv through the loaders
-
     unit_ids = county_ids() + [CITY_ID]
     if plan_ids is None:
         current = load_plan(default_plan_id())

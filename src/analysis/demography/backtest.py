@@ -58,11 +58,12 @@ import pandas as pd
 
 from .. import geography
 from ..data import loaders
-from .base import BasePopulation, estimate_resident_2010, mortality_schedule
-from .base.census2010 import migrant_female_share_2010
 from ..errors import AnalysisError, ParameterError
 from ..scenarios import Scenario, load_scenario
 from . import fertility, lifetable
+from .backtest_benchmarks import benchmark_table
+from .base import BasePopulation, estimate_resident_2010, mortality_schedule
+from .base.census2010 import migrant_female_share_2010
 from .parameters import DemographyParameters, draw_parameters
 from .projection import assemble_rates, first_year, first_year_births, run_rates
 from .result import ProjectionResult
@@ -256,7 +257,6 @@ def run_backtest(scenario: Scenario | str = "baseline", fertility: str = DEFAULT
                                            "net_migration_per_year": dict(zip(bp.unit_ids, mig)), **info})
     table = error_table(result)
     mpe, mape, mape_totals = summary_errors(table)
-    from .backtest_benchmarks import benchmark_table
 
     return Backtest(result, table, mpe, mape, notes, mape_totals, fertility, info, benchmark_table(result))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .cached import project
 from .result import ProjectionResult
 
 COMPONENTS = {"all": "全部 all sources", "base": "仅基期估计 estimated base only",
@@ -20,8 +21,6 @@ FIRST_AGE = {"pop_total": 0, "pop_60plus": 60, "pop_65plus": 65, "pop_80plus": 8
 
 def component_runs(scenario, base: str, start_year: int, end_year: int, draws: int, seed: int) -> dict[str, ProjectionResult]:
     """The three projections (``all``, ``base``, ``rates``), through the run cache."""
-    from .cached import project
-
     return {u: project(scenario, base=base, start_year=start_year, end_year=end_year, draws=draws, seed=seed,
                        uncertainty=u) for u in COMPONENTS}
 

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import loaders
+from ..demography.result import percentiles
 from ..errors import AnalysisError, ParameterError
 from ..geography import CITY_ID, county_ids, county_units, resolve_many
 from ..scenarios import Rule, Scenario, load_scenario
@@ -290,7 +291,6 @@ class _Bands:
         v = self.values[unit_id]
         if self.mode == "quantiles":
             return {"p10": v[0], "p50": v[1], "p90": v[2]}
-        from ..demography.result import percentiles
         return percentiles(v, axis=0)
 
 

@@ -10,7 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .beds import GAP_DEFINITION_ZH, INDICATOR_ZH, shortfall_year, wide_table
+from ..geography import resolve
+from .beds import (
+    GAP_DEFINITION_ZH,
+    INDICATOR_ZH,
+    bed_arrays,
+    shortfall_year,
+    wide_table,
+)
 
 PERCENT_COLUMNS = (INDICATOR_ZH["nursing_bed_share_target"], INDICATOR_ZH["bed_shortfall_probability"])
 
@@ -143,9 +150,6 @@ def alternatives_table(result, scenario, unit_id: str, year: int = 2025) -> pd.D
     Each row changes one ``beds.*`` assumption of ``scenario`` (a Scenario); columns: total beds
     (need view), nursing-type beds (need view) and their gaps (required − stock, + = shortfall).
     """
-    from ..geography import resolve
-    from .beds import bed_arrays
-
     units = list(result.unit_ids) + ["quanzhou"]
     u = units.index(resolve(unit_id).id)
     t = int(np.flatnonzero(result.years == year)[0])

@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import loaders
+from ..demography.result import percentiles
 from ..errors import AnalysisError, DataValidationError
 from ..geography import Unit, resolve
 from . import wage_timing
@@ -370,8 +371,6 @@ def forecast_frame(fc: WageForecast) -> pd.DataFrame:
 
     With a single draw the band is the analytic 10–90 % predictive interval.
     """
-    from ..demography.result import percentiles
-
     frames = []
     for tier in fc.monthly:
         years, vals = fc.annual(tier)

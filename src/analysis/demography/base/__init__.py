@@ -22,15 +22,38 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ... import geography
 from ...data import loaders
-from ...data.base_tables import N_AGES, SEXES, BasePopulation, base_from_table, real_table_path, unit_index
+from ...data.base_tables import (
+    N_AGES,
+    SEXES,
+    BasePopulation,
+    base_from_table,
+    real_table_path,
+    unit_index,
+)
 from ...errors import ParameterError
 from .census2010 import estimate_resident_2010
 from .cohort_shape import cohort_shape, pchip_shape
-from .county import (RESIDENT_BANDS_2020, TILT_BOUND, census_margins_2020, crude_death_rate, estimate_resident_2020,
-                     fit_county_age_structure, mortality_schedule, resident_unit_totals_2020)
-from .fitting import AgeBandMargin, age_band_labels, band_knots, fit_bands, ipf, smooth_age_factor
-from .registered import city_registered_2020
+from .county import (
+    RESIDENT_BANDS_2020,
+    TILT_BOUND,
+    census_margins_2020,
+    crude_death_rate,
+    estimate_resident_2020,
+    fit_county_age_structure,
+    mortality_schedule,
+    resident_unit_totals_2020,
+)
+from .fitting import (
+    AgeBandMargin,
+    age_band_labels,
+    band_knots,
+    fit_bands,
+    ipf,
+    smooth_age_factor,
+)
+from .registered import accounting_notes, city_registered_2020
 from .registered_county import split_registered
 
 __all__ = ["N_AGES", "SEXES", "BasePopulation", "load_base_population", "base_from_table", "unit_index",
@@ -43,8 +66,6 @@ __all__ = ["N_AGES", "SEXES", "BasePopulation", "load_base_population", "base_fr
 def published_registered_totals(year: int = 2020) -> tuple[dict[str, float], list[str]]:
     """Registered unit totals published on or before ``year`` (``registered_by_county.csv``),
     carried to the end of ``year`` by the city's registered growth (an estimate), persons."""
-    from ... import geography
-
     table = loaders.load_registered_county()
     rows = table[(table["indicator"] == "registered_population") & (table["year"] <= year)]
     city = loaders.load_registered()
@@ -67,8 +88,6 @@ def estimate_registered_2020(resident: BasePopulation | None = None, shape: str 
                              p80_method: str = "cohort_survival") -> BasePopulation:
     """Estimated end-2020 registered (户籍) base: the city by cohort accounting
     (:mod:`.registered`), split over units (:mod:`.registered_county`)."""
-    from .registered import accounting_notes
-
     resident = resident or estimate_resident_2020()
     city, acc = city_registered_2020(shape, p80_method)
     known, known_notes = published_registered_totals(2020)
@@ -114,8 +133,6 @@ def county_data_status() -> pd.DataFrame:
     Columns: ``unit_id``, ``常住总人口 resident total``, ``常住年龄结构 resident ages``,
     ``户籍总人口 registered total``, ``户籍年龄结构 registered ages`` — each cell a short label.
     """
-    from ... import geography
-
     resident = estimate_resident_2020()
     known, _ = published_registered_totals(2020)
     registered_rows = loaders.load_registered_county()

@@ -29,6 +29,7 @@ from ...data import loaders
 from ...data.base_tables import N_AGES, SEXES
 from ...errors import AnalysisError
 from .. import lifetable
+from ..graduation import graduate_groups, parse_age_group
 
 #: The open age group 100+ is held as single-year cohorts up to this many years past 100.
 OPEN_AGE_SPREAD = 10
@@ -55,8 +56,6 @@ def births_by_year() -> dict[int, float]:
 
 
 def _groups(sex: str, year: int) -> list[tuple[int, int | None, float]]:
-    from ..graduation import parse_age_group
-
     wpp = loaders.load_wpp_population()
     sel = wpp[(wpp["sex"] == sex) & (wpp["year"] == year)]
     if sel.empty:
@@ -69,8 +68,6 @@ def pchip_shape(year: int) -> np.ndarray:
 
     The earlier method, kept for comparison and for the spread between base methods.
     """
-    from ..graduation import graduate_groups
-
     wpp = loaders.load_wpp_population()
     out = np.empty((2, N_AGES))
     for s, sex in enumerate(SEXES):

@@ -44,13 +44,14 @@ from functools import lru_cache
 
 import numpy as np
 
-from ... import geography
+from ... import cache, geography
 from ...data import loaders
 from ...data.base_tables import N_AGES, BasePopulation, unit_index
 from ...errors import AnalysisError, DataValidationError, ParameterError
+from ..lifetable import e0_path
 from .cohort_shape import national_mx
-from .seed import census_seed
 from .fitting import AgeBandMargin, age_band_labels, ipf
+from .seed import census_seed
 
 RESIDENT_BANDS_2020 = [(0, 14), (15, 59), (60, 64), (65, None)]
 #: The 7th census moment, 1 November 2020 (decimal year).
@@ -309,8 +310,6 @@ def estimate_resident_2020(county_ages: str = "crude_death_rate") -> BasePopulat
 def _resident_2020_cached(county_ages: str, fingerprint: tuple) -> BasePopulation:
     """The fit, through the run's model cache (:func:`analysis.cache.cached`): a run computes it
     once in its tables phase and every notebook job loads it (1.7 s fit, 2 ms load)."""
-    from ... import cache
-
     return cache.cached("resident-base-2020", (county_ages,), lambda: _fit_resident_2020(county_ages))
 
 
@@ -365,7 +364,6 @@ def _fit_resident_2020(county_ages: str) -> BasePopulation:
     order = np.argsort(fit.theta[free])
     free_names = np.asarray(names)[free]
     share60 = 100.0 * fit.population[:, :, 60:].sum(axis=(1, 2)) / fit.population.sum(axis=(1, 2))
-    from ..lifetable import e0_path
 
     e0 = e0_path([CDR_YEAR])[0]
     notes.append(
