@@ -7,16 +7,20 @@ file through :func:`.reader.read_validated` directly, not through :mod:`.loaders
 
 from __future__ import annotations
 
-import pandas as pd
-import pandera.pandas as pa
+from typing import TYPE_CHECKING
 
 from .. import config
-from .reader import read_validated
 from .vintages import file_in_use
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pandera.pandas as pa
 
 
 def units_schema() -> pa.DataFrameSchema:
     """The 13 reporting units and the city: ids, names, aliases, minimum-wage tier."""
+    import pandera.pandas as pa  # heavy (pandas): the unchanged-rerun path imports geography without it
+
     return pa.DataFrameSchema(
         {
             "unit_id": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$"), unique=True),
@@ -39,4 +43,6 @@ def units_path():
 
 def read_units() -> pd.DataFrame:
     """The validated units table (one row per unit; see :func:`units_schema`)."""
+    from .reader import read_validated  # heavy (pandas, pandera): only when the units are first read
+
     return read_validated(units_path(), units_schema())
