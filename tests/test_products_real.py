@@ -77,11 +77,11 @@ def test_comparison_page_sets_the_bundled_scenarios_side_by_side(run_dir, manife
 
 
 def test_workbook_numbers_formatted_and_notes_name_the_scenario(run_dir):
-    book = openpyxl.load_workbook(run_dir / "jinjiang" / "jinjiang.xlsx")
+    book = openpyxl.load_workbook(run_dir / "jinjiang" / "jinjiang_晋江市.xlsx")
     numbers = [c for ws in book.worksheets for row in ws.iter_rows(min_row=2) for c in row
                if isinstance(c.value, (int, float)) and not isinstance(c.value, bool)]
     assert len(numbers) > 100
     assert [c.coordinate for c in numbers if c.number_format == "General"][:5] == []
-    notes = " ".join(str(c.value) for row in book["说明 notes"].iter_rows() for c in row if c.value is not None)
+    notes = " ".join(str(c.value) for row in book["说明"].iter_rows() for c in row if c.value is not None)
     assert "情景 baseline" in notes
     assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} 北京时间", notes) and "<function" not in notes, notes[:300]
