@@ -74,11 +74,11 @@ def citation_rows(info: dict[str, str]) -> list[tuple[str, str]]:
 
 
 def citation_html(info: dict[str, str]) -> str:
-    """The block as escaped HTML with its own style (one ``<div class="cite">``, nothing nested)."""
+    """The block as escaped HTML with its own style (one ``<div class="cite">``, nothing nested):
+    the sentence to cite (version, run, scenario, date) and the data vintages."""
     esc = html.escape
     return (f"<style>{CITE_CSS}</style><div class=\"cite\"><b>如何引用 How to cite：</b>{esc(citation_text(info))}"
-            f"<br><b>版本 Version：</b>套件 {esc(info['version'])} · 运行 <code>{esc(info['run'])}</code> · "
-            f"{esc(info['date'])} · 数据版本 {esc(info['vintages'])} · 情景 {esc(info['scenario'])}</div>")
+            f" <b>数据版本 Data vintages：</b>{esc(info['vintages'])}</div>")
 
 
 def without_citation(page: str) -> str:

@@ -17,7 +17,7 @@ import pandas as pd
 from .. import catalogue
 
 WIDTH, HEIGHT = 700.0, 270.0
-LEFT, RIGHT, TOP, BOTTOM = 56.0, 16.0, 30.0, 34.0
+LEFT, RIGHT, BOTTOM = 56.0, 16.0, 34.0
 SERIES = (("pop_60plus", "#2a5db0"), ("pop_80plus", "#c0392b"))
 
 
@@ -46,9 +46,11 @@ def series(frame: pd.DataFrame, indicator: str) -> pd.DataFrame:
     return out.dropna(subset=["p50"])
 
 
-def elderly_chart(frame: pd.DataFrame, marked_years, title: str) -> str:
-    """SVG of the 60+ and 80+ paths of one unit and base (``frame``: tidy indicator rows).
-    Empty string when the frame has neither indicator."""
+def elderly_chart(frame: pd.DataFrame, marked_years, title: str, height: float = HEIGHT) -> str:
+    """SVG of the 60+ and 80+ paths of one unit and base (``frame``: tidy indicator rows),
+    ``height`` user units tall for a width of 700 (the brief's is flatter, to stay on one page).
+    The title (none if ``title`` is empty) and the legend are rows above the plot, never over
+    the lines. Empty string when the frame has neither indicator."""
     esc = html.escape
     data = {name: series(frame, name) for name, _ in SERIES}
     data = {k: v for k, v in data.items() if len(v)}
@@ -59,7 +61,9 @@ def elderly_chart(frame: pd.DataFrame, marked_years, title: str) -> str:
     top = max(float(s["p90"].max()) for s in data.values())
     yticks = nice_ticks(0.0, top * 1.05)
     y_max = yticks[-1]
-    pw, ph = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    legend_y = 32.0 if title else 12.0
+    TOP = legend_y + 12.0
+    pw, ph = WIDTH - LEFT - RIGHT, height - TOP - BOTTOM
 
     def px(year):
         return LEFT + (year - x0) / (x1 - x0) * pw
@@ -67,10 +71,11 @@ def elderly_chart(frame: pd.DataFrame, marked_years, title: str) -> str:
     def py(value):
         return TOP + ph - value / y_max * ph
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH:.0f} {HEIGHT:.0f}" role="img" '
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH:.0f} {height:.0f}" role="img" '
              f'font-family="Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif" font-size="11">',
-             f"<title>{esc(title)}</title>",
-             f'<text x="{LEFT:.0f}" y="16" font-size="13" font-weight="bold" fill="#222">{esc(title)}</text>']
+             f"<title>{esc(title or '60岁及以上与80岁及以上人口')}</title>"]
+    if title:
+        parts.append(f'<text x="{LEFT:.0f}" y="16" font-size="13" font-weight="bold" fill="#222">{esc(title)}</text>')
     for t in yticks:
         y = py(t)
         parts.append(f'<line x1="{LEFT:.1f}" x2="{WIDTH - RIGHT:.1f}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd" stroke-width="1"/>')
@@ -99,9 +104,9 @@ def elderly_chart(frame: pd.DataFrame, marked_years, title: str) -> str:
         line = " ".join(f"{px(y):.1f},{py(v):.1f}" for y, v in zip(s["year"], s["p50"]))
         parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="2"/>')
         label = catalogue.label(name)
-        parts.append(f'<line x1="{legend_x:.1f}" x2="{legend_x + 18:.1f}" y1="{TOP + 8:.1f}" y2="{TOP + 8:.1f}" '
+        parts.append(f'<line x1="{legend_x:.1f}" x2="{legend_x + 18:.1f}" y1="{legend_y - 4:.1f}" y2="{legend_y - 4:.1f}" '
                      f'stroke="{colour}" stroke-width="3"/>')
-        parts.append(f'<text x="{legend_x + 22:.1f}" y="{TOP + 12:.1f}" fill="#222">{esc(label)}（中位数与10%–90%区间）</text>')
+        parts.append(f'<text x="{legend_x + 22:.1f}" y="{legend_y:.1f}" fill="#222">{esc(label)}（中位数与10%–90%区间）</text>')
         legend_x += 250
     parts.append("</svg>")
     return "".join(parts)
