@@ -124,3 +124,23 @@ def test_every_html_page_of_a_run_carries_the_citation_block(small_run):
         text = page.read_text(encoding="utf-8")
         assert text.count('<div class="cite">') == 1, page.relative_to(small_run)
         assert "c1" in re.sub(r"<[^>]+>", "", text.split('<div class="cite">')[1])
+
+
+def test_a_missing_figure_carries_no_mark():
+    frame = _rows("dehua")
+    frame.loc[(frame["indicator"] == "beds_required") & (frame["year"] == 2020), "value"] = None
+    by = {r["indicator"]: r for r in onepager.cells(frame, "dehua", "registered", [2020, 2030])}
+    assert by["beds_required"]["years"][2020]["mark"] == "" and by["beds_required"]["years"][2030]["mark"] == "估"
+
+
+def test_plan_odds_table_links_unit_names_to_one_pagers():
+    from analysis.run.plan_html import render_plan_odds
+
+    odds = [{"unit_id": u, "unit_name": n, "indicator": "nursing_bed_share", "indicator_zh": "护理型床位占比",
+             "year": 2030, "target": 73.0, "comparator": ">=", "p_meet": 0.5, "value_p50": 60.0, "action_value": 0}
+            for u, n in (("quanzhou", "泉州市"), ("dehua", "德化县"), ("anxi", "安溪县"))]
+    manifest = {"plan": {"id": "p", "status": "draft", "period": [2026, 2030]}, "key_results": {"odds": odds},
+                "onepagers": {"dehua": "dehua/onepager.html", "quanzhou": "quanzhou/onepager.html"}}
+    page = render_plan_odds(manifest)
+    assert '<a href="dehua/onepager.html" title="一页表 one-pager">德化县</a>' in page
+    assert "<th>安溪县</th>" in page  # not in this run: no one-pager, no link

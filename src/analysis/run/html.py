@@ -272,6 +272,9 @@ def _quick_links(manifest: dict[str, Any]) -> str:
     links = []
     if city.get("pdf") or city.get("html"):
         links.append(f'<a href="{esc(city.get("pdf") or city["html"])}">全市报告（打印版{"PDF" if city.get("pdf") else ""}）</a>')
+    onepager = (manifest.get("onepagers") or {}).get("quanzhou")
+    if onepager:
+        links.append(f'<a href="{esc(onepager)}">全市一页表 city one-pager</a>')
     brief = (manifest.get("briefs") or {}).get("quanzhou")
     if brief:
         links.append(f'<a href="{esc(brief)}">全市简报 city brief</a>')

@@ -81,7 +81,8 @@ def cells(indicators: pd.DataFrame, unit_id: str, base: str, years: list[int]) -
             p10, p50, p90 = (None if pd.isna(mine.at[year, c]) else float(mine.at[year, c])
                              for c in ("p10", median, "p90"))
             spread = p10 is not None and p90 is not None and p90 - p10 > 1e-9 * max(1.0, abs(p50 or 0))
-            mark = "估" if estimated else ("公布" if year == years[0] and not spread else "")
+            mark = ("" if p50 is None else "估" if estimated
+                    else "公布" if year == years[0] and not spread else "")  # no mark on a missing figure
             per_year[year] = {"p10": p10 if spread else None, "p50": p50, "p90": p90 if spread else None,
                               "mark": mark}
         rows.append({"indicator": name, "label": spec.name_zh, "unit": _unit_of(spec), "format": spec.format,
