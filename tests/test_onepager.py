@@ -144,3 +144,10 @@ def test_plan_odds_table_links_unit_names_to_one_pagers():
     page = render_plan_odds(manifest)
     assert '<a href="dehua/onepager.html" title="一页表 one-pager">德化县</a>' in page
     assert "<th>安溪县</th>" in page  # not in this run: no one-pager, no link
+
+
+def test_a_band_with_a_negative_end_reads_as_a_range():
+    assert onepager.band_text(-43.0, -11.0, "int") == "−43 至 −11"
+    assert onepager.band_text(-358.0, 326.0, "int") == "−358 至 326"
+    assert onepager.band_text(48_000.0, 92_000.0, "wan") == "4.8–9.2"
+    assert onepager.band_text(None, 3.0, "int") == "—"

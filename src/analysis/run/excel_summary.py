@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from .. import catalogue
 from ..safety import neutralise_cell
-from .onepager import VIEWS_SENTENCE, cells, number
+from .onepager import VIEWS_SENTENCE, band_text, cells
 from .svgchart import series
 
 SHEET = "一页表"
@@ -60,7 +60,7 @@ def write_summary(book, unit_id: str, unit_name: str, indicators: pd.DataFrame, 
                 line += [None, "—", ""]
                 continue
             value = c["p50"] / 1e4 if r["format"] == "wan" else c["p50"]
-            band = "—" if c["p10"] is None else f"{number(c['p10'], r['format'])}–{number(c['p90'], r['format'])}"
+            band = band_text(c["p10"], c["p90"], r["format"])
             line += [round(value, digits) + 0.0, band, c["mark"]]
         ws.append(line)
         for col in range(3, len(line) + 1, 3):

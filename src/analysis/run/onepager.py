@@ -103,6 +103,15 @@ def number(value, fmt: str) -> str:
     return catalogue.format_number(value, fmt).rstrip("%").strip()
 
 
+def band_text(p10, p90, fmt: str) -> str:
+    """A p10–p90 band for people: "4.8–9.2"; with a negative end "−43 至 −11" (a true minus sign,
+    never "-43–-11")."""
+    if p10 is None or p90 is None:
+        return "—"
+    lo, hi = number(p10, fmt).replace("-", "−"), number(p90, fmt).replace("-", "−")
+    return f"{lo} 至 {hi}" if min(p10, p90) < 0 else f"{lo}–{hi}"
+
+
 def table_html(rows: list[dict], years: list[int], labels: dict[int, str]) -> str:
     esc = html.escape
     head = "".join(f"<th>{esc(str(y))}年<br><small>{esc(labels.get(y, ''))}</small></th>" for y in years)
@@ -115,9 +124,8 @@ def table_html(rows: list[dict], years: list[int], labels: dict[int, str]) -> st
                 tds.append('<td class="num">—</td>')
                 continue
             mark = f' <span class="{"est" if c["mark"] == "估" else "pub"}">{esc(c["mark"])}</span>' if c["mark"] else ""
-            band = ("" if c["p10"] is None else
-                    f'<br><small>{esc(number(c["p10"], r["format"]))}–{esc(number(c["p90"], r["format"]))}</small>')
-            tds.append(f'<td class="num"><b>{esc(number(c["p50"], r["format"]))}</b>{mark}{band}</td>')
+            band = "" if c["p10"] is None else f'<br><small>{esc(band_text(c["p10"], c["p90"], r["format"]))}</small>'
+            tds.append(f'<td class="num"><b>{esc(number(c["p50"], r["format"]).replace("-", "−"))}</b>{mark}{band}</td>')
         body.append(f"<tr><th>{esc(r['label'])}</th><td>{esc(r['unit'])}</td>{''.join(tds)}</tr>")
     return (f"<table><tr><th>指标</th><th>单位</th>{head}</tr>{''.join(body)}</table>")
 
