@@ -74,14 +74,16 @@ def test_comparison_page_sets_the_bundled_scenarios_side_by_side(run_dir, manife
     assert comp["scenarios"] == ["情景 baseline", "情景 low", "情景 high"] and comp["draws"] == 3
     page = (run_dir / "compare.html").read_text(encoding="utf-8")
     assert page.count("data:image/png;base64") >= 2 and "晋江市" in page and "3次抽样" in page
+    assert page.count('<div class="cite">') == 1  # the 如何引用/版本 block (issue 28)
 
 
 def test_workbook_numbers_formatted_and_notes_name_the_scenario(run_dir):
-    book = openpyxl.load_workbook(run_dir / "jinjiang" / "jinjiang.xlsx")
+    book = openpyxl.load_workbook(run_dir / "jinjiang" / "jinjiang_晋江市.xlsx")
+    assert book.sheetnames[0] == "一页表" and book.active.title == "一页表"
     numbers = [c for ws in book.worksheets for row in ws.iter_rows(min_row=2) for c in row
                if isinstance(c.value, (int, float)) and not isinstance(c.value, bool)]
     assert len(numbers) > 100
     assert [c.coordinate for c in numbers if c.number_format == "General"][:5] == []
-    notes = " ".join(str(c.value) for row in book["说明 notes"].iter_rows() for c in row if c.value is not None)
+    notes = " ".join(str(c.value) for row in book["说明"].iter_rows() for c in row if c.value is not None)
     assert "情景 baseline" in notes
     assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} 北京时间", notes) and "<function" not in notes, notes[:300]

@@ -66,7 +66,8 @@ def test_two_units_all_notebooks_publish_a_complete_run(runner_project, capsys):
         assert "print(&#39;人口预测" not in page and "print('人口预测" not in page  # code hidden
         assert "data:image/png;base64" in page                              # chart embedded
         assert not re.search(r"<script[^>]+src=\"https?://", page)          # offline
-        book = openpyxl.load_workbook(run_dir / unit / f"{unit}.xlsx", read_only=True)
+        book = openpyxl.load_workbook(run_dir / manifest["workbooks"][unit], read_only=True)
+        assert manifest["workbooks"][unit] == f"{unit}/{unit}_{manifest['unit_names'][unit]}.xlsx"
         assert "明细 detail" in book.sheetnames and "人口 population" in book.sheetnames
     index = (run_dir / "index.html").read_text(encoding="utf-8")
     assert "晋江市" in index and "泉州市" in index and 'href="jinjiang/01_population_projection.html"' in index

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from ..sanitiser import sanitise_page
+from .citation import citation_html, citation_info
+from .svgchart import elderly_chart
 
 PRINT_CSS = """
 @page{size:A4;margin:14mm}
@@ -24,6 +26,8 @@ h1{font-size:16pt;margin:0 0 2mm}
 ul.findings{margin:2mm 0 3mm;padding-left:5mm}
 .caveat{border-top:1px solid #999;margin-top:3mm;padding-top:2mm;font-size:8.5pt;color:#444}
 table{page-break-inside:avoid}
+figure.chart{margin:1mm 0 0;break-inside:avoid}figure.chart svg{width:100%;height:auto}
+figure.chart figcaption{font-size:9pt;font-weight:bold}
 @media print{a{color:inherit;text-decoration:none}}
 """
 
@@ -58,13 +62,21 @@ def findings(points: list[dict], unit_name: str, year: int) -> list[str]:
     return out[:3]
 
 
+# The chart's height (for a width of 700): about 36 mm at the page's width, what the page has left.
+BRIEF_CHART_HEIGHT = 140.0
+
 # One A4 page with the plan odds under the 要点 box: the box's tables a little tighter than on screen.
 BRIEF_CSS = (".keypoints{padding:0.3em 0.6em}.keypoints th,.keypoints td{padding:0.1em 0.35em;font-size:8.5pt;"
-             "line-height:1.25}.keypoints h2{font-size:11pt}.keypoints h3{font-size:10pt}")
+             "line-height:1.25}.keypoints h2{font-size:11pt}.keypoints h3{font-size:10pt}"
+             # the English line under each Chinese row name: off in the brief, which needs the room for its chart
+             ".keypoints tr>th small{display:none}")
 
 
-def render_brief(row: dict[str, Any], key: dict[str, Any], run_label: str, date: str) -> str:
-    """The one-page brief of one unit (``row`` = one entry of ``key_results["rows"]``)."""
+def render_brief(row: dict[str, Any], key: dict[str, Any], run_label: str, date: str, chart: str = "",
+                 citation: str = "") -> str:
+    """The one-page brief of one unit (``row`` = one entry of ``key_results["rows"]``); ``chart``:
+    the 60+ and 80+ path as inline SVG (:func:`analysis.run.svgchart.elderly_chart`), ``citation``:
+    the run's 如何引用/版本 block (:func:`analysis.run.citation.citation_html`), both trusted HTML."""
     from ..keypoints import key_points_html
 
     esc = html.escape
@@ -80,15 +92,17 @@ def render_brief(row: dict[str, Any], key: dict[str, Any], run_label: str, date:
 <p class="meta">{esc(run_label)} · {esc(date)} · 泉州市民政事业发展规划预测</p>
 <h2 style="font-size:12pt;margin:2mm 0">主要发现 Findings</h2><ul class="findings">{items}</ul>
 {box}
+{f'<figure class="chart"><figcaption>{esc(row["unit_name"])}60岁及以上与80岁及以上人口（万人），竖线为报告年</figcaption>{chart}</figure>' if chart else ''}
 <p class="caveat">说明：县级分年龄性别基期人口、床位存量和社工人数为按文档化方法估算，标“估”的数字依赖这些估计；
-区间为蒙特卡洛抽样的10%–90%分位。详细方法见完整报告与附录。 Estimates are marked 估; the band is the
-10–90 % range of the draws; see the full reports for methods.</p>
+区间为蒙特卡洛抽样的10%–90%分位；详细方法见完整报告与附录。</p>
+{citation}
 </body></html>
 """
 
 
-def write_briefs(run_dir: Path, manifest: dict[str, Any]) -> dict[str, str]:
+def write_briefs(run_dir: Path, manifest: dict[str, Any], indicators=None) -> dict[str, str]:
     """Write ``<unit>/brief.html`` for every unit with 要点 rows. Returns ``{unit_id: relative path}``.
+    ``indicators`` (the run's indicator table) gives each brief the 60+ and 80+ chart.
     The PDFs are printed with the run's other PDFs (:func:`analysis.run.printable.write_products`)."""
     from ..keypoints import scenario_label
     from .html import beijing_time
@@ -103,7 +117,12 @@ def write_briefs(run_dir: Path, manifest: dict[str, Any]) -> dict[str, str]:
             continue
         path = run_dir / row["unit_id"] / "brief.html"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(sanitise_page(render_brief(row, key, label, beijing_time(manifest.get("started")))),
-                        encoding="utf-8")
+        chart = ""
+        if indicators is not None:
+            mine = indicators[(indicators["unit_id"] == row["unit_id"]) & (indicators["base"] == key.get("base"))]
+            chart = elderly_chart(mine, [key.get("year")], "", height=BRIEF_CHART_HEIGHT)
+        page = render_brief(row, key, label, beijing_time(manifest.get("started")), chart=chart,
+                            citation=citation_html(citation_info(manifest)))
+        path.write_text(sanitise_page(page), encoding="utf-8")
         written[row["unit_id"]] = path.relative_to(run_dir).as_posix()
     return written

@@ -1,12 +1,18 @@
-"""``<unit>/<unit>.xlsx``: an analyst's workbook of one unit, to open and hand on (openpyxl).
+"""``<unit>/<unit>_<中文名>.xlsx``: an analyst's workbook of one unit, to open and hand on (openpyxl).
 
-Sheets, registered base first (the headline base): ``户籍 registered`` and ``常住 resident``
+It opens on the answer: the first sheet, ``一页表``, is the one-pager's table in Chinese with units,
+bands and 估/公布 marks, the 60+/80+ chart beside it and the run's 如何引用/版本 rows
+(:mod:`analysis.run.excel_summary`). Then the detail sheets, registered base first (the headline
+base): ``户籍 registered`` and ``常住 resident``
 (indicator × year, median with p10/p90 rows beside it, a native line chart of the 60+
 population), ``规划目标达成概率`` (the tracked plan's targets: forecast, probability, action; 草案
 for a draft), ``规划收官台账`` (the city's: the close-out ledger of the plan that ended), ``明细 detail`` (every indicator row with p10/p90, the plan's target and an 估
 marker), ``人口 population`` (base, sex, single age × year, persons), ``单位 units`` (what each
-indicator measures and in which unit) and ``说明 notes`` (scenario and every override, run id and
-date, data vintages, sources, which figures are estimates).
+indicator measures and in which unit), ``说明`` (in Chinese: scenario and every override, run id and
+date, data vintages, which figures are estimates, how to cite) and ``附录 开发说明`` (the scenario's
+sources and the run's method notes, developers' English). Every sheet prints landscape, one page
+wide, with its head row repeated (:func:`print_setup`). The file is named by the unit's id and
+Chinese name (:func:`workbook_name`, e.g. ``dehua_德化县.xlsx``).
 
 Heads are Chinese with the code name beside; numbers are stored rounded (no float noise) and
 carry number formats (thousands separators, one decimal for shares); years are numbers; headers
@@ -20,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from .excel_summary import SHEET, summary_years, write_summary
 
 BASE_ZH = {"registered": "户籍 registered", "resident": "常住 resident"}
 
@@ -89,24 +97,38 @@ def wide_population(population: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
+NOTES_SHEET = "说明"
+APPENDIX_SHEET = "附录 开发说明"
+
+
 def info_rows(unit_id: str, unit_name: str, info: dict[str, Any]) -> pd.DataFrame:
-    """The 说明 sheet: what a reader needs to use the numbers without asking."""
-    rows = [("单位 Unit", f"{unit_name} ({unit_id})"),
-            ("情景 Scenario", info.get("scenario_label") or info.get("scenario") or "—")]
+    """The 说明 sheet, in Chinese: what a reader needs to use the numbers without asking (the
+    developers' English notes and the scenario's sources are in :func:`appendix_rows`)."""
+    rows = [("单位", unit_name), ("情景", info.get("scenario_label") or info.get("scenario") or "—")]
     overrides = info.get("overrides") or {}
-    rows += [("情景修改 Override", f"{k} = {v}") for k, v in overrides.items()] or [("情景修改 Overrides", "无 none")]
-    rows += [("运行 Run", str(info.get("run_id", "—"))), ("日期 Date", str(info.get("date", "—"))),
-             ("年份 Years", str(info.get("years", "—"))), ("抽样 Draws", str(info.get("draws", "—")))]
-    rows += [("数据版本 Data vintage", f"{k} = {v}") for k, v in (info.get("vintages") or {}).items()]
-    rows += [("来源 Source", f"{k}: {v}") for k, v in (info.get("sources") or {}).items()]
-    rows += [("估计值 Estimates", "县级（县、市、区）所有数字都依赖估计的分年龄性别基期人口；全市的床位与护理型床位存量及缺口、"
-                               "社工人数、低保人数与资金为估计值。明细表“估计 estimate”列标“估”。 Every county figure rests "
-                               "on the estimated county age-sex base; city bed stocks and gaps, social-worker figures, "
-                               "低保 recipients and cost are estimates; rows marked 估 in the detail sheet."),
-             ("中位数与区间 Median and band", "中位数为蒙特卡洛抽样的50%分位；p10/p90为10%与90%分位。"
-                                         " Median = p50 of the draws; p10/p90 the 10th and 90th percentiles."),
-             ("人口 Population", "分年龄人口为各次抽样的平均值（使各县之和等于全市）。 Persons by age: mean of draws.")]
-    return pd.DataFrame(rows, columns=["项目 item", "内容 content"])
+    rows += [("情景修改", f"{k} = {v}") for k, v in overrides.items()] or [("情景修改", "无")]
+    rows += [("运行编号", str(info.get("run_id", "—"))), ("运行日期", str(info.get("date", "—"))),
+             ("预测年份", str(info.get("years", "—"))), ("抽样次数", str(info.get("draws", "—")))]
+    dated = {k: v for k, v in (info.get("vintages") or {}).items() if str(v) != "raw"}
+    rows.append(("数据版本", "、".join(f"{k} {v}" for k, v in dated.items()) + "；其余为 data/raw" if dated
+                 else "全部为 data/raw（随代码版本提交的原始数据）"))
+    rows += [("工作表", "“一页表”为主要数字（基年、上一规划收官年与报告年）；“户籍”“常住”为逐年数字；“明细”为全部指标"
+                     "（含10%与90%分位、规划目标与“估”标记）；“人口”为分年龄性别人口；“单位”为各指标的计量单位。"),
+             ("估计值", "县级（县、市、区）所有数字都依赖估计的分年龄性别基期人口；全市的床位与护理型床位存量及缺口、"
+                      "社工人数、低保标准、低保人数与资金为估计值。标“估”的数字依赖这些估计。"),
+             ("中位数与区间", "中位数为蒙特卡洛抽样的50%分位；10%与90%分位之间为区间。"),
+             ("人口", "分年龄人口为各次抽样的平均值（使各县之和等于全市）。"),
+             ("指标代码", "各表的“指标代码”列为程序使用的英文代码，供核对数据表（tables/indicators.csv），阅读时可忽略。")]
+    rows += list(info.get("citation") or [])
+    return pd.DataFrame(rows, columns=["项目", "内容"])
+
+
+def appendix_rows(info: dict[str, Any]) -> pd.DataFrame:
+    """The developers' appendix: the scenario's sources and the run's method notes (English)."""
+    rows = [("来源 source", f"{k}: {v}") for k, v in (info.get("sources") or {}).items()]
+    rows += [("数据版本 vintage", f"{k} = {v}") for k, v in (info.get("vintages") or {}).items()]
+    rows += [("说明 note", str(n)) for n in info.get("notes") or []]
+    return pd.DataFrame(rows or [("—", "—")], columns=["项目 item", "内容 content"])
 
 
 def units_sheet(indicators: pd.DataFrame) -> pd.DataFrame:
@@ -155,15 +177,36 @@ def write_unit_workbook(path: Path, unit_id: str, indicators: pd.DataFrame, popu
     sheets += [("明细 detail", detail, "E2"),
                ("人口 population", wide_population(pop).rename(columns=COLUMNS_ZH), "D2"),
                ("单位 units", units_sheet(ind), "B2"),
-               ("说明 notes", info_rows(unit_id, unit_name, info), "B2")]
+               (NOTES_SHEET, info_rows(unit_id, unit_name, info), "B2"),
+               (APPENDIX_SHEET, appendix_rows(info), "B2")]
     path.parent.mkdir(parents=True, exist_ok=True)
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame, freeze in sheets:
             neutralise_frame(frame).to_excel(writer, sheet_name=name, index=False)
-            _dress(writer.sheets[name], freeze, wrap_last=name.startswith("说明"))
+            _dress(writer.sheets[name], freeze, wrap_last=name in (NOTES_SHEET, APPENDIX_SHEET))
         first = writer.sheets[sheets[0][0]]
         _chart(first, sheets[0][1])
+        base = info.get("base") or ("registered" if (ind["base"] == "registered").any() else str(ind["base"].iloc[0]))
+        write_summary(writer.book, unit_id, unit_name, indicators[indicators["unit_id"] == unit_id], base,
+                      summary_years(ind, info.get("onepager_years")), info.get("citation") or [])
+        writer.book.active = 0
+        for ws in writer.book.worksheets:
+            ws.sheet_view.tabSelected = ws.title == SHEET
+            print_setup(ws)
     return path
+
+
+def print_setup(ws, head_rows: str = "1:1") -> None:
+    """Landscape A4, fit to one page wide (as many pages long as needed), the head row repeated
+    on every printed page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = head_rows
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
 
 
 def _dress(ws, freeze: str, wrap_last: bool = False) -> None:
@@ -219,6 +262,13 @@ def _chart(ws, wide: pd.DataFrame) -> None:
     ws.add_chart(chart, f"A{len(wide) + 4}")
 
 
+def workbook_name(unit_id: str, name_zh: str) -> str:
+    """The file name of a unit's workbook: its id and its Chinese name (``dehua_德化县.xlsx``), so
+    it is found by either; characters a file system refuses are dropped from the name."""
+    safe = "".join(c for c in str(name_zh) if c not in '\\/:*?"<>|' and c.isprintable()).strip()
+    return f"{unit_id}_{safe}.xlsx" if safe else f"{unit_id}.xlsx"
+
+
 class WorkbookWriter:
     """Every unit's workbook written by one background thread (the runner starts it when the
     tables are ready and collects it after the notebooks: the parent only waits for its workers
@@ -239,7 +289,7 @@ class WorkbookWriter:
         for unit in units:
             if self._stopped.is_set():
                 break
-            path = write_unit_workbook(staging / unit.id / f"{unit.id}.xlsx", unit.id, tables.indicators,
+            path = write_unit_workbook(staging / unit.id / workbook_name(unit.id, unit.name_zh), unit.id, tables.indicators,
                                        tables.population, info, getattr(tables, "plan_odds", None),
                                        getattr(tables, "plan_ledger", None))
             written[unit.id] = path.relative_to(staging).as_posix()

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..sanitiser import sanitise_page
+from .citation import citation_html, citation_info
 
 _CDN_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.IGNORECASE)
 _SCRIPT_BLOCK = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
@@ -119,9 +120,18 @@ NOTEBOOK_TITLES = {
 }
 
 
-def render_key_results(key: dict[str, Any] | None) -> str:
+def unit_link(name: str, uid: str, onepagers: dict[str, str] | None) -> str:
+    """A unit's Chinese name (escaped), linked to its one-pager when the run wrote one."""
+    page = (onepagers or {}).get(uid)
+    if not page:
+        return html.escape(name)
+    return f'<a href="{html.escape(page)}" title="一页表 one-pager">{html.escape(name)}</a>'
+
+
+def render_key_results(key: dict[str, Any] | None, onepagers: dict[str, str] | None = None) -> str:
     """The results that open the index: the city's 要点 box, then one row per unit with each
-    figure's median, p10–p90 band and 估 marker, and the plan's targets as a last row."""
+    figure's median, p10–p90 band and 估 marker, and the plan's targets as a last row. Each unit's
+    name links to its one-pager (``onepagers``: unit id → page, :mod:`analysis.run.onepager`)."""
     from ..keypoints import KEY_POINTS, fmt, key_points_html
 
     if not key or not key.get("rows"):
@@ -150,7 +160,7 @@ def render_key_results(key: dict[str, Any] | None) -> str:
         return f'<td class="num">{esc(fmt(point["p50"], kind))}{est}{band}</td>'
 
     body = "".join(
-        "<tr" + (' class="city"' if row["unit_id"] == "quanzhou" else "") + f"><th>{esc(row['unit_name'])}</th>"
+        "<tr" + (' class="city"' if row["unit_id"] == "quanzhou" else "") + f"><th>{unit_link(row['unit_name'], row['unit_id'], onepagers)}</th>"
         + "".join(cell(row, name, kind) for name, _, _, kind, _ in present) + "</tr>" for row in rows)
     targets = {p["indicator"]: p["target"] for p in (city or {}).get("points", []) if p["target"] is not None}
     plan = ("<tr><th>规划目标 Plan（全市 city）</th>" + "".join(
@@ -158,7 +168,8 @@ def render_key_results(key: dict[str, Any] | None) -> str:
         + "</tr>") if targets else ""
     base_zh = {"registered": "户籍人口口径 registered", "resident": "常住人口口径 resident"}.get(key["base"], key["base"])
     return (box + f"<h2>各县（市、区）主要结果 Key results by unit（{esc(str(key['year']))}年，{esc(base_zh)}）</h2>"
-            "<p><small>每格：中位数，下方小字为10%–90%区间；<span class=\"est\">估</span> = 依赖估计输入。"
+            "<p><small>" + ("点击单位名称打开其一页表（基年、上一规划收官年与报告年的主要数字）。 " if onepagers else "")
+            + "每格：中位数，下方小字为10%–90%区间；<span class=\"est\">估</span> = 依赖估计输入。"
             " Each cell: median, below it the p10–p90 band; 估 = rests on estimated inputs.</small></p>"
             f'<div class="scroll"><table><tr><th>单位 Unit</th>{head}</tr>{body}{plan}</table></div>')
 
@@ -261,6 +272,9 @@ def _quick_links(manifest: dict[str, Any]) -> str:
     links = []
     if city.get("pdf") or city.get("html"):
         links.append(f'<a href="{esc(city.get("pdf") or city["html"])}">全市报告（打印版{"PDF" if city.get("pdf") else ""}）</a>')
+    onepager = (manifest.get("onepagers") or {}).get("quanzhou")
+    if onepager:
+        links.append(f'<a href="{esc(onepager)}">全市一页表 city one-pager</a>')
     brief = (manifest.get("briefs") or {}).get("quanzhou")
     if brief:
         links.append(f'<a href="{esc(brief)}">全市简报 city brief</a>')
@@ -299,7 +313,7 @@ def render_index(manifest: dict[str, Any]) -> str:
 
     rows = []
     for uid in unit_order:
-        cells = [f"<th>{esc(units.get(uid, uid))} <small>({esc(uid)})</small></th>"]
+        cells = [f"<th>{unit_link(units.get(uid, uid), uid, manifest.get('onepagers'))} <small>({esc(uid)})</small></th>"]
         for nb in notebooks:
             job = by_cell.get((uid, nb))
             if job is None:
@@ -351,7 +365,7 @@ def render_index(manifest: dict[str, Any]) -> str:
 {_quick_links(manifest)}
 {render_ledger_line(manifest)}
 {render_plan_odds(manifest)}
-{render_key_results(key)}
+{render_key_results(key, manifest.get("onepagers"))}
 {_comparison_link(manifest)}
 <h2>报告 Reports</h2>
 {_pdf_line(manifest)}
@@ -374,5 +388,6 @@ def render_index(manifest: dict[str, Any]) -> str:
 <tr><th>数据版本 Data vintages</th><td>{vintage_text}</td></tr>
 {param_rows}</table>
 {notes_appendix_html(manifest.get("notes", []))}
+{citation_html(citation_info(manifest))}
 </body></html>
 """

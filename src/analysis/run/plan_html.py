@@ -66,7 +66,9 @@ def render_plan_odds(manifest: dict[str, Any]) -> str:
                       f"<br><small>{esc(r['action'])} {r['action_value']:,.0f} {esc(r['action_unit'])}</small>")
             cells.append(f'<td class="num"{_odds_colour(r["p_meet"])}><b>{esc(_pct(r["p_meet"]))}</b>'
                          f"<br><small>预测 {esc(value)}</small>{action}</td>")
-        body.append("<tr" + (' class="city"' if uid == "quanzhou" else "") + f"><th>{esc(name)}</th>{''.join(cells)}</tr>")
+        page = (manifest.get("onepagers") or {}).get(uid)  # the unit's name links to its one-pager
+        head = f'<a href="{esc(page)}" title="一页表 one-pager">{esc(name)}</a>' if page else esc(name)
+        body.append("<tr" + (' class="city"' if uid == "quanzhou" else "") + f"><th>{head}</th>{''.join(cells)}</tr>")
     heads = "".join(target_head(first[k], draft) for k in targets)
     title = esc(str(plan.get("name_zh", plan.get("id", ""))))
     note = ("<p class=\"draft\"><b>草案 DRAFT：</b>目标为起草参考（承接国家十五五目标、延续十四五比例），"

@@ -21,7 +21,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from ..sanitiser import sanitise_page
+from .citation import citation_html, citation_info, with_citation, without_citation
+from .onepager import write_onepagers
 
 # The notebook pages' own stylesheet (JupyterLab's, ~300 KB) is not copied: laying it out roughly
 # doubled the printing time. Tables and text get this small sheet; the 要点 box and styled tables
@@ -92,7 +96,7 @@ def render_print_report(pages: list[Path], unit_name: str, label: str, date: str
     for i, page in enumerate(pages):
         text = page.read_text(encoding="utf-8")
         body = _BODY.search(text)
-        inner = vector_charts(_SCRIPTS.sub("", body.group(1) if body else ""), page)
+        inner = vector_charts(_SCRIPTS.sub("", without_citation(body.group(1) if body else "")), page)
         toc.append(f"<li>{esc(_title(inner, page.stem))}</li>")
         sections.append(f'<section class="nb{" first" if i == 0 else ""}">{inner}</section>')
     return (f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
@@ -115,10 +119,12 @@ def _unit_pages(run_dir: Path, jobs: list[dict]) -> dict[str, list[Path]]:
     return out
 
 
-def write_products(run_dir: Path, manifest: dict[str, Any], pdf: bool) -> dict[str, Any]:
-    """Briefs, chart files, print pages and (``pdf`` and Chromium present) every PDF, for the jobs
-    in ``manifest["jobs"]``. Returns the manifest entries ``briefs``, ``print_reports`` and
-    ``pdf`` (what was printed, how long it took, or why nothing was)."""
+def write_products(run_dir: Path, manifest: dict[str, Any], pdf: bool, indicators=None) -> dict[str, Any]:
+    """Briefs, one-pagers, chart files, print pages and (``pdf`` and Chromium present) every PDF,
+    for the jobs in ``manifest["jobs"]``; the citation block on each of these pages and on the
+    notebook pages. ``indicators``: the run's indicator table (read from ``tables/indicators.csv``
+    when not given). Returns the manifest entries ``briefs``, ``onepagers``, ``print_reports``
+    and ``pdf`` (what was printed, how long it took, or why nothing was)."""
     from ..keypoints import scenario_label
     from .brief import write_briefs
     from .chart_files import extract
@@ -131,7 +137,10 @@ def write_products(run_dir: Path, manifest: dict[str, Any], pdf: bool) -> dict[s
             ipynb = run_dir / job["output"]
             if ipynb.exists():
                 extract(ipynb)
-    briefs = write_briefs(run_dir, manifest)
+    if indicators is None and (run_dir / "tables" / "indicators.csv").exists():
+        indicators = pd.read_csv(run_dir / "tables" / "indicators.csv")
+    briefs = write_briefs(run_dir, manifest, indicators=indicators)
+    block = citation_html(citation_info(manifest))
     scen = manifest.get("scenario", {})
     label = scenario_label(str(scen.get("name", "")), scen.get("overrides"))
     date = beijing_time(manifest.get("started"))
@@ -139,8 +148,13 @@ def write_products(run_dir: Path, manifest: dict[str, Any], pdf: bool) -> dict[s
     reports = {}
     for uid, pages in _unit_pages(run_dir, jobs).items():
         path = run_dir / uid / "report_print.html"
-        path.write_text(sanitise_page(render_print_report(pages, names.get(uid, uid), label, date)), encoding="utf-8")
+        page = with_citation(render_print_report(pages, names.get(uid, uid), label, date), block)
+        path.write_text(sanitise_page(page), encoding="utf-8")
         reports[uid] = {"html": path.relative_to(run_dir).as_posix()}
+    for pages in _unit_pages(run_dir, jobs).values():  # after the print pages: one block each, at the end
+        for page in pages:
+            page.write_text(sanitise_page(with_citation(page.read_text(encoding="utf-8"), block)), encoding="utf-8")
+    onepagers = write_onepagers(run_dir, {**manifest, "briefs": briefs}, indicators) if indicators is not None else {}
     info: dict[str, Any] = {"made": False}
     if not pdf:
         info["reason"] = "试算运行不打印PDF（完整运行或加 --publish 时打印） PDFs are printed in runs that publish"
@@ -158,4 +172,4 @@ def write_products(run_dir: Path, manifest: dict[str, Any], pdf: bool) -> dict[s
             out = run_dir / uid / "report.pdf"
             if out.exists():
                 r["pdf"] = out.relative_to(run_dir).as_posix()
-    return {"briefs": briefs, "print_reports": reports, "pdf": info}
+    return {"briefs": briefs, "onepagers": onepagers, "print_reports": reports, "pdf": info}

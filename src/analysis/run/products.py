@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..sanitiser import sanitise_page
+from .citation import citation_html, citation_info, with_citation
 
 BUNDLED = ("baseline", "low", "high")
 QUICK_ENV = "QZ_QUICK_PRODUCTS"  # set (the runner tests' fake runs): no comparison, no PDFs
@@ -69,8 +70,8 @@ def write_comparison(run_dir: Path, manifest: dict[str, Any], options, tables, e
             f"与本次运行相同；第一个为本次运行的情景。 Every scenario with the run's {options.draws} draws, years and seed; "
             "the first is this run's scenario.")
     page = run_dir / "compare.html"
-    page.write_text(sanitise_page(compare.render_compare(with_targets, base, year, note, index_link=True)),
-                    encoding="utf-8")
+    page.write_text(sanitise_page(with_citation(compare.render_compare(with_targets, base, year, note, index_link=True),
+                                                citation_html(citation_info(manifest)))), encoding="utf-8")
     return {"page": page.name, "scenarios": list(with_targets), "draws": options.draws,
             "seconds": round(time.perf_counter() - clock, 2)}
 
@@ -83,7 +84,7 @@ def write_products(run_dir: Path, manifest: dict[str, Any], options, tables, env
 
     out: dict[str, Any] = {}
     if not publishes(manifest.get("full"), options):
-        out.update(printable(run_dir, manifest, pdf=False))
+        out.update(printable(run_dir, manifest, pdf=False, indicators=tables.indicators))
         return out
     from concurrent.futures import ThreadPoolExecutor
 
@@ -94,7 +95,7 @@ def write_products(run_dir: Path, manifest: dict[str, Any], options, tables, env
     # environment the comparison sets around its model runs (the run's snapshot).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="comparison") as pool:
         comparison = pool.submit(write_comparison, run_dir, manifest, options, tables, env)
-        out.update(printable(run_dir, manifest, pdf=True))
+        out.update(printable(run_dir, manifest, pdf=True, indicators=tables.indicators))
         try:
             out["comparison"] = comparison.result()
         except Exception as exc:  # noqa: BLE001 - the reports stand without the comparison

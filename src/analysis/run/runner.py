@@ -238,6 +238,8 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
     from .inputs import snapshot
     from .excel import WorkbookWriter
     from .tables import build_tables, key_results, ledger_counts, odds_rows
+    from .citation import citation_info, citation_rows
+    from .onepager import page_years
 
     started, clock = _now(), time.perf_counter()
     scenario_file = chain[0]
@@ -317,7 +319,9 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
         manifest["key_results"]["scenario_label"] = label
         info = {"scenario_label": label, "overrides": scenario.overrides, "run_id": run_id,
                 "date": beijing_time(started), "years": f"{options.start_year}–{options.end_year}",
-                "draws": options.draws, "vintages": vintages, "sources": scenario.sources}
+                "draws": options.draws, "vintages": vintages, "sources": scenario.sources,
+                "base": options.base, "onepager_years": page_years(manifest), "notes": manifest["notes"],
+                "citation": citation_rows(citation_info(manifest))}  # the workbook's first sheet and 说明
         # The workbooks (openpyxl, ~1 s each) are written by a thread of this process while the
         # notebooks run: the parent only waits for the workers then, instead of the workers waiting.
         # A failing workbook fails the run (as a failing table does), known once the notebooks ran.
