@@ -105,7 +105,7 @@ def write_briefs(run_dir: Path, manifest: dict[str, Any], indicators=None) -> di
     ``indicators`` (the run's indicator table) gives each brief the 60+ and 80+ chart.
     The PDFs are printed with the run's other PDFs (:func:`analysis.run.printable.write_products`)."""
     from ..keypoints import scenario_label
-    from .html import beijing_time
+    from .manifest import beijing_time
 
     key = manifest.get("key_results") or {}
     scen = manifest.get("scenario", {})

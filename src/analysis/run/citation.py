@@ -27,6 +27,7 @@ from importlib import metadata
 from typing import Any
 
 from ..labels import scenario_label
+from .manifest import beijing_time
 
 DISTRIBUTION = "quanzhou-civil-affairs-forecast"
 TITLE_ZH = "泉州市民政事业发展规划预测"
@@ -45,8 +46,6 @@ def suite_version() -> str:
 
 def citation_info(manifest: dict[str, Any]) -> dict[str, str]:
     """The citation facts of a run, from its manifest (see the module docstring)."""
-    from .html import beijing_time
-
     code = manifest.get("code") or {}
     commit = str(code.get("commit") or "")[:10]
     version = suite_version() + (f"（代码 {commit}{'+改动' if code.get('dirty') else ''}）" if commit else "")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..sanitiser import sanitise_page
+from .manifest import beijing_time  # noqa: F401 - re-exported (pages of the run)
 from .citation import citation_html, citation_info
 
 _CDN_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.IGNORECASE)
@@ -172,21 +173,6 @@ def render_key_results(key: dict[str, Any] | None, onepagers: dict[str, str] | N
             + "每格：中位数，下方小字为10%–90%区间；<span class=\"est\">估</span> = 依赖估计输入。"
             " Each cell: median, below it the p10–p90 band; 估 = rests on estimated inputs.</small></p>"
             f'<div class="scroll"><table><tr><th>单位 Unit</th>{head}</tr>{body}{plan}</table></div>')
-
-
-def beijing_time(iso: str | None) -> str:
-    """An ISO timestamp as 'YYYY-MM-DD HH:MM 北京时间' (UTC+8); the text itself if unreadable."""
-    from datetime import datetime, timedelta, timezone
-
-    if not iso:
-        return "—"
-    try:
-        moment = datetime.fromisoformat(str(iso))
-    except ValueError:
-        return str(iso)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M") + " 北京时间"
 
 
 def readable_parameters(params: dict[str, Any], unit_names: dict[str, str]) -> list[tuple[str, str]]:

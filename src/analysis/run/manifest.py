@@ -12,7 +12,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable
@@ -141,6 +141,19 @@ def read_manifest(run_dir: Path) -> dict[str, Any] | None:
         _WARNED.add(str(path))
         print(f"warning: skipping the run in {Path(run_dir).name}: its manifest.json is {problem}", file=sys.stderr)
     return None
+
+
+def beijing_time(iso: str | None) -> str:
+    """An ISO timestamp as 'YYYY-MM-DD HH:MM 北京时间' (UTC+8); the text itself if unreadable."""
+    if not iso:
+        return "—"
+    try:
+        moment = datetime.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M") + " 北京时间"
 
 
 def utc_now() -> str:

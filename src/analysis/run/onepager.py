@@ -172,7 +172,7 @@ def render_onepager(manifest: dict[str, Any], indicators: pd.DataFrame, unit_id:
     sel = indicators[(indicators["unit_id"] == unit_id) & (indicators["base"] == base)]
     marks = [y for y in years[1:]]
     chart = elderly_chart(sel, marks, f"{name}60岁及以上与80岁及以上人口（{base_zh}，万人）")
-    links = [f'<a href="../index.html">返回总览</a>']
+    links = ['<a href="../index.html">返回总览</a>']
     brief = (manifest.get("briefs") or {}).get(unit_id)
     if brief:
         links.append(f'<a href="../{esc(brief)}">简报</a>')

@@ -129,7 +129,7 @@ def write_products(run_dir: Path, manifest: dict[str, Any], pdf: bool, indicator
     from .brief import write_briefs
     from .chart_files import extract
     from .chromium import find_chromium, print_pages
-    from .html import beijing_time
+    from .manifest import beijing_time
 
     jobs = manifest.get("jobs", [])
     for job in jobs:  # chart files: a finished job's worker wrote them (``charts``), a reused job's not

@@ -313,7 +313,7 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
                                    "rows": key_results(tables.indicators, options.base, report_year),
                                    "odds": odds_rows(tables.plan_odds), "ledger": ledger_counts(tables.plan_ledger)}
         from ..keypoints import scenario_label
-        from .html import beijing_time
+        from .manifest import beijing_time
 
         label = scenario_label(scenario.name, scenario.overrides)
         manifest["key_results"]["scenario_label"] = label

@@ -11,7 +11,7 @@ import html
 
 from .. import config
 from ..sanitiser import sanitise_page
-from .manifest import finished_at, read_manifest
+from .manifest import beijing_time, finished_at, read_manifest
 
 
 def run_name(manifest: dict) -> str:
@@ -37,7 +37,7 @@ def scope(manifest: dict) -> str:
 
 def render_runs_index(runs_dir, latest=None) -> str:
     """The page listing every run folder under ``runs_dir`` (newest first)."""
-    from .html import _STATUS_ZH, _STYLE, beijing_time
+    from .html import _STATUS_ZH, _STYLE
 
     esc = html.escape
     rows = []
