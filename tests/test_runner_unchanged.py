@@ -10,6 +10,7 @@ import sys
 import nbformat
 
 from analysis import cli
+from analysis.run import manifest as mf
 from runner_fixtures import read_manifest
 
 ARGS = ("--units", "licheng", "--notebooks", "01", "02")
@@ -100,5 +101,11 @@ def test_reused_job_outputs_are_hard_links(runner_project):
     assert run_cli("--incremental", "--run-id", "b") == 0
     job = {j["notebook"]: j for j in _real_run(root, "b")["jobs"]}["01_population_projection"]
     assert job["status"] == "skipped" and job["copied_from"] == "a"
-    for rel in (job["output"], job["html"]):
-        assert os.stat(runs(root) / "b" / rel).st_ino == os.stat(runs(root) / "a" / rel).st_ino
+    rel = job["output"]  # the executed notebook: a hard link, no bytes copied
+    assert os.stat(runs(root) / "b" / rel).st_ino == os.stat(runs(root) / "a" / rel).st_ino
+    # the page carries this run's citation block: a new file, and run a's page keeps its own bytes
+    page_a, page_b = (runs(root) / r / job["html"] for r in ("a", "b"))
+    assert os.stat(page_b).st_ino != os.stat(page_a).st_ino
+    assert page_b.read_text(encoding="utf-8").count('class="cite"') == 1
+    a_job = {j["notebook"]: j for j in read_manifest(runs(root) / "a")["jobs"]}["01_population_projection"]
+    assert mf.sha256_file(page_a) == a_job["output_sha256"][job["html"]]

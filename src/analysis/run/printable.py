@@ -16,6 +16,7 @@ the manifest says the PDFs were not made.
 from __future__ import annotations
 
 import html
+import os
 import re
 import time
 from pathlib import Path
@@ -25,6 +26,7 @@ import pandas as pd
 
 from ..sanitiser import sanitise_page
 from .citation import citation_html, citation_info, with_citation, without_citation
+from .manifest import sha256_file
 from .onepager import write_onepagers
 
 # The notebook pages' own stylesheet (JupyterLab's, ~300 KB) is not copied: laying it out roughly
@@ -119,6 +121,14 @@ def _unit_pages(run_dir: Path, jobs: list[dict]) -> dict[str, list[Path]]:
     return out
 
 
+def _replace_file(path: Path, text: str) -> None:
+    """Write ``text`` as a new file at ``path``: a reused page is a hard link to an earlier run's
+    file, which must keep the bytes its manifest recorded."""
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, path)
+
+
 def write_products(run_dir: Path, manifest: dict[str, Any], pdf: bool, indicators=None) -> dict[str, Any]:
     """Briefs, one-pagers, chart files, print pages and (``pdf`` and Chromium present) every PDF,
     for the jobs in ``manifest["jobs"]``; the citation block on each of these pages and on the
@@ -151,9 +161,12 @@ def write_products(run_dir: Path, manifest: dict[str, Any], pdf: bool, indicator
         page = with_citation(render_print_report(pages, names.get(uid, uid), label, date), block)
         path.write_text(sanitise_page(page), encoding="utf-8")
         reports[uid] = {"html": path.relative_to(run_dir).as_posix()}
-    for pages in _unit_pages(run_dir, jobs).values():  # after the print pages: one block each, at the end
-        for page in pages:
-            page.write_text(sanitise_page(with_citation(page.read_text(encoding="utf-8"), block)), encoding="utf-8")
+    for job in jobs:  # after the print pages: one block each, at the end of every notebook page
+        page = run_dir / job["html"] if job["status"] in ("ok", "skipped") and job.get("html") else None
+        if page is not None and page.exists():
+            _replace_file(page, sanitise_page(with_citation(page.read_text(encoding="utf-8"), block)))
+            # what --incremental verifies before it links the page into a later run
+            job.setdefault("output_sha256", {})[job["html"]] = sha256_file(page)
     onepagers = write_onepagers(run_dir, {**manifest, "briefs": briefs}, indicators) if indicators is not None else {}
     info: dict[str, Any] = {"made": False}
     if not pdf:
