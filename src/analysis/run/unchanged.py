@@ -135,5 +135,10 @@ def reuse_run(previous: Path, old: dict[str, Any], staging: Path, run_id: str, s
         reused={"run": previous.name, "how": "every file hard-linked (nothing changed since that run)",
                 "index_html": "the reused run's page (it names that run)"})
     manifest["parameters"] = {**old.get("parameters", {}), "incremental": True, "workers": options.workers}
+    # nothing changed since the run reused (same key: same inputs, options and code)
+    kept = old.get("changes") if isinstance(old.get("changes"), dict) else {}
+    manifest["changes"] = {"previous": previous.name, "previous_finished": old.get("finished"), "inputs": [],
+                           "comparable": True, "why_not": "", "results": [],
+                           "interventions": kept.get("interventions") or [], "reused": True}
     mf.write_json(staging / "manifest.json", manifest)
     return manifest
