@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataValidationError
-from .plausibility import check_structure, normalise_unit
+from .plausibility import check_structure, check_unit_totals, normalise_unit, resident_reference
 
 # measure -> (bound for Quanzhou geographies, bound for wider areas: 福建省, China)
 UPPER_BOUNDS: dict[str, tuple[float, float]] = {
@@ -192,4 +192,7 @@ def cross_check(population: np.ndarray, unit_ids: list[str], base: str, year: in
         registered = loaders.load_registered()
         _compare(path, "泉州市 registered total", population.sum(),
                  1e4 * loaders.fact(registered, "泉州市", "registered_population", 2020), "total", warnings)
+    if year == 2020:  # per unit against its resident total: two units' labels swapped (issue 27)
+        check_unit_totals(population, unit_ids, names, base,
+                          resident_reference(loaders.load("resident2021"), loaders.load_census2020()), path)
     return warnings
