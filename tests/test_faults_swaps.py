@@ -107,3 +107,27 @@ def test_a_table_that_breaks_the_base_population_build_is_refused_and_nothing_st
     assert (vintage_dir("census2020") / "2026.csv").read_text(encoding="utf-8") == stored
     assert not (vintage_dir("census2020") / "2027.json").exists()
     ingest.model_trial("beds", "2026", path)  # a table the base does not read: not tried
+
+
+def _reverse_ages(frame):
+    frame = frame.copy()
+    rows = frame.index[(frame["indicator"] == "mx_central_death_rate") & (frame["sex"] == "female")
+                       & (frame["period"] == frame["period"].iloc[0])]
+    frame.loc[rows, "value"] = frame.loc[rows[::-1], "value"].to_numpy()
+    return frame
+
+
+@pytest.mark.parametrize("change, fragment", [
+    (lambda f: f.assign(value=f["value"].where(f["indicator"] != "e0_life_expectancy_at_birth", "119")),
+     "e0_life_expectancy_at_birth within 20…100"),
+    (lambda f: f.assign(value=f["value"].where(f["indicator"] != "mx_central_death_rate", "0")),
+     "mx_central_death_rate within 1e-05…2"),
+    (_reverse_ages, "death rates rise with age"),
+])
+def test_an_absurd_life_table_is_refused_at_ingest(project_copy, tmp_path, capsys, change, fragment):
+    path = tmp_path / "life.csv"
+    change(raw(project_copy, "life_table.csv")).to_csv(path, index=False)
+    assert cli.main(["ingest", str(path), "--kind", "life_table", "--vintage", "2026"]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and "life.csv: line " in err and "'value'" in err, err
+    assert available_vintages("life_table") == []

@@ -30,6 +30,9 @@ PERSON_SCALE = {"persons": 1.0, "persons (approx)": 1.0, "10k persons": 1e4, "th
 RATE_BANDS = {"crude_birth_rate": (1.0, 50.0), "registered_crude_birth_rate": (1.0, 50.0),
               "crude_death_rate": (0.2, 30.0), "registered_crude_death_rate": (0.2, 30.0),
               "natural_increase_rate": (-30.0, 50.0)}
+# life tables (UN WPP form): e0 in years; central death rates m(x) per person-year, every age
+VALUE_BANDS = {"e0_life_expectancy_at_birth": (20.0, 100.0), "mx_central_death_rate": (1e-5, 2.0)}
+MX_RISE_FROM, MX_RISE_FACTOR = 30, 0.9  # from age 30 each group's m(x) ≥ 0.9 × the group before
 PARTS_TOLERANCE = 0.01          # male + female within 1 % of the total
 SHARE_PARTITIONS = (("share_age_0_14", "share_age_15_59", "share_age_60plus"),
                     ("share_age_0_14", "share_age_15_64", "share_age_65plus"))
@@ -79,6 +82,12 @@ def check_facts(frame: pd.DataFrame, path: Path) -> None:
         if not lo <= values[i] <= hi:
             _fail(path, i, f"a {frame.at[i, 'indicator']} within the demographic range {lo:g}…{hi:g} per mille "
                            "(docs/plausibility.md)", repr(frame.at[i, "value"]))
+    for i in frame.index[frame["indicator"].isin(list(VALUE_BANDS)) & values.notna()]:
+        lo, hi = VALUE_BANDS[frame.at[i, "indicator"]]
+        if not lo <= values[i] <= hi:
+            _fail(path, i, f"a {frame.at[i, 'indicator']} within {lo:g}…{hi:g} (docs/plausibility.md)",
+                  repr(frame.at[i, "value"]))
+    _check_mx_rises(frame, values, path)
     where = {(g, str(y), ind): i for i, g, y, ind in zip(frame.index, frame["geography"], frame["year"],
                                                          frame["indicator"]) if pd.notna(y)}
     for (geo, year, ind), i in where.items():
@@ -164,6 +173,22 @@ def check_unit_totals(population: np.ndarray, unit_ids: list[str], names: dict[s
             _fail(path, None, f"the {base} total of {uid} ({names.get(uid, uid)}) within {lo:g}…{hi:g} × its resident "
                               f"population {ref:,.0f} (docs/plausibility.md; two units' labels swapped?)",
                   f"{total:,.0f} persons ({total / ref:.2f} ×)", "unit")
+
+
+def _check_mx_rises(frame: pd.DataFrame, values: pd.Series, path: Path) -> None:
+    """Death rates rise with age from :data:`MX_RISE_FROM` on, per sex and period (a life table
+    with its ages reversed or its old ages dying less than the young is refused)."""
+    if not {"sex", "age_start", "period"} <= set(frame.columns):
+        return
+    mx = frame[frame["indicator"] == "mx_central_death_rate"]
+    ages = pd.to_numeric(mx["age_start"], errors="coerce")
+    for _, group in mx[ages >= MX_RISE_FROM].groupby(["sex", "period"], sort=False):
+        order = pd.to_numeric(group["age_start"], errors="coerce").sort_values().index
+        for before, after in zip(order, order[1:]):
+            if values[after] < MX_RISE_FACTOR * values[before]:
+                _fail(path, after, f"a death rate m(x) at age {frame.at[after, 'age_start']} of at least "
+                                   f"{MX_RISE_FACTOR:g} × the {values[before]:g} at age {frame.at[before, 'age_start']} "
+                                   f"(line {_line(before)}; death rates rise with age)", repr(frame.at[after, "value"]))
 
 
 def check_across_tables(tables: dict[str, tuple[pd.DataFrame, Path]]) -> None:
