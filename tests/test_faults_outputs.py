@@ -164,7 +164,7 @@ def test_bad_parameters_exit_2_and_write_nothing(runner_project, capsys, args, f
     ("", "the file is empty"),
     ("# only a comment\n", "holds no values"),
     ("- beds.occupancy_pct\n- 75\n", "found a list"),
-    ("75\n", "found a single value 75"),
+    ("75\n", "found a single value"),  # not quoted: the file is outside the project (issue 27)
     ("beds: [1, 2]\n", "'beds' is a scenario section"),
     ("a: [1,\n", "not valid YAML at line 2"),
     ("a: &x [1, 2]\nb: *x\n", "aliases"),

@@ -276,7 +276,7 @@ def scenario_path(name: str | Path) -> Path:
         raise AnalysisError(f"scenario {short(str(name))}: not a scenario name or a .yaml file")
     path = config.scenarios_dir() / f"{name}.yaml"
     if not path.is_file():
-        known = sorted(p.stem for p in config.scenarios_dir().glob("*.yaml"))
+        known = sorted(p.stem for p in config.scenarios_dir().glob("*.yaml") if p.is_file())
         raise AnalysisError(f"unknown scenario {str(name)!r}; known scenarios: {', '.join(known)}")
     return path
 

@@ -3,7 +3,8 @@
 Every problem is one :class:`~analysis.errors.AnalysisError` naming the file and, where YAML
 knows it, the line and column: a missing file, a directory, an unreadable or non-UTF-8 file, an
 empty file, a list or a scalar where a mapping is needed, invalid YAML. Messages are bounded
-(:func:`short`), files are limited to :data:`MAX_BYTES`, and YAML aliases (``*name``, the
+(:func:`fragment`: at most :data:`FRAGMENT` escaped characters of the content, none of a file
+outside the project, e.g. a scenario symlinked to ``/etc/passwd``, issue 27), files are limited to :data:`MAX_BYTES`, and YAML aliases (``*name``, the
 "billion laughs" bomb) and absurd nesting are refused before they can cost memory or time.
 """
 
@@ -14,9 +15,15 @@ from typing import Any
 
 import yaml
 
+from . import config
 from .errors import MAX_MESSAGE, AnalysisError, short
 
 MAX_BYTES = 1_000_000
+FRAGMENT = 40  # characters of a file's content an error may quote
+
+
+class _DuplicateKey(yaml.constructor.ConstructorError):
+    """A key given twice (its message quotes the key: not shown for a file outside the project)."""
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -42,25 +49,48 @@ class _StrictLoader(yaml.SafeLoader):
                 except TypeError:  # an unhashable key: the constructor reports it
                     continue
                 if duplicate:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"the key {short(key)} appears twice in one mapping", key_node.start_mark)
+                    raise _DuplicateKey(None, None, f"the key {fragment(key)} appears twice in one mapping",
+                                        key_node.start_mark)
         return super().construct_mapping(node, deep)
 
 
-def _where(exc: yaml.YAMLError) -> str:
+def fragment(value: Any, quote: bool = True) -> str:
+    """What an error may show of a file's content: a ``repr`` (escaped: control characters and
+    newlines as ``\\n``) of at most :data:`FRAGMENT` characters, or nothing when the file lies
+    outside the project (``quote=False``: a symlink to ``/etc/passwd`` must not print it)."""
+    if not quote:
+        return "(not shown: the file is outside the project)"
+    text = repr(value) if not isinstance(value, (list, dict)) else short(value)
+    return text if len(text) <= FRAGMENT else text[:FRAGMENT] + "…"
+
+
+def inside_project(path: Path | str) -> bool:
+    """Whether ``path`` (symlinks followed) lies inside the project root."""
+    try:
+        Path(path).resolve().relative_to(config.project_root())
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def _where(exc: yaml.YAMLError, quote: bool = True) -> str:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if not quote and isinstance(exc, _DuplicateKey):  # YAML's own problems name tokens, not content
+        problem = "a key appears twice in one mapping (not shown: the file is outside the project)"
+    problem = str(problem)[:MAX_MESSAGE]
     if mark is not None:
-        return f"line {mark.line + 1}, column {mark.column + 1}: {str(problem)[:MAX_MESSAGE]}"
-    return str(problem)[:MAX_MESSAGE]
+        return f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    return problem
 
 
-def loads(text: str, what: str) -> Any:
-    """Parse YAML ``text``; errors name ``what`` (a file or a parameter) and the line and column."""
+def loads(text: str, what: str, quote: bool = True) -> Any:
+    """Parse YAML ``text``; errors name ``what`` (a file or a parameter) and the line and column
+    (and, unless ``quote`` is false, the problem as YAML words it)."""
     try:
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
-        raise AnalysisError(f"{what}: not valid YAML at {_where(exc)}") from None
+        raise AnalysisError(f"{what}: not valid YAML at {_where(exc, quote)}") from None
     except RecursionError:
         raise AnalysisError(f"{what}: YAML nested too deeply") from None
 
@@ -90,16 +120,17 @@ def read_text(path: Path | str, what: str | None = None) -> str:
 def read_mapping(path: Path | str, what: str | None = None) -> dict:
     """A YAML file that must hold a mapping (``name: value`` lines)."""
     what = what or str(path)
+    quote = inside_project(path)  # never print the content of a file outside the project
     text = read_text(path, what)
     if not text.strip():
         raise AnalysisError(f"{what}: the file is empty; expected a mapping of name: value")
-    tree = loads(text, what)
+    tree = loads(text, what, quote)
     if tree is None:
         raise AnalysisError(f"{what}: the file holds no values (only comments); expected a mapping of name: value")
     if not isinstance(tree, dict):
-        kind = "a list" if isinstance(tree, list) else f"a single value {short(tree)}"
+        kind = "a list" if isinstance(tree, list) else f"a single value {fragment(tree, quote)}"
         raise AnalysisError(f"{what}: expected a mapping of name: value, found {kind}")
     bad = [k for k in tree if not isinstance(k, str)]
     if bad:
-        raise AnalysisError(f"{what}: every name must be text; found {short(bad[0])}")
+        raise AnalysisError(f"{what}: every name must be text; found {fragment(bad[0], quote)}")
     return tree

@@ -166,7 +166,7 @@ def _validated(merged: pd.DataFrame, spec, path: Path) -> pd.DataFrame:
 def _check_with_others(kind: str, frame: pd.DataFrame, path: Path) -> None:
     """Cross-table plausibility with ``frame`` standing in for table ``kind`` (the others as in use)."""
     tables = {}
-    for name in ("census2020", "resident2021"):
+    for name in ("census2020", "resident2021", "registered_county"):
         if name == kind:
             tables[name] = (frame, path)
             continue

@@ -23,7 +23,7 @@ from .. import geography
 from ..errors import DataValidationError
 from . import loaders
 from .base_tables import SEX_LABELS, county_unit
-from .plausibility import check_structure
+from .plausibility import check_structure, check_unit_totals, resident_reference
 from .value_checks import DEFAULT_BOUND, UPPER_BOUNDS, _line, check_values  # noqa: F401 - re-exported
 
 MAX_CELL = 500_000          # persons of one unit, sex and single year of age (the largest is ≈ 25,000)
@@ -147,4 +147,7 @@ def cross_check(population: np.ndarray, unit_ids: list[str], base: str, year: in
         registered = loaders.load_registered()
         _compare(path, "泉州市 registered total", population.sum(),
                  1e4 * loaders.fact(registered, "泉州市", "registered_population", 2020), "total", warnings)
+    if year == 2020:  # per unit against its resident total: two units' labels swapped (issue 27)
+        check_unit_totals(population, unit_ids, names, base,
+                          resident_reference(loaders.load("resident2021"), loaders.load_census2020()), path)
     return warnings

@@ -5,7 +5,8 @@
     and plausible values, required rows, cross-table checks against the census) and stored
     atomically as ``data/processed/vintages/<kind>/<vintage>.csv`` with a ``<vintage>.json``
     record (source file, sha256, rows, warnings, merge, rows added / replaced / kept / dropped
-    per unit). A broken file raises :class:`~analysis.errors.DataValidationError` naming file,
+    per unit). A table the base populations are built from is then tried: they are built with it
+(:func:`model_trial`), and a model error refuses it like a gate. A broken file raises :class:`~analysis.errors.DataValidationError` naming file,
     line and column (exit 2) and nothing changes. A table for **any set of units** (new to the
     table or not) is merged with the table in use by the table's key (:mod:`.merge`): the rows
     it does not touch are kept, and the command prints what it did per unit. Ingest holds the
@@ -106,10 +107,59 @@ def store(path: Path | str, kind: str, vintage: str, replace: bool = False) -> t
                   "changes": {unit: change.as_dict() for unit, change in prepared.changes.items()},
                   "warnings": prepared.warnings}
         folder.mkdir(parents=True, exist_ok=True)
+        before = {t: t.read_text(encoding="utf-8") if t.exists() else None
+                  for t in (target, target.with_suffix(".json"))}
         _write_atomic(target, prepared.text)
         _write_atomic(target.with_suffix(".json"), json.dumps(record, ensure_ascii=False, indent=2))
-    loaders.clear_cache()
+        try:
+            model_trial(kind, vintage, path)
+        except AnalysisError:
+            for t, text in before.items():  # as it was: nothing stored
+                if text is None:
+                    t.unlink(missing_ok=True)
+                else:
+                    _write_atomic(t, text)
+            raise
+        finally:
+            loaders.clear_cache()
     return target, prepared
+
+
+# Tables the base populations are built from (analysis.demography.base): a table that passes
+# every gate and still breaks that build (e.g. IPF: negative margin total) is refused at ingest.
+BASE_INPUTS = ("age_structure_yearbook", "census2010", "census2020", "migrant_age", "registered",
+               "registered_county", "resident2021", "wpp_births", "wpp_population")
+
+
+def model_trial(kind: str, vintage: str, path: Path) -> None:
+    """Build the three base populations with ``vintage`` of ``kind`` in use; a model error is a
+    :class:`~analysis.errors.DataValidationError` naming the file (exit 2) instead of an obscure
+    failure of every later run (issue 27: such tables used to end runs in "IPF did not converge")."""
+    if kind not in BASE_INPUTS and kind not in POPULATION_KINDS:
+        return
+    # heavy (numpy models): imported only for the tables that feed the base populations
+    from ..demography.base import load_base_population
+    from ..errors import DataValidationError, short
+
+    name = f"QZ_VINTAGE_{kind.upper()}"
+    saved = os.environ.get(name)
+    os.environ[name] = vintage
+    loaders.clear_cache()
+    try:
+        for base, year in (("resident", 2020), ("registered", 2020), ("resident", 2010)):
+            try:
+                load_base_population(base, year)
+            except DataValidationError:
+                raise
+            except AnalysisError as exc:
+                raise DataValidationError(
+                    path, None, None, f"a table the {base} {year} base population can be built from "
+                    "(nothing was stored)", f"the model fails with it: {short(str(exc))[1:-1]}") from None
+    finally:
+        if saved is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = saved
 
 
 def rollback(kind: str) -> tuple[str, str]:

@@ -31,9 +31,16 @@ PERSON_SCALE = {"persons": 1.0, "persons (approx)": 1.0, "10k persons": 1e4, "th
 RATE_BANDS = {"crude_birth_rate": (1.0, 50.0), "registered_crude_birth_rate": (1.0, 50.0),
               "crude_death_rate": (0.2, 30.0), "registered_crude_death_rate": (0.2, 30.0),
               "natural_increase_rate": (-30.0, 50.0)}
+# life tables (UN WPP form): e0 in years; central death rates m(x) per person-year, every age
+VALUE_BANDS = {"e0_life_expectancy_at_birth": (20.0, 100.0), "mx_central_death_rate": (1e-5, 2.0)}
+MX_RISE_FROM, MX_RISE_FACTOR = 30, 0.9  # from age 30 each group's m(x) ≥ 0.9 × the group before
 PARTS_TOLERANCE = 0.01          # male + female within 1 % of the total
 SHARE_PARTITIONS = (("share_age_0_14", "share_age_15_59", "share_age_60plus"),
                     ("share_age_0_14", "share_age_15_64", "share_age_65plus"))
+# an older age group is part of a younger one: share aged 65+ ≤ share aged 60+ (else the base
+# population's fit fails later with "IPF: negative margin total", issue 27)
+NESTED_SHARES = (("share_age_65plus", "share_age_60plus"), ("share_age_80plus", "share_age_65plus"),
+                 ("share_age_80plus", "share_age_60plus"))
 SHARE_SUM_BAND = (98.0, 102.0)  # a full partition of ages, percent (rounding of published shares)
 GROWTH_PER_YEAR = 0.10          # year-end total against the census: at most ±10 % a year
 # base populations, per unit (both sexes) and per sex
@@ -42,6 +49,8 @@ SHARE_0_14_BAND = (3.0, 45.0)   # percent of a unit
 SHARE_60PLUS_BAND = (1.0, 45.0)
 TAIL_GROWTH = 1.25              # a 5-year group from 80 on is at most 1.25 × the group before it …
 TAIL_SLACK = 200.0              # … plus 200 persons (small units and rounding)
+# registered persons of a unit / its resident persons (bundled: 0.58 晋江 … 1.24 安溪; the city 0.88)
+REGISTERED_RATIO_BAND = (0.3, 2.5)
 
 
 def normalise_unit(unit) -> str:
@@ -72,6 +81,12 @@ def check_facts(frame: pd.DataFrame, path: Path) -> None:
         if not lo <= values[i] <= hi:
             _fail(path, i, f"a {frame.at[i, 'indicator']} within the demographic range {lo:g}…{hi:g} per mille "
                            "(docs/plausibility.md)", repr(frame.at[i, "value"]))
+    for i in frame.index[frame["indicator"].isin(list(VALUE_BANDS)) & values.notna()]:
+        lo, hi = VALUE_BANDS[frame.at[i, "indicator"]]
+        if not lo <= values[i] <= hi:
+            _fail(path, i, f"a {frame.at[i, 'indicator']} within {lo:g}…{hi:g} (docs/plausibility.md)",
+                  repr(frame.at[i, "value"]))
+    _check_mx_rises(frame, values, path)
     where = {(g, str(y), ind): i for i, g, y, ind in zip(frame.index, frame["geography"], frame["year"],
                                                          frame["indicator"]) if pd.notna(y)}
     for (geo, year, ind), i in where.items():
@@ -88,6 +103,12 @@ def check_facts(frame: pd.DataFrame, path: Path) -> None:
             if np.isfinite(city) and persons[i] > city:
                 _fail(path, i, f"{ind} of {geo} at most the city's {city:,.0f} persons (line "
                                f"{_line(where[(CITY, year, ind)])})", f"{persons[i]:,.0f} persons")
+    for (geo, year, ind), i in where.items():
+        for part, whole in NESTED_SHARES:
+            w = where.get((geo, year, whole))
+            if ind == part and w is not None and values[i] > values[w]:
+                _fail(path, i, f"{part} of {geo} {year} at most its {whole} {values[w]:g} (line {_line(w)}): "
+                               "an older age group is part of a younger one", repr(frame.at[i, "value"]))
     for geo, year in {(g, y) for g, y, _ in where}:
         for partition in SHARE_PARTITIONS:
             rows = [where.get((geo, year, ind)) for ind in partition]
@@ -102,9 +123,82 @@ def check_facts(frame: pd.DataFrame, path: Path) -> None:
                       f"{total:.1f} %")
 
 
+def resident_reference(yearend: pd.DataFrame | None, census: pd.DataFrame | None = None) -> dict[str, float]:
+    """Resident persons per geography: the 2020 census total where the census has one, else the
+    2021 year-end population (``resident2021``)."""
+    out: dict[str, float] = {}
+    for frame, indicator in ((yearend, "resident_population_yearend"), (census, "resident_population")):
+        if frame is None:
+            continue
+        for geo, ind, value, unit in zip(frame["geography"], frame["indicator"], frame["value"], frame["unit"]):
+            scale = PERSON_SCALE.get(normalise_unit(unit))
+            if ind == indicator and scale is not None and pd.notna(value) and float(value) > 0:
+                out[str(geo)] = float(value) * scale
+    return out
+
+
+def check_registered_against_resident(registered: pd.DataFrame, path: Path, reference: dict[str, float]) -> None:
+    """Each unit's registered population (``registered_county``) within :data:`REGISTERED_RATIO_BAND`
+    × its resident population (:func:`resident_reference`): two units' labels swapped (晋江市's
+    117万 registered written as 德化县's, whose residents are 34万) are refused."""
+    lo, hi = REGISTERED_RATIO_BAND
+    for i, geo, ind, value, unit in zip(registered.index, registered["geography"], registered["indicator"],
+                                        registered["value"], registered["unit"]):
+        scale = PERSON_SCALE.get(normalise_unit(unit))
+        if ind != "registered_population" or scale is None or pd.isna(value) or str(geo) not in reference:
+            continue
+        ratio = float(value) * scale / reference[str(geo)]
+        if not lo <= ratio <= hi:
+            _fail(path, i, f"registered population of {geo} within {lo:g}…{hi:g} × its resident population "
+                           f"{reference[str(geo)]:,.0f} (docs/plausibility.md; two units' labels swapped?)",
+                  f"{float(value) * scale:,.0f} persons ({ratio:.2f} ×)")
+
+
+def check_unit_totals(population: np.ndarray, unit_ids: list[str], names: dict[str, str], base: str,
+                      reference: dict[str, float], path: Path) -> None:
+    """Each unit's total in a 2020 base population against its resident population
+    (:func:`resident_reference`): resident within ±:data:`GROWTH_PER_YEAR`, registered within
+    :data:`REGISTERED_RATIO_BAND` × — so two units' labels swapped are refused."""
+    if base == "resident":
+        lo, hi = 1 - GROWTH_PER_YEAR, 1 + GROWTH_PER_YEAR
+    else:
+        lo, hi = REGISTERED_RATIO_BAND
+    for u, uid in enumerate(unit_ids):
+        ref = reference.get(names.get(uid, uid))
+        if ref is None:
+            continue
+        total = float(population[u].sum())
+        if not lo <= total / ref <= hi:
+            _fail(path, None, f"the {base} total of {uid} ({names.get(uid, uid)}) within {lo:g}…{hi:g} × its resident "
+                              f"population {ref:,.0f} (docs/plausibility.md; two units' labels swapped?)",
+                  f"{total:,.0f} persons ({total / ref:.2f} ×)", "unit")
+
+
+def _check_mx_rises(frame: pd.DataFrame, values: pd.Series, path: Path) -> None:
+    """Death rates rise with age from :data:`MX_RISE_FROM` on, per sex and period (a life table
+    with its ages reversed or its old ages dying less than the young is refused)."""
+    if not {"sex", "age_start", "period"} <= set(frame.columns):
+        return
+    mx = frame[frame["indicator"] == "mx_central_death_rate"]
+    ages = pd.to_numeric(mx["age_start"], errors="coerce")
+    for _, group in mx[ages >= MX_RISE_FROM].groupby(["sex", "period"], sort=False):
+        order = pd.to_numeric(group["age_start"], errors="coerce").sort_values().index
+        for before, after in zip(order, order[1:]):
+            if values[after] < MX_RISE_FACTOR * values[before]:
+                _fail(path, after, f"a death rate m(x) at age {frame.at[after, 'age_start']} of at least "
+                                   f"{MX_RISE_FACTOR:g} × the {values[before]:g} at age {frame.at[before, 'age_start']} "
+                                   f"(line {_line(before)}; death rates rise with age)", repr(frame.at[after, "value"]))
+
+
 def check_across_tables(tables: dict[str, tuple[pd.DataFrame, Path]]) -> None:
     """Year-end totals (``resident2021``) against the census base (``census2020``) per geography:
-    growth within :data:`GROWTH_PER_YEAR` a year. ``tables``: name → (validated frame, its file)."""
+    growth within :data:`GROWTH_PER_YEAR` a year; registered totals (``registered_county``)
+    against resident ones (:func:`check_registered_against_resident`). ``tables``: name →
+    (validated frame, its file)."""
+    if "registered_county" in tables and ("resident2021" in tables or "census2020" in tables):
+        registered, path = tables["registered_county"]
+        reference = resident_reference(tables.get("resident2021", (None,))[0], tables.get("census2020", (None,))[0])
+        check_registered_against_resident(registered, path, reference)
     if "resident2021" not in tables or "census2020" not in tables:
         return
     yearend, path = tables["resident2021"]

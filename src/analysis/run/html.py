@@ -331,6 +331,7 @@ def render_index(manifest: dict[str, Any]) -> str:
     table_error = manifest.get("error")
     head = "".join(f"<th>{NOTEBOOK_TITLES.get(nb, esc(nb))}</th>" for nb in notebooks)
     from ..keypoints import notes_appendix_html, scenario_label
+    from .changes import render_changes
     from .plan_html import render_ledger_line, render_plan_odds
 
     scen = manifest.get("scenario", {})
@@ -352,6 +353,7 @@ def render_index(manifest: dict[str, Any]) -> str:
 {render_ledger_line(manifest)}
 {render_plan_odds(manifest)}
 {render_key_results(key, manifest.get("onepagers"))}
+{render_changes(manifest.get("changes"))}
 {_comparison_link(manifest)}
 <h2>报告 Reports</h2>
 {_pdf_line(manifest)}

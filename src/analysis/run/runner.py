@@ -22,6 +22,7 @@ from ..sanitiser import sanitise_page
 from ..errors import AnalysisError
 from . import manifest as mf
 from . import publish, unchanged
+from .changes import record_changes
 from .executors import make_executor
 from .inputs import source_hash
 from .jobs import Job, JobResult, run_job
@@ -368,6 +369,7 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
         manifest["missing"] = missing_products(manifest)
         status = "partial" if manifest["missing"] and status == "complete" else status
     manifest.update(status=status, finished=_now(), seconds=round(time.perf_counter() - clock, 2))
+    record_changes(manifest, snap.root)  # what changed since the previous complete run (issue 27)
     (staging / "index.html").write_text(sanitise_page(render_index(manifest)), encoding="utf-8")
     if not tables_ok:  # no job ran: stop the warmed workers first (a prefetch still writing the cache)
         getattr(executor, "close", lambda: None)()
