@@ -35,8 +35,7 @@ from typing import Any
 from .. import config
 from ..method_notes import reader_text, split_base
 from . import publish
-from .html import beijing_time
-from .manifest import read_manifest
+from .manifest import beijing_time, read_manifest
 
 # reader-note ids (analysis.method_notes.CATALOGUE) that report a model changing its own numbers
 INTERVENTIONS = ("outmigration_cut",)
@@ -255,7 +254,9 @@ def render_changes(changes: Any) -> str:
     if not isinstance(changes, dict):
         return ""
     esc = html.escape
-    from ..keypoints import UNIT_ZH  # keypoints imports pandas: only when a page is made
+    from ..keypoints import (
+        UNIT_ZH,  # keypoints imports pandas: only when a page is made
+    )
 
     parts = ['<section class="changes"><h2>与上次完整运行相比的变化 What changed since the previous complete run</h2>']
     previous = changes.get("previous")
