@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..sanitiser import sanitise_page
+from .print_setup import INSTALL_COMMAND
 
 # The notebook pages' own stylesheet (JupyterLab's, ~300 KB) is not copied: laying it out roughly
 # doubled the printing time. Tables and text get this small sheet; the 要点 box and styled tables
@@ -146,6 +147,7 @@ def write_products(run_dir: Path, manifest: dict[str, Any], pdf: bool) -> dict[s
         info["reason"] = "试算运行不打印PDF（完整运行或加 --publish 时打印） PDFs are printed in runs that publish"
     elif find_chromium() is None:
         info["reason"] = "未安装 Chromium，未生成PDF（可在浏览器中打印HTML） chromium not installed: no PDFs"
+        info["install"] = INSTALL_COMMAND  # the run's last line says how (print_setup.no_pdf_line)
     else:
         pairs = [(run_dir / rel, (run_dir / rel).with_suffix(".pdf")) for rel in briefs.values()]
         pairs += [(run_dir / r["html"], run_dir / Path(r["html"]).parent / "report.pdf") for r in reports.values()]
