@@ -98,17 +98,35 @@ def test_no_word_is_broken_inside_a_table_cell(tmp_path):
     assert broken == [], broken
 
 
-def test_a_heading_stays_on_the_page_of_the_table_it_introduces(tmp_path):
+def _cell(kind, inner):
+    """A cell as nbconvert's lab template exports it (wrappers and all)."""
+    wrapper = "jp-Cell-inputWrapper" if kind == "markdown" else "jp-Cell-outputWrapper"
+    return (f'<div class="jp-Cell jp-{"MarkdownCell" if kind == "markdown" else "CodeCell"} jp-Notebook-cell">'
+            f'<div class="{wrapper}"><div class="jp-Collapser"></div><div class="jp-OutputArea">{inner}</div></div></div>')
+
+
+def test_cells_are_kept_with_the_markdown_before_them():
+    body = ("<main>" + _cell("code", "a") + _cell("markdown", "<h2>标题</h2>") + _cell("markdown", "<p>说明</p>")
+            + _cell("code", "图") + _cell("code", "b") + "</main>")
+    out = printable.keep_with_next(body)
+    assert out.count('<div class="keep">') == 1
+    kept = out[out.index('<div class="keep">'):]
+    assert kept.index("标题") < kept.index("说明") < kept.index("图") < kept.index("</div></div></div></div>") < kept.index(">b<")
+    assert printable.keep_with_next("<p>no cells</p>") == "<p>no cells</p>"
+
+
+def test_a_heading_stays_on_the_page_of_the_chart_it_introduces(tmp_path):
+    """Issue 28: headings and their words at a page's foot, the chart on the next page."""
     _chromium()
-    rows = "".join(f"<tr><td>第{i}行</td><td>{i}</td></tr>" for i in range(30))
-    body = ('<h1>02 养老床位</h1><div style="height:228mm">前文</div>'
-            '<div class="jp-Cell jp-MarkdownCell"><div class="jp-RenderedMarkdown"><h2>孤立标题测试</h2><p>误差 = 预测 − 普查。</p></div></div>'
-            f'<div class="jp-Cell jp-CodeCell"><div class="jp-OutputArea-output"><table>{rows}</table></div></div>')
-    page = _export(tmp_path / "q", "02_elder_care_beds", body)
+    body = ('<h1>01 人口预测</h1>' + _cell("code", '<div style="height:190mm">前文</div>')
+            + _cell("markdown", '<div class="jp-RenderedMarkdown"><h2>孤立标题测试</h2><p>误差 = 预测 − 普查。</p></div>')
+            + '<div class="jp-Cell jp-CodeCell jp-Notebook-cell"><div class="jp-Cell-outputWrapper">'
+              '<div class="jp-OutputArea"><div class="jp-OutputArea-child">')
+    page = _export(tmp_path / "q", "01_population_projection", body, [_chart()])
     pages = _pages_text(_print(tmp_path, [page]))
     with_heading = [i for i, p in enumerate(pages) if "孤立标题测试" in p]
-    with_table = [i for i, p in enumerate(pages) if "第0行" in p]
-    assert with_heading == with_table, (with_heading, with_table)
+    with_chart = [i for i, p in enumerate(pages) if "老年人口中位数" in p]
+    assert with_heading == with_chart, (with_heading, with_chart)
 
 
 def test_a_developer_table_is_left_out_of_print_with_a_line_saying_where_it_is(tmp_path):

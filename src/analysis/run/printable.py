@@ -10,7 +10,7 @@ Print rules an office accepts (issue 28): each chart is the notebook's SVG file 
 the page (:func:`vector_charts`), so its text is printed as the characters it shows — an SVG
 shown through ``<img>`` loses its text: the PDF's text layer maps Noto CJK's shared glyphs back to
 CJK radicals (⼈⼝ for 人口) and drops the digits; headings and the text before a table or chart
-stay on its page (``break-after: avoid`` on headings and markdown cells); a word is never broken
+stay on its page (markdown cells wrapped with the cell after them, :func:`keep_with_next`); a word is never broken
 inside a table cell; tables marked ``screen-only`` (developer tables: the backtest's error
 table, the 专栏2 transcription) are left out with a line saying where they are; and no code name
 of the catalogue is printed where a Chinese name exists (:func:`readable_names`).
@@ -64,7 +64,7 @@ table{break-inside:avoid;width:100%!important;table-layout:auto;font-size:8pt!im
 td,th{word-break:normal!important;overflow-wrap:normal!important;hyphens:manual}
 thead{display:table-header-group}tr{break-inside:avoid}
 h1,h2,h3,h4,h5{break-after:avoid;break-inside:avoid}
-.jp-MarkdownCell,.jp-Cell:has(.jp-RenderedMarkdown){break-after:avoid}
+.jp-MarkdownCell,.jp-Cell:has(.jp-RenderedMarkdown){break-after:avoid}.keep{break-inside:avoid}
 .screen-only{display:none!important}.print-only{display:block!important}
 .chart-dl{display:none!important}
 a{color:inherit;text-decoration:none}
@@ -163,6 +163,33 @@ def readable_names(page: str) -> str:
     return "".join(part if i % 2 else pattern.sub(text, part) for i, part in enumerate(_TAG_OR_TEXT.split(page)))
 
 
+_CELL_START = re.compile(r'<div class="jp-Cell[ "]')  # a cell, not its jp-Cell-inputWrapper
+_MAIN_END = re.compile(r"</main>", re.IGNORECASE)
+
+
+def keep_with_next(body: str) -> str:
+    """Each run of markdown cells (headings, the words before a chart or table) wrapped with the
+    cell after it in ``<div class="keep">`` (``break-inside: avoid``): Chromium did not honour
+    ``break-after: avoid`` between the cells and left headings at a page's foot with their
+    chart on the next (issue 28). Cells are siblings, so a cell runs from its start to the next
+    cell's start (the last one to ``</main>``); a body without that structure is left as it is."""
+    starts = [m.start() for m in _CELL_START.finditer(body)]
+    end = _MAIN_END.search(body, starts[-1]) if starts else None
+    if not starts or end is None:
+        return body
+    bounds = starts + [end.start()]
+    cells = [body[a:b] for a, b in zip(bounds, bounds[1:])]
+    out, run = [body[:starts[0]]], []
+    for cell in cells:
+        run.append(cell)
+        if "jp-MarkdownCell" not in cell[:80]:
+            out.append(f'<div class="keep">{"".join(run)}</div>' if len(run) > 1 else run[0])
+            run = []
+    out.append("".join(run))
+    out.append(body[end.start():])
+    return "".join(out)
+
+
 def _title(body: str, fallback: str) -> str:
     m = _H1.search(body)
     if not m:
@@ -179,7 +206,7 @@ def render_print_report(pages: list[Path], unit_name: str, label: str, date: str
     for i, page in enumerate(pages):
         text = page.read_text(encoding="utf-8")
         body = _BODY.search(text)
-        inner = vector_charts(_SCRIPTS.sub("", body.group(1) if body else ""), page)
+        inner = keep_with_next(vector_charts(_SCRIPTS.sub("", body.group(1) if body else ""), page))
         toc.append(f"<li>{esc(_title(inner, page.stem))}</li>")
         sections.append(f'<section class="nb{" first" if i == 0 else ""}">{readable_names(inner)}</section>')
     return (f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
