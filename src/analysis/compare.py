@@ -31,8 +31,8 @@ from .keypoints import KEY_POINTS, UNIT_ZH, fmt, key_points, scenario_label
 # The rows of the comparison: the 要点 figures, with the need view beside the ratio view (the need
 # view is what the target occupancy and the care-use parameters move). (indicator, number kind,
 # where it is an estimate — as in analysis.keypoints).
-_NEED_VIEW = {"beds_required": ("beds_need_view", "bed_gap_need_view"),
-              "nursing_bed_gap": ("nursing_beds_need_view", "nursing_bed_gap_need_view")}
+_NEED_VIEW = {"beds_required": ("beds_need_view",), "bed_gap": ("bed_gap_need_view",),
+              "nursing_beds_required": ("nursing_beds_need_view",), "nursing_bed_gap": ("nursing_bed_gap_need_view",)}
 COMPARE_ROWS = tuple(
     row for name, zh, en, kind, where in KEY_POINTS
     for row in ((name, kind, where),
