@@ -224,8 +224,8 @@ def real_tracker():
 
 def test_real_models_compute_exactly_these_plan_indicators(real_tracker):
     assert set(ind.computed_indicators(real_tracker)) == {"dibao_to_min_wage_ratio", "beds_per_1000_elderly"}
-    # the only status shown is the 低保 ratio, and that is the plan's target applied, not evidence
-    assert ind.scored_indicators(real_tracker) == ["dibao_to_min_wage_ratio"]
+    # no status is shown: the 低保 ratio is the plan's target applied (按规划设定), not scored
+    assert ind.scored_indicators(real_tracker) == []
     assert ind.scored_indicators(real_tracker, evidence_only=True) == []
     beds = real_tracker.query("indicator_id == 'beds_per_1000_elderly'")
     assert (beds.status == ind.REFERENCE).all() and (beds.year == 2020).all()
@@ -249,6 +249,39 @@ def test_real_models_compute_nothing_from_its_own_target(real_tracker):
             assert role in (ind.TARGET_APPLIED, ind.BASE_REFERENCE) and ind.DEFAULT_TRACKED[ind_id].target_applied
 
 
+def test_a_value_set_from_the_plan_is_labelled_so_and_never_coloured(tracker):
+    """Issue 28: the 05 tracker coloured the 低保/minimum-wage ratio green (达标) in 2021–2025
+    although the model sets it from the plan: green by construction."""
+    from analysis.services import charts_assistance
+
+    ratio = tracker.query("indicator_id == 'dibao_to_min_wage_ratio' and year > 2020 and unit_id == 'jinjiang'")
+    assert (ratio.status == ind.SET_FROM_PLAN).all() and (ratio.status_zh == "按规划设定").all()
+    table = ind.tracker_table(tracker, "jinjiang")
+    styler = ind.style_tracker(table)
+    styler._compute()  # the cell styles pandas would write (ctx: (row, column) -> CSS pairs)
+    col = list(table.columns).index("状态 status")
+    set_rows = [i for i, v in enumerate(table["状态 status"]) if v == "按规划设定"]
+    assert set_rows and all(not styler.ctx.get((i, col)) for i in set_rows)
+    assert ind.SET_FROM_PLAN not in ind.STATUS_COLOURS
+    fig, ax = charts_assistance.indicator_chart(tracker, "jinjiang", "dibao_to_min_wage_ratio")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert not any("达标" in t for t in labels) and any("按规划设定值" in t for t in labels), labels
+
+
+def test_the_brief_names_the_assumed_stock_and_plan_expectations_as_such():
+    from analysis.run.brief import findings
+
+    def point(name, p50, target=None, status=""):
+        return {"indicator": name, "p50": p50, "p10": None, "p90": None, "target": target, "status": status}
+
+    text = "".join(findings([point("pop_60plus", 2.0e5, 1.9e5, "高于规划预期 above expectation"),
+                             point("beds_required", 9000.0), point("bed_gap", 1200.0),
+                             point("certified_social_workers_required", 300.0, 320.0, "低于规划预期 below")],
+                            "德化县", 2025))
+    assert "现有存量" not in text and "规划新增" in text and "估" in text
+    assert "规划目标" not in text and "规划预期19.0万人" in text and "规划预期320人" in text  # needs, not targets
+
+
 def test_run_tables_do_not_score_the_bed_stock_against_itself():
     from analysis.run import tables
 
@@ -261,10 +294,10 @@ def test_population_frame_and_dibao_path_feed_the_tracker():
     t = ind.track(f, units=["anxi"])
     ratio = t.query("indicator_id == 'dibao_to_min_wage_ratio'")
     assert len(ratio) == 6
-    assert (ratio.query("year > 2020").status == ind.ON_TRACK).all()
+    assert (ratio.query("year > 2020").status == ind.SET_FROM_PLAN).all()  # set from the plan: not scored
     assert ratio.query("year == 2020").status.item() == ind.REFERENCE
     table = ind.tracker_table(t, "anxi")
-    assert set(table["状态 status"]) == {"达标", "基期参考"}
+    assert set(table["状态 status"]) == {"按规划设定", "基期参考"}
     assert set(table["口径 role"]) == {"目标代入", "基期参考"}
     html = ind.style_tracker(table).to_html()
     assert "background-color" in html

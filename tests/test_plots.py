@@ -65,8 +65,9 @@ def test_run_formats_lay_a_chart_out_once_and_print_it_as_laid_out():
     import base64
     import io
 
-    reference = io.BytesIO()
-    _chart().savefig(reference, format="png", dpi=plots.PRINT_DPI)
+    reference, plain = io.BytesIO(), _chart()
+    plots.print_text_floor(plain)  # the display raises small text to what prints at 7 pt
+    plain.savefig(reference, format="png", dpi=plots.PRINT_DPI)
     fig = _chart()
     data, meta = plots._png_200dpi(fig)
     assert fig.get_layout_engine() is None  # laid out once, then printed without an engine
@@ -111,6 +112,7 @@ def test_a_displayed_chart_is_drawn_once_a_format_and_its_svg_is_matplotlibs_own
     from conftest import plain_svg
 
     reference, laid_out = io.BytesIO(), _chart()
+    plots.print_text_floor(laid_out)  # the display raises small text to what prints at 7 pt
     laid_out.savefig(io.BytesIO(), format="png", dpi=plots.PRINT_DPI)
     laid_out.set_layout_engine("none")
     with matplotlib.rc_context({"svg.fonttype": "none"}):

@@ -231,10 +231,13 @@ def test_print_report_uses_the_vector_chart_files_when_they_pair_with_the_images
     (tmp_path / "02_beds_charts").mkdir()
     assert vector_charts(body, page) == body  # no SVG files: the PNGs stay
     for n in (1, 2):
-        (tmp_path / "02_beds_charts" / f"chart{n:02d}.svg").write_text("<svg/>", encoding="utf-8")
+        (tmp_path / "02_beds_charts" / f"chart{n:02d}.svg").write_text(
+            f'<?xml version="1.0"?>\n<svg width="648pt" height="360pt"><metadata>Matplotlib</metadata>'
+            f'<text>图{n}</text></svg>', encoding="utf-8")
     out = vector_charts(body, page)
-    assert 'src="02_beds_charts/chart01.svg"' in out and 'src="02_beds_charts/chart02.svg"' in out
-    assert "data:image/png" not in out
+    # inlined (an <img> of an SVG prints its text as CJK radicals, without digits): test_print_rules
+    assert out.count('<svg class="chart-svg" role="img"') == 2 and "<text>图1</text>" in out and "<text>图2</text>" in out
+    assert "data:image/png" not in out and "<?xml" not in out and "Matplotlib" not in out
     assert vector_charts(img + body, page) == img + body  # three images, two links: not paired, unchanged
 
 

@@ -10,6 +10,10 @@ Column kinds (``kinds={column: kind}``; guessed from the name and values otherwi
 ``wan`` persons shown in 万人 (one decimal) · ``int`` whole number with separators ·
 ``pct`` percent, one decimal · ``dec1`` / ``dec2`` / ``dec3`` decimals · ``yi`` yuan in 亿元 ·
 ``year`` a year, no separator · ``num`` each cell on its own (mixed magnitudes) · ``text``.
+
+``print_note`` marks a table for the screen only (a developer or reference table — the backtest's
+error table, the 专栏2 transcription — that print leaves out): on paper the note stands in its
+place saying where the table is (``analysis.run.printable`` hides ``.screen-only``).
 """
 
 from __future__ import annotations
@@ -112,12 +116,16 @@ _STYLE = ('<style>.people-wrap{overflow-x:auto;max-width:100%;margin:0.5em 0}'
           '.people th,.people td{border:1px solid #bbb;padding:0.2em 0.5em}'
           'table.people th,table.people td{text-align:left}'
           '.people th{background:#eef;vertical-align:bottom}'
-          'table.people td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}</style>')
+          'table.people td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}'
+          '.print-only{display:none}@media print{.screen-only{display:none!important}.print-only{display:block}}'
+          '</style>')
 
 
 def people_table_html(frame: pd.DataFrame, kinds: Mapping[str, str] | None = None, *, index: bool = False,
-                      labels: Mapping[str, str] | None = None, caption: str | None = None) -> str:
-    """``frame`` as an escaped HTML table for people (see the module docstring)."""
+                      labels: Mapping[str, str] | None = None, caption: str | None = None,
+                      print_note: str | None = None) -> str:
+    """``frame`` as an escaped HTML table for people (see the module docstring); ``print_note``
+    (plain text): the table is for the screen only and the note stands in its place on paper."""
     esc = html.escape
     kinds, labels = dict(kinds or {}), dict(labels or {})
     data = frame.reset_index() if index else frame
@@ -135,16 +143,20 @@ def people_table_html(frame: pd.DataFrame, kinds: Mapping[str, str] | None = Non
             cells.append(f"<td{cls}>{esc(format_value(v, how[c]))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return (_STYLE + f'<div class="people-wrap"><table class="people">{cap}<thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table></div>")
+    table = (f'<div class="people-wrap{" screen-only" if print_note else ""}"><table class="people">{cap}'
+             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+    note = f'<p class="print-only"><small>{esc(print_note)}</small></p>' if print_note else ""
+    return _STYLE + table + note
 
 
 def people_table(frame: pd.DataFrame, kinds: Mapping[str, str] | None = None, *, index: bool = False,
-                 labels: Mapping[str, str] | None = None, caption: str | None = None):
+                 labels: Mapping[str, str] | None = None, caption: str | None = None,
+                 print_note: str | None = None):
     """:func:`people_table_html` as an IPython ``HTML`` object (what a notebook cell displays)."""
     from IPython.display import HTML
 
-    return HTML(people_table_html(frame, kinds, index=index, labels=labels, caption=caption))
+    return HTML(people_table_html(frame, kinds, index=index, labels=labels, caption=caption,
+                                  print_note=print_note))
 
 
 def styler_for_people(styler):

@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
-from . import text_metrics  # noqa: E402
+from . import print_geometry, text_metrics  # noqa: E402
 
 PALETTE = ["#1f5f99", "#d9822b", "#3b8f5a", "#b23a48", "#7a5195", "#5c6b73", "#c9a227"]
 FAN_ALPHA = 0.25
@@ -136,7 +136,10 @@ def _png_200dpi(fig):
         return None
     import base64
 
-    png = fig.__dict__.pop("_qz_png", None) or png_bytes(fig)  # the one _svg printed just before
+    png = fig.__dict__.pop("_qz_png", None)  # the one _svg printed just before
+    if png is None:
+        print_text_floor(fig)  # the same chart as the SVG would be
+        png = png_bytes(fig)
     width, height = (int.from_bytes(png[at:at + 4], "big") for at in (16, 20))  # the IHDR chunk
     scale = fig.dpi / PRINT_DPI  # shown at the figure's own dpi, as IPython's retina PNG is
     return (base64.b64encode(png).decode("ascii"),
@@ -153,12 +156,36 @@ def _svg(fig):
     # IPython asks for the SVG first and the PNG right after, in one display: the PNG is printed
     # here (laying the figure out) and handed over once. A figure's ``stale`` flag cannot tell
     # whether it changed in between: every print sets it again when it restores the dpi.
+    print_text_floor(fig)  # before the PNG: both formats show the same chart
     fig._qz_png = png_bytes(fig)
     buffer = io.BytesIO()
     with matplotlib.rc_context({"svg.fonttype": "none"}):
         fig.canvas.print_figure(buffer, format="svg", facecolor=fig.get_facecolor(),
                                 edgecolor=fig.get_edgecolor(), bbox_inches=_bbox(fig))
     return buffer.getvalue().decode("utf-8").replace(f"font-family: '{cjk_font_name()}', ", SVG_FONTS)
+
+
+def print_text_floor(fig) -> int:
+    """Raise every text of ``fig`` smaller than what prints at 7 pt (the figure scaled into the
+    print report's chart box, :mod:`analysis.print_geometry`) to that size: tick labels through
+    their axis (ticks are made anew at each draw), titles, labels, legends, notes and the source
+    line. The constrained layout makes room at the next draw. Returns how many texts grew."""
+    from matplotlib.text import Text
+
+    width, height = (72 * v for v in fig.get_size_inches())
+    floor = 1.03 * print_geometry.min_font_pt(width, height)  # headroom: the saved box is cut tight
+    grown = 0
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = axis.get_ticklabels()
+            if labels and labels[0].get_fontsize() < floor - 1e-9:
+                axis.set_tick_params(labelsize=floor)
+                grown += 1
+    for text in fig.findobj(Text):
+        if text.get_text() and text.get_fontsize() < floor - 1e-9:
+            text.set_fontsize(floor)
+            grown += 1
+    return grown
 
 
 # The same design under the names other systems install it by, then the usual Chinese UI fonts.

@@ -13,6 +13,7 @@ import html
 from pathlib import Path
 from typing import Any
 
+from .. import catalogue
 from ..sanitiser import sanitise_page
 from .citation import citation_html, citation_info
 from .svgchart import elderly_chart
@@ -32,6 +33,16 @@ figure.chart figcaption{font-size:9pt;font-weight:bold}
 """
 
 
+# The bed stock of the report year, named as on every page: the 2020 stock plus the plan's new beds,
+# which are planned, not counted as built (issue 28: the brief called this assumption 现有存量).
+STOCK_ZH = "床位存量（估：2020年存量加规划新增，新增按计划计入）"
+
+
+def _plan_word(indicator: str) -> str:
+    """规划目标 for a performance measure, 规划预期 for a quantity that is not one (a population, a need)."""
+    return "规划预期" if catalogue.indicator(indicator).direction == "neither" else "规划目标"
+
+
 def findings(points: list[dict], unit_name: str, year: int) -> list[str]:
     """Three plain sentences from the 要点 rows (elderly, beds, workforce)."""
     from ..keypoints import fmt
@@ -44,20 +55,20 @@ def findings(points: list[dict], unit_name: str, year: int) -> list[str]:
         if pop["p10"] is not None and pop["p90"] is not None:
             s += f"（10%–90%区间{fmt(pop['p10'], 'wan')}–{fmt(pop['p90'], 'wan')}万人）"
         if pop["target"] is not None:
-            s += f"，规划预期{fmt(pop['target'], 'wan')}万人，{pop['status'].split(' ')[0]}"
+            s += f"，{_plan_word('pop_60plus')}{fmt(pop['target'], 'wan')}万人，{pop['status'].split(' ')[0]}"
         out.append(s + "。")
     beds, gap = by.get("beds_required"), by.get("bed_gap")
     if beds and beds["p50"] is not None:
         s = f"按规划比例需养老床位约{fmt(beds['p50'], 'beds')}张"
         if gap and gap["p50"] is not None:
-            s += (f"，比现有存量多{fmt(gap['p50'], 'beds')}张（缺口）" if gap["p50"] > 0.5
-                  else f"，现有存量富余{fmt(-gap['p50'], 'beds')}张")
+            s += (f"，比{STOCK_ZH}多{fmt(gap['p50'], 'beds')}张（缺口）" if gap["p50"] > 0.5
+                  else f"，{STOCK_ZH}富余{fmt(-gap['p50'], 'beds')}张")
         out.append(s + "。")
     sw = by.get("certified_social_workers_required")
     if sw and sw["p50"] is not None:
         s = f"需持证社工约{fmt(sw['p50'], 'persons')}人"
         if sw["target"] is not None:
-            s += f"，规划目标{fmt(sw['target'], 'persons')}人，{sw['status'].split(' ')[0]}"
+            s += f"，{_plan_word('certified_social_workers_required')}{fmt(sw['target'], 'persons')}人，{sw['status'].split(' ')[0]}"
         out.append(s + "。")
     return out[:3]
 

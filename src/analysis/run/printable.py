@@ -6,6 +6,15 @@ date, with A4 print CSS: charts and short tables are never cut by a page break, 
 repeat their heads, nothing is wider than the page, and the chart download lines are hidden. The
 city's print report (``quanzhou``) also holds the city overview and the backtest.
 
+Print rules an office accepts (issue 28): each chart is the notebook's SVG file **inlined** in
+the page (:func:`vector_charts`), so its text is printed as the characters it shows — an SVG
+shown through ``<img>`` loses its text: the PDF's text layer maps Noto CJK's shared glyphs back to
+CJK radicals (⼈⼝ for 人口) and drops the digits; headings and the text before a table or chart
+stay on its page (markdown cells wrapped with the cell after them, :func:`keep_with_next`); a word is never broken
+inside a table cell; tables marked ``screen-only`` (developer tables: the backtest's error
+table, the 专栏2 transcription) are left out with a line saying where they are; and no code name
+of the catalogue is printed where a Chinese name exists (:func:`readable_names`).
+
 :func:`write_products` writes the briefs (:mod:`analysis.run.brief`), the print pages and the
 chart files of reused jobs (:mod:`analysis.run.chart_files`; a finished job's worker wrote its
 own), then prints every PDF in **one** headless
@@ -19,15 +28,18 @@ import html
 import os
 import re
 import time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from .. import catalogue, people, print_geometry
 from ..sanitiser import sanitise_page
 from .citation import citation_html, citation_info, with_citation, without_citation
 from .manifest import sha256_file
 from .onepager import write_onepagers
+from .print_setup import INSTALL_COMMAND
 
 # The notebook pages' own stylesheet (JupyterLab's, ~300 KB) is not copied: laying it out roughly
 # doubled the printing time. Tables and text get this small sheet; the 要点 box and styled tables
@@ -54,32 +66,134 @@ img{max-width:100%!important;max-height:118mm!important;width:auto!important;hei
     display:block;margin:0 auto;break-inside:avoid}
 .jp-RenderedImage,.jp-OutputArea-output:has(> img),.keypoints{break-inside:avoid}
 table{break-inside:avoid;width:100%!important;table-layout:auto;font-size:8pt!important}
-.jp-RenderedHTMLCommon td,.jp-RenderedHTMLCommon th{padding:1mm 1.2mm!important;word-break:break-word}
+.jp-RenderedHTMLCommon td,.jp-RenderedHTMLCommon th{padding:1mm 1.2mm!important}
+td,th{word-break:normal!important;overflow-wrap:normal!important;hyphens:manual}
 thead{display:table-header-group}tr{break-inside:avoid}
-h1,h2,h3,h4{break-after:avoid}
+h1,h2,h3,h4,h5{break-after:avoid;break-inside:avoid}
+.jp-MarkdownCell,.jp-Cell:has(.jp-RenderedMarkdown){break-after:avoid}.keep{break-inside:avoid}
+.screen-only{display:none!important}.print-only{display:block!important}
 .chart-dl{display:none!important}
 a{color:inherit;text-decoration:none}
 """
 
+# The chart box of analysis.print_geometry (the text floor of the charts assumes it).
+PRINT_CSS += (f".chart-svg{{display:block;margin:0 auto;max-width:100%;max-height:{print_geometry.HEIGHT_MM:g}mm;"
+              "width:auto;height:auto;break-inside:avoid}"
+              f".chart-svg.chart-tall{{max-height:{print_geometry.TALL_HEIGHT_MM:g}mm}}\n")
+
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL | re.IGNORECASE)
 _SCRIPTS = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.DOTALL | re.IGNORECASE)
-_EMBEDDED_PNG = re.compile(r'src="data:image/png;base64,[^"]*"')
+_EMBEDDED_PNG = re.compile(r'<img\b[^>]*\bsrc="data:image/png;base64,[^"]*"[^>]*>', re.IGNORECASE)
 _CHART_LINK = re.compile(r'href="[^"]*_charts/chart\d+\.png"')
+_SVG_START = re.compile(r"<svg\b", re.IGNORECASE)
+_SVG_METADATA = re.compile(r"<metadata\b.*?</metadata>", re.DOTALL | re.IGNORECASE)
+_SVG_TAG = re.compile(r"<svg\b[^>]*>", re.IGNORECASE)
+_SVG_LENGTH = {a: re.compile(rf'\b{a}="([\d.]+)pt"') for a in ("width", "height")}
+
+
+def svg_size_pt(svg: str) -> tuple[float, float]:
+    """``(width, height)`` in points of a matplotlib SVG (its ``width="…pt"`` attributes); 0 if absent."""
+    tag = _SVG_TAG.search(svg)
+    sizes = [_SVG_LENGTH[a].search(tag.group(0)) if tag else None for a in ("width", "height")]
+    return tuple(float(m.group(1)) if m else 0.0 for m in sizes)
+
+
+_FONT_SIZE = re.compile(r"font-size:\s*([\d.]+)px")
+
+
+def smallest_print_pt(svg: str) -> float:
+    """The smallest text of a matplotlib SVG chart in points as printed (its font sizes — user
+    units, which matplotlib makes points — times :func:`analysis.print_geometry.print_scale`);
+    ``inf`` when it has no text."""
+    sizes = [float(v) for v in _FONT_SIZE.findall(svg)]
+    return min(sizes) * print_geometry.print_scale(*svg_size_pt(svg)) if sizes else float("inf")
+
+
+def inline_svg(svg: str) -> str:
+    """A chart's SVG file as markup to put in the page: without the XML prolog, the DOCTYPE and
+    matplotlib's metadata, the ``<svg>`` element of class ``chart-svg`` (``chart-tall`` too when
+    it gets the taller print box, :func:`analysis.print_geometry.is_tall`)."""
+    start = _SVG_START.search(svg)
+    if not start:
+        return ""
+    cls = "chart-svg chart-tall" if print_geometry.is_tall(*svg_size_pt(svg)) else "chart-svg"
+    return _SVG_START.sub(f'<svg class="{cls}" role="img"', _SVG_METADATA.sub("", svg[start.start():]), 1)
 
 
 def vector_charts(body: str, page: Path) -> str:
-    """The page's charts as their SVG files (``<notebook>_charts/chartNN.svg``) instead of the
-    embedded 200-dpi PNGs: Chromium prints vector charts a third faster, the PDF is half the
-    size and sharp at any zoom. Left as PNGs when a page's images and its chart download lines
-    do not pair one to one, or an SVG file is missing."""
-    folder = f"{page.stem}_charts"
+    """The page's charts as their SVG files (``<notebook>_charts/chartNN.svg``), inlined, instead
+    of the embedded 200-dpi PNGs: Chromium prints vector charts a third faster, the PDF is half
+    the size and sharp at any zoom, and the chart text is searchable and copies as the characters
+    shown (see the module docstring). Left as PNGs when a page's images and its chart download
+    lines do not pair one to one, or an SVG file is missing or empty."""
+    folder = page.with_name(f"{page.stem}_charts")
     count = len(_EMBEDDED_PNG.findall(body))
-    svgs = [page.with_name(folder) / f"chart{n:02d}.svg" for n in range(1, count + 1)]
+    svgs = [folder / f"chart{n:02d}.svg" for n in range(1, count + 1)]
     if not count or count != len(_CHART_LINK.findall(body)) or not all(p.exists() for p in svgs):
         return body
-    numbers = iter(range(1, count + 1))
-    return _EMBEDDED_PNG.sub(lambda _: f'src="{html.escape(folder)}/chart{next(numbers):02d}.svg"', body)
+    markup = [inline_svg(p.read_text(encoding="utf-8")) for p in svgs]
+    if not all(markup):
+        return body
+    numbers = iter(markup)
+    return _EMBEDDED_PNG.sub(lambda _: next(numbers), body)
+
+
+_CHINESE_END = re.compile(r"[\u2e80-\u9fff\uff00-\uffef%]$")  # a Chinese head ends here ("… 占比 %")
+_TAG_OR_TEXT = re.compile(r"(<style\b.*?</style\s*>|<svg\b.*?</svg\s*>|<[^>]+>)", re.DOTALL | re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _code_names() -> tuple[re.Pattern, dict[str, str]]:
+    """The code names with a Chinese name (the catalogue's, then the people tables' heads) and one
+    pattern matching any of them as a whole token."""
+    names = {k: v for k, v in people.COLUMN_ZH.items() if "_" in k}
+    names.update({k: spec.name_zh for k, spec in catalogue.catalogue().items() if "_" in k})
+    alternatives = "|".join(re.escape(k) for k in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(\s*)(?<![A-Za-z0-9_.])({alternatives})(?![A-Za-z0-9_])"), names
+
+
+def readable_names(page: str) -> str:
+    """``page`` with no code name printed where a Chinese name exists: a code name right after
+    Chinese text (a head "60岁及以上人口 pop_60plus") is dropped, any other is replaced by its
+    Chinese name. Only text is changed, not tags, styles or charts."""
+    pattern, names = _code_names()
+
+    def text(match: re.Match) -> str:
+        space, name = match.group(1), match.group(2)
+        before = match.string[:match.start()].rstrip()
+        if before and _CHINESE_END.search(before):
+            return ""  # "中文 code": the Chinese name is already there
+        return f"{space}{names[name]}"
+
+    return "".join(part if i % 2 else pattern.sub(text, part) for i, part in enumerate(_TAG_OR_TEXT.split(page)))
+
+
+_CELL_START = re.compile(r'<div class="jp-Cell[ "]')  # a cell, not its jp-Cell-inputWrapper
+_MAIN_END = re.compile(r"</main>", re.IGNORECASE)
+
+
+def keep_with_next(body: str) -> str:
+    """Each run of markdown cells (headings, the words before a chart or table) wrapped with the
+    cell after it in ``<div class="keep">`` (``break-inside: avoid``): Chromium did not honour
+    ``break-after: avoid`` between the cells and left headings at a page's foot with their
+    chart on the next (issue 28). Cells are siblings, so a cell runs from its start to the next
+    cell's start (the last one to ``</main>``); a body without that structure is left as it is."""
+    starts = [m.start() for m in _CELL_START.finditer(body)]
+    end = _MAIN_END.search(body, starts[-1]) if starts else None
+    if not starts or end is None:
+        return body
+    bounds = starts + [end.start()]
+    cells = [body[a:b] for a, b in zip(bounds, bounds[1:])]
+    out, run = [body[:starts[0]]], []
+    for cell in cells:
+        run.append(cell)
+        if "jp-MarkdownCell" not in cell[:80]:
+            out.append(f'<div class="keep">{"".join(run)}</div>' if len(run) > 1 else run[0])
+            run = []
+    out.append("".join(run))
+    out.append(body[end.start():])
+    return "".join(out)
 
 
 def _title(body: str, fallback: str) -> str:
@@ -98,9 +212,9 @@ def render_print_report(pages: list[Path], unit_name: str, label: str, date: str
     for i, page in enumerate(pages):
         text = page.read_text(encoding="utf-8")
         body = _BODY.search(text)
-        inner = vector_charts(_SCRIPTS.sub("", without_citation(body.group(1) if body else "")), page)
+        inner = keep_with_next(vector_charts(_SCRIPTS.sub("", without_citation(body.group(1) if body else "")), page))
         toc.append(f"<li>{esc(_title(inner, page.stem))}</li>")
-        sections.append(f'<section class="nb{" first" if i == 0 else ""}">{inner}</section>')
+        sections.append(f'<section class="nb{" first" if i == 0 else ""}">{readable_names(inner)}</section>')
     return (f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
             f"<title>{esc(unit_name)}民政事业发展预测报告</title><style>{PRINT_CSS}</style></head>"
             '<body class="jp-Notebook">'
@@ -173,6 +287,7 @@ def write_products(run_dir: Path, manifest: dict[str, Any], pdf: bool, indicator
         info["reason"] = "试算运行不打印PDF（完整运行或加 --publish 时打印） PDFs are printed in runs that publish"
     elif find_chromium() is None:
         info["reason"] = "未安装 Chromium，未生成PDF（可在浏览器中打印HTML） chromium not installed: no PDFs"
+        info["install"] = INSTALL_COMMAND  # the run's last line says how (print_setup.no_pdf_line)
     else:
         pairs = [(run_dir / rel, (run_dir / rel).with_suffix(".pdf")) for rel in briefs.values()]
         pairs += [(run_dir / r["html"], run_dir / Path(r["html"]).parent / "report.pdf") for r in reports.values()]

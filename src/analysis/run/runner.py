@@ -28,6 +28,7 @@ from .inputs import source_hash
 from .jobs import Job, JobResult, run_job
 from .lock import RunLock
 from .origin import origin_summary
+from .print_setup import no_pdf_line
 from .scoped import RunTerminated, environment as _environment, terminate_cleanly as _terminate_cleanly  # noqa: F401
 from .warm_kernel import ENV_COLD
 from .params import check_parameters, check_year_parameters
@@ -428,4 +429,5 @@ def summary_line(outcome: RunOutcome) -> str:
     for job in jobs:
         if job["status"] == "failed":
             line += f"\n  FAILED {job['unit']}/{job['notebook']}: {job['error_name']}: {job['error_message']}"
-    return line
+    no_pdf = no_pdf_line(outcome.manifest)  # last: a fresh machine without Chromium (issue 28)
+    return line + ("\n" + no_pdf if no_pdf else "")

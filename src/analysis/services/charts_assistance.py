@@ -114,7 +114,8 @@ def indicator_chart(tracker: pd.DataFrame, unit_id: str, indicator_id: str):
     source = "泉州市“十四五”民政事业发展专项规划 " + "、".join(dict.fromkeys(rows["source"].astype(str)))
     fig, ax = new_figure(f"{unit.name_zh} {name}：预测与规划值", "年份", f"{name}（{measure}）",
                          f"{source}；本项目测算（估算）；状态：达标=中位数达到目标（容差1%）且p10不低于目标5%以上，"
-                         "未达标=中位数低于目标5%以上且p90未达目标，其余为有风险；2020年为基期参考，不评分")
+                         "未达标=中位数低于目标5%以上且p90未达目标，其余为有风险；2020年为基期参考，不评分；"
+                         "按规划设定=模型按规划取值，不是独立预测，不评分、不着色")
     targets = rows[rows["role"] != ind.BASE_REFERENCE]
     if targets["target"].notna().any():
         ax.step(targets["year"], targets["target"], where="mid", color="#444444", ls="--", label="规划目标")
@@ -123,8 +124,11 @@ def indicator_chart(tracker: pd.DataFrame, unit_id: str, indicator_id: str):
         ax.scatter(reference["year"], reference["target"], marker="D", s=50, facecolor="white",
                    edgecolor="#444444", zorder=6, label="基期公布值（不评分）")
     computed = rows[rows["p50"].notna()]
+    # A value the model sets from the plan is not a forecast: named so, and never coloured by status.
+    set_from_plan = (computed["status"] == ind.SET_FROM_PLAN).any() and not computed["status"].isin(ind.SCORED).any()
+    what = "按规划设定值" if set_from_plan else "预测值"
     if len(computed) > 1:
-        fan(ax, computed["year"], computed["p10"], computed["p50"], computed["p90"], "预测值", PALETTE[0])
+        fan(ax, computed["year"], computed["p10"], computed["p50"], computed["p90"], what, PALETTE[0])
     elif len(computed):  # one year: a point with its 10–90 % range, no line
         ax.errorbar(computed["year"], computed["p50"],
                     yerr=[(computed["p50"] - computed["p10"]).fillna(0), (computed["p90"] - computed["p50"]).fillna(0)],
@@ -139,6 +143,8 @@ def indicator_chart(tracker: pd.DataFrame, unit_id: str, indicator_id: str):
     ax.set_xticks(range(years.min(), years.max() + 1))
     handles, labels = ax.get_legend_handles_labels()
     for st in dict.fromkeys(rows["status"]):
+        if st not in ind.STATUS_COLOURS:
+            continue  # 按规划设定: no status colour, nothing to explain in the legend
         handles.append(Line2D([], [], marker="o", ls="", color=ind.STATUS_COLOURS[st]))
         labels.append(f"{ind.STATUS_ZH[st]} {st}")
     ax.legend(handles, labels, loc="best", fontsize=9)

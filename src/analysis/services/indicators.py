@@ -14,9 +14,10 @@ applying them to every unit assumes each unit is expected to meet the city targe
 Each row has a ``role``:
 
 - ``target`` (目标): a 2021–2025 figure of the plan, scored against an independent projection;
-- ``target applied`` (目标代入): scored, but the projection is built from the plan's own figure
-  (the 低保 standard is set as the plan's ratio × the minimum wage), so the status shows the
-  target applied and is not evidence that it will be met;
+- ``target applied`` (目标代入): the projection is built from the plan's own figure (the 低保
+  standard is set as the plan's ratio × the minimum wage), so it is **not scored**: its status is
+  按规划设定 set from the plan, shown without a colour (issue 28: the tracker coloured the ratio
+  green, 达标, by construction — a status colour only where an independent forecast is judged);
 - ``base-year reference`` (基期参考): the plan's 2020 figure (专栏2's 2020 column, 专栏1's
   2020 完成情况, plan-text status figures). It describes where the plan starts, it is not a
   target: shown next to the projection, never scored.
@@ -30,7 +31,9 @@ Status (targets are floors — "higher is better" — unless ``direction='lower'
   lies inside the 10–90 % band);
 - 无预测 not computed: no model computes the indicator (missing, never zero; the ``note`` column
   says why); 无目标 no target: the plan gives no number for that year (e.g. ——);
-- 基期参考 reference: a base-year figure (see ``role``), not scored.
+- 基期参考 reference: a base-year figure (see ``role``), not scored;
+- 按规划设定 set from plan: a figure the model sets from the plan (role ``target applied``), not
+  scored and never coloured.
 
 Only indicators a model actually projects are computed. In particular there is no sourced stock of
 institutional (养老机构) or nursing-type beds, no projection of the social-work talent stock and
@@ -59,8 +62,9 @@ PLAN_BASE_YEAR = 2020
 
 ON_TRACK, AT_RISK, OFF_TRACK, NOT_COMPUTED, NO_TARGET = "on track", "at risk", "off track", "not computed", "no target"
 REFERENCE = "reference"
+SET_FROM_PLAN = "set from plan"  # no colour: STATUS_COLOURS leaves it out on purpose
 STATUS_ZH = {ON_TRACK: "达标", AT_RISK: "有风险", OFF_TRACK: "未达标", NOT_COMPUTED: "无预测", NO_TARGET: "无目标",
-             REFERENCE: "基期参考"}
+             REFERENCE: "基期参考", SET_FROM_PLAN: "按规划设定"}
 STATUS_COLOURS = {ON_TRACK: "#3b8f5a", AT_RISK: "#d9a21b", OFF_TRACK: "#b23a48", NOT_COMPUTED: "#9aa0a6",
                   NO_TARGET: "#d0d4d8", REFERENCE: "#4f6d8f"}
 SCORED = (ON_TRACK, AT_RISK, OFF_TRACK)
@@ -334,6 +338,7 @@ def track(projected: pd.DataFrame, tracked: dict[str, Tracked] | None = None,
         out.loc[sel, "status"] = status(out.loc[sel, "target"], out.loc[sel, "p10"], out.loc[sel, "p50"],
                                         out.loc[sel, "p90"], direction)
     out.loc[(out["role"] == BASE_REFERENCE) & out["target"].notna(), "status"] = REFERENCE
+    out.loc[(out["role"] == TARGET_APPLIED) & out["p50"].notna(), "status"] = SET_FROM_PLAN
     out["gap"] = out["p50"] - out["target"]
     out["rel_gap_pct"] = 100 * out["gap"] / out["target"]
     out["status_zh"] = out["status"].map(STATUS_ZH)
@@ -382,7 +387,8 @@ def tracker_table(tracker: pd.DataFrame, unit_id: str, computed_only: bool = Tru
 
 
 def style_tracker(table: pd.DataFrame):
-    """A pandas Styler colouring the status column (达标 green, 有风险 amber, 未达标 red, 基期参考 blue)."""
+    """A pandas Styler colouring the status column (达标 green, 有风险 amber, 未达标 red, 基期参考 blue;
+    按规划设定 and the other statuses uncoloured)."""
     colours = {STATUS_ZH[k]: v for k, v in STATUS_COLOURS.items()}
 
     def colour(value):
