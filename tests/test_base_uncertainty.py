@@ -6,7 +6,6 @@ import pytest
 from analysis.demography import base as bp
 from analysis.demography.base.county_checks import county_total_loo
 from analysis.demography.base.registered import city_registered_2020, registered_accounting
-from analysis.demography.base.registered_county import ratio_rule_errors
 from analysis.demography.base.uncertainty import base_draws
 from analysis.scenarios import load_scenario
 
@@ -20,12 +19,13 @@ def test_resident_county_spread_covers_the_leave_one_out_errors():
     assert SCN.get("demography.base_county_sd_log_resident") >= 0.9 * rms
 
 
-def test_registered_county_spread_is_the_ratio_rule_error():
+def test_registered_county_spread_is_the_measured_leave_one_out_error():
     resident = bp.estimate_resident_2020()
-    known, _ = bp.published_registered_totals(2020)
-    errors = np.array(list(ratio_rule_errors(resident, city_registered_2020()[0], known).values()))
+    _, known, diag = bp.registered_unit_totals(resident)
+    errors = np.array(list(diag["registered_total_loo_log_error"].values()))
+    assert len(errors) == len(known) >= 6
     rms = float(np.sqrt(np.mean(errors ** 2)))
-    assert SCN.get("demography.base_county_sd_log_registered") == pytest.approx(rms, abs=0.03)
+    assert SCN.get("demography.base_county_sd_log_registered") == pytest.approx(rms, abs=0.01)
 
 
 def test_80plus_spread_is_half_the_range_of_the_methods():
