@@ -139,3 +139,15 @@ def test_broken_evidence_row_is_one_clear_error(project_copy):
     loaders.clear_cache()
     with pytest.raises(DataValidationError, match="ref_date"):
         loaders.load_registered_county_evidence()
+
+
+def test_outturn_sets_the_2020_origin_forecast_against_every_later_county_figure():
+    from analysis.demography import project
+    from analysis.demography.outturn import forecast_vs_outturn
+
+    table = forecast_vs_outturn(project("baseline", base="registered", end_year=2025, draws=1))
+    rows = {(g, i) for g, i in zip(table["geography"], table["indicator"])}
+    assert {("quangang", "pop_total"), ("quangang", "pop_60plus"), ("quangang", "pop_80_89"),
+            ("quangang", "pop_90_99"), ("yongchun", "pop_total"), ("luojiang", "pop_total")} <= rows
+    err = dict(zip(zip(table["geography"], table["indicator"]), table["error_pct"]))
+    assert abs(err["quangang", "pop_total"]) < 8          # was −27 % with resident × city ratio

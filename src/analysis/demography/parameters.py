@@ -68,6 +68,8 @@ PARAMETER_RULES: dict[str, Rule] = {
         "sd of log of the estimated resident county totals across draws")),
     "demography.base_county_sd_log_registered": Rule(0.0, 1.0, description=(
         "sd of log of the estimated registered county totals across draws")),
+    "demography.base_structure_sd_pct": Rule(0.0, 50.0, description=(
+        "sd (percent) of an estimated county age structure's 60+ count across draws (units kept, city kept)")),
 }
 
 KEYS = [k.split(".", 1)[1] for k in PARAMETER_RULES]
@@ -95,6 +97,7 @@ class DemographyParameters:
     base_entrant_sd_pct: float
     base_county_sd_log_resident: float
     base_county_sd_log_registered: float
+    base_structure_sd_pct: float
 
     @classmethod
     def from_scenario(cls, scenario) -> "DemographyParameters":

@@ -365,8 +365,9 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
         central = draw_parameters(params, 1, None)
         table = table.assign(**{c: central[c].iloc[0] for c in central.columns if c != "draw"})
     county_sd = params.base_county_sd_log_registered if base == "registered" else params.base_county_sd_log_resident
-    spreads = (0.0, 0.0, 0.0, 0.0) if uncertainty == "rates" else \
-        (params.base_elderly_sd_pct, params.base_entrant_sd_pct, county_sd, params.base_80plus_sd_pct)
+    spreads = (0.0, 0.0, 0.0, 0.0, 0.0) if uncertainty == "rates" else \
+        (params.base_elderly_sd_pct, params.base_entrant_sd_pct, county_sd, params.base_80plus_sd_pct,
+         params.base_structure_sd_pct)   # issue 26: county age-structure error (base.uncertainty.structure_draw)
     populations, base_factors = base_draws(bp, int(draws), seed, *spreads)
     table = table.assign(**base_factors)
     rates = assemble_rates(bp, params, years, table, factor, mig, level.e0_gap)

@@ -62,7 +62,16 @@ def registered_unit_totals(resident: BasePopulation, method: str = "crude_death_
     totals = registered_county.unit_totals(res, city_total, known, cdr, method)
     loo = registered_county.total_split_loo(res, city_total, known, cdr, method)
     a, b = registered_county.fit_ratio_rule({u: known[u] / res[u] for u in known}, cdr)
-    diag = {"registered_total_method": method, "registered_total_loo_log_error": loo,
+    # evidence carried to end-origin: the measured carry error per year (晋江 2013 → 2019) × years carried,
+    # with the figure's rounding
+    check = county_evidence.carry_check()
+    per_year = float(np.mean([abs(np.log1p(r.error_pct / 100)) / (county_evidence.year_end_index(r.to)
+                                                                   - county_evidence.year_end_index(r["from"]))
+                              for _, r in check.iterrows()])) if len(check) else 0.0
+    ev = county_evidence.calibration_totals(origin)
+    carry_sd = {u: float(np.hypot(per_year * (origin - e.ref_time), e.rounding)) for u, e in ev.items()}
+    diag = {"registered_total_sd_log": carry_sd, "registered_carry_error_per_year": per_year,
+            "registered_total_method": method, "registered_total_loo_log_error": loo,
             "registered_total_loo_rms_log": float(np.sqrt(np.mean(np.square(list(loo.values()))))),
             "registered_ratio_rule": {"a": a, "b": b}}
     return totals, known, diag

@@ -38,6 +38,8 @@ from ...data.base_tables import BasePopulation
 
 #: First and last age (inclusive) of the cohorts about to turn 60, at the base.
 ENTRANT_AGES = (40, 59)
+#: Units whose base age structure is published (晋江市: its 2020 census shares); their structure is not drawn.
+PUBLISHED_STRUCTURE_UNITS = ("jinjiang",)
 #: Raking passes that restore the unit totals and the city's sex × age table after the county draw.
 RAKE_PASSES = 3
 
@@ -53,9 +55,30 @@ def rake_units(pop: np.ndarray, unit_totals: np.ndarray, city: np.ndarray) -> np
     return out
 
 
+def structure_draw(pop: np.ndarray, z: np.ndarray, sd: float, drawn: np.ndarray) -> np.ndarray:
+    """Each drawn unit's 60+ × ``max(1 + sd · z_u, 0.5)`` with its ages 0–59 absorbing the change (unit
+    totals kept), then raked back to the draw's city sex × age table: the county age-structure
+    error moves old people between units, not into or out of the city. ``pop`` (D, U, 2, A),
+    ``z`` (D, U), ``drawn`` (U,) bool."""
+    f = np.where(drawn[None], np.maximum(1.0 + sd * z, 0.5), 1.0)                # (D, U)
+    old = pop[..., 60:].sum(axis=(-1, -2))
+    young = pop[..., :60].sum(axis=(-1, -2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = np.where(young > 0, (young - (f - 1.0) * old) / young, 1.0)
+    g = np.maximum(g, 0.1)
+    out = pop.copy()
+    out[..., 60:] *= f[:, :, None, None]
+    out[..., :60] *= g[:, :, None, None]
+    # units with a published structure stay as they are; the drawn ones are raked to what they leave of the city
+    rest = pop.sum(axis=1) - pop[:, ~drawn].sum(axis=1)
+    out[:, drawn] = rake_units(out[:, drawn], pop[:, drawn].sum(axis=(-1, -2)), rest)
+    out[:, ~drawn] = pop[:, ~drawn]
+    return out
+
+
 def base_draws(bp: BasePopulation, draws: int, seed: int | None, anchor_sd_pct: float,
                entrant_sd_pct: float, county_sd_log: float,
-               oldest_sd_pct: float = 0.0) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+               oldest_sd_pct: float = 0.0, structure_sd_pct: float = 0.0) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Per-draw base populations (D, U, 2, 101) and the factors drawn.
 
     With ``draws == 1`` (central) or all spreads 0 the base itself is returned (shape (1, U, 2, A)).
@@ -70,7 +93,13 @@ def base_draws(bp: BasePopulation, draws: int, seed: int | None, anchor_sd_pct: 
     estimated = np.array([bp.unit_total_estimated.get(uid, False) for uid in bp.unit_ids]) if bp.estimated \
         else np.zeros(U, dtype=bool)
     county_sd = county_sd_log if estimated.sum() >= 2 else 0.0
-    if draws == 1 or (anchor_sd == 0 and entrant_sd == 0 and county_sd == 0 and oldest_sd == 0):
+    structure_sd = structure_sd_pct / 100.0 if bp.estimated else 0.0
+    # evidence-based registered totals carried to the base date keep their measured carry error
+    carry_sd = bp.diagnostics.get("registered_total_sd_log", {}) if bp.base == "registered" else {}
+    unit_sd = np.array([county_sd if estimated[i] else (carry_sd.get(uid, 0.0) if county_sd > 0 else 0.0)
+                        for i, uid in enumerate(bp.unit_ids)])
+    if draws == 1 or (anchor_sd == 0 and entrant_sd == 0 and county_sd == 0 and oldest_sd == 0
+                      and structure_sd == 0):
         ones = np.ones(draws)
         return np.broadcast_to(pop, (draws,) + pop.shape) if draws > 1 else pop[None], \
             {"base_elderly_factor": ones, "base_entrant_factor": ones, "base_80plus_factor": ones}
@@ -100,13 +129,18 @@ def base_draws(bp: BasePopulation, draws: int, seed: int | None, anchor_sd_pct: 
     age_factor[..., 60:80] *= f60_79[:, :, None, None]
     age_factor[..., 80:] *= oldest[:, None, None, None]
     out = pop[None] * age_factor
-    if county_sd > 0:
+    if structure_sd > 0:
+        out = structure_draw(out, rng.standard_normal((draws, U)), structure_sd,
+                             np.array([uid not in PUBLISHED_STRUCTURE_UNITS for uid in bp.unit_ids]))
+    if unit_sd.max() > 0:
         totals = out.sum(axis=(-1, -2))                                      # (D, U)
-        # symmetric factors: each unit's median stays its central total, so unit medians add up to the city
-        f = np.where(estimated[None], np.maximum(1.0 + county_sd * z[:, 2:2 + U], 0.3), 1.0)
-        est_sum = (totals * estimated[None]).sum(axis=1, keepdims=True)
+        # evidence units: their own small carry error; estimated units share what they leave of the
+        # city, with symmetric factors so each unit's median stays its central total
+        f = np.where(unit_sd[None] > 0, np.maximum(1.0 + unit_sd[None] * z[:, 2:2 + U], 0.3), 1.0)
         new = totals * f
-        new_est = (new * estimated[None]).sum(axis=1, keepdims=True)
-        f = np.where(estimated[None], f * est_sum / new_est, 1.0)
-        out = rake_units(out, totals * f, out.sum(axis=1))
+        if estimated.any():
+            left = totals.sum(axis=1, keepdims=True) - (new * ~estimated[None]).sum(axis=1, keepdims=True)
+            new_est = (new * estimated[None]).sum(axis=1, keepdims=True)
+            new = np.where(estimated[None], new * left / new_est, new)
+        out = rake_units(out, new, out.sum(axis=1))
     return out, {"base_elderly_factor": elderly, "base_entrant_factor": entrant, "base_80plus_factor": oldest}
