@@ -151,3 +151,70 @@ def test_outturn_sets_the_2020_origin_forecast_against_every_later_county_figure
             ("quangang", "pop_90_99"), ("yongchun", "pop_total"), ("luojiang", "pop_total")} <= rows
     err = dict(zip(zip(table["geography"], table["indicator"]), table["error_pct"]))
     assert abs(err["quangang", "pop_total"]) < 8          # was −27 % with resident × city ratio
+
+
+def _registry_rows(path, total=331_200, sixty=56_300, eighty=8_100, hundred=31, date="2020-12-31"):
+    src = "http://www.dehua.gov.cn/registry"
+    rows = [("registered_population", total), ("registered_pop_60plus", sixty),
+            ("registered_pop_80plus", eighty), ("centenarians", hundred)]
+    pd.DataFrame([{"geography": "德化县", "year": int(date[:4]), "ref_date": date, "indicator": i, "value": v,
+                   "unit": "persons", "source": src, "source_kind": "official", "quote_or_note": "县民政局户籍统计"}
+                  for i, v in rows]).to_csv(path, index=False)
+
+
+def test_a_county_registry_table_goes_straight_in(project_copy, tmp_path):
+    """End to end (issue 26, item 3): 德化's own end-2020 registry counts, ingested with no code change,
+    replace the estimate of its total and ages; the city table and the other units' evidence stay;
+    the page label says 公布 户籍统计; its structure is no longer drawn."""
+    from analysis import cli
+    from analysis.demography.base.uncertainty import base_draws
+
+    before = bp.estimate_registered_2020()
+    source = tmp_path / "dehua_registry.csv"
+    _registry_rows(source)
+    assert cli.main(["ingest", str(source), "--kind", "registered_county_evidence", "--vintage", "2026-dehua"]) == 0
+    loaders.clear_cache()
+    kept = loaders.load_registered_county_evidence()
+    assert len(kept) == len(pd.read_csv(project_copy / "data/raw/registered_county_evidence.csv")) + 4   # merged
+    reg = bp.estimate_registered_2020()
+    d = reg.unit_ids.index("dehua")
+    assert reg.population[d].sum() == pytest.approx(331_200, rel=1e-6)
+    assert reg.population[d][:, 60:].sum() == pytest.approx(56_300, rel=1e-6)
+    assert reg.population[d][:, 80:].sum() == pytest.approx(8_100, rel=1e-6)
+    assert reg.population[d][:, 100:].sum() == pytest.approx(31, rel=1e-6)
+    assert not reg.unit_total_estimated["dehua"]
+    assert reg.city() == pytest.approx(before.city(), rel=1e-6)
+    assert reg.population.sum(axis=(1, 2))[reg.unit_ids.index("anxi")] == pytest.approx(
+        before.population.sum(axis=(1, 2))[before.unit_ids.index("anxi")], rel=1e-9)
+    status = bp.county_data_status().set_index("unit_id")
+    assert status.loc["dehua", "户籍总人口 registered total"].startswith("公布")
+    assert status.loc["dehua", "户籍年龄结构 registered ages"].startswith("公布 户籍统计")
+    assert status.loc["yongchun", "户籍年龄结构 registered ages"].startswith("估计")
+    draws, _ = base_draws(reg, 40, 5, 1.0, 4.0, 0.175, 4.9, 16.4)
+    share = draws[:, d, :, 60:].sum(axis=(-1, -2)) / draws[:, d].sum(axis=(-1, -2))
+    assert share.std() < 0.003            # its ages are published: only the city-wide factors move them
+
+
+def test_a_registry_count_after_the_origin_does_not_shape_the_2020_base(project_copy, tmp_path):
+    before = bp.estimate_registered_2020()
+    source = tmp_path / "dehua_2024.csv"
+    _registry_rows(source, date="2024-12-31")
+    from analysis.data import ingest
+
+    ingest.ingest(source, "registered_county_evidence", "2026-later")
+    loaders.clear_cache()
+    after = bp.estimate_registered_2020()
+    assert after.population == pytest.approx(before.population, rel=1e-9)
+
+
+def test_an_impossible_registry_count_is_one_clear_error(project_copy, tmp_path):
+    from analysis.errors import ParameterError
+
+    source = tmp_path / "bad.csv"
+    _registry_rows(source, sixty=400_000)      # more aged 60+ than registered persons
+    from analysis.data import ingest
+
+    ingest.ingest(source, "registered_county_evidence", "2026-bad")
+    loaders.clear_cache()
+    with pytest.raises(ParameterError, match="60"):
+        bp.estimate_registered_2020()

@@ -125,8 +125,9 @@ def prepare(path: Path | str, kind: str) -> Prepared:
         return prepared  # the table in use is itself broken: the new file replaces it whole
     have = set(new["geography"]) & counties
     before = set(current["geography"]) & counties
-    if not have or not (have < before):
-        return prepared
+    if not have or not (before - have):
+        return prepared   # no county rows, or every county of the table in use is in the new file: replace
+    # (a county new to the table — e.g. a bureau's first registry counts — is merged too, not a replacement)
     # Some counties only: the rows of the table in use whose key the new file lacks are kept.
     key = list(spec.schema().unique or [])
     raw = read_csv_as_text(current_path)

@@ -41,6 +41,13 @@ __all__ = ["N_AGES", "SEXES", "BasePopulation", "load_base_population", "base_fr
            "age_band_labels", "band_knots", "fit_bands", "ipf", "smooth_age_factor"]
 
 
+def geography_name(unit_id: str) -> str:
+    """Chinese name of a unit id."""
+    from ... import geography
+
+    return geography.resolve(unit_id).name_zh
+
+
 def published_registered_totals(year: int = 2020) -> tuple[dict[str, float], list[str]]:
     """Registered unit totals dated on or before the end of ``year`` — published, or derived from a
     county's centenarian count and rate (:mod:`.county_evidence`) — carried to the end of ``year``
@@ -92,6 +99,10 @@ def estimate_registered_2020(resident: BasePopulation | None = None, shape: str 
     _, known_notes = published_registered_totals(2020)
     profile = migration.age_sex_profile(20.0, 50.0, migrant_share_60plus())
     pop = registered_county.split_registered(city, resident, totals, profile)
+    # a county registry's own age-band counts (dated in the origin year) replace the estimate of its ages
+    registry = county_evidence.calibration_age_counts(2020)
+    pop = registered_county.apply_registry_bands(
+        pop, list(resident.unit_ids), city, {u: {b: v for b, (v, _) in bands.items()} for u, bands in registry.items()})
     flags = {uid: uid not in known for uid in resident.unit_ids}
     estimated = [uid for uid, est in flags.items() if est]
     loo = diag["registered_total_loo_log_error"]
@@ -107,12 +118,16 @@ def estimate_registered_2020(resident: BasePopulation | None = None, shape: str 
         "Registered ages by unit = its residents + its net out-migrants − its net in-migrants (registered − resident "
         "persons, with the migrants' Rogers–Castro age profile), raked to the unit totals and the city's registered "
         "sex × age table: sending and receiving units differ.",
+        *[f"{geography_name(u)}: registered ages fitted to its registry's own counts ("
+          + ", ".join(f"{a}–{b if b is not None else ''}岁 {v:,.0f} on {d}" for (a, b), (v, d) in bands.items())
+          + "); published (户籍统计), not estimated." for u, bands in registry.items()],
         "County figures dated after end-2020 (泉港 2024, 洛江 2022, 永春 2024) only EVALUATE this forecast; "
         "they are never used to build it.",
     ]
     notes += [n for n in resident.notes if "crude death rate" in n or "Mortality level" in n]
     diagnostics = dict(resident.diagnostics)
     diagnostics.update(diag)
+    diagnostics["registry_age_units"] = sorted(registry)
     diagnostics.update({"registered_accounting_gap_2019": acc.gap_2019,
                         "registered_rolled_60plus_2019": float(acc.rolled_2019[:, 60:].sum()),
                         "registered_anchor_year": 2019,
@@ -150,6 +165,7 @@ def county_data_status() -> pd.DataFrame:
 
     resident = estimate_resident_2020()
     evidence = county_evidence.calibration_totals(2020)
+    registry_ages = county_evidence.calibration_age_counts(2020)
     reg = estimate_registered_2020(resident)
     loo_rms = reg.diagnostics["registered_total_loo_rms_log"]
     rows = []
@@ -164,7 +180,12 @@ def county_data_status() -> pd.DataFrame:
             reg_total = f"{kind} ({e.ref_date}, 推至2020年末 carried to end-2020)"
         else:
             reg_total = (f"估计 estimated (死亡率比例法 CDR ratio rule, 留一误差 LOO RMS ±{100 * loo_rms:.0f} %)")
+        if unit.id in registry_ages:
+            dates = sorted({d for _, d in registry_ages[unit.id].values()})
+            reg_ages = f"公布 户籍统计 registry counts ({', '.join(dates)})"
+        else:
+            reg_ages = "估计 estimated (常住 ± 净迁移 residents ± net migrants)"
         rows.append({"unit_id": unit.id, "地区 unit": unit.name_zh, "常住总人口 resident total": res_total,
                      "常住年龄结构 resident ages": ages, "户籍总人口 registered total": reg_total,
-                     "户籍年龄结构 registered ages": "估计 estimated (常住 ± 净迁移 residents ± net migrants)"})
+                     "户籍年龄结构 registered ages": reg_ages})
     return pd.DataFrame(rows)

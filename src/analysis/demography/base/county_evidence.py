@@ -167,3 +167,29 @@ def carry_check() -> pd.DataFrame:
             rows.append({"unit_id": uid, "from": d.ref_date, "to": p.ref_date, "carried": value,
                          "published": p.persons, "error_pct": 100.0 * (value / p.persons - 1.0)})
     return pd.DataFrame(rows, columns=["unit_id", "from", "to", "carried", "published", "error_pct"])
+
+
+#: Age-band indicators a county's registry may supply, with their ages (first, last; None = open).
+AGE_BANDS = {"registered_pop_60plus": (60, None), "registered_pop_80plus": (80, None),
+             "registered_pop_80_89": (80, 89), "registered_pop_90_99": (90, 99), "centenarians": (100, None)}
+
+
+def calibration_age_counts(origin: int = ORIGIN) -> dict[str, dict[tuple, tuple[float, str]]]:
+    """Registry age-band counts that may shape a unit's registered base at end-``origin``: per unit,
+    ``{(first, last): (persons carried to end-origin, ref_date)}`` from the rows of
+    ``registered_county_evidence.csv`` dated in the twelve months up to 31 December ``origin``
+    (older counts would need ageing; later ones only evaluate). A county bureau's own 60+/80+/100+
+    counts supplied with ``python -m analysis ingest FILE --kind registered_county_evidence`` arrive here."""
+    ev = loaders.load_registered_county_evidence()
+    out: dict[str, dict[tuple, tuple[float, str]]] = {}
+    for r in ev[ev["indicator"].isin(list(AGE_BANDS))].itertuples(index=False):
+        t = year_end_index(r.ref_date)
+        if not (origin - 1 < t <= origin + 1e-9):
+            continue
+        unit = geography.resolve(r.geography)
+        band = AGE_BANDS[r.indicator]
+        persons = carry(_persons(r.value, r.unit), t, origin)
+        prev = out.setdefault(unit.id, {}).get(band)
+        if prev is None or r.ref_date > prev[1]:
+            out[unit.id][band] = (persons, r.ref_date)
+    return out

@@ -117,3 +117,37 @@ def split_registered(city: np.ndarray, resident: BasePopulation, totals: dict[st
     target *= city.sum() / target.sum()
     cells = np.arange(city.size).reshape((1,) + city.shape)
     return ipf(seed, [(np.arange(len(ids))[:, None, None], target), (cells, city.ravel())], tol=1e-10)
+
+
+def fit_unit_bands(unit: np.ndarray, bands: dict[tuple, float]) -> np.ndarray:
+    """One unit's registered table (2, 101) raked so that each age band ``(first, last)`` (last None =
+    open) holds the given persons and the unit total stays: a county registry's own 60+/80+/100+ counts."""
+    total = unit.sum()
+    ages = np.arange(unit.shape[-1])
+    constraints = []
+    for (first, last), persons in bands.items():
+        inside = (ages >= first) & (ages <= (ages[-1] if last is None else last))
+        if not 0 < persons < total:
+            raise ParameterError(f"registry count aged {first}–{last if last is not None else '+'}", persons,
+                                 f"between 0 and the unit's registered total {total:,.0f}")
+        constraints.append((inside.astype(int)[None, :], np.array([total - persons, persons])))
+    return ipf(unit, constraints, tol=1e-10)
+
+
+def apply_registry_bands(pop: np.ndarray, ids: list[str], city: np.ndarray,
+                         counts: dict[str, dict[tuple, float]]) -> np.ndarray:
+    """The registered base (U, 2, 101) with each unit in ``counts`` fitted to its registry's age-band
+    counts (:func:`fit_unit_bands`) and the other units raked to what those leave of the city's
+    table ``city`` (2, 101), their totals kept: the city and every unit total still hold."""
+    if not counts:
+        return pop
+    out = pop.copy()
+    fixed = np.array([uid in counts for uid in ids])
+    for i in np.flatnonzero(fixed):
+        out[i] = fit_unit_bands(pop[i], counts[ids[i]])
+    rest = city - out[fixed].sum(axis=0)
+    others = out[~fixed]
+    cells = np.arange(city.size).reshape((1,) + city.shape)
+    out[~fixed] = ipf(others, [(np.arange(len(others))[:, None, None], others.sum(axis=(1, 2))),
+                               (cells, rest.ravel())], tol=1e-10)
+    return out

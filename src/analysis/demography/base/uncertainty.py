@@ -130,8 +130,9 @@ def base_draws(bp: BasePopulation, draws: int, seed: int | None, anchor_sd_pct: 
     age_factor[..., 80:] *= oldest[:, None, None, None]
     out = pop[None] * age_factor
     if structure_sd > 0:
+        published = set(PUBLISHED_STRUCTURE_UNITS) | set(bp.diagnostics.get("registry_age_units", []))
         out = structure_draw(out, rng.standard_normal((draws, U)), structure_sd,
-                             np.array([uid not in PUBLISHED_STRUCTURE_UNITS for uid in bp.unit_ids]))
+                             np.array([uid not in published for uid in bp.unit_ids]))
     if unit_sd.max() > 0:
         totals = out.sum(axis=(-1, -2))                                      # (D, U)
         # evidence units: their own small carry error; estimated units share what they leave of the
