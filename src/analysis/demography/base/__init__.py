@@ -110,7 +110,9 @@ def estimate_registered_2020(resident: BasePopulation | None = None, shape: str 
             "2021 crude death rate (log r = a + b·log CDR fitted on the units with evidence; deaths are counted "
             "where people are registered)" if totals_method == "crude_death_rate"
             else "in proportion to resident population (the city's registered/resident ratio)")
-    notes = accounting_notes(acc) + known_notes + [
+    from ..oldest_old import city_centenarians_at
+
+    notes = accounting_notes(acc) + [city_centenarians_at(2020.0)[1].capitalize() + "."] + known_notes + [
         f"Registered totals of {len(estimated)} units have NO county evidence up to end-2020 and are ESTIMATED: "
         f"the rest of the city total {rule}. Leave-one-out on the {len(loo)} units with evidence: "
         + ", ".join(f"{u} {100 * (np.exp(e) - 1):+.0f} %" for u, e in loo.items())
