@@ -52,3 +52,21 @@ def test_city_centenarians_do_not_collapse():
     c = r.age_sum("quanzhou", 100)[0]
     assert c.min() > 0.9 * c[0]
     assert c[r.year_index(2026)] > c[0]
+
+
+def test_the_city_centenarians_sit_where_they_were_counted():
+    """泉港 had 36 of the city's 303 centenarians in 2013 (11.9 %) with 5 % of its registered people;
+    the base places the city's 100+ by these published shares, units and the city kept."""
+    from analysis.demography import base as bp
+    from analysis.demography.base import county_evidence as ce
+
+    shares = ce.centenarian_shares(2020)
+    assert shares["quangang"][0] == pytest.approx(36 / 303) and shares["nanan"][0] == pytest.approx(85 / 337)
+    assert "yongchun" not in shares
+    reg = bp.estimate_registered_2020()
+    city100 = reg.city()[:, 100].sum()
+    for uid, (share, _) in shares.items():
+        assert reg.population[reg.unit_ids.index(uid)][:, 100].sum() == pytest.approx(share * city100, rel=1e-6)
+    assert reg.city() == pytest.approx(city_registered_2020()[0], rel=1e-8)
+    # a later count (泉港 55 in 2024) does not enter the 2020 base
+    assert shares["quangang"][1] == "2013-07-31"

@@ -99,6 +99,10 @@ def estimate_registered_2020(resident: BasePopulation | None = None, shape: str 
     _, known_notes = published_registered_totals(2020)
     profile = migration.age_sex_profile(20.0, 50.0, migrant_share_60plus())
     pop = registered_county.split_registered(city, resident, totals, profile)
+    # the city's 100+ placed among the units with counted centenarians (pre-origin county counts)
+    cent = county_evidence.centenarian_shares(2020)
+    pop = registered_county.apply_registry_bands(
+        pop, list(resident.unit_ids), city, {u: {(100, None): share * city[:, 100].sum()} for u, (share, _) in cent.items()})
     # a county registry's own age-band counts (dated in the origin year) replace the estimate of its ages
     registry = county_evidence.calibration_age_counts(2020)
     pop = registered_county.apply_registry_bands(
@@ -123,6 +127,9 @@ def estimate_registered_2020(resident: BasePopulation | None = None, shape: str 
         *[f"{geography_name(u)}: registered ages fitted to its registry's own counts ("
           + ", ".join(f"{a}–{b if b is not None else ''}岁 {v:,.0f} on {d}" for (a, b), (v, d) in bands.items())
           + "); published (户籍统计), not estimated." for u, bands in registry.items()],
+        "The city's registered 100+ is placed among the units by their published shares of the city's centenarians ("
+        + ", ".join(f"{geography_name(u)} {100 * sh:.1f} % on {d}" for u, (sh, d) in cent.items())
+        + "); the other units share the rest.",
         "County figures dated after end-2020 (泉港 2024, 洛江 2022, 永春 2024) only EVALUATE this forecast; "
         "they are never used to build it.",
     ]

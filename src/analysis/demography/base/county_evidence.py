@@ -193,3 +193,21 @@ def calibration_age_counts(origin: int = ORIGIN) -> dict[str, dict[tuple, tuple[
         if prev is None or r.ref_date > prev[1]:
             out[unit.id][band] = (persons, r.ref_date)
     return out
+
+
+def centenarian_shares(origin: int = ORIGIN) -> dict[str, tuple[float, str]]:
+    """Each unit's share of the city's centenarians from its latest count dated on or before the
+    origin, over the city's count of the same year (``registered_elderly.csv``): 泉港 36/303 in
+    2013, 南安 85/337 in 2016, … — ``{unit_id: (share, ref_date)}``. Used to place the city's 100+
+    among the units (the county tail follows where centenarians are counted, not resident shares)."""
+    ev = loaders.load_registered_county_evidence()
+    city = loaders.load_registered()
+    city_counts = {int(r.year): float(r.value) for r in city[(city["geography"] == "泉州市")
+                                                            & (city["indicator"] == "centenarians")].itertuples()}
+    out: dict[str, tuple[float, str]] = {}
+    rows = ev[(ev["indicator"] == "centenarians")].sort_values("ref_date")
+    for r in rows.itertuples(index=False):
+        if year_end_index(r.ref_date) > origin + 1e-9 or int(r.year) not in city_counts:
+            continue
+        out[geography.resolve(r.geography).id] = (float(r.value) / city_counts[int(r.year)], r.ref_date)
+    return out
