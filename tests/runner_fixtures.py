@@ -86,7 +86,11 @@ def _service_rows(result, spec):
 def fake_beds(result, scenario):
     return _service_rows(result, {"beds_required": (lambda o, t: 0.038 * o, "beds"),
                                   "nursing_beds_required": (lambda o, t: 0.012 * o, "beds"),
-                                  "beds_need_view": (lambda o, t: 0.03 * o, "beds")})
+                                  "beds_need_view": (lambda o, t: 0.03 * o, "beds"),
+                                  # a stock of exactly 10 nursing-type beds per 1,000 persons 60+, 60 % of
+                                  # institutional beds: the plan odds are then known by hand
+                                  "nursing_bed_stock": (lambda o, t: 0.010 * o, "beds"),
+                                  "nursing_bed_share_target": (lambda o, t: 60.0 + 0.0 * o, "percent")})
 
 
 def fake_workforce(result, scenario):

@@ -358,7 +358,8 @@ def test_bad_parameters_are_rejected_naming_the_parameter(key, bad, allowed):
 
 def test_mapping_keyed_by_non_years_is_rejected():
     base = load_scenario("baseline").values
-    with pytest.raises(ParameterError, match="beds.beds_per_1000_elderly.*calendar year"):
+    # refused where the parameter is read (issue 27: mapping keys checked against the known keys)
+    with pytest.raises(ParameterError, match="beds.beds_per_1000_elderly.*(calendar year|a year 1990–2100)"):
         beds.bed_requirements(synthetic_result(years=[2020]), {**base, "beds.beds_per_1000_elderly": {"x": 38}})
 
 

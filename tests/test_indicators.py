@@ -252,8 +252,7 @@ def test_real_models_compute_nothing_from_its_own_target(real_tracker):
 def test_run_tables_do_not_score_the_bed_stock_against_itself():
     from analysis.run import tables
 
-    assert "bed_stock" not in {row[0] for row in tables.PLAN_TARGETS}
-    assert "bed_stock" not in set(tables.plan_targets_frame(range(2020, 2026))["indicator"])
+    assert "bed_stock" not in set(tables.plan_targets_frame(range(2020, 2031))["indicator"])
 
 
 def test_population_frame_and_dibao_path_feed_the_tracker():

@@ -20,7 +20,8 @@ def test_rows_carry_band_plan_difference_status_and_estimate():
     rows = {r["indicator"]: r for r in kp.key_points(_frame(), "quanzhou", "registered", 2025)}
     pop = rows["pop_60plus"]
     assert pop["target"] == 1_600_000 and pop["difference"] == -112_000
-    assert pop["status"].startswith("低于规划") and not pop["estimated"]
+    # a population is not a performance: below the plan's expectation, never "below plan" (a failure)
+    assert pop["status"].startswith("低于规划预期") and not pop["estimated"]
     assert rows["bed_gap"]["status"].startswith("缺口") and rows["bed_gap"]["estimated"]
     assert rows["dibao_monthly"]["p10"] is None
     county = kp.key_points(_frame(), "licheng", "registered", 2025)
@@ -28,8 +29,15 @@ def test_rows_carry_band_plan_difference_status_and_estimate():
 
 
 def test_status_word_inside_band():
-    assert kp.status_word(90, 100, 110, 105, "x").startswith("规划值在区间内")
-    assert kp.status_word(90, 100, 110, 80, "x").startswith("高于规划")
+    assert kp.status_word(90, 100, 110, 105, "x").startswith("规划预期在区间内")
+    assert kp.status_word(90, 100, 110, 80, "x").startswith("高于规划预期")
+
+
+def test_status_word_follows_the_catalogue_direction():
+    # a performance measure (direction higher) is judged; a need or a population only compared
+    assert kp.status_word(44, 45, 46, 47.5, "dibao_to_min_wage_ratio").startswith("预计未达目标")
+    assert kp.status_word(48, 49, 50, 47.5, "dibao_to_min_wage_ratio").startswith("预计达到目标")
+    assert kp.status_word(90, 100, 110, 120, "pop_60plus").startswith("低于规划预期")
 
 
 def test_status_word_of_a_target_without_a_forecast_is_empty():
@@ -71,6 +79,6 @@ def test_one_page_brief_has_findings_box_and_caveat(tmp_path):
            "rows": [{"unit_id": "quanzhou", "unit_name": "泉州市", "points": rows}]}
     page = render_brief(key["rows"][0], key, "情景 baseline", "2026-12-01 18:00 北京时间")
     assert "@page{size:A4" in page and 'class="keypoints"' in page and "主要发现" in page
-    assert "148.8万人" in page and "低于规划" in page and "缺口" in page and "NaN" not in page
+    assert "148.8万人" in page and "低于规划预期" in page and "缺口" in page and "NaN" not in page
     written = write_briefs(tmp_path, {"key_results": key, "parameters": {"units": ["quanzhou"]}})
     assert written == {"quanzhou": "quanzhou/brief.html"} and (tmp_path / "quanzhou" / "brief.html").exists()

@@ -129,11 +129,14 @@ def test_a_page_that_never_loads_or_is_missing_fails_alone(tmp_path, monkeypatch
     monkeypatch.setattr(chromium, "PAGE_TIMEOUT", 8.0)
     hung = tmp_path / "hung.html"  # its script never ends, so its load event never fires
     hung.write_text("<html><body><p>等待</p><script>while (true) {}</script></body></html>", encoding="utf-8")
-    pages = [(hung, tmp_path / "hung.pdf"), (tmp_path / "missing.html", tmp_path / "missing.pdf")]
+    # the hung page last: the browser is given up at its first timeout (issue 27), so a page
+    # still queued behind it would not be printed
+    pages = [(tmp_path / "missing.html", tmp_path / "missing.pdf")]
     for i in range(3):
         page = tmp_path / f"ok{i}.html"
         page.write_text(f"<html><body><h1>第{i}页</h1></body></html>", encoding="utf-8")
-        pages.insert(1 + i, (page, page.with_suffix(".pdf")))
+        pages.insert(i, (page, page.with_suffix(".pdf")))
+    pages.append((hung, tmp_path / "hung.pdf"))
     started = time.monotonic()
     with chromium.Browser(chromium.find_chromium()) as browser:
         done = browser.print_pdfs(pages, parallel=2)
@@ -296,3 +299,25 @@ def test_a_load_event_before_the_pages_own_navigation_answer_does_not_print_it(t
     assert done == {pdf: True for _, pdf in pages}
     assert [m for m, _ in browser.sent].count("Page.printToPDF") == 3
     assert all(pdf.read_bytes().startswith(b"%PDF") for _, pdf in pages)
+
+
+class _HangingBrowser(_ScriptedBrowser):
+    """A browser that never answers: every page's load runs into its deadline."""
+
+    def _next_message(self, deadline):
+        import time
+
+        time.sleep(max(0.0, deadline - time.monotonic()))
+        return None
+
+
+def test_the_browser_is_given_up_after_its_first_timeout(tmp_path, monkeypatch):
+    """Issue 27: a hanging Chromium took the full page timeout for every page in turn."""
+    from analysis.run import chromium
+
+    monkeypatch.setattr(chromium, "PAGE_TIMEOUT", 0.3)
+    browser = _HangingBrowser()
+    pages = [(tmp_path / f"p{i}.html", tmp_path / f"p{i}.pdf") for i in range(4)]
+    done = chromium.Browser.print_pdfs(browser, pages, parallel=1)
+    assert done == {pdf: False for _, pdf in pages}
+    assert browser.sent.count(("open", None)) == 1  # no second tab after the first timeout

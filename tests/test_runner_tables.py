@@ -61,11 +61,13 @@ def test_plan_targets_land_on_the_right_rows(project_copy, fake_models, scenario
     # 专栏2 ratio path applies to every county (both bases); plan text figures are city-wide.
     assert ind[("resident", "jinjiang", 2022, "dibao_to_min_wage_ratio")] == 45.0
     assert ind[("registered", "quanzhou", 2025, "dibao_to_min_wage_ratio")] == 47.5
-    assert ind[("registered", "quanzhou", 2020, "pop_60plus")] == 1_110_000
-    assert np.isnan(ind[("resident", "quanzhou", 2020, "pop_60plus")])  # the plan counts 户籍 only
-    assert ind[("resident", "quanzhou", 2025, "certified_social_workers_required")] == 8000
-    assert np.isnan(ind[("resident", "jinjiang", 2025, "certified_social_workers_required")])
+    assert ind[("registered", "quanzhou", 2025, "pop_60plus")] == 1_600_000  # the plan's 2025 expectation
+    assert np.isnan(ind[("resident", "quanzhou", 2025, "pop_60plus")])  # the plan counts 户籍 only
+    # A need computed from a ratio is never given a target (it is not a performance measure).
+    assert np.isnan(ind[("resident", "quanzhou", 2025, "certified_social_workers_required")])
     assert np.isnan(ind[("resident", "quanzhou", 2026, "dibao_to_min_wage_ratio")])
+    # The draft 2026–2030 plan (the city's current plan) holds the ratio at 47.5 in 2030.
+    assert ind[("resident", "jinjiang", 2030, "dibao_to_min_wage_ratio")] == 47.5
 
 
 def test_a_missing_required_indicator_is_an_error_and_gaps_are_noted(project_copy, fake_models, monkeypatch,

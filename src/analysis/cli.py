@@ -5,6 +5,7 @@ Commands
 validate   check every raw table against its schema; one line per table; exit 2 on bad data
 run        run every notebook for every unit into reports/ (see analysis.run)
 ingest     validate a new data file and store it as a new vintage (see analysis.data.ingest)
+vintages   score every registered forecast vintage against the registry figures after its origin
 
 Errors the suite raises on purpose (:class:`~analysis.errors.AnalysisError`) are printed as one
 message and exit with status 2; nothing under ``data/processed`` or ``reports`` is touched.
@@ -45,6 +46,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_vintages(args: argparse.Namespace) -> int:
+    """Write the scored vintages (:mod:`analysis.demography.vintage_scores`) to a CSV; one line each."""
+    from pathlib import Path
+
+    from . import config
+    from .demography import vintage_scores  # the models: only this command needs them
+
+    table = vintage_scores.vintages(tuple(args.origins), draws=args.draws, seed=args.seed)
+    out = Path(args.out) if args.out else config.reports_dir() / "vintages.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out, index=False, encoding="utf-8")
+    for origin, grp in table.groupby("origin"):
+        print(f"origin {origin}: {len(grp)} later observations, median |error| {grp['error_pct'].abs().median():.1f} %, "
+              f"{int(grp['inside_band'].sum())} inside p10–p90")
+    print(f"wrote {out}")
+    return 0
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The CLI's parser; ``only="run"`` registers just ``run`` (and ``validate``), so a run does
     not import the modules (pandas …) of the other commands — an unchanged ``--incremental``
@@ -54,6 +73,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p_validate = sub.add_parser("validate", help="check every raw data table")
     p_validate.set_defaults(func=cmd_validate)
+    p_vint = sub.add_parser("vintages", help="score registered forecast vintages against later registry figures")
+    p_vint.add_argument("--origins", type=int, nargs="+", default=[2020, 2021, 2022])
+    p_vint.add_argument("--draws", type=int, default=50)
+    p_vint.add_argument("--seed", type=int, default=20201101)
+    p_vint.add_argument("--out", help="CSV to write (default reports/vintages.csv)")
+    p_vint.set_defaults(func=cmd_vintages)
     _add_registered_commands(sub, only)
     return parser
 

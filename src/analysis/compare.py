@@ -17,6 +17,8 @@ from pathlib import Path
 
 
 from . import config, geography
+from .data.plans import report_year_of
+from .sanitiser import sanitise_page
 from .keypoints import KEY_POINTS, UNIT_ZH, fmt, key_points, scenario_label
 
 
@@ -167,11 +169,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from .scenarios import load_scenario
 
     scenarios = [load_scenario(name) for name in args.scenarios]
+    if args.year is None:
+        args.year = report_year_of(None, args.start_year, args.end_year)
     results = scenario_rows(scenarios, args.base, args.year, args.start_year, args.end_year, args.draws, args.seed)
     out = Path(args.out) if args.out else config.reports_dir() / ("compare-" + "-".join(
         Path(n).stem for n in args.scenarios) + ".html")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_compare(results, args.base, args.year), encoding="utf-8")
+    out.write_text(sanitise_page(render_compare(results, args.base, args.year)), encoding="utf-8")
     print(f"scenario comparison → {out}")
     return 0
 
@@ -182,7 +186,8 @@ def register(sub) -> None:
                                    "differences from the first, and an overlay chart of the 60+ population.")
     p.add_argument("scenarios", nargs="+", help="scenario names or YAML paths (first = reference)")
     p.add_argument("--base", default="registered", choices=["registered", "resident"])
-    p.add_argument("--year", type=int, default=2025, help="report year (default 2025)")
+    p.add_argument("--year", type=int, default=None,
+                   help="report year (default: the end year of the city's current plan)")
     p.add_argument("--start-year", type=int, default=2020)
     p.add_argument("--end-year", type=int, default=2035)
     p.add_argument("--draws", type=int, default=100, help="draws per scenario (default 100)")

@@ -434,7 +434,7 @@ class ScenarioExplorer:
 
 
 def _check_name(name: str) -> None:
-    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
         raise ParameterError("save_as", name, "a file name of letters, digits, '_' or '-' (e.g. 'high_beds')")
 
 

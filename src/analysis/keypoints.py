@@ -23,20 +23,26 @@ from typing import Any
 
 import pandas as pd
 
+from . import catalogue
+
 CITY_ID = "quanzhou"
 
-# (indicator, Chinese label, English label, unit kind, where it is an estimate: 'county' = for the
-# counties (their age-sex base is estimated), 'all' = for the city too (estimated stocks or an
-# allocation), 'none' = nowhere (低保 standards follow published standards and the wage forecast))
-KEY_POINTS = (
-    ("pop_60plus", "60岁及以上老年人口", "persons 60+", "wan", "county"),
-    ("share_60plus", "60岁及以上占比", "share 60+", "pct", "county"),
-    ("beds_required", "养老床位需求（比例法）", "beds required", "beds", "county"),
-    ("bed_gap", "床位缺口（需求−存量，正值为缺口）", "bed gap (+ = shortfall)", "beds", "all"),
-    ("nursing_beds_required", "护理型床位需求", "nursing beds required", "beds", "county"),
-    ("certified_social_workers_required", "持证社工需求", "certified social workers", "persons", "all"),
-    ("dibao_monthly", "低保标准", "dibao standard", "yuan_month", "none"),
+# (indicator, unit kind, where it is an estimate: 'county' = for the counties (their age-sex base
+# is estimated), 'all' = for the city too (estimated stocks or an allocation), 'none' = nowhere
+# (低保 standards follow published standards and the wage forecast)). Names come from the catalogue.
+_KEY_POINT_ROWS = (
+    ("pop_60plus", "wan", "county"),
+    ("share_60plus", "pct", "county"),
+    ("pop_80plus", "wan", "county"),
+    ("beds_required", "beds", "county"),
+    ("bed_gap", "beds", "all"),
+    ("nursing_beds_required", "beds", "county"),
+    ("nursing_bed_gap", "beds", "all"),
+    ("certified_social_workers_required", "persons", "all"),
+    ("dibao_monthly", "yuan_month", "all"),
 )
+KEY_POINTS = tuple((name, catalogue.indicator(name).name_zh, catalogue.indicator(name).name_en, kind, where)
+                   for name, kind, where in _KEY_POINT_ROWS)
 UNIT_ZH = {"wan": "万人", "pct": "%", "beds": "张", "persons": "人", "yuan_month": "元/人·月"}
 GAP_INDICATORS = {"bed_gap", "nursing_bed_gap"}
 
@@ -54,7 +60,12 @@ def fmt(value: Any, kind: str) -> str:
 
 
 def status_word(p10, p50, p90, target, indicator: str) -> str:
-    """区间内 / 高于规划 / 低于规划 against a target; 缺口 / 富余 for a gap; '' otherwise."""
+    """The forecast against a plan figure, in words that fit what the figure is.
+
+    A performance measure (catalogue direction ``higher``/``lower``): 预计达到目标 / 预计未达目标 /
+    目标在区间内. A quantity that is not a performance (a population, a need: direction
+    ``neither``): 规划预期在区间内 / 高于规划预期 / 低于规划预期 — never "below plan" as if it were a
+    failure. 缺口 / 无缺口 for a gap; '' otherwise."""
     def ok(x):
         return x is not None and not pd.isna(x)
 
@@ -63,9 +74,15 @@ def status_word(p10, p50, p90, target, indicator: str) -> str:
         hi = p90 if ok(p90) else p50
         if not (ok(lo) and ok(hi)):
             return ""  # a plan figure without a forecast (e.g. a requirement not computed in the base year)
+        direction = catalogue.indicator(indicator).direction if catalogue.known(indicator) else "neither"
+        if direction == "neither":
+            if lo <= target <= hi:
+                return "规划预期在区间内 expectation within band"
+            return "高于规划预期 above expectation" if lo > target else "低于规划预期 below expectation"
         if lo <= target <= hi:
-            return "规划值在区间内 within band"
-        return "高于规划 above plan" if lo > target else "低于规划 below plan"
+            return "目标在区间内 target within band"
+        good = lo > target if direction == "higher" else hi < target
+        return "预计达到目标 expected to meet" if good else "预计未达目标 expected to miss"
     if indicator in GAP_INDICATORS and ok(p50):
         return "缺口 shortfall" if p50 > 0.5 else "无缺口 no shortfall"
     return ""
@@ -123,11 +140,39 @@ BOX_STYLE = (".keypoints{border:2px solid #2a5db0;background:#f4f8ff;padding:0.5
              "border-radius:4px}.keypoints table{border-collapse:collapse;width:100%}"
              ".keypoints th,.keypoints td{border:1px solid #bcd;padding:0.25em 0.5em;text-align:left}"
              ".keypoints td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
-             ".keypoints .est{color:#a60;font-weight:bold}")
+             ".keypoints .est{color:#a60;font-weight:bold}.keypoints .draft{color:#b03;font-weight:bold}")
 
 
-def key_points_html(rows: list[dict], title: str, year: int, base: str, scenario_label: str = "") -> str:
-    """The 要点 box as escaped HTML (a self-contained ``<div class="keypoints">`` with its style)."""
+COMPARATOR_ZH = {">=": "≥", "<=": "≤", "=": "=", "about": "约"}
+
+
+def odds_html(odds: list[dict] | None) -> str:
+    """The unit's plan targets with the odds of meeting them (rows of
+    :func:`analysis.services.plan_odds.odds_rows`), as an escaped table; a draft is marked 草案."""
+    if not odds:
+        return ""
+    esc = html.escape
+    body = []
+    for r in odds:
+        spec = catalogue.indicator(r["indicator"])
+        draft = ' <span class="draft">草案</span>' if r.get("plan_status") == "draft" else ""
+        action = ("—" if not r.get("action_value") else
+                  f"{r['action']} {r['action_value']:,.0f} {r['action_unit']}")
+        chance = "—" if r.get("p_meet") is None else f"{100 * r['p_meet']:.0f}%"
+        body.append(f"<tr><th>{esc(r['indicator_zh'])}{draft}</th>"
+                    f"<td class=\"num\">{esc(COMPARATOR_ZH.get(r['comparator'], ''))} {esc(spec.format_value(r['target']))}"
+                    f"（{esc(str(r['year']))}年）</td>"
+                    f"<td class=\"num\">{esc(spec.format_value(r['value_p50']))} <span class=\"est\">估</span></td>"
+                    f"<td class=\"num\"><b>{esc(chance)}</b></td><td>{esc(action)}</td></tr>")
+    return ("<h3 style=\"margin:0.6em 0 0.2em\">规划目标达成概率 Odds of meeting the plan's targets</h3>"
+            "<table><tr><th>指标 Indicator</th><th>目标 Target</th><th>预测中位数 Forecast</th>"
+            "<th>达成概率 Probability</th><th>80%把握所需行动 Action</th></tr>" + "".join(body) + "</table>")
+
+
+def key_points_html(rows: list[dict], title: str, year: int, base: str, scenario_label: str = "",
+                    odds: list[dict] | None = None) -> str:
+    """The 要点 box as escaped HTML (a self-contained ``<div class="keypoints">`` with its style);
+    ``odds`` adds the unit's plan targets with the probability of meeting each."""
     esc = html.escape
     base_zh = {"registered": "户籍人口口径", "resident": "常住人口口径"}.get(base, str(base))
     body = []
@@ -147,37 +192,54 @@ def key_points_html(rows: list[dict], title: str, year: int, base: str, scenario
             f"<h2 style=\"margin:0.2em 0\">要点 Key points：{esc(title)}（{esc(str(year))}年，{esc(base_zh)}{scen}）</h2>"
             "<table><tr><th>指标 Indicator</th><th>单位 Unit</th><th>中位数 Median</th>"
             "<th>区间 p10–p90</th><th>规划目标 Plan</th><th>差额 Difference</th><th>状态 Status</th></tr>"
-            + "".join(body) + "</table>"
+            + "".join(body) + "</table>" + odds_html(odds) +
             "<p style=\"margin:0.3em 0\"><small><span class=\"est\">估</span> = 依赖估计输入（县级年龄结构、床位与社工存量）"
             "estimate: rests on estimated inputs. 区间为蒙特卡洛10%–90%；差额 = 中位数 − 规划目标。"
             " Band = 10–90 % of draws; difference = median − plan.</small></p></div>")
 
 
-def with_targets(projected: pd.DataFrame, years) -> pd.DataFrame:
-    """``projected`` (tidy model rows) with the plan's ``target`` column attached."""
+def with_targets(projected: pd.DataFrame, years, plan: str = "") -> pd.DataFrame:
+    """``projected`` (tidy model rows) with the ``target`` column of the tracked plan (``plan``,
+    default the city's current one) and the plan it follows."""
+    from .data import plans
     from .run.tables import attach_targets, plan_targets_frame
 
     if "target" in projected.columns:
         return projected
-    return attach_targets(projected.assign(base=projected.get("base", None)), plan_targets_frame(years))
+    plan_ids = None
+    if plan:
+        tracked = plans.load_plan(plan)
+        plan_ids = [p for p in (plans.previous_plan_id(tracked), tracked.id) if p]
+    return attach_targets(projected.assign(base=projected.get("base", None)), plan_targets_frame(years, plan_ids))
+
+
+def resolve_report_year(plan: str, report_year: int, start_year: int, end_year: int) -> int:
+    """The year a notebook leads with: ``report_year`` if set (not 0), else the end year of the
+    tracked plan (``plan``, "" = the city's current plan), within the projection's years."""
+    from .run.tables import report_year_of
+
+    return report_year_of(plan or None, start_year, end_year, report_year or None)
 
 
 def notebook_box(unit: str, scenario, base: str, year: int, start_year: int, end_year: int,
-                 draws: int, seed: int, overrides: dict | None = None):
+                 draws: int, seed: int, overrides: dict | None = None, plan: str = ""):
     """The 要点 box for a notebook (an IPython ``HTML`` object); the models come from the run's cache."""
     from IPython.display import HTML
 
     from .geography import resolve
-    from .pipeline import model_frame
+    from .pipeline import model_frame, plan_models
     from .scenarios import load_scenario
+    from .services.plan_odds import odds_rows
 
     the_unit = resolve(unit)
     sc = load_scenario(scenario, overrides or None) if isinstance(scenario, str) else scenario
     year = min(max(year, start_year), end_year)
     projected, _ = model_frame(sc, base=base, start_year=start_year, end_year=end_year, draws=draws, seed=seed)
-    frame = with_targets(projected.assign(base=base), range(start_year, end_year + 1))
+    frame = with_targets(projected.assign(base=base), range(start_year, end_year + 1), plan)
     rows = key_points(frame, the_unit.id, base, year)
-    return HTML(key_points_html(rows, the_unit.name_zh, year, base, scenario_label(sc.name, sc.overrides)))
+    _, odds, _ = plan_models(sc, plan or None, start_year, end_year, draws, seed)  # once per run (cache)
+    mine = [r for r in odds_rows(odds) if r["unit_id"] == the_unit.id and r["year"] == year]
+    return HTML(key_points_html(rows, the_unit.name_zh, year, base, scenario_label(sc.name, sc.overrides), mine))
 
 
 from .labels import scenario_label  # noqa: E402,F401 - defined without pandas for the runs index

@@ -10,3 +10,12 @@ def scenario_label(name: str, overrides: dict | None) -> str:
         return f"情景 {name}"
     changes = ", ".join(f"{k}={v}" for k, v in overrides.items())
     return f"情景 {name}（已修改 overridden: {changes}）"
+
+
+def markdown_scenario_label(name: str, overrides: dict | None) -> str:
+    """:func:`scenario_label` as Markdown that shows it as text: the scenario name and the ``-p``
+    keys and values are user text (:func:`analysis.safety.markdown_text`). For notebooks'
+    ``display(Markdown(…))`` lines; HTML pages escape :func:`scenario_label` with ``html.escape``."""
+    from .safety import markdown_text  # safety imports pandas; the runs index uses this module without it
+
+    return markdown_text(scenario_label(name, overrides))

@@ -16,9 +16,15 @@ from typing import Callable
 import pandas as pd
 
 from . import cache, demography
+from .data import loaders, plans
+from .services.plan_ledger import plan_ledger
+from .services.plan_odds import plan_odds
 from .demography.result import ProjectionResult
 from .scenarios import Scenario, load_scenario
 from .tidy import COLUMNS, concat, quantity_frame
+
+# The ledger scores the forecast made when the closed plan began: the suite's 2020-census origin.
+LEDGER_ORIGIN = 2020
 
 # Measures of the headline population quantities of ProjectionResult.indicators().
 POPULATION_MEASURES = {
@@ -161,3 +167,51 @@ def backtest_table(scenario) -> pd.DataFrame:
     from .demography.backtest import run_backtest
 
     return run_backtest(scenario).benchmarks
+
+
+def observed_stocks() -> dict[str, pd.DataFrame]:
+    """Published city stock series the odds carry forward (``year, value``): certified social
+    workers from ``social_workers.csv`` and the outturns table (comparable rows, persons)."""
+    sw = loaders.load_social_workers()
+    sw = sw[(sw["geography"] == "泉州市") & (sw["indicator"] == "certified_social_workers")][["year", "value"]]
+    out = loaders.load_outturns()
+    extra = out[(out["indicator_id"] == "certified_social_workers") & (out["unit"] == "泉州市")
+                & out["comparable_to_target"].isin(["yes", "partial"])][["year", "value"]]
+    series = pd.concat([sw, extra]).drop_duplicates("year", keep="last").sort_values("year")
+    return {"certified_social_workers": series.reset_index(drop=True)}
+
+
+def plan_models(scenario: Scenario | str, plan_id: str | None, origin: int, end_year: int, draws: int,
+                seed: int | None, models: dict[str, ModelRun] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """(ledger, odds, plan info) for the tracked plan (``plan_id``, default the city's current plan).
+
+    The ledger (:func:`analysis.services.plan_ledger.plan_ledger`) closes out the plan before the
+    tracked one with the forecast of the 2020 origin (the one made when that plan began: computed
+    here if the run starts later); the odds (:func:`analysis.services.plan_odds.plan_odds`) use
+    the run's own projections on both bases (``models``: base → :class:`ModelRun`, computed if
+    not given). Within a run it is computed once (:mod:`analysis.cache`).
+    """
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    plan = plans.load_plan(plan_id or plans.default_plan_id())
+
+    def compute() -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+        runs = models or {b: run_models(sc, base=b, start_year=origin, end_year=end_year, draws=draws, seed=seed)
+                          for b in ("registered", "resident")}
+        closed = plans.load_plan(plans.previous_plan_id(plan) or plan.id)
+        if origin == LEDGER_ORIGIN and end_year >= closed.period_end:
+            forecast = pd.concat([m.projected.assign(base=b) for b, m in runs.items()], ignore_index=True)
+        else:
+            forecast = pd.concat([run_models(sc, base=b, start_year=LEDGER_ORIGIN,
+                                             end_year=max(closed.period_end, LEDGER_ORIGIN + 1), draws=draws,
+                                             seed=seed).projected.assign(base=b) for b in runs], ignore_index=True)
+        ledger = plan_ledger(closed, loaders.load_outturns(), forecast, LEDGER_ORIGIN)
+        odds = plan_odds(plan, {b: m.results[b] for b, m in runs.items()}, {b: m.projected for b, m in runs.items()},
+                         origin=origin, observed_stocks=observed_stocks(), seed=seed)
+        info = {"id": plan.id, "name_zh": plan.label_zh, "status": plan.status, "level": plan.level,
+                "period": [plan.period_start, plan.period_end], "origin": origin,
+                "closed": {"id": closed.id, "name_zh": closed.label_zh, "status": closed.status,
+                           "period": [closed.period_start, closed.period_end], "forecast_origin": LEDGER_ORIGIN}}
+        return ledger, odds, info
+
+    ledger, odds, info = cache.cached("plans", (sc.name, sc.values, plan.id, origin, end_year, draws, seed), compute)
+    return ledger, odds, info

@@ -4,9 +4,10 @@ Scenario files, data files and ``-p`` parameters are written by people, and thei
 the published HTML pages, the Excel workbooks and the CSV tables. Two rules, applied where the
 text is written (never trusted to the author):
 
-* **HTML**: every such string is HTML-escaped (:func:`escape_markdown_outputs` for the Markdown a
-  notebook displays, :func:`html.escape` in the index); ``<script>`` blocks and ``on…=`` event
-  attributes are removed from HTML outputs of notebooks (:func:`strip_active_html`).
+* **HTML**: every such string enters Markdown through :func:`markdown_text` (text, never markup)
+  and HTML through :func:`html.escape`; ``<script>`` blocks and ``on…=`` event attributes are
+  removed from HTML outputs of notebooks (:func:`strip_active_html`), and every exported page
+  passes the ``nh3`` sanitiser (:mod:`analysis.sanitiser`).
 * **Spreadsheets**: a string cell that begins with ``= + - @``, a tab or a carriage return would be
   read by Excel or LibreOffice as a formula (``=HYPERLINK(…)``). :func:`neutralise_cell` prefixes
   such a cell with an apostrophe, so it is shown as the text it is (OWASP "CSV injection").
@@ -49,6 +50,29 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def escape_text(value: Any) -> str:
     """HTML-escaped text of ``value`` (quotes included)."""
     return html.escape(str(value), quote=True)
+
+
+# Every ASCII character Markdown or HTML could read as syntax (emphasis, code, links, images,
+# headings, lists, tables, entities, tags, autolinks): shown through a numeric character reference.
+_MARKUP_CHARS = frozenset("\\`*_{}[]()<>#+-.!|~&\"'=:/;$%^@?")
+# Control characters and the bidirectional controls (U+202A–U+202E, U+2066–U+2069, LRM/RLM/ALM)
+# that could reorder how a label reads.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def markdown_text(value: Any) -> str:
+    """The one way user text (scenario names, descriptions, sources, ``-p`` keys and values,
+    ``--name``) enters Markdown: Markdown that renders as exactly ``value``, as text.
+
+    Every character Markdown or HTML could read as syntax becomes a numeric character reference
+    (``&#96;`` for a backtick, ``&#60;`` for ``<``), which both Markdown renderers and browsers
+    show as that character and never as markup — unlike a regex that must agree with the
+    renderer on where code spans end (issue 27). Line breaks become spaces (a value never starts
+    a block); control and bidirectional-override characters are removed. The result is also
+    safe inside HTML text.
+    """
+    text = " ".join(_INVISIBLE.sub(" ", str(value)).split())
+    return "".join(f"&#{ord(c)};" if c in _MARKUP_CHARS else c for c in text)
 
 
 _CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.DOTALL)

@@ -40,6 +40,9 @@ RULE_MODULES = (
 )
 
 
+MAPPING_YEARS = (1990, 2100)  # keys of a by-year mapping (the plans' years lie well inside)
+
+
 @dataclass(frozen=True)
 class Rule:
     """Allowed values of one parameter.
@@ -53,6 +56,7 @@ class Rule:
     kind: str = "float"
     description: str = ""
     choices: tuple = ()
+    keys: tuple = ()  # the keys a mapping may have; empty: years (MAPPING_YEARS)
 
     def allowed(self) -> str:
         if self.choices:
@@ -89,6 +93,8 @@ class Rule:
         if self.kind == "mapping":
             if not isinstance(value, dict) or not value:
                 raise ParameterError(name, value, self.allowed())
+            for k in value:
+                self._key(name, k)
             return {k: self._number(f"{name}.{k}", v) for k, v in value.items()}
         number = self._number(name, value)
         if self.kind == "int":
@@ -96,6 +102,18 @@ class Rule:
                 raise ParameterError(name, value, self.allowed())
             return int(number)
         return number
+
+    def _key(self, name: str, key: Any) -> None:
+        """A mapping key is one of ``keys`` or, when none are given, a year (issue 27: a key is
+        user text that reaches every page; only known keys get there)."""
+        if self.keys:
+            if key not in self.keys:
+                raise ParameterError(f"{name} key", key, f"one of {list(self.keys)}")
+            return
+        year = key if isinstance(key, int) and not isinstance(key, bool) else (
+            int(key) if isinstance(key, str) and key.isascii() and key.isdigit() and len(key) == 4 else None)
+        if year is None or not MAPPING_YEARS[0] <= year <= MAPPING_YEARS[1]:
+            raise ParameterError(f"{name} key", key, f"a year {MAPPING_YEARS[0]}–{MAPPING_YEARS[1]}")
 
     def _number(self, name: str, value: Any) -> float:
         if isinstance(value, bool):
@@ -213,11 +231,15 @@ def _flatten(tree: dict, prefix: str = "", rules: dict[str, Rule] | None = None,
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9_\-\u4e00-\u9fff]{0,59}$")
 MAX_DESCRIPTION, MAX_SOURCE = 500, 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# In a description or source: a scheme that runs or embeds (javascript:, vbscript:, data:), a web
+# address (http://, //host) or a Markdown link or image whose target is one (issue 27).
+_ACTIVE_URL = re.compile(r"(?i)\b(?:javascript|vbscript)\s*:|\b(?:data:\s*[a-z]+/|file:/)|[a-z][a-z0-9+.\-]*://|(?:^|[\s(\[])//\w"
+                         r"|\]\s*\(\s*[a-z][a-z0-9+.\-]*:")
 
 
 def check_name(what: str, name: Any) -> str:
     """A scenario name: letters, digits, CJK, ``_`` or ``-`` (it names files, sheets and table rows)."""
-    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
         raise AnalysisError(f"{what}: name {short(name)} must be 1-60 letters, digits, Chinese characters, "
                             "'_' or '-' (starting with a letter or digit)")
     return name
@@ -232,6 +254,9 @@ def check_text(what: str, text: Any, limit: int) -> str:
         raise AnalysisError(f"{what}: {len(text)} characters, more than {limit}")
     if "<" in text or ">" in text or _CONTROL.search(text):
         raise AnalysisError(f"{what}: must not contain '<', '>' or control characters: {short(text)}")
+    if _ACTIVE_URL.search(text):
+        raise AnalysisError(f"{what}: must not contain a web address or a javascript:/data: link (cite the "
+                            f"document, table and year instead; a page never links or loads from it): {short(text)}")
     if text.startswith(("=", "+", "-", "@")):
         raise AnalysisError(f"{what}: must not start with = + - @ (a spreadsheet would run it): {short(text)}")
     return text
@@ -247,7 +272,7 @@ def scenario_path(name: str | Path) -> Path:
         if candidate.parent.name == "scenarios" and in_dir.is_file():
             return in_dir.resolve()
         raise AnalysisError(f"scenario file {str(name)!r}: no such file")
-    if not NAME_PATTERN.match(str(name)):
+    if not NAME_PATTERN.fullmatch(str(name)):
         raise AnalysisError(f"scenario {short(str(name))}: not a scenario name or a .yaml file")
     path = config.scenarios_dir() / f"{name}.yaml"
     if not path.is_file():

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import AnalysisError, DataValidationError
-from . import gates, loaders, schemas
+from . import gates, loaders, merge, plausibility, schemas
 from .reader import read_csv_as_text, read_validated
 
 POPULATION_KINDS = {"population_resident_2020": ("resident", 2020),
@@ -33,6 +33,7 @@ class Prepared:
     merged_from: str | None = None           # the file whose rows completed a partial table
     merged_units: list[str] = field(default_factory=list)   # units the new file has
     kept_units: list[str] = field(default_factory=list)     # units taken from merged_from
+    changes: dict[str, merge.UnitChange] = field(default_factory=dict)  # rows per unit (see merge)
 
 
 def population_array(frame: pd.DataFrame, path: Path):
@@ -94,6 +95,9 @@ def prepare_population(path: Path, kind: str) -> Prepared:
         in_use = file_in_use(kind, Path("(estimate)"))
         prepared.merged_from = str(in_use) if in_use.exists() else "the estimated base population"
         prepared.kept_units = missing
+    counts = single["unit_id"].value_counts()
+    prepared.changes = {u: merge.UnitChange(replaced=int(counts[u])) for u in have}
+    prepared.changes.update({u: merge.UnitChange(kept=int(counts[u])) for u in missing})
     pop, ids = population_array(single, path)
     prepared.warnings = gates.cross_check(pop, ids, base, year, path)
     order = {u: i for i, u in enumerate(county_ids())}
@@ -105,7 +109,13 @@ def prepare_population(path: Path, kind: str) -> Prepared:
 
 
 def prepare(path: Path | str, kind: str) -> Prepared:
-    """Validate ``path`` as table ``kind``; return the CSV text to store (nothing is written)."""
+    """Validate ``path`` as table ``kind``; return the CSV text to store (nothing is written).
+
+    The new rows are merged with the table in use by the table's key (:mod:`.merge`): rows of
+    units or keys the file lacks are kept, whatever units the file has (new or existing), and
+    ``Prepared.changes`` counts rows added / replaced / kept / dropped per unit. Call it under
+    the ingest lock so the table in use cannot change between this read and the write.
+    """
     path = Path(path)
     if kind in POPULATION_KINDS:
         return prepare_population(path, kind)
@@ -113,35 +123,63 @@ def prepare(path: Path | str, kind: str) -> Prepared:
     new = read_validated(path, spec.schema(), schemas.CHECK_COLUMNS, schemas.CHECK_MESSAGES)
     text = path.read_bytes().decode("utf-8-sig")
     prepared = Prepared(text, len(new))
-    if "geography" not in new.columns:
-        return prepared
-    from ..geography import county_units
-
-    counties = {u.name_zh for u in county_units()}
+    unit_column = "geography" if "geography" in new.columns else ("unit_id" if "unit_id" in new.columns else None)
+    key = list(spec.schema().unique or ([] if unit_column is None else [unit_column]))
     current_path = spec.path()
     try:
         current = loaders.load(kind, current_path)
     except AnalysisError:
-        return prepared  # the table in use is itself broken: the new file replaces it whole
-    have = set(new["geography"]) & counties
-    before = set(current["geography"]) & counties
-    if not have or not (before - have):
-        return prepared   # no county rows, or every county of the table in use is in the new file: replace
-    # (a county new to the table — e.g. a bureau's first registry counts — is merged too, not a replacement)
-    # Some counties only: the rows of the table in use whose key the new file lacks are kept.
-    key = list(spec.schema().unique or [])
+        # The table in use is itself broken: the new file replaces it whole, and says so.
+        _, prepared.changes = merge.merge_rows(new, new, new.iloc[:0], new.iloc[:0], key or list(new.columns),
+                                               unit_column)
+        prepared.warnings.append(f"the table in use ({current_path.name}) fails validation; "
+                                 "this file replaces it whole")
+        return prepared
     raw = read_csv_as_text(current_path)
-    new_text = read_csv_as_text(path)
-    keys_new = set(map(tuple, new[key].astype(str).to_numpy())) if key else set()
-    keep = [tuple(r) not in keys_new for r in current[key].astype(str).to_numpy()]
-    merged = pd.concat([new_text, raw[keep]], ignore_index=True)
-    columns = list(dict.fromkeys(list(new_text.columns) + list(raw.columns)))
-    prepared.text = merged[columns].to_csv(index=False)
+    merged, prepared.changes = merge.merge_rows(new, read_csv_as_text(path), current, raw,
+                                                key or list(new.columns), unit_column)
+    # the table runs would read, checked as a whole and against the other tables
+    _check_with_others(kind, new if merged is None else _validated(merged, spec, path), path)
+    if merged is None:
+        return prepared  # every row of the table in use is in the file: store the file as it is
+    prepared.text = merged.to_csv(index=False)
     prepared.rows = len(merged)
     prepared.merged_from = str(current_path)
-    prepared.merged_units = sorted(have)
-    prepared.kept_units = sorted(before - have)
+    touched = {u for u, c in prepared.changes.items() if c.added or c.replaced}
+    prepared.merged_units = sorted(touched)
+    prepared.kept_units = sorted(u for u, c in prepared.changes.items() if c.kept and u not in touched)
     return prepared
+
+
+def _validated(merged: pd.DataFrame, spec, path: Path) -> pd.DataFrame:
+    """The merged text frame validated like a file (schema, values, cross-row plausibility).
+
+    The new rows come first, so a line number of the merged table is the line of the new file
+    for the file's own rows; an error names ``path`` and says the table was merged."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        temp = Path(folder) / path.name
+        merged.to_csv(temp, index=False)
+        try:
+            return read_validated(temp, spec.schema(), schemas.CHECK_COLUMNS, schemas.CHECK_MESSAGES)
+        except DataValidationError as exc:
+            raise DataValidationError(path, exc.row, exc.column, exc.expected,
+                                      f"{exc.found} (in the table merged with the one in use)") from None
+
+
+def _check_with_others(kind: str, frame: pd.DataFrame, path: Path) -> None:
+    """Cross-table plausibility with ``frame`` standing in for table ``kind`` (the others as in use)."""
+    tables = {}
+    for name in ("census2020", "resident2021"):
+        if name == kind:
+            tables[name] = (frame, path)
+            continue
+        try:
+            tables[name] = (loaders.load(name), loaders.TABLES[name].path())
+        except AnalysisError:
+            return  # the other table is broken itself: validate says so
+    plausibility.check_across_tables(tables)
 
 
 @dataclass
@@ -159,13 +197,20 @@ def check_in_use() -> list[Check]:
     """Validate every table a run reads (raw or the vintage in use) and every ingested base table."""
     from .vintages import vintage_dir, vintage_of
 
-    results = []
+    results, frames = [], {}
     for name, spec in loaders.TABLES.items():
         path = spec.path()
         try:
-            results.append(Check(name, path, len(loaders.load(name))))
+            frames[name] = (loaders.load(name), path)
+            results.append(Check(name, path, len(frames[name][0])))
         except AnalysisError as exc:
             results.append(Check(name, path, error=exc))
+    try:
+        plausibility.check_across_tables(frames)  # year-end totals against the census base
+    except DataValidationError as exc:
+        for check in results:
+            if check.path == exc.file and check.error is None:
+                check.error = exc
     for kind, (base, year) in POPULATION_KINDS.items():
         vintage = vintage_of(kind)
         from .base_tables import real_table_path

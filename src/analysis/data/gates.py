@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataValidationError
+from .plausibility import check_structure, normalise_unit
 
 # measure -> (bound for Quanzhou geographies, bound for wider areas: 福建省, China)
 UPPER_BOUNDS: dict[str, tuple[float, float]] = {
@@ -58,7 +59,9 @@ def check_values(frame: pd.DataFrame, path: Path) -> None:
     if "value" not in frame or "unit" not in frame:
         return
     wide = frame["geography"].isin(OUTSIDE_AREAS) if "geography" in frame else pd.Series(False, frame.index)
-    bounds = frame["unit"].map(lambda u: UPPER_BOUNDS.get(u, (DEFAULT_BOUND, DEFAULT_BOUND)))
+    # the measure as written, without case or extra spaces: 'Persons' is bounded as 'persons'
+    known = {normalise_unit(k): v for k, v in UPPER_BOUNDS.items()}
+    bounds = frame["unit"].map(lambda u: known.get(normalise_unit(u), (DEFAULT_BOUND, DEFAULT_BOUND)))
     limit = np.where(wide, bounds.map(lambda b: b[1]), bounds.map(lambda b: b[0]))
     over = frame["value"].abs().to_numpy(dtype=float, na_value=0.0) > limit
     if over.any():
@@ -153,6 +156,7 @@ def cross_check(population: np.ndarray, unit_ids: list[str], base: str, year: in
     from .. import geography
     from . import loaders
 
+    check_structure(population, unit_ids, path)  # per unit: sex ratio, age shares, old-age tail
     warnings: list[str] = []
     names = {u.id: u.name_zh for u in geography.county_units()}
     index = {uid: i for i, uid in enumerate(unit_ids)}

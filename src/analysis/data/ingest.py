@@ -4,11 +4,13 @@
     The file is validated on the same path runs use (:mod:`analysis.data.checks`: schema, finite
     and plausible values, required rows, cross-table checks against the census) and stored
     atomically as ``data/processed/vintages/<kind>/<vintage>.csv`` with a ``<vintage>.json``
-    record (source file, sha256, rows, warnings, merge). A broken file raises
-    :class:`~analysis.errors.DataValidationError` naming file, line and column (exit 2) and
-    nothing changes. A table for **some counties only** is merged with the table in use (the
-    rows of the other units are kept) and the command says so. Ingest holds the run lock
-    (``reports/.lock``), so a vintage never changes under a running run.
+    record (source file, sha256, rows, warnings, merge, rows added / replaced / kept / dropped
+    per unit). A broken file raises :class:`~analysis.errors.DataValidationError` naming file,
+    line and column (exit 2) and nothing changes. A table for **any set of units** (new to the
+    table or not) is merged with the table in use by the table's key (:mod:`.merge`): the rows
+    it does not touch are kept, and the command prints what it did per unit. Ingest holds the
+    run lock (``reports/.lock``) while it reads the table in use, merges and writes, so a vintage
+    never changes under a running run and overlapping ingests never lose an update.
 ``ingest --list``
     Every kind with its vintages, newest last, and the one runs use.
 ``ingest --rollback KIND``
@@ -35,7 +37,7 @@ import pandas as pd
 
 from .. import config
 from ..errors import AnalysisError
-from . import checks, loaders
+from . import checks, loaders, merge
 from .vintages import VINTAGE_PATTERN, available_vintages, check_vintage, vintage_dir, vintage_of  # noqa: F401
 
 POPULATION_KINDS = checks.POPULATION_KINDS
@@ -83,18 +85,21 @@ def store(path: Path | str, kind: str, vintage: str, replace: bool = False) -> t
     path = Path(path)
     vintage = check_vintage(vintage)
     _check_kind(kind)
-    prepared = checks.prepare(path, kind)
     folder = vintage_dir(kind)
     target = folder / f"{vintage}.csv"
-    if target.exists() and not replace:
-        raise AnalysisError(f"vintage {vintage} of {kind} already exists ({target}); use --replace to overwrite")
-    record = {"kind": kind, "vintage": vintage, "source": str(path.resolve()),
-              "source_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-              "sha256": hashlib.sha256(prepared.text.encode("utf-8")).hexdigest(),
-              "rows": prepared.rows, "ingested": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-              "merged_from": prepared.merged_from, "merged_units": prepared.merged_units,
-              "warnings": prepared.warnings}
     with _run_lock():
+        # Read the table in use and merge under the lock: two overlapping ingests never both
+        # merge with the same old table (the second would silently lose the first's rows).
+        prepared = checks.prepare(path, kind)
+        if target.exists() and not replace:
+            raise AnalysisError(f"vintage {vintage} of {kind} already exists ({target}); use --replace to overwrite")
+        record = {"kind": kind, "vintage": vintage, "source": str(path.resolve()),
+                  "source_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                  "sha256": hashlib.sha256(prepared.text.encode("utf-8")).hexdigest(),
+                  "rows": prepared.rows, "ingested": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                  "merged_from": prepared.merged_from, "merged_units": prepared.merged_units,
+                  "changes": {unit: change.as_dict() for unit, change in prepared.changes.items()},
+                  "warnings": prepared.warnings}
         folder.mkdir(parents=True, exist_ok=True)
         _write_atomic(target, prepared.text)
         _write_atomic(target.with_suffix(".json"), json.dumps(record, ensure_ascii=False, indent=2))
@@ -181,6 +186,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if prepared.merged_from:
         print(f"merged: the file has {len(prepared.merged_units)} of the units; the others were kept from "
               f"{prepared.merged_from}: {', '.join(prepared.kept_units)}")
+    print("rows per unit (added / replaced / kept / dropped):")
+    for line in merge.describe(prepared.changes):
+        print(f"  {line}")
     for warning in prepared.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"runs now read this vintage (pin another with QZ_VINTAGE_{args.kind.upper()}=raw|<vintage>; "

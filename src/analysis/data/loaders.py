@@ -65,6 +65,10 @@ TABLES: dict[str, RawTable] = {t.name: t for t in [
              "totals derived from centenarian counts and rates are estimates (county_evidence.derived_totals)"),
     RawTable("observed_registered", "observed_registered.csv", _facts("observed_registered"),
              "registered 60+/80+ and totals observed after the 2020 origin (evaluation only, never calibration)"),
+    RawTable("registry_annual", "registry_annual.csv", schemas.registry_annual_schema,
+             "annual registry series 2021-: registered totals, birth/death rates, age-group counts by unit and "
+             "reference date; national births by year",
+             "read by the post-censal estimates; a vintage uses only the rows dated on or before its origin"),
     RawTable("migrant_age", "migrant_age_structure.csv", _facts("migrant_age"),
              "age structure of China's floating population (share aged 60+), 2015"),
     RawTable("min_wage", "min_wage_fujian.csv", schemas.min_wage_schema,
@@ -96,6 +100,8 @@ TABLES: dict[str, RawTable] = {t.name: t for t in [
              "plan 专栏2: 14th five-year plan annual targets 2021-2025"),
     RawTable("plan_targets", "plan_targets.csv", schemas.plan_targets_schema,
              "other numeric targets of the plan text (beds, social workers, volunteers, 低保 ratio...)"),
+    RawTable("outturns", "observed_plan_outturns.csv", schemas.outturns_schema,
+             "published outturns of plan indicators 2021-2025 (evaluation only, never calibration)"),
 ]}
 
 
@@ -138,6 +144,7 @@ def load_registered() -> pd.DataFrame: return load("registered")
 def load_registered_county() -> pd.DataFrame: return load("registered_county")
 def load_registered_county_evidence() -> pd.DataFrame: return load("registered_county_evidence")
 def load_observed_registered() -> pd.DataFrame: return load("observed_registered")
+def load_registry_annual() -> pd.DataFrame: return load("registry_annual")
 def load_migrant_age() -> pd.DataFrame: return load("migrant_age")
 def load_min_wage() -> pd.DataFrame: return load("min_wage")
 def load_dibao() -> pd.DataFrame: return load("dibao")
@@ -153,6 +160,7 @@ def load_disability() -> pd.DataFrame: return load("disability")
 def load_plan_zl1() -> pd.DataFrame: return load("plan_zl1")
 def load_plan_zl2() -> pd.DataFrame: return load("plan_zl2")
 def load_plan_targets() -> pd.DataFrame: return load("plan_targets")
+def load_outturns() -> pd.DataFrame: return load("outturns")
 
 
 def fact(frame: pd.DataFrame, geography: str, indicator: str, year: int | None = None) -> float:

@@ -112,6 +112,7 @@ def read_validated(path: Path | str, schema: pa.DataFrameSchema,
     """
     path = Path(path)
     from .gates import check_values
+    from .plausibility import check_facts
 
     frame = read_csv_as_text(path)
     if frame.empty:
@@ -121,6 +122,7 @@ def read_validated(path: Path | str, schema: pa.DataFrameSchema,
     except (SchemaErrors, SchemaError) as exc:
         raise _first_failure(path, frame, exc, schema, check_columns or {}, check_messages or {}) from None
     check_values(valid, path)  # finite, plausible: the same gate for validate, ingest and runs
+    check_facts(valid, path)  # ... and plausible together: parts, shares, rates, unit vs city
     return valid
 
 

@@ -28,12 +28,16 @@ CHECK_COLUMNS = {
     "unit_fits_indicator": "unit",
     "year_matches_ref_date": "year",
     "date_yyyy_mm_dd": "ref_date",
+    "date_in_year": "reference_date",
+    "base_of_indicator": "base",
 }
 CHECK_MESSAGES = {
     "share_within_0_100": "a share between 0 and 100 (percent)",
     "count_not_negative": "a count or rate >= 0",
     "unit_fits_indicator": "a unit allowed for the indicator (COUNTY_EVIDENCE_UNITS)",
     "year_matches_ref_date": "the year of ref_date",
+    "date_in_year": "a reference date (YYYY-MM-DD) inside the row's year",
+    "base_of_indicator": "'registered' for registered_* indicators, 'national' for China",
 }
 
 
@@ -299,4 +303,125 @@ def units_schema() -> pa.DataFrameSchema:
             "source": pa.Column(str, pa.Check.str_length(min_value=4)),
         },
         name="units", coerce=True,
+    )
+
+
+PLAN_COMPARATORS = (">=", "<=", "=", "about")
+PLAN_LEVELS = ("national", "province", "city", "county")
+PLAN_STATUSES = ("adopted", "draft")
+
+
+def plan_schema() -> pa.DataFrameSchema:
+    """A plan as rows (``data/raw/plans/<plan_id>.csv``): one target a row, each with its source.
+
+    ``unit_id`` is a unit id, ``quanzhou`` for the city, or ``*`` for the city and every unit (a
+    ratio the plan sets for every county); ``base`` the population base a per-person target is
+    counted on (empty = either); ``comparator`` how an outturn or forecast meets the target
+    (``about`` = an expectation, met within 5 %); ``binding`` 约束性 / 预期性 / 预计 / 未标明.
+    """
+    return pa.DataFrameSchema(
+        {
+            "plan_id": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$")),
+            "plan_name_zh": pa.Column(str, pa.Check.str_length(min_value=2)),
+            "level": pa.Column(str, pa.Check.isin(list(PLAN_LEVELS))),
+            "status": pa.Column(str, pa.Check.isin(list(PLAN_STATUSES))),
+            "period_start": pa.Column(int, pa.Check.in_range(2000, 2060), coerce=True),
+            "period_end": pa.Column(int, pa.Check.in_range(2000, 2060), coerce=True),
+            "indicator_id": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$")),
+            "unit_id": pa.Column(str, pa.Check.str_matches(r"^(\*|[a-z][a-z0-9_]*)$")),
+            "base": pa.Column(str, pa.Check.isin(["resident", "registered"]), nullable=True),
+            "year": pa.Column(int, pa.Check.in_range(2000, 2060), coerce=True),
+            "target": pa.Column(float, pa.Check.ge(0), coerce=True),
+            "comparator": pa.Column(str, pa.Check.isin(list(PLAN_COMPARATORS))),
+            "binding": pa.Column(str, pa.Check.isin(["约束性", "预期性", "预计", "未标明"])),
+            "base_year": pa.Column("Int64", pa.Check.in_range(2000, 2060), nullable=True, coerce=True),
+            "base_value": pa.Column(float, pa.Check.ge(0), nullable=True, coerce=True),
+            "source": pa.Column(str, pa.Check.str_length(min_value=4)),
+            "clause": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "quote": pa.Column(str, pa.Check.str_length(min_value=1)),
+        },
+        checks=[pa.Check(lambda d: (d["year"] >= d["period_start"]) & (d["year"] <= d["period_end"]),
+                         name="year_within_period"),
+                pa.Check(lambda d: d["period_end"] >= d["period_start"], name="period_in_order")],
+        unique=["indicator_id", "unit_id", "base", "year"], name="plan", coerce=True,
+    )
+
+
+OUTTURN_TRUST = ("official", "reprint of official", "third-party")
+
+
+def outturns_schema() -> pa.DataFrameSchema:
+    """Published outturns of plan indicators (``observed_plan_outturns.csv``): one figure a row.
+
+    ``ref_date`` is the date the figure describes (a year-end figure is dated 31 December);
+    ``comparable_to_target`` says whether it measures what the target measures (``partial`` =
+    a different scope or an earlier date). Used only to evaluate forecasts made before it.
+    """
+    return pa.DataFrameSchema(
+        {
+            "indicator_id": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$")),
+            "unit": pa.Column(str, pa.Check.str_length(min_value=2)),
+            "year": pa.Column(int, pa.Check.in_range(2015, 2030), coerce=True),
+            "ref_date": pa.Column("datetime64[ns]", coerce=True),
+            "value": pa.Column(float, pa.Check.ge(0), coerce=True),
+            "measure": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "comparable_to_target": pa.Column(str, pa.Check.isin(["yes", "no", "partial"])),
+            "source_title": pa.Column(str, pa.Check.str_length(min_value=2)),
+            "source_url": pa.Column(str, pa.Check.str_matches(r"^https?://[^\s]+$")),
+            "quote": pa.Column(str, pa.Check.str_length(min_value=2)),
+            "trust": pa.Column(str, pa.Check.isin(list(OUTTURN_TRUST))),
+        },
+        name="outturns", coerce=True,
+    )
+
+
+#: Indicators of ``registry_annual.csv`` (annual registry series, :func:`registry_annual_schema`).
+REGISTRY_INDICATORS = (
+    "registered_population", "registered_population_male", "registered_population_female",
+    "registered_crude_birth_rate", "registered_crude_death_rate", "registered_natural_increase_rate",
+    "registered_births", "registered_deaths",
+    "registered_pop_60plus", "registered_pop_65plus", "registered_pop_80plus", "registered_pop_100plus",
+    "registered_pop_80_89", "registered_pop_90_99", "registered_share_60plus", "share_80plus_among_60plus",
+    "resident_population", "births",
+)
+REGISTRY_UNITS = ("10k persons", "persons", "per mille", "percent", "percent of registered pop")
+
+
+def _date_in_year(df: pd.DataFrame) -> pd.Series:
+    dates = pd.to_datetime(df["reference_date"], format="%Y-%m-%d", errors="coerce")
+    return dates.notna() & (dates.dt.year == df["year"])
+
+
+def _base_of_indicator(df: pd.DataFrame) -> pd.Series:
+    registered = df["indicator"].str.startswith("registered_") | (df["indicator"] == "share_80plus_among_60plus")
+    national = df["geography"] == "China"
+    return (~registered | (df["base"] == "registered")) & (~national | (df["base"] == "national")) \
+        & ((df["base"] != "national") | national)
+
+
+def registry_annual_schema() -> pa.DataFrameSchema:
+    """Annual registry series after the 2020 census: one published figure a row, with its
+    reference date (registered counts: 31 December or the date the bureau gives; resident: 1 November
+    or year-end as published; national births: the calendar year, dated 31 December), its base
+    (``registered``, ``resident``, ``national``) and its source. Read by
+    :mod:`analysis.demography.estimates`."""
+    return pa.DataFrameSchema(
+        {
+            "geography": pa.Column(str, pa.Check.isin(_known_geographies(), name="known_geography")),
+            "year": pa.Column(int, pa.Check.in_range(2020, 2060), coerce=True),
+            "reference_date": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}$")),
+            "base": pa.Column(str, pa.Check.isin(["registered", "resident", "national"])),
+            "indicator": pa.Column(str, pa.Check.isin(list(REGISTRY_INDICATORS))),
+            "value": pa.Column(float, coerce=True),
+            "unit": pa.Column(str, pa.Check.isin(list(REGISTRY_UNITS))),
+            "source": pa.Column(str, pa.Check.str_length(min_value=4)),
+            "quote_or_note": pa.Column(str, nullable=True, required=False),
+        },
+        checks=[pa.Check(_share_ok, name="share_within_0_100"),
+                pa.Check(_not_negative, name="count_not_negative"),
+                pa.Check(_date_in_year, name="date_in_year"),
+                pa.Check(_base_of_indicator, name="base_of_indicator")],
+        unique=["geography", "reference_date", "indicator"],
+        name="registry_annual",
+        coerce=True,
     )

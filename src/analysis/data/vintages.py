@@ -20,7 +20,7 @@ VINTAGE_PATTERN = re.compile(r"^(19|20)[0-9]{2}([-_][A-Za-z0-9]{1,20})?$", re.AS
 
 def check_vintage(vintage: str) -> str:
     """A vintage is a year, optionally with a suffix: ``2025``, ``2025-rev1``."""
-    if not VINTAGE_PATTERN.match(str(vintage)):
+    if not VINTAGE_PATTERN.fullmatch(str(vintage)):
         raise AnalysisError(f"--vintage {str(vintage)[:40]!r} must be a year such as 2025 (optionally with a "
                             "suffix of ASCII letters and digits: 2025-rev1)")
     return str(vintage)
@@ -47,7 +47,7 @@ def available_vintages(table_name: str) -> list[str]:
     folder = vintage_dir(table_name)
     if not folder.is_dir():
         return []
-    names = [p.stem for p in folder.glob("*.csv") if p.is_file() and VINTAGE_PATTERN.match(p.stem)]
+    names = [p.stem for p in folder.glob("*.csv") if p.is_file() and VINTAGE_PATTERN.fullmatch(p.stem)]
     return sorted(names, key=version_key)
 
 

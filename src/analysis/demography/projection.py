@@ -48,7 +48,8 @@ from .base import BasePopulation, crude_death_rate, load_base_population, mortal
 from .base.uncertainty import base_draws
 from ..errors import AnalysisError, ParameterError
 from ..scenarios import Scenario, load_scenario
-from . import fertility, lifetable, migration
+from . import estimates, fertility, lifetable, migration
+from ..data.vintages import vintage_of
 from .ccmpp import project_arrays
 from .parameters import E0_RANGE, MAX_YEAR, DemographyParameters, draw_parameters
 from .result import ProjectionResult
@@ -305,6 +306,59 @@ def calibrate_registered_2020(bp: BasePopulation, params: DemographyParameters,
     return factor, rate * totals, notes
 
 
+def calibrate_registered_origin(bp: BasePopulation, params: DemographyParameters, est: estimates.Estimates,
+                                e0_gap=None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Fertility factor (same for all units) and net transfers (U,) for a registered origin after 2020.
+
+    Calibrated on the latest years of the estimates, never on a figure dated after the origin
+    ``bp.year`` (``est`` is cut there): births of the first step = the estimate's registered births
+    of the origin year × the WPP 2022 TFR ratio of the next year (an NBS figure for that year would
+    be an observation after the origin); net transfers = the mean residual rate (transfers per
+    person) of the estimate years whose city total is observed, × each unit's population.
+    """
+    origin = bp.year
+    tfr0, tfr1 = fertility.national_tfr([origin, origin + 1])
+    births0 = est.births_in(origin)
+    target = births0 * tfr1 / tfr0
+    st = est.status
+    observed = st[(st["unit_id"] == "quanzhou") & (st["count"] == "pop_total") & (st["status"] == "observed")]
+    years = [int(y) for y in observed["year"] if y <= origin]
+    if years:
+        rate = float(np.mean([est.city_rate("net_migration", y) for y in years])) / 1000.0
+        how = f"the mean residual of the observed years {', '.join(map(str, years))} of the estimates"
+    else:
+        rate, _ = migration.registered_transfer_rate()
+        how = "the 2018–2020 registered series (no total observed since the base)"
+    totals = bp.population.sum(axis=(1, 2))
+    births_unit = first_year_births(bp, params, origin, rate * totals, e0_gap)
+    factor = np.full(len(totals), target / births_unit.sum())
+    notes = [f"Registered fertility calibrated at the origin end-{origin}: births of {origin + 1} = the estimated "
+             f"{origin} births {births0:,.0f} × the WPP TFR ratio {tfr0:.3f} → {tfr1:.3f}: factor {factor[0]:.2f} for "
+             "every unit.",
+             f"Registered net transfers {1000 * rate:+.2f} per mille a year: {how} (deaths at the national level, "
+             "as in the projection)."]
+    return factor, rate * totals, notes
+
+
+def origin_record(bp: BasePopulation, est: estimates.Estimates | None) -> dict:
+    """``{year, data_vintage, ...}``: where a projection jumps off and which data it rests on."""
+    if est is None:
+        return {"year": int(bp.year), "data_vintage": "2020 census base (registered: registry series to end-2020)",
+                "base": bp.base, "last_reference_date": f"{bp.year}-12-31" if bp.base == "registered" else f"{bp.year}-11-01"}
+    last = est.used["reference_date"].max()
+    return {"year": int(bp.year), "base": bp.base,
+            "data_vintage": f"registry_annual {vintage_of('registry_annual')}, registered_county {vintage_of('registered_county')}",
+            "last_reference_date": None if pd.isna(last) else f"{last:%Y-%m-%d}",
+            "figures_used": int(len(est.used)), "base_of_estimates": int(est.base.year),
+            "rebase": est.components["rebase"]["note"] if "rebase" in est.components else None}
+
+
+def latest_origin() -> int:
+    """The latest origin with a registered estimate resting on data: the last year of any registry
+    figure or registered base table (:func:`.estimates.latest_data_year`)."""
+    return estimates.latest_data_year()
+
+
 def project(scenario: Scenario | str = "baseline", base: str = "resident", start_year: int = 2020,
             end_year: int | None = None, draws: int = 1, seed: int | None = 20201101, *,
             base_population: BasePopulation | None = None, keep_components: bool | None = None,
@@ -318,7 +372,10 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
     base : {'resident', 'registered'}
         常住 (census) or 户籍 (household-registered) population.
     start_year : int
-        Base year; 2020 (the calibration uses 2020–2021 figures).
+        Origin (base year). 2020 (the census base; calibration on 2020–2021 figures), or for the
+        registered base a later year-end up to the last year of the registry series: the base is
+        then the post-censal estimate of that year (:mod:`.estimates`, using only figures dated up
+        to the origin) and the calibration :func:`calibrate_registered_origin`.
     end_year : int, optional
         Last year (1 November), at most 2050; default the scenario's ``demography.horizon``
         (2035 in the shipped scenarios).
@@ -347,17 +404,25 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
     params = DemographyParameters.from_scenario(scn)
     if base not in ("resident", "registered"):
         raise ParameterError("base", base, "'resident' or 'registered'")
+    est = None
     if start_year != 2020:
-        raise ParameterError("start_year", start_year, "2020 (use analysis.demography.backtest for 2010)")
+        if base != "registered" or int(start_year) != start_year or start_year < 2020:
+            raise ParameterError("start_year", start_year, "2020 (a later origin only for base='registered'; "
+                                 "analysis.demography.backtest for 2010)")
+        if start_year > latest_origin():
+            raise ParameterError("start_year", start_year, f"2020–{latest_origin()} (the last year of the registry series)")
+        est = estimates.registered_estimates(last_year=int(start_year), data_up_to=int(start_year))
     years = _years(start_year, params.horizon if end_year is None else end_year)
-    bp = base_population or load_base_population(base, start_year)
+    bp = base_population or (est.base_population(start_year) if est is not None else load_base_population(base, start_year))
     if bp.base != base or bp.year != start_year:
         raise AnalysisError(f"base population is {bp.base} {bp.year}, not {base} {start_year}")
     level = mortality_level(bp, params.mortality_level)
     if base == "resident":
         factor, mig, cal_notes = calibrate_resident_2020(bp, params, level.e0_gap)
-    else:
+    elif est is None:
         factor, mig, cal_notes = calibrate_registered_2020(bp, params, level.e0_gap)
+    else:
+        factor, mig, cal_notes = calibrate_registered_origin(bp, params, est, level.e0_gap)
     if uncertainty not in UNCERTAINTY_CHOICES:
         raise ParameterError("uncertainty", uncertainty, " or ".join(repr(u) for u in UNCERTAINTY_CHOICES))
     table = draw_parameters(params, int(draws), seed)
@@ -386,6 +451,11 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
         f"estimated county totals; sd {params.base_elderly_sd_pct:g} % / {params.base_80plus_sd_pct:g} % / "
         f"{params.base_entrant_sd_pct:g} % / {county_sd:g} log) as well as fertility, mortality and migration (uncertainty = {uncertainty}).",
     ]
+    if est is not None:
+        notes.append(f"Origin end-{start_year} (rolling origin): the base draws of the 2020 base (elderly level, 80+, "
+                     "entrants to 60+, county totals) are applied unchanged to the estimate, so the bands carry the "
+                     "estimate's error at the 2020 spreads; they are not narrowed where the estimate is observed, and "
+                     "the modelled years' components (births, transfers) add no spread of their own (a known limit).")
     if clipped >= 0.5:
         notes.append(f"Net out-migration larger than the persons present was cut: {clipped:,.0f} "
                      "person-moves in total over all draws and years.")
@@ -405,5 +475,6 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
                                          "e0_gap": dict(zip(("male", "female"), level.e0_gap.tolist()))},
                      "net_migration_per_year": dict(zip(bp.unit_ids, mig)),
                      "unit_total_estimated": dict(bp.unit_total_estimated),
-                     "base_age_structure": dict(bp.diagnostics)},
+                     "base_age_structure": dict(bp.diagnostics),
+                     "origin": origin_record(bp, est)},
     )

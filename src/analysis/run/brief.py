@@ -13,6 +13,8 @@ import html
 from pathlib import Path
 from typing import Any
 
+from ..sanitiser import sanitise_page
+
 PRINT_CSS = """
 @page{size:A4;margin:14mm}
 body{font-family:"Noto Sans SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:#222;
@@ -56,6 +58,11 @@ def findings(points: list[dict], unit_name: str, year: int) -> list[str]:
     return out[:3]
 
 
+# One A4 page with the plan odds under the 要点 box: the box's tables a little tighter than on screen.
+BRIEF_CSS = (".keypoints{padding:0.3em 0.6em}.keypoints th,.keypoints td{padding:0.1em 0.35em;font-size:8.5pt;"
+             "line-height:1.25}.keypoints h2{font-size:11pt}.keypoints h3{font-size:10pt}")
+
+
 def render_brief(row: dict[str, Any], key: dict[str, Any], run_label: str, date: str) -> str:
     """The one-page brief of one unit (``row`` = one entry of ``key_results["rows"]``)."""
     from ..keypoints import key_points_html
@@ -63,11 +70,12 @@ def render_brief(row: dict[str, Any], key: dict[str, Any], run_label: str, date:
     esc = html.escape
     year, base = key["year"], key["base"]
     points = row.get("points", [])
-    box = key_points_html(points, row["unit_name"], year, base, key.get("scenario_label", ""))
+    odds = [o for o in key.get("odds") or [] if o["unit_id"] == row["unit_id"] and o["year"] == year]
+    box = key_points_html(points, row["unit_name"], year, base, key.get("scenario_label", ""), odds)
     items = "".join(f"<li>{esc(s)}</li>" for s in findings(points, row["unit_name"], year))
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{esc(row['unit_name'])}民政事业预测简报</title>
-<style>{PRINT_CSS}</style></head><body>
+<style>{PRINT_CSS}{BRIEF_CSS}</style></head><body>
 <h1>{esc(row['unit_name'])}民政事业发展预测简报 <small>brief</small></h1>
 <p class="meta">{esc(run_label)} · {esc(date)} · 泉州市民政事业发展规划预测</p>
 <h2 style="font-size:12pt;margin:2mm 0">主要发现 Findings</h2><ul class="findings">{items}</ul>
@@ -95,6 +103,7 @@ def write_briefs(run_dir: Path, manifest: dict[str, Any]) -> dict[str, str]:
             continue
         path = run_dir / row["unit_id"] / "brief.html"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render_brief(row, key, label, beijing_time(manifest.get("started"))), encoding="utf-8")
+        path.write_text(sanitise_page(render_brief(row, key, label, beijing_time(manifest.get("started")))),
+                        encoding="utf-8")
         written[row["unit_id"]] = path.relative_to(run_dir).as_posix()
     return written

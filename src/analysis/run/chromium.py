@@ -176,8 +176,8 @@ class Browser:
         could not be loaded, whose print failed or that ran out of time is closed (its answer is not
         awaited) and a new one takes its place. Returns ``{pdf: printed?}`` in the order of
         ``jobs``; a page that cannot be opened or navigated to, whose print answers with an error or
-        that takes longer than :data:`PAGE_TIMEOUT` to load and print leaves no PDF and does not
-        stop the others."""
+        that takes longer than :data:`PAGE_TIMEOUT` to load and print leaves no PDF; the first such
+        timeout gives the browser up (every page not printed by then is reported not printed)."""
         done: dict[Path, bool] = {}
         queue = list(jobs)
         tabs: dict[str, _Tab] = {}  # by DevTools session
@@ -211,9 +211,13 @@ class Browser:
 
         open_next()
         while tabs:
-            for session in [s for s, tab in tabs.items() if time.monotonic() >= tab.deadline]:
-                finish(session, False)
-            if not tabs:
+            if any(time.monotonic() >= tab.deadline for tab in tabs.values()):
+                # The browser is given up after its first timeout (issue 27: a hanging Chromium took
+                # 90 s a page): every page not printed yet is reported as not printed.
+                queue.clear()
+                for tab in tabs.values():
+                    done[tab.pdf] = False
+                tabs.clear()
                 break
             message = self._next_message(min(tab.deadline for tab in tabs.values()))
             if message is None:

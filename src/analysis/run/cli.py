@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import AnalysisError
 from .params import read_params_file, split_parameters  # noqa: F401 - part of this module's API
+from .publish import check_run_name
 
 EXIT_LOCKED = 3
 
@@ -32,7 +33,8 @@ def options_from_args(args: argparse.Namespace):
                       start_year=args.start_year, end_year=args.end_year, draws=args.draws, seed=args.seed,
                       params=extras, overrides=overrides, workers=args.workers, scheduler=args.scheduler,
                       incremental=args.incremental, keep=args.keep, quiet=args.quiet, run_id=args.run_id,
-                      name=args.name, publish=args.publish, cold_kernels=args.cold_kernels,
+                      name=check_run_name(args.name), publish=args.publish, cold_kernels=args.cold_kernels,
+                      plan=args.plan, report_year=args.report_year,
                       command="python -m analysis " + " ".join(sys.argv[1:]))
 
 
@@ -75,6 +77,10 @@ def register(subparsers) -> None:
                    help="population base for the notebooks: registered 户籍 or resident 常住 (tables have both)")
     p.add_argument("--start-year", type=int, default=2020, help="base year of the projection (default 2020)")
     p.add_argument("--end-year", type=int, default=2035, help="projection horizon (default 2035, max 2050)")
+    p.add_argument("--plan", metavar="PLAN_ID",
+                   help="the plan the run tracks (data/raw/plans/<id>.csv; default: the city's current plan)")
+    p.add_argument("--report-year", type=int, metavar="YEAR",
+                   help="the year the reports lead with (default: the tracked plan's end year)")
     p.add_argument("--draws", type=int, default=200, help="stochastic draws (default 200)")
     p.add_argument("--seed", type=int, default=20201101, help="random seed (default 20201101)")
     p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",

@@ -2,7 +2,8 @@
 
 Sheets, registered base first (the headline base): ``户籍 registered`` and ``常住 resident``
 (indicator × year, median with p10/p90 rows beside it, a native line chart of the 60+
-population), ``明细 detail`` (every indicator row with p10/p90, the plan's target and an 估
+population), ``规划目标达成概率`` (the tracked plan's targets: forecast, probability, action; 草案
+for a draft), ``规划收官台账`` (the city's: the close-out ledger of the plan that ended), ``明细 detail`` (every indicator row with p10/p90, the plan's target and an 估
 marker), ``人口 population`` (base, sex, single age × year, persons), ``单位 units`` (what each
 indicator measures and in which unit) and ``说明 notes`` (scenario and every override, run id and
 date, data vintages, sources, which figures are estimates).
@@ -115,9 +116,24 @@ def units_sheet(indicators: pd.DataFrame) -> pd.DataFrame:
                          "计量 measure (en)": pairs["measure"]})
 
 
+def plan_sheets(unit_id: str, odds: pd.DataFrame | None, ledger: pd.DataFrame | None) -> list[tuple[str, pd.DataFrame, str]]:
+    """The plan sheets of a workbook: the tracked plan's targets with their odds (every unit; 草案
+    in the sheet name for a draft) and, in the city's, the close-out ledger of the plan that ended."""
+    from ..plan_report import ledger_table, odds_table
+
+    sheets = []
+    if odds is not None and (odds["unit_id"] == unit_id).any():
+        draft = (odds["plan_status"] == "draft").any()
+        sheets.append(("规划目标达成概率" + ("（草案）" if draft else ""), odds_table(odds, unit_id), "B2"))
+    if ledger is not None and unit_id == "quanzhou" and len(ledger):
+        sheets.append(("规划收官台账 ledger", ledger_table(ledger, unit_id), "B2"))
+    return sheets
+
+
 def write_unit_workbook(path: Path, unit_id: str, indicators: pd.DataFrame, population: pd.DataFrame,
-                        info: dict[str, Any] | None = None) -> Path:
-    """Write the workbook of ``unit_id`` from the run's two tables; returns ``path``."""
+                        info: dict[str, Any] | None = None, plan_odds: pd.DataFrame | None = None,
+                        plan_ledger: pd.DataFrame | None = None) -> Path:
+    """Write the workbook of ``unit_id`` from the run's tables; returns ``path``."""
     from ..safety import neutralise_frame  # a text cell never becomes a formula (=HYPERLINK…)
 
     info = info or {}
@@ -135,6 +151,7 @@ def write_unit_workbook(path: Path, unit_id: str, indicators: pd.DataFrame, popu
         wide = wide_indicators(ind[ind["base"] == base]).rename(columns=COLUMNS_ZH)
         wide = wide.rename(columns={"measure": "单位 unit"})
         sheets.append((BASE_ZH.get(base, base)[:31], wide, "E2"))
+    sheets += plan_sheets(unit_id, plan_odds, plan_ledger)
     sheets += [("明细 detail", detail, "E2"),
                ("人口 population", wide_population(pop).rename(columns=COLUMNS_ZH), "D2"),
                ("单位 units", units_sheet(ind), "B2"),
@@ -223,7 +240,8 @@ class WorkbookWriter:
             if self._stopped.is_set():
                 break
             path = write_unit_workbook(staging / unit.id / f"{unit.id}.xlsx", unit.id, tables.indicators,
-                                       tables.population, info)
+                                       tables.population, info, getattr(tables, "plan_odds", None),
+                                       getattr(tables, "plan_ledger", None))
             written[unit.id] = path.relative_to(staging).as_posix()
         return written
 

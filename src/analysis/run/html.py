@@ -15,6 +15,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..sanitiser import sanitise_page
+
 _CDN_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.IGNORECASE)
 _SCRIPT_BLOCK = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
 _CDN_MATHJAX_BLOCK = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->",
@@ -49,7 +51,7 @@ def export_notebook_html(ipynb: Path, out_html: Path, result=None, nb=None) -> N
     if result is not None and result.status == "failed":
         nb.cells.insert(0, nbformat.v4.new_markdown_cell(error_banner(result)))
     body, _ = _html_exporter(HTMLExporter).from_notebook_node(nb)
-    out_html.write_text(for_readers(strip_cdn(body)), encoding="utf-8")
+    out_html.write_text(sanitise_page(for_readers(strip_cdn(body))), encoding="utf-8")
 
 
 _EXPORTERS: dict = {}
@@ -127,8 +129,9 @@ def render_key_results(key: dict[str, Any] | None) -> str:
     esc = html.escape
     rows = key["rows"]
     city = next((r for r in rows if r["unit_id"] == "quanzhou"), None)
+    city_odds = [o for o in key.get("odds") or [] if o["unit_id"] == "quanzhou" and o["year"] == key["year"]]
     box = key_points_html(city.get("points", []), city["unit_name"], key["year"], key["base"],
-                          key.get("scenario_label", "")) if city else ""
+                          key.get("scenario_label", ""), city_odds) if city else ""
     present = [k for k in KEY_POINTS if any(p["indicator"] == k[0] for r in rows for p in r.get("points", []))]
     if not present:  # rows without 要点 (older manifests): medians only
         present = [k for k in KEY_POINTS if any(k[0] in r for r in rows)]
@@ -192,6 +195,17 @@ def readable_parameters(params: dict[str, Any], unit_names: dict[str, str]) -> l
     return rows
 
 
+def origin_rows(origin: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """One line on where the projection jumps off and how far the data would let it (issue 25)."""
+    if not origin:
+        return []
+    text = f"{origin.get('year')}年末 ({origin.get('basis', '—')}; {origin.get('data_vintage', '—')})"
+    latest = origin.get("latest_possible")
+    if latest and latest != origin.get("year"):
+        text += f"；数据已到 data reach {latest}（--start-year {latest} --base registered 可由最新估计起算）"
+    return [("起点 Origin", text)]
+
+
 _STYLE = """
 body{font-family:"Noto Sans SC","Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;
      max-width:70em;margin:1.5em auto;padding:0 1em;color:#222;line-height:1.5}
@@ -205,6 +219,7 @@ code{font-size:0.9em}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.city th,tr.city td{font-weight:bold;border-top:2px solid #888}
 .est{color:#a60;font-weight:bold}
+.draft{color:#b03;font-weight:bold}
 details{margin:0.8em 0}summary{cursor:pointer;font-weight:bold}
 .method-notes small.en{color:#666}
 """
@@ -310,12 +325,13 @@ def render_index(manifest: dict[str, Any]) -> str:
         for j in jobs if j["status"] == "failed")
     params = manifest.get("parameters", {})
     param_rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>"
-                         for k, v in readable_parameters(params, units))
+                         for k, v in readable_parameters(params, units) + origin_rows(manifest.get("origin")))
     vintages = manifest.get("vintages", {})
     vintage_text = "、".join(f"{esc(k)} = {esc(str(v))}" for k, v in vintages.items() if v != "raw") or "data/raw"
     table_error = manifest.get("error")
     head = "".join(f"<th>{NOTEBOOK_TITLES.get(nb, esc(nb))}</th>" for nb in notebooks)
     from ..keypoints import notes_appendix_html, scenario_label
+    from .plan_html import render_ledger_line, render_plan_odds
 
     scen = manifest.get("scenario", {})
     label = scenario_label(str(scen.get("name", "")), scen.get("overrides"))
@@ -333,6 +349,8 @@ def render_index(manifest: dict[str, Any]) -> str:
 状态 <b class="{esc(status_cls)}">{esc(_STATUS_ZH.get(status_cls, status))}</b></p>
 {f'<p class="failed_run"><b>错误 Error:</b> {esc(str(table_error))}</p>' if table_error else ''}
 {_quick_links(manifest)}
+{render_ledger_line(manifest)}
+{render_plan_odds(manifest)}
 {render_key_results(key)}
 {_comparison_link(manifest)}
 <h2>报告 Reports</h2>
@@ -343,6 +361,8 @@ def render_index(manifest: dict[str, Any]) -> str:
 <h2>数据表 Tables</h2>
 <p><a href="tables/indicators.csv">tables/indicators.csv</a> （指标 indicators, p10/p50/p90） ·
 <a href="tables/population.csv">tables/population.csv</a> （分年龄性别人口 population by sex and age） ·
+<a href="tables/plan_ledger.csv">tables/plan_ledger.csv</a> （规划收官台账 close-out ledger） ·
+<a href="tables/plan_odds.csv">tables/plan_odds.csv</a> （目标达成概率 odds of meeting targets） ·
 <a href="manifest.json">manifest.json</a></p>
 <h2>运行信息 Run details</h2>
 <table><tr><th>运行 Run</th><td><code>{esc(str(name or manifest.get('run_id', '')))}</code>

@@ -11,6 +11,8 @@ import hashlib
 import json
 import os
 import subprocess
+import sys
+from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable
@@ -105,9 +107,58 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
+# The fields later runs read from a kept run's manifest, and the type each must have.
+SHAPE = {"status": str, "finished": str, "started": str, "name": str, "run_id": str, "scenario": dict,
+         "parameters": dict, "unit_names": dict, "jobs": list, "files": dict, "run_key": str, "full": bool}
+_WARNED: set[str] = set()
+
+
+def shape_problem(data: Any) -> str | None:
+    """What is wrong with the shape of a manifest (None when later runs can read it safely)."""
+    if not isinstance(data, dict):
+        return f"a JSON {type(data).__name__}, not an object"
+    for key, kind in SHAPE.items():
+        if data.get(key) is not None and not isinstance(data[key], kind):
+            return f"'{key}' is a {type(data[key]).__name__}, expected a {kind.__name__}"
+    if any(not isinstance(job, dict) for job in data.get("jobs") or []):
+        return "'jobs' holds an entry that is not an object"
+    return None
+
+
 def read_manifest(run_dir: Path) -> dict[str, Any] | None:
-    """The manifest of a run folder, or None if it has none (or it is unreadable)."""
+    """The manifest of a run folder, or None if it has none, it is unreadable or of the wrong
+    shape (:func:`shape_problem`; said once per folder on stderr): whatever a kept run holds,
+    a later run never fails on it after publishing (issue 27)."""
+    path = Path(run_dir) / "manifest.json"
     try:
-        return json.loads((Path(run_dir) / "manifest.json").read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    problem = shape_problem(data)
+    if problem is None:
+        return data
+    if str(path) not in _WARNED:
+        _WARNED.add(str(path))
+        print(f"warning: skipping the run in {Path(run_dir).name}: its manifest.json is {problem}", file=sys.stderr)
+    return None
+
+
+def utc_now() -> str:
+    """Now as an ISO timestamp in UTC (``2026-12-05T09:00:00+00:00``): every stored time is UTC;
+    pages show Beijing time (:func:`analysis.run.html.beijing_time`)."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def moment(value: Any) -> datetime:
+    """A stored timestamp as an aware datetime for ordering (never compare the strings: offsets
+    differ between runs made under different ``TZ``); naive means UTC; unreadable sorts first."""
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return datetime.min.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
+
+
+def finished_at(manifest: dict[str, Any] | None) -> datetime:
+    """When a run finished (:func:`moment` of its ``finished``)."""
+    return moment((manifest or {}).get("finished"))

@@ -3,10 +3,10 @@
 * A **dotted name** (``beds.occupancy_pct``) overrides a scenario parameter; it is validated like
   a scenario file (unknown names suggest the closest one).
 * A **plain name** is an extra notebook parameter; it must be declared in the parameters cell of
-  at least one notebook of the run (``report_year``, ``plan_year`` …), or it is an error — never
+  at least one notebook of the run (``save_as`` …), or it is an error — never
   an unused variable.
 * The **standard parameters** (:data:`STANDARD`: unit, scenario, base, years, draws, seed,
-  overrides) are set by the runner from its own options and can never be set through ``-p``;
+  overrides, plan, report year) are set by the runner from its own options and can never be set through ``-p``;
   the error names the option to use instead.
 
 A params file may use dotted names or sections, with plain values or ``{value, source}``::
@@ -14,7 +14,6 @@ A params file may use dotted names or sections, with plain values or ``{value, s
     beds:
       occupancy_pct: 75          # same as -p beds.occupancy_pct=75
     demography.tfr_multiplier: {value: 1.1, source: "my reasoning"}
-    report_year: 2030            # extra notebook parameter
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ from ..errors import AnalysisError, short
 
 STANDARD = {"unit": "--units", "scenario": "--scenario", "base": "--base", "start_year": "--start-year",
             "end_year": "--end-year", "draws": "--draws", "seed": "--seed",
-            "overrides": "-p SECTION.NAME=VALUE"}
+            "overrides": "-p SECTION.NAME=VALUE", "plan": "--plan", "report_year": "--report-year"}
 
 
 def split_parameters(pairs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -107,3 +106,15 @@ def check_parameters(extras: dict[str, Any], overrides: dict[str, Any], notebook
             raise AnalysisError(f"-p {name}: no notebook of this run has a parameter '{name}'{hint} "
                                 f"(notebook parameters: {known}; scenario parameters are dotted, e.g. "
                                 "beds.occupancy_pct)")
+
+
+def check_year_parameters(extras: dict[str, Any], start_year: int, end_year: int) -> None:
+    """A notebook year (``report_year``, ``plan_year``: every plain ``*_year``) is a whole year the
+    run projects, ``start_year`` … ``end_year`` (issue 27: ``-p plan_year=2100`` published
+    "nan%" as complete). Checked before a run folder exists."""
+    for name, value in extras.items():
+        if not name.endswith("_year"):
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not start_year <= value <= end_year:
+            raise AnalysisError(f"-p {name}={short(value)}: expected a whole year from the run's --start-year "
+                                f"{start_year} to its --end-year {end_year}")

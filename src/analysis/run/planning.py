@@ -36,6 +36,9 @@ def notebook_parameters(options, unit_id: str, scenario_name: str | None = None)
     params.update({"unit": unit_id, "scenario": scenario_name or str(options.scenario), "base": options.base,
                    "start_year": options.start_year, "end_year": options.end_year,
                    "draws": options.draws, "seed": options.seed})
+    for name in ("plan", "report_year"):  # resolved by the runner (analysis.run.runner.resolve_plan)
+        if getattr(options, name, None) is not None:
+            params[name] = getattr(options, name)
     params.pop("overrides", None)
     if options.overrides:
         params["overrides"] = dict(options.overrides)
@@ -73,7 +76,7 @@ def _earlier_outputs() -> dict[str, tuple[Path, dict]]:
                 continue
             manifest = mf.read_manifest(folder)
             if manifest and manifest.get("status") in ("complete", "partial"):
-                runs.append((str(manifest.get("finished") or ""), folder, manifest))
+                runs.append((mf.finished_at(manifest), folder, manifest))
     runs.sort(key=lambda r: r[0], reverse=True)
     found: dict[str, tuple[Path, dict]] = {}
     for _, folder, manifest in runs[:MAX_RUNS_SEARCHED]:

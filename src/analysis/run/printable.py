@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..sanitiser import sanitise_page
+
 # The notebook pages' own stylesheet (JupyterLab's, ~300 KB) is not copied: laying it out roughly
 # doubled the printing time. Tables and text get this small sheet; the 要点 box and styled tables
 # carry their own <style> in the body.
@@ -137,7 +139,7 @@ def write_products(run_dir: Path, manifest: dict[str, Any], pdf: bool) -> dict[s
     reports = {}
     for uid, pages in _unit_pages(run_dir, jobs).items():
         path = run_dir / uid / "report_print.html"
-        path.write_text(render_print_report(pages, names.get(uid, uid), label, date), encoding="utf-8")
+        path.write_text(sanitise_page(render_print_report(pages, names.get(uid, uid), label, date)), encoding="utf-8")
         reports[uid] = {"html": path.relative_to(run_dir).as_posix()}
     info: dict[str, Any] = {"made": False}
     if not pdf:

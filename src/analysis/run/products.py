@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..sanitiser import sanitise_page
+
 BUNDLED = ("baseline", "low", "high")
 QUICK_ENV = "QZ_QUICK_PRODUCTS"  # set (the runner tests' fake runs): no comparison, no PDFs
 
@@ -49,7 +51,7 @@ def write_comparison(run_dir: Path, manifest: dict[str, Any], options, tables, e
 
     clock = time.perf_counter()
     key = manifest.get("key_results") or {}
-    base, year = key.get("base", options.base), key.get("year", 2025)
+    base, year = key.get("base", options.base), key.get("year", options.report_year or options.end_year)
     scen = manifest["scenario"]
     own = tables.indicators[tables.indicators["base"] == base]
     results = {scenario_label(scen["name"], scen.get("overrides")): compare.scenario_result(own, base, year)}
@@ -61,13 +63,14 @@ def write_comparison(run_dir: Path, manifest: dict[str, Any], options, tables, e
         from ..keypoints import with_targets as attach
 
         for label, (frame, _) in results.items():
-            with_targets[label] = compare.scenario_result(attach(frame, range(options.start_year, options.end_year + 1)),
-                                                          base, year)
+            with_targets[label] = compare.scenario_result(
+                attach(frame, range(options.start_year, options.end_year + 1), options.plan or ""), base, year)
     note = (f"各情景均为{options.draws}次抽样、{options.start_year}–{options.end_year}年、随机种子{options.seed}，"
             f"与本次运行相同；第一个为本次运行的情景。 Every scenario with the run's {options.draws} draws, years and seed; "
             "the first is this run's scenario.")
     page = run_dir / "compare.html"
-    page.write_text(compare.render_compare(with_targets, base, year, note, index_link=True), encoding="utf-8")
+    page.write_text(sanitise_page(compare.render_compare(with_targets, base, year, note, index_link=True)),
+                    encoding="utf-8")
     return {"page": page.name, "scenarios": list(with_targets), "draws": options.draws,
             "seconds": round(time.perf_counter() - clock, 2)}
 
@@ -97,3 +100,17 @@ def write_products(run_dir: Path, manifest: dict[str, Any], options, tables, env
         except Exception as exc:  # noqa: BLE001 - the reports stand without the comparison
             out["comparison"] = {"error": f"{type(exc).__name__}: {exc}"}
     return out
+
+
+def missing_products(manifest: dict[str, Any]) -> list[str]:
+    """What the run set out to make and did not: each PDF that failed to print (a crashed or
+    hanging Chromium fails them all) and the scenario comparison if it failed. A run with any of
+    these is not ``complete`` (issue 27: a crashing Chromium gave a complete run with 0 PDFs)."""
+    missing = []
+    pdf = manifest.get("pdf") or {}
+    if isinstance(pdf, dict) and pdf.get("made"):
+        missing += [f"PDF {p}" for p in pdf.get("failed") or []]
+    comparison = manifest.get("comparison")
+    if isinstance(comparison, dict) and comparison.get("error"):
+        missing.append("compare.html (情景比较 scenario comparison)")
+    return missing

@@ -14,11 +14,11 @@ import sys
 import time
 import traceback
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
 from .. import config, geography
+from ..sanitiser import sanitise_page
 from ..errors import AnalysisError
 from . import manifest as mf
 from . import publish, unchanged
@@ -26,16 +26,19 @@ from .executors import make_executor
 from .inputs import source_hash
 from .jobs import Job, JobResult, run_job
 from .lock import RunLock
+from .origin import origin_summary
 from .scoped import RunTerminated, environment as _environment, terminate_cleanly as _terminate_cleanly  # noqa: F401
 from .warm_kernel import ENV_COLD
-from .params import check_parameters
+from .params import check_parameters, check_year_parameters
 from .resources import MAX_DRAWS, MAX_WORKERS, available_memory, check_memory, memory_needed  # noqa: F401
 from .planning import notebook_parameters, pairs_for, plan_jobs, reuse_previous  # noqa: F401 - API
 
 EXIT_OK, EXIT_PARTIAL, EXIT_FAILED = 0, 1, 1
 BASES = ("resident", "registered")
-CITY_NOTEBOOKS = ("90_city_overview", "91_backtest")  # run once, for the city only
+CITY_NOTEBOOKS = ("90_city_overview", "91_backtest", "92_plan_ledger")  # run once, for the city only
 MAX_END_YEAR = 2050
+PROJECTION_START = 2020  # the only base year the projection starts from (demography.projection)
+MAX_SEED = 2**32 - 1
 
 
 @dataclass
@@ -62,6 +65,8 @@ class RunOptions:
     name: str | None = None            # readable run name (default: scenario and scope)
     publish: bool = False              # a subset run moves reports/latest only when asked
     cold_kernels: bool = False         # a fresh kernel per job (papermill's own), not warm ones
+    plan: str | None = None            # the plan tracked (data/raw/plans/<id>.csv); None = the city's current
+    report_year: int | None = None     # the year reports lead with; None = the tracked plan's end year
 
 
 @dataclass
@@ -77,7 +82,7 @@ class RunOutcome:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    return mf.utc_now()  # stored in UTC whatever TZ says; ordering parses it (issue 27)
 
 
 def check_options(options: RunOptions) -> None:
@@ -87,13 +92,31 @@ def check_options(options: RunOptions) -> None:
     if not (2000 <= options.start_year < options.end_year <= MAX_END_YEAR):
         raise AnalysisError(f"years must satisfy 2000 <= start ({options.start_year}) < end "
                             f"({options.end_year}) <= {MAX_END_YEAR}")
+    if options.start_year != PROJECTION_START:
+        raise AnalysisError(f"--start-year must be {PROJECTION_START}, the base year of the projection (the "
+                            f"census year; 2010 is used only by the backtest), not {options.start_year}")
+    if not 0 <= options.seed <= MAX_SEED:
+        raise AnalysisError(f"--seed must be a whole number 0…{MAX_SEED:,} (numpy's range), not {options.seed}")
     if not 1 <= options.draws <= MAX_DRAWS:
         raise AnalysisError(f"--draws must be between 1 and {MAX_DRAWS:,}, not {options.draws}")
     if not 1 <= options.workers <= MAX_WORKERS:
         raise AnalysisError(f"--workers must be between 1 and {MAX_WORKERS}, not {options.workers}")
     if options.keep < 0:
         raise AnalysisError(f"--keep must be 0 (keep all) or more, not {options.keep}")
+    if options.report_year is not None and not options.start_year <= options.report_year <= options.end_year:
+        raise AnalysisError(f"--report-year must lie within the projection {options.start_year}–{options.end_year}, "
+                            f"not {options.report_year}")
     check_memory(options)
+
+
+def resolve_plan(options: RunOptions) -> None:
+    """Fill in the tracked plan (default: the city's current plan) and the report year (default:
+    its end year, within the projection); an unknown plan is an error before anything is written."""
+    from ..data import plans
+    from .tables import report_year_of
+
+    options.plan = plans.load_plan(options.plan or plans.default_plan_id()).id
+    options.report_year = report_year_of(options.plan, options.start_year, options.end_year, options.report_year)
 
 
 def available_notebooks() -> dict[str, Path]:
@@ -158,10 +181,12 @@ def run(options: RunOptions, job_fn: Callable[[Job], JobResult] = run_job,
         outcome = _unchanged_rerun(options, key)
         if outcome is not None:
             return outcome
+    resolve_plan(options)
     units = geography.resolve_many(options.units)
     units = list(dict.fromkeys(units))
     per_unit, once = select_notebooks(options.notebooks, geography.CITY_ID in [u.id for u in units])
     check_parameters(options.params, options.overrides, per_unit + once)  # no shadowing, no unknown names
+    check_year_parameters(options.params, options.start_year, options.end_year)  # no 'nan%' pages
     scenario = load_scenario(options.scenario, options.overrides or None)
     chain = scenario_chain(options.scenario)  # the file itself, then its extends parents
     executor = executor or make_executor(options.workers, options.scheduler)
@@ -212,7 +237,7 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
     from .html import render_index
     from .inputs import snapshot
     from .excel import WorkbookWriter
-    from .tables import build_tables, key_results
+    from .tables import build_tables, key_results, ledger_counts, odds_rows
 
     started, clock = _now(), time.perf_counter()
     scenario_file = chain[0]
@@ -248,6 +273,7 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
                        "workers": options.workers, "scheduler": options.scheduler,
                        "incremental": options.incremental, "kernel": config.KERNEL_NAME,
                        "kernels": "cold" if cold else "warm"},
+        "origin": origin_summary(options.start_year),
         "vintages": vintages, "inputs": inputs, "packages": mf.package_versions(), "code": code,
         "pinned": {"snapshot": "inputs", "scenario_chain": snap.scenario_chain,
                    "scenario_resolved_sha256": snap.scenario_sha256, "packages_sha256": snap.packages_sha256},
@@ -273,14 +299,17 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
     phases = manifest["phases"] = {"setup": round(time.perf_counter() - clock, 2)}  # seconds (make bench)
     try:
         with _environment(env):  # the jobs' environment (the snapshot), so their cache keys match
-            tables = build_tables(load_scenario(plain.name, options.overrides or None), options.start_year, options.end_year, options.draws, options.seed)
+            tables = build_tables(load_scenario(plain.name, options.overrides or None), options.start_year,
+                                  options.end_year, options.draws, options.seed, plan_id=options.plan)
         paths = tables.write(staging / "tables")
         manifest["tables"] = {name: {"path": p.relative_to(staging).as_posix(),
                                      "rows": len(getattr(tables, name))} for name, p in paths.items()}
         manifest["notes"] = [f"数据警告 data warning: {w}" for w in data_warnings] + tables.notes
-        report_year = min(max(2025, options.start_year), options.end_year)
+        report_year = options.report_year
+        manifest["plan"] = {**tables.plan, "report_year": report_year}
         manifest["key_results"] = {"base": options.base, "year": report_year,
-                                   "rows": key_results(tables.indicators, options.base, report_year)}
+                                   "rows": key_results(tables.indicators, options.base, report_year),
+                                   "odds": odds_rows(tables.plan_odds), "ledger": ledger_counts(tables.plan_ledger)}
         from ..keypoints import scenario_label
         from .html import beijing_time
 
@@ -329,8 +358,13 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
         manifest.update(write_products(staging, manifest, options, tables, env))
         phases["products"] = round(time.perf_counter() - clock - sum(phases.values()), 2)
     status = run_status(results, tables_ok)
+    if tables_ok:  # a failed PDF or comparison: not complete, and the summary names it
+        from .products import missing_products
+
+        manifest["missing"] = missing_products(manifest)
+        status = "partial" if manifest["missing"] and status == "complete" else status
     manifest.update(status=status, finished=_now(), seconds=round(time.perf_counter() - clock, 2))
-    (staging / "index.html").write_text(render_index(manifest), encoding="utf-8")
+    (staging / "index.html").write_text(sanitise_page(render_index(manifest)), encoding="utf-8")
     if not tables_ok:  # no job ran: stop the warmed workers first (a prefetch still writing the cache)
         getattr(executor, "close", lambda: None)()
     shutil.rmtree(model_cache, ignore_errors=True)
@@ -364,7 +398,7 @@ def _publish(options, staging: Path, run_id: str, manifest: dict[str, Any], publ
     moved = publishable and (manifest["full"] or options.publish)
     if moved:
         publish.switch_latest(run_dir)
-    publish.prune_runs(options.keep)
+    publish.prune_runs(options.keep, finishing=run_dir)
     from .runs_index import write_runs_index
 
     write_runs_index()  # reports/index.html: every kept run with its name, scope and status
@@ -383,6 +417,8 @@ def summary_line(outcome: RunOutcome) -> str:
             f"{outcome.run_dir}" + (" (reports/latest)" if outcome.latest_moved else " (reports/latest unchanged)"))
     if outcome.manifest.get("error"):
         line += "\n" + outcome.manifest["error"]
+    for what in outcome.manifest.get("missing") or []:
+        line += f"\n  MISSING {what}"
     for job in jobs:
         if job["status"] == "failed":
             line += f"\n  FAILED {job['unit']}/{job['notebook']}: {job['error_name']}: {job['error_message']}"

@@ -10,7 +10,8 @@ from __future__ import annotations
 import html
 
 from .. import config
-from .manifest import read_manifest
+from ..sanitiser import sanitise_page
+from .manifest import finished_at, read_manifest
 
 
 def run_name(manifest: dict) -> str:
@@ -42,7 +43,7 @@ def render_runs_index(runs_dir, latest=None) -> str:
     rows = []
     folders = [f for f in runs_dir.iterdir() if f.is_dir() and not f.name.startswith(".")] if runs_dir.is_dir() else []
     entries = [(f, read_manifest(f) or {}) for f in folders]
-    entries.sort(key=lambda e: (str(e[1].get("finished") or ""), e[0].name), reverse=True)
+    entries.sort(key=lambda e: (finished_at(e[1]), e[0].name), reverse=True)
     for folder, m in entries:
         status = m.get("status") or ""
         cls = "failed_run" if status == "failed" else status
@@ -65,4 +66,4 @@ def write_runs_index() -> None:
     from .publish import latest_run, runs_dir
 
     path = config.reports_dir() / "index.html"
-    path.write_text(render_runs_index(runs_dir(), latest_run()), encoding="utf-8")
+    path.write_text(sanitise_page(render_runs_index(runs_dir(), latest_run())), encoding="utf-8")

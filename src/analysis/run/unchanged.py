@@ -98,7 +98,7 @@ def find_reusable(key: str) -> tuple[Path, dict[str, Any]] | None:
             manifest = mf.read_manifest(folder)
             if manifest and manifest.get("run_key") == key and manifest.get("status") == "complete":
                 first = latest is not None and folder.resolve() == latest
-                candidates.append((first, str(manifest.get("finished") or ""), folder, manifest))
+                candidates.append((first, mf.finished_at(manifest), folder, manifest))
     for _first, _finished, folder, manifest in sorted(candidates, key=lambda c: (c[0], c[1]), reverse=True):
         if intact(folder, manifest.get("files") or {}):
             return folder, manifest
@@ -129,7 +129,7 @@ def reuse_run(previous: Path, old: dict[str, Any], staging: Path, run_id: str, s
     from datetime import datetime, timezone
 
     manifest.update(
-        run_id=run_id, started=started, finished=datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
+        run_id=run_id, started=started, finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         command=options.command, name=options.name or old.get("name"), jobs=jobs, run_key=key,
         seconds=round(seconds, 2), files=dict(old["files"]),
         reused={"run": previous.name, "how": "every file hard-linked (nothing changed since that run)",

@@ -65,7 +65,7 @@ PARAMETER_RULES: dict[str, Rule] = {
         "percent unable to care for themselves by 5-year group from 60 (the 'single' schedule); the last group is open")),
     "beds.prevalence_schedule": Rule(kind="str", choices=care_users.SCHEDULES, description=(
         "disability prevalence of the need view: ADL-based (CHNS 2006) split by severity, the Shanghai proxy by sex and severity, or the single both-sex schedule")),
-    "beds.use_rate_relative": Rule(0, 1000, kind="mapping", description=(
+    "beds.use_rate_relative": Rule(0, 1000, kind="mapping", keys=("severe", "moderate"), description=(
         "relative institutional use rate per person by severity (severe, moderate); the level is calibrated")),
     "beds.occupancy_pct": Rule(1, 100, description=(
         "observed percent of beds occupied in the base year: residents = stock × occupancy")),

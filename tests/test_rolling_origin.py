@@ -1,0 +1,52 @@
+"""A rolling origin: the registered projection jumps off from a post-censal estimate year."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analysis.data import loaders
+from analysis.demography import estimates, fertility, projection
+from analysis.errors import ParameterError
+
+
+@pytest.fixture(scope="module")
+def later():
+    return projection.project("baseline", base="registered", start_year=2022, end_year=2026, draws=1)
+
+
+def test_a_later_origin_starts_from_the_estimate_of_its_year(later):
+    est = estimates.registered_estimates(last_year=2022, data_up_to=2022)
+    assert later.years[0] == 2022
+    assert np.allclose(later.population[0, 0], est.population[-1])
+    assert later.population[0, 0].sum() == pytest.approx(7738200, abs=1)
+    origin = later.calibration["origin"]
+    assert origin["year"] == 2022 and origin["last_reference_date"] <= "2022-12-31"
+    assert "registry_annual" in origin["data_vintage"]
+
+
+def test_the_2020_origin_records_itself():
+    res = projection.project("baseline", base="registered", end_year=2022, draws=1)
+    assert res.calibration["origin"]["year"] == 2020
+
+
+def test_first_step_births_follow_the_estimated_births_and_the_tfr(later):
+    est = estimates.registered_estimates(last_year=2022, data_up_to=2022)
+    tfr = fertility.national_tfr([2022, 2023])
+    assert np.nansum(later.births[0, 1]) == pytest.approx(est.births[-1].sum() * tfr[1] / tfr[0], rel=1e-9)
+
+
+def test_figures_after_the_origin_never_move_its_forecast(later, monkeypatch):
+    table = loaders.load_registry_annual()
+    table.loc[table["year"] > 2022, "value"] *= 1.05      # every later figure changed
+    table.loc[(table["geography"] == "China") & (table["year"] == 2023), "value"] = 500
+    monkeypatch.setattr(loaders, "load_registry_annual", lambda: table)
+    again = projection.project("baseline", base="registered", start_year=2022, end_year=2026, draws=1)
+    assert np.array_equal(again.population, later.population)
+
+
+def test_origins_outside_the_data_are_refused():
+    with pytest.raises(ParameterError, match="registered"):
+        projection.project("baseline", base="resident", start_year=2022, end_year=2026)
+    with pytest.raises(ParameterError, match="registry series"):
+        projection.project("baseline", base="registered", start_year=2029, end_year=2031)
