@@ -218,3 +218,31 @@ def test_an_impossible_registry_count_is_one_clear_error(project_copy, tmp_path)
     loaders.clear_cache()
     with pytest.raises(ParameterError, match="60"):
         bp.estimate_registered_2020()
+
+
+def test_a_strongly_receiving_unit_loses_its_in_migrants_at_every_age():
+    """泉州开发区's case by hand: 100 residents a year of age 0–59 (6,000, 25 % aged 0–14), registered
+    one third of them. The additive rule took the 4,000 in-migrants with the profile until the
+    working ages hit the floor and left the children (65 % aged 0–14); the logit share removes
+    them at every age, more where the propensity is higher, and each age keeps some residents."""
+    resident = np.zeros((2, 101))
+    resident[:, :60] = 50.0
+    profile = np.zeros((2, 101))
+    profile[:, 15:40] = 4.0          # migrants 4× as likely at 15–39 as at other ages
+    profile[:, :15] = profile[:, 40:] = 1.0
+    profile /= profile.sum()
+    seed = rc.registered_seed(resident, 2_000.0, profile, reference=resident)
+    assert seed.sum() == pytest.approx(2_000.0, rel=1e-6)
+    share_children = seed[:, :15].sum() / seed.sum()
+    assert 0.25 < share_children < 0.45                       # residents 25 %; the old rule 65 %
+    assert (seed[:, :60] > 0.05 * resident[:, :60]).all()
+    assert seed[0, 20] < seed[0, 5] < resident[0, 5]          # fewer left where migrants are likelier
+    share = rc.in_migrant_share(resident, 4_000.0, np.where(profile > 0, profile, 1e-12))
+    assert (resident * share).sum() == pytest.approx(4_000.0, rel=1e-9)
+
+
+def test_bundled_kaifaqu_registered_children_near_its_residents(registered):
+    resident = bp.estimate_resident_2020()
+    i = registered.unit_ids.index("kaifaqu")
+    kids = lambda p: 100 * p[:, :15].sum() / p.sum()
+    assert abs(kids(registered.population[i]) - kids(resident.population[i])) < 5.0   # was 56.5 vs 36.5

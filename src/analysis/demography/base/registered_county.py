@@ -19,7 +19,11 @@ the uncertainty draws (scenario ``demography.base_county_sd_log_registered``).
 
 **Ages.** Registered = resident + the unit's net out-migrants (registered here, living elsewhere)
 − its net in-migrants (living here, registered elsewhere), the migrants with the projection's
-migrant age-sex profile (:func:`analysis.demography.migration.age_sex_profile`). A sending unit
+migrant age-sex profile (:func:`analysis.demography.migration.age_sex_profile`); a receiving
+unit's in-migrants are a share of its residents at each age, logit-linear in the migrants'
+relative propensity (:func:`in_migrant_share`), so a unit where two thirds of the residents are
+registered elsewhere (泉州开发区) loses them at every age, not only at the working ages (the
+additive rule emptied those and left it 56.5 % children). A sending unit
 thus gets more registered people at working ages than residents, a receiving unit fewer, and two
 units with the same resident structure but different migration get different registered
 structures. The seeds are then raked to the unit totals and the city's registered sex × age table
@@ -96,12 +100,55 @@ def unit_profile(resident: np.ndarray, profile: np.ndarray) -> np.ndarray:
     return out / out.sum()
 
 
-def registered_seed(resident: np.ndarray, registered_total: float, profile: np.ndarray) -> np.ndarray:
-    """Registered seed (2, 101) of one unit: its residents (2, 101) plus its net out-migrants
-    (registered − resident, negative for a receiving unit) with the migrants' ``profile`` (2, 101,
-    summing to 1; its 60+ part shaped by :func:`unit_profile`), floored at :data:`SEED_FLOOR` ×
-    residents."""
-    seed = resident + (registered_total - resident.sum()) * unit_profile(resident, profile)
+def _expit(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def in_migrant_share(resident: np.ndarray, in_migrants: float, propensity: np.ndarray) -> np.ndarray:
+    """Share (2, 101) of a receiving unit's residents at each sex × age who are registered elsewhere:
+    ``expit(alpha + log propensity)``, ``alpha`` solved (bisection) so the shares × ``resident`` add to
+    ``in_migrants`` (persons, 0 ≤ in_migrants < residents). ``propensity`` (2, 101, > 0) is the
+    relative chance of being a migrant by sex × age. A small share follows the propensity (as the
+    additive rule did); a large one saturates on the logit scale at every age alike, so no age
+    can lose more people than it has."""
+    resident = np.asarray(resident, dtype=float)
+    if in_migrants <= 0:
+        return np.zeros_like(resident)
+    if in_migrants >= resident.sum():
+        raise ParameterError("net in-migrants", in_migrants, f"fewer than the unit's residents {resident.sum():,.0f}")
+    beta = np.log(np.maximum(propensity, 1e-300))
+    lo, hi = -80.0, 80.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if (resident * _expit(mid + beta)).sum() < in_migrants:
+            lo = mid
+        else:
+            hi = mid
+    return _expit(0.5 * (lo + hi) + beta)
+
+
+def registered_seed(resident: np.ndarray, registered_total: float, profile: np.ndarray,
+                    reference: np.ndarray | None = None) -> np.ndarray:
+    """Registered seed (2, 101) of one unit from its residents (2, 101) and the migrants' ``profile``
+    (2, 101, summing to 1; its 60+ part shaped by :func:`unit_profile`).
+
+    A *sending* unit (registered ≥ resident) adds its net out-migrants (registered − resident persons)
+    with the migrants' profile. A *receiving* unit keeps ``resident × (1 − s)``, ``s`` its in-migrant
+    share by age from :func:`in_migrant_share` with propensity = profile / ``reference`` (the age
+    distribution of the population migrants are drawn from, 2 × 101; default the unit's residents).
+    The earlier additive rule (residents − in-migrants × profile, floored at :data:`SEED_FLOOR`) took
+    more working-age people than a strongly receiving unit has: 泉州开发区 (registered/resident 0.33)
+    came out 56.5 % aged 0–14 against 36.5 % of its residents, an artefact of the floor. Floored at
+    :data:`SEED_FLOOR` × residents."""
+    shaped = unit_profile(resident, profile)
+    net_out = registered_total - resident.sum()
+    if net_out >= 0:
+        seed = resident + net_out * shaped
+    else:
+        ref = resident if reference is None else np.asarray(reference, dtype=float)
+        share = ref / ref.sum()
+        propensity = np.where(share > 0, shaped / np.where(share > 0, share, 1.0), 1e-12)
+        seed = resident * (1.0 - in_migrant_share(resident, -net_out, np.maximum(propensity, 1e-12)))
     return np.maximum(seed, SEED_FLOOR * resident)
 
 
@@ -112,7 +159,9 @@ def split_registered(city: np.ndarray, resident: BasePopulation, totals: dict[st
     ids = list(resident.unit_ids)
     if profile is None:
         profile = migration.age_sex_profile(20.0, 50.0)
-    seed = np.stack([registered_seed(resident.population[i], totals[uid], profile) for i, uid in enumerate(ids)])
+    reference = resident.population.sum(axis=0)   # the city's residents: whom migrants are drawn from
+    seed = np.stack([registered_seed(resident.population[i], totals[uid], profile, reference)
+                     for i, uid in enumerate(ids)])
     target = np.array([totals[uid] for uid in ids])
     target *= city.sum() / target.sum()
     cells = np.arange(city.size).reshape((1,) + city.shape)
