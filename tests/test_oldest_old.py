@@ -70,3 +70,18 @@ def test_the_city_centenarians_sit_where_they_were_counted():
     assert reg.city() == pytest.approx(city_registered_2020()[0], rel=1e-8)
     # a later count (泉港 55 in 2024) does not enter the 2020 base
     assert shares["quangang"][1] == "2013-07-31"
+
+
+def test_anchor_open_age_keeps_each_sex_and_its_80plus():
+    """Hand-checked: men 100+ 10 → 20, women 30 → 60 (target 80 from 40); each sex's 80–99 gives up
+    exactly what its 100+ gained, so totals by sex (published) and 80+ by sex stay."""
+    from analysis.demography.oldest_old import anchor_open_age
+
+    pop = np.zeros((2, 101))
+    pop[0, :80], pop[1, :80] = 100.0, 100.0
+    pop[0, 80:100], pop[1, 80:100] = 50.0, 10.0     # 1,000 men and 200 women aged 80–99
+    pop[0, 100], pop[1, 100] = 10.0, 30.0
+    out = anchor_open_age(pop, 80.0)
+    assert out[:, 100] == pytest.approx([20.0, 60.0])
+    assert out[:, 80:100].sum(axis=1) == pytest.approx([990.0, 170.0])
+    assert out.sum(axis=1) == pytest.approx(pop.sum(axis=1), rel=1e-12)

@@ -92,12 +92,13 @@ def city_centenarians_at(time: float, origin: int = 2020) -> tuple[float, str]:
 
 
 def anchor_open_age(pop: np.ndarray, target: float) -> np.ndarray:
-    """City table (2, 101) with its 100+ scaled to ``target`` persons (sex split kept) and ages 80–99
-    scaled so that 80+ is unchanged."""
+    """City table (2, 101) with its 100+ scaled to ``target`` persons (sex split kept) and each sex's
+    ages 80–99 scaled so that its 80+ is unchanged: the published registered totals by sex hold
+    (one factor for both sexes moved 20 men into women at end-2020, off the published 396.60万)."""
     out = np.asarray(pop, dtype=float).copy()
-    old100, p80_99 = out[:, 100].sum(), out[:, 80:100].sum()
-    if not (np.isfinite(target) and target > 0 and old100 > 0):
+    old100, p80_99 = out[:, 100].copy(), out[:, 80:100].sum(axis=1)
+    if not (np.isfinite(target) and target > 0 and old100.sum() > 0):
         return out
-    out[:, 100] *= target / old100
-    out[:, 80:100] *= (p80_99 + old100 - target) / p80_99
+    out[:, 100] *= target / old100.sum()
+    out[:, 80:100] *= ((p80_99 + old100 - out[:, 100]) / p80_99)[:, None]
     return out
