@@ -122,7 +122,8 @@ def estimate_registered_2020(resident: BasePopulation | None = None, shape: str 
         + ", ".join(f"{u} {100 * (np.exp(e) - 1):+.0f} %" for u, e in loo.items())
         + f" (RMS log error {diag['registered_total_loo_rms_log']:.3f}; this is the spread of these totals in the bands).",
         "Registered ages by unit = its residents + its net out-migrants − its net in-migrants (registered − resident "
-        "persons, with the migrants' Rogers–Castro age profile), raked to the unit totals and the city's registered "
+        "persons; out-migrants with the migrants' Rogers–Castro age profile, in-migrants as a share of the residents at every "
+        "age that is higher at the migrants' ages), raked to the unit totals and the city's registered "
         "sex × age table: sending and receiving units differ.",
         *[f"{geography_name(u)}: registered ages fitted to its registry's own counts ("
           + ", ".join(f"{a}–{b if b is not None else ''}岁 {v:,.0f} on {d}" for (a, b), (v, d) in bands.items())
