@@ -104,3 +104,61 @@ def test_county_bands_follow_the_measured_errors():
     assert max(width["registered", u] for u in evidence) < min(width["registered", u] for u in estimated)
     assert max(width["registered", u] for u in evidence) < 0.40
     assert max(width["registered", u] for u in estimated) < 0.60
+
+
+def test_famine_draw_hand_case_keeps_the_bands():
+    """End-2020: ages 59–61 are born 1961–59 (trough), 57–58 born 1963–62 (rebound), 62–63 the
+    pre-famine reference. λ = 2 doubles each cohort's difference from the reference; the other
+    ages of the band pay for it, so 40–59 and 60–79 of each sex stay; λ = 1 is the base itself."""
+    from analysis.demography.base.uncertainty import famine_draw
+
+    pop = np.full((1, 2, 101), 100.0)
+    pop[0, :, 59:62] = 60.0        # trough: 40 below the reference
+    pop[0, :, 57:59] = 130.0       # rebound: 30 above
+    out = famine_draw(pop, np.array([1.0, 2.0, 0.0]), 2020)[:, 0]          # (draws, sex, age) of the one unit
+    p = pop[0]
+    assert out[0] == pytest.approx(p)
+    assert out[1, 0, 60] == pytest.approx(20.0) and out[1, 0, 58] == pytest.approx(160.0)
+    assert out[2, 0, 60] == pytest.approx(100.0)           # no trough at all
+    for d in range(3):
+        assert out[d][:, 40:60].sum(axis=1) == pytest.approx(p[:, 40:60].sum(axis=1))
+        assert out[d][:, 60:65].sum(axis=1) == pytest.approx(p[:, 60:65].sum(axis=1))
+        assert out[d][:, 65:80].sum(axis=1) == pytest.approx(p[:, 65:80].sum(axis=1))
+        assert out[d][:, 80:].sum() == pytest.approx(p[:, 80:].sum())
+    # λ = 2: 57–59 gain 20 net, paid by 40–56 (17 ages); 60–61 lose 80, given to 62–64 (3 ages)
+    assert out[1, 0, 45] == pytest.approx(100.0 * (1 - 20 / 1700))
+    assert out[1, 0, 63] == pytest.approx(100.0 * (1 + 80 / 300)) and out[1, 0, 70] == pytest.approx(100.0)
+
+
+def test_famine_spread_is_fujians_relative_dip():
+    """sd = 1 − (Fujian's 1959–61 growth dip / China's), from data/raw/famine_growth_fujian_china.csv."""
+    import pandas as pd
+
+    from analysis.config import raw_dir
+
+    t = pd.read_csv(raw_dir() / "famine_growth_fujian_china.csv")
+    fj = t[t.geography == "福建省"].set_index("period")["value"]
+    cn = t[t.geography == "中国"].set_index("period")["value"]
+    china_dip = 100 * ((cn["1958"] / cn["1950"]) ** (1 / 8) - 1) - 100 * ((cn["1961"] / cn["1958"]) ** (1 / 3) - 1)
+    ratio = (fj["1950-1958"] - fj["1959-1961"]) / china_dip
+    assert china_dip == pytest.approx(2.33, abs=0.01) and ratio == pytest.approx(0.815, abs=0.002)
+    assert load_scenario("baseline")["demography.base_famine_depth_sd"] == pytest.approx(1 - ratio, abs=0.002)
+
+
+def test_city_2030_bands_include_famine_depth_and_mortality_level():
+    """Registered 60+ and 80+ 2030: the bands widen with the two city-level draws (issue 26 item 4)."""
+    from analysis.demography import project
+
+    def width(overrides, age, year=2030):
+        sc = load_scenario("baseline").with_overrides(overrides)
+        r = project(sc, base="registered", end_year=2030, draws=200, seed=1)
+        p10, p50, p90 = np.percentile(r.age_sum("quanzhou", age)[:, r.year_index(year)], [10, 50, 90])
+        return (p90 - p10) / p50
+
+    off = {"demography.base_famine_depth_sd": 0.0, "demography.mortality_level_sd": 0.0}
+    famine = {"demography.mortality_level_sd": 0.0}
+    # the trough and rebound cohorts turn 60 in 2019–2025: 60+ 2024 3.5 % → 4.8 % wide (measured)
+    assert width(famine, 60, 2024) > 1.2 * width(off, 60, 2024)
+    assert width(famine, 60) > width(off, 60)                 # 2030: 6.50 % → 6.56 %, all inside 60+ by then
+    assert width({}, 80) > 2.0 * width(off, 80)               # mortality level: 80+ 2030 4.3 % → 14.5 %
+    assert width({}, 60) > 1.1 * width(off, 60)               # 60+ 2030 6.5 % → 8.0 %
