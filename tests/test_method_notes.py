@@ -78,3 +78,8 @@ def test_county_evidence_notes_have_reader_texts_with_their_figures():
     assert zh.startswith("泉港区") and "户籍统计" in zh
     assert mn.reader_text("County figures dated after end-2020 (泉港 2024) only EVALUATE this forecast")[0] \
         == "post_origin_evaluate"
+
+
+def test_band_note_names_the_famine_depth_and_the_mortality_level():
+    _, _, zh, _ = mn.reader_text("Uncertainty bands include the estimated base (elderly level, …) as well as fertility")
+    assert "饥荒低谷" in zh and "全市死亡水平" in zh

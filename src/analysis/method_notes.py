@@ -64,8 +64,10 @@ CATALOGUE = (
     Entry("model_base", "general", r"^population, beds, workforce, recipients and cost on the (?P<base>\w+) base",
           "人口、床位、社工、低保人数和资金均按{base}计算。", "All figures on this population base."),
     Entry("uncertainty", "general", r"^Uncertainty bands include the estimated base",
-          "10%–90%区间同时反映估算基期人口的误差（老年人数、80岁以上比重、即将满60岁的人群、估算的各县总人口）"
-          "和生育、死亡、迁移的不确定性。", "The band covers the error of the estimated base and of births, deaths, migration."),
+          "10%–90%区间同时反映估算基期人口的误差（老年人数、80岁以上比重、即将满60岁的人群、1959—61年饥荒低谷的深度、"
+          "估算的各县总人口）和生育、死亡（含全市死亡水平）、迁移的不确定性。",
+          "The band covers the error of the estimated base (with the famine trough's depth) and of births, deaths "
+          "(with the city's mortality level), migration."),
     Entry("ratios_hold", "general", r"^Ratios after their last given year stay",
           "规划比例在最后给定的年份（规划指标为2025年）之后保持不变。", "Plan ratios are held after their last year."),
     # --- base population
