@@ -162,3 +162,27 @@ def test_city_2030_bands_include_famine_depth_and_mortality_level():
     assert width(famine, 60) > width(off, 60)                 # 2030: 6.50 % → 6.56 %, all inside 60+ by then
     assert width({}, 80) > 2.0 * width(off, 80)               # mortality level: 80+ 2030 4.3 % → 14.5 %
     assert width({}, 60) > 1.1 * width(off, 60)               # 60+ 2030 6.5 % → 8.0 %
+
+
+def test_registered_total_draw_moves_persons_with_the_migrant_profile():
+    """Only the county-total draw on: an estimated unit's total moves by its drawn factor, its 60+
+    much less (the migrants' 60+ share), and the city table stays (issue 26 item 4)."""
+    reg = bp.estimate_registered_2020()
+    out, _ = base_draws(reg, 200, 7, 0.0, 0.0, 0.175, 0.0, 0.0)
+    i = reg.unit_ids.index("fengze")
+    total = out[:, i].sum(axis=(-1, -2)) / reg.population[i].sum()
+    old = out[:, i, :, 60:].sum(axis=(-1, -2)) / reg.population[i][:, 60:].sum()
+    assert np.std(np.log(total)) > 0.1
+    # migrants 7.2 % aged 60+ against 12.5 % of 丰泽's registered: 60+ moves ≈ 0.6 × the total (measured 0.65;
+    # the proportional draw moved it 1:1)
+    assert np.std(np.log(old)) < 0.8 * np.std(np.log(total))
+    assert out.sum(axis=1) == pytest.approx(np.broadcast_to(reg.city(), out.sum(axis=1).shape), rel=1e-6)
+
+
+def test_every_registered_60plus_2025_band_at_most_40_percent_of_its_median():
+    from analysis.demography import project
+
+    r = project("baseline", base="registered", end_year=2025, draws=200, seed=1)
+    for u in r.unit_ids:
+        p10, p50, p90 = np.percentile(r.age_sum(u, 60)[:, r.year_index(2025)], [10, 50, 90])
+        assert (p90 - p10) / p50 <= 0.40, u

@@ -28,6 +28,11 @@ multiplies the central base by three independent factors, with spreads from meas
   0.175). Units whose registered total comes from their own evidence are drawn with their measured
   carry error instead (diagnostics ``registered_total_sd_log``: 0.5 % a year carried, measured on
   晋江 2013 → 2019, with the figure's rounding); the estimated units absorb the rest of the city.
+  On the registered base a drawn total moves persons as the method places them — with the
+  migrants' age profile (:func:`.registered_county.unit_profile`), since registered = residents ±
+  net migrants — not in proportion to the whole unit: a total 17.5 % off puts the unit's 60+ off by
+  the migrants' 60+ share of that, not by 17.5 %. (The proportional draw made the registered 60+
+  2025 band 44–56 % of the median for the units without evidence; now 28–38 %.)
 - **county age structures** (``structure_sd_pct``, both bases): each unit's 60+ × ``1 + sd · z_u``
   (its 0–59 absorb it), then raked to what the units with a published structure leave of the
   city's table (:func:`structure_draw`). Spread: the leave-one-out of the crude-death-rate tilt on
@@ -50,6 +55,9 @@ from __future__ import annotations
 import numpy as np
 
 from ...data.base_tables import BasePopulation
+from .. import migration
+from .registered_county import SEED_FLOOR, unit_profile
+from .seed import migrant_share_60plus
 
 #: First and last age (inclusive) of the cohorts about to turn 60, at the base.
 ENTRANT_AGES = (40, 59)
@@ -196,6 +204,14 @@ def base_draws(bp: BasePopulation, draws: int, seed: int | None, anchor_sd_pct: 
             left = totals.sum(axis=1, keepdims=True) - (new * ~estimated[None]).sum(axis=1, keepdims=True)
             new_est = (new * estimated[None]).sum(axis=1, keepdims=True)
             new = np.where(estimated[None], new * left / new_est, new)
-        out = rake_units(out, new, out.sum(axis=1))
+        city = out.sum(axis=1)                                                  # the draw's city table stays
+        if bp.base == "registered":
+            # the method places a unit's registered total through its migrants (registered = residents ±
+            # net migrants with the migrant profile, :mod:`.registered_county`): a total drawn higher or
+            # lower moves persons with that profile, not the unit's whole structure
+            profile = migration.age_sex_profile(20.0, 50.0, migrant_share_60plus())
+            shaped = np.stack([unit_profile(p, profile) for p in pop])                   # (U, 2, A)
+            out = np.maximum(out + (new - totals)[..., None, None] * shaped[None], SEED_FLOOR * out)
+        out = rake_units(out, new, city)
     return out, {"base_elderly_factor": elderly, "base_entrant_factor": entrant, "base_80plus_factor": oldest,
                  "base_famine_depth": famine}
