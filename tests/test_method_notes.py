@@ -56,3 +56,30 @@ def test_every_note_of_the_bundled_data_has_a_reader_text_without_jargon():
     assert len(topics) >= 6 and not any(t.startswith("其他") for t in topics)
     shown = [zh for _, items in mn.group_notes(notes) for zh, _ in items]
     assert len(shown) == len(set(shown)) and len(shown) < len(set(notes))
+
+
+def test_county_evidence_notes_have_reader_texts_with_their_figures():
+    """Issue 26's notes: a derived county total, the log error as ±percent, dates in brackets."""
+    _, topic, zh, _ = mn.reader_text(
+        "泉港区: registered total 382,979 on 2013-07-31 (DERIVED from its centenarian count ÷ rate per 100,000; "
+        "third-party-copy) carried to end-2020 by the city's registered growth ×1.0876 → 416,510.")
+    assert topic == "base" and "382,979人" in zh and "推算" in zh and "第三方" in zh and "416,510人" in zh
+    _, _, zh, _ = mn.reader_text("Registered totals of 7 units have NO county evidence up to end-2020 and are "
+                                 "ESTIMATED: … (RMS log error 0.175; this is the spread of these totals in the bands).")
+    assert "7个单位" in zh and "±19%" in zh                      # exp(0.175) − 1 = 19.1 %
+    _, _, zh, _ = mn.reader_text("The city's registered 100+ is placed among the units by their published shares of the "
+                                 "city's centenarians (南安市 25.2 % on 2016-07-31); the other units share the rest.")
+    assert "南安市 25.2%（2016-07-31）" in zh and " on " not in zh
+    _, _, zh, _ = mn.reader_text("Registered 100+ at end-2020 set to 394: the trend of the published city counts (303 in "
+                                 "2013, 337 in 2016, +3.6 % a year) carried to the base (an estimate); ages 80–99 absorb")
+    assert "394人" in zh and "2013年303人" in zh
+    _, _, zh, _ = mn.reader_text("泉港区: registered ages fitted to its registry's own counts (60–岁 70,000 on "
+                                 "2020-09-30); published (户籍统计), not estimated.")
+    assert zh.startswith("泉港区") and "户籍统计" in zh
+    assert mn.reader_text("County figures dated after end-2020 (泉港 2024) only EVALUATE this forecast")[0] \
+        == "post_origin_evaluate"
+
+
+def test_band_note_names_the_famine_depth_and_the_mortality_level():
+    _, _, zh, _ = mn.reader_text("Uncertainty bands include the estimated base (elderly level, …) as well as fertility")
+    assert "饥荒低谷" in zh and "全市死亡水平" in zh

@@ -16,6 +16,7 @@ A note the catalogue does not know is listed under 其他 in its original wordin
 from __future__ import annotations
 
 import html
+import math
 import re
 from dataclasses import dataclass
 
@@ -66,8 +67,10 @@ CATALOGUE = (
     Entry("model_base", "general", r"^population, beds, workforce, recipients and cost on the (?P<base>\w+) base",
           "人口、床位、社工、低保人数和资金均按{base}计算。", "All figures on this population base."),
     Entry("uncertainty", "general", r"^Uncertainty bands include the estimated base",
-          "10%–90%区间同时反映估算基期人口的误差（老年人数、80岁以上比重、即将满60岁的人群、估算的各县总人口）"
-          "和生育、死亡、迁移的不确定性。", "The band covers the error of the estimated base and of births, deaths, migration."),
+          "10%–90%区间同时反映估算基期人口的误差（老年人数、80岁以上比重、即将满60岁的人群、1959—61年饥荒低谷的深度、"
+          "估算的各县总人口）和生育、死亡（含全市死亡水平）、迁移的不确定性。",
+          "The band covers the error of the estimated base (with the famine trough's depth) and of births, deaths "
+          "(with the city's mortality level), migration."),
     Entry("ratios_hold", "general", r"^Ratios after their last given year stay",
           "规划比例在最后给定的年份（规划指标为2025年）之后保持不变。", "Plan ratios are held after their last year."),
     # --- base population
@@ -116,6 +119,40 @@ CATALOGUE = (
     Entry("registered_totals_estimated", "base", r"^Registered totals of (?P<n>\d+) units are NOT PUBLISHED",
           "另外{n}个单位的户籍人口未公布，由本项目估算：全市其余户籍人口按各单位常住人口和全市户籍/常住比例分配"
           "（人口流动大的单位误差较大，误差已计入区间）。", "Not published: estimated; the error is in the band."),
+    # issue 26: county registered figures from county evidence
+    Entry("registered_100plus", "base",
+          r"^Registered 100\+ at end-(?P<y>\d{4}) set to (?P<n>[\d,]+): .*?\((?P<a>[\d,]+) in (?P<ya>\d{4}), (?P<b>[\d,]+) in "
+          r"(?P<yb>\d{4}), (?P<g>" + N + r") % a year\)",
+          "{y}年末全市户籍百岁及以上老人取{n}人：按公布的全市百岁老人数（{ya}年{a}人、{yb}年{b}人，年均增长{g}%）的趋势推到基期"
+          "（估算）；80—99岁人数相应调整，男女各自的80岁及以上人数不变。",
+          "Centenarians follow the published counts' trend; 80+ kept."),
+    Entry("county_registered_evidence", "base",
+          r"^(?P<unit>\S+): registered total (?P<n>[\d,]+) on (?P<d>\d{4}-\d{2}-\d{2}) \((?P<kind>published|DERIVED)[^;)]*"
+          r"(?:; (?P<src>[\w-]+))?\) carried to end-(?P<y>\d{4}).*?→ (?P<m>[\d,]+)",
+          "{unit}户籍人口：{d}为{n}人（{kind}{src}），按全市户籍人口增长推到{y}年末为{m}人。",
+          "A county's own registered total, carried to the base year."),
+    Entry("registered_totals_no_evidence", "base",
+          r"^Registered totals of (?P<n>\d+) units have NO county evidence up to end-(?P<y>\d{4}).*?RMS log error (?P<e>[\d.]+)",
+          "另外{n}个单位在{y}年末以前没有本县户籍人口数据，由本项目估算：全市其余户籍人口按各单位常住人口乘以户籍/常住比例分配，"
+          "该比例随各单位粗死亡率升高（死亡多在户籍地登记）；在有数据的单位上逐一留出检验，典型误差约±{e}%，已计入区间。",
+          "Estimated where no county figure exists; the measured error is in the band."),
+    Entry("registered_ages_migration", "base", r"^Registered ages by unit = its residents \+ its net out-migrants",
+          "各单位户籍人口的年龄结构 = 常住人口 + 户籍在本地、人在外地的净迁出人口 − 人在本地、户籍在外地的净迁入人口"
+          "（迁移人口多在青壮年），再与各单位户籍总数和全市户籍分年龄、性别人数保持一致：人口流出地和流入地的结构因此不同。",
+          "Registered ages = residents ± net migrants; sending and receiving units differ."),
+    Entry("registered_centenarians_by_unit", "base",
+          r"^The city's registered 100\+ is placed among the units by their published shares of the city's centenarians "
+          r"\((?P<list>.+?)\); the other units share the rest",
+          "全市户籍百岁老人按各单位公布的百岁老人占全市比重分到各单位（{list}），其余单位分配剩余部分。",
+          "Centenarians placed by the units' published shares."),
+    Entry("registry_ages_published", "base",
+          r"^(?P<unit>\S+): registered ages fitted to its registry's own counts \((?P<list>.+)\); published",
+          "{unit}户籍人口的年龄结构按该县户籍统计的分年龄人数调整（{list}）：为公布数（户籍统计），不是估算。",
+          "A county registry's own counts replace the estimate."),
+    Entry("post_origin_evaluate", "base",
+          r"^County figures dated after end-(?P<y>\d{4}) \((?P<list>[^)]+)\) only EVALUATE",
+          "{y}年末以后的县级数据（{list}）只用于检验本预测，不用于建立预测。",
+          "Later county figures only evaluate the forecast."),
     Entry("base_read_published", "base", r"^Base population (?P<base>\w+) (?P<y>\d{4}) read from .*?\(not estimated\)",
           "{y}年{base}基期人口取自导入的数据表（非估算）。", "Base population read from an ingested table."),
     Entry("base_read_merged", "base", r"^Base population (?P<base>\w+) (?P<y>\d{4}) read from .*?published for (?P<n>\d+) units",
@@ -233,6 +270,25 @@ def _unit_names(text: str) -> str:
     return "、".join(names.get(u.strip(), u.strip()) for u in text.split(","))
 
 
+# Field values of a note turned into reader wording (issue 26's county evidence notes).
+KIND_ZH = {"published": "公布数", "DERIVED": "由该县百岁老人数及其每10万人比例推算"}
+SOURCE_ZH = {"third-party-copy": "，据第三方转载", "official": "，官方发布"}
+
+
+def _reader_fields(fields: dict) -> dict:
+    """Reader wording of the fields a reader text shows: a log error as ±percent, 'on DATE' as （DATE）."""
+    out = dict(fields)
+    if "kind" in out:
+        out["kind"] = KIND_ZH.get(out["kind"], out["kind"])
+    if "src" in out:
+        out["src"] = SOURCE_ZH.get(out["src"], "")
+    if "e" in out:
+        out["e"] = f"{100 * (math.exp(float(out['e'])) - 1):.0f}"
+    if "list" in out:
+        out["list"] = re.sub(r" on (\d{4}-\d{2}-\d{2})", r"（\1）", out["list"]).replace(" %", "%")
+    return out
+
+
 def reader_text(note: str) -> tuple[str, str, str, str]:
     """``(id, topic, Chinese text, English gloss)`` of one developer note (its ``base:`` prefix
     removed first); unknown notes come back as ``("unknown", "other", note, "")``."""
@@ -245,6 +301,7 @@ def reader_text(note: str) -> tuple[str, str, str, str]:
             fields["base"] = BASE_ZH.get(fields["base"], fields["base"])
         if entry.id == "missing_indicator":
             fields = {"name": _indicator_zh(fields["name"]), "units": _unit_names(fields["units"])}
+        fields = _reader_fields(fields)
         return entry.id, entry.topic, entry.zh.format(**fields), entry.en
     return "unknown", "other", note, ""
 

@@ -59,6 +59,9 @@ TABLES: dict[str, RawTable] = {t.name: t for t in [
     RawTable("registered_county", "registered_by_county.csv", _facts("registered_county"),
              "household-registered population of some counties (yearbook / bulletin figures, third-party copies)",
              "rows after 2020 are used only to evaluate the estimated county split"),
+    RawTable("registered_county_evidence", "registered_county_evidence.csv", schemas.county_evidence_schema,
+             "county registered evidence with reference dates: totals, centenarian counts and rates per 100k",
+             "totals derived from centenarian counts and rates are estimates (county_evidence.derived_totals)"),
     RawTable("observed_registered", "observed_registered.csv", _facts("observed_registered"),
              "registered 60+/80+ and totals observed after the 2020 origin (evaluation only, never calibration)"),
     RawTable("registry_annual", "registry_annual.csv", schemas.registry_annual_schema,
@@ -138,6 +141,7 @@ def load_resident2021() -> pd.DataFrame: return load("resident2021")
 def load_age_structure_yearbook() -> pd.DataFrame: return load("age_structure_yearbook")
 def load_registered() -> pd.DataFrame: return load("registered")
 def load_registered_county() -> pd.DataFrame: return load("registered_county")
+def load_registered_county_evidence() -> pd.DataFrame: return load("registered_county_evidence")
 def load_observed_registered() -> pd.DataFrame: return load("observed_registered")
 def load_registry_annual() -> pd.DataFrame: return load("registry_annual")
 def load_migrant_age() -> pd.DataFrame: return load("migrant_age")

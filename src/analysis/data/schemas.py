@@ -20,12 +20,17 @@ CHECK_COLUMNS = {
     "share_within_0_100": "value",
     "count_not_negative": "value",
     "known_geography": "geography",
+    "unit_fits_indicator": "unit",
+    "year_matches_ref_date": "year",
+    "date_yyyy_mm_dd": "ref_date",
     "date_in_year": "reference_date",
     "base_of_indicator": "base",
 }
 CHECK_MESSAGES = {
     "share_within_0_100": "a share between 0 and 100 (percent)",
     "count_not_negative": "a count or rate >= 0",
+    "unit_fits_indicator": "a unit allowed for the indicator (COUNTY_EVIDENCE_UNITS)",
+    "year_matches_ref_date": "the year of ref_date",
     "date_in_year": "a reference date (YYYY-MM-DD) inside the row's year",
     "base_of_indicator": "'registered' for registered_* indicators, 'national' for China",
 }
@@ -61,6 +66,48 @@ def facts_schema(name: str, value_required: bool = True) -> pa.DataFrameSchema:
                 pa.Check(_not_negative, name="count_not_negative")],
         unique=["geography", "year", "indicator"],
         name=name,
+        coerce=True,
+    )
+
+
+#: Indicators of ``registered_county_evidence.csv`` and the units each may use.
+COUNTY_EVIDENCE_UNITS = {
+    "registered_population": ("persons", "10k persons"),
+    "registered_pop_60plus": ("persons", "10k persons"),
+    "registered_pop_80plus": ("persons", "10k persons"),
+    "registered_pop_80_89": ("persons",),
+    "registered_pop_90_99": ("persons",),
+    "centenarians": ("persons",),
+    "centenarians_per_100k": ("per 100k persons",),
+}
+
+
+def _evidence_unit_ok(df: pd.DataFrame) -> pd.Series:
+    return pd.Series([u in COUNTY_EVIDENCE_UNITS.get(i, ()) for i, u in zip(df["indicator"], df["unit"])],
+                     index=df.index)
+
+
+def county_evidence_schema() -> pa.DataFrameSchema:
+    """County registered (户籍) evidence: one published county figure a row, with its reference
+    date (YYYY-MM-DD), the kind of source (``official`` domain or ``third_party_copy``) and its address.
+    Whether a row may calibrate a forecast is decided from ``ref_date`` and the origin in code
+    (:mod:`analysis.demography.base.county_evidence`), never stored here."""
+    return pa.DataFrameSchema(
+        {
+            "geography": pa.Column(str, pa.Check.isin(_known_geographies(), name="known_geography")),
+            "year": pa.Column(int, pa.Check.in_range(1990, 2060), coerce=True),
+            "ref_date": pa.Column(str, pa.Check.str_matches(r"^(19|20)\d\d-[01]\d-[0-3]\d$", name="date_yyyy_mm_dd")),
+            "indicator": pa.Column(str, pa.Check.isin(list(COUNTY_EVIDENCE_UNITS), name="known_indicator")),
+            "value": pa.Column(float, pa.Check.gt(0, name="positive"), coerce=True),
+            "unit": pa.Column(str),
+            "source": pa.Column(str, pa.Check.str_startswith("http", name="source_is_an_address")),
+            "source_kind": pa.Column(str, pa.Check.isin(["official", "third_party_copy"], name="source_kind")),
+            "quote_or_note": pa.Column(str, nullable=True, required=False),
+        },
+        checks=[pa.Check(_evidence_unit_ok, name="unit_fits_indicator"),
+                pa.Check(lambda df: df["ref_date"].str[:4].astype(int) == df["year"], name="year_matches_ref_date")],
+        unique=["geography", "ref_date", "indicator"],
+        name="registered_county_evidence",
         coerce=True,
     )
 

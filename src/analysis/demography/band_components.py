@@ -3,7 +3,8 @@
 Three runs with the same seed and draws (:func:`analysis.demography.projection.project` with
 ``uncertainty`` = ``all``, ``base``, ``rates``); the width of each band at a year shows how much
 of the uncertainty comes from the estimated base population (:mod:`.base.uncertainty`) and how
-much from fertility, mortality and migration.
+much from fertility, mortality and migration. :data:`MADE_OF` says what each run draws (issue 26:
+the famine trough's depth is a base source, the city's mortality level a rate source).
 """
 
 from __future__ import annotations
@@ -16,6 +17,13 @@ from .result import ProjectionResult
 
 COMPONENTS = {"all": "全部 all sources", "base": "仅基期估计 estimated base only",
               "rates": "仅生育死亡迁移 rates only"}
+#: What each component draws (scenario ``demography.*`` spreads; :mod:`.base.uncertainty`, :mod:`.parameters`).
+BASE_SOURCES = ("基期60岁及以上水平 elderly level", "80岁及以上占比 80+ within 60+", "即将满60岁的队列 cohorts about to turn 60",
+                "1959—61年饥荒低谷深度 famine-trough depth", "估算的县级总数 estimated county totals",
+                "估算的县级年龄结构 estimated county age structures")
+RATE_SOURCES = ("生育水平 fertility", "全市死亡水平 city mortality level", "预期寿命增幅 life-expectancy gain",
+                "迁移 migration")
+MADE_OF = {"all": BASE_SOURCES + RATE_SOURCES, "base": BASE_SOURCES, "rates": RATE_SOURCES}
 FIRST_AGE = {"pop_total": 0, "pop_60plus": 60, "pop_65plus": 65, "pop_80plus": 80}
 
 
@@ -43,4 +51,5 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
         "p10 (万人)": table["p10"].map(wan), "中位数 median (万人)": table["p50"].map(wan),
         "p90 (万人)": table["p90"].map(wan),
         "区间宽度 width (p90−p10, % of median)": table["width_pct"].map(lambda v: f"{v:.1f}%"),
+        "组成 made of": table["component"].map(lambda c: "；".join(MADE_OF[c])),
     })

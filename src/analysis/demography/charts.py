@@ -100,8 +100,9 @@ def band_components_chart(runs: dict, unit_id: str, indicator: str = "pop_60plus
     result = runs["all"]
     fig, ax = plots.new_figure(f"{unit.name_zh}{labels.get(indicator, indicator)}：区间的来源（{_base_label(result)}）",
                                "年份 year", "人数（万人） persons (10,000)", SOURCE_PROJECTION)
-    for name, label, color in (("all", "全部来源 all sources", plots.PALETTE[0]),
-                               ("base", "仅基期估计 estimated base only", plots.PALETTE[1])):
+    # what each band draws, short (the full list: band_components.MADE_OF, in the component table)
+    for name, label, color in (("all", "全部来源（基期 + 生育、全市死亡水平、迁移）all sources", plots.PALETTE[0]),
+                               ("base", "仅基期估计（含饥荒低谷深度）estimated base only", plots.PALETTE[1])):
         sel = runs[name].summary(unit.id)
         sel = sel[sel["indicator"] == indicator]
         plots.fan(ax, sel["year"], sel["p10"], sel["p50"], sel["p90"], label, color)

@@ -27,6 +27,7 @@ import numpy as np
 from ..data import loaders
 from ..errors import AnalysisError
 from .graduation import log_linear_rates
+from .oldest_old import kannisto_tail
 from .result import N_AGES, SEXES
 
 PERIOD_MIDPOINTS = {"2010-2015": 2012.5, "2015-2020": 2017.5, "2020-2025": 2022.5}
@@ -329,7 +330,8 @@ def survival_ratios(mx: np.ndarray, with_e0: bool = False):
 def standard_mx(years) -> np.ndarray:
     """WPP standard death rates by single age, shape (len(years), 2 sexes, 101).
 
-    Log-linear interpolation in time between the WPP period mid-points (constant outside).
+    Log-linear interpolation in time between the WPP period mid-points (constant outside); ages
+    95–99 and the open 100+ from the Kannisto tail (:mod:`.oldest_old`).
     """
     table = loaders.load_life_table()
     rates = table[table["indicator"] == "mx_central_death_rate"]
@@ -353,7 +355,8 @@ def standard_mx(years) -> np.ndarray:
     t = np.clip(years, mids[0], mids[-1])
     i = np.minimum(np.searchsorted(mids, t, side="right") - 1, len(mids) - 2)
     w = ((t - mids[i]) / (mids[i + 1] - mids[i]))[:, None, None]
-    return np.exp((1 - w) * logg[i] + w * logg[i + 1])
+    # ages 95+ from the Kannisto tail fitted to 80–94 (issue 26: WPP's 97–99 flat and 100+ too high)
+    return kannisto_tail(np.exp((1 - w) * logg[i] + w * logg[i + 1]))
 
 
 def e0_path(years) -> np.ndarray:

@@ -16,9 +16,10 @@ from .. import geography
 from ..data import loaders
 from .result import ProjectionResult
 
-#: Observed indicator → (projection count, first age).
-MAPPED = {"registered_population": ("pop_total", 0), "registered_pop_60plus": ("pop_60plus", 60),
-          "registered_pop_80plus": ("pop_80plus", 80)}
+#: Observed indicator → (projection count, first age, last age or None for an open group).
+MAPPED = {"registered_population": ("pop_total", 0, None), "registered_pop_60plus": ("pop_60plus", 60, None),
+          "registered_pop_80plus": ("pop_80plus", 80, None), "registered_pop_80_89": ("pop_80_89", 80, 89),
+          "registered_pop_90_99": ("pop_90_99", 90, 99)}
 #: The forecast origin: county figures published for later years are evaluation data.
 ORIGIN = 2020
 COLUMNS = ["geography", "year", "indicator", "observed", "p10", "p50", "p90", "error_pct", "inside_band", "note"]
@@ -29,6 +30,12 @@ def observations() -> pd.DataFrame:
     (persons), ``note`` (the reference date and source kind)."""
     county = loaders.load_registered_county()
     table = pd.concat([loaders.load_observed_registered(), county[county["year"] > ORIGIN]], ignore_index=True)
+    # the county evidence's published totals dated after the origin (永春 2024): evaluation only
+    ev = loaders.load_registered_county_evidence()
+    later = ev[(ev["indicator"] == "registered_population") & (ev["year"] > ORIGIN)]
+    later = later.assign(quote_or_note=[f"{n} [reference date: {d}]" for n, d in zip(later["quote_or_note"], later["ref_date"])])
+    table = pd.concat([table, later[["geography", "year", "indicator", "value", "unit", "source", "quote_or_note"]]],
+                      ignore_index=True)
     rows = []
     for r in table.itertuples(index=False):
         if r.indicator not in MAPPED:
@@ -49,12 +56,12 @@ def forecast_vs_outturn(result: ProjectionResult) -> pd.DataFrame:
         return pd.DataFrame(columns=COLUMNS)
     obs = observations()
     rows = []
-    first_age = {name: age for name, age in MAPPED.values()}
+    ages = {name: (first, last) for name, first, last in MAPPED.values()}
     for o in obs.itertuples(index=False):
         if o.year not in set(int(y) for y in result.years):
             continue
         t = result.year_index(o.year)
-        values = result.age_sum(o.geography, first_age[o.indicator])[:, t]
+        values = result.age_sum(o.geography, *ages[o.indicator])[:, t]
         p10, p50, p90 = np.percentile(values, [10, 50, 90])
         rows.append({"geography": o.geography, "year": o.year, "indicator": o.indicator, "observed": o.observed,
                      "p10": p10, "p50": p50, "p90": p90, "error_pct": 100.0 * (p50 - o.observed) / o.observed,
@@ -63,7 +70,8 @@ def forecast_vs_outturn(result: ProjectionResult) -> pd.DataFrame:
 
 
 INDICATOR_LABELS = {"pop_total": "户籍人口 registered total", "pop_60plus": "60岁及以上 aged 60+",
-                    "pop_80plus": "80岁及以上 aged 80+"}
+                    "pop_80plus": "80岁及以上 aged 80+", "pop_80_89": "80–89岁 aged 80–89",
+                    "pop_90_99": "90–99岁 aged 90–99"}
 
 
 def readable(table: pd.DataFrame) -> pd.DataFrame:

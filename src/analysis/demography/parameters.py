@@ -9,7 +9,10 @@ spreads into per-draw values with a seeded generator (same seed → same numbers
 - extra life-expectancy gain (years of e0 per calendar year, added to the WPP path):
   normal, mean ``e0_gain_per_year``, sd ``e0_gain_sd``;
 - migration scale (multiplies the calibrated net migration): normal, mean
-  ``net_migration_scale``, sd ``net_migration_sd``.
+  ``net_migration_scale``, sd ``net_migration_sd``;
+- mortality level (``mortality_level_z``, a standard normal from its own generator, ``seed + 2``,
+  so the other columns stay as they were): the projection shifts every draw's e0 by
+  ``z · mortality_level_sd`` × the gap between the national and the yearbook-death-rate levels.
 
 Each draw keeps its values for the whole horizon (fully correlated in time), which gives wider,
 more honest bands for cumulative quantities than independent yearly noise. With ``draws=1`` the
@@ -68,6 +71,14 @@ PARAMETER_RULES: dict[str, Rule] = {
         "sd of log of the estimated resident county totals across draws")),
     "demography.base_county_sd_log_registered": Rule(0.0, 1.0, description=(
         "sd of log of the estimated registered county totals across draws")),
+    "demography.base_structure_sd_pct": Rule(0.0, 50.0, description=(
+        "sd (percent) of an estimated county age structure's 60+ count across draws (units kept, city kept)")),
+    "demography.base_famine_depth_sd": Rule(0.0, 1.0, description=(
+        "sd of the depth of the 1959–61 famine trough (and its rebound) in the base, as a fraction of China's "
+        "(analysis.demography.base.uncertainty.famine_draw); one draw for the city")),
+    "demography.mortality_level_sd": Rule(0.0, 2.0, description=(
+        "sd of the mortality level across draws, as a fraction of the e0 gap between the national level and "
+        "the level the 2021 yearbook death rates imply; one draw for the city")),
 }
 
 KEYS = [k.split(".", 1)[1] for k in PARAMETER_RULES]
@@ -95,6 +106,9 @@ class DemographyParameters:
     base_entrant_sd_pct: float
     base_county_sd_log_resident: float
     base_county_sd_log_registered: float
+    base_structure_sd_pct: float
+    base_famine_depth_sd: float
+    mortality_level_sd: float
 
     @classmethod
     def from_scenario(cls, scenario) -> "DemographyParameters":
@@ -127,4 +141,6 @@ def draw_parameters(params: DemographyParameters, draws: int, seed: int | None) 
         "tfr_multiplier": params.tfr_multiplier * np.exp(params.tfr_sd * z[:, 0]),
         "e0_gain_per_year": params.e0_gain_per_year + params.e0_gain_sd * z[:, 1],
         "net_migration_scale": params.net_migration_scale + params.net_migration_sd * z[:, 2],
+        "mortality_level_z": np.zeros(1) if draws == 1 else
+        np.random.default_rng(None if seed is None else seed + 2).standard_normal(draws),
     })

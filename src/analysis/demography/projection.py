@@ -168,7 +168,8 @@ def mortality(step_years: np.ndarray, start_year: int, params: DemographyParamet
     std = lifetable.standard_mx(step_years)                                  # (T, 2, A)
     elapsed = (step_years - start_year)[:, None, None]
     gap = np.zeros(2) if e0_gap is None else np.asarray(e0_gap, dtype=float)
-    target = (lifetable.e0_path(step_years)[:, None, :] + gap[None, None, :] + params.e0_offset
+    gap = np.broadcast_to(gap, (len(gains), 2))          # (2,) for every draw, or (D, 2): a drawn level
+    target = (lifetable.e0_path(step_years)[:, None, :] + gap[None] + params.e0_offset
               + gains[None, :, None] * elapsed)
     if np.any(target < E0_RANGE[0]) or np.any(target > E0_RANGE[1]):
         bad = target.min() if target.min() < E0_RANGE[0] else target.max()
@@ -188,7 +189,10 @@ def assemble_rates(bp: BasePopulation, params: DemographyParameters, years: np.n
     """
     steps = years[1:]
     T, D, U = len(steps), len(draws), len(bp.unit_ids)
-    S, Sb, target = mortality(steps, int(years[0]), params, draws["e0_gain_per_year"].to_numpy(), e0_gap)
+    gap = np.zeros(2) if e0_gap is None else np.asarray(e0_gap, dtype=float)
+    if "mortality_level_shift" in draws:   # (D, 2) years of e0: the drawn city mortality level
+        gap = gap + np.stack(draws["mortality_level_shift"].to_numpy())
+    S, Sb, target = mortality(steps, int(years[0]), params, draws["e0_gain_per_year"].to_numpy(), gap)
     pattern = fertility.asfr_pattern(steps)                                   # (T, A)
     tfr = fertility.national_tfr(steps)                                       # (T,)
     mult = draws["tfr_multiplier"].to_numpy()
@@ -430,10 +434,16 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
         central = draw_parameters(params, 1, None)
         table = table.assign(**{c: central[c].iloc[0] for c in central.columns if c != "draw"})
     county_sd = params.base_county_sd_log_registered if base == "registered" else params.base_county_sd_log_resident
-    spreads = (0.0, 0.0, 0.0, 0.0) if uncertainty == "rates" else \
-        (params.base_elderly_sd_pct, params.base_entrant_sd_pct, county_sd, params.base_80plus_sd_pct)
-    populations, base_factors = base_draws(bp, int(draws), seed, *spreads)
+    spreads = (0.0, 0.0, 0.0, 0.0, 0.0) if uncertainty == "rates" else \
+        (params.base_elderly_sd_pct, params.base_entrant_sd_pct, county_sd, params.base_80plus_sd_pct,
+         params.base_structure_sd_pct)   # issue 26: county age-structure error (base.uncertainty.structure_draw)
+    famine_sd = 0.0 if uncertainty == "rates" else params.base_famine_depth_sd
+    populations, base_factors = base_draws(bp, int(draws), seed, *spreads, famine_sd=famine_sd)
     table = table.assign(**base_factors)
+    # the city's mortality level drawn between the national level and the one the yearbook death rates imply
+    level_gap = np.abs(quanzhou_mortality_level(bp).e0_gap) if params.mortality_level_sd > 0 else np.zeros(2)
+    shift = table["mortality_level_z"].to_numpy()[:, None] * params.mortality_level_sd * level_gap[None]
+    table = table.assign(mortality_level_shift=list(shift))
     rates = assemble_rates(bp, params, years, table, factor, mig, level.e0_gap)
     keep = draws <= 10 if keep_components is None else keep_components
     out = run_rates(bp, rates, keep_age_components=keep, dtype=dtype, base_draws=populations)
@@ -448,7 +458,10 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
            if base == "registered" else "aged 60+ (《中国流动人口发展报告2016》: share of the floating population aged 60+)."),
         "Uncertainty bands include the estimated base (elderly level, 80+ within 60+, cohorts about to turn 60, "
         f"estimated county totals; sd {params.base_elderly_sd_pct:g} % / {params.base_80plus_sd_pct:g} % / "
-        f"{params.base_entrant_sd_pct:g} % / {county_sd:g} log) as well as fertility, mortality and migration (uncertainty = {uncertainty}).",
+        f"{params.base_entrant_sd_pct:g} % / {county_sd:g} log; the famine trough's depth, sd "
+        f"{params.base_famine_depth_sd:g} of China's) as well as fertility, mortality (the city's level, sd "
+        f"{params.mortality_level_sd:g} of the gap to the yearbook-death-rate level, and its improvement) and migration "
+        f"(uncertainty = {uncertainty}).",
     ]
     if est is not None:
         notes.append(f"Origin end-{start_year} (rolling origin): the base draws of the 2020 base (elderly level, 80+, "

@@ -7,7 +7,8 @@ One module per job:
 - :mod:`.fitting` — raking (IPF), band-constant factors and the smooth age factor;
 - :mod:`.county` — the 2020 resident base: census margins, county totals, county age structures;
 - :mod:`.registered` — the registered (户籍) city base by cohort accounting from the registry's
-  figures; :mod:`.registered_county` — its county split;
+  figures; :mod:`.registered_county` — its county split; :mod:`.county_evidence` — the county
+  registered figures with their dates (what may calibrate, what only evaluates);
 - :mod:`.census2010` — the 2010 resident base of the backtest;
 - :mod:`.uncertainty` — draws of the estimated base for the projection's bands.
 
@@ -22,39 +23,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ... import geography
 from ...data import loaders
-from ...data.base_tables import (
-    N_AGES,
-    SEXES,
-    BasePopulation,
-    base_from_table,
-    real_table_path,
-    unit_index,
-)
+from ...data.base_tables import N_AGES, SEXES, BasePopulation, base_from_table, real_table_path, unit_index
 from ...errors import ParameterError
 from .census2010 import estimate_resident_2010
 from .cohort_shape import cohort_shape, pchip_shape
-from .county import (
-    RESIDENT_BANDS_2020,
-    TILT_BOUND,
-    census_margins_2020,
-    crude_death_rate,
-    estimate_resident_2020,
-    fit_county_age_structure,
-    mortality_schedule,
-    resident_unit_totals_2020,
-)
-from .fitting import (
-    AgeBandMargin,
-    age_band_labels,
-    band_knots,
-    fit_bands,
-    ipf,
-    smooth_age_factor,
-)
-from .registered import accounting_notes, city_registered_2020
-from .registered_county import split_registered
+from .county import (RESIDENT_BANDS_2020, TILT_BOUND, census_margins_2020, crude_death_rate, estimate_resident_2020,
+                     fit_county_age_structure, mortality_schedule, resident_unit_totals_2020)
+from .fitting import AgeBandMargin, age_band_labels, band_knots, fit_bands, ipf, smooth_age_factor
+from .registered import city_registered_2020
+from . import county_evidence, registered_county
+from ... import geography
+from .registered import accounting_notes
+from .seed import migrant_share_60plus
+from .. import migration
+from ..oldest_old import city_centenarians_at
 
 __all__ = ["N_AGES", "SEXES", "BasePopulation", "load_base_population", "base_from_table", "unit_index",
            "estimate_resident_2020", "estimate_registered_2020", "estimate_resident_2010", "crude_death_rate",
@@ -63,43 +46,94 @@ __all__ = ["N_AGES", "SEXES", "BasePopulation", "load_base_population", "base_fr
            "age_band_labels", "band_knots", "fit_bands", "ipf", "smooth_age_factor"]
 
 
+def geography_name(unit_id: str) -> str:
+    """Chinese name of a unit id."""
+    return geography.resolve(unit_id).name_zh
+
+
 def published_registered_totals(year: int = 2020) -> tuple[dict[str, float], list[str]]:
-    """Registered unit totals published on or before ``year`` (``registered_by_county.csv``),
-    carried to the end of ``year`` by the city's registered growth (an estimate), persons."""
-    table = loaders.load_registered_county()
-    rows = table[(table["indicator"] == "registered_population") & (table["year"] <= year)]
-    city = loaders.load_registered()
-    city_tot = {int(r.year): float(r.value) for r in city[(city["indicator"] == "registered_population")
-                                                           & (city["geography"] == "泉州市")].itertuples()}
-    years = sorted(city_tot)
-    out, notes = {}, []
-    for name, grp in rows.groupby("geography"):
-        latest = grp.sort_values("year").iloc[-1]
-        value = float(latest["value"]) * (1e4 if latest["unit"] == "10k persons" else 1.0)
-        growth = city_tot[year] / float(np.interp(int(latest["year"]), years, [city_tot[y] for y in years]))
-        out[geography.resolve(name).id] = value * growth
-        notes.append(f"{name}: registered total {value:,.0f} at end-{int(latest['year'])} (published, "
-                     f"third-party copy) carried to end-{year} by the city's registered growth ×{growth:.4f} "
-                     f"→ {value * growth:,.0f}.")
-    return out, notes
+    """Registered unit totals dated on or before the end of ``year`` — published, or derived from a
+    county's centenarian count and rate (:mod:`.county_evidence`) — carried to the end of ``year``
+    by the city's registered growth (an estimate), persons. Later figures only evaluate."""
+    return county_evidence.carried_totals(year)
+
+
+def registered_unit_totals(resident: BasePopulation, method: str = "crude_death_rate",
+                           origin: int = 2020) -> tuple[dict[str, float], dict[str, float], dict]:
+    """(totals of every unit, the evidence totals kept, diagnostics with the leave-one-out errors)
+    of the registered base at end-``origin`` (:mod:`.registered_county`)."""
+    known, _ = published_registered_totals(origin)
+    res = dict(zip(resident.unit_ids, resident.population.sum(axis=(1, 2))))
+    y2021 = loaders.load_resident2021()
+    cdr = {u: loaders.fact(y2021, geography.resolve(u).name_zh, "crude_death_rate", 2021) for u in resident.unit_ids}
+    city_total = city_registered_2020()[0].sum()
+    totals = registered_county.unit_totals(res, city_total, known, cdr, method)
+    loo = registered_county.total_split_loo(res, city_total, known, cdr, method)
+    a, b = registered_county.fit_ratio_rule({u: known[u] / res[u] for u in known}, cdr)
+    # evidence carried to end-origin: the measured carry error per year (晋江 2013 → 2019) × years carried,
+    # with the figure's rounding
+    check = county_evidence.carry_check()
+    per_year = float(np.mean([abs(np.log1p(r.error_pct / 100)) / (county_evidence.year_end_index(r.to)
+                                                                   - county_evidence.year_end_index(r["from"]))
+                              for _, r in check.iterrows()])) if len(check) else 0.0
+    ev = county_evidence.calibration_totals(origin)
+    carry_sd = {u: float(np.hypot(per_year * (origin - e.ref_time), e.rounding)) for u, e in ev.items()}
+    diag = {"registered_total_sd_log": carry_sd, "registered_carry_error_per_year": per_year,
+            "registered_total_method": method, "registered_total_loo_log_error": loo,
+            "registered_total_loo_rms_log": float(np.sqrt(np.mean(np.square(list(loo.values()))))),
+            "registered_ratio_rule": {"a": a, "b": b}}
+    return totals, known, diag
 
 
 def estimate_registered_2020(resident: BasePopulation | None = None, shape: str = "cohort",
-                             p80_method: str = "cohort_survival") -> BasePopulation:
+                             p80_method: str = "cohort_survival", totals_method: str = "crude_death_rate") -> BasePopulation:
     """Estimated end-2020 registered (户籍) base: the city by cohort accounting
-    (:mod:`.registered`), split over units (:mod:`.registered_county`)."""
+    (:mod:`.registered`), split over units (:mod:`.registered_county`): unit totals from county
+    evidence (else the crude-death-rate ratio rule), ages = residents ± net migrants."""
     resident = resident or estimate_resident_2020()
     city, acc = city_registered_2020(shape, p80_method)
-    known, known_notes = published_registered_totals(2020)
-    pop, flags = split_registered(city, resident, known)
+    totals, known, diag = registered_unit_totals(resident, totals_method)
+    _, known_notes = published_registered_totals(2020)
+    profile = migration.age_sex_profile(20.0, 50.0, migrant_share_60plus())
+    pop = registered_county.split_registered(city, resident, totals, profile)
+    # the city's 100+ placed among the units with counted centenarians (pre-origin county counts)
+    cent = county_evidence.centenarian_shares(2020)
+    pop = registered_county.apply_registry_bands(
+        pop, list(resident.unit_ids), city, {u: {(100, None): share * city[:, 100].sum()} for u, (share, _) in cent.items()})
+    # a county registry's own age-band counts (dated in the origin year) replace the estimate of its ages
+    registry = county_evidence.calibration_age_counts(2020)
+    pop = registered_county.apply_registry_bands(
+        pop, list(resident.unit_ids), city, {u: {b: v for b, (v, _) in bands.items()} for u, bands in registry.items()})
+    flags = {uid: uid not in known for uid in resident.unit_ids}
     estimated = [uid for uid, est in flags.items() if est]
-    notes = accounting_notes(acc) + known_notes + [
-        f"Registered totals of {len(estimated)} units are NOT PUBLISHED and ESTIMATED: the rest of the city total "
-        "in proportion to the unit's resident population × the city's registered/resident ratio by sex and age "
-        "(weak for units that send or receive many migrants; its error is in the uncertainty draws).",
+    loo = diag["registered_total_loo_log_error"]
+    rule = ("in proportion to resident population × a registered/resident ratio that rises with the unit's "
+            "2021 crude death rate (log r = a + b·log CDR fitted on the units with evidence; deaths are counted "
+            "where people are registered)" if totals_method == "crude_death_rate"
+            else "in proportion to resident population (the city's registered/resident ratio)")
+
+    notes = accounting_notes(acc) + [city_centenarians_at(2020.0)[1].capitalize() + "."] + known_notes + [
+        f"Registered totals of {len(estimated)} units have NO county evidence up to end-2020 and are ESTIMATED: "
+        f"the rest of the city total {rule}. Leave-one-out on the {len(loo)} units with evidence: "
+        + ", ".join(f"{u} {100 * (np.exp(e) - 1):+.0f} %" for u, e in loo.items())
+        + f" (RMS log error {diag['registered_total_loo_rms_log']:.3f}; this is the spread of these totals in the bands).",
+        "Registered ages by unit = its residents + its net out-migrants − its net in-migrants (registered − resident "
+        "persons; out-migrants with the migrants' Rogers–Castro age profile, in-migrants as a share of the residents at every "
+        "age that is higher at the migrants' ages), raked to the unit totals and the city's registered "
+        "sex × age table: sending and receiving units differ.",
+        *[f"{geography_name(u)}: registered ages fitted to its registry's own counts ("
+          + ", ".join(f"{a}–{b if b is not None else ''}岁 {v:,.0f} on {d}" for (a, b), (v, d) in bands.items())
+          + "); published (户籍统计), not estimated." for u, bands in registry.items()],
+        "The city's registered 100+ is placed among the units by their published shares of the city's centenarians ("
+        + ", ".join(f"{geography_name(u)} {100 * sh:.1f} % on {d}" for u, (sh, d) in cent.items())
+        + "); the other units share the rest.",
+        "County figures dated after end-2020 (泉港 2024, 洛江 2022, 永春 2024) only EVALUATE this forecast; "
+        "they are never used to build it.",
     ]
     notes += [n for n in resident.notes if "crude death rate" in n or "Mortality level" in n]
     diagnostics = dict(resident.diagnostics)
+    diagnostics.update(diag)
+    diagnostics["registry_age_units"] = sorted(registry)
     diagnostics.update({"registered_accounting_gap_2019": acc.gap_2019,
                         "registered_rolled_60plus_2019": float(acc.rolled_2019[:, 60:].sum()),
                         "registered_anchor_year": 2019,
@@ -134,21 +168,28 @@ def county_data_status() -> pd.DataFrame:
     ``户籍总人口 registered total``, ``户籍年龄结构 registered ages`` — each cell a short label.
     """
     resident = estimate_resident_2020()
-    known, _ = published_registered_totals(2020)
-    registered_rows = loaders.load_registered_county()
+    evidence = county_evidence.calibration_totals(2020)
+    registry_ages = county_evidence.calibration_age_counts(2020)
+    reg = estimate_registered_2020(resident)
+    loo_rms = reg.diagnostics["registered_total_loo_rms_log"]
     rows = []
     for unit in geography.county_units():
         derived = unit.id == "taishang"
         res_total = "推算 derived" if derived else ("估计 estimated" if resident.unit_total_estimated[unit.id]
                                                     else "公布 published (七普)")
         ages = "公布 published (七普 shares)" if unit.id == "jinjiang" else "估计 estimated (死亡率倾斜 CDR tilt)"
-        if unit.id in known:
-            year = int(registered_rows[(registered_rows["geography"] == unit.name_zh)
-                                       & (registered_rows["year"] <= 2020)]["year"].max())
-            reg_total = f"公布 published ({year}年末, 推至2020 carried to 2020)"
+        if unit.id in evidence:
+            e = evidence[unit.id]
+            kind = "公布 published" if e.kind == "published" else "推算 derived (百岁老人数 ÷ 每10万比例)"
+            reg_total = f"{kind} ({e.ref_date}, 推至2020年末 carried to end-2020)"
         else:
-            reg_total = "估计 estimated (常住 × 全市户籍/常住比)"
+            reg_total = (f"估计 estimated (死亡率比例法 CDR ratio rule, 留一误差 LOO RMS ±{100 * loo_rms:.0f} %)")
+        if unit.id in registry_ages:
+            dates = sorted({d for _, d in registry_ages[unit.id].values()})
+            reg_ages = f"公布 户籍统计 registry counts ({', '.join(dates)})"
+        else:
+            reg_ages = "估计 estimated (常住 ± 净迁移 residents ± net migrants)"
         rows.append({"unit_id": unit.id, "地区 unit": unit.name_zh, "常住总人口 resident total": res_total,
                      "常住年龄结构 resident ages": ages, "户籍总人口 registered total": reg_total,
-                     "户籍年龄结构 registered ages": "估计 estimated (全市队列推算 × 县结构)"})
+                     "户籍年龄结构 registered ages": reg_ages})
     return pd.DataFrame(rows)

@@ -49,6 +49,7 @@ from ...errors import AnalysisError
 from .. import lifetable
 from .cohort_shape import cohort_shape, national_mx, pchip_shape
 from .fitting import fit_bands
+from ..oldest_old import anchor_open_age, city_centenarians_at
 
 REGISTERED_BANDS = [(0, 59), (60, 79), (80, None)]
 #: Largest accepted gap (share) between the 60+ rolled from end-2017 and the plan's anchor.
@@ -210,7 +211,8 @@ def city_registered_2020(shape: str = "cohort", p80_method: str = "cohort_surviv
                          anchor_60plus: float | None = None) -> tuple[np.ndarray, RegisteredAccounting]:
     """The city's registered persons (2, 101) at end-2020 and the accounting behind them."""
     acc = registered_accounting(shape, p80_method, anchor_60plus)
-    pop = acc.structures[BASE_YEAR]
+    target, _ = city_centenarians_at(float(BASE_YEAR))
+    pop = anchor_open_age(acc.structures[BASE_YEAR], target)   # issue 26: 100+ on the published counts' trend
     if pop.shape != (2, N_AGES) or np.any(pop < 0) or not np.all(np.isfinite(pop)):
         raise AnalysisError("registered base: the accounting produced an invalid table")
     return pop, acc

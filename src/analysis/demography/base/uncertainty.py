@@ -23,11 +23,31 @@ multiplies the central base by three independent factors, with spreads from meas
   the draw's city sex × age table (the county draw moves persons between units, not ages). Spread: resident
   base, the leave-one-out error of the county split over the four published totals (洛江 +2.2 %,
   晋江 −0.3 %, 南安 −0.1 %, 惠安 0.0 %: RMS 1.1 %);
-  registered base, the error of the resident × city-ratio rule on the three published registered
-  totals (晋江 +48 %, 南安 −21 %, 安溪 −30 %: sd of log ≈ 0.33).
-
-The county age structures (crude-death-rate tilt) are not drawn: their error is measured only on
-晋江市 (leave-one-out) and is reported, not propagated (a known limit).
+  registered base, the leave-one-out error of the county registered-total rule (crude-death-rate
+  ratio rule, :mod:`.registered_county`) over the six units with evidence up to end-2020 (RMS log
+  0.175). Units whose registered total comes from their own evidence are drawn with their measured
+  carry error instead (diagnostics ``registered_total_sd_log``: 0.5 % a year carried, measured on
+  晋江 2013 → 2019, with the figure's rounding); the estimated units absorb the rest of the city.
+  On the registered base a drawn total moves persons as the method places them — with the
+  migrants' age profile (:func:`.registered_county.unit_profile`), since registered = residents ±
+  net migrants — not in proportion to the whole unit: a total 17.5 % off puts the unit's 60+ off by
+  the migrants' 60+ share of that, not by 17.5 %. (The proportional draw made the registered 60+
+  2025 band 44–56 % of the median for the units without evidence; now 28–38 %.)
+- **county age structures** (``structure_sd_pct``, both bases): each unit's 60+ × ``1 + sd · z_u``
+  (its 0–59 absorb it), then raked to what the units with a published structure leave of the
+  city's table (:func:`structure_draw`). Spread: the leave-one-out of the crude-death-rate tilt on
+  晋江, the only unit with published shares (+1.66 points on 10.10 %, +16.4 %). 晋江 and every unit
+  whose registry supplied its own age counts (diagnostics ``registry_age_units``) are not drawn.
+- **famine-trough depth** (``famine_sd``, both bases, one draw for the city): the base's cohorts born
+  1959–61 (the trough) and 1962–63 (the rebound) differ from the pre-famine cohorts (1957–58) by
+  ``λ`` × their central difference, ``λ = max(1 + sd · z, 0)``; each changed age is paid for by
+  the rest of its band (40–59, 60–64, 65–79), so the published 60+, 65+ and 80+ stay and only who turns 60
+  in 2021–2026 moves (:func:`famine_draw`). The central shape takes China's trough (national
+  births by year); Quanzhou's own is not published. Spread: the one provincial figure at hand —
+  Fujian's population grew 3.0 % a year in 1950–58 and 1.1 % in 1959–61 (福建省统计局, 新中国成立70年
+  人口发展, 2019), a dip of 1.9 points against China's 2.33 (2.26 % → −0.07 %: year-end totals
+  55,196 / 65,994 / 65,859万 in 1950 / 1958 / 1961, 中国统计年鉴1999 表4-1): relative depth 0.815, so
+  one sd = 0.185 (scenario ``demography.base_famine_depth_sd``).
 """
 
 from __future__ import annotations
@@ -35,9 +55,19 @@ from __future__ import annotations
 import numpy as np
 
 from ...data.base_tables import BasePopulation
+from .. import migration
+from .registered_county import SEED_FLOOR, unit_profile
+from .seed import migrant_share_60plus
 
 #: First and last age (inclusive) of the cohorts about to turn 60, at the base.
 ENTRANT_AGES = (40, 59)
+#: Units whose base age structure is published (晋江市: its 2020 census shares); their structure is not drawn.
+PUBLISHED_STRUCTURE_UNITS = ("jinjiang",)
+#: Birth years of the famine trough, of the rebound after it, and of the pre-famine reference cohorts.
+FAMINE_YEARS, REBOUND_YEARS, PRE_FAMINE_YEARS = (1959, 1960, 1961), (1962, 1963), (1957, 1958)
+#: Bands whose totals a famine draw keeps: every published band of both bases (resident 15–59, 60+,
+#: 65+; registered 0–59, 60–79, 80+) stays.
+FAMINE_BANDS = ((40, 59), (60, 64), (65, 79))
 #: Raking passes that restore the unit totals and the city's sex × age table after the county draw.
 RAKE_PASSES = 3
 
@@ -53,14 +83,64 @@ def rake_units(pop: np.ndarray, unit_totals: np.ndarray, city: np.ndarray) -> np
     return out
 
 
+def structure_draw(pop: np.ndarray, z: np.ndarray, sd: float, drawn: np.ndarray) -> np.ndarray:
+    """Each drawn unit's 60+ × ``max(1 + sd · z_u, 0.5)`` with its ages 0–59 absorbing the change (unit
+    totals kept), then raked back to the draw's city sex × age table: the county age-structure
+    error moves old people between units, not into or out of the city. ``pop`` (D, U, 2, A),
+    ``z`` (D, U), ``drawn`` (U,) bool."""
+    f = np.where(drawn[None], np.maximum(1.0 + sd * z, 0.5), 1.0)                # (D, U)
+    old = pop[..., 60:].sum(axis=(-1, -2))
+    young = pop[..., :60].sum(axis=(-1, -2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = np.where(young > 0, (young - (f - 1.0) * old) / young, 1.0)
+    g = np.maximum(g, 0.1)
+    out = pop.copy()
+    out[..., 60:] *= f[:, :, None, None]
+    out[..., :60] *= g[:, :, None, None]
+    # units with a published structure stay as they are; the drawn ones are raked to what they leave of the city
+    rest = pop.sum(axis=1) - pop[:, ~drawn].sum(axis=1)
+    out[:, drawn] = rake_units(out[:, drawn], pop[:, drawn].sum(axis=(-1, -2)), rest)
+    out[:, ~drawn] = pop[:, ~drawn]
+    return out
+
+
+def famine_draw(pop: np.ndarray, lam: np.ndarray, base_year: int) -> np.ndarray:
+    """Draws (D, U, 2, A) of ``pop`` (U, 2, A, end of ``base_year``) with the famine trough and its
+    rebound ``lam`` (D,) times as deep as in ``pop``: at each age born in :data:`FAMINE_YEARS` or
+    :data:`REBOUND_YEARS`, persons = reference + λ · (persons − reference), the reference the mean of
+    the ages born in :data:`PRE_FAMINE_YEARS`; the other ages of the same band (:data:`FAMINE_BANDS`)
+    absorb the change in proportion, so every unit's sex × band totals stay."""
+    pop = np.asarray(pop, dtype=float)
+    lam = np.maximum(np.asarray(lam, dtype=float), 0.0)
+    out = np.broadcast_to(pop, (len(lam),) + pop.shape).copy()
+    ref_ages = [base_year - y for y in PRE_FAMINE_YEARS]
+    ref = pop[..., ref_ages].mean(axis=-1)                                     # (U, 2)
+    changed = [base_year - y for y in FAMINE_YEARS + REBOUND_YEARS if 0 < base_year - y < pop.shape[-1] - 1]
+    for lo, hi in FAMINE_BANDS:
+        ages = [a for a in changed if lo <= a <= hi]
+        if not ages:
+            continue
+        rest = [a for a in range(lo, hi + 1) if a not in ages]
+        delta = (lam[:, None, None, None] - 1.0) * (pop[..., ages] - ref[..., None])[None]   # (D, U, 2, n)
+        out[..., ages] += delta
+        have = pop[..., rest].sum(axis=-1)                                     # (U, 2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = np.where(have > 0, (have[None] - delta.sum(axis=-1)) / np.where(have > 0, have, 1.0)[None], 1.0)
+        out[..., rest] *= np.maximum(g, 0.0)[..., None]
+    return out
+
+
 def base_draws(bp: BasePopulation, draws: int, seed: int | None, anchor_sd_pct: float,
                entrant_sd_pct: float, county_sd_log: float,
-               oldest_sd_pct: float = 0.0) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+               oldest_sd_pct: float = 0.0, structure_sd_pct: float = 0.0,
+               famine_sd: float = 0.0) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Per-draw base populations (D, U, 2, 101) and the factors drawn.
 
     With ``draws == 1`` (central) or all spreads 0 the base itself is returned (shape (1, U, 2, A)).
     ``anchor_sd_pct`` applies only to a registered base. The generator is seeded independently of
-    the rate draws (``seed + 1``) so adding base draws does not change the rate draws.
+    the rate draws (``seed + 1``) so adding base draws does not change the rate draws; the famine
+    depth ``famine_sd`` (a fraction, :func:`famine_draw`) has its own generator (``seed + 3``) so
+    adding it leaves the other draws as they were.
     """
     pop = np.asarray(bp.population, dtype=float)
     U = pop.shape[0]
@@ -70,10 +150,20 @@ def base_draws(bp: BasePopulation, draws: int, seed: int | None, anchor_sd_pct: 
     estimated = np.array([bp.unit_total_estimated.get(uid, False) for uid in bp.unit_ids]) if bp.estimated \
         else np.zeros(U, dtype=bool)
     county_sd = county_sd_log if estimated.sum() >= 2 else 0.0
-    if draws == 1 or (anchor_sd == 0 and entrant_sd == 0 and county_sd == 0 and oldest_sd == 0):
-        ones = np.ones(draws)
-        return np.broadcast_to(pop, (draws,) + pop.shape) if draws > 1 else pop[None], \
-            {"base_elderly_factor": ones, "base_entrant_factor": ones, "base_80plus_factor": ones}
+    structure_sd = structure_sd_pct / 100.0 if bp.estimated else 0.0
+    # evidence-based registered totals carried to the base date keep their measured carry error
+    carry_sd = bp.diagnostics.get("registered_total_sd_log", {}) if bp.base == "registered" else {}
+    unit_sd = np.array([county_sd if estimated[i] else (carry_sd.get(uid, 0.0) if county_sd > 0 else 0.0)
+                        for i, uid in enumerate(bp.unit_ids)])
+    ones = np.ones(draws)
+    famine = ones if draws == 1 or famine_sd == 0 else \
+        np.maximum(1.0 + famine_sd * np.random.default_rng(None if seed is None else seed + 3).standard_normal(draws), 0.0)
+    if draws == 1 or (anchor_sd == 0 and entrant_sd == 0 and county_sd == 0 and oldest_sd == 0
+                      and structure_sd == 0):
+        out = famine_draw(pop, famine, bp.year) if famine_sd > 0 and draws > 1 else \
+            (np.broadcast_to(pop, (draws,) + pop.shape) if draws > 1 else pop[None])
+        return out, {"base_elderly_factor": ones, "base_entrant_factor": ones, "base_80plus_factor": ones,
+                     "base_famine_depth": famine}
     rng = np.random.default_rng(None if seed is None else seed + 1)
     z = rng.standard_normal((draws, 3 + U))
     elderly = np.maximum(1.0 + anchor_sd * z[:, 0], 0.5)
@@ -99,14 +189,29 @@ def base_draws(bp: BasePopulation, draws: int, seed: int | None, anchor_sd_pct: 
         f60_79 = np.where(p60_79 > 0, (p60_79[None] - (oldest[:, None] - 1.0) * p80[None]) / p60_79[None], 1.0)
     age_factor[..., 60:80] *= f60_79[:, :, None, None]
     age_factor[..., 80:] *= oldest[:, None, None, None]
-    out = pop[None] * age_factor
-    if county_sd > 0:
+    out = (famine_draw(pop, famine, bp.year) if famine_sd > 0 else pop[None]) * age_factor
+    if structure_sd > 0:
+        published = set(PUBLISHED_STRUCTURE_UNITS) | set(bp.diagnostics.get("registry_age_units", []))
+        out = structure_draw(out, rng.standard_normal((draws, U)), structure_sd,
+                             np.array([uid not in published for uid in bp.unit_ids]))
+    if unit_sd.max() > 0:
         totals = out.sum(axis=(-1, -2))                                      # (D, U)
-        # symmetric factors: each unit's median stays its central total, so unit medians add up to the city
-        f = np.where(estimated[None], np.maximum(1.0 + county_sd * z[:, 2:2 + U], 0.3), 1.0)
-        est_sum = (totals * estimated[None]).sum(axis=1, keepdims=True)
+        # evidence units: their own small carry error; estimated units share what they leave of the
+        # city, with symmetric factors so each unit's median stays its central total
+        f = np.where(unit_sd[None] > 0, np.maximum(1.0 + unit_sd[None] * z[:, 2:2 + U], 0.3), 1.0)
         new = totals * f
-        new_est = (new * estimated[None]).sum(axis=1, keepdims=True)
-        f = np.where(estimated[None], f * est_sum / new_est, 1.0)
-        out = rake_units(out, totals * f, out.sum(axis=1))
-    return out, {"base_elderly_factor": elderly, "base_entrant_factor": entrant, "base_80plus_factor": oldest}
+        if estimated.any():
+            left = totals.sum(axis=1, keepdims=True) - (new * ~estimated[None]).sum(axis=1, keepdims=True)
+            new_est = (new * estimated[None]).sum(axis=1, keepdims=True)
+            new = np.where(estimated[None], new * left / new_est, new)
+        city = out.sum(axis=1)                                                  # the draw's city table stays
+        if bp.base == "registered":
+            # the method places a unit's registered total through its migrants (registered = residents ±
+            # net migrants with the migrant profile, :mod:`.registered_county`): a total drawn higher or
+            # lower moves persons with that profile, not the unit's whole structure
+            profile = migration.age_sex_profile(20.0, 50.0, migrant_share_60plus())
+            shaped = np.stack([unit_profile(p, profile) for p in pop])                   # (U, 2, A)
+            out = np.maximum(out + (new - totals)[..., None, None] * shaped[None], SEED_FLOOR * out)
+        out = rake_units(out, new, city)
+    return out, {"base_elderly_factor": elderly, "base_entrant_factor": entrant, "base_80plus_factor": oldest,
+                 "base_famine_depth": famine}

@@ -1,0 +1,87 @@
+"""The oldest old (issue 26, item 5): Kannisto tail of the death rates and the 100+ of the base."""
+
+import numpy as np
+import pytest
+
+from analysis.demography import lifetable, oldest_old
+from analysis.demography.base.registered import city_registered_2020, registered_accounting
+
+
+def test_kannisto_fit_recovers_a_logistic_hazard():
+    ages = np.arange(101)
+    z = np.exp(np.log(0.05) + 0.11 * (ages - 80.0))
+    mx = np.stack([z / (1 + z), 0.5 * z / (1 + 0.5 * z)])
+    log_a, b = oldest_old.kannisto_fit(mx)
+    assert log_a == pytest.approx([np.log(0.05), np.log(0.025)], abs=1e-9)
+    assert b == pytest.approx([0.11, 0.11], abs=1e-9)
+    out = oldest_old.kannisto_tail(mx)
+    assert out[:, :100] == pytest.approx(mx[:, :100], rel=1e-9)        # the same hazard below 100
+
+
+def test_open_interval_rate_of_a_constant_hazard_is_that_hazard():
+    # b = 0: the logistic is constant, so 1/e(100) is the hazard itself (up to the cut at 130)
+    rate = oldest_old.open_interval_rate(np.array(np.log(0.5 / 0.5)), np.array(0.0))
+    assert rate == pytest.approx(0.5, rel=1e-3)
+
+
+def test_national_tail_no_longer_jumps_at_100():
+    mx = lifetable.standard_mx([2021])[0]
+    for s in range(2):
+        assert np.all(np.diff(mx[s, 90:101]) > 0)                # rising through 95–99 (was flat at 97–99)
+        assert mx[s, 100] < 1.2 * mx[s, 99] + 0.1                 # no jump of +49 % at the open age
+    assert mx[0, 100] == pytest.approx(0.55, abs=0.05) and mx[1, 100] == pytest.approx(0.45, abs=0.05)
+
+
+def test_base_centenarians_follow_the_published_trend_and_80plus_stays():
+    value, note = oldest_old.city_centenarians_at(2020.0)
+    assert value == pytest.approx(337 * (337 / 303) ** ((2020 - 2015.58) / (2015.58 - 2012.58)), rel=0.01)
+    assert "303" in note and "337" in note
+    pop, _ = city_registered_2020()
+    acc = registered_accounting().structures[2020]
+    assert pop[:, 100].sum() == pytest.approx(value, rel=1e-9)
+    assert pop[:, 80:].sum() == pytest.approx(acc[:, 80:].sum(), rel=1e-12)
+    assert pop[:, 60:].sum() == pytest.approx(acc[:, 60:].sum(), rel=1e-12)
+
+
+def test_city_centenarians_do_not_collapse():
+    """Was 516 (2020) → 365 (2024) while every published count rose; now within 10 % of the base
+    through 2024 and above it by 2026."""
+    from analysis.demography import project
+
+    r = project("baseline", base="registered", end_year=2026, draws=1)
+    c = r.age_sum("quanzhou", 100)[0]
+    assert c.min() > 0.9 * c[0]
+    assert c[r.year_index(2026)] > c[0]
+
+
+def test_the_city_centenarians_sit_where_they_were_counted():
+    """泉港 had 36 of the city's 303 centenarians in 2013 (11.9 %) with 5 % of its registered people;
+    the base places the city's 100+ by these published shares, units and the city kept."""
+    from analysis.demography import base as bp
+    from analysis.demography.base import county_evidence as ce
+
+    shares = ce.centenarian_shares(2020)
+    assert shares["quangang"][0] == pytest.approx(36 / 303) and shares["nanan"][0] == pytest.approx(85 / 337)
+    assert "yongchun" not in shares
+    reg = bp.estimate_registered_2020()
+    city100 = reg.city()[:, 100].sum()
+    for uid, (share, _) in shares.items():
+        assert reg.population[reg.unit_ids.index(uid)][:, 100].sum() == pytest.approx(share * city100, rel=1e-6)
+    assert reg.city() == pytest.approx(city_registered_2020()[0], rel=1e-8)
+    # a later count (泉港 55 in 2024) does not enter the 2020 base
+    assert shares["quangang"][1] == "2013-07-31"
+
+
+def test_anchor_open_age_keeps_each_sex_and_its_80plus():
+    """Hand-checked: men 100+ 10 → 20, women 30 → 60 (target 80 from 40); each sex's 80–99 gives up
+    exactly what its 100+ gained, so totals by sex (published) and 80+ by sex stay."""
+    from analysis.demography.oldest_old import anchor_open_age
+
+    pop = np.zeros((2, 101))
+    pop[0, :80], pop[1, :80] = 100.0, 100.0
+    pop[0, 80:100], pop[1, 80:100] = 50.0, 10.0     # 1,000 men and 200 women aged 80–99
+    pop[0, 100], pop[1, 100] = 10.0, 30.0
+    out = anchor_open_age(pop, 80.0)
+    assert out[:, 100] == pytest.approx([20.0, 60.0])
+    assert out[:, 80:100].sum(axis=1) == pytest.approx([990.0, 170.0])
+    assert out.sum(axis=1) == pytest.approx(pop.sum(axis=1), rel=1e-12)
