@@ -48,7 +48,7 @@ from .base import BasePopulation, crude_death_rate, load_base_population, mortal
 from .base.uncertainty import base_draws
 from ..errors import AnalysisError, ParameterError
 from ..scenarios import Scenario, load_scenario
-from . import estimates, fertility, lifetable, migration
+from . import carry_error, estimates, fertility, lifetable, migration
 from ..data.vintages import vintage_of
 from .ccmpp import project_arrays
 from .parameters import E0_RANGE, MAX_YEAR, DemographyParameters, draw_parameters
@@ -433,7 +433,11 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
     spreads = (0.0, 0.0, 0.0, 0.0) if uncertainty == "rates" else \
         (params.base_elderly_sd_pct, params.base_entrant_sd_pct, county_sd, params.base_80plus_sd_pct)
     populations, base_factors = base_draws(bp, int(draws), seed, *spreads)
-    table = table.assign(**base_factors)
+    carry_sd = 0.0 if est is None or uncertainty == "rates" else \
+        carry_error.origin_sd(est.status, int(start_year), int(est.base.year))  # issue 25: modelled years
+    carry = carry_error.factors(int(draws), seed, carry_sd)
+    populations = populations * carry[:, None, None, None] if carry_sd else populations
+    table = table.assign(**base_factors, base_carry_factor=carry)
     rates = assemble_rates(bp, params, years, table, factor, mig, level.e0_gap)
     keep = draws <= 10 if keep_components is None else keep_components
     out = run_rates(bp, rates, keep_age_components=keep, dtype=dtype, base_draws=populations)
@@ -452,9 +456,9 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
     ]
     if est is not None:
         notes.append(f"Origin end-{start_year} (rolling origin): the base draws of the 2020 base (elderly level, 80+, "
-                     "entrants to 60+, county totals) are applied unchanged to the estimate, so the bands carry the "
-                     "estimate's error at the 2020 spreads; they are not narrowed where the estimate is observed, and "
-                     "the modelled years' components (births, transfers) add no spread of their own (a known limit).")
+                     "entrants to 60+, county totals) are applied unchanged to the estimate; the city total carries the "
+                     f"error of the years it was only modelled: sd {100 * carry_sd:.2f} % "
+                     "(analysis.demography.carry_error: sd of the registered total's annual growth × √years modelled).")
     if clipped >= 0.5:
         notes.append(f"Net out-migration larger than the persons present was cut: {clipped:,.0f} "
                      "person-moves in total over all draws and years.")
