@@ -60,6 +60,9 @@ def test_the_default_origin_is_the_latest_data_year_and_2020_stays_2020():
     assert pinned.origin == 2020
     with pytest.raises(AnalysisError, match="--origin 2024 must be before --end-year 2024"):
         check_options(RunOptions(end_year=2024, draws=3, origin=2024))
+    short = RunOptions(end_year=2022, draws=3)            # a short horizon: the latest year before it
+    check_options(short)
+    assert short.origin == 2021
 
 
 def test_the_origin_reaches_every_notebook_and_cannot_be_set_with_p():

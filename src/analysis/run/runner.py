@@ -104,8 +104,10 @@ def check_options(options: RunOptions) -> None:
         raise AnalysisError(f"--workers must be between 1 and {MAX_WORKERS}, not {options.workers}")
     if options.keep < 0:
         raise AnalysisError(f"--keep must be 0 (keep all) or more, not {options.keep}")
-    # The registered projection jumps off from the latest estimate year unless told (issue 25).
-    options.origin = check_origin(latest_data_year() if options.origin is None else options.origin)
+    # The registered projection jumps off from the latest estimate year before the horizon unless
+    # told (issue 25); the index says when the data reach further (origin.latest_possible).
+    default = max(PROJECTION_START, min(latest_data_year(), options.end_year - 1))
+    options.origin = check_origin(default if options.origin is None else options.origin)
     if options.origin >= options.end_year:
         raise AnalysisError(f"--origin {options.origin} must be before --end-year {options.end_year}")
     if options.report_year is not None and not options.start_year <= options.report_year <= options.end_year:
