@@ -411,7 +411,8 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
                                  "analysis.demography.backtest for 2010)")
         if start_year > latest_origin():
             raise ParameterError("start_year", start_year, f"2020–{latest_origin()} (the last year of the registry series)")
-        est = estimates.registered_estimates(last_year=int(start_year), data_up_to=int(start_year))
+        # the scenario's own parameters: a run's input snapshot holds its scenario, not 'baseline'
+        est = estimates.registered_estimates(last_year=int(start_year), data_up_to=int(start_year), params=params)
     years = _years(start_year, params.horizon if end_year is None else end_year)
     bp = base_population or (est.base_population(start_year) if est is not None else load_base_population(base, start_year))
     if bp.base != base or bp.year != start_year:

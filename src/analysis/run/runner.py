@@ -272,7 +272,7 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
     origin = {**origin_summary(options.origin),
               "since_previous": since_previous(mf.read_manifest(latest) if latest else None, inputs)}
     with _environment(env):  # the snapshot's data: what the registered base of the origin rests on
-        origin["estimates"] = estimate_record(options.origin)
+        origin["estimates"] = estimate_record(options.origin, scenario)
     manifest: dict[str, Any] = {
         "run_id": run_id, "started": started, "finished": None, "status": None,
         "command": options.command,
