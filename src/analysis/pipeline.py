@@ -27,6 +27,8 @@ from .tidy import COLUMNS, concat, quantity_frame
 
 # The ledger scores the forecast made when the closed plan began: the suite's 2020-census origin.
 LEDGER_ORIGIN = 2020
+#: The resident (常住) base starts only at the 2020 census (1 Nov): no resident post-censal estimates yet.
+RESIDENT_ORIGIN = 2020
 
 # Measures of the headline population quantities of ProjectionResult.indicators().
 POPULATION_MEASURES = {
@@ -84,7 +86,10 @@ def _projections(sc: Scenario, base: str, start_year: int, end_year: int, draws:
                  seed: int | None) -> dict[str, ProjectionResult]:
     """The projection on ``base`` and, for the city's 低保 weights, the resident one (one draw)."""
     def project(projection_base: str, projection_draws: int) -> ProjectionResult:
-        return demography.project(sc, base=projection_base, start_year=start_year, end_year=end_year,
+        # The resident base starts only at the census (a later origin is registered only, issue 25):
+        # the 低保 weights of a later registered origin come from the 2020 resident projection.
+        first = start_year if projection_base == base else RESIDENT_ORIGIN
+        return demography.project(sc, base=projection_base, start_year=first, end_year=end_year,
                                   draws=projection_draws, seed=seed)
 
     results = {base: project(base, draws)}

@@ -26,6 +26,10 @@ from .vintages import file_in_use, vintage_dir, vintage_of
 POPULATION_KINDS = {"population_resident_2020": ("resident", 2020),
                     "population_registered_2020": ("registered", 2020),
                     "population_resident_2010": ("resident", 2010)}
+#: Registered tables by unit × sex × age at a later year-end (a bureau's registry table, or a census
+#: or 1 % survey table on the registered definition) re-base the post-censal estimates (issue 25).
+REBASE_YEARS = range(2021, 2031)
+POPULATION_KINDS.update({f"population_registered_{y}": ("registered", y) for y in REBASE_YEARS})
 
 
 @dataclass
@@ -82,6 +86,9 @@ def prepare_population(path: Path, kind: str) -> Prepared:
     missing = [u for u in county_ids() if u not in have]
     prepared = Prepared("", 0, merged_units=have)
     single["estimated"] = False
+    if missing and year in REBASE_YEARS:  # no estimate of that year to complete it from
+        raise DataValidationError(path, None, "unit", "all 13 units (a re-basing table is used whole)",
+                                  f"{len(have)} units; missing {', '.join(missing)}")
     if missing:
         current = load_base_population(base, year)
         rest = current.frame()

@@ -48,7 +48,7 @@ from .base import BasePopulation, crude_death_rate, load_base_population, mortal
 from .base.uncertainty import base_draws
 from ..errors import AnalysisError, ParameterError
 from ..scenarios import Scenario, load_scenario
-from . import estimates, fertility, lifetable, migration
+from . import carry_error, estimates, fertility, lifetable, migration
 from ..data.vintages import vintage_of
 from .ccmpp import project_arrays
 from .parameters import E0_RANGE, MAX_YEAR, DemographyParameters, draw_parameters
@@ -415,7 +415,8 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
                                  "analysis.demography.backtest for 2010)")
         if start_year > latest_origin():
             raise ParameterError("start_year", start_year, f"2020–{latest_origin()} (the last year of the registry series)")
-        est = estimates.registered_estimates(last_year=int(start_year), data_up_to=int(start_year))
+        # the scenario's own parameters: a run's input snapshot holds its scenario, not 'baseline'
+        est = estimates.registered_estimates(last_year=int(start_year), data_up_to=int(start_year), params=params)
     years = _years(start_year, params.horizon if end_year is None else end_year)
     bp = base_population or (est.base_population(start_year) if est is not None else load_base_population(base, start_year))
     if bp.base != base or bp.year != start_year:
@@ -439,7 +440,11 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
          params.base_structure_sd_pct)   # issue 26: county age-structure error (base.uncertainty.structure_draw)
     famine_sd = 0.0 if uncertainty == "rates" else params.base_famine_depth_sd
     populations, base_factors = base_draws(bp, int(draws), seed, *spreads, famine_sd=famine_sd)
-    table = table.assign(**base_factors)
+    carry_sd = 0.0 if est is None or uncertainty == "rates" else \
+        carry_error.origin_sd(est.status, int(start_year), int(est.base.year))  # issue 25: modelled years
+    carry = carry_error.factors(int(draws), seed, carry_sd)
+    populations = populations * carry[:, None, None, None] if carry_sd else populations
+    table = table.assign(**base_factors, base_carry_factor=carry)
     # the city's mortality level drawn between the national level and the one the yearbook death rates imply
     level_gap = np.abs(quanzhou_mortality_level(bp).e0_gap) if params.mortality_level_sd > 0 else np.zeros(2)
     shift = table["mortality_level_z"].to_numpy()[:, None] * params.mortality_level_sd * level_gap[None]
@@ -465,9 +470,9 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
     ]
     if est is not None:
         notes.append(f"Origin end-{start_year} (rolling origin): the base draws of the 2020 base (elderly level, 80+, "
-                     "entrants to 60+, county totals) are applied unchanged to the estimate, so the bands carry the "
-                     "estimate's error at the 2020 spreads; they are not narrowed where the estimate is observed, and "
-                     "the modelled years' components (births, transfers) add no spread of their own (a known limit).")
+                     "entrants to 60+, county totals) are applied unchanged to the estimate; the city total carries the "
+                     f"error of the years it was only modelled: sd {100 * carry_sd:.2f} % "
+                     "(analysis.demography.carry_error: sd of the registered total's annual growth × √years modelled).")
     if clipped >= 0.5:
         notes.append(f"Net out-migration larger than the persons present was cut: {clipped:,.0f} "
                      "person-moves in total over all draws and years.")

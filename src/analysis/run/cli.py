@@ -34,7 +34,7 @@ def options_from_args(args: argparse.Namespace):
                       params=extras, overrides=overrides, workers=args.workers, scheduler=args.scheduler,
                       incremental=args.incremental, keep=args.keep, quiet=args.quiet, run_id=args.run_id,
                       name=check_run_name(args.name), publish=args.publish, cold_kernels=args.cold_kernels,
-                      plan=args.plan, report_year=args.report_year,
+                      plan=args.plan, report_year=args.report_year, origin=args.origin,
                       command="python -m analysis " + " ".join(sys.argv[1:]))
 
 
@@ -76,6 +76,9 @@ def register(subparsers) -> None:
     p.add_argument("--base", default="registered", choices=["registered", "resident"],
                    help="population base for the notebooks: registered 户籍 or resident 常住 (tables have both)")
     p.add_argument("--start-year", type=int, default=2020, help="base year of the projection (default 2020)")
+    p.add_argument("--origin", type=int, metavar="YEAR",
+                   help="year-end the registered projection jumps off from (2020 = the census base; default: the "
+                        "latest year with registry figures); the resident base always starts at the 2020 census")
     p.add_argument("--end-year", type=int, default=2035, help="projection horizon (default 2035, max 2050)")
     p.add_argument("--plan", metavar="PLAN_ID",
                    help="the plan the run tracks (data/raw/plans/<id>.csv; default: the city's current plan)")

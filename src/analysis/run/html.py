@@ -193,14 +193,30 @@ def readable_parameters(params: dict[str, Any], unit_names: dict[str, str]) -> l
 
 
 def origin_rows(origin: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """One line on where the projection jumps off and how far the data would let it (issue 25)."""
+    """One line on where each base jumps off and how far the data would let it, and one on what
+    new data moved it since the run before (issue 25)."""
     if not origin:
         return []
-    text = f"{origin.get('year')}年末 ({origin.get('basis', '—')}; {origin.get('data_vintage', '—')})"
+    text = f"户籍 registered {origin.get('year')}年末 ({origin.get('basis', '—')}; {origin.get('data_vintage', '—')})"
+    resident = (origin.get("bases") or {}).get("resident")
+    if resident:
+        text += f"；常住 resident {resident['year']}年11月1日普查基期 census base (no resident post-censal estimates)"
+    est = origin.get("estimates") or {}
+    if est.get("modelled_years"):
+        text += (f"；总数推算 {est['modelled_years']} 年 total modelled {est['modelled_years']} year(s), "
+                 f"基期误差 base error sd {est.get('carry_sd_pct', 0):.2f} % in the bands")
+    if est.get("rebase"):
+        text += f"；重新定基 {est['rebase']}"
     latest = origin.get("latest_possible")
     if latest and latest != origin.get("year"):
-        text += f"；数据已到 data reach {latest}（--start-year {latest} --base registered 可由最新估计起算）"
-    return [("起点 Origin", text)]
+        text += f"；数据已到 data reach {latest}（--origin {latest} 可由最新估计起算）"
+    rows = [("起点 Origin", text)]
+    moved = origin.get("since_previous")
+    if moved:
+        new = "、".join(moved.get("new_data") or []) or "无新数据 no new data"
+        rows.append(("新数据 New data", f"上次运行 {moved.get('run_id')} 以来 since the previous run: {new}；起点 origin "
+                     f"{moved.get('origin')} → {origin.get('year')}"))
+    return rows
 
 
 _STYLE = """

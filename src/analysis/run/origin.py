@@ -4,6 +4,12 @@ Kept light (no pandas, no model imports: the runner imports it before it forks i
 latest possible origin is the last year of the registry series in use (``registry_annual.csv`` or
 its newest ingested vintage) or of a registered base table
 (``base_population_registered_<year>.csv``), as :func:`analysis.demography.estimates.latest_data_year`.
+
+A run has one origin (``--origin YEAR``, default :func:`latest_data_year`), the year-end its
+**registered** (户籍, 31 December) projection jumps off from. The **resident** (常住) base has no
+post-censal estimates (its reference date is 1 November and no resident age structure after the
+2020 census is in ``data/raw``), so it always starts at the 2020 census: :func:`start_year_of`.
+The manifest and the index say both (:func:`origin_summary`).
 """
 
 from __future__ import annotations
@@ -12,8 +18,28 @@ import csv
 
 from .. import config
 from ..data.vintages import file_in_use, vintage_of
+from ..errors import AnalysisError
 
 CENSUS_YEAR = 2020
+RESIDENT_NOTE = ("常住人口基期仍为2020年普查（11月1日），尚无常住人口普查后估计 the resident base stays at the "
+                 "2020 census (1 Nov): no resident post-censal estimates yet")
+
+
+def start_year_of(base: str, origin: int | None) -> int:
+    """The year a ``base`` projection of a run with ``origin`` starts: the origin for the
+    registered base, the census year for the resident one (module docstring). ``None`` = 2020."""
+    if origin is None or base == "resident":
+        return CENSUS_YEAR
+    return int(origin)
+
+
+def check_origin(origin) -> int:
+    """``origin`` as a year 2020 … :func:`latest_data_year`, or an error naming ``--origin``."""
+    latest = latest_data_year()
+    if isinstance(origin, bool) or not isinstance(origin, int) or not CENSUS_YEAR <= origin <= latest:
+        raise AnalysisError(f"--origin must be a year from {CENSUS_YEAR} (the census base) to {latest} (the last "
+                            f"year with registry figures in data/raw), not {origin!r}")
+    return origin
 
 
 def latest_data_year() -> int:
@@ -30,11 +56,50 @@ def latest_data_year() -> int:
 
 
 def origin_summary(start_year: int) -> dict:
-    """``{year, data_vintage, basis, latest_possible}`` for the manifest and the index."""
+    """``{year, data_vintage, basis, latest_possible, bases}`` for the manifest and the index;
+    ``bases``: the start year of each base's projection and what it rests on."""
     later = int(start_year) != CENSUS_YEAR
     vintage = (f"registry_annual {vintage_of('registry_annual')}, registered_county {vintage_of('registered_county')}, "
                f"figures dated up to {int(start_year)}-12-31" if later
                else "2020 census base (resident 1 Nov 2020; registered 31 Dec 2020)")
+    bases = {"registered": {"year": int(start_year), "reference_date": f"{int(start_year)}-12-31",
+                            "basis": "post-censal registered estimate" if later else "census base"},
+             "resident": {"year": CENSUS_YEAR, "reference_date": f"{CENSUS_YEAR}-11-01", "basis": "census base",
+                          "note": RESIDENT_NOTE}}
     return {"year": int(start_year), "data_vintage": vintage,
             "basis": "post-censal registered estimate" if later else "census base",
-            "latest_possible": latest_data_year()}
+            "latest_possible": latest_data_year(), "bases": bases}
+
+
+def since_previous(previous: dict | None, inputs: dict[str, str]) -> dict | None:
+    """What moved since the run ``reports/latest`` held (its manifest ``previous``): its run id,
+    its registered origin, and the data files (``data/…``) that are new or changed in ``inputs``
+    (path → sha256, as the manifest's ``inputs``). None when there is no earlier run."""
+    if not previous:
+        return None
+    before = previous.get("inputs") or {}
+    new = sorted(p for p, digest in inputs.items() if p.startswith("data/") and before.get(p) != digest)
+    return {"run_id": previous.get("run_id"), "origin": (previous.get("origin") or {}).get("year"),
+            "new_data": new}
+
+
+def estimate_record(origin: int, scenario=None) -> dict:
+    """What the registered base of ``origin`` rests on: the base of the estimates (2020 or a later
+    re-basing table), the revision that table made (city total, 60+, 80+), the years the total was
+    only modelled and the carry error the bands draw from it (:mod:`analysis.demography.carry_error`).
+    ``scenario``: the run's (its demographic parameters carry the estimates, as in the projection)."""
+    # imported here: the estimates need pandas and the models, this module must stay light
+    from ..demography import carry_error, estimates
+    from ..demography.parameters import DemographyParameters
+
+    if int(origin) == CENSUS_YEAR:
+        return {"base_of_estimates": CENSUS_YEAR, "rebase": None, "revision": None, "modelled_years": 0,
+                "carry_sd_pct": 0.0}
+    params = None if scenario is None else DemographyParameters.from_scenario(scenario)
+    est = estimates.registered_estimates(last_year=int(origin), data_up_to=int(origin), params=params)
+    rebase = est.components.get("rebase")
+    sd = carry_error.origin_sd(est.status, int(origin), int(est.base.year))
+    return {"base_of_estimates": int(est.base.year), "rebase": rebase["note"] if rebase else None,
+            "revision": {k: rebase[k] for k in estimates.COUNTS} if rebase else None,
+            "modelled_years": carry_error.modelled_years(est.status, int(origin), int(est.base.year)),
+            "carry_sd_pct": round(100.0 * sd, 4)}

@@ -6,7 +6,7 @@
   at least one notebook of the run (``save_as`` …), or it is an error — never
   an unused variable.
 * The **standard parameters** (:data:`STANDARD`: unit, scenario, base, years, draws, seed,
-  overrides, plan, report year) are set by the runner from its own options and can never be set through ``-p``;
+  overrides, plan, report year, origin) are set by the runner from its own options and can never be set through ``-p``;
   the error names the option to use instead.
 
 A params file may use dotted names or sections, with plain values or ``{value, source}``::
@@ -29,7 +29,8 @@ from ..errors import AnalysisError, short
 
 STANDARD = {"unit": "--units", "scenario": "--scenario", "base": "--base", "start_year": "--start-year",
             "end_year": "--end-year", "draws": "--draws", "seed": "--seed",
-            "overrides": "-p SECTION.NAME=VALUE", "plan": "--plan", "report_year": "--report-year"}
+            "overrides": "-p SECTION.NAME=VALUE", "plan": "--plan", "report_year": "--report-year",
+            "origin": "--origin"}
 
 
 def split_parameters(pairs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -36,7 +36,7 @@ def notebook_parameters(options, unit_id: str, scenario_name: str | None = None)
     params.update({"unit": unit_id, "scenario": scenario_name or str(options.scenario), "base": options.base,
                    "start_year": options.start_year, "end_year": options.end_year,
                    "draws": options.draws, "seed": options.seed})
-    for name in ("plan", "report_year"):  # resolved by the runner (analysis.run.runner.resolve_plan)
+    for name in ("plan", "report_year", "origin"):  # resolved by the runner (resolve_plan, check_options)
         if getattr(options, name, None) is not None:
             params[name] = getattr(options, name)
     params.pop("overrides", None)

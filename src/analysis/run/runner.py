@@ -27,7 +27,7 @@ from .executors import make_executor
 from .inputs import source_hash
 from .jobs import Job, JobResult, run_job
 from .lock import RunLock
-from .origin import origin_summary
+from .origin import check_origin, estimate_record, latest_data_year, origin_summary, since_previous
 from .print_setup import no_pdf_line
 from .scoped import RunTerminated, environment as _environment, terminate_cleanly as _terminate_cleanly  # noqa: F401
 from .warm_kernel import ENV_COLD
@@ -69,6 +69,7 @@ class RunOptions:
     cold_kernels: bool = False         # a fresh kernel per job (papermill's own), not warm ones
     plan: str | None = None            # the plan tracked (data/raw/plans/<id>.csv); None = the city's current
     report_year: int | None = None     # the year reports lead with; None = the tracked plan's end year
+    origin: int | None = None          # registered jump-off year-end; None = the latest data year (issue 25)
 
 
 @dataclass
@@ -105,6 +106,12 @@ def check_options(options: RunOptions) -> None:
         raise AnalysisError(f"--workers must be between 1 and {MAX_WORKERS}, not {options.workers}")
     if options.keep < 0:
         raise AnalysisError(f"--keep must be 0 (keep all) or more, not {options.keep}")
+    # The registered projection jumps off from the latest estimate year before the horizon unless
+    # told (issue 25); the index says when the data reach further (origin.latest_possible).
+    default = max(PROJECTION_START, min(latest_data_year(), options.end_year - 1))
+    options.origin = check_origin(default if options.origin is None else options.origin)
+    if options.origin >= options.end_year:
+        raise AnalysisError(f"--origin {options.origin} must be before --end-year {options.end_year}")
     if options.report_year is not None and not options.start_year <= options.report_year <= options.end_year:
         raise AnalysisError(f"--report-year must lie within the projection {options.start_year}–{options.end_year}, "
                             f"not {options.report_year}")
@@ -265,6 +272,11 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
     jobs = plan_jobs(options, pairs, staging, snap, env, code["source_sha256"], plain.name,
                      capture_stderr=isinstance(executor, LocalExecutor))
 
+    latest = publish.latest_run()
+    origin = {**origin_summary(options.origin),
+              "since_previous": since_previous(mf.read_manifest(latest) if latest else None, inputs)}
+    with _environment(env):  # the snapshot's data: what the registered base of the origin rests on
+        origin["estimates"] = estimate_record(options.origin, scenario)
     manifest: dict[str, Any] = {
         "run_id": run_id, "started": started, "finished": None, "status": None,
         "command": options.command,
@@ -272,12 +284,13 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
                      "overrides": scenario.overrides, "values": scenario.values, "sources": scenario.sources},
         "parameters": {"units": [u.id for u in units], "notebooks": sorted({j.stem for j in jobs}),
                        "scenario": str(options.scenario), "base": options.base,
-                       "start_year": options.start_year, "end_year": options.end_year, "draws": options.draws,
+                       "start_year": options.start_year, "origin": options.origin,
+                       "end_year": options.end_year, "draws": options.draws,
                        "seed": options.seed, "extra": options.params, "overrides": options.overrides,
                        "workers": options.workers, "scheduler": options.scheduler,
                        "incremental": options.incremental, "kernel": config.KERNEL_NAME,
                        "kernels": "cold" if cold else "warm"},
-        "origin": origin_summary(options.start_year),
+        "origin": origin,
         "vintages": vintages, "inputs": inputs, "packages": mf.package_versions(), "code": code,
         "pinned": {"snapshot": "inputs", "scenario_chain": snap.scenario_chain,
                    "scenario_resolved_sha256": snap.scenario_sha256, "packages_sha256": snap.packages_sha256},
@@ -304,7 +317,8 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
     try:
         with _environment(env):  # the jobs' environment (the snapshot), so their cache keys match
             tables = build_tables(load_scenario(plain.name, options.overrides or None), options.start_year,
-                                  options.end_year, options.draws, options.seed, plan_id=options.plan)
+                                  options.end_year, options.draws, options.seed, plan_id=options.plan,
+                                  origin=options.origin)
         paths = tables.write(staging / "tables")
         manifest["tables"] = {name: {"path": p.relative_to(staging).as_posix(),
                                      "rows": len(getattr(tables, name))} for name, p in paths.items()}

@@ -23,6 +23,9 @@
 ``tables/plan_odds.csv``
     the tracked plan's targets (:mod:`analysis.services.plan_odds`): probability of meeting each,
     the action that would meet it at 80 % confidence, and the values the projection supports.
+``tables/vintages.csv``
+    every registered forecast vintage (origin 2020 and each later year-end with data), scored
+    against the registry observations after its origin (:mod:`analysis.run.vintage_table`).
 
 This module only assembles: the numbers come from :func:`analysis.pipeline.run_models` (the
 population projection and the bed, workforce and 低保 models), once per base.
@@ -40,6 +43,8 @@ from ..data.plans import attach_targets, plan_targets_frame, report_year_of  # n
 from ..errors import AnalysisError
 from ..keypoints import KEY_POINTS, key_points
 from ..services.plan_odds import odds_rows  # noqa: F401 - the index's rows, re-exported
+from .origin import start_year_of
+from .vintage_table import vintage_table
 
 BASES = ("resident", "registered")
 
@@ -71,6 +76,7 @@ class Tables:
     plan_ledger: pd.DataFrame | None = None
     plan_odds: pd.DataFrame | None = None
     plan: dict = field(default_factory=dict)
+    vintages: pd.DataFrame | None = None
 
     def write(self, folder: Path) -> dict[str, Path]:
         """Write ``indicators.csv``, ``population.csv`` and, where present, ``backtest.csv``,
@@ -79,7 +85,7 @@ class Tables:
         from ..safety import neutralise_frame  # a text cell never starts a spreadsheet formula
 
         frames = {"indicators": self.indicators, "population": self.population, "backtest": self.backtest,
-                  "plan_ledger": self.plan_ledger, "plan_odds": self.plan_odds}
+                  "plan_ledger": self.plan_ledger, "plan_odds": self.plan_odds, "vintages": self.vintages}
         paths = {}
         for name, frame in frames.items():
             if frame is None:
@@ -105,11 +111,14 @@ def check_required(frame: pd.DataFrame, unit_ids: list[str]) -> list[str]:
 
 
 def build_tables(scenario, start_year: int, end_year: int, draws: int, seed: int,
-                 bases=BASES, plan_id: str | None = None) -> Tables:
+                 bases=BASES, plan_id: str | None = None, origin: int | None = None) -> Tables:
     """Compute the tables for every unit and the city, every year, and every base in ``bases``.
 
     ``scenario`` is a validated :class:`~analysis.scenarios.Scenario`; ``plan_id`` the plan the
-    run tracks (default: :func:`analysis.data.plans.default_plan_id`). Raises
+    run tracks (default: :func:`analysis.data.plans.default_plan_id`). ``origin`` (issue 25) is
+    the year-end the registered projection jumps off from (``None`` = ``start_year``); its rows
+    start there, the resident rows at the census (:func:`analysis.run.origin.start_year_of`).
+    Raises
     :class:`~analysis.errors.AnalysisError` when a model is unavailable or fails.
     """
     from ..pipeline import plan_models, run_models
@@ -118,9 +127,11 @@ def build_tables(scenario, start_year: int, end_year: int, draws: int, seed: int
     unit_ids = geography.county_ids() + [geography.CITY_ID]
     names = {u.id: u.name_zh for u in geography.all_units()}
     years = range(start_year, end_year + 1)
+    origin = start_year if origin is None else int(origin)
     indicator_frames, population_frames, notes = [], [], []
     for base in bases:
-        run = models[base] = run_models(scenario, base=base, start_year=start_year, end_year=end_year,
+        first = start_year_of(base, origin) if origin != start_year else start_year
+        run = models[base] = run_models(scenario, base=base, start_year=first, end_year=end_year,
                                         draws=draws, seed=seed)
         result = run.results[base]
         if result.estimated_base:
@@ -133,7 +144,7 @@ def build_tables(scenario, start_year: int, end_year: int, draws: int, seed: int
     indicators = pd.concat(indicator_frames, ignore_index=True)
     indicators = indicators[indicators["unit_id"].isin(unit_ids) & indicators["year"].isin(list(years))]
     notes.extend(check_required(indicators, unit_ids))
-    ledger, odds, info = plan_models(scenario, plan_id, start_year, end_year, draws, seed, models)
+    ledger, odds, info = plan_models(scenario, plan_id, origin, end_year, draws, seed, models)
     closed_and_tracked = list(dict.fromkeys([info["closed"]["id"], info["id"]]))
     indicators = attach_targets(indicators, plan_targets_frame(years, closed_and_tracked))
     indicators = indicators.assign(unit_name=indicators["unit_id"].map(names), scenario=scenario.name,
@@ -148,8 +159,9 @@ def build_tables(scenario, start_year: int, end_year: int, draws: int, seed: int
     population = population[population["year"].isin(list(years))][POPULATION_COLUMNS].reset_index(drop=True)
     from .. import pipeline
 
+    vintages = vintage_table(scenario, end_year, draws, seed)  # issue 25: every origin, scored
     return Tables(indicators, population, list(dict.fromkeys(notes)), pipeline.backtest_table(scenario),
-                  ledger, odds, info)
+                  ledger, odds, info, vintages)
 
 
 # The headline figures of the index page: the 要点 indicators (names from the catalogue).

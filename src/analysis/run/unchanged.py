@@ -37,7 +37,7 @@ from .products import BUNDLED
 # Options that change what a run computes or which jobs it has (the rest are about how it runs).
 # ``publish``: a run that publishes also makes the scenario comparison and the PDFs.
 KEY_OPTIONS = ("units", "notebooks", "scenario", "base", "start_year", "end_year", "draws", "seed",
-               "params", "overrides", "publish")
+               "params", "overrides", "publish", "origin")
 NOT_HASHED = ("manifest.json",)
 
 
