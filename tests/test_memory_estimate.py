@@ -41,7 +41,6 @@ def per_process(draws: int) -> int:
 
 
 @pytest.mark.slow  # two child processes compute tables (≈ 10–30 s)
-@pytest.mark.xfail(reason='after the issue 25/26 merges the measured peak moved; estimate to re-measure (open in issue 27 note)', strict=False)
 def test_the_estimate_covers_the_measured_peak_and_growth_per_draw(tmp_path):
     small, large = 40, 240
     peaks = {d: measured_peak(d, tmp_path) for d in (small, large)}

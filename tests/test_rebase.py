@@ -54,7 +54,6 @@ def test_the_new_table_becomes_the_base_of_the_estimates(rebased):
     assert "Re-based at end-2025" in est.notes[0]
 
 
-@pytest.mark.xfail(reason="fails after merging issue 25 with issue 26's base changes; to fix next session", strict=False)
 def test_a_run_from_the_new_base_says_what_changed(rebased):
     _, _, table = rebased
     res = projection.project("baseline", base="registered", start_year=YEAR, end_year=YEAR + 5, draws=1)

@@ -42,7 +42,6 @@ def test_an_unchanged_rerun_hard_links_every_file_of_the_previous_run(runner_pro
     assert read_manifest(a)["run_key"] == manifest["run_key"]
 
 
-@pytest.mark.xfail(reason='a merged module pulls pandas into the unchanged path; to fix next session', strict=False)
 def test_the_unchanged_path_imports_no_pandas_papermill_or_matplotlib(runner_project):
     assert run_cli("--run-id", "a") == 0
     code = ("import sys\nfrom analysis import cli\n"

@@ -21,7 +21,6 @@ import re
 from dataclasses import dataclass
 
 from . import catalogue, geography
-from .people import plain
 
 # Topics in the order the appendix shows them: id -> (Chinese heading, English heading).
 TOPICS = {
@@ -361,6 +360,8 @@ def appendix_html(notes, heading_level: int = 2) -> str:
 def parameter_sources_html(scenario, keys) -> str:
     """The scenario parameters a notebook uses with their values and sources, folded away
     (``<details>``: a technical reference, in the scenario file's own wording), escaped."""
+    from .people import plain  # heavy (pandas): the unchanged-rerun path reads reader texts without it
+
     esc = html.escape
     rows = "".join(f"<tr><td><code>{esc(k)}</code></td><td>{esc(plain(scenario[k]))}</td>"
                    f"<td>{esc(str(scenario.source(k) or '—'))}</td></tr>" for k in keys)

@@ -137,7 +137,9 @@ def quanzhou_mortality_level(bp: BasePopulation) -> MortalityLevel:
     source = "common factor of the county crude-death-rate fit of the base age structure"
     mx = mortality_schedule(LEVEL_YEAR)
     if k is None:
-        resident = bp if bp.base == "resident" else load_base_population("resident", bp.year)
+        # the level is defined on the 2021 death rates: a later (re-based) registered base uses the
+        # 2020 resident structure, the one those rates were measured on
+        resident = bp if bp.base == "resident" else load_base_population("resident", min(bp.year, 2020))
         k = resident.diagnostics.get("mortality_level_factor")
         if k is None:
             city_cdr = loaders.fact(loaders.load_resident2021(), "泉州市", "crude_death_rate", LEVEL_YEAR)

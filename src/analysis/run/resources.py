@@ -10,10 +10,12 @@ from pathlib import Path
 from ..errors import AnalysisError
 
 MAX_DRAWS, MAX_WORKERS = 20_000, 32
-WORKER_BYTES = 320 * 2**20          # a process holding the models and their tables, before the draws
-CELL_BYTES = 8 * 13 * 2 * 101 * 4   # per draw and year: float64 × units × sexes × ages, 4 copies
+WORKER_BYTES = 400 * 2**20          # a process holding the models and their tables, before the draws
+CELL_BYTES = 8 * 13 * 2 * 101 * 7   # per draw and year: float64 × units × sexes × ages, 7 copies
 # Measured (issue 27; peak RSS of one process computing the run's tables, baseline 2020–2035,
 # 2026-12-05): 50 draws 360 MB, 200 draws 498 MB, 400 draws 738 MB — about 1.2 MB a draw, i.e.
+# After the county-evidence draws and the later-origin vintages were merged (2026-12-05): 40 draws
+# 401 MB, 240 draws 816 MB — about 2.1 MB a draw: 400 MiB fixed and 7 copies per draw and year.
 # 3.6 float64 copies of the unit × sex × age cells per draw and year above ≈ 300 MB. The old
 # estimate (1.5 copies, 250 MB) was 2.4× too low at many draws (--draws 20000 grew a kernel to
 # 21 GB); tests/test_memory_estimate.py measures it again at small draws.
