@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from analysis import config
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -17,7 +17,6 @@ from analysis.geography import county_ids
 from analysis.scenarios import load_scenario
 from analysis.services import assistance as a
 from analysis.services import assistance_text as at
-from analysis.services import min_wage as mw
 from analysis.tidy import COLUMNS
 
 TIER3 = {"anxi", "yongchun", "dehua"}

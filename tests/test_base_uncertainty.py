@@ -5,7 +5,7 @@ import pytest
 
 from analysis.demography import base as bp
 from analysis.demography.base.county_checks import county_total_loo
-from analysis.demography.base.registered import city_registered_2020, registered_accounting
+from analysis.demography.base.registered import registered_accounting
 from analysis.demography.base.uncertainty import base_draws
 from analysis.scenarios import load_scenario
 

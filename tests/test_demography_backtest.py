@@ -6,7 +6,7 @@ import pytest
 
 from analysis import geography
 from analysis.data import loaders
-from analysis.demography import backtest, projection
+from analysis.demography import projection
 from analysis.demography.backtest import (CALIBRATION_MAX_YEAR, MAPE_TOTALS_BOUND, compare_methods,
                                           early_fact, error_table, implied_cbr_age_0_4, run_backtest)
 from analysis.demography.result import N_AGES, ProjectionResult

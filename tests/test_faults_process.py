@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from analysis import cli
-from analysis.run.lock import RunLock
 
 TESTS = Path(__file__).resolve().parent
 QUICK = ["run", "--quiet", "--publish", "--units", "licheng", "--notebooks", "01", "--draws", "1", "--end-year", "2022"]

@@ -9,7 +9,6 @@ summary line pointed at it. Each test fails on that code.
 from __future__ import annotations
 
 import json
-import os
 import time
 
 import pytest

@@ -9,7 +9,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.data.loaders import load_plan_targets, load_plan_zl2
-from analysis.demography.result import N_AGES
 from analysis.errors import ParameterError
 from analysis.geography import CITY_ID
 from analysis.scenarios import load_scenario

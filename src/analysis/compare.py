@@ -26,8 +26,8 @@ from matplotlib.ticker import MaxNLocator
 from . import catalogue, config, geography, plots
 from .data.plans import report_year_of
 from .keypoints import KEY_POINTS, UNIT_ZH, fmt, key_points, scenario_label
+from .page_style import PAGE_STYLE as _STYLE
 from .pipeline import run_models
-from .run.html import _STYLE
 from .sanitiser import sanitise_page
 from .scenarios import load_scenario
 

@@ -16,6 +16,8 @@ def markdown_scenario_label(name: str, overrides: dict | None) -> str:
     """:func:`scenario_label` as Markdown that shows it as text: the scenario name and the ``-p``
     keys and values are user text (:func:`analysis.safety.markdown_text`). For notebooks'
     ``display(Markdown(…))`` lines; HTML pages escape :func:`scenario_label` with ``html.escape``."""
-    from .safety import markdown_text  # safety imports pandas; the runs index uses this module without it
+    from .safety import (
+        markdown_text,  # safety imports pandas; the runs index uses this module without it
+    )
 
     return markdown_text(scenario_label(name, overrides))

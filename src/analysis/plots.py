@@ -57,9 +57,9 @@ def print_formats() -> bool:
     if not os.environ.get(CHART_FILES_ENV):
         return False
     try:
+        import matplotlib_inline.backend_inline  # noqa: F401 - its import resets the formatters: first
         from IPython import get_ipython
         from matplotlib.figure import Figure
-        import matplotlib_inline.backend_inline  # noqa: F401 - its import resets the formatters: first
     except ImportError:
         return False
     shell = get_ipython()

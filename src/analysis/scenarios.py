@@ -296,7 +296,7 @@ def _read_chain(name: str | Path) -> list[tuple[Path, dict]]:
             loop = " -> ".join(p.name for p in seen + [path])
             raise AnalysisError(f"{path}: 'extends' makes a cycle ({loop})")
         seen.append(path.resolve())
-        tree = filememo.remembered("scenario file", path, lambda: yamlio.read_mapping(path, str(path)))
+        tree = filememo.remembered("scenario file", path, lambda path=path: yamlio.read_mapping(path, str(path)))
         chain.append((path, tree))
         current = tree.get("extends")
         if current is not None and not isinstance(current, str):

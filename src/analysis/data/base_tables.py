@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from .. import config, geography
-from ..demography.graduation import graduate_groups
 from ..errors import AnalysisError, DataValidationError
+from .graduation import graduate_groups
 from .vintages import file_in_use
 
 N_AGES = 101

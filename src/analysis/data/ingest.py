@@ -38,7 +38,7 @@ import pandas as pd
 
 from .. import config
 from ..errors import AnalysisError
-from ..run.lock import RunLock
+from ..run_lock import RunLock
 from . import checks, loaders, merge
 from .vintages import (  # noqa: F401
     VINTAGE_PATTERN,

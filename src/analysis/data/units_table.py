@@ -43,6 +43,8 @@ def units_path():
 
 def read_units() -> pd.DataFrame:
     """The validated units table (one row per unit; see :func:`units_schema`)."""
-    from .reader import read_validated  # heavy (pandas, pandera): only when the units are first read
+    from .reader import (
+        read_validated,  # heavy (pandas, pandera): only when the units are first read
+    )
 
     return read_validated(units_path(), units_schema())

@@ -10,8 +10,8 @@ See :mod:`.projection` (assembly and calibration), :mod:`.ccmpp` (the arithmetic
 draws), :mod:`.backtest` (2010 → 2020) and :mod:`.charts`.
 """
 
-from .ccmpp import project_arrays
 from .cached import project
+from .ccmpp import project_arrays
 from .result import ProjectionResult
 
 __all__ = ["project", "project_arrays", "ProjectionResult"]

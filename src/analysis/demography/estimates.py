@@ -53,13 +53,13 @@ import pandas as pd
 from ..data import loaders
 from ..data.base_tables import BasePopulation, base_from_table, real_table_path
 from ..errors import AnalysisError
+from ..scenarios import load_scenario
 from . import fertility, lifetable, migration, registry
 from .base import estimate_registered_2020
 from .base.fitting import ipf
-from .estimate_margins import margin_targets
 from .ccmpp import project_arrays
+from .estimate_margins import margin_targets
 from .parameters import DemographyParameters
-from ..scenarios import load_scenario
 
 BASE_YEAR = 2020
 #: Counts reported in the status table: name → first age.

@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..data import loaders
+from ..data.graduation import graduate_counts, parse_age_group
 from ..errors import AnalysisError
-from .graduation import graduate_counts, parse_age_group
 from .lifetable import PERIOD_MIDPOINTS
 from .result import N_AGES
 

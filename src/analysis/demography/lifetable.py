@@ -25,8 +25,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..data import loaders
+from ..data.graduation import log_linear_rates
 from ..errors import AnalysisError
-from .graduation import log_linear_rates
 from .oldest_old import kannisto_tail
 from .result import N_AGES, SEXES
 

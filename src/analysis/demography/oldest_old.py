@@ -75,7 +75,9 @@ def city_centenarians_at(time: float, origin: int = 2020) -> tuple[float, str]:
     two latest published centenarian counts dated on or before the origin (``registered_elderly.csv``:
     303 in July 2013, 337 in July 2016 — +3.6 % a year), and a note. An estimate: the trend is assumed
     to continue to the base date."""
-    from ..data import loaders  # local: keeps the rate functions above free of the data layer
+    from ..data import (
+        loaders,  # local: keeps the rate functions above free of the data layer
+    )
 
     table = loaders.load_registered()
     rows = table[(table["geography"] == "泉州市") & (table["indicator"] == "centenarians")

@@ -77,7 +77,9 @@ INDICATOR_LABELS = {"pop_total": "户籍人口 registered total", "pop_60plus": 
 def readable(table: pd.DataFrame) -> pd.DataFrame:
     """Forecast-against-outturn for people: Chinese labels, 万人 with one decimal, signed %."""
     names = {u.id: u.name_zh for u in geography.all_units()}
-    wan = lambda v: f"{v / 1e4:,.2f}"
+    def wan(v):
+        return f"{v / 1e4:,.2f}"
+
     return pd.DataFrame({
         "地区 area": table["geography"].map(names),
         "年末 year-end": table["year"].astype(int).astype(str),

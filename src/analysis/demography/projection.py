@@ -44,12 +44,17 @@ import pandas as pd
 
 from .. import geography
 from ..data import loaders
-from .base import BasePopulation, crude_death_rate, load_base_population, mortality_schedule
-from .base.uncertainty import base_draws
+from ..data.vintages import vintage_of
 from ..errors import AnalysisError, ParameterError
 from ..scenarios import Scenario, load_scenario
 from . import carry_error, estimates, fertility, lifetable, migration
-from ..data.vintages import vintage_of
+from .base import (
+    BasePopulation,
+    crude_death_rate,
+    load_base_population,
+    mortality_schedule,
+)
+from .base.uncertainty import base_draws
 from .ccmpp import project_arrays
 from .parameters import E0_RANGE, MAX_YEAR, DemographyParameters, draw_parameters
 from .result import ProjectionResult

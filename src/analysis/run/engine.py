@@ -18,7 +18,11 @@ from the other worker's kernel.
 
 from __future__ import annotations
 
-from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+from papermill.engines import (
+    NBClientEngine,
+    NotebookExecutionManager,
+    papermill_engines,
+)
 
 ENGINE_NAME = "quanzhou"
 SAVE_EVERY = 10.0  # seconds between saves at cell boundaries (papermill: every boundary)

@@ -156,7 +156,9 @@ def write_unit_workbook(path: Path, unit_id: str, indicators: pd.DataFrame, popu
                         info: dict[str, Any] | None = None, plan_odds: pd.DataFrame | None = None,
                         plan_ledger: pd.DataFrame | None = None) -> Path:
     """Write the workbook of ``unit_id`` from the run's tables; returns ``path``."""
-    from ..safety import neutralise_frame  # a text cell never becomes a formula (=HYPERLINK…)
+    from ..safety import (
+        neutralise_frame,  # a text cell never becomes a formula (=HYPERLINK…)
+    )
 
     info = info or {}
     ind = indicators[indicators["unit_id"] == unit_id]
@@ -230,7 +232,7 @@ def _dress(ws, freeze: str, wrap_last: bool = False) -> None:
             if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
                 is_year = heads[cell.column - 1].startswith("年份") or heads[cell.column - 1].startswith("年龄")
                 cell.number_format = "0" if is_year else fmt
-    for i, column in enumerate(ws.columns, start=1):
+    for column in ws.columns:
         width = max(len(str(c.value)) if c.value is not None else 0 for c in list(column)[:200])
         letter = column[0].column_letter
         ws.column_dimensions[letter].width = min(max(8, width * 1.2 + 2), 60)

@@ -15,9 +15,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..page_style import PAGE_STYLE as _STYLE
 from ..sanitiser import sanitise_page
-from .manifest import beijing_time  # noqa: F401 - re-exported (pages of the run)
 from .citation import citation_html, citation_info
+from .manifest import beijing_time  # noqa: F401 - re-exported (pages of the run)
 
 _CDN_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.IGNORECASE)
 _SCRIPT_BLOCK = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
@@ -43,7 +44,6 @@ def export_notebook_html(ipynb: Path, out_html: Path, result=None, nb=None) -> N
     from nbconvert import HTMLExporter
 
     from ..safety import escape_notebook_outputs
-
     from .chart_files import add_download_links
 
     if nb is None:
@@ -217,25 +217,6 @@ def origin_rows(origin: dict[str, Any] | None) -> list[tuple[str, str]]:
         rows.append(("新数据 New data", f"上次运行 {moved.get('run_id')} 以来 since the previous run: {new}；起点 origin "
                      f"{moved.get('origin')} → {origin.get('year')}"))
     return rows
-
-
-_STYLE = """
-body{font-family:"Noto Sans SC","Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;
-     max-width:70em;margin:1.5em auto;padding:0 1em;color:#222;line-height:1.5}
-table{border-collapse:collapse;margin:0.8em 0;width:100%}
-th,td{border:1px solid #bbb;padding:0.3em 0.5em;text-align:left;font-size:0.95em}
-th{background:#eef}
-.ok{background:#e7f6e7}.failed{background:#fbdada}.skipped{background:#eef3fb}
-.complete{color:#060}.partial{color:#a60}.failed_run{color:#c00}
-code{font-size:0.9em}
-.scroll{overflow-x:auto}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
-tr.city th,tr.city td{font-weight:bold;border-top:2px solid #888}
-.est{color:#a60;font-weight:bold}
-.draft{color:#b03;font-weight:bold}
-details{margin:0.8em 0}summary{cursor:pointer;font-weight:bold}
-.method-notes small.en{color:#666}
-"""
 
 
 def _print_cell(manifest: dict[str, Any], uid: str) -> str:

@@ -48,7 +48,10 @@ def _sections() -> set[str]:
 
 def read_params_file(path: str) -> dict[str, Any]:
     """A YAML mapping of parameters; sections (``beds: {occupancy_pct: 75}``) become dotted names."""
-    from ..scenarios import _flatten, parameter_rules  # same value / {value, source} rules as scenarios
+    from ..scenarios import (  # same value / {value, source} rules as scenarios
+        _flatten,
+        parameter_rules,
+    )
 
     what = f"--params-file {path}"
     tree = yamlio.read_mapping(path, what)

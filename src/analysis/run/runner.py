@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import config, geography
-from ..sanitiser import sanitise_page
 from ..errors import AnalysisError
+from ..sanitiser import sanitise_page
 from . import manifest as mf
 from . import publish, unchanged
 from .changes import record_changes
@@ -27,13 +27,27 @@ from .executors import make_executor
 from .inputs import source_hash
 from .jobs import Job, JobResult, run_job
 from .lock import RunLock
-from .origin import check_origin, estimate_record, latest_data_year, origin_summary, since_previous
-from .print_setup import no_pdf_line
-from .scoped import RunTerminated, environment as _environment, terminate_cleanly as _terminate_cleanly  # noqa: F401
-from .warm_kernel import ENV_COLD
+from .origin import (
+    check_origin,
+    estimate_record,
+    latest_data_year,
+    origin_summary,
+    since_previous,
+)
 from .params import check_parameters, check_year_parameters
-from .resources import MAX_DRAWS, MAX_WORKERS, available_memory, check_memory, memory_needed  # noqa: F401
 from .planning import notebook_parameters, pairs_for, plan_jobs, reuse_previous  # noqa: F401 - API
+from .print_setup import no_pdf_line
+from .resources import (  # noqa: F401
+    MAX_DRAWS,
+    MAX_WORKERS,
+    available_memory,
+    check_memory,
+    memory_needed,
+)
+from .scoped import RunTerminated  # noqa: F401
+from .scoped import environment as _environment
+from .scoped import terminate_cleanly as _terminate_cleanly
+from .warm_kernel import ENV_COLD
 
 EXIT_OK, EXIT_PARTIAL, EXIT_FAILED = 0, 1, 1
 BASES = ("resident", "registered")
@@ -242,13 +256,13 @@ def _unchanged_rerun(options: RunOptions, key: str) -> RunOutcome | None:
 def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, executor,
                     data_warnings=(), key: str = "") -> RunOutcome:
     from ..scenarios import load_scenario
+    from .citation import citation_info, citation_rows
+    from .excel import WorkbookWriter
     from .executors import LocalExecutor
     from .html import render_index
     from .inputs import snapshot
-    from .excel import WorkbookWriter
-    from .tables import build_tables, key_results, ledger_counts, odds_rows
-    from .citation import citation_info, citation_rows
     from .onepager import page_years
+    from .tables import build_tables, key_results, ledger_counts, odds_rows
 
     started, clock = _now(), time.perf_counter()
     scenario_file = chain[0]
@@ -301,7 +315,9 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
 
     if jobs and hasattr(executor, "warm_up"):  # workers forked now, before the workbook thread exists
         from . import warm_kernel
-        from .executors import no_task  # not ``started``: that name is the run's start time here
+        from .executors import (
+            no_task,  # not ``started``: that name is the run's start time here
+        )
 
         log = str(Path(jobs[0].stderr_log).with_name("warm-up.log")) if jobs[0].stderr_log else None
         if job_fn is run_job and not cold:  # each worker's kernel warms while the tables are computed

@@ -82,7 +82,9 @@ class Tables:
         """Write ``indicators.csv``, ``population.csv`` and, where present, ``backtest.csv``,
         ``plan_ledger.csv`` and ``plan_odds.csv`` (UTF-8, empty cells for missing)."""
         folder.mkdir(parents=True, exist_ok=True)
-        from ..safety import neutralise_frame  # a text cell never starts a spreadsheet formula
+        from ..safety import (
+            neutralise_frame,  # a text cell never starts a spreadsheet formula
+        )
 
         frames = {"indicators": self.indicators, "population": self.population, "backtest": self.backtest,
                   "plan_ledger": self.plan_ledger, "plan_odds": self.plan_odds, "vintages": self.vintages}

@@ -13,9 +13,19 @@ import pandas as pd
 
 from ..errors import AnalysisError, ParameterError
 from ..geography import resolve
-from .assistance import (RATIO_ID, SECTION, ScenarioLike, _scenario, assistance_parameters, low_income_multiples,
-                         plan_ratio_path, ratio_path, recipient_share_estimate)
+from .assistance import (
+    RATIO_ID,
+    SECTION,
+    ScenarioLike,
+    _scenario,
+    assistance_parameters,
+    low_income_multiples,
+    plan_ratio_path,
+    ratio_path,
+    recipient_share_estimate,
+)
 from .unit_arrays import scenario_name
+
 
 def _summary_values(path: pd.DataFrame, scenario: ScenarioLike | None, unit_id: str, year: int) -> dict[str, Any]:
     """The figures the summaries quote: scenario parameters and the path's medians in ``year``."""

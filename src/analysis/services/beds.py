@@ -51,8 +51,18 @@ from ..errors import ParameterError
 from ..scenarios import Rule, Scenario
 from ..tidy import concat
 from . import build_schedule, care_users
-from .unit_arrays import (ELDERLY_AGE, anchor_index, broadcast_units, parameters, persons, ratio_path,
-                          scenario_name, shares_in_year, tidy_units, with_city)
+from .unit_arrays import (
+    ELDERLY_AGE,
+    anchor_index,
+    broadcast_units,
+    parameters,
+    persons,
+    ratio_path,
+    scenario_name,
+    shares_in_year,
+    tidy_units,
+    with_city,
+)
 
 PARAMETER_RULES: dict[str, Rule] = {
     "beds.beds_per_1000_elderly": Rule(0, 1000, kind="mapping", description=(

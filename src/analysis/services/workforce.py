@@ -40,8 +40,17 @@ from ..scenarios import Rule, Scenario
 from ..tidy import concat
 from . import beds as beds_model
 from . import townships as township_model
-from .unit_arrays import (ELDERLY_AGE, anchor_index, parameters, persons, ratio_path,
-                          scenario_name, shares_in_year, tidy_units, with_city)
+from .unit_arrays import (
+    ELDERLY_AGE,
+    anchor_index,
+    parameters,
+    persons,
+    ratio_path,
+    scenario_name,
+    shares_in_year,
+    tidy_units,
+    with_city,
+)
 
 PARAMETER_RULES: dict[str, Rule] = {
     "workforce.certified_per_10k": Rule(0, 10_000, kind="mapping", description=(

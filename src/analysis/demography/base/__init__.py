@@ -23,21 +23,42 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ...data import loaders
-from ...data.base_tables import N_AGES, SEXES, BasePopulation, base_from_table, real_table_path, unit_index
-from ...errors import ParameterError
-from .census2010 import estimate_resident_2010
-from .cohort_shape import cohort_shape, pchip_shape
-from .county import (RESIDENT_BANDS_2020, TILT_BOUND, census_margins_2020, crude_death_rate, estimate_resident_2020,
-                     fit_county_age_structure, mortality_schedule, resident_unit_totals_2020)
-from .fitting import AgeBandMargin, age_band_labels, band_knots, fit_bands, ipf, smooth_age_factor
-from .registered import city_registered_2020
-from . import county_evidence, registered_county
 from ... import geography
-from .registered import accounting_notes
-from .seed import migrant_share_60plus
+from ...data import loaders
+from ...data.base_tables import (
+    N_AGES,
+    SEXES,
+    BasePopulation,
+    base_from_table,
+    real_table_path,
+    unit_index,
+)
+from ...errors import ParameterError
 from .. import migration
 from ..oldest_old import city_centenarians_at
+from . import county_evidence, registered_county
+from .census2010 import estimate_resident_2010
+from .cohort_shape import cohort_shape, pchip_shape
+from .county import (
+    RESIDENT_BANDS_2020,
+    TILT_BOUND,
+    census_margins_2020,
+    crude_death_rate,
+    estimate_resident_2020,
+    fit_county_age_structure,
+    mortality_schedule,
+    resident_unit_totals_2020,
+)
+from .fitting import (
+    AgeBandMargin,
+    age_band_labels,
+    band_knots,
+    fit_bands,
+    ipf,
+    smooth_age_factor,
+)
+from .registered import accounting_notes, city_registered_2020
+from .seed import migrant_share_60plus
 
 __all__ = ["N_AGES", "SEXES", "BasePopulation", "load_base_population", "base_from_table", "unit_index",
            "estimate_resident_2020", "estimate_registered_2020", "estimate_resident_2010", "crude_death_rate",

@@ -11,8 +11,8 @@ import numpy as np
 from ...data import loaders
 from ...data.base_tables import BasePopulation, unit_index
 from ...errors import AnalysisError
-from .seed import census_seed, migrant_female_share, registered_city
 from .fitting import AgeBandMargin, age_band_labels, ipf
+from .seed import census_seed, migrant_female_share, registered_city
 
 #: The 6th census moment, 1 November 2010 (decimal year).
 CENSUS_TIME_2010 = 2010 + 10 / 12

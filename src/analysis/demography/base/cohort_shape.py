@@ -27,9 +27,9 @@ import numpy as np
 
 from ...data import loaders
 from ...data.base_tables import N_AGES, SEXES
+from ...data.graduation import graduate_groups, parse_age_group
 from ...errors import AnalysisError
 from .. import lifetable
-from ..graduation import graduate_groups, parse_age_group
 
 #: The open age group 100+ is held as single-year cohorts up to this many years past 100.
 OPEN_AGE_SPREAD = 10

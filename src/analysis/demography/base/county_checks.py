@@ -14,8 +14,15 @@ from ... import geography
 from ...data import loaders
 from ...data.base_tables import unit_index
 from .cohort_shape import cohort_shape
-from .county import (CDR_YEAR, CENSUS_TIME_2020, RESIDENT_BANDS_2020, census_margins_2020,
-                     fit_county_age_structure, mortality_schedule, resident_unit_totals_2020)
+from .county import (
+    CDR_YEAR,
+    CENSUS_TIME_2020,
+    RESIDENT_BANDS_2020,
+    census_margins_2020,
+    fit_county_age_structure,
+    mortality_schedule,
+    resident_unit_totals_2020,
+)
 from .fitting import AgeBandMargin, age_band_labels, ipf
 
 

@@ -20,6 +20,7 @@ import numpy as np
 from ...data.base_tables import N_AGES
 from ...errors import AnalysisError
 
+
 @dataclass(frozen=True)
 class AgeBandMargin:
     """A broad-age-band margin met by a *smooth* age adjustment (see :func:`smooth_age_factor`).

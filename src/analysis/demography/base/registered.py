@@ -47,9 +47,9 @@ from ...data import loaders
 from ...data.base_tables import N_AGES
 from ...errors import AnalysisError
 from .. import lifetable
+from ..oldest_old import anchor_open_age, city_centenarians_at
 from .cohort_shape import cohort_shape, national_mx, pchip_shape
 from .fitting import fit_bands
-from ..oldest_old import anchor_open_age, city_centenarians_at
 
 REGISTERED_BANDS = [(0, 59), (60, 79), (80, None)]
 #: Largest accepted gap (share) between the 60+ rolled from end-2017 and the plan's anchor.

@@ -1,0 +1,129 @@
+"""The package's floors hold: import-linter's contracts (pyproject ``[tool.importlinter]``), no import
+circle between modules, and internal imports at the top of modules (issue 23).
+
+``tools/import_graph.py`` prints the same counts by hand."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import grimp
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"
+# Internal imports inside functions, as a share of all internal import statements. Most left are the
+# runner's, which keep its unchanged-rerun path free of pandas; the ceiling only goes down.
+MAX_FUNCTION_LEVEL_SHARE = 0.21
+
+
+def _lint_imports(config: Path | None = None) -> subprocess.CompletedProcess:
+    lint = Path(sys.executable).with_name("lint-imports")
+    args = [str(lint)] + ([str(config)] if config else [])
+    return subprocess.run(args, cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(SRC)})
+
+
+def test_the_import_contracts_are_kept():
+    proc = _lint_imports()
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "0 broken" in proc.stdout
+
+
+def test_a_back_import_breaks_a_contract(tmp_path):
+    """The contract can fail: a model module importing the runner is reported."""
+    package = tmp_path / "src" / "analysis"
+    (package / "run").mkdir(parents=True)
+    (package / "services").mkdir()
+    for init in (package / "__init__.py", package / "run" / "__init__.py", package / "services" / "__init__.py"):
+        init.write_text("", encoding="utf-8")
+    (package / "run" / "runner.py").write_text("X = 1\n", encoding="utf-8")
+    (package / "services" / "beds.py").write_text("from ..run.runner import X\n", encoding="utf-8")
+    config = tmp_path / "contracts.ini"
+    config.write_text("[importlinter]\nroot_package = analysis\n\n[importlinter:contract:1]\nname = runner on top\n"
+                      "type = forbidden\nsource_modules =\n    analysis.services\nforbidden_modules =\n"
+                      "    analysis.run\n", encoding="utf-8")
+    lint = Path(sys.executable).with_name("lint-imports")
+    proc = subprocess.run([str(lint), str(config)], cwd=tmp_path, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(tmp_path / "src")})
+    assert proc.returncode != 0 and "analysis.services.beds -> analysis.run.runner" in proc.stdout
+
+
+def _cycles(graph) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan, iterative)."""
+    modules = sorted(graph.modules)
+    edges = {m: sorted(graph.find_modules_directly_imported_by(m)) for m in modules}
+    index, low, on_stack, stack, out, counter = {}, {}, set(), [], [], [0]
+    for root in modules:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = counter[0]
+                counter[0] += 1
+                stack.append(node)
+                on_stack.add(node)
+            children = edges.get(node, [])
+            if i < len(children):
+                work.append((node, i + 1))
+                child = children[i]
+                if child not in index:
+                    work.append((child, 0))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            for child in children:
+                if child in on_stack:
+                    low[node] = min(low[node], low[child])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    out.append(sorted(component))
+    return out
+
+
+def test_no_import_circle_between_modules():
+    sys.path.insert(0, str(SRC))
+    try:
+        graph = grimp.build_graph("analysis", include_external_packages=False)
+    finally:
+        sys.path.remove(str(SRC))
+    assert _cycles(graph) == []
+
+
+def test_the_cycle_finder_finds_a_circle():
+    graph = grimp.ImportGraph()
+    for name in ("p", "p.a", "p.b", "p.c"):
+        graph.add_module(name)
+    graph.add_import(importer="p.a", imported="p.b")
+    graph.add_import(importer="p.b", imported="p.a")
+    graph.add_import(importer="p.c", imported="p.a")
+    assert _cycles(graph) == [["p.a", "p.b"]]
+
+
+def _internal(node: ast.AST) -> bool:
+    if isinstance(node, ast.ImportFrom):
+        return node.level > 0 or (node.module or "").startswith("analysis")
+    return isinstance(node, ast.Import) and any(a.name.startswith("analysis") for a in node.names)
+
+
+def test_internal_imports_sit_at_the_top_of_modules():
+    total = inside = 0
+    for path in (SRC / "analysis").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and _internal(node):
+                total += 1
+                inside += node.col_offset > 0
+    assert total > 300
+    assert inside / total <= MAX_FUNCTION_LEVEL_SHARE, f"{inside} of {total} internal imports inside functions"
