@@ -3,7 +3,6 @@ hard-linked; any change of input, scenario, override, notebook or output gives a
 
 from __future__ import annotations
 
-import pytest
 
 import os
 import subprocess
