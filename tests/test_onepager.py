@@ -151,3 +151,13 @@ def test_a_band_with_a_negative_end_reads_as_a_range():
     assert onepager.band_text(-358.0, 326.0, "int") == "−358 至 326"
     assert onepager.band_text(48_000.0, 92_000.0, "wan") == "4.8–9.2"
     assert onepager.band_text(None, 3.0, "int") == "—"
+
+
+def test_the_first_column_is_the_origin_of_the_registered_base():
+    """Issue 25's later origin: the registered projection starts at the origin, so the one-pager's
+    first column is that year (a 2020 column would be empty), labelled as a start, not a census."""
+    later = {**MANIFEST, "parameters": {**MANIFEST["parameters"], "origin": 2024}}
+    assert onepager.page_years(later, "registered") == [2024, 2025, 2030]
+    assert onepager.page_years(later, "resident") == [2020, 2025, 2030]
+    assert onepager.year_labels(later, [2024, 2025, 2030])[2024] == "起点（年末估计）"
+    assert onepager.year_labels(MANIFEST, [2020, 2025, 2030])[2020] == "基年"

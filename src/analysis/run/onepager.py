@@ -32,6 +32,7 @@ from .. import catalogue
 from ..keypoints import CITY_ID
 from ..sanitiser import sanitise_page
 from .citation import citation_html, citation_info
+from .origin import CENSUS_YEAR, start_year_of
 from .svgchart import elderly_chart
 
 ROWS = ("pop_60plus", "share_60plus", "pop_80plus", "share_80plus", "beds_required", "beds_need_view",
@@ -50,10 +51,13 @@ def is_estimate(unit_id: str, indicator: str) -> bool:
     return indicator in CITY_ESTIMATES or (catalogue.known(indicator) and catalogue.indicator(indicator).estimate)
 
 
-def page_years(manifest: dict[str, Any]) -> list[int]:
-    """Base year, last year of the closed plan, report year (each once, in order, within the run)."""
+def page_years(manifest: dict[str, Any], base: str | None = None) -> list[int]:
+    """First year of ``base``'s projection (the census year, or the run's origin for the registered
+    base: issue 25), last year of the closed plan, report year (each once, in order, within the run)."""
     params = manifest.get("parameters") or {}
     start, end = int(params.get("start_year", 0)), int(params.get("end_year", 0))
+    if base is not None and params.get("origin") is not None:
+        start = start_year_of(base, params["origin"])
     closed = ((manifest.get("plan") or {}).get("closed") or {}).get("period") or [None, None]
     report = (manifest.get("key_results") or {}).get("year") or end
     years = [start, closed[1], report]
@@ -134,7 +138,7 @@ def year_labels(manifest: dict[str, Any], years: list[int]) -> dict[int, str]:
     """A short word under each year: 基年, the closed plan's 收官年, the report year's 规划目标年."""
     plan = manifest.get("plan") or {}
     closed = (plan.get("closed") or {}).get("period") or [None, None]
-    out = {years[0]: "基年"} if years else {}
+    out = {years[0]: "基年" if years[0] == CENSUS_YEAR else "起点（年末估计）"} if years else {}
     if closed[1] in years:
         out[closed[1]] = "上一规划收官年"
     report = (manifest.get("key_results") or {}).get("year")
@@ -164,7 +168,7 @@ def render_onepager(manifest: dict[str, Any], indicators: pd.DataFrame, unit_id:
     """The one-pager of ``unit_id`` (escaped HTML; the caller sanitises)."""
     esc = html.escape
     base = (manifest.get("key_results") or {}).get("base") or (manifest.get("parameters") or {}).get("base", "registered")
-    years = page_years(manifest)
+    years = page_years(manifest, base)
     name = (manifest.get("unit_names") or {}).get(unit_id, unit_id)
     rows = cells(indicators, unit_id, base, years)
     base_zh = {"registered": "户籍人口口径", "resident": "常住人口口径"}.get(base, str(base))

@@ -24,6 +24,8 @@ import os
 import time
 from typing import Any, Callable
 
+from .origin import start_year_of
+
 
 def queue_prefetch(executor, jobs, options, overrides: dict | None, full: bool, log: str | None) -> None:
     """Queue this module's tasks on the warmed workers, ahead of the jobs: the band components
@@ -36,7 +38,8 @@ def queue_prefetch(executor, jobs, options, overrides: dict | None, full: bool, 
         executor.background(band_component_runs, first.env, first.parameters, log)
     if jobs and publishes(full, options):
         for other in comparison_scenarios(str(options.scenario), overrides):
-            executor.background(comparison_runs, jobs[0].env, other, options.base, options.start_year,
+            executor.background(comparison_runs, jobs[0].env, other, options.base,
+                                start_year_of(options.base, options.origin),
                                 options.end_year, options.draws, options.seed, log)
 
 

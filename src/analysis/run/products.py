@@ -16,6 +16,7 @@ from typing import Any
 
 from ..sanitiser import sanitise_page
 from .citation import citation_html, citation_info, with_citation
+from .origin import start_year_of
 
 BUNDLED = ("baseline", "low", "high")
 QUICK_ENV = "QZ_QUICK_PRODUCTS"  # set (the runner tests' fake runs): no comparison, no PDFs
@@ -58,7 +59,7 @@ def write_comparison(run_dir: Path, manifest: dict[str, Any], options, tables, e
     results = {scenario_label(scen["name"], scen.get("overrides")): compare.scenario_result(own, base, year)}
     others = comparison_scenarios(str(options.scenario), scen.get("overrides"))
     with _environment(env):  # the run's input snapshot and model cache
-        results.update(compare.scenario_rows(others, base, year, options.start_year, options.end_year,
+        results.update(compare.scenario_rows(others, base, year, start_year_of(base, options.origin), options.end_year,
                                              options.draws, options.seed))
         with_targets = {}
         from ..keypoints import with_targets as attach
@@ -66,7 +67,7 @@ def write_comparison(run_dir: Path, manifest: dict[str, Any], options, tables, e
         for label, (frame, _) in results.items():
             with_targets[label] = compare.scenario_result(
                 attach(frame, range(options.start_year, options.end_year + 1), options.plan or ""), base, year)
-    note = (f"各情景均为{options.draws}次抽样、{options.start_year}–{options.end_year}年、随机种子{options.seed}，"
+    note = (f"各情景均为{options.draws}次抽样、{start_year_of(base, options.origin)}–{options.end_year}年、随机种子{options.seed}，"
             f"与本次运行相同；第一个为本次运行的情景。 Every scenario with the run's {options.draws} draws, years and seed; "
             "the first is this run's scenario.")
     page = run_dir / "compare.html"

@@ -352,7 +352,7 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
         info = {"scenario_label": label, "overrides": scenario.overrides, "run_id": run_id,
                 "date": beijing_time(started), "years": f"{options.start_year}–{options.end_year}",
                 "draws": options.draws, "vintages": vintages, "sources": scenario.sources,
-                "base": options.base, "onepager_years": page_years(manifest), "notes": manifest["notes"],
+                "base": options.base, "onepager_years": page_years(manifest, options.base), "notes": manifest["notes"],
                 "citation": citation_rows(citation_info(manifest))}  # the workbook's first sheet and 说明
         # The workbooks (openpyxl, ~1 s each) are written by a thread of this process while the
         # notebooks run: the parent only waits for the workers then, instead of the workers waiting.
