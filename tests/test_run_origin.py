@@ -107,3 +107,18 @@ def test_the_estimate_record_of_a_later_origin():
     assert record["modelled_years"] == 2                     # end-2022 is the last observed city total
     assert record["carry_sd_pct"] == pytest.approx(0.1908 * 2 ** 0.5, abs=0.001)
     assert run_origin.estimate_record(2022)["modelled_years"] == 0
+
+
+def test_the_figures_a_vintage_used_read_as_chinese_names_on_the_page():
+    """Printed PDFs carried ``quanzhou:registered_population:2021-12-31``; the page names them."""
+    from analysis.run.vintage_table import readable_used
+
+    text = readable_used("quanzhou:registered_population:2021-12-31; quangang:registered_pop_60plus:2024-09-30")
+    assert text == "泉州市户籍总人口（2021-12-31）、泉港区户籍60岁及以上人口（2024-09-30）"
+    assert "_" not in text
+
+
+def test_every_registry_indicator_has_a_reader_name():
+    from analysis.data.schemas import REGISTRY_INDICATOR_ZH, REGISTRY_INDICATORS
+
+    assert set(REGISTRY_INDICATOR_ZH) == set(REGISTRY_INDICATORS)

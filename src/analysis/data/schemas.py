@@ -360,6 +360,18 @@ REGISTRY_INDICATORS = (
     "registered_pop_80_89", "registered_pop_90_99", "registered_share_60plus", "share_80plus_among_60plus",
     "resident_population", "births",
 )
+#: Reader names of :data:`REGISTRY_INDICATORS` (pages list which registry figures a forecast used).
+REGISTRY_INDICATOR_ZH = {
+    "registered_population": "户籍总人口", "registered_population_male": "户籍男性人口",
+    "registered_population_female": "户籍女性人口", "registered_crude_birth_rate": "户籍人口出生率",
+    "registered_crude_death_rate": "户籍人口死亡率", "registered_natural_increase_rate": "户籍人口自然增长率",
+    "registered_births": "户籍出生人数", "registered_deaths": "户籍死亡人数",
+    "registered_pop_60plus": "户籍60岁及以上人口", "registered_pop_65plus": "户籍65岁及以上人口",
+    "registered_pop_80plus": "户籍80岁及以上人口", "registered_pop_100plus": "户籍百岁及以上人口",
+    "registered_pop_80_89": "户籍80–89岁人口", "registered_pop_90_99": "户籍90–99岁人口",
+    "registered_share_60plus": "户籍60岁及以上人口占比", "share_80plus_among_60plus": "80岁及以上占60岁及以上比重",
+    "resident_population": "常住人口", "births": "出生人数",
+}
 REGISTRY_UNITS = ("10k persons", "persons", "per mille", "percent", "percent of registered pop")
 
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import demography
+from .. import demography, geography
+from ..data.schemas import REGISTRY_INDICATOR_ZH
 from ..demography import registry, vintage_scores
 from .origin import CENSUS_YEAR, latest_data_year
 
@@ -114,10 +115,20 @@ def page_table(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def readable_used(used: str) -> str:
+    """``unit:indicator:date; …`` (the CSV's column) for people: 泉州市户籍总人口（2021-12-31）、…"""
+    names = {u.id: u.name_zh for u in geography.all_units()}
+    out = []
+    for token in filter(None, (t.strip() for t in str(used or "").split(";"))):
+        unit, indicator, date = (token.split(":") + ["", ""])[:3]
+        out.append(f"{names.get(unit, unit)}{REGISTRY_INDICATOR_ZH.get(indicator, indicator)}（{date}）")
+    return "、".join(out)
+
+
 def used_table(table: pd.DataFrame) -> pd.DataFrame:
     """One row per vintage: how many registry figures it rests on, up to which date, and which."""
     first = table.drop_duplicates("vintage")
     return pd.DataFrame([{"版本 vintage": f"{r.origin}年末起点", "所用观测 figures used": int(r.observations_used),
                           "截至 up to": r.used_up_to or "—",
-                          "观测 which": r.used or "无（2020年普查基期与2020年末户籍序列）none: the 2020 census base"}
+                          "观测 which": readable_used(r.used) or "无（2020年普查基期与2020年末户籍序列）none: the 2020 census base"}
                          for r in first.itertuples(index=False)])
