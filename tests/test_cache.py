@@ -305,11 +305,11 @@ def test_a_publishing_run_queues_every_compared_scenario_a_trial_run_only_the_ba
     executor = SimpleNamespace(background=lambda fn, *args: queued.append((fn.__name__, args)))
     jobs = [SimpleNamespace(stem="01_population_projection", env={"A": "1"}, parameters={"scenario": "baseline"})]
     options = SimpleNamespace(scenario="baseline", publish=False, incremental=False, base="registered",
-                              start_year=2020, end_year=2035, draws=200, seed=7)
+                              origin=2024, end_year=2035, draws=200, seed=7)
     prefetch.queue_prefetch(executor, jobs, options, {}, True, None)
     assert [q[0] for q in queued] == ["band_component_runs", "comparison_runs", "comparison_runs"]
     assert [q[1][1].name for q in queued[1:]] == ["low", "high"]
-    assert queued[1][1][0] == {"A": "1"} and queued[1][1][2:] == ("registered", 2020, 2035, 200, 7, None)
+    assert queued[1][1][0] == {"A": "1"} and queued[1][1][2:] == ("registered", 2024, 2035, 200, 7, None)  # starts at the origin
     queued.clear()
     prefetch.queue_prefetch(executor, jobs, options, {}, False, None)  # a trial run: no comparison
     assert [q[0] for q in queued] == ["band_component_runs"]
