@@ -3,7 +3,8 @@
 Issue 23 item 4 ("notes as data") will replace the regex catalogue of :mod:`analysis.method_notes`
 by note records and templates keyed by id. The appendix a reader sees must not change, so this
 script records it *before* that change: for every scenario file (baseline, high, low), the tables of
-both bases (city and every unit, 2020–2026, 2 draws, seed 20201101), it stores the developer notes,
+both bases (city and every unit, 2020–2026, 2 draws, seed 20201101) and the 2010→2020 backtest of
+every fertility method (the notes page 91 shows), it stores the developer notes,
 each note's reader text (id, topic, Chinese, English) and :func:`group_notes`' output.
 ``tests/test_method_notes_reference.py`` compares a fresh run with this file.
 
@@ -27,8 +28,12 @@ def collect(scenario_name: str) -> dict:
     from analysis.run.tables import build_tables
     from analysis.scenarios import load_scenario
 
-    notes = list(build_tables(load_scenario(scenario_name), ARGS["start_year"], ARGS["end_year"],
-                              ARGS["draws"], ARGS["seed"]).notes)
+    from analysis.demography.backtest import FERTILITY_METHODS, run_backtest
+
+    scenario = load_scenario(scenario_name)
+    notes = list(build_tables(scenario, ARGS["start_year"], ARGS["end_year"], ARGS["draws"], ARGS["seed"]).notes)
+    for method in dict.fromkeys(("national",) + FERTILITY_METHODS):  # the 91 backtest's methods
+        notes += run_backtest(scenario, method).notes
     readers = {}
     for note in dict.fromkeys(notes):
         _, text = mn.split_base(note)
