@@ -1,0 +1,35 @@
+"""Notes are records (analysis.notes, issue 23 item 4): they keep their fields, refuse values a
+template could not use, pickle, and come back equal from the cache codec."""
+
+import pickle
+
+import pytest
+
+from analysis import cache_codec
+from analysis.notes import Note, note
+
+
+def test_a_note_keeps_its_id_fields_in_order_and_base():
+    n = note("workers_allocated", count=2620, units=["jinjiang", "nanan"])
+    assert n == Note("workers_allocated", (("count", 2620), ("units", ("jinjiang", "nanan"))))
+    assert n.values == {"count": 2620, "units": ("jinjiang", "nanan")}
+    assert n.base is None and n.with_base("resident").base == "resident"
+    assert len({n, note("workers_allocated", count=2620, units=("jinjiang", "nanan"))}) == 1
+
+
+def test_bad_ids_bases_and_field_values_are_refused():
+    with pytest.raises(ValueError):
+        note("Not an id")
+    with pytest.raises(ValueError):
+        note("elderly_definition", base="household")
+    with pytest.raises(TypeError):
+        note("model_base", base="registered", frame=object())
+
+
+def test_notes_survive_pickling_and_the_cache_codec(tmp_path):
+    notes = [note("elderly_definition", base="registered"),
+             note("net_out_migration_cut", base="resident", moves=201, share=0.5, units=["licheng"])]
+    assert pickle.loads(pickle.dumps(notes)) == notes
+    cache_codec.write_entry(tmp_path / "entry", "k", {"notes": notes})
+    (value,) = cache_codec.read_entry(tmp_path / "entry", "k")
+    assert value["notes"] == notes and isinstance(value["notes"][1], Note)
