@@ -83,3 +83,20 @@ def test_county_evidence_notes_have_reader_texts_with_their_figures():
 def test_band_note_names_the_famine_depth_and_the_mortality_level():
     _, _, zh, _ = mn.reader_text("Uncertainty bands include the estimated base (elderly level, …) as well as fertility")
     assert "饥荒低谷" in zh and "全市死亡水平" in zh
+
+
+def test_every_entry_has_a_template_whose_fields_the_note_supplies():
+    """The reader texts live in catalogue/notes.yaml keyed by id (issue 23 item 4): one template per
+    catalogue id, no template without an entry, a known topic, and every {field} of the Chinese text
+    given by the note (a group of the entry's pattern)."""
+    import re
+    import string
+
+    templates = mn.templates()
+    ids = [e.id for e in mn.CATALOGUE]
+    assert len(ids) == len(set(ids)) and set(ids) == set(templates)
+    for entry in mn.CATALOGUE:
+        template = templates[entry.id]
+        assert template["topic"] in mn.TOPICS and template["zh"]
+        fields = {name for _, name, _, _ in string.Formatter().parse(template["zh"]) if name}
+        assert fields <= set(re.compile(entry.pattern).groupindex), entry.id
