@@ -16,6 +16,11 @@ census figure (晋江市: total and ages; 南安市, 惠安县, 泉州台商投�
 here, after the projection (evaluation, never calibration). ``error_pct = 100 × (projected −
 observed) / observed``. References: Statistik Aargau ``propop`` evaluation vignette; Hyndman,
 ``demography::compare.demogdata``.
+
+Every row says which population base it is scored on (``base``) and which method it tests
+(``tests``): today all rows are on the **resident** (常住) base and the ``suite`` rows test the
+resident seed variant run from 2010 (:mod:`.backtest`), not the registered (户籍) method the
+headline figures use; a registered-method backtest is not in this table yet (issue 26 item 7).
 """
 
 from __future__ import annotations
@@ -24,9 +29,10 @@ import numpy as np
 import pandas as pd
 
 from .. import geography
+from ..labels import BASE_LABELS
 from ..data import loaders
 
-COLUMNS = ["geography", "indicator", "method", "projected", "observed", "error_pct"]
+COLUMNS = ["geography", "indicator", "base", "method", "tests", "projected", "observed", "error_pct"]
 INDICATORS = {"pop_total": (0, None), "pop_0_14": (0, 15), "pop_60plus": (60, None), "pop_65plus": (65, None)}
 METHODS = ("suite", "constant_shares", "linear_trend", "hamilton_perry")
 #: Why a method has no figure, by method (shown beside the table).
@@ -35,6 +41,11 @@ NOT_COMPUTABLE = {
                        "needs two censuses before 2010 by 5-year age group; the data have only broad bands"),
 }
 START, END = 2010, 2020
+#: What each method's rows test, by method (all rows are on the resident base, see module docstring).
+TESTS = {"suite": "resident seed variant of the forward method, run from 2010 (base=resident)",
+         "constant_shares": "naive benchmark: 2010 age and unit shares × the suite's city total",
+         "linear_trend": "naive benchmark: 2000 → 2010 change continued",
+         "hamilton_perry": "benchmark: cohort-change ratios (not computable)"}
 
 
 def observed_2020() -> pd.DataFrame:
@@ -101,6 +112,8 @@ def benchmark_table(result) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["geography", "indicator", "method", "projected"])
     frame = frame.merge(observed_2020(), on=["geography", "indicator"], how="left")
     frame["error_pct"] = 100.0 * (frame["projected"] - frame["observed"]) / frame["observed"]
+    frame["base"] = "resident"
+    frame["tests"] = frame["method"].map(TESTS)
     order = {m: i for i, m in enumerate(METHODS)}
     units = {u: i for i, u in enumerate([geography.CITY_ID] + geography.county_ids())}
     inds = {k: i for i, k in enumerate(INDICATORS)}
@@ -136,6 +149,7 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "地区 area": table["geography"].map(names),
         "指标 count": table["indicator"].map(INDICATOR_LABELS),
+        "口径 base": table["base"].map(BASE_LABELS),
         "方法 method": table["method"].map(METHOD_LABELS),
         "预测 projected (人)": table["projected"].map(lambda v: f"{v:,.0f}"),
         "普查 census 2020 (人)": table["observed"].map(lambda v: f"{v:,.0f}"),
