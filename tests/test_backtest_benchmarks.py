@@ -60,3 +60,10 @@ def test_every_row_names_its_base_and_the_method_it_tests(table):
     assert table.loc[table["method"] == "suite", "tests"].str.contains("resident seed variant").all()
     people = bb.readable(table)
     assert set(people["口径 base"]) == {"常住人口口径 resident"}
+
+
+def test_ratio_to_national_is_reported_as_not_computable(table):
+    # no national 2010 age shares in data/raw: said in the lead text, never invented as a row
+    assert "ratio_to_national" not in set(table["method"])
+    text = bb.headline_text(table)
+    assert "全国比率法" in text and "China's 2010 age shares" in text
