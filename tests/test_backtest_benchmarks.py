@@ -51,3 +51,19 @@ def test_headline_leads_with_the_60plus_error(table):
 def test_suite_beats_constant_shares_on_shared_rows(table):
     s = bb.summary(table)
     assert s.loc["suite", "mape_shared_rows"] < s.loc["constant_shares", "mape_shared_rows"]
+
+
+def test_every_row_names_its_base_and_the_method_it_tests(table):
+    # issue 26 item 3: all rows today are on the resident base; the suite rows test the resident seed variant
+    assert set(table["base"]) == {"resident"}
+    assert table["tests"].notna().all()
+    assert table.loc[table["method"] == "suite", "tests"].str.contains("resident seed variant").all()
+    people = bb.readable(table)
+    assert set(people["口径 base"]) == {"常住人口口径 resident"}
+
+
+def test_ratio_to_national_is_reported_as_not_computable(table):
+    # no national 2010 age shares in data/raw: said in the lead text, never invented as a row
+    assert "ratio_to_national" not in set(table["method"])
+    text = bb.headline_text(table)
+    assert "全国比率法" in text and "China's 2010 age shares" in text

@@ -174,3 +174,26 @@ def test_notebook_texts_state_the_computed_numbers():
     assert ("偏高" in text.split("60岁及以上比重仍")[1][:3]) == (old_error > 0)
     calibration = bt_module.calibration_text()
     assert "17.41‰" in calibration and "5.76%" in calibration  # read from registered_elderly / yearbook
+
+
+def test_negative_net_migration_is_explained_with_its_components():
+    """Issue 26 item 4: the calibrated net migration is about −13,000/year while residents grew by
+    65,376/year 2010 → 2020. Not a sign error: change − (births − deaths) with the registered
+    birth rate as proxy. Reference figures (run 2026-12-05, baseline, default fertility):
+    change 84,549 = (8,128,530 − 7,283,040)/10; births 142,254; deaths 44,691 → −13,013;
+    with the 0–4-share birth rate 11.98 ‰: births 97,886, deaths 44,433 → +31,096."""
+    from analysis.demography import backtest as bt_module
+
+    _, runs = bt_module.compare_methods("baseline")
+    cal = runs[bt_module.DEFAULT_FERTILITY].calibration
+    assert cal["change_first_step"] == pytest.approx(84_549, abs=1)
+    assert cal["births_first_step"] - cal["deaths_first_step"] > cal["change_first_step"]   # natural increase > change
+    assert cal["net_migration_city_per_year"] == pytest.approx(
+        cal["change_first_step"] - cal["births_first_step"] + cal["deaths_first_step"], abs=1)
+    assert cal["net_migration_city_per_year"] == pytest.approx(-13_013, abs=500)
+    alt = runs["age_0_4_2010"].calibration
+    assert alt["net_migration_city_per_year"] == pytest.approx(31_096, abs=500)   # the sign follows the birth proxy
+    text = bt_module.interpretation_text(runs)
+    for figure in (cal["births_first_step"], cal["deaths_first_step"], alt["net_migration_city_per_year"]):
+        assert f"{figure:,.0f}".lstrip("+") in text or f"{figure:+,.0f}" in text
+    assert "不是符号错误" in text and "not a sign error" in text

@@ -21,3 +21,7 @@ def markdown_scenario_label(name: str, overrides: dict | None) -> str:
     )
 
     return markdown_text(scenario_label(name, overrides))
+
+
+#: Population base (口径) of a figure, Chinese first, for tables that mix or name the base.
+BASE_LABELS = {"resident": "常住人口口径 resident", "registered": "户籍人口口径 registered"}

@@ -39,6 +39,20 @@ only by :func:`error_table`, after the projection.
   migration — consistent accounting: births − deaths + migration = change), split over units by
   their 2010 population; same Rogers–Castro age profile as the forward projection.
 
+  **Why the calibrated net migration is negative (≈ −13,000/year) although residents grew by
+  65,376/year 2010 → 2020 (8,128,530 → 8,782,285).** Not a sign error: it is the accounting
+  identity net migration = change − (births − deaths) with a birth proxy that is too high for
+  residents. First step 2010–11 (default fertility): change 84,549 (mean 2000–2010; the 2010–2020
+  growth is the outcome and may not be read) − (births 142,254 − deaths 44,691 = natural increase
+  97,562) = −13,013. The births come from the registered CBR 17.41 ‰ applied to 8.17 million
+  residents, i.e. they treat the 1.28 million non-registered migrants as if they bore children at
+  the registered rate in Quanzhou. With the resident-based CBR from the 0–4 share (11.98 ‰):
+  births 97,886, deaths 44,433, net migration **+31,096**/year; with national fertility (factor
+  1): births 123,736, net migration +5,396/year. So the sign follows the birth proxy; the
+  migration figure is a residual, and the total stays right by construction (the city total's
+  2020 error is small in every variant) while the split between births and migration is
+  uncertain. Printed by ``calibration_text`` / the notes and tested in ``tests/test_backtest.py``.
+
 Known exception to "data ≤ 2011": the national paths (WPP 2022 TFR, age pattern and e0 for
 2011–2020) are the engine's exogenous inputs and are later estimates, so the backtest knows the
 national trend (e.g. the 2016 two-child rise) — only the *local level* is calibrated blind.
@@ -361,7 +375,8 @@ def interpretation_text(runs: dict[str, Backtest], method: str = DEFAULT_FERTILI
     c0, c1 = _row(before, "share of ages 0–14"), _row(after, "share of ages 0–14")
     old, total = _row(after, "share of ages 60+"), after.table.iloc[0]
     male, alt_child = _row(after, "resident population, male"), _row(alt, "share of ages 0–14")
-    migration = after.calibration["net_migration_city_per_year"]
+    cal = after.calibration
+    migration = cal["net_migration_city_per_year"]
     alt_cbr = alt.calibration["target_cbr_per_mille"]
     high = old.error > 0
     more = male.percent_error > 0
@@ -372,7 +387,10 @@ def interpretation_text(runs: dict[str, Backtest], method: str = DEFAULT_FERTILI
         "15–59岁内部按全国年龄形状分配，而泉州15–59岁以年轻流入人口为主，50–59岁人数可能被高估；此外迁移只按固定的"
         f"Rogers–Castro年龄曲线分配，并不针对年轻流入人口，男性人口{'偏多' if more else '偏少'}{abs(male.percent_error):.1f}%"
         "也说明迁移的性别构成不准。生育代理值（户籍出生率）与常住出生率的差别是另一项误差来源。"
-        f"出生率越高，增长中留给迁移的部分越小：校准后推算的净迁移为{migration:+,.0f}人/年。以0–4岁比重推算的出生率"
+        f"出生率越高，增长中留给迁移的部分越小：校准后推算的净迁移为{migration:+,.0f}人/年"
+        f"（=基年增长{cal['change_first_step']:,.0f} −（出生{cal['births_first_step']:,.0f} − 死亡"
+        f"{cal['deaths_first_step']:,.0f}）；这不是符号错误，而是户籍出生率用于常住人口使出生数偏多；"
+        f"用0–4岁比重推算的出生率时净迁移为{alt.calibration['net_migration_city_per_year']:+,.0f}人/年）。以0–4岁比重推算的出生率"
         f"（{alt_cbr:.1f}‰）作敏感性检验，0–14岁比重误差为{alt_child.error:+.1f}个百分点。"
         f"\n\n*Calibrating fertility with information available at the base year moves the {END} error of the "
         f"0–14 share from {c0.error:+.1f} to {c1.error:+.1f} percentage points; the city total is off by "
@@ -382,5 +400,8 @@ def interpretation_text(runs: dict[str, Backtest], method: str = DEFAULT_FERTILI
         "15–59 are mostly young in-migrants, so ages 50–59 are probably overestimated; migration follows a fixed "
         f"Rogers–Castro profile, and men are {'over' if more else 'under'}-projected by "
         f"{abs(male.percent_error):.1f} %, so the sex mix of migration is off too. The calibrated net migration "
-        f"is {migration:+,.0f} persons/year; with the CBR implied by the 0–4 share ({alt_cbr:.1f} ‰) the 0–14 "
+        f"is {migration:+,.0f} persons/year (= base-year change {cal['change_first_step']:,.0f} − (births "
+        f"{cal['births_first_step']:,.0f} − deaths {cal['deaths_first_step']:,.0f})); it is a residual, not a sign "
+        "error: the registered birth rate applied to all residents gives too many births (with the 0–4-share "
+        f"rate the net migration is {alt.calibration['net_migration_city_per_year']:+,.0f} persons/year); with the CBR implied by the 0–4 share ({alt_cbr:.1f} ‰) the 0–14 "
         f"share error is {alt_child.error:+.1f} points.*")

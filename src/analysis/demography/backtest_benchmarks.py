@@ -11,11 +11,19 @@ census figure (晋江市: total and ages; 南安市, 惠安县, 泉州台商投�
 - ``hamilton_perry`` (cohort-change ratios, Smith, Tayman & Swanson 2013): **not computable** —
   it needs age detail from two censuses before the origin (2000 and 2010 by 5-year group), and the
   data hold only broad bands; the table says so instead of inventing it.
+- ``ratio_to_national`` (the unit's 2010 share × China's 2020/2010 share ratio): **not
+  computable** — China's 2010 age shares are in neither data/raw nor the shared data (WPP 2019
+  national figures start in 2015; the national census figures are for 2020 only).
 
 80+ has no 2020 resident observation in the data, so it has no row. Observations are read only
 here, after the projection (evaluation, never calibration). ``error_pct = 100 × (projected −
 observed) / observed``. References: Statistik Aargau ``propop`` evaluation vignette; Hyndman,
 ``demography::compare.demogdata``.
+
+Every row says which population base it is scored on (``base``) and which method it tests
+(``tests``): today all rows are on the **resident** (常住) base and the ``suite`` rows test the
+resident seed variant run from 2010 (:mod:`.backtest`), not the registered (户籍) method the
+headline figures use; a registered-method backtest is not in this table yet (issue 26 item 7).
 """
 
 from __future__ import annotations
@@ -24,17 +32,27 @@ import numpy as np
 import pandas as pd
 
 from .. import geography
+from ..labels import BASE_LABELS
 from ..data import loaders
 
-COLUMNS = ["geography", "indicator", "method", "projected", "observed", "error_pct"]
+COLUMNS = ["geography", "indicator", "base", "method", "tests", "projected", "observed", "error_pct"]
 INDICATORS = {"pop_total": (0, None), "pop_0_14": (0, 15), "pop_60plus": (60, None), "pop_65plus": (65, None)}
-METHODS = ("suite", "constant_shares", "linear_trend", "hamilton_perry")
+METHODS = ("suite", "constant_shares", "linear_trend", "hamilton_perry", "ratio_to_national")
 #: Why a method has no figure, by method (shown beside the table).
 NOT_COMPUTABLE = {
     "hamilton_perry": ("需要2010年以前两次普查的5岁组年龄数据，而数据只有宽年龄组",
                        "needs two censuses before 2010 by 5-year age group; the data have only broad bands"),
+    "ratio_to_national": ("需要全国2010年年龄结构，而数据只有全国2015、2020年（WPP 2019）和2020年普查数",
+                          "needs China's 2010 age shares; the data hold China only for 2015/2020 (WPP 2019) "
+                          "and the 2020 census"),
 }
 START, END = 2010, 2020
+#: What each method's rows test, by method (all rows are on the resident base, see module docstring).
+TESTS = {"suite": "resident seed variant of the forward method, run from 2010 (base=resident)",
+         "constant_shares": "naive benchmark: 2010 age and unit shares × the suite's city total",
+         "linear_trend": "naive benchmark: 2000 → 2010 change continued",
+         "hamilton_perry": "benchmark: cohort-change ratios (not computable)",
+         "ratio_to_national": "benchmark: 2010 share × China's 2020/2010 share ratio (not computable)"}
 
 
 def observed_2020() -> pd.DataFrame:
@@ -101,6 +119,8 @@ def benchmark_table(result) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["geography", "indicator", "method", "projected"])
     frame = frame.merge(observed_2020(), on=["geography", "indicator"], how="left")
     frame["error_pct"] = 100.0 * (frame["projected"] - frame["observed"]) / frame["observed"]
+    frame["base"] = "resident"
+    frame["tests"] = frame["method"].map(TESTS)
     order = {m: i for i, m in enumerate(METHODS)}
     units = {u: i for i, u in enumerate([geography.CITY_ID] + geography.county_ids())}
     inds = {k: i for i, k in enumerate(INDICATORS)}
@@ -125,7 +145,8 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
 
 
 METHOD_LABELS = {"suite": "本模型 suite", "constant_shares": "年龄比重不变 constant shares",
-                 "linear_trend": "线性趋势 linear trend", "hamilton_perry": "队列变动比 Hamilton–Perry"}
+                 "linear_trend": "线性趋势 linear trend", "hamilton_perry": "队列变动比 Hamilton–Perry",
+                 "ratio_to_national": "全国比率法 ratio to national"}
 INDICATOR_LABELS = {"pop_total": "总人口 total", "pop_0_14": "0–14岁 aged 0–14",
                     "pop_60plus": "60岁及以上 aged 60+", "pop_65plus": "65岁及以上 aged 65+"}
 
@@ -136,6 +157,7 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "地区 area": table["geography"].map(names),
         "指标 count": table["indicator"].map(INDICATOR_LABELS),
+        "口径 base": table["base"].map(BASE_LABELS),
         "方法 method": table["method"].map(METHOD_LABELS),
         "预测 projected (人)": table["projected"].map(lambda v: f"{v:,.0f}"),
         "普查 census 2020 (人)": table["observed"].map(lambda v: f"{v:,.0f}"),
@@ -156,5 +178,5 @@ def headline_text(table: pd.DataFrame) -> str:
         f"\n\n*Backtest 2010→2020: the city's residents aged 60+ projected at {suite.projected:,.0f} against "
         f"{suite.observed:,.0f} in the census, an error of **{suite.error_pct:+.1f} %** (constant age shares: "
         f"{const.error_pct:+.1f} %). For 晋江市 the 60+ error is {jj.error_pct:+.1f} %: in 2010 only county totals "
-        "exist, every county gets the city's age structure, and 晋江 has many young in-migrants. Hamilton–Perry "
-        f"is not computable: it {NOT_COMPUTABLE['hamilton_perry'][1]}.*")
+        "exist, every county gets the city's age structure, and 晋江 has many young in-migrants. Not computable: "
+        + "; ".join(f"{m} {en}" for m, (_, en) in NOT_COMPUTABLE.items()) + ".*")

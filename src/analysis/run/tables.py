@@ -13,9 +13,10 @@
     (100 = 100 and over), mean across draws (so the units and ages add up to the city; medians
     would not, since the estimated county totals are drawn).
 ``tables/backtest.csv``
-    ``geography, indicator, method, projected, observed, error_pct``: the 2010 → 2020 backtest of
-    the counts total, 0–14, 60+, 65+ for the city and the units with 2020 census figures, for the
-    suite's own method (``suite``) and the naive benchmarks
+    ``geography, indicator, base, method, tests, projected, observed, error_pct``: the 2010 → 2020
+    backtest of the counts total, 0–14, 60+, 65+ for the city and the units with 2020 census
+    figures, for the suite's resident seed variant (``suite``) and the naive benchmarks; ``base``
+    is the population base scored (all ``resident`` today) and ``tests`` what the row tests
     (:mod:`analysis.demography.backtest_benchmarks`).
 ``tables/plan_ledger.csv``
     the close-out of the plan that ended (:mod:`analysis.services.plan_ledger`): each target, its
