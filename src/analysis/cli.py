@@ -17,6 +17,8 @@ import argparse
 import sys
 
 from .errors import AnalysisError
+from . import config
+from .run import cli as run_cli
 
 EXIT_BAD_INPUT = 2
 MAX_ERROR = 2000  # one bounded message, whatever the input
@@ -50,7 +52,6 @@ def cmd_vintages(args: argparse.Namespace) -> int:
     """Write the scored vintages (:mod:`analysis.demography.vintage_scores`) to a CSV; one line each."""
     from pathlib import Path
 
-    from . import config
     from .demography import vintage_scores  # the models: only this command needs them
 
     table = vintage_scores.vintages(tuple(args.origins), draws=args.draws, seed=args.seed)
@@ -85,7 +86,6 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def _add_registered_commands(sub, only: str | None = None) -> None:
     """Commands whose modules register their own options (runner, ingest)."""
-    from .run import cli as run_cli
 
     run_cli.register(sub)
     if only == "run":

@@ -22,6 +22,7 @@ gives 0.55 (men) and 0.45 (women) at 100+, and 95–99 within 10 % of WPP's.
 from __future__ import annotations
 
 import numpy as np
+from ..data import loaders
 
 #: Ages whose rates the logistic is fitted to, and the first age it replaces.
 FIT_AGES = (80, 94)
@@ -75,9 +76,6 @@ def city_centenarians_at(time: float, origin: int = 2020) -> tuple[float, str]:
     two latest published centenarian counts dated on or before the origin (``registered_elderly.csv``:
     303 in July 2013, 337 in July 2016 — +3.6 % a year), and a note. An estimate: the trend is assumed
     to continue to the base date."""
-    from ..data import (
-        loaders,  # local: keeps the rate functions above free of the data layer
-    )
 
     table = loaders.load_registered()
     rows = table[(table["geography"] == "泉州市") & (table["indicator"] == "centenarians")

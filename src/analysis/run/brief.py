@@ -17,6 +17,10 @@ from .. import catalogue
 from ..sanitiser import sanitise_page
 from .citation import citation_html, citation_info
 from .svgchart import elderly_chart
+from ..keypoints import fmt
+from ..keypoints import key_points_html
+from ..keypoints import scenario_label
+from .manifest import beijing_time
 
 PRINT_CSS = """
 @page{size:A4;margin:14mm}
@@ -45,7 +49,6 @@ def _plan_word(indicator: str) -> str:
 
 def findings(points: list[dict], unit_name: str, year: int) -> list[str]:
     """Three plain sentences from the 要点 rows (elderly, beds, workforce)."""
-    from ..keypoints import fmt
 
     by = {p["indicator"]: p for p in points}
     out = []
@@ -88,7 +91,6 @@ def render_brief(row: dict[str, Any], key: dict[str, Any], run_label: str, date:
     """The one-page brief of one unit (``row`` = one entry of ``key_results["rows"]``); ``chart``:
     the 60+ and 80+ path as inline SVG (:func:`analysis.run.svgchart.elderly_chart`), ``citation``:
     the run's 如何引用/版本 block (:func:`analysis.run.citation.citation_html`), both trusted HTML."""
-    from ..keypoints import key_points_html
 
     esc = html.escape
     year, base = key["year"], key["base"]
@@ -115,8 +117,6 @@ def write_briefs(run_dir: Path, manifest: dict[str, Any], indicators=None) -> di
     """Write ``<unit>/brief.html`` for every unit with 要点 rows. Returns ``{unit_id: relative path}``.
     ``indicators`` (the run's indicator table) gives each brief the 60+ and 80+ chart.
     The PDFs are printed with the run's other PDFs (:func:`analysis.run.printable.write_products`)."""
-    from ..keypoints import scenario_label
-    from .manifest import beijing_time
 
     key = manifest.get("key_results") or {}
     scen = manifest.get("scenario", {})

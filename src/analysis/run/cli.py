@@ -13,14 +13,16 @@ from typing import Any
 from ..errors import AnalysisError
 from .params import read_params_file, split_parameters  # noqa: F401 - part of this module's API
 from .publish import check_run_name
+from ..scenarios import parse_overrides
+from .runner import RunOptions
+from .lock import RunLockedError
+from .runner import run
 
 EXIT_LOCKED = 3
 
 
 def options_from_args(args: argparse.Namespace):
     """Build :class:`~analysis.run.runner.RunOptions` from parsed arguments."""
-    from ..scenarios import parse_overrides
-    from .runner import RunOptions
 
     pairs: dict[str, Any] = {}
     if args.params_file:
@@ -49,8 +51,6 @@ def _names(option: str, items: list[str] | None) -> list[str]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .lock import RunLockedError
-    from .runner import run
 
     options = options_from_args(args)
     try:

@@ -28,6 +28,10 @@ from typing import Any
 import pandas as pd
 
 from .excel_summary import SHEET, summary_years, write_summary
+from ..people import COLUMN_ZH
+from ..services import beds, workforce
+from ..plan_report import ledger_table, odds_table
+from ..safety import neutralise_frame
 
 BASE_ZH = {"registered": "户籍 registered", "resident": "常住 resident"}
 
@@ -51,8 +55,6 @@ COLUMNS_ZH = {"unit_id": "单位代码 unit_id", "unit_name": "单位名称 unit
 
 
 def indicator_zh(name: str) -> str:
-    from ..people import COLUMN_ZH
-    from ..services import beds, workforce
 
     zh = {**COLUMN_ZH, **beds.INDICATOR_ZH, **workforce.INDICATOR_ZH}.get(name)
     return f"{zh} {name}" if zh else name
@@ -141,7 +143,6 @@ def units_sheet(indicators: pd.DataFrame) -> pd.DataFrame:
 def plan_sheets(unit_id: str, odds: pd.DataFrame | None, ledger: pd.DataFrame | None) -> list[tuple[str, pd.DataFrame, str]]:
     """The plan sheets of a workbook: the tracked plan's targets with their odds (every unit; 草案
     in the sheet name for a draft) and, in the city's, the close-out ledger of the plan that ended."""
-    from ..plan_report import ledger_table, odds_table
 
     sheets = []
     if odds is not None and (odds["unit_id"] == unit_id).any():
@@ -156,9 +157,6 @@ def write_unit_workbook(path: Path, unit_id: str, indicators: pd.DataFrame, popu
                         info: dict[str, Any] | None = None, plan_odds: pd.DataFrame | None = None,
                         plan_ledger: pd.DataFrame | None = None) -> Path:
     """Write the workbook of ``unit_id`` from the run's tables; returns ``path``."""
-    from ..safety import (
-        neutralise_frame,  # a text cell never becomes a formula (=HYPERLINK…)
-    )
 
     info = info or {}
     ind = indicators[indicators["unit_id"] == unit_id]

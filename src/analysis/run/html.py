@@ -19,6 +19,9 @@ from ..page_style import PAGE_STYLE as _STYLE
 from ..sanitiser import sanitise_page
 from .citation import citation_html, citation_info
 from .manifest import beijing_time  # noqa: F401 - re-exported (pages of the run)
+from .chart_files import add_download_links
+from .changes import render_changes
+from .plan_html import render_ledger_line, render_plan_odds
 
 _CDN_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.IGNORECASE)
 _SCRIPT_BLOCK = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
@@ -44,7 +47,6 @@ def export_notebook_html(ipynb: Path, out_html: Path, result=None, nb=None) -> N
     from nbconvert import HTMLExporter
 
     from ..safety import escape_notebook_outputs
-    from .chart_files import add_download_links
 
     if nb is None:
         nb = nbformat.read(str(ipynb), as_version=4)
@@ -328,8 +330,6 @@ def render_index(manifest: dict[str, Any]) -> str:
     table_error = manifest.get("error")
     head = "".join(f"<th>{NOTEBOOK_TITLES.get(nb, esc(nb))}</th>" for nb in notebooks)
     from ..keypoints import notes_appendix_html, scenario_label
-    from .changes import render_changes
-    from .plan_html import render_ledger_line, render_plan_odds
 
     scen = manifest.get("scenario", {})
     label = scenario_label(str(scen.get("name", "")), scen.get("overrides"))

@@ -28,6 +28,8 @@ from typing import Any
 
 from .. import config
 from . import manifest as mf
+from ..data.vintages import vintage_dir
+from ..filememo import file_signature
 
 
 @dataclass
@@ -65,7 +67,6 @@ def snapshot(folder: Path, scenario, chain: list[Path], notebooks: list[Path], v
              overrides: dict[str, Any]) -> Snapshot:
     """Copy and hash the run's inputs into ``folder`` (see the module docstring)."""
     from ..data import loaders
-    from ..data.vintages import vintage_dir
 
     root = folder
     inputs: dict[str, str] = {}
@@ -110,7 +111,6 @@ def source_hash() -> str:
 
     Hashed again only when a file's ``stat`` changed (:func:`analysis.filememo.file_signature`:
     size, mtime, ctime, inode): every job checks it, and hashing the source took 0.1 s a job."""
-    from ..filememo import file_signature
 
     package = Path(__file__).resolve().parents[1]
     paths = sorted(package.rglob("*.py"))

@@ -18,6 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from .stderr_log import redirect_stderr, restore_stderr
+from .chart_files import extract
+from .html import export_notebook_html
+from .inputs import verify
+from . import warm_kernel
+from .manifest import sha256_file
 
 
 @dataclass(frozen=True)
@@ -100,9 +105,7 @@ def run_job(job: Job) -> JobResult:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from .chart_files import extract
     from .engine import engine_name
-    from .html import export_notebook_html
 
     os.environ.update(job.env)
     import socket
@@ -113,7 +116,6 @@ def run_job(job: Job) -> JobResult:
     result = JobResult(job.unit_id, job.stem, "ok", 0.0, rel + ".ipynb", key=job.key,
                        worker=f"{socket.gethostname()}:{os.getpid()}")
     started = time.perf_counter()
-    from .inputs import verify
 
     changed = verify(job.env.get("QZ_FORECAST_ROOT", ""), job.pinned, job.code_sha256) if job.pinned else None
     if changed:  # never run a notebook on other bytes than the run recorded
@@ -181,7 +183,6 @@ def _warm_kernel(job: Job, result: JobResult):
     A kernel that cannot be started or reset is discarded and the job runs cold, so a kernel
     problem never costs a job (see :mod:`analysis.run.warm_kernel`).
     """
-    from . import warm_kernel
 
     if not warm_kernel.enabled():
         result.kernel = "cold"
@@ -198,7 +199,6 @@ def _warm_kernel(job: Job, result: JobResult):
 
 
 def _hashes(run_dir: Path, rels) -> dict[str, str]:
-    from .manifest import sha256_file
 
     return {rel: sha256_file(run_dir / rel) for rel in rels if rel and (run_dir / rel).exists()}
 

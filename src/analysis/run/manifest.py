@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .. import config
+from ..data.vintages import current_vintage, vintage_of
+from ..data.vintages import vintage_dir
 
 PACKAGES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "pandera", "papermill", "nbclient",
             "nbconvert", "nbformat", "ipykernel", "openpyxl", "dask", "distributed", "PyYAML", "tqdm")
@@ -43,7 +45,6 @@ def vintages_in_use() -> dict[str, str]:
     """The vintage each raw table is read from in this run (``'raw'`` = ``data/raw``)."""
     from ..data import loaders
     from ..data.ingest import POPULATION_KINDS
-    from ..data.vintages import current_vintage, vintage_of
 
     return {**{name: current_vintage(spec) for name, spec in loaders.TABLES.items()},
             **{kind: vintage_of(kind) for kind in POPULATION_KINDS}}
@@ -58,7 +59,6 @@ def input_hashes(scenario_file: Path | None, notebooks: Iterable[Path],
                  vintages: dict[str, str]) -> dict[str, str]:
     """sha256 of every input file, keyed by path relative to the project root."""
     from ..data import loaders
-    from ..data.vintages import vintage_dir
 
     files: list[Path] = sorted(p for p in config.raw_dir().rglob("*") if p.is_file())
     for name, vintage in vintages.items():

@@ -25,13 +25,14 @@ import time
 from typing import Any, Callable
 
 from .origin import start_year_of
+from .products import comparison_scenarios, publishes
+from ..scenarios import load_scenario
 
 
 def queue_prefetch(executor, jobs, options, overrides: dict | None, full: bool, log: str | None) -> None:
     """Queue this module's tasks on the warmed workers, ahead of the jobs: the band components
     for the run's first 01 job (not on ``--incremental``, whose 01 jobs are mostly reused), and
     in runs that publish one task for every scenario the comparison computes (it always does)."""
-    from .products import comparison_scenarios, publishes
 
     first = next((j for j in jobs if j.stem.startswith("01_")), None)
     if first is not None and not options.incremental:
@@ -67,7 +68,6 @@ def band_component_runs(env: dict[str, str], parameters: dict[str, Any], log: st
     def work() -> None:
         from ..demography.band_components import COMPONENTS
         from ..demography.cached import project
-        from ..scenarios import load_scenario
 
         scenario = load_scenario(parameters["scenario"], parameters.get("overrides") or None)
         for uncertainty in COMPONENTS:

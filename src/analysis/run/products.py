@@ -17,6 +17,8 @@ from typing import Any
 from ..sanitiser import sanitise_page
 from .citation import citation_html, citation_info, with_citation
 from .origin import start_year_of
+from ..scenarios import load_scenario
+from .scoped import environment as _environment
 
 BUNDLED = ("baseline", "low", "high")
 QUICK_ENV = "QZ_QUICK_PRODUCTS"  # set (the runner tests' fake runs): no comparison, no PDFs
@@ -33,7 +35,6 @@ def publishes(full: bool, options) -> bool:
 def comparison_scenarios(run_scenario: str, overrides: dict | None) -> list:
     """The bundled scenarios other than the run's own (an overridden run compares with its plain
     scenario too). Loaded from the project's ``scenarios/`` folder."""
-    from ..scenarios import load_scenario
 
     names = [n for n in BUNDLED if overrides or n != Path(run_scenario).stem]
     out = []
@@ -49,7 +50,6 @@ def write_comparison(run_dir: Path, manifest: dict[str, Any], options, tables, e
     """Write ``compare.html``; returns the manifest entry (page, scenarios, draws, seconds)."""
     from .. import compare
     from ..keypoints import scenario_label
-    from .scoped import environment as _environment
 
     clock = time.perf_counter()
     key = manifest.get("key_results") or {}

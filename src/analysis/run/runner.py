@@ -48,6 +48,12 @@ from .scoped import RunTerminated  # noqa: F401
 from .scoped import environment as _environment
 from .scoped import terminate_cleanly as _terminate_cleanly
 from .warm_kernel import ENV_COLD
+from ..scenarios import load_scenario, scenario_chain
+from .citation import citation_info, citation_rows
+from .executors import LocalExecutor
+from .html import render_index
+from .inputs import snapshot
+from .runs_index import write_runs_index
 
 EXIT_OK, EXIT_PARTIAL, EXIT_FAILED = 0, 1, 1
 BASES = ("resident", "registered")
@@ -196,7 +202,6 @@ def run(options: RunOptions, job_fn: Callable[[Job], JobResult] = run_job,
     Raises :class:`~analysis.errors.AnalysisError` for bad options (before anything is
     written) and :class:`~analysis.run.lock.RunLockedError` when another run holds the lock.
     """
-    from ..scenarios import load_scenario, scenario_chain
 
     check_options(options)
     key = unchanged.run_key(options, scenario_chain(options.scenario), source_hash())
@@ -255,12 +260,7 @@ def _unchanged_rerun(options: RunOptions, key: str) -> RunOutcome | None:
 
 def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, executor,
                     data_warnings=(), key: str = "") -> RunOutcome:
-    from ..scenarios import load_scenario
-    from .citation import citation_info, citation_rows
     from .excel import WorkbookWriter
-    from .executors import LocalExecutor
-    from .html import render_index
-    from .inputs import snapshot
     from .onepager import page_years
     from .tables import build_tables, key_results, ledger_counts, odds_rows
 
@@ -436,7 +436,6 @@ def _publish(options, staging: Path, run_id: str, manifest: dict[str, Any], publ
     if moved:
         publish.switch_latest(run_dir)
     publish.prune_runs(options.keep, finishing=run_dir)
-    from .runs_index import write_runs_index
 
     write_runs_index()  # reports/index.html: every kept run with its name, scope and status
     code_ = EXIT_OK if status == "complete" else (EXIT_PARTIAL if status == "partial" else EXIT_FAILED)

@@ -12,11 +12,13 @@ import html
 from .. import config
 from ..sanitiser import sanitise_page
 from .manifest import beijing_time, finished_at, read_manifest
+from ..labels import scenario_label
+from .html import _STATUS_ZH, _STYLE
+from .publish import latest_run, runs_dir
 
 
 def run_name(manifest: dict) -> str:
     """The readable name of a run: ``--name`` if given, else scenario and scope."""
-    from ..labels import scenario_label
 
     if manifest.get("name"):
         return str(manifest["name"])
@@ -37,7 +39,6 @@ def scope(manifest: dict) -> str:
 
 def render_runs_index(runs_dir, latest=None) -> str:
     """The page listing every run folder under ``runs_dir`` (newest first)."""
-    from .html import _STATUS_ZH, _STYLE
 
     esc = html.escape
     rows = []
@@ -63,7 +64,6 @@ Subset runs do not replace the latest full run; they are listed below.</p>
 
 
 def write_runs_index() -> None:
-    from .publish import latest_run, runs_dir
 
     path = config.reports_dir() / "index.html"
     path.write_text(sanitise_page(render_runs_index(runs_dir(), latest_run())), encoding="utf-8")

@@ -46,6 +46,9 @@ from ..keypoints import KEY_POINTS, key_points
 from ..services.plan_odds import odds_rows  # noqa: F401 - the index's rows, re-exported
 from .origin import start_year_of
 from .vintage_table import vintage_table
+from ..pipeline import plan_models, run_models
+from .. import pipeline
+from ..safety import neutralise_frame
 
 BASES = ("resident", "registered")
 
@@ -83,9 +86,6 @@ class Tables:
         """Write ``indicators.csv``, ``population.csv`` and, where present, ``backtest.csv``,
         ``plan_ledger.csv`` and ``plan_odds.csv`` (UTF-8, empty cells for missing)."""
         folder.mkdir(parents=True, exist_ok=True)
-        from ..safety import (
-            neutralise_frame,  # a text cell never starts a spreadsheet formula
-        )
 
         frames = {"indicators": self.indicators, "population": self.population, "backtest": self.backtest,
                   "plan_ledger": self.plan_ledger, "plan_odds": self.plan_odds, "vintages": self.vintages}
@@ -124,7 +124,6 @@ def build_tables(scenario, start_year: int, end_year: int, draws: int, seed: int
     Raises
     :class:`~analysis.errors.AnalysisError` when a model is unavailable or fails.
     """
-    from ..pipeline import plan_models, run_models
 
     models = {}
     unit_ids = geography.county_ids() + [geography.CITY_ID]
@@ -160,7 +159,6 @@ def build_tables(scenario, start_year: int, end_year: int, draws: int, seed: int
         kind="stable")[INDICATOR_COLUMNS].reset_index(drop=True)
     population = pd.concat(population_frames, ignore_index=True).assign(scenario=scenario.name)
     population = population[population["year"].isin(list(years))][POPULATION_COLUMNS].reset_index(drop=True)
-    from .. import pipeline
 
     vintages = vintage_table(scenario, end_year, draws, seed)  # issue 25: every origin, scored
     return Tables(indicators, population, list(dict.fromkeys(notes)), pipeline.backtest_table(scenario),
