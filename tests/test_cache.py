@@ -298,9 +298,9 @@ def test_a_worker_prefetches_the_comparisons_models_the_products_phase_then_load
 def test_a_publishing_run_queues_every_compared_scenario_a_trial_run_only_the_bands(monkeypatch):
     from types import SimpleNamespace
 
-    from analysis.run import prefetch, products
+    from analysis.run import prefetch, product_scope
 
-    monkeypatch.delenv(products.QUICK_ENV, raising=False)
+    monkeypatch.delenv(product_scope.QUICK_ENV, raising=False)
     queued = []
     executor = SimpleNamespace(background=lambda fn, *args: queued.append((fn.__name__, args)))
     jobs = [SimpleNamespace(stem="01_population_projection", env={"A": "1"}, parameters={"scenario": "baseline"})]

@@ -13,7 +13,8 @@ import pytest
 
 from analysis import cli, safety, scenarios
 from analysis.errors import AnalysisError
-from analysis.run import excel, html as run_html
+from analysis.run import excel, notebook_html
+from analysis.run import html as run_html
 from analysis.run.tables import Tables
 
 XSS = '<img src=x onerror="alert(1)">'
@@ -76,7 +77,7 @@ def test_markdown_output_with_markup_is_shown_as_text(tmp_path):
     src = tmp_path / "x.ipynb"
     nbformat.write(nb, str(src))
     out = tmp_path / "x.html"
-    run_html.export_notebook_html(src, out)
+    notebook_html.export_notebook_html(src, out)
     page = out.read_text(encoding="utf-8")
     assert "onerror" not in page.replace("&lt;img src=x onerror", "")
     assert "<img src=x" not in page and "alert(2)" not in page
@@ -221,7 +222,7 @@ def test_failing_cell_source_cannot_break_out_of_the_banner(tmp_path):
     result = JobResult("licheng", "f", "failed", 0.0, "licheng/f.ipynb", error_name="ValueError",
                        error_message=XSS, failed_cell_source=f"x = 1\n\n```\n{XSS}\n```")
     out = tmp_path / "f.html"
-    run_html.export_notebook_html(src, out, result)
+    notebook_html.export_notebook_html(src, out, result)
     page = out.read_text(encoding="utf-8")
     assert "<img src=x" not in page and "Failing cell" in page
 

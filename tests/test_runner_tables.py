@@ -9,7 +9,8 @@ import pytest
 from analysis import geography
 from analysis.errors import AnalysisError
 from analysis.run import tables
-from analysis.run.html import render_index, strip_cdn
+from analysis.run.html import render_index
+from analysis.run.notebook_html import strip_cdn
 from analysis.scenarios import Scenario
 
 

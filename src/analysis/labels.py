@@ -3,6 +3,8 @@ the runs index is written by every run, an unchanged ``--incremental`` rerun inc
 
 from __future__ import annotations
 
+from .safety import markdown_text
+
 
 def scenario_label(name: str, overrides: dict | None) -> str:
     """情景 name, or '情景 name（已修改 overridden: k=v, …）' for an overridden run."""
@@ -16,10 +18,6 @@ def markdown_scenario_label(name: str, overrides: dict | None) -> str:
     """:func:`scenario_label` as Markdown that shows it as text: the scenario name and the ``-p``
     keys and values are user text (:func:`analysis.safety.markdown_text`). For notebooks'
     ``display(Markdown(…))`` lines; HTML pages escape :func:`scenario_label` with ``html.escape``."""
-    from .safety import (
-        markdown_text,  # safety imports pandas; the runs index uses this module without it
-    )
-
     return markdown_text(scenario_label(name, overrides))
 
 

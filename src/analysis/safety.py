@@ -11,15 +11,19 @@ text is written (never trusted to the author):
 * **Spreadsheets**: a string cell that begins with ``= + - @``, a tab or a carriage return would be
   read by Excel or LibreOffice as a formula (``=HYPERLINK(…)``). :func:`neutralise_cell` prefixes
   such a cell with an apostrophe, so it is shown as the text it is (OWASP "CSV injection").
+
+Light (pandas is imported only by :func:`neutralise_frame`): the runs index and the notebook pages'
+export use the HTML helpers on the unchanged-rerun path.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -37,6 +41,8 @@ def neutralise_cell(value: Any) -> Any:
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells and column names cannot start a formula."""
+    import pandas as pd  # heavy: the HTML helpers here serve the light path (runs index, notebook pages) without it
+
     out = frame.copy()
     for column in out.columns:
         series = out[column]

@@ -20,7 +20,9 @@ kept run whose status is ``complete`` (:func:`analysis.run.publish.last_complete
   :data:`INTERVENTIONS`), so a scenario that clips cohorts says so where a reader looks first.
 
 Whatever a kept run holds is validated before use (:func:`_previous_inputs`, :func:`_previous_results`):
-a wrong shape is ignored field by field, never an error after publication.
+a wrong shape is ignored field by field, never an error after publication. Used by a real run
+only (:mod:`analysis.run.staging`, :mod:`analysis.run.html`), so it imports the table registry and
+the 要点 (pandas) at its top.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import config
+from ..data import loaders
+from ..keypoints import KEY_POINTS, UNIT_ZH, fmt
 from ..method_notes import reader_text, split_base
 from . import publish
 from .manifest import beijing_time, read_manifest
@@ -71,8 +75,6 @@ def table_and_vintage(rel: str, vintages: dict[str, str]) -> tuple[str, str]:
     if len(parts) >= 5 and parts[:3] == ["data", "processed", "vintages"]:
         return parts[3], Path(parts[4]).stem
     if rel.startswith("data/raw/"):
-        from ..data import loaders  # imports pandas: only for a raw input that changed
-
         name = Path(rel).name
         table = next((t for t, spec in loaders.TABLES.items() if Path(spec.filename).name == name), name)
         return table, "raw"
@@ -157,8 +159,6 @@ def changed_inputs(now: dict[str, Any], old: dict[str, Any], old_dir: Path | Non
 
 def _values(key: Any) -> dict[tuple[str, str], tuple[float, str, str]]:
     """``{(unit_id, indicator): (median, unit name, kind)}`` of a manifest's ``key_results``."""
-    from ..keypoints import KEY_POINTS  # imports pandas: only when results are compared
-
     kinds = {name: kind for name, _, _, kind, _ in KEY_POINTS}
     out = {}
     rows = key.get("rows") if isinstance(key, dict) else None
@@ -182,8 +182,6 @@ def changed_results(now: dict[str, Any], old: dict[str, Any]) -> tuple[bool, str
         if new_key.get(field) != old_key.get(field):
             return False, f"{field} {old_key.get(field)!s:.20} → {new_key.get(field)!s:.20}", []
     before, after = _values(old_key), _values(new_key)
-    from ..keypoints import KEY_POINTS
-
     labels = {name: (zh, en) for name, zh, en, _, _ in KEY_POINTS}
     rows = []
     for unit, name in sorted(set(before) | set(after)):
@@ -238,8 +236,6 @@ def record_changes(manifest: dict[str, Any], snapshot_root: Path) -> None:
 
 
 def _fmt(value: Any, kind: str) -> str:
-    from ..keypoints import fmt  # imports pandas: only when a page is made
-
     return fmt(value, kind)
 
 
@@ -254,10 +250,6 @@ def render_changes(changes: Any) -> str:
     if not isinstance(changes, dict):
         return ""
     esc = html.escape
-    from ..keypoints import (
-        UNIT_ZH,  # keypoints imports pandas: only when a page is made
-    )
-
     parts = ['<section class="changes"><h2>与上次完整运行相比的变化 What changed since the previous complete run</h2>']
     previous = changes.get("previous")
     if not previous:

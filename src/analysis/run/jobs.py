@@ -19,7 +19,7 @@ from typing import Any
 
 from .stderr_log import redirect_stderr, restore_stderr
 from .chart_files import extract
-from .html import export_notebook_html
+from .notebook_html import export_notebook_html
 from .inputs import verify
 from . import warm_kernel
 from .manifest import sha256_file
@@ -105,7 +105,7 @@ def run_job(job: Job) -> JobResult:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from .engine import engine_name
+    from .engine import engine_name  # heavy (papermill, as the two lines above): only a worker runs a job
 
     os.environ.update(job.env)
     import socket
@@ -143,8 +143,6 @@ def run_job(job: Job) -> JobResult:
         result.error_message = str(exc) or traceback.format_exc(limit=3)
     finally:
         if kernel is not None:  # a failed or timed-out job, or a bloated kernel: a fresh one next time
-            from . import warm_kernel
-
             warm_kernel.release(kernel, healthy=result.status == "ok")
         restore_stderr(saved_stderr)
     if job.stderr_log:

@@ -158,7 +158,7 @@ def beijing_time(iso: str | None) -> str:
 
 def utc_now() -> str:
     """Now as an ISO timestamp in UTC (``2026-12-05T09:00:00+00:00``): every stored time is UTC;
-    pages show Beijing time (:func:`analysis.run.html.beijing_time`)."""
+    pages show Beijing time (:func:`beijing_time`)."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 

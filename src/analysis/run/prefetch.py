@@ -24,9 +24,12 @@ import os
 import time
 from typing import Any, Callable
 
-from .origin import start_year_of
-from .products import comparison_scenarios, publishes
+from .. import pipeline
+from ..demography import cached
+from ..demography.band_components import COMPONENTS
 from ..scenarios import load_scenario
+from .origin import start_year_of
+from .product_scope import comparison_scenarios, publishes
 
 
 def queue_prefetch(executor, jobs, options, overrides: dict | None, full: bool, log: str | None) -> None:
@@ -66,13 +69,10 @@ def band_component_runs(env: dict[str, str], parameters: dict[str, Any], log: st
     """The ``base`` and ``rates`` projections of :func:`analysis.demography.band_components.component_runs`
     (``all`` is the tables' own projection) for the jobs' notebook ``parameters``."""
     def work() -> None:
-        from ..demography.band_components import COMPONENTS
-        from ..demography.cached import project
-
         scenario = load_scenario(parameters["scenario"], parameters.get("overrides") or None)
         for uncertainty in COMPONENTS:
             if uncertainty != "all":
-                project(scenario, base=parameters["base"], start_year=parameters["start_year"],
+                cached.project(scenario, base=parameters["base"], start_year=parameters["start_year"],
                         end_year=parameters["end_year"], draws=parameters["draws"], seed=parameters["seed"],
                         uncertainty=uncertainty)
 
@@ -85,8 +85,6 @@ def comparison_runs(env: dict[str, str], scenario, base: str, start_year: int, e
     the products phase loads it) with the run's base, years, draws and seed: what
     :func:`analysis.compare.scenario_rows` asks for after the notebooks."""
     def work() -> None:
-        from ..pipeline import run_models
-
-        run_models(scenario, base=base, start_year=start_year, end_year=end_year, draws=draws, seed=seed)
+        pipeline.run_models(scenario, base=base, start_year=start_year, end_year=end_year, draws=draws, seed=seed)
 
     return _task(f"comparison scenario {scenario.name}", env, log, work)

@@ -35,9 +35,12 @@ from typing import Any
 import pandas as pd
 
 from .. import catalogue, people, print_geometry
+from ..keypoints import scenario_label
 from ..sanitiser import sanitise_page
+from . import chart_files, chromium  # called through the module: tests replace find_chromium, extract
+from .brief import write_briefs
 from .citation import citation_html, citation_info, with_citation, without_citation
-from .manifest import sha256_file
+from .manifest import beijing_time, sha256_file
 from .onepager import write_onepagers
 from .print_setup import INSTALL_COMMAND
 
@@ -249,18 +252,12 @@ def write_products(run_dir: Path, manifest: dict[str, Any], pdf: bool, indicator
     notebook pages. ``indicators``: the run's indicator table (read from ``tables/indicators.csv``
     when not given). Returns the manifest entries ``briefs``, ``onepagers``, ``print_reports``
     and ``pdf`` (what was printed, how long it took, or why nothing was)."""
-    from ..keypoints import scenario_label
-    from .brief import write_briefs
-    from .chart_files import extract
-    from .chromium import find_chromium, print_pages
-    from .manifest import beijing_time
-
     jobs = manifest.get("jobs", [])
     for job in jobs:  # chart files: a finished job's worker wrote them (``charts``), a reused job's not
         if job.get("output") and (job["status"] == "skipped" or (job["status"] == "ok" and job.get("charts") is None)):
             ipynb = run_dir / job["output"]
             if ipynb.exists():
-                extract(ipynb)
+                chart_files.extract(ipynb)
     if indicators is None and (run_dir / "tables" / "indicators.csv").exists():
         indicators = pd.read_csv(run_dir / "tables" / "indicators.csv")
     briefs = write_briefs(run_dir, manifest, indicators=indicators)
@@ -285,14 +282,14 @@ def write_products(run_dir: Path, manifest: dict[str, Any], pdf: bool, indicator
     info: dict[str, Any] = {"made": False}
     if not pdf:
         info["reason"] = "试算运行不打印PDF（完整运行或加 --publish 时打印） PDFs are printed in runs that publish"
-    elif find_chromium() is None:
+    elif chromium.find_chromium() is None:
         info["reason"] = "未安装 Chromium，未生成PDF（可在浏览器中打印HTML） chromium not installed: no PDFs"
         info["install"] = INSTALL_COMMAND  # the run's last line says how (print_setup.no_pdf_line)
     else:
         pairs = [(run_dir / rel, (run_dir / rel).with_suffix(".pdf")) for rel in briefs.values()]
         pairs += [(run_dir / r["html"], run_dir / Path(r["html"]).parent / "report.pdf") for r in reports.values()]
         clock = time.perf_counter()
-        printed = print_pages(pairs) or {}
+        printed = chromium.print_pages(pairs) or {}
         info = {"made": True, "seconds": round(time.perf_counter() - clock, 2),
                 "printed": sum(printed.values()), "failed": [p.relative_to(run_dir).as_posix()
                                                              for p, ok in printed.items() if not ok]}

@@ -5,7 +5,9 @@ The scenario comparison (``compare.html``, runs that publish): the run's own sce
 from the run's tables, not recomputed) beside every other bundled scenario (``scenarios/*.yaml`` of
 the project: baseline, low, high), each computed by :func:`analysis.pipeline.run_models` with the
 run's draws, years and seed on the run's input snapshot; the page is
-:func:`analysis.compare.render_compare`, the same as ``python -m analysis compare``.
+:func:`analysis.compare.render_compare`, the same as ``python -m analysis compare``. Which runs
+make it, and with which scenarios, is :mod:`analysis.run.product_scope` (light: the unchanged
+rerun and the prefetch read it without this module's imports).
 """
 
 from __future__ import annotations
@@ -14,43 +16,19 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .. import compare
+from ..keypoints import scenario_label
+from ..keypoints import with_targets as attach
 from ..sanitiser import sanitise_page
 from .citation import citation_html, citation_info, with_citation
 from .origin import start_year_of
-from ..scenarios import load_scenario
+from .printable import write_products as printable
+from .product_scope import comparison_scenarios, publishes
 from .scoped import environment as _environment
-
-BUNDLED = ("baseline", "low", "high")
-QUICK_ENV = "QZ_QUICK_PRODUCTS"  # set (the runner tests' fake runs): no comparison, no PDFs
-
-
-def publishes(full: bool, options) -> bool:
-    """Whether a run makes the comparison and the PDFs: full runs and ``--publish`` (a trial run
-    of some units stays quick), not the runner tests' fake runs."""
-    import os
-
-    return bool(full or options.publish) and not os.environ.get(QUICK_ENV)
-
-
-def comparison_scenarios(run_scenario: str, overrides: dict | None) -> list:
-    """The bundled scenarios other than the run's own (an overridden run compares with its plain
-    scenario too). Loaded from the project's ``scenarios/`` folder."""
-
-    names = [n for n in BUNDLED if overrides or n != Path(run_scenario).stem]
-    out = []
-    for name in names:
-        try:
-            out.append(load_scenario(name))
-        except Exception:  # noqa: BLE001 - a bundled scenario removed or broken: compare the rest
-            continue
-    return out
 
 
 def write_comparison(run_dir: Path, manifest: dict[str, Any], options, tables, env: dict[str, str]) -> dict:
     """Write ``compare.html``; returns the manifest entry (page, scenarios, draws, seconds)."""
-    from .. import compare
-    from ..keypoints import scenario_label
-
     clock = time.perf_counter()
     key = manifest.get("key_results") or {}
     base, year = key.get("base", options.base), key.get("year", options.report_year or options.end_year)
@@ -62,8 +40,6 @@ def write_comparison(run_dir: Path, manifest: dict[str, Any], options, tables, e
         results.update(compare.scenario_rows(others, base, year, start_year_of(base, options.origin), options.end_year,
                                              options.draws, options.seed))
         with_targets = {}
-        from ..keypoints import with_targets as attach
-
         for label, (frame, _) in results.items():
             with_targets[label] = compare.scenario_result(
                 attach(frame, range(options.start_year, options.end_year + 1), options.plan or ""), base, year)
@@ -81,8 +57,6 @@ def write_products(run_dir: Path, manifest: dict[str, Any], options, tables, env
     """Chart files, briefs and print pages always; the comparison and the PDFs in runs that publish
     (full runs or ``--publish``; a trial run of some units stays quick). Returns manifest entries;
     a failing comparison is recorded (``comparison.error``) and does not stop the run."""
-    from .printable import write_products as printable
-
     out: dict[str, Any] = {}
     if not publishes(manifest.get("full"), options):
         out.update(printable(run_dir, manifest, pdf=False, indicators=tables.indicators))

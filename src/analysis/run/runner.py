@@ -3,37 +3,28 @@
 :func:`run` is what ``python -m analysis run`` calls. One parent process computes the run's
 tables (:mod:`analysis.run.tables`), then drives all notebook jobs through one executor (local
 worker processes or dask.distributed) and publishes the run folder atomically
-(:mod:`analysis.run.publish`).
+(:mod:`analysis.run.publish`). The work of a real run (tables, jobs, workbooks, products, manifest)
+is :mod:`analysis.run.staging`, imported only once an unchanged ``--incremental`` rerun is ruled
+out: this module imports no pandas (:mod:`analysis.run.unchanged`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import shutil
-import sys
 import time
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from .. import config, geography
 from ..errors import AnalysisError
-from ..sanitiser import sanitise_page
 from . import manifest as mf
 from . import publish, unchanged
-from .changes import record_changes
 from .executors import make_executor
 from .inputs import source_hash
 from .jobs import Job, JobResult, run_job
 from .lock import RunLock
-from .origin import (
-    check_origin,
-    estimate_record,
-    latest_data_year,
-    origin_summary,
-    since_previous,
-)
+from .origin import check_origin, latest_data_year
 from .params import check_parameters, check_year_parameters
 from .planning import notebook_parameters, pairs_for, plan_jobs, reuse_previous  # noqa: F401 - API
 from .print_setup import no_pdf_line
@@ -45,14 +36,8 @@ from .resources import (  # noqa: F401
     memory_needed,
 )
 from .scoped import RunTerminated  # noqa: F401
-from .scoped import environment as _environment
 from .scoped import terminate_cleanly as _terminate_cleanly
-from .warm_kernel import ENV_COLD
 from ..scenarios import load_scenario, scenario_chain
-from .citation import citation_info, citation_rows
-from .executors import LocalExecutor
-from .html import render_index
-from .inputs import snapshot
 from .runs_index import write_runs_index
 
 EXIT_OK, EXIT_PARTIAL, EXIT_FAILED = 0, 1, 1
@@ -138,16 +123,6 @@ def check_options(options: RunOptions) -> None:
     check_memory(options)
 
 
-def resolve_plan(options: RunOptions) -> None:
-    """Fill in the tracked plan (default: the city's current plan) and the report year (default:
-    its end year, within the projection); an unknown plan is an error before anything is written."""
-    from ..data import plans
-    from .tables import report_year_of
-
-    options.plan = plans.load_plan(options.plan or plans.default_plan_id()).id
-    options.report_year = report_year_of(options.plan, options.start_year, options.end_year, options.report_year)
-
-
 def available_notebooks() -> dict[str, Path]:
     """Notebooks by stem in ``notebooks/`` (sorted)."""
     return {p.stem: p for p in sorted(config.notebooks_dir().glob("*.ipynb"))}
@@ -178,23 +153,6 @@ def select_notebooks(names: list[str] | None, with_city: bool) -> tuple[list[Pat
     return per_unit, once
 
 
-def run_status(results: list[JobResult], tables_ok: bool) -> str:
-    """``complete`` (every job ok or reused), ``partial`` (some ok) or ``failed`` (none ok)."""
-    if not tables_ok:
-        return "failed"
-    good = sum(r.status in ("ok", "skipped") for r in results)
-    if good == len(results):
-        return "complete"
-    return "partial" if good else "failed"
-
-
-def _progress(total: int, quiet: bool):
-    from tqdm import tqdm
-
-    return tqdm(total=total, disable=quiet or total == 0, unit="job", desc="notebooks 报告",
-                dynamic_ncols=True, file=sys.stderr)
-
-
 def run(options: RunOptions, job_fn: Callable[[Job], JobResult] = run_job,
         executor=None) -> RunOutcome:
     """Execute a whole run (see the module docstring). Returns a :class:`RunOutcome`.
@@ -209,7 +167,11 @@ def run(options: RunOptions, job_fn: Callable[[Job], JobResult] = run_job,
         outcome = _unchanged_rerun(options, key)
         if outcome is not None:
             return outcome
-    resolve_plan(options)
+    # Imported here, once: the real run's machinery (pandas, the models, matplotlib, openpyxl) is
+    # kept off the light path of the unchanged rerun above (test_runner_unchanged).
+    from . import staging as real_run
+
+    real_run.resolve_plan(options)
     units = geography.resolve_many(options.units)
     units = list(dict.fromkeys(units))
     per_unit, once = select_notebooks(options.notebooks, geography.CITY_ID in [u.id for u in units])
@@ -220,15 +182,15 @@ def run(options: RunOptions, job_fn: Callable[[Job], JobResult] = run_job,
     executor = executor or make_executor(options.workers, options.scheduler)
 
     with _terminate_cleanly(), RunLock(config.reports_dir() / ".lock", options.command):
-        from ..data.checks import refuse_invalid
-
-        data_warnings = refuse_invalid()  # a failing table or vintage stops the run here (exit 2)
+        data_warnings = real_run.refuse_invalid()  # a failing table or vintage stops the run here (exit 2)
         run_id = publish.check_run_id(options.run_id or publish.new_run_id())
         publish.remove_abandoned_staging()  # left by a killed run; safe: we hold the lock
         staging = publish.staging_dir(run_id)
         try:
-            return _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, executor,
-                                   data_warnings, key)
+            pairs = pairs_for(options, [u.id for u in units], select_notebooks)
+            manifest, publishable = real_run.run_in_staging(options, units, scenario, chain, run_id, staging, pairs,
+                                                            job_fn, executor, data_warnings, key)
+            return _publish(options, staging, run_id, manifest, publishable)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -256,175 +218,6 @@ def _unchanged_rerun(options: RunOptions, key: str) -> RunOutcome | None:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-
-
-def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, executor,
-                    data_warnings=(), key: str = "") -> RunOutcome:
-    from .excel import WorkbookWriter
-    from .onepager import page_years
-    from .tables import build_tables, key_results, ledger_counts, odds_rows
-
-    started, clock = _now(), time.perf_counter()
-    scenario_file = chain[0]
-    vintages = mf.vintages_in_use()
-    pairs = pairs_for(options, [u.id for u in units], select_notebooks)
-    # Every input is copied and hashed once; the tables and every kernel read only that copy.
-    plain = load_scenario(scenario_file) if scenario.overrides else scenario
-    snap = snapshot(staging / "inputs", plain, chain, list(dict.fromkeys(nb for _, nb in pairs)), vintages,
-                    options.overrides)
-    inputs = snap.inputs
-    # The projection is computed once (for the tables) and loaded by every notebook's kernel.
-    model_cache = staging / ".cache"
-    from .. import cache
-
-    env = {"QZ_FORECAST_ROOT": str(snap.root), cache.ENV_VAR: str(model_cache), **mf.vintage_env(vintages),
-           "QZ_CHART_FILES": "1"}  # kernels also publish each chart as 200-dpi PNG and SVG (plots.print_formats)
-    cold = options.cold_kernels or bool(options.scheduler)  # a dask worker may run jobs in threads
-    if cold:
-        env[ENV_COLD] = "1"
-    code = {**mf.code_version(), "source_sha256": source_hash()}
-    jobs = plan_jobs(options, pairs, staging, snap, env, code["source_sha256"], plain.name,
-                     capture_stderr=isinstance(executor, LocalExecutor))
-
-    latest = publish.latest_run()
-    origin = {**origin_summary(options.origin),
-              "since_previous": since_previous(mf.read_manifest(latest) if latest else None, inputs)}
-    with _environment(env):  # the snapshot's data: what the registered base of the origin rests on
-        origin["estimates"] = estimate_record(options.origin, scenario)
-    manifest: dict[str, Any] = {
-        "run_id": run_id, "started": started, "finished": None, "status": None,
-        "command": options.command,
-        "scenario": {"name": scenario.name, "file": str(scenario_file), "description": scenario.description,
-                     "overrides": scenario.overrides, "values": scenario.values, "sources": scenario.sources},
-        "parameters": {"units": [u.id for u in units], "notebooks": sorted({j.stem for j in jobs}),
-                       "scenario": str(options.scenario), "base": options.base,
-                       "start_year": options.start_year, "origin": options.origin,
-                       "end_year": options.end_year, "draws": options.draws,
-                       "seed": options.seed, "extra": options.params, "overrides": options.overrides,
-                       "workers": options.workers, "scheduler": options.scheduler,
-                       "incremental": options.incremental, "kernel": config.KERNEL_NAME,
-                       "kernels": "cold" if cold else "warm"},
-        "origin": origin,
-        "vintages": vintages, "inputs": inputs, "packages": mf.package_versions(), "code": code,
-        "pinned": {"snapshot": "inputs", "scenario_chain": snap.scenario_chain,
-                   "scenario_resolved_sha256": snap.scenario_sha256, "packages_sha256": snap.packages_sha256},
-        "full": options.units is None and options.notebooks is None, "name": options.name,
-        "unit_names": {u.id: u.name_zh for u in geography.all_units()},
-        "tables": {}, "workbooks": {}, "notes": [], "jobs": [],
-    }
-
-    if jobs and hasattr(executor, "warm_up"):  # workers forked now, before the workbook thread exists
-        from . import warm_kernel
-        from .executors import (
-            no_task,  # not ``started``: that name is the run's start time here
-        )
-
-        log = str(Path(jobs[0].stderr_log).with_name("warm-up.log")) if jobs[0].stderr_log else None
-        if job_fn is run_job and not cold:  # each worker's kernel warms while the tables are computed
-            executor.warm_up(warm_kernel.warm_up, jobs[0].kernel_name, jobs[0].env, jobs[0].cwd, log)
-        else:
-            executor.warm_up(no_task)
-        if job_fn is run_job and hasattr(executor, "background"):
-            from .prefetch import queue_prefetch
-
-            queue_prefetch(executor, jobs, options, scenario.overrides, manifest["full"], log)
-    tables_ok, results = True, []
-    phases = manifest["phases"] = {"setup": round(time.perf_counter() - clock, 2)}  # seconds (make bench)
-    try:
-        with _environment(env):  # the jobs' environment (the snapshot), so their cache keys match
-            tables = build_tables(load_scenario(plain.name, options.overrides or None), options.start_year,
-                                  options.end_year, options.draws, options.seed, plan_id=options.plan,
-                                  origin=options.origin)
-        paths = tables.write(staging / "tables")
-        manifest["tables"] = {name: {"path": p.relative_to(staging).as_posix(),
-                                     "rows": len(getattr(tables, name))} for name, p in paths.items()}
-        manifest["notes"] = [f"数据警告 data warning: {w}" for w in data_warnings] + tables.notes
-        report_year = options.report_year
-        manifest["plan"] = {**tables.plan, "report_year": report_year}
-        manifest["key_results"] = {"base": options.base, "year": report_year,
-                                   "rows": key_results(tables.indicators, options.base, report_year),
-                                   "odds": odds_rows(tables.plan_odds), "ledger": ledger_counts(tables.plan_ledger)}
-        from ..keypoints import scenario_label
-        from .manifest import beijing_time
-
-        label = scenario_label(scenario.name, scenario.overrides)
-        manifest["key_results"]["scenario_label"] = label
-        info = {"scenario_label": label, "overrides": scenario.overrides, "run_id": run_id,
-                "date": beijing_time(started), "years": f"{options.start_year}–{options.end_year}",
-                "draws": options.draws, "vintages": vintages, "sources": scenario.sources,
-                "base": options.base, "onepager_years": page_years(manifest, options.base), "notes": manifest["notes"],
-                "citation": citation_rows(citation_info(manifest))}  # the workbook's first sheet and 说明
-        # The workbooks (openpyxl, ~1 s each) are written by a thread of this process while the
-        # notebooks run: the parent only waits for the workers then, instead of the workers waiting.
-        # A failing workbook fails the run (as a failing table does), known once the notebooks ran.
-        workbooks = WorkbookWriter(staging, units, tables, info)
-    except OSError:
-        raise  # a full disk or a read-only folder: the run stops (exit 2), nothing is published
-    except Exception as exc:
-        tables_ok = False
-        detail = str(exc) if isinstance(exc, AnalysisError) else f"{type(exc).__name__}: {exc}"
-        manifest["error"] = f"表格计算失败 table computation failed, no notebook was run: {detail}"
-        if not isinstance(exc, AnalysisError):
-            manifest["error_traceback"] = traceback.format_exc()
-
-    if tables_ok:
-        phases["tables"] = round(time.perf_counter() - clock - sum(phases.values()), 2)
-        try:
-            _run_notebooks(options, jobs, staging, job_fn, executor, results)
-        except BaseException:  # interrupted (SIGTERM, Ctrl-C) or broken: the thread stops first
-            workbooks.stop()
-            raise
-
-    if tables_ok:
-        try:
-            manifest["workbooks"] = workbooks.result()
-        except OSError:
-            raise  # a full disk or a read-only folder: the run stops (exit 2), nothing is published
-        except Exception as exc:
-            tables_ok = False
-            manifest["error"] = f"工作簿写入失败 workbook writing failed: {type(exc).__name__}: {exc}"
-            manifest["error_traceback"] = traceback.format_exc()
-    order = {(j.unit_id, j.stem): i for i, j in enumerate(jobs)}
-    results.sort(key=lambda r: order.get((r.unit, r.notebook), len(order)))
-    manifest["jobs"] = [r.to_dict() for r in results]
-    if tables_ok:  # 简报, print reports, chart files, PDFs (one Chromium), the scenario comparison
-        from .products import write_products
-
-        phases["notebooks"] = round(time.perf_counter() - clock - sum(phases.values()), 2)
-        manifest.update(write_products(staging, manifest, options, tables, env))
-        phases["products"] = round(time.perf_counter() - clock - sum(phases.values()), 2)
-    status = run_status(results, tables_ok)
-    if tables_ok:  # a failed PDF or comparison: not complete, and the summary names it
-        from .products import missing_products
-
-        manifest["missing"] = missing_products(manifest)
-        status = "partial" if manifest["missing"] and status == "complete" else status
-    manifest.update(status=status, finished=_now(), seconds=round(time.perf_counter() - clock, 2))
-    record_changes(manifest, snap.root)  # what changed since the previous complete run (issue 27)
-    (staging / "index.html").write_text(sanitise_page(render_index(manifest)), encoding="utf-8")
-    if not tables_ok:  # no job ran: stop the warmed workers first (a prefetch still writing the cache)
-        getattr(executor, "close", lambda: None)()
-    shutil.rmtree(model_cache, ignore_errors=True)
-    # What an unchanged --incremental rerun recognises (none if an input changed during the run) …
-    manifest["run_key"] = key if key and key == unchanged.run_key(options, chain, source_hash()) else None
-    manifest["files"] = unchanged.file_hashes(staging)  # … and verifies before linking
-    mf.write_json(staging / "manifest.json", manifest)
-    good = sum(r.status in ("ok", "skipped") for r in results)
-    return _publish(options, staging, run_id, manifest, tables_ok and (good > 0 or not results))
-
-
-def _run_notebooks(options, jobs, staging, job_fn, executor, results: list) -> None:
-    """Every job not reused from the last run (``--incremental``), through the executor; results
-    appended to ``results`` as they finish."""
-    todo, reused = reuse_previous(jobs, staging) if options.incremental else (jobs, [])
-    results.extend(reused)
-    failures = 0
-    with _progress(len(todo), options.quiet) as bar, contextlib.closing(executor.run(job_fn, todo)) as done:
-        for _job, result in done:  # closing(): an interrupted run stops its workers at once
-            results.append(result)
-            failures += result.status == "failed"
-            bar.update(1)
-            bar.set_postfix(failed=failures, refresh=False)
 
 
 def _publish(options, staging: Path, run_id: str, manifest: dict[str, Any], publishable: bool) -> RunOutcome:

@@ -13,8 +13,11 @@ from .. import config
 from ..sanitiser import sanitise_page
 from .manifest import beijing_time, finished_at, read_manifest
 from ..labels import scenario_label
-from .html import _STATUS_ZH, _STYLE
+from ..page_style import PAGE_STYLE as _STYLE
 from .publish import latest_run, runs_dir
+
+_STATUS_ZH = {"ok": "成功 ok", "failed": "失败 failed", "skipped": "沿用上次 reused",
+              "complete": "完成 complete", "partial": "部分失败 partial", "failed_run": "失败 failed"}
 
 
 def run_name(manifest: dict) -> str:

@@ -32,7 +32,7 @@ from ..errors import AnalysisError
 from ..scenarios import scenario_chain
 from . import manifest as mf
 from . import publish
-from .products import BUNDLED
+from .product_scope import BUNDLED
 
 # Options that change what a run computes or which jobs it has (the rest are about how it runs).
 # ``publish``: a run that publishes also makes the scenario comparison and the PDFs.
@@ -47,7 +47,7 @@ def _files_under(folder: Path) -> list[Path]:
 
 def comparison_files(options) -> list[Path]:
     """The scenario files a run's comparison page reads: the ``extends`` chains of the bundled
-    scenarios (:data:`analysis.run.products.BUNDLED`) in runs that publish (full runs and
+    scenarios (:data:`analysis.run.product_scope.BUNDLED`) in runs that publish (full runs and
     ``--publish``), none otherwise. Other files in ``scenarios/`` — a new scenario, a dangling
     symlink, a folder named ``x.yaml`` — are not read by the run and do not change its key
     (issue 27: adding any scenario file made the next unchanged rerun take 96 s instead of 1 s,

@@ -42,6 +42,7 @@ import json
 import os
 from pathlib import Path
 
+from .notebook_html import warm_exporter
 from .stderr_log import redirect_stderr, restore_stderr
 
 ENV_COLD = "QZ_COLD_KERNELS"
@@ -238,8 +239,6 @@ def warm_up(kernel_name: str, env: dict[str, str], cwd: str, stderr_log: str | N
     saved = redirect_stderr(stderr_log)
     outcome = "interrupted"
     try:
-        from .html import warm_exporter
-
         Path(cwd).mkdir(parents=True, exist_ok=True)  # the first job's folder: not made yet
         kernel = acquire(kernel_name, env, cwd)
         warm_exporter()
