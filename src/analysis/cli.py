@@ -26,7 +26,7 @@ MAX_ERROR = 2000  # one bounded message, whatever the input
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate every table a run reads (raw tables, vintages in use, base tables); one line each."""
-    from .data import checks, loaders
+    from .data import checks, loaders  # heavy (pandas): only this command reads every table
 
     results = checks.check_in_use()
     failures = 0
@@ -90,8 +90,8 @@ def _add_registered_commands(sub, only: str | None = None) -> None:
     run_cli.register(sub)
     if only == "run":
         return
-    from . import compare
-    from .data import ingest
+    from . import compare  # heavy (pandas, matplotlib): a run builds its parser without them
+    from .data import ingest  # heavy (pandas): kept off the light path of a run, as compare
 
     ingest.register(sub)
     compare.register(sub)

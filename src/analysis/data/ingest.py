@@ -37,7 +37,8 @@ from pathlib import Path
 import pandas as pd
 
 from .. import config
-from ..errors import AnalysisError
+from ..demography import base as base_population  # through the module: tests replace its builder
+from ..errors import AnalysisError, DataValidationError, short
 from ..run_lock import RunLock
 from . import checks, loaders, merge
 from .vintages import (  # noqa: F401
@@ -137,10 +138,6 @@ def model_trial(kind: str, vintage: str, path: Path) -> None:
     failure of every later run (issue 27: such tables used to end runs in "IPF did not converge")."""
     if kind not in BASE_INPUTS and kind not in POPULATION_KINDS:
         return
-    # heavy (numpy models): imported only for the tables that feed the base populations
-    from ..demography.base import load_base_population
-    from ..errors import DataValidationError, short
-
     name = f"QZ_VINTAGE_{kind.upper()}"
     saved = os.environ.get(name)
     os.environ[name] = vintage
@@ -148,7 +145,7 @@ def model_trial(kind: str, vintage: str, path: Path) -> None:
     try:
         for base, year in (("resident", 2020), ("registered", 2020), ("resident", 2010)):
             try:
-                load_base_population(base, year)
+                base_population.load_base_population(base, year)
             except DataValidationError:
                 raise
             except AnalysisError as exc:

@@ -66,7 +66,7 @@ def _rel(path: Path) -> str:
 def snapshot(folder: Path, scenario, chain: list[Path], notebooks: list[Path], vintages: dict[str, str],
              overrides: dict[str, Any]) -> Snapshot:
     """Copy and hash the run's inputs into ``folder`` (see the module docstring)."""
-    from ..data import loaders
+    from ..data import loaders  # heavy (the table registry imports pandas): only a real run snapshots
 
     root = folder
     inputs: dict[str, str] = {}

@@ -15,11 +15,9 @@ import sys
 from datetime import datetime, timedelta, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .. import config
-from ..data.vintages import current_vintage, vintage_of
-from ..data.vintages import vintage_dir
 
 PACKAGES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "pandera", "papermill", "nbclient",
             "nbconvert", "nbformat", "ipykernel", "openpyxl", "dask", "distributed", "PyYAML", "tqdm")
@@ -41,34 +39,9 @@ def _rel(path: Path) -> str:
         return str(path.resolve())
 
 
-def vintages_in_use() -> dict[str, str]:
-    """The vintage each raw table is read from in this run (``'raw'`` = ``data/raw``)."""
-    from ..data import loaders
-    from ..data.ingest import POPULATION_KINDS
-
-    return {**{name: current_vintage(spec) for name, spec in loaders.TABLES.items()},
-            **{kind: vintage_of(kind) for kind in POPULATION_KINDS}}
-
-
 def vintage_env(vintages: dict[str, str]) -> dict[str, str]:
     """Environment pins (``QZ_VINTAGE_<TABLE>``) so every job reads the vintages recorded here."""
     return {f"QZ_VINTAGE_{name.upper()}": vintage for name, vintage in vintages.items()}
-
-
-def input_hashes(scenario_file: Path | None, notebooks: Iterable[Path],
-                 vintages: dict[str, str]) -> dict[str, str]:
-    """sha256 of every input file, keyed by path relative to the project root."""
-    from ..data import loaders
-
-    files: list[Path] = sorted(p for p in config.raw_dir().rglob("*") if p.is_file())
-    for name, vintage in vintages.items():
-        if vintage != "raw":
-            files.append(loaders.TABLES[name].path() if name in loaders.TABLES
-                         else vintage_dir(name) / f"{vintage}.csv")
-    if scenario_file is not None:
-        files.append(Path(scenario_file))
-    files.extend(Path(n) for n in notebooks)
-    return {_rel(p): sha256_file(p) for p in dict.fromkeys(files) if p.exists()}
 
 
 def package_versions() -> dict[str, str | None]:

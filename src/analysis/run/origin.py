@@ -81,25 +81,3 @@ def since_previous(previous: dict | None, inputs: dict[str, str]) -> dict | None
     new = sorted(p for p, digest in inputs.items() if p.startswith("data/") and before.get(p) != digest)
     return {"run_id": previous.get("run_id"), "origin": (previous.get("origin") or {}).get("year"),
             "new_data": new}
-
-
-def estimate_record(origin: int, scenario=None) -> dict:
-    """What the registered base of ``origin`` rests on: the base of the estimates (2020 or a later
-    re-basing table), the revision that table made (city total, 60+, 80+), the years the total was
-    only modelled and the carry error the bands draw from it (:mod:`analysis.demography.carry_error`).
-    ``scenario``: the run's (its demographic parameters carry the estimates, as in the projection)."""
-    # imported here: the estimates need pandas and the models, this module must stay light
-    from ..demography import carry_error, estimates
-    from ..demography.parameters import DemographyParameters
-
-    if int(origin) == CENSUS_YEAR:
-        return {"base_of_estimates": CENSUS_YEAR, "rebase": None, "revision": None, "modelled_years": 0,
-                "carry_sd_pct": 0.0}
-    params = None if scenario is None else DemographyParameters.from_scenario(scenario)
-    est = estimates.registered_estimates(last_year=int(origin), data_up_to=int(origin), params=params)
-    rebase = est.components.get("rebase")
-    sd = carry_error.origin_sd(est.status, int(origin), int(est.base.year))
-    return {"base_of_estimates": int(est.base.year), "rebase": rebase["note"] if rebase else None,
-            "revision": {k: rebase[k] for k in estimates.COUNTS} if rebase else None,
-            "modelled_years": carry_error.modelled_years(est.status, int(origin), int(est.base.year)),
-            "carry_sd_pct": round(100.0 * sd, 4)}

@@ -24,7 +24,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterable
 
-from .. import yamlio
+from .. import scenarios, yamlio  # scenarios through the module: tests replace parameter_rules
 from ..errors import AnalysisError, short
 
 STANDARD = {"unit": "--units", "scenario": "--scenario", "base": "--base", "start_year": "--start-year",
@@ -41,30 +41,23 @@ def split_parameters(pairs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, A
 
 
 def _sections() -> set[str]:
-    from ..scenarios import parameter_rules
-
-    return {name.split(".", 1)[0] for name in parameter_rules()}
+    return {name.split(".", 1)[0] for name in scenarios.parameter_rules()}
 
 
 def read_params_file(path: str) -> dict[str, Any]:
     """A YAML mapping of parameters; sections (``beds: {occupancy_pct: 75}``) become dotted names."""
-    from ..scenarios import (  # same value / {value, source} rules as scenarios
-        _flatten,
-        parameter_rules,
-    )
-
     what = f"--params-file {path}"
     tree = yamlio.read_mapping(path, what)
-    sections, rules = _sections(), parameter_rules()
+    sections, rules = _sections(), scenarios.parameter_rules()  # the value / {value, source} rules of scenarios
     out: dict[str, Any] = {}
     for key, node in tree.items():
         if key in sections:
             if not isinstance(node, dict):
                 raise AnalysisError(f"{what}: '{key}' is a scenario section; expected a mapping of "
                                     f"its parameters, found {short(node)}")
-            out.update(_flatten(node, key + ".", rules, what)[0])
+            out.update(scenarios._flatten(node, key + ".", rules, what)[0])
         else:
-            out.update(_flatten({key: node}, "", rules, what)[0])
+            out.update(scenarios._flatten({key: node}, "", rules, what)[0])
     return out
 
 
@@ -92,8 +85,6 @@ def notebook_parameter_names(notebook: Path) -> set[str]:
 
 def check_parameters(extras: dict[str, Any], overrides: dict[str, Any], notebooks: Iterable[Path]) -> None:
     """Refuse standard names, and plain names no notebook of the run declares (with a suggestion)."""
-    from ..scenarios import parameter_rules
-
     for name in list(extras) + [k for k in overrides if k in STANDARD]:
         if name in STANDARD:
             raise AnalysisError(f"-p {name}=…: '{name}' is a standard parameter set by the runner; "
@@ -103,7 +94,7 @@ def check_parameters(extras: dict[str, Any], overrides: dict[str, Any], notebook
         if not name.isidentifier():
             raise AnalysisError(f"-p {short(name)[1:-1]}: notebook parameter names must be Python identifiers")
         if name not in declared:
-            candidates = sorted(declared) + sorted(parameter_rules())
+            candidates = sorted(declared) + sorted(scenarios.parameter_rules())
             close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             known = ", ".join(sorted(declared)) or "(none)"

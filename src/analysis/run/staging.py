@@ -21,8 +21,12 @@ from typing import Any
 from tqdm import tqdm
 
 from .. import cache, config, geography
-from ..data import plans
+from ..data import loaders, plans
+from ..data.checks import POPULATION_KINDS
 from ..data.checks import refuse_invalid  # noqa: F401 - the runner calls it through this module
+from ..data.vintages import current_vintage, vintage_of
+from ..demography import carry_error, estimates
+from ..demography.parameters import DemographyParameters
 from ..errors import AnalysisError
 from ..keypoints import scenario_label
 from ..sanitiser import sanitise_page
@@ -38,7 +42,7 @@ from .inputs import snapshot, source_hash
 from .jobs import JobResult, run_job
 from .manifest import beijing_time
 from .onepager import page_years
-from .origin import estimate_record, origin_summary, since_previous
+from .origin import CENSUS_YEAR, origin_summary, since_previous
 from .planning import plan_jobs, reuse_previous
 from .prefetch import queue_prefetch
 from .scoped import environment as _environment
@@ -50,7 +54,6 @@ def resolve_plan(options) -> None:
     its end year, within the projection); an unknown plan is an error before anything is written."""
     options.plan = plans.load_plan(options.plan or plans.default_plan_id()).id
     options.report_year = tables.report_year_of(options.plan, options.start_year, options.end_year, options.report_year)
-
 
 
 def run_status(results: list[JobResult], tables_ok: bool) -> str:
@@ -68,14 +71,13 @@ def _progress(total: int, quiet: bool):
                 dynamic_ncols=True, file=sys.stderr)
 
 
-
 def run_in_staging(options, units, scenario, chain, run_id, staging, pairs, job_fn, executor,
                    data_warnings=(), key: str = "") -> tuple[dict[str, Any], bool]:
     """Do a real run's work in ``staging`` (the module docstring); ``pairs``: (unit, notebook) of
     every job. Returns the manifest (written to ``staging``) and whether the run may be published."""
     started, clock = mf.utc_now(), time.perf_counter()
     scenario_file = chain[0]
-    vintages = mf.vintages_in_use()
+    vintages = vintages_in_use()
     # Every input is copied and hashed once; the tables and every kernel read only that copy.
     plain = load_scenario(scenario_file) if scenario.overrides else scenario
     snap = snapshot(staging / "inputs", plain, chain, list(dict.fromkeys(nb for _, nb in pairs)), vintages,
@@ -220,3 +222,25 @@ def _run_notebooks(options, jobs, staging, job_fn, executor, results: list) -> N
             bar.set_postfix(failed=failures, refresh=False)
 
 
+def vintages_in_use() -> dict[str, str]:
+    """The vintage each raw table is read from in this run (``'raw'`` = ``data/raw``)."""
+    return {**{name: current_vintage(spec) for name, spec in loaders.TABLES.items()},
+            **{kind: vintage_of(kind) for kind in POPULATION_KINDS}}
+
+
+def estimate_record(origin: int, scenario=None) -> dict:
+    """What the registered base of ``origin`` rests on: the base of the estimates (2020 or a later
+    re-basing table), the revision that table made (city total, 60+, 80+), the years the total was
+    only modelled and the carry error the bands draw from it (:mod:`analysis.demography.carry_error`).
+    ``scenario``: the run's (its demographic parameters carry the estimates, as in the projection)."""
+    if int(origin) == CENSUS_YEAR:
+        return {"base_of_estimates": CENSUS_YEAR, "rebase": None, "revision": None, "modelled_years": 0,
+                "carry_sd_pct": 0.0}
+    params = None if scenario is None else DemographyParameters.from_scenario(scenario)
+    est = estimates.registered_estimates(last_year=int(origin), data_up_to=int(origin), params=params)
+    rebase = est.components.get("rebase")
+    sd = carry_error.origin_sd(est.status, int(origin), int(est.base.year))
+    return {"base_of_estimates": int(est.base.year), "rebase": rebase["note"] if rebase else None,
+            "revision": {k: rebase[k] for k in estimates.COUNTS} if rebase else None,
+            "modelled_years": carry_error.modelled_years(est.status, int(origin), int(est.base.year)),
+            "carry_sd_pct": round(100.0 * sd, 4)}

@@ -54,7 +54,7 @@ def _warm_up() -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    import analysis
+    import analysis  # kernel side: the package is imported in the kernel, at warm-up (module docstring)
 
     for info in pkgutil.walk_packages(analysis.__path__, "analysis."):
         if info.name.startswith(SKIP_WARM):
@@ -99,6 +99,7 @@ def prefill_file_memo() -> None:
     reports the error as it always has."""
     import contextlib
 
+    # kernel side, as every import of this file: the package is imported in the kernel at warm-up
     from analysis import config, filememo
     from analysis.data import loaders
     from analysis.errors import AnalysisError
