@@ -51,6 +51,16 @@ class Indicator:
         """The reader's name: Chinese, with the English beside when asked."""
         return f"{self.name_zh} {self.name_en}" if english else self.name_zh
 
+    def heading(self) -> str:
+        """The name with its unit, for a table head whose cells print bare numbers: "低保标准（元/人·月）",
+        "低保人数（估算，人）" (a unit joins a name's closing bracket), "60岁及以上人口占比（%）". A
+        population (format ``wan``) keeps its bare name: the table says whether it prints 人 or 万人."""
+        if self.format == "wan" or not self.unit:
+            return self.name_zh
+        if self.name_zh.endswith("）"):
+            return f"{self.name_zh[:-1]}，{self.unit}）"
+        return f"{self.name_zh}（{self.unit}）"
+
     def format_value(self, value, with_unit: bool = True) -> str:
         """``value`` printed for people in this indicator's format; missing → "—" (never NaN)."""
         return format_number(value, self.format, self.unit if with_unit else "")
@@ -98,6 +108,11 @@ def known(indicator_id: str) -> bool:
 def label(indicator_id: str, english: bool = False) -> str:
     """The reader's name of an indicator (Chinese; English beside when asked)."""
     return indicator(indicator_id).label(english)
+
+
+def heading(indicator_id: str) -> str:
+    """The table head of an indicator: its Chinese name with the unit (:meth:`Indicator.heading`)."""
+    return indicator(indicator_id).heading()
 
 
 def format_number(value, fmt: str, unit: str = "") -> str:
