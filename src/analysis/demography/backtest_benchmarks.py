@@ -31,8 +31,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import geography
-from ..labels import BASE_LABELS
+from .. import catalogue, geography
+from ..labels import base_label
 from ..data import loaders
 
 COLUMNS = ["geography", "indicator", "base", "method", "tests", "projected", "observed", "error_pct"]
@@ -147,8 +147,6 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
 METHOD_LABELS = {"suite": "本模型 suite", "constant_shares": "年龄比重不变 constant shares",
                  "linear_trend": "线性趋势 linear trend", "hamilton_perry": "队列变动比 Hamilton–Perry",
                  "ratio_to_national": "全国比率法 ratio to national"}
-INDICATOR_LABELS = {"pop_total": "总人口 total", "pop_0_14": "0–14岁 aged 0–14",
-                    "pop_60plus": "60岁及以上 aged 60+", "pop_65plus": "65岁及以上 aged 65+"}
 
 
 def readable(table: pd.DataFrame) -> pd.DataFrame:
@@ -156,8 +154,8 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
     names = {u.id: u.name_zh for u in geography.all_units()}
     return pd.DataFrame({
         "地区 area": table["geography"].map(names),
-        "指标 count": table["indicator"].map(INDICATOR_LABELS),
-        "口径 base": table["base"].map(BASE_LABELS),
+        "指标 count": table["indicator"].map(lambda name: catalogue.label(name, english=True)),
+        "口径 base": table["base"].map(lambda base: base_label(base, english=True)),
         "方法 method": table["method"].map(METHOD_LABELS),
         "预测 projected (人)": table["projected"].map(lambda v: f"{v:,.0f}"),
         "普查 census 2020 (人)": table["observed"].map(lambda v: f"{v:,.0f}"),
