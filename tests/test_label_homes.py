@@ -109,3 +109,24 @@ def test_one_stock_name_on_every_page():
                for t in legend.get_texts()]
     assert catalogue.heading("bed_stock_scheduled") in legends
     assert not any("按计划建设后" in text for text in legends)
+
+
+def wan_formatters(package: Path) -> list[tuple[str, int]]:
+    """(file, line) of every f-string that prints a number divided by 10,000 (a 万 formatter)."""
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FormattedValue) and any(
+                    isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div) and isinstance(n.right, ast.Constant)
+                    and n.right.value in (1e4, 10_000) for n in ast.walk(node.value)):
+                found.append((path.relative_to(package).as_posix(), node.lineno))
+    return found
+
+
+def test_one_wan_formatter():
+    """Numbers in 万 are printed by catalogue.wan only (main 6c98fa7 had them in eight files)."""
+    assert [f for f, _ in wan_formatters(PACKAGE)] == ["catalogue/__init__.py"]
+    assert catalogue.wan(1_478_000) == "147.8" and catalogue.wan(12_345_678, 2) == "1,234.57"
+    assert catalogue.wan(-1) == "0.0" and catalogue.wan(float("nan")) == "—" and catalogue.wan(None) == "—"
+    assert catalogue.format_number(1_478_000, "wan", "人") == "147.8万人"
+    assert people.format_value(15_000, "wan") == "1.5"

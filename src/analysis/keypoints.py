@@ -61,7 +61,7 @@ def fmt(value: Any, kind: str) -> str:
         return "—"
     v = float(value)
     if kind == "wan":
-        return f"{v / 1e4 + 0.0:,.1f}"
+        return catalogue.wan(v)
     if kind == "pct":
         return f"{v + 0.0:.1f}"
     return f"{round(v) + 0:,.0f}"

@@ -73,7 +73,7 @@ def format_value(value: Any, kind: str) -> str:
     if kind == "year":
         return f"{int(round(v))}"
     if kind == "wan":
-        return f"{v / 1e4 + 0.0:,.1f}"
+        return catalogue.wan(v)
     if kind == "yi":
         return f"{v / 1e8 + 0.0:,.2f}"
     if kind == "pct":

@@ -115,6 +115,19 @@ def heading(indicator_id: str) -> str:
     return indicator(indicator_id).heading()
 
 
+def wan(value, digits: int = 1) -> str:
+    """Persons as a number of 万 (10,000), without the unit, for people: 1,478,000 → "147.8"; a
+    missing or non-finite value → "—"; a value that rounds to zero never prints "-0.0". The one
+    万 formatter: tables, the 要点 box, the one-pager, chart labels and :func:`format_number` use it."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return "—"
+    if not math.isfinite(x):
+        return "—"
+    return f"{round(x / 1e4, digits) + 0.0:,.{digits}f}"
+
+
 def format_number(value, fmt: str, unit: str = "") -> str:
     """A number for people: 万 for populations, thousands separators, one decimal for shares.
 
@@ -129,7 +142,7 @@ def format_number(value, fmt: str, unit: str = "") -> str:
     if not math.isfinite(x):
         return "—"
     if fmt == "wan":
-        return f"{x / 1e4:,.1f}万{unit}"
+        return f"{wan(x)}万{unit}"
     if fmt == "pct1":
         return f"{x:,.1f}%"
     suffix = f" {unit}" if unit else ""

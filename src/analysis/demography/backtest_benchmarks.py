@@ -170,7 +170,7 @@ def headline_text(table: pd.DataFrame) -> str:
     jj = headline(table, geography_id="jinjiang").loc["suite"]
     missing = "；".join(f"{METHOD_LABELS[m]}无法计算：{zh}" for m, (zh, _) in NOT_COMPUTABLE.items())
     return (
-        f"**2010→2020回测：全市60岁及以上常住人口预测{suite.projected / 1e4:,.1f}万人，普查{suite.observed / 1e4:,.1f}万人，"
+        f"**2010→2020回测：全市60岁及以上常住人口预测{catalogue.wan(suite.projected)}万人，普查{catalogue.wan(suite.observed)}万人，"
         f"误差{suite.error_pct:+.1f}%**（年龄比重不变基准：{const.error_pct:+.1f}%）。晋江市60岁及以上误差{jj.error_pct:+.1f}%："
         f"2010年各县只有总人口，模型给所有县同一年龄结构，而晋江外来年轻人口多。{missing}。"
         f"\n\n*Backtest 2010→2020: the city's residents aged 60+ projected at {suite.projected:,.0f} against "

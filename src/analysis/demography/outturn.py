@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import geography
+from .. import catalogue, geography
 from ..data import loaders
 from ..data.schemas import REGISTRY_INDICATOR_ZH
 from .result import ProjectionResult
@@ -79,7 +79,7 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
     """Forecast-against-outturn for people: Chinese labels, 万人 with one decimal, signed %."""
     names = {u.id: u.name_zh for u in geography.all_units()}
     def wan(v):
-        return f"{v / 1e4:,.2f}"
+        return catalogue.wan(v, 2)
 
     return pd.DataFrame({
         "地区 area": table["geography"].map(names),
@@ -87,7 +87,7 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
         "指标 count": table["indicator"].map(_NAMES),
         "实际 observed (万人)": table["observed"].map(wan),
         "预测 forecast p50 (万人)": table["p50"].map(wan),
-        "区间 p10–p90 (万人)": [f"{a / 1e4:,.2f}–{b / 1e4:,.2f}" for a, b in zip(table["p10"], table["p90"])],
+        "区间 p10–p90 (万人)": [f"{wan(a)}–{wan(b)}" for a, b in zip(table["p10"], table["p90"])],
         "误差 error": table["error_pct"].map(lambda v: f"{v:+.1f}%"),
         "在区间内 inside": table["inside_band"].map({True: "是 yes", False: "否 no"}),
         "说明 note": table["note"],

@@ -104,7 +104,7 @@ def number(value, fmt: str) -> str:
     if value is None:
         return "—"
     if fmt == "wan":
-        return f"{value / 1e4:,.1f}"
+        return catalogue.wan(value)
     return catalogue.format_number(value, fmt).rstrip("%").strip()
 
 
