@@ -5,7 +5,10 @@ lists) holds, for every indicator the suite publishes or tracks against a plan, 
 English names, the unit printed beside it, the model's measure string, the number format, the
 kind of quantity, the direction (whether higher is better — only for performance measures) and
 whether it belongs in the 要点 box. Plans (:mod:`analysis.data.plans`) name their indicators by
-these ids, and the ledger, odds and drafter's tables take their labels and formats from here.
+these ids, and the ledger, odds and drafter's tables take their labels and formats from here;
+so do every table head (:meth:`Indicator.heading`, the name with its unit), chart legend and
+workbook label, and every number printed in 万 (:func:`wan`). No module keeps a second map of
+names (``tests/test_label_homes.py``).
 
 This module reads only its own YAML file (no data, no models), so every floor may import it.
 """
