@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis import catalogue
 from analysis.data.loaders import load_plan_targets, load_plan_zl2
 from analysis.demography.result import N_AGES, ProjectionResult
 from analysis.errors import ParameterError
@@ -374,8 +375,8 @@ def test_table_and_summary_text(scenario):
     frame = beds.bed_requirements(synthetic_result(), scenario)
     table = beds_report.bed_table(frame, "jinjiang")
     assert list(table.index) == list(range(2020, 2031))
-    assert table.loc[2025, beds.INDICATOR_ZH["nursing_beds_required"]] == round(value(frame, "jinjiang", 2025,
-                                                                                      "nursing_beds_required"))
+    assert table.loc[2025, catalogue.label("nursing_beds_required")] == round(value(frame, "jinjiang", 2025,
+                                                                                   "nursing_beds_required"))
     text = beds_report.summary_zh(frame, "jinjiang", 2025)
     assert f"{value(frame, 'jinjiang', 2025, 'nursing_beds_required'):,.0f}" in text and "2025" in text
     assert text.index("护理型床位") < text.index("建设计划") < text.index("两种口径")  # the nursing gap leads
@@ -387,16 +388,16 @@ def test_table_and_summary_text(scenario):
 
 
 def test_tables_for_people_have_separators_and_no_nan_or_negative_zero():
-    table = pd.DataFrame({"床位": [1234.4, -0.3, np.nan], beds.INDICATOR_ZH["nursing_bed_share_target"]: [54.8, 60, np.nan]})
+    table = pd.DataFrame({"床位": [1234.4, -0.3, np.nan], catalogue.label("nursing_bed_share_target"): [54.8, 60, np.nan]})
     out = beds_report.for_people(table)
     assert list(out["床位"]) == ["1,234", "0", "—"]
-    assert list(out[beds.INDICATOR_ZH["nursing_bed_share_target"]]) == ["54.8%", "60.0%", "—"]
+    assert list(out[catalogue.label("nursing_bed_share_target")]) == ["54.8%", "60.0%", "—"]
 
 
 def test_alternatives_table_changes_one_assumption_at_a_time(scenario):
     result = synthetic_result(draws=2)
     table = beds_report.alternatives_table(result, scenario, "jinjiang", 2025)
-    need = beds.INDICATOR_ZH["beds_need_view"]
+    need = catalogue.label("beds_need_view")
     base = table.iloc[0][need]
     assert base == pytest.approx(np.median(beds.bed_arrays(result, scenario)["beds_need_view"][:, 5, UNIT_IDS.index("jinjiang")]))
     assert table.loc["目标入住率90% target occupancy 90 %", need] == pytest.approx(base * 85 / 90)

@@ -103,7 +103,7 @@ def test_clipping_appears_as_a_reader_note_with_its_amount():
     result = changes.what_changed(new, None)
     assert [(n["id"], n["amount"]) for n in result["interventions"]] == [("outmigration_cut", "1,033")]
     page = changes.render_changes(result)
-    assert "模型干预" in page and "户籍口径：个别年龄组的迁出人数超过现有人数时" in page and "1,033人次" in page
+    assert "模型干预" in page and "户籍人口口径：个别年龄组的迁出人数超过现有人数时" in page and "1,033人次" in page
     assert "没有可比较的上次完整运行" in page
 
 

@@ -13,7 +13,7 @@ def test_numbers_for_people():
     assert "7,661,400" in page and "477,108,518" in page and "23,330" in page
     assert "17.0" in page and "0.61" in page and ">2020<" in page and "2,020" not in page
     assert "NaN" not in page and "nan" not in page and "e+0" not in page and "—" in page
-    assert "总人口 pop_total" in page and "60岁及以上占比 % share_60plus" in page
+    assert "总人口 pop_total" in page and "60岁及以上人口占比（%） share_60plus" in page
 
 
 def test_kinds_index_and_escaping():

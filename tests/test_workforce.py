@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis import catalogue
 from analysis.data.loaders import load_plan_targets, load_plan_zl2
 from analysis.errors import ParameterError
 from analysis.geography import CITY_ID
@@ -217,7 +218,7 @@ def test_band_counts_must_match_limits():
 def test_table_and_summary_text(scenario):
     frame = workforce.workforce_requirements(synthetic_result(), scenario)
     table = workforce.workforce_table(frame, "anxi")
-    assert table.loc[2025, workforce.INDICATOR_ZH["certified_social_workers_required"]] == round(
+    assert table.loc[2025, catalogue.label("certified_social_workers_required")] == round(
         value(frame, "anxi", 2025, "certified_social_workers_required"))
     assert table["约束性比例 binding ratio"].notna().all()
     text = workforce.summary_zh(frame, "anxi", 2025)

@@ -25,6 +25,7 @@ from matplotlib.ticker import MaxNLocator
 
 from . import catalogue, config, geography, plots
 from .data.plans import report_year_of
+from .labels import base_label
 from .keypoints import KEY_POINTS, UNIT_ZH, fmt, key_points, scenario_label
 from .page_style import PAGE_STYLE as _STYLE
 from .pipeline import run_models
@@ -239,7 +240,7 @@ def render_compare(results, base: str, year: int, note: str = "", index_link: bo
         sections.append(f"<h2>{esc(spec.name_zh)} <small>{esc(spec.name_en)}（{esc(UNIT_ZH[kind])}）</small></h2>"
                         f'<div class="scroll"><table><tr><th>单位 Unit</th>{head}</tr>{"".join(body)}</table></div>')
     sections.append(_moved_table(results, base, year, labels))
-    base_zh = {"registered": "户籍人口口径", "resident": "常住人口口径"}.get(base, base)
+    base_zh = base_label(base)
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>情景比较 Scenario comparison</title>
 <style>{_STYLE}</style></head><body>

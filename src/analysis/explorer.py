@@ -39,7 +39,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from . import config, geography
+from . import catalogue, config, geography
 from .demography import project
 from .demography.base import load_base_population
 from .demography.charts import fan_chart
@@ -53,7 +53,7 @@ from .services.charts_beds_workforce import plot_beds_vs_stock
 from .services.unit_arrays import ratio_path
 
 TARGET_YEAR = 2025
-BASES = {"registered": "户籍人口", "resident": "常住人口"}
+BASES = ("registered", "resident")  # the toggle's order; names: analysis.labels.base_label
 WAGE_KEY = "assistance.wage_growth_override_pct"
 CACHE_SIZE = 4
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")
@@ -377,14 +377,14 @@ class ScenarioExplorer:
         result = self.projection()
         t = result.year_index(year)
         ind = result.indicators(self.unit)
-        rows = [("60岁及以上人口 persons 60+", "persons", float(np.median(ind["pop_60plus"][:, t]))),
-                ("80岁及以上人口 persons 80+", "persons", float(np.median(ind["pop_80plus"][:, t])))]
-        labels = {"beds_required": beds.INDICATOR_ZH["beds_required"], "bed_stock": beds.INDICATOR_ZH["bed_stock"],
-                  "bed_gap": beds.INDICATOR_ZH["bed_gap"], "dibao_monthly": "低保标准 dibao standard"}
+        rows = [(catalogue.label(name, english=True), "persons", float(np.median(ind[name][:, t])))
+                for name in ("pop_60plus", "pop_80plus")]
+        names = ("beds_required", "bed_stock", "bed_gap", "dibao_monthly")
         for frame in (self.bed_frame(), self.dibao_frame()):
             sel = frame[(frame["unit_id"] == self.unit) & (frame["year"] == year)].set_index("indicator")
-            for name in [n for n in labels if n in sel.index]:
-                rows.append((labels[name], sel.loc[name, "measure"], float(sel.loc[name, "p50"])))
+            for name in [n for n in names if n in sel.index]:
+                rows.append((catalogue.label(name, english=True), sel.loc[name, "measure"],
+                             float(sel.loc[name, "p50"])))
         return pd.DataFrame(rows, columns=["指标 indicator", "单位 measure", f"{year}年中位数 median"])
 
     # --- saving --------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from IPython.display import Image, display
 
 from . import geography, plots
 from .errors import AnalysisError
+from .labels import base_label
 from .explorer import BASES, CONTROLS, TARGET_YEAR, ScenarioExplorer
 
 CHART_ORDER = ("elderly", "beds", "dibao")
@@ -52,7 +53,7 @@ class ExplorerUI:
         s = explorer.settings
         self.unit = widgets.Dropdown(options=unit_options(), value=s["unit"], description="单位 unit",
                                      style=style, layout=layout)
-        self.base = widgets.ToggleButtons(options=[(f"{zh} {en}", en) for en, zh in BASES.items()],
+        self.base = widgets.ToggleButtons(options=[(base_label(b, english=True), b) for b in BASES],
                                           value=s["base"], description="人口口径 base", style=style)
         self.sliders: dict[str, widgets.FloatSlider] = {}
         for name, c in CONTROLS.items():

@@ -27,6 +27,7 @@ from . import catalogue
 from .data import plans
 from .data.plans import attach_targets, plan_targets_frame, report_year_of
 from .geography import resolve
+from .labels import base_label, comparator_label
 from .method_notes import appendix_html
 from .pipeline import model_frame, plan_models
 from .scenarios import load_scenario
@@ -60,7 +61,7 @@ def fmt(value: Any, kind: str) -> str:
         return "—"
     v = float(value)
     if kind == "wan":
-        return f"{v / 1e4 + 0.0:,.1f}"
+        return catalogue.wan(v)
     if kind == "pct":
         return f"{v + 0.0:.1f}"
     return f"{round(v) + 0:,.0f}"
@@ -150,9 +151,6 @@ BOX_STYLE = (".keypoints{border:2px solid #2a5db0;background:#f4f8ff;padding:0.5
              ".keypoints .est{color:#a60;font-weight:bold}.keypoints .draft{color:#b03;font-weight:bold}")
 
 
-COMPARATOR_ZH = {">=": "≥", "<=": "≤", "=": "=", "about": "约"}
-
-
 def odds_html(odds: list[dict] | None) -> str:
     """The unit's plan targets with the odds of meeting them (rows of
     :func:`analysis.services.plan_odds.odds_rows`), as an escaped table; a draft is marked 草案."""
@@ -167,7 +165,7 @@ def odds_html(odds: list[dict] | None) -> str:
                   f"{r['action']} {r['action_value']:,.0f} {r['action_unit']}")
         chance = "—" if r.get("p_meet") is None else f"{100 * r['p_meet']:.0f}%"
         body.append(f"<tr><th>{esc(r['indicator_zh'])}{draft}</th>"
-                    f"<td class=\"num\">{esc(COMPARATOR_ZH.get(r['comparator'], ''))} {esc(spec.format_value(r['target']))}"
+                    f"<td class=\"num\">{esc(comparator_label(r['comparator']))} {esc(spec.format_value(r['target']))}"
                     f"（{esc(str(r['year']))}年）</td>"
                     f"<td class=\"num\">{esc(spec.format_value(r['value_p50']))} <span class=\"est\">估</span></td>"
                     f"<td class=\"num\"><b>{esc(chance)}</b></td><td>{esc(action)}</td></tr>")
@@ -181,7 +179,7 @@ def key_points_html(rows: list[dict], title: str, year: int, base: str, scenario
     """The 要点 box as escaped HTML (a self-contained ``<div class="keypoints">`` with its style);
     ``odds`` adds the unit's plan targets with the probability of meeting each."""
     esc = html.escape
-    base_zh = {"registered": "户籍人口口径", "resident": "常住人口口径"}.get(base, str(base))
+    base_zh = base_label(base)
     body = []
     for r in rows:
         est = ' <span class="est" title="估计值 estimate">估</span>' if r["estimated"] else ""

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 
 from . import geography, plots
+from .labels import base_label
 
 PLAN = "泉州市“十四五”民政事业发展专项规划"
-BASE_ZH = {"resident": "常住人口口径", "registered": "户籍人口口径"}
 
 
 def _values(projected: pd.DataFrame, indicator: str, year: int, stat: str = "p50") -> pd.Series:
@@ -72,21 +72,21 @@ def ranked_bar(table: pd.DataFrame, column: str, title: str, xlabel: str, source
 
 def elderly_growth_chart(table: pd.DataFrame, first_year: int, plan_year: int, base: str):
     column = "60+增长% growth"
-    return ranked_bar(table, column, f"{first_year}—{plan_year}年60岁及以上人口增长（{BASE_ZH[base]}）",
+    return ranked_bar(table, column, f"{first_year}—{plan_year}年60岁及以上人口增长（{base_label(base)}）",
                       "增长率（%）", "本项目人口预测（中位数；基期分县年龄结构为估计值）",
                       fmt=lambda v: f"{v:.1f}%")
 
 
 def bed_gap_chart(table: pd.DataFrame, plan_year: int, base: str):
     column = f"床位缺口 bed gap {plan_year}"
-    return ranked_bar(table, column, f"{plan_year}年养老床位缺口（比例法，{BASE_ZH[base]}）",
+    return ranked_bar(table, column, f"{plan_year}年养老床位缺口（比例法，{base_label(base)}）",
                       "缺口（张；正数为不足）",
                       f"{PLAN} 专栏1（每千名老年人38张）；床位存量县级分摊为估计值")
 
 
 def social_worker_chart(table: pd.DataFrame, plan_year: int, base: str):
     column = "持证社工需增 social workers to add"
-    return ranked_bar(table, column, f"2020—{plan_year}年需新增持证社工（每万人10名，{BASE_ZH[base]}）",
+    return ranked_bar(table, column, f"2020—{plan_year}年需新增持证社工（每万人10名，{base_label(base)}）",
                       "人数（人）", f"{PLAN} 第三节（每万人拥有持证社工10人）；2020年2620人按人口分摊（估计值）")
 
 

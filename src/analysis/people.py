@@ -24,33 +24,26 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-# Chinese heads of the code names that reach report tables (English kept beside).
+from . import catalogue
+
+# Chinese heads of the code names that reach report tables (English kept beside). An indicator's
+# head is not here: it is the catalogue's (:meth:`analysis.catalogue.Indicator.heading`).
 COLUMN_ZH = {
-    "pop_total": "总人口", "pop_0_14": "0–14岁人口", "pop_15_59": "15–59岁人口", "pop_15_64": "15–64岁人口",
-    "pop_60plus": "60岁及以上人口", "pop_65plus": "65岁及以上人口", "pop_80plus": "80岁及以上人口",
-    "share_0_14": "0–14岁占比 %", "share_15_59": "15–59岁占比 %", "share_60plus": "60岁及以上占比 %",
-    "share_65plus": "65岁及以上占比 %", "share_80plus": "80岁及以上占比 %",
-    "old_age_dependency_ratio": "老年抚养比（每百名15–64岁）",
     "seq": "序号", "indicator_id": "指标代码", "indicator_zh": "指标", "indicator": "指标", "measure": "计量单位",
     "year": "年份", "target": "目标值", "value_text": "原文", "attribute": "属性", "value": "数值",
     "unit_id": "单位代码", "unit_name": "单位", "p10": "10%分位", "p50": "中位数", "p90": "90%分位",
     "geography": "地区", "method": "方法", "projected": "预测", "observed": "实际", "error_pct": "误差 %",
     "error": "误差", "tier": "档次", "weights": "权重",
-    "min_wage_monthly": "最低工资标准（元/月）", "dibao_monthly": "低保标准（元/人·月）",
-    "dibao_to_min_wage_ratio": "低保标准/最低工资 %", "dibao_annual": "低保标准（元/人·年）",
-    "tekun_monthly": "特困供养标准（元/人·月）", "low_income_upper_monthly": "低保边缘标准上限（元/人·月）",
-    "dibao_recipients": "低保人数（估算，人）", "dibao_cost_annual": "低保资金需求（估算，元/年）",
-    "disabled_elderly_severe": "重度失能老年人（估算）", "bed_stock_scheduled": "按建设计划的床位存量",
-    "nursing_bed_stock_scheduled": "按建设计划的护理型床位存量",
 }
 PERCENT_HINTS = ("%", "share_", "pct", "占比", "比例", "增长", "rate", "概率")
 YEAR_HINTS = ("year", "年份")
 
 
 def label(column: Any) -> str:
-    """'中文 code' for a known code name, the text itself otherwise."""
+    """'中文 code' for a known code name (an indicator's head from the catalogue, with its unit),
+    the text itself otherwise."""
     text = str(column)
-    zh = COLUMN_ZH.get(text)
+    zh = catalogue.heading(text) if catalogue.known(text) else COLUMN_ZH.get(text)
     return f"{zh} {text}" if zh else text
 
 
@@ -80,7 +73,7 @@ def format_value(value: Any, kind: str) -> str:
     if kind == "year":
         return f"{int(round(v))}"
     if kind == "wan":
-        return f"{v / 1e4 + 0.0:,.1f}"
+        return catalogue.wan(v)
     if kind == "yi":
         return f"{v / 1e8 + 0.0:,.2f}"
     if kind == "pct":

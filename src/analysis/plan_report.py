@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 
 from . import catalogue, geography, plots
+from .labels import comparator_label
 from .services.plan_ledger import ACHIEVED, IN_PROGRESS, NOT_ACHIEVED, NOT_PUBLISHED
 
-COMPARATOR_ZH = {">=": "≥", "<=": "≤", "=": "=", "about": "约"}
 TRUST_ZH = {"official": "官方发布", "reprint of official": "官方数据的媒体转载", "third-party": "第三方转载（非官方）"}
 STATUS_ORDER = (ACHIEVED, NOT_ACHIEVED, IN_PROGRESS, NOT_PUBLISHED)
 ODDS_SOURCE = ("来源：本次运行的人口投影抽样；床位存量为情景路径（估算）；持证社工按公布序列外推（泉州晚报等）；"
@@ -29,7 +29,7 @@ def _fmt(indicator: str, value, with_unit: bool = True) -> str:
 
 def target_text(indicator: str, comparator: str, target: float, draft: bool = False) -> str:
     """'≥ 73.0%' (with 草案 for a draft target)."""
-    return f"{COMPARATOR_ZH.get(comparator, '')} {_fmt(indicator, target)}" + ("（草案）" if draft else "")
+    return f"{comparator_label(comparator)} {_fmt(indicator, target)}" + ("（草案）" if draft else "")
 
 
 def ledger_counts_table(ledger: pd.DataFrame) -> pd.DataFrame:

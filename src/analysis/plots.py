@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
-from . import print_geometry, text_metrics  # noqa: E402
+from . import catalogue, print_geometry, text_metrics  # noqa: E402
 
 PALETTE = ["#1f5f99", "#d9822b", "#3b8f5a", "#b23a48", "#7a5195", "#5c6b73", "#c9a227"]
 FAN_ALPHA = 0.25
@@ -292,7 +292,7 @@ def fan(ax, years, p10, p50, p90, label: str, color: str | None = None) -> None:
 
 def fmt_wan(persons: float, digits: int = 1) -> str:
     """Persons as 万人 for people: 1,110,000 → '111.0万'."""
-    return f"{persons / 1e4:,.{digits}f}万"
+    return f"{catalogue.wan(persons, digits)}万"
 
 
 def fmt_int(value: float) -> str:
@@ -309,7 +309,7 @@ def wan_axis(ax, axis: str = "y") -> None:
     """Show an axis in 万 (10,000 persons) with separators; label the axis yourself with '（万人）'."""
     from matplotlib.ticker import FuncFormatter
 
-    formatter = FuncFormatter(lambda v, _: f"{v / 1e4:,.0f}" if abs(v) >= 1e5 else f"{v / 1e4:,.1f}")
+    formatter = FuncFormatter(lambda v, _: catalogue.wan(v, 0 if abs(v) >= 1e5 else 1))
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
 
 

@@ -5,7 +5,10 @@ lists) holds, for every indicator the suite publishes or tracks against a plan, 
 English names, the unit printed beside it, the model's measure string, the number format, the
 kind of quantity, the direction (whether higher is better — only for performance measures) and
 whether it belongs in the 要点 box. Plans (:mod:`analysis.data.plans`) name their indicators by
-these ids, and the ledger, odds and drafter's tables take their labels and formats from here.
+these ids, and the ledger, odds and drafter's tables take their labels and formats from here;
+so do every table head (:meth:`Indicator.heading`, the name with its unit), chart legend and
+workbook label, and every number printed in 万 (:func:`wan`). No module keeps a second map of
+names (``tests/test_label_homes.py``).
 
 This module reads only its own YAML file (no data, no models), so every floor may import it.
 """
@@ -50,6 +53,16 @@ class Indicator:
     def label(self, english: bool = False) -> str:
         """The reader's name: Chinese, with the English beside when asked."""
         return f"{self.name_zh} {self.name_en}" if english else self.name_zh
+
+    def heading(self) -> str:
+        """The name with its unit, for a table head whose cells print bare numbers: "低保标准（元/人·月）",
+        "低保人数（估算，人）" (a unit joins a name's closing bracket), "60岁及以上人口占比（%）". A
+        population (format ``wan``) keeps its bare name: the table says whether it prints 人 or 万人."""
+        if self.format == "wan" or not self.unit:
+            return self.name_zh
+        if self.name_zh.endswith("）"):
+            return f"{self.name_zh[:-1]}，{self.unit}）"
+        return f"{self.name_zh}（{self.unit}）"
 
     def format_value(self, value, with_unit: bool = True) -> str:
         """``value`` printed for people in this indicator's format; missing → "—" (never NaN)."""
@@ -100,6 +113,24 @@ def label(indicator_id: str, english: bool = False) -> str:
     return indicator(indicator_id).label(english)
 
 
+def heading(indicator_id: str) -> str:
+    """The table head of an indicator: its Chinese name with the unit (:meth:`Indicator.heading`)."""
+    return indicator(indicator_id).heading()
+
+
+def wan(value, digits: int = 1) -> str:
+    """Persons as a number of 万 (10,000), without the unit, for people: 1,478,000 → "147.8"; a
+    missing or non-finite value → "—"; a value that rounds to zero never prints "-0.0". The one
+    万 formatter: tables, the 要点 box, the one-pager, chart labels and :func:`format_number` use it."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return "—"
+    if not math.isfinite(x):
+        return "—"
+    return f"{round(x / 1e4, digits) + 0.0:,.{digits}f}"
+
+
 def format_number(value, fmt: str, unit: str = "") -> str:
     """A number for people: 万 for populations, thousands separators, one decimal for shares.
 
@@ -114,7 +145,7 @@ def format_number(value, fmt: str, unit: str = "") -> str:
     if not math.isfinite(x):
         return "—"
     if fmt == "wan":
-        return f"{x / 1e4:,.1f}万{unit}"
+        return f"{wan(x)}万{unit}"
     if fmt == "pct1":
         return f"{x:,.1f}%"
     suffix = f" {unit}" if unit else ""

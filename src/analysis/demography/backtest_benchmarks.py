@@ -31,8 +31,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import geography
-from ..labels import BASE_LABELS
+from .. import catalogue, geography
+from ..labels import base_label
 from ..data import loaders
 
 COLUMNS = ["geography", "indicator", "base", "method", "tests", "projected", "observed", "error_pct"]
@@ -147,8 +147,6 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
 METHOD_LABELS = {"suite": "本模型 suite", "constant_shares": "年龄比重不变 constant shares",
                  "linear_trend": "线性趋势 linear trend", "hamilton_perry": "队列变动比 Hamilton–Perry",
                  "ratio_to_national": "全国比率法 ratio to national"}
-INDICATOR_LABELS = {"pop_total": "总人口 total", "pop_0_14": "0–14岁 aged 0–14",
-                    "pop_60plus": "60岁及以上 aged 60+", "pop_65plus": "65岁及以上 aged 65+"}
 
 
 def readable(table: pd.DataFrame) -> pd.DataFrame:
@@ -156,8 +154,8 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
     names = {u.id: u.name_zh for u in geography.all_units()}
     return pd.DataFrame({
         "地区 area": table["geography"].map(names),
-        "指标 count": table["indicator"].map(INDICATOR_LABELS),
-        "口径 base": table["base"].map(BASE_LABELS),
+        "指标 count": table["indicator"].map(lambda name: catalogue.label(name, english=True)),
+        "口径 base": table["base"].map(lambda base: base_label(base, english=True)),
         "方法 method": table["method"].map(METHOD_LABELS),
         "预测 projected (人)": table["projected"].map(lambda v: f"{v:,.0f}"),
         "普查 census 2020 (人)": table["observed"].map(lambda v: f"{v:,.0f}"),
@@ -172,7 +170,7 @@ def headline_text(table: pd.DataFrame) -> str:
     jj = headline(table, geography_id="jinjiang").loc["suite"]
     missing = "；".join(f"{METHOD_LABELS[m]}无法计算：{zh}" for m, (zh, _) in NOT_COMPUTABLE.items())
     return (
-        f"**2010→2020回测：全市60岁及以上常住人口预测{suite.projected / 1e4:,.1f}万人，普查{suite.observed / 1e4:,.1f}万人，"
+        f"**2010→2020回测：全市60岁及以上常住人口预测{catalogue.wan(suite.projected)}万人，普查{catalogue.wan(suite.observed)}万人，"
         f"误差{suite.error_pct:+.1f}%**（年龄比重不变基准：{const.error_pct:+.1f}%）。晋江市60岁及以上误差{jj.error_pct:+.1f}%："
         f"2010年各县只有总人口，模型给所有县同一年龄结构，而晋江外来年轻人口多。{missing}。"
         f"\n\n*Backtest 2010→2020: the city's residents aged 60+ projected at {suite.projected:,.0f} against "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import catalogue
 from .cached import project
 from .result import ProjectionResult
 
@@ -45,9 +46,7 @@ def band_table(runs: dict[str, ProjectionResult], unit_id: str, indicator: str, 
 
 def readable(table: pd.DataFrame) -> pd.DataFrame:
     """The component table for people (万人, % of the median)."""
-    def wan(v):
-        return f"{v / 1e4:,.1f}"
-
+    wan = catalogue.wan
     return pd.DataFrame({
         "不确定性来源 source": table["component"].map(COMPONENTS),
         "p10 (万人)": table["p10"].map(wan), "中位数 median (万人)": table["p50"].map(wan),

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import geography, plots
+from .. import catalogue, geography, plots
+from ..labels import base_label
 from .result import ProjectionResult, percentiles
 
 SOURCE_PROJECTION = ("本项目人口预测（队列要素法）；基期人口为估计值 estimated base; "
@@ -17,7 +18,7 @@ SOURCE_PROJECTION = ("本项目人口预测（队列要素法）；基期人口�
 
 
 def _base_label(result: ProjectionResult) -> str:
-    return {"resident": "常住人口 resident", "registered": "户籍人口 registered"}[result.base]
+    return base_label(result.base, english=True)
 
 
 def pyramid(result: ProjectionResult, unit_id: str, years=None, stat: str = "p50"):
@@ -46,14 +47,12 @@ def pyramid(result: ProjectionResult, unit_id: str, years=None, stat: str = "p50
 def fan_chart(result: ProjectionResult, unit_id: str, indicators=("pop_60plus", "pop_80plus")):
     """Fan chart (median and 10–90 % band across draws) of elderly counts, persons in 万."""
     unit = geography.resolve(unit_id)
-    labels = {"pop_60plus": "60岁及以上 60+", "pop_65plus": "65岁及以上 65+", "pop_80plus": "80岁及以上 80+",
-              "pop_total": "总人口 total"}
     fig, ax = plots.new_figure(f"{unit.name_zh}老年人口预测（{_base_label(result)}）",
                                "年份 year", "人数（万人） persons (10,000)", SOURCE_PROJECTION)
     summary = result.summary(unit.id)
     for name in indicators:
         sel = summary[summary["indicator"] == name]
-        plots.fan(ax, sel["year"], sel["p10"], sel["p50"], sel["p90"], labels.get(name, name))
+        plots.fan(ax, sel["year"], sel["p10"], sel["p50"], sel["p90"], catalogue.label(name, english=True))
     plots.wan_axis(ax)
     ax.legend()
     return fig
@@ -96,9 +95,8 @@ def band_components_chart(runs: dict, unit_id: str, indicator: str = "pop_60plus
     """The p10–p90 band of ``indicator`` from all sources, with the part due to the estimated base
     alone drawn inside it (persons in 万); ``runs`` from :func:`.band_components.component_runs`."""
     unit = geography.resolve(unit_id)
-    labels = {"pop_60plus": "60岁及以上 60+", "pop_80plus": "80岁及以上 80+", "pop_total": "总人口 total"}
     result = runs["all"]
-    fig, ax = plots.new_figure(f"{unit.name_zh}{labels.get(indicator, indicator)}：区间的来源（{_base_label(result)}）",
+    fig, ax = plots.new_figure(f"{unit.name_zh}{catalogue.label(indicator)}：区间的来源（{_base_label(result)}）",
                                "年份 year", "人数（万人） persons (10,000)", SOURCE_PROJECTION)
     # what each band draws, short (the full list: band_components.MADE_OF, in the component table)
     for name, label, color in (("all", "全部来源（基期 + 生育、全市死亡水平、迁移）all sources", plots.PALETTE[0]),

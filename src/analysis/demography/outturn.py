@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import geography
+from .. import catalogue, geography
 from ..data import loaders
+from ..data.schemas import REGISTRY_INDICATOR_ZH
 from .result import ProjectionResult
 
 #: Observed indicator → (projection count, first age, last age or None for an open group).
@@ -69,24 +70,24 @@ def forecast_vs_outturn(result: ProjectionResult) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-INDICATOR_LABELS = {"pop_total": "户籍人口 registered total", "pop_60plus": "60岁及以上 aged 60+",
-                    "pop_80plus": "80岁及以上 aged 80+", "pop_80_89": "80–89岁 aged 80–89",
-                    "pop_90_99": "90–99岁 aged 90–99"}
+#: Each count's name in the table: the name of the registry figure it is set against (one home:
+#: :data:`analysis.data.schemas.REGISTRY_INDICATOR_ZH`), e.g. pop_total → 户籍总人口.
+_NAMES = {count: REGISTRY_INDICATOR_ZH[observed] for observed, (count, _, _) in MAPPED.items()}
 
 
 def readable(table: pd.DataFrame) -> pd.DataFrame:
     """Forecast-against-outturn for people: Chinese labels, 万人 with one decimal, signed %."""
     names = {u.id: u.name_zh for u in geography.all_units()}
     def wan(v):
-        return f"{v / 1e4:,.2f}"
+        return catalogue.wan(v, 2)
 
     return pd.DataFrame({
         "地区 area": table["geography"].map(names),
         "年末 year-end": table["year"].astype(int).astype(str),
-        "指标 count": table["indicator"].map(INDICATOR_LABELS),
+        "指标 count": table["indicator"].map(_NAMES),
         "实际 observed (万人)": table["observed"].map(wan),
         "预测 forecast p50 (万人)": table["p50"].map(wan),
-        "区间 p10–p90 (万人)": [f"{a / 1e4:,.2f}–{b / 1e4:,.2f}" for a, b in zip(table["p10"], table["p90"])],
+        "区间 p10–p90 (万人)": [f"{wan(a)}–{wan(b)}" for a, b in zip(table["p10"], table["p90"])],
         "误差 error": table["error_pct"].map(lambda v: f"{v:+.1f}%"),
         "在区间内 inside": table["inside_band"].map({True: "是 yes", False: "否 no"}),
         "说明 note": table["note"],

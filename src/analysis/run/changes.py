@@ -37,6 +37,7 @@ from typing import Any
 from .. import config
 from ..data import loaders
 from ..keypoints import KEY_POINTS, UNIT_ZH, fmt
+from ..labels import BASES, base_label
 from ..method_notes import reader_text, split_base
 from . import publish
 from .manifest import beijing_time, read_manifest
@@ -303,9 +304,8 @@ def render_changes(changes: Any) -> str:
                             "</small></p>" if more > 0 else ""))
     notes = [n for n in changes.get("interventions") or [] if isinstance(n, dict)]
     if notes:
-        base_zh = {"registered": "户籍口径", "resident": "常住口径"}
         items = "".join(
-            f"<li>{esc((base_zh.get(n.get('base'), '') + '：') if n.get('base') in base_zh else '')}"
+            f"<li>{esc((base_label(n.get('base')) + '：') if n.get('base') in BASES else '')}"
             f"{esc(str(n.get('zh')))}"
             + (f"（共{esc(str(n['amount']))}人次，全部抽样和年份合计）" if n.get("amount") else "")
             + f" <small>{esc(str(n.get('en') or ''))}</small></li>" for n in notes)

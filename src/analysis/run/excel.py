@@ -28,12 +28,10 @@ from typing import Any
 import pandas as pd
 
 from .excel_summary import SHEET, summary_years, write_summary
-from ..people import COLUMN_ZH
-from ..services import beds, workforce
+from .. import catalogue
+from ..labels import base_label
 from ..plan_report import ledger_table, odds_table
 from ..safety import neutralise_frame
-
-BASE_ZH = {"registered": "户籍 registered", "resident": "常住 resident"}
 
 # measure → (Chinese unit, Excel number format, decimals stored)
 MEASURES = {
@@ -55,9 +53,13 @@ COLUMNS_ZH = {"unit_id": "单位代码 unit_id", "unit_name": "单位名称 unit
 
 
 def indicator_zh(name: str) -> str:
+    """'中文名 code' of an indicator (the catalogue's name; the unit is in its own column)."""
+    return f"{catalogue.label(name)} {name}" if catalogue.known(name) else name
 
-    zh = {**COLUMN_ZH, **beds.INDICATOR_ZH, **workforce.INDICATOR_ZH}.get(name)
-    return f"{zh} {name}" if zh else name
+
+def base_zh(base: str) -> str:
+    """A base as the workbook names it (sheet names, the 口径 column): '户籍 registered'."""
+    return base_label(base, short=True, english=True)
 
 
 def is_estimate(unit_id: str, indicator: str) -> bool:
@@ -94,7 +96,7 @@ def wide_population(population: pd.DataFrame) -> pd.DataFrame:
                                   aggfunc="first", sort=True).round(0)
     wide.columns = [int(c) for c in wide.columns]
     wide = wide.reset_index()
-    wide["base"] = wide["base"].map(BASE_ZH).fillna(wide["base"])
+    wide["base"] = wide["base"].map(base_zh)
     wide["sex"] = wide["sex"].map({"male": "男 male", "female": "女 female"}).fillna(wide["sex"])
     return wide
 
@@ -165,14 +167,14 @@ def write_unit_workbook(path: Path, unit_id: str, indicators: pd.DataFrame, popu
     pop = population[population["unit_id"] == unit_id]
     detail = ind.assign(label=ind["indicator"].map(indicator_zh),
                         estimate=["估" if is_estimate(unit_id, n) else "" for n in ind["indicator"]],
-                        base=ind["base"].map(BASE_ZH).fillna(ind["base"]))
+                        base=ind["base"].map(base_zh))
     detail = detail[["unit_name", "base", "year", "label", "value", "p10", "p90", "target", "measure", "estimate",
                      "indicator", "unit_id", "scenario"]].rename(columns=COLUMNS_ZH)
     sheets: list[tuple[str, pd.DataFrame, str]] = []
     for base in sorted(ind["base"].unique(), key=lambda b: (b != "registered", b)):  # registered first
         wide = wide_indicators(ind[ind["base"] == base]).rename(columns=COLUMNS_ZH)
         wide = wide.rename(columns={"measure": "单位 unit"})
-        sheets.append((BASE_ZH.get(base, base)[:31], wide, "E2"))
+        sheets.append((base_zh(base)[:31], wide, "E2"))
     sheets += plan_sheets(unit_id, plan_odds, plan_ledger)
     sheets += [("明细 detail", detail, "E2"),
                ("人口 population", wide_population(pop).rename(columns=COLUMNS_ZH), "D2"),

@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .. import catalogue
+from ..labels import base_label
 from ..safety import neutralise_cell
 from .onepager import VIEWS_SENTENCE, band_text, cells
 from .svgchart import series
@@ -66,7 +67,7 @@ def write_summary(book, unit_id: str, unit_name: str, indicators: pd.DataFrame, 
         for col in range(3, len(line) + 1, 3):
             ws.cell(row=ws.max_row, column=col).number_format = fmt
     last_table_row = ws.max_row
-    base_zh = {"registered": "户籍人口口径", "resident": "常住人口口径"}.get(base, str(base))
+    base_zh = base_label(base)
     notes = [("口径", f"{unit_name}，{base_zh}"), ("标记", MARKS_NOTE), ("床位两种算法", VIEWS_SENTENCE),
              ("护理型床位缺口", GAP_NOTE)]
     ws.append([])

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..keypoints import KEY_POINTS, UNIT_ZH, fmt, key_points_html, notes_appendix_html, scenario_label
+from ..labels import base_label
 from ..page_style import PAGE_STYLE as _STYLE
 from .changes import render_changes
 from .citation import citation_html, citation_info
@@ -75,7 +76,7 @@ def render_key_results(key: dict[str, Any] | None, onepagers: dict[str, str] | N
     plan = ("<tr><th>规划目标 Plan（全市 city）</th>" + "".join(
         f'<td class="num">{esc(fmt(targets.get(name), kind))}</td>' for name, _, _, kind, _ in present)
         + "</tr>") if targets else ""
-    base_zh = {"registered": "户籍人口口径 registered", "resident": "常住人口口径 resident"}.get(key["base"], key["base"])
+    base_zh = base_label(key["base"], english=True)
     return (box + f"<h2>各县（市、区）主要结果 Key results by unit（{esc(str(key['year']))}年，{esc(base_zh)}）</h2>"
             "<p><small>" + ("点击单位名称打开其一页表（基年、上一规划收官年与报告年的主要数字）。 " if onepagers else "")
             + "每格：中位数，下方小字为10%–90%区间；<span class=\"est\">估</span> = 依赖估计输入。"
@@ -245,8 +246,7 @@ def render_index(manifest: dict[str, Any]) -> str:
 <title>泉州市民政事业预测报告 · {esc(str(name or manifest.get('run_id', '')))}</title>
 <style>{_STYLE}</style></head><body>
 <h1>泉州市民政事业发展规划预测报告 <small>Quanzhou civil-affairs forecast</small></h1>
-<p><b>{esc(label)}</b> · 口径 Base <b>{esc({"registered": "户籍 registered", "resident": "常住 resident"}.get(
-        str(params.get('base', '')), str(params.get('base', ''))))}</b> ·
+<p><b>{esc(label)}</b> · 口径 Base <b>{esc(base_label(str(params.get('base', '')), short=True, english=True))}</b> ·
 完成于 {esc(beijing_time(manifest.get('finished') or manifest.get('started')))} ·
 状态 <b class="{esc(status_cls)}">{esc(_STATUS_ZH.get(status_cls, status))}</b></p>
 {f'<p class="failed_run"><b>错误 Error:</b> {esc(str(table_error))}</p>' if table_error else ''}

@@ -30,6 +30,7 @@ import pandas as pd
 
 from .. import catalogue
 from ..keypoints import CITY_ID
+from ..labels import base_label
 from ..sanitiser import sanitise_page
 from .citation import citation_html, citation_info
 from .origin import CENSUS_YEAR, start_year_of
@@ -103,7 +104,7 @@ def number(value, fmt: str) -> str:
     if value is None:
         return "—"
     if fmt == "wan":
-        return f"{value / 1e4:,.1f}"
+        return catalogue.wan(value)
     return catalogue.format_number(value, fmt).rstrip("%").strip()
 
 
@@ -171,7 +172,7 @@ def render_onepager(manifest: dict[str, Any], indicators: pd.DataFrame, unit_id:
     years = page_years(manifest, base)
     name = (manifest.get("unit_names") or {}).get(unit_id, unit_id)
     rows = cells(indicators, unit_id, base, years)
-    base_zh = {"registered": "户籍人口口径", "resident": "常住人口口径"}.get(base, str(base))
+    base_zh = base_label(base)
     info = citation_info(manifest)
     sel = indicators[(indicators["unit_id"] == unit_id) & (indicators["base"] == base)]
     marks = [y for y in years[1:]]

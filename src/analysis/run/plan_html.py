@@ -11,8 +11,8 @@ import html
 from typing import Any
 
 from .. import catalogue, geography
+from ..labels import comparator_label
 
-COMPARATOR_ZH = {">=": "≥", "<=": "≤", "=": "=", "about": "约"}
 LEDGER_PAGE = "quanzhou/92_plan_ledger.html"
 
 
@@ -34,7 +34,7 @@ def target_head(row: dict[str, Any], draft: bool) -> str:
     spec = catalogue.indicator(row["indicator"]) if catalogue.known(row["indicator"]) else None
     value = spec.format_value(row["target"]) if spec else f"{row['target']}"
     mark = ' <span class="draft">草案</span>' if draft else ""
-    return (f"<th>{esc(row['indicator_zh'])}{mark}<br><small>{esc(COMPARATOR_ZH.get(row['comparator'], ''))}"
+    return (f"<th>{esc(row['indicator_zh'])}{mark}<br><small>{esc(comparator_label(row['comparator']))}"
             f"{esc(value)}（{esc(str(row['year']))}年）</small></th>")
 
 

@@ -93,12 +93,6 @@ def vintage_table(scenario, end_year: int, draws: int, seed: int | None, origin_
     return pd.concat(frames, ignore_index=True)[COLUMNS]
 
 
-INDICATOR_ZH = {"registered_population": "户籍人口", "registered_population_male": "户籍男性人口",
-                "registered_population_female": "户籍女性人口", "registered_pop_60plus": "户籍60岁及以上人口",
-                "registered_pop_65plus": "户籍65岁及以上人口", "registered_pop_80plus": "户籍80岁及以上人口",
-                "registered_pop_100plus": "户籍100岁及以上人口"}
-
-
 def page_table(table: pd.DataFrame) -> pd.DataFrame:
     """The vintages for people (Chinese first): forecast with its p10–p90 band, the observation,
     the error and whether it fell inside the band (``—`` where nothing is published yet)."""
@@ -106,7 +100,7 @@ def page_table(table: pd.DataFrame) -> pd.DataFrame:
     for r in table.itertuples(index=False):
         observed = not pd.isna(r.observed)
         out.append({"版本 vintage": f"{r.origin}年末起点", "地区 unit": r.unit_id,
-                    "指标 indicator": INDICATOR_ZH.get(r.indicator, r.indicator), "日期 date": r.reference_date,
+                    "指标 indicator": REGISTRY_INDICATOR_ZH.get(r.indicator, r.indicator), "日期 date": r.reference_date,
                     "预测期 horizon": f"{r.horizon_years:g}年",
                     "预测 forecast (p10–p90)": f"{r.forecast:,.0f}（{r.p10:,.0f}–{r.p90:,.0f}）",
                     "实际 observed": f"{r.observed:,.0f}" if observed else "未公布",

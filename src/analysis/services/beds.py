@@ -98,30 +98,6 @@ ALLOCATION_YEAR = 2020
 GAP_DEFINITION_ZH = "缺口 = 需求 − 存量；正值为缺口（床位不足），负值为富余。"
 GAP_DEFINITION_EN = "Gap = required − stock; positive = shortfall, negative = surplus."
 
-INDICATOR_ZH = {
-    "beds_required": "养老床位需求（比例法）",
-    "nursing_beds_required": "护理型床位需求（比例法）",
-    "institutional_beds_implied": "养老机构床位（由护理型床位及占比推算）",
-    "beds_need_view": "养老床位需求（需求法，估算）",
-    "nursing_beds_need_view": "护理型床位需求（需求法：重度失能使用者，估算）",
-    "disabled_elderly": "失能及不健康老年人（估算）",
-    "care_users": "机构照护使用者（估算）",
-    "care_users_severe": "其中重度失能使用者（估算）",
-    "bed_stock": "养老床位存量（县级为估算）",
-    "nursing_bed_stock": "护理型床位存量（估算）",
-    "bed_gap": "床位缺口（比例法，需求−存量，正值为缺口）",
-    "bed_gap_need_view": "床位缺口（需求法，需求−存量，正值为缺口）",
-    "nursing_bed_gap": "护理型床位缺口（比例法，需求−存量，正值为缺口）",
-    "nursing_bed_gap_need_view": "护理型床位缺口（需求法，需求−存量，正值为缺口）",
-    "beds_to_add": "每年需新增养老床位（建设计划）",
-    "nursing_beds_to_add": "每年需新增护理型床位（建设计划）",
-    "nursing_bed_share_target": "护理型床位占比目标",
-    "beds_per_1000_elderly_target": "每千名老年人养老床位数（情景）",
-    "nursing_beds_per_1000_elderly_target": "每千名老年人护理型床位数目标",
-    "bed_shortfall_probability": "出现床位缺口的概率",
-    "nursing_bed_shortfall_probability": "出现护理型床位缺口的概率",
-}
-
 
 def bed_parameters(scenario: Scenario | str | Mapping[str, Any]) -> dict[str, Any]:
     """The ``beds.*`` parameters of a scenario, checked (ParameterError names a bad one)."""
@@ -263,7 +239,8 @@ def bed_requirements(result: ProjectionResult, scenario: Scenario | str | Mappin
     -------
     DataFrame
         Tidy long format (``unit_id, year, indicator, p10, p50, p90, measure``); percentiles
-        across draws. Indicators: see ``INDICATOR_ZH``. ``frame.attrs`` holds ``base``,
+        across draws. Indicators: the keys of ``_MEASURES``; their reader names are in the
+        catalogue (:mod:`analysis.catalogue`). ``frame.attrs`` holds ``base``,
         ``scenario`` and ``notes`` (what is estimated). The city (``quanzhou``) of every additive
         quantity is the sum of the units draw by draw. ``bed_shortfall_probability`` and
         ``nursing_bed_shortfall_probability``: percent of draws with a positive gap.

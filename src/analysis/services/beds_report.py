@@ -10,16 +10,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import catalogue
 from ..geography import resolve
 from .beds import (
     GAP_DEFINITION_ZH,
-    INDICATOR_ZH,
     bed_arrays,
     shortfall_year,
     wide_table,
 )
 
-PERCENT_COLUMNS = (INDICATOR_ZH["nursing_bed_share_target"], INDICATOR_ZH["bed_shortfall_probability"])
+PERCENT_COLUMNS = (catalogue.label("nursing_bed_share_target"), catalogue.label("bed_shortfall_probability"))
+
+
+def _names(indicators) -> dict[str, str]:
+    """Column heads of the bed tables: the catalogue's names (the numbers are beds or percents)."""
+    return {name: catalogue.label(name) for name in indicators}
 
 
 def for_people(table: pd.DataFrame, percent_columns=PERCENT_COLUMNS) -> pd.DataFrame:
@@ -43,16 +48,14 @@ def bed_table(frame: pd.DataFrame, unit_id: str) -> pd.DataFrame:
     table = wide_table(frame, unit_id, cols, digits=1)
     counts = [c for c in table.columns if c not in ("nursing_bed_share_target", "bed_shortfall_probability")]
     table[counts] = table[counts].round(0)
-    return table.rename(columns=INDICATOR_ZH)
+    return table.rename(columns=_names(cols))
 
 
 def build_table(frame: pd.DataFrame, unit_id: str) -> pd.DataFrame:
     """The build schedule of one unit: beds and nursing-type beds to add per year (medians)."""
     cols = ["beds_to_add", "bed_stock_scheduled", "beds_required", "nursing_beds_to_add",
             "nursing_bed_stock_scheduled", "nursing_beds_required"]
-    labels = {**INDICATOR_ZH, "bed_stock_scheduled": "按计划建设后的床位存量",
-              "nursing_bed_stock_scheduled": "按计划建设后的护理型床位存量"}
-    return wide_table(frame, unit_id, cols, digits=0).rename(columns=labels)
+    return wide_table(frame, unit_id, cols, digits=0).rename(columns=_names(cols))
 
 
 def _v(sel: pd.Series, name: str) -> float:
@@ -129,7 +132,7 @@ def gap_opening_zh(frame: pd.DataFrame, unit_id: str,
     for name in names:
         short = shortfall_year(frame, name).set_index("unit_id")["first_shortfall_year"]
         v = short.get(unit_id, pd.NA)
-        parts.append(f"{INDICATOR_ZH[name]}：{'预测期内不出现' if pd.isna(v) else f'{int(v)}年'}")
+        parts.append(f"{catalogue.label(name)}：{'预测期内不出现' if pd.isna(v) else f'{int(v)}年'}")
     return "缺口出现的年份（中位数，需求 − 存量 > 0）：" + "；".join(parts)
 
 
@@ -158,8 +161,5 @@ def alternatives_table(result, scenario, unit_id: str, year: int = 2025) -> pd.D
         arrays = bed_arrays(result, scenario.with_overrides(change) if change else scenario)
         med = {k: float(np.median(arrays[k][:, t, u])) for k in
                ("beds_need_view", "bed_gap_need_view", "nursing_beds_need_view", "nursing_bed_gap_need_view")}
-        rows.append({"假设 assumption": label, INDICATOR_ZH["beds_need_view"]: med["beds_need_view"],
-                     INDICATOR_ZH["bed_gap_need_view"]: med["bed_gap_need_view"],
-                     INDICATOR_ZH["nursing_beds_need_view"]: med["nursing_beds_need_view"],
-                     INDICATOR_ZH["nursing_bed_gap_need_view"]: med["nursing_bed_gap_need_view"]})
+        rows.append({"假设 assumption": label, **{catalogue.label(k): v for k, v in med.items()}})
     return pd.DataFrame(rows).set_index("假设 assumption")

@@ -10,11 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import plots
+from .. import catalogue, plots
 from ..geography import resolve
+from ..labels import base_label
 from . import workforce
-
-BASE_ZH = {"resident": "常住人口口径", "registered": "户籍人口口径"}
 PLAN = "泉州市“十四五”民政事业发展专项规划"
 
 
@@ -30,13 +29,13 @@ def _fan(ax, frame, unit_id, indicator, label, color=None):
 
 
 def _title(text: str, unit_id: str, frame: pd.DataFrame) -> str:
-    base = BASE_ZH.get(frame.attrs.get("base", ""), "")
+    base = base_label(frame.attrs.get("base", ""))
     return f"{resolve(unit_id).name_zh}：{text}" + (f"（{base}）" if base else "")
 
 
 def _stock_line(ax, frame, unit_id):
     stock = _series(frame, unit_id, "bed_stock")
-    ax.plot(stock["year"], stock["p50"], color="black", lw=1.8, ls="--", label="床位存量（县级为估算）")
+    ax.plot(stock["year"], stock["p50"], color="black", lw=1.8, ls="--", label=catalogue.label("bed_stock"))
 
 
 def plot_beds_vs_stock(frame: pd.DataFrame, unit_id: str):
@@ -131,8 +130,8 @@ def plot_workforce_overview(frame: pd.DataFrame, unit_id: str):
     fig, axes = plots.subplots(1, 3, figsize=(11, 4.2))
     fig.suptitle(_title("社会工作人才、社会救助协管员与志愿者需求", unit_id, frame))
     for i, (ax, name) in enumerate(zip(axes, names)):
-        _fan(ax, frame, unit_id, name, workforce.INDICATOR_ZH[name], plots.PALETTE[i])
-        ax.set_title(workforce.INDICATOR_ZH[name], fontsize=9)
+        _fan(ax, frame, unit_id, name, catalogue.label(name), plots.PALETTE[i])
+        ax.set_title(catalogue.label(name), fontsize=9)
         ax.set_xlabel("年份")
         ax.set_ylabel("人数（人）" if i == 0 else "")
         ax.set_ylim(bottom=0)

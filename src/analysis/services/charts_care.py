@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import plots
+from .. import catalogue, plots
 from . import beds
 from .charts_beds_workforce import PLAN, _fan, _series, _title
 
@@ -52,7 +52,7 @@ def plot_build_schedule(frame: pd.DataFrame, unit_id: str):
         twin = ax.twinx()
         s = _series(frame, unit_id, stock)
         r = _series(frame, unit_id, req)
-        twin.plot(s["year"], s["p50"], color="black", lw=1.6, ls="--", label=f"按计划建设后的{label}存量（张）")
+        twin.plot(s["year"], s["p50"], color="black", lw=1.6, ls="--", label=catalogue.heading(stock))
         twin.plot(r["year"], r["p50"], color=color, lw=1.2, marker="o", ms=3, label=f"比例法{label}需求（张）")
         twin.set_ylabel("存量与需求（张）")
         plots.thousands_axis(twin)

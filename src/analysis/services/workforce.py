@@ -33,6 +33,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from .. import catalogue
 from ..data.loaders import plan_target
 from ..demography.result import ProjectionResult
 from ..errors import ParameterError
@@ -75,18 +76,13 @@ COUNT_YEAR = 2020
 COUNT_TARGET_ID = "certified_social_workers"
 TOWNSHIPS_TARGET_ID = "township_social_work_stations"  # 163 乡镇（街道）社会工作服务站 = 163 乡镇（街道）
 
-INDICATOR_ZH = {
-    "certified_social_workers_required": "持证社工需求（每万人10名）",
-    "certified_social_workers_path": "持证社工达标路径",
-    "certified_social_workers_additions": "持证社工年度新增需求",
-    "social_work_talent_required": "社会工作专业人才需求",
-    "social_workers_for_elderly_required": "社工需求（每千名老年人1名）",
-    "social_workers_for_beds_required": "社工需求（每百张床位1名）",
-    "social_workers_binding_required": "社工需求（约束性比例取大）",
-    "assistance_coordinators_required": "社会救助协管员需求（估算乡镇）",
-    "townships_estimated": "乡镇（街道）数（估算）",
-    "volunteers_required": "注册志愿者需求",
-}
+#: The indicators of the workforce model, in table order (reader names: :mod:`analysis.catalogue`).
+INDICATORS = (
+    "certified_social_workers_required", "certified_social_workers_path", "certified_social_workers_additions",
+    "social_work_talent_required", "social_workers_for_elderly_required", "social_workers_for_beds_required",
+    "social_workers_binding_required", "assistance_coordinators_required", "townships_estimated",
+    "volunteers_required",
+)
 
 BINDING_CANDIDATES = {
     "certified_social_workers_path": "每万人持证社工（达标路径）",
@@ -94,7 +90,7 @@ BINDING_CANDIDATES = {
     "social_workers_for_beds_required": "每百张养老床位1名社工",
 }
 
-_MEASURES = {name: "persons" for name in INDICATOR_ZH}
+_MEASURES = {name: "persons" for name in INDICATORS}
 _MEASURES["townships_estimated"] = "townships"
 
 
@@ -185,7 +181,7 @@ def workforce_requirements(result: ProjectionResult, scenario: Scenario | str | 
         binding ratio adds up to). ``frame.attrs``: ``base``, ``scenario``, ``notes``.
     """
     arrays = workforce_arrays(result, scenario)
-    frames = [tidy_units(result.unit_ids, result.years, name, arrays[name], _MEASURES[name]) for name in INDICATOR_ZH]
+    frames = [tidy_units(result.unit_ids, result.years, name, arrays[name], _MEASURES[name]) for name in INDICATORS]
     frame = concat(frames)
     notes = list(NOTES)
     if result.base == "resident":
@@ -225,8 +221,8 @@ def binding_ratio(frame: pd.DataFrame) -> pd.DataFrame:
 
 def workforce_table(frame: pd.DataFrame, unit_id: str) -> pd.DataFrame:
     """The per-year workforce table of one unit for a report (median values, persons)."""
-    cols = [c for c in INDICATOR_ZH if c != "townships_estimated"]
-    table = beds_model.wide_table(frame, unit_id, cols, labels=INDICATOR_ZH, digits=0)
+    cols = [c for c in INDICATORS if c != "townships_estimated"]
+    table = beds_model.wide_table(frame, unit_id, cols, labels={c: catalogue.label(c) for c in cols}, digits=0)
     bind = binding_ratio(frame)
     bind = bind[bind["unit_id"] == unit_id].set_index("year")["binding_zh"]
     table["约束性比例 binding ratio"] = bind.reindex(table.index)
