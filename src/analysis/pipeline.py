@@ -19,6 +19,7 @@ from . import cache, demography
 from .data import loaders, plans
 from .demography.backtest import run_backtest
 from .demography.result import ProjectionResult
+from .notes import Note, note
 from .scenarios import Scenario, load_scenario
 from .services import assistance, beds, workforce
 from .services.plan_ledger import plan_ledger
@@ -48,7 +49,7 @@ class ModelRun:
     base: str
     projected: pd.DataFrame
     results: dict[str, ProjectionResult]
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
 
 def population_frame(result: ProjectionResult) -> pd.DataFrame:
@@ -126,8 +127,7 @@ def _model_frames(sc: Scenario, base: str, results: dict[str, ProjectionResult],
         assistance.dibao_path(sc, start_year, end_year, draws=draws, seed=seed, weights=weights,
                               population=results[base]),
     ]
-    notes = [f"city 低保 standards weighted by the {weights_year} resident projection",
-             f"population, beds, workforce, recipients and cost on the {base} base"]
+    notes = [note("city_dibao_weights", y=weights_year), note("model_base", population=base)]
     notes += list(results[base].notes)
     for frame in frames:
         notes += [n for n in frame.attrs.get("notes", []) if n not in notes]

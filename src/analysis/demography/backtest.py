@@ -73,6 +73,7 @@ import pandas as pd
 from .. import geography
 from ..data import loaders
 from ..errors import AnalysisError, ParameterError
+from ..notes import Note, note
 from ..scenarios import Scenario, load_scenario
 from . import fertility, lifetable
 from .backtest_benchmarks import benchmark_table
@@ -111,7 +112,7 @@ class Backtest:
     table: pd.DataFrame
     mpe: float
     mape: float
-    notes: list[str]
+    notes: list[Note]
     mape_totals: float = float("nan")
     fertility: str = DEFAULT_FERTILITY
     calibration: dict = field(default_factory=dict)
@@ -157,21 +158,17 @@ def implied_cbr_age_0_4(year: int = START) -> tuple[float, dict]:
                  "births_per_year": births, "mean_population": mean_pop}
 
 
-def target_cbr(method: str) -> tuple[float | None, str]:
+def target_cbr(method: str) -> tuple[float | None, Note]:
     """The first-step crude birth rate (‰) of a fertility method (None for ``national``)."""
     if method == "registered_cbr_2010":
         cbr = early_fact(loaders.load_registered(), "泉州市", "registered_crude_birth_rate", START)
-        return cbr, (f"Backtest fertility calibrated to the REGISTERED crude birth rate 2010 ({cbr:g} ‰; "
-                     "resident rate not available) as a PROXY for the resident rate of the first step "
-                     "2010–11; one factor for all units.")
+        return cbr, note("bt_fertility_registered", cbr=cbr)
     if method == "age_0_4_2010":
         cbr, d = implied_cbr_age_0_4(START)
-        return cbr, (f"Backtest fertility calibrated to the crude birth rate ESTIMATED from the yearbook's "
-                     f"2010 share of ages 0–4 ({d['share_0_4']:g} % → {d['births_per_year']:,.0f} births/year "
-                     f"2005–10 over a mean population of {d['mean_population']:,.0f} → {cbr:.2f} ‰), a "
-                     "resident-based PROXY; one factor for all units.")
+        return cbr, note("bt_fertility_age04", share=d["share_0_4"], births=d["births_per_year"],
+                         population=d["mean_population"], cbr=cbr)
     if method == "national":
-        return None, "Backtest fertility: national WPP TFR and age pattern (unit factor 1, no local calibration)."
+        return None, note("bt_fertility_national")
     raise ParameterError("fertility", method, ", ".join(repr(m) for m in FERTILITY_METHODS))
 
 
@@ -215,15 +212,12 @@ def calibrate_2010(bp: BasePopulation, params: DemographyParameters,
             "change_first_step": change, "migration_clipped_first_step": clipped,
             "mean_change_2000_2010": growth,
             "calibration_max_year": CALIBRATION_MAX_YEAR}
-    notes = [fert_note + (f" Factor {factor[0]:.2f} on the WPP national TFR {tfr:.3f} (implied TFR 2011 "
-                          f"≈ {factor[0] * tfr:.2f})." if cbr is not None else ""),
-             f"Backtest migration: mean change 2000–2010 {growth:,.0f}/year (censuses) minus the engine's own "
-             f"births {births:,.0f} and deaths {deaths:,.0f} of 2010–11 → net migration {mig.sum():,.0f}/year, "
-             "split by 2010 population, held constant to 2020 (Rogers–Castro profile)"
-             + (f"; {clipped:,.0f} persons of out-migration cut in the first step where fewer were "
-                "present." if clipped >= 0.5 else "."),
-             f"Backtest calibration uses only data dated ≤ {CALIBRATION_MAX_YEAR} (2000/2010 censuses, "
-             "registered CBR 2010, yearbook 2010 age shares, WPP); the 2020 census is used only for the errors."]
+    if cbr is not None:  # the factor found, added to the method's note
+        fert_note = note(fert_note.id, **fert_note.values, factor=factor[0], wpp_tfr=tfr, tfr=factor[0] * tfr)
+    notes = [fert_note,
+             note("bt_migration" if clipped >= 0.5 else "bt_migration_uncut", growth=growth, births=births,
+                  deaths=deaths, n=mig.sum(), clipped=clipped),
+             note("bt_cutoff", year=CALIBRATION_MAX_YEAR)]
     return factor, mig, info, notes
 
 
@@ -253,16 +247,10 @@ def run_backtest(scenario: Scenario | str = "baseline", fertility: str = DEFAULT
     factor, mig, info, cal_notes = calibrate_2010(bp, params, fertility)
     central = draw_parameters(params, 1, None)
     out = run_rates(bp, assemble_rates(bp, params, years, central, factor, mig))
-    notes = list(bp.notes) + cal_notes + [
-        "Backtest mortality: WPP e0 estimates 2011–2020 (national), WPP 2010–15/2015–20 schedules.",
-        f"Backtest migrants {params.migration_female_share:.1f} % female: the 2010 resident minus registered "
-        "women over resident minus registered persons (no 2020 figure is used; the forward projection's 42 % "
-        "comes from the 2010→2020 change and would leak the outcome).",
-    ]
+    notes = list(bp.notes) + cal_notes + [note("bt_mortality"), note("bt_migrants_female", f=params.migration_female_share)]
     clipped = float(np.nansum(out["migration_clipped"]))
     if clipped >= 0.5:
-        notes.append(f"Net out-migration larger than the persons present was cut: {clipped:,.0f} person-moves "
-                     "in 2010–2020 (all units and ages).")
+        notes.append(note("outmigration_cut", moves=clipped, where="in 2010–2020 (all units and ages)"))
     result = ProjectionResult(out["population"], years, list(bp.unit_ids), "resident",
                               f"{scn.name} backtest 2010→2020 ({fertility})", None, True, notes,
                               out["births"], out["deaths"], out["net_migration"], central,

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..method_notes import manifest_notes
 from ..page_style import PAGE_STYLE as _STYLE
 from ..sanitiser import sanitise_page
 from .citation import citation_html, citation_info
@@ -372,7 +373,7 @@ def render_index(manifest: dict[str, Any]) -> str:
 · 合计 total {len(jobs)}</td></tr>
 <tr><th>数据版本 Data vintages</th><td>{vintage_text}</td></tr>
 {param_rows}</table>
-{notes_appendix_html(manifest.get("notes", []))}
+{notes_appendix_html(manifest_notes(manifest))}
 {citation_html(citation_info(manifest))}
 </body></html>
 """

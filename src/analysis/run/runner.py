@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from .. import config, geography
 from ..errors import AnalysisError
+from ..notes import note
 from ..sanitiser import sanitise_page
 from . import manifest as mf
 from . import publish, unchanged
@@ -338,7 +339,9 @@ def _run_in_staging(options, units, scenario, chain, run_id, staging, job_fn, ex
         paths = tables.write(staging / "tables")
         manifest["tables"] = {name: {"path": p.relative_to(staging).as_posix(),
                                      "rows": len(getattr(tables, name))} for name, p in paths.items()}
-        manifest["notes"] = [f"数据警告 data warning: {w}" for w in data_warnings] + tables.notes
+        run_notes = [note("data_warning", w=w) for w in data_warnings] + tables.notes
+        manifest["notes"] = [str(n) for n in run_notes]  # the developer sentences, rendered from the records
+        manifest["note_records"] = [n.record() for n in run_notes]  # what the page's appendix is made from
         report_year = options.report_year
         manifest["plan"] = {**tables.plan, "report_year": report_year}
         manifest["key_results"] = {"base": options.base, "year": report_year,
