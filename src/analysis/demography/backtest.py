@@ -158,22 +158,30 @@ def implied_cbr_age_0_4(year: int = START) -> tuple[float, dict]:
                  "births_per_year": births, "mean_population": mean_pop}
 
 
-def target_cbr(method: str) -> tuple[float | None, Note]:
-    """The first-step crude birth rate (‰) of a fertility method (None for ``national``)."""
+def target_cbr(method: str) -> tuple[float | None, dict]:
+    """The first-step crude birth rate (‰) of a fertility method (None for ``national``) and how it
+    was found (:func:`implied_cbr_age_0_4`'s details for ``age_0_4_2010``, else empty)."""
     if method == "registered_cbr_2010":
-        cbr = early_fact(loaders.load_registered(), "泉州市", "registered_crude_birth_rate", START)
-        return cbr, note("bt_fertility_registered", cbr=cbr)
+        return early_fact(loaders.load_registered(), "泉州市", "registered_crude_birth_rate", START), {}
     if method == "age_0_4_2010":
-        cbr, d = implied_cbr_age_0_4(START)
-        return cbr, note("bt_fertility_age04", share=d["share_0_4"], births=d["births_per_year"],
-                         population=d["mean_population"], cbr=cbr)
+        return implied_cbr_age_0_4(START)
     if method == "national":
-        return None, note("bt_fertility_national")
+        return None, {}
     raise ParameterError("fertility", method, ", ".join(repr(m) for m in FERTILITY_METHODS))
 
 
+def fertility_note(method: str, cbr: float | None, details: dict, factor: float, tfr: float) -> Note:
+    """The note on a backtest fertility method: its target and the factor found on the WPP TFR ``tfr``."""
+    if method == "registered_cbr_2010":
+        return note("bt_fertility_registered", cbr=cbr, factor=factor, wpp_tfr=tfr, tfr=factor * tfr)
+    if method == "age_0_4_2010":
+        return note("bt_fertility_age04", share=details["share_0_4"], births=details["births_per_year"],
+                    population=details["mean_population"], cbr=cbr, factor=factor, wpp_tfr=tfr, tfr=factor * tfr)
+    return note("bt_fertility_national")
+
+
 def calibrate_2010(bp: BasePopulation, params: DemographyParameters,
-                   method: str = DEFAULT_FERTILITY) -> tuple[np.ndarray, np.ndarray, dict, list[str]]:
+                   method: str = DEFAULT_FERTILITY) -> tuple[np.ndarray, np.ndarray, dict, list[Note]]:
     """Fertility factors (U,) and net migration (U, persons/year) for the 2010 base.
 
     Mirrors :func:`analysis.demography.projection.calibrate_resident_2020`: the first step's
@@ -182,7 +190,7 @@ def calibrate_2010(bp: BasePopulation, params: DemographyParameters,
     that change − the engine's own births − deaths of the step, found by a short fixed-point
     iteration (births depend on migrant women, deaths on the newborns). Only data dated ≤ 2011.
     """
-    cbr, fert_note = target_cbr(method)
+    cbr, details = target_cbr(method)
     _, p2010, growth = census_growth_2000_2010()
     totals = bp.population.sum(axis=(1, 2))
     if abs(totals.sum() - p2010) > 1:
@@ -212,9 +220,7 @@ def calibrate_2010(bp: BasePopulation, params: DemographyParameters,
             "change_first_step": change, "migration_clipped_first_step": clipped,
             "mean_change_2000_2010": growth,
             "calibration_max_year": CALIBRATION_MAX_YEAR}
-    if cbr is not None:  # the factor found, added to the method's note
-        fert_note = note(fert_note.id, **fert_note.values, factor=factor[0], wpp_tfr=tfr, tfr=factor[0] * tfr)
-    notes = [fert_note,
+    notes = [fertility_note(method, cbr, details, float(factor[0]), tfr),
              note("bt_migration" if clipped >= 0.5 else "bt_migration_uncut", growth=growth, births=births,
                   deaths=deaths, n=mig.sum(), clipped=clipped),
              note("bt_cutoff", year=CALIBRATION_MAX_YEAR)]

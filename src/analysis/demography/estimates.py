@@ -231,7 +231,7 @@ def rebase_revision(bp: BasePopulation, params: DemographyParameters) -> dict:
     return out
 
 
-def revised_base(bp: BasePopulation, est: Estimates) -> tuple[BasePopulation | None, list[str]]:
+def revised_base(bp: BasePopulation, est: Estimates) -> tuple[BasePopulation | None, list[Note]]:
     """The base with the estimated totals of units observed later revised by their observed ratio.
 
     For each unit whose base total is estimated (``bp.unit_total_estimated``) and whose total is

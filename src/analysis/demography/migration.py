@@ -21,7 +21,7 @@ import numpy as np
 
 from ..data import loaders
 from ..errors import AnalysisError
-from ..notes import note
+from ..notes import Note, note
 from .result import N_AGES
 
 ROGERS_CASTRO = {"a1": 0.02, "alpha1": 0.10, "a2": 0.06, "alpha2": 0.10, "lambda2": 0.40, "c": 0.003}
@@ -75,7 +75,7 @@ def age_sex_profile(peak_age: float, female_share_percent: float,
 
 
 def resident_migration_2021(base_totals: np.ndarray, unit_names_zh: list[str], births=None,
-                            deaths=None) -> tuple[np.ndarray, list[str]]:
+                            deaths=None) -> tuple[np.ndarray, list[Note]]:
     """Annual net migration by unit (persons/year) implied by the 2021 yearbook.
 
     From 1 Nov 2020 (census base) to 31 Dec 2021 (year-end, 14 months), per unit::
@@ -111,7 +111,7 @@ def resident_migration_2021(base_totals: np.ndarray, unit_names_zh: list[str], b
     return out, notes
 
 
-def registered_transfer_rate(death_rate: float | None = None) -> tuple[float, list[str]]:
+def registered_transfer_rate(death_rate: float | None = None) -> tuple[float, list[Note]]:
     """Net registered transfers per person per year, from the registered series 2018–2020.
 
     For each pair of consecutive years with data: (change − (CBR − CDR)/1000 × mean population)

@@ -247,7 +247,7 @@ def first_year_births(bp: BasePopulation, params: DemographyParameters, start_ye
 
 
 def calibrate_resident_2020(bp: BasePopulation, params: DemographyParameters,
-                            e0_gap=None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+                            e0_gap=None) -> tuple[np.ndarray, np.ndarray, list[Note]]:
     """Fertility factors (U,) and net migration (U, persons/year) for the 2020 resident base.
 
     Births of the first step (1 Nov 2020 – 1 Nov 2021) are calibrated to the yearbook's 2021
@@ -280,7 +280,7 @@ def calibrate_resident_2020(bp: BasePopulation, params: DemographyParameters,
 
 
 def calibrate_registered_2020(bp: BasePopulation, params: DemographyParameters,
-                              e0_gap=None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+                              e0_gap=None) -> tuple[np.ndarray, np.ndarray, list[Note]]:
     """Fertility factor (same for all units) and net transfers (U,) for the 2020 registered base.
 
     The transfers are the registered series' residual growth with the engine's first-step crude
@@ -305,7 +305,7 @@ def calibrate_registered_2020(bp: BasePopulation, params: DemographyParameters,
 
 
 def calibrate_registered_origin(bp: BasePopulation, params: DemographyParameters, est: estimates.Estimates,
-                                e0_gap=None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+                                e0_gap=None) -> tuple[np.ndarray, np.ndarray, list[Note]]:
     """Fertility factor (same for all units) and net transfers (U,) for a registered origin after 2020.
 
     Calibrated on the latest years of the estimates, never on a figure dated after the origin

@@ -34,7 +34,7 @@ from ...data.base_tables import (
     unit_index,
 )
 from ...errors import ParameterError
-from ...notes import note
+from ...notes import Note, note
 from .. import migration
 from ..oldest_old import city_centenarians_at
 from . import county_evidence, registered_county
@@ -76,7 +76,7 @@ def geography_name(unit_id: str) -> str:
     return geography.resolve(unit_id).name_zh
 
 
-def published_registered_totals(year: int = 2020) -> tuple[dict[str, float], list[str]]:
+def published_registered_totals(year: int = 2020) -> tuple[dict[str, float], list[Note]]:
     """Registered unit totals dated on or before the end of ``year`` — published, or derived from a
     county's centenarian count and rate (:mod:`.county_evidence`) — carried to the end of ``year``
     by the city's registered growth (an estimate), persons. Later figures only evaluate."""

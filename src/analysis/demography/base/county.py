@@ -48,7 +48,7 @@ from ... import cache, geography
 from ...data import loaders
 from ...data.base_tables import N_AGES, BasePopulation, unit_index
 from ...errors import AnalysisError, DataValidationError, ParameterError
-from ...notes import note
+from ...notes import Note, note
 from ..lifetable import e0_path
 from .cohort_shape import national_mx
 from .fitting import AgeBandMargin, age_band_labels, ipf
@@ -73,7 +73,7 @@ def _fact(frame, geography_zh, indicator, year=None):
     return loaders.fact(frame, geography_zh, indicator, year)
 
 
-def resident_unit_totals_2020() -> tuple[np.ndarray, dict[str, bool], list[str]]:
+def resident_unit_totals_2020() -> tuple[np.ndarray, dict[str, bool], list[Note]]:
     """2020 resident totals of the 13 units: published where known (every unit with a 2020
     ``resident_population`` row in ``census2020_county.csv``; 泉州台商投资区 derived), else estimated.
 

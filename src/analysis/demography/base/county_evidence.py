@@ -34,7 +34,7 @@ import pandas as pd
 
 from ... import geography
 from ...data import loaders
-from ...notes import note
+from ...notes import Note, note
 
 #: Default forecast origin: 31 December of this year.
 ORIGIN = 2020
@@ -140,7 +140,7 @@ def evaluation_totals(origin: int = ORIGIN) -> list[TotalEvidence]:
     return [e for e in total_evidence() if e.ref_time > origin + 1e-9]
 
 
-def carried_totals(origin: int = ORIGIN) -> tuple[dict[str, float], list[str]]:
+def carried_totals(origin: int = ORIGIN) -> tuple[dict[str, float], list[Note]]:
     """The calibration totals carried to 31 December ``origin`` (persons), with a note per unit."""
     out, notes = {}, []
     for uid, e in calibration_totals(origin).items():
