@@ -114,7 +114,7 @@ def test_city_is_weighted_mean_of_units():
     assert value(f, "quanzhou", 2021, "dibao_monthly") == pytest.approx(np.sum(w * units) / w.sum())
     # by hand: 10 units at 1720, 3 at 1570 with weight 3 -> (10*1720 + 9*1570)/19
     assert value(f, "quanzhou", 2021, "min_wage_monthly") == pytest.approx((10 * 1720 + 9 * 1570) / 19)
-    assert "equal weights" in a.dibao_path("baseline", 2020, 2021).attrs["notes"][0]
+    assert "equal weights" in str(a.dibao_path("baseline", 2020, 2021).attrs["notes"][0])
 
 
 def test_bad_weights_are_rejected():
