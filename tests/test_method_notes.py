@@ -154,3 +154,14 @@ def test_templates_render_numbers_as_the_developer_sentence_did():
     n = note("registered_check_2019", a=1101909.4, b=1110000, d=-0.7288)
     assert "1,101,909 at end-2019 against the plan's 1,110,000 (-0.73 %)" in developer_text(n)
     assert "60岁及以上为1,101,909人" in mn.reader_text(n)[2] and "-0.73%" in mn.reader_text(n)[2]
+
+
+def test_a_page_made_from_a_manifest_lists_odd_records_under_other_instead_of_failing():
+    manifest = {"note_records": [note("gap_definition", base="resident").record(), {"id": "gone_note", "fields": {"n": 1}},
+                                 {"id": "<script>", "fields": {}}], "notes": ["ignored: the records are read"]}
+    notes = mn.manifest_notes(manifest)
+    groups = dict(mn.group_notes(notes))
+    assert any(k.startswith("养老床位") for k in groups) and "ignored" not in str(groups)
+    other = [zh for k, items in groups.items() if k.startswith("其他") for zh, _ in items]
+    assert len(other) == 2 and "&lt;script&gt;" in mn.appendix_html(notes)
+    assert mn.manifest_notes({"notes": ["registered: an old manifest's sentence"]}) == ["registered: an old manifest's sentence"]

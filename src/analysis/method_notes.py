@@ -78,7 +78,10 @@ def _as_note(note):
     """A record (:class:`Note` or its JSON form from ``manifest.json``) as a :class:`Note`; other
     values (an old manifest's strings) unchanged."""
     if isinstance(note, dict) and "id" in note:
-        return from_record(note)
+        try:
+            return from_record(note)
+        except (TypeError, ValueError, AttributeError):  # a damaged manifest: shown as it stands, under 其他
+            return str(note)
     return note
 
 
@@ -94,12 +97,15 @@ def manifest_notes(manifest: dict) -> list:
 
 def group_notes(notes) -> list[tuple[str, list[tuple[str, str]]]]:
     """``[(topic heading, [(Chinese text, English gloss), …]), …]``: each reader text once, in
-    catalogue topic order; a text true of one base only is prefixed 户籍口径 / 常住口径."""
+    catalogue topic order; a text true of one base only is prefixed 户籍口径 / 常住口径. Plain strings
+    and records of ids without templates are listed under 其他 (:func:`unknown_notes` finds them)."""
     seen: dict[tuple[str, str, str], set] = {}
     for note in map(_as_note, notes):
-        if isinstance(note, Note):
+        if isinstance(note, Note) and note.id in templates():
             _id, topic, zh, en = reader_text(note)
             seen.setdefault((topic, zh, en), set()).add(note.base)
+        elif isinstance(note, Note):  # an id this code has no templates for (an older run's manifest)
+            seen.setdefault(("other", f"{note.id}: {dict(note.fields)}", ""), set()).add(note.base)
         elif str(note).strip():
             seen.setdefault(("other", str(note).strip(), ""), set()).add(None)
     groups: dict[str, list[tuple[str, str]]] = {t: [] for t in TOPICS}
