@@ -12,6 +12,7 @@ import json
 import pytest
 
 from analysis import cli
+from analysis.notes import note
 from analysis.run import changes
 from runner_fixtures import read_manifest
 
@@ -98,8 +99,9 @@ def test_a_table_read_from_a_new_vintage_is_compared_with_its_raw_file():
 
 def test_clipping_appears_as_a_reader_note_with_its_amount():
     new = _manifest({})
-    new["notes"] = ["registered: Net out-migration larger than the persons present was cut: 1,033 person-moves "
-                    "in total over all draws and years.", "registered: Elderly = persons aged 60+ (plan)."]
+    cut = note("outmigration_cut", base="registered", moves=1033.4, where="in total over all draws and years")
+    new["note_records"] = [cut.record(), note("elderly_definition", base="registered").record()]
+    new["notes"] = [str(cut)]  # the developer sentence is not read: the records are
     result = changes.what_changed(new, None)
     assert [(n["id"], n["amount"]) for n in result["interventions"]] == [("outmigration_cut", "1,033")]
     page = changes.render_changes(result)

@@ -143,7 +143,7 @@ def test_a_later_unit_total_revises_the_base_not_one_years_transfers(est):
     assert np.allclose(est.base.population.sum(axis=0), raw.base.population.sum(axis=0))   # city sex × age kept
     ratio = est.base.diagnostics["registered_base_revision"].get("quangang", 1.0)  # none where the split fits
     assert est.base.population[q].sum() == pytest.approx(raw.base.population[q].sum() * ratio, rel=1e-8)
-    assert "REVISED" in est.notes[0]
+    assert "REVISED" in str(est.notes[0])
 
 
 def test_without_later_unit_figures_nothing_is_revised():

@@ -244,7 +244,7 @@ def test_wage_growth_override_in_the_scenario():
     sc = load_scenario("baseline", {"assistance.wage_growth_override_pct": 0, "assistance.wage_timing": "fixed"})
     frame = assistance.dibao_path(sc, 2020, 2030, units=["jinjiang"])
     assert p50(frame, "jinjiang", 2030, "min_wage_monthly") == pytest.approx(1960 * 2100 / 1865)
-    assert any("wage_growth_override_pct" in n for n in frame.attrs["notes"])
+    assert any("wage_growth_override_pct" in str(n) for n in frame.attrs["notes"])
     base = assistance.dibao_path("baseline", 2020, 2030, units=["jinjiang"])
     assert p50(base, "jinjiang", 2030, "min_wage_monthly") > 2000
     with pytest.raises(ParameterError, match="wage_growth_override_pct"):

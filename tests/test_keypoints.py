@@ -63,9 +63,10 @@ def test_fmt_never_prints_nan_or_scientific():
 
 
 def test_notes_grouped_by_topic_each_once():
-    notes = ["registered: Elderly = persons aged 60+ (plan: 60周岁及以上).",
-             "resident: Elderly = persons aged 60+ (plan: 60周岁及以上).",
-             "registered: County bed stock is an ESTIMATE: the city stock allocated", "something else"]
+    from analysis.notes import note
+
+    notes = [note("elderly_definition", base="registered"), note("elderly_definition", base="resident"),
+             note("county_bed_stock", base="registered"), "something else"]
     page = kp.notes_appendix_html(notes + ["<script>"])
     assert page.count("60周岁及以上人口") == 1 and "养老床位" in page and "其他" in page
     assert "<h2>附录" in page and "<script>" not in page and "ESTIMATE" not in page.split("<details>")[0]

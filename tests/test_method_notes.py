@@ -1,17 +1,24 @@
-"""Method notes for readers (analysis.method_notes): every note the models emit on the bundled data
-has a plain-Chinese reader text, shown once, grouped by topic, without developer jargon."""
+"""Method notes for readers (analysis.method_notes): every note the models emit is a record whose id
+has a developer template and a plain-Chinese reader text, shown once, grouped by topic, without
+developer jargon (issue 23 item 4: notes as data, no regex reads prose back)."""
+
+import ast
+import string
+from pathlib import Path
 
 import pytest
 
 from analysis import method_notes as mn
+from analysis.notes import developer_text, note, templates
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "analysis"
 
 
 def test_notes_merged_across_bases_prefixed_when_one_base_only():
-    notes = ["registered: Elderly = persons aged 60+ (plan: 60周岁及以上).",
-             "resident: Elderly = persons aged 60+ (plan: 60周岁及以上).",
-             "resident: Township bands use the projected RESIDENT population in place of the registered",
-             "registered: Net out-migration larger than the persons present was cut: 21,473 person-moves",
-             "resident: Net out-migration larger than the persons present was cut: 201 person-moves"]
+    notes = [note("elderly_definition", base="registered"), note("elderly_definition", base="resident"),
+             note("township_resident", base="resident"),
+             note("outmigration_cut", base="registered", moves=21473, where="in total over all draws and years"),
+             note("outmigration_cut", base="resident", moves=201, where="in total over all draws and years")]
     groups = dict(mn.group_notes(notes))
     texts = [zh for items in groups.values() for zh, _ in items]
     assert len(texts) == 3 and len(set(texts)) == 3
@@ -21,18 +28,23 @@ def test_notes_merged_across_bases_prefixed_when_one_base_only():
 
 
 def test_numbers_a_reader_needs_come_from_the_note():
-    _, topic, zh, _ = mn.reader_text("The 2020 count of certified social workers (2,620) is allocated to units "
-                                     "by population share (ESTIMATE).")
+    _, topic, zh, _ = mn.reader_text(note("social_workers_allocated", n=2620))
     assert topic == "workforce" and "2,620人" in zh
-    _, topic, zh, _ = mn.reader_text("缺失 missing: bed_gap for jinjiang, nanan (not computed by the model)")
+    _, topic, zh, _ = mn.reader_text(note("missing_indicator", name="bed_gap", units=["jinjiang", "nanan"]))
     assert topic == "data" and "晋江市、南安市" in zh and "bed_gap" not in zh
+    assert str(note("missing_indicator", base="resident", name="bed_gap", units=["jinjiang", "nanan"])) == \
+        "resident: 缺失 missing: bed_gap for jinjiang, nanan (not computed by the model)"
 
 
-def test_unknown_note_is_folded_away_and_escaped():
+def test_a_plain_string_is_folded_away_and_escaped_and_an_unknown_id_fails():
     page = mn.appendix_html(["registered: some new <b>developer</b> note"])
     assert "<details>" in page and "&lt;b&gt;" in page and "<b>developer" not in page
-    assert mn.unknown_notes(["registered: some new note", "Gap = required − stock; positive"]) == ["some new note"]
+    assert mn.unknown_notes(["some new note", note("gap_definition")]) == ["some new note"]
     assert mn.appendix_html([]) == ""
+    with pytest.raises(KeyError):
+        mn.reader_text(note("no_such_note"))
+    with pytest.raises(KeyError, match="no_such_note"):
+        str(note("no_such_note"))
 
 
 @pytest.mark.slow
@@ -60,43 +72,96 @@ def test_every_note_of_the_bundled_data_has_a_reader_text_without_jargon():
 
 def test_county_evidence_notes_have_reader_texts_with_their_figures():
     """Issue 26's notes: a derived county total, the log error as ±percent, dates in brackets."""
-    _, topic, zh, _ = mn.reader_text(
-        "泉港区: registered total 382,979 on 2013-07-31 (DERIVED from its centenarian count ÷ rate per 100,000; "
-        "third-party-copy) carried to end-2020 by the city's registered growth ×1.0876 → 416,510.")
+    evidence = note("county_registered_evidence", unit="泉港区", n=382979, d="2013-07-31", kind="DERIVED",
+                    src="third-party-copy", y=2020, factor=1.0876, m=416510)
+    assert evidence.text == ("泉港区: registered total 382,979 on 2013-07-31 (DERIVED from its centenarian count ÷ rate "
+                             "per 100,000; third-party-copy) carried to end-2020 by the city's registered growth ×1.0876 "
+                             "→ 416,510.")
+    _, topic, zh, _ = mn.reader_text(evidence)
     assert topic == "base" and "382,979人" in zh and "推算" in zh and "第三方" in zh and "416,510人" in zh
-    _, _, zh, _ = mn.reader_text("Registered totals of 7 units have NO county evidence up to end-2020 and are "
-                                 "ESTIMATED: … (RMS log error 0.175; this is the spread of these totals in the bands).")
+    _, _, zh, _ = mn.reader_text(note("registered_totals_no_evidence", n=7, y=2020, rule="…", units_with=6,
+                                      loo_units=["nanan"], loo_pct=[12.0], e=0.175, e_pct=19.1))
     assert "7个单位" in zh and "±19%" in zh                      # exp(0.175) − 1 = 19.1 %
-    _, _, zh, _ = mn.reader_text("The city's registered 100+ is placed among the units by their published shares of the "
-                                 "city's centenarians (南安市 25.2 % on 2016-07-31); the other units share the rest.")
+    centenarians = note("registered_centenarians_by_unit", units=["南安市"], shares=[25.2], dates=["2016-07-31"])
+    _, _, zh, _ = mn.reader_text(centenarians)
     assert "南安市 25.2%（2016-07-31）" in zh and " on " not in zh
-    _, _, zh, _ = mn.reader_text("Registered 100+ at end-2020 set to 394: the trend of the published city counts (303 in "
-                                 "2013, 337 in 2016, +3.6 % a year) carried to the base (an estimate); ages 80–99 absorb")
+    assert "(南安市 25.2 % on 2016-07-31);" in centenarians.text
+    _, _, zh, _ = mn.reader_text(note("registered_100plus", y=2020, n=394.2, a=303, ya=2013, b=337, yb=2016, g=3.6))
     assert "394人" in zh and "2013年303人" in zh
-    _, _, zh, _ = mn.reader_text("泉港区: registered ages fitted to its registry's own counts (60–岁 70,000 on "
-                                 "2020-09-30); published (户籍统计), not estimated.")
-    assert zh.startswith("泉港区") and "户籍统计" in zh
-    assert mn.reader_text("County figures dated after end-2020 (泉港 2024) only EVALUATE this forecast")[0] \
-        == "post_origin_evaluate"
+    _, _, zh, _ = mn.reader_text(note("registry_ages_published", unit="泉港区", lo=[60], hi=[""], persons=[70000],
+                                      dates=["2020-09-30"]))
+    assert zh.startswith("泉港区") and "户籍统计" in zh and "60–岁 70,000（2020-09-30）" in zh
+    assert mn.reader_text(note("post_origin_evaluate", y=2020, list="泉港 2024"))[0] == "post_origin_evaluate"
 
 
 def test_band_note_names_the_famine_depth_and_the_mortality_level():
-    _, _, zh, _ = mn.reader_text("Uncertainty bands include the estimated base (elderly level, …) as well as fertility")
+    _, _, zh, _ = mn.reader_text(note("uncertainty", elderly_sd=1, p80_sd=4.9, entrant_sd=4, county_sd=0.1,
+                                      famine_sd=0.5, level_sd=0.5, uncertainty="all"))
     assert "饥荒低谷" in zh and "全市死亡水平" in zh
 
 
-def test_every_entry_has_a_template_whose_fields_the_note_supplies():
-    """The reader texts live in catalogue/notes.yaml keyed by id (issue 23 item 4): one template per
-    catalogue id, no template without an entry, a known topic, and every {field} of the Chinese text
-    given by the note (a group of the entry's pattern)."""
-    import re
-    import string
+def _note_calls():
+    """Every ``note("id", field=…)`` call in the package: ``(file, id, fields or None when **kwargs)``.
+    Ids given as ``"a" if … else "b"`` count as both."""
+    calls = []
+    for path in SRC.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "note"):
+                continue
+            assert node.args, f"{path}: note() without an id"
+            first, ids = node.args[0], []
+            for part in ([first.body, first.orelse] if isinstance(first, ast.IfExp) else [first]):
+                assert isinstance(part, ast.Constant) and isinstance(part.value, str), \
+                    f"{path}:{node.lineno}: a note id must be written out (a literal), so that this test sees it"
+                ids.append(part.value)
+            names = [k.arg for k in node.keywords]
+            fields = None if None in names else set(names) - {"base"}
+            calls += [(f"{path.name}:{node.lineno}", i, fields) for i in ids]
+    return calls
 
-    templates = mn.templates()
-    ids = [e.id for e in mn.CATALOGUE]
-    assert len(ids) == len(set(ids)) and set(ids) == set(templates)
-    for entry in mn.CATALOGUE:
-        template = templates[entry.id]
-        assert template["topic"] in mn.TOPICS and template["zh"]
-        fields = {name for _, name, _, _ in string.Formatter().parse(template["zh"]) if name}
-        assert fields <= set(re.compile(entry.pattern).groupindex), entry.id
+
+def _fields(template: str) -> set:
+    return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_every_id_the_models_emit_has_templates_whose_fields_the_call_supplies():
+    """A static walk of the package's ``note(…)`` calls: each id has a developer template and a reader
+    text (or borrows one, or is shown in developer wording under 其他), in a known topic, and every
+    {field} of its templates is given by each call; no template is left without a call."""
+    calls = _note_calls()
+    assert len(calls) > 60
+    known = templates()
+    emitted = {i for _, i, _ in calls}
+    assert sorted(emitted - set(known)) == []
+    assert sorted(set(known) - emitted) == []            # no template of a note no model emits
+    for where, nid, fields in calls:
+        entry = known[nid]
+        reader = known[entry["reader"]] if "reader" in entry else entry
+        assert reader["topic"] in mn.TOPICS, nid
+        assert "zh" in reader or reader["topic"] == "other", nid
+        if fields is None:
+            continue
+        spec = entry.get("list") or {}
+        item_fields = set().union(*(_fields(t) for k, t in spec.items() if k != "sep")) if spec else set()
+        given = fields | ({"list"} if spec else set())
+        assert item_fields <= fields, (where, nid, item_fields - fields)
+        assert _fields(entry["dev"]) <= given, (where, nid, _fields(entry["dev"]) - given)
+        assert _fields(reader.get("zh", "")) <= given, (where, nid, _fields(reader.get("zh", "")) - given)
+
+
+def test_templates_render_numbers_as_the_developer_sentence_did():
+    """A reader text shows a figure in the developer sentence's format (the records carry numbers)."""
+    n = note("registered_check_2019", a=1101909.4, b=1110000, d=-0.7288)
+    assert "1,101,909 at end-2019 against the plan's 1,110,000 (-0.73 %)" in developer_text(n)
+    assert "60岁及以上为1,101,909人" in mn.reader_text(n)[2] and "-0.73%" in mn.reader_text(n)[2]
+
+
+def test_a_page_made_from_a_manifest_lists_odd_records_under_other_instead_of_failing():
+    manifest = {"note_records": [note("gap_definition", base="resident").record(), {"id": "gone_note", "fields": {"n": 1}},
+                                 {"id": "<script>", "fields": {}}], "notes": ["ignored: the records are read"]}
+    notes = mn.manifest_notes(manifest)
+    groups = dict(mn.group_notes(notes))
+    assert any(k.startswith("养老床位") for k in groups) and "ignored" not in str(groups)
+    other = [zh for k, items in groups.items() if k.startswith("其他") for zh, _ in items]
+    assert len(other) == 2 and "&lt;script&gt;" in mn.appendix_html(notes)
+    assert mn.manifest_notes({"notes": ["registered: an old manifest's sentence"]}) == ["registered: an old manifest's sentence"]

@@ -51,7 +51,7 @@ def test_the_new_table_becomes_the_base_of_the_estimates(rebased):
     change = est.components["rebase"]["pop_60plus"]
     assert change["change_pct"] == pytest.approx(3.0, abs=1e-6)
     assert est.components["rebase"]["pop_total"]["change"] == pytest.approx(0.0, abs=1e-3)
-    assert "Re-based at end-2025" in est.notes[0]
+    assert "Re-based at end-2025" in str(est.notes[0])
 
 
 def test_a_run_from_the_new_base_says_what_changed(rebased):

@@ -91,7 +91,7 @@ def test_a_missing_required_indicator_is_an_error_and_gaps_are_noted(project_cop
     monkeypatch.setattr(beds, "bed_requirements", rf.fake_beds)
     monkeypatch.setattr(workforce, "workforce_requirements", no_city_talent)
     out = tables.build_tables(scenario, 2020, 2021, draws=1, seed=1)
-    assert any("social_work_talent_required for quanzhou" in n for n in out.notes)
+    assert any("social_work_talent_required for quanzhou" in str(n) for n in out.notes)
 
 
 def test_strip_cdn_removes_remote_scripts_only():

@@ -156,7 +156,7 @@ def test_single_draw_frame_adds_up(scenario):
         units = rows[rows.unit_id != CITY_ID].groupby("year")["p50"].sum(min_count=1)
         city = rows[rows.unit_id == CITY_ID].set_index("year")["p50"]
         pd.testing.assert_series_equal(units, city, check_names=False)
-    assert frame.attrs["base"] == "resident" and any("RESIDENT" in n for n in frame.attrs["notes"])
+    assert frame.attrs["base"] == "resident" and any("RESIDENT" in str(n) for n in frame.attrs["notes"])
 
 
 @settings(max_examples=20, deadline=None)

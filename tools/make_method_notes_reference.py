@@ -1,8 +1,9 @@
 """Write tests/reference/method_notes.json: what readers see of the method notes for a real run.
 
-Issue 23 item 4 ("notes as data") will replace the regex catalogue of :mod:`analysis.method_notes`
+Issue 23 item 4 ("notes as data") replaced the regex catalogue of :mod:`analysis.method_notes`
 by note records and templates keyed by id. The appendix a reader sees must not change, so this
-script records it *before* that change: for every scenario file (baseline, high, low), the tables of
+script recorded it *before* that change (main 6c98fa7), and the test compares the records' output
+with it, keyed by the developer sentence (so the developer templates must reproduce it too): for every scenario file (baseline, high, low), the tables of
 both bases (city and every unit, 2020–2026, 2 draws, seed 20201101) and the 2010→2020 backtest of
 every fertility method (the notes page 91 shows), it stores the developer notes,
 each note's reader text (id, topic, Chinese, English) and :func:`group_notes`' output.
@@ -35,11 +36,9 @@ def collect(scenario_name: str) -> dict:
     for method in dict.fromkeys(("national",) + FERTILITY_METHODS):  # the 91 backtest's methods
         notes += run_backtest(scenario, method).notes
     readers = {}
-    for note in dict.fromkeys(notes):
-        _, text = mn.split_base(note)
-        if text:
-            readers[text] = list(mn.reader_text(text))
-    return {"notes": notes, "reader_text": readers,
+    for note in dict.fromkeys(notes):  # note records; keyed by their developer sentence, as recorded
+        readers[note.text] = list(mn.reader_text(note))
+    return {"notes": [str(n) for n in notes], "reader_text": readers,
             "group_notes": [[heading, [list(item) for item in items]] for heading, items in mn.group_notes(notes)]}
 
 

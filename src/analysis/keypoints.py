@@ -11,8 +11,8 @@ Which figures are estimates: every county figure (the county age–sex base popu
 estimated) and, for the city too, bed and nursing-bed gaps (the stocks are estimated) and the
 social-worker figures allocated from the plan.
 
-Method notes (``result.notes``, English developer wording) go to an appendix in plain Chinese,
-grouped by topic (:func:`notes_appendix`, from the catalogue in :mod:`analysis.method_notes`).
+Method notes (``result.notes``, note records of :mod:`analysis.notes`) go to an appendix in plain
+Chinese, grouped by topic (:func:`notes_appendix`, reader texts by id from :mod:`analysis.method_notes`).
 """
 
 from __future__ import annotations

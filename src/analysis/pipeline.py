@@ -19,6 +19,7 @@ from . import cache, demography
 from .data import loaders, plans
 from .demography.backtest import run_backtest
 from .demography.result import ProjectionResult
+from .notes import Note, note
 from .scenarios import Scenario, load_scenario
 from .services import assistance, beds, workforce
 from .services.plan_ledger import plan_ledger
@@ -48,7 +49,7 @@ class ModelRun:
     base: str
     projected: pd.DataFrame
     results: dict[str, ProjectionResult]
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
 
 def population_frame(result: ProjectionResult) -> pd.DataFrame:
@@ -74,7 +75,7 @@ def run_models(scenario: Scenario | str = "baseline", base: str = "registered", 
 
 
 def model_frame(scenario: Scenario | str = "baseline", base: str = "registered", start_year: int = 2020,
-                end_year: int = 2035, draws: int = 1, seed: int | None = 20201101) -> tuple[pd.DataFrame, list[str]]:
+                end_year: int = 2035, draws: int = 1, seed: int | None = 20201101) -> tuple[pd.DataFrame, list[Note]]:
     """:func:`run_models`' tidy rows and notes alone. Within a run they are read from its cache
     without loading the projections behind them (issue 14: a notebook's 要点 box 0.114 → 0.082 s)."""
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -99,11 +100,11 @@ def _projections(sc: Scenario, base: str, start_year: int, end_year: int, draws:
 
 
 def _cached_frames(sc: Scenario, base: str, start_year: int, end_year: int, draws: int, seed: int | None,
-                   projections: Callable[[], dict[str, ProjectionResult]]) -> tuple[pd.DataFrame, list[str]]:
+                   projections: Callable[[], dict[str, ProjectionResult]]) -> tuple[pd.DataFrame, list[Note]]:
     """The tidy rows and notes of every model; ``projections()`` gives the projections when they
     must be computed. Within a run (QZ_CACHE_DIR set) the notebooks that need every model load
     them once computed."""
-    def compute() -> tuple[pd.DataFrame, list[str]]:
+    def compute() -> tuple[pd.DataFrame, list[Note]]:
         return _model_frames(sc, base, projections(), start_year, end_year, draws, seed)
 
     return cache.cached("models", (sc.name, sc.values, base, start_year, end_year, draws, seed), compute)
@@ -117,7 +118,7 @@ def _city_weights(resident: ProjectionResult) -> tuple[int, dict[str, float]]:
 
 
 def _model_frames(sc: Scenario, base: str, results: dict[str, ProjectionResult], start_year: int,
-                  end_year: int, draws: int, seed: int | None) -> tuple[pd.DataFrame, list[str]]:
+                  end_year: int, draws: int, seed: int | None) -> tuple[pd.DataFrame, list[Note]]:
     weights_year, weights = _city_weights(results["resident"])
     frames = [
         population_frame(results[base]),
@@ -126,8 +127,7 @@ def _model_frames(sc: Scenario, base: str, results: dict[str, ProjectionResult],
         assistance.dibao_path(sc, start_year, end_year, draws=draws, seed=seed, weights=weights,
                               population=results[base]),
     ]
-    notes = [f"city 低保 standards weighted by the {weights_year} resident projection",
-             f"population, beds, workforce, recipients and cost on the {base} base"]
+    notes = [note("city_dibao_weights", y=weights_year), note("model_base", population=base)]
     notes += list(results[base].notes)
     for frame in frames:
         notes += [n for n in frame.attrs.get("notes", []) if n not in notes]

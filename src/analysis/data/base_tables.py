@@ -20,6 +20,7 @@ import pandas as pd
 
 from .. import config, geography
 from ..errors import AnalysisError, DataValidationError
+from ..notes import Note, note
 from .graduation import graduate_groups
 from .vintages import file_in_use
 
@@ -61,7 +62,7 @@ class BasePopulation:
     year: int
     base: str
     estimated: bool = True
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     unit_total_estimated: dict[str, bool] = field(default_factory=dict)
     diagnostics: dict = field(default_factory=dict)
 
@@ -134,13 +135,12 @@ def base_from_table(table: pd.DataFrame | str | Path, base: str, year: int,
         flag = frame["estimated"].astype(str).str.strip().str.lower() == "true"
         estimated_units = [ids[u] for u in sorted(set(frame.loc[flag.to_numpy(), "_u"]))]
     if estimated_units:
-        notes = [f"Base population {base} {year} read from {source}: published for "
-                 f"{len(ids) - len(estimated_units)} units; ESTIMATED for " + ", ".join(estimated_units)
-                 + " (merged from the estimate at ingest)."]
+        notes = [note("base_read_merged", population=base, y=year, source=str(source), n=len(ids) - len(estimated_units),
+                      units=estimated_units)]
     else:
-        notes = [f"Base population {base} {year} read from {source} (not estimated)."]
+        notes = [note("base_read_published", population=base, y=year, source=str(source))]
     if age_col == "age_group":
-        notes.append("Five-year groups split to single years by the PCHIP graduation of cumulative counts.")
+        notes.append(note("five_year_groups"))
     return BasePopulation(pop, ids, int(year), base, bool(estimated_units), notes,
                           {uid: uid in estimated_units for uid in ids})
 

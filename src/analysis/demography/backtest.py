@@ -73,6 +73,7 @@ import pandas as pd
 from .. import geography
 from ..data import loaders
 from ..errors import AnalysisError, ParameterError
+from ..notes import Note, note
 from ..scenarios import Scenario, load_scenario
 from . import fertility, lifetable
 from .backtest_benchmarks import benchmark_table
@@ -111,7 +112,7 @@ class Backtest:
     table: pd.DataFrame
     mpe: float
     mape: float
-    notes: list[str]
+    notes: list[Note]
     mape_totals: float = float("nan")
     fertility: str = DEFAULT_FERTILITY
     calibration: dict = field(default_factory=dict)
@@ -157,26 +158,30 @@ def implied_cbr_age_0_4(year: int = START) -> tuple[float, dict]:
                  "births_per_year": births, "mean_population": mean_pop}
 
 
-def target_cbr(method: str) -> tuple[float | None, str]:
-    """The first-step crude birth rate (‰) of a fertility method (None for ``national``)."""
+def target_cbr(method: str) -> tuple[float | None, dict]:
+    """The first-step crude birth rate (‰) of a fertility method (None for ``national``) and how it
+    was found (:func:`implied_cbr_age_0_4`'s details for ``age_0_4_2010``, else empty)."""
     if method == "registered_cbr_2010":
-        cbr = early_fact(loaders.load_registered(), "泉州市", "registered_crude_birth_rate", START)
-        return cbr, (f"Backtest fertility calibrated to the REGISTERED crude birth rate 2010 ({cbr:g} ‰; "
-                     "resident rate not available) as a PROXY for the resident rate of the first step "
-                     "2010–11; one factor for all units.")
+        return early_fact(loaders.load_registered(), "泉州市", "registered_crude_birth_rate", START), {}
     if method == "age_0_4_2010":
-        cbr, d = implied_cbr_age_0_4(START)
-        return cbr, (f"Backtest fertility calibrated to the crude birth rate ESTIMATED from the yearbook's "
-                     f"2010 share of ages 0–4 ({d['share_0_4']:g} % → {d['births_per_year']:,.0f} births/year "
-                     f"2005–10 over a mean population of {d['mean_population']:,.0f} → {cbr:.2f} ‰), a "
-                     "resident-based PROXY; one factor for all units.")
+        return implied_cbr_age_0_4(START)
     if method == "national":
-        return None, "Backtest fertility: national WPP TFR and age pattern (unit factor 1, no local calibration)."
+        return None, {}
     raise ParameterError("fertility", method, ", ".join(repr(m) for m in FERTILITY_METHODS))
 
 
+def fertility_note(method: str, cbr: float | None, details: dict, factor: float, tfr: float) -> Note:
+    """The note on a backtest fertility method: its target and the factor found on the WPP TFR ``tfr``."""
+    if method == "registered_cbr_2010":
+        return note("bt_fertility_registered", cbr=cbr, factor=factor, wpp_tfr=tfr, tfr=factor * tfr)
+    if method == "age_0_4_2010":
+        return note("bt_fertility_age04", share=details["share_0_4"], births=details["births_per_year"],
+                    population=details["mean_population"], cbr=cbr, factor=factor, wpp_tfr=tfr, tfr=factor * tfr)
+    return note("bt_fertility_national")
+
+
 def calibrate_2010(bp: BasePopulation, params: DemographyParameters,
-                   method: str = DEFAULT_FERTILITY) -> tuple[np.ndarray, np.ndarray, dict, list[str]]:
+                   method: str = DEFAULT_FERTILITY) -> tuple[np.ndarray, np.ndarray, dict, list[Note]]:
     """Fertility factors (U,) and net migration (U, persons/year) for the 2010 base.
 
     Mirrors :func:`analysis.demography.projection.calibrate_resident_2020`: the first step's
@@ -185,7 +190,7 @@ def calibrate_2010(bp: BasePopulation, params: DemographyParameters,
     that change − the engine's own births − deaths of the step, found by a short fixed-point
     iteration (births depend on migrant women, deaths on the newborns). Only data dated ≤ 2011.
     """
-    cbr, fert_note = target_cbr(method)
+    cbr, details = target_cbr(method)
     _, p2010, growth = census_growth_2000_2010()
     totals = bp.population.sum(axis=(1, 2))
     if abs(totals.sum() - p2010) > 1:
@@ -215,15 +220,10 @@ def calibrate_2010(bp: BasePopulation, params: DemographyParameters,
             "change_first_step": change, "migration_clipped_first_step": clipped,
             "mean_change_2000_2010": growth,
             "calibration_max_year": CALIBRATION_MAX_YEAR}
-    notes = [fert_note + (f" Factor {factor[0]:.2f} on the WPP national TFR {tfr:.3f} (implied TFR 2011 "
-                          f"≈ {factor[0] * tfr:.2f})." if cbr is not None else ""),
-             f"Backtest migration: mean change 2000–2010 {growth:,.0f}/year (censuses) minus the engine's own "
-             f"births {births:,.0f} and deaths {deaths:,.0f} of 2010–11 → net migration {mig.sum():,.0f}/year, "
-             "split by 2010 population, held constant to 2020 (Rogers–Castro profile)"
-             + (f"; {clipped:,.0f} persons of out-migration cut in the first step where fewer were "
-                "present." if clipped >= 0.5 else "."),
-             f"Backtest calibration uses only data dated ≤ {CALIBRATION_MAX_YEAR} (2000/2010 censuses, "
-             "registered CBR 2010, yearbook 2010 age shares, WPP); the 2020 census is used only for the errors."]
+    notes = [fertility_note(method, cbr, details, float(factor[0]), tfr),
+             note("bt_migration" if clipped >= 0.5 else "bt_migration_uncut", growth=growth, births=births,
+                  deaths=deaths, n=mig.sum(), clipped=clipped),
+             note("bt_cutoff", year=CALIBRATION_MAX_YEAR)]
     return factor, mig, info, notes
 
 
@@ -253,16 +253,10 @@ def run_backtest(scenario: Scenario | str = "baseline", fertility: str = DEFAULT
     factor, mig, info, cal_notes = calibrate_2010(bp, params, fertility)
     central = draw_parameters(params, 1, None)
     out = run_rates(bp, assemble_rates(bp, params, years, central, factor, mig))
-    notes = list(bp.notes) + cal_notes + [
-        "Backtest mortality: WPP e0 estimates 2011–2020 (national), WPP 2010–15/2015–20 schedules.",
-        f"Backtest migrants {params.migration_female_share:.1f} % female: the 2010 resident minus registered "
-        "women over resident minus registered persons (no 2020 figure is used; the forward projection's 42 % "
-        "comes from the 2010→2020 change and would leak the outcome).",
-    ]
+    notes = list(bp.notes) + cal_notes + [note("bt_mortality"), note("bt_migrants_female", f=params.migration_female_share)]
     clipped = float(np.nansum(out["migration_clipped"]))
     if clipped >= 0.5:
-        notes.append(f"Net out-migration larger than the persons present was cut: {clipped:,.0f} person-moves "
-                     "in 2010–2020 (all units and ages).")
+        notes.append(note("outmigration_cut", moves=clipped, where="in 2010–2020 (all units and ages)"))
     result = ProjectionResult(out["population"], years, list(bp.unit_ids), "resident",
                               f"{scn.name} backtest 2010→2020 ({fertility})", None, True, notes,
                               out["births"], out["deaths"], out["net_migration"], central,

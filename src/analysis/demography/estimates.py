@@ -53,6 +53,7 @@ import pandas as pd
 from ..data import loaders
 from ..data.base_tables import BasePopulation, base_from_table, real_table_path
 from ..errors import AnalysisError
+from ..notes import Note, note
 from ..scenarios import load_scenario
 from . import fertility, lifetable, migration, registry
 from .base import estimate_registered_2020
@@ -93,7 +94,7 @@ class Estimates:
     data_up_to: int
     base: BasePopulation
     components: dict = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     def index(self, year: int) -> int:
         hits = np.flatnonzero(self.years == int(year))
@@ -107,11 +108,9 @@ class Estimates:
         t = self.index(year)
         used = self.used[self.used["reference_date"] <= pd.Timestamp(f"{int(year)}-12-31")]
         notes = list(self.base.notes) + self.notes + [
-            f"Origin end-{year}: the registered base is the post-censal estimate of that year-end "
-            f"({self.base.year} base carried by births, deaths and net transfers, raked to {len(used)} registry figures "
-            f"dated up to {used['reference_date'].max():%Y-%m-%d})." if len(used) else
-            f"Origin end-{year}: the registered base is the {self.base.year} base"
-            + (" carried forward (no registry figure used)." if t else " itself.")]
+            note("origin_estimate", y=year, base_year=self.base.year, figures=len(used),
+                 last=f"{used['reference_date'].max():%Y-%m-%d}") if len(used) else
+            note("origin_carried" if t else "origin_base", y=year, base_year=self.base.year)]
         diagnostics = dict(self.base.diagnostics)
         diagnostics.update({"origin_year": int(year)})
         return BasePopulation(self.population[t].copy(), list(self.unit_ids), int(year), "registered",
@@ -181,7 +180,7 @@ def registered_estimates(last_year: int | None = None, data_up_to: int | None = 
     est = _carry(bp, obs_all, int(last_year), data_up_to, params)
     if bp.year > BASE_YEAR and base is None:
         est.components["rebase"] = rebase_revision(bp, params)
-        est.notes.insert(0, est.components["rebase"]["note"])
+        est.notes.insert(0, est.components["rebase"].pop("record"))
     if not revise_base:
         return est
     revised, revision_notes = revised_base(bp, est)
@@ -218,19 +217,21 @@ def rebase_revision(bp: BasePopulation, params: DemographyParameters) -> dict:
     (city total, 60+, 80+: persons and %), with a one-line ``note`` for the run's index."""
     old = registered_estimates(bp.year, bp.year, estimate_registered_2020(), params).population[-1]
     out = {"base_year": int(bp.year), "source": str(bp.notes[0] if bp.notes else "table")}
-    parts = []
+    counts, before_after, pct = [], [], []
     for count, first in COUNTS.items():
         before, after = float(old[..., first:].sum()), float(bp.population[..., first:].sum())
         out[count] = {"before": before, "after": after, "change": after - before,
                       "change_pct": 100.0 * (after - before) / before}
-        parts.append(f"{count} {before:,.0f} → {after:,.0f} ({100.0 * (after - before) / before:+.2f} %)")
-    out["note"] = (f"Re-based at end-{bp.year} on a registered table by age and sex (the base of the estimates moved "
-                   f"from end-{BASE_YEAR} to end-{bp.year}); revision against the estimate carried from {BASE_YEAR}: "
-                   + ", ".join(parts) + ".")
+        counts.append(count)
+        before_after.append((before, after))
+        pct.append(100.0 * (after - before) / before)
+    record = note("rebased", y=int(bp.year), base_year=BASE_YEAR, counts=counts,
+                  before=[b for b, _ in before_after], after=[a for _, a in before_after], pct=pct)
+    out["note"], out["record"] = str(record), record  # the record goes to the notes, the sentence to the index
     return out
 
 
-def revised_base(bp: BasePopulation, est: Estimates) -> tuple[BasePopulation | None, list[str]]:
+def revised_base(bp: BasePopulation, est: Estimates) -> tuple[BasePopulation | None, list[Note]]:
     """The base with the estimated totals of units observed later revised by their observed ratio.
 
     For each unit whose base total is estimated (``bp.unit_total_estimated``) and whose total is
@@ -263,9 +264,8 @@ def revised_base(bp: BasePopulation, est: Estimates) -> tuple[BasePopulation | N
     U, _, A = bp.population.shape
     labels_sa = (np.arange(2)[:, None] * A + np.arange(A)[None, :])[None].repeat(U, axis=0)
     pop = ipf(bp.population, [(np.arange(U)[:, None, None], new), (labels_sa, city.ravel())], tol=1e-10)
-    notes = [f"Registered base end-{bp.year} REVISED with later registry totals: " + "; ".join(
-        f"{u} × {r:.3f} ({totals[bp.unit_ids.index(u)]:,.0f} → {new[bp.unit_ids.index(u)]:,.0f})" for u, r in ratios.items())
-        + "; the other estimated units share the rest, the city sex × age table is unchanged."]
+    notes = [note("base_revised", y=bp.year, units=list(ratios), ratios=list(ratios.values()),
+                  before=[totals[bp.unit_ids.index(u)] for u in ratios], after=[new[bp.unit_ids.index(u)] for u in ratios])]
     diagnostics = dict(bp.diagnostics)
     diagnostics["registered_base_revision"] = {u: float(r) for u, r in ratios.items()}
     return BasePopulation(pop, list(bp.unit_ids), bp.year, bp.base, True, list(bp.notes) + notes,
@@ -319,9 +319,8 @@ def _carry(bp: BasePopulation, obs_all: pd.DataFrame, last_year: int, data_up_to
         net[t] = net_age[t].sum(axis=-1)
         adj[t] = (raked - stock).sum(axis=-1)
         used.append(obs)
-        notes.append(f"end-{year}: births {b_city:,.0f} ({b_how}), deaths {deaths[t].sum():,.0f} (national life table), "
-                     f"net transfers {net[t].sum():+,.0f}, of which the raking moved {0.5 * np.abs(raked - stock).sum():,.0f} "
-                     f"persons between units, sexes and ages; {len(obs)} registry figures used.")
+        notes.append(note("estimate_year", y=year, births=b_city, how=b_how, deaths=deaths[t].sum(), net=net[t].sum(),
+                          raked=0.5 * np.abs(raked - stock).sum(), figures=len(obs)))
         status += _status_rows(year, raked, met, obs, list(bp.unit_ids))
     used_frame = pd.concat(used, ignore_index=True) if used else obs_all.iloc[:0]
     return Estimates(years, list(bp.unit_ids), pop, surv, net_age, births, deaths, net, adj,

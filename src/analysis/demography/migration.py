@@ -21,6 +21,7 @@ import numpy as np
 
 from ..data import loaders
 from ..errors import AnalysisError
+from ..notes import Note, note
 from .result import N_AGES
 
 ROGERS_CASTRO = {"a1": 0.02, "alpha1": 0.10, "a2": 0.06, "alpha2": 0.10, "lambda2": 0.40, "c": 0.003}
@@ -74,7 +75,7 @@ def age_sex_profile(peak_age: float, female_share_percent: float,
 
 
 def resident_migration_2021(base_totals: np.ndarray, unit_names_zh: list[str], births=None,
-                            deaths=None) -> tuple[np.ndarray, list[str]]:
+                            deaths=None) -> tuple[np.ndarray, list[Note]]:
     """Annual net migration by unit (persons/year) implied by the 2021 yearbook.
 
     From 1 Nov 2020 (census base) to 31 Dec 2021 (year-end, 14 months), per unit::
@@ -106,13 +107,11 @@ def resident_migration_2021(base_totals: np.ndarray, unit_names_zh: list[str], b
     births = np.broadcast_to(np.asarray(births, dtype=float), (n,))
     deaths = np.broadcast_to(np.asarray(deaths, dtype=float), (n,))
     out = (p21 - base) * 12 / MONTHS_2020_11_TO_2021_12 - (births - deaths)
-    notes = [f"Resident net migration calibrated to the 2021 yearbook: city {out.sum():+,.0f} persons "
-             f"a year = (2021 year-end − 2020 census) × 12/14 − {how}, by unit; held constant over "
-             "the horizon × scenario scale."]
+    notes = [note("migration_resident", n=out.sum(), how=how)]
     return out, notes
 
 
-def registered_transfer_rate(death_rate: float | None = None) -> tuple[float, list[str]]:
+def registered_transfer_rate(death_rate: float | None = None) -> tuple[float, list[Note]]:
     """Net registered transfers per person per year, from the registered series 2018–2020.
 
     For each pair of consecutive years with data: (change − (CBR − CDR)/1000 × mean population)
@@ -133,10 +132,6 @@ def registered_transfer_rate(death_rate: float | None = None) -> tuple[float, li
         mid = 0.5 * (p0 + p1)
         rates.append(((p1 - p0) - (cbr - cdr) / 1000 * mid) / mid)
     rate = float(np.mean(rates))
-    notes = [f"Registered net transfers: {1000 * rate:+.2f} per mille a year, the mean residual "
-             f"(change minus natural increase) of {len(rates)} consecutive years of the registered "
-             "series" + ("" if death_rate is None else
-                         f", deaths at the projection's own crude death rate {death_rate:.2f} ‰ "
-                         "(not the registered series' rates)") +
-             "; split over units in proportion to their population."]
+    notes = [note("migration_registered", r=1000 * rate, years=len(rates)) if death_rate is None else
+             note("migration_registered_own_deaths", r=1000 * rate, years=len(rates), cdr=death_rate)]
     return rate, notes

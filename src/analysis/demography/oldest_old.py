@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 from ..data import loaders
+from ..notes import Note, note
 
 #: Ages whose rates the logistic is fitted to, and the first age it replaces.
 FIT_AGES = (80, 94)
@@ -71,7 +72,7 @@ def kannisto_tail(mx: np.ndarray, fit_ages: tuple[int, int] = FIT_AGES, first: i
 CENTENARIAN_COUNT_TIME = {2013: 2012 + 212 / 365, 2016: 2015 + 213 / 366}
 
 
-def city_centenarians_at(time: float, origin: int = 2020) -> tuple[float, str]:
+def city_centenarians_at(time: float, origin: int = 2020) -> tuple[float, Note]:
     """The city's registered 100+ at ``time`` (year-end scale) on the exponential trend through its
     two latest published centenarian counts dated on or before the origin (``registered_elderly.csv``:
     303 in July 2013, 337 in July 2016 — +3.6 % a year), and a note. An estimate: the trend is assumed
@@ -81,14 +82,13 @@ def city_centenarians_at(time: float, origin: int = 2020) -> tuple[float, str]:
     rows = table[(table["geography"] == "泉州市") & (table["indicator"] == "centenarians")
                  & (table["year"] <= origin)].sort_values("year")
     if len(rows) < 2:
-        return float("nan"), "fewer than two published centenarian counts: the 100+ is not anchored"
+        return float("nan"), note("registered_100plus_missing")
     (y0, c0), (y1, c1) = [(int(r.year), float(r.value)) for r in rows.tail(2).itertuples(index=False)]
     t0, t1 = CENTENARIAN_COUNT_TIME.get(y0, y0 - 0.42), CENTENARIAN_COUNT_TIME.get(y1, y1 - 0.42)
     rate = np.log(c1 / c0) / (t1 - t0)
     value = c1 * np.exp(rate * (time - t1))
-    return float(value), (f"registered 100+ at end-{origin} set to {value:,.0f}: the trend of the published city counts "
-                          f"({c0:.0f} in {y0}, {c1:.0f} in {y1}, {100 * (np.exp(rate) - 1):+.1f} % a year) carried to "
-                          "the base (an estimate); ages 80–99 absorb the difference, so the 80+ accounting stays")
+    return float(value), note("registered_100plus", y=origin, n=value, a=c0, ya=y0, b=c1, yb=y1,
+                              g=100 * (np.exp(rate) - 1))
 
 
 def anchor_open_age(pop: np.ndarray, target: float) -> np.ndarray:

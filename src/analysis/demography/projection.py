@@ -46,6 +46,7 @@ from .. import geography
 from ..data import loaders
 from ..data.vintages import vintage_of
 from ..errors import AnalysisError, ParameterError
+from ..notes import Note, note
 from ..scenarios import Scenario, load_scenario
 from . import carry_error, estimates, fertility, lifetable, migration
 from .base import (
@@ -72,7 +73,7 @@ class Rates:
     migration: np.ndarray         # (T, 1, 1, 2, A) age-sex profile (sums to 1)
     migration_scale: np.ndarray   # (T, D, U)  persons per year
     e0_target: np.ndarray         # (T, D, 2)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
 
 #: Year of the crude death rates that set Quanzhou's mortality level (yearbook 2022 table 3-5).
@@ -95,21 +96,12 @@ class MortalityLevel:
     e0_gap: np.ndarray
     source: str
 
-    def note(self) -> str:
+    def note(self) -> Note:
         nat = self.e0 - self.e0_gap
         if self.source == NATIONAL_SOURCE:
-            return (f"Mortality level: national (UN WPP 2022 China medium e0 path; {nat[0]:.1f} men / "
-                    f"{nat[1]:.1f} women in {LEVEL_YEAR}). Quanzhou's life expectancy is not published; the "
-                    "2021 yearbook crude death rates would imply a lower level with the estimated age "
-                    "structure (scenario option demography.mortality_level = yearbook_cdr_2021).")
-        return (f"Mortality level ESTIMATED for Quanzhou from the {LEVEL_YEAR} crude death rates: hazard "
-                f"factor k = {self.hazard_factor:.3f} on the national WPP 2022 m(x) ({self.source}) → e0 "
-                f"{self.e0[0]:.1f} (men) / {self.e0[1]:.1f} (women) years in {LEVEL_YEAR}, "
-                f"{self.e0_gap[0]:+.1f} / {self.e0_gap[1]:+.1f} years against the national "
-                f"{nat[0]:.1f} / {nat[1]:.1f}; the gap is kept in every year and the WPP medium path "
-                "gives the improvement. It is what the yearbook's death rates (city 6.9 ‰) imply with "
-                "the estimated age structure; if the gap comes from how deaths or the population are "
-                "counted rather than from mortality, demography.e0_offset can take it back.")
+            return note("mortality_national", m=nat[0], f=nat[1], y=LEVEL_YEAR)
+        return note("mortality_local", y=LEVEL_YEAR, k=self.hazard_factor, source=self.source, e0_m=self.e0[0],
+                    e0_f=self.e0[1], gap_m=self.e0_gap[0], gap_f=self.e0_gap[1], nat_m=nat[0], nat_f=nat[1])
 
 
 NATIONAL_SOURCE = "national UN WPP 2022 level"
@@ -255,7 +247,7 @@ def first_year_births(bp: BasePopulation, params: DemographyParameters, start_ye
 
 
 def calibrate_resident_2020(bp: BasePopulation, params: DemographyParameters,
-                            e0_gap=None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+                            e0_gap=None) -> tuple[np.ndarray, np.ndarray, list[Note]]:
     """Fertility factors (U,) and net migration (U, persons/year) for the 2020 resident base.
 
     Births of the first step (1 Nov 2020 – 1 Nov 2021) are calibrated to the yearbook's 2021
@@ -282,16 +274,13 @@ def calibrate_resident_2020(bp: BasePopulation, params: DemographyParameters,
     lo, hi = int(np.argmin(factor)), int(np.argmax(factor))
     r = np.corrcoef(cbr, np.array([loaders.fact(y2021, n, "crude_death_rate", 2021) for n in names]))[0, 1]
     city_cbr = loaders.fact(y2021, "泉州市", "crude_birth_rate", 2021)
-    notes = [f"Fertility calibrated by unit to the 2021 yearbook crude birth rates (city {city_cbr:g} ‰): "
-             f"factors on the WPP national TFR {tfr21:.3f} range {factor.min():.2f} ({names[lo]}) – "
-             f"{factor.max():.2f} ({names[hi]}) (city-wide implied TFR 2021 ≈ {implied:.2f}); they also "
-             f"absorb what the estimated county age structures miss (the units' crude birth and death "
-             f"rates are correlated, r = {r:.2f})."] + mig_notes
+    notes = [note("fertility_resident", cbr=city_cbr, wpp_tfr=tfr21, f_lo=factor.min(), unit_lo=names[lo],
+                  f_hi=factor.max(), unit_hi=names[hi], tfr=implied, r=r)] + mig_notes
     return factor, mig, notes
 
 
 def calibrate_registered_2020(bp: BasePopulation, params: DemographyParameters,
-                              e0_gap=None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+                              e0_gap=None) -> tuple[np.ndarray, np.ndarray, list[Note]]:
     """Fertility factor (same for all units) and net transfers (U,) for the 2020 registered base.
 
     The transfers are the registered series' residual growth with the engine's first-step crude
@@ -311,14 +300,12 @@ def calibrate_registered_2020(bp: BasePopulation, params: DemographyParameters,
     rate, notes = migration.registered_transfer_rate(engine_cdr)
     births0 = first_year_births(bp, params, 2020, rate * totals, e0_gap)
     factor = np.full(len(totals), target / births0.sum())
-    notes = [f"Registered fertility calibrated to the registered 2020 crude birth rate {cbr} ‰ carried "
-             f"to 2021 by the national TFR change ({tfr20:.3f} → {tfr21:.3f}): factor {factor[0]:.2f} "
-             "for every unit (no county figures)."] + notes
+    notes = [note("fertility_registered", cbr=cbr, tfr20=tfr20, tfr21=tfr21, factor=factor[0])] + notes
     return factor, rate * totals, notes
 
 
 def calibrate_registered_origin(bp: BasePopulation, params: DemographyParameters, est: estimates.Estimates,
-                                e0_gap=None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+                                e0_gap=None) -> tuple[np.ndarray, np.ndarray, list[Note]]:
     """Fertility factor (same for all units) and net transfers (U,) for a registered origin after 2020.
 
     Calibrated on the latest years of the estimates, never on a figure dated after the origin
@@ -343,11 +330,9 @@ def calibrate_registered_origin(bp: BasePopulation, params: DemographyParameters
     totals = bp.population.sum(axis=(1, 2))
     births_unit = first_year_births(bp, params, origin, rate * totals, e0_gap)
     factor = np.full(len(totals), target / births_unit.sum())
-    notes = [f"Registered fertility calibrated at the origin end-{origin}: births of {origin + 1} = the estimated "
-             f"{origin} births {births0:,.0f} × the WPP TFR ratio {tfr0:.3f} → {tfr1:.3f}: factor {factor[0]:.2f} for "
-             "every unit.",
-             f"Registered net transfers {1000 * rate:+.2f} per mille a year: {how} (deaths at the national level, "
-             "as in the projection)."]
+    notes = [note("fertility_registered_origin", origin=origin, next=origin + 1, births=births0, tfr0=tfr0,
+                  tfr1=tfr1, factor=factor[0]),
+             note("migration_registered_origin", r=1000 * rate, how=how)]
     return factor, rate * totals, notes
 
 
@@ -461,28 +446,18 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
     out = run_rates(bp, rates, keep_age_components=keep, dtype=dtype, base_draws=populations)
     clipped = np.nansum(out["migration_clipped"])
     notes = list(bp.notes) + cal_notes + [level.note(),
-        "Mortality: UN WPP 2022 China death-rate schedule, level set to the WPP 2022 medium e0 path "
-        f"+ the level gap above ({params.mortality_level}) + offset {params.e0_offset:+g} years + scenario gain.",
-        f"Migration age profile: Rogers–Castro, peak age {params.migration_peak_age:g}, "
-        f"{params.migration_female_share:g} % female (assumption), "
-        f"{params.registered_transfer_share_60plus if base == 'registered' else params.migration_share_60plus:g} % "
-        + ("aged 60+ (ASSUMPTION for registered transfers: the floating-population share, an upper value)."
-           if base == "registered" else "aged 60+ (《中国流动人口发展报告2016》: share of the floating population aged 60+)."),
-        "Uncertainty bands include the estimated base (elderly level, 80+ within 60+, cohorts about to turn 60, "
-        f"estimated county totals; sd {params.base_elderly_sd_pct:g} % / {params.base_80plus_sd_pct:g} % / "
-        f"{params.base_entrant_sd_pct:g} % / {county_sd:g} log; the famine trough's depth, sd "
-        f"{params.base_famine_depth_sd:g} of China's) as well as fertility, mortality (the city's level, sd "
-        f"{params.mortality_level_sd:g} of the gap to the yearbook-death-rate level, and its improvement) and migration "
-        f"(uncertainty = {uncertainty}).",
+        note("mortality_schedule", level=params.mortality_level, offset=params.e0_offset),
+        note("migration_ages" if base == "resident" else "migration_ages_registered", peak=params.migration_peak_age,
+             fem=params.migration_female_share,
+             old=params.registered_transfer_share_60plus if base == "registered" else params.migration_share_60plus),
+        note("uncertainty", elderly_sd=params.base_elderly_sd_pct, p80_sd=params.base_80plus_sd_pct,
+             entrant_sd=params.base_entrant_sd_pct, county_sd=county_sd, famine_sd=params.base_famine_depth_sd,
+             level_sd=params.mortality_level_sd, uncertainty=uncertainty),
     ]
     if est is not None:
-        notes.append(f"Origin end-{start_year} (rolling origin): the base draws of the 2020 base (elderly level, 80+, "
-                     "entrants to 60+, county totals) are applied unchanged to the estimate; the city total carries the "
-                     f"error of the years it was only modelled: sd {100 * carry_sd:.2f} % "
-                     "(analysis.demography.carry_error: sd of the registered total's annual growth × √years modelled).")
+        notes.append(note("rolling_origin", y=start_year, sd=100 * carry_sd))
     if clipped >= 0.5:
-        notes.append(f"Net out-migration larger than the persons present was cut: {clipped:,.0f} "
-                     "person-moves in total over all draws and years.")
+        notes.append(note("outmigration_cut", moves=clipped, where="in total over all draws and years"))
     components = None
     if keep:
         components = {"survival": rates.survival[:, :, 0], "birth_survival": rates.birth_survival[:, :, 0],

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..geography import CITY_ID
+from ..notes import Note, is_estimate
 
 SEXES = ("male", "female")
 SEX_ZH = {"male": "男", "female": "女"}
@@ -63,7 +64,7 @@ class ProjectionResult:
     scenario: str
     seed: int | None = None
     estimated_base: bool = True
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     births: np.ndarray | None = None  # (draw, year, unit, sex): births during the year ending at years[t]
     deaths: np.ndarray | None = None  # (draw, year, unit, sex)
     net_migration: np.ndarray | None = None  # (draw, year, unit, sex)
@@ -86,9 +87,10 @@ class ProjectionResult:
     def n_draws(self) -> int:
         return self.population.shape[0]
 
-    def estimated_inputs(self) -> list[str]:
-        """The notes that describe estimated inputs (for the 'estimated inputs' box of a report)."""
-        return [n for n in self.notes if "ESTIMATED" in n or "DERIVED" in n or "NOT PUBLISHED" in n]
+    def estimated_inputs(self) -> list[Note]:
+        """The notes that describe estimated inputs (for the 'estimated inputs' box of a report): those
+        whose id is marked ``estimated: true`` in ``catalogue/notes.yaml``."""
+        return [n for n in self.notes if is_estimate(n)]
 
     def year_index(self, year: int) -> int:
         hits = np.flatnonzero(self.years == year)

@@ -30,7 +30,6 @@ from __future__ import annotations
 import html
 import json
 import math
-import re
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +37,13 @@ from .. import config
 from ..data import loaders
 from ..keypoints import KEY_POINTS, UNIT_ZH, fmt
 from ..labels import BASES, base_label
-from ..method_notes import reader_text, split_base
+from ..method_notes import manifest_notes, reader_text
+from ..notes import Note
 from . import publish
 from .manifest import beijing_time, read_manifest
 
-# reader-note ids (analysis.method_notes.CATALOGUE) that report a model changing its own numbers
-INTERVENTIONS = ("outmigration_cut",)
-_AMOUNT = re.compile(r":\s*([\d,]+)\s+person-moves")
+# note ids (catalogue/notes.yaml) that report a model changing its own numbers, with the field giving the amount
+INTERVENTIONS = {"outmigration_cut": "moves"}
 SHOWN_RESULTS = 30  # rows of the results table on the page (the manifest keeps all of them)
 
 
@@ -201,22 +200,23 @@ def changed_results(now: dict[str, Any], old: dict[str, Any]) -> tuple[bool, str
 
 def interventions(notes: Any) -> list[dict]:
     """The run's model interventions as reader notes: ``id``, base, Chinese text, English gloss and
-    the amount the note gives (``amount``: e.g. person-moves cut over all draws and years)."""
+    the amount the note gives (``amount``: e.g. person-moves cut over all draws and years, as
+    ``"1,033"``). ``notes`` are note records (:class:`analysis.notes.Note`)."""
     out = []
     for note in notes if isinstance(notes, list) else []:
-        base, text = split_base(str(note))
-        nid, _, zh, en = reader_text(text)
-        if nid in INTERVENTIONS:
-            amount = _AMOUNT.search(text)
-            out.append({"id": nid, "base": base, "zh": zh, "en": en,
-                        "amount": amount.group(1) if amount else None})
+        if not isinstance(note, Note) or note.id not in INTERVENTIONS:
+            continue
+        nid, _, zh, en = reader_text(note)
+        amount = note.values.get(INTERVENTIONS[nid])
+        out.append({"id": nid, "base": note.base, "zh": zh, "en": en,
+                    "amount": None if amount is None else f"{amount:,.0f}"})
     return out
 
 
 def what_changed(now: dict[str, Any], old: dict[str, Any] | None, old_dir: Path | None = None) -> dict[str, Any]:
     """``manifest["changes"]`` of a run against the previous complete run (None: there is none)."""
     out: dict[str, Any] = {"previous": None, "inputs": [], "comparable": False, "why_not": "", "results": [],
-                           "interventions": interventions(now.get("notes"))}
+                           "interventions": interventions(manifest_notes(now))}
     if not isinstance(old, dict):
         out["why_not"] = "no previous complete run"
         return out

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..keypoints import KEY_POINTS, UNIT_ZH, fmt, key_points_html, notes_appendix_html, scenario_label
 from ..labels import base_label
+from ..method_notes import manifest_notes
 from ..page_style import PAGE_STYLE as _STYLE
 from .changes import render_changes
 from .citation import citation_html, citation_info
@@ -276,7 +277,7 @@ def render_index(manifest: dict[str, Any]) -> str:
 · 合计 total {len(jobs)}</td></tr>
 <tr><th>数据版本 Data vintages</th><td>{vintage_text}</td></tr>
 {param_rows}</table>
-{notes_appendix_html(manifest.get("notes", []))}
+{notes_appendix_html(manifest_notes(manifest))}
 {citation_html(citation_info(manifest))}
 </body></html>
 """

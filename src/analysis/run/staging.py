@@ -29,6 +29,7 @@ from ..demography import carry_error, estimates
 from ..demography.parameters import DemographyParameters
 from ..errors import AnalysisError
 from ..keypoints import scenario_label
+from ..notes import note
 from ..sanitiser import sanitise_page
 from ..scenarios import load_scenario
 from . import manifest as mf
@@ -139,7 +140,9 @@ def run_in_staging(options, units, scenario, chain, run_id, staging, pairs, job_
         paths = computed.write(staging / "tables")
         manifest["tables"] = {name: {"path": p.relative_to(staging).as_posix(),
                                      "rows": len(getattr(computed, name))} for name, p in paths.items()}
-        manifest["notes"] = [f"数据警告 data warning: {w}" for w in data_warnings] + computed.notes
+        run_notes = [note("data_warning", w=w) for w in data_warnings] + computed.notes
+        manifest["notes"] = [str(n) for n in run_notes]  # the developer sentences, rendered from the records
+        manifest["note_records"] = [n.record() for n in run_notes]  # what the page's appendix is made from
         report_year = options.report_year
         manifest["plan"] = {**computed.plan, "report_year": report_year}
         manifest["key_results"] = {"base": options.base, "year": report_year,

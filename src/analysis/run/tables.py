@@ -42,6 +42,7 @@ import pandas as pd
 from .. import geography
 from ..data.plans import attach_targets, plan_targets_frame, report_year_of  # noqa: F401 - re-exported
 from ..errors import AnalysisError
+from ..notes import Note, note
 from ..keypoints import KEY_POINTS, key_points
 from ..services.plan_odds import odds_rows  # noqa: F401 - the index's rows, re-exported
 from .origin import start_year_of
@@ -75,7 +76,7 @@ class Tables:
 
     indicators: pd.DataFrame
     population: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     backtest: pd.DataFrame | None = None
     plan_ledger: pd.DataFrame | None = None
     plan_odds: pd.DataFrame | None = None
@@ -98,7 +99,7 @@ class Tables:
         return paths
 
 
-def check_required(frame: pd.DataFrame, unit_ids: list[str]) -> list[str]:
+def check_required(frame: pd.DataFrame, unit_ids: list[str]) -> list[Note]:
     """Raise if a required indicator is absent altogether; return notes for unit-level gaps."""
     present = set(frame["indicator"].unique())
     absent = [name for name in REQUIRED_INDICATORS if name not in present]
@@ -109,7 +110,7 @@ def check_required(frame: pd.DataFrame, unit_ids: list[str]) -> list[str]:
         have = set(frame.loc[frame["indicator"] == name, "unit_id"])
         missing = [u for u in unit_ids if u not in have]
         if missing:
-            notes.append(f"缺失 missing: {name} for {', '.join(missing)} (not computed by the model)")
+            notes.append(note("missing_indicator", name=name, units=missing))
     return notes
 
 
@@ -137,9 +138,8 @@ def build_tables(scenario, start_year: int, end_year: int, draws: int, seed: int
                                         draws=draws, seed=seed)
         result = run.results[base]
         if result.estimated_base:
-            notes.append(f"{base}: 县级分年龄性别基期人口为估计值 the base population by county, sex and age "
-                         "is estimated (no published table)")
-        notes.extend(f"{base}: {n}" for n in run.notes)
+            notes.append(note("county_base_estimated", base=base))
+        notes.extend(n.with_base(base) for n in run.notes)
         indicator_frames.append(run.projected.assign(base=base))
         for uid in unit_ids:
             population_frames.append(result.age_sex_table(uid, stat="mean").assign(unit_id=uid, base=base))

@@ -31,6 +31,7 @@ import pandas as pd
 from ..data import loaders
 from ..demography.result import percentiles
 from ..errors import AnalysisError, ParameterError
+from ..notes import note
 from ..geography import CITY_ID, county_ids, county_units, resolve_many
 from ..scenarios import Rule, Scenario, load_scenario
 from ..tidy import COLUMNS
@@ -374,19 +375,13 @@ def dibao_path(scenario: ScenarioLike | None = "baseline", start_year: int = 202
     setting = p[f"{SECTION}.standard_setting"]
     if setting == "city":  # one city-wide standard: every unit gets the city's weighted link
         dibao = {uid: dibao[CITY_ID] for uid in dibao}
-    notes = [f"city standards: {weight_note}",
-             f"低保 standard set by {'each county from its own minimum-wage tier' if setting == 'county' else 'the city, one standard for every unit'} "
-             "(assistance.standard_setting; sources in data/raw/dibao_quanzhou.csv)",
-             "min_wage_monthly: annual average of the Fujian tier wage in force; "
-             + ("2025-04 tier values ESTIMATED from the published mean of the tiers (2,100 yuan); "
-                if p[f"{SECTION}.wage_estimate_pending_from_average"] else "")
-             + f"later a forecast (random walk with drift in log wage, statsmodels WLS, fitted from "
-             f"{int(p[f'{SECTION}.wage_fit_from_year'])}; decree dates "
-             + ("drawn from the observed intervals)" if p[f"{SECTION}.wage_timing"] == "sampled" else "fixed)"),
-             f"tekun_monthly = {tekun:g} x dibao (parameter; the factor is not in the plan text)"]
+    notes = [note("city_dibao_weights_given", how=weight_note),
+             note("dibao_county_tier" if setting == "county" else "dibao_city_setting"),
+             note("min_wage", estimated=bool(p[f"{SECTION}.wage_estimate_pending_from_average"]),
+                  y=int(p[f"{SECTION}.wage_fit_from_year"]), timing=str(p[f"{SECTION}.wage_timing"])),
+             note("tekun_factor", f=tekun)]
     if override is not None:
-        notes.append(f"min_wage_monthly: median growth set to {float(override):g} % a year "
-                     "by the scenario (assistance.wage_growth_override_pct), not the fitted drift")
+        notes.append(note("min_wage_override", g=float(override)))
     bands: dict[str, _Bands] = {}
     bands["min_wage_monthly"] = _Bands(fc.mode, wage)
     bands["dibao_monthly"] = _Bands(fc.mode, dibao)
@@ -401,13 +396,12 @@ def dibao_path(scenario: ScenarioLike | None = "baseline", start_year: int = 202
         cost[CITY_ID] = sum(cost[uid] for uid in ids)
         bands["dibao_recipients"] = _Bands(fc.mode, recipients)
         bands["dibao_cost_annual"] = _Bands(fc.mode, cost)
-        notes.append(f"dibao_recipients and dibao_cost_annual are ESTIMATES: recipients = {share:g} % of the "
-                     f"{population.base} population; average gap = {gap_share:g} x standard")
+        notes.append(note("dibao_recipients", pct=share, population=population.base, gap=gap_share))
     else:
         nan = np.full((k, len(years)), np.nan)
         bands["dibao_recipients"] = _Bands(fc.mode, {u: nan for u in wage})
         bands["dibao_cost_annual"] = _Bands(fc.mode, {u: nan for u in wage})
-        notes.append("dibao_recipients and dibao_cost_annual are missing: no population projection given")
+        notes.append(note("dibao_recipients_missing"))
     measures = {"min_wage_monthly": MEASURE_MONTH, "dibao_monthly": MEASURE_MONTH, "dibao_annual": MEASURE_YEAR,
                 "tekun_monthly": MEASURE_MONTH, "low_income_upper_monthly": MEASURE_MONTH,
                 "dibao_recipients": "persons", "dibao_cost_annual": MEASURE_YEAR}

@@ -48,6 +48,7 @@ import pandas as pd
 from ..data.loaders import fact, load_beds, plan_target
 from ..demography.result import ProjectionResult
 from ..errors import ParameterError
+from ..notes import note
 from ..scenarios import Rule, Scenario
 from ..tidy import concat
 from . import build_schedule, care_users
@@ -96,7 +97,6 @@ ADDITION_YEARS = (2021, 2025)
 ALLOCATION_YEAR = 2020
 
 GAP_DEFINITION_ZH = "缺口 = 需求 − 存量；正值为缺口（床位不足），负值为富余。"
-GAP_DEFINITION_EN = "Gap = required − stock; positive = shortfall, negative = surplus."
 
 
 def bed_parameters(scenario: Scenario | str | Mapping[str, Any]) -> dict[str, Any]:
@@ -264,24 +264,9 @@ def bed_requirements(result: ProjectionResult, scenario: Scenario | str | Mappin
     return frame
 
 
-NOTES = [
-    "Elderly = persons aged 60+ (plan: 60周岁及以上).",
-    GAP_DEFINITION_EN,
-    "County bed stock is an ESTIMATE: the city stock allocated by each unit's share of the city's elderly in 2020.",
-    "City stock 2020 = 38 per 1,000 × 1,110,000 registered elderly = 42,180 beds, consistent with the plan's "
-    "'over 40,000', 38 per 1,000 and '111多万' (estimate); 2018–2019 interpolated; 2021–2025 adds the planned "
-    "new beds evenly.",
-    "Nursing-type stock is an ESTIMATE: stock × institutional share of beds (national 2022 proxy) × the plan's "
-    "nursing-type share path taken as achieved.",
-    "Need view is an ESTIMATE: users = elderly × prevalence by age, sex and severity (default: basic-ADL "
-    "disability of the China Health and Nutrition Survey 2006, split into severities by the Shanghai 2010 census "
-    "proxy) × use rates calibrated to the base-year residents (stock × observed occupancy, an assumption); "
-    "beds = users ÷ target occupancy.",
-    "Build schedule: the shortfall of the target year is built up evenly from the base year; after it, the stock "
-    "keeps up with the requirement. The city's schedule is the sum of the units' (a surplus in one unit does not "
-    "offset a shortfall in another).",
-    "Ratios after their last given year stay at that year's value (2025 for the plan's targets).",
-]
+NOTES = [note("elderly_definition"), note("gap_definition"), note("county_bed_stock"),
+         note("city_bed_stock", n=42180), note("nursing_stock"), note("need_view"), note("build_schedule"),
+         note("ratios_hold")]
 
 
 def shortfall_year(frame: pd.DataFrame, indicator: str = "bed_gap") -> pd.DataFrame:

@@ -37,6 +37,7 @@ from .. import catalogue
 from ..data.loaders import plan_target
 from ..demography.result import ProjectionResult
 from ..errors import ParameterError
+from ..notes import note
 from ..scenarios import Rule, Scenario
 from ..tidy import concat
 from . import beds as beds_model
@@ -185,19 +186,13 @@ def workforce_requirements(result: ProjectionResult, scenario: Scenario | str | 
     frame = concat(frames)
     notes = list(NOTES)
     if result.base == "resident":
-        notes.append("Township bands use the projected RESIDENT population in place of the registered "
-                     "population the plan names (resident base).")
+        notes.append(note("township_resident"))
     frame.attrs.update(base=result.base, scenario=scenario_name(scenario), notes=notes)
     return frame
 
 
-NOTES = [
-    "The 2020 count of certified social workers (2,620) is allocated to units by population share (ESTIMATE).",
-    "Township counts per unit (163 in all) and their populations are ESTIMATES: allocated by population, "
-    "equal-sized townships within a unit.",
-    "'One social worker per 1,000 elderly and per 100 beds': plan 养老服务 chapter line 472 (推动实现; no year).",
-    "Ratios after their last given year stay at that year's value (2025 for the plan's targets).",
-]
+NOTES = [note("social_workers_allocated", n=2620), note("townships", n=163), note("one_per_thousand"),
+         note("ratios_hold")]
 
 
 def binding_ratio(frame: pd.DataFrame) -> pd.DataFrame:

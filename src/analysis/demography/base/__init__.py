@@ -34,6 +34,7 @@ from ...data.base_tables import (
     unit_index,
 )
 from ...errors import ParameterError
+from ...notes import Note, note
 from .. import migration
 from ..oldest_old import city_centenarians_at
 from . import county_evidence, registered_county
@@ -60,6 +61,9 @@ from .fitting import (
 from .registered import accounting_notes, city_registered_2020
 from .seed import migrant_share_60plus
 
+# the resident base's notes on mortality that the registered base repeats (it shares its ages' fit)
+MORTALITY_NOTE_IDS = ("county_ages_from_deaths", "mortality_level_factor", "kaifaqu_death_rate")
+
 __all__ = ["N_AGES", "SEXES", "BasePopulation", "load_base_population", "base_from_table", "unit_index",
            "estimate_resident_2020", "estimate_registered_2020", "estimate_resident_2010", "crude_death_rate",
            "mortality_schedule", "cohort_shape", "pchip_shape", "RESIDENT_BANDS_2020", "TILT_BOUND",
@@ -72,7 +76,7 @@ def geography_name(unit_id: str) -> str:
     return geography.resolve(unit_id).name_zh
 
 
-def published_registered_totals(year: int = 2020) -> tuple[dict[str, float], list[str]]:
+def published_registered_totals(year: int = 2020) -> tuple[dict[str, float], list[Note]]:
     """Registered unit totals dated on or before the end of ``year`` — published, or derived from a
     county's centenarian count and rate (:mod:`.county_evidence`) — carried to the end of ``year``
     by the city's registered growth (an estimate), persons. Later figures only evaluate."""
@@ -133,25 +137,20 @@ def estimate_registered_2020(resident: BasePopulation | None = None, shape: str 
             "where people are registered)" if totals_method == "crude_death_rate"
             else "in proportion to resident population (the city's registered/resident ratio)")
 
-    notes = accounting_notes(acc) + [city_centenarians_at(2020.0)[1].capitalize() + "."] + known_notes + [
-        f"Registered totals of {len(estimated)} units have NO county evidence up to end-2020 and are ESTIMATED: "
-        f"the rest of the city total {rule}. Leave-one-out on the {len(loo)} units with evidence: "
-        + ", ".join(f"{u} {100 * (np.exp(e) - 1):+.0f} %" for u, e in loo.items())
-        + f" (RMS log error {diag['registered_total_loo_rms_log']:.3f}; this is the spread of these totals in the bands).",
-        "Registered ages by unit = its residents + its net out-migrants − its net in-migrants (registered − resident "
-        "persons; out-migrants with the migrants' Rogers–Castro age profile, in-migrants as a share of the residents at every "
-        "age that is higher at the migrants' ages), raked to the unit totals and the city's registered "
-        "sex × age table: sending and receiving units differ.",
-        *[f"{geography_name(u)}: registered ages fitted to its registry's own counts ("
-          + ", ".join(f"{a}–{b if b is not None else ''}岁 {v:,.0f} on {d}" for (a, b), (v, d) in bands.items())
-          + "); published (户籍统计), not estimated." for u, bands in registry.items()],
-        "The city's registered 100+ is placed among the units by their published shares of the city's centenarians ("
-        + ", ".join(f"{geography_name(u)} {100 * sh:.1f} % on {d}" for u, (sh, d) in cent.items())
-        + "); the other units share the rest.",
-        "County figures dated after end-2020 (泉港 2024, 洛江 2022, 永春 2024) only EVALUATE this forecast; "
-        "they are never used to build it.",
+    rms = diag["registered_total_loo_rms_log"]
+    notes = accounting_notes(acc) + [city_centenarians_at(2020.0)[1]] + known_notes + [
+        note("registered_totals_no_evidence", n=len(estimated), y=2020, rule=rule, units_with=len(loo),
+             loo_units=list(loo), loo_pct=[100 * (np.exp(e) - 1) for e in loo.values()], e=rms,
+             e_pct=100 * (np.exp(rms) - 1)),
+        note("registered_ages_migration"),
+        *[note("registry_ages_published", unit=geography_name(u), lo=[a for a, _ in bands],
+               hi=["" if b is None else b for _, b in bands], persons=[v for v, _ in bands.values()],
+               dates=[str(d) for _, d in bands.values()]) for u, bands in registry.items()],
+        note("registered_centenarians_by_unit", units=[geography_name(u) for u in cent],
+             shares=[100 * sh for sh, _ in cent.values()], dates=[str(d) for _, d in cent.values()]),
+        note("post_origin_evaluate", y=2020, list="泉港 2024, 洛江 2022, 永春 2024"),
     ]
-    notes += [n for n in resident.notes if "crude death rate" in n or "Mortality level" in n]
+    notes += [n for n in resident.notes if n.id in MORTALITY_NOTE_IDS]
     diagnostics = dict(resident.diagnostics)
     diagnostics.update(diag)
     diagnostics["registry_age_units"] = sorted(registry)

@@ -11,6 +11,7 @@ import numpy as np
 from ...data import loaders
 from ...data.base_tables import BasePopulation, unit_index
 from ...errors import AnalysisError
+from ...notes import note
 from .fitting import AgeBandMargin, age_band_labels, ipf
 from .seed import census_seed, migrant_female_share, registered_city
 
@@ -62,14 +63,6 @@ def estimate_resident_2010() -> BasePopulation:
     pop = ipf(totals[:, None, None] * shape[None],
               [(np.arange(len(ids))[:, None, None], totals), (np.arange(2)[None, :, None], sexes),
                AgeBandMargin(labels, bands)])  # smooth: measured better than band-constant (backtest 60+ +9.5 % vs +13.6 %, before the exact cohort shape)
-    notes = [
-        "2010 base ESTIMATED: 13 unit totals, city sex split and 0–14/15–59/60+ counts from the "
-        "6th census; 0–14 split into 0–4/5–9/10–14 by the yearbook 2020 table 3-6 shares for 2010.",
-        f"2010 age shape ESTIMATED: the {registered_2010():,.0f} registered residents shaped like China (mid-2015 WPP 2019 "
-        "groups split by surviving birth cohorts, WPP 2024 births, moved back to 1 November 2010) plus the "
-        f"{city_total - registered_2010():,.0f} net in-migrants (resident − registered) with the migrants' age profile "
-        f"({migrant_female_share_2010():.1f} % female: resident minus registered women), fitted by IPF; all units "
-        "share the city's age-sex structure (no county age data for 2010). The WPP figures and the migrants' "
-        "60+ share are later estimates (2016–2024): no single-age source published by 2011 is in the data.",
-    ]
+    notes = [note("bt_base"), note("bt_age_shape", registered=registered_2010(), migrants=city_total - registered_2010(),
+                                   female=migrant_female_share_2010())]
     return BasePopulation(pop, ids, 2010, "resident", True, notes, {uid: False for uid in ids})

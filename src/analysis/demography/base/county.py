@@ -48,6 +48,7 @@ from ... import cache, geography
 from ...data import loaders
 from ...data.base_tables import N_AGES, BasePopulation, unit_index
 from ...errors import AnalysisError, DataValidationError, ParameterError
+from ...notes import Note, note
 from ..lifetable import e0_path
 from .cohort_shape import national_mx
 from .fitting import AgeBandMargin, age_band_labels, ipf
@@ -72,7 +73,7 @@ def _fact(frame, geography_zh, indicator, year=None):
     return loaders.fact(frame, geography_zh, indicator, year)
 
 
-def resident_unit_totals_2020() -> tuple[np.ndarray, dict[str, bool], list[str]]:
+def resident_unit_totals_2020() -> tuple[np.ndarray, dict[str, bool], list[Note]]:
     """2020 resident totals of the 13 units: published where known (every unit with a 2020
     ``resident_population`` row in ``census2020_county.csv``; 泉州台商投资区 derived), else estimated.
 
@@ -97,12 +98,7 @@ def resident_unit_totals_2020() -> tuple[np.ndarray, dict[str, bool], list[str]]
     for name, w in zip(rest, weights):
         totals[index[name]] = remainder * w / weights.sum()
         flags[ids[index[name]]] = True
-    notes = [
-        "2020 resident totals of " + "、".join(rest) + f" are ESTIMATED: the city total minus the "
-        f"published units ({remainder:,.0f} persons) split in proportion to the 2021 year-end "
-        "populations (yearbook 2022 table 3-5).",
-        "泉州台商投资区 2020 total is DERIVED: 惠安县(含台商区) 1,030,626 minus 惠安县 781,397.",
-    ]
+    notes = [note("resident_totals_estimated", units=rest, persons=remainder), note("taishang_derived")]
     return totals, flags, notes
 
 
@@ -325,24 +321,14 @@ def _fit_resident_2020(county_ages: str) -> BasePopulation:
     others = [i for i in range(len(ids)) if i != index["晋江市"]]
     pop = np.empty((len(ids), 2, N_AGES))
     pop[index["晋江市"]] = jj
-    notes = notes + [
-        "Age-sex structure of every unit is ESTIMATED: the city's registered people (end-2020) shaped like "
-        "China's population on 1 November 2020 by sex and single age (UN WPP 2019 5-year groups split by "
-        "surviving birth cohorts, WPP 2024 births) plus the net in-migrants (resident − registered) with the "
-        "migrants' age profile, the seed the 2010 → 2020 backtest measured, fitted by IPF to the census "
-        "totals, sex split and broad-age shares.",
-    ]
+    notes = notes + [note("age_structure_estimated")]
     diagnostics: dict = {"county_ages": county_ages}
     if county_ages == "shared":
         seed = totals[others, None, None] * shape[None]
         unit_lab = np.arange(len(others))[:, None, None]
         pop[others] = ipf(seed, [(unit_lab, totals[others]), (sex_lab[None], city_sex - jj_sex),
                                  AgeBandMargin(bands, city_bands - jj_bands)])
-        notes.append(
-            "晋江市 is fitted to its own census sex split and shares (0–14 18.33 %, 15–59 71.57 %, "
-            "60+ 10.10 %, 65+ 6.69 %); the other 12 units share the residual city margins (city minus "
-            "晋江市) in a constrained IPF, so the 13 units add up to the city exactly (one shared "
-            "age structure for the 12 units).")
+        notes.append(note("jinjiang_own_census", tail=" (one shared age structure for the 12 units)"))
         return BasePopulation(pop, ids, 2020, "resident", True, notes, flags, diagnostics)
 
     y2021 = loaders.load_resident2021()
@@ -366,31 +352,15 @@ def _fit_resident_2020(county_ages: str) -> BasePopulation:
     share60 = 100.0 * fit.population[:, :, 60:].sum(axis=(1, 2)) / fit.population.sum(axis=(1, 2))
 
     e0 = e0_path([CDR_YEAR])[0]
-    notes.append(
-        "晋江市 is fitted to its own census sex split and shares (0–14 18.33 %, 15–59 71.57 %, "
-        "60+ 10.10 %, 65+ 6.69 %); the other 12 units share the residual city margins (city minus "
-        "晋江市) in a constrained IPF, so the 13 units add up to the city exactly.")
-    notes.append(
-        "County age structures of the 12 units other than 晋江市 are ESTIMATED (indirectly) from their "
-        f"{CDR_YEAR} crude death rates (yearbook 2022 table 3-5): each unit's share of the residual shape is "
-        "tilted by exp(θ·z), z = standardised age, θ solved (scipy least_squares) so that the deaths the "
-        f"national WPP 2022 m(x) (levelled to e0 {e0[0]:.1f}/{e0[1]:.1f} years, {CDR_YEAR}) implies for the unit, "
-        "times one common level factor, equal its yearbook CDR; θ from "
-        f"{fit.theta[free].min():+.3f} ({free_names[order[0]]}) to {fit.theta[free].max():+.3f} "
-        f"({free_names[order[-1]]}), estimated 60+ shares {share60[free].min():.1f}–{share60[free].max():.1f} %.")
-    notes.append(
-        f"Mortality level: the national schedule gives the city's census age structure a CDR of "
-        f"{city_cdr:.2f} ‰, the yearbook says {yearbook_city_cdr:g} ‰; a common factor k = {fit.level_factor:.3f} absorbs "
-        "the gap, so only the relative CDRs between units inform their ages (the projection uses k as "
-        "Quanzhou's mortality level only when the scenario sets demography.mortality_level = "
-        f"yearbook_cdr_2021). Check: 晋江市's published structure gives {jj_cdr:.2f} ‰ at this "
-        f"level vs its yearbook {jj_cdr_yb:g} ‰.")
+    notes.append(note("jinjiang_own_census", tail=""))
+    notes.append(note("county_ages_from_deaths", year=CDR_YEAR, e0_m=e0[0], e0_f=e0[1],
+                      theta_lo=fit.theta[free].min(), unit_lo=free_names[order[0]], theta_hi=fit.theta[free].max(),
+                      unit_hi=free_names[order[-1]], lo=share60[free].min(), hi=share60[free].max()))
+    notes.append(note("mortality_level_factor", city_cdr=city_cdr, yearbook_cdr=yearbook_city_cdr,
+                      k=fit.level_factor, jj_cdr=jj_cdr, jj_cdr_yb=jj_cdr_yb))
     for i in np.flatnonzero(fit.clamped):
-        notes.append(
-            f"{names[i]}'s crude death rate {cdr[i]:g} ‰ cannot be reached by any plausible tilt; θ is "
-            f"clamped at {fit.theta[i]:+g} (bound |θ| ≤ {TILT_BOUND:g}), giving {fit.implied_cdr[i]:.2f} ‰ "
-            f"and a 60+ share of {share60[i]:.1f} % — an implausibly low rate for a small zone of young "
-            "migrant workers whose deaths are largely registered elsewhere; it is left out of the level factor.")
+        notes.append(note("kaifaqu_death_rate", unit=names[i], cdr=cdr[i], theta=fit.theta[i], bound=TILT_BOUND,
+                          implied=fit.implied_cdr[i], share60=share60[i]))
     diagnostics.update({
         "theta": dict(zip([ids[i] for i in others], fit.theta.tolist())),
         "clamped": [ids[others[i]] for i in np.flatnonzero(fit.clamped)],

@@ -34,6 +34,7 @@ import pandas as pd
 
 from ... import geography
 from ...data import loaders
+from ...notes import Note, note
 
 #: Default forecast origin: 31 December of this year.
 ORIGIN = 2020
@@ -139,16 +140,15 @@ def evaluation_totals(origin: int = ORIGIN) -> list[TotalEvidence]:
     return [e for e in total_evidence() if e.ref_time > origin + 1e-9]
 
 
-def carried_totals(origin: int = ORIGIN) -> tuple[dict[str, float], list[str]]:
+def carried_totals(origin: int = ORIGIN) -> tuple[dict[str, float], list[Note]]:
     """The calibration totals carried to 31 December ``origin`` (persons), with a note per unit."""
     out, notes = {}, []
     for uid, e in calibration_totals(origin).items():
         value = carry(e.persons, e.ref_time, origin)
         out[uid] = value
-        how = "published" if e.kind == "published" else "DERIVED from its centenarian count ÷ rate per 100,000"
-        notes.append(f"{e.name_zh}: registered total {e.persons:,.0f} on {e.ref_date} ({how}; "
-                     f"{e.source_kind.replace('_', '-')}) carried to end-{origin} by the city's registered growth "
-                     f"×{value / e.persons:.4f} → {value:,.0f}.")
+        notes.append(note("county_registered_evidence", unit=e.name_zh, n=e.persons, d=str(e.ref_date),
+                          kind="published" if e.kind == "published" else "DERIVED",
+                          src=e.source_kind.replace("_", "-"), y=origin, factor=value / e.persons, m=value))
     return out, notes
 
 

@@ -46,6 +46,7 @@ import numpy as np
 from ...data import loaders
 from ...data.base_tables import N_AGES
 from ...errors import AnalysisError
+from ...notes import Note, note
 from .. import lifetable
 from ..oldest_old import anchor_open_age, city_centenarians_at
 from .cohort_shape import cohort_shape, national_mx, pchip_shape
@@ -185,25 +186,16 @@ def registered_accounting(shape: str = "cohort", p80_method: str = "cohort_survi
                                 shape, p80_method)
 
 
-def accounting_notes(acc: RegisteredAccounting) -> list[str]:
+def accounting_notes(acc: RegisteredAccounting) -> list[Note]:
     """Plain statements of how the registered base was built, with its figures."""
     s17, s19, s20 = acc.structures[2017], acc.structures[PLAN_ANCHOR_YEAR], acc.structures[BASE_YEAR]
     return [
-        f"Registered (户籍) base ESTIMATED by cohort accounting: end-2017 60+ {s17[:, 60:].sum():,.0f} and 80+ "
-        f"{s17[:, 80:].sum():,.0f} (published), single ages shaped by national birth cohorts (UN WPP 2024 births × "
-        "survival inside the WPP 2019 5-year groups), one factor for 0–59 and for 80+ so nobody crosses 60 or 80; "
-        "inside 60–79 the ratio to China is linear in age and continuous at 80 (one flat factor would leave too few "
-        "aged 75–79 to turn 80; that alternative is in the bands).",
-        f"Aged two years by cohort survival (national WPP m(x)), the end-2017 structure gives 60+ "
-        f"{acc.rolled_2019[:, 60:].sum():,.0f} at end-2019 against the plan's {acc.anchor_60plus:,.0f} "
-        f"({100 * acc.gap_2019:+.2f} %): the plan's '2020' figure is read as end-2019 (1.11 M / 14.6 % = 7.60 M, "
-        "the end-2019 registered total 760.70万).",
-        f"80+ carried forward by cohort survival: {s19[:, 80:].sum():,.0f} at end-2019, {s20[:, 80:].sum():,.0f} at "
-        f"end-2020 (80+/60+ {100 * s20[:, 80:].sum() / s20[:, 60:].sum():.1f} %; end-2017: "
-        f"{100 * s17[:, 80:].sum() / s17[:, 60:].sum():.2f} %)."
-        if acc.p80_method == "cohort_survival" else "80+ = 60+ × the 2017 ratio 80+/60+ (alternative method).",
-        f"Registered base end-2020: total {s20.sum():,.0f} (the published total), 60+ {s20[:, 60:].sum():,.0f} "
-        f"({100 * s20[:, 60:].sum() / s20.sum():.2f} %), from the end-2019 anchor aged one year.",
+        note("registered_base_cohorts", a=s17[:, 60:].sum(), b=s17[:, 80:].sum()),
+        note("registered_check_2019", a=acc.rolled_2019[:, 60:].sum(), b=acc.anchor_60plus, d=100 * acc.gap_2019),
+        note("registered_80plus", a=s19[:, 80:].sum(), b=s20[:, 80:].sum(),
+             share=100 * s20[:, 80:].sum() / s20[:, 60:].sum(), share17=100 * s17[:, 80:].sum() / s17[:, 60:].sum())
+        if acc.p80_method == "cohort_survival" else note("registered_80plus_ratio"),
+        note("registered_2020", t=s20.sum(), o=s20[:, 60:].sum(), s=100 * s20[:, 60:].sum() / s20.sum()),
     ]
 
 
