@@ -42,7 +42,7 @@ COLUMN_ZH = {
     "dibao_recipients": "低保人数（估算，人）", "dibao_cost_annual": "低保资金需求（估算，元/年）",
     "disabled_elderly_severe": "重度失能老年人（估算）", "bed_stock_scheduled": "按建设计划的床位存量",
     "nursing_bed_stock_scheduled": "按建设计划的护理型床位存量",
-    "computed_from": "计算方式", "note": "说明", "age_group": "年龄组",
+    "computed_from": "计算方式", "age_group": "年龄组",
 }
 PERCENT_HINTS = ("%", "share_", "pct", "占比", "比例", "增长", "rate", "概率")
 YEAR_HINTS = ("year", "年份")

@@ -126,7 +126,7 @@ def backtest_summary_zh(backtest: pd.DataFrame) -> str:
 BACKTEST_COLUMNS_ZH = {
     "year": "年份", "published_standard": "规划公布的标准（元/年）", "published_standard_monthly": "规划公布的标准（元/月）",
     "weighted_min_wage": "人口加权最低工资（元/月）", "implied_ratio": "隐含比例（%）", "plan_ratio": "规划比例（%）",
-    "model_standard": "比例×最低工资（元/年）", "gap": "差额（元/年）", "gap_pct": "差额（%）",
+    "model_standard": "挂钩推算的标准（元/年）", "gap": "差额（元/年）", "gap_pct": "差额（%）",
 }
 """Chinese heads with units of the backtest table of :func:`analysis.services.assistance.backtest_link`."""
 
@@ -134,7 +134,9 @@ BACKTEST_COLUMNS_ZH = {
 def backtest_table_zh(backtest: pd.DataFrame) -> pd.DataFrame:
     """The 低保 backtest as readers see it: one row per published standard (named in Chinese by the
     catalogue), Chinese heads with units; the code columns (indicator, weights) stay in the CSV."""
+    yuan = ["published_standard", "published_standard_monthly", "weighted_min_wage", "model_standard", "gap"]
     out = backtest.assign(指标=[catalogue.indicator(i).name_zh for i in backtest["indicator"]])
+    out[yuan] = out[yuan].round(0)  # whole yuan, as published
     return out[["指标", *BACKTEST_COLUMNS_ZH]].rename(columns=BACKTEST_COLUMNS_ZH).set_index("指标")
 
 
