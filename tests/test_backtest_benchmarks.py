@@ -66,4 +66,4 @@ def test_ratio_to_national_is_reported_as_not_computable(table):
     # no national 2010 age shares in data/raw: said in the lead text, never invented as a row
     assert "ratio_to_national" not in set(table["method"])
     text = bb.headline_text(table)
-    assert "全国比率法" in text and "China's 2010 age shares" in text
+    assert "全国比例法" in text and "China's 2010 age shares" in text

@@ -45,6 +45,37 @@ def test_pdfs_exist_with_expected_pages_and_chinese_text(run_dir, name, fewest, 
     assert "NaN" not in text
 
 
+# A code name as printed: snake_case (issue 28 item 4). A cited web page's file name is kept
+# (".../content_644686.htm" is part of a source's address, not a code name).
+SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b(?!\.s?html?)")
+
+
+def printed_code_names(text: str) -> list[str]:
+    """The snake_case tokens and the catalogue's code names in a PDF's printed ``text``."""
+    from analysis import catalogue
+
+    ids = [k for k in catalogue.catalogue() if "_" in k]
+    found = SNAKE.findall(text)
+    found += [k for k in ids if re.search(rf"(?<![A-Za-z0-9_]){re.escape(k)}(?![A-Za-z0-9_])", text)]
+    return sorted(set(found))
+
+
+def test_printed_code_names_by_hand():
+    assert printed_code_names("情景参数 beds.build_target_year；data/raw/dibao_quanzhou.csv") == [
+        "build_target_year", "dibao_quanzhou"]
+    assert printed_code_names("https://szb.qzwb.com/html/2023-03/23/content_644686.htm 60岁及以上") == []
+    assert printed_code_names("Hamilton–Perry 汉密尔顿–佩里法；MAPE 1.5%") == []
+
+
+def test_no_code_name_is_printed_in_any_pdf(run_dir):
+    """Issue 28 item 4: the printed text of every PDF names things for people — no snake_case
+    token, no code name of the indicator catalogue (chart source lines, table heads and rows,
+    page prose)."""
+    printed = {pdf.relative_to(run_dir).as_posix(): printed_code_names(pdf_text(pdf))
+               for pdf in sorted(run_dir.glob("*/*.pdf"))}
+    assert printed and all(v == [] for v in printed.values()), {k: v for k, v in printed.items() if v}
+
+
 def test_manifest_and_index_say_what_was_printed(run_dir, manifest):
     info = manifest["pdf"]
     assert info["made"] and info["printed"] == 4 and info["failed"] == [] and info["seconds"] > 0

@@ -34,6 +34,7 @@ COLUMN_ZH = {
     "unit_id": "单位代码", "unit_name": "单位", "p10": "10%分位", "p50": "中位数", "p90": "90%分位",
     "geography": "地区", "method": "方法", "projected": "预测", "observed": "实际", "error_pct": "误差 %",
     "error": "误差", "tier": "档次", "weights": "权重",
+    "computed_from": "计算方式", "age_group": "年龄组",
 }
 PERCENT_HINTS = ("%", "share_", "pct", "占比", "比例", "增长", "rate", "概率")
 YEAR_HINTS = ("year", "年份")

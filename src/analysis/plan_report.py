@@ -18,7 +18,7 @@ from .services.plan_ledger import ACHIEVED, IN_PROGRESS, NOT_ACHIEVED, NOT_PUBLI
 TRUST_ZH = {"official": "官方发布", "reprint of official": "官方数据的媒体转载", "third-party": "第三方转载（非官方）"}
 STATUS_ORDER = (ACHIEVED, NOT_ACHIEVED, IN_PROGRESS, NOT_PUBLISHED)
 ODDS_SOURCE = ("来源：本次运行的人口投影抽样；床位存量为情景路径（估算）；持证社工按公布序列外推（泉州晚报等）；"
-               "目标见 data/raw/plans。Source: this run's projection draws; stocks estimated.")
+               "目标：各规划原文（见台账的来源列）。Source: this run's projection draws; stocks estimated.")
 
 
 def _fmt(indicator: str, value, with_unit: bool = True) -> str:

@@ -49,6 +49,11 @@ class Rule:
 
     ``low``/``high`` bound a number (or every element of a list); ``kind`` is ``float``,
     ``int``, ``bool``, ``str``, ``list`` (of numbers) or ``mapping`` (of numbers).
+
+    ``label_zh`` is the parameter's Chinese name for readers and ``choices_zh`` the Chinese name
+    of each of ``choices`` (in the same order): what a page, a chart's source line or a table
+    prints instead of the dotted key or the code value (:func:`parameter_label`,
+    :func:`choice_label`; issue 28 item 4).
     """
 
     low: float | None = None
@@ -57,6 +62,8 @@ class Rule:
     description: str = ""
     choices: tuple = ()
     keys: tuple = ()  # the keys a mapping may have; empty: years (MAPPING_YEARS)
+    label_zh: str = ""
+    choices_zh: tuple = ()
 
     def allowed(self) -> str:
         if self.choices:
@@ -187,6 +194,22 @@ def parameter_rules() -> dict[str, Rule]:
     for module_name in RULE_MODULES:
         rules.update(importlib.import_module(module_name).PARAMETER_RULES)
     return rules
+
+
+def parameter_label(key: str) -> str:
+    """The Chinese name of scenario parameter ``key`` for readers (its rule's ``label_zh``);
+    the dotted key itself only for a parameter that has none."""
+    rule = parameter_rules().get(key)
+    return rule.label_zh if rule is not None and rule.label_zh else key
+
+
+def choice_label(key: str, value: Any) -> str:
+    """The Chinese name of ``value``, one of the choices of parameter ``key`` (its rule's
+    ``choices_zh``); ``value`` as text where none is declared."""
+    rule = parameter_rules().get(key)
+    if rule is not None and value in rule.choices and len(rule.choices_zh) == len(rule.choices):
+        return rule.choices_zh[rule.choices.index(value)]
+    return str(value)
 
 
 def validate(values: dict[str, Any]) -> dict[str, Any]:

@@ -145,8 +145,8 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
 
 
 METHOD_LABELS = {"suite": "本模型 suite", "constant_shares": "年龄比重不变 constant shares",
-                 "linear_trend": "线性趋势 linear trend", "hamilton_perry": "队列变动比 Hamilton–Perry",
-                 "ratio_to_national": "全国比率法 ratio to national"}
+                 "linear_trend": "线性趋势 linear trend", "hamilton_perry": "汉密尔顿–佩里法（队列变动比） Hamilton–Perry",
+                 "ratio_to_national": "全国比例法 ratio-to-national"}
 
 
 def readable(table: pd.DataFrame) -> pd.DataFrame:
@@ -177,4 +177,4 @@ def headline_text(table: pd.DataFrame) -> str:
         f"{suite.observed:,.0f} in the census, an error of **{suite.error_pct:+.1f} %** (constant age shares: "
         f"{const.error_pct:+.1f} %). For 晋江市 the 60+ error is {jj.error_pct:+.1f} %: in 2010 only county totals "
         "exist, every county gets the city's age structure, and 晋江 has many young in-migrants. Not computable: "
-        + "; ".join(f"{m} {en}" for m, (_, en) in NOT_COMPUTABLE.items()) + ".*")
+        + "; ".join(f"{METHOD_LABELS[m].split(' ', 1)[1]} {en}" for m, (_, en) in NOT_COMPUTABLE.items()) + ".*")

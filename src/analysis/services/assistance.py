@@ -44,28 +44,28 @@ PLAN_LAST_YEAR = 2025
 
 PARAMETER_RULES: dict[str, Rule] = {
     "assistance.ratio_change_after_2025": Rule(
-        -5.0, 5.0, description="change of the 低保/minimum-wage ratio after 2025, percentage points per year"),
+        -5.0, 5.0, description="change of the 低保/minimum-wage ratio after 2025, percentage points per year", label_zh="2025年后低保与最低工资比例年变化"),
     "assistance.tekun_multiple": Rule(
-        1.0, 3.0, description="特困 support standard as a multiple of the 低保 standard"),
+        1.0, 3.0, description="特困 support standard as a multiple of the 低保 standard", label_zh="特困供养标准倍数"),
     "assistance.recipient_share": Rule(
-        0.0, 20.0, description="低保 recipients, percent of the registered population"),
+        0.0, 20.0, description="低保 recipients, percent of the registered population", label_zh="低保保障人数占人口比例"),
     "assistance.average_gap_share": Rule(
-        0.0, 1.0, description="average monthly income gap of recipients as a share of the standard (0–1)"),
+        0.0, 1.0, description="average monthly income gap of recipients as a share of the standard (0–1)", label_zh="人均月差额占标准比例"),
     "assistance.wage_adjustment_interval_years": Rule(
-        1.0, 6.0, description="years between future Fujian minimum-wage adjustments"),
+        1.0, 6.0, description="years between future Fujian minimum-wage adjustments", label_zh="最低工资调整间隔"),
     "assistance.wage_fit_from_year": Rule(
-        2010, 2022, kind="int", description="first adjustment year used to fit the minimum-wage drift"),
+        2010, 2022, kind="int", description="first adjustment year used to fit the minimum-wage drift", label_zh="最低工资漂移拟合起始年"),
     "assistance.wage_step_floor_pct": Rule(
-        0.0, 50.0, description="smallest rise per minimum-wage adjustment, percent (negative not allowed)"),
+        0.0, 50.0, description="smallest rise per minimum-wage adjustment, percent (negative not allowed)", label_zh="每次调整最低涨幅"),
     "assistance.wage_timing": Rule(kind="str", choices=("sampled", "fixed"), description=(
-        "dates of future minimum-wage decrees: drawn from the observed intervals, or every interval_years")),
+        "dates of future minimum-wage decrees: drawn from the observed intervals, or every interval_years"), label_zh="最低工资调整时间", choices_zh=("按历史间隔抽样", "固定间隔")),
     "assistance.wage_estimate_pending_from_average": Rule(kind="bool", description=(
-        "fill the 2025-04 tier values from the published mean of the tiers (estimate) before fitting")),
+        "fill the 2025-04 tier values from the published mean of the tiers (estimate) before fitting"), label_zh="按公布平均值估算2025年各档"),
     "assistance.standard_setting": Rule(kind="str", choices=("county", "city"), description=(
-        "who sets the 低保 standard: each county from its own minimum-wage tier, or one city-wide standard")),
+        "who sets the 低保 standard: each county from its own minimum-wage tier, or one city-wide standard"), label_zh="低保标准制定层级", choices_zh=("各县按所在最低工资档次制定", "全市统一标准")),
     "assistance.wage_growth_override_pct": Rule(
         -10.0, 30.0, description=("median minimum-wage growth, percent per year, replacing the fitted drift "
-                                  "(absent = use the fitted forecast)")),
+                                  "(absent = use the fitted forecast)"), label_zh="最低工资年增长率（指定）"),
 }
 
 OPTIONAL_KEYS = ("assistance.wage_growth_override_pct",)

@@ -12,7 +12,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError, ParameterError
+from .. import catalogue
 from ..geography import resolve
+from ..scenarios import parameter_label
 from .assistance import (
     RATIO_ID,
     SECTION,
@@ -74,15 +76,15 @@ def summary_zh(path: pd.DataFrame, scenario: ScenarioLike | None, unit_id: str, 
         f"{v['year']}年{v['unit']}低保标准约每人每月{v['dibao']:,.0f}元 = 比例{v['ratio']:.1f}% × {wage}"
         f"{v['wage']:,.0f}元/月；比例{v['plan_first_year']}–{v['plan_last_year']}年按规划专栏2，之后{after}。"
         f"特困人员供养标准取低保的{v['tekun']:g}倍（约{v['tekun_value']:,.0f}元/月）——**该系数不是规划原文**，"
-        f"是情景参数（assistance.tekun_multiple）。低保边缘为低保的{v['lower']:g}～{v['upper']:g}倍"
+        f"是情景参数（“{parameter_label(SECTION + '.tekun_multiple')}”）。低保边缘为低保的{v['lower']:g}～{v['upper']:g}倍"
         f"（{v['lower'] * v['dibao']:,.0f}～{v['upper'] * v['dibao']:,.0f}元/月，规划第二章第二节）。")
     if np.isnan(v["cost"]):
         cost = "未提供人口预测：保障人数与资金需求缺失。"
     else:
         cost = (f"{v['year']}年保障人数约{v['recipients']:,.0f}人，资金需求约{v['cost'] / 1e8:,.2f}亿元/年（**估算**）。")
-    cost = (f"县级低保人数未公布：保障人数按人口的{v['share']:g}%估算（情景参数 assistance.recipient_share；"
+    cost = (f"县级低保人数未公布：保障人数按人口的{v['share']:g}%估算（情景参数“{parameter_label(SECTION + '.recipient_share')}”；"
             f"福建省2019年低保人数 ÷ 2020年普查人口 = {recipient_share_estimate():.2f}%），人均月差额按标准的"
-            f"{100 * v['gap_share']:g}%假设（assistance.average_gap_share）。" + cost)
+            f"{100 * v['gap_share']:g}%假设（情景参数“{parameter_label(SECTION + '.average_gap_share')}”）。" + cost)
     return standards + "\n\n" + cost
 
 
@@ -119,3 +121,38 @@ def backtest_summary_zh(backtest: pd.DataFrame) -> str:
             f"*Check: weighted 2020 minimum wage {r.weighted_min_wage:,.0f} yuan/month × {r.plan_ratio:g} % × 12 = "
             f"{r.model_standard:,.0f} yuan a year vs the plan's published {r.published_standard:,.0f} "
             f"({r.gap:+,.0f} yuan, {r.gap_pct:+.1f} %).*")
+
+
+BACKTEST_COLUMNS_ZH = {
+    "year": "年份", "published_standard": "规划公布的标准（元/年）", "published_standard_monthly": "规划公布的标准（元/月）",
+    "weighted_min_wage": "人口加权最低工资（元/月）", "implied_ratio": "隐含比例（%）", "plan_ratio": "规划比例（%）",
+    "model_standard": "挂钩推算的标准（元/年）", "gap": "差额（元/年）", "gap_pct": "差额（%）",
+}
+"""Chinese heads with units of the backtest table of :func:`analysis.services.assistance.backtest_link`."""
+
+
+def backtest_table_zh(backtest: pd.DataFrame) -> pd.DataFrame:
+    """The 低保 backtest as readers see it: one row per published standard (named in Chinese by the
+    catalogue), Chinese heads with units; the code columns (indicator, weights) stay in the CSV."""
+    yuan = ["published_standard", "published_standard_monthly", "weighted_min_wage", "model_standard", "gap"]
+    out = backtest.assign(指标=[catalogue.indicator(i).name_zh for i in backtest["indicator"]])
+    out[yuan] = out[yuan].round(0)  # whole yuan, as published
+    return out[["指标", *BACKTEST_COLUMNS_ZH]].rename(columns=BACKTEST_COLUMNS_ZH).set_index("指标")
+
+
+def standards_table_zh(path: pd.DataFrame, unit_id: str, years) -> pd.DataFrame:
+    """The medians of the 低保 path of one unit in ``years``: one row per year, one column per
+    indicator under its Chinese name with its unit (money per year in 亿元)."""
+    rows = path[(path["unit_id"] == unit_id) & path["year"].isin(list(years))]
+    table = rows.pivot_table(index="year", columns="indicator", values="p50")
+    if "dibao_cost_annual" in table:
+        table["dibao_cost_annual"] = table["dibao_cost_annual"] / 1e8
+    table = table[[c for c in dict.fromkeys(rows["indicator"]) if c in table.columns]]
+    heads = {c: _with_unit(catalogue.indicator(c).name_zh, catalogue.indicator(c).unit) for c in table.columns}
+    heads["dibao_cost_annual"] = _with_unit(catalogue.indicator("dibao_cost_annual").name_zh, "亿元/年")
+    return table.rename(columns=heads).rename_axis(index="年份", columns=None)
+
+
+def _with_unit(name: str, unit: str) -> str:
+    """'低保资金需求（估算）' + '亿元/年' → '低保资金需求（估算，亿元/年）'; '低保标准' → '低保标准（元/人·月）'."""
+    return f"{name[:-1]}，{unit}）" if name.endswith("）") else f"{name}（{unit}）"

@@ -67,28 +67,28 @@ from .unit_arrays import (
 
 PARAMETER_RULES: dict[str, Rule] = {
     "beds.beds_per_1000_elderly": Rule(0, 1000, kind="mapping", description=(
-        "elder-care beds (all kinds) per 1,000 persons aged 60+, by year (专栏1 row 5: 38 in 2020)")),
+        "elder-care beds (all kinds) per 1,000 persons aged 60+, by year (专栏1 row 5: 38 in 2020)"), label_zh="每千名老年人养老床位数"),
     "beds.nursing_beds_per_1000_elderly": Rule(0, 1000, kind="mapping", description=(
-        "nursing-type institutional beds per 1,000 persons aged 60+, by year (专栏2 row 3)")),
+        "nursing-type institutional beds per 1,000 persons aged 60+, by year (专栏2 row 3)"), label_zh="每千名老年人护理型床位数"),
     "beds.nursing_share_pct": Rule(0, 100, kind="mapping", description=(
-        "nursing-type share of institutional beds, percent, by year (专栏2 row 2, 约束性)")),
+        "nursing-type share of institutional beds, percent, by year (专栏2 row 2, 约束性)"), label_zh="护理型床位占比"),
     "beds.disability_prevalence_pct": Rule(0, 100, kind="list", description=(
-        "percent unable to care for themselves by 5-year group from 60 (the 'single' schedule); the last group is open")),
+        "percent unable to care for themselves by 5-year group from 60 (the 'single' schedule); the last group is open"), label_zh="失能率（单一程度）"),
     "beds.prevalence_schedule": Rule(kind="str", choices=care_users.SCHEDULES, description=(
-        "disability prevalence of the need view: ADL-based (CHNS 2006) split by severity, the Shanghai proxy by sex and severity, or the single both-sex schedule")),
+        "disability prevalence of the need view: ADL-based (CHNS 2006) split by severity, the Shanghai proxy by sex and severity, or the single both-sex schedule"), label_zh="失能率方案", choices_zh=("基准：CHNS 2006 ADL失能率按上海分程度拆分", "上海2010分性别分程度代理", "上海代理单一程度（仅重度）")),
     "beds.use_rate_relative": Rule(0, 1000, kind="mapping", keys=("severe", "moderate"), description=(
-        "relative institutional use rate per person by severity (severe, moderate); the level is calibrated")),
+        "relative institutional use rate per person by severity (severe, moderate); the level is calibrated"), label_zh="分程度相对使用率"),
     "beds.occupancy_pct": Rule(1, 100, description=(
-        "observed percent of beds occupied in the base year: residents = stock × occupancy")),
+        "observed percent of beds occupied in the base year: residents = stock × occupancy"), label_zh="基期实际入住率"),
     "beds.target_occupancy_pct": Rule(1, 100, description=(
-        "target occupancy for planning: required beds = users ÷ target occupancy")),
+        "target occupancy for planning: required beds = users ÷ target occupancy"), label_zh="规划目标入住率"),
     "beds.institutional_bed_share_pct": Rule(0, 100, description=(
-        "percent of all elder-care beds that are in institutions (养老机构); the plan's nursing share is of these")),
+        "percent of all elder-care beds that are in institutions (养老机构); the plan's nursing share is of these"), label_zh="机构床位占比"),
     "beds.planned_new_beds_2021_2025": Rule(0, 1_000_000, description=(
-        "new elder-care beds added in 2021–2025, spread evenly (plan: at least 5,000)")),
-    "beds.new_beds_per_year_after_2025": Rule(0, 1_000_000, description="beds added per year after 2025"),
+        "new elder-care beds added in 2021–2025, spread evenly (plan: at least 5,000)"), label_zh="2021–2025年规划新增床位"),
+    "beds.new_beds_per_year_after_2025": Rule(0, 1_000_000, description="beds added per year after 2025", label_zh="2025年后每年新增床位"),
     "beds.build_target_year": Rule(2020, 2050, kind="int", description=(
-        "year by which the build schedule meets the plan's ratios (kept after)")),
+        "year by which the build schedule meets the plan's ratios (kept after)"), label_zh="建设目标年"),
 }
 
 STOCK_YEAR_KNOWN = 2017

@@ -138,8 +138,8 @@ def gap_opening_zh(frame: pd.DataFrame, unit_id: str,
 
 ALTERNATIVES = (
     ("基准情景 baseline", {}),
-    ("失能率：上海2010分性别分程度代理 'sex_severity'", {"beds.prevalence_schedule": "sex_severity"}),
-    ("失能率：上海代理单一程度（仅重度）'single' schedule", {"beds.prevalence_schedule": "single"}),
+    ("失能率：上海2010分性别分程度代理 Shanghai proxy by sex and severity", {"beds.prevalence_schedule": "sex_severity"}),
+    ("失能率：上海代理单一程度（仅重度）Shanghai proxy, one severity", {"beds.prevalence_schedule": "single"}),
     ("仅重度失能者入住 severe only (use 1 : 0)", {"beds.use_rate_relative": {"severe": 1.0, "moderate": 0.0}}),
     ("轻中度使用率更高 moderate 1 : 0.5", {"beds.use_rate_relative": {"severe": 1.0, "moderate": 0.5}}),
     ("目标入住率90% target occupancy 90 %", {"beds.target_occupancy_pct": 90}),

@@ -15,8 +15,8 @@ from ..plots import PALETTE, fan, new_figure, thousands_axis
 from . import indicators as ind
 from . import min_wage as mw
 
-SOURCE_WAGE = ("福建省最低工资标准（min_wage_fujian.csv，2017年值缺失；2025-04各档按公布的四档平均2100元估算）；"
-               "之后为预测（对数随机游走加漂移，statsmodels WLS，2015年起拟合；下次调整日期按历史调整间隔抽样，"
+SOURCE_WAGE = ("福建省历次最低工资标准调整（据新闻和第三方转载，逐条注明出处；2017年值缺失；2025-04各档按公布的四档平均"
+               "2100元估算）；之后为预测（对数随机游走加漂移，加权最小二乘，2015年起拟合；下次调整日期按历史调整间隔抽样，"
                "区间同时覆盖调整幅度与调整时间）")
 SOURCE_PLAN = "泉州市“十四五”民政事业发展专项规划 专栏2；本项目测算（估算）"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import catalogue, plots
+from ..scenarios import parameter_label
 from . import beds
 from .charts_beds_workforce import PLAN, _fan, _series, _title
 
@@ -59,7 +60,7 @@ def plot_build_schedule(frame: pd.DataFrame, unit_id: str):
         h1, l1 = ax.get_legend_handles_labels()
         h2, l2 = twin.get_legend_handles_labels()
         ax.legend(h1 + h2, l1 + l2, loc="upper left", fontsize=8)
-    plots.add_source(fig, f"{PLAN} 专栏1第5行、专栏2第2–3行、第467行（新增不少于5000张）；建设计划：目标年（情景参数"
-                          f"beds.build_target_year）缺口从基年起平均分摊，之后存量随需求增长；含情景中已规划的新增床位。"
-                          f"{beds.GAP_DEFINITION_ZH}")
+    plots.add_source(fig, f"{PLAN} 专栏1第5行、专栏2第2–3行、第467行（新增不少于5000张）；建设计划（估）：目标年（情景参数"
+                          f"“{parameter_label('beds.build_target_year')}”）的缺口从基年起平均分摊，之后存量随需求增长；"
+                          f"含情景中已规划的新增床位。{beds.GAP_DEFINITION_ZH}")
     return fig, axes
