@@ -32,7 +32,8 @@ def test_the_2020_origin_records_itself():
 
 def test_first_step_births_follow_the_estimated_births_and_the_tfr(later):
     est = estimates.registered_estimates(last_year=2022, data_up_to=2022)
-    tfr = fertility.national_tfr([2022, 2023])
+    # China's births-implied TFR with the NBS births dated by end-2022 (issue 26 item 6)
+    tfr = fertility.births_implied_tfr([2022, 2023], up_to=2022)
     assert np.nansum(later.births[0, 1]) == pytest.approx(est.births[-1].sum() * tfr[1] / tfr[0], rel=1e-9)
 
 

@@ -160,8 +160,9 @@ def resident_weights_2020() -> dict[str, float]:
 def implied_tfr(result, unit_id: str, multiplier: float, year: int = TARGET_YEAR) -> float:
     """Total fertility rate (children per woman) the projection applies in ``year``, central draw.
 
-    ``multiplier × calibration factor × WPP national TFR(year)``, the engine's fertility rule
-    (:mod:`analysis.demography.projection`). For the city, the units' factors are averaged with
+    ``multiplier × calibration factor × WPP national TFR(year) × tfr_index(year)``, the engine's
+    fertility rule (:mod:`analysis.demography.projection`; the index, China's births-implied TFR
+    against WPP 2022, exists only for a registered origin after 2020). For the city, the units' factors are averaged with
     weights = women aged 15–49 in the first projected year (an approximation of the city TFR).
     ``nan`` when the result carries no calibration (e.g. a synthetic test result).
     """
@@ -174,7 +175,8 @@ def implied_tfr(result, unit_id: str, multiplier: float, year: int = TARGET_YEAR
         factor = float(np.sum(f * women) / np.sum(women)) if women.sum() > 0 else float(f.mean())
     else:
         factor = float(f[result.unit_ids.index(unit_id)])
-    return float(multiplier * factor * national_tfr([year])[0])
+    index = ((result.calibration or {}).get("tfr_index") or {}).get(int(year), 1.0)
+    return float(multiplier * factor * national_tfr([year])[0] * index)
 
 
 class ScenarioExplorer:

@@ -90,6 +90,9 @@ TABLES: dict[str, RawTable] = {t.name: t for t in [
              "UN WPP 2024 China births per calendar year 1950-2023 (cohort sizes for single ages)"),
     RawTable("wpp_projection", "wpp2022_china_projection_e0_tfr.csv", schemas.wpp_projection_schema,
              "UN WPP 2022 medium variant: e0 by sex and TFR 2022-2060"),
+    RawTable("wpp2024_tfr_births", "wpp2024_china_tfr_births.csv", schemas.wpp2024_tfr_births_schema,
+             "UN WPP 2024 China TFR and births by year: estimates 2015-2023, medium variant 2024-2060",
+             "the medium-variant rows (2024-) are the UN's projection, not observations"),
     RawTable("disability", "disability_prevalence.csv", _facts("disability"),
              "PROXY: Shanghai 2010 (town part) share of elderly unable to care for themselves",
              "the whole table is a proxy for Quanzhou"),
@@ -155,6 +158,7 @@ def load_fertility() -> pd.DataFrame: return load("fertility")
 def load_wpp_population() -> pd.DataFrame: return load("wpp_population")
 def load_wpp_births() -> pd.DataFrame: return load("wpp_births")
 def load_wpp_projection() -> pd.DataFrame: return load("wpp_projection")
+def load_wpp2024_tfr_births() -> pd.DataFrame: return load("wpp2024_tfr_births")
 def load_disability() -> pd.DataFrame: return load("disability")
 def load_plan_zl1() -> pd.DataFrame: return load("plan_zl1")
 def load_plan_zl2() -> pd.DataFrame: return load("plan_zl2")

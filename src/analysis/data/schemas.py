@@ -189,6 +189,25 @@ def wpp_births_schema() -> pa.DataFrameSchema:
     )
 
 
+def wpp2024_tfr_births_schema() -> pa.DataFrameSchema:
+    """UN WPP 2024 China TFR and births by calendar year: estimates to 2023, medium variant from 2024."""
+    return pa.DataFrameSchema(
+        {
+            "geography": pa.Column(str, pa.Check.isin(["China"])),
+            "year": pa.Column(int, pa.Check.in_range(1950, 2100), coerce=True),
+            "indicator": pa.Column(str, pa.Check.isin(["tfr", "births"])),
+            "variant": pa.Column(str, pa.Check.isin(["estimate", "medium"])),
+            "value": pa.Column(float, pa.Check.in_range(0, 100_000), coerce=True),
+            "unit": pa.Column(str, pa.Check.isin(["children per woman", "thousand persons"])),
+            "source": pa.Column(str, pa.Check.str_length(min_value=4)),
+            "quote_or_note": pa.Column(str, nullable=True, required=False),
+        },
+        checks=[pa.Check(lambda d: (d["indicator"] != "tfr") | (d["value"] <= 10), name="tfr_below_10")],
+        unique=["indicator", "year"],
+        name="wpp2024_tfr_births", coerce=True,
+    )
+
+
 def wpp_projection_schema() -> pa.DataFrameSchema:
     """UN WPP 2022 medium variant: e0 by sex and TFR by year."""
     return pa.DataFrameSchema(

@@ -28,7 +28,11 @@ scenario, calibrates them to local figures, and wraps the arrays in the result c
   with one shared county structure). The calibration runs at ``tfr_multiplier = 1`` and
   ``net_migration_scale = 1`` with the calibrated migration, so scenarios still act on births.
   Registered base → the registered 2020 CBR (14.23 ‰) carried to 2021 by
-  the national TFR change (same factor for every unit, no county data).
+  the national TFR change (same factor for every unit, no county data). A registered origin
+  after 2020 (:func:`calibrate_registered_origin`) replaces the WPP 2022 TFR path by China's
+  births-implied TFR (:func:`analysis.demography.fertility.births_implied_tfr`: WPP 2024 with the
+  NBS births dated by the origin) through a yearly index ``tfr_index`` (1 in the first step),
+  so the city's births follow the national collapse instead of the WPP 2022 rise.
 - **migration** — ``profile(sex, age) × total_unit × scale_draw`` (:mod:`.migration`): resident
   totals = the 2021 yearbook's population change minus the engine's *own* first-year births and
   deaths (so births + deaths + migration add up to the observed change); registered net transfers
@@ -68,7 +72,7 @@ class Rates:
     survival: np.ndarray          # (T, D, 1, 2, A)
     birth_survival: np.ndarray    # (T, D, 1, 2)
     asfr: np.ndarray              # (T, 1, 1, A) national TFR × pattern
-    asfr_scale: np.ndarray        # (T, D, U)  unit factor × draw multiplier
+    asfr_scale: np.ndarray        # (T, D, U)  unit factor × draw multiplier × yearly index
     srb: np.ndarray               # (T, 1, 1)
     migration: np.ndarray         # (T, 1, 1, 2, A) age-sex profile (sums to 1)
     migration_scale: np.ndarray   # (T, D, U)  persons per year
@@ -181,10 +185,11 @@ def mortality(step_years: np.ndarray, start_year: int, params: DemographyParamet
 
 def assemble_rates(bp: BasePopulation, params: DemographyParameters, years: np.ndarray,
                    draws: pd.DataFrame, fertility_factor: np.ndarray,
-                   migration_totals: np.ndarray, e0_gap=None) -> Rates:
+                   migration_totals: np.ndarray, e0_gap=None, tfr_index=None) -> Rates:
     """Rates for every step (years[1:]) and draw from data, scenario and calibration factors.
 
     ``e0_gap`` (2,): local mortality level in years of e0 against the WPP path (None = national).
+    ``tfr_index`` (T,): multiplies the WPP 2022 TFR of each step (None = 1; :func:`fertility_index`).
     """
     steps = years[1:]
     T, D, U = len(steps), len(draws), len(bp.unit_ids)
@@ -194,6 +199,8 @@ def assemble_rates(bp: BasePopulation, params: DemographyParameters, years: np.n
     S, Sb, target = mortality(steps, int(years[0]), params, draws["e0_gain_per_year"].to_numpy(), gap)
     pattern = fertility.asfr_pattern(steps)                                   # (T, A)
     tfr = fertility.national_tfr(steps)                                       # (T,)
+    if tfr_index is not None:
+        tfr = tfr * np.asarray(tfr_index, dtype=float)
     mult = draws["tfr_multiplier"].to_numpy()
     scale = draws["net_migration_scale"].to_numpy()
     share60 = params.registered_transfer_share_60plus if bp.base == "registered" else params.migration_share_60plus
@@ -304,18 +311,33 @@ def calibrate_registered_2020(bp: BasePopulation, params: DemographyParameters,
     return factor, rate * totals, notes
 
 
+def fertility_index(years: np.ndarray) -> np.ndarray:
+    """Yearly index (T,) on the WPP 2022 TFR of the steps ``years[1:]`` of a registered origin after 2020:
+    China's births-implied TFR (:func:`analysis.demography.fertility.births_implied_tfr`, data dated
+    by the end of the origin ``years[0]``) over the WPP 2022 TFR, both relative to the first step
+    (so the index is 1 there and the first-step calibration is unchanged)."""
+    origin, steps = int(years[0]), np.asarray(years[1:], dtype=int)
+    path = fertility.births_implied_tfr(steps, up_to=origin)
+    wpp22 = fertility.national_tfr(steps)
+    return (path / path[0]) / (wpp22 / wpp22[0])
+
+
 def calibrate_registered_origin(bp: BasePopulation, params: DemographyParameters, est: estimates.Estimates,
                                 e0_gap=None) -> tuple[np.ndarray, np.ndarray, list[Note]]:
     """Fertility factor (same for all units) and net transfers (U,) for a registered origin after 2020.
 
     Calibrated on the latest years of the estimates, never on a figure dated after the origin
     ``bp.year`` (``est`` is cut there): births of the first step = the estimate's registered births
-    of the origin year × the WPP 2022 TFR ratio of the next year (an NBS figure for that year would
-    be an observation after the origin); net transfers = the mean residual rate (transfers per
-    person) of the estimate years whose city total is observed, × each unit's population.
+    of the origin year × the ratio of China's births-implied TFR of the next year to the origin's
+    (:func:`analysis.demography.fertility.births_implied_tfr` with the NBS births dated by the end of
+    the origin; an NBS figure for the next year would be an observation after the origin); net
+    transfers = the mean residual rate (transfers per person) of the estimate years whose city total
+    is observed, × each unit's population. Later steps follow the same TFR path
+    (:func:`fertility_index`).
     """
     origin = bp.year
-    tfr0, tfr1 = fertility.national_tfr([origin, origin + 1])
+    tfr0, tfr1 = fertility.births_implied_tfr([origin, origin + 1], up_to=origin)
+    _, level, level_years = fertility.births_level(origin)
     births0 = est.births_in(origin)
     target = births0 * tfr1 / tfr0
     st = est.status
@@ -330,8 +352,10 @@ def calibrate_registered_origin(bp: BasePopulation, params: DemographyParameters
     totals = bp.population.sum(axis=(1, 2))
     births_unit = first_year_births(bp, params, origin, rate * totals, e0_gap)
     factor = np.full(len(totals), target / births_unit.sum())
+    level_text = (f"NBS/WPP 2024 births ratio {level:.3f}, mean of {', '.join(map(str, level_years))}"
+                  if level_years else "no NBS births by then: WPP 2024 as published")
     notes = [note("fertility_registered_origin", origin=origin, next=origin + 1, births=births0, tfr0=tfr0,
-                  tfr1=tfr1, factor=factor[0]),
+                  tfr1=tfr1, factor=factor[0], level=level_text),
              note("migration_registered_origin", r=1000 * rate, how=how)]
     return factor, rate * totals, notes
 
@@ -441,7 +465,8 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
     level_gap = np.abs(quanzhou_mortality_level(bp).e0_gap) if params.mortality_level_sd > 0 else np.zeros(2)
     shift = table["mortality_level_z"].to_numpy()[:, None] * params.mortality_level_sd * level_gap[None]
     table = table.assign(mortality_level_shift=list(shift))
-    rates = assemble_rates(bp, params, years, table, factor, mig, level.e0_gap)
+    index = fertility_index(years) if est is not None else None
+    rates = assemble_rates(bp, params, years, table, factor, mig, level.e0_gap, index)
     keep = draws <= 10 if keep_components is None else keep_components
     out = run_rates(bp, rates, keep_age_components=keep, dtype=dtype, base_draws=populations)
     clipped = np.nansum(out["migration_clipped"])
@@ -469,6 +494,7 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
         births=out["births"], deaths=out["deaths"], net_migration=out["net_migration"],
         draw_parameters=table, migration_clipped=out["migration_clipped"], components=components,
         calibration={"fertility_factor": dict(zip(bp.unit_ids, factor)),
+                     "tfr_index": None if index is None else dict(zip(map(int, years[1:]), map(float, index))),
                      "mortality_level": {"hazard_factor": level.hazard_factor, "source": level.source,
                                          "e0_2021": dict(zip(("male", "female"), level.e0.tolist())),
                                          "e0_gap": dict(zip(("male", "female"), level.e0_gap.tolist()))},
