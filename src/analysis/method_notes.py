@@ -93,6 +93,8 @@ CATALOGUE = (
     Entry("taishang_derived", r"^泉州台商投资区 2020 total is DERIVED"),
     Entry("age_structure_estimated", r"^Age-sex structure of every unit is ESTIMATED"),
     Entry("jinjiang_own_census", r"^晋江市 is fitted to its own census"),
+    Entry("county_ages_from_migration", r"^County age structures of the 12 units other than 晋江市 are ESTIMATED from migration.*?"
+          r"60\+ shares (?P<lo>[\d.]+) % \((?P<lo_unit>\S+)\) – (?P<hi>[\d.]+) % \((?P<hi_unit>\S+)\)"),
     Entry("county_ages_from_deaths", r"^County age structures of the 12 units other than 晋江市 are ESTIMATED.*?60\+ shares (?P<lo>[\d.]+)–(?P<hi>[\d.]+) %"),
     Entry("mortality_level_factor", r"^Mortality level: the national schedule gives the city's census"),
     Entry("kaifaqu_death_rate", r"^泉州开发区's crude death rate (?P<cdr>[\d.]+) ‰"),
