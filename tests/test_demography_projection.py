@@ -28,9 +28,11 @@ def test_base_year_reproduces_inputs(resident, registered):
     ind = resident.indicators("quanzhou")
     assert ind["share_60plus"][:, 0] == pytest.approx(13.21, abs=1e-6)
     assert ind["share_65plus"][:, 0] == pytest.approx(9.00, abs=1e-6)
-    jj = resident.indicators("jinjiang")   # the county draws rake persons between units: ≤ 0.01 points
-    assert jj["share_0_14"][:, 0] == pytest.approx(18.33, abs=0.01)
-    assert jj["share_60plus"][:, 0] == pytest.approx(10.10, abs=0.01)
+    # the county draws rake persons between units: ≤ 0.02 points (0.011 measured with the migration
+    # structures, whose units differ more in age than the crude-death-rate tilt's did)
+    jj = resident.indicators("jinjiang")
+    assert jj["share_0_14"][:, 0] == pytest.approx(18.33, abs=0.02)
+    assert jj["share_60plus"][:, 0] == pytest.approx(10.10, abs=0.02)
     from analysis.demography.base.registered import city_registered_2020
 
     assert registered.age_sum("quanzhou", 60)[0, 0] == pytest.approx(city_registered_2020()[0][:, 60:].sum(), rel=1e-9)

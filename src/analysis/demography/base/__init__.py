@@ -123,8 +123,9 @@ def estimate_registered_2020(resident: BasePopulation | None = None, shape: str 
     pop = registered_county.split_registered(city, resident, totals, profile)
     # the city's 100+ placed among the units with counted centenarians (pre-origin county counts)
     cent = county_evidence.centenarian_shares(2020)
-    pop = registered_county.apply_registry_bands(
-        pop, list(resident.unit_ids), city, {u: {(100, None): share * city[:, 100].sum()} for u, (share, _) in cent.items()})
+    pop = registered_county.apply_longevity_tails(
+        pop, list(resident.unit_ids), city, {u: share * city[:, 100].sum() for u, (share, _) in cent.items()},
+        registered_county.longevity_weight(mortality_schedule(2020)))
     # a county registry's own age-band counts (dated in the origin year) replace the estimate of its ages
     registry = county_evidence.calibration_age_counts(2020)
     pop = registered_county.apply_registry_bands(
@@ -197,7 +198,8 @@ def county_data_status() -> pd.DataFrame:
         derived = unit.id == "taishang"
         res_total = "推算 derived" if derived else ("估计 estimated" if resident.unit_total_estimated[unit.id]
                                                     else "公布 published (七普)")
-        ages = "公布 published (七普 shares)" if unit.id == "jinjiang" else "估计 estimated (死亡率倾斜 CDR tilt)"
+        ages = ("公布 published (七普 shares)" if unit.id == "jinjiang"
+                else "估计 estimated (户籍人口+净迁移 natives + net migrants)")
         if unit.id in evidence:
             e = evidence[unit.id]
             kind = "公布 published" if e.kind == "published" else "推算 derived (百岁老人数 ÷ 每10万比例)"

@@ -8,8 +8,49 @@ IPF over units, so the 13 units add up to the city exactly. County totals 2020 a
 泉州台商投资区; the remainder is split over the other units in proportion to their 2021 year-end
 populations (yearbook 2022 table 3-5).
 
-**County age structures from the 2021 crude death rates** (indirect estimate,
-:func:`fit_county_age_structure`). No age shares are published for the 12 units other than
+**County age structures from migration** (default, ``county_ages="migration"``; issue 26 item 2).
+A unit's residents are its own registered people living there plus people registered elsewhere,
+less its registered people living elsewhere. Per unit (:func:`native_migrant_seeds`):
+
+    seed_u = natives_u + (P_u − R_u) × migrant profile        (a receiving unit, P_u ≥ R_u)
+    seed_u = natives_u × (1 − s_u(age))                        (a sending unit, P_u < R_u)
+
+with ``natives_u = R_u × China's single-age shape on 1 Nov 2020`` (the same shape as the city's
+backtested seed, :func:`seed_2020`), ``R_u`` the unit's end-2020 registered total (county
+evidence, else the crude-death-rate ratio rule: :func:`registered_totals_2020`), ``P_u`` its 2020
+resident total and ``s_u`` the share of its natives living elsewhere, logit-linear in the
+migrants' propensity by age. A sending unit thus keeps its old people and loses working ages; a
+receiving one gains them. The seeds are raked to the unit totals and the residual city sex and
+band margins (constrained IPF, smooth band factor) with **each unit's 0–14 in proportion to its
+2021 births** (crude birth rate × population, yearbook 2022 table 3-5;
+:func:`fit_children_by_births`, a factor fading out from 10 to 20 so there is no step at 15).
+晋江市 is fitted to its own published shares. Registered/resident ratios run from 0.33
+(泉州开发区) to 1.43 (德化县), so no two units share a structure.
+
+Measured by leave-one-out on 晋江市, the only unit with published 2020 shares (fit all 13 units
+to the city margins as if its shares were unknown; :func:`.county_checks.jinjiang_holdout`,
+tested), errors in percentage points (0–14 / 60+ / 65+):
+
+=============================================  ======  ======  ======
+method                                          0–14    60+     65+
+=============================================  ======  ======  ======
+migration + children by births (default)        +0.58   +1.01   +0.88
+migration alone                                 +2.88   +0.58   +0.58
+migration + death-rate tilt (no births step)   +1.84   +1.40   +1.20
+crude-death-rate tilt (earlier default)         +4.01   +1.66   +1.22
+one shared structure                            +2.29   +3.11   +2.31
+=============================================  ======  ======  ======
+
+The crude-death-rate tilt is not kept: on top of migration it worsens 60+ and 65+ (the death rate
+enters only through the registered totals, where it says where people are registered). On 泉港区's
+registry count of 30 Sept 2024 (evaluation only; 2020-origin registered projection, baseline,
+central): total +2.1 → +1.5 %, 60+ +12.0 → +3.4 %, 80–89 +27.0 → +13.1 %, 90–99 −30.5 → −19.2 %
+(main at 6c98fa7 → this method with the longevity tail of
+:func:`.registered_county.apply_longevity_tails`). The implied 2021 crude death rates of the
+migration structures correlate r = 0.87 with the yearbook's (a check, not a fit).
+
+**The earlier estimate** (``county_ages="crude_death_rate"``, :func:`fit_county_age_structure`).
+No age shares are published for the 12 units other than
 晋江市, but the yearbook gives each unit's 2021 crude death rate (CDR), and under one age-specific
 mortality schedule the CDR is mostly a measure of how old a population is. Each unit's IPF seed is
 the residual seed (:func:`seed_2020`: registered people shaped like China plus the net in-migrants)
@@ -22,18 +63,16 @@ yearbook CDR, where ``m`` is the national WPP 2022 single-age schedule levelled 
 factor** for all calibrated units. ``k`` is needed because the census margins fix the average age
 of the 12 units: the national schedule gives the city's census structure a CDR of ≈ 5.8 ‰, the
 yearbook says 6.9 ‰ (registration of deaths, local mortality level, or mid-year denominators —
-unknown), so only the *relative* CDRs between units carry age information. The projection uses
-``k`` as Quanzhou's mortality level
-(:func:`analysis.demography.projection.quanzhou_mortality_level`). The common shift of all θ
+unknown), so only the *relative* CDRs between units carry age information. With this method the
+projection uses ``k`` as Quanzhou's mortality level
+(:func:`analysis.demography.projection.quanzhou_mortality_level`); with the default the level is
+the yearbook city CDR over the national schedule's CDR on the city structure. The common shift of all θ
 is not identified (it only reshapes ages *within* the census bands); it is fixed by
-``Σ_u P_u θ_u = 0``. The 2020 base structure stands in for the mid-2021 structure (eight months
-of ageing move all units alike and are absorbed in ``k``). A unit whose CDR cannot be reached
-within ``|θ| ≤`` :data:`TILT_BOUND` (泉州开发区, 0.5 ‰: a small zone of young migrant workers whose
-deaths are registered elsewhere) is clamped to the bound, left out of ``k`` and listed in
-``notes``. Hold-out check (tested): fitting 晋江市 the same way, without its published shares,
-moves its 60+ share from the city's 13.21 % towards the published 10.10 % (the CDR signal is
-right in direction but understates the size of age differences). The old shared structure stays
-available: ``estimate_resident_2020(county_ages="shared")``.
+``Σ_u P_u θ_u = 0``. A unit whose CDR cannot be reached
+within ``|θ| ≤`` :data:`TILT_BOUND` (泉州开发区, 0.5 ‰) is clamped to the bound, left out of ``k``
+and listed in ``notes``. Units with equal CDRs get identical structures (永春 = 南安, 德化 = 泉港),
+the flaw issue 26 names. The first estimate stays available too:
+``estimate_resident_2020(county_ages="shared")``.
 """
 
 from __future__ import annotations
@@ -49,10 +88,12 @@ from ...data import loaders
 from ...data.base_tables import N_AGES, BasePopulation, unit_index
 from ...errors import AnalysisError, DataValidationError, ParameterError
 from ...notes import Note, note
+from .. import migration
 from ..lifetable import e0_path
-from .cohort_shape import national_mx
+from . import county_evidence, registered_county
+from .cohort_shape import cohort_shape, national_mx
 from .fitting import AgeBandMargin, age_band_labels, ipf
-from .seed import census_seed
+from .seed import census_seed, migrant_female_share, migrant_share_60plus, registered_city
 
 RESIDENT_BANDS_2020 = [(0, 14), (15, 59), (60, 64), (65, None)]
 #: The 7th census moment, 1 November 2020 (decimal year).
@@ -66,7 +107,13 @@ CENSUS_TIME_2020 = 2020 + 10 / 12
 TILT_BOUND = 0.5
 #: Year of the crude death rates (yearbook 2022 table 3-5) and of the mortality schedule.
 CDR_YEAR = 2021
-COUNTY_AGE_METHODS = ("crude_death_rate", "shared")
+COUNTY_AGE_METHODS = ("migration", "crude_death_rate", "shared")
+#: Leave-one-out error on 晋江市 (percentage points 0–14, 60+, 65+) of each method, measured by
+#: :func:`.county_checks.jinjiang_holdout` (tested there): the migration model is the default.
+JINJIANG_LOO = {"migration": (0.58, 1.01, 0.88), "crude_death_rate": (4.01, 1.66, 1.22),
+                "shared": (2.29, 3.11, 2.31)}
+#: Peak age of the migrants' Rogers–Castro profile in the seeds (as :func:`.seed.census_seed`).
+MIGRANT_PEAK_AGE = 20.0
 
 
 def _fact(frame, geography_zh, indicator, year=None):
@@ -268,7 +315,122 @@ def _input_fingerprint(*tables: str) -> tuple:
 
 
 _RESIDENT_2020_INPUTS = ("units", "census2020", "resident2021", "wpp_population", "wpp_births", "life_table",
-                         "wpp_projection", "registered", "migrant_age")
+                         "wpp_projection", "registered", "migrant_age", "registered_county",
+                         "registered_county_evidence")
+
+
+def native_migrant_seeds(native_shape: np.ndarray, registered_totals: np.ndarray, resident_totals: np.ndarray,
+                         profile: np.ndarray) -> np.ndarray:
+    """Resident seeds (U, 2, 101) of U units from their registered people and their net migration.
+
+    Unit u has ``R_u`` registered people (its natives, shaped like ``native_shape`` (2, 101)) and
+    ``P_u`` residents; ``M_u = P_u − R_u`` is its net migration. A *receiving* unit (M_u ≥ 0) holds
+    its natives plus M_u in-migrants with the migrants' ``profile`` (2, 101; its 60+ part spread
+    like the natives' own 60+, :func:`.registered_county.unit_profile`). A *sending* unit (M_u < 0)
+    keeps ``natives × (1 − s)``, ``s`` its out-migrant share by sex × age, logit-linear in the
+    migrants' relative propensity ``profile / native_shape`` (:func:`.registered_county.in_migrant_share`):
+    those who left are mostly of working age, and no age loses more people than it has. Two units
+    with the same totals ratio get the same seed shape; a sending unit's seed is older than its
+    natives, a receiving unit's younger.
+    """
+    native = np.asarray(native_shape, dtype=float)
+    native = native / native.sum()
+    reg = np.asarray(registered_totals, dtype=float)
+    res = np.asarray(resident_totals, dtype=float)
+    if reg.shape != res.shape or np.any(reg <= 0) or np.any(res <= 0):
+        raise ParameterError("registered_totals", reg.tolist(), "positive persons, one per unit, as resident_totals")
+    seeds = np.empty((len(res),) + native.shape)
+    for u, (r, p) in enumerate(zip(reg, res)):
+        natives = r * native
+        shaped = registered_county.unit_profile(natives, profile)
+        if p >= r:
+            seeds[u] = natives + (p - r) * shaped
+        else:
+            propensity = np.where(native > 0, shaped / np.where(native > 0, native, 1.0), 1e-12)
+            seeds[u] = natives * (1.0 - registered_county.in_migrant_share(natives, r - p, np.maximum(propensity, 1e-12)))
+    return seeds
+
+
+def county_crude_death_rates(names: list[str]) -> np.ndarray:
+    """The units' 2021 crude death rates (‰, yearbook 2022 table 3-5); a rate ≤ 0 is a data error."""
+    y2021 = loaders.load_resident2021()
+    cdr = np.array([_fact(y2021, n, "crude_death_rate", CDR_YEAR) for n in names])
+    if np.any(cdr <= 0):
+        bad = names[int(np.flatnonzero(cdr <= 0)[0])]
+        raise DataValidationError(loaders.table("resident2021").path(), None, "value",
+                                  "a crude death rate > 0 ‰", f"{bad}: {cdr[cdr <= 0][0]}")
+    return cdr
+
+
+def registered_totals_2020(ids: list[str], resident_totals: np.ndarray) -> np.ndarray:
+    """End-2020 registered totals (U,) of the units — their natives: county evidence dated up to
+    end-2020 carried to end-2020, the rest of the city's registered total split by the
+    crude-death-rate ratio rule (:func:`.registered_county.unit_totals`; leave-one-out RMS log error
+    0.175). The same totals as the registered base (:func:`analysis.demography.base.registered_unit_totals`)."""
+    known, _ = county_evidence.carried_totals(2020)
+    cdr = dict(zip(ids, county_crude_death_rates([geography.resolve(u).name_zh for u in ids])))
+    out = registered_county.unit_totals(dict(zip(ids, np.asarray(resident_totals, dtype=float))),
+                                        registered_city(2020)[0], known, cdr)
+    return np.array([out[u] for u in ids])
+
+
+#: Ages where a unit's children factor applies fully, and the age from which it is gone (linear in
+#: between on the log scale): children up to 10, none from 20, so no step at the 0–14 edge.
+CHILD_RAMP = (10, 20)
+
+
+def unit_births_2021(names: list[str], totals_2020: np.ndarray) -> np.ndarray:
+    """Births of 2021 by unit (persons): the yearbook's crude birth rate × the mean of the 2020
+    census-moment and end-2021 populations (yearbook 2022 table 3-5)."""
+    y2021 = loaders.load_resident2021()
+    cbr = np.array([_fact(y2021, n, "crude_birth_rate", CDR_YEAR) for n in names])
+    p21 = np.array([_fact(y2021, n, "resident_population_yearend", CDR_YEAR) for n in names]) * 1e4
+    return cbr / 1000.0 * 0.5 * (np.asarray(totals_2020, dtype=float) + p21)
+
+
+def fit_children_by_births(seeds: np.ndarray, constraints: list, children: np.ndarray,
+                           ramp: tuple[int, int] = CHILD_RAMP, iterations: int = 60, tol: float = 1e-7) -> np.ndarray:
+    """Constrained IPF of unit seeds (U, 2, 101) to ``constraints`` with each unit's 0–14 count set to
+    ``children`` (U,): a factor ``f_u`` on the unit's seed, full at ages ≤ ``ramp[0]``, fading
+    log-linearly to 1 at ``ramp[1]`` (a smooth age factor, no step at 15), solved by fixed-point
+    iteration ``f_u ← f_u × children_u / fitted 0–14_u``. ``children`` must add up to the 0–14
+    persons the constraints imply. Used with children ∝ each unit's 2021 births: measured on 晋江市
+    (leave-one-out), its 0–14 share error falls from +2.88 to +0.58 points."""
+    ages = np.arange(seeds.shape[-1])
+    weight = np.clip((ramp[1] - ages) / (ramp[1] - ramp[0]), 0.0, 1.0)
+    log_f = np.zeros(len(seeds))
+    for _ in range(iterations):
+        fit = ipf(seeds * np.exp(log_f[:, None, None] * weight[None, None, :]), constraints, tol=1e-10)
+        kids = fit[:, :, :15].sum(axis=(1, 2))
+        if np.abs(kids / children - 1.0).max() < tol:
+            return fit
+        log_f += np.log(children / kids)
+    raise AnalysisError(f"county children by births: not converged (largest error "
+                        f"{np.abs(kids / children - 1.0).max():.2g})")
+
+
+def fit_migration_structures(seeds: np.ndarray, totals: np.ndarray, sex_totals: np.ndarray, band_totals: np.ndarray,
+                             band_labels: np.ndarray, births: np.ndarray) -> np.ndarray:
+    """Age structures (U, 2, 101) of U units from their natives-plus-migrants ``seeds``
+    (:func:`native_migrant_seeds`): a constrained IPF to the unit ``totals``, the joint ``sex_totals``
+    (2,) and age-band totals (B,; the first band 0–14, met by a smooth age factor,
+    :class:`AgeBandMargin`), with each unit's 0–14 in proportion to its ``births`` (U,; 2021,
+    :func:`unit_births_2021`) by :func:`fit_children_by_births`."""
+    births = np.asarray(births, dtype=float)
+    band_totals = np.asarray(band_totals, dtype=float)
+    constraints = [(np.arange(len(seeds))[:, None, None], np.asarray(totals, dtype=float)),
+                   (np.arange(2)[None, :, None], np.asarray(sex_totals, dtype=float)),
+                   AgeBandMargin(np.asarray(band_labels), band_totals)]
+    return fit_children_by_births(seeds, constraints, band_totals[0] * births / births.sum())
+
+
+def migrant_profile_2020(city_total: float, city_women: float) -> np.ndarray:
+    """The net in-migrants' age-sex profile (2, 101) of the 2020 seed (:func:`.seed.census_seed`):
+    Rogers–Castro with peak age 20, their female share (resident − registered women) and China's
+    floating population's share aged 60+."""
+    return migration.age_sex_profile(MIGRANT_PEAK_AGE,
+                                     migrant_female_share((city_total, city_women), registered_city(2020)),
+                                     migrant_share_60plus())
 
 
 def seed_2020(city_total: float, city_women: float) -> np.ndarray:
@@ -285,14 +447,15 @@ def _copy(base: BasePopulation) -> BasePopulation:
                    diagnostics=copy.deepcopy(base.diagnostics))
 
 
-def estimate_resident_2020(county_ages: str = "crude_death_rate") -> BasePopulation:
+def estimate_resident_2020(county_ages: str = COUNTY_AGE_METHODS[0]) -> BasePopulation:
     """Estimated 2020 resident (常住) base: see the module docstring for the method.
 
     Parameters
     ----------
-    county_ages : {'crude_death_rate', 'shared'}
-        How the 12 units other than 晋江市 get their age structure: tilted to reproduce their
-        2021 crude death rates (default), or one shared residual structure (the earlier estimate).
+    county_ages : {'migration', 'crude_death_rate', 'shared'}
+        How the units get their age structure: natives plus net migrants (default,
+        :func:`native_migrant_seeds`), the shared seed tilted to reproduce the 2021 crude death
+        rates (the earlier default), or one shared residual structure (the first estimate).
 
     The result is cached per input-file version (the solve runs once per process); every call
     returns a fresh copy.
@@ -317,9 +480,12 @@ def _fit_resident_2020(county_ages: str) -> BasePopulation:
     bands = age_band_labels(RESIDENT_BANDS_2020)
     sex_lab = np.arange(2)[:, None]
     jj_total, jj_sex, jj_bands = census_margins_2020("晋江市")
-    jj = ipf(jj_total * shape, [(sex_lab, jj_sex), AgeBandMargin(bands, jj_bands)])
     others = [i for i in range(len(ids)) if i != index["晋江市"]]
     pop = np.empty((len(ids), 2, N_AGES))
+    if county_ages == "migration":
+        return _fit_migration(ids, index, totals, flags, notes, city_sex, city_bands, bands,
+                              migrant_profile_2020(city_total, city_sex[1]))
+    jj = ipf(jj_total * shape, [(sex_lab, jj_sex), AgeBandMargin(bands, jj_bands)])
     pop[index["晋江市"]] = jj
     notes = notes + [note("age_structure_estimated")]
     diagnostics: dict = {"county_ages": county_ages}
@@ -333,11 +499,7 @@ def _fit_resident_2020(county_ages: str) -> BasePopulation:
 
     y2021 = loaders.load_resident2021()
     names = [geography.resolve(ids[i]).name_zh for i in others]
-    cdr = np.array([_fact(y2021, n, "crude_death_rate", CDR_YEAR) for n in names])
-    if np.any(cdr <= 0):
-        bad = names[int(np.flatnonzero(cdr <= 0)[0])]
-        raise DataValidationError(loaders.table("resident2021").path(), None, "value",
-                                  "a crude death rate > 0 ‰", f"{bad}: {cdr[cdr <= 0][0]}")
+    cdr = county_crude_death_rates(names)
     mx = mortality_schedule(CDR_YEAR)
     fit = fit_county_age_structure(shape, totals[others], city_sex - jj_sex, city_bands - jj_bands,
                                    bands, cdr, mx)
@@ -373,3 +535,48 @@ def _fit_resident_2020(county_ages: str) -> BasePopulation:
     })
     return BasePopulation(pop, ids, 2020, "resident", True, notes, flags, diagnostics)
 
+
+
+def _fit_migration(ids, index, totals, flags, notes, city_sex, city_bands, bands, profile) -> BasePopulation:
+    """The default county age structures (``county_ages="migration"``): see the module docstring."""
+    reg = registered_totals_2020(ids, totals)
+    seeds = native_migrant_seeds(cohort_shape(CENSUS_TIME_2020), reg, totals, profile)
+    sex_lab = np.arange(2)[:, None]
+    j = index["晋江市"]
+    others = [i for i in range(len(ids)) if i != j]
+    _, jj_sex, jj_bands = census_margins_2020("晋江市")
+    pop = np.empty((len(ids), 2, N_AGES))
+    pop[j] = ipf(seeds[j], [(sex_lab, jj_sex), AgeBandMargin(bands, jj_bands)])
+    names = [geography.resolve(u).name_zh for u in ids]
+    births = unit_births_2021(names, totals)
+    pop[others] = fit_migration_structures(seeds[others], totals[others], city_sex - jj_sex, city_bands - jj_bands,
+                                           bands, births[others])
+    mx = mortality_schedule(CDR_YEAR)
+    cdr = county_crude_death_rates(names)
+    yearbook_city_cdr = _fact(loaders.load_resident2021(), "泉州市", "crude_death_rate", CDR_YEAR)
+    k = yearbook_city_cdr / float(crude_death_rate(pop.sum(axis=0), mx))
+    implied = k * crude_death_rate(pop, mx)
+    ratio = reg / totals
+    share60 = 100.0 * pop[:, :, 60:].sum(axis=(1, 2)) / pop.sum(axis=(1, 2))
+    rest = np.asarray(others)
+    lo, hi = rest[np.argmin(share60[rest])], rest[np.argmax(share60[rest])]
+    fit_cdr = [i for i in range(len(ids)) if ids[i] != "kaifaqu"]
+    corr = float(np.corrcoef(implied[fit_cdr], cdr[fit_cdr])[0, 1])
+    notes = notes + [
+        note("age_structure_estimated_units"),
+        note("jinjiang_own_census", tail=""),
+        note("county_ages_from_migration", rmin=ratio[rest].min(), rmax=ratio[rest].max(), lo=share60[rest].min(),
+             lo_unit=names[lo], hi=share60[rest].max(), hi_unit=names[hi], loo60=JINJIANG_LOO["migration"][1],
+             loo014=JINJIANG_LOO["migration"][0], cdr60=JINJIANG_LOO["crude_death_rate"][1],
+             cdr014=JINJIANG_LOO["crude_death_rate"][0], corr=corr),
+    ]
+    diagnostics = {
+        "county_ages": "migration",
+        "registered_resident_ratio": dict(zip(ids, ratio.tolist())),
+        "mortality_level_factor": k,
+        "implied_cdr": dict(zip(ids, implied.tolist())),
+        "yearbook_cdr": dict(zip(ids, cdr.tolist())),
+        "implied_cdr_correlation": corr,
+        "clamped": [],
+    }
+    return BasePopulation(pop, ids, 2020, "resident", True, notes, flags, diagnostics)

@@ -1,7 +1,7 @@
 """Leave-one-out checks of the county estimates of the 2020 resident base (:mod:`.county`).
 
 They measure what the reports show and the scenario's spreads rest on: the error of the
-county-total split on the units whose totals are published, and of the two county age-structure
+county-total split on the units whose totals are published, and of the three county age-structure
 methods on 晋江市, the only unit with published 2020 age shares.
 """
 
@@ -20,8 +20,13 @@ from .county import (
     RESIDENT_BANDS_2020,
     census_margins_2020,
     fit_county_age_structure,
+    fit_migration_structures,
+    migrant_profile_2020,
     mortality_schedule,
+    native_migrant_seeds,
+    registered_totals_2020,
     resident_unit_totals_2020,
+    unit_births_2021,
 )
 from .fitting import AgeBandMargin, age_band_labels, ipf
 
@@ -49,12 +54,14 @@ def jinjiang_holdout() -> pd.DataFrame:
     """Leave-one-out of the county age-structure methods on 晋江市, the only unit with published
     2020 age shares: fit every unit to the city margins as if 晋江市 had none, and compare.
 
-    Returns rows per method (``crude_death_rate`` tilt, ``shared`` city structure) and age group
-    (0–14, 60+, 65+): estimated and published share (%), error in percentage points.
+    Returns rows per method (``migration``: natives plus net migrants with children by births,
+    ``crude_death_rate`` tilt, ``shared`` city structure) and age group (0–14, 60+, 65+):
+    estimated and published share (%), error in percentage points. 晋江市's registered total
+    (county evidence, no age information) stays in its natives; its census shares are held out.
     """
     ids, index = unit_index()
     totals, _, _ = resident_unit_totals_2020()
-    _, sexes, bands = census_margins_2020("泉州市")
+    city_total, sexes, bands = census_margins_2020("泉州市")
     y2021 = loaders.load_resident2021()
     cdr = np.array([loaders.fact(y2021, geography.resolve(u).name_zh, "crude_death_rate", CDR_YEAR) for u in ids])
     shape = cohort_shape(CENSUS_TIME_2020)
@@ -63,9 +70,13 @@ def jinjiang_holdout() -> pd.DataFrame:
     shared = ipf(totals[:, None, None] * (shape / shape.sum())[None],
                  [(np.arange(len(ids))[:, None, None], totals), (np.arange(2)[None, :, None], sexes),
                   AgeBandMargin(labels, bands)])
+    seeds = native_migrant_seeds(shape, registered_totals_2020(ids, totals), totals,
+                                 migrant_profile_2020(city_total, sexes[1]))
+    migrants = fit_migration_structures(seeds, totals, sexes, bands, labels,
+                                        unit_births_2021([geography.resolve(u).name_zh for u in ids], totals))
     census = loaders.load_census2020()
     rows = []
-    for method, pop in (("crude_death_rate", tilted.population), ("shared", shared)):
+    for method, pop in (("migration", migrants), ("crude_death_rate", tilted.population), ("shared", shared)):
         jj = pop[index["晋江市"]]
         for key, first, last in (("0_14", 0, 15), ("60plus", 60, None), ("65plus", 65, None)):
             est = 100.0 * jj[:, first:last].sum() / jj.sum()
