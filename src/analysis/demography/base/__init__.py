@@ -57,11 +57,11 @@ from .fitting import (
     ipf,
     smooth_age_factor,
 )
-from .registered import accounting_notes, city_registered_2020
+from .registered import accounting_notes, city_registered_2020, city_registered_from_census
 from .seed import migrant_share_60plus
 
 __all__ = ["N_AGES", "SEXES", "BasePopulation", "load_base_population", "base_from_table", "unit_index",
-           "estimate_resident_2020", "estimate_registered_2020", "estimate_resident_2010", "crude_death_rate",
+           "estimate_resident_2020", "estimate_registered_2020", "estimate_registered", "resident_base", "estimate_resident_2010", "crude_death_rate",
            "mortality_schedule", "cohort_shape", "pchip_shape", "RESIDENT_BANDS_2020", "TILT_BOUND",
            "census_margins_2020", "fit_county_age_structure", "resident_unit_totals_2020", "AgeBandMargin",
            "age_band_labels", "band_knots", "fit_bands", "ipf", "smooth_age_factor"]
@@ -80,49 +80,103 @@ def published_registered_totals(year: int = 2020) -> tuple[dict[str, float], lis
 
 
 def registered_unit_totals(resident: BasePopulation, method: str = "crude_death_rate",
-                           origin: int = 2020) -> tuple[dict[str, float], dict[str, float], dict]:
+                           origin: int = 2020, city_total: float | None = None
+                           ) -> tuple[dict[str, float], dict[str, float], dict]:
     """(totals of every unit, the evidence totals kept, diagnostics with the leave-one-out errors)
-    of the registered base at end-``origin`` (:mod:`.registered_county`)."""
+    of the registered base at end-``origin`` (:mod:`.registered_county`).
+
+    ``city_total``: the city's registered total at end-``origin`` (default: the end-2020 accounting).
+    With fewer than two units holding evidence dated by end-``origin`` (2010: none) the crude-death-rate
+    rule cannot be fitted and the rest of the city is split by ``city_ratio``; the 2021 death rates are
+    then not read (a 2010 base may not use them)."""
     known, _ = published_registered_totals(origin)
     res = dict(zip(resident.unit_ids, resident.population.sum(axis=(1, 2))))
-    y2021 = loaders.load_resident2021()
-    cdr = {u: loaders.fact(y2021, geography.resolve(u).name_zh, "crude_death_rate", 2021) for u in resident.unit_ids}
-    city_total = city_registered_2020()[0].sum()
+    if city_total is None:
+        city_total = city_registered_2020()[0].sum()
+    if method == "crude_death_rate" and len(known) < 2:
+        method = "city_ratio"
+    if method == "crude_death_rate":
+        y2021 = loaders.load_resident2021()
+        cdr = {u: loaders.fact(y2021, geography.resolve(u).name_zh, "crude_death_rate", 2021) for u in resident.unit_ids}
+    else:
+        cdr = {u: float("nan") for u in resident.unit_ids}
     totals = registered_county.unit_totals(res, city_total, known, cdr, method)
-    loo = registered_county.total_split_loo(res, city_total, known, cdr, method)
-    a, b = registered_county.fit_ratio_rule({u: known[u] / res[u] for u in known}, cdr)
-    # evidence carried to end-origin: the measured carry error per year (晋江 2013 → 2019) × years carried,
-    # with the figure's rounding
-    check = county_evidence.carry_check()
-    per_year = float(np.mean([abs(np.log1p(r.error_pct / 100)) / (county_evidence.year_end_index(r.to)
-                                                                   - county_evidence.year_end_index(r["from"]))
-                              for _, r in check.iterrows()])) if len(check) else 0.0
-    ev = county_evidence.calibration_totals(origin)
-    carry_sd = {u: float(np.hypot(per_year * (origin - e.ref_time), e.rounding)) for u, e in ev.items()}
-    diag = {"registered_total_sd_log": carry_sd, "registered_carry_error_per_year": per_year,
-            "registered_total_method": method, "registered_total_loo_log_error": loo,
-            "registered_total_loo_rms_log": float(np.sqrt(np.mean(np.square(list(loo.values()))))),
-            "registered_ratio_rule": {"a": a, "b": b}}
-    return totals, known, diag
+    loo = registered_county.total_split_loo(res, city_total, known, cdr, method) if len(known) >= 2 else {}
+    diag = {"registered_total_method": method, "registered_total_loo_log_error": loo,
+            "registered_total_loo_rms_log": float(np.sqrt(np.mean(np.square(list(loo.values()))))) if loo
+            else float("nan")}
+    if method == "crude_death_rate":
+        a, b = registered_county.fit_ratio_rule({u: known[u] / res[u] for u in known}, cdr)
+        diag["registered_ratio_rule"] = {"a": a, "b": b}
+    if known:
+        # evidence carried to end-origin: the measured carry error per year (晋江 2013 → 2019) × years
+        # carried, with the figure's rounding
+        check = county_evidence.carry_check()
+        per_year = float(np.mean([abs(np.log1p(r.error_pct / 100)) / (county_evidence.year_end_index(r.to)
+                                                                       - county_evidence.year_end_index(r["from"]))
+                                  for _, r in check.iterrows()])) if len(check) else 0.0
+        ev = county_evidence.calibration_totals(origin)
+        diag["registered_total_sd_log"] = {u: float(np.hypot(per_year * (origin - e.ref_time), e.rounding))
+                                           for u, e in ev.items()}
+        diag["registered_carry_error_per_year"] = per_year
+    else:
+        diag["registered_total_sd_log"], diag["registered_carry_error_per_year"] = {}, 0.0
+    order = ("registered_total_sd_log", "registered_carry_error_per_year", "registered_total_method",
+             "registered_total_loo_log_error", "registered_total_loo_rms_log", "registered_ratio_rule")
+    return totals, known, {k: diag[k] for k in order if k in diag}
 
 
-def estimate_registered_2020(resident: BasePopulation | None = None, shape: str = "cohort",
-                             p80_method: str = "cohort_survival", totals_method: str = "crude_death_rate") -> BasePopulation:
-    """Estimated end-2020 registered (户籍) base: the city by cohort accounting
-    (:mod:`.registered`), split over units (:mod:`.registered_county`): unit totals from county
-    evidence (else the crude-death-rate ratio rule), ages = residents ± net migrants."""
-    resident = resident or estimate_resident_2020()
-    city, acc = city_registered_2020(shape, p80_method)
-    totals, known, diag = registered_unit_totals(resident, totals_method)
-    _, known_notes = published_registered_totals(2020)
+#: Census years with a resident base the registered base can be built on (:func:`estimate_registered`).
+REGISTERED_BASE_YEARS = (2010, 2020)
+
+
+def resident_base(year: int) -> BasePopulation:
+    """The estimated resident base of census ``year`` (2010: the backtest's; 2020: the forecast's)."""
+    if year == 2020:
+        return estimate_resident_2020()
+    if year == 2010:
+        return estimate_resident_2010()
+    raise ParameterError("census year", year, " or ".join(map(str, REGISTERED_BASE_YEARS)))
+
+
+def city_registered(year: int, resident: BasePopulation, shape: str = "cohort",
+                    p80_method: str = "cohort_survival") -> tuple[np.ndarray, list[str], dict]:
+    """The city's registered persons (2, 101) at end-``year``, the notes and diagnostics saying how.
+
+    2020: cohort accounting from the registry's end-2017 60+/80+ and the plan's end-2019 60+
+    (:mod:`.registered`). 2010: no registered age figure is dated by 2011, so the city's residents
+    of the 6th census minus its net in-migrants (:func:`.registered.city_registered_from_census`)."""
+    if year == 2020:
+        city, acc = city_registered_2020(shape, p80_method)
+        diag = {"registered_accounting_gap_2019": acc.gap_2019,
+                "registered_rolled_60plus_2019": float(acc.rolled_2019[:, 60:].sum()),
+                "registered_anchor_year": 2019}
+        return city, accounting_notes(acc) + [city_centenarians_at(2020.0)[1].capitalize() + "."], diag
+    if year == 2010:
+        city, notes = city_registered_from_census(resident.city(), year)
+        return city, notes, {}
+    raise ParameterError("census year", year, " or ".join(map(str, REGISTERED_BASE_YEARS)))
+
+
+def estimate_registered(year: int = 2020, resident: BasePopulation | None = None, shape: str = "cohort",
+                        p80_method: str = "cohort_survival", totals_method: str = "crude_death_rate") -> BasePopulation:
+    """Estimated end-``year`` registered (户籍) base of census ``year`` (2020: the headline's; 2010: the
+    registered backtest's): the city (:func:`city_registered`), split over units
+    (:mod:`.registered_county`): unit totals from county evidence dated by end-``year`` (else the
+    crude-death-rate ratio rule; with no evidence, as in 2010, the city's registered/resident ratio),
+    ages = residents ± net migrants. Nothing dated after end-``year`` is read."""
+    resident = resident or resident_base(year)
+    city, city_notes, city_diag = city_registered(year, resident, shape, p80_method)
+    totals, known, diag = registered_unit_totals(resident, totals_method, year, float(city.sum()))
+    _, known_notes = published_registered_totals(year)
     profile = migration.age_sex_profile(20.0, 50.0, migrant_share_60plus())
     pop = registered_county.split_registered(city, resident, totals, profile)
     # the city's 100+ placed among the units with counted centenarians (pre-origin county counts)
-    cent = county_evidence.centenarian_shares(2020)
+    cent = county_evidence.centenarian_shares(year)
     pop = registered_county.apply_registry_bands(
         pop, list(resident.unit_ids), city, {u: {(100, None): share * city[:, 100].sum()} for u, (share, _) in cent.items()})
     # a county registry's own age-band counts (dated in the origin year) replace the estimate of its ages
-    registry = county_evidence.calibration_age_counts(2020)
+    registry = county_evidence.calibration_age_counts(year)
     pop = registered_county.apply_registry_bands(
         pop, list(resident.unit_ids), city, {u: {b: v for b, (v, _) in bands.items()} for u, bands in registry.items()})
     flags = {uid: uid not in known for uid in resident.unit_ids}
@@ -130,14 +184,18 @@ def estimate_registered_2020(resident: BasePopulation | None = None, shape: str 
     loo = diag["registered_total_loo_log_error"]
     rule = ("in proportion to resident population × a registered/resident ratio that rises with the unit's "
             "2021 crude death rate (log r = a + b·log CDR fitted on the units with evidence; deaths are counted "
-            "where people are registered)" if totals_method == "crude_death_rate"
+            "where people are registered)" if diag["registered_total_method"] == "crude_death_rate"
             else "in proportion to resident population (the city's registered/resident ratio)")
-
-    notes = accounting_notes(acc) + [city_centenarians_at(2020.0)[1].capitalize() + "."] + known_notes + [
-        f"Registered totals of {len(estimated)} units have NO county evidence up to end-2020 and are ESTIMATED: "
-        f"the rest of the city total {rule}. Leave-one-out on the {len(loo)} units with evidence: "
-        + ", ".join(f"{u} {100 * (np.exp(e) - 1):+.0f} %" for u, e in loo.items())
-        + f" (RMS log error {diag['registered_total_loo_rms_log']:.3f}; this is the spread of these totals in the bands).",
+    measured = (f" Leave-one-out on the {len(loo)} units with evidence: "
+                + ", ".join(f"{u} {100 * (np.exp(e) - 1):+.0f} %" for u, e in loo.items())
+                + f" (RMS log error {diag['registered_total_loo_rms_log']:.3f}; this is the spread of these totals in the bands)."
+                if loo else " No unit has evidence to measure the rule on.")
+    later = ("County figures dated after end-2020 (泉港 2024, 洛江 2022, 永春 2024) only EVALUATE this forecast; "
+             "they are never used to build it." if year == 2020 else
+             f"County figures dated after end-{year} only EVALUATE this base; none is used to build it.")
+    notes = city_notes + known_notes + [
+        f"Registered totals of {len(estimated)} units have NO county evidence up to end-{year} and are ESTIMATED: "
+        f"the rest of the city total {rule}." + measured,
         "Registered ages by unit = its residents + its net out-migrants − its net in-migrants (registered − resident "
         "persons; out-migrants with the migrants' Rogers–Castro age profile, in-migrants as a share of the residents at every "
         "age that is higher at the migrants' ages), raked to the unit totals and the city's registered "
@@ -145,21 +203,24 @@ def estimate_registered_2020(resident: BasePopulation | None = None, shape: str 
         *[f"{geography_name(u)}: registered ages fitted to its registry's own counts ("
           + ", ".join(f"{a}–{b if b is not None else ''}岁 {v:,.0f} on {d}" for (a, b), (v, d) in bands.items())
           + "); published (户籍统计), not estimated." for u, bands in registry.items()],
-        "The city's registered 100+ is placed among the units by their published shares of the city's centenarians ("
-        + ", ".join(f"{geography_name(u)} {100 * sh:.1f} % on {d}" for u, (sh, d) in cent.items())
-        + "); the other units share the rest.",
-        "County figures dated after end-2020 (泉港 2024, 洛江 2022, 永春 2024) only EVALUATE this forecast; "
-        "they are never used to build it.",
+        *(["The city's registered 100+ is placed among the units by their published shares of the city's centenarians ("
+           + ", ".join(f"{geography_name(u)} {100 * sh:.1f} % on {d}" for u, (sh, d) in cent.items())
+           + "); the other units share the rest."] if cent or year == 2020 else []),
+        later,
     ]
     notes += [n for n in resident.notes if "crude death rate" in n or "Mortality level" in n]
     diagnostics = dict(resident.diagnostics)
     diagnostics.update(diag)
     diagnostics["registry_age_units"] = sorted(registry)
-    diagnostics.update({"registered_accounting_gap_2019": acc.gap_2019,
-                        "registered_rolled_60plus_2019": float(acc.rolled_2019[:, 60:].sum()),
-                        "registered_anchor_year": 2019,
-                        "registered_published_units": sorted(known)})
-    return BasePopulation(pop, list(resident.unit_ids), 2020, "registered", True, notes, flags, diagnostics)
+    diagnostics.update(city_diag)
+    diagnostics["registered_published_units"] = sorted(known)
+    return BasePopulation(pop, list(resident.unit_ids), year, "registered", True, notes, flags, diagnostics)
+
+
+def estimate_registered_2020(resident: BasePopulation | None = None, shape: str = "cohort",
+                             p80_method: str = "cohort_survival", totals_method: str = "crude_death_rate") -> BasePopulation:
+    """The headline's end-2020 registered (户籍) base: :func:`estimate_registered` for 2020."""
+    return estimate_registered(2020, resident, shape, p80_method, totals_method)
 
 
 def load_base_population(base: str = "resident", year: int = 2020,
