@@ -111,7 +111,7 @@ def fake_dibao(scenario, start_year, end_year, draws=1, seed=0, **_):
 
 
 def fake_backtest_table(scenario):
-    return pd.DataFrame([{"geography": "quanzhou", "indicator": "pop_60plus", "base": "resident", "method": "suite",
+    return pd.DataFrame([{"geography": "quanzhou", "indicator": "pop_60plus", "year": 2020, "base": "resident", "method": "suite",
                           "tests": "resident seed variant", "projected": 110.0, "observed": 100.0, "error_pct": 10.0}])
 
 

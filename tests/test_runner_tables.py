@@ -130,5 +130,5 @@ def test_backtest_table_is_written_with_the_tables(project_copy, fake_models, sc
     built = tables.build_tables(scenario, 2020, 2022, 1, 1)
     paths = built.write(tmp_path)
     written = pd.read_csv(paths["backtest"])
-    assert list(written.columns) == ["geography", "indicator", "base", "method", "tests", "projected", "observed",
-                                     "error_pct"]
+    assert list(written.columns) == ["geography", "indicator", "year", "base", "method", "tests", "projected",
+                                     "observed", "error_pct"]

@@ -79,7 +79,8 @@ TABLES: dict[str, RawTable] = {t.name: t for t in [
     RawTable("social_workers", "social_workers.csv", _facts("social_workers"),
              "certified social workers and stations"),
     RawTable("china_age_sex_2020", "china_age_sex_2020.csv", _facts("china_age_sex_2020"),
-             "China 2020 census broad age groups"),
+             "China 2020 census broad age groups; China's 2010 and 2020 census 60+/65+ shares (ratio-to-national "
+             "benchmark of the backtest)"),
     RawTable("life_table", "life_table.csv", schemas.life_table_schema,
              "UN WPP 2022 China: m(x) by 5-year age and sex; e0 by sex"),
     RawTable("fertility", "fertility.csv", schemas.fertility_schema,

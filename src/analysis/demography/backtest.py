@@ -77,6 +77,7 @@ from ..notes import Note, note
 from ..scenarios import Scenario, load_scenario
 from . import fertility, lifetable
 from .backtest_benchmarks import benchmark_table
+from .backtest_registered import rows_for as registered_backtest_rows
 from .base import BasePopulation, estimate_resident_2010, mortality_schedule
 from .base.census2010 import migrant_female_share_2010
 from .parameters import DemographyParameters, draw_parameters
@@ -275,7 +276,8 @@ def run_backtest(scenario: Scenario | str = "baseline", fertility: str = DEFAULT
     table = error_table(result)
     mpe, mape, mape_totals = summary_errors(table)
 
-    return Backtest(result, table, mpe, mape, notes, mape_totals, fertility, info, benchmark_table(result))
+    return Backtest(result, table, mpe, mape, notes, mape_totals, fertility, info,
+                    benchmark_table(result, registered_backtest_rows(scn)))
 
 
 def summary_errors(table: pd.DataFrame) -> tuple[float, float, float]:

@@ -10,49 +10,62 @@ census figure (晋江市: total and ages; 南安市, 惠安县, 泉州台商投�
   yearbook's 2000 and 2010 shares); other quantities have no 2000 figure in the data;
 - ``hamilton_perry`` (cohort-change ratios, Smith, Tayman & Swanson 2013): **not computable** —
   it needs age detail from two censuses before the origin (2000 and 2010 by 5-year group), and the
-  data hold only broad bands; the table says so instead of inventing it.
-- ``ratio_to_national`` (the unit's 2010 share × China's 2020/2010 share ratio): **not
-  computable** — China's 2010 age shares are in neither data/raw nor the shared data (WPP 2019
-  national figures start in 2015; the national census figures are for 2020 only).
+  data hold only broad bands (2000 and 2010: 0–4/5–9/10–14 shares only, no ages 15+ by group);
+  the table says so instead of inventing it.
+- ``ratio_to_national``: the unit's 2010 60+ share × China's 2020/2010 census share ratio
+  (18.70 % / 13.26 %, ``china_age_sex_2020.csv``) × the suite's projected 2020 total, like
+  ``constant_shares`` (晋江: the city's share, the unit's 2010 share of the city). 65+ is not
+  computable: the 2010 city figures have no 65+ count. Not computed on the registered base: no
+  registered age figure is dated by 2011, and the registered backtest's own 2010 base would not be
+  an independent benchmark.
+- ``suite_registered``: the registered (户籍) method of the headline run from end-2010
+  (:mod:`.backtest_registered`), scored on the registered figures published after 2010 (city
+  totals 2015–2020, 60+ and 80+ at end-2017, the plan's end-2019 60+, centenarians 2013 and 2016,
+  晋江's totals 2018–2019); ``year`` says when each was observed.
 
 80+ has no 2020 resident observation in the data, so it has no row. Observations are read only
 here, after the projection (evaluation, never calibration). ``error_pct = 100 × (projected −
 observed) / observed``. References: Statistik Aargau ``propop`` evaluation vignette; Hyndman,
 ``demography::compare.demogdata``.
 
-Every row says which population base it is scored on (``base``) and which method it tests
-(``tests``): today all rows are on the **resident** (常住) base and the ``suite`` rows test the
-resident seed variant run from 2010 (:mod:`.backtest`), not the registered (户籍) method the
-headline figures use; a registered-method backtest is not in this table yet (issue 26 item 7).
+Every row says which population base it is scored on (``base``), which method it tests
+(``tests``) and the year of the observation (``year``): the ``suite`` rows test the resident seed
+variant run from 2010 (:mod:`.backtest`), the ``suite_registered`` rows the registered (户籍) method
+the headline figures use (issue 26 item 7).
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from .. import catalogue, geography
 from ..labels import base_label
 from ..data import loaders
+from . import backtest_registered
 
-COLUMNS = ["geography", "indicator", "base", "method", "tests", "projected", "observed", "error_pct"]
-INDICATORS = {"pop_total": (0, None), "pop_0_14": (0, 15), "pop_60plus": (60, None), "pop_65plus": (65, None)}
-METHODS = ("suite", "constant_shares", "linear_trend", "hamilton_perry", "ratio_to_national")
+COLUMNS = ["geography", "indicator", "year", "base", "method", "tests", "projected", "observed", "error_pct"]
+INDICATORS = {"pop_total": (0, None), "pop_0_14": (0, 15), "pop_60plus": (60, None), "pop_65plus": (65, None),
+              "pop_80plus": (80, None), "pop_100plus": (100, None)}
+METHODS = ("suite", "constant_shares", "linear_trend", "hamilton_perry", "ratio_to_national", "suite_registered")
 #: Why a method has no figure, by method (shown beside the table).
 NOT_COMPUTABLE = {
     "hamilton_perry": ("需要2010年以前两次普查的5岁组年龄数据，而数据只有宽年龄组",
                        "needs two censuses before 2010 by 5-year age group; the data have only broad bands"),
-    "ratio_to_national": ("需要全国2010年年龄结构，而数据只有全国2015、2020年（WPP 2019）和2020年普查数",
-                          "needs China's 2010 age shares; the data hold China only for 2015/2020 (WPP 2019) "
-                          "and the 2020 census"),
+}
+#: Rows a computable method still lacks, and why (shown beside the table).
+PARTLY_COMPUTABLE = {
+    "ratio_to_national": ("65岁及以上无法计算（2010年全市无65岁及以上人数）；户籍口径无法计算（2011年前无户籍年龄数据）",
+                          "no 65+ row (the 2010 city figures have no 65+ count) and no registered row (no registered "
+                          "age figure dated by 2011)"),
 }
 START, END = 2010, 2020
-#: What each method's rows test, by method (all rows are on the resident base, see module docstring).
+#: What each method's rows test, by method.
 TESTS = {"suite": "resident seed variant of the forward method, run from 2010 (base=resident)",
          "constant_shares": "naive benchmark: 2010 age and unit shares × the suite's city total",
          "linear_trend": "naive benchmark: 2000 → 2010 change continued",
          "hamilton_perry": "benchmark: cohort-change ratios (not computable)",
-         "ratio_to_national": "benchmark: 2010 share × China's 2020/2010 share ratio (not computable)"}
+         "ratio_to_national": "benchmark: 2010 60+ share × China's 2020/2010 census share ratio × the suite's city total",
+         "suite_registered": backtest_registered.TESTS}
 
 
 def observed_2020() -> pd.DataFrame:
@@ -113,40 +126,86 @@ def linear_trend_rows() -> list[tuple]:
             (geography.CITY_ID, "pop_0_14", "linear_trend", 2 * c2010 - c2000)]
 
 
-def benchmark_table(result) -> pd.DataFrame:
-    """``tables/backtest.csv``: geography, indicator, method, projected, observed, error_pct."""
-    rows = suite_rows(result) + constant_share_rows(result) + linear_trend_rows()
+def national_share_ratio(key: str = "60plus") -> tuple[float, float]:
+    """China's census share aged ``key`` (``60plus``/``65plus``) in 2010 and 2020, percent."""
+    china = loaders.load_china_age_sex_2020()
+    return tuple(loaders.fact(china, "China", f"share_age_{key}", y) for y in (START, END))
+
+
+def ratio_to_national_rows(result) -> list[tuple]:
+    """2010 60+ share × China's 2020/2010 share ratio × the suite's city total 2020 (units: × their 2010
+    share of the city, as :func:`constant_share_rows`). No 65+ row: no 2010 65+ count for the city."""
+    census = loaders.load_census2010()
+    city_2010 = loaders.fact(census, "泉州市", "resident_population", START)
+    share = loaders.fact(census, "泉州市", "pop_age_60plus", START) / city_2010
+    china_2010, china_2020 = national_share_ratio("60plus")
+    city_2020 = float(result.unit(geography.CITY_ID)[0, result.year_index(END)].sum())
+    out = []
+    for uid, indicator in observed_2020()[["geography", "indicator"]].itertuples(index=False):
+        if indicator != "pop_60plus":
+            continue
+        unit_share = 1.0 if uid == geography.CITY_ID else \
+            loaders.fact(census, geography.resolve(uid).name_zh, "resident_population", START) / city_2010
+        out.append((uid, indicator, "ratio_to_national", city_2020 * unit_share * share * china_2020 / china_2010))
+    return out
+
+
+def benchmark_table(result, registered: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``tables/backtest.csv``: geography, indicator, year, base, method, tests, projected, observed,
+    error_pct — the resident rows of ``result`` (2010 → 2020) and the registered backtest's rows
+    (``registered``: :func:`.backtest_registered.registered_rows`; omitted if None)."""
+    rows = suite_rows(result) + constant_share_rows(result) + linear_trend_rows() + ratio_to_national_rows(result)
     frame = pd.DataFrame(rows, columns=["geography", "indicator", "method", "projected"])
     frame = frame.merge(observed_2020(), on=["geography", "indicator"], how="left")
     frame["error_pct"] = 100.0 * (frame["projected"] - frame["observed"]) / frame["observed"]
     frame["base"] = "resident"
+    frame["year"] = END
     frame["tests"] = frame["method"].map(TESTS)
+    if registered is not None:
+        frame = pd.concat([frame, registered[frame.columns]], ignore_index=True)
     order = {m: i for i, m in enumerate(METHODS)}
     units = {u: i for i, u in enumerate([geography.CITY_ID] + geography.county_ids())}
     inds = {k: i for i, k in enumerate(INDICATORS)}
-    frame = frame.sort_values(["geography", "indicator", "method"], key=lambda s: s.map(
-        {"geography": units, "indicator": inds, "method": order}[s.name]))
+    bases = {"resident": 0, "registered": 1}
+    frame = frame.sort_values(["base", "geography", "indicator", "year", "method"], key=lambda s: s.map(
+        {"base": bases, "geography": units, "indicator": inds, "method": order}[s.name]) if s.name != "year" else s)
+    frame["year"] = frame["year"].astype(int)
     return frame[COLUMNS].reset_index(drop=True)
 
 
 def headline(table: pd.DataFrame, indicator: str = "pop_60plus", geography_id: str = "quanzhou") -> pd.DataFrame:
-    """Error of one count (default: the city's 60+) by method, suite first, for the report's lead."""
-    sel = table[(table["geography"] == geography_id) & (table["indicator"] == indicator)]
+    """Error of one 2020 resident count (default: the city's 60+) by method, suite first, for the report's lead."""
+    sel = table[(table["geography"] == geography_id) & (table["indicator"] == indicator)
+                & (table["base"] == "resident")]
     return sel.set_index("method")[["projected", "observed", "error_pct"]]
 
 
 def summary(table: pd.DataFrame) -> pd.DataFrame:
-    """MAPE (%) of each method over the rows it has, and over the rows every method shares."""
-    shared = table.groupby(["geography", "indicator"])["method"].transform("nunique") == table["method"].nunique()
-    out = pd.DataFrame({"rows": table.groupby("method").size(),
-                        "mape_all_rows": table.groupby("method")["error_pct"].apply(lambda e: np.abs(e).mean()),
-                        "mape_shared_rows": table[shared].groupby("method")["error_pct"].apply(lambda e: np.abs(e).mean())})
+    """MAPE (%) of each method over the rows it has, and over the rows it shares with the suite of its base.
+
+    ``mape_paired_rows`` is the method's MAPE over the (geography, indicator, year) rows the suite of its
+    base (``suite`` on resident, ``suite_registered`` on registered) also has, ``suite_mape_paired_rows``
+    the suite's MAPE over the same rows: each benchmark is compared with the suite where both have a
+    figure (no row has every method: the linear trend exists for totals and 0–14 only, the ratio to
+    national for 60+ only)."""
+    key = ["base", "geography", "indicator", "year"]
+    suite_of = {"resident": "suite", "registered": "suite_registered"}
+    suite = table[table["method"] == table["base"].map(suite_of)].set_index(key)["error_pct"]
+    rows = []
+    for method, sel in table.groupby("method", sort=False):
+        paired = sel.set_index(key)["error_pct"]
+        paired = paired[paired.index.isin(suite.index)]
+        rows.append({"method": method, "rows": len(sel), "mape_all_rows": float(sel["error_pct"].abs().mean()),
+                     "mape_paired_rows": float(paired.abs().mean()),
+                     "suite_mape_paired_rows": float(suite.loc[paired.index].abs().mean())})
+    out = pd.DataFrame(rows).set_index("method")
     return out.reindex([m for m in METHODS if m in out.index])
 
 
-METHOD_LABELS = {"suite": "本模型 suite", "constant_shares": "年龄比重不变 constant shares",
+METHOD_LABELS = {"suite": "本模型（常住种子法） suite, resident seed", "constant_shares": "年龄比重不变 constant shares",
                  "linear_trend": "线性趋势 linear trend", "hamilton_perry": "汉密尔顿–佩里法（队列变动比） Hamilton–Perry",
-                 "ratio_to_national": "全国比例法 ratio-to-national"}
+                 "ratio_to_national": "全国比例法 ratio-to-national",
+                 "suite_registered": "本模型（户籍法，正式预测所用） suite, registered method"}
 
 
 def readable(table: pd.DataFrame) -> pd.DataFrame:
@@ -157,8 +216,9 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
         "指标 count": table["indicator"].map(lambda name: catalogue.label(name, english=True)),
         "口径 base": table["base"].map(lambda base: base_label(base, english=True)),
         "方法 method": table["method"].map(METHOD_LABELS),
+        "年份 year": table["year"].map(str),
         "预测 projected (人)": table["projected"].map(lambda v: f"{v:,.0f}"),
-        "普查 census 2020 (人)": table["observed"].map(lambda v: f"{v:,.0f}"),
+        "观测 observed (人)": table["observed"].map(lambda v: f"{v:,.0f}"),
         "误差 error": table["error_pct"].map(lambda v: f"{v:+.1f}%"),
     })
 
@@ -166,15 +226,24 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
 def headline_text(table: pd.DataFrame) -> str:
     """The lead sentence of notebook 91 (Chinese, then English), figures from the table."""
     h = headline(table)
-    suite, const = h.loc["suite"], h.loc["constant_shares"]
-    jj = headline(table, geography_id="jinjiang").loc["suite"]
+    suite, const, ratio = h.loc["suite"], h.loc["constant_shares"], h.loc["ratio_to_national"]
+    jj = headline(table, geography_id="jinjiang")
+    china_2010, china_2020 = national_share_ratio("60plus")
+    share_err = 100.0 * (ratio.projected / float(headline(table, "pop_total").loc["suite", "projected"])
+                         / (ratio.observed / float(headline(table, "pop_total").loc["suite", "observed"])) - 1.0)
     missing = "；".join(f"{METHOD_LABELS[m]}无法计算：{zh}" for m, (zh, _) in NOT_COMPUTABLE.items())
+    partly = "；".join(f"{METHOD_LABELS[m]}：{zh}" for m, (zh, _) in PARTLY_COMPUTABLE.items())
     return (
-        f"**2010→2020回测：全市60岁及以上常住人口预测{catalogue.wan(suite.projected)}万人，普查{catalogue.wan(suite.observed)}万人，"
-        f"误差{suite.error_pct:+.1f}%**（年龄比重不变基准：{const.error_pct:+.1f}%）。晋江市60岁及以上误差{jj.error_pct:+.1f}%："
-        f"2010年各县只有总人口，模型给所有县同一年龄结构，而晋江外来年轻人口多。{missing}。"
-        f"\n\n*Backtest 2010→2020: the city's residents aged 60+ projected at {suite.projected:,.0f} against "
+        f"**2010→2020回测（常住口径）：全市60岁及以上常住人口预测{catalogue.wan(suite.projected)}万人，普查{catalogue.wan(suite.observed)}万人，"
+        f"误差{suite.error_pct:+.1f}%**（年龄比重不变基准：{const.error_pct:+.1f}%；全国比例法，即2010年60+比重×全国"
+        f"2020/2010年比重之比{china_2020:g}%/{china_2010:g}%：{ratio.error_pct:+.1f}%，按比重计{share_err:+.1f}%）。"
+        f"晋江市60岁及以上误差{jj.loc['suite', 'error_pct']:+.1f}%（全国比例法{jj.loc['ratio_to_national', 'error_pct']:+.1f}%）："
+        f"2010年各县只有总人口，模型给所有县同一年龄结构，而晋江外来年轻人口多。{missing}。{partly}。"
+        f"\n\n*Backtest 2010→2020 (resident base): the city's residents aged 60+ projected at {suite.projected:,.0f} against "
         f"{suite.observed:,.0f} in the census, an error of **{suite.error_pct:+.1f} %** (constant age shares: "
-        f"{const.error_pct:+.1f} %). For 晋江市 the 60+ error is {jj.error_pct:+.1f} %: in 2010 only county totals "
-        "exist, every county gets the city's age structure, and 晋江 has many young in-migrants. Not computable: "
-        + "; ".join(f"{METHOD_LABELS[m].split(' ', 1)[1]} {en}" for m, (_, en) in NOT_COMPUTABLE.items()) + ".*")
+        f"{const.error_pct:+.1f} %; ratio-to-national — the 2010 60+ share × China's 2020/2010 census share ratio "
+        f"{china_2020:g} % / {china_2010:g} %: {ratio.error_pct:+.1f} %, {share_err:+.1f} % on the share). For 晋江市 the 60+ "
+        f"error is {jj.loc['suite', 'error_pct']:+.1f} % (ratio-to-national {jj.loc['ratio_to_national', 'error_pct']:+.1f} %): "
+        "in 2010 only county totals exist, every county gets the city's age structure, and 晋江 has many young "
+        "in-migrants. Not computable: " + "; ".join(f"{m} {en}" for m, (_, en) in NOT_COMPUTABLE.items())
+        + "; " + "; ".join(f"{m}: {en}" for m, (_, en) in PARTLY_COMPUTABLE.items()) + ".*")

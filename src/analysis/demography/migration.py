@@ -111,16 +111,21 @@ def resident_migration_2021(base_totals: np.ndarray, unit_names_zh: list[str], b
     return out, notes
 
 
-def registered_transfer_rate(death_rate: float | None = None) -> tuple[float, list[Note]]:
+def registered_transfer_rate(death_rate: float | None = None, max_year: int | None = None) -> tuple[float, list[Note]]:
     """Net registered transfers per person per year, from the registered series 2018–2020.
 
     For each pair of consecutive years with data: (change − (CBR − CDR)/1000 × mean population)
     / mean population; the average of the pairs is returned. ``death_rate`` (‰), if given,
     replaces the registered CDR of every year — the projection passes its own first-year
-    crude death rate so that its deaths are part of the accounting.
+    crude death rate so that its deaths are part of the accounting. ``max_year``: only years up to
+    it are read (the registered backtest from 2010); with no consecutive pair the rate is 0, an
+    assumption said in the note.
     """
     reg = loaders.load_registered()
-    years = sorted(int(y) for y in reg.loc[reg["indicator"] == "registered_population", "year"])
+    years = sorted(int(y) for y in reg.loc[reg["indicator"] == "registered_population", "year"]
+                   if max_year is None or y <= max_year)
+    if max_year is not None and not any(y1 == y0 + 1 for y0, y1 in zip(years[:-1], years[1:])):
+        return 0.0, [note("migration_registered_none", max_year=max_year, years=", ".join(map(str, years)) or "none")]
     rates = []
     for y0, y1 in zip(years[:-1], years[1:]):
         if y1 != y0 + 1:

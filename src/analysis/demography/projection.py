@@ -288,26 +288,35 @@ def calibrate_resident_2020(bp: BasePopulation, params: DemographyParameters,
 
 def calibrate_registered_2020(bp: BasePopulation, params: DemographyParameters,
                               e0_gap=None) -> tuple[np.ndarray, np.ndarray, list[Note]]:
-    """Fertility factor (same for all units) and net transfers (U,) for the 2020 registered base.
+    """Fertility factor (same for all units) and net transfers (U,) for the 2020 registered base
+    (:func:`calibrate_registered` at 2020)."""
+    return calibrate_registered(bp, params, e0_gap, 2020)
 
-    The transfers are the registered series' residual growth with the engine's first-step crude
-    death rate in place of the registered one (:func:`analysis.demography.migration.registered_transfer_rate`),
-    so that the engine's deaths are accounted for.
+
+def calibrate_registered(bp: BasePopulation, params: DemographyParameters, e0_gap=None, year: int = 2020,
+                         max_data_year: int | None = None) -> tuple[np.ndarray, np.ndarray, list[Note]]:
+    """Fertility factor (same for all units) and net transfers (U,) for a registered census base of ``year``.
+
+    Births of the first step = the registered CBR of ``year`` × the base total, carried to ``year + 1``
+    by the national TFR change. The transfers are the registered series' residual growth with the
+    engine's first-step crude death rate in place of the registered one
+    (:func:`analysis.demography.migration.registered_transfer_rate`), so that the engine's deaths are
+    accounted for; ``max_data_year`` limits the series to years up to it (the 2010 backtest: 2011).
     """
     reg = loaders.load_registered()
-    cbr = loaders.fact(reg, "泉州市", "registered_crude_birth_rate", 2020)
-    tfr20, tfr21 = fertility.national_tfr([2020, 2021])
+    cbr = loaders.fact(reg, "泉州市", "registered_crude_birth_rate", year)
+    tfr20, tfr21 = fertility.national_tfr([year, year + 1])
     totals = bp.population.sum(axis=(1, 2))
     target = cbr / 1000.0 * totals.sum() * tfr21 / tfr20
-    rate0, _ = migration.registered_transfer_rate()
-    births0 = first_year_births(bp, params, 2020, rate0 * totals, e0_gap)
-    first = first_year(bp, params, 2020, rate0 * totals, np.full(len(totals), target / births0.sum()), e0_gap)
+    rate0, _ = migration.registered_transfer_rate(max_year=max_data_year)
+    births0 = first_year_births(bp, params, year, rate0 * totals, e0_gap)
+    first = first_year(bp, params, year, rate0 * totals, np.full(len(totals), target / births0.sum()), e0_gap)
     pop1 = first["population"][0, 1].sum()
     engine_cdr = 1000.0 * first["deaths"][0, 1].sum() / (0.5 * (totals.sum() + pop1))
-    rate, notes = migration.registered_transfer_rate(engine_cdr)
-    births0 = first_year_births(bp, params, 2020, rate * totals, e0_gap)
+    rate, notes = migration.registered_transfer_rate(engine_cdr, max_data_year)
+    births0 = first_year_births(bp, params, year, rate * totals, e0_gap)
     factor = np.full(len(totals), target / births0.sum())
-    notes = [note("fertility_registered", cbr=cbr, tfr20=tfr20, tfr21=tfr21, factor=factor[0])] + notes
+    notes = [note("fertility_registered", cbr=cbr, y=year, next=year + 1, tfr20=tfr20, tfr21=tfr21, factor=factor[0])] + notes
     return factor, rate * totals, notes
 
 

@@ -32,6 +32,11 @@ Method (:func:`estimate_registered_2020`), all dates year-end (31 December):
 4. **Roll to end-2020** (the base; the registered projection's years are year-ends) and fit the
    0–59 band and the sexes to the 2020 registered total and split (60+ stays as accounted).
 
+A registered base at the **2010** census (the registered backtest, :mod:`analysis.demography.backtest_registered`)
+cannot use steps 1–3: no registered age figure is dated by 2011. It is built from the 6th census
+instead (:func:`city_registered_from_census`): the city's residents minus its net in-migrants, the
+same rule the county split applies to a receiving unit.
+
 Registered net transfers (户口迁移) are left out of steps 2 and 4 at ages 60+ (older people rarely
 move their registration); the rest of the total change lands in 0–59 through the band fit.
 The county split is :mod:`.registered_county`.
@@ -47,10 +52,12 @@ from ...data import loaders
 from ...data.base_tables import N_AGES
 from ...errors import AnalysisError
 from ...notes import Note, note
-from .. import lifetable
+from .. import lifetable, migration
 from ..oldest_old import anchor_open_age, city_centenarians_at
 from .cohort_shape import cohort_shape, national_mx, pchip_shape
 from .fitting import fit_bands
+from .registered_county import registered_seed
+from .seed import migrant_female_share, migrant_share_60plus
 
 REGISTERED_BANDS = [(0, 59), (60, 79), (80, None)]
 #: Largest accepted gap (share) between the 60+ rolled from end-2017 and the plan's anchor.
@@ -208,3 +215,31 @@ def city_registered_2020(shape: str = "cohort", p80_method: str = "cohort_surviv
     if pop.shape != (2, N_AGES) or np.any(pop < 0) or not np.all(np.isfinite(pop)):
         raise AnalysisError("registered base: the accounting produced an invalid table")
     return pop, acc
+
+
+def city_registered_from_census(resident_city: np.ndarray, year: int) -> tuple[np.ndarray, list[Note]]:
+    """The city's registered persons (2, 101) at end-``year`` from its census residents (2, 101).
+
+    Registered = residents − the net in-migrants (resident − registered persons, living here and
+    registered elsewhere), taken out as a share of the residents at each sex × age that is higher at
+    the migrants' ages (:func:`.registered_county.registered_seed`, the county split's rule for a
+    receiving unit; migrants with the Rogers–Castro profile, their female share the census's resident
+    minus registered women), then each sex scaled to the registered series' sex totals of ``year``.
+    Reads only the census of ``year`` and the registered series of ``year``. The census moment
+    (1 November) is taken as the year-end: two months of ageing are ignored. An ESTIMATE: no
+    registered age figure exists for 2010.
+    """
+    resident_city = np.asarray(resident_city, dtype=float)
+    sexes = registered_sexes(year)
+    total = float(sexes.sum())
+    female = migrant_female_share((resident_city.sum(), resident_city[1].sum()), (total, sexes[1]))
+    profile = migration.age_sex_profile(20.0, female, migrant_share_60plus())
+    seed = registered_seed(resident_city, total, profile)
+    city = seed * (sexes / seed.sum(axis=1))[:, None]
+    if city.shape != (2, N_AGES) or np.any(city < 0) or not np.all(np.isfinite(city)):
+        raise AnalysisError(f"registered base {year}: the census split produced an invalid table")
+    notes = [note("registered_base_from_census", y=year, next=year + 1, residents=resident_city.sum(),
+                  migrants=resident_city.sum() - total, female=female, men=sexes[0], women=sexes[1],
+                  p60=city[:, 60:].sum(), share60=100 * city[:, 60:].sum() / total, p80=city[:, 80:].sum(),
+                  p100=city[:, 100].sum())]
+    return city, notes
