@@ -39,7 +39,7 @@ def test_projection_runs_year_ends_2010_to_2020(run):
     assert list(run.years) == list(range(2010, 2021)) and run.base == "registered"
     city = run.unit("quanzhou")[0].sum(axis=(1, 2))
     assert city[0] == pytest.approx(6_852_700) and np.all(np.diff(city) > 0)
-    assert any("set to 0 (ASSUMPTION)" in n for n in run.notes)   # no two registered years ≤ 2011
+    assert any("set to 0 (ASSUMPTION)" in str(n) for n in run.notes)   # no two registered years ≤ 2011
 
 
 def _shift_observations(frame, factor):

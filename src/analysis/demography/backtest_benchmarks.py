@@ -202,10 +202,10 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
     return out.reindex([m for m in METHODS if m in out.index])
 
 
-METHOD_LABELS = {"suite": "本模型（常住种子法） suite, resident seed", "constant_shares": "年龄比重不变 constant shares",
+METHOD_LABELS = {"suite": "本模型（常住种子法）suite, resident seed", "constant_shares": "年龄比重不变 constant shares",
                  "linear_trend": "线性趋势 linear trend", "hamilton_perry": "汉密尔顿–佩里法（队列变动比） Hamilton–Perry",
                  "ratio_to_national": "全国比例法 ratio-to-national",
-                 "suite_registered": "本模型（户籍法，正式预测所用） suite, registered method"}
+                 "suite_registered": "本模型（户籍法，正式预测所用）suite, registered method"}
 
 
 def readable(table: pd.DataFrame) -> pd.DataFrame:
