@@ -1,5 +1,7 @@
 """tables/backtest.csv: the 2010 → 2020 backtest beside naive benchmarks."""
 
+import re
+
 import pytest
 
 from analysis.demography import backtest_benchmarks as bb
@@ -43,6 +45,7 @@ def test_linear_trend_hand_check(table):
 
 def test_headline_leads_with_the_60plus_error(table):
     text = bb.headline_text(table)
+    assert not re.search(r"\b[a-z]+(?:_[a-z0-9]+)+\b", text), "a method's code id is printed"
     assert "60岁及以上" in text and "%" in text and "Hamilton–Perry" in text
     shown = bb.readable(table)
     assert not shown.isin(["nan", "NaN"]).any().any()

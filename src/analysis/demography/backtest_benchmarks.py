@@ -36,6 +36,8 @@ the headline figures use (issue 26 item 7).
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from .. import catalogue, geography
@@ -208,6 +210,12 @@ METHOD_LABELS = {"suite": "本模型（常住种子法）suite, resident seed", 
                  "suite_registered": "本模型（户籍法，正式预测所用）suite, registered method"}
 
 
+def _english(method: str) -> str:
+    """The English name of a benchmark method for the English gloss (never its code id): the words of
+    its label after the last Chinese character, e.g. 全国比例法 ratio-to-national → ratio-to-national."""
+    return re.split(r"[\u3000-\u9fff\uff00-\uffef]", METHOD_LABELS[method])[-1].strip()
+
+
 def readable(table: pd.DataFrame) -> pd.DataFrame:
     """The benchmark table for people: Chinese labels, persons with thousands separators, signed %."""
     names = {u.id: u.name_zh for u in geography.all_units()}
@@ -245,5 +253,5 @@ def headline_text(table: pd.DataFrame) -> str:
         f"{china_2020:g} % / {china_2010:g} %: {ratio.error_pct:+.1f} %, {share_err:+.1f} % on the share). For 晋江市 the 60+ "
         f"error is {jj.loc['suite', 'error_pct']:+.1f} % (ratio-to-national {jj.loc['ratio_to_national', 'error_pct']:+.1f} %): "
         "in 2010 only county totals exist, every county gets the city's age structure, and 晋江 has many young "
-        "in-migrants. Not computable: " + "; ".join(f"{m} {en}" for m, (_, en) in NOT_COMPUTABLE.items())
-        + "; " + "; ".join(f"{m}: {en}" for m, (_, en) in PARTLY_COMPUTABLE.items()) + ".*")
+        "in-migrants. Not computable: " + "; ".join(f"{_english(m)} {en}" for m, (_, en) in NOT_COMPUTABLE.items())
+        + "; " + "; ".join(f"{_english(m)}: {en}" for m, (_, en) in PARTLY_COMPUTABLE.items()) + ".*")
