@@ -76,3 +76,8 @@ def test_centenarians_are_interpolated_between_year_ends(run):
 def test_summary_text_says_what_it_tests():
     text = br.summary_text(br.rows_for("baseline"))
     assert "户籍" in text and "2017" in text and "cannot be backtested" in text and "%" in text
+    # the bold lead renders as bold, not as literal asterisks (CommonMark closes ** before 。, not after it)
+    import mistune  # the Markdown renderer nbconvert uses for the pages
+
+    rendered = mistune.markdown(text)
+    assert "**" not in rendered and rendered.count("<strong>") >= 2
