@@ -118,17 +118,21 @@ def heading(indicator_id: str) -> str:
     return indicator(indicator_id).heading()
 
 
+def _finite(value) -> float | None:
+    """``value`` as a finite float, or None when it is missing, not a number or not finite."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
 def wan(value, digits: int = 1) -> str:
     """Persons as a number of 万 (10,000), without the unit, for people: 1,478,000 → "147.8"; a
     missing or non-finite value → "—"; a value that rounds to zero never prints "-0.0". The one
     万 formatter: tables, the 要点 box, the one-pager, chart labels and :func:`format_number` use it."""
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return "—"
-    if not math.isfinite(x):
-        return "—"
-    return f"{round(x / 1e4, digits) + 0.0:,.{digits}f}"
+    x = _finite(value)
+    return "—" if x is None else f"{round(x / 1e4, digits) + 0.0:,.{digits}f}"
 
 
 def format_number(value, fmt: str, unit: str = "") -> str:
@@ -138,11 +142,8 @@ def format_number(value, fmt: str, unit: str = "") -> str:
     whole number with separators; ``pct1`` one decimal and "%"; ``dec1``/``dec2`` decimals;
     ``yuan`` whole yuan with separators. A missing or non-finite value prints "—".
     """
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return "—"
-    if not math.isfinite(x):
+    x = _finite(value)
+    if x is None:
         return "—"
     if fmt == "wan":
         return f"{wan(x)}万{unit}"
