@@ -76,16 +76,16 @@ def test_tekun_and_low_income_multiples(path_q):
 def test_ratio_path_plan_then_hold():
     r = a.ratio_path(range(2020, 2029), "baseline")
     np.testing.assert_allclose(r, [44.5, 44.5, 45, 45.6, 46.4, 47.5, 47.5, 47.5, 47.5])
-    sc = load_scenario("baseline", {"assistance.ratio_change_after_2025": 0.6})
+    sc = load_scenario("baseline", {"assistance.ratio_change_after_plan": 0.6})
     assert a.ratio_path([2030], sc)[0] == pytest.approx(47.5 + 5 * 0.6)
 
 
 def test_ratio_leaving_0_100_is_rejected():
-    sc = load_scenario("baseline", {"assistance.ratio_change_after_2025": 5})
-    with pytest.raises(ParameterError, match="ratio_change_after_2025"):
+    sc = load_scenario("baseline", {"assistance.ratio_change_after_plan": 5})
+    with pytest.raises(ParameterError, match="ratio_change_after_plan"):
         a.ratio_path(range(2020, 2037), sc)  # 47.5 + 5 x 11 > 100
-    with pytest.raises(ParameterError, match="ratio_change_after_2025"):
-        load_scenario("baseline", {"assistance.ratio_change_after_2025": 9})
+    with pytest.raises(ParameterError, match="ratio_change_after_plan"):
+        load_scenario("baseline", {"assistance.ratio_change_after_plan": 9})
     with pytest.raises(ParameterError, match="wage_step_floor_pct"):
         load_scenario("baseline", {"assistance.wage_step_floor_pct": -2})
     with pytest.raises(ParameterError, match="tekun_multiple"):
@@ -195,8 +195,8 @@ def test_missing_parameter_is_an_error_not_a_default():
         values = {k: v for k, v in sc.values.items() if k != key}
         with pytest.raises(ParameterError, match=key.replace(".", r"\.")):
             a.dibao_path(replace(sc, values=values), 2020, 2022)
-    with pytest.raises(ParameterError, match="ratio_change_after_2025"):
-        a.ratio_path([2030], {k: v for k, v in sc.values.items() if k != "assistance.ratio_change_after_2025"})
+    with pytest.raises(ParameterError, match="ratio_change_after_plan"):
+        a.ratio_path([2030], {k: v for k, v in sc.values.items() if k != "assistance.ratio_change_after_plan"})
     with pytest.raises(ParameterError, match=r"assistance\."):
         a.wage_schedule({}, 2030)
     without = {k: v for k, v in sc.values.items() if k != "assistance.wage_adjustment_interval_years"}
@@ -272,7 +272,7 @@ def test_summary_text_follows_the_scenario():
     cost = 2000 * 0.55 * 0.445 * 1570 * 12 / 1e8
     assert f"{cost:,.2f}亿元" in zh and f"{cost:,.2f} 亿 yuan" in en
     assert "保持2025年的47.5%" in at.summary_zh(f, sc, "anxi", 2026)
-    changed = load_scenario("baseline", {"assistance.ratio_change_after_2025": 0.5})
+    changed = load_scenario("baseline", {"assistance.ratio_change_after_plan": 0.5})
     g = a.dibao_path(changed, 2020, 2027)
     text = at.summary_zh(g, changed, "quanzhou", 2027)
     assert "每年变化+0.5个百分点" in text and "2027年为48.5%" in text and "缺失" in text
@@ -292,3 +292,9 @@ def test_backtest_summary_quotes_the_backtest():
     wage = (10 * 300 * 1720 + 3 * 100 * 1570) / 3300
     assert f"{wage:,.0f}元/月" in text and "44.5%" in text and "9,005元/年" in text
     assert f"{0.445 * 12 * wage - 9005:+,.0f}元" in text
+
+
+def test_an_old_parameter_name_is_refused_with_its_new_name():
+    """Issue 23: the plan year left the parameter names; a scenario file written before is told the new name."""
+    with pytest.raises(ParameterError, match="ratio_change_after_plan"):
+        load_scenario("baseline", {"assistance.ratio_change_after_2025": 0.5})

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from analysis import catalogue
 from analysis.data.loaders import load_plan_targets, load_plan_zl2
+from analysis.data.plans import load_plan
 from analysis.demography.result import N_AGES, ProjectionResult
 from analysis.errors import ParameterError
 from analysis.geography import CITY_ID, county_units
@@ -222,7 +223,7 @@ def test_single_age_schedule_open_last_group():
 # --- stock and gap --------------------------------------------------------------------------
 
 def test_city_stock_known_points_interpolation_additions_and_missing():
-    stock = beds.city_bed_stock(np.arange(2015, 2031))
+    stock = beds.city_bed_stock(np.arange(2015, 2031), (2021, 2025))
     by_year = dict(zip(range(2015, 2031), stock))
     assert np.isnan(by_year[2015]) and np.isnan(by_year[2016])  # missing, never zero
     assert by_year[2017] == 30_023
@@ -230,7 +231,7 @@ def test_city_stock_known_points_interpolation_additions_and_missing():
     assert by_year[2020] == pytest.approx(42_180)  # 38 per 1,000 × 1,110,000 registered elderly
     assert by_year[2021] == pytest.approx(43_180) and by_year[2025] == pytest.approx(47_180)
     assert by_year[2030] == pytest.approx(47_180)
-    later = beds.city_bed_stock([2026, 2030], after_2025_per_year=100)
+    later = beds.city_bed_stock([2026, 2030], (2021, 2025), after_per_year=100)
     np.testing.assert_allclose(later, [47_280, 47_680])
 
 
@@ -333,7 +334,9 @@ def test_yaml_ratios_equal_the_plan_tables(scenario):
     assert {int(k): v for k, v in scenario["beds.nursing_beds_per_1000_elderly"].items()} == nursing.to_dict()
     targets = load_plan_targets().set_index(["target_id", "year"])["value"]
     assert scenario["beds.beds_per_1000_elderly"] == {2020: targets[("beds_per_1000_elderly", 2020)]}
-    assert scenario["beds.planned_new_beds_2021_2025"] == targets[("new_elderly_care_beds_2021_2025", 2025)]
+    assert scenario["beds.planned_new_beds"] == targets[("new_elderly_care_beds_2021_2025", 2025)]
+    period = load_plan("qz_civil_affairs_14th")
+    assert scenario["beds.planned_new_beds_years"] == [period.period_start, period.period_end]
 
 
 # --- bad input --------------------------------------------------------------------------------
@@ -346,7 +349,8 @@ def test_yaml_ratios_equal_the_plan_tables(scenario):
     ("beds.nursing_share_pct", {2025: 101}, "between 0 and 100"),
     ("beds.beds_per_1000_elderly", {2020: -1}, "between 0 and 1000"),
     ("beds.disability_prevalence_pct", [1, -2], "between 0 and 100"),
-    ("beds.planned_new_beds_2021_2025", -5000, ">= 0|between 0"),
+    ("beds.planned_new_beds", -5000, ">= 0|between 0"),
+    ("beds.planned_new_beds_years", [2021, 1800], "between"),
 ])
 def test_bad_parameters_are_rejected_naming_the_parameter(key, bad, allowed):
     with pytest.raises(ParameterError, match=key.replace(".", r"\.")) as info:

@@ -56,7 +56,7 @@ def test_sex_and_oldest_counts_are_scored(later):
 
 def test_the_vintages_command_writes_the_table(tmp_path, monkeypatch, capsys):
     frame = pd.DataFrame([{c: 0 for c in vintage_scores.COLUMNS}]).assign(origin=2020, error_pct=-0.2, inside_band=True)
-    monkeypatch.setattr(vintage_scores, "vintages", lambda origins, draws, seed: frame)
+    monkeypatch.setattr(vintage_scores, "vintages", lambda origins, end_year, draws, seed: frame)
     out = tmp_path / "vintages.csv"
     assert cli.main(["vintages", "--origins", "2020", "--draws", "2", "--out", str(out)]) == 0
     assert list(pd.read_csv(out).columns) == vintage_scores.COLUMNS

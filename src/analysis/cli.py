@@ -52,9 +52,12 @@ def cmd_vintages(args: argparse.Namespace) -> int:
     """Write the scored vintages (:mod:`analysis.demography.vintage_scores`) to a CSV; one line each."""
     from pathlib import Path
 
-    from .demography import vintage_scores  # the models: only this command needs them
+    from .data import plans  # the models and the plans: only this command needs them
+    from .demography import vintage_scores
+    from .run.vintage_table import origins
 
-    table = vintage_scores.vintages(tuple(args.origins), draws=args.draws, seed=args.seed)
+    end_year = plans.load_plan(plans.default_plan_id()).period_end
+    table = vintage_scores.vintages(tuple(args.origins or origins()), end_year, draws=args.draws, seed=args.seed)
     out = Path(args.out) if args.out else config.reports_dir() / "vintages.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(out, index=False, encoding="utf-8")
@@ -75,7 +78,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p_validate = sub.add_parser("validate", help="check every raw data table")
     p_validate.set_defaults(func=cmd_validate)
     p_vint = sub.add_parser("vintages", help="score registered forecast vintages against later registry figures")
-    p_vint.add_argument("--origins", type=int, nargs="+", default=[2020, 2021, 2022])
+    p_vint.add_argument("--origins", type=int, nargs="+",
+                        help="year-ends to project from (default: the census year and every later year with registry figures)")
     p_vint.add_argument("--draws", type=int, default=50)
     p_vint.add_argument("--seed", type=int, default=20201101)
     p_vint.add_argument("--out", help="CSV to write (default reports/vintages.csv)")

@@ -46,3 +46,7 @@ def reports_dir() -> Path:
 
 KERNEL_NAME = "quanzhou-forecast"
 """Name of the Jupyter kernel registered by ``make setup`` that notebooks run on."""
+
+#: The last projected year a run uses unless told — a horizon, not a plan year (the baseline
+#: scenario's ``demography.horizon`` says the same; tests/test_plan_years.py keeps the two equal).
+DEFAULT_END_YEAR = 2035

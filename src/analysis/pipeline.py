@@ -15,7 +15,7 @@ from typing import Callable
 
 import pandas as pd
 
-from . import cache, demography
+from . import cache, config, demography
 from .data import loaders, plans
 from .demography.backtest import run_backtest
 from .demography.result import ProjectionResult
@@ -62,7 +62,7 @@ def population_frame(result: ProjectionResult) -> pd.DataFrame:
 
 
 def run_models(scenario: Scenario | str = "baseline", base: str = "registered", start_year: int = 2020,
-               end_year: int = 2035, draws: int = 1, seed: int | None = 20201101) -> ModelRun:
+               end_year: int = config.DEFAULT_END_YEAR, draws: int = 1, seed: int | None = 20201101) -> ModelRun:
     """Project the population and run the bed, workforce and 低保 models.
 
     The city's 低保 standard is a mean of the units' standards weighted by the 2020 *resident*
@@ -75,7 +75,7 @@ def run_models(scenario: Scenario | str = "baseline", base: str = "registered", 
 
 
 def model_frame(scenario: Scenario | str = "baseline", base: str = "registered", start_year: int = 2020,
-                end_year: int = 2035, draws: int = 1, seed: int | None = 20201101) -> tuple[pd.DataFrame, list[Note]]:
+                end_year: int = config.DEFAULT_END_YEAR, draws: int = 1, seed: int | None = 20201101) -> tuple[pd.DataFrame, list[Note]]:
     """:func:`run_models`' tidy rows and notes alone. Within a run they are read from its cache
     without loading the projections behind them (issue 14: a notebook's 要点 box 0.114 → 0.082 s)."""
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -144,7 +144,7 @@ class Linkage:
 
 
 def linkage_models(scenario: Scenario | str = "baseline", base: str = "registered", start_year: int = 2020,
-                   end_year: int = 2035, draws: int = 1, seed: int | None = 20201101) -> Linkage:
+                   end_year: int = config.DEFAULT_END_YEAR, draws: int = 1, seed: int | None = 20201101) -> Linkage:
     """The 低保 path on ``base`` (recipients and cost from that projection) with the city weighted
     by the 2020 resident projection, for every unit. Within a run it is computed once and loaded
     by every 04 job (issue 14: 0.3–0.5 s a job)."""

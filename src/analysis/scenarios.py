@@ -212,11 +212,22 @@ def choice_label(key: str, value: Any) -> str:
     return str(value)
 
 
+#: Parameters renamed when the plan period left the code (issue 23): an old scenario file gets the new name.
+RENAMED_PARAMETERS = {
+    "beds.planned_new_beds_2021_2025": "beds.planned_new_beds",
+    "beds.new_beds_per_year_after_2025": "beds.new_beds_per_year_after",
+    "assistance.ratio_change_after_2025": "assistance.ratio_change_after_plan",
+}
+
+
 def validate(values: dict[str, Any]) -> dict[str, Any]:
     """Check every value against its rule; unknown parameters are errors (typos are caught)."""
     rules = parameter_rules()
     checked = {}
     for key, value in values.items():
+        if key in RENAMED_PARAMETERS:
+            raise ParameterError(key, value, f"the parameter's new name {RENAMED_PARAMETERS[key]!r} (renamed so "
+                                 "that no plan year is welded into a name)")
         if key not in rules:
             close = difflib.get_close_matches(key, list(rules), n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}?)" if close else ""

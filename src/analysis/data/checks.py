@@ -26,9 +26,12 @@ from .vintages import file_in_use, vintage_dir, vintage_of
 POPULATION_KINDS = {"population_resident_2020": ("resident", 2020),
                     "population_registered_2020": ("registered", 2020),
                     "population_resident_2010": ("resident", 2010)}
+#: The census the bases start from, and the years between it and the next (China's censuses are ten
+#: years apart): a registry table of any year-end in between may re-base the estimates.
+CENSUS_BASE_YEAR, CENSUS_INTERVAL = 2020, 10
 #: Registered tables by unit × sex × age at a later year-end (a bureau's registry table, or a census
 #: or 1 % survey table on the registered definition) re-base the post-censal estimates (issue 25).
-REBASE_YEARS = range(2021, 2031)
+REBASE_YEARS = range(CENSUS_BASE_YEAR + 1, CENSUS_BASE_YEAR + CENSUS_INTERVAL + 1)
 POPULATION_KINDS.update({f"population_registered_{y}": ("registered", y) for y in REBASE_YEARS})
 
 

@@ -142,6 +142,11 @@ def load_units() -> pd.DataFrame: return load("units")
 def load_census2020() -> pd.DataFrame: return load("census2020")
 def load_census2010() -> pd.DataFrame: return load("census2010")
 def load_resident2021() -> pd.DataFrame: return load("resident2021")
+
+
+#: Year of the county figures in ``resident2021.csv`` (year-end residents, crude birth and death
+#: rates by county: 泉州统计年鉴2022, table 3-5) — a data year, not a plan year.
+RESIDENT_TABLE_YEAR = 2021
 def load_age_structure_yearbook() -> pd.DataFrame: return load("age_structure_yearbook")
 def load_registered() -> pd.DataFrame: return load("registered")
 def load_registered_county() -> pd.DataFrame: return load("registered_county")
@@ -167,6 +172,17 @@ def load_plan_targets() -> pd.DataFrame: return load("plan_targets")
 def load_outturns() -> pd.DataFrame: return load("outturns")
 
 
+def latest_year(frame: pd.DataFrame, geography: str, *indicators: str) -> int:
+    """The latest year in a long 'facts' table with a figure for every one of ``indicators``."""
+    years = None
+    for indicator in indicators:
+        rows = frame[(frame["geography"] == geography) & (frame["indicator"] == indicator) & frame["value"].notna()]
+        years = set(rows["year"].astype(int)) if years is None else years & set(rows["year"].astype(int))
+    if not years:
+        raise AnalysisError(f"missing figure: no year has {', '.join(indicators)} for {geography}")
+    return max(years)
+
+
 def fact(frame: pd.DataFrame, geography: str, indicator: str, year: int | None = None) -> float:
     """The single value of a long 'facts' table; a missing figure is an error, never zero."""
     # on the columns' numpy arrays: pandas' string comparisons cost ~5x more, and the
@@ -182,10 +198,14 @@ def fact(frame: pd.DataFrame, geography: str, indicator: str, year: int | None =
     return float(values[0])
 
 
-def plan_target(target_id: str, year: int) -> float:
-    """A numeric target of the plan text (``plan_targets.csv``)."""
+def plan_target(target_id: str, year: int | None = None) -> float:
+    """A numeric target of the plan text (``plan_targets.csv``): the one for ``year``, or — with no
+    year — the target's only row (a rule such as "1–2 倍" or "163 个站" that holds for the whole period)."""
     targets = load_plan_targets()
-    sel = targets[(targets["target_id"] == target_id) & (targets["year"] == year)]
+    sel = targets[targets["target_id"] == target_id]
+    if year is not None:
+        sel = sel[sel["year"] == year]
     if len(sel) != 1:
-        raise AnalysisError(f"the plan has no target {target_id!r} for {year} in plan_targets.csv")
+        when = f"for {year}" if year is not None else f"with one row (found {len(sel)})"
+        raise AnalysisError(f"the plan has no target {target_id!r} {when} in plan_targets.csv")
     return float(sel["value"].iloc[0])

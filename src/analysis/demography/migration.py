@@ -93,11 +93,11 @@ def resident_migration_2021(base_totals: np.ndarray, unit_names_zh: list[str], b
     n = len(unit_names_zh)
     if (births is None) != (deaths is None):
         raise AnalysisError("resident_migration_2021: give both births and deaths (the engine's first step) or neither")
-    p21 = np.array([loaders.fact(y, name, "resident_population_yearend", 2021) * 1e4 for name in unit_names_zh])
+    p21 = np.array([loaders.fact(y, name, "resident_population_yearend", loaders.RESIDENT_TABLE_YEAR) * 1e4 for name in unit_names_zh])
     base = np.asarray(base_totals, dtype=float)
     if births is None:
-        cbr = np.array([loaders.fact(y, name, "crude_birth_rate", 2021) for name in unit_names_zh])
-        cdr = np.array([loaders.fact(y, name, "crude_death_rate", 2021) for name in unit_names_zh])
+        cbr = np.array([loaders.fact(y, name, "crude_birth_rate", loaders.RESIDENT_TABLE_YEAR) for name in unit_names_zh])
+        cdr = np.array([loaders.fact(y, name, "crude_death_rate", loaders.RESIDENT_TABLE_YEAR) for name in unit_names_zh])
         mid = 0.5 * (base + p21)
         births, deaths = cbr / 1000 * mid, cdr / 1000 * mid
         how = "natural increase at the yearbook's 2021 crude birth and death rates"

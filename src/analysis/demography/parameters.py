@@ -34,7 +34,7 @@ MORTALITY_LEVELS = ("national", "yearbook_cdr_2021")
 E0_RANGE = (20.0, 110.0)
 
 PARAMETER_RULES: dict[str, Rule] = {
-    "demography.horizon": Rule(2021, MAX_YEAR, kind="int",
+    "demography.horizon": Rule(MIN_YEAR + 1, MAX_YEAR, kind="int",
                                description="last projected year (1 November); base year is 2020"),
     "demography.tfr_multiplier": Rule(0.0, 5.0, description=(
         "multiplies the calibrated TFR path of every unit (1 = WPP medium path at Quanzhou's "

@@ -81,7 +81,7 @@ class Rates:
 
 
 #: Year of the crude death rates that set Quanzhou's mortality level (yearbook 2022 table 3-5).
-LEVEL_YEAR = 2021
+LEVEL_YEAR = loaders.RESIDENT_TABLE_YEAR
 #: What the Monte Carlo draws may vary (:func:`project`).
 UNCERTAINTY_CHOICES = ("all", "base", "rates")
 
@@ -267,8 +267,8 @@ def calibrate_resident_2020(bp: BasePopulation, params: DemographyParameters,
     names = [geography.resolve(uid).name_zh for uid in bp.unit_ids]
     y2021 = loaders.load_resident2021()
     totals = bp.population.sum(axis=(1, 2))
-    p21 = np.array([loaders.fact(y2021, n, "resident_population_yearend", 2021) * 1e4 for n in names])
-    cbr = np.array([loaders.fact(y2021, n, "crude_birth_rate", 2021) for n in names])
+    p21 = np.array([loaders.fact(y2021, n, "resident_population_yearend", LEVEL_YEAR) * 1e4 for n in names])
+    cbr = np.array([loaders.fact(y2021, n, "crude_birth_rate", LEVEL_YEAR) for n in names])
     target_births = cbr / 1000.0 * 0.5 * (totals + p21)
     mig0, _ = migration.resident_migration_2021(totals, names)
     births0 = first_year_births(bp, params, 2020, mig0, e0_gap)
@@ -276,11 +276,11 @@ def calibrate_resident_2020(bp: BasePopulation, params: DemographyParameters,
     mig, mig_notes = migration.resident_migration_2021(totals, names, births=target_births, deaths=deaths)
     births0 = first_year_births(bp, params, 2020, mig, e0_gap)
     factor = target_births / births0
-    tfr21 = fertility.national_tfr([2021])[0]
+    tfr21 = fertility.national_tfr([LEVEL_YEAR])[0]
     implied = (factor * births0).sum() / births0.sum() * tfr21
     lo, hi = int(np.argmin(factor)), int(np.argmax(factor))
-    r = np.corrcoef(cbr, np.array([loaders.fact(y2021, n, "crude_death_rate", 2021) for n in names]))[0, 1]
-    city_cbr = loaders.fact(y2021, "泉州市", "crude_birth_rate", 2021)
+    r = np.corrcoef(cbr, np.array([loaders.fact(y2021, n, "crude_death_rate", LEVEL_YEAR) for n in names]))[0, 1]
+    city_cbr = loaders.fact(y2021, "泉州市", "crude_birth_rate", LEVEL_YEAR)
     notes = [note("fertility_resident", cbr=city_cbr, wpp_tfr=tfr21, f_lo=factor.min(), unit_lo=names[lo],
                   f_hi=factor.max(), unit_hi=names[hi], tfr=implied, r=r)] + mig_notes
     return factor, mig, notes

@@ -31,7 +31,7 @@ def key_years_table(result: ProjectionResult, unit_id: str, years=None,
     return table.pivot(index="indicator", columns="year", values="p50").loc[list(indicators)]
 
 
-def plan_comparison(result: ProjectionResult, target_id: str = "registered_pop_60plus", year: int = 2025,
+def plan_comparison(result: ProjectionResult, target_id: str, year: int,
                     unit_id: str = "quanzhou", first_age: int = 60) -> dict:
     """The plan's expectation for ``year`` against the projection (persons; p10/p50/p90).
 

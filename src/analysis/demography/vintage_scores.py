@@ -28,8 +28,6 @@ SCORED = {"registered_population": (0, None), "registered_population_male": (0, 
           "registered_population_female": (0, 1), "registered_pop_60plus": (60, None),
           "registered_pop_65plus": (65, None), "registered_pop_80plus": (80, None),
           "registered_pop_100plus": (100, None)}
-#: Default origins: the census base and each later year with a registry figure up to this one.
-ORIGINS = (2020, 2021, 2022)
 
 
 def _counts(result: ProjectionResult, unit_id: str, first_age: int, sex) -> np.ndarray:
@@ -71,9 +69,9 @@ def score(result: ProjectionResult, observations: pd.DataFrame, vintage: str | N
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def vintages(origins=ORIGINS, scenario="baseline", draws: int = 50, seed: int = 20201101,
-             end_year: int = 2030) -> pd.DataFrame:
-    """Every vintage in ``origins`` (registered base), scored against all registry observations."""
+def vintages(origins, end_year: int, scenario="baseline", draws: int = 50, seed: int = 20201101) -> pd.DataFrame:
+    """Every vintage in ``origins`` (year-ends; registered base) projected to ``end_year``, scored
+    against all registry observations."""
     obs = registry.observations()
     tables = [score(project(scenario, base="registered", start_year=o, end_year=end_year, draws=draws, seed=seed),
                     obs) for o in origins]

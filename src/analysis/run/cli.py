@@ -10,6 +10,7 @@ import argparse
 import sys
 from typing import Any
 
+from ..config import DEFAULT_END_YEAR
 from ..errors import AnalysisError
 from .params import read_params_file, split_parameters  # noqa: F401 - part of this module's API
 from .publish import check_run_name
@@ -79,7 +80,8 @@ def register(subparsers) -> None:
     p.add_argument("--origin", type=int, metavar="YEAR",
                    help="year-end the registered projection jumps off from (2020 = the census base; default: the "
                         "latest year with registry figures); the resident base always starts at the 2020 census")
-    p.add_argument("--end-year", type=int, default=2035, help="projection horizon (default 2035, max 2050)")
+    p.add_argument("--end-year", type=int, default=DEFAULT_END_YEAR,
+                   help=f"projection horizon (default {DEFAULT_END_YEAR}, max 2050)")
     p.add_argument("--plan", metavar="PLAN_ID",
                    help="the plan the run tracks (data/raw/plans/<id>.csv; default: the city's current plan)")
     p.add_argument("--report-year", type=int, metavar="YEAR",

@@ -57,7 +57,7 @@ class RunOptions:
     scenario: str = "baseline"
     base: str = "registered"
     start_year: int = 2020
-    end_year: int = 2035
+    end_year: int = config.DEFAULT_END_YEAR
     draws: int = 200
     seed: int = 20201101
     params: dict[str, Any] = field(default_factory=dict)      # extra notebook parameters

@@ -6,7 +6,7 @@ estimate of that year, built only from the registry figures dated up to it,
 :mod:`analysis.demography.estimates`). Each is scored by
 :func:`analysis.demography.vintage_scores.score` against every registry observation dated after
 its origin (never one it used). A vintage with nothing to be scored against yet still gets its
-forecasts of the published city counts (:data:`PENDING`) at :data:`PENDING_YEARS` with ``observed``
+forecasts of the published city counts (:data:`PENDING`) at the plans' end years (:func:`pending_years`) with ``observed``
 empty, so that the next published figure can be set beside it.
 
 Columns: :data:`COLUMNS` — ``vintage_scores.COLUMNS`` plus ``horizon`` (whole years from the
@@ -20,6 +20,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import demography, geography
+from ..data import plans
 from ..data.schemas import REGISTRY_INDICATOR_ZH
 from ..demography import registry, vintage_scores
 from .origin import CENSUS_YEAR, latest_data_year
@@ -27,7 +28,12 @@ from .origin import CENSUS_YEAR, latest_data_year
 COLUMNS = vintage_scores.COLUMNS + ["horizon", "observations_used", "used_up_to", "used"]
 #: Published city counts forecast even before an observation exists (registry indicator names).
 PENDING = ("registered_population", "registered_pop_60plus", "registered_pop_80plus")
-PENDING_YEARS = (2025, 2030)
+
+
+def pending_years() -> list[int]:
+    """The years a pending forecast is given for: the last year of every plan in ``data/raw/plans``
+    (the close-out year of the plan ending and the end of the plan being written)."""
+    return sorted({plan.period_end for plan in plans.load_plans()})
 
 
 def origins(latest: int | None = None) -> list[int]:
@@ -50,7 +56,7 @@ def _pending(result, origin: int, name: str, scored: pd.DataFrame) -> list[dict]
     for indicator in PENDING:
         first, sex = vintage_scores.SCORED[indicator]
         values = vintage_scores._counts(result, registry.CITY, first, sex)
-        for year in PENDING_YEARS:
+        for year in pending_years():
             done = ((scored["unit_id"] == registry.CITY) & (scored["indicator"] == indicator)
                     & (scored["year"] == year)).any() if len(scored) else False
             if year <= origin or year not in years or done:

@@ -28,6 +28,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from ..config import DEFAULT_END_YEAR
 from ..data import loaders
 from ..demography.result import percentiles
 from ..errors import AnalysisError, ParameterError
@@ -40,11 +41,11 @@ from .unit_arrays import parameters, scenario_name
 
 SECTION = "assistance"
 RATIO_ID = "dibao_to_min_wage_ratio"
-PLAN_LAST_YEAR = 2025
 
 PARAMETER_RULES: dict[str, Rule] = {
-    "assistance.ratio_change_after_2025": Rule(
-        -5.0, 5.0, description="change of the 低保/minimum-wage ratio after 2025, percentage points per year", label_zh="2025年后低保与最低工资比例年变化"),
+    "assistance.ratio_change_after_plan": Rule(-5.0, 5.0, description=(
+        "change of the 低保/minimum-wage ratio after the plan's last year (专栏2 row 1), percentage points per year"),
+        label_zh="规划期后低保与最低工资比例年变化"),
     "assistance.tekun_multiple": Rule(
         1.0, 3.0, description="特困 support standard as a multiple of the 低保 standard", label_zh="特困供养标准倍数"),
     "assistance.recipient_share": Rule(
@@ -129,10 +130,10 @@ def ratio_path(years, scenario: ScenarioLike | None = None, zl2: pd.DataFrame | 
     """Ratio of the 低保 standard to the minimum wage, percent, for each of ``years``.
 
     2020–2025: the plan (专栏2). After 2025: the 2025 value changed by the scenario's
-    ``assistance.ratio_change_after_2025`` percentage points a year (required; baseline 0 =
+    ``assistance.ratio_change_after_plan`` percentage points a year (required; baseline 0 =
     hold the plan's 2025 ratio). A path leaving (0, 100] % raises ParameterError.
     """
-    key = f"{SECTION}.ratio_change_after_2025"
+    key = f"{SECTION}.ratio_change_after_plan"
     change = float(assistance_parameters(scenario, [key])[key])
     plan = plan_ratio_path(zl2)
     years = np.asarray(years, dtype=int)
@@ -142,7 +143,7 @@ def ratio_path(years, scenario: ScenarioLike | None = None, zl2: pd.DataFrame | 
     out = np.where(years <= last, plan.reindex(np.minimum(years, last)).to_numpy(),
                    plan.loc[last] + change * (years - last))
     if np.any(out <= 0) or np.any(out > 100):
-        raise ParameterError(f"{SECTION}.ratio_change_after_2025", change,
+        raise ParameterError(f"{SECTION}.ratio_change_after_plan", change,
                              f"a change that keeps the ratio within (0, 100] % up to {int(years.max())}")
     return out.astype(float)
 
@@ -156,8 +157,8 @@ def standard_from_wage(ratio_pct, wage_monthly):
 
 def low_income_multiples() -> tuple[float, float]:
     """Lower and upper multiples of the 低保 standard for 低保边缘 households (plan: 1 and 2)."""
-    return (loaders.plan_target("low_income_margin_lower_multiple", 2021),
-            loaders.plan_target("low_income_margin_upper_multiple", 2021))
+    return (loaders.plan_target("low_income_margin_lower_multiple"),
+            loaders.plan_target("low_income_margin_upper_multiple"))
 
 
 # --- weights ------------------------------------------------------------------------------------
@@ -316,7 +317,7 @@ def _population_array(population, years: np.ndarray, k: int, mode: str) -> dict[
 
 # --- the public path ----------------------------------------------------------------------------
 
-def dibao_path(scenario: ScenarioLike | None = "baseline", start_year: int = 2020, end_year: int = 2035,
+def dibao_path(scenario: ScenarioLike | None = "baseline", start_year: int = 2020, end_year: int = DEFAULT_END_YEAR,
                units: list[str] | None = None, draws: int = 1, seed: int | None = 20201101,
                weights: Mapping[str, float] | None = None, population=None,
                history: mw.WageHistory | None = None) -> pd.DataFrame:
@@ -440,7 +441,7 @@ def wage_forecast(scenario: ScenarioLike | None, start_year: int, end_year: int,
                        timing=p[f"{SECTION}.wage_timing"])
 
 
-def wage_schedule(scenario: ScenarioLike | None = "baseline", end_year: int = 2035,
+def wage_schedule(scenario: ScenarioLike | None = "baseline", end_year: int = DEFAULT_END_YEAR,
                   history: mw.WageHistory | None = None) -> list[pd.Period]:
     """The future minimum-wage adjustment months under ``scenario`` (sampled timing: the median path's)."""
     return wage_forecast(scenario, 2020, end_year, 1, history=history).adjustments

@@ -50,7 +50,7 @@ def _summary_values(path: pd.DataFrame, scenario: ScenarioLike | None, unit_id: 
         "plan_first_year": int(plan.index.min()), "plan_last_year": int(plan.index.max()),
         "plan_last_ratio": float(plan.iloc[-1]),
         "ratio_last": float(ratio_path([int(years[-1])], sc)[0]),
-        "change": float(p[f"{SECTION}.ratio_change_after_2025"]),
+        "change": float(p[f"{SECTION}.ratio_change_after_plan"]),
         "tekun": float(p[f"{SECTION}.tekun_multiple"]),
         "share": float(p[f"{SECTION}.recipient_share"]),
         "gap_share": float(p[f"{SECTION}.average_gap_share"]),

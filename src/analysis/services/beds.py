@@ -24,8 +24,8 @@ Stock (city; units get it by their 2020 share of the elderly — ESTIMATE)
     2017: 30,023 (``beds_quanzhou.csv``). 2020: the plan reports "突破4万张", 38 per 1,000 elderly
     and 111多万 registered elderly (lines 17, 460; 专栏1 row 5), so the base year is set
     consistent with all three: 38 × 1,110,000 / 1,000 = 42,180 beds (:func:`plan_stock_2020`).
-    2018–2019 linear (estimate); 2021–2025 + the planned ≥5,000 new beds evenly; later
-    ``beds.new_beds_per_year_after_2025``. Before 2017 missing (NaN), never zero.
+    2018–2019 linear (estimate); over ``beds.planned_new_beds_years`` (2021–2025) + the planned
+    ≥5,000 new beds evenly; later ``beds.new_beds_per_year_after``. Before 2017 missing (NaN), never zero.
     Nursing-type stock ``nursing_bed_stock`` = stock × institutional share of all elder-care
     beds (``beds.institutional_bed_share_pct``: national 2022, 518.3 of 829.4 万 beds, a PROXY;
     the plan's 4万 include community beds) × the plan's nursing-type share path (54.8 % → 60 %;
@@ -45,11 +45,11 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from ..data.loaders import fact, load_beds, plan_target
+from ..data.loaders import fact, latest_year, load_beds, plan_target
 from ..demography.result import ProjectionResult
 from ..errors import ParameterError
 from ..notes import note
-from ..scenarios import Rule, Scenario
+from ..scenarios import MAPPING_YEARS, Rule, Scenario
 from ..tidy import concat
 from . import build_schedule, care_users
 from .unit_arrays import (
@@ -84,16 +84,20 @@ PARAMETER_RULES: dict[str, Rule] = {
         "target occupancy for planning: required beds = users ÷ target occupancy"), label_zh="规划目标入住率"),
     "beds.institutional_bed_share_pct": Rule(0, 100, description=(
         "percent of all elder-care beds that are in institutions (养老机构); the plan's nursing share is of these"), label_zh="机构床位占比"),
-    "beds.planned_new_beds_2021_2025": Rule(0, 1_000_000, description=(
-        "new elder-care beds added in 2021–2025, spread evenly (plan: at least 5,000)"), label_zh="2021–2025年规划新增床位"),
-    "beds.new_beds_per_year_after_2025": Rule(0, 1_000_000, description="beds added per year after 2025", label_zh="2025年后每年新增床位"),
+    "beds.planned_new_beds": Rule(0, 1_000_000, description=(
+        "new elder-care beds the plan adds over beds.planned_new_beds_years, spread evenly (2021–2025 plan: at least 5,000)"),
+        label_zh="规划期新增床位"),
+    "beds.planned_new_beds_years": Rule(MAPPING_YEARS[0], MAPPING_YEARS[1], kind="list", description=(
+        "first and last year of the planned additions (the plan period the 新增床位 target counts over)"),
+        label_zh="规划新增床位起止年"),
+    "beds.new_beds_per_year_after": Rule(0, 1_000_000, description=(
+        "beds added per year after the last year of beds.planned_new_beds_years"), label_zh="规划期后每年新增床位"),
     "beds.build_target_year": Rule(2020, 2050, kind="int", description=(
         "year by which the build schedule meets the plan's ratios (kept after)"), label_zh="建设目标年"),
 }
 
 STOCK_YEAR_KNOWN = 2017
 STOCK_YEAR_PLAN = 2020
-ADDITION_YEARS = (2021, 2025)
 ALLOCATION_YEAR = 2020
 
 GAP_DEFINITION_ZH = "缺口 = 需求 − 存量；正值为缺口（床位不足），负值为富余。"
@@ -127,35 +131,41 @@ def plan_stock_2020() -> float:
     return stock
 
 
-def city_bed_stock(years, planned_new_2021_2025: float = 5000.0, after_2025_per_year: float = 0.0,
+def city_bed_stock(years, addition_years: tuple[int, int], planned_new: float = 5000.0, after_per_year: float = 0.0,
                    stock_2017: float | None = None, stock_2020: float | None = None) -> np.ndarray:
     """City elder-care bed stock per year (beds); NaN (missing) before 2017.
 
     2017: ``beds_quanzhou.csv`` (30,023); 2020: :func:`plan_stock_2020` (42,180); 2018–2019
-    linear between them (estimate); 2021–2025: + planned additions spread evenly; later:
-    + ``after_2025_per_year`` each year.
+    linear between them (estimate); ``addition_years`` (first, last; scenario
+    ``beds.planned_new_beds_years``, the plan period): + ``planned_new`` spread evenly; later:
+    + ``after_per_year`` each year.
     """
     years = np.asarray(years, dtype=int)
     s17 = fact(load_beds(), "泉州市", "elderly_care_beds_total", STOCK_YEAR_KNOWN) if stock_2017 is None else stock_2017
     s20 = plan_stock_2020() if stock_2020 is None else stock_2020
-    first, last = ADDITION_YEARS
-    per_year = planned_new_2021_2025 / (last - first + 1)
+    first, last = (int(y) for y in addition_years)
+    if not STOCK_YEAR_PLAN < first <= last:
+        raise ParameterError("beds.planned_new_beds_years", list(addition_years),
+                             f"two years, the first after {STOCK_YEAR_PLAN} and not after the last")
+    per_year = planned_new / (last - first + 1)
     stock = np.where(years <= STOCK_YEAR_PLAN,
                      s17 + (s20 - s17) * (years - STOCK_YEAR_KNOWN) / (STOCK_YEAR_PLAN - STOCK_YEAR_KNOWN),
                      s20 + per_year * (np.minimum(years, last) - STOCK_YEAR_PLAN)
-                     + after_2025_per_year * np.maximum(years - last, 0)).astype(float)
+                     + after_per_year * np.maximum(years - last, 0)).astype(float)
     stock[years < STOCK_YEAR_KNOWN] = np.nan
     return stock
 
 
 def institutional_share_proxy() -> float:
-    """Percent of all elder-care beds in registered institutions, China 2022 (518.3 / 829.4 万 = 62.5 %).
+    """Percent of all elder-care beds in registered institutions, China, the latest year with both
+    figures (2022: 518.3 / 829.4 万 = 62.5 %).
 
-    ``beds_quanzhou.csv`` rows ``China`` 2022 (《2022年度国家老龄事业发展公报》); a PROXY for Quanzhou.
+    ``beds_quanzhou.csv`` rows ``China`` (2022: 《2022年度国家老龄事业发展公报》); a PROXY for Quanzhou.
     """
     frame = load_beds()
-    return 100.0 * (fact(frame, "China", "registered_institution_beds", 2022)
-                    / fact(frame, "China", "elderly_care_beds_total", 2022))
+    ids = ("registered_institution_beds", "elderly_care_beds_total")
+    year = latest_year(frame, "China", *ids)
+    return 100.0 * fact(frame, "China", ids[0], year) / fact(frame, "China", ids[1], year)
 
 
 def bed_arrays(result: ProjectionResult, scenario: Scenario | str | Mapping[str, Any]) -> dict[str, np.ndarray]:
@@ -172,7 +182,8 @@ def bed_arrays(result: ProjectionResult, scenario: Scenario | str | Mapping[str,
     share = ratio_path("beds.nursing_share_pct", p["beds.nursing_share_pct"], years)
 
     base_t = anchor_index(result, ALLOCATION_YEAR)
-    city_stock = city_bed_stock(years, p["beds.planned_new_beds_2021_2025"], p["beds.new_beds_per_year_after_2025"])
+    city_stock = city_bed_stock(years, p["beds.planned_new_beds_years"], p["beds.planned_new_beds"],
+                                p["beds.new_beds_per_year_after"])
     share_elderly = shares_in_year(elderly, base_t)  # (d, u)
     stock = city_stock[None, :, None] * share_elderly[:, None, :]
     residents = stock[:, base_t, :] * p["beds.occupancy_pct"] / 100.0

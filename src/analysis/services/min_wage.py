@@ -50,6 +50,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..config import DEFAULT_END_YEAR
 from ..data import loaders
 from ..demography.result import percentiles
 from ..errors import AnalysisError, DataValidationError
@@ -242,14 +243,6 @@ def annual_average_in_force(history: WageHistory, first_year: int, last_year: in
     return monthly.groupby(years).mean().where(monthly.notna().groupby(years).all())
 
 
-def history_frame(history: WageHistory, first_year: int = 2010, last_year: int = 2025) -> pd.DataFrame:
-    """Tidy history: ``tier, year, wage_annual_average`` (yuan per month; NaN where unknown)."""
-    annual = annual_average_in_force(history, first_year, last_year)
-    long = annual.rename_axis("year").reset_index().melt(id_vars="year", var_name="tier",
-                                                         value_name="wage_annual_average")
-    return long[["tier", "year", "wage_annual_average"]]
-
-
 # --- the forecast -------------------------------------------------------------------------------
 
 def adjustment_schedule(history: WageHistory, anchor: pd.Period, last_year: int,
@@ -272,7 +265,7 @@ def adjustment_schedule(history: WageHistory, anchor: pd.Period, last_year: int,
         k += 1
 
 
-def forecast(history: WageHistory | None = None, first_year: int = 2020, last_year: int = 2035,
+def forecast(history: WageHistory | None = None, first_year: int = 2020, last_year: int = DEFAULT_END_YEAR,
              interval_years: float = 2.33, fit_from_year: int = 2013, step_floor_pct: float = 0.0,
              draws: int = 1, seed: int | None = 20201101, tiers: list[int] | None = None,
              growth_override_pct: float | None = None, timing: str = "fixed",

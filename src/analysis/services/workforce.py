@@ -142,7 +142,7 @@ def workforce_arrays(result: ProjectionResult, scenario: Scenario | str | Mappin
     binding = np.fmax(np.fmax(path, for_elderly), for_beds)  # NaN only where all three are missing
 
     n_town = township_model.allocate_townships(
-        pop[:, anchor_index(result, COUNT_YEAR), :].mean(axis=0), int(plan_target(TOWNSHIPS_TARGET_ID, 2021)))
+        pop[:, anchor_index(result, COUNT_YEAR), :].mean(axis=0), int(plan_target(TOWNSHIPS_TARGET_ID)))
     limits, per_band = p["workforce.coordinator_band_limits"], p["workforce.coordinators_per_band"]
     if len(per_band) != len(limits) + 1:
         raise ParameterError("workforce.coordinators_per_band", per_band,

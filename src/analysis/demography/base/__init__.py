@@ -101,7 +101,7 @@ def registered_unit_totals(resident: BasePopulation, method: str = "crude_death_
         method = "city_ratio"
     if method == "crude_death_rate":
         y2021 = loaders.load_resident2021()
-        cdr = {u: loaders.fact(y2021, geography.resolve(u).name_zh, "crude_death_rate", 2021) for u in resident.unit_ids}
+        cdr = {u: loaders.fact(y2021, geography.resolve(u).name_zh, "crude_death_rate", loaders.RESIDENT_TABLE_YEAR) for u in resident.unit_ids}
     else:
         cdr = {u: float("nan") for u in resident.unit_ids}
     totals = registered_county.unit_totals(res, city_total, known, cdr, method)

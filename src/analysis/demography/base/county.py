@@ -106,7 +106,7 @@ CENSUS_TIME_2020 = 2020 + 10 / 12
 #: clamped (泉州开发区 0.5 ‰ would need an age structure no tilt of the shape can give).
 TILT_BOUND = 0.5
 #: Year of the crude death rates (yearbook 2022 table 3-5) and of the mortality schedule.
-CDR_YEAR = 2021
+CDR_YEAR = loaders.RESIDENT_TABLE_YEAR
 COUNTY_AGE_METHODS = ("migration", "crude_death_rate", "shared")
 #: Leave-one-out error on 晋江市 (percentage points 0–14, 60+, 65+) of each method, measured by
 #: :func:`.county_checks.jinjiang_holdout` (tested there): the migration model is the default.
@@ -140,7 +140,7 @@ def resident_unit_totals_2020() -> tuple[np.ndarray, dict[str, bool], list[Note]
         totals[index[name]] = value
         flags[ids[index[name]]] = name == "泉州台商投资区"
     rest = [name for name in index if name not in known]
-    weights = np.array([_fact(y2021, name, "resident_population_yearend", 2021) for name in rest])
+    weights = np.array([_fact(y2021, name, "resident_population_yearend", CDR_YEAR) for name in rest])
     remainder = city - sum(known.values())
     for name, w in zip(rest, weights):
         totals[index[name]] = remainder * w / weights.sum()

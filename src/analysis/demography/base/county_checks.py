@@ -40,7 +40,7 @@ def county_total_loo() -> dict[str, float]:
     totals, flags, _ = resident_unit_totals_2020()
     city = loaders.fact(census, "泉州市", "resident_population", 2020)
     published = [i for i, uid in enumerate(ids) if not flags[uid] and uid != "taishang"]
-    w = np.array([loaders.fact(y2021, name, "resident_population_yearend", 2021) for name in index])
+    w = np.array([loaders.fact(y2021, name, "resident_population_yearend", loaders.RESIDENT_TABLE_YEAR) for name in index])
     out = {}
     for i in published:
         known = [j for j in range(len(ids)) if (not flags[ids[j]] or ids[j] == "taishang") and j != i]
