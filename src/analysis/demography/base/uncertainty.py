@@ -33,7 +33,9 @@ multiplies the central base by three independent factors, with spreads from meas
   migrants' age profile (:func:`.registered_county.unit_profile`), since registered = residents ±
   net migrants — not in proportion to the whole unit: a total 17.5 % off puts the unit's 60+ off by
   the migrants' 60+ share of that, not by 17.5 %. (The proportional draw made the registered 60+
-  2025 band 44–56 % of the median for the units without evidence; now 28–38 %.)
+  2025 band 44–56 % of the median for the units without evidence; 27–32 % with the migrant profile
+  and the old 16.4 % structure spread; 21–26 % with the measured 10.0 %, evidence units 14–16 %:
+  400 draws, seed 20201101.)
 - **county age structures** (``structure_sd_pct``, both bases): each unit's 60+ × ``1 + sd · z_u``
   (its 0–59 absorb it), then raked to what the units with a published structure leave of the
   city's table (:func:`structure_draw`). Spread: the leave-one-out of the age method in use
