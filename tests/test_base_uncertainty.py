@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from analysis.demography import base as bp
+from analysis.demography.base import county_checks, county_evidence
 from analysis.demography.base.county_checks import county_total_loo
 from analysis.demography.base.registered import registered_accounting
 from analysis.demography.base.uncertainty import base_draws
@@ -12,20 +13,41 @@ from analysis.scenarios import load_scenario
 SCN = load_scenario("baseline")
 
 
-def test_resident_county_spread_covers_the_leave_one_out_errors():
+def test_resident_county_spread_is_the_rms_of_the_leave_one_out_errors():
     errors = np.array(list(county_total_loo().values())) / 100
     assert len(errors) >= 3
-    rms = float(np.sqrt(np.mean(np.log1p(errors) ** 2)))
-    assert SCN.get("demography.base_county_sd_log_resident") >= 0.9 * rms
+    assert county_checks.resident_total_spread() == pytest.approx(np.sqrt(np.mean(np.log1p(errors) ** 2)))
 
 
-def test_registered_county_spread_is_the_measured_leave_one_out_error():
-    resident = bp.estimate_resident_2020()
-    _, known, diag = bp.registered_unit_totals(resident)
-    errors = np.array(list(diag["registered_total_loo_log_error"].values()))
-    assert len(errors) == len(known) >= 6
-    rms = float(np.sqrt(np.mean(errors ** 2)))
-    assert SCN.get("demography.base_county_sd_log_registered") == pytest.approx(rms, abs=0.01)
+def test_registered_county_spread_is_the_loo_of_the_rule_in_use_on_evidence_dated_by_the_origin():
+    """The rule the end-2020 base uses, measured on every unit with a total dated ≤ end-2020 and on no
+    later figure (洛江 2022 and 永春 2024 evaluate only)."""
+    method, loo, rms = county_checks.registered_total_spread()
+    registered = bp.estimate_registered_2020()
+    assert method == registered.diagnostics["registered_total_method"] == "crude_death_rate"
+    dated = county_evidence.calibration_totals(2020)
+    assert set(loo) == set(dated) and len(loo) >= 6
+    assert max(e.ref_time for e in dated.values()) <= 2020.0
+    assert not set(loo) & {e.unit_id for e in county_evidence.evaluation_totals(2020)} - set(dated)
+    assert rms == pytest.approx(np.sqrt(np.mean(np.square(list(loo.values())))))
+
+
+def test_structure_spread_is_the_holdout_error_of_the_age_method_in_use():
+    """晋江's 60+ share: migration +1.01 points on 10.10 % (9.96 %); the crude-death-rate tilt, no
+    longer used, +1.66 points (16.4 %, the old scenario value)."""
+    assert county_checks.structure_spread_pct() == pytest.approx(100 * 1.0064 / 10.10, abs=0.02)
+    assert county_checks.structure_spread_pct("crude_death_rate") == pytest.approx(16.40, abs=0.02)
+    assert county_checks.structure_spread_pct() < county_checks.structure_spread_pct("crude_death_rate")
+
+
+@pytest.mark.parametrize("key, measure, decimals", [
+    ("demography.base_county_sd_log_resident", lambda: county_checks.resident_total_spread(), 3),
+    ("demography.base_county_sd_log_registered", lambda: county_checks.registered_total_spread()[2], 3),
+    ("demography.base_structure_sd_pct", lambda: county_checks.structure_spread_pct(), 1),
+])
+def test_scenario_spread_is_what_its_function_measures(key, measure, decimals):
+    """The scenario stores the measured figure, rounded as stored: the two cannot drift apart."""
+    assert SCN.get(key) == round(measure(), decimals)
 
 
 def test_80plus_spread_is_half_the_range_of_the_methods():

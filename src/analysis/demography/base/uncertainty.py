@@ -25,19 +25,25 @@ multiplies the central base by three independent factors, with spreads from meas
   晋江 −0.3 %, 南安 −0.1 %, 惠安 0.0 %: RMS 1.1 %);
   registered base, the leave-one-out error of the county registered-total rule (crude-death-rate
   ratio rule, :mod:`.registered_county`) over the six units with evidence up to end-2020 (RMS log
-  0.175). Units whose registered total comes from their own evidence are drawn with their measured
-  carry error instead (diagnostics ``registered_total_sd_log``: 0.5 % a year carried, measured on
+  0.175, :func:`.county_checks.registered_total_spread`; resident:
+  :func:`.county_checks.resident_total_spread`). Units whose registered total comes from their own
+  evidence are drawn with their measured carry error instead (diagnostics ``registered_total_sd_log``: 0.5 % a year carried, measured on
   晋江 2013 → 2019, with the figure's rounding); the estimated units absorb the rest of the city.
   On the registered base a drawn total moves persons as the method places them — with the
   migrants' age profile (:func:`.registered_county.unit_profile`), since registered = residents ±
   net migrants — not in proportion to the whole unit: a total 17.5 % off puts the unit's 60+ off by
   the migrants' 60+ share of that, not by 17.5 %. (The proportional draw made the registered 60+
-  2025 band 44–56 % of the median for the units without evidence; now 28–38 %.)
+  2025 band 44–56 % of the median for the units without evidence; 27–32 % with the migrant profile
+  and the old 16.4 % structure spread; 21–26 % with the measured 10.0 %, evidence units 14–16 %:
+  400 draws, seed 20201101.)
 - **county age structures** (``structure_sd_pct``, both bases): each unit's 60+ × ``1 + sd · z_u``
   (its 0–59 absorb it), then raked to what the units with a published structure leave of the
-  city's table (:func:`structure_draw`). Spread: the leave-one-out of the crude-death-rate tilt on
-  晋江, the only unit with published shares (+1.66 points on 10.10 %, +16.4 %). 晋江 and every unit
-  whose registry supplied its own age counts (diagnostics ``registry_age_units``) are not drawn.
+  city's table (:func:`structure_draw`). Spread: the leave-one-out of the age method in use
+  (natives plus net migrants) on 晋江, the only unit with published shares (+1.01 points on
+  10.10 %: 10.0 %, :func:`.county_checks.structure_spread_pct`; the crude-death-rate tilt it
+  replaced was 16.4 % off). The registered county ages are these residents ± net migrants, so
+  the same spread. 晋江 and every unit whose registry supplied its own age counts (diagnostics
+  ``registry_age_units``) are not drawn.
 - **famine-trough depth** (``famine_sd``, both bases, one draw for the city): the base's cohorts born
   1959–61 (the trough) and 1962–63 (the rebound) differ from the pre-famine cohorts (1957–58) by
   ``λ`` × their central difference, ``λ = max(1 + sd · z, 0)``; each changed age is paid for by
