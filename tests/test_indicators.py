@@ -3,6 +3,8 @@ which indicators are computed (and that none is computed from its own target).""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,6 +13,7 @@ from hypothesis import strategies as st
 
 from analysis.data import loaders
 from analysis.errors import AnalysisError
+from analysis.people import people_table_html
 from analysis.services import indicators as ind
 from analysis.tidy import COLUMNS
 
@@ -307,3 +310,30 @@ def test_population_frame_and_dibao_path_feed_the_tracker():
     assert "基期公布值（不评分）" in ax.get_legend_handles_labels()[1]
     import matplotlib.pyplot as plt
     plt.close(fig)
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+SNAKE_CASE = re.compile(r"[A-Za-z0-9]_[A-Za-z0-9]")
+
+
+def test_page_05_method_table_is_in_chinese_for_readers(real_tracker):
+    """Issue 28/25: page 05's table 计算方法与未计算原因 printed the tracker's developer prose
+    ("not computed: … (nursing_bed_share_target)", "1000 × bed_stock ÷ pop_60plus"). Every row's
+    说明 and 计算方式 now carry Chinese (from catalogue/notes.yaml and the indicator catalogue) and
+    no code id; the tracker's own columns keep the developer wording."""
+    notes = ind.tracker_notes(real_tracker)
+    assert list(notes.indicator_id) == list(ind.DEFAULT_TRACKED)
+    for column in ("note", "computed_from"):
+        for text in notes[column]:
+            assert CJK.search(text) and not SNAKE_CASE.search(text), (column, text)
+            first_word = re.search(r"[A-Za-z\u4e00-\u9fff]", text).group()
+            assert CJK.match(first_word), (column, text)  # Chinese first, English (if any) after " · "
+    beds = notes.query("indicator_id == 'beds_per_1000_elderly'")
+    assert beds.computed_from.item() == "1000 × 养老床位存量（县级为估算） ÷ 60岁及以上人口"
+    assert notes.query("indicator_id == 'nursing_bed_share'").computed_from.item() == "未计算"
+    page = people_table_html(notes.drop(columns="indicator_id"),
+                             labels={"indicator_zh": "指标", "computed_from": "计算方式", "note": "说明"})
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", page, flags=re.S)
+    assert len(cells) == 3 * len(notes) and not any(SNAKE_CASE.search(c) for c in cells)
+    developer = real_tracker.query("indicator_id == 'beds_per_1000_elderly'").computed_from.iloc[0]
+    assert developer == "1000 × bed_stock ÷ pop_60plus"  # the developers' wording is kept in the tracker

@@ -23,7 +23,7 @@ from __future__ import annotations
 import html
 
 from . import catalogue, geography
-from .notes import Note, developer_text, fill, from_record, list_field, templates, worded
+from .notes import Note, from_record, reader_texts, templates
 
 # Topics in the order the appendix shows them: id -> (Chinese heading, English heading).
 TOPICS = {
@@ -64,14 +64,8 @@ def reader_text(note) -> tuple[str, str, str, str]:
     templates raises :class:`KeyError` (tests/test_method_notes.py walks every id the models emit)."""
     if not isinstance(note, Note):
         return "unknown", "other", str(note), ""
-    entry = templates()[note.id]
-    reader = templates()[entry["reader"]] if "reader" in entry else entry
-    if "zh" not in reader:  # not yet in plain Chinese: the developer wording, under 其他
-        return note.id, reader.get("topic", "other"), developer_text(note), reader.get("en", "")
-    fields = list_field(entry, worded(note.values, (reader.get("values") or {}).get("zh")), "zh")
-    if note.id in READER_FIELDS:
-        fields.update(READER_FIELDS[note.id](note.values))
-    return entry.get("reader", note.id), reader["topic"], fill(reader["zh"], fields), reader.get("en", "")
+    # an id without templates raises KeyError; one not yet in plain Chinese gives its developer wording
+    return reader_texts(note, READER_FIELDS[note.id](note.values) if note.id in READER_FIELDS else None)
 
 
 def _as_note(note):

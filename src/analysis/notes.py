@@ -151,6 +151,20 @@ def developer_text(n: Note) -> str:
     return fill(entry["dev"], fields)
 
 
+def reader_texts(n: Note, extra_fields: dict | None = None) -> tuple[str, str, str, str]:
+    """``(reader id, topic, Chinese text, English gloss)`` of ``n`` from its id's reader templates
+    (``reader:`` borrows another id's); ``extra_fields`` override the note's own fields in the
+    Chinese text (e.g. a name looked up in the catalogue). An id whose reader text is not yet in
+    plain Chinese gives its developer sentence, under its topic (``other``)."""
+    entry = templates()[n.id]
+    reader = templates()[entry["reader"]] if "reader" in entry else entry
+    if "zh" not in reader:
+        return n.id, reader.get("topic", "other"), developer_text(n), reader.get("en", "")
+    fields = list_field(entry, worded(n.values, (reader.get("values") or {}).get("zh")), "zh")
+    fields.update(extra_fields or {})
+    return entry.get("reader", n.id), reader["topic"], fill(reader["zh"], fields), reader.get("en", "")
+
+
 def is_estimate(n: Note) -> bool:
     """Whether ``n`` says an input is estimated or derived (``estimated: true`` in its templates)."""
     return bool(templates().get(n.id, {}).get("estimated", False))

@@ -50,8 +50,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import catalogue
 from ..data import loaders
 from ..errors import AnalysisError
+from ..notes import Note, note, reader_texts
 from ..tidy import COLUMNS
 
 ON_TRACK_TOLERANCE = 0.01
@@ -75,7 +77,12 @@ ROLE_ZH = {TARGET: "目标", TARGET_APPLIED: "目标代入", BASE_REFERENCE: "�
 # Model outputs that are the plan's own figures applied (beds.py, workforce.py): not projections.
 TARGET_DERIVED_SUFFIXES = ("_target", "_required", "_path")
 
-NO_MODEL_NOTE = "no model computes this indicator"
+# The tracker's notes are records (catalogue/notes.yaml): ``dev`` fills the tracker's ``note`` column
+# (developers, English), ``zh · en`` page 05's table (:func:`tracker_notes`).
+NO_MODEL = note("tracker_no_model")
+NO_MODEL_NOTE = NO_MODEL.text
+COMPUTED = note("tracker_computed")  # a computed indicator whose Tracked gives no note of its own
+NOT_COMPUTED_HOW = note("tracker_not_computed")  # the 计算方式 of an indicator without a projection
 
 
 def is_target_derived(indicator: str) -> bool:
@@ -93,14 +100,16 @@ class Tracked:
     ``table``: ``'zl2'`` or ``'plan_targets'``. ``target_applied``: the input is the plan's figure
     applied by a model, so a status is shown but is not evidence (role ``target applied``); a way
     through a target-derived output (:func:`is_target_derived`) or through the indicator's own
-    target id is refused otherwise.
+    target id is refused otherwise. ``note``: a note record (``catalogue/notes.yaml``) saying how
+    the indicator is computed or why not; its developer sentence fills the tracker's ``note``
+    column, its Chinese reader text page 05's table (:func:`tracker_notes`).
     """
 
     target_id: str
     table: str
     ways: tuple[tuple[float, tuple[str, ...], str | None], ...]
     direction: str = "higher"
-    note: str = ""
+    note: Note | None = None
     label_zh: str = ""
     target_applied: bool = False
 
@@ -126,25 +135,14 @@ class Tracked:
 
 DEFAULT_TRACKED: dict[str, Tracked] = {t.target_id: t for t in [
     Tracked("dibao_to_min_wage_ratio", "zl2", ((1.0, ("dibao_to_min_wage_ratio",), None),), target_applied=True,
-            note="plan target applied: the link model sets each 低保 standard as the plan's ratio × the minimum "
-                 "wage, so the status is not evidence"),
-    Tracked("nursing_bed_share", "zl2", (),
-            note="not computed: no model projects the nursing-type share of institutional (养老机构) beds; the bed "
-                 "model only carries the plan's share as an input (nursing_bed_share_target)"),
-    Tracked("nursing_beds_per_1000_elderly", "zl2", (),
-            note="not computed: there is no sourced stock of nursing-type beds; nursing_bed_stock is an estimate that "
-                 "applies the plan's own share path (54.8 % → 60 %) to the bed stock × a national institutional "
-                 "share, so scoring it would compare the target with itself (see nursing_bed_gap in notebook 02)"),
-    Tracked("social_work_talent_per_mille", "zl2", (),
-            note="not computed: no projection of the social-work talent stock (social_work_talent_required is this "
-                 "target × population)"),
+            note=note("tracker_dibao_ratio_applied")),
+    Tracked("nursing_bed_share", "zl2", (), note=note("tracker_nursing_share_not_computed")),
+    Tracked("nursing_beds_per_1000_elderly", "zl2", (), note=note("tracker_nursing_beds_not_computed")),
+    Tracked("social_work_talent_per_mille", "zl2", (), note=note("tracker_talent_not_computed")),
     Tracked("certified_social_workers_per_10k", "plan_targets", (), label_zh="每万人拥有持证社工",
-            note="plan text line 409 (not in 专栏2); not computed: no projection of the certified social-worker "
-                 "stock (certified_social_workers_path is a path drawn to reach this target, equal to it from 2025)"),
+            note=note("tracker_certified_not_computed")),
     Tracked("beds_per_1000_elderly", "plan_targets", ((1000.0, ("bed_stock",), "pop_60plus"),),
-            label_zh="每千名老年人拥有养老床位数",
-            note="专栏1 2020 reported value, a base-year reference (no 14th-plan target); the 2020 city stock is "
-                 "38 × 1.11 M / 1,000 = 42,180 (consistent with the plan's 突破4万张), county stocks are estimates"),
+            label_zh="每千名老年人拥有养老床位数", note=note("tracker_beds_base_reference")),
 ]}
 
 
@@ -249,6 +247,13 @@ def ratio_band(scale: float, numerators: list[tuple[np.ndarray, np.ndarray, np.n
     return np.where(any_band, p10, np.nan), p50, np.where(any_band, p90, np.nan)
 
 
+def way_text(scale: float, numerators, denominator: str | None, name=str) -> str:
+    """A way written out, ``scale × numerators ÷ denominator``, each id printed by ``name``: the
+    ids themselves (the tracker's ``computed_from``) or their catalogue names (page 05)."""
+    return ((f"{scale:g} × " if scale != 1 else "") + " × ".join(name(n) for n in numerators)
+            + (f" ÷ {name(denominator)}" if denominator else ""))
+
+
 def _compute(projected: pd.DataFrame, spec: Tracked) -> tuple[pd.DataFrame | None, str]:
     names = set(projected["indicator"])
     for scale, numerators, denominator in spec.ways:
@@ -263,8 +268,7 @@ def _compute(projected: pd.DataFrame, spec: Tracked) -> tuple[pd.DataFrame | Non
         bands = [tuple(p.loc[index, q].to_numpy(dtype=float) for q in ("p10", "p50", "p90")) for p in parts]
         p10, p50, p90 = ratio_band(scale, bands[:len(numerators)], bands[-1] if denominator else None)
         out = pd.DataFrame({"p10": p10, "p50": p50, "p90": p90}, index=index)
-        how = (f"{scale:g} × " if scale != 1 else "") + " × ".join(numerators) + (f" ÷ {denominator}" if denominator else "")
-        return out.reset_index(), how
+        return out.reset_index(), way_text(scale, numerators, denominator)
     return None, ""
 
 
@@ -328,7 +332,8 @@ def track(projected: pd.DataFrame, tracked: dict[str, Tracked] | None = None,
     else:
         out = out.assign(p10=np.nan, p50=np.nan, p90=np.nan, computed_from="")
     out["computed_from"] = out["computed_from"].fillna("")
-    out["note"] = out["indicator_id"].map(lambda i: tracked[i].note if i in tracked else NO_MODEL_NOTE)
+    out["note"] = out["indicator_id"].map(lambda i: (tracked[i].note.text if tracked[i].note else "") if i in tracked
+                                          else NO_MODEL_NOTE)
     applied = out["indicator_id"].map(lambda i: i in tracked and tracked[i].target_applied).astype(bool)
     out.loc[applied & (out["role"] == TARGET), "role"] = TARGET_APPLIED
     directions = out["indicator_id"].map(lambda i: tracked[i].direction if i in tracked else "higher")
@@ -364,14 +369,37 @@ def scored_indicators(tracker: pd.DataFrame, evidence_only: bool = False) -> lis
     return list(dict.fromkeys(rows["indicator_id"]))
 
 
+def _reader_note(record: Note) -> str:
+    """A note's reader text: Chinese, then the short English gloss after " · " where there is one."""
+    _, _, zh, en = reader_texts(record)
+    return f"{zh} · {en}" if en else zh
+
+
 def tracker_notes(tracker: pd.DataFrame, tracked: dict[str, Tracked] | None = None) -> pd.DataFrame:
-    """One row per tracked plan indicator: ``indicator_id, indicator_zh, computed_from, note``."""
+    """One row per tracked plan indicator for readers (page 05): ``indicator_id, indicator_zh,
+    computed_from, note``. ``computed_from`` is the way used, written with the catalogue's Chinese names
+    ("1000 × 养老床位存量（县级为估算） ÷ 60岁及以上人口"), or 未计算; ``note`` is the Chinese reader
+    text of the indicator's note (``catalogue/notes.yaml``) with its short English gloss. The
+    tracker's own ``computed_from`` and ``note`` columns keep the developer wording (ids, English).
+    """
     tracked = DEFAULT_TRACKED if tracked is None else tracked
     rows = tracker[tracker["indicator_id"].isin(list(tracked))]
     firsts = rows.sort_values("computed_from", ascending=False, kind="stable").drop_duplicates("indicator_id")
     order = {i: k for k, i in enumerate(tracked)}
-    return (firsts.assign(_o=firsts["indicator_id"].map(order)).sort_values("_o")
-            [["indicator_id", "indicator_zh", "computed_from", "note"]].reset_index(drop=True))
+    firsts = firsts.assign(_o=firsts["indicator_id"].map(order)).sort_values("_o")
+
+    def how(indicator_id: str, used: str) -> str:
+        for way in tracked[indicator_id].ways:
+            if used and way_text(*way) == used:
+                return way_text(*way, name=lambda i: catalogue.label(i) if catalogue.known(i) else i)
+        return _reader_note(NOT_COMPUTED_HOW)
+
+    def why(indicator_id: str, used: str) -> str:
+        return _reader_note(tracked[indicator_id].note or (COMPUTED if used else NO_MODEL))
+
+    pairs = list(zip(firsts["indicator_id"], firsts["computed_from"]))
+    return pd.DataFrame({"indicator_id": [i for i, _ in pairs], "indicator_zh": firsts["indicator_zh"].tolist(),
+                         "computed_from": [how(i, u) for i, u in pairs], "note": [why(i, u) for i, u in pairs]})
 
 
 def tracker_table(tracker: pd.DataFrame, unit_id: str, computed_only: bool = True) -> pd.DataFrame:
