@@ -17,6 +17,10 @@ fitted here by least squares on logit m(x) at ages 80–94 (:data:`FIT_AGES`) of
 used from age 95 on. The open interval 100+ gets the rate of a stationary population under that
 hazard, ``m(100+) = l(100) / Σ_{x≥100} L(x)`` (ages to 130), i.e. 1 / e(100). For China 2021 it
 gives 0.55 (men) and 0.45 (women) at 100+, and 95–99 within 10 % of WPP's.
+
+The registered projection multiplies the hazards at 95+ by a Quanzhou factor
+(:func:`scale_oldest_old_hazards`, ``demography.oldest_old_mortality_factor``) fitted on the
+centenarian counts published by the origin (:mod:`.oldest_old_fit`).
 """
 
 from __future__ import annotations
