@@ -1,5 +1,7 @@
 """The oldest old (issue 26, item 5): Kannisto tail of the death rates and the 100+ of the base."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -85,3 +87,90 @@ def test_anchor_open_age_keeps_each_sex_and_its_80plus():
     assert out[:, 100] == pytest.approx([20.0, 60.0])
     assert out[:, 80:100].sum(axis=1) == pytest.approx([990.0, 170.0])
     assert out.sum(axis=1) == pytest.approx(pop.sum(axis=1), rel=1e-12)
+
+
+# --- the oldest-old mortality factor (issue 26 item 5): fitted on pre-origin counts only ---------------
+
+@pytest.fixture(scope="module")
+def fit():
+    from analysis.demography.oldest_old_fit import fit_oldest_old_factor
+
+    return fit_oldest_old_factor()
+
+
+def test_factor_fit_reference_value(fit):
+    """Reference (measured 2026-12): factor 0.966, sd of its log 0.058. The target is the 2013 → 2016
+    city trend, ln(337/303) / 3.0 years = 3.54 % a year; the engine at factor 1 gives 1.93 %."""
+    (y0, t0, c0), (y1, t1, c1) = fit.counts
+    assert (y0, c0, y1, c1) == (2013, 303.0, 2016, 337.0)           # the 536 of end-2021 never enters
+    assert fit.target_growth == pytest.approx(np.log(337 / 303) / (t1 - t0))
+    assert fit.target_growth_sd == pytest.approx(np.sqrt(1 / 303 + 1 / 337) / (t1 - t0))
+    assert fit.growth_at_one == pytest.approx(0.0193, abs=5e-4)
+    assert fit.factor == pytest.approx(0.966, abs=0.002)
+    assert fit.sd_log == pytest.approx(0.058, abs=0.002)
+    assert fit.slope < 0                                             # lower hazards, faster growth
+
+
+def test_fitted_factor_gives_the_trend_growth_in_the_first_year(fit):
+    from analysis.demography.oldest_old_fit import first_year_growth
+
+    assert first_year_growth(fit.factor) == pytest.approx(fit.target_growth, abs=1e-5)
+    assert first_year_growth(1.0) < fit.target_growth
+
+
+def test_fit_uses_only_counts_dated_by_the_origin():
+    assert oldest_old.centenarian_trend(2015) is None                 # 2016 not yet published: nothing to fit
+    assert oldest_old.centenarian_trend(2020) == oldest_old.centenarian_trend(2024)
+
+
+@pytest.mark.parametrize("key, field, decimals", [
+    ("demography.oldest_old_mortality_factor", "factor", 3),
+    ("demography.oldest_old_mortality_sd", "sd_log", 3),
+])
+def test_scenario_factor_is_what_the_fit_measures(fit, key, field, decimals):
+    from analysis.scenarios import load_scenario
+
+    assert load_scenario("baseline").get(key) == round(getattr(fit, field), decimals)
+
+
+def test_scaling_the_oldest_old_hazards_hand_case():
+    """S = e^{−m}: × factor on the hazard is S ** factor, at 95+ only; one factor per draw."""
+    m = np.linspace(0.01, 0.6, 101)
+    S = np.broadcast_to(np.exp(-m), (1, 2, 2, 101))                   # (T, D, sex, age)
+    out = oldest_old.scale_oldest_old_hazards(S, np.array([0.5, 1.0]))
+    assert out[0, 0, :, 95:] == pytest.approx(np.tile(np.exp(-0.5 * m[95:]), (2, 1)))
+    assert out[0, 0, :, :95] == pytest.approx(S[0, 0, :, :95])
+    assert out[0, 1] == pytest.approx(S[0, 1])
+
+
+def test_factor_acts_on_the_registered_projection_only():
+    from analysis.demography import project
+    from analysis.scenarios import load_scenario
+
+    scn = load_scenario("baseline")
+    one = scn.with_overrides({"demography.oldest_old_mortality_factor": 1.0})
+    reg = [project(s, base="registered", end_year=2022, draws=1).age_sum("quanzhou", 100)[0, -1] for s in (scn, one)]
+    assert reg[0] > reg[1]
+    res = [project(s, base="resident", end_year=2022, draws=1).age_sum("quanzhou", 100)[0, -1] for s in (scn, one)]
+    assert res[0] == pytest.approx(res[1], rel=1e-12)
+
+
+def test_factor_is_drawn_log_normally_from_its_own_generator():
+    from analysis.demography.parameters import DemographyParameters, draw_parameters
+    from analysis.scenarios import load_scenario
+
+    params = DemographyParameters.from_scenario(load_scenario("baseline"))
+    table = draw_parameters(params, 4000, 7)
+    logs = np.log(table["oldest_old_mortality_factor"] / params.oldest_old_mortality_factor)
+    assert logs.std() == pytest.approx(params.oldest_old_mortality_sd, rel=0.05)
+    assert abs(logs.mean()) < 0.005
+    fixed = draw_parameters(replace(params, oldest_old_mortality_sd=0.0), 4000, 7)
+    for column in ("tfr_multiplier", "e0_gain_per_year", "net_migration_scale", "mortality_level_z"):
+        assert table[column].to_numpy() == pytest.approx(fixed[column].to_numpy())
+
+
+def test_the_2010_backtest_does_not_use_the_factor_fitted_on_its_observations():
+    from analysis.demography import backtest_registered as br
+
+    r = br.run_registered_backtest()
+    assert set(r.draw_parameters["oldest_old_mortality_factor"]) == {1.0}

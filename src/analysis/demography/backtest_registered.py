@@ -24,7 +24,8 @@ structure (2020: cohort accounting from the end-2017 60+/80+ and the plan's end-
 census residents minus the net in-migrants, :func:`analysis.demography.base.registered.city_registered_from_census`);
 the unit totals (2020: county evidence and the crude-death-rate rule; 2010: no county evidence, so
 the city's registered/resident ratio); the 100+ (2020: anchored to the centenarian counts' trend;
-2010: as the cohort shape gives it); the net transfers (2020: the 2018–2020 residual; 2010: no two
+2010: as the cohort shape gives it); the oldest-old mortality factor (2020: fitted on the 2013 and
+2016 centenarian counts, :mod:`.oldest_old_fit`; 2010: 1, those counts are the observations); the net transfers (2020: the 2018–2020 residual; 2010: no two
 consecutive registered years ≤ 2011, so 0, an assumption). So the backtest tests the registered
 projection engine and calibration and the census-based base; the 2017/2019 anchors of the 2020
 city structure cannot be backtested from 2010.
@@ -66,8 +67,9 @@ def run_registered_backtest(scenario: Scenario | str = "baseline") -> Projection
     backtest. Reads nothing dated after :data:`CALIBRATION_MAX_YEAR` (module docstring).
     """
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    # the oldest-old factor is fitted on the 2013 and 2016 centenarian counts, which this backtest scores
     params = replace(DemographyParameters.from_scenario(scn), e0_gain_per_year=0.0, tfr_multiplier=1.0,
-                     net_migration_scale=1.0)
+                     net_migration_scale=1.0, oldest_old_mortality_factor=1.0, oldest_old_mortality_sd=0.0)
     bp = estimate_registered(START)
     factor, mig, cal_notes = calibrate_registered(bp, params, None, START, CALIBRATION_MAX_YEAR)
     years = np.arange(START, END + 1)

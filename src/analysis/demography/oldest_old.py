@@ -17,6 +17,10 @@ fitted here by least squares on logit m(x) at ages 80–94 (:data:`FIT_AGES`) of
 used from age 95 on. The open interval 100+ gets the rate of a stationary population under that
 hazard, ``m(100+) = l(100) / Σ_{x≥100} L(x)`` (ages to 130), i.e. 1 / e(100). For China 2021 it
 gives 0.55 (men) and 0.45 (women) at 100+, and 95–99 within 10 % of WPP's.
+
+The registered projection multiplies the hazards at 95+ by a Quanzhou factor
+(:func:`scale_oldest_old_hazards`, ``demography.oldest_old_mortality_factor``) fitted on the
+centenarian counts published by the origin (:mod:`.oldest_old_fit`).
 """
 
 from __future__ import annotations
@@ -68,8 +72,24 @@ def kannisto_tail(mx: np.ndarray, fit_ages: tuple[int, int] = FIT_AGES, first: i
     return out
 
 
+#: The forecast origin whose centenarian counts fit ``demography.oldest_old_mortality_factor``
+#: (:mod:`.oldest_old_fit`): the counts dated on or before its end.
+FIT_ORIGIN = 2020
 #: Reference dates (year-end scale) of the city's published centenarian counts (end of July).
 CENTENARIAN_COUNT_TIME = {2013: 2012 + 212 / 365, 2016: 2015 + 213 / 366}
+
+
+def centenarian_trend(origin: int = 2020) -> tuple[tuple[int, float, float], tuple[int, float, float]] | None:
+    """The two latest published city centenarian counts dated on or before ``origin``
+    (``registered_elderly.csv``): ``((year, time, count), (year, time, count))`` with ``time`` on
+    the year-end scale (end of July); None when fewer than two are published."""
+    table = loaders.load_registered()
+    rows = table[(table["geography"] == "泉州市") & (table["indicator"] == "centenarians")
+                 & (table["year"] <= origin)].sort_values("year")
+    if len(rows) < 2:
+        return None
+    (y0, c0), (y1, c1) = [(int(r.year), float(r.value)) for r in rows.tail(2).itertuples(index=False)]
+    return ((y0, CENTENARIAN_COUNT_TIME.get(y0, y0 - 0.42), c0), (y1, CENTENARIAN_COUNT_TIME.get(y1, y1 - 0.42), c1))
 
 
 def city_centenarians_at(time: float, origin: int = 2020) -> tuple[float, Note]:
@@ -78,17 +98,28 @@ def city_centenarians_at(time: float, origin: int = 2020) -> tuple[float, Note]:
     303 in July 2013, 337 in July 2016 — +3.6 % a year), and a note. An estimate: the trend is assumed
     to continue to the base date."""
 
-    table = loaders.load_registered()
-    rows = table[(table["geography"] == "泉州市") & (table["indicator"] == "centenarians")
-                 & (table["year"] <= origin)].sort_values("year")
-    if len(rows) < 2:
+    trend = centenarian_trend(origin)
+    if trend is None:
         return float("nan"), note("registered_100plus_missing")
-    (y0, c0), (y1, c1) = [(int(r.year), float(r.value)) for r in rows.tail(2).itertuples(index=False)]
-    t0, t1 = CENTENARIAN_COUNT_TIME.get(y0, y0 - 0.42), CENTENARIAN_COUNT_TIME.get(y1, y1 - 0.42)
+    (y0, t0, c0), (y1, t1, c1) = trend
     rate = np.log(c1 / c0) / (t1 - t0)
     value = c1 * np.exp(rate * (time - t1))
     return float(value), note("registered_100plus", y=origin, n=value, a=c0, ya=y0, b=c1, yb=y1,
                               g=100 * (np.exp(rate) - 1))
+
+
+def scale_oldest_old_hazards(survival: np.ndarray, factor, first: int = FIRST_AGE) -> np.ndarray:
+    """Projection survival ratios (T, D, 2, 101) with the hazards at ages ``first``+ multiplied by
+    ``factor`` (scalar or one per draw, (D,)): ``S(a) ** factor`` for a ≥ ``first``.
+
+    Exact for the open 100+ (``S = e^{−m}``) and for any constant hazard; for the single ages
+    95–99 (``S = L(a+1)/L(a)``) it is the same to the first order in m. The e0 target is not
+    re-solved: ages 95+ hold well under 0.1 year of e0 at the factors fitted here.
+    """
+    out = np.array(survival, dtype=float, copy=True)
+    f = np.asarray(factor, dtype=float).reshape((1, -1, 1, 1)) if np.ndim(factor) else float(factor)
+    out[..., first:] = out[..., first:] ** f
+    return out
 
 
 def anchor_open_age(pop: np.ndarray, target: float) -> np.ndarray:

@@ -12,7 +12,10 @@ spreads into per-draw values with a seeded generator (same seed → same numbers
   ``net_migration_scale``, sd ``net_migration_sd``;
 - mortality level (``mortality_level_z``, a standard normal from its own generator, ``seed + 2``,
   so the other columns stay as they were): the projection shifts every draw's e0 by
-  ``z · mortality_level_sd`` × the gap between the national and the yearbook-death-rate levels.
+  ``z · mortality_level_sd`` × the gap between the national and the yearbook-death-rate levels;
+- oldest-old mortality factor (hazards at ages 95+ of the registered base, issue 26): log-normal,
+  median ``oldest_old_mortality_factor``, ``sd(log) = oldest_old_mortality_sd``, from its own
+  generator (``seed + 3``), so the columns above stay as they were.
 
 Each draw keeps its values for the whole horizon (fully correlated in time), which gives wider,
 more honest bands for cumulative quantities than independent yearly noise. With ``draws=1`` the
@@ -79,6 +82,11 @@ PARAMETER_RULES: dict[str, Rule] = {
     "demography.mortality_level_sd": Rule(0.0, 2.0, description=(
         "sd of the mortality level across draws, as a fraction of the e0 gap between the national level and "
         "the level the 2021 yearbook death rates imply; one draw for the city")),
+    "demography.oldest_old_mortality_factor": Rule(0.2, 2.0, description=(
+        "multiplies the death rates at ages 95+ (and the open 100+) of the registered (户籍) projection; "
+        "1 = the national WPP schedule with its Kannisto tail (analysis.demography.oldest_old_fit)")),
+    "demography.oldest_old_mortality_sd": Rule(0.0, 1.0, description=(
+        "sd of the log of the oldest-old mortality factor across draws")),
 }
 
 KEYS = [k.split(".", 1)[1] for k in PARAMETER_RULES]
@@ -109,6 +117,8 @@ class DemographyParameters:
     base_structure_sd_pct: float
     base_famine_depth_sd: float
     mortality_level_sd: float
+    oldest_old_mortality_factor: float
+    oldest_old_mortality_sd: float
 
     @classmethod
     def from_scenario(cls, scenario) -> "DemographyParameters":
@@ -125,7 +135,8 @@ class DemographyParameters:
 
 
 def draw_parameters(params: DemographyParameters, draws: int, seed: int | None) -> pd.DataFrame:
-    """Per-draw values: columns ``draw, tfr_multiplier, e0_gain_per_year, net_migration_scale``.
+    """Per-draw values: columns ``draw, tfr_multiplier, e0_gain_per_year, net_migration_scale,
+    mortality_level_z, oldest_old_mortality_factor``.
 
     ``draws == 1`` gives the central values. Otherwise a :func:`numpy.random.default_rng` with
     ``seed`` draws standard normals ``z`` (draws × 3) in a fixed order.
@@ -143,4 +154,7 @@ def draw_parameters(params: DemographyParameters, draws: int, seed: int | None) 
         "net_migration_scale": params.net_migration_scale + params.net_migration_sd * z[:, 2],
         "mortality_level_z": np.zeros(1) if draws == 1 else
         np.random.default_rng(None if seed is None else seed + 2).standard_normal(draws),
+        "oldest_old_mortality_factor": params.oldest_old_mortality_factor * (np.ones(1) if draws == 1 else np.exp(
+            params.oldest_old_mortality_sd
+            * np.random.default_rng(None if seed is None else seed + 3).standard_normal(draws))),
     })

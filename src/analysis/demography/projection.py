@@ -52,7 +52,7 @@ from ..data.vintages import vintage_of
 from ..errors import AnalysisError, ParameterError
 from ..notes import Note, note
 from ..scenarios import Scenario, load_scenario
-from . import carry_error, estimates, fertility, lifetable, migration
+from . import carry_error, estimates, fertility, lifetable, migration, oldest_old
 from .base import (
     BasePopulation,
     crude_death_rate,
@@ -197,6 +197,10 @@ def assemble_rates(bp: BasePopulation, params: DemographyParameters, years: np.n
     if "mortality_level_shift" in draws:   # (D, 2) years of e0: the drawn city mortality level
         gap = gap + np.stack(draws["mortality_level_shift"].to_numpy())
     S, Sb, target = mortality(steps, int(years[0]), params, draws["e0_gain_per_year"].to_numpy(), gap)
+    if bp.base == "registered" and "oldest_old_mortality_factor" in draws:
+        # issue 26: the registered oldest old die more slowly than China's schedule says; factor fitted
+        # on the pre-origin centenarian counts (analysis.demography.oldest_old_fit), drawn per draw
+        S = oldest_old.scale_oldest_old_hazards(S, draws["oldest_old_mortality_factor"].to_numpy())
     pattern = fertility.asfr_pattern(steps)                                   # (T, A)
     tfr = fertility.national_tfr(steps)                                       # (T,)
     if tfr_index is not None:
@@ -488,6 +492,12 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
              entrant_sd=params.base_entrant_sd_pct, county_sd=county_sd, famine_sd=params.base_famine_depth_sd,
              level_sd=params.mortality_level_sd, uncertainty=uncertainty),
     ]
+    if base == "registered":
+        trend = oldest_old.centenarian_trend(oldest_old.FIT_ORIGIN)
+        if trend is not None:
+            (ya, _, a), (yb, _, b) = trend
+            notes.append(note("oldest_old_mortality", f=params.oldest_old_mortality_factor,
+                              sd=params.oldest_old_mortality_sd, a=a, ya=ya, b=b, yb=yb, y=oldest_old.FIT_ORIGIN))
     if est is not None:
         notes.append(note("rolling_origin", y=start_year, sd=100 * carry_sd))
     if clipped >= 0.5:
