@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from reference.make_real_tables import RUN_ARGS as REAL_RUN_ARGS  # the reference digest runs the same case
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -40,7 +41,7 @@ def project_copy(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def real_run(tmp_path_factory):
-    """One run of the real notebooks and models on two units (晋江市 and the city, 3 draws), in a
+    """One run of the real notebooks and models on two units (晋江市 and the city, 3 draws; ``REAL_RUN_ARGS``), in a
     throw-away project; shared by the end-to-end, browser and products tests. ``--publish``: it
     also prints the PDFs and builds the scenario comparison. Yields the project root."""
     import os
@@ -63,8 +64,7 @@ def real_run(tmp_path_factory):
     os.environ["QZ_FORECAST_ROOT"] = str(root)
     loaders.clear_cache()
     try:
-        code = cli.main(["run", "--quiet", "--publish", "--units", "晋江", "quanzhou", "--draws", "3", "--end-year", "2030",
-                         "--run-id", "real"])
+        code = cli.main(REAL_RUN_ARGS)
         yield root, code
     finally:
         if saved is None:

@@ -69,3 +69,19 @@ def test_every_real_report_opens_with_the_key_points_and_shows_no_nan(real_run):
             assert 'class="keypoints"' in visible, page.name
             assert visible.index("要点") < len(visible) // 3, page.name
             assert "附录：方法说明" in visible, page.name
+
+
+def test_published_tables_equal_the_reference(real_run):
+    """Issue 23: a move of the house changes no published number. Every ``tables/*.csv`` of the
+    small real run equals ``tests/reference/real_tables.json`` (floats to 10 significant digits);
+    a change meant to move numbers regenerates it with ``tests/reference/make_real_tables.py``."""
+    import json
+
+    from reference.make_real_tables import OUT, tables_digest
+
+    project_copy, code = real_run
+    assert code == 0
+    reference = json.loads(OUT.read_text(encoding="utf-8"))
+    current = tables_digest(project_copy / "reports" / "runs" / "real" / "tables")
+    differ = sorted(name for name in reference.keys() | current.keys() if reference.get(name) != current.get(name))
+    assert not differ, f"published tables changed: {differ} (regenerate the reference only if meant)"
