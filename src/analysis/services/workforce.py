@@ -33,7 +33,6 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from .. import catalogue
 from ..data.loaders import plan_target
 from ..demography.result import ProjectionResult
 from ..errors import ParameterError
@@ -214,16 +213,6 @@ def binding_ratio(frame: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def workforce_table(frame: pd.DataFrame, unit_id: str) -> pd.DataFrame:
-    """The per-year workforce table of one unit for a report (median values, persons)."""
-    cols = [c for c in INDICATORS if c != "townships_estimated"]
-    table = beds_model.wide_table(frame, unit_id, cols, labels={c: catalogue.label(c) for c in cols}, digits=0)
-    bind = binding_ratio(frame)
-    bind = bind[bind["unit_id"] == unit_id].set_index("year")["binding_zh"]
-    table["约束性比例 binding ratio"] = bind.reindex(table.index)
-    return table
-
-
 def summary_zh(frame: pd.DataFrame, unit_id: str, year: int = 2025) -> str:
     """A short Chinese statement of the workforce result for ``year`` from the frame's medians."""
     sel = frame[(frame["unit_id"] == unit_id) & (frame["year"] == year)].set_index("indicator")["p50"]
@@ -245,3 +234,12 @@ def summary_zh(frame: pd.DataFrame, unit_id: str, year: int = 2025) -> str:
             f"社会工作专业人才约{num('social_work_talent_required')}人，社会救助协管员约"
             f"{num('assistance_coordinators_required')}人（乡镇数为估算），注册志愿者约"
             f"{num('volunteers_required')}人。起约束作用的社工配备比例为：{bind_text}。")
+
+
+def __getattr__(name: str):
+    """``workforce_table`` (notebook 03's table for people) moved to :mod:`analysis.present.workforce_report`
+    (issue 23); the old name still works."""
+    if name == "workforce_table":
+        from ..present import workforce_report  # a model-to-wing import kept for old callers: the wing imports this module at its top, ignored in pyproject.toml
+        return workforce_report.workforce_table
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

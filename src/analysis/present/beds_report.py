@@ -12,7 +12,7 @@ import pandas as pd
 
 from .. import catalogue
 from ..geography import resolve
-from .beds import (
+from ..services.beds import (
     GAP_DEFINITION_ZH,
     bed_arrays,
     shortfall_year,

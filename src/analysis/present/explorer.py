@@ -3,7 +3,7 @@
 An analyst moves a control (unit, base, TFR multiplier, life-expectancy gain, migration scale,
 bed ratios, observed and target occupancy, minimum-wage growth) and three charts are redrawn:
 the elderly fan (60+ and 80+), the bed requirement against the stock, and the 低保 path. The
-widgets live in :mod:`analysis.explorer_widgets`; this module holds the logic, which needs no
+widgets live in :mod:`analysis.present.explorer_widgets`; this module holds the logic, which needs no
 frontend and is what the tests and the benchmark drive::
 
     ex = ScenarioExplorer("baseline", unit="jinjiang", base="registered", draws=100)
@@ -39,21 +39,21 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from . import catalogue, config, geography
-from .demography import project
-from .demography.base import load_base_population
-from .demography.charts import fan_chart
-from .demography.fertility import national_tfr
-from .errors import ParameterError
-from .scenarios import Scenario, load_scenario, parameter_rules
-from .services import assistance, beds
-from .services import min_wage as mw
-from .services.charts_assistance import dibao_chart
-from .services.charts_beds_workforce import plot_beds_vs_stock
-from .services.unit_arrays import ratio_path
+from .. import catalogue, config, geography
+from ..demography import project
+from ..demography.base import load_base_population
+from .charts_population import fan_chart
+from ..demography.fertility import national_tfr
+from ..errors import ParameterError
+from ..scenarios import Scenario, load_scenario, parameter_rules
+from ..services import assistance, beds
+from ..services import min_wage as mw
+from .charts_assistance import dibao_chart
+from .charts_beds_workforce import plot_beds_vs_stock
+from ..services.unit_arrays import ratio_path
 
 TARGET_YEAR = 2025
-BASES = ("registered", "resident")  # the toggle's order; names: analysis.labels.base_label
+BASES = ("registered", "resident")  # the toggle's order; names: analysis.present.labels.base_label
 WAGE_KEY = "assistance.wage_growth_override_pct"
 CACHE_SIZE = 4
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")
@@ -355,7 +355,7 @@ class ScenarioExplorer:
         """The TFR the current projection applies in ``year`` for the current unit (central draw)."""
         return implied_tfr(self.projection(), self.unit, self.scenario["demography.tfr_multiplier"], year)
 
-    # --- charts (house style of analysis.plots) ---------------------------------------------
+    # --- charts (house style of analysis.present.plots) ---------------------------------------------
 
     def elderly_chart(self):
         """Fan chart of persons 60+ and 80+ (万人) for the current unit: ``(fig, ax)``."""
@@ -426,7 +426,7 @@ class ScenarioExplorer:
         if path.exists() and not overwrite:
             raise ParameterError("save_as", name, f"a name not used yet in {folder} (or overwrite=True)")
         folder.mkdir(parents=True, exist_ok=True)
-        text = "# Saved by analysis.explorer.ScenarioExplorer.save_scenario\n" + scenario.to_yaml()
+        text = "# Saved by analysis.present.explorer.ScenarioExplorer.save_scenario\n" + scenario.to_yaml()
         path.write_text(text, encoding="utf-8")
         back = load_scenario(path)
         if back.values != scenario.values:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import geography, plots
+from .. import geography
+from . import plots
 from .labels import base_label
 
 PLAN = "泉州市“十四五”民政事业发展专项规划"

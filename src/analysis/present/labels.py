@@ -7,7 +7,7 @@ comparator (:func:`comparator_label`); an indicator's names are in :mod:`analysi
 
 from __future__ import annotations
 
-from .safety import markdown_text
+from ..safety import markdown_text
 
 
 def scenario_label(name: str, overrides: dict | None) -> str:

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import html
 
-from . import catalogue, geography
-from .notes import Note, developer_text, fill, from_record, list_field, templates, worded
+from .. import catalogue, geography
+from ..notes import Note, developer_text, fill, from_record, list_field, templates, worded
 
 # Topics in the order the appendix shows them: id -> (Chinese heading, English heading).
 TOPICS = {

@@ -1,4 +1,4 @@
-"""Charts of the bed and workforce models for notebooks 02 and 03 (house style of :mod:`analysis.plots`).
+"""Charts of the bed and workforce models for notebooks 02 and 03 (house style of :mod:`analysis.present.plots`).
 
 Each function takes the tidy frame of :func:`analysis.services.beds.bed_requirements` or
 :func:`analysis.services.workforce.workforce_requirements` and a unit, and returns ``(fig, ax)``
@@ -10,10 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import catalogue, plots
+from .. import catalogue
+from . import plots
 from ..geography import resolve
-from ..labels import base_label
-from . import workforce
+from .labels import base_label
+from ..services import workforce
 PLAN = "泉州市“十四五”民政事业发展专项规划"
 
 

@@ -1,6 +1,6 @@
 """Charts of the 低保/minimum-wage link and the plan-indicator tracker (house style, Chinese first).
 
-Every function returns ``(fig, ax)`` made with :func:`analysis.plots.new_figure`: Chinese title,
+Every function returns ``(fig, ax)`` made with :func:`analysis.present.plots.new_figure`: Chinese title,
 axes labelled with units, a legend and a source line under the chart.
 """
 
@@ -11,9 +11,9 @@ import pandas as pd
 from matplotlib.lines import Line2D
 
 from ..geography import resolve
-from ..plots import PALETTE, fan, new_figure, thousands_axis
-from . import indicators as ind
-from . import min_wage as mw
+from .plots import PALETTE, fan, new_figure, thousands_axis
+from ..services import indicators as ind
+from ..services import min_wage as mw
 
 SOURCE_WAGE = ("福建省历次最低工资标准调整（据新闻和第三方转载，逐条注明出处；2017年值缺失；2025-04各档按公布的四档平均"
                "2100元估算）；之后为预测（对数随机游走加漂移，加权最小二乘，2015年起拟合；下次调整日期按历史调整间隔抽样，"

@@ -1,4 +1,4 @@
-"""Charts of the nursing-type gap and the build schedule (notebook 02; house style of :mod:`analysis.plots`).
+"""Charts of the nursing-type gap and the build schedule (notebook 02; house style of :mod:`analysis.present.plots`).
 
 Each function takes the tidy frame of :func:`analysis.services.beds.bed_requirements` and a unit
 and returns ``(fig, ax)`` or ``(fig, axes)`` with a Chinese title, labelled axes with units, a
@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import catalogue, plots
+from .. import catalogue
+from . import plots
 from ..scenarios import parameter_label
-from . import beds
+from ..services import beds
 from .charts_beds_workforce import PLAN, _fan, _series, _title
 
 SOURCE_STOCK = ("护理型床位存量 = 床位存量（2020年38张/千人×111万老人=42,180张，县级按老年人口分摊，估算）× 机构床位占比"

@@ -22,7 +22,7 @@ import pandas as pd
 from .. import demography, geography
 from ..data.schemas import REGISTRY_INDICATOR_ZH
 from ..demography import registry, vintage_scores
-from .origin import CENSUS_YEAR, latest_data_year
+from ..data.origin import CENSUS_YEAR, latest_data_year
 
 COLUMNS = vintage_scores.COLUMNS + ["horizon", "observations_used", "used_up_to", "used"]
 #: Published city counts forecast even before an observation exists (registry indicator names).

@@ -15,7 +15,7 @@ from ..errors import AnalysisError, ParameterError
 from .. import catalogue
 from ..geography import resolve
 from ..scenarios import parameter_label
-from .assistance import (
+from ..services.assistance import (
     RATIO_ID,
     SECTION,
     ScenarioLike,
@@ -26,7 +26,7 @@ from .assistance import (
     ratio_path,
     recipient_share_estimate,
 )
-from .unit_arrays import scenario_name
+from ..services.unit_arrays import scenario_name
 
 
 def _summary_values(path: pd.DataFrame, scenario: ScenarioLike | None, unit_id: str, year: int) -> dict[str, Any]:

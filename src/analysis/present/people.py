@@ -24,7 +24,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from . import catalogue
+from .. import catalogue
 
 # Chinese heads of the code names that reach report tables (English kept beside). An indicator's
 # head is not here: it is the catalogue's (:meth:`analysis.catalogue.Indicator.heading`).

@@ -6,7 +6,7 @@ padding, so a chart is at most :data:`WIDTH_MM` = 210 − 2 × 11 − 2 × 2 = 1
 that would be taller than that at full width (the multi-panel charts of every unit): a chart
 drawn larger is scaled down to fit. Text in a chart must be at least :data:`MIN_TEXT_PT` = 7 pt
 once scaled (issue 28: multi-panel legends printed at about 5 pt).
-:func:`analysis.plots.print_text_floor` raises a figure's smaller text to that floor before it is
+:func:`analysis.present.plots.print_text_floor` raises a figure's smaller text to that floor before it is
 rendered, so the PNG and the SVG show the same chart.
 
 Units: millimetres and points (1 pt = 1/72 inch = 25.4/72 mm). Pure arithmetic, no imports beyond

@@ -12,7 +12,7 @@ estimated) and, for the city too, bed and nursing-bed gaps (the stocks are estim
 social-worker figures allocated from the plan.
 
 Method notes (``result.notes``, note records of :mod:`analysis.notes`) go to an appendix in plain
-Chinese, grouped by topic (:func:`notes_appendix`, reader texts by id from :mod:`analysis.method_notes`).
+Chinese, grouped by topic (:func:`notes_appendix`, reader texts by id from :mod:`analysis.present.method_notes`).
 """
 
 from __future__ import annotations
@@ -23,15 +23,15 @@ from typing import Any
 
 import pandas as pd
 
-from . import catalogue
-from .data import plans
-from .data.plans import attach_targets, plan_targets_frame, report_year_of
-from .geography import resolve
+from .. import catalogue
+from ..data import plans
+from ..data.plans import attach_targets, plan_targets_frame, report_year_of
+from ..geography import resolve
 from .labels import base_label, comparator_label
 from .method_notes import appendix_html
-from .pipeline import model_frame, plan_models
-from .scenarios import load_scenario
-from .services.plan_odds import odds_rows
+from ..pipeline import model_frame, plan_models
+from ..scenarios import load_scenario
+from ..services.plan_odds import odds_rows
 
 CITY_ID = "quanzhou"
 
@@ -242,7 +242,7 @@ from .labels import scenario_label  # noqa: E402,F401 - defined without pandas f
 
 def notes_appendix_html(notes, heading_level: int = 2) -> str:
     """The appendix 附录：方法说明 in plain Chinese, grouped by topic, each note once
-    (:func:`analysis.method_notes.appendix_html`)."""
+    (:func:`analysis.present.method_notes.appendix_html`)."""
     return appendix_html(notes, heading_level)
 
 

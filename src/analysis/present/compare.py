@@ -23,18 +23,19 @@ from pathlib import Path
 
 from matplotlib.ticker import MaxNLocator
 
-from . import catalogue, config, geography, plots
-from .data.plans import report_year_of
+from .. import catalogue, config, geography
+from . import plots
+from ..data.plans import report_year_of
 from .labels import base_label
 from .keypoints import KEY_POINTS, UNIT_ZH, fmt, key_points, scenario_label
 from .page_style import PAGE_STYLE as _STYLE
-from .pipeline import run_models
-from .sanitiser import sanitise_page
-from .scenarios import load_scenario
+from ..pipeline import run_models
+from ..sanitiser import sanitise_page
+from ..scenarios import load_scenario
 
 # The rows of the comparison: the 要点 figures, with the need view beside the ratio view (the need
 # view is what the target occupancy and the care-use parameters move). (indicator, number kind,
-# where it is an estimate — as in analysis.keypoints).
+# where it is an estimate — as in analysis.present.keypoints).
 _NEED_VIEW = {"beds_required": ("beds_need_view",), "bed_gap": ("bed_gap_need_view",),
               "nursing_beds_required": ("nursing_beds_need_view",), "nursing_bed_gap": ("nursing_bed_gap_need_view",)}
 COMPARE_ROWS = tuple(
@@ -48,7 +49,7 @@ DRAWS = 200  # the runner's default draws (analysis.run.cli): the command's base
 
 def compare_points(frame, unit_id: str, base: str, year: int) -> list[dict]:
     """The comparison's rows of one unit (:data:`COMPARE_ROWS` present in ``frame``): the 要点
-    rows of :func:`analysis.keypoints.key_points` and the need-view rows, each with ``indicator``,
+    rows of :func:`analysis.present.keypoints.key_points` and the need-view rows, each with ``indicator``,
     ``label_zh``, ``kind``, ``p10``/``p50``/``p90`` and ``estimated``."""
     points = {r["indicator"]: r for r in key_points(frame, unit_id, base, year)}
     sel = frame[(frame["unit_id"] == unit_id) & (frame["year"] == year)]

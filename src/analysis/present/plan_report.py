@@ -11,9 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import catalogue, geography, plots
+from .. import catalogue, geography
+from . import plots
 from .labels import comparator_label
-from .services.plan_ledger import ACHIEVED, IN_PROGRESS, NOT_ACHIEVED, NOT_PUBLISHED
+from ..services.plan_ledger import ACHIEVED, IN_PROGRESS, NOT_ACHIEVED, NOT_PUBLISHED
 
 TRUST_ZH = {"official": "官方发布", "reprint of official": "官方数据的媒体转载", "third-party": "第三方转载（非官方）"}
 STATUS_ORDER = (ACHIEVED, NOT_ACHIEVED, IN_PROGRESS, NOT_PUBLISHED)

@@ -1,4 +1,4 @@
-"""Charts of the population engine, in the house style of :mod:`analysis.plots`.
+"""Charts of the population engine, in the house style of :mod:`analysis.present.plots`.
 
 Every function returns a matplotlib figure with a Chinese title, axes labelled with units, a
 legend and the source line; notebooks only call them.
@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import catalogue, geography, plots
-from ..labels import base_label
-from .result import ProjectionResult, percentiles
+from .. import catalogue, geography
+from . import plots
+from .labels import base_label
+from ..demography.result import ProjectionResult, percentiles
 
 SOURCE_PROJECTION = ("本项目人口预测（队列要素法）；基期人口为估计值 estimated base; "
                      "UN WPP 2022/2019; 泉州市第七次人口普查; 泉州统计年鉴2022")

@@ -1,4 +1,4 @@
-"""ipywidgets controls for :class:`analysis.explorer.ScenarioExplorer` (JupyterLab).
+"""ipywidgets controls for :class:`analysis.present.explorer.ScenarioExplorer` (JupyterLab).
 
 ``ExplorerUI(explorer).show()`` displays the controls and the three charts. Charts are ordinary
 cell outputs (PNG images with a ``display_id``): a control change re-renders only the charts
@@ -16,8 +16,9 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import Image, display
 
-from . import geography, plots
-from .errors import AnalysisError
+from .. import geography
+from . import plots
+from ..errors import AnalysisError
 from .labels import base_label
 from .explorer import BASES, CONTROLS, TARGET_YEAR, ScenarioExplorer
 
