@@ -206,12 +206,3 @@ METHOD_LABELS = {"suite": "本模型（常住种子法）suite, resident seed", 
                  "linear_trend": "线性趋势 linear trend", "hamilton_perry": "汉密尔顿–佩里法（队列变动比） Hamilton–Perry",
                  "ratio_to_national": "全国比例法 ratio-to-national",
                  "suite_registered": "本模型（户籍法，正式预测所用）suite, registered method"}
-
-
-def __getattr__(name: str):
-    """``readable`` and ``headline_text`` (notebook 91's table and lead for people) moved to
-    :mod:`analysis.present.backtest_report` (issue 23); the old names still work."""
-    if name in ("readable", "headline_text"):
-        from ..present import backtest_report  # a model-to-wing import kept for old callers: the wing imports this module at its top, ignored in pyproject.toml
-        return getattr(backtest_report, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -234,12 +234,3 @@ def summary_zh(frame: pd.DataFrame, unit_id: str, year: int = 2025) -> str:
             f"社会工作专业人才约{num('social_work_talent_required')}人，社会救助协管员约"
             f"{num('assistance_coordinators_required')}人（乡镇数为估算），注册志愿者约"
             f"{num('volunteers_required')}人。起约束作用的社工配备比例为：{bind_text}。")
-
-
-def __getattr__(name: str):
-    """``workforce_table`` (notebook 03's table for people) moved to :mod:`analysis.present.workforce_report`
-    (issue 23); the old name still works."""
-    if name == "workforce_table":
-        from ..present import workforce_report  # a model-to-wing import kept for old callers: the wing imports this module at its top, ignored in pyproject.toml
-        return workforce_report.workforce_table
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
