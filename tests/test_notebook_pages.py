@@ -7,6 +7,7 @@ import ast
 import importlib
 import json
 from pathlib import Path
+from types import ModuleType
 
 import pandas as pd
 import pytest
@@ -92,3 +93,21 @@ def test_the_observed_adl_line_names_each_age_group():
     text = beds_page.observed_adl_text()
     assert text.startswith("CHNS 2006 ADL失能率（观测）observed: ")
     assert all(f"{g}岁 " in text for g in prevalence.ADL_GROUPS)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_module_attribute_a_notebook_reads_exists(notebook):
+    """``charts.pyramid``, ``workforce.summary_zh``: a module the page hands over has what the cells
+    read from it (a function moved to the wing leaves no name behind in its model module)."""
+    ((module, _), *_) = analysis_imports(notebook)
+    page = importlib.import_module(module)
+    missing = []
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        for node in ast.walk(ast.parse("".join(cell["source"]))):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                held = getattr(page, node.value.id, None)
+                if isinstance(held, ModuleType) and not hasattr(held, node.attr):
+                    missing.append(f"{node.value.id}.{node.attr}")
+    assert missing == [], f"{notebook.name}: {missing}"
