@@ -12,7 +12,8 @@ from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.backends.backend_svg import RendererSVG
 from PIL import Image
 
-from analysis import plots, text_metrics
+from analysis import text_metrics
+from analysis.present import plots
 from conftest import plain_svg
 
 
