@@ -1,6 +1,6 @@
 """Benchmark: how long the scenario explorer takes to react to each kind of control change.
 
-The explorer (``analysis.explorer.ScenarioExplorer`` behind ``analysis.explorer_widgets.ExplorerUI``)
+The explorer (``analysis.present.explorer.ScenarioExplorer`` behind ``analysis.present.explorer_widgets.ExplorerUI``)
 with 100 draws, registered base, the city, 2020–2035. Each change is applied three times (to
 different values) through the same path a slider takes (``ExplorerUI._changed``): update the
 settings, recompute what the change needs, redraw (render to PNG) the charts whose inputs
@@ -29,8 +29,8 @@ CHANGES = [  # (label, control, three values)
 
 
 def main(draws: int = 100) -> list[dict]:
-    from analysis.explorer import ScenarioExplorer
-    from analysis.explorer_widgets import ExplorerUI
+    from analysis.present.explorer import ScenarioExplorer
+    from analysis.present.explorer_widgets import ExplorerUI
 
     t0 = time.perf_counter()
     ex = ScenarioExplorer("baseline", unit="quanzhou", base="registered", draws=draws)

@@ -6,6 +6,7 @@ import pytest
 
 from analysis.demography import backtest_benchmarks as bb
 from analysis.demography.backtest import run_backtest
+from analysis.present import backtest_report
 
 
 @pytest.fixture(scope="module")
@@ -44,10 +45,10 @@ def test_linear_trend_hand_check(table):
 
 
 def test_headline_leads_with_the_60plus_error(table):
-    text = bb.headline_text(table)
+    text = backtest_report.headline_text(table)
     assert not re.search(r"\b[a-z]+(?:_[a-z0-9]+)+\b", text), "a method's code id is printed"
     assert "60岁及以上" in text and "%" in text and "Hamilton–Perry" in text
-    shown = bb.readable(table)
+    shown = backtest_report.readable(table)
     assert not shown.isin(["nan", "NaN"]).any().any()
 
 
@@ -67,7 +68,7 @@ def test_every_row_names_its_base_and_the_method_it_tests(table):
     assert set(registered["method"]) == {"suite_registered"}
     assert registered["tests"].str.contains("registered").all() and registered["tests"].str.contains("2010").all()
     assert set(table.loc[table["base"] == "resident", "year"]) == {2020}
-    people = bb.readable(table)
+    people = backtest_report.readable(table)
     assert set(people["口径 base"]) == {"常住人口口径 resident", "户籍人口口径 registered"}
     assert "本模型（户籍法，正式预测所用）suite, registered method" in set(people["方法 method"])
 
@@ -95,5 +96,5 @@ def test_ratio_to_national_hand_check(table):
     assert jj["projected"] == pytest.approx(total * 1_986_447 / 8_128_530 * 711_804 / 8_128_530 * 18.70 / 13.26)
     # no 65+ row (no 2010 65+ count) and no registered row; said in the lead text
     assert set(table.loc[table["method"] == "ratio_to_national", "indicator"]) == {"pop_60plus"}
-    text = bb.headline_text(table)
+    text = backtest_report.headline_text(table)
     assert "全国比例法" in text and "-6.5 % on the share" in text

@@ -13,7 +13,7 @@ PROBE = """
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-import analysis.plots as plots
+import analysis.present.plots as plots
 fig, ax = plots.subplots()
 ax.plot([1, 2], [3, 4])
 png, svg = plots.png_bytes(fig), plots._svg(fig)

@@ -63,7 +63,7 @@ def test_the_comparison_marks_estimates_lists_what_else_moves_and_ticks_whole_ye
         project_copy, fake_models, monkeypatch):
     import numpy as np
 
-    from analysis import compare, plots
+    from analysis.present import compare, plots
     from analysis.scenarios import load_scenario
 
     results = _results([load_scenario("baseline"), load_scenario("low")])

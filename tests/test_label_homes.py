@@ -23,13 +23,13 @@ from analysis.labels import BASES, COMPARATORS, base_label, comparator_label
 PACKAGE = Path(analysis.__file__).parent
 PRINTED = re.compile(r"[^\x00-\x7f]")  # Chinese, or a sign such as ≥ (an English-only map is a dev's)
 # The homes themselves.
-HOMES = {("labels.py", "COMPARATORS"), ("data/schemas.py", "REGISTRY_INDICATOR_ZH")}
+HOMES = {("present/labels.py", "COMPARATORS"), ("data/schemas.py", "REGISTRY_INDICATOR_ZH")}
 # Maps keyed by these ids that are not a second name of the same thing, or not yet moved.
 EXCEPTIONS = {
     # the names of the three staffing rules (每千名老年人1名社工 …), not of the requirements they give
     ("services/workforce.py", "BINDING_CANDIDATES"),
     # the method notes' base wording moves with the notes-as-data work (issue 23 item 4, its own branch)
-    ("method_notes.py", "BASE_ZH"), ("method_notes.py", "BASE_PREFIX"),
+    ("present/method_notes.py", "BASE_ZH"), ("present/method_notes.py", "BASE_PREFIX"),
 }
 
 

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
-from analysis import plots
+from analysis.present import plots
 
 
 def test_chinese_chart_renders_without_missing_glyph_warning(tmp_path):

@@ -11,7 +11,8 @@ import subprocess
 
 import pytest
 
-from analysis import catalogue, plots, print_geometry
+from analysis import catalogue
+from analysis.present import plots, print_geometry
 from analysis.people import people_table_html
 from analysis.run import printable
 

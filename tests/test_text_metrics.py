@@ -12,7 +12,8 @@ from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.backends.backend_svg import RendererSVG
 from PIL import Image
 
-from analysis import plots, text_metrics
+from analysis import text_metrics
+from analysis.present import plots
 from conftest import plain_svg
 
 
@@ -43,7 +44,7 @@ def _chart(title="60岁及以上老年人口 南安市"):
 
 
 def _twin_chart(title="护理型床位缺口"):
-    """Two y axes and a figure title, as the nursing-gap chart (services/charts_care.py)."""
+    """Two y axes and a figure title, as the nursing-gap chart (present/charts_care.py)."""
     fig, ax = plots.new_figure(title, "年份", "床位（张）", "本项目预测")
     fig.suptitle("南安市 2020–2035")
     ax.bar([2020, 2025, 2030], [1200, 1966, 2500], label="缺口")

@@ -253,7 +253,7 @@ def draw_all(force=False):
     return _draw_all(force)
 plt.draw_all = draw_all
 '''
-    chart = ('from analysis import plots\nfig, ax = plots.new_figure("测试", "年份", "人数（人）", "测试数据")\n'
+    chart = ('from analysis.present import plots\nfig, ax = plots.new_figure("测试", "年份", "人数（人）", "测试数据")\n'
              'ax.plot([2020, 2025], [1, 2])')
     nb = _notebook(tmp_path, "chart", counting, chart, chart, "assert redrawn == [], redrawn")
     result = run_job(_job(nb, tmp_path / "a"))
@@ -267,7 +267,8 @@ def test_one_jobs_text_measurements_do_not_reach_the_next(tmp_path):
     that poisons them (every string 1 px, no glyphs) and patches matplotlib's measuring and
     drawing (before its first chart and after its last) leaves the next job none of it."""
     poison = r'''
-from analysis import plots, text_metrics
+from analysis import text_metrics
+from analysis.present import plots
 import matplotlib.text
 from matplotlib.backends.backend_agg import RendererAgg
 own_draw_text = RendererAgg.draw_text
@@ -287,7 +288,8 @@ matplotlib.text._get_text_metrics_with_cache = lambda *args, **kwargs: (1.0, 1.0
 RendererAgg.draw_text = lambda *args, **kwargs: None  # a class attribute left patched
 '''
     check = r'''
-from analysis import plots, text_metrics
+from analysis import text_metrics
+from analysis.present import plots
 import matplotlib.text
 from matplotlib.backends.backend_agg import RendererAgg
 assert not text_metrics._measured and not text_metrics._laid_out, "the last job's strings reached this one"
@@ -344,7 +346,7 @@ def test_a_finished_job_writes_its_chart_files(tmp_path, monkeypatch):
     """The worker writes the PNG and SVG of every chart from the notebook it has just written
     (before the HTML export drops the SVG from the page)."""
     monkeypatch.setenv("QZ_CHART_FILES", "1")
-    chart = ('from analysis import plots\nfig, ax = plots.new_figure("测试", "年份", "人数（人）", "测试数据")\n'
+    chart = ('from analysis.present import plots\nfig, ax = plots.new_figure("测试", "年份", "人数（人）", "测试数据")\n'
              'ax.plot([2020, 2025], [1, 2])')
     result = run_job(_job(_notebook(tmp_path, "chart", chart), tmp_path / "a"))
     assert result.status == "ok" and result.charts == 2, (result.error_message, result.charts)

@@ -13,6 +13,7 @@ from analysis.data.loaders import load_plan_targets, load_plan_zl2
 from analysis.errors import ParameterError
 from analysis.geography import CITY_ID
 from analysis.scenarios import load_scenario
+from analysis.present import workforce_report
 from analysis.services import townships, workforce
 from test_beds import UNIT_IDS, synthetic_result, value
 
@@ -217,7 +218,7 @@ def test_band_counts_must_match_limits():
 
 def test_table_and_summary_text(scenario):
     frame = workforce.workforce_requirements(synthetic_result(), scenario)
-    table = workforce.workforce_table(frame, "anxi")
+    table = workforce_report.workforce_table(frame, "anxi")
     assert table.loc[2025, catalogue.label("certified_social_workers_required")] == round(
         value(frame, "anxi", 2025, "certified_social_workers_required"))
     assert table["约束性比例 binding ratio"].notna().all()

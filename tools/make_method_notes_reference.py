@@ -1,6 +1,6 @@
 """Write tests/reference/method_notes.json: what readers see of the method notes for a real run.
 
-Issue 23 item 4 ("notes as data") replaced the regex catalogue of :mod:`analysis.method_notes`
+Issue 23 item 4 ("notes as data") replaced the regex catalogue of :mod:`analysis.present.method_notes`
 by note records and templates keyed by id. The appendix a reader sees must not change, so this
 script recorded it *before* that change (main 6c98fa7), and the test compares the records' output
 with it, keyed by the developer sentence (so the developer templates must reproduce it too): for every scenario file (baseline, high, low), the tables of

@@ -94,7 +94,7 @@ def _add_registered_commands(sub, only: str | None = None) -> None:
     run_cli.register(sub)
     if only == "run":
         return
-    from . import compare  # heavy (pandas, matplotlib): a run builds its parser without them
+    from .present import compare  # heavy (pandas, matplotlib): a run builds its parser without them
     from .data import ingest  # heavy (pandas): kept off the light path of a run, as compare
 
     ingest.register(sub)

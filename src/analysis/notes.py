@@ -3,7 +3,7 @@
 Models create notes with :func:`note` (``note("outmigration_cut", moves=310, where=…)``). Every id
 has its templates in ``catalogue/notes.yaml``: ``dev``, the developer sentence of ``manifest.json``
 and the logs (rendered here, :func:`developer_text`, also ``str(note)``), and the reader texts
-``topic``/``zh``/``en`` that :mod:`analysis.method_notes` fills for the appendix. Nothing reads the
+``topic``/``zh``/``en`` that :mod:`analysis.present.method_notes` fills for the appendix. Nothing reads the
 prose back: the reader texts are found by id and filled from the fields.
 
 Templates are ``str.format`` strings over the fields (``{moves:,.0f}``); a field holding a list is

@@ -17,9 +17,9 @@ from .. import catalogue
 from ..sanitiser import sanitise_page
 from .citation import citation_html, citation_info
 from .svgchart import elderly_chart
-from ..keypoints import fmt
-from ..keypoints import key_points_html
-from ..keypoints import scenario_label
+from ..present.keypoints import fmt
+from ..present.keypoints import key_points_html
+from ..present.keypoints import scenario_label
 from .manifest import beijing_time
 
 PRINT_CSS = """

@@ -16,7 +16,7 @@ kept run whose status is ``complete`` (:func:`analysis.run.publish.last_complete
   (largest first; a value appearing or disappearing counts as largest). Results are compared
   only when both runs report the same base and year (else ``comparable`` is false and says why).
 * ``interventions``: the model interventions of this run (out-migration cut to the persons
-  present, …) as reader text (:func:`analysis.method_notes.reader_text`, ids in
+  present, …) as reader text (:func:`analysis.present.method_notes.reader_text`, ids in
   :data:`INTERVENTIONS`), so a scenario that clips cohorts says so where a reader looks first.
 
 Whatever a kept run holds is validated before use (:func:`_previous_inputs`, :func:`_previous_results`):
@@ -35,9 +35,9 @@ from typing import Any
 
 from .. import config
 from ..data import loaders
-from ..keypoints import KEY_POINTS, UNIT_ZH, fmt
-from ..labels import BASES, base_label
-from ..method_notes import manifest_notes, reader_text
+from ..present.keypoints import KEY_POINTS, UNIT_ZH, fmt
+from ..present.labels import BASES, base_label
+from ..present.method_notes import manifest_notes, reader_text
 from ..notes import Note
 from . import publish
 from .manifest import beijing_time, read_manifest

@@ -1,6 +1,6 @@
 """Charts to download: every figure of a report as a 200-dpi PNG and an SVG next to the report.
 
-In a run the kernels publish each figure twice (:func:`analysis.plots.print_formats`: a PNG at
+In a run the kernels publish each figure twice (:func:`analysis.present.plots.print_formats`: a PNG at
 200 dpi and an SVG). The HTML page embeds the PNG as before and, under each chart, links the two
 files ``<unit>/<notebook>_charts/chart<nn>.png|svg`` (:func:`add_download_links`, applied to the
 notebook before export; the SVG is dropped from the page itself). :func:`extract` writes the files

@@ -26,7 +26,7 @@ import re
 from importlib import metadata
 from typing import Any
 
-from ..labels import scenario_label
+from ..present.labels import scenario_label
 from .manifest import beijing_time
 
 DISTRIBUTION = "quanzhou-civil-affairs-forecast"

@@ -29,8 +29,8 @@ import pandas as pd
 
 from .excel_summary import SHEET, summary_years, write_summary
 from .. import catalogue
-from ..labels import base_label
-from ..plan_report import ledger_table, odds_table
+from ..present.labels import base_label
+from ..present.plan_report import ledger_table, odds_table
 from ..safety import neutralise_frame
 
 # measure → (Chinese unit, Excel number format, decimals stored)

@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .. import catalogue
-from ..labels import base_label
+from ..present.labels import base_label
 from ..safety import neutralise_cell
 from .onepager import VIEWS_SENTENCE, band_text, cells
 from .svgchart import series

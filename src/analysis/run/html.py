@@ -2,7 +2,7 @@
 what changed, the run's details; Chinese first, no external assets.
 
 Each notebook's own page (exported without its code) is :mod:`analysis.run.notebook_html`, which
-the workers use; this module imports the 要点 (:mod:`analysis.keypoints`, pandas) and is used only
+the workers use; this module imports the 要点 (:mod:`analysis.present.keypoints`, pandas) and is used only
 by a real run (:mod:`analysis.run.staging`).
 """
 
@@ -12,10 +12,10 @@ import html
 from pathlib import Path
 from typing import Any
 
-from ..keypoints import KEY_POINTS, UNIT_ZH, fmt, key_points_html, notes_appendix_html, scenario_label
-from ..labels import base_label
-from ..method_notes import manifest_notes
-from ..page_style import PAGE_STYLE as _STYLE
+from ..present.keypoints import KEY_POINTS, UNIT_ZH, fmt, key_points_html, notes_appendix_html, scenario_label
+from ..present.labels import base_label
+from ..present.method_notes import manifest_notes
+from ..present.page_style import PAGE_STYLE as _STYLE
 from .changes import render_changes
 from .citation import citation_html, citation_info
 from .manifest import beijing_time

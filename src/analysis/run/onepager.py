@@ -8,7 +8,7 @@ closed plan (2025 for the 十四五 plan) and the report year (the tracked plan'
 
 * ``估`` — the figure rests on an estimated input (every county figure: the county age–sex base
   is estimated; for the city, the indicators the catalogue marks ``estimate``), the same rule as
-  the 要点 box (:func:`analysis.keypoints.key_points`);
+  the 要点 box (:func:`analysis.present.keypoints.key_points`);
 * ``公布`` — a figure of the base year with no spread across draws that rests on no estimate:
   the published figure the projection starts from;
 * nothing — a projection from published inputs (its band says how sure it is).
@@ -29,8 +29,8 @@ from typing import Any
 import pandas as pd
 
 from .. import catalogue
-from ..keypoints import CITY_ID
-from ..labels import base_label
+from ..present.keypoints import CITY_ID
+from ..present.labels import base_label
 from ..sanitiser import sanitise_page
 from .citation import citation_html, citation_info
 from .origin import CENSUS_YEAR, start_year_of

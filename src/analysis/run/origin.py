@@ -14,23 +14,12 @@ The manifest and the index say both (:func:`origin_summary`).
 
 from __future__ import annotations
 
-import csv
-
-from .. import config
-from ..data.vintages import file_in_use, vintage_of
+from ..data.origin import CENSUS_YEAR, latest_data_year, start_year_of  # noqa: F401 - re-exported
+from ..data.vintages import vintage_of
 from ..errors import AnalysisError
 
-CENSUS_YEAR = 2020
 RESIDENT_NOTE = ("常住人口基期仍为2020年普查（11月1日），尚无常住人口普查后估计 the resident base stays at the "
                  "2020 census (1 Nov): no resident post-censal estimates yet")
-
-
-def start_year_of(base: str, origin: int | None) -> int:
-    """The year a ``base`` projection of a run with ``origin`` starts: the origin for the
-    registered base, the census year for the resident one (module docstring). ``None`` = 2020."""
-    if origin is None or base == "resident":
-        return CENSUS_YEAR
-    return int(origin)
 
 
 def check_origin(origin) -> int:
@@ -40,19 +29,6 @@ def check_origin(origin) -> int:
         raise AnalysisError(f"--origin must be a year from {CENSUS_YEAR} (the census base) to {latest} (the last "
                             f"year with registry figures in data/raw), not {origin!r}")
     return origin
-
-
-def latest_data_year() -> int:
-    """Last year with a registered figure in the registry series or a registered base table."""
-    path = file_in_use("registry_annual", config.raw_dir() / "registry_annual.csv")
-    years = [CENSUS_YEAR]
-    if path.exists():
-        with path.open(encoding="utf-8", newline="") as handle:
-            years += [int(r["year"]) for r in csv.DictReader(handle) if r.get("base") == "registered"]
-    last = max(years)
-    tables = [y for y in range(CENSUS_YEAR + 1, last + 6)
-              if file_in_use(f"population_registered_{y}", config.raw_dir() / f"base_population_registered_{y}.csv").exists()]
-    return max([last] + tables)
 
 
 def origin_summary(start_year: int) -> dict:

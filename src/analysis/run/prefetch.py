@@ -83,7 +83,7 @@ def comparison_runs(env: dict[str, str], scenario, base: str, start_year: int, e
                     draws: int, seed: int, log: str | None = None) -> str:
     """:func:`analysis.pipeline.run_models` of one compared ``scenario`` (loaded by the parent, as
     the products phase loads it) with the run's base, years, draws and seed: what
-    :func:`analysis.compare.scenario_rows` asks for after the notebooks."""
+    :func:`analysis.present.compare.scenario_rows` asks for after the notebooks."""
     def work() -> None:
         pipeline.run_models(scenario, base=base, start_year=start_year, end_year=end_year, draws=draws, seed=seed)
 

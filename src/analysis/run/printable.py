@@ -34,8 +34,9 @@ from typing import Any
 
 import pandas as pd
 
-from .. import catalogue, people, print_geometry
-from ..keypoints import scenario_label
+from .. import catalogue
+from ..present import people, print_geometry
+from ..present.keypoints import scenario_label
 from ..sanitiser import sanitise_page
 from . import chart_files, chromium  # called through the module: tests replace find_chromium, extract
 from .brief import write_briefs
@@ -79,7 +80,7 @@ h1,h2,h3,h4,h5{break-after:avoid;break-inside:avoid}
 a{color:inherit;text-decoration:none}
 """
 
-# The chart box of analysis.print_geometry (the text floor of the charts assumes it).
+# The chart box of analysis.present.print_geometry (the text floor of the charts assumes it).
 PRINT_CSS += (f".chart-svg{{display:block;margin:0 auto;max-width:100%;max-height:{print_geometry.HEIGHT_MM:g}mm;"
               "width:auto;height:auto;break-inside:avoid}"
               f".chart-svg.chart-tall{{max-height:{print_geometry.TALL_HEIGHT_MM:g}mm}}\n")
@@ -107,7 +108,7 @@ _FONT_SIZE = re.compile(r"font-size:\s*([\d.]+)px")
 
 def smallest_print_pt(svg: str) -> float:
     """The smallest text of a matplotlib SVG chart in points as printed (its font sizes — user
-    units, which matplotlib makes points — times :func:`analysis.print_geometry.print_scale`);
+    units, which matplotlib makes points — times :func:`analysis.present.print_geometry.print_scale`);
     ``inf`` when it has no text."""
     sizes = [float(v) for v in _FONT_SIZE.findall(svg)]
     return min(sizes) * print_geometry.print_scale(*svg_size_pt(svg)) if sizes else float("inf")
@@ -116,7 +117,7 @@ def smallest_print_pt(svg: str) -> float:
 def inline_svg(svg: str) -> str:
     """A chart's SVG file as markup to put in the page: without the XML prolog, the DOCTYPE and
     matplotlib's metadata, the ``<svg>`` element of class ``chart-svg`` (``chart-tall`` too when
-    it gets the taller print box, :func:`analysis.print_geometry.is_tall`)."""
+    it gets the taller print box, :func:`analysis.present.print_geometry.is_tall`)."""
     start = _SVG_START.search(svg)
     if not start:
         return ""

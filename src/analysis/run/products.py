@@ -5,7 +5,7 @@ The scenario comparison (``compare.html``, runs that publish): the run's own sce
 from the run's tables, not recomputed) beside every other bundled scenario (``scenarios/*.yaml`` of
 the project: baseline, low, high), each computed by :func:`analysis.pipeline.run_models` with the
 run's draws, years and seed on the run's input snapshot; the page is
-:func:`analysis.compare.render_compare`, the same as ``python -m analysis compare``. Which runs
+:func:`analysis.present.compare.render_compare`, the same as ``python -m analysis compare``. Which runs
 make it, and with which scenarios, is :mod:`analysis.run.product_scope` (light: the unchanged
 rerun and the prefetch read it without this module's imports).
 """
@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .. import compare
-from ..keypoints import scenario_label
-from ..keypoints import with_targets as attach
+from ..present import compare
+from ..present.keypoints import scenario_label
+from ..present.keypoints import with_targets as attach
 from ..sanitiser import sanitise_page
 from .citation import citation_html, citation_info, with_citation
 from .origin import start_year_of

@@ -12,8 +12,8 @@ import html
 from .. import config
 from ..sanitiser import sanitise_page
 from .manifest import beijing_time, finished_at, read_manifest
-from ..labels import scenario_label
-from ..page_style import PAGE_STYLE as _STYLE
+from ..present.labels import scenario_label
+from ..present.page_style import PAGE_STYLE as _STYLE
 from .publish import latest_run, runs_dir
 
 _STATUS_ZH = {"ok": "成功 ok", "failed": "失败 failed", "skipped": "沿用上次 reused",

@@ -28,7 +28,7 @@ from ..data.vintages import current_vintage, vintage_of
 from ..demography import carry_error, estimates
 from ..demography.parameters import DemographyParameters
 from ..errors import AnalysisError
-from ..keypoints import scenario_label
+from ..present.keypoints import scenario_label
 from ..notes import note
 from ..sanitiser import sanitise_page
 from ..scenarios import load_scenario

@@ -26,7 +26,7 @@
     the action that would meet it at 80 % confidence, and the values the projection supports.
 ``tables/vintages.csv``
     every registered forecast vintage (origin 2020 and each later year-end with data), scored
-    against the registry observations after its origin (:mod:`analysis.run.vintage_table`).
+    against the registry observations after its origin (:mod:`analysis.present.vintage_table`).
 
 This module only assembles: the numbers come from :func:`analysis.pipeline.run_models` (the
 population projection and the bed, workforce and 低保 models), once per base.
@@ -43,10 +43,10 @@ from .. import geography
 from ..data.plans import attach_targets, plan_targets_frame, report_year_of  # noqa: F401 - re-exported
 from ..errors import AnalysisError
 from ..notes import Note, note
-from ..keypoints import KEY_POINTS, key_points
+from ..present.keypoints import KEY_POINTS, key_points
 from ..services.plan_odds import odds_rows  # noqa: F401 - the index's rows, re-exported
 from .origin import start_year_of
-from .vintage_table import vintage_table
+from ..present.vintage_table import vintage_table
 from ..pipeline import plan_models, run_models
 from .. import pipeline
 from ..safety import neutralise_frame
@@ -171,7 +171,7 @@ KEY_RESULTS = tuple(name for name, *_ in KEY_POINTS)
 
 def key_results(indicators: pd.DataFrame, base: str, year: int) -> list[dict]:
     """One row per unit (city last) of the KEY_RESULTS medians in ``year`` on ``base``, each with
-    its 要点 rows (``points``: :func:`analysis.keypoints.key_points`)."""
+    its 要点 rows (``points``: :func:`analysis.present.keypoints.key_points`)."""
     sel = indicators[(indicators["base"] == base) & (indicators["year"] == year)
                      & indicators["indicator"].isin(list(KEY_RESULTS))]
     wide = sel.pivot_table(index="unit_id", columns="indicator", values="value", aggfunc="first")

@@ -76,7 +76,7 @@ def _warm_up() -> None:
     figure.add_subplot().plot([0, 1], [0, 1])
     FigureCanvasAgg(figure).print_png(io.BytesIO())
     try:  # the Chinese font of every chart, loaded once (rcParams are left as they are)
-        with matplotlib.rc_context({"font.sans-serif": [analysis.plots.cjk_font_name(), "DejaVu Sans"]}):
+        with matplotlib.rc_context({"font.sans-serif": [analysis.present.plots.cjk_font_name(), "DejaVu Sans"]}):
             figure = Figure()
             figure.add_subplot().set_title("预热 warm-up 0123456789")
             FigureCanvasAgg(figure).print_png(io.BytesIO())
@@ -86,7 +86,7 @@ def _warm_up() -> None:
     # pyplot's display hook) are registered before the snapshot and restored with it.
     matplotlib.pyplot.figure()
     matplotlib.pyplot.close("all")
-    analysis.plots.draw_once_per_cell()  # the snapshot keeps the hooks in the order charts need
+    analysis.present.plots.draw_once_per_cell()  # the snapshot keeps the hooks in the order charts need
     _forget_inline_figures()
     frame = pandas.DataFrame({"a": [1.5], "b": ["x"]})
     frame._repr_html_(), repr(frame), frame.to_string()

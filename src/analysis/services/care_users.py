@@ -40,6 +40,14 @@ SEVERITIES = ("severe", "moderate")
 SCHEDULES = ("adl_chns2006", "sex_severity", "single")
 
 
+def grouped_schedule(schedule: str):
+    """The grouped prevalence table (sex × severity × 5-year group from 60, ``prevalence_pct`` in
+    percent) behind a ``beds.prevalence_schedule``: the CHNS 2006 ADL schedule for ``adl_chns2006``,
+    the Shanghai 2010 census proxy by sex and severity otherwise (``single`` uses it only for its
+    table in notebook 02: its prevalence is the scenario's own percentages)."""
+    return prevalence.adl_schedule() if schedule == "adl_chns2006" else prevalence.schedule_by_sex()
+
+
 def prevalence_array(schedule: str, single_pct=None, n_ages: int = N_AGES) -> np.ndarray:
     """Prevalence as a fraction, array (severity, sex, age); sex 0 = male, 1 = female.
 
@@ -50,7 +58,7 @@ def prevalence_array(schedule: str, single_pct=None, n_ages: int = N_AGES) -> np
     if schedule == "single":
         out[0, :, :] = prevalence.by_single_age(single_pct, n_ages)[None, :]
         return out
-    table = prevalence.adl_schedule() if schedule == "adl_chns2006" else prevalence.schedule_by_sex()
+    table = grouped_schedule(schedule)
     for i, sev in enumerate(SEVERITIES):
         for j, sex in enumerate(prevalence.SEXES):
             rows = table[(table["severity"] == sev) & (table["sex"] == sex)]

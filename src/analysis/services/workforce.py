@@ -33,7 +33,6 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from .. import catalogue
 from ..data.loaders import plan_target
 from ..demography.result import ProjectionResult
 from ..errors import ParameterError
@@ -212,16 +211,6 @@ def binding_ratio(frame: pd.DataFrame) -> pd.DataFrame:
     out.insert(1, "binding_zh", binding.map(BINDING_CANDIDATES))
     out.insert(2, "required", wide.max(axis=1, skipna=True))
     return out.reset_index()
-
-
-def workforce_table(frame: pd.DataFrame, unit_id: str) -> pd.DataFrame:
-    """The per-year workforce table of one unit for a report (median values, persons)."""
-    cols = [c for c in INDICATORS if c != "townships_estimated"]
-    table = beds_model.wide_table(frame, unit_id, cols, labels={c: catalogue.label(c) for c in cols}, digits=0)
-    bind = binding_ratio(frame)
-    bind = bind[bind["unit_id"] == unit_id].set_index("year")["binding_zh"]
-    table["约束性比例 binding ratio"] = bind.reindex(table.index)
-    return table
 
 
 def summary_zh(frame: pd.DataFrame, unit_id: str, year: int = 2025) -> str:

@@ -23,7 +23,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
-from . import catalogue, print_geometry, text_metrics  # noqa: E402
+from .. import catalogue, text_metrics  # noqa: E402
+from . import print_geometry  # noqa: E402
 
 PALETTE = ["#1f5f99", "#d9822b", "#3b8f5a", "#b23a48", "#7a5195", "#5c6b73", "#c9a227"]
 FAN_ALPHA = 0.25

@@ -1,0 +1,20 @@
+"""Page of notebook 01 (population projection): everything its cells use.
+
+Persons throughout; the 要点 box and the method notes come from :mod:`analysis.present.keypoints`.
+"""
+
+from __future__ import annotations
+
+from ... import geography
+from ...data.origin import start_year_of
+from ...demography import band_components, outturn, project, summaries
+from ...demography.base import county_data_status
+from ...scenarios import load_scenario
+from .. import charts_population as charts
+from ..keypoints import notebook_box, notes_appendix, resolve_report_year
+from ..labels import markdown_scenario_label as scenario_label  # user text shown as text
+from ..people import people_table
+
+__all__ = ["band_components", "charts", "county_data_status", "geography", "load_scenario", "notebook_box",
+           "notes_appendix", "outturn", "people_table", "project", "resolve_report_year", "scenario_label",
+           "start_year_of", "summaries"]

@@ -1,0 +1,19 @@
+"""Page of notebook 03 (social-work workforce): everything its cells use. Persons throughout."""
+
+from __future__ import annotations
+
+from ...data.origin import start_year_of
+from ...demography import project
+from ...geography import resolve
+from ...scenarios import load_scenario
+from ...services import workforce, workforce_check
+from .. import charts_beds_workforce as charts
+from ..keypoints import notebook_box, notes_appendix, resolve_report_year
+from ..labels import markdown_scenario_label as scenario_label  # user text shown as text
+from ..method_notes import parameter_sources
+from ..people import people_table
+from ..workforce_report import workforce_table
+
+__all__ = ["charts", "load_scenario", "notebook_box", "notes_appendix", "parameter_sources", "people_table",
+           "project", "resolve", "resolve_report_year", "scenario_label", "start_year_of", "workforce",
+           "workforce_check", "workforce_table"]
