@@ -133,9 +133,9 @@ def test_defaults_leave_the_scenario_untouched(explorer):
 
 
 def test_path_with_target():
-    assert path_with_target({2021: 10, 2022: 10.5, 2025: 12, 2030: 15}, 14) == {2021: 10.0, 2025: 14.0}
-    assert path_with_target({2020: 38}, 40) == {2020: 38.0, 2025: 40.0}
-    assert path_with_target({"2027": 5}, 7) == {2025: 7.0}
+    assert path_with_target({2021: 10, 2022: 10.5, 2025: 12, 2030: 15}, 14, 2025) == {2021: 10.0, 2025: 14.0}
+    assert path_with_target({2020: 38}, 40, 2025) == {2020: 38.0, 2025: 40.0}
+    assert path_with_target({"2027": 5}, 7, 2025) == {2025: 7.0}
 
 
 def test_tfr_label_is_the_engine_rule(explorer):
@@ -144,7 +144,7 @@ def test_tfr_label_is_the_engine_rule(explorer):
     from analysis.demography.fertility import national_tfr
     assert explorer.tfr(2025) == pytest.approx(factor * national_tfr([2025])[0])
     # registered base: one factor for every unit, so the city TFR is the same
-    assert implied_tfr(result, "quanzhou", 1.0) == pytest.approx(explorer.tfr(2025))
+    assert implied_tfr(result, "quanzhou", 1.0, 2025) == pytest.approx(explorer.tfr(2025))
 
 
 def test_tfr_multiplier_changes_births():

@@ -125,6 +125,12 @@ def load_plans() -> list[Plan]:
     return [load_plan(plan_id) for plan_id in plan_files()]
 
 
+def period_ends() -> list[int]:
+    """The last year of every plan in ``data/raw/plans``, sorted (the close-out year of the plan
+    ending, the end of the plan being written, …): the years a page shows beside its own."""
+    return sorted({plan.period_end for plan in load_plans()})
+
+
 def default_plan_id() -> str:
     """The plan a run tracks unless told: the adopted or draft plan of the city whose period
     ends last (the plan being written now), else the latest-ending plan of any level."""

@@ -26,6 +26,7 @@ from ..services.assistance import (
     ratio_path,
     recipient_share_estimate,
 )
+from ..services.min_wage import load_wage_history
 from ..services.unit_arrays import scenario_name
 
 
@@ -49,6 +50,8 @@ def _summary_values(path: pd.DataFrame, scenario: ScenarioLike | None, unit_id: 
         "tekun_value": float(sel["tekun_monthly"]), "lower": lower, "upper": upper,
         "plan_first_year": int(plan.index.min()), "plan_last_year": int(plan.index.max()),
         "plan_last_ratio": float(plan.iloc[-1]),
+        # the last adjustment with published tier values: later years' wages are fitted forecasts
+        "wage_published_year": max(m.year for m in load_wage_history().known_months()),
         "ratio_last": float(ratio_path([int(years[-1])], sc)[0]),
         "change": float(p[f"{SECTION}.ratio_change_after_plan"]),
         "tekun": float(p[f"{SECTION}.tekun_multiple"]),
@@ -60,7 +63,7 @@ def _summary_values(path: pd.DataFrame, scenario: ScenarioLike | None, unit_id: 
     }
 
 
-def summary_zh(path: pd.DataFrame, scenario: ScenarioLike | None, unit_id: str, year: int = 2025) -> str:
+def summary_zh(path: pd.DataFrame, scenario: ScenarioLike | None, unit_id: str, year: int) -> str:
     """A short Chinese statement (markdown) of the standards, thresholds and cost in ``year``.
 
     Every figure comes from ``scenario`` (parameters) or ``path`` (medians of
@@ -71,7 +74,7 @@ def summary_zh(path: pd.DataFrame, scenario: ScenarioLike | None, unit_id: str, 
     after = (f"保持{v['plan_last_year']}年的{v['plan_last_ratio']:g}%" if v["change"] == 0 else
              f"每年变化{v['change']:+g}个百分点（{v['last_year']}年为{v['ratio_last']:.1f}%；情景假设，非规划目标）")
     wage = ("最低工资" + (f"（年增长率由情景设为{float(v['override']):g}%）" if v["override"] is not None
-                      else "（按历史调整拟合的预测值）" if year > 2022 else ""))
+                      else "（按历史调整拟合的预测值）" if year > v["wage_published_year"] else ""))
     standards = (
         f"{v['year']}年{v['unit']}低保标准约每人每月{v['dibao']:,.0f}元 = 比例{v['ratio']:.1f}% × {wage}"
         f"{v['wage']:,.0f}元/月；比例{v['plan_first_year']}–{v['plan_last_year']}年按规划专栏2，之后{after}。"
@@ -88,7 +91,7 @@ def summary_zh(path: pd.DataFrame, scenario: ScenarioLike | None, unit_id: str, 
     return standards + "\n\n" + cost
 
 
-def summary_en(path: pd.DataFrame, scenario: ScenarioLike | None, unit_id: str, year: int = 2025) -> str:
+def summary_en(path: pd.DataFrame, scenario: ScenarioLike | None, unit_id: str, year: int) -> str:
     """The English counterpart of :func:`summary_zh` (same figures)."""
     v = _summary_values(path, scenario, unit_id, year)
     after = (f"held at the {v['plan_last_year']} value of {v['plan_last_ratio']:g} %" if v["change"] == 0 else

@@ -73,7 +73,7 @@ def _gap_text(v: float) -> str:
     return f"缺口约{v:,.0f}张" if v > 0 else f"富余约{-v:,.0f}张"
 
 
-def summary_zh(frame: pd.DataFrame, unit_id: str, year: int = 2025) -> str:
+def summary_zh(frame: pd.DataFrame, unit_id: str, year: int) -> str:
     """A short Chinese statement of the result for ``year`` computed from the frame's medians.
 
     Leads with the nursing-type gap and the build schedule, then the two views of total beds.
@@ -114,7 +114,7 @@ def summary_zh(frame: pd.DataFrame, unit_id: str, year: int = 2025) -> str:
     )
 
 
-def views_explained_zh(frame: pd.DataFrame, unit_id: str, year: int = 2025) -> str:
+def views_explained_zh(frame: pd.DataFrame, unit_id: str, year: int) -> str:
     """One sentence on why the ratio and need views of total beds differ, with this run's figures."""
     sel = frame[(frame["unit_id"] == unit_id) & (frame["year"] == year)].set_index("indicator")["p50"]
     ratio, need = _v(sel, "beds_required"), _v(sel, "beds_need_view")
@@ -147,7 +147,7 @@ ALTERNATIVES = (
 )
 
 
-def alternatives_table(result, scenario, unit_id: str, year: int = 2025) -> pd.DataFrame:
+def alternatives_table(result, scenario, unit_id: str, year: int) -> pd.DataFrame:
     """The need view of one unit in ``year`` under labelled alternative assumptions (medians, beds).
 
     Each row changes one ``beds.*`` assumption of ``scenario`` (a Scenario); columns: total beds

@@ -286,7 +286,7 @@ def register(sub) -> None:
     p.add_argument("--year", type=int, default=None,
                    help="report year (default: the end year of the city's current plan)")
     p.add_argument("--start-year", type=int, default=2020)
-    p.add_argument("--end-year", type=int, default=2035)
+    p.add_argument("--end-year", type=int, default=config.DEFAULT_END_YEAR)
     p.add_argument("--draws", type=int, default=DRAWS,
                    help=f"draws per scenario (default {DRAWS}, the runner's: the baseline matches the index)")
     p.add_argument("--seed", type=int, default=20201101)

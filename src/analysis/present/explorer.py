@@ -22,7 +22,8 @@ Nothing is computed more than a change needs. Three caches (small LRUs):
   resident base population (fixed input), so a demographic change does not touch it.
 
 Bed ratios are given by year in the scenario (专栏1/专栏2). A ratio control sets the value of the
-target year 2025 (:data:`TARGET_YEAR`); the path runs linearly from the scenario's first given
+target year (:attr:`ScenarioExplorer.target_year`: the scenario's ``beds.build_target_year``, 2025
+in the baseline, the year its ratios are targets for); the path runs linearly from the scenario's first given
 year to it and is held after (:func:`path_with_target`). At its default the control leaves the
 scenario's own path untouched.
 """
@@ -52,7 +53,6 @@ from .charts_assistance import dibao_chart
 from .charts_beds_workforce import plot_beds_vs_stock
 from ..services.unit_arrays import ratio_path
 
-TARGET_YEAR = 2025
 BASES = ("registered", "resident")  # the toggle's order; names: analysis.present.labels.base_label
 WAGE_KEY = "assistance.wage_growth_override_pct"
 CACHE_SIZE = 4
@@ -64,7 +64,7 @@ class Control:
     """One numeric control: its scenario key, Chinese label, unit and slider range.
 
     ``kind`` is ``"value"`` (the control is the parameter), ``"target"`` (the parameter is a
-    year → ratio mapping and the control sets its :data:`TARGET_YEAR` value) or ``"optional"``
+    year → ratio mapping and the control sets its value in the explorer's target year) or ``"optional"``
     (``None`` = leave the parameter out: the model's own default).
     """
 
@@ -84,10 +84,10 @@ CONTROLS: dict[str, Control] = {
     "net_migration_scale": Control("demography.net_migration_scale", "净迁移倍数 net migration scale", "倍",
                                    -1.0, 3.0, 0.1),
     "beds_per_1000_elderly": Control("beds.beds_per_1000_elderly",
-                                     f"每千名老年人养老床位（{TARGET_YEAR}年）beds per 1,000 elderly", "张",
+                                     "每千名老年人养老床位（目标年）beds per 1,000 elderly (target year)", "张",
                                      10.0, 80.0, 1.0, "target"),
     "nursing_beds_per_1000_elderly": Control("beds.nursing_beds_per_1000_elderly",
-                                             f"每千名老年人护理型床位（{TARGET_YEAR}年）nursing beds per 1,000",
+                                             "每千名老年人护理型床位（目标年）nursing beds per 1,000 (target year)",
                                              "张", 0.0, 40.0, 0.5, "target"),
     "occupancy_pct": Control("beds.occupancy_pct", "基期实际入住率 observed occupancy", "%", 20.0, 100.0, 1.0),
     "target_occupancy_pct": Control("beds.target_occupancy_pct", "规划目标入住率 target occupancy", "%",
@@ -100,14 +100,14 @@ CONTROLS: dict[str, Control] = {
 DEMOGRAPHY_CONTROLS = [n for n, c in CONTROLS.items() if c.key.startswith("demography.")]
 
 
-def path_with_target(path: Mapping[Any, float], value: float, year: int = TARGET_YEAR) -> dict[int, float]:
+def path_with_target(path: Mapping[Any, float], value: float, year: int) -> dict[int, float]:
     """A year → ratio mapping that reaches ``value`` in ``year``.
 
     Linear from the first given year (kept at its value) to ``year``; later years are dropped,
     so the ratio is held at ``value`` after ``year`` (as :func:`ratio_path` holds the last
     value). A path whose first year is ``year`` or later becomes ``{year: value}``.
 
-    >>> path_with_target({2021: 10, 2022: 10.5, 2025: 12}, 14)
+    >>> path_with_target({2021: 10, 2022: 10.5, 2025: 12}, 14, 2025)
     {2021: 10.0, 2025: 14.0}
     """
     years = sorted(int(str(k)) for k in path)
@@ -157,7 +157,7 @@ def resident_weights_2020() -> dict[str, float]:
     return assistance.population_weights(load_base_population("resident", 2020), 2020)
 
 
-def implied_tfr(result, unit_id: str, multiplier: float, year: int = TARGET_YEAR) -> float:
+def implied_tfr(result, unit_id: str, multiplier: float, year: int) -> float:
     """Total fertility rate (children per woman) the projection applies in ``year``, central draw.
 
     ``multiplier × calibration factor × WPP national TFR(year) × tfr_index(year)``, the engine's
@@ -196,6 +196,9 @@ class ScenarioExplorer:
         Years of the projection (``end_year=None`` → the scenario's horizon).
     overrides : mapping, optional
         Dotted scenario overrides applied to the starting scenario first (e.g. from the runner).
+    target_year : int, optional
+        The year the bed-ratio controls set and the headline reports (default: the scenario's
+        ``beds.build_target_year``, the year its ratios are targets for).
 
     ``calls`` counts the computations actually run (``projection``, ``beds``, ``dibao``).
     """
@@ -203,14 +206,15 @@ class ScenarioExplorer:
     def __init__(self, scenario: str | Path | Scenario = "baseline", *, unit: str = geography.CITY_ID,
                  base: str = "registered", draws: int = 100, seed: int | None = 20201101,
                  start_year: int = 2020, end_year: int | None = None,
-                 overrides: Mapping[str, Any] | None = None):
+                 overrides: Mapping[str, Any] | None = None, target_year: int | None = None):
         sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         self.start = sc.with_overrides(dict(overrides)) if overrides else sc
         if int(draws) < 1:
             raise ParameterError("draws", draws, "a whole number >= 1")
         self.draws, self.seed, self.start_year = int(draws), seed, int(start_year)
         self.end_year = int(end_year if end_year is not None else self.start["demography.horizon"])
-        self.defaults = self._defaults(self.start)
+        self.target_year = int(target_year if target_year is not None else self.start["beds.build_target_year"])
+        self.defaults = self._defaults(self.start, self.target_year)
         self.settings: dict[str, Any] = {"unit": geography.CITY_ID, "base": "registered", **self.defaults}
         self.calls: Counter = Counter()
         self._projections = _LRU(CACHE_SIZE)
@@ -223,11 +227,11 @@ class ScenarioExplorer:
     # --- settings --------------------------------------------------------------------------
 
     @staticmethod
-    def _defaults(sc: Scenario) -> dict[str, Any]:
+    def _defaults(sc: Scenario, target_year: int) -> dict[str, Any]:
         out = {}
         for name, c in CONTROLS.items():
             if c.kind == "target":
-                value = float(ratio_path(c.key, sc[c.key], [TARGET_YEAR])[0])
+                value = float(ratio_path(c.key, sc[c.key], [target_year])[0])
                 if not np.isfinite(value):  # the path starts after the target year: its first value
                     value = float(next(v for k, v in sorted(sc[c.key].items(), key=lambda kv: int(str(kv[0])))))
                 out[name] = value
@@ -268,7 +272,7 @@ class ScenarioExplorer:
             value = settings[name]
             if value == self.defaults[name] or value is None:
                 continue
-            out[c.key] = path_with_target(self.start[c.key], value) if c.kind == "target" else value
+            out[c.key] = path_with_target(self.start[c.key], value, self.target_year) if c.kind == "target" else value
         return out
 
     def _build_scenario(self, settings: Mapping[str, Any]) -> Scenario:
@@ -351,9 +355,11 @@ class ScenarioExplorer:
         return {"elderly": (self.unit, self.projection_key()), "beds": (self.unit, self.beds_key()),
                 "dibao": (self.unit, self.dibao_key())}
 
-    def tfr(self, year: int = TARGET_YEAR) -> float:
-        """The TFR the current projection applies in ``year`` for the current unit (central draw)."""
-        return implied_tfr(self.projection(), self.unit, self.scenario["demography.tfr_multiplier"], year)
+    def tfr(self, year: int | None = None) -> float:
+        """The TFR the current projection applies in ``year`` (default: the target year) for the
+        current unit (central draw)."""
+        return implied_tfr(self.projection(), self.unit, self.scenario["demography.tfr_multiplier"],
+                           self.target_year if year is None else year)
 
     # --- charts (house style of analysis.present.plots) ---------------------------------------------
 
@@ -374,8 +380,10 @@ class ScenarioExplorer:
         """All three charts by name (``elderly``, ``beds``, ``dibao``)."""
         return {"elderly": self.elderly_chart(), "beds": self.beds_chart(), "dibao": self.dibao_chart()}
 
-    def headline(self, year: int = TARGET_YEAR) -> pd.DataFrame:
-        """Median values in ``year`` for the current unit: 60+, 80+, beds required, stock, gap, 低保."""
+    def headline(self, year: int | None = None) -> pd.DataFrame:
+        """Median values in ``year`` (default: the target year) for the current unit: 60+, 80+, beds
+        required, stock, gap, 低保."""
+        year = self.target_year if year is None else year
         result = self.projection()
         t = result.year_index(year)
         ind = result.indicators(self.unit)

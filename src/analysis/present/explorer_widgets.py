@@ -20,7 +20,7 @@ from .. import geography
 from . import plots
 from ..errors import AnalysisError
 from .labels import base_label
-from .explorer import BASES, CONTROLS, TARGET_YEAR, ScenarioExplorer
+from .explorer import BASES, CONTROLS, ScenarioExplorer
 
 CHART_ORDER = ("elderly", "beds", "dibao")
 CHART_DPI = 80
@@ -95,7 +95,7 @@ class ExplorerUI:
         return widgets.VBox([
             group("单位与口径 Unit and base", [self.unit, self.base]),
             group("人口 Population (重算人口预测 re-runs the projection)", demography),
-            group(f"养老床位 Beds (比例为{TARGET_YEAR}年目标，此后保持 ratios are {TARGET_YEAR} targets, held after)",
+            group(f"养老床位 Beds (比例为{self.ex.target_year}年目标，此后保持 ratios are {self.ex.target_year} targets, held after)",
                   bed_items),
             group("低保 Assistance", [self.fitted_wage, self.sliders["wage_growth_pct"]]),
             self.status,
@@ -161,7 +161,7 @@ class ExplorerUI:
 
     def _update_tfr_label(self) -> None:
         tfr = self.ex.tfr()
-        self.tfr_label.value = (f"<small>对应总和生育率（{TARGET_YEAR}年，{geography.resolve(self.ex.unit).name_zh}，"
+        self.tfr_label.value = (f"<small>对应总和生育率（{self.ex.target_year}年，{geography.resolve(self.ex.unit).name_zh}，"
                                 f"中位情景）TFR ≈ {tfr:.2f}</small>") if tfr == tfr else ""
 
     def save(self, name: str):

@@ -23,8 +23,7 @@ def _values(projected: pd.DataFrame, indicator: str, year: int, stat: str = "p50
     return rows.set_index("unit_id")[stat]
 
 
-def unit_comparison(projected: pd.DataFrame, first_year: int = 2020, plan_year: int = 2025,
-                    horizon: int = 2035) -> pd.DataFrame:
+def unit_comparison(projected: pd.DataFrame, first_year: int, plan_year: int, horizon: int) -> pd.DataFrame:
     """One row per unit (city last): elderly growth, bed gap, social-worker additions, 低保.
 
     Columns (units): ``pop_60plus_<year>`` (persons), ``growth_60plus_pct`` (percent change of

@@ -33,7 +33,7 @@ PENDING = ("registered_population", "registered_pop_60plus", "registered_pop_80p
 def pending_years() -> list[int]:
     """The years a pending forecast is given for: the last year of every plan in ``data/raw/plans``
     (the close-out year of the plan ending and the end of the plan being written)."""
-    return sorted({plan.period_end for plan in plans.load_plans()})
+    return plans.period_ends()
 
 
 def origins(latest: int | None = None) -> list[int]:

@@ -213,7 +213,7 @@ def binding_ratio(frame: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def summary_zh(frame: pd.DataFrame, unit_id: str, year: int = 2025) -> str:
+def summary_zh(frame: pd.DataFrame, unit_id: str, year: int) -> str:
     """A short Chinese statement of the workforce result for ``year`` from the frame's medians."""
     sel = frame[(frame["unit_id"] == unit_id) & (frame["year"] == year)].set_index("indicator")["p50"]
     if sel.empty:

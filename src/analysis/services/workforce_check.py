@@ -30,7 +30,7 @@ def cagr_pct(first: float, last: float, years: float) -> float:
     return 100.0 * ((last / first) ** (1.0 / years) - 1.0)
 
 
-def growth_table(workforce_frame: pd.DataFrame, target_year: int = 2025) -> pd.DataFrame:
+def growth_table(workforce_frame: pd.DataFrame, target_year: int) -> pd.DataFrame:
     """Growth achieved between published counts and growth required to reach the target-year requirement.
 
     Columns: period, first, last, first_count, last_count, growth_pct, kind ('achieved' |
