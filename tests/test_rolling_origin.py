@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from analysis import pipeline
 from analysis.data import loaders
 from analysis.demography import estimates, fertility, projection
 from analysis.errors import ParameterError
@@ -51,3 +52,10 @@ def test_origins_outside_the_data_are_refused():
         projection.project("baseline", base="resident", start_year=2022, end_year=2026)
     with pytest.raises(ParameterError, match="registry series"):
         projection.project("baseline", base="registered", start_year=2029, end_year=2031)
+
+
+def test_plan_models_of_a_later_origin_computes_the_resident_runs_from_the_census():
+    """A kernel without the run's model cache (``--no-speed``, JupyterLab) computes the plan odds
+    itself: the resident runs start at 2020, as the tables' do, not at the registered origin."""
+    ledger, odds, info = pipeline.plan_models("baseline", None, 2022, 2026, 1, 7)
+    assert info["origin"] == 2022 and len(odds) > 0 and len(ledger) > 0

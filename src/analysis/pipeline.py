@@ -194,7 +194,9 @@ def plan_models(scenario: Scenario | str, plan_id: str | None, origin: int, end_
     plan = plans.load_plan(plan_id or plans.default_plan_id())
 
     def compute() -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-        runs = models or {b: run_models(sc, base=b, start_year=origin, end_year=end_year, draws=draws, seed=seed)
+        # a later origin is registered only (issue 25): the resident runs start at the census, as the tables'
+        runs = models or {b: run_models(sc, base=b, start_year=origin if b == "registered" else RESIDENT_ORIGIN,
+                                        end_year=end_year, draws=draws, seed=seed)
                           for b in ("registered", "resident")}
         closed = plans.load_plan(plans.previous_plan_id(plan) or plan.id)
         if origin == LEDGER_ORIGIN and end_year >= closed.period_end:
