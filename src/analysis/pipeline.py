@@ -194,10 +194,12 @@ def plan_models(scenario: Scenario | str, plan_id: str | None, origin: int, end_
     plan = plans.load_plan(plan_id or plans.default_plan_id())
 
     def compute() -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-        # a later origin is registered only (issue 25): the resident runs start at the census, as the tables'
+        # As the run's tables make them (analysis.run.tables.BASES): a later origin is registered only
+        # (issue 25), so the resident runs start at the census; and resident first, because plan_odds
+        # reads a share path without a base (nursing_bed_share) from the first base's projection.
         runs = models or {b: run_models(sc, base=b, start_year=origin if b == "registered" else RESIDENT_ORIGIN,
                                         end_year=end_year, draws=draws, seed=seed)
-                          for b in ("registered", "resident")}
+                          for b in ("resident", "registered")}
         closed = plans.load_plan(plans.previous_plan_id(plan) or plan.id)
         if origin == LEDGER_ORIGIN and end_year >= closed.period_end:
             forecast = pd.concat([m.projected.assign(base=b) for b, m in runs.items()], ignore_index=True)
