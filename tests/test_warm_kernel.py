@@ -12,6 +12,8 @@ import nbformat
 import pytest
 
 from analysis.config import KERNEL_NAME
+from analysis import hooks
+from analysis.run import speed
 from analysis.run.speed import warm_kernel
 from analysis.run.jobs import Job, run_job
 from conftest import REPO
@@ -73,7 +75,9 @@ def _notebook(folder: Path, name: str, *cells: str) -> str:
 
 
 def _job(notebook: str, out: Path, params=None, env=None) -> Job:
-    return Job("u", notebook, str(out), dict(params or {"x": 1}), KERNEL_NAME, str(out), dict(env or {}))
+    """A job whose kernel installs the speed machinery behind analysis.hooks, as every run's job."""
+    env = {hooks.INSTALLER_ENV: speed.__name__, **(env or {})}
+    return Job("u", notebook, str(out), dict(params or {"x": 1}), KERNEL_NAME, str(out), env)
 
 
 def _pid(result) -> int:
