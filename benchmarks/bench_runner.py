@@ -136,7 +136,7 @@ def main(argv=None) -> int:
         root = tmp / "project"
         make_project(root)
         # The command make report runs: an --incremental first run reuses nothing either, but it
-        # queues no prefetch (runs/prefetch.py), so it measured a slower path than people run.
+        # queues no prefetch (run/speed/prefetch.py), so it measured a slower path than people run.
         result = full_run(root, extra, blank_charts=args.blank_charts)
         manifest = result["manifest"]
         jobs = [j for j in manifest["jobs"] if j["status"] == "ok"]

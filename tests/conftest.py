@@ -21,6 +21,19 @@ def _cold_kernels_by_default(monkeypatch):
 
 
 @pytest.fixture
+def speed_hooks():
+    """The run's speed machinery behind analysis.hooks for one test, as in a run's processes
+    (analysis.run.speed.install), then the hooks as they were."""
+    from analysis import hooks
+    from analysis.run import speed
+
+    saved = hooks.installed()
+    speed.install(True)
+    yield
+    hooks.install(**saved)
+
+
+@pytest.fixture
 def project_copy(tmp_path, monkeypatch):
     """A throw-away project tree (data/raw, scenarios, notebooks) with QZ_FORECAST_ROOT pointing at it."""
     root = tmp_path / "project"

@@ -5,8 +5,11 @@ package round-trips field by field (so new result fields need no cache change)."
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from analysis import cache
+from analysis.run.speed import cache
+
+pytestmark = pytest.mark.usefixtures("speed_hooks")  # the models reach these through analysis.hooks
 
 
 def test_off_without_the_environment_variable(monkeypatch, tmp_path):
@@ -83,11 +86,10 @@ def test_default_horizon_and_explicit_horizon_share_one_entry(monkeypatch, tmp_p
 # --- fault injection and the generic codec -----------------------------------------------------
 
 import dataclasses  # noqa: E402
-
 import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
 
-from analysis import cache_codec  # noqa: E402
+
+from analysis.run.speed import cache_codec  # noqa: E402
 
 
 def test_another_keys_entry_is_never_used(monkeypatch, tmp_path):
@@ -253,7 +255,7 @@ def test_a_worker_prefetches_the_band_component_runs_a_01_job_then_loads(monkeyp
     """prefetch.band_component_runs writes the 'base' and 'rates' projections under the keys 01's
     component_runs reads; a failure is reported, never raised."""
     from analysis.demography import band_components, cached
-    from analysis.run import prefetch
+    from analysis.run.speed import prefetch
 
     folder, log = tmp_path / "c", tmp_path / "warm-up.log"
     params = {"scenario": "baseline", "base": "registered", "start_year": 2020, "end_year": 2022,
@@ -276,7 +278,7 @@ def test_a_worker_prefetches_the_comparisons_models_the_products_phase_then_load
     compare.scenario_rows reads after the notebooks: that then computes nothing."""
     from analysis import compare, pipeline
     from analysis.demography import cached
-    from analysis.run import prefetch
+    from analysis.run.speed import prefetch
     from analysis.scenarios import load_scenario
 
     folder, log = tmp_path / "c", tmp_path / "warm-up.log"
@@ -298,7 +300,8 @@ def test_a_worker_prefetches_the_comparisons_models_the_products_phase_then_load
 def test_a_publishing_run_queues_every_compared_scenario_a_trial_run_only_the_bands(monkeypatch):
     from types import SimpleNamespace
 
-    from analysis.run import prefetch, product_scope
+    from analysis.run import product_scope
+    from analysis.run.speed import prefetch
 
     monkeypatch.delenv(product_scope.QUICK_ENV, raising=False)
     queued = []

@@ -16,7 +16,7 @@ import pytest
 
 from analysis import cli, scenarios
 from analysis.errors import AnalysisError
-from analysis.run import unchanged
+from analysis.run.speed import unchanged
 from analysis.run.inputs import source_hash
 from analysis.run.runner import RunOptions
 

@@ -11,7 +11,8 @@ from runner_fixtures import read_manifest
 
 
 def test_a_run_whose_pdfs_failed_is_partial_names_them_and_is_not_reused(runner_project, monkeypatch, capsys):
-    from analysis.run import chromium, product_scope, products, unchanged
+    from analysis.run import chromium, product_scope, products
+    from analysis.run.speed import unchanged
 
     monkeypatch.delenv(product_scope.QUICK_ENV)
     monkeypatch.setattr(products, "write_comparison", lambda *a, **k: {"page": "compare.html", "scenarios": []})

@@ -1,4 +1,4 @@
-"""The warm kernel's file memo (analysis.filememo): off by default; filled only in its filling
+"""The warm kernel's file memo (analysis.run.speed.filememo): off by default; filled only in its filling
 block; afterwards it serves copies of unchanged files' values and stores nothing new."""
 
 from __future__ import annotations
@@ -9,9 +9,11 @@ import time
 import pandas as pd
 import pytest
 
-from analysis import filememo
+from analysis.run.speed import filememo
 from analysis.data import loaders
-from analysis.run.warm_kernel_side import prefill_file_memo
+from analysis.run.speed.warm_kernel_side import prefill_file_memo
+
+pytestmark = pytest.mark.usefixtures("speed_hooks")  # the models reach these through analysis.hooks
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import textwrap
 
-from analysis.run.lean_imports import UNUSED_OPTIONAL, skip_unused_optional_imports
+from analysis.run.speed.lean_imports import UNUSED_OPTIONAL, skip_unused_optional_imports
 
 
 def _python(code: str) -> str:

@@ -7,7 +7,7 @@ import pickle
 import numpy as np
 import pytest
 
-from analysis import cache_codec
+from analysis.run.speed import cache_codec
 from analysis.notes import Note, from_record, note
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from analysis import pipeline
 from analysis.data import loaders
 from analysis.demography import estimates, fertility, projection
 from analysis.errors import ParameterError
+from analysis.scenarios import load_scenario
 
 
 @pytest.fixture(scope="module")
@@ -51,3 +54,18 @@ def test_origins_outside_the_data_are_refused():
         projection.project("baseline", base="resident", start_year=2022, end_year=2026)
     with pytest.raises(ParameterError, match="registry series"):
         projection.project("baseline", base="registered", start_year=2029, end_year=2031)
+
+
+def test_plan_models_of_a_later_origin_computes_what_the_tables_hand_it():
+    """A kernel without the run's model cache (``--no-speed``, JupyterLab) computes the plan odds
+    itself; they must be the tables' (which hand plan_models their runs, resident first): the
+    resident runs start at 2020, not at the registered origin, and come first (the nursing-bed
+    share's action is read from the first base's projection)."""
+    sc = load_scenario("baseline")
+    ledger, odds, info = pipeline.plan_models(sc, None, 2022, 2030, 2, 7)
+    tables = {base: pipeline.run_models(sc, base=base, start_year=start, end_year=2030, draws=2, seed=7)
+              for base, start in (("resident", 2020), ("registered", 2022))}
+    ledger_t, odds_t, _ = pipeline.plan_models(sc, None, 2022, 2030, 2, 7, tables)
+    assert info["origin"] == 2022 and "nursing_bed_share" in set(odds["indicator"])
+    pd.testing.assert_frame_equal(odds, odds_t)
+    pd.testing.assert_frame_equal(ledger, ledger_t)

@@ -270,7 +270,7 @@ def test_the_tables_are_cached_under_the_jobs_environment(runner_project, monkey
     pinned data vintages, so the parent must compute the tables under the jobs' pins."""
     import os
 
-    from analysis import cache
+    from analysis.run.speed import cache
     from analysis.run.manifest import vintage_env
 
     seen = []

@@ -1,4 +1,4 @@
-"""analysis.text_metrics: strings measured once per process, the same pixels and SVG."""
+"""analysis.run.speed.text_metrics: strings measured once per process, the same pixels and SVG."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.backends.backend_svg import RendererSVG
 from PIL import Image
 
-from analysis import text_metrics
 from analysis.present import plots
+from analysis.run.speed import text_metrics
 from conftest import plain_svg
+
+pytestmark = pytest.mark.usefixtures("speed_hooks")  # the models reach these through analysis.hooks
 
 
 @pytest.fixture

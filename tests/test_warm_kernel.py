@@ -1,4 +1,4 @@
-"""Warm kernels (analysis.run.warm_kernel): reuse, isolation between jobs, recovery, cold path.
+"""Warm kernels (analysis.run.speed.warm_kernel): reuse, isolation between jobs, recovery, cold path.
 
 Jobs run through :func:`analysis.run.jobs.run_job` in this test process, so they share this
 process's warm kernel exactly as the jobs of one worker process do.
@@ -12,7 +12,9 @@ import nbformat
 import pytest
 
 from analysis.config import KERNEL_NAME
-from analysis.run import warm_kernel
+from analysis import hooks
+from analysis.run import speed
+from analysis.run.speed import warm_kernel
 from analysis.run.jobs import Job, run_job
 from conftest import REPO
 
@@ -73,7 +75,9 @@ def _notebook(folder: Path, name: str, *cells: str) -> str:
 
 
 def _job(notebook: str, out: Path, params=None, env=None) -> Job:
-    return Job("u", notebook, str(out), dict(params or {"x": 1}), KERNEL_NAME, str(out), dict(env or {}))
+    """A job whose kernel installs the speed machinery behind analysis.hooks, as every run's job."""
+    env = {hooks.INSTALLER_ENV: speed.__name__, **(env or {})}
+    return Job("u", notebook, str(out), dict(params or {"x": 1}), KERNEL_NAME, str(out), env)
 
 
 def _pid(result) -> int:
@@ -263,12 +267,12 @@ plt.draw_all = draw_all
 
 
 def test_one_jobs_text_measurements_do_not_reach_the_next(tmp_path):
-    """analysis.text_metrics shares measured and laid-out strings between a job's figures; a job
+    """analysis.run.speed.text_metrics shares measured and laid-out strings between a job's figures; a job
     that poisons them (every string 1 px, no glyphs) and patches matplotlib's measuring and
     drawing (before its first chart and after its last) leaves the next job none of it."""
     poison = r'''
-from analysis import text_metrics
 from analysis.present import plots
+from analysis.run.speed import text_metrics
 import matplotlib.text
 from matplotlib.backends.backend_agg import RendererAgg
 own_draw_text = RendererAgg.draw_text
@@ -288,8 +292,8 @@ matplotlib.text._get_text_metrics_with_cache = lambda *args, **kwargs: (1.0, 1.0
 RendererAgg.draw_text = lambda *args, **kwargs: None  # a class attribute left patched
 '''
     check = r'''
-from analysis import text_metrics
 from analysis.present import plots
+from analysis.run.speed import text_metrics
 import matplotlib.text
 from matplotlib.backends.backend_agg import RendererAgg
 assert not text_metrics._measured and not text_metrics._laid_out, "the last job's strings reached this one"
@@ -309,11 +313,11 @@ assert all(glyphs for font, glyphs in text_metrics._laid_out.values())
 
 
 def test_a_warm_kernel_reads_the_raw_tables_once_and_no_job_changes_them_for_the_next(tmp_path):
-    """The warm-up fills analysis.filememo with every validated raw table and a job's loads are
+    """The warm-up fills analysis.run.speed.filememo with every validated raw table and a job's loads are
     served from it (the reader is not called); a job that changes a table it loaded, or empties and
     refills the memo under its own patch, leaves the next job the warm-up's tables."""
     tamper = r'''
-from analysis import filememo
+from analysis.run.speed import filememo
 from analysis.data import loaders
 assert filememo.stored() >= len(loaders.TABLES), filememo.stored()
 def read_again(*args):
@@ -329,7 +333,7 @@ with filememo.filling():  # a job that refills the memo under its own patch …
     filememo.remembered("raw table units", loaders.table("units").path(), lambda: units)
 '''
     check = r'''
-from analysis import filememo
+from analysis.run.speed import filememo
 from analysis.data import loaders
 assert filememo.stored() >= len(loaders.TABLES), "the reset did not restore the warm-up's memo"
 assert loaders._load_cached.__name__ == "_load_cached"

@@ -11,7 +11,7 @@ joined by the format spec (``{units:、}``; ``, `` when the spec is empty).
 
 This module is the models' floor: it imports nothing of the package (it reads the YAML file itself),
 so models, inputs and pages may all use it. A :class:`Note` is a frozen dataclass of plain values, so
-it pickles (worker processes) and survives :mod:`analysis.cache_codec` (tests/test_notes.py).
+it pickles (worker processes) and survives :mod:`analysis.run.speed.cache_codec` (tests/test_notes.py).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ overview (notebook 90) all need the same thing — the population projection, th
 and 低保 models for all 13 units and the city, in the tidy long format of :mod:`analysis.tidy` —
 so they all get it from :func:`run_models` (:func:`model_frame`: its rows alone, for the 要点 box
 of every notebook). Notebook 04's 低保 path comes from :func:`linkage_models`. Within a run each
-is computed once (:mod:`analysis.cache`).
+is computed once (the memo hook, :func:`analysis.hooks.memo`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Callable
 
 import pandas as pd
 
-from . import cache, config, demography
+from . import config, demography, hooks
 from .data import loaders, plans
 from .demography.backtest import run_backtest
 from .demography.result import ProjectionResult
@@ -107,7 +107,7 @@ def _cached_frames(sc: Scenario, base: str, start_year: int, end_year: int, draw
     def compute() -> tuple[pd.DataFrame, list[Note]]:
         return _model_frames(sc, base, projections(), start_year, end_year, draws, seed)
 
-    return cache.cached("models", (sc.name, sc.values, base, start_year, end_year, draws, seed), compute)
+    return hooks.memo("models", (sc.name, sc.values, base, start_year, end_year, draws, seed), compute)
 
 
 def _city_weights(resident: ProjectionResult) -> tuple[int, dict[str, float]]:
@@ -159,7 +159,7 @@ def linkage_models(scenario: Scenario | str = "baseline", base: str = "registere
         return Linkage(weights, assistance.dibao_path(sc, start_year, end_year, draws=draws, seed=seed,
                                                       weights=weights, population=projection))
 
-    return cache.cached("linkage", (sc.name, sc.values, base, start_year, end_year, draws, seed), compute)
+    return hooks.memo("linkage", (sc.name, sc.values, base, start_year, end_year, draws, seed), compute)
 
 
 def backtest_table(scenario) -> pd.DataFrame:
@@ -188,14 +188,18 @@ def plan_models(scenario: Scenario | str, plan_id: str | None, origin: int, end_
     tracked one with the forecast of the 2020 origin (the one made when that plan began: computed
     here if the run starts later); the odds (:func:`analysis.services.plan_odds.plan_odds`) use
     the run's own projections on both bases (``models``: base → :class:`ModelRun`, computed if
-    not given). Within a run it is computed once (:mod:`analysis.cache`).
+    not given). Within a run it is computed once (the memo hook, :func:`analysis.hooks.memo`).
     """
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     plan = plans.load_plan(plan_id or plans.default_plan_id())
 
     def compute() -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-        runs = models or {b: run_models(sc, base=b, start_year=origin, end_year=end_year, draws=draws, seed=seed)
-                          for b in ("registered", "resident")}
+        # As the run's tables make them (analysis.run.tables.BASES): a later origin is registered only
+        # (issue 25), so the resident runs start at the census; and resident first, because plan_odds
+        # reads a share path without a base (nursing_bed_share) from the first base's projection.
+        runs = models or {b: run_models(sc, base=b, start_year=origin if b == "registered" else RESIDENT_ORIGIN,
+                                        end_year=end_year, draws=draws, seed=seed)
+                          for b in ("resident", "registered")}
         closed = plans.load_plan(plans.previous_plan_id(plan) or plan.id)
         if origin == LEDGER_ORIGIN and end_year >= closed.period_end:
             forecast = pd.concat([m.projected.assign(base=b) for b, m in runs.items()], ignore_index=True)
@@ -212,5 +216,5 @@ def plan_models(scenario: Scenario | str, plan_id: str | None, origin: int, end_
                            "period": [closed.period_start, closed.period_end], "forecast_origin": LEDGER_ORIGIN}}
         return ledger, odds, info
 
-    ledger, odds, info = cache.cached("plans", (sc.name, sc.values, plan.id, origin, end_year, draws, seed), compute)
+    ledger, odds, info = hooks.memo("plans", (sc.name, sc.values, plan.id, origin, end_year, draws, seed), compute)
     return ledger, odds, info

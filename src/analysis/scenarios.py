@@ -28,7 +28,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from . import config, filememo, yamlio
+from . import config, hooks, yamlio
 from .errors import AnalysisError, ParameterError, short
 
 # Modules that declare PARAMETER_RULES for their scenario section.
@@ -330,7 +330,7 @@ def _read_chain(name: str | Path) -> list[tuple[Path, dict]]:
             loop = " -> ".join(p.name for p in seen + [path])
             raise AnalysisError(f"{path}: 'extends' makes a cycle ({loop})")
         seen.append(path.resolve())
-        tree = filememo.remembered("scenario file", path, lambda path=path: yamlio.read_mapping(path, str(path)))
+        tree = hooks.remembered("scenario file", path, lambda path=path: yamlio.read_mapping(path, str(path)))
         chain.append((path, tree))
         current = tree.get("extends")
         if current is not None and not isinstance(current, str):

@@ -16,7 +16,7 @@ from typing import Callable
 import pandas as pd
 import pandera.pandas as pa
 
-from .. import filememo
+from .. import hooks
 from ..errors import AnalysisError
 from . import schemas
 from .reader import read_validated
@@ -127,8 +127,8 @@ def load(name: str, path: Path | str | None = None) -> pd.DataFrame:
     spec = table(name)
     file = Path(path) if path is not None else spec.path()
     mtime = file.stat().st_mtime_ns if file.exists() else 0
-    # a warm kernel keeps validated tables across its jobs (analysis.filememo); elsewhere lru only
-    return filememo.remembered(f"raw table {spec.name}", file,
+    # a warm kernel keeps validated tables across its jobs (the file-memo hook); elsewhere lru only
+    return hooks.remembered(f"raw table {spec.name}", file,
                                lambda: _load_cached(spec.name, str(file), mtime)).copy()
 
 

@@ -1,10 +1,10 @@
-"""``project`` with the run-wide result cache of :mod:`analysis.cache` in front of it."""
+"""``project`` behind the memo hook (:mod:`analysis.hooks`): in a run, the run-wide result cache."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import cache
+from .. import hooks
 from ..scenarios import Scenario, load_scenario
 from . import projection
 from .result import ProjectionResult
@@ -16,7 +16,7 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
             dtype=np.float64, uncertainty: str = "all") -> ProjectionResult:
     """Cohort-component projection — see :func:`analysis.demography.projection.project`.
 
-    When a run has switched the cache on (``QZ_CACHE_DIR``), a projection with the same
+    In a run (the memo hook installed, ``QZ_CACHE_DIR`` set), a projection with the same
     demographic parameters, base, years, draws, seed and inputs is computed once per run and
     loaded by every notebook that needs it. A caller-supplied ``base_population`` bypasses the
     cache.
@@ -33,4 +33,4 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
     horizon = end_year if end_year is not None else scn.get("demography.horizon")
     parts = (scn.name, scn.section("demography"), base, start_year, horizon, draws, seed,
              keep_components, np.dtype(dtype).str, uncertainty)
-    return cache.cached("projection", parts, compute)
+    return hooks.memo("projection", parts, compute)

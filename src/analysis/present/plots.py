@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
-from .. import catalogue, text_metrics  # noqa: E402
+from .. import catalogue, hooks  # noqa: E402
 from . import print_geometry  # noqa: E402
 
 PALETTE = ["#1f5f99", "#d9822b", "#3b8f5a", "#b23a48", "#7a5195", "#5c6b73", "#c9a227"]
@@ -196,10 +196,10 @@ SVG_FONTS = ("font-family: 'Noto Sans SC', 'Noto Sans CJK SC', 'Source Han Sans 
 
 def apply_style() -> None:
     """Set the house style (fonts that render Chinese, readable sizes, light grid); strings are
-    measured once for the figures that follow (:mod:`analysis.text_metrics`; in a warm kernel,
-    for one job's figures)."""
+    measured once for the figures that follow in a run's processes (the text-measure hook of
+    :mod:`analysis.hooks`; in a warm kernel, for one job's figures)."""
     print_formats()
-    text_metrics.share()
+    hooks.share_text_measures()
     family = cjk_font_name()
     plt.rcParams.update({
         "font.family": "sans-serif",

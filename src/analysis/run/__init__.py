@@ -5,10 +5,10 @@ Modules: :mod:`.cli` (``python -m analysis run``), :mod:`.runner` (orchestration
 :mod:`.tables` (the run's CSV tables from the models), :mod:`.html`, :mod:`.excel`,
 :mod:`.manifest`, :mod:`.publish` (staging folder, ``reports/latest``), :mod:`.lock`.
 
-Importing this package marks ``rfc3987_syntax`` as absent in the process (:mod:`.lean_imports`):
+Importing this package marks ``rfc3987_syntax`` as absent in the process (:mod:`.speed.lean_imports`):
 every run's worker imported it through ``nbformat``, for 3–4 CPU-seconds, and nothing here uses it.
 """
 
-from .lean_imports import skip_unused_optional_imports
+from .speed.lean_imports import skip_unused_optional_imports
 
 skip_unused_optional_imports()  # before papermill or nbclient is imported here or in a worker

@@ -37,6 +37,7 @@ def options_from_args(args: argparse.Namespace):
                       params=extras, overrides=overrides, workers=args.workers, scheduler=args.scheduler,
                       incremental=args.incremental, keep=args.keep, quiet=args.quiet, run_id=args.run_id,
                       name=check_run_name(args.name), publish=args.publish, cold_kernels=args.cold_kernels,
+                      no_speed=args.no_speed,
                       plan=args.plan, report_year=args.report_year, origin=args.origin,
                       command="python -m analysis " + " ".join(sys.argv[1:]))
 
@@ -109,4 +110,7 @@ def register(subparsers) -> None:
     p.add_argument("--cold-kernels", action="store_true",
                    help="start a fresh Jupyter kernel for every notebook instead of reusing one warm kernel "
                         "per worker (also QZ_COLD_KERNELS=1; always so with --scheduler)")
+    p.add_argument("--no-speed", action="store_true",
+                   help="switch the speed machinery off: no model cache, file memo or text-measure cache, "
+                        "cold kernels, no prefetch; the same tables, slower (also QZ_SPEED=off)")
     p.set_defaults(func=cmd_run)

@@ -29,7 +29,7 @@ from typing import Any
 from .. import config
 from . import manifest as mf
 from ..data.vintages import vintage_dir
-from ..filememo import file_signature
+from .speed.filememo import file_signature
 
 
 @dataclass
@@ -109,7 +109,7 @@ def source_hash() -> str:
     """sha256 over the package's Python source (a code change invalidates ``--incremental``, and a
     job refuses to run on other code than its run recorded: :func:`verify`).
 
-    Hashed again only when a file's ``stat`` changed (:func:`analysis.filememo.file_signature`:
+    Hashed again only when a file's ``stat`` changed (:func:`analysis.run.speed.filememo.file_signature`:
     size, mtime, ctime, inode): every job checks it, and hashing the source took 0.1 s a job."""
 
     package = Path(__file__).resolve().parents[1]

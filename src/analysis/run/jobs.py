@@ -21,7 +21,7 @@ from .stderr_log import redirect_stderr, restore_stderr
 from .chart_files import extract
 from .notebook_html import export_notebook_html
 from .inputs import verify
-from . import warm_kernel
+from .speed import warm_kernel
 from .manifest import sha256_file
 
 
@@ -96,7 +96,7 @@ def run_job(job: Job) -> JobResult:
     """Execute ``job`` with papermill and export HTML.
 
     The notebook runs on this worker's warm kernel, reset to its post-warm-up snapshot
-    (:mod:`analysis.run.warm_kernel`), or with ``QZ_COLD_KERNELS=1`` on a kernel papermill
+    (:mod:`analysis.run.speed.warm_kernel`), or with ``QZ_COLD_KERNELS=1`` on a kernel papermill
     starts for it alone; either way in ``job.cwd`` with ``job.env``.
 
     Returns a :class:`JobResult`; a notebook error is recorded, not raised. Paths in the result
@@ -179,7 +179,7 @@ def _warm_kernel(job: Job, result: JobResult):
     """This worker's warm kernel, reset for ``job`` (None: the cold path, papermill's own kernel).
 
     A kernel that cannot be started or reset is discarded and the job runs cold, so a kernel
-    problem never costs a job (see :mod:`analysis.run.warm_kernel`).
+    problem never costs a job (see :mod:`analysis.run.speed.warm_kernel`).
     """
 
     if not warm_kernel.enabled():

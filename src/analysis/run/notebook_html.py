@@ -65,7 +65,7 @@ def _html_exporter(cls):
 
 def warm_exporter() -> None:
     """Build this process's exporter and export an empty notebook once (templates, Jinja and
-    Pygments load here, before the first job: a worker's warm-up, :func:`analysis.run.warm_kernel.warm_up`)."""
+    Pygments load here, before the first job: a worker's warm-up, :func:`analysis.run.speed.warm_kernel.warm_up`)."""
     import nbformat
     from nbconvert import HTMLExporter
 

@@ -19,7 +19,7 @@ from . import manifest as mf
 from . import publish
 from .inputs import Snapshot
 from .jobs import Job, JobResult, job_key
-from .unchanged import link_or_copy
+from .speed.unchanged import link_or_copy
 
 REUSABLE = ("ok", "skipped")
 MAX_RUNS_SEARCHED = 50

@@ -1,7 +1,7 @@
 """Which products a run makes after its notebooks, decided without making them (light: no pandas).
 
-The unchanged ``--incremental`` rerun (:mod:`analysis.run.unchanged`) and the prefetch of the
-comparison's models (:mod:`analysis.run.prefetch`) read these; :mod:`analysis.run.products`
+The unchanged ``--incremental`` rerun (:mod:`analysis.run.speed.unchanged`) and the prefetch of the
+comparison's models (:mod:`analysis.run.speed.prefetch`) read these; :mod:`analysis.run.products`
 makes the products.
 """
 

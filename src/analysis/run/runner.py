@@ -5,7 +5,7 @@ tables (:mod:`analysis.run.tables`), then drives all notebook jobs through one e
 worker processes or dask.distributed) and publishes the run folder atomically
 (:mod:`analysis.run.publish`). The work of a real run (tables, jobs, workbooks, products, manifest)
 is :mod:`analysis.run.staging`, imported only once an unchanged ``--incremental`` rerun is ruled
-out: this module imports no pandas (:mod:`analysis.run.unchanged`).
+out: this module imports no pandas (:mod:`analysis.run.speed.unchanged`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from typing import Any, Callable
 from .. import config, geography
 from ..errors import AnalysisError
 from . import manifest as mf
-from . import publish, unchanged
+from . import publish
+from .speed import unchanged
 from .executors import make_executor
 from .inputs import source_hash
 from .jobs import Job, JobResult, run_job
@@ -72,6 +73,7 @@ class RunOptions:
     name: str | None = None            # readable run name (default: scenario and scope)
     publish: bool = False              # a subset run moves reports/latest only when asked
     cold_kernels: bool = False         # a fresh kernel per job (papermill's own), not warm ones
+    no_speed: bool = False             # every speed hook at its default (analysis.run.speed; also QZ_SPEED=off)
     plan: str | None = None            # the plan tracked (data/raw/plans/<id>.csv); None = the city's current
     report_year: int | None = None     # the year reports lead with; None = the tracked plan's end year
     origin: int | None = None          # registered jump-off year-end; None = the latest data year (issue 25)
@@ -202,7 +204,7 @@ def _unchanged_rerun(options: RunOptions, key: str) -> RunOutcome | None:
     """The run made of hard links to a kept complete run with the same key (None: none verifies).
 
     Runs before units are resolved or tables are read, so it imports no pandas
-    (:mod:`analysis.run.unchanged`)."""
+    (:mod:`analysis.run.speed.unchanged`)."""
     clock, started = time.perf_counter(), _now()
     with _terminate_cleanly(), RunLock(config.reports_dir() / ".lock", options.command):
         found = unchanged.find_reusable(key)

@@ -1,7 +1,7 @@
 """A real run's work in its staging folder: tables, workbooks, notebooks, products, manifest.
 
 :func:`analysis.run.runner.run` imports this module once, after an unchanged ``--incremental``
-rerun has been ruled out (:mod:`analysis.run.unchanged`): it imports the models, pandas,
+rerun has been ruled out (:mod:`analysis.run.speed.unchanged`): it imports the models, pandas,
 matplotlib and openpyxl, which that rerun never needs. Here a run resolves its plan, refuses
 invalid data, copies and hashes its inputs, computes its tables (:mod:`analysis.run.tables`),
 drives the notebook jobs through the executor, writes the workbooks, briefs, print pages and the
@@ -20,7 +20,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from .. import cache, config, geography
+from .. import config, geography
 from ..data import loaders, plans
 from ..data.checks import POPULATION_KINDS
 from ..data.checks import refuse_invalid  # noqa: F401 - the runner calls it through this module
@@ -33,7 +33,7 @@ from ..notes import note
 from ..sanitiser import sanitise_page
 from ..scenarios import load_scenario
 from . import manifest as mf
-from . import products, publish, tables, unchanged, warm_kernel
+from . import products, publish, speed, tables
 from .changes import record_changes
 from .citation import citation_info, citation_rows
 from .excel import WorkbookWriter
@@ -45,9 +45,10 @@ from .manifest import beijing_time
 from .onepager import page_years
 from .origin import CENSUS_YEAR, origin_summary, since_previous
 from .planning import plan_jobs, reuse_previous
-from .prefetch import queue_prefetch
 from .scoped import environment as _environment
-from .warm_kernel import ENV_COLD
+from .speed import unchanged, warm_kernel
+from .speed.prefetch import queue_prefetch
+from .speed.warm_kernel import ENV_COLD
 
 
 def resolve_plan(options) -> None:
@@ -86,9 +87,12 @@ def run_in_staging(options, units, scenario, chain, run_id, staging, pairs, job_
     inputs = snap.inputs
     # The projection is computed once (for the tables) and loaded by every notebook's kernel.
     model_cache = staging / ".cache"
-    env = {"QZ_FORECAST_ROOT": str(snap.root), cache.ENV_VAR: str(model_cache), **mf.vintage_env(vintages),
+    fast = speed.enabled() and not options.no_speed  # off: every hook at its default, cold kernels, no prefetch
+    speed.install(fast)  # in this process (the tables) and the workers it forks; kernels install it themselves
+    env = {"QZ_FORECAST_ROOT": str(snap.root), **speed.job_environment(str(model_cache), fast),
+           **mf.vintage_env(vintages),
            "QZ_CHART_FILES": "1"}  # kernels also publish each chart as 200-dpi PNG and SVG (plots.print_formats)
-    cold = options.cold_kernels or bool(options.scheduler)  # a dask worker may run jobs in threads
+    cold = options.cold_kernels or bool(options.scheduler) or not fast  # a dask worker may run jobs in threads
     if cold:
         env[ENV_COLD] = "1"
     code = {**mf.code_version(), "source_sha256": source_hash()}
@@ -112,7 +116,7 @@ def run_in_staging(options, units, scenario, chain, run_id, staging, pairs, job_
                        "seed": options.seed, "extra": options.params, "overrides": options.overrides,
                        "workers": options.workers, "scheduler": options.scheduler,
                        "incremental": options.incremental, "kernel": config.KERNEL_NAME,
-                       "kernels": "cold" if cold else "warm"},
+                       "kernels": "cold" if cold else "warm", "speed": "on" if fast else "off"},
         "origin": origin,
         "vintages": vintages, "inputs": inputs, "packages": mf.package_versions(), "code": code,
         "pinned": {"snapshot": "inputs", "scenario_chain": snap.scenario_chain,
@@ -128,7 +132,7 @@ def run_in_staging(options, units, scenario, chain, run_id, staging, pairs, job_
             executor.warm_up(warm_kernel.warm_up, jobs[0].kernel_name, jobs[0].env, jobs[0].cwd, log)
         else:
             executor.warm_up(no_task)
-        if job_fn is run_job and hasattr(executor, "background"):
+        if fast and job_fn is run_job and hasattr(executor, "background"):
             queue_prefetch(executor, jobs, options, scenario.overrides, manifest["full"], log)
     tables_ok, results = True, []
     phases = manifest["phases"] = {"setup": round(time.perf_counter() - clock, 2)}  # seconds (make bench)

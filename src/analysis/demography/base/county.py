@@ -83,7 +83,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ... import cache, geography
+from ... import geography, hooks
 from ...data import loaders
 from ...data.base_tables import N_AGES, BasePopulation, unit_index
 from ...errors import AnalysisError, DataValidationError, ParameterError
@@ -467,9 +467,9 @@ def estimate_resident_2020(county_ages: str = COUNTY_AGE_METHODS[0]) -> BasePopu
 
 @lru_cache(maxsize=8)
 def _resident_2020_cached(county_ages: str, fingerprint: tuple) -> BasePopulation:
-    """The fit, through the run's model cache (:func:`analysis.cache.cached`): a run computes it
+    """The fit, through the memo hook (:func:`analysis.hooks.memo`; in a run, the run's model cache): a run computes it
     once in its tables phase and every notebook job loads it (1.7 s fit, 2 ms load)."""
-    return cache.cached("resident-base-2020", (county_ages,), lambda: _fit_resident_2020(county_ages))
+    return hooks.memo("resident-base-2020", (county_ages,), lambda: _fit_resident_2020(county_ages))
 
 
 def _fit_resident_2020(county_ages: str) -> BasePopulation:

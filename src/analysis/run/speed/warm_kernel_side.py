@@ -1,9 +1,9 @@
-"""The kernel side of :mod:`analysis.run.warm_kernel`: warm-up, snapshot and reset.
+"""The kernel side of :mod:`analysis.run.speed.warm_kernel`: warm-up, snapshot and reset.
 
 This file is executed *inside* a Jupyter kernel, loaded as the hidden module ``_qz_warm``
 (it is not imported by the package itself). :func:`install` imports the heavy modules once and
 takes the snapshot; :func:`reset` brings the kernel back to it before each job. See the
-docstring of :mod:`analysis.run.warm_kernel` for what is and is not restored.
+docstring of :mod:`analysis.run.speed.warm_kernel` for what is and is not restored.
 """
 
 import copy
@@ -68,7 +68,7 @@ def _warm_up() -> None:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - not installed: the job that needs it says so
             pass
-    try:  # the run's raw tables and scenario files, read once for all its jobs (analysis.filememo)
+    try:  # the run's raw tables and scenario files, read once for all its jobs (analysis.run.speed.filememo)
         prefill_file_memo()
     except Exception:  # noqa: BLE001 - then every job reads them itself, as without a warm kernel
         pass
@@ -95,12 +95,13 @@ def _warm_up() -> None:
 
 def prefill_file_memo() -> None:
     """Read every registered raw table and every scenario file of the project once, into
-    :mod:`analysis.filememo`'s store. A file that fails to load is left out: its job reads it and
+    :mod:`analysis.run.speed.filememo`'s store. A file that fails to load is left out: its job reads it and
     reports the error as it always has."""
     import contextlib
 
     # kernel side, as every import of this file: the package is imported in the kernel at warm-up
-    from analysis import config, filememo
+    from analysis import config
+    from analysis.run.speed import filememo
     from analysis.data import loaders
     from analysis.errors import AnalysisError
     from analysis.scenarios import load_scenario
@@ -171,7 +172,7 @@ def install() -> None:
     gc.freeze()
 
 
-# Class attributes the package itself replaces (analysis.text_metrics.share): put back before
+# Class attributes the package itself replaces (analysis.run.speed.text_metrics.share): put back before
 # every job, so a job that wraps them leaves the next one nothing.
 RESTORED_CLASS_ATTRIBUTES = (("matplotlib.backends.backend_agg", "RendererAgg", "draw_text"),)
 
@@ -186,7 +187,7 @@ def _class_attributes() -> dict:
 
 
 def _memo():
-    return importlib.import_module("analysis.filememo")
+    return importlib.import_module("analysis.run.speed.filememo")
 
 
 def _shell():

@@ -23,7 +23,7 @@ one cache of laid-out strings in front of the Agg renderer's ``draw_text``; the 
 rendered at each text's own position, so the pixels are the same (``tests/test_text_metrics.py``).
 
 In a warm kernel both caches are module-level dicts, so the kernel's reset empties them before
-every job (:mod:`analysis.run.warm_kernel_side`): the figures of one job share them, and
+every job (:mod:`analysis.run.speed.warm_kernel_side`): the figures of one job share them, and
 measurements made under one job's settings or patches never reach the next. The reset also puts
 matplotlib's ``_get_text_metrics_with_cache`` and ``RendererAgg.draw_text`` back; the job's first
 chart shares them again. With the caches, a font warning (a family not found, a missing glyph)

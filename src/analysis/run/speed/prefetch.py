@@ -12,7 +12,7 @@ free then takes these tasks, queued ahead of the jobs
   notebooks, beside Chromium printing the PDFs (16.5 s of the products phase), while a worker's
   core sat idle during the tables.
 
-Everything goes through the run's model cache (:func:`analysis.cache.cached`) under the keys the
+Everything goes through the run's model cache (:func:`analysis.run.speed.cache.cached`) under the keys the
 tables and the notebooks use, in the jobs' environment: whoever comes first computes an entry,
 the others load it. This only moves work and never changes a result; a task that fails leaves
 its work to the tables or the first job, as before.
@@ -24,12 +24,13 @@ import os
 import time
 from typing import Any, Callable
 
-from .. import pipeline
-from ..demography import cached
-from ..demography.band_components import COMPONENTS
-from ..scenarios import load_scenario
-from .origin import start_year_of
-from .product_scope import comparison_scenarios, publishes
+from ... import pipeline
+from ...demography import cached
+from ...demography.band_components import COMPONENTS
+from ...scenarios import load_scenario
+from ..origin import start_year_of
+from ..product_scope import comparison_scenarios, publishes
+from . import install
 
 
 def queue_prefetch(executor, jobs, options, overrides: dict | None, full: bool, log: str | None) -> None:
@@ -52,6 +53,7 @@ def _task(what: str, env: dict[str, str], log: str | None, work: Callable[[], No
     started = time.perf_counter()
     os.environ.update(env)
     try:
+        install()  # a dask worker is not forked from the runner: the hooks as in the jobs' kernels
         work()
         outcome = f"{what} ready in {time.perf_counter() - started:.1f} s"
     except Exception as exc:  # noqa: BLE001 - the tables or the first job compute it instead

@@ -27,12 +27,12 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from .. import config
-from ..errors import AnalysisError
-from ..scenarios import scenario_chain
-from . import manifest as mf
-from . import publish
-from .product_scope import BUNDLED
+from ... import config
+from ...errors import AnalysisError
+from ...scenarios import scenario_chain
+from .. import manifest as mf
+from .. import publish
+from ..product_scope import BUNDLED
 
 # Options that change what a run computes or which jobs it has (the rest are about how it runs).
 # ``publish``: a run that publishes also makes the scenario comparison and the PDFs.

@@ -7,7 +7,7 @@ create (``NotebookClient.owns_km``), so the kernel survives the job.
 
 A new kernel is warmed once: numpy, pandas, matplotlib (pyplot on the inline backend), every
 module of the ``analysis`` package and the libraries it imports lazily (statsmodels, pyarrow …)
-are imported, the run's raw tables and scenario files are read into :mod:`analysis.filememo`,
+are imported, the run's raw tables and scenario files are read into :mod:`analysis.run.speed.filememo`,
 a figure (with the Chinese font) and a DataFrame are rendered; then a snapshot of the process is
 taken (:data:`_KERNEL_SIDE`, kept in a hidden module ``_qz_warm``) and its objects are frozen out
 of the garbage collector's view (``gc.freeze``: a reset's collection walks only what jobs made).
@@ -22,7 +22,7 @@ Before every job the kernel is reset to that snapshot:
   ``analysis`` package also the contents of module-level dicts, lists and sets, and its
   ``functools.lru_cache`` caches are cleared;
 * matplotlib figures are closed and ``rcParams`` restored, and ``RendererAgg.draw_text`` (which
-  :mod:`analysis.text_metrics` replaces) put back; pandas options restored;
+  :mod:`analysis.run.speed.text_metrics` replaces) put back; pandas options restored;
   warning filters restored (and the once-only registries invalidated);
 * cwd, ``os.environ`` and ``sys.path`` restored, then the job's cwd and environment applied;
 * ``random`` and numpy's global generator reseeded from the OS (no seed carried over).
@@ -42,8 +42,8 @@ import json
 import os
 from pathlib import Path
 
-from .notebook_html import warm_exporter
-from .stderr_log import redirect_stderr, restore_stderr
+from ..notebook_html import warm_exporter
+from ..stderr_log import redirect_stderr, restore_stderr
 
 ENV_COLD = "QZ_COLD_KERNELS"
 ENV_MAX_RSS = "QZ_KERNEL_MAX_RSS_MB"

@@ -10,7 +10,7 @@ The key covers everything the result depends on: the call's parameters, the sha2
 input data file (``data/raw`` and ingested vintages) and of the package's source code, so a
 changed input or model can never be served a stale result.
 
-Storage (:mod:`analysis.cache_codec`): one folder per entry, ``<name>-<key>/``, holding
+Storage (:mod:`analysis.run.speed.cache_codec`): one folder per entry, ``<name>-<key>/``, holding
 ``value.json`` (the structure: dataclasses field by field, dicts, lists, scalars), ``arrays.npz``
 (every ndarray, loaded with ``allow_pickle=False``), one parquet file per DataFrame, and
 ``entry.json`` with the full key and the sha256 of each file. Loading checks the key and every
@@ -28,11 +28,12 @@ import shutil
 from pathlib import Path
 from typing import Any, Callable
 
-from . import config
+from ... import config
+from .environment import CACHE_DIR_ENV
 from .cache_codec import Uncacheable, read_entry, write_entry
 from .filememo import file_signature
 
-ENV_VAR = "QZ_CACHE_DIR"
+ENV_VAR = CACHE_DIR_ENV
 
 
 def cache_dir() -> Path | None:
@@ -54,7 +55,7 @@ def _fingerprint(root: str) -> str:
     data = [p for p in (base / "data" / "raw").rglob("*") if p.is_file()]
     vintages = config.processed_dir() / "vintages"
     data += [p for p in vintages.rglob("*.csv")] if vintages.is_dir() else []
-    source = [p for p in Path(__file__).parent.rglob("*.py")]
+    source = [p for p in Path(config.__file__).parent.rglob("*.py")]  # the whole package's source
     return _digest_files(data + source)
 
 
@@ -82,7 +83,7 @@ def key(*parts: Any) -> str:
 class _ReadEntries:
     """Entries this process has read and verified, with their files' ``stat`` signature: a warm
     kernel serving many jobs of one run loads each entry (parse, hash every file) once, and every
-    call gets a deep copy. An entry whose files changed since (:func:`analysis.filememo.file_signature`:
+    call gets a deep copy. An entry whose files changed since (:func:`analysis.run.speed.filememo.file_signature`:
     size, mtime, ctime, inode; a same-size rewrite inside one timestamp tick would go unseen) is read
     and verified again. Unlike the package's ``lru_cache`` caches it survives a warm
     kernel's reset: its values depend on nothing in the process, only on verified bytes."""

@@ -1,6 +1,6 @@
 """Values read from one input file, kept by a warm kernel for all the jobs it serves.
 
-A warm kernel (:mod:`analysis.run.warm_kernel`) is reset before every job, and the reset empties
+A warm kernel (:mod:`analysis.run.speed.warm_kernel`) is reset before every job, and the reset empties
 the package's ``lru_cache`` caches, so every job read and validated the same raw CSV files
 (pandera) and parsed the same scenario YAML again: about 0.4 s of a notebook's time (issue 14,
 cProfile of five notebooks, 34 validated reads and 10 scenario parses). This store keeps those
@@ -50,7 +50,7 @@ def file_signature(path: Path | str) -> tuple[int, int, int, int]:
     Every write moves the ctime (which, unlike the mtime, no tool can set back); a rewrite with the
     same size inside one timestamp tick (nanoseconds on current Linux, 1-10 ms on kernels before
     6.13 and some file systems) would go unseen. Shared by this memo, the model cache's read-once
-    store (:mod:`analysis.cache`) and the package-source hash (:func:`analysis.run.inputs.source_hash`).
+    store (:mod:`analysis.run.speed.cache`) and the package-source hash (:func:`analysis.run.inputs.source_hash`).
     Raises ``OSError`` for a missing file."""
     st = Path(path).stat()
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
