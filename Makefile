@@ -43,9 +43,10 @@ report: $(STAMP)
 	@if [ -z "$(NO_PRINT_SETUP)" ]; then $(PY) -m analysis.run.print_setup || true; fi
 	$(PY) -m analysis run $(ARGS)
 
-# ruff (lint rules in pyproject.toml) first: a lint error fails the tests in seconds.
+# ruff (lint rules and format in pyproject.toml) first: a lint or format error fails the tests in seconds.
 test: $(STAMP)
 	$(PY) -m ruff check src tests tools benchmarks
+	$(PY) -m ruff format --check src tests tools benchmarks
 	$(PY) -m pytest $(ARGS)
 
 validate: $(STAMP)

@@ -50,19 +50,30 @@ def main(draws: int = 100) -> list[dict]:
             computes.append(ui.compute_seconds)
             reruns.append(ex.calls["projection"] > before)
             redrawn.update(drawn)
-        rows.append({"change": label, "seconds": statistics.median(totals), "max": max(totals),
-                     "reruns": sum(reruns),
-                     "compute": statistics.median(computes),
-                     "render": statistics.median(renders), "projection": any(reruns),
-                     "redrawn": ", ".join(n for n in ("elderly", "beds", "dibao") if n in redrawn)})
+        rows.append(
+            {
+                "change": label,
+                "seconds": statistics.median(totals),
+                "max": max(totals),
+                "reruns": sum(reruns),
+                "compute": statistics.median(computes),
+                "render": statistics.median(renders),
+                "projection": any(reruns),
+                "redrawn": ", ".join(n for n in ("elderly", "beds", "dibao") if n in redrawn),
+            }
+        )
     print(f"bench_explorer: city, registered base, {draws} draws, 2020-{ex.end_year}; median of 3 changes each")
     print(f"  first draw (load, project, beds, 低保, 3 charts): {first:.2f} s")
-    print(f"  {'change':32s} {'seconds':>8s} {'max':>6s} {'compute':>8s} {'render':>7s}  "
-          f"{'projection recomputed':22s} charts redrawn")
+    print(
+        f"  {'change':32s} {'seconds':>8s} {'max':>6s} {'compute':>8s} {'render':>7s}  "
+        f"{'projection recomputed':22s} charts redrawn"
+    )
     for r in rows:
         rerun = f"yes ({r['reruns']} of 3)" if r["projection"] else "no"
-        print(f"  {r['change']:32s} {r['seconds']:8.2f} {r['max']:6.2f} {r['compute']:8.2f} {r['render']:7.2f}  "
-              f"{rerun:22s} {r['redrawn']}")
+        print(
+            f"  {r['change']:32s} {r['seconds']:8.2f} {r['max']:6.2f} {r['compute']:8.2f} {r['render']:7.2f}  "
+            f"{rerun:22s} {r['redrawn']}"
+        )
     print("  (a projection already in the explorer's cache - e.g. switching back to a base - is not recomputed)")
     return rows
 

@@ -47,11 +47,10 @@ def main(draws: int = 1000, end_year: int = 2050) -> dict:
     project(scenario, end_year=2022, draws=2)  # warm-up: imports, data caches
 
     def run():
-        return project(scenario, base="resident", end_year=end_year, draws=draws, seed=20201101,
-                       dtype=np.float32)
+        return project(scenario, base="resident", end_year=end_year, draws=draws, seed=20201101, dtype=np.float32)
 
     wall = float("inf")
-    for _ in range(2):                  # timed without tracing (tracemalloc slows numpy down)
+    for _ in range(2):  # timed without tracing (tracemalloc slows numpy down)
         t0 = time.perf_counter()
         result = run()
         wall = min(wall, time.perf_counter() - t0)
@@ -59,7 +58,7 @@ def main(draws: int = 1000, end_year: int = 2050) -> dict:
     floor = ccmpp_floor.seconds(draws=draws, steps=end_year - 2020)
     life_tables = _mortality_seconds(scenario, draws, end_year)
     tracemalloc.start()
-    result = run()                      # second run for the memory peak
+    result = run()  # second run for the memory peak
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     t1 = time.perf_counter()
@@ -82,8 +81,10 @@ def main(draws: int = 1000, end_year: int = 2050) -> dict:
     print(f"  projection wall time  {wall:.2f} s   (best of 2; target < 2 s)")
     print(f"  floor: plain numpy    {floor:.2f} s   (ccmpp_floor.py, same shape, no life tables)")
     print(f"  ratio to floor        {wall / floor:.2f}x  (target <= 1.0)")
-    print(f"  of which mortality    {life_tables:.2f} s   (e0 root search + survival ratios, "
-          f"{(end_year - 2020) * draws * 2:,} schedules; best of 2)")
+    print(
+        f"  of which mortality    {life_tables:.2f} s   (e0 root search + survival ratios, "
+        f"{(end_year - 2020) * draws * 2:,} schedules; best of 2)"
+    )
     print(f"  city summary          {summary_wall:.2f} s")
     print(f"  peak traced memory    {figures['tracemalloc_peak_mib']:.0f} MiB   (target < 1024 MiB)")
     print(f"  max resident set      {rss:.0f} MiB")

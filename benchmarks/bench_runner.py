@@ -43,16 +43,28 @@ def floor_seconds(repeat: int, workdir: Path) -> list[float]:
 
     from analysis.config import KERNEL_NAME
 
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("import numpy, pandas, matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot")])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell(
+                "import numpy, pandas, matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot"
+            ),
+        ]
+    )
     src, out = workdir / "floor.ipynb", workdir / "floor_out.ipynb"
     nbformat.write(nb, str(src))
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        pm.execute_notebook(str(src), str(out), parameters={"x": 2}, kernel_name=KERNEL_NAME, language="python",
-                            cwd=str(workdir), progress_bar=False)
+        pm.execute_notebook(
+            str(src),
+            str(out),
+            parameters={"x": 2},
+            kernel_name=KERNEL_NAME,
+            language="python",
+            cwd=str(workdir),
+            progress_bar=False,
+        )
         times.append(time.perf_counter() - start)
     return times
 
@@ -74,14 +86,20 @@ def full_run(root: Path, extra: list[str], blank_charts: bool = False) -> dict:
     if blank_charts:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BLANK_CHARTS), env.get("PYTHONPATH")]))
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "analysis", "run", "--quiet", *extra], env=env,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis", "run", "--quiet", *extra], env=env, capture_output=True, text=True
+    )
     wall = time.perf_counter() - start
     latest = root / "reports" / "runs"
     runs = sorted((p for p in latest.iterdir() if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime)
     manifest = json.loads((runs[-1] / "manifest.json").read_text(encoding="utf-8"))
-    return {"wall": wall, "exit": proc.returncode, "manifest": manifest, "stdout": proc.stdout.strip(),
-            "run_dir": runs[-1]}
+    return {
+        "wall": wall,
+        "exit": proc.returncode,
+        "manifest": manifest,
+        "stdout": proc.stdout.strip(),
+        "run_dir": runs[-1],
+    }
 
 
 def blank_charts_reached(run_dir: Path) -> bool:
@@ -94,8 +112,12 @@ def unchanged_rerun(root: Path, extra: list[str]) -> dict:
     """``run --incremental`` again with nothing changed: wall seconds and whether it was all reused."""
     env = {**os.environ, "QZ_FORECAST_ROOT": str(root)}
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "analysis", "run", "--quiet", "--incremental", *extra], env=env,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis", "run", "--quiet", "--incremental", *extra],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     return {"wall": time.perf_counter() - start, "exit": proc.returncode, "stdout": proc.stdout.strip()}
 
 
@@ -113,8 +135,11 @@ def main(argv=None) -> int:
     parser.add_argument("--draws", type=int, default=None)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--cold-kernels", action="store_true", help="run the suite on a fresh kernel per job")
-    parser.add_argument("--blank-charts", action="store_true",
-                        help="lower bound: every chart made but not printed (blank_charts/sitecustomize.py)")
+    parser.add_argument(
+        "--blank-charts",
+        action="store_true",
+        help="lower bound: every chart made but not printed (blank_charts/sitecustomize.py)",
+    )
     args = parser.parse_args(argv)
     extra = []
     if args.units:
@@ -131,8 +156,10 @@ def main(argv=None) -> int:
         tmp = Path(tmp)
         floor = floor_seconds(args.repeat, tmp)
         one_cell = statistics.median(floor)
-        print(f"floor  cold papermill one-cell notebook importing pandas/numpy/matplotlib: median {one_cell:.2f} s "
-              f"(first {floor[0]:.2f} s, n={len(floor)})")
+        print(
+            f"floor  cold papermill one-cell notebook importing pandas/numpy/matplotlib: median {one_cell:.2f} s "
+            f"(first {floor[0]:.2f} s, n={len(floor)})"
+        )
         root = tmp / "project"
         make_project(root)
         # The command make report runs: an --incremental first run reuses nothing either, but it
@@ -144,31 +171,48 @@ def main(argv=None) -> int:
         n_jobs, workers = len(manifest["jobs"]), manifest["parameters"].get("workers") or 2
         if args.blank_charts:
             if not blank_charts_reached(result["run_dir"]):
-                print("       --blank-charts: no bound — the run wrote no chart files or printed its charts "
-                      f"(the hook did not reach its kernels); exit {result['exit']}")
+                print(
+                    "       --blank-charts: no bound — the run wrote no chart files or printed its charts "
+                    f"(the hook did not reach its kernels); exit {result['exit']}"
+                )
                 return 1
             print("       LOWER BOUND: charts made but not printed (1 x 1 PNG and SVG); not a report")
-        print(f"run    python -m analysis run {' '.join(extra) or '(defaults)'}: wall {result['wall']:.1f} s, "
-              f"exit {result['exit']}, {n_jobs} jobs, status {manifest['status']}, "
-              f"kernels {manifest['parameters'].get('kernels', 'cold')}")
+        print(
+            f"run    python -m analysis run {' '.join(extra) or '(defaults)'}: wall {result['wall']:.1f} s, "
+            f"exit {result['exit']}, {n_jobs} jobs, status {manifest['status']}, "
+            f"kernels {manifest['parameters'].get('kernels', 'cold')}"
+        )
         phases = manifest.get("phases") or {}
         if phases:
             extra_products = {k: (manifest.get(k) or {}).get("seconds") for k in ("comparison", "pdf")}
-            print("       phases " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items())
-                  + " (products: " + ", ".join(f"{k} {v:.1f} s" for k, v in extra_products.items() if v) + ")")
+            print(
+                "       phases "
+                + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items())
+                + " (products: "
+                + ", ".join(f"{k} {v:.1f} s" for k, v in extra_products.items() if v)
+                + ")"
+            )
         if per_job:
             ideal = n_jobs * one_cell / workers
             median = statistics.median(per_job)
-            print(f"       RATIO full suite / (jobs x one-cell floor / workers) = {result['wall']:.1f} / "
-                  f"({n_jobs} x {one_cell:.2f} / {workers}) = {result['wall'] / ideal:.2f}x  (target <= 1.0)")
-            print(f"       RATIO per-job median / one-cell floor = {median:.2f} / {one_cell:.2f} = "
-                  f"{median / one_cell:.2f}x  (min {min(per_job):.2f}, max {max(per_job):.2f} s)")
+            print(
+                f"       RATIO full suite / (jobs x one-cell floor / workers) = {result['wall']:.1f} / "
+                f"({n_jobs} x {one_cell:.2f} / {workers}) = {result['wall'] / ideal:.2f}x  (target <= 1.0)"
+            )
+            print(
+                f"       RATIO per-job median / one-cell floor = {median:.2f} / {one_cell:.2f} = "
+                f"{median / one_cell:.2f}x  (min {min(per_job):.2f}, max {max(per_job):.2f} s)"
+            )
             if phases.get("notebooks"):
-                print(f"       RATIO notebook phase / (jobs x one-cell floor / workers) = {phases['notebooks']:.1f} / "
-                      f"{ideal:.1f} = {phases['notebooks'] / ideal:.2f}x  (the jobs alone, without tables and products)")
+                print(
+                    f"       RATIO notebook phase / (jobs x one-cell floor / workers) = {phases['notebooks']:.1f} / "
+                    f"{ideal:.1f} = {phases['notebooks'] / ideal:.2f}x  (the jobs alone, without tables and products)"
+                )
             busy = phases.get("notebooks") or result["wall"]
-            print(f"       sum of job times {sum(per_job):.1f} s -> parallel speed-up {sum(per_job) / busy:.2f}x "
-                  f"over the {'notebook phase' if phases.get('notebooks') else 'whole run'} ({busy:.1f} s)")
+            print(
+                f"       sum of job times {sum(per_job):.1f} s -> parallel speed-up {sum(per_job) / busy:.2f}x "
+                f"over the {'notebook phase' if phases.get('notebooks') else 'whole run'} ({busy:.1f} s)"
+            )
             by_nb = {}
             for j in jobs:
                 by_nb.setdefault(j["notebook"], []).append(j["seconds"])
@@ -178,10 +222,12 @@ def main(argv=None) -> int:
         again = unchanged_rerun(root, extra)
         first = (again["stdout"].splitlines() or [""])[0]
         every = re.search(r" 0 ok, 0 failed, (\d+) reused of (\d+) jobs", first)
-        reused = bool(every) and every.group(1) == every.group(2) != "0"   # every job reused, none run
-        print(f"rerun  run --incremental, nothing changed{' (reusing the blank run)' if args.blank_charts else ''}: "
-              f"{again['wall']:.2f} s wall (exit {again['exit']}; "
-              f"target < 3 s)" + ("" if reused else "  NOT REUSED: " + again["stdout"][:200]))
+        reused = bool(every) and every.group(1) == every.group(2) != "0"  # every job reused, none run
+        print(
+            f"rerun  run --incremental, nothing changed{' (reusing the blank run)' if args.blank_charts else ''}: "
+            f"{again['wall']:.2f} s wall (exit {again['exit']}; "
+            f"target < 3 s)" + ("" if reused else "  NOT REUSED: " + again["stdout"][:200])
+        )
     print(f"       {load()} (after)")
     return 0
 

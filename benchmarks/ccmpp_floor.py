@@ -24,7 +24,7 @@ def inputs(draws: int = 1000, units: int = 13, steps: int = 30, ages: int = 101,
     asfr[15:50] = 0.03
     return {
         "base": rng.uniform(0, 5000, (units, 2, ages)),
-        "survival": rng.uniform(0.9, 1.0, (steps, draws, 1, 2, ages)),   # by step, draw, sex
+        "survival": rng.uniform(0.9, 1.0, (steps, draws, 1, 2, ages)),  # by step, draw, sex
         "birth_survival": rng.uniform(0.99, 1.0, (steps, draws, 1, 2)),
         "asfr": asfr * rng.uniform(0.5, 1.5, (steps, draws, units, 1)),
         "migration": rng.normal(0, 20, (steps, draws, units, 1, 1)) * rng.dirichlet(np.ones(ages), 2),

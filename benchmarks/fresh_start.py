@@ -49,8 +49,10 @@ def main(argv=None) -> int:
         lines = [ln for ln in log.read_text(encoding="utf-8", errors="replace").splitlines() if ln.startswith("run ")]
         print(f"       make report  {run_s:6.1f} s (exit {code}); {lines[-1] if lines else 'no summary line'}")
         total = clone_s + setup_s + run_s
-        print(f"       TOTAL fresh clone -> complete report {total:.1f} s = {total / 60:.2f} min "
-              f"(clone {clone_s:.1f} s; target < 2 min); index {'written' if latest.exists() else 'MISSING'}")
+        print(
+            f"       TOTAL fresh clone -> complete report {total:.1f} s = {total / 60:.2f} min "
+            f"(clone {clone_s:.1f} s; target < 2 min); index {'written' if latest.exists() else 'MISSING'}"
+        )
         try:
             print(f"       load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
         except OSError:

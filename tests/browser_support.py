@@ -16,8 +16,15 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--hide-scrollbars", "--enable-logging=stderr", "--v=0"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--hide-scrollbars",
+    "--enable-logging=stderr",
+    "--v=0",
+]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 CONSOLE = re.compile(r":CONSOLE(?:\(\d+\)|:\d+)\]\s*(.*)")
 
@@ -35,8 +42,9 @@ def ensure_chromium() -> str:
         pytest.skip("chromium is missing and cannot be installed here (needs root and apt-get)")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, capture_output=True)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium", "fonts-noto-cjk"], check=True, env=env,
-                   capture_output=True)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "chromium", "fonts-noto-cjk"], check=True, env=env, capture_output=True
+    )
     binary = shutil.which("chromium")
     assert binary, "apt-get installed chromium but it is not on PATH"
     return binary
@@ -51,7 +59,9 @@ def ensure_poppler() -> None:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, capture_output=True)
     subprocess.run(["apt-get", "install", "-y", "-qq", "poppler-utils"], check=True, env=env, capture_output=True)
-    assert shutil.which("pdfinfo") and shutil.which("pdftotext"), "apt-get installed poppler-utils but it is not on PATH"
+    assert shutil.which("pdfinfo") and shutil.which("pdftotext"), (
+        "apt-get installed poppler-utils but it is not on PATH"
+    )
 
 
 def pdf_pages(pdf: Path) -> int:
@@ -62,18 +72,17 @@ def pdf_pages(pdf: Path) -> int:
 
 def pdf_text(pdf: Path) -> str:
     """The text of ``pdf`` by ``pdftotext``."""
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
-                          timeout=60, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, timeout=60, check=True
+    ).stdout
 
 
 # Run in every published page: what a reader sees, and whether the page is wider than the window.
-PAGE_PROBE = ("({text: document.body.innerText, scroll: document.documentElement.scrollWidth,"
-              " width: window.innerWidth})")
+PAGE_PROBE = "({text: document.body.innerText, scroll: document.documentElement.scrollWidth, width: window.innerWidth})"
 
 
 def _run(binary: str, url: str, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([binary, *CHROMIUM_FLAGS, *extra, url], capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run([binary, *CHROMIUM_FLAGS, *extra, url], capture_output=True, text=True, timeout=120)
 
 
 def render(binary: str, path: Path) -> tuple[str, list[str]]:

@@ -32,8 +32,10 @@ STANDIN_NOTEBOOKS = {
     "90_city_overview": ["print('全市 city overview', unit)"],
     "99_scenario_explorer": ["raise RuntimeError('99_* must not run unless named')"],
 }
-STANDIN_PARAMETERS = ('unit = "quanzhou"\nscenario = "baseline"\nbase = "registered"\nstart_year = 2020\n'
-                      'end_year = 2035\ndraws = 200\nseed = 20201101\nfail_unit = ""\nsleep = 0.0')
+STANDIN_PARAMETERS = (
+    'unit = "quanzhou"\nscenario = "baseline"\nbase = "registered"\nstart_year = 2020\n'
+    'end_year = 2035\ndraws = 200\nseed = 20201101\nfail_unit = ""\nsleep = 0.0'
+)
 
 
 def write_standin_notebooks(folder: Path, names=None) -> list[Path]:
@@ -48,8 +50,11 @@ def write_standin_notebooks(folder: Path, names=None) -> list[Path]:
         params = nbformat.v4.new_code_cell(STANDIN_PARAMETERS, metadata={"tags": ["parameters"]})
         sleeper = nbformat.v4.new_code_cell("import time\ntime.sleep(float(sleep))")
         nb = nbformat.v4.new_notebook(cells=[params, sleeper] + [nbformat.v4.new_code_cell(c) for c in cells])
-        nb.metadata["kernelspec"] = {"name": "quanzhou-forecast", "display_name": "quanzhou-forecast",
-                                     "language": "python"}
+        nb.metadata["kernelspec"] = {
+            "name": "quanzhou-forecast",
+            "display_name": "quanzhou-forecast",
+            "language": "python",
+        }
         path = folder / f"{name}.ipynb"
         nbformat.write(nb, str(path))
         paths.append(path)
@@ -57,6 +62,7 @@ def write_standin_notebooks(folder: Path, names=None) -> list[Path]:
 
 
 # --- fake models -------------------------------------------------------------------------------
+
 
 def fake_project(scenario, base="resident", start_year=2020, end_year=2035, draws=1, seed=20201101):
     """A synthetic ProjectionResult: every unit a smooth age profile growing 1 % a year."""
@@ -69,7 +75,14 @@ def fake_project(scenario, base="resident", start_year=2020, end_year=2035, draw
     growth = (1.01 ** (years - start_year))[None, :, None, None, None]
     noise = 1.0 + 0.02 * rng.standard_normal((draws, 1, 1, 1, 1)) if draws > 1 else np.ones((1, 1, 1, 1, 1))
     factor = 1.0 if base == "resident" else 0.8
-    pop = profile[None, None, None, None, :] * scale * growth * noise * factor * np.ones((draws, len(years), len(units), 2, N_AGES))
+    pop = (
+        profile[None, None, None, None, :]
+        * scale
+        * growth
+        * noise
+        * factor
+        * np.ones((draws, len(years), len(units), 2, N_AGES))
+    )
     return ProjectionResult(pop, years, units, base, getattr(scenario, "name", str(scenario)), seed=seed)
 
 
@@ -84,18 +97,28 @@ def _service_rows(result, spec):
 
 
 def fake_beds(result, scenario):
-    return _service_rows(result, {"beds_required": (lambda o, t: 0.038 * o, "beds"),
-                                  "nursing_beds_required": (lambda o, t: 0.012 * o, "beds"),
-                                  "beds_need_view": (lambda o, t: 0.03 * o, "beds"),
-                                  # a stock of exactly 10 nursing-type beds per 1,000 persons 60+, 60 % of
-                                  # institutional beds: the plan odds are then known by hand
-                                  "nursing_bed_stock": (lambda o, t: 0.010 * o, "beds"),
-                                  "nursing_bed_share_target": (lambda o, t: 60.0 + 0.0 * o, "percent")})
+    return _service_rows(
+        result,
+        {
+            "beds_required": (lambda o, t: 0.038 * o, "beds"),
+            "nursing_beds_required": (lambda o, t: 0.012 * o, "beds"),
+            "beds_need_view": (lambda o, t: 0.03 * o, "beds"),
+            # a stock of exactly 10 nursing-type beds per 1,000 persons 60+, 60 % of
+            # institutional beds: the plan odds are then known by hand
+            "nursing_bed_stock": (lambda o, t: 0.010 * o, "beds"),
+            "nursing_bed_share_target": (lambda o, t: 60.0 + 0.0 * o, "percent"),
+        },
+    )
 
 
 def fake_workforce(result, scenario):
-    return _service_rows(result, {"certified_social_workers_required": (lambda o, t: t / 1000.0, "persons"),
-                                  "social_work_talent_required": (lambda o, t: 0.002 * t, "persons")})
+    return _service_rows(
+        result,
+        {
+            "certified_social_workers_required": (lambda o, t: t / 1000.0, "persons"),
+            "social_work_talent_required": (lambda o, t: 0.002 * t, "persons"),
+        },
+    )
 
 
 def fake_dibao(scenario, start_year, end_year, draws=1, seed=0, **_):
@@ -104,15 +127,30 @@ def fake_dibao(scenario, start_year, end_year, draws=1, seed=0, **_):
     for uid in geography.county_ids() + [geography.CITY_ID]:
         wage = 2000.0 + 30.0 * (years - start_year)
         ratio = np.full(len(years), 44.5)
-        frames += [tidy.quantity_frame(uid, years, "min_wage_monthly", wage, "yuan per month"),
-                   tidy.quantity_frame(uid, years, "dibao_monthly", wage * ratio / 100, "yuan per month"),
-                   tidy.quantity_frame(uid, years, "dibao_to_min_wage_ratio", ratio, "percent")]
+        frames += [
+            tidy.quantity_frame(uid, years, "min_wage_monthly", wage, "yuan per month"),
+            tidy.quantity_frame(uid, years, "dibao_monthly", wage * ratio / 100, "yuan per month"),
+            tidy.quantity_frame(uid, years, "dibao_to_min_wage_ratio", ratio, "percent"),
+        ]
     return tidy.concat(frames)
 
 
 def fake_backtest_table(scenario):
-    return pd.DataFrame([{"geography": "quanzhou", "indicator": "pop_60plus", "year": 2020, "base": "resident", "method": "suite",
-                          "tests": "resident seed variant", "projected": 110.0, "observed": 100.0, "error_pct": 10.0}])
+    return pd.DataFrame(
+        [
+            {
+                "geography": "quanzhou",
+                "indicator": "pop_60plus",
+                "year": 2020,
+                "base": "resident",
+                "method": "suite",
+                "tests": "resident seed variant",
+                "projected": 110.0,
+                "observed": 100.0,
+                "error_pct": 10.0,
+            }
+        ]
+    )
 
 
 FAKES = {

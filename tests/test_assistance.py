@@ -44,8 +44,15 @@ def synthetic_projection(years, persons_per_unit, draws=1):
 
 def test_tidy_format_and_indicators(path_q):
     assert list(path_q.columns) == COLUMNS
-    need = {"min_wage_monthly", "dibao_monthly", "dibao_annual", "dibao_to_min_wage_ratio", "tekun_monthly",
-            "low_income_upper_monthly", "dibao_cost_annual"}
+    need = {
+        "min_wage_monthly",
+        "dibao_monthly",
+        "dibao_annual",
+        "dibao_to_min_wage_ratio",
+        "tekun_monthly",
+        "low_income_upper_monthly",
+        "dibao_cost_annual",
+    }
     assert need <= set(path_q.indicator)
     assert set(path_q.unit_id) == set(county_ids()) | {"quanzhou"}
 
@@ -61,7 +68,8 @@ def test_ratio_times_wage_is_the_standard_by_hand(path_q):
         for stat in ("p10", "p50", "p90"):
             ratio = value(path_q, "dehua", year, "dibao_to_min_wage_ratio") / 100
             assert value(path_q, "dehua", year, "dibao_monthly", stat) == pytest.approx(
-                ratio * value(path_q, "dehua", year, "min_wage_monthly", stat))
+                ratio * value(path_q, "dehua", year, "min_wage_monthly", stat)
+            )
 
 
 def test_tekun_and_low_income_multiples(path_q):
@@ -171,7 +179,9 @@ def test_draws_reproducible_and_consistent():
     w0 = value(f1, "jinjiang", 2028, "min_wage_monthly", "p90") - value(f1, "jinjiang", 2028, "min_wage_monthly", "p10")
     assert w > w0 > 0
     # 2026: the 2025-04 (estimated) wage is in force on every path: no band before the next decree
-    assert value(f1, "jinjiang", 2026, "min_wage_monthly", "p90") == value(f1, "jinjiang", 2026, "min_wage_monthly", "p10")
+    assert value(f1, "jinjiang", 2026, "min_wage_monthly", "p90") == value(
+        f1, "jinjiang", 2026, "min_wage_monthly", "p10"
+    )
 
 
 def test_recipient_share_estimate_matches_scenario():
@@ -260,8 +270,10 @@ def test_population_weights_from_base_population():
 
 
 def test_summary_text_follows_the_scenario():
-    sc = load_scenario("baseline", {"assistance.tekun_multiple": 1.5, "assistance.recipient_share": 2.0,
-                                    "assistance.average_gap_share": 0.55})
+    sc = load_scenario(
+        "baseline",
+        {"assistance.tekun_multiple": 1.5, "assistance.recipient_share": 2.0, "assistance.average_gap_share": 0.55},
+    )
     persons = {uid: 100_000.0 for uid in county_ids()}
     f = a.dibao_path(sc, 2020, 2026, population=synthetic_projection(range(2020, 2027), persons))
     zh = at.summary_zh(f, sc, "anxi", 2021)

@@ -17,25 +17,31 @@ def table():
 def test_columns_and_rows(table):
     assert list(table.columns) == bb.COLUMNS
     for indicator in ("pop_total", "pop_0_14", "pop_60plus", "pop_65plus"):
-        assert ((table["geography"] == "quanzhou") & (table["indicator"] == indicator)
-                & (table["method"] == "suite")).any(), indicator
+        assert (
+            (table["geography"] == "quanzhou") & (table["indicator"] == indicator) & (table["method"] == "suite")
+        ).any(), indicator
     assert {"suite", "constant_shares", "linear_trend"} <= set(table["method"])
     assert table["error_pct"].notna().all() and table["observed"].gt(0).all()
 
 
 def test_error_arithmetic_and_observations(table):
-    row = table[(table["geography"] == "quanzhou") & (table["indicator"] == "pop_60plus")
-                & (table["method"] == "suite")].iloc[0]
-    assert row["observed"] == pytest.approx(8_782_285 * 0.1321)               # census 2020: 13.21 %
+    row = table[
+        (table["geography"] == "quanzhou") & (table["indicator"] == "pop_60plus") & (table["method"] == "suite")
+    ].iloc[0]
+    assert row["observed"] == pytest.approx(8_782_285 * 0.1321)  # census 2020: 13.21 %
     assert row["error_pct"] == pytest.approx(100 * (row["projected"] / row["observed"] - 1))
 
 
 def test_constant_shares_hand_check(table):
     """2010 60+ share (711,804 / 8,128,530) × the suite's projected 2020 city total."""
-    total = table[(table["geography"] == "quanzhou") & (table["indicator"] == "pop_total")
-                  & (table["method"] == "suite")]["projected"].iloc[0]
-    row = table[(table["geography"] == "quanzhou") & (table["indicator"] == "pop_60plus")
-                & (table["method"] == "constant_shares")].iloc[0]
+    total = table[
+        (table["geography"] == "quanzhou") & (table["indicator"] == "pop_total") & (table["method"] == "suite")
+    ]["projected"].iloc[0]
+    row = table[
+        (table["geography"] == "quanzhou")
+        & (table["indicator"] == "pop_60plus")
+        & (table["method"] == "constant_shares")
+    ].iloc[0]
     assert row["projected"] == pytest.approx(total * 711_804 / 8_128_530)
 
 
@@ -86,10 +92,14 @@ def test_registered_rows_score_every_registered_figure_after_2010(table):
 def test_ratio_to_national_hand_check(table):
     """Issue 26 item 7: city 2010 60+ share 711,804 / 8,128,530 = 8.757 % × China 18.70 / 13.26 (6th and 7th
     census) = 12.35 %, against 13.21 % in 2020: −6.5 % on the share; × the suite's city total for the count."""
-    total = table[(table["geography"] == "quanzhou") & (table["indicator"] == "pop_total")
-                  & (table["method"] == "suite")]["projected"].iloc[0]
-    row = table[(table["geography"] == "quanzhou") & (table["indicator"] == "pop_60plus")
-                & (table["method"] == "ratio_to_national")].iloc[0]
+    total = table[
+        (table["geography"] == "quanzhou") & (table["indicator"] == "pop_total") & (table["method"] == "suite")
+    ]["projected"].iloc[0]
+    row = table[
+        (table["geography"] == "quanzhou")
+        & (table["indicator"] == "pop_60plus")
+        & (table["method"] == "ratio_to_national")
+    ].iloc[0]
     assert row["projected"] == pytest.approx(total * 711_804 / 8_128_530 * 18.70 / 13.26)
     assert 100 * (711_804 / 8_128_530 * 18.70 / 13.26 / 0.1321 - 1) == pytest.approx(-6.52, abs=0.01)
     jj = table[(table["geography"] == "jinjiang") & (table["method"] == "ratio_to_national")].iloc[0]

@@ -30,6 +30,7 @@ def test_2010_base_adds_up_to_the_2010_registered_series():
 def test_2010_unit_totals_do_not_read_the_2021_death_rates(monkeypatch):
     def refuse():
         raise AssertionError("the 2010 registered base read the 2021 yearbook")
+
     monkeypatch.setattr(loaders, "load_resident2021", refuse)
     totals, known, _ = registered_unit_totals(resident_base(2010), origin=2010, city_total=6_852_700.0)
     assert known == {} and sum(totals.values()) == pytest.approx(6_852_700)
@@ -39,7 +40,7 @@ def test_projection_runs_year_ends_2010_to_2020(run):
     assert list(run.years) == list(range(2010, 2021)) and run.base == "registered"
     city = run.unit("quanzhou")[0].sum(axis=(1, 2))
     assert city[0] == pytest.approx(6_852_700) and np.all(np.diff(city) > 0)
-    assert any("set to 0 (ASSUMPTION)" in str(n) for n in run.notes)   # no two registered years ≤ 2011
+    assert any("set to 0 (ASSUMPTION)" in str(n) for n in run.notes)  # no two registered years ≤ 2011
 
 
 def _shift_observations(frame, factor):
@@ -69,7 +70,7 @@ def test_moving_a_post_2010_observation_changes_the_score_not_the_forecast(monke
 def test_centenarians_are_interpolated_between_year_ends(run):
     rows = br.registered_rows(run).set_index(["indicator", "year"])
     c = run.unit("quanzhou")[0][:, :, 100:].sum(axis=(1, 2))
-    end_july_2013 = c[2] + 7 / 12 * (c[3] - c[2])          # end-2012 → end-2013
+    end_july_2013 = c[2] + 7 / 12 * (c[3] - c[2])  # end-2012 → end-2013
     assert rows.loc[("pop_100plus", 2013), "projected"] == pytest.approx(end_july_2013)
 
 

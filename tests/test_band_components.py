@@ -7,8 +7,15 @@ from analysis.demography import band_components as bc
 
 
 def test_each_component_says_what_it_draws():
-    table = pd.DataFrame({"component": ["all", "base", "rates"], "p10": [90.0] * 3, "p50": [100.0] * 3,
-                          "p90": [110.0] * 3, "width_pct": [20.0] * 3})
+    table = pd.DataFrame(
+        {
+            "component": ["all", "base", "rates"],
+            "p10": [90.0] * 3,
+            "p50": [100.0] * 3,
+            "p90": [110.0] * 3,
+            "width_pct": [20.0] * 3,
+        }
+    )
     made = bc.readable(table).set_index("不确定性来源 source")["组成 made of"]
     base, rates, every = made[bc.COMPONENTS["base"]], made[bc.COMPONENTS["rates"]], made[bc.COMPONENTS["all"]]
     assert "饥荒低谷深度" in base and "饥荒" not in rates

@@ -12,9 +12,9 @@ def test_every_estimated_resident_structure_widens_its_band():
     structure error than without it, and the structure error is the larger part of that band;
     晋江 (published shares) is not drawn, so its band does not change."""
     table = bs.source_widths("baseline", "resident", 2025, 200, 1, sources=("county_structures",))
-    assert len(table) == 14                                      # 13 units and the city
+    assert len(table) == 14  # 13 units and the city
     for row in table.itertuples():
-        if row.unit_id == "quanzhou":                            # the structure draw moves people between units only
+        if row.unit_id == "quanzhou":  # the structure draw moves people between units only
             assert row.width_without_pct == pytest.approx(row.width_all_pct, rel=0.05)
         elif row.unit_id in PUBLISHED_STRUCTURE_UNITS:
             assert row.width_without_pct == pytest.approx(row.width_all_pct, rel=0.05), row.unit_id
@@ -28,12 +28,19 @@ def test_share_is_one_minus_the_squared_width_ratio():
     assert bs.variance_share(5.0, 4.0) == pytest.approx(36.0)
     assert bs.variance_share(5.0, 3.0) == pytest.approx(64.0)
     assert bs.variance_share(0.0, 0.0) == 0.0
-    table = pd.DataFrame({"unit_id": ["a", "a"], "source": ["county_totals", "rates"], "width_all_pct": [20.0, 20.0],
-                          "width_without_pct": [10.0, 20.0], "share_pct": [75.0, 0.0]})
+    table = pd.DataFrame(
+        {
+            "unit_id": ["a", "a"],
+            "source": ["county_totals", "rates"],
+            "width_all_pct": [20.0, 20.0],
+            "width_without_pct": [10.0, 20.0],
+            "share_pct": [75.0, 0.0],
+        }
+    )
     out = bs.readable(table, "a")
     assert list(out["占区间方差 share of the band (%)"]) == ["75%", "0%"]
     assert out["不确定性来源 source"].iloc[0].startswith("估算的县级总数")
-    assert out.columns[0].split()[0] == "不确定性来源"            # Chinese first
+    assert out.columns[0].split()[0] == "不确定性来源"  # Chinese first
 
 
 def test_switching_a_source_off_sets_its_spreads_to_zero():
@@ -44,5 +51,7 @@ def test_switching_a_source_off_sets_its_spreads_to_zero():
     for _, keys in bs.SOURCES.values():
         for key in keys:
             assert scn.get(key) > 0, key
-    assert set(bs.SOURCES["county_totals"][1]) == {"demography.base_county_sd_log_resident",
-                                                   "demography.base_county_sd_log_registered"}
+    assert set(bs.SOURCES["county_totals"][1]) == {
+        "demography.base_county_sd_log_resident",
+        "demography.base_county_sd_log_registered",
+    }

@@ -15,7 +15,7 @@ def resident():
 
 
 def share(pop, first, last=None):
-    return 100.0 * pop[..., first:(None if last is None else last + 1)].sum() / pop.sum()
+    return 100.0 * pop[..., first : (None if last is None else last + 1)].sum() / pop.sum()
 
 
 def test_resident_city_reproduces_census(resident):
@@ -61,7 +61,7 @@ def test_registered_base():
     assert city[0].sum() == pytest.approx(3_966_000, rel=1e-9)
     acc = registered_accounting()
     anchor = acc.structures[2019]
-    assert anchor[:, 60:].sum() == pytest.approx(1_110_000, rel=1e-9)    # the plan's figure, end-2019
+    assert anchor[:, 60:].sum() == pytest.approx(1_110_000, rel=1e-9)  # the plan's figure, end-2019
     assert anchor.sum() == pytest.approx(7_607_000, rel=1e-9)
     assert acc.structures[2017][:, 60:].sum() == pytest.approx(1_015_000, rel=1e-9)
     assert acc.structures[2017][:, 80:].sum() == pytest.approx(148_000, rel=1e-9)
@@ -70,7 +70,9 @@ def test_registered_base():
     assert 1_110_000 < city[:, 60:].sum() < 1_200_000
     assert city[:, 80:].sum() != pytest.approx(city[:, 60:].sum() * 148_000 / 1_015_000, rel=0.01)
     assert any("end-2019" in str(n) for n in reg.notes)
-    assert any("NO county evidence" in str(n) and "ESTIMATED" in str(n) for n in reg.notes)   # wording of issue 26: evidence may be derived, not only published
+    assert any(
+        "NO county evidence" in str(n) and "ESTIMATED" in str(n) for n in reg.notes
+    )  # wording of issue 26: evidence may be derived, not only published
 
 
 def test_base_2010_margins():
@@ -111,7 +113,7 @@ def real_table(grouped: bool, resident) -> pd.DataFrame:
             values = resident.population[u, s]
             if grouped:
                 for a in range(0, 100, 5):
-                    rows.append((uid, sex, f"{a}-{a + 4}", values[a:a + 5].sum()))
+                    rows.append((uid, sex, f"{a}-{a + 4}", values[a : a + 5].sum()))
                 rows.append((uid, sex, "100+", values[100]))
             else:
                 rows += [(uid, sex, a, v) for a, v in enumerate(values)]

@@ -65,8 +65,12 @@ def unit_seeds():
     ids, _ = bp.unit_index()
     totals, _, _ = county.resident_unit_totals_2020()
     total, sexes, _ = county.census_margins_2020("泉州市")
-    return county.native_migrant_seeds(cohort_shape(county.CENSUS_TIME_2020), county.registered_totals_2020(ids, totals),
-                                       totals, county.migrant_profile_2020(total, sexes[1]))
+    return county.native_migrant_seeds(
+        cohort_shape(county.CENSUS_TIME_2020),
+        county.registered_totals_2020(ids, totals),
+        totals,
+        county.migrant_profile_2020(total, sexes[1]),
+    )
 
 
 def test_resident_profile_as_smooth_as_the_wpp_shape_everywhere(resident):
@@ -94,11 +98,11 @@ def test_registered_base_moves_nobody_across_band_edges():
     flat = registered_accounting(ages_60_79="flat").structures[2017]
     s17 = registered_accounting().structures[2017]
     for first, last in REGISTERED_BANDS:
-        band = (flat / national)[:, first:(None if last is None else last + 1)]
+        band = (flat / national)[:, first : (None if last is None else last + 1)]
         assert band == pytest.approx(np.repeat(band[:, :1], band.shape[1], axis=1), rel=1e-9)
     for structure in (flat, s17):
         assert structure[:, 60:].sum() == pytest.approx(1_015_000) and structure[:, 80:].sum() == pytest.approx(148_000)
-    inner = s17[:, 60:81] / national[:, 60:81]       # default: linear in age, continuous at 80
+    inner = s17[:, 60:81] / national[:, 60:81]  # default: linear in age, continuous at 80
     assert np.diff(inner, n=2, axis=1) == pytest.approx(0, abs=1e-12)
     assert s17[:, 60:80].sum() == pytest.approx(flat[:, 60:80].sum())
     assert s17[:, :60] == pytest.approx(flat[:, :60]) and s17[:, 80:] == pytest.approx(flat[:, 80:])
@@ -149,9 +153,9 @@ def test_hand_case_log_multiplier_is_piecewise_linear_between_knots():
     knots = bp.band_knots(labels, profile)
     assert knots == pytest.approx([7.0, 37.0, 62.0, 82.5])  # flat profile: open band mean = mid-point
     g = np.log(factor)
-    bend = np.abs(np.diff(g, 2))                             # second difference at ages 1…99
+    bend = np.abs(np.diff(g, 2))  # second difference at ages 1…99
     at_knot = np.isin(np.arange(1, 100), [7, 37, 62, 82, 83])
-    assert bend[~at_knot].max() < 1e-9                       # straight between knots
+    assert bend[~at_knot].max() < 1e-9  # straight between knots
     assert g[:8] == pytest.approx(g[0]) and g[83:] == pytest.approx(g[-1])  # constant outside
 
 
@@ -166,9 +170,15 @@ def test_ipf_mixes_smooth_and_plain_margins():
     rng = np.random.default_rng(3)
     seed = rng.uniform(50, 150, (3, 2, bp.N_AGES))
     labels = bp.age_band_labels([(0, 14), (15, 59), (60, None)])
-    units, sexes, bands = np.array([3000.0, 5000.0, 2000.0]), np.array([5200.0, 4800.0]), np.array([1500.0, 7000.0, 1500.0])
-    fit = bp.ipf(seed, [(np.arange(3)[:, None, None], units), (np.arange(2)[None, :, None], sexes),
-                        bp.AgeBandMargin(labels, bands)])
+    units, sexes, bands = (
+        np.array([3000.0, 5000.0, 2000.0]),
+        np.array([5200.0, 4800.0]),
+        np.array([1500.0, 7000.0, 1500.0]),
+    )
+    fit = bp.ipf(
+        seed,
+        [(np.arange(3)[:, None, None], units), (np.arange(2)[None, :, None], sexes), bp.AgeBandMargin(labels, bands)],
+    )
     assert fit.sum(axis=(1, 2)) == pytest.approx(units, rel=1e-8)
     assert fit.sum(axis=(0, 2)) == pytest.approx(sexes, rel=1e-8)
     assert np.bincount(labels, fit.sum(axis=(0, 1))) == pytest.approx(bands, rel=1e-8)
@@ -180,8 +190,10 @@ def test_ipf_mixes_smooth_and_plain_margins():
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.floats(0.3, 3.0), min_size=4, max_size=4),
-       st.lists(st.floats(1.0, 100.0), min_size=bp.N_AGES, max_size=bp.N_AGES))
+@given(
+    st.lists(st.floats(0.3, 3.0), min_size=4, max_size=4),
+    st.lists(st.floats(1.0, 100.0), min_size=bp.N_AGES, max_size=bp.N_AGES),
+)
 def test_any_reasonable_targets_are_met_exactly(scale, profile):
     profile = np.array(profile)
     labels = bp.age_band_labels(bp.RESIDENT_BANDS_2020)

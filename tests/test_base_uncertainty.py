@@ -40,20 +40,25 @@ def test_structure_spread_is_the_holdout_error_of_the_age_method_in_use():
     assert county_checks.structure_spread_pct() < county_checks.structure_spread_pct("crude_death_rate")
 
 
-@pytest.mark.parametrize("key, measure, decimals", [
-    ("demography.base_county_sd_log_resident", lambda: county_checks.resident_total_spread(), 3),
-    ("demography.base_county_sd_log_registered", lambda: county_checks.registered_total_spread()[2], 3),
-    ("demography.base_structure_sd_pct", lambda: county_checks.structure_spread_pct(), 1),
-])
+@pytest.mark.parametrize(
+    "key, measure, decimals",
+    [
+        ("demography.base_county_sd_log_resident", lambda: county_checks.resident_total_spread(), 3),
+        ("demography.base_county_sd_log_registered", lambda: county_checks.registered_total_spread()[2], 3),
+        ("demography.base_structure_sd_pct", lambda: county_checks.structure_spread_pct(), 1),
+    ],
+)
 def test_scenario_spread_is_what_its_function_measures(key, measure, decimals):
     """The scenario stores the measured figure, rounded as stored: the two cannot drift apart."""
     assert SCN.get(key) == round(measure(), decimals)
 
 
 def test_80plus_spread_is_half_the_range_of_the_methods():
-    methods = [registered_accounting(**kw).structures[2019][:, 80:].sum()
-               for kw in ({}, {"ages_60_79": "flat"}, {"p80_method": "ratio_2017"})]
-    assert len({round(m) for m in methods}) == 3          # three different methods
+    methods = [
+        registered_accounting(**kw).structures[2019][:, 80:].sum()
+        for kw in ({}, {"ages_60_79": "flat"}, {"p80_method": "ratio_2017"})
+    ]
+    assert len({round(m) for m in methods}) == 3  # three different methods
     spread = 50 * (max(methods) - min(methods)) / np.mean(methods)
     assert SCN.get("demography.base_80plus_sd_pct") == pytest.approx(spread, abs=0.3)
 
@@ -73,16 +78,17 @@ def test_draws_keep_what_is_published(base):
     carry = b.diagnostics.get("registered_total_sd_log", {}) if base == "registered" else {}
     for i, uid in enumerate(b.unit_ids):
         if not b.unit_total_estimated.get(uid, True):
-            if uid in carry:   # registered evidence carried to end-2020: varies with its measured carry error
+            if uid in carry:  # registered evidence carried to end-2020: varies with its measured carry error
                 spread = np.log(draws[:, i].sum(axis=(-1, -2)) / b.population[i].sum()).std()
                 assert spread == pytest.approx(carry[uid], rel=0.25, abs=0.003), uid
             else:
                 assert draws[:, i].sum(axis=(-1, -2)) == pytest.approx(np.full(300, b.population[i].sum()), rel=1e-4)
-    if base == "resident":   # the published bands 0–14 / 15–59 / 60+ stay in every draw
+    if base == "resident":  # the published bands 0–14 / 15–59 / 60+ stay in every draw
         for lo, hi in ((0, 15), (15, 60), (60, 101)):
             assert city[..., lo:hi].sum(axis=(-1, -2)) == pytest.approx(
-                np.full(300, b.population[..., lo:hi].sum()), rel=1e-6)
-    else:                    # the registered 60+ moves with its measured spread
+                np.full(300, b.population[..., lo:hi].sum()), rel=1e-6
+            )
+    else:  # the registered 60+ moves with its measured spread
         sixty = city[..., 60:].sum(axis=(-1, -2)) / b.population[..., 60:].sum() - 1
         assert 0.004 < sixty.std() < 0.012
     assert np.all(draws >= 0)
@@ -102,8 +108,8 @@ def test_structure_draw_moves_old_people_between_units_only():
     z = np.random.default_rng(3).standard_normal((50, len(b.unit_ids)))
     drawn = np.array([u != "jinjiang" for u in b.unit_ids])
     out = structure_draw(pop, z, 0.164, drawn)
-    assert out.sum(axis=(-1, -2)) == pytest.approx(pop.sum(axis=(-1, -2)), rel=1e-3)      # unit totals
-    assert out.sum(axis=1) == pytest.approx(pop.sum(axis=1), rel=1e-6)                    # city sex × age
+    assert out.sum(axis=(-1, -2)) == pytest.approx(pop.sum(axis=(-1, -2)), rel=1e-3)  # unit totals
+    assert out.sum(axis=1) == pytest.approx(pop.sum(axis=1), rel=1e-6)  # city sex × age
     share = out[..., 60:].sum(axis=(-1, -2)) / out.sum(axis=(-1, -2))
     assert share[:, ~drawn].std(axis=0).max() < 0.2 * share[:, drawn].std(axis=0).min()
     assert share[:, drawn].std(axis=0).min() > 0.005
@@ -135,13 +141,13 @@ def test_famine_draw_hand_case_keeps_the_bands():
     from analysis.demography.base.uncertainty import famine_draw
 
     pop = np.full((1, 2, 101), 100.0)
-    pop[0, :, 59:62] = 60.0        # trough: 40 below the reference
-    pop[0, :, 57:59] = 130.0       # rebound: 30 above
-    out = famine_draw(pop, np.array([1.0, 2.0, 0.0]), 2020)[:, 0]          # (draws, sex, age) of the one unit
+    pop[0, :, 59:62] = 60.0  # trough: 40 below the reference
+    pop[0, :, 57:59] = 130.0  # rebound: 30 above
+    out = famine_draw(pop, np.array([1.0, 2.0, 0.0]), 2020)[:, 0]  # (draws, sex, age) of the one unit
     p = pop[0]
     assert out[0] == pytest.approx(p)
     assert out[1, 0, 60] == pytest.approx(20.0) and out[1, 0, 58] == pytest.approx(160.0)
-    assert out[2, 0, 60] == pytest.approx(100.0)           # no trough at all
+    assert out[2, 0, 60] == pytest.approx(100.0)  # no trough at all
     for d in range(3):
         assert out[d][:, 40:60].sum(axis=1) == pytest.approx(p[:, 40:60].sum(axis=1))
         assert out[d][:, 60:65].sum(axis=1) == pytest.approx(p[:, 60:65].sum(axis=1))
@@ -181,9 +187,9 @@ def test_city_2030_bands_include_famine_depth_and_mortality_level():
     famine = {"demography.mortality_level_sd": 0.0}
     # the trough and rebound cohorts turn 60 in 2019–2025: 60+ 2024 3.5 % → 4.8 % wide (measured)
     assert width(famine, 60, 2024) > 1.2 * width(off, 60, 2024)
-    assert width(famine, 60) > width(off, 60)                 # 2030: 6.50 % → 6.56 %, all inside 60+ by then
-    assert width({}, 80) > 2.0 * width(off, 80)               # mortality level: 80+ 2030 4.3 % → 14.5 %
-    assert width({}, 60) > 1.1 * width(off, 60)               # 60+ 2030 6.5 % → 8.0 %
+    assert width(famine, 60) > width(off, 60)  # 2030: 6.50 % → 6.56 %, all inside 60+ by then
+    assert width({}, 80) > 2.0 * width(off, 80)  # mortality level: 80+ 2030 4.3 % → 14.5 %
+    assert width({}, 60) > 1.1 * width(off, 60)  # 60+ 2030 6.5 % → 8.0 %
 
 
 def test_registered_total_draw_moves_persons_with_the_migrant_profile():

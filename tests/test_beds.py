@@ -19,14 +19,28 @@ from analysis.services import beds, beds_report, prevalence
 from analysis.services.unit_arrays import ratio_path
 
 UNIT_IDS = [u.id for u in county_units()]
-ADDITIVE_BEDS = ["beds_required", "nursing_beds_required", "institutional_beds_implied", "disabled_elderly",
-                 "beds_need_view", "bed_stock", "bed_gap", "bed_gap_need_view", "care_users", "care_users_severe",
-                 "nursing_beds_need_view", "nursing_bed_stock", "nursing_bed_gap", "beds_to_add",
-                 "nursing_beds_to_add"]
+ADDITIVE_BEDS = [
+    "beds_required",
+    "nursing_beds_required",
+    "institutional_beds_implied",
+    "disabled_elderly",
+    "beds_need_view",
+    "bed_stock",
+    "bed_gap",
+    "bed_gap_need_view",
+    "care_users",
+    "care_users_severe",
+    "nursing_beds_need_view",
+    "nursing_bed_stock",
+    "nursing_bed_gap",
+    "beds_to_add",
+    "nursing_beds_to_add",
+]
 
 
-def synthetic_result(draws: int = 1, years=range(2020, 2031), seed: int = 7, base: str = "registered",
-                     scale: float = 1.0) -> ProjectionResult:
+def synthetic_result(
+    draws: int = 1, years=range(2020, 2031), seed: int = 7, base: str = "registered", scale: float = 1.0
+) -> ProjectionResult:
     """A small made-up projection: random persons by unit, sex and age, growing over the years."""
     rng = np.random.default_rng(seed)
     years = np.asarray(list(years))
@@ -63,6 +77,7 @@ def elderly_by_hand(result, unit, year):
 
 # --- hand-checked ratios -------------------------------------------------------------------
 
+
 def test_nursing_beds_2025_are_12_per_1000_elderly(scenario):
     result = synthetic_result()
     frame = beds.bed_requirements(result, scenario)
@@ -70,10 +85,12 @@ def test_nursing_beds_2025_are_12_per_1000_elderly(scenario):
         elderly = elderly_by_hand(result, unit, 2025)
         assert value(frame, unit, 2025, "nursing_beds_required") == pytest.approx(12 * elderly / 1000)
         assert value(frame, unit, 2022, "nursing_beds_required") == pytest.approx(
-            10.5 * elderly_by_hand(result, unit, 2022) / 1000)
+            10.5 * elderly_by_hand(result, unit, 2022) / 1000
+        )
         # held at the 2025 value afterwards (the plan stops in 2025)
         assert value(frame, unit, 2030, "nursing_beds_required") == pytest.approx(
-            12 * elderly_by_hand(result, unit, 2030) / 1000)
+            12 * elderly_by_hand(result, unit, 2030) / 1000
+        )
 
 
 def test_total_beds_38_per_1000_and_implied_institutional_beds(scenario):
@@ -104,6 +121,7 @@ def test_ratio_path_interpolates_holds_and_is_missing_before():
 
 # --- need view ------------------------------------------------------------------------------
 
+
 def test_need_view_by_hand(scenario):
     """Users = k × w(s) × prevalent(s); k reproduces the 2020 residents; beds = users ÷ target occupancy."""
     result = synthetic_result()
@@ -128,7 +146,8 @@ def test_need_view_by_hand(scenario):
     severe = residents * prevalent(5, "severe") / weighted[0]
     assert value(frame, "anxi", 2025, "nursing_beds_need_view") == pytest.approx(severe / 0.85, rel=1e-9)
     assert value(frame, "anxi", 2025, "disabled_elderly") == pytest.approx(
-        prevalent(5, "severe") + prevalent(5, "moderate"), rel=1e-9)
+        prevalent(5, "severe") + prevalent(5, "moderate"), rel=1e-9
+    )
 
 
 def test_base_year_calibration_reproduces_todays_residents_exactly(scenario):
@@ -147,7 +166,9 @@ def test_adl_schedule_by_hand():
     sched = prevalence.adl_schedule().set_index(["sex", "severity", "age_group"])["prevalence_pct"]
     sh = prevalence.schedule_by_sex().set_index(["sex", "severity", "age_group"])["prevalence_pct"]
     total = 100 * np.exp(a + b * 72.5)  # 70-74
-    share = sh[("female", "severe", "70-74")] / (sh[("female", "severe", "70-74")] + sh[("female", "moderate", "70-74")])
+    share = sh[("female", "severe", "70-74")] / (
+        sh[("female", "severe", "70-74")] + sh[("female", "moderate", "70-74")]
+    )
     assert sched[("female", "severe", "70-74")] == pytest.approx(total * share)
     assert sched[("female", "moderate", "70-74")] == pytest.approx(total * (1 - share))
     assert sched[("male", "severe", "70-74")] + sched[("male", "moderate", "70-74")] == pytest.approx(total)
@@ -187,6 +208,7 @@ def test_doubling_target_occupancy_halves_the_need(target, occupancy):
 
 # --- prevalence proxy and its extension -----------------------------------------------------
 
+
 def test_proxy_observed_groups_match_the_raw_table():
     table = prevalence.proxy_table()
     assert list(table["age_group"]) == ["60-64", "65-69", "70-74"]
@@ -221,6 +243,7 @@ def test_single_age_schedule_open_last_group():
 
 
 # --- stock and gap --------------------------------------------------------------------------
+
 
 def test_city_stock_known_points_interpolation_additions_and_missing():
     stock = beds.city_bed_stock(np.arange(2015, 2031), (2021, 2025))
@@ -267,14 +290,23 @@ def test_missing_stock_before_2017_is_nan_in_the_output(scenario):
 
 
 def test_shortfall_year():
-    frame = pd.DataFrame({
-        "unit_id": ["a"] * 3 + ["b"] * 3, "year": [2020, 2021, 2022] * 2, "indicator": "bed_gap",
-        "p10": np.nan, "p50": [-5, 3, 4, -1, -2, -3], "p90": np.nan, "measure": "beds"})
+    frame = pd.DataFrame(
+        {
+            "unit_id": ["a"] * 3 + ["b"] * 3,
+            "year": [2020, 2021, 2022] * 2,
+            "indicator": "bed_gap",
+            "p10": np.nan,
+            "p50": [-5, 3, 4, -1, -2, -3],
+            "p90": np.nan,
+            "measure": "beds",
+        }
+    )
     out = beds.shortfall_year(frame).set_index("unit_id")["first_shortfall_year"]
     assert out["a"] == 2021 and pd.isna(out["b"])
 
 
 # --- identities and properties -------------------------------------------------------------
+
 
 def test_units_add_up_to_the_city_draw_by_draw(scenario):
     arrays = beds.bed_arrays(synthetic_result(draws=5), scenario)
@@ -305,20 +337,29 @@ def test_zero_elderly_unit_needs_zero_beds(scenario):
     result = synthetic_result()
     result.population[:, :, UNIT_IDS.index("dehua"), :, 60:] = 0
     frame = beds.bed_requirements(result, scenario)
-    for name in ("beds_required", "nursing_beds_required", "beds_need_view", "nursing_beds_need_view",
-                 "care_users", "bed_stock", "nursing_bed_stock", "beds_to_add", "nursing_beds_to_add"):
+    for name in (
+        "beds_required",
+        "nursing_beds_required",
+        "beds_need_view",
+        "nursing_beds_need_view",
+        "care_users",
+        "bed_stock",
+        "nursing_bed_stock",
+        "beds_to_add",
+        "nursing_beds_to_add",
+    ):
         rows = frame[(frame.unit_id == "dehua") & (frame.indicator == name)]["p50"].dropna()
         assert len(rows) and (rows == 0).all(), name
 
 
 @settings(max_examples=20, deadline=None)
-@given(scale=st.floats(0, 5), seed=st.integers(0, 1000), occupancy=st.floats(1, 100),
-       ratio=st.floats(0, 100))
+@given(scale=st.floats(0, 5), seed=st.integers(0, 1000), occupancy=st.floats(1, 100), ratio=st.floats(0, 100))
 def test_no_negative_requirement(scale, seed, occupancy, ratio):
     result = synthetic_result(years=range(2020, 2024), seed=seed, scale=scale)
     base = load_scenario("baseline").values
-    arrays = beds.bed_arrays(result, {**base, "beds.occupancy_pct": occupancy,
-                                      "beds.beds_per_1000_elderly": {2020: ratio}})
+    arrays = beds.bed_arrays(
+        result, {**base, "beds.occupancy_pct": occupancy, "beds.beds_per_1000_elderly": {2020: ratio}}
+    )
     for name in ("beds_required", "nursing_beds_required", "beds_need_view", "bed_stock", "disabled_elderly"):
         values = arrays[name]
         assert not (values[np.isfinite(values)] < 0).any(), name
@@ -326,10 +367,13 @@ def test_no_negative_requirement(scale, seed, occupancy, ratio):
 
 # --- scenario values agree with the plan tables ----------------------------------------------
 
+
 def test_yaml_ratios_equal_the_plan_tables(scenario):
     zl2 = load_plan_zl2()
     share = zl2[zl2.indicator_id == "nursing_bed_share"].set_index("year")["value"]
-    nursing = zl2[zl2.indicator_id == "nursing_beds_per_1000_elderly"].dropna(subset=["value"]).set_index("year")["value"]
+    nursing = (
+        zl2[zl2.indicator_id == "nursing_beds_per_1000_elderly"].dropna(subset=["value"]).set_index("year")["value"]
+    )
     assert {int(k): v for k, v in scenario["beds.nursing_share_pct"].items()} == share.to_dict()
     assert {int(k): v for k, v in scenario["beds.nursing_beds_per_1000_elderly"].items()} == nursing.to_dict()
     targets = load_plan_targets().set_index(["target_id", "year"])["value"]
@@ -341,17 +385,21 @@ def test_yaml_ratios_equal_the_plan_tables(scenario):
 
 # --- bad input --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("key, bad, allowed", [
-    ("beds.occupancy_pct", 0, "between 1 and 100"),
-    ("beds.target_occupancy_pct", 120, "between 1 and 100"),
-    ("beds.institutional_bed_share_pct", 120, "between 0 and 100"),
-    ("beds.prevalence_schedule", "adl", "one of"),
-    ("beds.nursing_share_pct", {2025: 101}, "between 0 and 100"),
-    ("beds.beds_per_1000_elderly", {2020: -1}, "between 0 and 1000"),
-    ("beds.disability_prevalence_pct", [1, -2], "between 0 and 100"),
-    ("beds.planned_new_beds", -5000, ">= 0|between 0"),
-    ("beds.planned_new_beds_years", [2021, 1800], "between"),
-])
+
+@pytest.mark.parametrize(
+    "key, bad, allowed",
+    [
+        ("beds.occupancy_pct", 0, "between 1 and 100"),
+        ("beds.target_occupancy_pct", 120, "between 1 and 100"),
+        ("beds.institutional_bed_share_pct", 120, "between 0 and 100"),
+        ("beds.prevalence_schedule", "adl", "one of"),
+        ("beds.nursing_share_pct", {2025: 101}, "between 0 and 100"),
+        ("beds.beds_per_1000_elderly", {2020: -1}, "between 0 and 1000"),
+        ("beds.disability_prevalence_pct", [1, -2], "between 0 and 100"),
+        ("beds.planned_new_beds", -5000, ">= 0|between 0"),
+        ("beds.planned_new_beds_years", [2021, 1800], "between"),
+    ],
+)
 def test_bad_parameters_are_rejected_naming_the_parameter(key, bad, allowed):
     with pytest.raises(ParameterError, match=key.replace(".", r"\.")) as info:
         load_scenario("baseline", {key: bad})
@@ -379,8 +427,9 @@ def test_table_and_summary_text(scenario):
     frame = beds.bed_requirements(synthetic_result(), scenario)
     table = beds_report.bed_table(frame, "jinjiang")
     assert list(table.index) == list(range(2020, 2031))
-    assert table.loc[2025, catalogue.label("nursing_beds_required")] == round(value(frame, "jinjiang", 2025,
-                                                                                   "nursing_beds_required"))
+    assert table.loc[2025, catalogue.label("nursing_beds_required")] == round(
+        value(frame, "jinjiang", 2025, "nursing_beds_required")
+    )
     text = beds_report.summary_zh(frame, "jinjiang", 2025)
     assert f"{value(frame, 'jinjiang', 2025, 'nursing_beds_required'):,.0f}" in text and "2025" in text
     assert text.index("护理型床位") < text.index("建设计划") < text.index("两种口径")  # the nursing gap leads
@@ -392,7 +441,9 @@ def test_table_and_summary_text(scenario):
 
 
 def test_tables_for_people_have_separators_and_no_nan_or_negative_zero():
-    table = pd.DataFrame({"床位": [1234.4, -0.3, np.nan], catalogue.label("nursing_bed_share_target"): [54.8, 60, np.nan]})
+    table = pd.DataFrame(
+        {"床位": [1234.4, -0.3, np.nan], catalogue.label("nursing_bed_share_target"): [54.8, 60, np.nan]}
+    )
     out = beds_report.for_people(table)
     assert list(out["床位"]) == ["1,234", "0", "—"]
     assert list(out[catalogue.label("nursing_bed_share_target")]) == ["54.8%", "60.0%", "—"]
@@ -403,6 +454,8 @@ def test_alternatives_table_changes_one_assumption_at_a_time(scenario):
     table = beds_report.alternatives_table(result, scenario, "jinjiang", 2025)
     need = catalogue.label("beds_need_view")
     base = table.iloc[0][need]
-    assert base == pytest.approx(np.median(beds.bed_arrays(result, scenario)["beds_need_view"][:, 5, UNIT_IDS.index("jinjiang")]))
+    assert base == pytest.approx(
+        np.median(beds.bed_arrays(result, scenario)["beds_need_view"][:, 5, UNIT_IDS.index("jinjiang")])
+    )
     assert table.loc["目标入住率90% target occupancy 90 %", need] == pytest.approx(base * 85 / 90)
     assert table.loc["基期实际入住率70% observed occupancy 70 %", need] == pytest.approx(base * 70 / 53)

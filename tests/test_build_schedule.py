@@ -63,12 +63,15 @@ def test_gap_signs():
     assert beds.gap(120.0, 100.0) == 20.0  # more required than built: a shortfall, positive
     assert beds.gap(80.0, 100.0) == -20.0  # surplus, negative
     frame = beds.bed_requirements(synthetic_result(), load_scenario("baseline"))
-    for gap, req, stock in [("bed_gap", "beds_required", "bed_stock"),
-                            ("nursing_bed_gap", "nursing_beds_required", "nursing_bed_stock"),
-                            ("nursing_bed_gap_need_view", "nursing_beds_need_view", "nursing_bed_stock"),
-                            ("bed_gap_need_view", "beds_need_view", "bed_stock")]:
+    for gap, req, stock in [
+        ("bed_gap", "beds_required", "bed_stock"),
+        ("nursing_bed_gap", "nursing_beds_required", "nursing_bed_stock"),
+        ("nursing_bed_gap_need_view", "nursing_beds_need_view", "nursing_bed_stock"),
+        ("bed_gap_need_view", "beds_need_view", "bed_stock"),
+    ]:
         assert value(frame, "jinjiang", 2025, gap) == pytest.approx(
-            value(frame, "jinjiang", 2025, req) - value(frame, "jinjiang", 2025, stock))
+            value(frame, "jinjiang", 2025, req) - value(frame, "jinjiang", 2025, stock)
+        )
     prob = value(frame, CITY_ID, 2025, "nursing_bed_shortfall_probability")
     assert prob == (100.0 if value(frame, CITY_ID, 2025, "nursing_bed_gap") > 0 else 0.0)
 

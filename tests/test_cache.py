@@ -109,8 +109,7 @@ def test_another_keys_entry_is_never_used(monkeypatch, tmp_path):
     np.testing.assert_array_equal(value, np.full(3, 7.0))
 
 
-@pytest.mark.parametrize("damage", ["flip a byte of the arrays", "extra file", "missing entry.json",
-                                    "pickle planted"])
+@pytest.mark.parametrize("damage", ["flip a byte of the arrays", "extra file", "missing entry.json", "pickle planted"])
 def test_tampered_entries_are_recomputed(monkeypatch, tmp_path, damage):
     monkeypatch.setenv(cache.ENV_VAR, str(tmp_path))
     cache.cached("t", (1,), lambda: {"x": np.arange(4.0)})
@@ -181,8 +180,7 @@ def test_every_field_of_a_real_projection_round_trips(tmp_path):
     """Iterates the dataclass's own fields, so a field added to ProjectionResult is covered."""
     from analysis.demography import projection
 
-    result = projection.project("baseline", base="registered", end_year=2023, draws=3, seed=5,
-                                keep_components=True)
+    result = projection.project("baseline", base="registered", end_year=2023, draws=3, seed=5, keep_components=True)
     cache_codec.write_entry(tmp_path / "e", "k", result)
     (back,) = cache_codec.read_entry(tmp_path / "e", "k")
     _assert_same(result, back)
@@ -214,16 +212,16 @@ def test_a_verified_entry_is_read_once_per_process_and_served_as_copies(monkeypa
         computed.append(1)
         return {"x": np.arange(4.0)}
 
-    cache.cached("m", (1,), compute)                       # computed and written
-    first = cache.cached("m", (1,), compute)               # read and verified once
-    first["x"][0] = 99.0                                   # a caller changes what it got
-    second = cache.cached("m", (1,), compute)              # from memory, a fresh copy
+    cache.cached("m", (1,), compute)  # computed and written
+    first = cache.cached("m", (1,), compute)  # read and verified once
+    first["x"][0] = 99.0  # a caller changes what it got
+    second = cache.cached("m", (1,), compute)  # from memory, a fresh copy
     assert computed == [1] and reads == [1] and second["x"][0] == 0.0
-    time.sleep(0.05)                                       # past the file system's timestamp tick
+    time.sleep(0.05)  # past the file system's timestamp tick
     (entry,) = tmp_path.glob("m-*")
     data = bytearray((entry / "arrays.npz").read_bytes())
     data[-30] ^= 0xFF
-    (entry / "arrays.npz").write_bytes(bytes(data))        # same size, other bytes
+    (entry / "arrays.npz").write_bytes(bytes(data))  # same size, other bytes
     third = cache.cached("m", (1,), compute)
     assert computed == [1, 1] and reads == [1, 1] and third["x"][0] == 0.0
     cache._READ.forget()
@@ -258,15 +256,16 @@ def test_a_worker_prefetches_the_band_component_runs_a_01_job_then_loads(monkeyp
     from analysis.run.speed import prefetch
 
     folder, log = tmp_path / "c", tmp_path / "warm-up.log"
-    params = {"scenario": "baseline", "base": "registered", "start_year": 2020, "end_year": 2022,
-              "draws": 2, "seed": 7}
+    params = {"scenario": "baseline", "base": "registered", "start_year": 2020, "end_year": 2022, "draws": 2, "seed": 7}
     monkeypatch.setenv(cache.ENV_VAR, str(folder))
     outcome = prefetch.band_component_runs({cache.ENV_VAR: str(folder)}, params, str(log))
     assert outcome.startswith("band components ready") and "prefetch: band components ready" in log.read_text()
     assert len(list(folder.glob("projection-*"))) == 2
     computed = []
     real = cached.projection.project
-    monkeypatch.setattr(cached.projection, "project", lambda *a, **k: computed.append(k["uncertainty"]) or real(*a, **k))
+    monkeypatch.setattr(
+        cached.projection, "project", lambda *a, **k: computed.append(k["uncertainty"]) or real(*a, **k)
+    )
     runs = band_components.component_runs("baseline", "registered", 2020, 2022, 2, 7)
     assert computed == ["all"] and set(runs) == {"all", "base", "rates"}  # only 'all' was not prefetched
     bad = prefetch.band_component_runs({cache.ENV_VAR: str(folder)}, {**params, "scenario": "no-such"}, str(log))
@@ -293,7 +292,7 @@ def test_a_worker_prefetches_the_comparisons_models_the_products_phase_then_load
     monkeypatch.setattr(cached.projection, "project", compute)
     monkeypatch.setattr(pipeline, "_model_frames", compute)
     rows = compare.scenario_rows([load_scenario("low")], "registered", 2022, 2020, 2022, 2, 7)
-    (frame, points), = rows.values()
+    ((frame, points),) = rows.values()
     assert len(frame) and set(points) >= {"quanzhou", "nanan"}
 
 
@@ -307,12 +306,27 @@ def test_a_publishing_run_queues_every_compared_scenario_a_trial_run_only_the_ba
     queued = []
     executor = SimpleNamespace(background=lambda fn, *args: queued.append((fn.__name__, args)))
     jobs = [SimpleNamespace(stem="01_population_projection", env={"A": "1"}, parameters={"scenario": "baseline"})]
-    options = SimpleNamespace(scenario="baseline", publish=False, incremental=False, base="registered",
-                              origin=2024, end_year=2035, draws=200, seed=7)
+    options = SimpleNamespace(
+        scenario="baseline",
+        publish=False,
+        incremental=False,
+        base="registered",
+        origin=2024,
+        end_year=2035,
+        draws=200,
+        seed=7,
+    )
     prefetch.queue_prefetch(executor, jobs, options, {}, True, None)
     assert [q[0] for q in queued] == ["band_component_runs", "comparison_runs", "comparison_runs"]
     assert [q[1][1].name for q in queued[1:]] == ["low", "high"]
-    assert queued[1][1][0] == {"A": "1"} and queued[1][1][2:] == ("registered", 2024, 2035, 200, 7, None)  # starts at the origin
+    assert queued[1][1][0] == {"A": "1"} and queued[1][1][2:] == (
+        "registered",
+        2024,
+        2035,
+        200,
+        7,
+        None,
+    )  # starts at the origin
     queued.clear()
     prefetch.queue_prefetch(executor, jobs, options, {}, False, None)  # a trial run: no comparison
     assert [q[0] for q in queued] == ["band_component_runs"]

@@ -22,7 +22,7 @@ def _hand_sd(last: int) -> float:
 
 def test_the_carry_error_is_the_sd_of_the_observed_annual_growth():
     assert carry_error.carry_sd(2024) == pytest.approx(_hand_sd(2022), rel=1e-9)
-    assert carry_error.carry_sd(2024) == pytest.approx(0.001908, abs=2e-6)     # 0.19 % a year
+    assert carry_error.carry_sd(2024) == pytest.approx(0.001908, abs=2e-6)  # 0.19 % a year
     assert carry_error.carry_sd(2021) == pytest.approx(_hand_sd(2021), rel=1e-9)  # only data up to the origin
 
 
@@ -30,7 +30,7 @@ def test_the_years_modelled_count_from_the_last_observed_city_total():
     est = estimates.registered_estimates(last_year=2024, data_up_to=2024)
     assert [carry_error.modelled_years(est.status, y, 2020) for y in (2021, 2022, 2023, 2024)] == [0, 0, 1, 2]
     empty = pd.DataFrame(columns=estimates.STATUS_COLUMNS).astype({"status": str})
-    assert carry_error.modelled_years(empty, 2023, 2020) == 3   # nothing observed: from the base
+    assert carry_error.modelled_years(empty, 2023, 2020) == 3  # nothing observed: from the base
 
 
 def test_one_draw_or_no_error_draws_nothing():
@@ -44,18 +44,19 @@ def test_one_draw_or_no_error_draws_nothing():
 def bands():
     out = {}
     for origin in (2022, 2024):
-        res = projection.project("baseline", base="registered", start_year=origin, end_year=origin + 2,
-                                 draws=400, seed=11)
+        res = projection.project(
+            "baseline", base="registered", start_year=origin, end_year=origin + 2, draws=400, seed=11
+        )
         out[origin] = res.population.sum(axis=(2, 3, 4))  # (draw, year) city totals
     return out
 
 
 def test_a_modelled_origin_is_not_certain_and_its_band_is_as_wide_as_the_carry_error(bands):
     total = bands[2024][:, 0]
-    sd = carry_error.carry_sd(2024) * np.sqrt(2)             # 2023 and 2024 modelled
-    implied = 2 * 1.2816 * sd * np.median(total)               # p10–p90 width of the carry error alone
+    sd = carry_error.carry_sd(2024) * np.sqrt(2)  # 2023 and 2024 modelled
+    implied = 2 * 1.2816 * sd * np.median(total)  # p10–p90 width of the carry error alone
     width = np.percentile(total, 90) - np.percentile(total, 10)
-    assert width >= 0.9 * implied                               # 400 draws: sampling error ≈ 5 %
+    assert width >= 0.9 * implied  # 400 draws: sampling error ≈ 5 %
     later = bands[2024][:, 2]
     assert np.percentile(later, 90) - np.percentile(later, 10) >= 0.9 * implied
 

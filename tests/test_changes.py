@@ -23,24 +23,43 @@ DEHUA = "德化县,2020,registered_population,33.1,10k persons,https://example.g
 
 def _manifest(values, base="registered", year=2025, inputs=None, rows=None):
     """A manifest with key results ``{unit: {indicator: p50}}`` (hand-made)."""
-    key_rows = [{"unit_id": u, "unit_name": u.upper(),
-                 "points": [{"indicator": k, "p50": v} for k, v in vals.items()]} for u, vals in values.items()]
-    return {"run_id": "r", "finished": "2026-12-05T09:00:00+00:00", "key_results": {"base": base, "year": year,
-                                                                                   "rows": key_rows},
-            "inputs": inputs or {}, "input_rows": rows or {}, "vintages": {}, "notes": []}
+    key_rows = [
+        {"unit_id": u, "unit_name": u.upper(), "points": [{"indicator": k, "p50": v} for k, v in vals.items()]}
+        for u, vals in values.items()
+    ]
+    return {
+        "run_id": "r",
+        "finished": "2026-12-05T09:00:00+00:00",
+        "key_results": {"base": base, "year": year, "rows": key_rows},
+        "inputs": inputs or {},
+        "input_rows": rows or {},
+        "vintages": {},
+        "notes": [],
+    }
 
 
 def test_key_results_before_and_after_largest_moves_first():
-    old = _manifest({"jinjiang": {"pop_60plus": 185_000.0, "beds_required": 4000.0},
-                     "nanan": {"pop_60plus": 349_000.0, "beds_required": 3000.0}})
-    new = _manifest({"jinjiang": {"pop_60plus": 266_000.0, "beds_required": 4000.0},
-                     "nanan": {"pop_60plus": 272_000.0, "beds_required": 3300.0}})
+    old = _manifest(
+        {
+            "jinjiang": {"pop_60plus": 185_000.0, "beds_required": 4000.0},
+            "nanan": {"pop_60plus": 349_000.0, "beds_required": 3000.0},
+        }
+    )
+    new = _manifest(
+        {
+            "jinjiang": {"pop_60plus": 266_000.0, "beds_required": 4000.0},
+            "nanan": {"pop_60plus": 272_000.0, "beds_required": 3300.0},
+        }
+    )
     result = changes.what_changed(new, old)
     assert result["comparable"] and result["previous"] == "r"
     moves = [(r["unit_id"], r["indicator"], r["before"], r["after"]) for r in result["results"]]
     # 晋江 +81,000 / 185,000 = +43.8 %; 南安 −77,000 / 349,000 = −22.1 %; 南安 beds +10 %; 晋江 beds unchanged
-    assert moves == [("jinjiang", "pop_60plus", 185_000.0, 266_000.0), ("nanan", "pop_60plus", 349_000.0, 272_000.0),
-                     ("nanan", "beds_required", 3000.0, 3300.0)]
+    assert moves == [
+        ("jinjiang", "pop_60plus", 185_000.0, 266_000.0),
+        ("nanan", "pop_60plus", 349_000.0, 272_000.0),
+        ("nanan", "beds_required", 3000.0, 3300.0),
+    ]
     assert result["results"][0]["relative"] == pytest.approx(81_000 / 185_000)
     assert result["results"][1]["change"] == -77_000.0
     page = changes.render_changes(result)
@@ -58,11 +77,22 @@ def test_a_result_that_appears_counts_as_the_largest_move_and_other_bases_are_no
     assert "不可比" in changes.render_changes(other)
 
 
-@pytest.mark.parametrize("bad", [{"key_results": "x"}, {"key_results": {"rows": [1, {"unit_id": 5}]}},
-                                 {"key_results": {"base": "registered", "year": 2025,
-                                                  "rows": [{"unit_id": "a", "points": ["x", {"p50": "1"}]}]}},
-                                 {"inputs": ["a"], "input_rows": {"x.csv": "many"}, "vintages": 3},
-                                 {"inputs": {"data/raw/a.csv": 5}}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"key_results": "x"},
+        {"key_results": {"rows": [1, {"unit_id": 5}]}},
+        {
+            "key_results": {
+                "base": "registered",
+                "year": 2025,
+                "rows": [{"unit_id": "a", "points": ["x", {"p50": "1"}]}],
+            }
+        },
+        {"inputs": ["a"], "input_rows": {"x.csv": "many"}, "vintages": 3},
+        {"inputs": {"data/raw/a.csv": 5}},
+    ],
+)
 def test_a_previous_manifest_of_the_wrong_shape_is_read_field_by_field(bad):
     new = _manifest({"jinjiang": {"pop_60plus": 1.0}}, inputs={"data/raw/a.csv": "h"})
     result = changes.what_changed(new, {"run_id": "old", **bad})
@@ -71,16 +101,27 @@ def test_a_previous_manifest_of_the_wrong_shape_is_read_field_by_field(bad):
 
 
 def test_changed_inputs_say_table_vintage_and_rows():
-    old = _manifest({}, inputs={"data/raw/a.csv": "1", "data/raw/gone.csv": "2", "data/raw/same.csv": "3"},
-                    rows={"data/raw/a.csv": 10, "data/raw/gone.csv": 4, "data/raw/same.csv": 1})
-    new = _manifest({}, inputs={"data/raw/a.csv": "9", "data/raw/same.csv": "3",
-                                "data/processed/vintages/registered_county/2026.csv": "5"},
-                    rows={"data/raw/a.csv": 11, "data/raw/same.csv": 1,
-                          "data/processed/vintages/registered_county/2026.csv": 19})
+    old = _manifest(
+        {},
+        inputs={"data/raw/a.csv": "1", "data/raw/gone.csv": "2", "data/raw/same.csv": "3"},
+        rows={"data/raw/a.csv": 10, "data/raw/gone.csv": 4, "data/raw/same.csv": 1},
+    )
+    new = _manifest(
+        {},
+        inputs={
+            "data/raw/a.csv": "9",
+            "data/raw/same.csv": "3",
+            "data/processed/vintages/registered_county/2026.csv": "5",
+        },
+        rows={"data/raw/a.csv": 11, "data/raw/same.csv": 1, "data/processed/vintages/registered_county/2026.csv": 19},
+    )
     rows = {i["path"]: i for i in changes.what_changed(new, old)["inputs"]}
     assert set(rows) == {"data/raw/a.csv", "data/raw/gone.csv", "data/processed/vintages/registered_county/2026.csv"}
-    assert (rows["data/raw/a.csv"]["change"], rows["data/raw/a.csv"]["rows_before"],
-            rows["data/raw/a.csv"]["rows_after"]) == ("changed", 10, 11)
+    assert (
+        rows["data/raw/a.csv"]["change"],
+        rows["data/raw/a.csv"]["rows_before"],
+        rows["data/raw/a.csv"]["rows_after"],
+    ) == ("changed", 10, 11)
     assert rows["data/raw/gone.csv"]["change"] == "removed"
     vintage = rows["data/processed/vintages/registered_county/2026.csv"]
     assert (vintage["table"], vintage["vintage_after"], vintage["change"]) == ("registered_county", "2026", "added")
@@ -93,8 +134,14 @@ def test_a_table_read_from_a_new_vintage_is_compared_with_its_raw_file():
     new = _manifest({}, inputs={raw: "1", vintage: "2"}, rows={raw: 12, vintage: 13})
     new["vintages"] = {"registered_county": "2026"}
     [entry] = changes.what_changed(new, old)["inputs"]
-    assert (entry["table"], entry["change"], entry["vintage_before"], entry["vintage_after"],
-            entry["rows_before"], entry["rows_after"]) == ("registered_county", "changed", "raw", "2026", 12, 13)
+    assert (
+        entry["table"],
+        entry["change"],
+        entry["vintage_before"],
+        entry["vintage_after"],
+        entry["rows_before"],
+        entry["rows_after"],
+    ) == ("registered_county", "changed", "raw", "2026", 12, 13)
 
 
 def test_clipping_appears_as_a_reader_note_with_its_amount():

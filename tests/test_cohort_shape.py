@@ -17,18 +17,18 @@ from analysis.demography.base.cohort_shape import _groups, anchor_shape, births_
 def test_each_age_is_one_birth_year_at_a_year_end(year_end):
     births = births_by_year()
     shape = cohort_shape(year_end + 1.0).sum(axis=0)
-    ages = np.arange(year_end - 1966, year_end - 1955)          # cohorts born 1956–1966
+    ages = np.arange(year_end - 1966, year_end - 1955)  # cohorts born 1956–1966
     ratio = np.array([shape[a] / births[year_end - a] for a in ages])
     assert np.all(np.abs(np.diff(np.log(ratio))) < 0.08), dict(zip(year_end - ages, ratio.round(3)))
     trough = year_end - 1961
-    assert shape[trough] < 0.75 * shape[trough - 1]              # 1961 smaller than 1962 as the births were
+    assert shape[trough] < 0.75 * shape[trough - 1]  # 1961 smaller than 1962 as the births were
 
 
 def test_mid_year_anchor_keeps_every_wpp_group_total():
     shape = anchor_shape(2020)
     for s, sex in enumerate(("male", "female")):
         for first, last, total in _groups(sex, 2020):
-            got = shape[s, first:] if last is None else shape[s, first:last + 1]
+            got = shape[s, first:] if last is None else shape[s, first : last + 1]
             assert got.sum() == pytest.approx(total, rel=1e-9), (sex, first)
     assert cohort_shape(2020.5) == pytest.approx(shape, rel=1e-12)
 

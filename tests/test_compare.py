@@ -50,8 +50,8 @@ def test_raising_the_target_occupancy_moves_the_comparison(project_copy, monkeyp
     assert "养老床位需求（需求法，估算）" in pages[85] and "护理型床位缺口（比例法" in pages[85]
 
     def need_view_city(page):  # the city's row of the need-view beds table: first scenario's median
-        section = page[page.index("养老床位需求（需求法，估算）"):]
-        row = section[section.index('<tr class="city">'):]
+        section = page[page.index("养老床位需求（需求法，估算）") :]
+        row = section[section.index('<tr class="city">') :]
         return int(re.search(r'<td class="num">([\d,]+)', row).group(1).replace(",", ""))
 
     assert need_view_city(pages[95]) < need_view_city(pages[85])
@@ -60,7 +60,8 @@ def test_raising_the_target_occupancy_moves_the_comparison(project_copy, monkeyp
 
 
 def test_the_comparison_marks_estimates_lists_what_else_moves_and_ticks_whole_years(
-        project_copy, fake_models, monkeypatch):
+    project_copy, fake_models, monkeypatch
+):
     import numpy as np
 
     from analysis.present import compare, plots
@@ -68,8 +69,8 @@ def test_the_comparison_marks_estimates_lists_what_else_moves_and_ticks_whole_ye
 
     results = _results([load_scenario("baseline"), load_scenario("low")])
     page = compare.render_compare(results, "registered", 2025)
-    dibao = page[page.index("<h2>低保标准"):]
-    assert '<span class="est"' in dibao[:dibao.index("</table>")]  # the 低保 standard rests on estimated wage tiers
+    dibao = page[page.index("<h2>低保标准") :]
+    assert '<span class="est"' in dibao[: dibao.index("</table>")]  # the 低保 standard rests on estimated wage tiers
     assert "其他随情景变化的指标" in page or "其他指标无差异" in page
     figures = []
     monkeypatch.setattr(plots, "png_bytes", lambda fig, dpi=0: figures.append(fig) or b"")

@@ -37,12 +37,13 @@ def tilted():
 @pytest.fixture(scope="module")
 def yearbook_cdr(resident):
     y2021 = loaders.load_resident2021()
-    return {uid: loaders.fact(y2021, geography.resolve(uid).name_zh, "crude_death_rate", 2021)
-            for uid in resident.unit_ids}
+    return {
+        uid: loaders.fact(y2021, geography.resolve(uid).name_zh, "crude_death_rate", 2021) for uid in resident.unit_ids
+    }
 
 
 def share(pop, first, last=None):
-    return 100.0 * pop[..., first:(None if last is None else last + 1)].sum() / pop.sum()
+    return 100.0 * pop[..., first : (None if last is None else last + 1)].sum() / pop.sum()
 
 
 def share60(resident):
@@ -78,11 +79,11 @@ def test_calibrated_units_reproduce_their_crude_death_rates(tilted, yearbook_cdr
     ids = resident.unit_ids
     others = [u for u in ids if u != "jinjiang"]
     clamped = resident.diagnostics["clamped"]
-    assert clamped == ["kaifaqu"]                      # 0.5 ‰: the only implausible rate
+    assert clamped == ["kaifaqu"]  # 0.5 ‰: the only implausible rate
     free = [u for u in others if u not in clamped]
     national = dict(zip(ids, bp.crude_death_rate(pop, mx)))
     persons = dict(zip(ids, pop.sum(axis=(1, 2))))
-    k = (sum(yearbook_cdr[u] * persons[u] for u in free) / sum(national[u] * persons[u] for u in free))
+    k = sum(yearbook_cdr[u] * persons[u] for u in free) / sum(national[u] * persons[u] for u in free)
     assert k == pytest.approx(resident.diagnostics["mortality_level_factor"], rel=1e-9)
     for u in free:
         assert k * national[u] == pytest.approx(yearbook_cdr[u], abs=CDR_TOL), u
@@ -128,7 +129,7 @@ def test_registered_base_keeps_plan_total_and_carries_the_structures(resident):
 
     reg = bp.estimate_registered_2020(resident)
     city = reg.city()
-    assert city == pytest.approx(city_registered_2020()[0], rel=1e-8)    # the city table is kept exactly
+    assert city == pytest.approx(city_registered_2020()[0], rel=1e-8)  # the city table is kept exactly
     assert city.sum() == pytest.approx(7_661_400, rel=1e-9)
     # published unit totals are kept (carried to end-2020), the others are flagged as estimates
     jj = reg.population[reg.unit_ids.index("jinjiang")].sum()
@@ -139,8 +140,9 @@ def test_registered_base_keeps_plan_total_and_carries_the_structures(resident):
     # are older than their residents (issue 26: ages from migration, not from the city ratio)
     reg60, res60 = share60(reg), share60(resident)
     totals = dict(zip(reg.unit_ids, reg.population.sum(axis=(1, 2))))
-    receiving = [u for u in reg.unit_ids if totals[u] < 0.9 * resident.population[reg.unit_ids.index(u)].sum()
-                 and u != "kaifaqu"]
+    receiving = [
+        u for u in reg.unit_ids if totals[u] < 0.9 * resident.population[reg.unit_ids.index(u)].sum() and u != "kaifaqu"
+    ]
     assert {"jinjiang", "shishi", "fengze"} <= set(receiving)
     for u in receiving:
         assert reg60[u] > res60[u], u
@@ -160,8 +162,15 @@ def test_holdout_jinjiang_moves_towards_its_published_shares():
     _, sexes, bands = bp.census_margins_2020("泉州市")
     y2021 = loaders.load_resident2021()
     cdr = np.array([loaders.fact(y2021, geography.resolve(u).name_zh, "crude_death_rate", 2021) for u in ids])
-    fit = bp.fit_county_age_structure(bp.pchip_shape(2020), totals, sexes, bands,
-                                      bp.age_band_labels(bp.RESIDENT_BANDS_2020), cdr, bp.mortality_schedule())
+    fit = bp.fit_county_age_structure(
+        bp.pchip_shape(2020),
+        totals,
+        sexes,
+        bands,
+        bp.age_band_labels(bp.RESIDENT_BANDS_2020),
+        cdr,
+        bp.mortality_schedule(),
+    )
     jj = fit.population[index["晋江市"]]
     estimate = share(jj, 60)
     assert 10.10 < estimate < 13.21 - 0.25 * (13.21 - 10.10)
@@ -212,8 +221,7 @@ def test_two_unit_hand_case_keeps_margins_and_ratio():
 
 def test_unreachable_rate_is_clamped_and_left_out_of_the_level():
     shape, totals, sexes, bands, labels, mx = toy(3)
-    fit = bp.fit_county_age_structure(shape, totals, sexes, bands, labels, np.array([6.0, 7.0, 0.05]), mx,
-                                      bound=0.5)
+    fit = bp.fit_county_age_structure(shape, totals, sexes, bands, labels, np.array([6.0, 7.0, 0.05]), mx, bound=0.5)
     assert fit.clamped.tolist() == [False, False, True]
     assert fit.theta[2] == pytest.approx(-0.5)
     assert fit.implied_cdr[:2] == pytest.approx([6.0, 7.0], abs=1e-6)
@@ -406,11 +414,11 @@ def test_hand_case_of_the_native_migrant_seeds():
     gained, lost = seeds[0] - natives, natives - seeds[1]
     assert gained[:, 20:30].sum() > 0.25 * 50.0 and gained[:, 20:30].sum() / 20 > 3.5 * gained[:, 40:60].sum() / 40
     assert (lost >= -1e-12).all() and (seeds[1][:, :100] > 0).all()
-    share = lost[0, :100] / natives[0, :100]                # logit-linear: odds 4× at 20–29
+    share = lost[0, :100] / natives[0, :100]  # logit-linear: odds 4× at 20–29
     odds = share / (1 - share)
     assert odds[25] / odds[45] == pytest.approx(4.0, rel=1e-6) and share[25] > share[45]
     assert seeds[1][:, 60:].sum() > 0.9 * natives[:, 60:].sum()
-    assert seeds[1][:, 60:].sum() / seeds[1].sum() > natives[:, 60:].sum() / natives.sum()   # the sender is older
-    assert seeds[0][:, 60:].sum() / seeds[0].sum() < natives[:, 60:].sum() / natives.sum()   # the receiver younger
+    assert seeds[1][:, 60:].sum() / seeds[1].sum() > natives[:, 60:].sum() / natives.sum()  # the sender is older
+    assert seeds[0][:, 60:].sum() / seeds[0].sum() < natives[:, 60:].sum() / natives.sum()  # the receiver younger
     with pytest.raises(ParameterError, match="registered_totals"):
         native_migrant_seeds(shape, np.array([100.0, 0.0]), np.array([150.0, 50.0]), profile)

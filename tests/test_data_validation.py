@@ -22,8 +22,12 @@ def line_of(path, needle):
 
 
 def snapshot(root):
-    return {p.relative_to(root): p.read_bytes() for base in ("data/processed", "reports")
-            for p in (root / base).rglob("*") if p.is_file()}
+    return {
+        p.relative_to(root): p.read_bytes()
+        for base in ("data/processed", "reports")
+        for p in (root / base).rglob("*")
+        if p.is_file()
+    }
 
 
 def test_bundled_data_is_valid(capsys):
@@ -34,7 +38,12 @@ def test_bundled_data_is_valid(capsys):
 
 def test_missing_column(project_copy):
     path = project_copy / "data/raw/census2020_county.csv"
-    rewrite(path, lambda t: t.replace("geography,year,indicator,value,unit,source", "geography,year,indicator,val,unit,source", 1))
+    rewrite(
+        path,
+        lambda t: t.replace(
+            "geography,year,indicator,value,unit,source", "geography,year,indicator,val,unit,source", 1
+        ),
+    )
     with pytest.raises(DataValidationError) as err:
         loaders.load("census2020")
     e = err.value
@@ -44,7 +53,9 @@ def test_missing_column(project_copy):
 
 def test_text_in_a_number_column(project_copy):
     path = project_copy / "data/raw/census2010_county.csv"
-    rewrite(path, lambda t: t.replace("鲤城区,2010,resident_population,368059", "鲤城区,2010,resident_population,三十六万"))
+    rewrite(
+        path, lambda t: t.replace("鲤城区,2010,resident_population,368059", "鲤城区,2010,resident_population,三十六万")
+    )
     with pytest.raises(DataValidationError) as err:
         loaders.load("census2010")
     e = err.value
@@ -104,8 +115,10 @@ def test_cli_exits_2_and_touches_nothing(project_copy, capsys):
     (project_copy / "reports" / "keep.txt").write_text("last good report")
     (project_copy / "data" / "processed" / "keep.txt").write_text("derived")
     before = snapshot(project_copy)
-    rewrite(project_copy / "data/raw/census2010_county.csv",
-            lambda t: t.replace("泉港区,2010,resident_population,313539", "泉港区,2010,resident_population,abc"))
+    rewrite(
+        project_copy / "data/raw/census2010_county.csv",
+        lambda t: t.replace("泉港区,2010,resident_population,313539", "泉港区,2010,resident_population,abc"),
+    )
     assert cli.main(["validate"]) == 2
     out = capsys.readouterr().out
     assert "FAIL  census2010" in out and "census2010_county.csv: line" in out and "column 'value'" in out

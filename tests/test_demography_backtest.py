@@ -7,8 +7,15 @@ import pytest
 from analysis import geography
 from analysis.data import loaders
 from analysis.demography import projection
-from analysis.demography.backtest import (CALIBRATION_MAX_YEAR, MAPE_TOTALS_BOUND, compare_methods,
-                                          early_fact, error_table, implied_cbr_age_0_4, run_backtest)
+from analysis.demography.backtest import (
+    CALIBRATION_MAX_YEAR,
+    MAPE_TOTALS_BOUND,
+    compare_methods,
+    early_fact,
+    error_table,
+    implied_cbr_age_0_4,
+    run_backtest,
+)
 from analysis.demography.result import N_AGES, ProjectionResult
 from analysis.errors import AnalysisError, ParameterError
 
@@ -65,8 +72,9 @@ def test_migration_uses_the_engines_own_births_and_deaths(bt):
     intended = sum(r.calibration["net_migration_per_year"].values())
     assert b - d + intended == pytest.approx((8_128_530 - 7_283_040) / 10, abs=0.05)
     # the same totals are asked for in every year (applied = asked + the out-migration cut, persons)
-    assert np.allclose(r.net_migration[0, 1:].sum(axis=(1, 2)) - np.nansum(r.migration_clipped[0, 1:], axis=(1, 2)),
-                       intended)
+    assert np.allclose(
+        r.net_migration[0, 1:].sum(axis=(1, 2)) - np.nansum(r.migration_clipped[0, 1:], axis=(1, 2)), intended
+    )
 
 
 def test_runs_through_the_projection_engine(monkeypatch):
@@ -91,6 +99,7 @@ def _perturbed(loader, years_after, column="value", factor=2.0):
         later = f["year"] > years_after
         f.loc[later, column] = f.loc[later, column] * factor
         return f
+
     return load
 
 
@@ -116,7 +125,7 @@ def test_early_fact_refuses_later_years():
 
 def test_implied_cbr_from_the_0_4_share_by_hand():
     cbr, d = implied_cbr_age_0_4()
-    children = 0.0576 * 8_128_530                     # 468,203 persons aged 0–4 in 2010
+    children = 0.0576 * 8_128_530  # 468,203 persons aged 0–4 in 2010
     assert d["children_0_4"] == pytest.approx(children)
     assert 0.97 < d["mean_survival"] < 1.0
     r = np.log(8_128_530 / 7_283_040) / 10
@@ -140,14 +149,17 @@ def test_error_table_arithmetic_hand_checked():
     jin = table.loc[("resident population 常住人口", "jinjiang")]
     assert jin.error == pytest.approx(100_000 - 2_061_551)
     share = table.loc[("share of ages 60+", "quanzhou")]
-    assert share.projected == pytest.approx(100 * 41 / 101)          # ages 60…100 of 0…100
-    assert share.error == pytest.approx(100 * 41 / 101 - 13.21)       # percentage points
+    assert share.projected == pytest.approx(100 * 41 / 101)  # ages 60…100 of 0…100
+    assert share.error == pytest.approx(100 * 41 / 101 - 13.21)  # percentage points
 
 
 def test_compare_methods_before_and_after():
     wide, runs = compare_methods(demography_scenario(), ("national", "registered_cbr_2010"))
-    assert list(wide.quantity[-3:]) == ["MPE 平均百分比误差 (counts)", "MAPE 平均绝对百分比误差 (counts)",
-                                        "MAPE 平均绝对百分比误差 (city + county totals)"]
+    assert list(wide.quantity[-3:]) == [
+        "MPE 平均百分比误差 (counts)",
+        "MAPE 平均绝对百分比误差 (counts)",
+        "MAPE 平均绝对百分比误差 (city + county totals)",
+    ]
     for m, b in runs.items():
         assert wide[f"percent_error_{m}"].iloc[-2] == pytest.approx(b.mape)
         assert wide[f"projected_{m}"].iloc[:-3].tolist() == pytest.approx(b.table.projected.tolist())
@@ -187,12 +199,13 @@ def test_negative_net_migration_is_explained_with_its_components():
     _, runs = bt_module.compare_methods("baseline")
     cal = runs[bt_module.DEFAULT_FERTILITY].calibration
     assert cal["change_first_step"] == pytest.approx(84_549, abs=1)
-    assert cal["births_first_step"] - cal["deaths_first_step"] > cal["change_first_step"]   # natural increase > change
+    assert cal["births_first_step"] - cal["deaths_first_step"] > cal["change_first_step"]  # natural increase > change
     assert cal["net_migration_city_per_year"] == pytest.approx(
-        cal["change_first_step"] - cal["births_first_step"] + cal["deaths_first_step"], abs=1)
+        cal["change_first_step"] - cal["births_first_step"] + cal["deaths_first_step"], abs=1
+    )
     assert cal["net_migration_city_per_year"] == pytest.approx(-13_013, abs=500)
     alt = runs["age_0_4_2010"].calibration
-    assert alt["net_migration_city_per_year"] == pytest.approx(31_096, abs=500)   # the sign follows the birth proxy
+    assert alt["net_migration_city_per_year"] == pytest.approx(31_096, abs=500)  # the sign follows the birth proxy
     text = bt_module.interpretation_text(runs)
     for figure in (cal["births_first_step"], cal["deaths_first_step"], alt["net_migration_city_per_year"]):
         assert f"{figure:,.0f}".lstrip("+") in text or f"{figure:+,.0f}" in text

@@ -14,9 +14,13 @@ A = 101
 
 
 def flat(T, U=1, survival=1.0, asfr=0.0, migration=0.0, srb=1.05, sb=1.0):
-    return dict(survival=np.full((T, 1, U, 2, A), survival), birth_survival=np.full((T, 1, U, 2), sb),
-                asfr=np.full((T, 1, U, A), asfr), srb=np.full((T, 1, U), srb),
-                migration=np.full((T, 1, U, 2, A), migration))
+    return dict(
+        survival=np.full((T, 1, U, 2, A), survival),
+        birth_survival=np.full((T, 1, U, 2), sb),
+        asfr=np.full((T, 1, U, A), asfr),
+        srb=np.full((T, 1, U), srb),
+        migration=np.full((T, 1, U, 2, A), migration),
+    )
 
 
 def test_zero_rates_population_only_ages():
@@ -51,16 +55,21 @@ def test_accounting_with_hand_rates_and_clipping():
     rng = np.random.default_rng(1)
     T, U = 4, 3
     base = rng.uniform(0, 100, (U, 2, A))
-    rates = dict(survival=rng.uniform(0.8, 1.0, (T, 1, U, 2, A)), birth_survival=np.full((T, 1, U, 2), 0.99),
-                 asfr=np.zeros((T, 1, U, A)), srb=np.full((T, 1, U), 1.1),
-                 migration=rng.uniform(-150, 50, (T, 1, U, 2, A)))
+    rates = dict(
+        survival=rng.uniform(0.8, 1.0, (T, 1, U, 2, A)),
+        birth_survival=np.full((T, 1, U, 2), 0.99),
+        asfr=np.zeros((T, 1, U, A)),
+        srb=np.full((T, 1, U), 1.1),
+        migration=rng.uniform(-150, 50, (T, 1, U, 2, A)),
+    )
     rates["asfr"][..., 15:50] = 0.05
     out = project_arrays(base, **rates, keep_age_components=True)
     check_accounting(base, rates, out)
     assert (out["population"] >= 0).all()
     assert (out["migration_clipped"][:, 1:] > 0).any()  # out-migration larger than the cohort was cut
     assert out["migration_clipped"][:, 1:] == pytest.approx(
-        out["net_migration"][:, 1:] - rates["migration"].sum(-1).transpose(1, 0, 2, 3))
+        out["net_migration"][:, 1:] - rates["migration"].sum(-1).transpose(1, 0, 2, 3)
+    )
 
 
 @settings(max_examples=25, deadline=None)
@@ -69,9 +78,13 @@ def test_never_negative_for_random_rates(seed, scale, fert):
     rng = np.random.default_rng(seed)
     T, U = 3, 2
     base = rng.uniform(0, 50, (U, 2, A))
-    rates = dict(survival=rng.uniform(0, 1, (T, 1, U, 2, A)), birth_survival=rng.uniform(0, 1, (T, 1, U, 2)),
-                 asfr=rng.uniform(0, fert, (T, 1, U, A)), srb=rng.uniform(0.9, 1.2, (T, 1, U)),
-                 migration=rng.normal(0, scale, (T, 1, U, 2, A)))
+    rates = dict(
+        survival=rng.uniform(0, 1, (T, 1, U, 2, A)),
+        birth_survival=rng.uniform(0, 1, (T, 1, U, 2)),
+        asfr=rng.uniform(0, fert, (T, 1, U, A)),
+        srb=rng.uniform(0.9, 1.2, (T, 1, U)),
+        migration=rng.normal(0, scale, (T, 1, U, 2, A)),
+    )
     out = project_arrays(base, **rates, keep_age_components=True)
     assert (out["population"] >= 0).all()
     check_accounting(base, rates, out)
@@ -99,9 +112,13 @@ def test_constant_rates_converge_to_lotka_r():
     f = np.where((ages >= 15) & (ages < 45), 0.085, 0.0)
     srb = 1.06
     T = 400
-    rates = dict(survival=np.broadcast_to(S, (T, 1, 1, 2, A)), birth_survival=np.full((T, 1, 1, 2), sb),
-                 asfr=np.broadcast_to(f, (T, 1, 1, A)), srb=np.full((T, 1, 1), srb),
-                 migration=np.zeros((T, 1, 1, 2, A)))
+    rates = dict(
+        survival=np.broadcast_to(S, (T, 1, 1, 2, A)),
+        birth_survival=np.full((T, 1, 1, 2), sb),
+        asfr=np.broadcast_to(f, (T, 1, 1, A)),
+        srb=np.full((T, 1, 1), srb),
+        migration=np.zeros((T, 1, 1, 2, A)),
+    )
     base = np.full((1, 2, A), 100.0)
     pop = project_arrays(base, **rates)["population"][0, :, 0].sum(axis=(-1, -2))
     r_projected = np.log(pop[-1] / pop[-2])

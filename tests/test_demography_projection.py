@@ -41,8 +41,8 @@ def test_base_year_reproduces_inputs(resident, registered):
 
 def test_accounting_every_unit_sex_age(resident):
     pop = resident.population
-    S = resident.components["survival"]          # (step, draw, sex, age)
-    Sb = resident.components["birth_survival"]   # (step, draw, sex)
+    S = resident.components["survival"]  # (step, draw, sex, age)
+    Sb = resident.components["birth_survival"]  # (step, draw, sex)
     M = resident.components["migration_by_age"]  # (draw, year, unit, sex, age)
     for t in range(len(resident.years) - 1):
         s = S[t][:, None]
@@ -51,8 +51,9 @@ def test_accounting_every_unit_sex_age(resident):
         expected[..., -1] += pop[:, t, ..., -1] * s[..., -1]
         expected[..., 0] = resident.births[:, t + 1] * Sb[t][:, None]
         assert pop[:, t + 1] == pytest.approx(expected + M[:, t + 1], rel=1e-10, abs=1e-6)
-        balance = (pop[:, t].sum(-1) + resident.births[:, t + 1] - resident.deaths[:, t + 1]
-                   + resident.net_migration[:, t + 1])
+        balance = (
+            pop[:, t].sum(-1) + resident.births[:, t + 1] - resident.deaths[:, t + 1] + resident.net_migration[:, t + 1]
+        )
         assert pop[:, t + 1].sum(-1) == pytest.approx(balance, rel=1e-10)
 
 
@@ -60,8 +61,7 @@ def test_no_negative_persons_and_units_add_up(resident, registered):
     for res in (resident, registered):
         assert (res.population >= 0).all()
         assert res.unit("quanzhou") == pytest.approx(res.population.sum(axis=2))
-        assert res.age_sum("quanzhou") == pytest.approx(
-            sum(res.age_sum(u) for u in res.unit_ids))
+        assert res.age_sum("quanzhou") == pytest.approx(sum(res.age_sum(u) for u in res.unit_ids))
 
 
 def test_2021_births_match_crude_birth_rate(resident):
@@ -100,12 +100,15 @@ def test_e0_offset_is_reached():
     assert e0_of(mx * k[..., None])[0] == pytest.approx([80.0, 85.0], abs=1e-6)
 
 
-@pytest.mark.parametrize("key,value,match", [
-    ("demography.tfr_multiplier", -0.5, "between 0.0 and 5.0"),
-    ("demography.migration_female_share", 120, "between 0.0 and 100.0"),
-    ("demography.horizon", 2060, "between 2021 and 2050"),
-    ("demography.horizon", 2019, "between 2021 and 2050"),
-])
+@pytest.mark.parametrize(
+    "key,value,match",
+    [
+        ("demography.tfr_multiplier", -0.5, "between 0.0 and 5.0"),
+        ("demography.migration_female_share", 120, "between 0.0 and 100.0"),
+        ("demography.horizon", 2060, "between 2021 and 2050"),
+        ("demography.horizon", 2019, "between 2021 and 2050"),
+    ],
+)
 def test_bad_scenario_values_rejected(key, value, match):
     from analysis.demography.parameters import PARAMETER_RULES
 
@@ -150,8 +153,7 @@ def test_shipped_scenarios_have_sourced_demography_parameters():
 @pytest.fixture(scope="module")
 def first_years():
     """The projection with mortality levelled to the 2021 yearbook's crude death rates."""
-    return project(demography_scenario(mortality_level="yearbook_cdr_2021"), base="resident", end_year=2022,
-                   draws=1)
+    return project(demography_scenario(mortality_level="yearbook_cdr_2021"), base="resident", end_year=2022, draws=1)
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +179,7 @@ def test_2021_deaths_match_the_yearbook_crude_death_rate(first_years):
 def test_2021_year_end_populations_reproduce_the_yearbook(first_years):
     """31 Dec 2021 lies 2/12 of the way from the engine's 1 Nov 2021 to 1 Nov 2022: every unit
     within the yearbook's rounding (0.1 万 = 1,000 persons, so ±500)."""
-    pop = first_years.population[0].sum(axis=(-1, -2))           # (year, unit)
+    pop = first_years.population[0].sum(axis=(-1, -2))  # (year, unit)
     year_end = pop[1] + (pop[2] - pop[1]) * 2 / 12
     published = yearbook_2021(first_years, "resident_population_yearend") * 1e4
     assert np.abs(year_end - published).max() <= 500
@@ -216,8 +218,10 @@ def test_mortality_level_comes_from_the_crude_death_rate_fit(first_years):
 
 def test_e0_offset_can_return_to_the_national_level(first_years, national_first_years):
     gap = first_years.calibration["mortality_level"]["e0_gap"]
-    offset = project(demography_scenario(mortality_level="yearbook_cdr_2021",
-                                         e0_offset=-0.5 * (gap["male"] + gap["female"])), end_year=2022)
+    offset = project(
+        demography_scenario(mortality_level="yearbook_cdr_2021", e0_offset=-0.5 * (gap["male"] + gap["female"])),
+        end_year=2022,
+    )
     assert offset.deaths[0, 1].sum() < 0.90 * first_years.deaths[0, 1].sum()
     assert offset.deaths[0, 1].sum() == pytest.approx(national_first_years.deaths[0, 1].sum(), rel=0.03)
 

@@ -44,8 +44,9 @@ def test_a_date_outside_its_year_names_the_row_and_column(tmp_path):
 
 def test_a_resident_row_is_refused_not_mixed(tmp_path, monkeypatch):
     frame = pd.read_csv(RAW.path(), dtype=str)
-    row = frame.iloc[[0]].assign(base="resident", indicator="resident_population", reference_date="2021-11-01",
-                                 value="885")
+    row = frame.iloc[[0]].assign(
+        base="resident", indicator="resident_population", reference_date="2021-11-01", value="885"
+    )
     path = tmp_path / "registry_annual.csv"
     pd.concat([frame, row]).to_csv(path, index=False)
     monkeypatch.setattr(loaders, "load_registry_annual", lambda: loaders.load("registry_annual", path))
@@ -77,7 +78,8 @@ def test_inconsistent_share_and_count_is_an_error(monkeypatch):
 def test_estimates_reproduce_every_observed_margin(est):
     assert est.population[est.index(2021)].sum() == pytest.approx(7712700, abs=1)
     assert est.population[est.index(2021)].sum(axis=(0, 2)) / 7712700 == pytest.approx(
-        np.array([399.22, 372.05]) / 771.27, abs=1e-9)
+        np.array([399.22, 372.05]) / 771.27, abs=1e-9
+    )
     assert _value(est, 2021, "quanzhou", "pop_60plus")["value"] == pytest.approx(0.1506 * 7712700, abs=1)
     assert _value(est, 2021, "quanzhou", "pop_80plus")["value"] == pytest.approx(0.1466 * 0.1506 * 7712700, abs=1)
     assert _value(est, 2022, "quanzhou", "pop_total")["value"] == pytest.approx(7738200, abs=1)
@@ -92,7 +94,7 @@ def test_estimates_reproduce_every_observed_margin(est):
 def test_date_adjusted_margin_stays_close_to_the_september_count(est):
     row = _value(est, 2024, "quangang", "pop_60plus")
     assert row["status"] == "observed (date-adjusted from 2024-09-30)"
-    assert 1.0 < row["observed"] / 72155 < 1.02    # one quarter of growth, not more
+    assert 1.0 < row["observed"] / 72155 < 1.02  # one quarter of growth, not more
 
 
 def test_accounting_identity_per_unit_sex_and_age(est):
@@ -140,7 +142,7 @@ def test_a_later_unit_total_revises_the_base_not_one_years_transfers(est):
     # methods still need reconciling; both stay far below the old split's 110k)
     assert abs(raw.adjustment[t, q].sum()) < 0.025 * 415_401
     assert abs(est.adjustment[t, q].sum()) < 0.025 * 415_401  # within 2.5 % of 泉港's registered total
-    assert np.allclose(est.base.population.sum(axis=0), raw.base.population.sum(axis=0))   # city sex × age kept
+    assert np.allclose(est.base.population.sum(axis=0), raw.base.population.sum(axis=0))  # city sex × age kept
     ratio = est.base.diagnostics["registered_base_revision"].get("quangang", 1.0)  # none where the split fits
     assert est.base.population[q].sum() == pytest.approx(raw.base.population[q].sum() * ratio, rel=1e-8)
     assert "REVISED" in str(est.notes[0])

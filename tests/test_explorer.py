@@ -54,17 +54,24 @@ def p50(frame, unit, year, indicator):
 
 # --- caching -------------------------------------------------------------------------------------
 
+
 def test_unit_bed_and_wage_changes_do_not_rerun_the_projection(explorer, counted):
     assert len(counted) == 1
-    for change in [dict(unit="德化县"), dict(beds_per_1000_elderly=45), dict(nursing_beds_per_1000_elderly=14),
-                   dict(occupancy_pct=70), dict(target_occupancy_pct=90), dict(wage_growth_pct=4.0),
-                   dict(unit="quanzhou")]:
+    for change in [
+        dict(unit="德化县"),
+        dict(beds_per_1000_elderly=45),
+        dict(nursing_beds_per_1000_elderly=14),
+        dict(occupancy_pct=70),
+        dict(target_occupancy_pct=90),
+        dict(wage_growth_pct=4.0),
+        dict(unit="quanzhou"),
+    ]:
         explorer.update(**change)
         explorer.projection(), explorer.bed_frame(), explorer.dibao_frame()
     assert len(counted) == 1
     assert explorer.calls["projection"] == 1
-    assert explorer.calls["beds"] == 5          # first + four bed changes, none for the unit changes
-    assert explorer.calls["dibao"] == 2         # first + the wage change
+    assert explorer.calls["beds"] == 5  # first + four bed changes, none for the unit changes
+    assert explorer.calls["dibao"] == 2  # first + the wage change
 
 
 def test_demographic_changes_rerun_the_projection_once_each(explorer, counted):
@@ -72,7 +79,7 @@ def test_demographic_changes_rerun_the_projection_once_each(explorer, counted):
     explorer.bed_frame()
     assert len(counted) == 2
     explorer.update(tfr_multiplier=1.0)
-    explorer.bed_frame()                        # back to the start: still in the cache
+    explorer.bed_frame()  # back to the start: still in the cache
     assert len(counted) == 2
     explorer.update(tfr_multiplier=1.2)
     explorer.update(e0_gain_per_year=0.1)
@@ -83,7 +90,7 @@ def test_demographic_changes_rerun_the_projection_once_each(explorer, counted):
     explorer.projection()
     assert counted == ["registered"] * 4 + ["resident"]
     explorer.dibao_frame()
-    assert explorer.calls["dibao"] == 1         # 低保 standards do not depend on the projection
+    assert explorer.calls["dibao"] == 1  # 低保 standards do not depend on the projection
 
 
 def test_chart_keys_say_which_charts_change(explorer):
@@ -103,6 +110,7 @@ def test_cache_is_bounded(explorer, counted):
 
 
 # --- the numbers ---------------------------------------------------------------------------------
+
 
 def test_bed_ratio_control_sets_the_2025_target_by_hand(explorer):
     explorer.update(unit="quanzhou", beds_per_1000_elderly=45)
@@ -142,6 +150,7 @@ def test_tfr_label_is_the_engine_rule(explorer):
     result = explorer.projection()
     factor = result.calibration["fertility_factor"]["jinjiang"]
     from analysis.demography.fertility import national_tfr
+
     assert explorer.tfr(2025) == pytest.approx(factor * national_tfr([2025])[0])
     # registered base: one factor for every unit, so the city TFR is the same
     assert implied_tfr(result, "quanzhou", 1.0, 2025) == pytest.approx(explorer.tfr(2025))
@@ -158,6 +167,7 @@ def test_tfr_multiplier_changes_births():
 
 
 # --- bad input -----------------------------------------------------------------------------------
+
 
 def test_bad_settings_raise_and_keep_the_old_ones(explorer):
     before = dict(explorer.settings)
@@ -176,10 +186,12 @@ def test_bad_settings_raise_and_keep_the_old_ones(explorer):
 
 # --- saving --------------------------------------------------------------------------------------
 
+
 def test_saved_yaml_round_trips_and_reproduces_the_numbers(project_copy, counted):
     ex = ScenarioExplorer("baseline", unit="dehua", base="registered", draws=DRAWS, end_year=END)
-    ex.update(tfr_multiplier=1.1, net_migration_scale=1.5, beds_per_1000_elderly=42, occupancy_pct=65,
-              wage_growth_pct=5.0)
+    ex.update(
+        tfr_multiplier=1.1, net_migration_scale=1.5, beds_per_1000_elderly=42, occupancy_pct=65, wage_growth_pct=5.0
+    )
     path = ex.save_scenario("explored_test", today=DAY)
     assert path == project_copy / "scenarios" / "explored_test.yaml"
     tree = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -195,8 +207,9 @@ def test_saved_yaml_round_trips_and_reproduces_the_numbers(project_copy, counted
     np.testing.assert_array_equal(result.population, ex.projection().population)
     pd.testing.assert_frame_equal(beds.bed_requirements(result, loaded), ex.bed_frame())
     explored = ex.dibao_frame()
-    path_again = assistance.dibao_path(loaded, 2020, END, draws=DRAWS, seed=ex.seed,
-                                       weights=ex_mod.resident_weights_2020())
+    path_again = assistance.dibao_path(
+        loaded, 2020, END, draws=DRAWS, seed=ex.seed, weights=ex_mod.resident_weights_2020()
+    )
     pd.testing.assert_frame_equal(path_again, explored)
 
 
@@ -213,7 +226,8 @@ def test_save_refuses_bad_names_and_overwriting(project_copy):
 def test_fitted_wage_choice_removes_an_override_of_the_start(project_copy):
     (project_copy / "scenarios" / "wage3.yaml").write_text(
         "name: wage3\nextends: baseline\nassistance:\n  wage_growth_override_pct: {value: 3, source: test}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     ex = ScenarioExplorer("wage3", draws=1, end_year=2022)
     assert ex.settings["wage_growth_pct"] == 3
     ex.update(wage_growth_pct=None)
@@ -224,15 +238,16 @@ def test_fitted_wage_choice_removes_an_override_of_the_start(project_copy):
 
 # --- the wage-growth override ---------------------------------------------------------------------
 
+
 def test_wage_growth_override_by_hand():
     history = mw.load_wage_history()
     fc = mw.forecast(history, 2020, 2030, growth_override_pct=5.0)
     fit = fc.fits[2]
     assert fit.drift == pytest.approx(np.log(1.05))
-    first = fc.adjustments[0]                       # the pending 2025-04 decree
-    h = (first.ordinal - fit.anchor.ordinal) / 12   # 3 years after 2022-04
+    first = fc.adjustments[0]  # the pending 2025-04 decree
+    h = (first.ordinal - fit.anchor.ordinal) / 12  # 3 years after 2022-04
     month = fc.months.get_loc(first)
-    assert fc.monthly[2][1, month] == pytest.approx(fit.anchor_wage * 1.05 ** h)  # row 1 = p50
+    assert fc.monthly[2][1, month] == pytest.approx(fit.anchor_wage * 1.05**h)  # row 1 = p50
     flat = mw.forecast(history, 2020, 2030, growth_override_pct=0.0)
     assert np.allclose(flat.monthly[2][1, month:], fit.anchor_wage)
     fitted = mw.forecast(history, 2020, 2030)
@@ -253,6 +268,7 @@ def test_wage_growth_override_in_the_scenario():
 
 # --- widgets and notebook -----------------------------------------------------------------------
 
+
 def test_widgets_redraw_only_what_changed(explorer, counted, capsys):
     from analysis.explorer_widgets import ExplorerUI
 
@@ -260,7 +276,7 @@ def test_widgets_redraw_only_what_changed(explorer, counted, capsys):
     ui.show()
     assert ui.drawn == explorer.chart_keys()
     assert ui._changed(occupancy_pct=75) == ["beds"]
-    ui.sliders["wage_growth_pct"].value = 3.0          # disabled while "fitted" is ticked: no effect
+    ui.sliders["wage_growth_pct"].value = 3.0  # disabled while "fitted" is ticked: no effect
     assert explorer.settings["wage_growth_pct"] is None
     ui.fitted_wage.value = False
     assert explorer.settings["wage_growth_pct"] == 3.0
@@ -291,10 +307,14 @@ def test_notebook_runs_headless(project_copy, tmp_path):
     import papermill as pm
 
     out = tmp_path / "99_scenario_explorer.ipynb"
-    pm.execute_notebook(str(project_copy / "notebooks" / "99_scenario_explorer.ipynb"), str(out),
-                        parameters={"unit": "dehua", "base": "registered", "draws": DRAWS, "end_year": END,
-                                    "save_as": "from_notebook"},
-                        kernel_name="quanzhou-forecast", cwd=str(tmp_path), progress_bar=False)
+    pm.execute_notebook(
+        str(project_copy / "notebooks" / "99_scenario_explorer.ipynb"),
+        str(out),
+        parameters={"unit": "dehua", "base": "registered", "draws": DRAWS, "end_year": END, "save_as": "from_notebook"},
+        kernel_name="quanzhou-forecast",
+        cwd=str(tmp_path),
+        progress_bar=False,
+    )
     nb = nbformat.read(out, as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert sum("image/png" in o.get("data", {}) for o in outputs) == 3

@@ -46,6 +46,7 @@ def set_first(column, value):
         f[column] = f[column].astype(object)
         f.loc[f.index[3], column] = value
         return f
+
     return change
 
 
@@ -97,8 +98,7 @@ def test_a_base_table_for_some_counties_is_merged_and_says_so(project_copy, tmp_
 
 
 def test_a_facts_table_for_some_counties_is_merged(project_copy, tmp_path, capsys):
-    raw = pd.read_csv(project_copy / "data" / "raw" / "resident_pop_county_2021.csv", dtype=str,
-                      keep_default_na=False)
+    raw = pd.read_csv(project_copy / "data" / "raw" / "resident_pop_county_2021.csv", dtype=str, keep_default_na=False)
     part = raw[raw["geography"] == "晋江市"].copy()
     part.loc[part["indicator"] == "resident_population_yearend", "value"] = "207"
     path = write(part, tmp_path / "jinjiang_2021.csv")
@@ -118,8 +118,9 @@ def _facts_with(project_copy, tmp_path, value):
     return path
 
 
-@pytest.mark.parametrize("value, fragment", [("inf", "a finite number"), ("1e30", "a plausible value"),
-                                             ("-inf", "found '-inf'")])
+@pytest.mark.parametrize(
+    "value, fragment", [("inf", "a finite number"), ("1e30", "a plausible value"), ("-inf", "found '-inf'")]
+)
 def test_infinite_or_absurd_facts_are_refused(project_copy, tmp_path, capsys, value, fragment):
     path = _facts_with(project_copy, tmp_path, value)
     assert cli.main(["ingest", str(path), "--kind", "census2020", "--vintage", "2025"]) == 2
@@ -128,12 +129,16 @@ def test_infinite_or_absurd_facts_are_refused(project_copy, tmp_path, capsys, va
     assert available_vintages("census2020") == []
 
 
-@pytest.mark.parametrize("content, fragment", [
-    ("", "an empty file"), ("geography,year,indicator,value,unit,source\n", "a header only"),
-    (None, "a directory"), ("big", "bytes"),
-])
-def test_empty_header_only_directory_and_huge_files_are_refused(project_copy, tmp_path, capsys, content,
-                                                                fragment):
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        ("", "an empty file"),
+        ("geography,year,indicator,value,unit,source\n", "a header only"),
+        (None, "a directory"),
+        ("big", "bytes"),
+    ],
+)
+def test_empty_header_only_directory_and_huge_files_are_refused(project_copy, tmp_path, capsys, content, fragment):
     path = tmp_path / "census.csv"
     if content is None:
         path.mkdir()
@@ -174,11 +179,25 @@ def test_a_run_refuses_a_failing_vintage_and_rollback_fixes_it(runner_project, c
     (folder / "2025.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     lines[1] = lines[1].replace("8782285", "inf")
     (folder / "2025-rev2.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")  # tampered, newest
-    args = ["run", "--quiet", "--publish", "--units", "licheng", "--notebooks", "01", "--draws", "1", "--end-year", "2022"]
+    args = [
+        "run",
+        "--quiet",
+        "--publish",
+        "--units",
+        "licheng",
+        "--notebooks",
+        "01",
+        "--draws",
+        "1",
+        "--end-year",
+        "2022",
+    ]
     assert cli.main(args + ["--run-id", "x"]) == 2
     err = capsys.readouterr().err
     assert "2025-rev2.csv" in err and "ingest --rollback census2020" in err
-    assert not (runner_project / "reports" / "runs").exists() or not list((runner_project / "reports" / "runs").iterdir())
+    assert not (runner_project / "reports" / "runs").exists() or not list(
+        (runner_project / "reports" / "runs").iterdir()
+    )
     assert cli.main(["ingest", "--rollback", "census2020"]) == 0
     assert "runs now read 2025" in capsys.readouterr().out
     assert cli.main(args + ["--run-id", "y"]) == 0
@@ -186,7 +205,12 @@ def test_a_run_refuses_a_failing_vintage_and_rollback_fixes_it(runner_project, c
 
 def test_vintages_are_ordered_by_version_and_names_are_ascii(project_copy):
     assert sorted(["2025-rev10", "2025-rev9", "2025", "2030", "2024-b"], key=version_key) == [
-        "2024-b", "2025", "2025-rev9", "2025-rev10", "2030"]
+        "2024-b",
+        "2025",
+        "2025-rev9",
+        "2025-rev10",
+        "2030",
+    ]
     source = project_copy / "data" / "raw" / "min_wage_fujian.csv"
     for name in ("２０２５", "2025/../x", "2025-rev 1", "99999"):
         with pytest.raises(Exception, match="must be a year"):
@@ -206,8 +230,9 @@ def test_list_and_template(project_copy, capsys):
     assert "min_wage" in out and "2025*" in out and "census2020" in out
     assert cli.main(["ingest", "--template", "census2020"]) == 0
     header = capsys.readouterr().out.splitlines()[0]
-    assert header == (project_copy / "data" / "raw" / "census2020_county.csv").read_text(
-        encoding="utf-8").splitlines()[0]
+    assert (
+        header == (project_copy / "data" / "raw" / "census2020_county.csv").read_text(encoding="utf-8").splitlines()[0]
+    )
     assert cli.main(["ingest", "--template", "population_resident_2020"]) == 0
     assert capsys.readouterr().out.startswith("unit,sex,age,population\n")
     assert cli.main(["ingest", "--rollback", "census2020"]) == 2  # nothing to roll back
@@ -218,8 +243,10 @@ def test_ingest_takes_the_run_lock(project_copy, capsys):
     import socket
 
     lock = project_copy / "reports" / ".lock"
-    lock.write_text(json.dumps({"pid": os.getppid(), "host": socket.gethostname(), "started": "now",
-                                "command": "a run"}), encoding="utf-8")
+    lock.write_text(
+        json.dumps({"pid": os.getppid(), "host": socket.gethostname(), "started": "now", "command": "a run"}),
+        encoding="utf-8",
+    )
     source = project_copy / "data" / "raw" / "min_wage_fujian.csv"
     assert cli.main(["ingest", str(source), "--kind", "min_wage", "--vintage", "2025"]) == 2
     assert "another run is writing" in capsys.readouterr().err

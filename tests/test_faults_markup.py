@@ -25,12 +25,22 @@ from analysis.sanitiser import sanitise_page
 
 KEY_PAYLOAD = "\\```<img src=x onerror=alert(1)>```"
 LINK_PAYLOAD = "[source](javascript:alert(1)) ![i](http://evil.example/x.png)"
-ACTIVE = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=|<script|<[a-z][^>]*(href|src)=\"?\s*(javascript:|https?://evil|//)",
-                    re.IGNORECASE)
+ACTIVE = re.compile(
+    r"<[a-z][^>]*\son[a-z]+\s*=|<script|<[a-z][^>]*(href|src)=\"?\s*(javascript:|https?://evil|//)", re.IGNORECASE
+)
 
 
-@pytest.mark.parametrize("text", [KEY_PAYLOAD, LINK_PAYLOAD, "`` ` ``<b>x</b>`", "```\n<img src=x onerror=1>\n```",
-                                  "<script>alert(1)</script>", "**bold** _it_ # h | a | b |"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        KEY_PAYLOAD,
+        LINK_PAYLOAD,
+        "`` ` ``<b>x</b>`",
+        "```\n<img src=x onerror=1>\n```",
+        "<script>alert(1)</script>",
+        "**bold** _it_ # h | a | b |",
+    ],
+)
 def test_user_text_renders_as_the_same_text_never_markup(text):
     rendered = markdown2html("**晋江市** · " + markdown_text(text))
     assert not re.search(r"<(img|a|script|b|em|h1|table|pre|code)\b", rendered.split("</strong>", 1)[1])
@@ -72,9 +82,14 @@ def test_an_exported_page_keeps_charts_tables_styles_and_links_but_no_active_con
         nbformat.v4.new_output("display_data", data={"text/markdown": LINK_PAYLOAD}),
         nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"}),
         nbformat.v4.new_output("display_data", data={"text/html": table}),
-        nbformat.v4.new_output("display_data", data={"text/html": '<p><a href="../index.html">back</a> '
-                                                      '<img src="x" onerror="alert(1)"><svg viewBox="0 0 1 1">'
-                                                      '<path d="M0 0L1 1" onload="alert(1)"/></svg></p>'}),
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                "text/html": '<p><a href="../index.html">back</a> '
+                '<img src="x" onerror="alert(1)"><svg viewBox="0 0 1 1">'
+                '<path d="M0 0L1 1" onload="alert(1)"/></svg></p>'
+            },
+        ),
     ]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=outputs)])
     out = tmp_path / "01_population_projection.html"
@@ -89,26 +104,37 @@ def test_an_exported_page_keeps_charts_tables_styles_and_links_but_no_active_con
 
 
 def test_the_sanitiser_removes_remote_loads_and_scripts_from_a_whole_page():
-    page = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>t</title>'
-            '<script>alert(1)</script><link rel="stylesheet" href="https://cdn.example/x.css">'
-            '<style>@import url(https://evil.example/a.css); .a{background:url(https://evil.example/b.png)}</style>'
-            '</head><body class="jp-Notebook"><p style="background:url(http://evil.example/c)">x</p>'
-            '<a href="https://www.gov.cn/">gov</a><a href="data:text/html,hi">d</a>'
-            '<img src="//evil.example/d.png"><iframe src="x.html"></iframe></body></html>')
+    page = (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>t</title>'
+        '<script>alert(1)</script><link rel="stylesheet" href="https://cdn.example/x.css">'
+        "<style>@import url(https://evil.example/a.css); .a{background:url(https://evil.example/b.png)}</style>"
+        '</head><body class="jp-Notebook"><p style="background:url(http://evil.example/c)">x</p>'
+        '<a href="https://www.gov.cn/">gov</a><a href="data:text/html,hi">d</a>'
+        '<img src="//evil.example/d.png"><iframe src="x.html"></iframe></body></html>'
+    )
     clean = sanitise_page(page)
     assert "evil.example" not in clean and "<script" not in clean and "cdn.example" not in clean
     assert "<iframe" not in clean and "data:text" not in clean
     assert 'href="https://www.gov.cn/"' in clean and '<body class="jp-Notebook">' in clean
 
 
-@pytest.mark.parametrize("source", ["[x](javascript:alert(1))", "see ![i](http://evil.example/x.png)",
-                                    "javascript:alert(1)", "https://evil.example", "data:text/html;base64,AAAA"])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "[x](javascript:alert(1))",
+        "see ![i](http://evil.example/x.png)",
+        "javascript:alert(1)",
+        "https://evil.example",
+        "data:text/html;base64,AAAA",
+    ],
+)
 def test_a_scenario_source_with_a_script_link_or_remote_address_is_refused(project_copy, source):
     from analysis.scenarios import load_scenario
 
     path = project_copy / "scenarios" / "evil.yaml"
-    path.write_text(f'name: evil\nextends: baseline\nbeds:\n  occupancy_pct: {{value: 60, source: "{source}"}}\n',
-                    encoding="utf-8")
+    path.write_text(
+        f'name: evil\nextends: baseline\nbeds:\n  occupancy_pct: {{value: 60, source: "{source}"}}\n', encoding="utf-8"
+    )
     with pytest.raises(AnalysisError, match="web address"):
         load_scenario("evil")
 
@@ -121,5 +147,6 @@ def test_mapping_keys_are_checked_against_the_known_keys(key):
         load_scenario("baseline", {"beds.beds_per_1000_elderly": {key: 40}})
     with pytest.raises(AnalysisError, match="key"):
         load_scenario("baseline", {"beds.use_rate_relative": {key: 1.0}})
-    assert load_scenario("baseline", {"beds.beds_per_1000_elderly": {2030: 40}}).get(
-        "beds.beds_per_1000_elderly") == {2030: 40}
+    assert load_scenario("baseline", {"beds.beds_per_1000_elderly": {2030: 40}}).get("beds.beds_per_1000_elderly") == {
+        2030: 40
+    }

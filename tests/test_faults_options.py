@@ -13,8 +13,10 @@ from analysis.errors import AnalysisError
 QUICK = ["run", "--quiet", "--units", "licheng", "--notebooks", "01", "--draws", "1", "--end-year", "2022"]
 
 
-@pytest.mark.parametrize("extra, fragment", [(["--seed", "-1"], "--seed"), (["--start-year", "2021"], "--start-year"),
-                                             (["--run-id", "r\u0430n"], "ASCII")])
+@pytest.mark.parametrize(
+    "extra, fragment",
+    [(["--seed", "-1"], "--seed"), (["--start-year", "2021"], "--start-year"), (["--run-id", "r\u0430n"], "ASCII")],
+)
 def test_bad_options_fail_before_a_run_folder_exists(project_copy, capsys, extra, fragment):
     assert cli.main(QUICK + extra) == 2
     assert fragment in capsys.readouterr().err

@@ -48,8 +48,16 @@ def test_jobs_read_the_snapshot_and_the_manifest_pins_the_extends_chain(runner_p
         seen.append(job)
         return run_job(job)
 
-    options = runner.RunOptions(publish=True, units=["licheng"], notebooks=["01"], scenario="low", draws=1, end_year=2022,
-                                quiet=True, run_id="pin")
+    options = runner.RunOptions(
+        publish=True,
+        units=["licheng"],
+        notebooks=["01"],
+        scenario="low",
+        draws=1,
+        end_year=2022,
+        quiet=True,
+        run_id="pin",
+    )
     outcome = runner.run(options, job_fn=record, executor=Inline())
     assert outcome.status == "complete"
     run_dir = runner_project / "reports" / "runs" / "pin"
@@ -73,8 +81,18 @@ def test_a_job_whose_pinned_input_changed_fails_instead_of_running(tmp_path, mon
     assert verify(tmp_path, pinned) is None
     (tmp_path / "data" / "x.csv").write_text("a\n2\n", encoding="utf-8")
     assert "data/x.csv changed during the run" in verify(tmp_path, pinned)
-    job = Job("licheng", str(tmp_path / "missing.ipynb"), str(tmp_path / "out" / "licheng"), {}, "k",
-              str(tmp_path), {"QZ_FORECAST_ROOT": str(tmp_path)}, "key", None, pinned=pinned)
+    job = Job(
+        "licheng",
+        str(tmp_path / "missing.ipynb"),
+        str(tmp_path / "out" / "licheng"),
+        {},
+        "k",
+        str(tmp_path),
+        {"QZ_FORECAST_ROOT": str(tmp_path)},
+        "key",
+        None,
+        pinned=pinned,
+    )
     result = run_job(job)
     assert result.status == "failed" and result.error_name == "InputChanged"
     assert verify(tmp_path, {}, runner.source_hash()) is None
@@ -88,9 +106,12 @@ def test_incremental_sees_a_change_in_the_extends_parent(runner_project):
     assert statuses(runner_project, "b") == ["skipped"]
     baseline = runner_project / "scenarios" / "baseline.yaml"
     text = baseline.read_text(encoding="utf-8")
-    baseline.write_text(text.replace("occupancy_pct:\n    value: 53", "occupancy_pct:\n    value: 90")
-                        if "occupancy_pct:\n    value: 53" in text else text.replace("value: 53", "value: 90", 1),
-                        encoding="utf-8")
+    baseline.write_text(
+        text.replace("occupancy_pct:\n    value: 53", "occupancy_pct:\n    value: 90")
+        if "occupancy_pct:\n    value: 53" in text
+        else text.replace("value: 53", "value: 90", 1),
+        encoding="utf-8",
+    )
     assert "90" in baseline.read_text(encoding="utf-8")
     assert run_cli(*args, "--run-id", "c") == 0
     assert statuses(runner_project, "c") == ["ok"]
@@ -113,8 +134,12 @@ def test_incremental_recomputes_a_tampered_output(runner_project, target):
     out.write_bytes(out.read_bytes() + b"<!-- tampered -->")
     assert run_cli(*args, "--run-id", "b") == 0
     assert statuses(runner_project, "b") == ["ok"]
-    assert b"tampered" not in (runner_project / "reports" / "runs" / "b" / "licheng" /
-                               f"01_population_projection.{target}").read_bytes()
+    assert (
+        b"tampered"
+        not in (
+            runner_project / "reports" / "runs" / "b" / "licheng" / f"01_population_projection.{target}"
+        ).read_bytes()
+    )
 
 
 def test_a_subset_run_does_not_hide_the_full_run_before_it(runner_project):
@@ -130,8 +155,10 @@ def test_a_subset_run_does_not_hide_the_full_run_before_it(runner_project):
 
 def test_the_manifest_says_whether_a_run_was_full(runner_project):
     assert run_cli("--units", "licheng", "--notebooks", "01", "--run-id", "sub") == 0
-    assert json.loads((runner_project / "reports" / "runs" / "sub" / "manifest.json").read_text(
-        encoding="utf-8"))["full"] is False
+    assert (
+        json.loads((runner_project / "reports" / "runs" / "sub" / "manifest.json").read_text(encoding="utf-8"))["full"]
+        is False
+    )
 
 
 def test_the_source_hash_sees_every_rewrite_of_the_package(tmp_path, monkeypatch):

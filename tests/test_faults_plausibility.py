@@ -38,24 +38,52 @@ def times(frame, indicator, factor):
 
 
 FACTS_TRIALS = {
-    "晋江 2021 typed 1999 万": ("resident_pop_county_2021.csv", "resident2021",
-                              lambda f: set_value(f, "晋江市", "resident_population_yearend", "1999"), "city's"),
-    "all 2021 totals x1.5": ("resident_pop_county_2021.csv", "resident2021",
-                             lambda f: times(f, "resident_population_yearend", 1.5), "census total"),
-    "every birth rate 0": ("resident_pop_county_2021.csv", "resident2021",
-                           lambda f: f.assign(value=f["value"].where(f["indicator"] != "crude_birth_rate", "0")),
-                           "demographic range"),
-    "age shares add to 139": ("census2020_county.csv", "census2020",
-                              lambda f: set_value(f, "泉州市", "share_age_15_59", "90"), "adding to"),
-    "a share above 100": ("census2020_county.csv", "census2020",
-                          lambda f: set_value(f, "晋江市", "share_age_60plus", "110").assign(
-                              unit=lambda g: g["unit"].replace("percent", "Percent")), "0…100"),
-    "Persons disables the bound": ("census2020_county.csv", "census2020",
-                                   lambda f: f.assign(unit=f["unit"].replace("persons", "Persons")).pipe(
-                                       set_value, "晋江市", "resident_population", "1e9"), "at most"),
-    "men + women not the total": ("census2020_county.csv", "census2020",
-                                  lambda f: set_value(f, "晋江市", "resident_population_male", "2100438"),
-                                  "its men + women"),
+    "晋江 2021 typed 1999 万": (
+        "resident_pop_county_2021.csv",
+        "resident2021",
+        lambda f: set_value(f, "晋江市", "resident_population_yearend", "1999"),
+        "city's",
+    ),
+    "all 2021 totals x1.5": (
+        "resident_pop_county_2021.csv",
+        "resident2021",
+        lambda f: times(f, "resident_population_yearend", 1.5),
+        "census total",
+    ),
+    "every birth rate 0": (
+        "resident_pop_county_2021.csv",
+        "resident2021",
+        lambda f: f.assign(value=f["value"].where(f["indicator"] != "crude_birth_rate", "0")),
+        "demographic range",
+    ),
+    "age shares add to 139": (
+        "census2020_county.csv",
+        "census2020",
+        lambda f: set_value(f, "泉州市", "share_age_15_59", "90"),
+        "adding to",
+    ),
+    "a share above 100": (
+        "census2020_county.csv",
+        "census2020",
+        lambda f: set_value(f, "晋江市", "share_age_60plus", "110").assign(
+            unit=lambda g: g["unit"].replace("percent", "Percent")
+        ),
+        "0…100",
+    ),
+    "Persons disables the bound": (
+        "census2020_county.csv",
+        "census2020",
+        lambda f: f.assign(unit=f["unit"].replace("persons", "Persons")).pipe(
+            set_value, "晋江市", "resident_population", "1e9"
+        ),
+        "at most",
+    ),
+    "men + women not the total": (
+        "census2020_county.csv",
+        "census2020",
+        lambda f: set_value(f, "晋江市", "resident_population_male", "2100438"),
+        "its men + women",
+    ),
 }
 
 
@@ -88,8 +116,10 @@ def bases():
     from analysis.demography.base import load_base_population
     from analysis.geography import county_ids
 
-    return {(b, y): load_base_population(b, y).population for b, y in
-            (("resident", 2020), ("registered", 2020), ("resident", 2010))}, county_ids()
+    return {
+        (b, y): load_base_population(b, y).population
+        for b, y in (("resident", 2020), ("registered", 2020), ("resident", 2010))
+    }, county_ids()
 
 
 def test_the_bundled_base_estimates_pass(bases):
@@ -118,8 +148,9 @@ def _reversed(pop, k):
     return pop
 
 
-@pytest.mark.parametrize("change, fragment", [(_everyone_young, "aged 0–14"), (_all_male, "men per woman"),
-                                              (_reversed, "aged 0–14")])
+@pytest.mark.parametrize(
+    "change, fragment", [(_everyone_young, "aged 0–14"), (_all_male, "men per woman"), (_reversed, "aged 0–14")]
+)
 def test_impossible_base_structures_are_refused(bases, change, fragment):
     pops, ids = bases
     k = ids.index("kaifaqu")

@@ -48,7 +48,8 @@ def wait_for(condition, seconds: float = 60.0) -> bool:
 
 def start_slow_run(root: Path, run_id: str) -> subprocess.Popen:
     script = root / f"{run_id}.py"
-    script.write_text(textwrap.dedent(f"""
+    script.write_text(
+        textwrap.dedent(f"""
         import sys
         sys.path.insert(0, {str(TESTS)!r})
         from runner_fixtures import install_fake_models
@@ -56,7 +57,9 @@ def start_slow_run(root: Path, run_id: str) -> subprocess.Popen:
         from analysis.cli import main
         sys.exit(main(["run", "--quiet", "--publish", "--units", "jinjiang", "licheng", "--run-id", {run_id!r},
                        "--draws", "1", "--end-year", "2022", "-p", "sleep=60"]))
-    """), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     env = {**os.environ, "QZ_FORECAST_ROOT": str(root)}
     proc = subprocess.Popen([sys.executable, str(script)], env=env, start_new_session=True)
     staging = root / "reports" / "runs" / f".staging-{run_id}"
@@ -98,8 +101,10 @@ def test_an_empty_or_garbled_lock_never_blocks_later_runs(runner_project, conten
 
 def test_a_live_lock_still_blocks_with_exit_3(runner_project, capsys):
     lock = runner_project / "reports" / ".lock"
-    lock.write_text(json.dumps({"pid": os.getppid(), "host": socket.gethostname(), "started": "now",
-                                "command": "another run"}), encoding="utf-8")
+    lock.write_text(
+        json.dumps({"pid": os.getppid(), "host": socket.gethostname(), "started": "now", "command": "another run"}),
+        encoding="utf-8",
+    )
     assert cli.main(QUICK) == 3
     assert "another run is writing" in capsys.readouterr().err
 
@@ -137,8 +142,7 @@ def test_a_failing_write_during_the_run_is_exit_2_and_leaves_nothing(runner_proj
 def small_disk(runner_project):
     """``reports/`` on a 256 kB tmpfs (skipped where mounting is not allowed)."""
     reports = runner_project / "reports"
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(reports)],
-                          capture_output=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(reports)], capture_output=True)
     if done.returncode != 0:
         pytest.skip("cannot mount a tmpfs here")
     try:

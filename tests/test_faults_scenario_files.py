@@ -38,7 +38,8 @@ def test_the_key_covers_only_the_scenarios_a_run_reads(project_copy, publish):
     assert unchanged.run_key(options, chain, source_hash()) == before
     if publish:  # the comparison reads low.yaml: its change is a new key
         (project_copy / "scenarios" / "low.yaml").write_text(
-            (project_copy / "scenarios" / "low.yaml").read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+            (project_copy / "scenarios" / "low.yaml").read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8"
+        )
         assert unchanged.run_key(options, chain, source_hash()) != before
 
 

@@ -18,8 +18,23 @@ def test_a_run_whose_pdfs_failed_is_partial_names_them_and_is_not_reused(runner_
     monkeypatch.setattr(products, "write_comparison", lambda *a, **k: {"page": "compare.html", "scenarios": []})
     monkeypatch.setattr(chromium, "find_chromium", lambda: "/nonexistent/chromium")
     monkeypatch.setattr(chromium, "print_pages", lambda pairs, binary=None: {pdf: False for _, pdf in pairs})
-    code = cli.main(["run", "--quiet", "--publish", "--units", "licheng", "--notebooks", "01", "--draws", "1",
-                     "--end-year", "2022", "--run-id", "p"])
+    code = cli.main(
+        [
+            "run",
+            "--quiet",
+            "--publish",
+            "--units",
+            "licheng",
+            "--notebooks",
+            "01",
+            "--draws",
+            "1",
+            "--end-year",
+            "2022",
+            "--run-id",
+            "p",
+        ]
+    )
     out = capsys.readouterr().out
     manifest = read_manifest(runner_project / "reports" / "runs" / "p")
     assert manifest["status"] == "partial" and code != 0
@@ -32,5 +47,6 @@ def test_a_failed_comparison_is_named_missing():
     from analysis.run.products import missing_products
 
     assert missing_products({"pdf": {"made": True, "failed": []}, "comparison": {"error": "boom"}}) == [
-        "compare.html (情景比较 scenario comparison)"]
+        "compare.html (情景比较 scenario comparison)"
+    ]
     assert missing_products({"pdf": {"made": False, "reason": "chromium not installed"}}) == []

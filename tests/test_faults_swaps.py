@@ -68,10 +68,13 @@ def test_a_registered_base_with_two_units_swapped_is_refused_at_ingest(project_c
     assert "registered total of jinjiang (晋江市) within 0.3…2.5" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("geo, edits", [
-    ("泉州市", {"share_age_65plus": "20"}),
-    ("晋江市", {"share_age_60plus": "0.5", "share_age_15_59": "81.17"}),
-])
+@pytest.mark.parametrize(
+    "geo, edits",
+    [
+        ("泉州市", {"share_age_65plus": "20"}),
+        ("晋江市", {"share_age_60plus": "0.5", "share_age_15_59": "81.17"}),
+    ],
+)
 def test_a_share_aged_65_above_the_share_aged_60_is_refused_at_ingest(project_copy, tmp_path, capsys, geo, edits):
     frame = raw(project_copy, "census2020_county.csv")
     for indicator, value in edits.items():
@@ -84,8 +87,9 @@ def test_a_share_aged_65_above_the_share_aged_60_is_refused_at_ingest(project_co
     assert available_vintages("census2020") == []
 
 
-def test_a_table_that_breaks_the_base_population_build_is_refused_and_nothing_stored(project_copy, tmp_path,
-                                                                                     capsys, monkeypatch):
+def test_a_table_that_breaks_the_base_population_build_is_refused_and_nothing_stored(
+    project_copy, tmp_path, capsys, monkeypatch
+):
     from analysis.demography import base as base_module
 
     path = tmp_path / "census.csv"
@@ -111,19 +115,29 @@ def test_a_table_that_breaks_the_base_population_build_is_refused_and_nothing_st
 
 def _reverse_ages(frame):
     frame = frame.copy()
-    rows = frame.index[(frame["indicator"] == "mx_central_death_rate") & (frame["sex"] == "female")
-                       & (frame["period"] == frame["period"].iloc[0])]
+    rows = frame.index[
+        (frame["indicator"] == "mx_central_death_rate")
+        & (frame["sex"] == "female")
+        & (frame["period"] == frame["period"].iloc[0])
+    ]
     frame.loc[rows, "value"] = frame.loc[rows[::-1], "value"].to_numpy()
     return frame
 
 
-@pytest.mark.parametrize("change, fragment", [
-    (lambda f: f.assign(value=f["value"].where(f["indicator"] != "e0_life_expectancy_at_birth", "119")),
-     "e0_life_expectancy_at_birth within 20…100"),
-    (lambda f: f.assign(value=f["value"].where(f["indicator"] != "mx_central_death_rate", "0")),
-     "mx_central_death_rate within 1e-05…2"),
-    (_reverse_ages, "death rates rise with age"),
-])
+@pytest.mark.parametrize(
+    "change, fragment",
+    [
+        (
+            lambda f: f.assign(value=f["value"].where(f["indicator"] != "e0_life_expectancy_at_birth", "119")),
+            "e0_life_expectancy_at_birth within 20…100",
+        ),
+        (
+            lambda f: f.assign(value=f["value"].where(f["indicator"] != "mx_central_death_rate", "0")),
+            "mx_central_death_rate within 1e-05…2",
+        ),
+        (_reverse_ages, "death rates rise with age"),
+    ],
+)
 def test_an_absurd_life_table_is_refused_at_ingest(project_copy, tmp_path, capsys, change, fragment):
     path = tmp_path / "life.csv"
     change(raw(project_copy, "life_table.csv")).to_csv(path, index=False)

@@ -23,8 +23,11 @@ UTC_LATER = "2026-12-05T09:30:00+00:00"
 def make_run(name, finished, status="complete", content=None):
     folder = publish.runs_dir() / name
     folder.mkdir(parents=True)
-    data = content if content is not None else {"run_id": name, "status": status, "finished": finished,
-                                                 "jobs": [], "full": True}
+    data = (
+        content
+        if content is not None
+        else {"run_id": name, "status": status, "finished": finished, "jobs": [], "full": True}
+    )
     (folder / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
     return folder
 
@@ -66,8 +69,9 @@ def test_times_are_compared_parsed():
     assert mf.moment("garbage") < mf.moment("2000-01-01T00:00:00")  # naive = UTC; unreadable first
 
 
-@pytest.mark.parametrize("content", [[], "x", {"jobs": "not a list"}, {"finished": 5}, {"scenario": [1]},
-                                     {"jobs": [1, 2]}])
+@pytest.mark.parametrize(
+    "content", [[], "x", {"jobs": "not a list"}, {"finished": 5}, {"scenario": [1]}, {"jobs": [1, 2]}]
+)
 def test_a_malformed_manifest_in_a_kept_run_is_skipped_with_a_warning(project_copy, capsys, content):
     from analysis.run.runs_index import write_runs_index
 

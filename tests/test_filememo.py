@@ -27,6 +27,7 @@ def _counting(path, calls):
     def compute():
         calls.append(1)
         return {"text": path.read_text(encoding="utf-8"), "nested": [1, 2]}
+
     return compute
 
 

@@ -13,11 +13,20 @@ def test_thirteen_units_plus_city():
     assert len({u.id for u in units}) == 14
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("jinjiang", "jinjiang"), ("晋江市", "jinjiang"), ("晋江", "jinjiang"), ("Jinjiang", "jinjiang"),
-    ("台商区", "taishang"), ("泉州台商投资区", "taishang"), ("开发区", "kaifaqu"), ("泉州市", "quanzhou"),
-    ("  南安 ", "nanan"),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("jinjiang", "jinjiang"),
+        ("晋江市", "jinjiang"),
+        ("晋江", "jinjiang"),
+        ("Jinjiang", "jinjiang"),
+        ("台商区", "taishang"),
+        ("泉州台商投资区", "taishang"),
+        ("开发区", "kaifaqu"),
+        ("泉州市", "quanzhou"),
+        ("  南安 ", "nanan"),
+    ],
+)
 def test_resolve_accepts_ids_chinese_names_and_aliases(typed, expected):
     assert geography.resolve(typed).id == expected
 

@@ -26,8 +26,7 @@ MAX_FUNCTION_LEVEL_SHARE = 0.05
 def _lint_imports(config: Path | None = None) -> subprocess.CompletedProcess:
     lint = Path(sys.executable).with_name("lint-imports")
     args = [str(lint)] + ([str(config)] if config else [])
-    return subprocess.run(args, cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(SRC)})
+    return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(SRC)})
 
 
 def test_the_import_contracts_are_kept():
@@ -46,12 +45,20 @@ def test_a_back_import_breaks_a_contract(tmp_path):
     (package / "run" / "runner.py").write_text("X = 1\n", encoding="utf-8")
     (package / "services" / "beds.py").write_text("from ..run.runner import X\n", encoding="utf-8")
     config = tmp_path / "contracts.ini"
-    config.write_text("[importlinter]\nroot_package = analysis\n\n[importlinter:contract:1]\nname = runner on top\n"
-                      "type = forbidden\nsource_modules =\n    analysis.services\nforbidden_modules =\n"
-                      "    analysis.run\n", encoding="utf-8")
+    config.write_text(
+        "[importlinter]\nroot_package = analysis\n\n[importlinter:contract:1]\nname = runner on top\n"
+        "type = forbidden\nsource_modules =\n    analysis.services\nforbidden_modules =\n"
+        "    analysis.run\n",
+        encoding="utf-8",
+    )
     lint = Path(sys.executable).with_name("lint-imports")
-    proc = subprocess.run([str(lint), str(config)], cwd=tmp_path, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(tmp_path / "src")})
+    proc = subprocess.run(
+        [str(lint), str(config)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(tmp_path / "src")},
+    )
     assert proc.returncode != 0 and "analysis.services.beds -> analysis.run.runner" in proc.stdout
 
 
@@ -136,10 +143,17 @@ def _uncommented(source: str) -> list[int]:
     """First lines of the function-level internal imports with no comment saying why (three words
     or more) on their lines or the line above, or above the run of import lines they stand in."""
     tree = ast.parse(source)
-    commented = {tok.start[0] for tok in tokenize.generate_tokens(io.StringIO(source).readline)
-                 if tok.type == tokenize.COMMENT and len(tok.string.lstrip("#").split()) >= 3}
-    import_lines = {line for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
-                    for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)}
+    commented = {
+        tok.start[0]
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline)
+        if tok.type == tokenize.COMMENT and len(tok.string.lstrip("#").split()) >= 3
+    }
+    import_lines = {
+        line
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)
+    }
     missing = []
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)) and _internal(node) and node.col_offset > 0:
@@ -159,9 +173,11 @@ def test_every_import_left_inside_a_function_says_why():
 
 
 def test_the_comment_check_finds_a_bare_import():
-    source = ("def a():\n    from . import x\n\n"
-              "def b():\n    # heavy (pandas): kept off the light path\n    from . import y\n\n"
-              "def c():\n    from .z import (\n        w,  # imports pandas: only when asked\n    )\n\n"
-              "def d():\n    import json\n    from . import v  # ok\n"  # too short to say why
-              "def e():\n    # heavy (pandas): kept off the light path\n    import json\n    from . import u\n")
+    source = (
+        "def a():\n    from . import x\n\n"
+        "def b():\n    # heavy (pandas): kept off the light path\n    from . import y\n\n"
+        "def c():\n    from .z import (\n        w,  # imports pandas: only when asked\n    )\n\n"
+        "def d():\n    import json\n    from . import v  # ok\n"  # too short to say why
+        "def e():\n    # heavy (pandas): kept off the light path\n    import json\n    from . import u\n"
+    )
     assert _uncommented(source) == [2, 15]

@@ -19,8 +19,12 @@ from analysis.tidy import COLUMNS
 
 # A hypothetical projection of the social-work talent stock: no model has one, so the ratio
 # machinery is checked by hand on a tracked mapping that adds the route.
-WITH_TALENT = {**ind.DEFAULT_TRACKED, "social_work_talent_per_mille": ind.Tracked(
-    "social_work_talent_per_mille", "zl2", ((1000.0, ("social_work_talent",), "pop_total"),))}
+WITH_TALENT = {
+    **ind.DEFAULT_TRACKED,
+    "social_work_talent_per_mille": ind.Tracked(
+        "social_work_talent_per_mille", "zl2", ((1000.0, ("social_work_talent",), "pop_total"),)
+    ),
+}
 
 
 def frame(rows):
@@ -32,9 +36,19 @@ def projected():
     rows = []
     for unit in ("jinjiang", "quanzhou"):
         for year in range(2020, 2026):
-            rows.append((unit, year, "dibao_to_min_wage_ratio", np.nan,
-                         loaders.load_plan_zl2().query("indicator_id == 'dibao_to_min_wage_ratio' and year == @year")
-                         .value.item(), np.nan, "percent"))
+            rows.append(
+                (
+                    unit,
+                    year,
+                    "dibao_to_min_wage_ratio",
+                    np.nan,
+                    loaders.load_plan_zl2()
+                    .query("indicator_id == 'dibao_to_min_wage_ratio' and year == @year")
+                    .value.item(),
+                    np.nan,
+                    "percent",
+                )
+            )
             rows.append((unit, year, "social_work_talent", 900.0, 1000.0, 1100.0, "persons"))
             rows.append((unit, year, "pop_total", np.nan, 500_000.0, np.nan, "persons"))
             rows.append((unit, year, "bed_stock", np.nan, 4000.0, np.nan, "beds"))
@@ -72,7 +86,7 @@ def test_ratio_indicator_by_hand(projected):
     t = ind.track(projected, WITH_TALENT)
     row = t.query("unit_id == 'jinjiang' and indicator_id == 'social_work_talent_per_mille' and year == 2025")
     assert row.p50.item() == pytest.approx(1000 / 500_000 * 1000)  # 2.0 per mille vs target 2.1
-    assert row.p10.item() == pytest.approx(900 / 500_000 * 1000)   # fixed denominator: exact
+    assert row.p10.item() == pytest.approx(900 / 500_000 * 1000)  # fixed denominator: exact
     assert row.target.item() == 2.1 and row.role.item() == ind.TARGET
     # 2.0 vs 2.1: short by 4.8 % (<= 5 %) -> at risk; 2024: 2.0 vs 2.0 -> on track unless p10 too low
     assert row.status.item() == ind.AT_RISK and row.status_zh.item() == "有风险"
@@ -100,11 +114,15 @@ def test_certified_social_workers_are_not_compared_with_their_own_target(tracker
 
 def test_a_route_through_a_target_is_refused():
     with pytest.raises(AnalysisError, match="target with itself"):
-        ind.Tracked("nursing_beds_per_1000_elderly", "zl2", ((10.0, ("nursing_bed_share_target", "bed_stock"),
-                                                             "pop_60plus"),))
+        ind.Tracked(
+            "nursing_beds_per_1000_elderly", "zl2", ((10.0, ("nursing_bed_share_target", "bed_stock"), "pop_60plus"),)
+        )
     with pytest.raises(AnalysisError, match="target with itself"):
-        ind.Tracked("certified_social_workers_per_10k", "plan_targets",
-                    ((1e4, ("certified_social_workers_path",), "pop_total"),))
+        ind.Tracked(
+            "certified_social_workers_per_10k",
+            "plan_targets",
+            ((1e4, ("certified_social_workers_path",), "pop_total"),),
+        )
     with pytest.raises(AnalysisError, match="target with itself"):
         ind.Tracked("x", "zl2", ((1.0, ("x",), None),))
     ind.Tracked("x", "zl2", ((1.0, ("x",), None),), target_applied=True)  # declared: allowed
@@ -140,16 +158,19 @@ def test_uncomputed_and_untargeted_are_missing_not_zero(tracker):
     assert (no_target.status == ind.NO_TARGET).all()  # 专栏2 gives —— for 2020
 
 
-@pytest.mark.parametrize("p10, p50, p90, expected", [
-    (np.nan, 100.0, np.nan, ind.ON_TRACK),
-    (np.nan, 99.5, np.nan, ind.ON_TRACK),      # within the 1 % tolerance
-    (np.nan, 97.0, np.nan, ind.AT_RISK),       # short by 3 %
-    (np.nan, 90.0, np.nan, ind.OFF_TRACK),     # short by 10 %
-    (80.0, 90.0, 101.0, ind.AT_RISK),          # target inside the band
-    (80.0, 90.0, 99.0, ind.OFF_TRACK),
-    (90.0, 101.0, 110.0, ind.AT_RISK),         # median fine, p10 far below
-    (96.0, 101.0, 110.0, ind.ON_TRACK),
-])
+@pytest.mark.parametrize(
+    "p10, p50, p90, expected",
+    [
+        (np.nan, 100.0, np.nan, ind.ON_TRACK),
+        (np.nan, 99.5, np.nan, ind.ON_TRACK),  # within the 1 % tolerance
+        (np.nan, 97.0, np.nan, ind.AT_RISK),  # short by 3 %
+        (np.nan, 90.0, np.nan, ind.OFF_TRACK),  # short by 10 %
+        (80.0, 90.0, 101.0, ind.AT_RISK),  # target inside the band
+        (80.0, 90.0, 99.0, ind.OFF_TRACK),
+        (90.0, 101.0, 110.0, ind.AT_RISK),  # median fine, p10 far below
+        (96.0, 101.0, 110.0, ind.ON_TRACK),
+    ],
+)
 def test_status_thresholds(p10, p50, p90, expected):
     assert ind.status([100.0], [p10], [p50], [p90])[0] == expected
 
@@ -167,6 +188,7 @@ def test_tracker_rejects_bad_frames():
 
 
 # --- bands -----------------------------------------------------------------------------------------
+
 
 def a(*x):
     return np.array(x, dtype=float)
@@ -194,8 +216,12 @@ def test_band_both_varying_is_the_documented_approximation():
 
 
 @settings(max_examples=60, deadline=None)
-@given(k=st.integers(1, 6), numerator=st.floats(1.0, 1e5),
-       seed=st.integers(0, 2**32 - 1), scale=st.sampled_from([1.0, 10.0, 1000.0]))
+@given(
+    k=st.integers(1, 6),
+    numerator=st.floats(1.0, 1e5),
+    seed=st.integers(0, 2**32 - 1),
+    scale=st.sampled_from([1.0, 10.0, 1000.0]),
+)
 def test_band_fixed_numerator_matches_the_draws(k, numerator, seed, scale):
     # With 10k + 1 draws numpy's p10/p90 fall on draws, so the percentiles of the ratio over the
     # draws must equal the tracker's band exactly.
@@ -217,6 +243,7 @@ def test_a_varying_denominator_reaches_the_tracker(projected):
 
 # --- with the real models ----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def real_tracker():
     from analysis import pipeline
@@ -234,8 +261,12 @@ def test_real_models_compute_exactly_these_plan_indicators(real_tracker):
     assert (beds.status == ind.REFERENCE).all() and (beds.year == 2020).all()
     ratio = real_tracker.query("indicator_id == 'dibao_to_min_wage_ratio' and year > 2020")
     assert (ratio.role == ind.TARGET_APPLIED).all() and ratio.note.str.contains("not evidence").all()
-    for name in ("nursing_beds_per_1000_elderly", "nursing_bed_share", "social_work_talent_per_mille",
-                 "certified_social_workers_per_10k"):
+    for name in (
+        "nursing_beds_per_1000_elderly",
+        "nursing_bed_share",
+        "social_work_talent_per_mille",
+        "certified_social_workers_per_10k",
+    ):
         rows = real_tracker.query("indicator_id == @name")
         assert rows.p50.isna().all() and rows.note.str.startswith(("not computed", "plan text")).all(), name
 
@@ -243,8 +274,9 @@ def test_real_models_compute_exactly_these_plan_indicators(real_tracker):
 def test_real_models_compute_nothing_from_its_own_target(real_tracker):
     computed = real_tracker[real_tracker.p50.notna()]
     assert len(computed)
-    for (ind_id, how, role) in computed[["indicator_id", "computed_from", "role"]].drop_duplicates().itertuples(
-            index=False):
+    for ind_id, how, role in (
+        computed[["indicator_id", "computed_from", "role"]].drop_duplicates().itertuples(index=False)
+    ):
         inputs = [w for w in how.replace("×", " ").replace("÷", " ").split() if not w.replace(".", "").isdigit()]
         own = [n for n in inputs if ind.is_target_derived(n) or n == ind_id]
         assert not own or role != ind.TARGET, (ind_id, how, role)
@@ -277,10 +309,18 @@ def test_the_brief_names_the_assumed_stock_and_plan_expectations_as_such():
     def point(name, p50, target=None, status=""):
         return {"indicator": name, "p50": p50, "p10": None, "p90": None, "target": target, "status": status}
 
-    text = "".join(findings([point("pop_60plus", 2.0e5, 1.9e5, "高于规划预期 above expectation"),
-                             point("beds_required", 9000.0), point("bed_gap", 1200.0),
-                             point("certified_social_workers_required", 300.0, 320.0, "低于规划预期 below")],
-                            "德化县", 2025))
+    text = "".join(
+        findings(
+            [
+                point("pop_60plus", 2.0e5, 1.9e5, "高于规划预期 above expectation"),
+                point("beds_required", 9000.0),
+                point("bed_gap", 1200.0),
+                point("certified_social_workers_required", 300.0, 320.0, "低于规划预期 below"),
+            ],
+            "德化县",
+            2025,
+        )
+    )
     assert "现有存量" not in text and "规划新增" in text and "估" in text
     assert "规划目标" not in text and "规划预期19.0万人" in text and "规划预期320人" in text  # needs, not targets
 
@@ -293,6 +333,7 @@ def test_run_tables_do_not_score_the_bed_stock_against_itself():
 
 def test_population_frame_and_dibao_path_feed_the_tracker():
     from analysis.services import assistance, charts_assistance
+
     f = assistance.dibao_path("baseline", 2020, 2025, units=["anxi"])
     t = ind.track(f, units=["anxi"])
     ratio = t.query("indicator_id == 'dibao_to_min_wage_ratio'")
@@ -309,6 +350,7 @@ def test_population_frame_and_dibao_path_feed_the_tracker():
     fig, ax = charts_assistance.indicator_chart(t, "anxi", "dibao_to_min_wage_ratio")
     assert "基期公布值（不评分）" in ax.get_legend_handles_labels()[1]
     import matplotlib.pyplot as plt
+
     plt.close(fig)
 
 
@@ -331,8 +373,9 @@ def test_page_05_method_table_is_in_chinese_for_readers(real_tracker):
     beds = notes.query("indicator_id == 'beds_per_1000_elderly'")
     assert beds.computed_from.item() == "1000 × 养老床位存量（县级为估算） ÷ 60岁及以上人口"
     assert notes.query("indicator_id == 'nursing_bed_share'").computed_from.item() == "未计算"
-    page = people_table_html(notes.drop(columns="indicator_id"),
-                             labels={"indicator_zh": "指标", "computed_from": "计算方式", "note": "说明"})
+    page = people_table_html(
+        notes.drop(columns="indicator_id"), labels={"indicator_zh": "指标", "computed_from": "计算方式", "note": "说明"}
+    )
     cells = re.findall(r"<td[^>]*>(.*?)</td>", page, flags=re.S)
     assert len(cells) == 3 * len(notes) and not any(SNAKE_CASE.search(c) for c in cells)
     developer = real_tracker.query("indicator_id == 'beds_per_1000_elderly'").computed_from.iloc[0]

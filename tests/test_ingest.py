@@ -71,8 +71,26 @@ def test_existing_vintage_and_bad_names_are_refused(project_copy):
 def test_the_run_manifest_names_the_ingested_vintage(runner_project):
     source = runner_project / "data" / "raw" / "min_wage_fujian.csv"
     ingest.ingest(source, "min_wage", "2025")
-    assert cli.main(["run", "--quiet", "--publish", "--units", "licheng", "--notebooks", "01", "--draws", "1",
-                     "--end-year", "2022", "--run-id", "v"]) == 0
+    assert (
+        cli.main(
+            [
+                "run",
+                "--quiet",
+                "--publish",
+                "--units",
+                "licheng",
+                "--notebooks",
+                "01",
+                "--draws",
+                "1",
+                "--end-year",
+                "2022",
+                "--run-id",
+                "v",
+            ]
+        )
+        == 0
+    )
     from runner_fixtures import read_manifest
 
     manifest = read_manifest(runner_project / "reports" / "runs" / "v")

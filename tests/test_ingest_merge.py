@@ -23,8 +23,7 @@ def counts(frame):
     return frame.groupby("geography").size().to_dict()
 
 
-def test_a_one_county_table_for_a_county_new_to_the_table_keeps_every_other_county(project_copy, tmp_path,
-                                                                                   capsys):
+def test_a_one_county_table_for_a_county_new_to_the_table_keeps_every_other_county(project_copy, tmp_path, capsys):
     before = counts(loaders.load("registered_county"))
     assert "德化县" not in before
     path = tmp_path / "dehua.csv"

@@ -12,8 +12,21 @@ def _frame():
         ("quanzhou", "dibao_monthly", float("nan"), 1003.4, float("nan"), None),
         ("licheng", "pop_60plus", 49_000.0, 76_000.0, 99_000.0, None),
     ]
-    return pd.DataFrame([{"unit_id": u, "year": 2025, "base": "registered", "indicator": i, "p10": a, "p50": b,
-                          "p90": c, "target": t} for u, i, a, b, c, t in rows])
+    return pd.DataFrame(
+        [
+            {
+                "unit_id": u,
+                "year": 2025,
+                "base": "registered",
+                "indicator": i,
+                "p10": a,
+                "p50": b,
+                "p90": c,
+                "target": t,
+            }
+            for u, i, a, b, c, t in rows
+        ]
+    )
 
 
 def test_rows_carry_band_plan_difference_status_and_estimate():
@@ -59,14 +72,18 @@ def test_box_html_is_chinese_escaped_and_has_no_nan():
 
 def test_fmt_never_prints_nan_or_scientific():
     assert kp.fmt(float("nan"), "beds") == "—" and kp.fmt(None, "wan") == "—"
-    assert kp.fmt(2.333020e+04, "beds") == "23,330" and kp.fmt(-0.2, "beds") == "0"
+    assert kp.fmt(2.333020e04, "beds") == "23,330" and kp.fmt(-0.2, "beds") == "0"
 
 
 def test_notes_grouped_by_topic_each_once():
     from analysis.notes import note
 
-    notes = [note("elderly_definition", base="registered"), note("elderly_definition", base="resident"),
-             note("county_bed_stock", base="registered"), "something else"]
+    notes = [
+        note("elderly_definition", base="registered"),
+        note("elderly_definition", base="resident"),
+        note("county_bed_stock", base="registered"),
+        "something else",
+    ]
     page = kp.notes_appendix_html(notes + ["<script>"])
     assert page.count("60周岁及以上人口") == 1 and "养老床位" in page and "其他" in page
     assert "<h2>附录" in page and "<script>" not in page and "ESTIMATE" not in page.split("<details>")[0]
@@ -76,8 +93,12 @@ def test_one_page_brief_has_findings_box_and_caveat(tmp_path):
     from analysis.run.brief import render_brief, write_briefs
 
     rows = kp.key_points(_frame(), "quanzhou", "registered", 2025)
-    key = {"year": 2025, "base": "registered", "scenario_label": "情景 baseline",
-           "rows": [{"unit_id": "quanzhou", "unit_name": "泉州市", "points": rows}]}
+    key = {
+        "year": 2025,
+        "base": "registered",
+        "scenario_label": "情景 baseline",
+        "rows": [{"unit_id": "quanzhou", "unit_name": "泉州市", "points": rows}],
+    }
     page = render_brief(key["rows"][0], key, "情景 baseline", "2026-12-01 18:00 北京时间")
     assert "@page{size:A4" in page and 'class="keypoints"' in page and "主要发现" in page
     assert "148.8万人" in page and "低于规划预期" in page and "缺口" in page and "NaN" not in page

@@ -26,8 +26,14 @@ def free_port() -> int:
 
 def test_make_lab_serves_the_notebooks_on_the_project_kernel():
     port = free_port()
-    proc = subprocess.Popen(["make", "--no-print-directory", "lab", f"LAB_PORT={port}"], cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        ["make", "--no-print-directory", "lab", f"LAB_PORT={port}"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         url, deadline, seen = None, time.time() + 90, []
         while url is None and time.time() < deadline:

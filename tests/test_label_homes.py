@@ -29,7 +29,8 @@ EXCEPTIONS = {
     # the names of the three staffing rules (每千名老年人1名社工 …), not of the requirements they give
     ("services/workforce.py", "BINDING_CANDIDATES"),
     # the method notes' base wording moves with the notes-as-data work (issue 23 item 4, its own branch)
-    ("present/method_notes.py", "BASE_ZH"), ("present/method_notes.py", "BASE_PREFIX"),
+    ("present/method_notes.py", "BASE_ZH"),
+    ("present/method_notes.py", "BASE_PREFIX"),
 }
 
 
@@ -56,8 +57,11 @@ def label_maps(package: Path) -> list[tuple[str, str, int]]:
         for node in ast.walk(tree):
             if not isinstance(node, ast.Dict):
                 continue
-            hits = sum(1 for k, v in zip(node.keys, node.values)
-                       if isinstance(k, ast.Constant) and k.value in ids and _printed_text(v))
+            hits = sum(
+                1
+                for k, v in zip(node.keys, node.values)
+                if isinstance(k, ast.Constant) and k.value in ids and _printed_text(v)
+            )
             if hits >= 2:
                 found.append((path.relative_to(package).as_posix(), names.get(id(node), ""), node.lineno))
     return found
@@ -65,8 +69,10 @@ def label_maps(package: Path) -> list[tuple[str, str, int]]:
 
 def test_no_module_keeps_its_own_indicator_base_or_comparator_names():
     stray = [(f, n, line) for f, n, line in label_maps(PACKAGE) if (f, n) not in HOMES | EXCEPTIONS]
-    assert not stray, ("a second label map; take the name from analysis.catalogue (indicators) or "
-                       f"analysis.labels (bases, comparators): {stray}")
+    assert not stray, (
+        "a second label map; take the name from analysis.catalogue (indicators) or "
+        f"analysis.labels (bases, comparators): {stray}"
+    )
 
 
 def test_the_homes_are_found_by_the_scan():
@@ -76,10 +82,19 @@ def test_the_homes_are_found_by_the_scan():
 
 
 def test_base_and_comparator_names():
-    assert base_label("registered") == "户籍人口口径" and base_label("resident", english=True) == "常住人口口径 resident"
+    assert (
+        base_label("registered") == "户籍人口口径" and base_label("resident", english=True) == "常住人口口径 resident"
+    )
     assert base_label("registered", short=True, english=True) == "户籍 registered"
     assert base_label("elsewhere") == "elsewhere" and base_label("") == ""
-    assert [comparator_label(c) for c in (">=", "<=", "=", "about", None, float("nan"))] == ["≥", "≤", "=", "约", "", ""]
+    assert [comparator_label(c) for c in (">=", "<=", "=", "about", None, float("nan"))] == [
+        "≥",
+        "≤",
+        "=",
+        "约",
+        "",
+        "",
+    ]
 
 
 def test_table_heads_carry_the_catalogue_name_and_unit():
@@ -105,8 +120,11 @@ def test_one_stock_name_on_every_page():
     _, ax = charts_beds_workforce.plot_beds_vs_stock(frame, "jinjiang")
     assert catalogue.label("bed_stock") in [t.get_text() for t in ax.get_legend().get_texts()]
     fig, axes = charts_care.plot_build_schedule(frame, "jinjiang")
-    legends = [t.get_text() for legend in fig.legends + [a.get_legend() for a in fig.axes if a.get_legend()]
-               for t in legend.get_texts()]
+    legends = [
+        t.get_text()
+        for legend in fig.legends + [a.get_legend() for a in fig.axes if a.get_legend()]
+        for t in legend.get_texts()
+    ]
     assert catalogue.heading("bed_stock_scheduled") in legends
     assert not any("按计划建设后" in text for text in legends)
 
@@ -117,8 +135,12 @@ def wan_formatters(package: Path) -> list[tuple[str, int]]:
     for path in sorted(package.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.FormattedValue) and any(
-                    isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div) and isinstance(n.right, ast.Constant)
-                    and n.right.value in (1e4, 10_000) for n in ast.walk(node.value)):
+                isinstance(n, ast.BinOp)
+                and isinstance(n.op, ast.Div)
+                and isinstance(n.right, ast.Constant)
+                and n.right.value in (1e4, 10_000)
+                for n in ast.walk(node.value)
+            ):
                 found.append((path.relative_to(package).as_posix(), node.lineno))
     return found
 

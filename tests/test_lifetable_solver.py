@@ -11,7 +11,7 @@ from analysis.errors import AnalysisError
 
 @pytest.fixture(scope="module")
 def std():
-    return lifetable.standard_mx(np.arange(2021, 2051))          # (30, 2, 101)
+    return lifetable.standard_mx(np.arange(2021, 2051))  # (30, 2, 101)
 
 
 def test_many_targets_reach_e0_exactly(std):

@@ -30,8 +30,9 @@ def measured_peak(draws: int, tmp_path) -> int:
     import os
 
     env = {**os.environ, "QZ_CACHE_DIR": str(tmp_path / f"cache{draws}")}  # computed, not read from a cache
-    out = subprocess.run([sys.executable, "-c", PEAK, str(draws)], capture_output=True, text=True, env=env,
-                         timeout=300, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", PEAK, str(draws)], capture_output=True, text=True, env=env, timeout=300, check=True
+    )
     return int(out.stdout.split()[-1])
 
 
@@ -46,7 +47,7 @@ def test_the_estimate_covers_the_measured_peak_and_growth_per_draw(tmp_path):
     peaks = {d: measured_peak(d, tmp_path) for d in (small, large)}
     for draws, peak in peaks.items():
         assert per_process(draws) >= peak, (draws, peak, per_process(draws))
-    growth = (peaks[large] - peaks[small]) / (large - small)          # bytes a draw, measured
+    growth = (peaks[large] - peaks[small]) / (large - small)  # bytes a draw, measured
     estimated = (per_process(large) - per_process(small)) / (large - small)
     assert estimated >= growth, (estimated, growth)
     assert estimated <= 4 * max(growth, 1), "the estimate should stay near what is measured"

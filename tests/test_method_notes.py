@@ -15,10 +15,13 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "analysis"
 
 
 def test_notes_merged_across_bases_prefixed_when_one_base_only():
-    notes = [note("elderly_definition", base="registered"), note("elderly_definition", base="resident"),
-             note("township_resident", base="resident"),
-             note("outmigration_cut", base="registered", moves=21473, where="in total over all draws and years"),
-             note("outmigration_cut", base="resident", moves=201, where="in total over all draws and years")]
+    notes = [
+        note("elderly_definition", base="registered"),
+        note("elderly_definition", base="resident"),
+        note("township_resident", base="resident"),
+        note("outmigration_cut", base="registered", moves=21473, where="in total over all draws and years"),
+        note("outmigration_cut", base="resident", moves=201, where="in total over all draws and years"),
+    ]
     groups = dict(mn.group_notes(notes))
     texts = [zh for items in groups.values() for zh, _ in items]
     assert len(texts) == 3 and len(set(texts)) == 3
@@ -32,8 +35,10 @@ def test_numbers_a_reader_needs_come_from_the_note():
     assert topic == "workforce" and "2,620人" in zh
     _, topic, zh, _ = mn.reader_text(note("missing_indicator", name="bed_gap", units=["jinjiang", "nanan"]))
     assert topic == "data" and "晋江市、南安市" in zh and "bed_gap" not in zh
-    assert str(note("missing_indicator", base="resident", name="bed_gap", units=["jinjiang", "nanan"])) == \
-        "resident: 缺失 missing: bed_gap for jinjiang, nanan (not computed by the model)"
+    assert (
+        str(note("missing_indicator", base="resident", name="bed_gap", units=["jinjiang", "nanan"]))
+        == "resident: 缺失 missing: bed_gap for jinjiang, nanan (not computed by the model)"
+    )
 
 
 def test_a_plain_string_is_folded_away_and_escaped_and_an_unknown_id_fails():
@@ -72,31 +77,64 @@ def test_every_note_of_the_bundled_data_has_a_reader_text_without_jargon():
 
 def test_county_evidence_notes_have_reader_texts_with_their_figures():
     """Issue 26's notes: a derived county total, the log error as ±percent, dates in brackets."""
-    evidence = note("county_registered_evidence", unit="泉港区", n=382979, d="2013-07-31", kind="DERIVED",
-                    src="third-party-copy", y=2020, factor=1.0876, m=416510)
-    assert evidence.text == ("泉港区: registered total 382,979 on 2013-07-31 (DERIVED from its centenarian count ÷ rate "
-                             "per 100,000; third-party-copy) carried to end-2020 by the city's registered growth ×1.0876 "
-                             "→ 416,510.")
+    evidence = note(
+        "county_registered_evidence",
+        unit="泉港区",
+        n=382979,
+        d="2013-07-31",
+        kind="DERIVED",
+        src="third-party-copy",
+        y=2020,
+        factor=1.0876,
+        m=416510,
+    )
+    assert evidence.text == (
+        "泉港区: registered total 382,979 on 2013-07-31 (DERIVED from its centenarian count ÷ rate "
+        "per 100,000; third-party-copy) carried to end-2020 by the city's registered growth ×1.0876 "
+        "→ 416,510."
+    )
     _, topic, zh, _ = mn.reader_text(evidence)
     assert topic == "base" and "382,979人" in zh and "推算" in zh and "第三方" in zh and "416,510人" in zh
-    _, _, zh, _ = mn.reader_text(note("registered_totals_no_evidence", n=7, y=2020, rule="…", units_with=6,
-                                      loo_units=["nanan"], loo_pct=[12.0], e=0.175, e_pct=19.1))
-    assert "7个单位" in zh and "±19%" in zh                      # exp(0.175) − 1 = 19.1 %
+    _, _, zh, _ = mn.reader_text(
+        note(
+            "registered_totals_no_evidence",
+            n=7,
+            y=2020,
+            rule="…",
+            units_with=6,
+            loo_units=["nanan"],
+            loo_pct=[12.0],
+            e=0.175,
+            e_pct=19.1,
+        )
+    )
+    assert "7个单位" in zh and "±19%" in zh  # exp(0.175) − 1 = 19.1 %
     centenarians = note("registered_centenarians_by_unit", units=["南安市"], shares=[25.2], dates=["2016-07-31"])
     _, _, zh, _ = mn.reader_text(centenarians)
     assert "南安市 25.2%（2016-07-31）" in zh and " on " not in zh
     assert "(南安市 25.2 % on 2016-07-31);" in centenarians.text
     _, _, zh, _ = mn.reader_text(note("registered_100plus", y=2020, n=394.2, a=303, ya=2013, b=337, yb=2016, g=3.6))
     assert "394人" in zh and "2013年303人" in zh
-    _, _, zh, _ = mn.reader_text(note("registry_ages_published", unit="泉港区", lo=[60], hi=[""], persons=[70000],
-                                      dates=["2020-09-30"]))
+    _, _, zh, _ = mn.reader_text(
+        note("registry_ages_published", unit="泉港区", lo=[60], hi=[""], persons=[70000], dates=["2020-09-30"])
+    )
     assert zh.startswith("泉港区") and "户籍统计" in zh and "60–岁 70,000（2020-09-30）" in zh
     assert mn.reader_text(note("post_origin_evaluate", y=2020, list="泉港 2024"))[0] == "post_origin_evaluate"
 
 
 def test_band_note_names_the_famine_depth_and_the_mortality_level():
-    _, _, zh, _ = mn.reader_text(note("uncertainty", elderly_sd=1, p80_sd=4.9, entrant_sd=4, county_sd=0.1,
-                                      famine_sd=0.5, level_sd=0.5, uncertainty="all"))
+    _, _, zh, _ = mn.reader_text(
+        note(
+            "uncertainty",
+            elderly_sd=1,
+            p80_sd=4.9,
+            entrant_sd=4,
+            county_sd=0.1,
+            famine_sd=0.5,
+            level_sd=0.5,
+            uncertainty="all",
+        )
+    )
     assert "饥荒低谷" in zh and "全市死亡水平" in zh
 
 
@@ -110,9 +148,10 @@ def _note_calls():
                 continue
             assert node.args, f"{path}: note() without an id"
             first, ids = node.args[0], []
-            for part in ([first.body, first.orelse] if isinstance(first, ast.IfExp) else [first]):
-                assert isinstance(part, ast.Constant) and isinstance(part.value, str), \
+            for part in [first.body, first.orelse] if isinstance(first, ast.IfExp) else [first]:
+                assert isinstance(part, ast.Constant) and isinstance(part.value, str), (
                     f"{path}:{node.lineno}: a note id must be written out (a literal), so that this test sees it"
+                )
                 ids.append(part.value)
             names = [k.arg for k in node.keywords]
             fields = None if None in names else set(names) - {"base"}
@@ -133,7 +172,7 @@ def test_every_id_the_models_emit_has_templates_whose_fields_the_call_supplies()
     known = templates()
     emitted = {i for _, i, _ in calls}
     assert sorted(emitted - set(known)) == []
-    assert sorted(set(known) - emitted) == []            # no template of a note no model emits
+    assert sorted(set(known) - emitted) == []  # no template of a note no model emits
     for where, nid, fields in calls:
         entry = known[nid]
         reader = known[entry["reader"]] if "reader" in entry else entry
@@ -157,11 +196,19 @@ def test_templates_render_numbers_as_the_developer_sentence_did():
 
 
 def test_a_page_made_from_a_manifest_lists_odd_records_under_other_instead_of_failing():
-    manifest = {"note_records": [note("gap_definition", base="resident").record(), {"id": "gone_note", "fields": {"n": 1}},
-                                 {"id": "<script>", "fields": {}}], "notes": ["ignored: the records are read"]}
+    manifest = {
+        "note_records": [
+            note("gap_definition", base="resident").record(),
+            {"id": "gone_note", "fields": {"n": 1}},
+            {"id": "<script>", "fields": {}},
+        ],
+        "notes": ["ignored: the records are read"],
+    }
     notes = mn.manifest_notes(manifest)
     groups = dict(mn.group_notes(notes))
     assert any(k.startswith("养老床位") for k in groups) and "ignored" not in str(groups)
     other = [zh for k, items in groups.items() if k.startswith("其他") for zh, _ in items]
     assert len(other) == 2 and "&lt;script&gt;" in mn.appendix_html(notes)
-    assert mn.manifest_notes({"notes": ["registered: an old manifest's sentence"]}) == ["registered: an old manifest's sentence"]
+    assert mn.manifest_notes({"notes": ["registered: an old manifest's sentence"]}) == [
+        "registered: an old manifest's sentence"
+    ]

@@ -17,8 +17,9 @@ REFERENCE = ROOT / "tests" / "reference" / "method_notes.json"
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location("make_method_notes_reference",
-                                                  ROOT / "tools" / "make_method_notes_reference.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_method_notes_reference", ROOT / "tools" / "make_method_notes_reference.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -28,11 +28,16 @@ def row(tier, date, value, indicator="monthly_min_wage"):
     return f"福建省,{tier},{date},{indicator},{value},CNY/month,,{SRC},test"
 
 
-GOOD = [row(t, d, v) for d, vals in [("2013-08-01", (1320, 1170, 1050, 950)),
-                                     ("2015-07-01", (1500, 1350, 1230, 1130)),
-                                     ("2020-01-01", (1800, 1720, 1570, 1420)),
-                                     ("2022-04-01", (2030, 1960, 1810, 1660))]
-        for t, v in zip((1, 2, 3, 4), vals)]
+GOOD = [
+    row(t, d, v)
+    for d, vals in [
+        ("2013-08-01", (1320, 1170, 1050, 950)),
+        ("2015-07-01", (1500, 1350, 1230, 1130)),
+        ("2020-01-01", (1800, 1720, 1570, 1420)),
+        ("2022-04-01", (2030, 1960, 1810, 1660)),
+    ]
+    for t, v in zip((1, 2, 3, 4), vals)
+]
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +99,7 @@ def test_forecast_quantiles_match_student_t(history):
     assert first == pd.Period("2025-04", "M")
     col = list(fc.months).index(first)
     h = 3.0
-    se = np.sqrt(h ** 2 * fit.drift_se ** 2 + fit.sigma2 * h)
+    se = np.sqrt(h**2 * fit.drift_se**2 + fit.sigma2 * h)
     expected = 1960 * np.exp(fit.drift * h + stats.t.ppf([0.1, 0.5, 0.9], fit.df) * se)
     np.testing.assert_allclose(fc.monthly[2][:, col], expected, rtol=1e-12)
 
@@ -131,6 +136,7 @@ def test_forecast_never_falls_between_steps(history):
 
 def test_observed_interval_matches_scenario(history):
     from analysis.scenarios import load_scenario
+
     observed = mw.observed_adjustment_interval(history)
     assert observed == pytest.approx((2025 + 3 / 12 - (2013 + 7 / 12)) / 5)
     assert load_scenario("baseline")["assistance.wage_adjustment_interval_years"] == pytest.approx(observed, abs=0.005)
@@ -145,6 +151,7 @@ def test_copes_with_irregular_spacing_and_missing_adjustment(tmp_path):
 
 
 # --- broken files ---------------------------------------------------------------------------------
+
 
 def test_gap_is_rejected(tmp_path):
     rows = [r for r in GOOD if not r.startswith("福建省,3,2020-01-01")]

@@ -61,12 +61,14 @@ def test_each_notebook_has_its_own_page():
 
 
 def test_the_lead_rows_are_the_resident_60_plus_rows_in_table_order():
-    table = pd.DataFrame({
-        "geography": ["quanzhou", "quanzhou", "jinjiang", "quanzhou", "jinjiang"],
-        "indicator": ["pop_60plus", "pop_total", "pop_60plus", "pop_60plus", "pop_60plus"],
-        "base": ["resident", "resident", "resident", "registered", "resident"],
-        "method": ["suite", "suite", "suite", "suite_registered", "constant_shares"],
-    })
+    table = pd.DataFrame(
+        {
+            "geography": ["quanzhou", "quanzhou", "jinjiang", "quanzhou", "jinjiang"],
+            "indicator": ["pop_60plus", "pop_total", "pop_60plus", "pop_60plus", "pop_60plus"],
+            "base": ["resident", "resident", "resident", "registered", "resident"],
+            "method": ["suite", "suite", "suite", "suite_registered", "constant_shares"],
+        }
+    )
     lead = backtest_page.lead_rows(table)
     assert lead.index.tolist() == [0, 2, 4]
     assert set(lead["indicator"]) == {"pop_60plus"} and set(lead["base"]) == {"resident"}

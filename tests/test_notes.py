@@ -29,8 +29,10 @@ def test_bad_ids_bases_and_field_values_are_refused():
 
 
 def test_notes_survive_pickling_and_the_cache_codec(tmp_path):
-    notes = [note("elderly_definition", base="registered"),
-             note("net_out_migration_cut", base="resident", moves=201, share=0.5, units=["licheng"])]
+    notes = [
+        note("elderly_definition", base="registered"),
+        note("net_out_migration_cut", base="resident", moves=201, share=0.5, units=["licheng"]),
+    ]
     assert pickle.loads(pickle.dumps(notes)) == notes
     cache_codec.write_entry(tmp_path / "entry", "k", {"notes": notes})
     (value,) = cache_codec.read_entry(tmp_path / "entry", "k")
@@ -39,11 +41,16 @@ def test_notes_survive_pickling_and_the_cache_codec(tmp_path):
 
 def test_a_note_renders_its_developer_sentence_from_its_template_and_round_trips_as_a_record():
     n = note("outmigration_cut", base="registered", moves=1033.4, where="in total over all draws and years")
-    assert str(n) == ("registered: Net out-migration larger than the persons present was cut: 1,033 person-moves "
-                      "in total over all draws and years.")
-    assert n.text == str(n)[len("registered: "):]
+    assert str(n) == (
+        "registered: Net out-migration larger than the persons present was cut: 1,033 person-moves "
+        "in total over all draws and years."
+    )
+    assert n.text == str(n)[len("registered: ") :]
     listed = note("resident_totals_estimated", units=["鲤城区", "丰泽区"], persons=3925422.4)
-    assert listed.text.startswith("2020 resident totals of 鲤城区、丰泽区 are ESTIMATED") and "(3,925,422 persons)" in listed.text
+    assert (
+        listed.text.startswith("2020 resident totals of 鲤城区、丰泽区 are ESTIMATED")
+        and "(3,925,422 persons)" in listed.text
+    )
     record = json.loads(json.dumps(listed.with_base("resident").record()))
     assert from_record(record) == listed.with_base("resident")
 

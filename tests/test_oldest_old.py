@@ -17,7 +17,7 @@ def test_kannisto_fit_recovers_a_logistic_hazard():
     assert log_a == pytest.approx([np.log(0.05), np.log(0.025)], abs=1e-9)
     assert b == pytest.approx([0.11, 0.11], abs=1e-9)
     out = oldest_old.kannisto_tail(mx)
-    assert out[:, :100] == pytest.approx(mx[:, :100], rel=1e-9)        # the same hazard below 100
+    assert out[:, :100] == pytest.approx(mx[:, :100], rel=1e-9)  # the same hazard below 100
 
 
 def test_open_interval_rate_of_a_constant_hazard_is_that_hazard():
@@ -29,8 +29,8 @@ def test_open_interval_rate_of_a_constant_hazard_is_that_hazard():
 def test_national_tail_no_longer_jumps_at_100():
     mx = lifetable.standard_mx([2021])[0]
     for s in range(2):
-        assert np.all(np.diff(mx[s, 90:101]) > 0)                # rising through 95–99 (was flat at 97–99)
-        assert mx[s, 100] < 1.2 * mx[s, 99] + 0.1                 # no jump of +49 % at the open age
+        assert np.all(np.diff(mx[s, 90:101]) > 0)  # rising through 95–99 (was flat at 97–99)
+        assert mx[s, 100] < 1.2 * mx[s, 99] + 0.1  # no jump of +49 % at the open age
     assert mx[0, 100] == pytest.approx(0.55, abs=0.05) and mx[1, 100] == pytest.approx(0.45, abs=0.05)
 
 
@@ -81,7 +81,7 @@ def test_anchor_open_age_keeps_each_sex_and_its_80plus():
 
     pop = np.zeros((2, 101))
     pop[0, :80], pop[1, :80] = 100.0, 100.0
-    pop[0, 80:100], pop[1, 80:100] = 50.0, 10.0     # 1,000 men and 200 women aged 80–99
+    pop[0, 80:100], pop[1, 80:100] = 50.0, 10.0  # 1,000 men and 200 women aged 80–99
     pop[0, 100], pop[1, 100] = 10.0, 30.0
     out = anchor_open_age(pop, 80.0)
     assert out[:, 100] == pytest.approx([20.0, 60.0])
@@ -90,6 +90,7 @@ def test_anchor_open_age_keeps_each_sex_and_its_80plus():
 
 
 # --- the oldest-old mortality factor (issue 26 item 5): fitted on pre-origin counts only ---------------
+
 
 @pytest.fixture(scope="module")
 def fit():
@@ -102,13 +103,13 @@ def test_factor_fit_reference_value(fit):
     """Reference (measured 2026-12): factor 0.966, sd of its log 0.058. The target is the 2013 → 2016
     city trend, ln(337/303) / 3.0 years = 3.54 % a year; the engine at factor 1 gives 1.93 %."""
     (y0, t0, c0), (y1, t1, c1) = fit.counts
-    assert (y0, c0, y1, c1) == (2013, 303.0, 2016, 337.0)           # the 536 of end-2021 never enters
+    assert (y0, c0, y1, c1) == (2013, 303.0, 2016, 337.0)  # the 536 of end-2021 never enters
     assert fit.target_growth == pytest.approx(np.log(337 / 303) / (t1 - t0))
     assert fit.target_growth_sd == pytest.approx(np.sqrt(1 / 303 + 1 / 337) / (t1 - t0))
     assert fit.growth_at_one == pytest.approx(0.0193, abs=5e-4)
     assert fit.factor == pytest.approx(0.966, abs=0.002)
     assert fit.sd_log == pytest.approx(0.058, abs=0.002)
-    assert fit.slope < 0                                             # lower hazards, faster growth
+    assert fit.slope < 0  # lower hazards, faster growth
 
 
 def test_fitted_factor_gives_the_trend_growth_in_the_first_year(fit):
@@ -119,14 +120,17 @@ def test_fitted_factor_gives_the_trend_growth_in_the_first_year(fit):
 
 
 def test_fit_uses_only_counts_dated_by_the_origin():
-    assert oldest_old.centenarian_trend(2015) is None                 # 2016 not yet published: nothing to fit
+    assert oldest_old.centenarian_trend(2015) is None  # 2016 not yet published: nothing to fit
     assert oldest_old.centenarian_trend(2020) == oldest_old.centenarian_trend(2024)
 
 
-@pytest.mark.parametrize("key, field, decimals", [
-    ("demography.oldest_old_mortality_factor", "factor", 3),
-    ("demography.oldest_old_mortality_sd", "sd_log", 3),
-])
+@pytest.mark.parametrize(
+    "key, field, decimals",
+    [
+        ("demography.oldest_old_mortality_factor", "factor", 3),
+        ("demography.oldest_old_mortality_sd", "sd_log", 3),
+    ],
+)
 def test_scenario_factor_is_what_the_fit_measures(fit, key, field, decimals):
     from analysis.scenarios import load_scenario
 
@@ -136,7 +140,7 @@ def test_scenario_factor_is_what_the_fit_measures(fit, key, field, decimals):
 def test_scaling_the_oldest_old_hazards_hand_case():
     """S = e^{−m}: × factor on the hazard is S ** factor, at 95+ only; one factor per draw."""
     m = np.linspace(0.01, 0.6, 101)
-    S = np.broadcast_to(np.exp(-m), (1, 2, 2, 101))                   # (T, D, sex, age)
+    S = np.broadcast_to(np.exp(-m), (1, 2, 2, 101))  # (T, D, sex, age)
     out = oldest_old.scale_oldest_old_hazards(S, np.array([0.5, 1.0]))
     assert out[0, 0, :, 95:] == pytest.approx(np.tile(np.exp(-0.5 * m[95:]), (2, 1)))
     assert out[0, 0, :, :95] == pytest.approx(S[0, 0, :, :95])

@@ -21,19 +21,38 @@ def _rows(unit="dehua", years=(2020, 2025, 2030)):
     rows = []
     for year in years:
         spread = 0.0 if year == years[0] else 1000.0
-        for ind, v in (("pop_60plus", 62_000.0), ("pop_80plus", 9_000.0), ("share_60plus", 18.25),
-                       ("beds_required", 2_356.0), ("dibao_monthly", 880.0)):
-            rows.append({"unit_id": unit, "base": "registered", "year": year, "indicator": ind, "value": v,
-                         "p10": v - spread if ind.startswith("pop") else None,
-                         "p90": v + spread if ind.startswith("pop") else None})
+        for ind, v in (
+            ("pop_60plus", 62_000.0),
+            ("pop_80plus", 9_000.0),
+            ("share_60plus", 18.25),
+            ("beds_required", 2_356.0),
+            ("dibao_monthly", 880.0),
+        ):
+            rows.append(
+                {
+                    "unit_id": unit,
+                    "base": "registered",
+                    "year": year,
+                    "indicator": ind,
+                    "value": v,
+                    "p10": v - spread if ind.startswith("pop") else None,
+                    "p90": v + spread if ind.startswith("pop") else None,
+                }
+            )
     return pd.DataFrame(rows)
 
 
-MANIFEST = {"run_id": "r9", "started": "2026-12-05T12:00:00+00:00", "scenario": {"name": "baseline"},
-            "parameters": {"units": ["dehua", "quanzhou"], "start_year": 2020, "end_year": 2035, "base": "registered"},
-            "plan": {"status": "draft", "closed": {"period": [2021, 2025]}},
-            "key_results": {"year": 2030, "base": "registered"}, "unit_names": {"dehua": "德化县", "quanzhou": "泉州市"},
-            "vintages": {"census2020": "raw", "outturns": "2026-06"}, "code": {"commit": "abcdef1234567", "dirty": False}}
+MANIFEST = {
+    "run_id": "r9",
+    "started": "2026-12-05T12:00:00+00:00",
+    "scenario": {"name": "baseline"},
+    "parameters": {"units": ["dehua", "quanzhou"], "start_year": 2020, "end_year": 2035, "base": "registered"},
+    "plan": {"status": "draft", "closed": {"period": [2021, 2025]}},
+    "key_results": {"year": 2030, "base": "registered"},
+    "unit_names": {"dehua": "德化县", "quanzhou": "泉州市"},
+    "vintages": {"census2020": "raw", "outturns": "2026-06"},
+    "code": {"commit": "abcdef1234567", "dirty": False},
+}
 
 
 def test_years_are_base_closed_plan_end_and_report_year():
@@ -136,11 +155,26 @@ def test_a_missing_figure_carries_no_mark():
 def test_plan_odds_table_links_unit_names_to_one_pagers():
     from analysis.run.plan_html import render_plan_odds
 
-    odds = [{"unit_id": u, "unit_name": n, "indicator": "nursing_bed_share", "indicator_zh": "护理型床位占比",
-             "year": 2030, "target": 73.0, "comparator": ">=", "p_meet": 0.5, "value_p50": 60.0, "action_value": 0}
-            for u, n in (("quanzhou", "泉州市"), ("dehua", "德化县"), ("anxi", "安溪县"))]
-    manifest = {"plan": {"id": "p", "status": "draft", "period": [2026, 2030]}, "key_results": {"odds": odds},
-                "onepagers": {"dehua": "dehua/onepager.html", "quanzhou": "quanzhou/onepager.html"}}
+    odds = [
+        {
+            "unit_id": u,
+            "unit_name": n,
+            "indicator": "nursing_bed_share",
+            "indicator_zh": "护理型床位占比",
+            "year": 2030,
+            "target": 73.0,
+            "comparator": ">=",
+            "p_meet": 0.5,
+            "value_p50": 60.0,
+            "action_value": 0,
+        }
+        for u, n in (("quanzhou", "泉州市"), ("dehua", "德化县"), ("anxi", "安溪县"))
+    ]
+    manifest = {
+        "plan": {"id": "p", "status": "draft", "period": [2026, 2030]},
+        "key_results": {"odds": odds},
+        "onepagers": {"dehua": "dehua/onepager.html", "quanzhou": "quanzhou/onepager.html"},
+    }
     page = render_plan_odds(manifest)
     assert '<a href="dehua/onepager.html" title="一页表 one-pager">德化县</a>' in page
     assert "<th>安溪县</th>" in page  # not in this run: no one-pager, no link

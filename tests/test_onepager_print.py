@@ -14,11 +14,17 @@ from browser_support import ensure_chromium, ensure_poppler, pdf_pages, pdf_text
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-MANIFEST = {"run_id": "p28", "started": "2026-12-05T12:00:00+00:00", "scenario": {"name": "baseline"},
-            "parameters": {"units": ["dehua"], "start_year": 2020, "end_year": 2035, "base": "registered"},
-            "plan": {"status": "draft", "closed": {"period": [2021, 2025]}},
-            "key_results": {"year": 2030, "base": "registered"}, "unit_names": {"dehua": "德化县"},
-            "briefs": {"dehua": "dehua/brief.html"}, "workbooks": {"dehua": "dehua/dehua_德化县.xlsx"}}
+MANIFEST = {
+    "run_id": "p28",
+    "started": "2026-12-05T12:00:00+00:00",
+    "scenario": {"name": "baseline"},
+    "parameters": {"units": ["dehua"], "start_year": 2020, "end_year": 2035, "base": "registered"},
+    "plan": {"status": "draft", "closed": {"period": [2021, 2025]}},
+    "key_results": {"year": 2030, "base": "registered"},
+    "unit_names": {"dehua": "德化县"},
+    "briefs": {"dehua": "dehua/brief.html"},
+    "workbooks": {"dehua": "dehua/dehua_德化县.xlsx"},
+}
 
 
 def full_table(years=range(2020, 2036)) -> pd.DataFrame:
@@ -28,8 +34,17 @@ def full_table(years=range(2020, 2036)) -> pd.DataFrame:
         grow = 1.03 ** (year - 2020)
         for ind in onepager.ROWS:
             v = {"wan": 62_000.0, "pct1": 18.0}.get(catalogue.indicator(ind).format, 2_400.0) * grow
-            rows.append({"unit_id": "dehua", "base": "registered", "year": year, "indicator": ind, "value": v,
-                         "p10": 0.9 * v, "p90": 1.1 * v})
+            rows.append(
+                {
+                    "unit_id": "dehua",
+                    "base": "registered",
+                    "year": year,
+                    "indicator": ind,
+                    "value": v,
+                    "p10": 0.9 * v,
+                    "p90": 1.1 * v,
+                }
+            )
     return pd.DataFrame(rows)
 
 

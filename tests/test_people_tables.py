@@ -7,8 +7,15 @@ from analysis import people
 
 
 def test_numbers_for_people():
-    frame = pd.DataFrame({"year": [2020, 2025], "pop_total": [7661400.0, np.nan], "share_60plus": [17.04, 19.0],
-                          "cost": [477108518.5, 2.333020e+04], "ratio": [0.612, 0.6]})
+    frame = pd.DataFrame(
+        {
+            "year": [2020, 2025],
+            "pop_total": [7661400.0, np.nan],
+            "share_60plus": [17.04, 19.0],
+            "cost": [477108518.5, 2.333020e04],
+            "ratio": [0.612, 0.6],
+        }
+    )
     page = people.people_table_html(frame)
     assert "7,661,400" in page and "477,108,518" in page and "23,330" in page
     assert "17.0" in page and "0.61" in page and ">2020<" in page and "2,020" not in page

@@ -40,7 +40,7 @@ def test_stock_draws_follow_the_random_walk_with_drift():
     d = po.stock_draws(years, values, 2020, [2020, 2022], 50, seed=1)
     assert d.shape == (50, 2)
     np.testing.assert_allclose(d[:, 0], 133.1)
-    np.testing.assert_allclose(d[:, 1], 133.1 * 1.1 ** 2)
+    np.testing.assert_allclose(d[:, 1], 133.1 * 1.1**2)
     # growth 10 %, then 30 %: μ = (ln 1.1 + ln 1.3) / 2, σ² = Σ (g − μ)² / (2 − 1); at h = 1, n = 2:
     # sd = σ √(1 + 1/2)
     d = po.stock_draws([2018, 2019, 2020], [100.0, 110.0, 143.0], 2020, [2021], 200_000, seed=2)
@@ -66,11 +66,19 @@ def test_unknown_comparator_and_bad_confidence_are_errors():
 
 
 def test_odds_rows_are_json_ready_and_leave_out_what_is_not_computed():
-    frame = pd.DataFrame([
-        {**{c: None for c in po.ODDS_COLUMNS}, "indicator": "a", "computed": True, "p_meet": np.float64(0.25),
-         "year": np.int64(2030), "gap_opens": np.nan},
-        {**{c: None for c in po.ODDS_COLUMNS}, "indicator": "b", "computed": False},
-    ])
+    frame = pd.DataFrame(
+        [
+            {
+                **{c: None for c in po.ODDS_COLUMNS},
+                "indicator": "a",
+                "computed": True,
+                "p_meet": np.float64(0.25),
+                "year": np.int64(2030),
+                "gap_opens": np.nan,
+            },
+            {**{c: None for c in po.ODDS_COLUMNS}, "indicator": "b", "computed": False},
+        ]
+    )
     rows = po.odds_rows(frame)
     assert [r["indicator"] for r in rows] == ["a"]
     assert rows[0]["p_meet"] == 0.25 and type(rows[0]["p_meet"]) is float and rows[0]["gap_opens"] is None

@@ -26,7 +26,8 @@ ALLOWED = {
     ("config.py", "DEFAULT_END_YEAR"): "the default projection horizon, kept equal to the baseline scenario's",
     ("services/assistance.py", "PARAMETER_RULES"): (
         "assistance.wage_fit_from_year may start the wage fit no later than 2022, the last adjustment with "
-        "published tiers before the estimated 2025 one (a data year)"),
+        "published tiers before the estimated 2025 one (a data year)"
+    ),
 }
 
 
@@ -34,7 +35,9 @@ def _assigned_name(tree: ast.Module) -> dict[int, str]:
     """id of every node → the module-level name its statement assigns (or '')."""
     names = {}
     for stmt in tree.body:
-        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(stmt, ast.AnnAssign) else []
+        targets = (
+            stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(stmt, ast.AnnAssign) else []
+        )
         label = ",".join(t.id for t in targets if isinstance(t, ast.Name))
         for node in ast.walk(stmt):
             names[id(node)] = label
@@ -45,8 +48,11 @@ def year_literals(source: str) -> list[tuple[int, int, str]]:
     """(line, year, module-level name assigned or '') of every int literal 2021–2035 in ``source``."""
     tree = ast.parse(source)
     names = _assigned_name(tree)
-    return [(node.lineno, node.value, names.get(id(node), "")) for node in ast.walk(tree)
-            if isinstance(node, ast.Constant) and type(node.value) is int and node.value in PLAN_YEARS]
+    return [
+        (node.lineno, node.value, names.get(id(node), ""))
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and type(node.value) is int and node.value in PLAN_YEARS
+    ]
 
 
 def welded_in_package() -> list[str]:
@@ -66,8 +72,9 @@ def welded_in_notebooks() -> list[str]:
             if cell["cell_type"] != "code" or "parameters" in cell.get("metadata", {}).get("tags", []):
                 continue
             source = "".join(cell["source"])
-            found += [f"{path.name} cell {cell.get('id', '?')} line {line}: {year}"
-                      for line, year, _ in year_literals(source)]
+            found += [
+                f"{path.name} cell {cell.get('id', '?')} line {line}: {year}" for line, year, _ in year_literals(source)
+            ]
     return found
 
 

@@ -19,8 +19,26 @@ from analysis.data import loaders, plans
 from analysis.errors import AnalysisError, DataValidationError
 from analysis.scenarios import Scenario
 
-HEADER = ["plan_id", "plan_name_zh", "level", "status", "period_start", "period_end", "indicator_id", "unit_id",
-          "base", "year", "target", "comparator", "binding", "base_year", "base_value", "source", "clause", "quote"]
+HEADER = [
+    "plan_id",
+    "plan_name_zh",
+    "level",
+    "status",
+    "period_start",
+    "period_end",
+    "indicator_id",
+    "unit_id",
+    "base",
+    "year",
+    "target",
+    "comparator",
+    "binding",
+    "base_year",
+    "base_value",
+    "source",
+    "clause",
+    "quote",
+]
 
 
 def _write_plan(folder, plan_id, rows, status="adopted", period=(2026, 2030), level="city"):
@@ -29,8 +47,27 @@ def _write_plan(folder, plan_id, rows, status="adopted", period=(2026, 2030), le
         w = csv.writer(f)
         w.writerow(HEADER)
         for indicator, unit, base, year, target, comparator in rows:
-            w.writerow([plan_id, "测试规划（虚构）", level, status, *period, indicator, unit, base, year, target,
-                        comparator, "预期性", "", "", "made-up fixture for the tests", "第1条", "虚构"])
+            w.writerow(
+                [
+                    plan_id,
+                    "测试规划（虚构）",
+                    level,
+                    status,
+                    *period,
+                    indicator,
+                    unit,
+                    base,
+                    year,
+                    target,
+                    comparator,
+                    "预期性",
+                    "",
+                    "",
+                    "made-up fixture for the tests",
+                    "第1条",
+                    "虚构",
+                ]
+            )
     return path
 
 
@@ -61,12 +98,15 @@ def test_the_14th_plan_file_agrees_with_the_transcribed_tables():
     assert rows[("new_elderly_care_beds", 2025)] == prose[("new_elderly_care_beds_2021_2025", 2025)]
 
 
-@pytest.mark.parametrize("change, column, line", [
-    ({"indicator": "no_such_indicator"}, "indicator_id", 2),
-    ({"unit": "atlantis"}, "unit_id", 2),
-    ({"year": 2035}, "year_within_period", 2),
-    ({"comparator": ">"}, "comparator", 2),
-])
+@pytest.mark.parametrize(
+    "change, column, line",
+    [
+        ({"indicator": "no_such_indicator"}, "indicator_id", 2),
+        ({"unit": "atlantis"}, "unit_id", 2),
+        ({"year": 2035}, "year_within_period", 2),
+        ({"comparator": ">"}, "comparator", 2),
+    ],
+)
 def test_a_bad_plan_row_names_file_line_and_column(project_copy, change, column, line):
     row = {"indicator": "nursing_bed_share", "unit": "*", "base": "", "year": 2030, "target": 73, "comparator": ">="}
     row.update(change)
@@ -105,10 +145,14 @@ def test_a_new_plan_is_tracked_with_no_code_change(project_copy, fake_models, tm
     from analysis.run import tables
     from analysis.run.excel import write_unit_workbook
 
-    _write_plan(project_copy, "fixture_2026_2030", [
-        ("nursing_beds_per_1000_elderly", "*", "registered", 2030, 9, ">="),
-        ("pop_60plus", "quanzhou", "registered", 2030, 1234, "about"),
-    ])
+    _write_plan(
+        project_copy,
+        "fixture_2026_2030",
+        [
+            ("nursing_beds_per_1000_elderly", "*", "registered", 2030, 9, ">="),
+            ("pop_60plus", "quanzhou", "registered", 2030, 1234, "about"),
+        ],
+    )
     scenario = Scenario("baseline", "test", {})
     built = tables.build_tables(scenario, 2020, 2031, draws=5, seed=1, plan_id="fixture_2026_2030")
     assert built.plan["id"] == "fixture_2026_2030"
@@ -124,8 +168,9 @@ def test_a_new_plan_is_tracked_with_no_code_change(project_copy, fake_models, tm
     rows = {r["indicator"]: r for r in key_points(built.indicators, "quanzhou", "registered", 2030)}
     assert rows["pop_60plus"]["target"] == 1234
     # the workbook
-    path = write_unit_workbook(tmp_path / "q.xlsx", "quanzhou", built.indicators, built.population, {},
-                               built.plan_odds, built.plan_ledger)
+    path = write_unit_workbook(
+        tmp_path / "q.xlsx", "quanzhou", built.indicators, built.population, {}, built.plan_odds, built.plan_ledger
+    )
     sheet = pd.read_excel(path, sheet_name="规划目标达成概率")
     assert "每千名老年人拥有养老机构护理型床位数" in set(sheet["指标 indicator"])
     assert "100%" in set(sheet["达成概率 p(meet)"])
@@ -134,9 +179,12 @@ def test_a_new_plan_is_tracked_with_no_code_change(project_copy, fake_models, tm
 def test_a_target_no_draw_meets_has_probability_zero(project_copy, fake_models):
     from analysis.run import tables
 
-    _write_plan(project_copy, "fixture_2026_2030", [("nursing_beds_per_1000_elderly", "*", "registered", 2030, 11, ">=")])
-    built = tables.build_tables(Scenario("baseline", "test", {}), 2020, 2031, draws=5, seed=1,
-                                plan_id="fixture_2026_2030")
+    _write_plan(
+        project_copy, "fixture_2026_2030", [("nursing_beds_per_1000_elderly", "*", "registered", 2030, 11, ">=")]
+    )
+    built = tables.build_tables(
+        Scenario("baseline", "test", {}), 2020, 2031, draws=5, seed=1, plan_id="fixture_2026_2030"
+    )
     odds = built.plan_odds
     assert (odds["p_meet"] == 0.0).all()
     # the action at 80 %: 11 per 1,000 of the 80th percentile of persons 60+, less the 2025 stock, over 5 years

@@ -44,7 +44,9 @@ def test_number_formats_for_people():
 
 
 def _chart():
-    fig, ax = plots.new_figure("泉州市60岁及以上人口预测", "年份 year", "人数（万人）", "第七次全国人口普查；本项目测算")
+    fig, ax = plots.new_figure(
+        "泉州市60岁及以上人口预测", "年份 year", "人数（万人）", "第七次全国人口普查；本项目测算"
+    )
     plots.fan(ax, [2020, 2021, 2022], [1e5, 2e5, 3e5], [2e5, 3e5, 4e5], [3e5, 4e5, 5e5], "60岁及以上")
     plots.wan_axis(ax)
     ax.legend()
@@ -89,8 +91,9 @@ def test_one_display_prints_the_png_once_for_both_formats(monkeypatch):
     fig = _chart()
     prints = []
     real = type(fig.canvas).print_figure
-    monkeypatch.setattr(type(fig.canvas), "print_figure",
-                        lambda self, *a, **k: prints.append(k.get("format")) or real(self, *a, **k))
+    monkeypatch.setattr(
+        type(fig.canvas), "print_figure", lambda self, *a, **k: prints.append(k.get("format")) or real(self, *a, **k)
+    )
     svg = plots._svg(fig)
     data, _ = plots._png_200dpi(fig)
     assert prints == ["png", "svg"] and "<svg" in svg
@@ -120,15 +123,17 @@ def test_a_displayed_chart_is_drawn_once_a_format_and_its_svg_is_matplotlibs_own
     fig = _chart()
     draws = []
     real = Figure.draw
-    monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(type(renderer).__name__)
-                        or real(self, renderer))
+    monkeypatch.setattr(
+        Figure, "draw", lambda self, renderer: draws.append(type(renderer).__name__) or real(self, renderer)
+    )
     svg = plots._svg(fig)
     plots._png_200dpi(fig)
     assert draws == ["RendererAgg", "MixedModeRenderer"], draws
     assert fig.get_layout_engine() is None
 
-    assert plain_svg(svg) == plain_svg(reference.getvalue().decode().replace(
-        f"font-family: '{plots.cjk_font_name()}', ", plots.SVG_FONTS))
+    assert plain_svg(svg) == plain_svg(
+        reference.getvalue().decode().replace(f"font-family: '{plots.cjk_font_name()}', ", plots.SVG_FONTS)
+    )
 
 
 def test_png_bytes_at_any_dpi_is_savefigs_picture_drawn_once(monkeypatch):
@@ -180,4 +185,4 @@ def test_run_svg_keeps_chinese_text_as_text_with_fallback_fonts():
     svg = plots._svg(_chart())
     assert svg.lstrip().startswith("<?xml") and "泉州市60岁及以上人口预测" in svg
     assert "'Noto Sans CJK SC'" in svg and "'Microsoft YaHei'" in svg and "sans-serif" in svg
-    assert "<path id=\"NotoSansSC" not in svg  # glyphs are not drawn as outlines
+    assert '<path id="NotoSansSC' not in svg  # glyphs are not drawn as outlines

@@ -51,7 +51,9 @@ def table_text(table: pd.DataFrame) -> str:
 
 def test_code_names_by_hand():
     assert code_names("目标年（情景参数 beds.build_target_year）；见 data/raw/dibao_quanzhou.csv") == [
-        "build_target_year", "dibao_quanzhou"]
+        "build_target_year",
+        "dibao_quanzhou",
+    ]
     assert code_names("https://szb.qzwb.com/old/qzwb/html/2023-03/23/content_644686.htm") == []
     assert code_names("汉密尔顿–佩里法 Hamilton–Perry；MAPE 1.5%；pop_60plus") == ["pop_60plus"]
 
@@ -75,8 +77,12 @@ def linkage(scenario):
     return linkage_models(scenario, "registered", 2020, 2030, draws=2, seed=1)
 
 
-BED_CHARTS = [charts_care.plot_nursing_gap, charts_care.plot_build_schedule, charts_bw.plot_beds_vs_stock,
-              charts_bw.plot_bed_views]
+BED_CHARTS = [
+    charts_care.plot_nursing_gap,
+    charts_care.plot_build_schedule,
+    charts_bw.plot_beds_vs_stock,
+    charts_bw.plot_bed_views,
+]
 
 
 @pytest.mark.parametrize("chart", BED_CHARTS, ids=lambda f: f.__name__)
@@ -94,9 +100,13 @@ def test_no_code_name_in_a_dibao_chart(linkage, chart):
 def test_no_code_name_in_the_dibao_tables_and_words(linkage, scenario):
     backtest = assistance.backtest_link(linkage.weights, min_wage.load_wage_history())
     fig, _ = charts_assistance.backtest_chart(backtest)
-    texts = [figure_text(fig), assistance_text.summary_zh(linkage.path, scenario, "dehua", 2030),
-             assistance_text.backtest_summary_zh(backtest), table_text(assistance_text.backtest_table_zh(backtest)),
-             table_text(assistance_text.standards_table_zh(linkage.path, "dehua", [2020, 2025, 2030]))]
+    texts = [
+        figure_text(fig),
+        assistance_text.summary_zh(linkage.path, scenario, "dehua", 2030),
+        assistance_text.backtest_summary_zh(backtest),
+        table_text(assistance_text.backtest_table_zh(backtest)),
+        table_text(assistance_text.standards_table_zh(linkage.path, "dehua", [2020, 2025, 2030])),
+    ]
     assert [code_names(t) for t in texts] == [[]] * len(texts)
     heads = assistance_text.standards_table_zh(linkage.path, "quanzhou", [2025]).columns
     assert "低保资金需求（估算，亿元/年）" in heads and "低保标准（元/人·月）" in heads  # units in the heads
@@ -110,8 +120,18 @@ def test_the_need_view_alternatives_are_named_for_people():
 def test_the_backtest_calibration_and_methods_are_named_for_people():
     from analysis.demography import backtest, backtest_benchmarks
 
-    assert code_names("\n".join([*backtest.FERTILITY_LABELS.values(), *backtest.CALIBRATION_LABELS.values(),
-                                 *backtest_benchmarks.METHOD_LABELS.values()])) == []
+    assert (
+        code_names(
+            "\n".join(
+                [
+                    *backtest.FERTILITY_LABELS.values(),
+                    *backtest.CALIBRATION_LABELS.values(),
+                    *backtest_benchmarks.METHOD_LABELS.values(),
+                ]
+            )
+        )
+        == []
+    )
     assert set(backtest.FERTILITY_LABELS) == set(backtest.FERTILITY_METHODS)
     assert "汉密尔顿–佩里法" in backtest_benchmarks.METHOD_LABELS["hamilton_perry"]
 
@@ -119,9 +139,15 @@ def test_the_backtest_calibration_and_methods_are_named_for_people():
 def test_the_parameters_printed_for_readers_have_chinese_names():
     """The dotted keys a page or a chart names (build target year, the 低保 parameters) print as
     their Chinese names; a choice parameter names its choices in Chinese too."""
-    printed = ["beds.build_target_year", "beds.prevalence_schedule", "assistance.tekun_multiple",
-               "assistance.recipient_share", "assistance.average_gap_share", "assistance.wage_fit_from_year",
-               "assistance.standard_setting"]
+    printed = [
+        "beds.build_target_year",
+        "beds.prevalence_schedule",
+        "assistance.tekun_multiple",
+        "assistance.recipient_share",
+        "assistance.average_gap_share",
+        "assistance.wage_fit_from_year",
+        "assistance.standard_setting",
+    ]
     names = {k: scenarios.parameter_label(k) for k in printed}
     assert all(re.search(r"[\u4e00-\u9fff]", v) for v in names.values()), names
     assert names["beds.build_target_year"] == "建设目标年"

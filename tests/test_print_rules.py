@@ -35,8 +35,10 @@ def _export(folder, name, body, charts=()):
     for n, fig in enumerate(charts, 1):
         svg = plots._svg(fig)
         (folder / f"{name}_charts" / f"chart{n:02d}.svg").write_text(svg, encoding="utf-8")
-        images.append('<div class="jp-OutputArea-output"><img src="data:image/png;base64,AAAA"></div>'
-                      f'<div class="chart-dl"><a href="{name}_charts/chart{n:02d}.png">PNG</a></div>')
+        images.append(
+            '<div class="jp-OutputArea-output"><img src="data:image/png;base64,AAAA"></div>'
+            f'<div class="chart-dl"><a href="{name}_charts/chart{n:02d}.png">PNG</a></div>'
+        )
     page = folder / f"{name}.html"
     page.write_text(f"<html><body><main>{body}{''.join(images)}</main></body></html>", encoding="utf-8")
     return page
@@ -48,16 +50,18 @@ def _print(tmp_path, pages):
     html = tmp_path / "report_print.html"
     from analysis.sanitiser import sanitise_page
 
-    html.write_text(sanitise_page(printable.render_print_report(pages, "德化县", "情景 baseline", "2026-12-05")),
-                    encoding="utf-8")
+    html.write_text(
+        sanitise_page(printable.render_print_report(pages, "德化县", "情景 baseline", "2026-12-05")), encoding="utf-8"
+    )
     pdf = tmp_path / "report.pdf"
     assert print_pages([(html, pdf)]) == {pdf: True}
     return pdf
 
 
 def _pages_text(pdf) -> list[str]:
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return text.split("\f")
 
 
@@ -73,8 +77,12 @@ def test_printed_chart_text_is_searchable_and_no_code_name_is_printed(tmp_path):
     import pandas as pd
 
     table = people_table_html(pd.DataFrame({"year": [2025], "pop_60plus": [123456.0], "bed_gap": [12.0]}))
-    page = _export(tmp_path / "dehua", "01_population_projection",
-                   f"<h1>01 人口预测</h1><p>computed from 1000 × bed_stock ÷ pop_60plus</p>{table}", [_chart()])
+    page = _export(
+        tmp_path / "dehua",
+        "01_population_projection",
+        f"<h1>01 人口预测</h1><p>computed from 1000 × bed_stock ÷ pop_60plus</p>{table}",
+        [_chart()],
+    )
     text = "".join(_pages_text(_print(tmp_path, [page])))
     assert "德化县60岁及以上人口" in text and "老年人口中位数" in text and "2030" in text  # the chart's own text
     assert not RADICALS.search(text), RADICALS.findall(text)[:10]
@@ -91,7 +99,11 @@ def test_no_word_is_broken_inside_a_table_cell(tmp_path):
     words = ["registered", "population", "calibration", "benchmarks"]
     long_text = "the projection from the 2010 census compared with the 2020 census, " * 6
     row = f"<td>{long_text}</td>" + "".join(f"<td>{w}</td>" for w in words * 2)
-    page = _export(tmp_path / "q", "91_backtest", f'<h1>91</h1><div class="jp-RenderedHTMLCommon"><table><tr>{row}</tr><tr>{row}</tr></table></div>')
+    page = _export(
+        tmp_path / "q",
+        "91_backtest",
+        f'<h1>91</h1><div class="jp-RenderedHTMLCommon"><table><tr>{row}</tr><tr>{row}</tr></table></div>',
+    )
     text = "".join(_pages_text(_print(tmp_path, [page])))
     tokens = re.findall(r"[A-Za-z_]+", text)
     assert all(tokens.count(w) >= 4 for w in words), {w: tokens.count(w) for w in words}
@@ -102,27 +114,45 @@ def test_no_word_is_broken_inside_a_table_cell(tmp_path):
 def _cell(kind, inner):
     """A cell as nbconvert's lab template exports it (wrappers and all)."""
     wrapper = "jp-Cell-inputWrapper" if kind == "markdown" else "jp-Cell-outputWrapper"
-    return (f'<div class="jp-Cell jp-{"MarkdownCell" if kind == "markdown" else "CodeCell"} jp-Notebook-cell">'
-            f'<div class="{wrapper}"><div class="jp-Collapser"></div><div class="jp-OutputArea">{inner}</div></div></div>')
+    return (
+        f'<div class="jp-Cell jp-{"MarkdownCell" if kind == "markdown" else "CodeCell"} jp-Notebook-cell">'
+        f'<div class="{wrapper}"><div class="jp-Collapser"></div><div class="jp-OutputArea">{inner}</div></div></div>'
+    )
 
 
 def test_cells_are_kept_with_the_markdown_before_them():
-    body = ("<main>" + _cell("code", "a") + _cell("markdown", "<h2>标题</h2>") + _cell("markdown", "<p>说明</p>")
-            + _cell("code", "图") + _cell("code", "b") + "</main>")
+    body = (
+        "<main>"
+        + _cell("code", "a")
+        + _cell("markdown", "<h2>标题</h2>")
+        + _cell("markdown", "<p>说明</p>")
+        + _cell("code", "图")
+        + _cell("code", "b")
+        + "</main>"
+    )
     out = printable.keep_with_next(body)
     assert out.count('<div class="keep">') == 1
-    kept = out[out.index('<div class="keep">'):]
-    assert kept.index("标题") < kept.index("说明") < kept.index("图") < kept.index("</div></div></div></div>") < kept.index(">b<")
+    kept = out[out.index('<div class="keep">') :]
+    assert (
+        kept.index("标题")
+        < kept.index("说明")
+        < kept.index("图")
+        < kept.index("</div></div></div></div>")
+        < kept.index(">b<")
+    )
     assert printable.keep_with_next("<p>no cells</p>") == "<p>no cells</p>"
 
 
 def test_a_heading_stays_on_the_page_of_the_chart_it_introduces(tmp_path):
     """Issue 28: headings and their words at a page's foot, the chart on the next page."""
     _chromium()
-    body = ('<h1>01 人口预测</h1>' + _cell("code", '<div style="height:190mm">前文</div>')
-            + _cell("markdown", '<div class="jp-RenderedMarkdown"><h2>孤立标题测试</h2><p>误差 = 预测 − 普查。</p></div>')
-            + '<div class="jp-Cell jp-CodeCell jp-Notebook-cell"><div class="jp-Cell-outputWrapper">'
-              '<div class="jp-OutputArea"><div class="jp-OutputArea-child">')
+    body = (
+        "<h1>01 人口预测</h1>"
+        + _cell("code", '<div style="height:190mm">前文</div>')
+        + _cell("markdown", '<div class="jp-RenderedMarkdown"><h2>孤立标题测试</h2><p>误差 = 预测 − 普查。</p></div>')
+        + '<div class="jp-Cell jp-CodeCell jp-Notebook-cell"><div class="jp-Cell-outputWrapper">'
+        '<div class="jp-OutputArea"><div class="jp-OutputArea-child">'
+    )
     page = _export(tmp_path / "q", "01_population_projection", body, [_chart()])
     pages = _pages_text(_print(tmp_path, [page]))
     with_heading = [i for i, p in enumerate(pages) if "孤立标题测试" in p]
@@ -134,8 +164,10 @@ def test_a_developer_table_is_left_out_of_print_with_a_line_saying_where_it_is(t
     _chromium()
     import pandas as pd
 
-    table = people_table_html(pd.DataFrame({"indicator_id": ["dibao_to_min_wage_ratio"], "target": [45.0]}),
-                              print_note="打印版略去专栏2原表；见本页网页版。")
+    table = people_table_html(
+        pd.DataFrame({"indicator_id": ["dibao_to_min_wage_ratio"], "target": [45.0]}),
+        print_note="打印版略去专栏2原表；见本页网页版。",
+    )
     page = _export(tmp_path / "q", "05_plan_indicators", f"<h1>05</h1><h2>专栏2 原表</h2>{table}")
     text = "".join(_pages_text(_print(tmp_path, [page])))
     assert "打印版略去专栏2原表" in text and "45" not in text.replace("2026-12-05", "")

@@ -43,8 +43,9 @@ def test_as_root_with_apt_the_missing_packages_are_installed(tmp_path):
 
 def test_without_root_nothing_is_installed_and_the_line_says_how(tmp_path):
     calls = []
-    ready, line = print_setup.ensure(_which({"apt-get"}), tmp_path / "none.ttc", euid=lambda: 1000,
-                                     run=lambda *a, **k: calls.append(a))
+    ready, line = print_setup.ensure(
+        _which({"apt-get"}), tmp_path / "none.ttc", euid=lambda: 1000, run=lambda *a, **k: calls.append(a)
+    )
     assert not ready and calls == []
     assert "chromium" in line and "fonts-noto-cjk" in line and "apt-get install" in line
 

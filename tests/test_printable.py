@@ -15,15 +15,20 @@ PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 40).decode()
 
 
 def _page(path, title, extra=""):
-    path.write_text(f'<!DOCTYPE html><html><head><style>.jp-x{{color:red}}</style></head>'
-                    f'<body class="jp-Notebook"><main><h1 id="t">{title}<a class="anchor-link">¶</a></h1>'
-                    f"<table><tr><td>1,234</td></tr></table>{extra}</main></body></html>", encoding="utf-8")
+    path.write_text(
+        f"<!DOCTYPE html><html><head><style>.jp-x{{color:red}}</style></head>"
+        f'<body class="jp-Notebook"><main><h1 id="t">{title}<a class="anchor-link">¶</a></h1>'
+        f"<table><tr><td>1,234</td></tr></table>{extra}</main></body></html>",
+        encoding="utf-8",
+    )
     return path
 
 
 def test_print_page_joins_sections_each_on_a_new_page(tmp_path):
-    pages = [_page(tmp_path / "01.html", "01 人口预测 Population", "<script>alert(1)</script>"),
-             _page(tmp_path / "02.html", "养老床位 Beds")]
+    pages = [
+        _page(tmp_path / "01.html", "01 人口预测 Population", "<script>alert(1)</script>"),
+        _page(tmp_path / "02.html", "养老床位 Beds"),
+    ]
     page = printable.render_print_report(pages, "晋江市", "情景 low", "2026-12-01 20:00 北京时间")
     assert '<html lang="zh-CN">' in page and "@page{size:A4" in page and "<script" not in page
     assert page.count('<section class="nb') == 2 and page.count('class="nb first"') == 1
@@ -33,8 +38,9 @@ def test_print_page_joins_sections_each_on_a_new_page(tmp_path):
 
 
 def _notebook_with_chart(path):
-    out = nbformat.v4.new_output("display_data", data={"image/png": PNG, "image/svg+xml": "<svg></svg>",
-                                                       "text/plain": "<Figure>"})
+    out = nbformat.v4.new_output(
+        "display_data", data={"image/png": PNG, "image/svg+xml": "<svg></svg>", "text/plain": "<Figure>"}
+    )
     cell = nbformat.v4.new_code_cell("plot()", outputs=[out])
     nb = nbformat.v4.new_notebook(cells=[cell, nbformat.v4.new_code_cell("x", outputs=[])])
     nbformat.write(nb, str(path))
@@ -63,11 +69,20 @@ def test_without_chromium_the_print_pages_are_written_and_the_run_says_no_pdfs(t
     unit.mkdir()
     _page(unit / "01_population_projection.html", "01 人口预测")
     _notebook_with_chart(unit / "01_population_projection.ipynb")
-    manifest = {"jobs": [{"unit": "jinjiang", "notebook": "01_population_projection", "status": "ok",
-                          "output": "jinjiang/01_population_projection.ipynb",
-                          "html": "jinjiang/01_population_projection.html"}],
-                "scenario": {"name": "baseline", "overrides": {}}, "unit_names": {"jinjiang": "晋江市"},
-                "started": "2026-12-01T12:00:00+00:00"}
+    manifest = {
+        "jobs": [
+            {
+                "unit": "jinjiang",
+                "notebook": "01_population_projection",
+                "status": "ok",
+                "output": "jinjiang/01_population_projection.ipynb",
+                "html": "jinjiang/01_population_projection.html",
+            }
+        ],
+        "scenario": {"name": "baseline", "overrides": {}},
+        "unit_names": {"jinjiang": "晋江市"},
+        "started": "2026-12-01T12:00:00+00:00",
+    }
     out = printable.write_products(tmp_path, manifest, pdf=True)
     assert out["pdf"]["made"] is False and "Chromium" in out["pdf"]["reason"]
     assert out["print_reports"] == {"jinjiang": {"html": "jinjiang/report_print.html"}}
@@ -79,9 +94,11 @@ def test_without_chromium_the_print_pages_are_written_and_the_run_says_no_pdfs(t
 
 
 def test_index_links_the_pdfs_that_were_printed():
-    manifest = {"print_reports": {"quanzhou": {"html": "quanzhou/report_print.html", "pdf": "quanzhou/report.pdf"}},
-                "briefs": {"quanzhou": "quanzhou/brief.html"},
-                "pdf": {"made": True, "printed": 2, "failed": [], "seconds": 3.2}}
+    manifest = {
+        "print_reports": {"quanzhou": {"html": "quanzhou/report_print.html", "pdf": "quanzhou/report.pdf"}},
+        "briefs": {"quanzhou": "quanzhou/brief.html"},
+        "pdf": {"made": True, "printed": 2, "failed": [], "seconds": 3.2},
+    }
     cell = _print_cell(manifest, "quanzhou")
     assert 'href="quanzhou/report.pdf"' in cell and 'href="quanzhou/brief.pdf"' in cell
     assert "已打印 2 份" in _pdf_line(manifest)
@@ -101,8 +118,12 @@ def test_one_chromium_prints_several_pages(tmp_path):
     pages = []
     for i in range(5):
         page = tmp_path / f"p{i}.html"
-        page.write_text(f'<html lang="zh-CN"><head><style>@page{{size:A4}}</style></head><body><h1>第{i}页 泉州市</h1>'
-                        + "<p>段落</p>" * (60 * i + 1) + "</body></html>", encoding="utf-8")
+        page.write_text(
+            f'<html lang="zh-CN"><head><style>@page{{size:A4}}</style></head><body><h1>第{i}页 泉州市</h1>'
+            + "<p>段落</p>" * (60 * i + 1)
+            + "</body></html>",
+            encoding="utf-8",
+        )
         pages.append((page, page.with_suffix(".pdf")))
     done = print_pages(pages)
     assert done == {pdf: True for _, pdf in pages}
@@ -158,15 +179,18 @@ def test_a_tab_that_printed_prints_the_next_page_and_a_failed_one_is_replaced(tm
     pages = []
     for i in range(4):
         page = tmp_path / f"ok{i}.html"
-        page.write_text(f"<html><body><h1>第{i}页</h1>" + "<p>段落</p>" * (80 * i + 1) + "</body></html>",
-                        encoding="utf-8")
+        page.write_text(
+            f"<html><body><h1>第{i}页</h1>" + "<p>段落</p>" * (80 * i + 1) + "</body></html>", encoding="utf-8"
+        )
         pages.append((page, page.with_suffix(".pdf")))
     pages.insert(1, (tmp_path / "missing.html", tmp_path / "missing.pdf"))
     sent = []
     real_send = chromium.Browser._send
-    monkeypatch.setattr(chromium.Browser, "_send",
-                        lambda self, method, params=None, session=None: sent.append(method)
-                        or real_send(self, method, params, session))
+    monkeypatch.setattr(
+        chromium.Browser,
+        "_send",
+        lambda self, method, params=None, session=None: sent.append(method) or real_send(self, method, params, session),
+    )
     with chromium.Browser(chromium.find_chromium()) as browser:
         done = browser.print_pdfs(pages, parallel=1)
     assert done == {pdf: pdf.stem != "missing" for _, pdf in pages}
@@ -215,8 +239,10 @@ def test_printing_does_not_depend_on_which_fds_the_process_has_open(tmp_path):
     page.write_text("<html><body><h1>泉州市</h1></body></html>", encoding="utf-8")
     for setup in ("os.closerange(3, 256)", "os.closerange(3, 256); a = open(os.devnull); b = open(os.devnull)"):
         pdf = tmp_path / f"out{len(setup)}.pdf"
-        code = (f"import os; {setup}\nfrom pathlib import Path\nfrom analysis.run.chromium import print_pages\n"
-                f"print(print_pages([(Path({str(page)!r}), Path({str(pdf)!r}))]))")
+        code = (
+            f"import os; {setup}\nfrom pathlib import Path\nfrom analysis.run.chromium import print_pages\n"
+            f"print(print_pages([(Path({str(page)!r}), Path({str(pdf)!r}))]))"
+        )
         proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
         assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF"), (setup, proc.stdout, proc.stderr[-500:])
 
@@ -233,10 +259,14 @@ def test_print_report_uses_the_vector_chart_files_when_they_pair_with_the_images
     for n in (1, 2):
         (tmp_path / "02_beds_charts" / f"chart{n:02d}.svg").write_text(
             f'<?xml version="1.0"?>\n<svg width="648pt" height="360pt"><metadata>Matplotlib</metadata>'
-            f'<text>图{n}</text></svg>', encoding="utf-8")
+            f"<text>图{n}</text></svg>",
+            encoding="utf-8",
+        )
     out = vector_charts(body, page)
     # inlined (an <img> of an SVG prints its text as CJK radicals, without digits): test_print_rules
-    assert out.count('<svg class="chart-svg" role="img"') == 2 and "<text>图1</text>" in out and "<text>图2</text>" in out
+    assert (
+        out.count('<svg class="chart-svg" role="img"') == 2 and "<text>图1</text>" in out and "<text>图2</text>" in out
+    )
     assert "data:image/png" not in out and "<?xml" not in out and "Matplotlib" not in out
     assert vector_charts(img + body, page) == img + body  # three images, two links: not paired, unchanged
 
@@ -253,10 +283,22 @@ def test_the_parent_extracts_chart_files_only_where_no_worker_did(tmp_path, monk
     for unit, status, charts in (("jinjiang", "ok", 2), ("nanan", "skipped", 2), ("anxi", "ok", None)):
         (tmp_path / unit).mkdir()
         _notebook_with_chart(tmp_path / unit / "01_population_projection.ipynb")
-        jobs.append({"unit": unit, "notebook": "01_population_projection", "status": status, "charts": charts,
-                     "output": f"{unit}/01_population_projection.ipynb", "html": None})
-    manifest = {"jobs": jobs, "scenario": {"name": "baseline", "overrides": {}}, "unit_names": {},
-                "started": "2026-12-01T12:00:00+00:00"}
+        jobs.append(
+            {
+                "unit": unit,
+                "notebook": "01_population_projection",
+                "status": status,
+                "charts": charts,
+                "output": f"{unit}/01_population_projection.ipynb",
+                "html": None,
+            }
+        )
+    manifest = {
+        "jobs": jobs,
+        "scenario": {"name": "baseline", "overrides": {}},
+        "unit_names": {},
+        "started": "2026-12-01T12:00:00+00:00",
+    }
     printable.write_products(tmp_path, manifest, pdf=False)
     assert read == ["nanan", "anxi"]
 
@@ -272,9 +314,11 @@ class _ScriptedBrowser:
         self._next_id += 1
         self.sent.append((method, session))
         if method == "Page.navigate":
-            self.queue += [{"method": "Page.loadEventFired", "sessionId": session},   # stray
-                           {"id": self._next_id, "result": {"frameId": "f"}},
-                           {"method": "Page.loadEventFired", "sessionId": session}]
+            self.queue += [
+                {"method": "Page.loadEventFired", "sessionId": session},  # stray
+                {"id": self._next_id, "result": {"frameId": "f"}},
+                {"method": "Page.loadEventFired", "sessionId": session},
+            ]
         elif method == "Page.printToPDF":
             # a print sent before its page's own navigation answered would print the stray page
             assert self.sent.count(("Page.printToPDF", session)) <= self.answered_navigations

@@ -31,8 +31,12 @@ def manifest(run_dir):
 
 
 # (file, fewest pages, most pages, text it must contain)
-PDFS = [("jinjiang/brief.pdf", 1, 1, "晋江市"), ("quanzhou/brief.pdf", 1, 1, "泉州市"),
-        ("jinjiang/report.pdf", 12, 80, "养老床位"), ("quanzhou/report.pdf", 18, 110, "回溯检验")]
+PDFS = [
+    ("jinjiang/brief.pdf", 1, 1, "晋江市"),
+    ("quanzhou/brief.pdf", 1, 1, "泉州市"),
+    ("jinjiang/report.pdf", 12, 80, "养老床位"),
+    ("quanzhou/report.pdf", 18, 110, "回溯检验"),
+]
 
 
 @pytest.mark.parametrize("name,fewest,most,words", PDFS)
@@ -62,7 +66,9 @@ def printed_code_names(text: str) -> list[str]:
 
 def test_printed_code_names_by_hand():
     assert printed_code_names("情景参数 beds.build_target_year；data/raw/dibao_quanzhou.csv") == [
-        "build_target_year", "dibao_quanzhou"]
+        "build_target_year",
+        "dibao_quanzhou",
+    ]
     assert printed_code_names("https://szb.qzwb.com/html/2023-03/23/content_644686.htm 60岁及以上") == []
     assert printed_code_names("Hamilton–Perry 汉密尔顿–佩里法；MAPE 1.5%") == []
 
@@ -71,8 +77,10 @@ def test_no_code_name_is_printed_in_any_pdf(run_dir):
     """Issue 28 item 4: the printed text of every PDF names things for people — no snake_case
     token, no code name of the indicator catalogue (chart source lines, table heads and rows,
     page prose)."""
-    printed = {pdf.relative_to(run_dir).as_posix(): printed_code_names(pdf_text(pdf))
-               for pdf in sorted(run_dir.glob("*/*.pdf"))}
+    printed = {
+        pdf.relative_to(run_dir).as_posix(): printed_code_names(pdf_text(pdf))
+        for pdf in sorted(run_dir.glob("*/*.pdf"))
+    }
     assert printed and all(v == [] for v in printed.values()), {k: v for k, v in printed.items() if v}
 
 
@@ -111,8 +119,13 @@ def test_comparison_page_sets_the_bundled_scenarios_side_by_side(run_dir, manife
 def test_workbook_numbers_formatted_and_notes_name_the_scenario(run_dir):
     book = openpyxl.load_workbook(run_dir / "jinjiang" / "jinjiang_晋江市.xlsx")
     assert book.sheetnames[0] == "一页表" and book.active.title == "一页表"
-    numbers = [c for ws in book.worksheets for row in ws.iter_rows(min_row=2) for c in row
-               if isinstance(c.value, (int, float)) and not isinstance(c.value, bool)]
+    numbers = [
+        c
+        for ws in book.worksheets
+        for row in ws.iter_rows(min_row=2)
+        for c in row
+        if isinstance(c.value, (int, float)) and not isinstance(c.value, bool)
+    ]
     assert len(numbers) > 100
     assert [c.coordinate for c in numbers if c.number_format == "General"][:5] == []
     notes = " ".join(str(c.value) for row in book["说明"].iter_rows() for c in row if c.value is not None)

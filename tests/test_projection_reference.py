@@ -21,8 +21,9 @@ RTOL = 1e-6
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("make_projection_reference",
-                                                  FIXTURES / "make_projection_reference.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_projection_reference", FIXTURES / "make_projection_reference.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -53,8 +54,16 @@ def test_same_arrays_as_reference(pair):
     reference, current = pair
     assert set(current) == set(reference)
     diffs = max_differences(reference, current)
-    for name in ("pop_total", "births", "deaths", "net_migration", "pop_draw0", "registered_total",
-                 "solver_k", "mortality_Sb"):
+    for name in (
+        "pop_total",
+        "births",
+        "deaths",
+        "net_migration",
+        "pop_draw0",
+        "registered_total",
+        "solver_k",
+        "mortality_Sb",
+    ):
         assert diffs[name][1] < RTOL, (name, diffs[name])
     assert diffs["mortality_S"][0] < 1e-8, diffs["mortality_S"]
     assert diffs["mortality_target"][0] < 1e-12  # targets come straight from the scenario

@@ -27,8 +27,14 @@ def fixture_table(tmp_path_factory):
     pop[:, :, :60] *= ((young - 0.03 * old) / young)[:, None, None]
     U, _, A = pop.shape
     u, s, a = np.meshgrid(np.arange(U), np.arange(2), np.arange(A), indexing="ij")
-    frame = pd.DataFrame({"unit": np.asarray(est.unit_ids)[u.ravel()], "sex": np.asarray(SEXES)[s.ravel()],
-                          "age": a.ravel(), "population": pop.ravel()})
+    frame = pd.DataFrame(
+        {
+            "unit": np.asarray(est.unit_ids)[u.ravel()],
+            "sex": np.asarray(SEXES)[s.ravel()],
+            "age": a.ravel(),
+            "population": pop.ravel(),
+        }
+    )
     path = tmp_path_factory.mktemp("rebase") / f"base_population_registered_{YEAR}.csv"
     frame.to_csv(path, index=False)
     return path, est, pop
@@ -38,8 +44,9 @@ def fixture_table(tmp_path_factory):
 def rebased(fixture_table, monkeypatch):
     path, _, _ = fixture_table
     missing = Path("/nonexistent/none.csv")
-    monkeypatch.setattr(estimates, "real_table_path", lambda base, year: path if (base, year) == ("registered", YEAR)
-                        else missing)
+    monkeypatch.setattr(
+        estimates, "real_table_path", lambda base, year: path if (base, year) == ("registered", YEAR) else missing
+    )
     return fixture_table
 
 

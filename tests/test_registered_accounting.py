@@ -34,7 +34,8 @@ def test_end_2017_figures_reach_the_plan_anchor_at_end_2019(ages_60_79):
     acc = registered_accounting(ages_60_79=ages_60_79)
     assert acc.rolled_2019[:, 60:].sum() == pytest.approx(PLAN_60PLUS, rel=0.01)
     assert acc.structures[2019][:, 80:].sum() == pytest.approx(
-        ref("from_2017", 2019, "registered_80plus", ages_60_79), rel=0.02)
+        ref("from_2017", 2019, "registered_80plus", ages_60_79), rel=0.02
+    )
 
 
 def test_the_gap_cannot_choose_the_structure_inside_60_79():
@@ -78,22 +79,25 @@ def test_engine_path_agrees_with_the_accounting():
     for year in range(2021, 2031):
         t = r.year_index(year)
         assert r.age_sum("quanzhou", 60)[0, t] == pytest.approx(ref("from_anchor", year), rel=0.02), year
-        assert r.age_sum("quanzhou", 80)[0, t] == pytest.approx(ref("from_anchor", year, "registered_80plus"),
-                                                                rel=0.06), year
+        assert r.age_sum("quanzhou", 80)[0, t] == pytest.approx(
+            ref("from_anchor", year, "registered_80plus"), rel=0.06
+        ), year
 
 
 def test_band_includes_the_base_and_shows_its_share():
     from analysis.demography.projection import project
 
-    runs = {u: project("baseline", base="registered", end_year=2025, draws=200, uncertainty=u)
-            for u in ("all", "base", "rates")}
+    runs = {
+        u: project("baseline", base="registered", end_year=2025, draws=200, uncertainty=u)
+        for u in ("all", "base", "rates")
+    }
     width = {}
     for u, r in runs.items():
         v = r.age_sum("quanzhou", 60)[:, r.year_index(2025)]
         p10, p50, p90 = np.percentile(v, [10, 50, 90])
         width[u] = (p90 - p10) / p50
-    assert width["all"] > 0.03                   # several per cent, not ±0.5 %
-    assert width["base"] > width["rates"]        # at five years the estimated base dominates
+    assert width["all"] > 0.03  # several per cent, not ±0.5 %
+    assert width["base"] > width["rates"]  # at five years the estimated base dominates
     assert width["all"] >= 0.9 * max(width["base"], width["rates"])
 
 

@@ -105,8 +105,9 @@ def test_overflow_check_can_fail(chromium, tmp_path):
     from analysis.run.chromium import Browser
 
     wide = tmp_path / "wide.html"
-    wide.write_text('<html><body><table><tr><td style="min-width:3000px">宽 None</td></tr></table></body></html>',
-                    encoding="utf-8")
+    wide.write_text(
+        '<html><body><table><tr><td style="min-width:3000px">宽 None</td></tr></table></body></html>', encoding="utf-8"
+    )
     with Browser(chromium) as browser:
         seen = browser.evaluate(wide, PAGE_PROBE)
     assert seen["scroll"] > seen["width"] and PYTHON_REPR.search(seen["text"])

@@ -42,7 +42,7 @@ def test_first_step_births_follow_the_estimated_births_and_the_tfr(later):
 
 def test_figures_after_the_origin_never_move_its_forecast(later, monkeypatch):
     table = loaders.load_registry_annual()
-    table.loc[table["year"] > 2022, "value"] *= 1.05      # every later figure changed
+    table.loc[table["year"] > 2022, "value"] *= 1.05  # every later figure changed
     table.loc[(table["geography"] == "China") & (table["year"] == 2023), "value"] = 500
     monkeypatch.setattr(loaders, "load_registry_annual", lambda: table)
     again = projection.project("baseline", base="registered", start_year=2022, end_year=2026, draws=1)
@@ -63,8 +63,10 @@ def test_plan_models_of_a_later_origin_computes_what_the_tables_hand_it():
     share's action is read from the first base's projection)."""
     sc = load_scenario("baseline")
     ledger, odds, info = pipeline.plan_models(sc, None, 2022, 2030, 2, 7)
-    tables = {base: pipeline.run_models(sc, base=base, start_year=start, end_year=2030, draws=2, seed=7)
-              for base, start in (("resident", 2020), ("registered", 2022))}
+    tables = {
+        base: pipeline.run_models(sc, base=base, start_year=start, end_year=2030, draws=2, seed=7)
+        for base, start in (("resident", 2020), ("registered", 2022))
+    }
     ledger_t, odds_t, _ = pipeline.plan_models(sc, None, 2022, 2030, 2, 7, tables)
     assert info["origin"] == 2022 and "nursing_bed_share" in set(odds["indicator"])
     pd.testing.assert_frame_equal(odds, odds_t)

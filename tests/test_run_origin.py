@@ -61,7 +61,7 @@ def test_the_default_origin_is_the_latest_data_year_and_2020_stays_2020():
     assert pinned.origin == 2020
     with pytest.raises(AnalysisError, match="--origin 2024 must be before --end-year 2024"):
         check_options(RunOptions(end_year=2024, draws=3, origin=2024))
-    short = RunOptions(end_year=2022, draws=3)            # a short horizon: the latest year before it
+    short = RunOptions(end_year=2022, draws=3)  # a short horizon: the latest year before it
     check_options(short)
     assert short.origin == 2021
 
@@ -75,26 +75,39 @@ def test_the_origin_reaches_every_notebook_and_cannot_be_set_with_p():
 
 def test_the_manifest_says_each_base_origin():
     record = origin_summary(2024)
-    assert record["bases"]["registered"] == {"year": 2024, "reference_date": "2024-12-31",
-                                             "basis": "post-censal registered estimate"}
+    assert record["bases"]["registered"] == {
+        "year": 2024,
+        "reference_date": "2024-12-31",
+        "basis": "post-censal registered estimate",
+    }
     assert record["bases"]["resident"]["year"] == 2020
     assert record["bases"]["resident"]["reference_date"] == "2020-11-01"
     assert "no resident post-censal estimates" in record["bases"]["resident"]["note"]
 
 
 def test_what_moved_since_the_previous_run():
-    previous = {"run_id": "r1", "origin": {"year": 2024},
-                "inputs": {"data/raw/a.csv": "1", "data/raw/b.csv": "2", "scenarios/baseline.yaml": "3"}}
-    inputs = {"data/raw/a.csv": "1", "data/raw/b.csv": "changed", "data/raw/new.csv": "4",
-              "scenarios/baseline.yaml": "other"}
+    previous = {
+        "run_id": "r1",
+        "origin": {"year": 2024},
+        "inputs": {"data/raw/a.csv": "1", "data/raw/b.csv": "2", "scenarios/baseline.yaml": "3"},
+    }
+    inputs = {
+        "data/raw/a.csv": "1",
+        "data/raw/b.csv": "changed",
+        "data/raw/new.csv": "4",
+        "scenarios/baseline.yaml": "other",
+    }
     moved = run_origin.since_previous(previous, inputs)
     assert moved == {"run_id": "r1", "origin": 2024, "new_data": ["data/raw/b.csv", "data/raw/new.csv"]}
     assert run_origin.since_previous(None, inputs) is None
 
 
 def test_the_index_line_names_both_bases_and_what_moved():
-    record = {**origin_summary(2024), "estimates": {"modelled_years": 2, "carry_sd_pct": 0.27, "rebase": None},
-              "since_previous": {"run_id": "r1", "origin": 2020, "new_data": ["data/raw/registry_annual.csv"]}}
+    record = {
+        **origin_summary(2024),
+        "estimates": {"modelled_years": 2, "carry_sd_pct": 0.27, "rebase": None},
+        "since_previous": {"run_id": "r1", "origin": 2020, "new_data": ["data/raw/registry_annual.csv"]},
+    }
     rows = dict(origin_rows(record))
     assert "户籍 registered 2024年末" in rows["起点 Origin"]
     assert "常住 resident 2020年11月1日普查基期" in rows["起点 Origin"]
@@ -105,8 +118,8 @@ def test_the_index_line_names_both_bases_and_what_moved():
 def test_the_estimate_record_of_a_later_origin():
     record = staging.estimate_record(2024)
     assert record["base_of_estimates"] == 2020 and record["rebase"] is None
-    assert record["modelled_years"] == 2                     # end-2022 is the last observed city total
-    assert record["carry_sd_pct"] == pytest.approx(0.1908 * 2 ** 0.5, abs=0.001)
+    assert record["modelled_years"] == 2  # end-2022 is the last observed city total
+    assert record["carry_sd_pct"] == pytest.approx(0.1908 * 2**0.5, abs=0.001)
     assert staging.estimate_record(2022)["modelled_years"] == 0
 
 

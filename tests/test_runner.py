@@ -43,9 +43,13 @@ def test_two_units_all_notebooks_publish_a_complete_run(runner_project, capsys):
     manifest = read_manifest(run_dir)
     assert manifest["status"] == "complete"
     done = sorted((j["unit"], j["notebook"], j["status"]) for j in manifest["jobs"])
-    assert done == [("jinjiang", "01_population_projection", "ok"), ("jinjiang", "02_elder_care_beds", "ok"),
-                    ("quanzhou", "01_population_projection", "ok"), ("quanzhou", "02_elder_care_beds", "ok"),
-                    ("quanzhou", "90_city_overview", "ok")]  # 90 for the city only; 99_* not run
+    assert done == [
+        ("jinjiang", "01_population_projection", "ok"),
+        ("jinjiang", "02_elder_care_beds", "ok"),
+        ("quanzhou", "01_population_projection", "ok"),
+        ("quanzhou", "02_elder_care_beds", "ok"),
+        ("quanzhou", "90_city_overview", "ok"),
+    ]  # 90 for the city only; 99_* not run
     # Input hashes are the real sha256 of the files.
     raw = root / "data" / "raw" / "census2020_county.csv"
     assert manifest["inputs"]["data/raw/census2020_county.csv"] == hashlib.sha256(raw.read_bytes()).hexdigest()
@@ -62,10 +66,10 @@ def test_two_units_all_notebooks_publish_a_complete_run(runner_project, capsys):
             injected = [c for c in executed["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
             assert f'unit = "{unit}"' in "".join(injected[0]["source"])
         page = (run_dir / unit / "01_population_projection.html").read_text(encoding="utf-8")
-        assert f"人口预测 population {unit} registered 3" in page          # output shown
+        assert f"人口预测 population {unit} registered 3" in page  # output shown
         assert "print(&#39;人口预测" not in page and "print('人口预测" not in page  # code hidden
-        assert "data:image/png;base64" in page                              # chart embedded
-        assert not re.search(r"<script[^>]+src=\"https?://", page)          # offline
+        assert "data:image/png;base64" in page  # chart embedded
+        assert not re.search(r"<script[^>]+src=\"https?://", page)  # offline
         book = openpyxl.load_workbook(run_dir / manifest["workbooks"][unit], read_only=True)
         assert manifest["workbooks"][unit] == f"{unit}/{unit}_{manifest['unit_names'][unit]}.xlsx"
         assert "明细 detail" in book.sheetnames and "人口 population" in book.sheetnames
@@ -74,8 +78,19 @@ def test_two_units_all_notebooks_publish_a_complete_run(runner_project, capsys):
     assert "https://" not in index
 
     ind = load_indicators(run_dir)
-    assert list(ind.columns) == ["unit_id", "unit_name", "scenario", "base", "year", "indicator", "value",
-                                 "p10", "p90", "measure", "target"]
+    assert list(ind.columns) == [
+        "unit_id",
+        "unit_name",
+        "scenario",
+        "base",
+        "year",
+        "indicator",
+        "value",
+        "p10",
+        "p90",
+        "measure",
+        "target",
+    ]
     assert set(ind["base"]) == {"resident", "registered"}
     assert ind["unit_id"].nunique() == 14 and set(ind["year"]) == set(range(2020, 2031))
     assert set(REQUIRED_INDICATORS) <= set(ind["indicator"])
@@ -135,8 +150,9 @@ def test_run_interrupted_midway_leaves_latest_unchanged(runner_project):
     root = runner_project
     assert run_cli("--units", "licheng", "--notebooks", "01", "--run-id", "before") == 0
     before = latest(root)
-    options = runner.RunOptions(publish=True, units=["jinjiang", "licheng"], draws=2, end_year=2025, quiet=True,
-                                run_id="interrupted")
+    options = runner.RunOptions(
+        publish=True, units=["jinjiang", "licheng"], draws=2, end_year=2025, quiet=True, run_id="interrupted"
+    )
     with pytest.raises(KeyboardInterrupt):
         runner.run(options, executor=InterruptAfter(1))
     assert latest(root) == before
@@ -149,8 +165,16 @@ def test_run_interrupted_midway_leaves_latest_unchanged(runner_project):
 def test_lock_held_by_a_live_process_stops_a_second_run(runner_project, capsys):
     root = runner_project
     lock = root / "reports" / ".lock"
-    lock.write_text(json.dumps({"pid": os.getppid(), "host": __import__("socket").gethostname(),
-                                "started": "2026-01-01T00:00:00", "command": "python -m analysis run"}))
+    lock.write_text(
+        json.dumps(
+            {
+                "pid": os.getppid(),
+                "host": __import__("socket").gethostname(),
+                "started": "2026-01-01T00:00:00",
+                "command": "python -m analysis run",
+            }
+        )
+    )
     code = run_cli("--units", "licheng", "--notebooks", "01")
     assert code != 0
     err = capsys.readouterr().err
@@ -165,8 +189,9 @@ def test_stale_lock_of_a_dead_process_is_taken_over(runner_project):
     import subprocess
     import sys
 
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                          text=True).stdout.strip()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    ).stdout.strip()
     lock = runner_project / "reports" / ".lock"
     lock.write_text(json.dumps({"pid": int(dead), "host": socket.gethostname(), "started": "x", "command": "y"}))
     assert run_cli("--units", "licheng", "--notebooks", "01") == 0
@@ -180,20 +205,25 @@ def test_incremental_reuses_unchanged_jobs_and_reruns_changed_ones(runner_projec
     jobs = read_manifest(root / "reports" / "runs" / "b")["jobs"]
     assert [(j["status"], j["copied_from"]) for j in jobs] == [("skipped", "a")]
     copied = root / "reports" / "runs" / "b" / "licheng" / "01_population_projection.html"
-    assert copied.read_bytes() == (root / "reports" / "runs" / "a" / copied.relative_to(
-        root / "reports" / "runs" / "b")).read_bytes()
+    assert (
+        copied.read_bytes()
+        == (root / "reports" / "runs" / "a" / copied.relative_to(root / "reports" / "runs" / "b")).read_bytes()
+    )
     # A changed parameter means the job runs again.
     assert run_cli("--units", "licheng", "--notebooks", "01", "--incremental", "--seed", "7", "--run-id", "c") == 0
     assert [j["status"] for j in read_manifest(root / "reports" / "runs" / "c")["jobs"]] == ["ok"]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--units", "atlantis"], "unknown reporting unit"),
-    (["--scenario", "nonexistent"], "unknown scenario"),
-    (["--notebooks", "77_missing"], "unknown notebook"),
-    (["--end-year", "2019"], "years must satisfy"),
-    (["-p", "beds.no_such_parameter=1"], "no_such_parameter"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--units", "atlantis"], "unknown reporting unit"),
+        (["--scenario", "nonexistent"], "unknown scenario"),
+        (["--notebooks", "77_missing"], "unknown notebook"),
+        (["--end-year", "2019"], "years must satisfy"),
+        (["-p", "beds.no_such_parameter=1"], "no_such_parameter"),
+    ],
+)
 def test_bad_options_exit_2_and_write_nothing(runner_project, capsys, args, message):
     assert run_cli(*args) == 2
     assert message in capsys.readouterr().err
@@ -223,8 +253,7 @@ def test_notebook_selection_defaults_and_names(runner_project):
     assert [p.stem for p in once] == ["90_city_overview"]
     assert runner.select_notebooks(None, with_city=False)[1] == []
     per_unit, once = runner.select_notebooks(["02", "99_scenario_explorer"], with_city=False)
-    assert [p.stem for p in per_unit] == ["02_elder_care_beds"] and [p.stem for p in once] == [
-        "99_scenario_explorer"]
+    assert [p.stem for p in per_unit] == ["02_elder_care_beds"] and [p.stem for p in once] == ["99_scenario_explorer"]
 
 
 def test_params_file_and_p_split_into_overrides_and_extras(tmp_path):
@@ -259,8 +288,7 @@ def test_old_runs_are_pruned_but_never_latest_or_the_last_complete_one(runner_pr
     assert {p.name for p in runs.iterdir()} == {"r3", "r4"}
     assert publish.latest_run() == runs / "r4"
     # a run in which everything fails keeps the last good one even with --keep 1
-    assert cli.main(base + ["--run-id", "r5", "--keep", "1", "-p", "fail_unit=licheng",
-                            "--notebooks", "02"]) != 0
+    assert cli.main(base + ["--run-id", "r5", "--keep", "1", "-p", "fail_unit=licheng", "--notebooks", "02"]) != 0
     assert (runs / "r4").exists() and publish.latest_run() == runs / "r4"
     assert cli.main(base + ["--keep", "-1"]) == 2
 
@@ -292,10 +320,30 @@ def test_the_tables_are_cached_under_the_jobs_environment(runner_project, monkey
 def test_a_subset_run_does_not_replace_latest_and_is_listed_by_name(runner_project):
     root = runner_project
     assert run_cli("--units", "licheng", "--notebooks", "01", "--run-id", "full-ish", "--publish") == 0
-    assert cli.main(["run", "--quiet", "--draws", "3", "--end-year", "2030", "--units", "licheng",
-                     "--notebooks", "01", "--run-id", "mine", "--name", "鲤城 <试算>",
-                     "-p", "beds.occupancy_pct=70"]) == 0
-    assert latest(root) == root / "reports" / "runs" / "full-ish"   # the bookmarked index stays
+    assert (
+        cli.main(
+            [
+                "run",
+                "--quiet",
+                "--draws",
+                "3",
+                "--end-year",
+                "2030",
+                "--units",
+                "licheng",
+                "--notebooks",
+                "01",
+                "--run-id",
+                "mine",
+                "--name",
+                "鲤城 <试算>",
+                "-p",
+                "beds.occupancy_pct=70",
+            ]
+        )
+        == 0
+    )
+    assert latest(root) == root / "reports" / "runs" / "full-ish"  # the bookmarked index stays
     listing = (root / "reports" / "index.html").read_text(encoding="utf-8")
     assert 'href="runs/mine/index.html"' in listing and 'href="runs/full-ish/index.html"' in listing
     assert "鲤城 &lt;试算&gt;" in listing and "部分 subset" in listing and "北京时间" in listing

@@ -22,8 +22,22 @@ from runner_fixtures import load_indicators, read_manifest
 
 
 def run_cli(*args: str) -> int:
-    return cli.main(["run", "--quiet", "--publish", "--draws", "3", "--end-year", "2030",
-                     "--units", "quanzhou", "--notebooks", "01", *args])
+    return cli.main(
+        [
+            "run",
+            "--quiet",
+            "--publish",
+            "--draws",
+            "3",
+            "--end-year",
+            "2030",
+            "--units",
+            "quanzhou",
+            "--notebooks",
+            "01",
+            *args,
+        ]
+    )
 
 
 def test_the_default_run_starts_from_the_latest_estimate_and_says_so(runner_project):
@@ -36,11 +50,12 @@ def test_the_default_run_starts_from_the_latest_estimate_and_says_so(runner_proj
     assert origin["bases"]["registered"]["year"] == 2024 and origin["bases"]["resident"]["year"] == 2020
     assert origin["estimates"]["modelled_years"] == 2 and origin["estimates"]["carry_sd_pct"] > 0
     ind = load_indicators(run_dir)
-    assert ind.loc[ind["base"] == "registered", "year"].min() == 2024   # jumps off from the estimate
-    assert ind.loc[ind["base"] == "resident", "year"].min() == 2020     # the census base
+    assert ind.loc[ind["base"] == "registered", "year"].min() == 2024  # jumps off from the estimate
+    assert ind.loc[ind["base"] == "resident", "year"].min() == 2020  # the census base
     executed = json.loads((run_dir / "quanzhou" / "01_population_projection.ipynb").read_text(encoding="utf-8"))
-    injected = "".join(next(c for c in executed["cells"]
-                            if "injected-parameters" in c["metadata"].get("tags", []))["source"])
+    injected = "".join(
+        next(c for c in executed["cells"] if "injected-parameters" in c["metadata"].get("tags", []))["source"]
+    )
     assert "origin = 2024" in injected
     index = (run_dir / "index.html").read_text(encoding="utf-8")
     assert "户籍 registered 2024年末" in index and "常住 resident 2020年11月1日普查基期" in index
@@ -67,7 +82,7 @@ def test_origin_2020_gives_the_2020_figures_and_the_index_says_the_origin_moved(
     assert manifest["origin"]["since_previous"] == {"run_id": "d1", "origin": 2024, "new_data": []}
     ind = load_indicators(run_dir)
     assert set(ind.groupby("base")["year"].min()) == {2020}
-    from analysis.run.tables import build_tables       # the 2020-origin path, called as before issue 25
+    from analysis.run.tables import build_tables  # the 2020-origin path, called as before issue 25
     from analysis.scenarios import load_scenario
 
     old = build_tables(load_scenario("baseline"), 2020, 2030, 3, 20201101).indicators
@@ -94,8 +109,14 @@ def _fixture_table(path):
     pop[:, :, :60] *= ((young - 0.03 * old) / young)[:, None, None]
     U, _, A = pop.shape
     u, s, a = np.meshgrid(np.arange(U), np.arange(2), np.arange(A), indexing="ij")
-    pd.DataFrame({"unit": np.asarray(est.unit_ids)[u.ravel()], "sex": np.asarray(SEXES)[s.ravel()],
-                  "age": a.ravel(), "population": pop.ravel()}).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "unit": np.asarray(est.unit_ids)[u.ravel()],
+            "sex": np.asarray(SEXES)[s.ravel()],
+            "age": a.ravel(),
+            "population": pop.ravel(),
+        }
+    ).to_csv(path, index=False)
 
 
 def test_a_2025_table_ingested_rebases_the_next_run(runner_project, tmp_path, capsys):
@@ -107,7 +128,7 @@ def test_a_2025_table_ingested_rebases_the_next_run(runner_project, tmp_path, ca
     assert run_cli("--run-id", "after") == 0
     manifest = read_manifest(root / "reports" / "runs" / "after")
     origin = manifest["origin"]
-    assert origin["year"] == origin["latest_possible"] == 2025          # the origin moved to the new base
+    assert origin["year"] == origin["latest_possible"] == 2025  # the origin moved to the new base
     est = origin["estimates"]
     assert est["base_of_estimates"] == 2025 and est["modelled_years"] == 0
     assert "Re-based at end-2025" in est["rebase"]
@@ -115,7 +136,8 @@ def test_a_2025_table_ingested_rebases_the_next_run(runner_project, tmp_path, ca
     assert est["revision"]["pop_total"]["change"] == pytest.approx(0.0, abs=1e-3)
     moved = origin["since_previous"]
     assert moved["origin"] == 2024 and moved["new_data"] == [
-        "data/processed/vintages/population_registered_2025/2026-12.csv"]
+        "data/processed/vintages/population_registered_2025/2026-12.csv"
+    ]
     index = (root / "reports" / "runs" / "after" / "index.html").read_text(encoding="utf-8")
     assert "起点 origin 2024 → 2025" in index and "Re-based at end-2025" in index
     vintages = pd.read_csv(root / "reports" / "runs" / "after" / "tables" / "vintages.csv")
@@ -124,8 +146,14 @@ def test_a_2025_table_ingested_rebases_the_next_run(runner_project, tmp_path, ca
 
 def test_a_partial_rebasing_table_is_refused_naming_the_file(runner_project, tmp_path, capsys):
     table = tmp_path / "part.csv"
-    pd.DataFrame({"unit": ["licheng"] * 202, "sex": ["male"] * 101 + ["female"] * 101,
-                  "age": list(range(101)) * 2, "population": [1000.0] * 202}).to_csv(table, index=False)
+    pd.DataFrame(
+        {
+            "unit": ["licheng"] * 202,
+            "sex": ["male"] * 101 + ["female"] * 101,
+            "age": list(range(101)) * 2,
+            "population": [1000.0] * 202,
+        }
+    ).to_csv(table, index=False)
     assert cli.main(["ingest", str(table), "--kind", "population_registered_2025", "--vintage", "2026-x1"]) == 2
     err = capsys.readouterr().err
     assert "part.csv" in err and "all 13 units" in err

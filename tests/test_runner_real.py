@@ -16,8 +16,9 @@ def test_real_notebooks_on_two_units(real_run):
     project_copy, code = real_run
     run_dir = project_copy / "reports" / "runs" / "real"
     manifest = read_manifest(run_dir)
-    failed = [(j["unit"], j["notebook"], j["error_name"], j["error_message"]) for j in manifest["jobs"]
-              if j["status"] != "ok"]
+    failed = [
+        (j["unit"], j["notebook"], j["error_name"], j["error_message"]) for j in manifest["jobs"] if j["status"] != "ok"
+    ]
     assert code == 0 and manifest["status"] == "complete", failed
     assert (project_copy / "reports" / "latest").resolve() == run_dir
     per_unit = sorted(p.stem for p in (REPO / "notebooks").glob("0*.ipynb"))
@@ -61,8 +62,9 @@ def test_every_real_report_opens_with_the_key_points_and_shows_no_nan(real_run):
     for page in sorted(run_dir.glob("*/*.html")):
         text = page.read_text(encoding="utf-8")
         assert '<html lang="zh-CN">' in text, page.name
-        visible = re.sub(r"<style.*?</style>|<script.*?</script>|data:image/[a-z]+;base64,[^\"']+", "",
-                         text, flags=re.S)
+        visible = re.sub(
+            r"<style.*?</style>|<script.*?</script>|data:image/[a-z]+;base64,[^\"']+", "", text, flags=re.S
+        )
         assert "NaN" not in visible and not re.search(r"\d\.\d+e[+-]\d\d", visible), page.name
         assert "rows ×" not in visible and "dtype" not in visible, page.name
         if page.stem.startswith(("0", "90")):

@@ -43,13 +43,19 @@ def test_an_unchanged_rerun_hard_links_every_file_of_the_previous_run(runner_pro
 
 def test_the_unchanged_path_imports_no_pandas_papermill_or_matplotlib(runner_project):
     assert run_cli("--run-id", "a") == 0
-    code = ("import sys\nfrom analysis import cli\n"
-            f"code = cli.main(['run', '--quiet', '--publish', '--draws', '1', '--end-year', '2022', "
-            f"*{list(ARGS)!r}, '--incremental', '--run-id', 'b'])\n"
-            "heavy = [m for m in ('pandas', 'papermill', 'matplotlib', 'nbconvert') if m in sys.modules]\n"
-            "print('HEAVY', heavy, code)\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env={**os.environ, "QZ_FORECAST_ROOT": str(runner_project)})
+    code = (
+        "import sys\nfrom analysis import cli\n"
+        f"code = cli.main(['run', '--quiet', '--publish', '--draws', '1', '--end-year', '2022', "
+        f"*{list(ARGS)!r}, '--incremental', '--run-id', 'b'])\n"
+        "heavy = [m for m in ('pandas', 'papermill', 'matplotlib', 'nbconvert') if m in sys.modules]\n"
+        "print('HEAVY', heavy, code)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "QZ_FORECAST_ROOT": str(runner_project)},
+    )
     assert "HEAVY [] 0" in proc.stdout, proc.stdout + proc.stderr
     assert read_manifest(runs(runner_project) / "b")["reused"]["run"] == "a"
 

@@ -30,9 +30,12 @@ def scenario_dir(tmp_path, monkeypatch, rules):
         "name: base\ndescription: 基准\n"
         "demo:\n  tfr: {value: 1.1, source: 'UN WPP 2022'}\n  end_year: 2035\n"
         "beds:\n  occupancy: {value: 0.8, source: reasoning}\n  prevalence: [0.01, 0.05]\n"
-        "assist:\n  mode: hold\n", encoding="utf-8")
+        "assist:\n  mode: hold\n",
+        encoding="utf-8",
+    )
     (tmp_path / "scenarios" / "low.yaml").write_text(
-        "name: low\nextends: base\ndemo:\n  tfr: {value: 0.9, source: lower}\n", encoding="utf-8")
+        "name: low\nextends: base\ndemo:\n  tfr: {value: 0.9, source: lower}\n", encoding="utf-8"
+    )
     monkeypatch.setenv("QZ_FORECAST_ROOT", str(tmp_path))
     return tmp_path / "scenarios"
 
@@ -57,15 +60,18 @@ def test_run_overrides_are_validated_and_marked(scenario_dir):
         scenarios.load_scenario("base", {"beds.occupancy": 0})
 
 
-@pytest.mark.parametrize("key, value, fragment", [
-    ("demo.tfr", -0.5, "between 0 and 10"),
-    ("demo.tfr", "many", "a number"),
-    ("demo.end_year", 2019, "between 2021 and 2050"),
-    ("demo.end_year", 2030.5, "whole number"),
-    ("beds.prevalence", [0.1, 1.5], "list of numbers each between 0 and 1"),
-    ("assist.mode", "guess", "one of ['hold', 'trend']"),
-    ("demo.tfrr", 1.0, "a known parameter"),
-])
+@pytest.mark.parametrize(
+    "key, value, fragment",
+    [
+        ("demo.tfr", -0.5, "between 0 and 10"),
+        ("demo.tfr", "many", "a number"),
+        ("demo.end_year", 2019, "between 2021 and 2050"),
+        ("demo.end_year", 2030.5, "whole number"),
+        ("beds.prevalence", [0.1, 1.5], "list of numbers each between 0 and 1"),
+        ("assist.mode", "guess", "one of ['hold', 'trend']"),
+        ("demo.tfrr", 1.0, "a known parameter"),
+    ],
+)
 def test_impossible_values_name_parameter_and_range(scenario_dir, key, value, fragment):
     with pytest.raises(ParameterError) as err:
         scenarios.load_scenario("base", {key: value})

@@ -62,9 +62,9 @@ ALLOWED: dict[str, str] = {
     "chinataiwan.cn": "中国台湾网 (国务院台湾事务办公室), reprinting 中国新闻网",
     "kankanews.com": "看看新闻 (上海广播电视台)",
     "https://github.com/PPgp/": "UN WPP data as packaged by the UN Population Division's projection group "
-                                "(R packages wpp2022, wpp2024); official original population.un.org/wpp",
+    "(R packages wpp2022, wpp2024); official original population.un.org/wpp",
     "https://github.com/cran/wpp2019/": "UN WPP 2019 R data package (CRAN mirror of the package the UN "
-                                        "Population Division publishes); official original population.un.org/wpp",
+    "Population Division publishes); official original population.un.org/wpp",
     "population.un.org": "UN Population Division",
 }
 
@@ -166,11 +166,15 @@ def problems(root: Path = RAW) -> list[str]:
         elif kind == "mirror":
             domain = key.split("/")[2] if key.startswith("http") else key
             if NOT_FOUND not in line or COPY_AT.format(domain=domain) not in line:
-                out.append(f"{where} — uncitable ({MIRRORS[key]}); replace it by the official original, or "
-                           f"say on that line '{DISCLOSURE.format(domain=domain)}'")
+                out.append(
+                    f"{where} — uncitable ({MIRRORS[key]}); replace it by the official original, or "
+                    f"say on that line '{DISCLOSURE.format(domain=domain)}'"
+                )
         elif kind == "unclassified":
-            out.append(f"{where} — domain {urlparse(url).hostname!r} is in no list of "
-                       "tests/test_source_domains.py: classify it (ALLOWED, MIRRORS or BANNED, with the reason)")
+            out.append(
+                f"{where} — domain {urlparse(url).hostname!r} is in no list of "
+                "tests/test_source_domains.py: classify it (ALLOWED, MIRRORS or BANNED, with the reason)"
+            )
     return out
 
 
@@ -193,8 +197,11 @@ def test_every_mirror_entry_is_still_cited():
 
 
 def test_fault_injection_stale_mirror_is_reported(tmp_path):
-    _fixture(tmp_path, "泉州市,2021,x,1,persons,https://www.maigoo.com/news/a.html,"
-                       "official original not found; third-party copy at maigoo.com")
+    _fixture(
+        tmp_path,
+        "泉州市,2021,x,1,persons,https://www.maigoo.com/news/a.html,"
+        "official original not found; third-party copy at maigoo.com",
+    )
     stale = stale_mirrors(tmp_path)
     assert "maigoo.com" not in stale and "kenanpipe.com" in stale and len(stale) == len(MIRRORS) - 1
 
@@ -204,33 +211,39 @@ def test_data_raw_cites_something():
     assert len(citations()) > 500
 
 
-@pytest.mark.parametrize("url, kind", [
-    ("https://tjj.quanzhou.gov.cn/tsys/x.htm", "allowed"),
-    ("http://www.stats.gov.cn/sj/tjgb/x.html", "allowed"),
-    ("https://szb.qzwb.com/old/qzwb/html/x.htm", "allowed"),
-    ("https://github.com/PPgp/wpp2022/blob/x/data-raw/tfr.txt", "allowed"),
-    ("https://github.com/huachengzhou/my-blog", "unclassified"),
-    ("http://www.acmerblog.com/news/20161010/657133.html", "banned"),
-    ("https://wapiknow.baidu.com/question/1.html", "mirror"),
-    ("https://www.maigoo.com/news/4jgNNTQ2.html", "mirror"),
-    ("http://m.greekporn.net/a.html", "banned"),
-    ("http://m.dlhunqing.com/data/142/x.html", "banned"),
-    ("http://notgov.cn.example.org/x", "unclassified"),
-    ("http://fakegov.cn/x", "unclassified"),
-])
+@pytest.mark.parametrize(
+    "url, kind",
+    [
+        ("https://tjj.quanzhou.gov.cn/tsys/x.htm", "allowed"),
+        ("http://www.stats.gov.cn/sj/tjgb/x.html", "allowed"),
+        ("https://szb.qzwb.com/old/qzwb/html/x.htm", "allowed"),
+        ("https://github.com/PPgp/wpp2022/blob/x/data-raw/tfr.txt", "allowed"),
+        ("https://github.com/huachengzhou/my-blog", "unclassified"),
+        ("http://www.acmerblog.com/news/20161010/657133.html", "banned"),
+        ("https://wapiknow.baidu.com/question/1.html", "mirror"),
+        ("https://www.maigoo.com/news/4jgNNTQ2.html", "mirror"),
+        ("http://m.greekporn.net/a.html", "banned"),
+        ("http://m.dlhunqing.com/data/142/x.html", "banned"),
+        ("http://notgov.cn.example.org/x", "unclassified"),
+        ("http://fakegov.cn/x", "unclassified"),
+    ],
+)
 def test_classify_hand_checked(url, kind):
     assert classify(url)[0] == kind
 
 
 def _fixture(tmp_path, line):
-    (tmp_path / "x.csv").write_text("geography,year,indicator,value,unit,source,quote_or_note\n" + line + "\n",
-                                    encoding="utf-8")
+    (tmp_path / "x.csv").write_text(
+        "geography,year,indicator,value,unit,source,quote_or_note\n" + line + "\n", encoding="utf-8"
+    )
     return problems(tmp_path)
 
 
 def test_fault_injection_banned_domain_fails_even_with_disclosure(tmp_path):
-    line = ("泉州市,2021,x,1,persons,http://m.greekporn.net/a.html,"
-            "official original not found; third-party copy at greekporn.net")
+    line = (
+        "泉州市,2021,x,1,persons,http://m.greekporn.net/a.html,"
+        "official original not found; third-party copy at greekporn.net"
+    )
     found = _fixture(tmp_path, line)
     assert len(found) == 1 and "banned" in found[0] and "x.csv, line 2" in found[0]
 
@@ -241,14 +254,18 @@ def test_fault_injection_mirror_without_disclosure_fails(tmp_path):
 
 
 def test_fault_injection_disclosure_names_the_wrong_domain(tmp_path):
-    line = ("泉州市,2021,x,1,persons,https://www.maigoo.com/news/a.html,"
-            "official original not found; third-party copy at kenanpipe.com")
+    line = (
+        "泉州市,2021,x,1,persons,https://www.maigoo.com/news/a.html,"
+        "official original not found; third-party copy at kenanpipe.com"
+    )
     assert len(_fixture(tmp_path, line)) == 1
 
 
 def test_fault_injection_mirror_with_disclosure_passes(tmp_path):
-    line = ("泉州市,2021,x,1,persons,https://www.maigoo.com/news/a.html,"
-            "\"泉州市统计局 (official original not found; third-party copy at maigoo.com)\"")
+    line = (
+        "泉州市,2021,x,1,persons,https://www.maigoo.com/news/a.html,"
+        '"泉州市统计局 (official original not found; third-party copy at maigoo.com)"'
+    )
     assert _fixture(tmp_path, line) == []
 
 
@@ -267,8 +284,12 @@ def inventory_markdown(root: Path = RAW) -> str:
         kinds = collections.Counter(classify(url) for _, url, _ in hits)
         (kind, key), _ = kinds.most_common(1)[0]
         reason = {**ALLOWED, **MIRRORS, **BANNED}.get(key, "—")
-        label = {"allowed": "citable", "mirror": "uncitable (kept with disclosure)", "banned": "banned",
-                 "unclassified": "UNCLASSIFIED"}[kind]
+        label = {
+            "allowed": "citable",
+            "mirror": "uncitable (kept with disclosure)",
+            "banned": "banned",
+            "unclassified": "UNCLASSIFIED",
+        }[kind]
         files = ", ".join(f"`{f}` ({n})" for f, n in collections.Counter(f for f, _, _ in hits).most_common())
         rows.append(f"| {domain} | {len(hits)} | {files} | {label} | {reason} |")
     return "\n".join(rows) + "\n"

@@ -42,8 +42,7 @@ def _run(root, run_id: str, *flags: str) -> dict[str, str]:
     return manifest["parameters"], _published(run)
 
 
-def test_a_run_with_every_speed_hook_off_and_a_cold_kernel_run_publish_a_normal_runs_numbers(
-        project_copy, monkeypatch):
+def test_a_run_with_every_speed_hook_off_and_a_cold_kernel_run_publish_a_normal_runs_numbers(project_copy, monkeypatch):
     monkeypatch.delenv("QZ_COLD_KERNELS", raising=False)  # the normal run: warm kernels, as real runs
     saved = hooks.installed()
     try:
@@ -70,8 +69,11 @@ def test_the_switch_leaves_every_hook_at_its_default(monkeypatch):
         assert hooks.installed()["memo"] is not hooks.compute_every_time
         monkeypatch.setenv(speed.SWITCH_ENV, "off")
         speed.install()
-        assert hooks.installed() == {"memo": hooks.compute_every_time, "remembered": hooks.read_every_time,
-                                     "share_text_measures": hooks.matplotlib_measures}
+        assert hooks.installed() == {
+            "memo": hooks.compute_every_time,
+            "remembered": hooks.read_every_time,
+            "share_text_measures": hooks.matplotlib_measures,
+        }
         assert speed.job_environment("/tmp/cache", speed.enabled()) == {speed.SWITCH_ENV: "off"}
     finally:
         hooks.install(**saved)

@@ -35,7 +35,7 @@ def test_backtest_by_hand_on_a_series_growing_ten_percent_a_year():
     assert scores.loc["linear", "mape_pct"] == pytest.approx((100 * 1.6 / 133.1 + 100 * 4.41 / 146.41) / 2)
     # s² = mean e² ÷ (h + h²/n), n = 2 years fitted: h = 1 → 1.5, h = 2 → 4
     e1, e2 = math.log(133.1 / 131.5), math.log(146.41 / 142.0)
-    assert scores.loc["linear", "error_scale"] == pytest.approx(math.sqrt((e1 ** 2 / 1.5 + e2 ** 2 / 4) / 2))
+    assert scores.loc["linear", "error_scale"] == pytest.approx(math.sqrt((e1**2 / 1.5 + e2**2 / 4) / 2))
     assert scores.loc["exponential", "error_scale"] == pytest.approx(0, abs=1e-12)
     assert st.choose(table) == "exponential"
 
@@ -67,8 +67,9 @@ def test_the_chosen_trend_has_the_lowest_measured_error(social_workers):
     table = st.backtest(years, values)
     # k = 2 and k = 3 hold out the same count (2023): one split; k = 4 holds out 2020 and 2023; k = 5 three
     assert sorted(set(table["k"])) == [2, 4, 5]
-    by_hand = {m: np.mean([rows.ape_pct.mean() for _, rows in table[table.method == m].groupby("k")])
-               for m in st.METHODS}
+    by_hand = {
+        m: np.mean([rows.ape_pct.mean() for _, rows in table[table.method == m].groupby("k")]) for m in st.METHODS
+    }
     chosen = st.choose(table)
     assert chosen == min(by_hand, key=by_hand.get)
     assert st.selection(tuple(years), tuple(values))[0] == chosen
@@ -88,5 +89,5 @@ def test_the_draws_spread_includes_the_measured_backtest_error(social_workers):
     assert measured > sigma  # the backtest missed by more than the published growth varies
     draws = po.stock_draws(years, values, 2023, [2030], 200_000, seed=5)[:, 0]
     h, n = 7, 8
-    assert np.log(draws).std() == pytest.approx(measured * math.sqrt(h + h ** 2 / n), rel=1e-2)
+    assert np.log(draws).std() == pytest.approx(measured * math.sqrt(h + h**2 / n), rel=1e-2)
     assert np.median(draws) == pytest.approx(st.forecast(chosen, years, values, [h])[0], rel=1e-2)

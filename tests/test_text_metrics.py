@@ -119,8 +119,9 @@ def _text_pixels(draw_text, texts, dpi=100, sans=None) -> np.ndarray:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context({"font.sans-serif": sans or [plots.cjk_font_name(), "DejaVu Sans"],
-                                "font.family": "sans-serif"}):
+    with matplotlib.rc_context(
+        {"font.sans-serif": sans or [plots.cjk_font_name(), "DejaVu Sans"], "font.family": "sans-serif"}
+    ):
         fig = Figure(figsize=(4, 2), dpi=dpi)
         for i, kwargs in enumerate(texts):
             fig.text(0.05, 0.1 + 0.2 * i, **kwargs)
@@ -143,8 +144,12 @@ def test_laid_out_strings_draw_the_pixels_matplotlib_draws(monkeypatch):
     monkeypatch.setattr(text_metrics, "_laid_out", {})
     own = text_metrics._matplotlib_own(RendererAgg.draw_text)
     text = "南安市 60+ 34.9万"
-    texts = [{"s": text, "fontsize": 9}, {"s": text, "fontsize": 13}, {"s": text, "fontsize": 9, "rotation": 30},
-             {"s": text, "fontsize": 9, "antialiased": False}]
+    texts = [
+        {"s": text, "fontsize": 9},
+        {"s": text, "fontsize": 13},
+        {"s": text, "fontsize": 9, "rotation": 30},
+        {"s": text, "fontsize": 9, "antialiased": False},
+    ]
     cases = [{"dpi": 100}, {"dpi": 200}, {"dpi": 100, "sans": ["DejaVu Sans"]}]
     expected = [_text_pixels(own, texts, **case) for case in cases]
     for _ in range(2):

@@ -16,15 +16,30 @@ def later():
 
 
 def _obs(rows):
-    return pd.DataFrame([{"unit_id": u, "year": int(d[:4]), "reference_date": pd.Timestamp(d), "indicator": i,
-                          "value": v, "source": "test"} for u, d, i, v in rows])
+    return pd.DataFrame(
+        [
+            {
+                "unit_id": u,
+                "year": int(d[:4]),
+                "reference_date": pd.Timestamp(d),
+                "indicator": i,
+                "value": v,
+                "source": "test",
+            }
+            for u, d, i, v in rows
+        ]
+    )
 
 
 def test_only_observations_after_the_origin_are_scored(later):
-    obs = _obs([("quanzhou", "2021-12-31", "registered_population", 7712700.0),   # used by the vintage
-                ("quanzhou", "2022-12-31", "registered_population", 7738200.0),
-                ("quanzhou", "2030-12-31", "registered_population", 8.0e6),        # beyond its horizon
-                ("quanzhou", "2022-12-31", "registered_crude_birth_rate", 9.0)])   # not a count
+    obs = _obs(
+        [
+            ("quanzhou", "2021-12-31", "registered_population", 7712700.0),  # used by the vintage
+            ("quanzhou", "2022-12-31", "registered_population", 7738200.0),
+            ("quanzhou", "2030-12-31", "registered_population", 8.0e6),  # beyond its horizon
+            ("quanzhou", "2022-12-31", "registered_crude_birth_rate", 9.0),
+        ]
+    )  # not a count
     table = vintage_scores.score(later, obs)
     assert list(table["year"]) == [2022]
     forecast = later.population[0, 1].sum()
@@ -44,13 +59,18 @@ def test_a_date_inside_the_year_is_interpolated_between_year_ends(later):
 
 
 def test_sex_and_oldest_counts_are_scored(later):
-    obs = _obs([("quanzhou", "2023-12-31", "registered_population_female", 3.7e6),
-                ("quangang", "2024-12-31", "registered_pop_100plus", 55.0)])
+    obs = _obs(
+        [
+            ("quanzhou", "2023-12-31", "registered_population_female", 3.7e6),
+            ("quangang", "2024-12-31", "registered_pop_100plus", 55.0),
+        ]
+    )
     table = vintage_scores.score(later, obs)
     t = later.year_index(2023)
     assert table["forecast"].iloc[0] == pytest.approx(later.population[0, t, :, 1].sum())
     assert table["forecast"].iloc[1] == pytest.approx(
-        later.population[0, later.year_index(2024), later.unit_ids.index("quangang"), :, 100].sum())
+        later.population[0, later.year_index(2024), later.unit_ids.index("quangang"), :, 100].sum()
+    )
     assert np.all(table["p10"] <= table["p90"])
 
 

@@ -38,7 +38,9 @@ def test_drift_windows_by_hand(history):
     table = wt.drift_windows(est).set_index(["window_from", "tier"])
     t2015, t2025 = 2015 + 6 / 12, 2025 + 3 / 12
     w2025 = 1960 * 2100 / 1865
-    assert table.loc[(2015, 2), "growth_pct"] == pytest.approx(100 * (np.exp(np.log(w2025 / 1350) / (t2025 - t2015)) - 1))
+    assert table.loc[(2015, 2), "growth_pct"] == pytest.approx(
+        100 * (np.exp(np.log(w2025 / 1350) / (t2025 - t2015)) - 1)
+    )
     assert table.loc[(2020, 2), "growth_pct"] < table.loc[(2015, 2), "growth_pct"] < table.loc[(2013, 2), "growth_pct"]
     assert load_scenario("baseline")["assistance.wage_fit_from_year"] == 2015
 

@@ -21,7 +21,7 @@ from conftest import REPO
 pytestmark = pytest.mark.slow
 
 # Leaves behind every kind of state a notebook can leave.
-DIRTY = r'''
+DIRTY = r"""
 import os, sys, random, warnings
 import numpy, pandas, matplotlib
 import matplotlib.pyplot as plt
@@ -42,10 +42,10 @@ warnings.simplefilter("ignore")
 random.seed(1); numpy.random.seed(1)
 os.chdir("/")
 print(os.getpid())
-'''
+"""
 
 # Fails (the job fails) if anything DIRTY left is visible.
-CLEAN = r'''
+CLEAN = r"""
 import os, sys, random
 import numpy, pandas, matplotlib
 import matplotlib.pyplot as plt
@@ -63,12 +63,14 @@ assert "/nonexistent/qz-leaky" not in sys.path and os.getcwd() != "/", "cwd or s
 assert random.random() != random.Random(1).random(), "the random seed was carried over"
 assert numpy.random.random() != numpy.random.RandomState(1).random_sample(), "numpy's seed was carried over"
 print(os.getpid())
-'''
+"""
 
 
 def _notebook(folder: Path, name: str, *cells: str) -> str:
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 0", metadata={"tags": ["parameters"]})]
-                                  + [nbformat.v4.new_code_cell(c) for c in cells])
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("x = 0", metadata={"tags": ["parameters"]})]
+        + [nbformat.v4.new_code_cell(c) for c in cells]
+    )
     path = folder / f"{name}.ipynb"
     nbformat.write(nb, str(path))
     return str(path)
@@ -182,14 +184,34 @@ def test_a_run_reuses_one_warm_kernel_per_worker(runner_project):
     from analysis import cli
     from runner_fixtures import read_manifest
 
-    assert cli.main(["run", "--quiet", "--workers", "1", "--draws", "1", "--end-year", "2022", "--units",
-                     "licheng", "fengze", "--notebooks", "01", "02", "--run-id", "w"]) == 0
+    assert (
+        cli.main(
+            [
+                "run",
+                "--quiet",
+                "--workers",
+                "1",
+                "--draws",
+                "1",
+                "--end-year",
+                "2022",
+                "--units",
+                "licheng",
+                "fengze",
+                "--notebooks",
+                "01",
+                "02",
+                "--run-id",
+                "w",
+            ]
+        )
+        == 0
+    )
     manifest = read_manifest(runner_project / "reports" / "runs" / "w")
     kernels = [j["kernel"].split() for j in manifest["jobs"]]
     assert manifest["parameters"]["kernels"] == "warm" and all(k[0] == "warm" for k in kernels), kernels
     assert len({k[2] for k in kernels}) == 1 and sorted(int(k[-1]) for k in kernels) == [1, 2, 3, 4]
     assert len({j["worker"] for j in manifest["jobs"]}) == 1
-
 
 
 def test_warm_up_before_the_first_job_serves_that_job(tmp_path):
@@ -221,7 +243,9 @@ def test_the_run_engine_writes_the_notebook_at_start_and_end_not_at_every_cell(t
     assert result.status == "ok" and len(writes) == 1, writes
     out = nbformat.read(str(tmp_path / "a" / "quick.ipynb"), 4)
     cells = len(out.cells)  # the parameters, papermill's injected parameters and the eight prints
-    assert [c.outputs[0]["text"].strip() for c in out.cells[2:]] == [str(i) for i in range(8)]  # after the injected parameters
+    assert [c.outputs[0]["text"].strip() for c in out.cells[2:]] == [
+        str(i) for i in range(8)
+    ]  # after the injected parameters
 
     writes.clear()
     failing = _notebook(tmp_path, "failing", "print('before')", "raise ValueError('boom')", "print('never')")
@@ -247,7 +271,7 @@ def test_a_chart_is_drawn_for_display_only_not_again_by_pyplot(tmp_path):
     """pyplot's after-cell hook redrew every new figure before the inline backend showed it (an
     unseen full render); plots.subplots puts the inline backend's flush first, so pyplot finds no
     figure left to draw."""
-    counting = r'''
+    counting = r"""
 import matplotlib.pyplot as plt
 from matplotlib import _pylab_helpers
 redrawn = []
@@ -256,9 +280,11 @@ def draw_all(force=False):
     redrawn.extend(m.num for m in _pylab_helpers.Gcf.get_all_fig_managers() if force or m.canvas.figure.stale)
     return _draw_all(force)
 plt.draw_all = draw_all
-'''
-    chart = ('from analysis.present import plots\nfig, ax = plots.new_figure("测试", "年份", "人数（人）", "测试数据")\n'
-             'ax.plot([2020, 2025], [1, 2])')
+"""
+    chart = (
+        'from analysis.present import plots\nfig, ax = plots.new_figure("测试", "年份", "人数（人）", "测试数据")\n'
+        "ax.plot([2020, 2025], [1, 2])"
+    )
     nb = _notebook(tmp_path, "chart", counting, chart, chart, "assert redrawn == [], redrawn")
     result = run_job(_job(nb, tmp_path / "a"))
     assert result.status == "ok", f"{result.error_name}: {result.error_message}"
@@ -270,7 +296,7 @@ def test_one_jobs_text_measurements_do_not_reach_the_next(tmp_path):
     """analysis.run.speed.text_metrics shares measured and laid-out strings between a job's figures; a job
     that poisons them (every string 1 px, no glyphs) and patches matplotlib's measuring and
     drawing (before its first chart and after its last) leaves the next job none of it."""
-    poison = r'''
+    poison = r"""
 from analysis.present import plots
 from analysis.run.speed import text_metrics
 import matplotlib.text
@@ -290,8 +316,8 @@ for key, (font, glyphs) in text_metrics._laid_out.items():
     text_metrics._laid_out[key] = (font, [])
 matplotlib.text._get_text_metrics_with_cache = lambda *args, **kwargs: (1.0, 1.0, 0.0)
 RendererAgg.draw_text = lambda *args, **kwargs: None  # a class attribute left patched
-'''
-    check = r'''
+"""
+    check = r"""
 from analysis.present import plots
 from analysis.run.speed import text_metrics
 import matplotlib.text
@@ -304,7 +330,7 @@ fig.canvas.draw()
 assert text_metrics._measured and (1.0, 1.0, 0.0) not in set(text_metrics._measured.values())
 assert text_metrics._behind_drawing.__module__ == "matplotlib.backends.backend_agg", "the last job's patch is drawn"
 assert all(glyphs for font, glyphs in text_metrics._laid_out.values())
-'''
+"""
     first = run_job(_job(_notebook(tmp_path, "poison", poison), tmp_path / "a"))
     second = run_job(_job(_notebook(tmp_path, "check", check), tmp_path / "b"))
     assert first.status == "ok", f"{first.error_name}: {first.error_message}"
@@ -316,7 +342,7 @@ def test_a_warm_kernel_reads_the_raw_tables_once_and_no_job_changes_them_for_the
     """The warm-up fills analysis.run.speed.filememo with every validated raw table and a job's loads are
     served from it (the reader is not called); a job that changes a table it loaded, or empties and
     refills the memo under its own patch, leaves the next job the warm-up's tables."""
-    tamper = r'''
+    tamper = r"""
 from analysis.run.speed import filememo
 from analysis.data import loaders
 assert filememo.stored() >= len(loaders.TABLES), filememo.stored()
@@ -331,14 +357,14 @@ with filememo.filling():  # a job that refills the memo under its own patch …
     loaders._load_cached = lambda *args: units
     filememo.forget()
     filememo.remembered("raw table units", loaders.table("units").path(), lambda: units)
-'''
-    check = r'''
+"""
+    check = r"""
 from analysis.run.speed import filememo
 from analysis.data import loaders
 assert filememo.stored() >= len(loaders.TABLES), "the reset did not restore the warm-up's memo"
 assert loaders._load_cached.__name__ == "_load_cached"
 assert loaders.load_units().iloc[0, 0] != "tampered"  # … leaves the next job the warm-up's tables
-'''
+"""
     first = run_job(_job(_notebook(tmp_path, "tamper", tamper), tmp_path / "a"))
     second = run_job(_job(_notebook(tmp_path, "check", check), tmp_path / "b"))
     assert first.status == "ok", f"{first.error_name}: {first.error_message}"
@@ -350,8 +376,10 @@ def test_a_finished_job_writes_its_chart_files(tmp_path, monkeypatch):
     """The worker writes the PNG and SVG of every chart from the notebook it has just written
     (before the HTML export drops the SVG from the page)."""
     monkeypatch.setenv("QZ_CHART_FILES", "1")
-    chart = ('from analysis.present import plots\nfig, ax = plots.new_figure("测试", "年份", "人数（人）", "测试数据")\n'
-             'ax.plot([2020, 2025], [1, 2])')
+    chart = (
+        'from analysis.present import plots\nfig, ax = plots.new_figure("测试", "年份", "人数（人）", "测试数据")\n'
+        "ax.plot([2020, 2025], [1, 2])"
+    )
     result = run_job(_job(_notebook(tmp_path, "chart", chart), tmp_path / "a"))
     assert result.status == "ok" and result.charts == 2, (result.error_message, result.charts)
     folder = tmp_path / "a" / "chart_charts"

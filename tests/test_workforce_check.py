@@ -14,8 +14,17 @@ def test_history_has_the_published_counts():
 
 
 def test_growth_required_and_achieved_by_hand():
-    frame = pd.DataFrame({"unit_id": ["quanzhou"], "year": [2025], "indicator": ["certified_social_workers_required"],
-                          "p10": [None], "p50": [8000.0], "p90": [None], "measure": ["persons"]})
+    frame = pd.DataFrame(
+        {
+            "unit_id": ["quanzhou"],
+            "year": [2025],
+            "indicator": ["certified_social_workers_required"],
+            "p10": [None],
+            "p50": [8000.0],
+            "p90": [None],
+            "measure": ["persons"],
+        }
+    )
     table = wc.growth_table(frame, 2025).set_index("period")
     assert table.loc["2015–2020", "growth_pct"] == pytest.approx(100 * ((2620 / 1021) ** 0.2 - 1))  # 20.7 %
     assert table.loc["2020–2025", "growth_pct"] == pytest.approx(100 * ((8000 / 2620) ** 0.2 - 1))  # 25.0 %

@@ -63,8 +63,11 @@ def main(argv: list[str], root: Path = ROOT) -> int:
         if actual != expected:
             missing = sorted(set(expected.splitlines()) - set(actual.splitlines()))
             extra = sorted(set(actual.splitlines()) - set(expected.splitlines()))
-            print(f"environment.yml differs from pyproject.toml's pins: missing {missing}, unexpected {extra}; "
-                  "run `python tools/environment_yml.py`", file=sys.stderr)
+            print(
+                f"environment.yml differs from pyproject.toml's pins: missing {missing}, unexpected {extra}; "
+                "run `python tools/environment_yml.py`",
+                file=sys.stderr,
+            )
             return 1
         return 0
     target.write_text(expected, encoding="utf-8")

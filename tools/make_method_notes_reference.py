@@ -38,8 +38,11 @@ def collect(scenario_name: str) -> dict:
     readers = {}
     for note in dict.fromkeys(notes):  # note records; keyed by their developer sentence, as recorded
         readers[note.text] = list(mn.reader_text(note))
-    return {"notes": [str(n) for n in notes], "reader_text": readers,
-            "group_notes": [[heading, [list(item) for item in items]] for heading, items in mn.group_notes(notes)]}
+    return {
+        "notes": [str(n) for n in notes],
+        "reader_text": readers,
+        "group_notes": [[heading, [list(item) for item in items]] for heading, items in mn.group_notes(notes)],
+    }
 
 
 def main() -> int:

@@ -30,8 +30,9 @@ SECTION_ORDER = {"global": 0, "install": 1, ":env:": 2}
 
 def pip_settings() -> dict[str, str]:
     """pip's effective option values (``index-url``, ``find-links``, …) from ``pip config list``."""
-    out = subprocess.run([sys.executable, "-m", "pip", "config", "list"], capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True, check=True
+    ).stdout
     found: dict[str, tuple[int, str]] = {}
     for line in out.splitlines():
         key, sep, raw = line.partition("=")

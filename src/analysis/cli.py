@@ -41,8 +41,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for warning in check.warnings:
             print(f"      warning: {warning}")
     if failures:
-        print(f"{failures} table(s) failed validation; fix the file named, or roll a bad vintage back with "
-              "python -m analysis ingest --rollback KIND", file=sys.stderr)
+        print(
+            f"{failures} table(s) failed validation; fix the file named, or roll a bad vintage back with "
+            "python -m analysis ingest --rollback KIND",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     print(f"all {len(results)} tables valid")
     return 0
@@ -62,8 +65,10 @@ def cmd_vintages(args: argparse.Namespace) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(out, index=False, encoding="utf-8")
     for origin, grp in table.groupby("origin"):
-        print(f"origin {origin}: {len(grp)} later observations, median |error| {grp['error_pct'].abs().median():.1f} %, "
-              f"{int(grp['inside_band'].sum())} inside p10–p90")
+        print(
+            f"origin {origin}: {len(grp)} later observations, median |error| {grp['error_pct'].abs().median():.1f} %, "
+            f"{int(grp['inside_band'].sum())} inside p10–p90"
+        )
     print(f"wrote {out}")
     return 0
 
@@ -72,14 +77,19 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The CLI's parser; ``only="run"`` registers just ``run`` (and ``validate``), so a run does
     not import the modules (pandas …) of the other commands — an unchanged ``--incremental``
     rerun needs none of them."""
-    parser = argparse.ArgumentParser(prog="python -m analysis",
-                                     description="泉州市民政事业发展规划预测 Quanzhou civil-affairs forecast suite")
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis", description="泉州市民政事业发展规划预测 Quanzhou civil-affairs forecast suite"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p_validate = sub.add_parser("validate", help="check every raw data table")
     p_validate.set_defaults(func=cmd_validate)
     p_vint = sub.add_parser("vintages", help="score registered forecast vintages against later registry figures")
-    p_vint.add_argument("--origins", type=int, nargs="+",
-                        help="year-ends to project from (default: the census year and every later year with registry figures)")
+    p_vint.add_argument(
+        "--origins",
+        type=int,
+        nargs="+",
+        help="year-ends to project from (default: the census year and every later year with registry figures)",
+    )
     p_vint.add_argument("--draws", type=int, default=50)
     p_vint.add_argument("--seed", type=int, default=20201101)
     p_vint.add_argument("--out", help="CSV to write (default reports/vintages.csv)")

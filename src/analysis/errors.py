@@ -32,8 +32,7 @@ class DataValidationError(AnalysisError, ValueError):
     was found.
     """
 
-    def __init__(self, file: Path | str, row: int | None, column: str | None,
-                 expected: str, found: str, more: int = 0):
+    def __init__(self, file: Path | str, row: int | None, column: str | None, expected: str, found: str, more: int = 0):
         self.file = Path(file)
         self.row = row
         self.column = column
@@ -43,9 +42,7 @@ class DataValidationError(AnalysisError, ValueError):
         where = f"line {row}" if row is not None else "whole file"
         col = f", column '{column}'" if column else ""
         extra = f" (and {more} more problem{'s' if more != 1 else ''} in this file)" if more else ""
-        super().__init__(
-            f"{self.file.name}: {where}{col}: expected {expected}; found {found}{extra}  [{self.file}]"
-        )
+        super().__init__(f"{self.file.name}: {where}{col}: expected {expected}; found {found}{extra}  [{self.file}]")
 
 
 class UnknownUnitError(AnalysisError, KeyError):

@@ -1,5 +1,6 @@
 """Moved to :mod:`analysis.present.explorer` (the presentation wing, issue 23); kept so old imports, tests and
 notebooks in users' hands still work: this name is the moved module itself."""
+
 import sys
 
 from .present import explorer as _moved

@@ -70,8 +70,9 @@ def share_text_measures() -> None:
     _share_text_measures()
 
 
-def install(memo: Callable | None = None, remembered: Callable | None = None,
-            share_text_measures: Callable | None = None) -> None:
+def install(
+    memo: Callable | None = None, remembered: Callable | None = None, share_text_measures: Callable | None = None
+) -> None:
     """Set the hooks (``None``: the default); the runner's :func:`analysis.run.speed.install` calls it."""
     global _memo, _remembered, _share_text_measures
     _memo = memo or compute_every_time

@@ -39,8 +39,9 @@ def _plain(value, where: str):
         return tuple(_plain(v, where) for v in value)
     if isinstance(value, _SCALARS):
         return value
-    raise TypeError(f"{where}: note fields hold str, int, float, bool, None or lists of them, "
-                    f"not {type(value).__name__}")
+    raise TypeError(
+        f"{where}: note fields hold str, int, float, bool, None or lists of them, not {type(value).__name__}"
+    )
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,11 @@ class Note:
 
     def record(self) -> dict:
         """The note as JSON-ready data (``manifest.json``'s ``note_records``); :func:`from_record` reverses it."""
-        return {"id": self.id, "base": self.base, "fields": {k: list(v) if isinstance(v, tuple) else v
-                                                            for k, v in self.fields}}
+        return {
+            "id": self.id,
+            "base": self.base,
+            "fields": {k: list(v) if isinstance(v, tuple) else v for k, v in self.fields},
+        }
 
 
 def note(id: str, base: str | None = None, **fields) -> Note:

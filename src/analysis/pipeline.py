@@ -33,10 +33,18 @@ RESIDENT_ORIGIN = 2020
 
 # Measures of the headline population quantities of ProjectionResult.indicators().
 POPULATION_MEASURES = {
-    "pop_total": "persons", "pop_0_14": "persons", "pop_15_59": "persons", "pop_15_64": "persons",
-    "pop_60plus": "persons", "pop_65plus": "persons", "pop_80plus": "persons",
-    "share_0_14": "percent", "share_15_59": "percent", "share_60plus": "percent",
-    "share_65plus": "percent", "share_80plus": "percent",
+    "pop_total": "persons",
+    "pop_0_14": "persons",
+    "pop_15_59": "persons",
+    "pop_15_64": "persons",
+    "pop_60plus": "persons",
+    "pop_65plus": "persons",
+    "pop_80plus": "persons",
+    "share_0_14": "percent",
+    "share_15_59": "percent",
+    "share_60plus": "percent",
+    "share_65plus": "percent",
+    "share_80plus": "percent",
     "old_age_dependency_ratio": "persons 65+ per 100 persons 15-64",
 }
 
@@ -61,8 +69,14 @@ def population_frame(result: ProjectionResult) -> pd.DataFrame:
     return concat(frames)
 
 
-def run_models(scenario: Scenario | str = "baseline", base: str = "registered", start_year: int = 2020,
-               end_year: int = config.DEFAULT_END_YEAR, draws: int = 1, seed: int | None = 20201101) -> ModelRun:
+def run_models(
+    scenario: Scenario | str = "baseline",
+    base: str = "registered",
+    start_year: int = 2020,
+    end_year: int = config.DEFAULT_END_YEAR,
+    draws: int = 1,
+    seed: int | None = 20201101,
+) -> ModelRun:
     """Project the population and run the bed, workforce and 低保 models.
 
     The city's 低保 standard is a mean of the units' standards weighted by the 2020 *resident*
@@ -74,24 +88,34 @@ def run_models(scenario: Scenario | str = "baseline", base: str = "registered", 
     return ModelRun(sc, base, projected, results, notes)
 
 
-def model_frame(scenario: Scenario | str = "baseline", base: str = "registered", start_year: int = 2020,
-                end_year: int = config.DEFAULT_END_YEAR, draws: int = 1, seed: int | None = 20201101) -> tuple[pd.DataFrame, list[Note]]:
+def model_frame(
+    scenario: Scenario | str = "baseline",
+    base: str = "registered",
+    start_year: int = 2020,
+    end_year: int = config.DEFAULT_END_YEAR,
+    draws: int = 1,
+    seed: int | None = 20201101,
+) -> tuple[pd.DataFrame, list[Note]]:
     """:func:`run_models`' tidy rows and notes alone. Within a run they are read from its cache
     without loading the projections behind them (issue 14: a notebook's 要点 box 0.114 → 0.082 s)."""
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    return _cached_frames(sc, base, start_year, end_year, draws, seed,
-                          lambda: _projections(sc, base, start_year, end_year, draws, seed))
+    return _cached_frames(
+        sc, base, start_year, end_year, draws, seed, lambda: _projections(sc, base, start_year, end_year, draws, seed)
+    )
 
 
-def _projections(sc: Scenario, base: str, start_year: int, end_year: int, draws: int,
-                 seed: int | None) -> dict[str, ProjectionResult]:
+def _projections(
+    sc: Scenario, base: str, start_year: int, end_year: int, draws: int, seed: int | None
+) -> dict[str, ProjectionResult]:
     """The projection on ``base`` and, for the city's 低保 weights, the resident one (one draw)."""
+
     def project(projection_base: str, projection_draws: int) -> ProjectionResult:
         # The resident base starts only at the census (a later origin is registered only, issue 25):
         # the 低保 weights of a later registered origin come from the 2020 resident projection.
         first = start_year if projection_base == base else RESIDENT_ORIGIN
-        return demography.project(sc, base=projection_base, start_year=first, end_year=end_year,
-                                  draws=projection_draws, seed=seed)
+        return demography.project(
+            sc, base=projection_base, start_year=first, end_year=end_year, draws=projection_draws, seed=seed
+        )
 
     results = {base: project(base, draws)}
     if base != "resident":
@@ -99,11 +123,19 @@ def _projections(sc: Scenario, base: str, start_year: int, end_year: int, draws:
     return results
 
 
-def _cached_frames(sc: Scenario, base: str, start_year: int, end_year: int, draws: int, seed: int | None,
-                   projections: Callable[[], dict[str, ProjectionResult]]) -> tuple[pd.DataFrame, list[Note]]:
+def _cached_frames(
+    sc: Scenario,
+    base: str,
+    start_year: int,
+    end_year: int,
+    draws: int,
+    seed: int | None,
+    projections: Callable[[], dict[str, ProjectionResult]],
+) -> tuple[pd.DataFrame, list[Note]]:
     """The tidy rows and notes of every model; ``projections()`` gives the projections when they
     must be computed. Within a run (QZ_CACHE_DIR set) the notebooks that need every model load
     them once computed."""
+
     def compute() -> tuple[pd.DataFrame, list[Note]]:
         return _model_frames(sc, base, projections(), start_year, end_year, draws, seed)
 
@@ -117,15 +149,23 @@ def _city_weights(resident: ProjectionResult) -> tuple[int, dict[str, float]]:
     return year, assistance.population_weights(resident, year)
 
 
-def _model_frames(sc: Scenario, base: str, results: dict[str, ProjectionResult], start_year: int,
-                  end_year: int, draws: int, seed: int | None) -> tuple[pd.DataFrame, list[Note]]:
+def _model_frames(
+    sc: Scenario,
+    base: str,
+    results: dict[str, ProjectionResult],
+    start_year: int,
+    end_year: int,
+    draws: int,
+    seed: int | None,
+) -> tuple[pd.DataFrame, list[Note]]:
     weights_year, weights = _city_weights(results["resident"])
     frames = [
         population_frame(results[base]),
         beds.bed_requirements(results[base], sc),
         workforce.workforce_requirements(results[base], sc),
-        assistance.dibao_path(sc, start_year, end_year, draws=draws, seed=seed, weights=weights,
-                              population=results[base]),
+        assistance.dibao_path(
+            sc, start_year, end_year, draws=draws, seed=seed, weights=weights, population=results[base]
+        ),
     ]
     notes = [note("city_dibao_weights", y=weights_year), note("model_base", population=base)]
     notes += list(results[base].notes)
@@ -143,21 +183,35 @@ class Linkage:
     path: pd.DataFrame
 
 
-def linkage_models(scenario: Scenario | str = "baseline", base: str = "registered", start_year: int = 2020,
-                   end_year: int = config.DEFAULT_END_YEAR, draws: int = 1, seed: int | None = 20201101) -> Linkage:
+def linkage_models(
+    scenario: Scenario | str = "baseline",
+    base: str = "registered",
+    start_year: int = 2020,
+    end_year: int = config.DEFAULT_END_YEAR,
+    draws: int = 1,
+    seed: int | None = 20201101,
+) -> Linkage:
     """The 低保 path on ``base`` (recipients and cost from that projection) with the city weighted
     by the 2020 resident projection, for every unit. Within a run it is computed once and loaded
     by every 04 job (issue 14: 0.3–0.5 s a job)."""
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
 
     def compute() -> Linkage:
-        resident = demography.project(sc, base="resident", start_year=2020, end_year=max(end_year, 2020),
-                                      draws=1, seed=seed)
-        projection = resident if base == "resident" else demography.project(
-            sc, base=base, start_year=start_year, end_year=end_year, draws=draws, seed=seed)
+        resident = demography.project(
+            sc, base="resident", start_year=2020, end_year=max(end_year, 2020), draws=1, seed=seed
+        )
+        projection = (
+            resident
+            if base == "resident"
+            else demography.project(sc, base=base, start_year=start_year, end_year=end_year, draws=draws, seed=seed)
+        )
         _, weights = _city_weights(resident)  # the projection starts in 2020: its 2020 residents
-        return Linkage(weights, assistance.dibao_path(sc, start_year, end_year, draws=draws, seed=seed,
-                                                      weights=weights, population=projection))
+        return Linkage(
+            weights,
+            assistance.dibao_path(
+                sc, start_year, end_year, draws=draws, seed=seed, weights=weights, population=projection
+            ),
+        )
 
     return hooks.memo("linkage", (sc.name, sc.values, base, start_year, end_year, draws, seed), compute)
 
@@ -174,14 +228,24 @@ def observed_stocks() -> dict[str, pd.DataFrame]:
     sw = loaders.load_social_workers()
     sw = sw[(sw["geography"] == "泉州市") & (sw["indicator"] == "certified_social_workers")][["year", "value"]]
     out = loaders.load_outturns()
-    extra = out[(out["indicator_id"] == "certified_social_workers") & (out["unit"] == "泉州市")
-                & out["comparable_to_target"].isin(["yes", "partial"])][["year", "value"]]
+    extra = out[
+        (out["indicator_id"] == "certified_social_workers")
+        & (out["unit"] == "泉州市")
+        & out["comparable_to_target"].isin(["yes", "partial"])
+    ][["year", "value"]]
     series = pd.concat([sw, extra]).drop_duplicates("year", keep="last").sort_values("year")
     return {"certified_social_workers": series.reset_index(drop=True)}
 
 
-def plan_models(scenario: Scenario | str, plan_id: str | None, origin: int, end_year: int, draws: int,
-                seed: int | None, models: dict[str, ModelRun] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def plan_models(
+    scenario: Scenario | str,
+    plan_id: str | None,
+    origin: int,
+    end_year: int,
+    draws: int,
+    seed: int | None,
+    models: dict[str, ModelRun] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """(ledger, odds, plan info) for the tracked plan (``plan_id``, default the city's current plan).
 
     The ledger (:func:`analysis.services.plan_ledger.plan_ledger`) closes out the plan before the
@@ -197,23 +261,59 @@ def plan_models(scenario: Scenario | str, plan_id: str | None, origin: int, end_
         # As the run's tables make them (analysis.run.tables.BASES): a later origin is registered only
         # (issue 25), so the resident runs start at the census; and resident first, because plan_odds
         # reads a share path without a base (nursing_bed_share) from the first base's projection.
-        runs = models or {b: run_models(sc, base=b, start_year=origin if b == "registered" else RESIDENT_ORIGIN,
-                                        end_year=end_year, draws=draws, seed=seed)
-                          for b in ("resident", "registered")}
+        runs = models or {
+            b: run_models(
+                sc,
+                base=b,
+                start_year=origin if b == "registered" else RESIDENT_ORIGIN,
+                end_year=end_year,
+                draws=draws,
+                seed=seed,
+            )
+            for b in ("resident", "registered")
+        }
         closed = plans.load_plan(plans.previous_plan_id(plan) or plan.id)
         if origin == LEDGER_ORIGIN and end_year >= closed.period_end:
             forecast = pd.concat([m.projected.assign(base=b) for b, m in runs.items()], ignore_index=True)
         else:
-            forecast = pd.concat([run_models(sc, base=b, start_year=LEDGER_ORIGIN,
-                                             end_year=max(closed.period_end, LEDGER_ORIGIN + 1), draws=draws,
-                                             seed=seed).projected.assign(base=b) for b in runs], ignore_index=True)
+            forecast = pd.concat(
+                [
+                    run_models(
+                        sc,
+                        base=b,
+                        start_year=LEDGER_ORIGIN,
+                        end_year=max(closed.period_end, LEDGER_ORIGIN + 1),
+                        draws=draws,
+                        seed=seed,
+                    ).projected.assign(base=b)
+                    for b in runs
+                ],
+                ignore_index=True,
+            )
         ledger = plan_ledger(closed, loaders.load_outturns(), forecast, LEDGER_ORIGIN)
-        odds = plan_odds(plan, {b: m.results[b] for b, m in runs.items()}, {b: m.projected for b, m in runs.items()},
-                         origin=origin, observed_stocks=observed_stocks(), seed=seed)
-        info = {"id": plan.id, "name_zh": plan.label_zh, "status": plan.status, "level": plan.level,
-                "period": [plan.period_start, plan.period_end], "origin": origin,
-                "closed": {"id": closed.id, "name_zh": closed.label_zh, "status": closed.status,
-                           "period": [closed.period_start, closed.period_end], "forecast_origin": LEDGER_ORIGIN}}
+        odds = plan_odds(
+            plan,
+            {b: m.results[b] for b, m in runs.items()},
+            {b: m.projected for b, m in runs.items()},
+            origin=origin,
+            observed_stocks=observed_stocks(),
+            seed=seed,
+        )
+        info = {
+            "id": plan.id,
+            "name_zh": plan.label_zh,
+            "status": plan.status,
+            "level": plan.level,
+            "period": [plan.period_start, plan.period_end],
+            "origin": origin,
+            "closed": {
+                "id": closed.id,
+                "name_zh": closed.label_zh,
+                "status": closed.status,
+                "period": [closed.period_start, closed.period_end],
+                "forecast_origin": LEDGER_ORIGIN,
+            },
+        }
         return ledger, odds, info
 
     ledger, odds, info = hooks.memo("plans", (sc.name, sc.values, plan.id, origin, end_year, draws, seed), compute)

@@ -34,7 +34,8 @@ class RunLockedError(AnalysisError):
         super().__init__(
             f"another run is writing reports/ (lock {path}): pid {holder.get('pid')} on "
             f"{holder.get('host')}, started {holder.get('started')}, command: {holder.get('command')}. "
-            "Wait for it to finish; if that process no longer exists, delete the lock file.")
+            "Wait for it to finish; if that process no longer exists, delete the lock file."
+        )
 
 
 def pid_alive(pid: int) -> bool:
@@ -91,8 +92,10 @@ class RunLock:
         except FileExistsError:
             return False
         except OSError as exc:
-            raise AnalysisError(f"cannot create the run lock {self.path}: {exc.strerror or exc} "
-                                "(is reports/ read-only or the disk full?)") from None
+            raise AnalysisError(
+                f"cannot create the run lock {self.path}: {exc.strerror or exc} "
+                "(is reports/ read-only or the disk full?)"
+            ) from None
         finally:
             try:
                 tmp.unlink(missing_ok=True)
@@ -109,8 +112,12 @@ class RunLock:
             raise
 
     def acquire(self) -> None:
-        info = {"pid": os.getpid(), "host": socket.gethostname(),
-                "started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "command": self.command}
+        info = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "command": self.command,
+        }
         for _ in range(3):
             if self._create(info):
                 self.held = True
@@ -122,8 +129,10 @@ class RunLock:
                 try:
                     self.path.unlink(missing_ok=True)
                 except OSError as exc:
-                    raise AnalysisError(f"the run lock {self.path} is stale but cannot be removed: "
-                                        f"{exc.strerror or exc}; delete it by hand") from None
+                    raise AnalysisError(
+                        f"the run lock {self.path} is stale but cannot be removed: "
+                        f"{exc.strerror or exc}; delete it by hand"
+                    ) from None
                 continue
             raise RunLockedError(self.path, holder or {"command": "unreadable lock file (just written?)"})
         raise RunLockedError(self.path, self.holder() or {})

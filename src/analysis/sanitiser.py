@@ -21,21 +21,125 @@ import re
 
 import nh3
 
-_SVG_TAGS = {"svg", "g", "path", "defs", "clippath", "clipPath", "use", "rect", "circle", "ellipse", "line",
-             "polyline", "polygon", "text", "tspan", "symbol", "title", "desc", "metadata", "lineargradient",
-             "linearGradient", "radialgradient", "radialGradient", "stop", "pattern", "mask", "marker", "image"}
+_SVG_TAGS = {
+    "svg",
+    "g",
+    "path",
+    "defs",
+    "clippath",
+    "clipPath",
+    "use",
+    "rect",
+    "circle",
+    "ellipse",
+    "line",
+    "polyline",
+    "polygon",
+    "text",
+    "tspan",
+    "symbol",
+    "title",
+    "desc",
+    "metadata",
+    "lineargradient",
+    "linearGradient",
+    "radialgradient",
+    "radialGradient",
+    "stop",
+    "pattern",
+    "mask",
+    "marker",
+    "image",
+}
 TAGS = set(nh3.ALLOWED_TAGS) | {"style", "main", "section", "figure", "font", "label"} | _SVG_TAGS
-_GENERIC = {"class", "id", "style", "title", "lang", "dir", "align", "valign", "width", "height", "border",
-            "colspan", "rowspan", "scope", "alt", "src", "href", "download", "name", "role", "start",
-            "cellpadding", "cellspacing", "summary", "span", "open", "datetime", "type", "media", "scoped",
-            # SVG presentation (matplotlib's vector charts)
-            "viewbox", "viewBox", "d", "x", "y", "x1", "x2", "y1", "y2", "cx", "cy", "r", "rx", "ry", "points",
-            "transform", "fill", "fill-opacity", "fill-rule", "stroke", "stroke-width", "stroke-linecap",
-            "stroke-linejoin", "stroke-dasharray", "stroke-dashoffset", "stroke-opacity", "stroke-miterlimit",
-            "opacity", "clip-path", "clip-rule", "font-family", "font-size", "font-weight", "font-style",
-            "text-anchor", "dominant-baseline", "xmlns", "version", "preserveaspectratio", "preserveAspectRatio",
-            "offset", "stop-color", "stop-opacity", "gradientunits", "gradientUnits", "patternunits",
-            "patternUnits", "xlink:href", "xml:space", "dx", "dy", "color", "size", "face", "for"}
+_GENERIC = {
+    "class",
+    "id",
+    "style",
+    "title",
+    "lang",
+    "dir",
+    "align",
+    "valign",
+    "width",
+    "height",
+    "border",
+    "colspan",
+    "rowspan",
+    "scope",
+    "alt",
+    "src",
+    "href",
+    "download",
+    "name",
+    "role",
+    "start",
+    "cellpadding",
+    "cellspacing",
+    "summary",
+    "span",
+    "open",
+    "datetime",
+    "type",
+    "media",
+    "scoped",
+    # SVG presentation (matplotlib's vector charts)
+    "viewbox",
+    "viewBox",
+    "d",
+    "x",
+    "y",
+    "x1",
+    "x2",
+    "y1",
+    "y2",
+    "cx",
+    "cy",
+    "r",
+    "rx",
+    "ry",
+    "points",
+    "transform",
+    "fill",
+    "fill-opacity",
+    "fill-rule",
+    "stroke",
+    "stroke-width",
+    "stroke-linecap",
+    "stroke-linejoin",
+    "stroke-dasharray",
+    "stroke-dashoffset",
+    "stroke-opacity",
+    "stroke-miterlimit",
+    "opacity",
+    "clip-path",
+    "clip-rule",
+    "font-family",
+    "font-size",
+    "font-weight",
+    "font-style",
+    "text-anchor",
+    "dominant-baseline",
+    "xmlns",
+    "version",
+    "preserveaspectratio",
+    "preserveAspectRatio",
+    "offset",
+    "stop-color",
+    "stop-opacity",
+    "gradientunits",
+    "gradientUnits",
+    "patternunits",
+    "patternUnits",
+    "xlink:href",
+    "xml:space",
+    "dx",
+    "dy",
+    "color",
+    "size",
+    "face",
+    "for",
+}
 ATTRIBUTES = {"*": _GENERIC}
 URL_ATTRIBUTES = {"src", "href", "xlink:href"}
 
@@ -78,10 +182,17 @@ def clean_css(css: str) -> str:
 
 def clean_fragment(fragment: str) -> str:
     """``fragment`` (HTML body content) through nh3 with the page rules of the module docstring."""
-    cleaned = nh3.clean(fragment, tags=TAGS, clean_content_tags={"script"}, attributes=ATTRIBUTES,
-                        url_schemes={"http", "https", "mailto", "data"}, attribute_filter=_filter,
-                        generic_attribute_prefixes={"data-"}, link_rel="noopener noreferrer",
-                        strip_comments=True)
+    cleaned = nh3.clean(
+        fragment,
+        tags=TAGS,
+        clean_content_tags={"script"},
+        attributes=ATTRIBUTES,
+        url_schemes={"http", "https", "mailto", "data"},
+        attribute_filter=_filter,
+        generic_attribute_prefixes={"data-"},
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
     return _STYLE_BLOCK.sub(lambda m: f"<style>{clean_css(m.group(1))}</style>", cleaned)
 
 
@@ -96,14 +207,16 @@ def sanitise_page(page: str) -> str:
     body = _BODY.search(page)
     if body is None:
         return clean_fragment(page)
-    head_match = _HEAD.search(page[:body.start()])
+    head_match = _HEAD.search(page[: body.start()])
     head = head_match.group(1) if head_match else ""
     lang = _LANG.search(page)
     title = _TITLE.search(head)
     title_text = html.escape(html.unescape(re.sub(r"<[^>]*>", "", title.group(1))).strip()) if title else ""
     styles = "".join(f"<style>{clean_css(m.group(1))}</style>" for m in _STYLE_BLOCK.finditer(head))
     body_open = "<body" + "".join(f' {m.group(1)}="{m.group(2)}"' for m in _BODY_ATTR.finditer(body.group(1))) + ">"
-    return (f'<!DOCTYPE html>\n<html lang="{lang.group(1) if lang else "zh-CN"}">\n<head>\n<meta charset="utf-8">\n'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{title_text}</title>\n{styles}\n</head>\n{body_open}\n{clean_fragment(body.group(2))}\n"
-            "</body>\n</html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang.group(1) if lang else "zh-CN"}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{title_text}</title>\n{styles}\n</head>\n{body_open}\n{clean_fragment(body.group(2))}\n"
+        "</body>\n</html>\n"
+    )

@@ -75,8 +75,14 @@ class Rule:
             rng = f" >= {self.low}"
         elif self.high is not None:
             rng = f" <= {self.high}"
-        what = {"float": "a number", "int": "a whole number", "list": "a list of numbers",
-                "mapping": "a mapping of numbers", "bool": "true or false", "str": "a text"}[self.kind]
+        what = {
+            "float": "a number",
+            "int": "a whole number",
+            "list": "a list of numbers",
+            "mapping": "a mapping of numbers",
+            "bool": "true or false",
+            "str": "a text",
+        }[self.kind]
         return what + (" each" if self.kind in ("list", "mapping") and rng else "") + rng
 
     def check(self, name: str, value: Any) -> Any:
@@ -117,8 +123,11 @@ class Rule:
             if key not in self.keys:
                 raise ParameterError(f"{name} key", key, f"one of {list(self.keys)}")
             return
-        year = key if isinstance(key, int) and not isinstance(key, bool) else (
-            int(key) if isinstance(key, str) and key.isascii() and key.isdigit() and len(key) == 4 else None)
+        year = (
+            key
+            if isinstance(key, int) and not isinstance(key, bool)
+            else (int(key) if isinstance(key, str) and key.isascii() and key.isdigit() and len(key) == 4 else None)
+        )
         if year is None or not MAPPING_YEARS[0] <= year <= MAPPING_YEARS[1]:
             raise ParameterError(f"{name} key", key, f"a year {MAPPING_YEARS[0]}–{MAPPING_YEARS[1]}")
 
@@ -129,8 +138,11 @@ class Rule:
             number = float(value)
         except (TypeError, ValueError):
             raise ParameterError(name, value, self.allowed()) from None
-        if number != number or (self.low is not None and number < self.low) or (
-                self.high is not None and number > self.high):
+        if (
+            number != number
+            or (self.low is not None and number < self.low)
+            or (self.high is not None and number > self.high)
+        ):
             raise ParameterError(name, value, self.allowed())
         return number
 
@@ -158,7 +170,7 @@ class Scenario:
     def section(self, prefix: str) -> dict[str, Any]:
         """The parameters of one section without the prefix: ``section('beds')``."""
         head = prefix + "."
-        return {k[len(head):]: v for k, v in self.values.items() if k.startswith(head)}
+        return {k[len(head) :]: v for k, v in self.values.items() if k.startswith(head)}
 
     def source(self, key: str) -> str:
         """Where the value of ``key`` comes from (or 'override' when set for this run)."""
@@ -172,8 +184,7 @@ class Scenario:
         for key, value in overrides.items():
             values[key] = value
         merged = {**self.overrides, **overrides}
-        return Scenario(self.name, self.description, validate(values), dict(self.sources),
-                        self.path, merged)
+        return Scenario(self.name, self.description, validate(values), dict(self.sources), self.path, merged)
 
     def to_yaml(self) -> str:
         """The scenario as YAML in the same format it was read from (sources kept)."""
@@ -226,8 +237,12 @@ def validate(values: dict[str, Any]) -> dict[str, Any]:
     checked = {}
     for key, value in values.items():
         if key in RENAMED_PARAMETERS:
-            raise ParameterError(key, value, f"the parameter's new name {RENAMED_PARAMETERS[key]!r} (renamed so "
-                                 "that no plan year is welded into a name)")
+            raise ParameterError(
+                key,
+                value,
+                f"the parameter's new name {RENAMED_PARAMETERS[key]!r} (renamed so "
+                "that no plan year is welded into a name)",
+            )
         if key not in rules:
             close = difflib.get_close_matches(key, list(rules), n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -236,8 +251,9 @@ def validate(values: dict[str, Any]) -> dict[str, Any]:
     return checked
 
 
-def _flatten(tree: dict, prefix: str = "", rules: dict[str, Rule] | None = None,
-             what: str = "scenario") -> tuple[dict[str, Any], dict[str, str]]:
+def _flatten(
+    tree: dict, prefix: str = "", rules: dict[str, Rule] | None = None, what: str = "scenario"
+) -> tuple[dict[str, Any], dict[str, str]]:
     """Dotted values and sources of a (section) tree.
 
     A parameter is written plainly (``occupancy_pct: 75``) or as ``{value: 75, source: "…"}``. A
@@ -267,15 +283,19 @@ MAX_DESCRIPTION, MAX_SOURCE = 500, 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # In a description or source: a scheme that runs or embeds (javascript:, vbscript:, data:), a web
 # address (http://, //host) or a Markdown link or image whose target is one (issue 27).
-_ACTIVE_URL = re.compile(r"(?i)\b(?:javascript|vbscript)\s*:|\b(?:data:\s*[a-z]+/|file:/)|[a-z][a-z0-9+.\-]*://|(?:^|[\s(\[])//\w"
-                         r"|\]\s*\(\s*[a-z][a-z0-9+.\-]*:")
+_ACTIVE_URL = re.compile(
+    r"(?i)\b(?:javascript|vbscript)\s*:|\b(?:data:\s*[a-z]+/|file:/)|[a-z][a-z0-9+.\-]*://|(?:^|[\s(\[])//\w"
+    r"|\]\s*\(\s*[a-z][a-z0-9+.\-]*:"
+)
 
 
 def check_name(what: str, name: Any) -> str:
     """A scenario name: letters, digits, CJK, ``_`` or ``-`` (it names files, sheets and table rows)."""
     if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
-        raise AnalysisError(f"{what}: name {short(name)} must be 1-60 letters, digits, Chinese characters, "
-                            "'_' or '-' (starting with a letter or digit)")
+        raise AnalysisError(
+            f"{what}: name {short(name)} must be 1-60 letters, digits, Chinese characters, "
+            "'_' or '-' (starting with a letter or digit)"
+        )
     return name
 
 
@@ -289,8 +309,10 @@ def check_text(what: str, text: Any, limit: int) -> str:
     if "<" in text or ">" in text or _CONTROL.search(text):
         raise AnalysisError(f"{what}: must not contain '<', '>' or control characters: {short(text)}")
     if _ACTIVE_URL.search(text):
-        raise AnalysisError(f"{what}: must not contain a web address or a javascript:/data: link (cite the "
-                            f"document, table and year instead; a page never links or loads from it): {short(text)}")
+        raise AnalysisError(
+            f"{what}: must not contain a web address or a javascript:/data: link (cite the "
+            f"document, table and year instead; a page never links or loads from it): {short(text)}"
+        )
     if text.startswith(("=", "+", "-", "@")):
         raise AnalysisError(f"{what}: must not start with = + - @ (a spreadsheet would run it): {short(text)}")
     return text

@@ -28,8 +28,7 @@ def quantity_frame(unit_id: str, years, indicator: str, values, measure: str) ->
         pct = {"p10": np.full(len(years), np.nan), "p50": values, "p90": np.full(len(years), np.nan)}
     else:
         pct = percentiles(values, axis=0)
-    return pd.DataFrame({"unit_id": unit_id, "year": years, "indicator": indicator,
-                         **pct, "measure": measure})[COLUMNS]
+    return pd.DataFrame({"unit_id": unit_id, "year": years, "indicator": indicator, **pct, "measure": measure})[COLUMNS]
 
 
 def concat(frames) -> pd.DataFrame:

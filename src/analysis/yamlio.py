@@ -32,8 +32,7 @@ class _StrictLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise yaml.composer.ComposerError(None, None, "YAML aliases (*name) are not allowed here",
-                                              event.start_mark)
+            raise yaml.composer.ComposerError(None, None, "YAML aliases (*name) are not allowed here", event.start_mark)
         return super().compose_node(parent, index)
 
     def construct_mapping(self, node, deep=False):
@@ -49,8 +48,9 @@ class _StrictLoader(yaml.SafeLoader):
                 except TypeError:  # an unhashable key: the constructor reports it
                     continue
                 if duplicate:
-                    raise _DuplicateKey(None, None, f"the key {fragment(key)} appears twice in one mapping",
-                                        key_node.start_mark)
+                    raise _DuplicateKey(
+                        None, None, f"the key {fragment(key)} appears twice in one mapping", key_node.start_mark
+                    )
         return super().construct_mapping(node, deep)
 
 

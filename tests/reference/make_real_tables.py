@@ -29,8 +29,20 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parents[2]
 OUT = Path(__file__).resolve().parent / "real_tables.json"
-RUN_ARGS = ["run", "--quiet", "--publish", "--units", "晋江", "quanzhou", "--draws", "3", "--end-year", "2030",
-            "--run-id", "real"]
+RUN_ARGS = [
+    "run",
+    "--quiet",
+    "--publish",
+    "--units",
+    "晋江",
+    "quanzhou",
+    "--draws",
+    "3",
+    "--end-year",
+    "2030",
+    "--run-id",
+    "real",
+]
 SIGNIFICANT = 10
 
 
@@ -48,8 +60,11 @@ def table_digest(path: Path) -> dict:
     frame = frame.apply(lambda column: column.map(rounded))
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, lineterminator="\n")
-    return {"columns": list(frame.columns), "rows": len(frame),
-            "sha256": hashlib.sha256(buffer.getvalue().encode("utf-8")).hexdigest()}
+    return {
+        "columns": list(frame.columns),
+        "rows": len(frame),
+        "sha256": hashlib.sha256(buffer.getvalue().encode("utf-8")).hexdigest(),
+    }
 
 
 def tables_digest(tables_dir: Path) -> dict[str, dict]:

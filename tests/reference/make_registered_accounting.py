@@ -77,7 +77,7 @@ def national_end_2017(births, p_both):
     for g, ages in members.items():
         b = np.array([births.get(2017 - a, births[1950]) for a in ages])
         out[ages] = groups[g] * b / b.sum() * (5 if g < 100 else 1) / len(ages) * p_both[ages] ** 2.5
-    out[:3] = [births[2017 - a] * p_both[0] for a in range(3)]   # born after mid-2015
+    out[:3] = [births[2017 - a] * p_both[0] for a in range(3)]  # born after mid-2015
     return out
 
 
@@ -91,7 +91,7 @@ def age_one_year(pop, p):
 def main():
     births = {int(r["year"]): float(r["value"]) * 1000 for r in rows("wpp2024_china_births_by_year.csv")}
     p = np.exp(-death_rates())
-    p_both = 0.5 * (p[0] + p[1])                     # one-year survival by age, sexes averaged
+    p_both = 0.5 * (p[0] + p[1])  # one-year survival by age, sexes averaged
     p60 = fact("registered_elderly.csv", "registered_pop_60plus", 2017)
     p80 = fact("registered_elderly.csv", "registered_pop_80plus", 2017)
     total = p60 / (fact("registered_elderly.csv", "registered_share_60plus", 2017) / 100)

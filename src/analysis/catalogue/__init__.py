@@ -80,8 +80,10 @@ def _check_entry(key: str, entry) -> Indicator:
         raise AnalysisError(f"{CATALOGUE_FILE.name}: entry {key!r} has unknown fields {unknown}")
     for field_name, allowed in (("format", FORMATS), ("kind", KINDS), ("direction", DIRECTIONS), ("base", BASES)):
         if entry[field_name] not in allowed:
-            raise AnalysisError(f"{CATALOGUE_FILE.name}: entry {key!r} field {field_name} is "
-                                f"{entry[field_name]!r}; expected one of {', '.join(allowed)}")
+            raise AnalysisError(
+                f"{CATALOGUE_FILE.name}: entry {key!r} field {field_name} is "
+                f"{entry[field_name]!r}; expected one of {', '.join(allowed)}"
+            )
     return Indicator(id=key, **entry)
 
 
@@ -99,8 +101,10 @@ def indicator(indicator_id: str) -> Indicator:
     try:
         return catalogue()[indicator_id]
     except KeyError:
-        raise AnalysisError(f"indicator {indicator_id!r} is not in the catalogue "
-                            f"(src/analysis/catalogue/{CATALOGUE_FILE.name}); add an entry for it") from None
+        raise AnalysisError(
+            f"indicator {indicator_id!r} is not in the catalogue "
+            f"(src/analysis/catalogue/{CATALOGUE_FILE.name}); add an entry for it"
+        ) from None
 
 
 def known(indicator_id: str) -> bool:

@@ -11,5 +11,10 @@ COMPOSITE_AREAS: dict[str, tuple[str, ...]] = {
     "鲤城区(含开发区)": ("licheng", "kaifaqu"),
     "惠安县(含台商区)": ("huian", "taishang"),
 }
-OUTSIDE_AREAS = ("福建省", "China", "福建省(厦门 tier1)", "泉州市社会福利中心(丰泽区)",
-                 "Shanghai (镇 town part only) - PROXY")
+OUTSIDE_AREAS = (
+    "福建省",
+    "China",
+    "福建省(厦门 tier1)",
+    "泉州市社会福利中心(丰泽区)",
+    "Shanghai (镇 town part only) - PROXY",
+)

@@ -73,14 +73,19 @@ class BasePopulation:
     def frame(self) -> pd.DataFrame:
         """Tidy table: unit_id, sex, age, population (persons)."""
         u, s, a = np.meshgrid(np.arange(len(self.unit_ids)), np.arange(2), np.arange(N_AGES), indexing="ij")
-        return pd.DataFrame({"unit_id": np.asarray(self.unit_ids)[u.ravel()],
-                             "sex": np.asarray(SEXES)[s.ravel()], "age": a.ravel(),
-                             "population": self.population.ravel()})
+        return pd.DataFrame(
+            {
+                "unit_id": np.asarray(self.unit_ids)[u.ravel()],
+                "sex": np.asarray(SEXES)[s.ravel()],
+                "age": a.ravel(),
+                "population": self.population.ravel(),
+            }
+        )
 
 
-
-def base_from_table(table: pd.DataFrame | str | Path, base: str, year: int,
-                    source: str = "supplied table") -> BasePopulation:
+def base_from_table(
+    table: pd.DataFrame | str | Path, base: str, year: int, source: str = "supplied table"
+) -> BasePopulation:
     """A base population from a real table with columns ``unit, sex, age | age_group, population``.
 
     ``unit`` is anything :func:`analysis.geography.resolve` understands (id or Chinese name);
@@ -93,8 +98,9 @@ def base_from_table(table: pd.DataFrame | str | Path, base: str, year: int,
     age_col = "age" if "age" in frame.columns else "age_group" if "age_group" in frame.columns else None
     for col in ("unit", "sex", "population"):
         if col not in frame.columns:
-            raise DataValidationError(path, None, col, "columns unit, sex, age|age_group, population",
-                                      f"columns {list(frame.columns)}")
+            raise DataValidationError(
+                path, None, col, "columns unit, sex, age|age_group, population", f"columns {list(frame.columns)}"
+            )
     if age_col is None:
         raise DataValidationError(path, None, "age", "a column 'age' or 'age_group'", f"columns {list(frame.columns)}")
     ids, _ = unit_index()
@@ -121,28 +127,39 @@ def base_from_table(table: pd.DataFrame | str | Path, base: str, year: int,
         if age_col == "age":
             ages = pd.to_numeric(grp["age"], errors="coerce")
             if ages.isna().any() or (ages < 0).any():
-                raise DataValidationError(path, int(grp.index[ages.isna() | (ages < 0)][0]) + 2, "age",
-                                          "a whole number 0…100", "not an age")
+                raise DataValidationError(
+                    path, int(grp.index[ages.isna() | (ages < 0)][0]) + 2, "age", "a whole number 0…100", "not an age"
+                )
             np.add.at(pop[u, s], np.minimum(ages.astype(int).to_numpy(), N_AGES - 1), grp["population"].to_numpy())
         else:
             try:
                 pop[u, s] = graduate_groups(grp["age_group"].astype(str).tolist(), grp["population"].to_numpy())
             except AnalysisError as exc:
-                raise DataValidationError(path, int(grp.index[0]) + 2, "age_group",
-                                          "groups tiling 0…open age (e.g. 0-4 … 100+)", str(exc)) from None
+                raise DataValidationError(
+                    path, int(grp.index[0]) + 2, "age_group", "groups tiling 0…open age (e.g. 0-4 … 100+)", str(exc)
+                ) from None
     estimated_units = []
-    if "estimated" in frame.columns:   # a merged vintage: some units were taken from the estimate
+    if "estimated" in frame.columns:  # a merged vintage: some units were taken from the estimate
         flag = frame["estimated"].astype(str).str.strip().str.lower() == "true"
         estimated_units = [ids[u] for u in sorted(set(frame.loc[flag.to_numpy(), "_u"]))]
     if estimated_units:
-        notes = [note("base_read_merged", population=base, y=year, source=str(source), n=len(ids) - len(estimated_units),
-                      units=estimated_units)]
+        notes = [
+            note(
+                "base_read_merged",
+                population=base,
+                y=year,
+                source=str(source),
+                n=len(ids) - len(estimated_units),
+                units=estimated_units,
+            )
+        ]
     else:
         notes = [note("base_read_published", population=base, y=year, source=str(source))]
     if age_col == "age_group":
         notes.append(note("five_year_groups"))
-    return BasePopulation(pop, ids, int(year), base, bool(estimated_units), notes,
-                          {uid: uid in estimated_units for uid in ids})
+    return BasePopulation(
+        pop, ids, int(year), base, bool(estimated_units), notes, {uid: uid in estimated_units for uid in ids}
+    )
 
 
 def real_table_path(base: str, year: int) -> Path:

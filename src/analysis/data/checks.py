@@ -23,9 +23,11 @@ from .base_tables import SEX_LABELS, base_from_table, real_table_path
 from .reader import read_csv_as_text, read_validated
 from .vintages import file_in_use, vintage_dir, vintage_of
 
-POPULATION_KINDS = {"population_resident_2020": ("resident", 2020),
-                    "population_registered_2020": ("registered", 2020),
-                    "population_resident_2010": ("resident", 2010)}
+POPULATION_KINDS = {
+    "population_resident_2020": ("resident", 2020),
+    "population_registered_2020": ("registered", 2020),
+    "population_resident_2010": ("resident", 2010),
+}
 #: The census the bases start from, and the years between it and the next (China's censuses are ten
 #: years apart): a registry table of any year-end in between may re-base the estimates.
 CENSUS_BASE_YEAR, CENSUS_INTERVAL = 2020, 10
@@ -42,9 +44,9 @@ class Prepared:
     text: str
     rows: int
     warnings: list[str] = field(default_factory=list)
-    merged_from: str | None = None           # the file whose rows completed a partial table
-    merged_units: list[str] = field(default_factory=list)   # units the new file has
-    kept_units: list[str] = field(default_factory=list)     # units taken from merged_from
+    merged_from: str | None = None  # the file whose rows completed a partial table
+    merged_units: list[str] = field(default_factory=list)  # units the new file has
+    kept_units: list[str] = field(default_factory=list)  # units taken from merged_from
     changes: dict[str, merge.UnitChange] = field(default_factory=dict)  # rows per unit (see merge)
 
 
@@ -67,15 +69,22 @@ def _single_years(frame: pd.DataFrame, path: Path, kind: str) -> pd.DataFrame:
     units = list(dict.fromkeys(frame["unit_id"]))
     if "age" in frame.columns:
         sex = frame["sex"].astype(str).str.strip().str.lower().map(SEX_LABELS)
-        return pd.DataFrame({"unit_id": frame["unit_id"], "sex": sex, "age": frame["age"].astype(int),
-                             "population": frame["population"].astype(float)})
+        return pd.DataFrame(
+            {
+                "unit_id": frame["unit_id"],
+                "sex": sex,
+                "age": frame["age"].astype(int),
+                "population": frame["population"].astype(float),
+            }
+        )
     # Groups: let the owner of the graduation split them (it needs all 13 units, so pad and drop).
 
     pad = [u for u in county_ids() if u not in units]
     filler = frame[frame["unit_id"] == units[0]]
     padded = [frame.assign(unit=frame["unit_id"])] + [filler.assign(unit=u, unit_id=u) for u in pad]
-    table = base_from_table(pd.concat(padded, ignore_index=True)[["unit", "sex", "age_group", "population"]],
-                            base, year, source=str(path))
+    table = base_from_table(
+        pd.concat(padded, ignore_index=True)[["unit", "sex", "age_group", "population"]], base, year, source=str(path)
+    )
     single = table.frame()
     return single[single["unit_id"].isin(units)].reset_index(drop=True)
 
@@ -90,8 +99,13 @@ def prepare_population(path: Path, kind: str) -> Prepared:
     prepared = Prepared("", 0, merged_units=have)
     single["estimated"] = False
     if missing and year in REBASE_YEARS:  # no estimate of that year to complete it from
-        raise DataValidationError(path, None, "unit", "all 13 units (a re-basing table is used whole)",
-                                  f"{len(have)} units; missing {', '.join(missing)}")
+        raise DataValidationError(
+            path,
+            None,
+            "unit",
+            "all 13 units (a re-basing table is used whole)",
+            f"{len(have)} units; missing {', '.join(missing)}",
+        )
     if missing:
         current = load_base_population(base, year)
         rest = current.frame()
@@ -106,8 +120,9 @@ def prepare_population(path: Path, kind: str) -> Prepared:
     pop, ids = population_array(single, path)
     prepared.warnings = gates.cross_check(pop, ids, base, year, path)
     order = {u: i for i, u in enumerate(county_ids())}
-    single = single.sort_values(["unit_id", "sex", "age"], key=lambda s: s.map(order) if s.name == "unit_id" else s,
-                                kind="stable")
+    single = single.sort_values(
+        ["unit_id", "sex", "age"], key=lambda s: s.map(order) if s.name == "unit_id" else s, kind="stable"
+    )
     prepared.text = single.rename(columns={"unit_id": "unit"}).to_csv(index=False)
     prepared.rows = len(single)
     return prepared
@@ -135,14 +150,17 @@ def prepare(path: Path | str, kind: str) -> Prepared:
         current = loaders.load(kind, current_path)
     except AnalysisError:
         # The table in use is itself broken: the new file replaces it whole, and says so.
-        _, prepared.changes = merge.merge_rows(new, new, new.iloc[:0], new.iloc[:0], key or list(new.columns),
-                                               unit_column)
-        prepared.warnings.append(f"the table in use ({current_path.name}) fails validation; "
-                                 "this file replaces it whole")
+        _, prepared.changes = merge.merge_rows(
+            new, new, new.iloc[:0], new.iloc[:0], key or list(new.columns), unit_column
+        )
+        prepared.warnings.append(
+            f"the table in use ({current_path.name}) fails validation; this file replaces it whole"
+        )
         return prepared
     raw = read_csv_as_text(current_path)
-    merged, prepared.changes = merge.merge_rows(new, read_csv_as_text(path), current, raw,
-                                                key or list(new.columns), unit_column)
+    merged, prepared.changes = merge.merge_rows(
+        new, read_csv_as_text(path), current, raw, key or list(new.columns), unit_column
+    )
     # the table runs would read, checked as a whole and against the other tables
     _check_with_others(kind, new if merged is None else _validated(merged, spec, path), path)
     if merged is None:
@@ -169,8 +187,9 @@ def _validated(merged: pd.DataFrame, spec, path: Path) -> pd.DataFrame:
         try:
             return read_validated(temp, spec.schema(), schemas.CHECK_COLUMNS, schemas.CHECK_MESSAGES)
         except DataValidationError as exc:
-            raise DataValidationError(path, exc.row, exc.column, exc.expected,
-                                      f"{exc.found} (in the table merged with the one in use)") from None
+            raise DataValidationError(
+                path, exc.row, exc.column, exc.expected, f"{exc.found} (in the table merged with the one in use)"
+            ) from None
 
 
 def _check_with_others(kind: str, frame: pd.DataFrame, path: Path) -> None:
@@ -226,13 +245,14 @@ def check_in_use() -> list[Check]:
             checked = gates.check_population(text.drop(columns=["estimated"], errors="ignore"), path)
             single = _single_years(checked, path, kind)
             if set(single["unit_id"]) != set(_county_ids()):
-                raise DataValidationError(path, None, "unit", "all 13 units",
-                                          f"{len(set(single['unit_id']))} units")
+                raise DataValidationError(path, None, "unit", "all 13 units", f"{len(set(single['unit_id']))} units")
             pop, ids = population_array(single, path)
             warnings = gates.cross_check(pop, ids, base, year, path)
             if merged:
-                warnings.append(f"{path.name}: the base population of {', '.join(merged)} is the estimate "
-                                "(this vintage was merged from a table of the other units)")
+                warnings.append(
+                    f"{path.name}: the base population of {', '.join(merged)} is the estimate "
+                    "(this vintage was merged from a table of the other units)"
+                )
             results.append(Check(kind, path, len(checked), warnings=warnings))
         except AnalysisError as exc:
             results.append(Check(kind, path, error=exc))
@@ -258,9 +278,14 @@ def refuse_invalid(results: list[Check] | None = None) -> list[str]:
         if check.error is None:
             continue
         vintage = vintage_of(check.name)
-        undo = (f"; or roll back to the previous vintage with: python -m analysis ingest --rollback {check.name}"
-                if vintage != "raw" else "")
-        raise AnalysisError(f"input table {check.name} ({check.path}) fails validation, so no run starts: "
-                            f"{check.error}. Fix that file{' and ingest it again' if vintage != 'raw' else ''}"
-                            f"{undo}")
+        undo = (
+            f"; or roll back to the previous vintage with: python -m analysis ingest --rollback {check.name}"
+            if vintage != "raw"
+            else ""
+        )
+        raise AnalysisError(
+            f"input table {check.name} ({check.path}) fails validation, so no run starts: "
+            f"{check.error}. Fix that file{' and ingest it again' if vintage != 'raw' else ''}"
+            f"{undo}"
+        )
     return [w for check in results for w in check.warnings]

@@ -100,16 +100,23 @@ def store(path: Path | str, kind: str, vintage: str, replace: bool = False) -> t
         prepared = checks.prepare(path, kind)
         if target.exists() and not replace:
             raise AnalysisError(f"vintage {vintage} of {kind} already exists ({target}); use --replace to overwrite")
-        record = {"kind": kind, "vintage": vintage, "source": str(path.resolve()),
-                  "source_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-                  "sha256": hashlib.sha256(prepared.text.encode("utf-8")).hexdigest(),
-                  "rows": prepared.rows, "ingested": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                  "merged_from": prepared.merged_from, "merged_units": prepared.merged_units,
-                  "changes": {unit: change.as_dict() for unit, change in prepared.changes.items()},
-                  "warnings": prepared.warnings}
+        record = {
+            "kind": kind,
+            "vintage": vintage,
+            "source": str(path.resolve()),
+            "source_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "sha256": hashlib.sha256(prepared.text.encode("utf-8")).hexdigest(),
+            "rows": prepared.rows,
+            "ingested": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "merged_from": prepared.merged_from,
+            "merged_units": prepared.merged_units,
+            "changes": {unit: change.as_dict() for unit, change in prepared.changes.items()},
+            "warnings": prepared.warnings,
+        }
         folder.mkdir(parents=True, exist_ok=True)
-        before = {t: t.read_text(encoding="utf-8") if t.exists() else None
-                  for t in (target, target.with_suffix(".json"))}
+        before = {
+            t: t.read_text(encoding="utf-8") if t.exists() else None for t in (target, target.with_suffix(".json"))
+        }
         _write_atomic(target, prepared.text)
         _write_atomic(target.with_suffix(".json"), json.dumps(record, ensure_ascii=False, indent=2))
         try:
@@ -128,8 +135,17 @@ def store(path: Path | str, kind: str, vintage: str, replace: bool = False) -> t
 
 # Tables the base populations are built from (analysis.demography.base): a table that passes
 # every gate and still breaks that build (e.g. IPF: negative margin total) is refused at ingest.
-BASE_INPUTS = ("age_structure_yearbook", "census2010", "census2020", "migrant_age", "registered",
-               "registered_county", "resident2021", "wpp_births", "wpp_population")
+BASE_INPUTS = (
+    "age_structure_yearbook",
+    "census2010",
+    "census2020",
+    "migrant_age",
+    "registered",
+    "registered_county",
+    "resident2021",
+    "wpp_births",
+    "wpp_population",
+)
 
 
 def model_trial(kind: str, vintage: str, path: Path) -> None:
@@ -150,8 +166,12 @@ def model_trial(kind: str, vintage: str, path: Path) -> None:
                 raise
             except AnalysisError as exc:
                 raise DataValidationError(
-                    path, None, None, f"a table the {base} {year} base population can be built from "
-                    "(nothing was stored)", f"the model fails with it: {short(str(exc))[1:-1]}") from None
+                    path,
+                    None,
+                    None,
+                    f"a table the {base} {year} base population can be built from (nothing was stored)",
+                    f"the model fails with it: {short(str(exc))[1:-1]}",
+                ) from None
     finally:
         if saved is None:
             os.environ.pop(name, None)
@@ -208,9 +228,12 @@ def template(kind: str) -> str:
     if kind in POPULATION_KINDS:
         rows = [("晋江市", "male", 0, 10512), ("晋江市", "female", 0, 9120), ("晋江市", "male", 1, 10890)]
         body = "".join(f"{u},{s},{a},{p}\n" for u, s, a, p in rows)
-        return ("unit,sex,age,population\n" + body
-                + "# one row per unit (all 13, or some to merge), sex and age 0…100 (100 = 100+); "
-                  "or a column age_group with 0-4 … 95-99, 100+\n")
+        return (
+            "unit,sex,age,population\n"
+            + body
+            + "# one row per unit (all 13, or some to merge), sex and age 0…100 (100 = 100+); "
+            "or a column age_group with 0-4 … 95-99, 100+\n"
+        )
     spec = loaders.table(kind)
     raw = config.raw_dir() / spec.filename
     frame = pd.read_csv(raw, dtype=str, keep_default_na=False, nrows=3)
@@ -224,42 +247,58 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 0
     if args.rollback:
         removed, now = rollback(args.rollback)
-        print(f"rolled back {args.rollback} vintage {removed} (moved to {vintage_dir(args.rollback) / '.rolled-back'}); "
-              f"runs now read {now}")
+        print(
+            f"rolled back {args.rollback} vintage {removed} (moved to {vintage_dir(args.rollback) / '.rolled-back'}); "
+            f"runs now read {now}"
+        )
         return 0
     if args.template:
         sys.stdout.write(template(args.template))
         return 0
     if not args.file or not args.kind or not args.vintage:
-        raise AnalysisError("ingest needs FILE --kind KIND --vintage YEAR (or --list, --rollback KIND, "
-                            "--template KIND)")
+        raise AnalysisError(
+            "ingest needs FILE --kind KIND --vintage YEAR (or --list, --rollback KIND, --template KIND)"
+        )
     target, prepared = store(args.file, args.kind, args.vintage, replace=args.replace)
     print(f"stored {args.kind} vintage {args.vintage}: {prepared.rows} rows → {target}")
     if prepared.merged_from:
-        print(f"merged: the file has {len(prepared.merged_units)} of the units; the others were kept from "
-              f"{prepared.merged_from}: {', '.join(prepared.kept_units)}")
+        print(
+            f"merged: the file has {len(prepared.merged_units)} of the units; the others were kept from "
+            f"{prepared.merged_from}: {', '.join(prepared.kept_units)}"
+        )
     print("rows per unit (added / replaced / kept / dropped):")
     for line in merge.describe(prepared.changes):
         print(f"  {line}")
     for warning in prepared.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    print(f"runs now read this vintage (pin another with QZ_VINTAGE_{args.kind.upper()}=raw|<vintage>; "
-          f"undo with: python -m analysis ingest --rollback {args.kind})", file=sys.stderr)
+    print(
+        f"runs now read this vintage (pin another with QZ_VINTAGE_{args.kind.upper()}=raw|<vintage>; "
+        f"undo with: python -m analysis ingest --rollback {args.kind})",
+        file=sys.stderr,
+    )
     return 0
 
 
 def register(subparsers) -> None:
     """Add the ``ingest`` command to the main CLI."""
-    p = subparsers.add_parser("ingest", help="validate a new data file and store it as a new vintage",
-                              description="Validate FILE against the checks of a table and store it "
-                                          "as data/processed/vintages/<kind>/<vintage>.csv.")
+    p = subparsers.add_parser(
+        "ingest",
+        help="validate a new data file and store it as a new vintage",
+        description="Validate FILE against the checks of a table and store it "
+        "as data/processed/vintages/<kind>/<vintage>.csv.",
+    )
     p.add_argument("file", nargs="?", help="CSV file (UTF-8) in the format of the table")
     p.add_argument("--kind", choices=kinds(), help="which table the file is a new version of")
     p.add_argument("--vintage", help="vintage name: the data year, e.g. 2025 (or 2025-rev1)")
     p.add_argument("--replace", action="store_true", help="overwrite an existing vintage of that name")
     p.add_argument("--list", action="store_true", help="list every table's vintages and the one in use")
-    p.add_argument("--rollback", metavar="KIND", choices=kinds(),
-                   help="set the newest vintage of KIND aside; runs use the previous one")
-    p.add_argument("--template", metavar="KIND", choices=kinds(),
-                   help="print a CSV with the expected header and example rows")
+    p.add_argument(
+        "--rollback",
+        metavar="KIND",
+        choices=kinds(),
+        help="set the newest vintage of KIND aside; runs use the previous one",
+    )
+    p.add_argument(
+        "--template", metavar="KIND", choices=kinds(), help="print a CSV with the expected header and example rows"
+    )
     p.set_defaults(func=cmd_ingest)

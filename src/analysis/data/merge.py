@@ -34,10 +34,12 @@ class UnitChange:
 
 def _keys(frame: pd.DataFrame, key: list[str]) -> list[tuple]:
     """The key of each row as a tuple of normalised strings (``2021`` and ``2021.0`` agree)."""
+
     def norm(value) -> str:
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
         return str(value).strip()
+
     return [tuple(norm(v) for v in row) for row in frame[key].to_numpy()]
 
 
@@ -47,9 +49,14 @@ def _units(frame: pd.DataFrame, unit_column: str | None) -> list[str]:
     return [WHOLE_TABLE] * len(frame)
 
 
-def merge_rows(new_valid: pd.DataFrame, new_text: pd.DataFrame, current_valid: pd.DataFrame,
-               current_text: pd.DataFrame, key: list[str], unit_column: str | None = "geography"
-               ) -> tuple[pd.DataFrame | None, dict[str, UnitChange]]:
+def merge_rows(
+    new_valid: pd.DataFrame,
+    new_text: pd.DataFrame,
+    current_valid: pd.DataFrame,
+    current_text: pd.DataFrame,
+    key: list[str],
+    unit_column: str | None = "geography",
+) -> tuple[pd.DataFrame | None, dict[str, UnitChange]]:
     """Merge by ``key``: ``(merged text frame or None when nothing is kept, changes per unit)``.
 
     ``*_valid`` are the validated (type-coerced) frames, used for the keys; ``*_text`` the same
@@ -75,8 +82,7 @@ def merge_rows(new_valid: pd.DataFrame, new_text: pd.DataFrame, current_valid: p
     if not any(keep):
         return None, changes
     columns = list(dict.fromkeys(list(new_text.columns) + list(current_text.columns)))
-    merged = pd.concat([new_text.reset_index(drop=True), current_text[keep].reset_index(drop=True)],
-                       ignore_index=True)
+    merged = pd.concat([new_text.reset_index(drop=True), current_text[keep].reset_index(drop=True)], ignore_index=True)
     return merged[columns], changes
 
 
@@ -84,5 +90,8 @@ def describe(changes: dict[str, UnitChange]) -> list[str]:
     """One line per unit, units the file touched first: ``晋江市: 2 added, 1 replaced, 0 kept, 0 dropped``."""
     touched = [u for u, c in changes.items() if c.added or c.replaced or c.dropped]
     untouched = [u for u in changes if u not in touched]
-    return [f"{u}: {c.added} added, {c.replaced} replaced, {c.kept} kept, {c.dropped} dropped"
-            for u in touched + untouched for c in [changes[u]]]
+    return [
+        f"{u}: {c.added} added, {c.replaced} replaced, {c.kept} kept, {c.dropped} dropped"
+        for u in touched + untouched
+        for c in [changes[u]]
+    ]

@@ -34,6 +34,9 @@ def latest_data_year() -> int:
         with path.open(encoding="utf-8", newline="") as handle:
             years += [int(r["year"]) for r in csv.DictReader(handle) if r.get("base") == "registered"]
     last = max(years)
-    tables = [y for y in range(CENSUS_YEAR + 1, last + 6)
-              if file_in_use(f"population_registered_{y}", config.raw_dir() / f"base_population_registered_{y}.csv").exists()]
+    tables = [
+        y
+        for y in range(CENSUS_YEAR + 1, last + 6)
+        if file_in_use(f"population_registered_{y}", config.raw_dir() / f"base_population_registered_{y}.csv").exists()
+    ]
     return max([last] + tables)

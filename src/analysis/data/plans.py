@@ -90,13 +90,22 @@ def _check_plan(frame: pd.DataFrame, path: Path, unit_ids: set[str]) -> None:
         first = frame[column].iloc[0]
         differs = frame.index[frame[column] != first]
         if len(differs):
-            raise DataValidationError(path, _line(differs[0]), column, f"the same value on every row ({first!r})",
-                                      repr(frame.at[differs[0], column]))
+            raise DataValidationError(
+                path,
+                _line(differs[0]),
+                column,
+                f"the same value on every row ({first!r})",
+                repr(frame.at[differs[0], column]),
+            )
     for i, value in zip(frame.index, frame["indicator_id"]):
         if not catalogue.known(value):
-            raise DataValidationError(path, _line(i), "indicator_id",
-                                      "an indicator of the catalogue (src/analysis/catalogue/indicators.yaml)",
-                                      repr(value))
+            raise DataValidationError(
+                path,
+                _line(i),
+                "indicator_id",
+                "an indicator of the catalogue (src/analysis/catalogue/indicators.yaml)",
+                repr(value),
+            )
     for i, value in zip(frame.index, frame["unit_id"]):
         if value != EVERY_UNIT and value not in unit_ids:
             raise DataValidationError(path, _line(i), "unit_id", "a unit id, 'quanzhou' or '*'", repr(value))
@@ -116,8 +125,16 @@ def load_plan(plan_id: str) -> Plan:
     frame = read_validated(path, schemas.plan_schema())
     _check_plan(frame, path, {u.id for u in all_units()})
     first = frame.iloc[0]
-    return Plan(plan_id, str(first["plan_name_zh"]), str(first["level"]), str(first["status"]),
-                int(first["period_start"]), int(first["period_end"]), frame.reset_index(drop=True), path)
+    return Plan(
+        plan_id,
+        str(first["plan_name_zh"]),
+        str(first["level"]),
+        str(first["status"]),
+        int(first["period_start"]),
+        int(first["period_end"]),
+        frame.reset_index(drop=True),
+        path,
+    )
 
 
 def load_plans() -> list[Plan]:
@@ -172,9 +189,18 @@ def plan_targets_frame(years, plan_ids: list[str] | None = None) -> pd.DataFrame
         plan = load_plan(plan_id)
         rows = plan.expanded(unit_ids)
         rows = rows[rows["year"].isin(list(years))]
-        frames.append(pd.DataFrame({"unit_id": rows["unit_id"], "base": rows["base"], "year": rows["year"].astype(int),
-                                    "indicator": rows["indicator_id"], "target": rows["target"].astype(float),
-                                    "target_plan": plan.id}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "unit_id": rows["unit_id"],
+                    "base": rows["base"],
+                    "year": rows["year"].astype(int),
+                    "indicator": rows["indicator_id"],
+                    "target": rows["target"].astype(float),
+                    "target_plan": plan.id,
+                }
+            )
+        )
     columns = ["unit_id", "base", "year", "indicator", "target", "target_plan"]
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     return out[columns].drop_duplicates(["unit_id", "base", "year", "indicator"], keep="last").reset_index(drop=True)

@@ -30,8 +30,7 @@ def read_bytes(path: Path) -> bytes:
             raise DataValidationError(path, None, None, "a CSV file", "a directory")
         size = path.stat().st_size
         if size > MAX_CSV_BYTES:
-            raise DataValidationError(path, None, None, f"a file of at most {MAX_CSV_BYTES:,} bytes",
-                                      f"{size:,} bytes")
+            raise DataValidationError(path, None, None, f"a file of at most {MAX_CSV_BYTES:,} bytes", f"{size:,} bytes")
         data = path.read_bytes()
     except FileNotFoundError:
         raise DataValidationError(path, None, None, "an existing file", "no such file") from None
@@ -49,9 +48,12 @@ def decode_utf8(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        bad = data[exc.start: exc.start + 2].hex(" ")
+        bad = data[exc.start : exc.start + 2].hex(" ")
         raise DataValidationError(
-            path, line, None, "UTF-8 encoded text",
+            path,
+            line,
+            None,
+            "UTF-8 encoded text",
             f"bytes {bad} that are not UTF-8 (the file looks GBK/GB18030-encoded; re-save it as UTF-8)",
         ) from None
 
@@ -65,8 +67,9 @@ def read_csv_as_text(path: Path) -> pd.DataFrame:
         raise DataValidationError(path, None, None, "a header line and data rows", "no columns") from None
     except pd.errors.ParserError as exc:
         match = re.search(r"line (\d+)", str(exc))
-        raise DataValidationError(path, int(match.group(1)) if match else None, None,
-                                  "well-formed CSV rows", str(exc)) from None
+        raise DataValidationError(
+            path, int(match.group(1)) if match else None, None, "well-formed CSV rows", str(exc)
+        ) from None
     frame.columns = [c.strip() for c in frame.columns]
     return frame.replace({"": pd.NA}).map(lambda v: v.strip() if isinstance(v, str) else v)
 
@@ -97,9 +100,12 @@ def _describe_check(check: str, messages: dict[str, str]) -> str:
     return check
 
 
-def read_validated(path: Path | str, schema: pa.DataFrameSchema,
-                   check_columns: dict[str, str] | None = None,
-                   check_messages: dict[str, str] | None = None) -> pd.DataFrame:
+def read_validated(
+    path: Path | str,
+    schema: pa.DataFrameSchema,
+    check_columns: dict[str, str] | None = None,
+    check_messages: dict[str, str] | None = None,
+) -> pd.DataFrame:
     """Read ``path`` and validate it with ``schema`` (which should coerce types).
 
     Parameters
@@ -126,12 +132,20 @@ def read_validated(path: Path | str, schema: pa.DataFrameSchema,
     return valid
 
 
-def _first_failure(path: Path, frame: pd.DataFrame, exc, schema, check_columns,
-                   check_messages) -> DataValidationError:
+def _first_failure(path: Path, frame: pd.DataFrame, exc, schema, check_columns, check_messages) -> DataValidationError:
     if isinstance(exc, SchemaError):
-        cases = exc.failure_cases if isinstance(exc.failure_cases, pd.DataFrame) else pd.DataFrame(
-            {"index": [None], "failure_case": [exc.failure_cases], "check": [str(exc.check)],
-             "column": [getattr(exc.schema, "name", None)]})
+        cases = (
+            exc.failure_cases
+            if isinstance(exc.failure_cases, pd.DataFrame)
+            else pd.DataFrame(
+                {
+                    "index": [None],
+                    "failure_case": [exc.failure_cases],
+                    "check": [str(exc.check)],
+                    "column": [getattr(exc.schema, "name", None)],
+                }
+            )
+        )
         if "check" not in cases:
             cases = cases.assign(check=str(exc.check), column=getattr(exc.schema, "name", None))
     else:
@@ -141,9 +155,14 @@ def _first_failure(path: Path, frame: pd.DataFrame, exc, schema, check_columns,
     header = cases[cases["check"].str.contains("column_in_dataframe")]
     if len(header):
         missing = header.iloc[0]["failure_case"]
-        return DataValidationError(path, HEADER_LINE, str(missing),
-                                   f"a column '{missing}' in the header",
-                                   f"columns {list(frame.columns)}", more=len(cases) - 1)
+        return DataValidationError(
+            path,
+            HEADER_LINE,
+            str(missing),
+            f"a column '{missing}' in the header",
+            f"columns {list(frame.columns)}",
+            more=len(cases) - 1,
+        )
     unique = cases["check"].str.contains("uniqueness")
     if unique.any() and schema.unique:
         # Point at the later copy of a duplicated key, not the first occurrence.

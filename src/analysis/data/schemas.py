@@ -62,8 +62,7 @@ def facts_schema(name: str, value_required: bool = True) -> pa.DataFrameSchema:
             "source": pa.Column(str, pa.Check.str_length(min_value=4)),
             "quote_or_note": pa.Column(str, nullable=True, required=False),
         },
-        checks=[pa.Check(_share_ok, name="share_within_0_100"),
-                pa.Check(_not_negative, name="count_not_negative")],
+        checks=[pa.Check(_share_ok, name="share_within_0_100"), pa.Check(_not_negative, name="count_not_negative")],
         unique=["geography", "year", "indicator"],
         name=name,
         coerce=True,
@@ -83,8 +82,9 @@ COUNTY_EVIDENCE_UNITS = {
 
 
 def _evidence_unit_ok(df: pd.DataFrame) -> pd.Series:
-    return pd.Series([u in COUNTY_EVIDENCE_UNITS.get(i, ()) for i, u in zip(df["indicator"], df["unit"])],
-                     index=df.index)
+    return pd.Series(
+        [u in COUNTY_EVIDENCE_UNITS.get(i, ()) for i, u in zip(df["indicator"], df["unit"])], index=df.index
+    )
 
 
 def county_evidence_schema() -> pa.DataFrameSchema:
@@ -104,8 +104,10 @@ def county_evidence_schema() -> pa.DataFrameSchema:
             "source_kind": pa.Column(str, pa.Check.isin(["official", "third_party_copy"], name="source_kind")),
             "quote_or_note": pa.Column(str, nullable=True, required=False),
         },
-        checks=[pa.Check(_evidence_unit_ok, name="unit_fits_indicator"),
-                pa.Check(lambda df: df["ref_date"].str[:4].astype(int) == df["year"], name="year_matches_ref_date")],
+        checks=[
+            pa.Check(_evidence_unit_ok, name="unit_fits_indicator"),
+            pa.Check(lambda df: df["ref_date"].str[:4].astype(int) == df["year"], name="year_matches_ref_date"),
+        ],
         unique=["geography", "ref_date", "indicator"],
         name="registered_county_evidence",
         coerce=True,
@@ -129,7 +131,8 @@ def life_table_schema() -> pa.DataFrameSchema:
             "note": pa.Column(str, nullable=True, required=False),
         },
         unique=["sex", "indicator", "age_start", "period"],
-        name="life_table", coerce=True,
+        name="life_table",
+        coerce=True,
     )
 
 
@@ -147,10 +150,15 @@ def fertility_schema() -> pa.DataFrameSchema:
             "source": pa.Column(str, pa.Check.str_length(min_value=4)),
             "note": pa.Column(str, nullable=True, required=False),
         },
-        checks=[pa.Check(lambda d: (d["indicator"] != "percent_of_TFR_by_mother_age") | (d["value"] <= 100),
-                         name="share_within_0_100")],
+        checks=[
+            pa.Check(
+                lambda d: (d["indicator"] != "percent_of_TFR_by_mother_age") | (d["value"] <= 100),
+                name="share_within_0_100",
+            )
+        ],
         unique=["indicator", "age_label", "period"],
-        name="fertility", coerce=True,
+        name="fertility",
+        coerce=True,
     )
 
 
@@ -168,7 +176,8 @@ def wpp_population_schema() -> pa.DataFrameSchema:
             "note": pa.Column(str, nullable=True, required=False),
         },
         unique=["sex", "age_group", "year"],
-        name="wpp_population", coerce=True,
+        name="wpp_population",
+        coerce=True,
     )
 
 
@@ -185,7 +194,8 @@ def wpp_births_schema() -> pa.DataFrameSchema:
             "quote_or_note": pa.Column(str, nullable=True, required=False),
         },
         unique=["year"],
-        name="wpp_births", coerce=True,
+        name="wpp_births",
+        coerce=True,
     )
 
 
@@ -204,7 +214,8 @@ def wpp2024_tfr_births_schema() -> pa.DataFrameSchema:
         },
         checks=[pa.Check(lambda d: (d["indicator"] != "tfr") | (d["value"] <= 10), name="tfr_below_10")],
         unique=["indicator", "year"],
-        name="wpp2024_tfr_births", coerce=True,
+        name="wpp2024_tfr_births",
+        coerce=True,
     )
 
 
@@ -221,7 +232,8 @@ def wpp_projection_schema() -> pa.DataFrameSchema:
             "note": pa.Column(str, nullable=True, required=False),
         },
         unique=["indicator", "year"],
-        name="wpp_projection", coerce=True,
+        name="wpp_projection",
+        coerce=True,
     )
 
 
@@ -240,7 +252,8 @@ def min_wage_schema() -> pa.DataFrameSchema:
             "quote_or_note": pa.Column(str, nullable=True, required=False),
         },
         unique=["geography", "tier", "effective_date", "indicator"],
-        name="min_wage", coerce=True,
+        name="min_wage",
+        coerce=True,
     )
 
 
@@ -258,7 +271,9 @@ def plan_zl1_schema() -> pa.DataFrameSchema:
             "value_text": pa.Column(str, nullable=True),
             "source": pa.Column(str, pa.Check.str_length(min_value=4)),
         },
-        unique=["indicator_id", "column"], name="plan_zl1", coerce=True,
+        unique=["indicator_id", "column"],
+        name="plan_zl1",
+        coerce=True,
     )
 
 
@@ -276,9 +291,14 @@ def plan_zl2_schema() -> pa.DataFrameSchema:
             "attribute": pa.Column(str, pa.Check.isin(["预期性", "约束性"])),
             "source": pa.Column(str, pa.Check.str_length(min_value=4)),
         },
-        checks=[pa.Check(lambda d: (d["measure"] != "%") | d["value"].isna() | (d["value"] <= 100),
-                         name="share_within_0_100")],
-        unique=["indicator_id", "year"], name="plan_zl2", coerce=True,
+        checks=[
+            pa.Check(
+                lambda d: (d["measure"] != "%") | d["value"].isna() | (d["value"] <= 100), name="share_within_0_100"
+            )
+        ],
+        unique=["indicator_id", "year"],
+        name="plan_zl2",
+        coerce=True,
     )
 
 
@@ -297,7 +317,9 @@ def plan_targets_schema() -> pa.DataFrameSchema:
             "source": pa.Column(str, pa.Check.str_length(min_value=4)),
         },
         checks=[pa.Check(lambda d: (d["measure"] != "percent") | (d["value"] <= 100), name="share_within_0_100")],
-        unique=["target_id", "year"], name="plan_targets", coerce=True,
+        unique=["target_id", "year"],
+        name="plan_targets",
+        coerce=True,
     )
 
 
@@ -335,10 +357,15 @@ def plan_schema() -> pa.DataFrameSchema:
             "clause": pa.Column(str, pa.Check.str_length(min_value=1)),
             "quote": pa.Column(str, pa.Check.str_length(min_value=1)),
         },
-        checks=[pa.Check(lambda d: (d["year"] >= d["period_start"]) & (d["year"] <= d["period_end"]),
-                         name="year_within_period"),
-                pa.Check(lambda d: d["period_end"] >= d["period_start"], name="period_in_order")],
-        unique=["indicator_id", "unit_id", "base", "year"], name="plan", coerce=True,
+        checks=[
+            pa.Check(
+                lambda d: (d["year"] >= d["period_start"]) & (d["year"] <= d["period_end"]), name="year_within_period"
+            ),
+            pa.Check(lambda d: d["period_end"] >= d["period_start"], name="period_in_order"),
+        ],
+        unique=["indicator_id", "unit_id", "base", "year"],
+        name="plan",
+        coerce=True,
     )
 
 
@@ -366,30 +393,52 @@ def outturns_schema() -> pa.DataFrameSchema:
             "quote": pa.Column(str, pa.Check.str_length(min_value=2)),
             "trust": pa.Column(str, pa.Check.isin(list(OUTTURN_TRUST))),
         },
-        name="outturns", coerce=True,
+        name="outturns",
+        coerce=True,
     )
 
 
 #: Indicators of ``registry_annual.csv`` (annual registry series, :func:`registry_annual_schema`).
 REGISTRY_INDICATORS = (
-    "registered_population", "registered_population_male", "registered_population_female",
-    "registered_crude_birth_rate", "registered_crude_death_rate", "registered_natural_increase_rate",
-    "registered_births", "registered_deaths",
-    "registered_pop_60plus", "registered_pop_65plus", "registered_pop_80plus", "registered_pop_100plus",
-    "registered_pop_80_89", "registered_pop_90_99", "registered_share_60plus", "share_80plus_among_60plus",
-    "resident_population", "births",
+    "registered_population",
+    "registered_population_male",
+    "registered_population_female",
+    "registered_crude_birth_rate",
+    "registered_crude_death_rate",
+    "registered_natural_increase_rate",
+    "registered_births",
+    "registered_deaths",
+    "registered_pop_60plus",
+    "registered_pop_65plus",
+    "registered_pop_80plus",
+    "registered_pop_100plus",
+    "registered_pop_80_89",
+    "registered_pop_90_99",
+    "registered_share_60plus",
+    "share_80plus_among_60plus",
+    "resident_population",
+    "births",
 )
 #: Reader names of :data:`REGISTRY_INDICATORS` (pages list which registry figures a forecast used).
 REGISTRY_INDICATOR_ZH = {
-    "registered_population": "户籍总人口", "registered_population_male": "户籍男性人口",
-    "registered_population_female": "户籍女性人口", "registered_crude_birth_rate": "户籍人口出生率",
-    "registered_crude_death_rate": "户籍人口死亡率", "registered_natural_increase_rate": "户籍人口自然增长率",
-    "registered_births": "户籍出生人数", "registered_deaths": "户籍死亡人数",
-    "registered_pop_60plus": "户籍60岁及以上人口", "registered_pop_65plus": "户籍65岁及以上人口",
-    "registered_pop_80plus": "户籍80岁及以上人口", "registered_pop_100plus": "户籍百岁及以上人口",
-    "registered_pop_80_89": "户籍80–89岁人口", "registered_pop_90_99": "户籍90–99岁人口",
-    "registered_share_60plus": "户籍60岁及以上人口占比", "share_80plus_among_60plus": "80岁及以上占60岁及以上比重",
-    "resident_population": "常住人口", "births": "出生人数",
+    "registered_population": "户籍总人口",
+    "registered_population_male": "户籍男性人口",
+    "registered_population_female": "户籍女性人口",
+    "registered_crude_birth_rate": "户籍人口出生率",
+    "registered_crude_death_rate": "户籍人口死亡率",
+    "registered_natural_increase_rate": "户籍人口自然增长率",
+    "registered_births": "户籍出生人数",
+    "registered_deaths": "户籍死亡人数",
+    "registered_pop_60plus": "户籍60岁及以上人口",
+    "registered_pop_65plus": "户籍65岁及以上人口",
+    "registered_pop_80plus": "户籍80岁及以上人口",
+    "registered_pop_100plus": "户籍百岁及以上人口",
+    "registered_pop_80_89": "户籍80–89岁人口",
+    "registered_pop_90_99": "户籍90–99岁人口",
+    "registered_share_60plus": "户籍60岁及以上人口占比",
+    "share_80plus_among_60plus": "80岁及以上占60岁及以上比重",
+    "resident_population": "常住人口",
+    "births": "出生人数",
 }
 REGISTRY_UNITS = ("10k persons", "persons", "per mille", "percent", "percent of registered pop")
 
@@ -402,8 +451,11 @@ def _date_in_year(df: pd.DataFrame) -> pd.Series:
 def _base_of_indicator(df: pd.DataFrame) -> pd.Series:
     registered = df["indicator"].str.startswith("registered_") | (df["indicator"] == "share_80plus_among_60plus")
     national = df["geography"] == "China"
-    return (~registered | (df["base"] == "registered")) & (~national | (df["base"] == "national")) \
+    return (
+        (~registered | (df["base"] == "registered"))
+        & (~national | (df["base"] == "national"))
         & ((df["base"] != "national") | national)
+    )
 
 
 def registry_annual_schema() -> pa.DataFrameSchema:
@@ -424,10 +476,12 @@ def registry_annual_schema() -> pa.DataFrameSchema:
             "source": pa.Column(str, pa.Check.str_length(min_value=4)),
             "quote_or_note": pa.Column(str, nullable=True, required=False),
         },
-        checks=[pa.Check(_share_ok, name="share_within_0_100"),
-                pa.Check(_not_negative, name="count_not_negative"),
-                pa.Check(_date_in_year, name="date_in_year"),
-                pa.Check(_base_of_indicator, name="base_of_indicator")],
+        checks=[
+            pa.Check(_share_ok, name="share_within_0_100"),
+            pa.Check(_not_negative, name="count_not_negative"),
+            pa.Check(_date_in_year, name="date_in_year"),
+            pa.Check(_base_of_indicator, name="base_of_indicator"),
+        ],
         unique=["geography", "reference_date", "indicator"],
         name="registry_annual",
         coerce=True,

@@ -32,7 +32,8 @@ def units_schema() -> pa.DataFrameSchema:
             "tier_basis": pa.Column(str, pa.Check.isin(["published", "assumed", "aggregate"])),
             "source": pa.Column(str, pa.Check.str_length(min_value=4)),
         },
-        name="units", coerce=True,
+        name="units",
+        coerce=True,
     )
 
 

@@ -19,11 +19,21 @@ from .plausibility import normalise_unit
 
 # measure -> (bound for Quanzhou geographies, bound for wider areas: 福建省, China)
 UPPER_BOUNDS: dict[str, tuple[float, float]] = {
-    "persons": (2e7, 1.5e9), "persons (approx)": (2e7, 1.5e9), "10k persons": (2e3, 1.5e5),
-    "thousand persons": (2e4, 1.5e6), "households": (1e7, 6e8), "per mille": (1e3, 1e3),
-    "males per 100 females": (200, 200), "males per female birth": (2, 2), "years": (120, 120),
-    "deaths per person-year": (3, 3), "children per woman": (10, 10), "CNY/month": (1e5, 1e5),
-    "CNY/hour": (1e3, 1e3), "CNY/person/month": (1e5, 1e5), "beds": (1e6, 1e8),
+    "persons": (2e7, 1.5e9),
+    "persons (approx)": (2e7, 1.5e9),
+    "10k persons": (2e3, 1.5e5),
+    "thousand persons": (2e4, 1.5e6),
+    "households": (1e7, 6e8),
+    "per mille": (1e3, 1e3),
+    "males per 100 females": (200, 200),
+    "males per female birth": (2, 2),
+    "years": (120, 120),
+    "deaths per person-year": (3, 3),
+    "children per woman": (10, 10),
+    "CNY/month": (1e5, 1e5),
+    "CNY/hour": (1e3, 1e3),
+    "CNY/person/month": (1e5, 1e5),
+    "beds": (1e6, 1e8),
     "beds per 1000 elderly": (1e3, 1e3),
 }
 DEFAULT_BOUND = 1e10
@@ -57,6 +67,10 @@ def check_values(frame: pd.DataFrame, path: Path) -> None:
     if over.any():
         i = int(np.flatnonzero(over)[0])
         row = frame.index[i]
-        raise DataValidationError(path, _line(row), "value",
-                                  f"a plausible value for {frame['unit'].iloc[i]!r} (at most {limit[i]:,.0f})",
-                                  repr(frame["value"].iloc[i]))
+        raise DataValidationError(
+            path,
+            _line(row),
+            "value",
+            f"a plausible value for {frame['unit'].iloc[i]!r} (at most {limit[i]:,.0f})",
+            repr(frame["value"].iloc[i]),
+        )

@@ -21,8 +21,10 @@ VINTAGE_PATTERN = re.compile(r"^(19|20)[0-9]{2}([-_][A-Za-z0-9]{1,20})?$", re.AS
 def check_vintage(vintage: str) -> str:
     """A vintage is a year, optionally with a suffix: ``2025``, ``2025-rev1``."""
     if not VINTAGE_PATTERN.fullmatch(str(vintage)):
-        raise AnalysisError(f"--vintage {str(vintage)[:40]!r} must be a year such as 2025 (optionally with a "
-                            "suffix of ASCII letters and digits: 2025-rev1)")
+        raise AnalysisError(
+            f"--vintage {str(vintage)[:40]!r} must be a year such as 2025 (optionally with a "
+            "suffix of ASCII letters and digits: 2025-rev1)"
+        )
     return str(vintage)
 
 

@@ -91,14 +91,22 @@ CALIBRATION_MAX_YEAR = 2011
 FERTILITY_METHODS = ("registered_cbr_2010", "age_0_4_2010", "national")
 DEFAULT_FERTILITY = "registered_cbr_2010"
 #: Readers' names of the fertility calibrations (Chinese first): what page 91 prints for a method.
-FERTILITY_LABELS = {"registered_cbr_2010": "户籍人口出生率2010（默认）registered CBR 2010 (default)",
-                    "age_0_4_2010": "0–4岁比重推算的出生率 CBR from the 0–4 share",
-                    "national": "全国生育水平（校准前）national fertility (before calibration)"}
+FERTILITY_LABELS = {
+    "registered_cbr_2010": "户籍人口出生率2010（默认）registered CBR 2010 (default)",
+    "age_0_4_2010": "0–4岁比重推算的出生率 CBR from the 0–4 share",
+    "national": "全国生育水平（校准前）national fertility (before calibration)",
+}
 #: Readers' names with units of the calibration quantities shown on page 91.
-CALIBRATION_LABELS = {"target_cbr_per_mille": "首年出生率目标（‰）", "factor": "生育水平系数（倍）",
-                      "implied_tfr_2011": "隐含总和生育率（2011年）", "births_first_step": "首年出生（人）",
-                      "deaths_first_step": "首年死亡（人）", "net_migration_city_per_year": "全市净迁移（人/年）",
-                      "change_first_step": "首年人口变动（人）", "mean_change_2000_2010": "2000–2010年年均人口变动（人）"}
+CALIBRATION_LABELS = {
+    "target_cbr_per_mille": "首年出生率目标（‰）",
+    "factor": "生育水平系数（倍）",
+    "implied_tfr_2011": "隐含总和生育率（2011年）",
+    "births_first_step": "首年出生（人）",
+    "deaths_first_step": "首年死亡（人）",
+    "net_migration_city_per_year": "全市净迁移（人/年）",
+    "change_first_step": "首年人口变动（人）",
+    "mean_change_2000_2010": "2000–2010年年均人口变动（人）",
+}
 #: Documented bound on the MAPE (%) of the city and county totals after ten years; the
 #: calibrated default gives ≈ 1.6 %, the national-fertility backtest ≈ 1.5 %. Ten-year
 #: county-level projection errors of 5–10 % are common, so more than 5 % signals a broken method.
@@ -126,14 +134,15 @@ class Backtest:
     mape_totals: float = float("nan")
     fertility: str = DEFAULT_FERTILITY
     calibration: dict = field(default_factory=dict)
-    benchmarks: pd.DataFrame | None = None   # tables/backtest.csv (analysis.demography.backtest_benchmarks)
+    benchmarks: pd.DataFrame | None = None  # tables/backtest.csv (analysis.demography.backtest_benchmarks)
 
 
 def early_fact(frame: pd.DataFrame, geography_zh: str, indicator: str, year: int) -> float:
     """:func:`analysis.data.loaders.fact` restricted to data dated ≤ :data:`CALIBRATION_MAX_YEAR`."""
     if year > CALIBRATION_MAX_YEAR:
-        raise AnalysisError(f"backtest calibration may only use data up to {CALIBRATION_MAX_YEAR}, "
-                            f"not {indicator} {year}")
+        raise AnalysisError(
+            f"backtest calibration may only use data up to {CALIBRATION_MAX_YEAR}, not {indicator} {year}"
+        )
     return loaders.fact(frame, geography_zh, indicator, year)
 
 
@@ -158,14 +167,19 @@ def implied_cbr_age_0_4(year: int = START) -> tuple[float, dict]:
     children = share / 100.0 * p2010
     table = lifetable.life_table(mortality_schedule(year))
     srb = float(fertility.sex_ratio_at_birth([year])[0])
-    mean_survival_sex = table["L"][:, :5].sum(axis=-1) / 5.0                 # (2,)
+    mean_survival_sex = table["L"][:, :5].sum(axis=-1) / 5.0  # (2,)
     mean_survival = (srb * mean_survival_sex[0] + mean_survival_sex[1]) / (srb + 1.0)
     births = children / mean_survival / 5.0
     r = np.log(p2010 / p2000) / 10.0
     mean_pop = p2010 * -np.expm1(-5.0 * r) / (5.0 * r)
     cbr = 1000.0 * births / mean_pop
-    return cbr, {"share_0_4": share, "children_0_4": children, "mean_survival": mean_survival,
-                 "births_per_year": births, "mean_population": mean_pop}
+    return cbr, {
+        "share_0_4": share,
+        "children_0_4": children,
+        "mean_survival": mean_survival,
+        "births_per_year": births,
+        "mean_population": mean_pop,
+    }
 
 
 def target_cbr(method: str) -> tuple[float | None, dict]:
@@ -185,13 +199,22 @@ def fertility_note(method: str, cbr: float | None, details: dict, factor: float,
     if method == "registered_cbr_2010":
         return note("bt_fertility_registered", cbr=cbr, factor=factor, wpp_tfr=tfr, tfr=factor * tfr)
     if method == "age_0_4_2010":
-        return note("bt_fertility_age04", share=details["share_0_4"], births=details["births_per_year"],
-                    population=details["mean_population"], cbr=cbr, factor=factor, wpp_tfr=tfr, tfr=factor * tfr)
+        return note(
+            "bt_fertility_age04",
+            share=details["share_0_4"],
+            births=details["births_per_year"],
+            population=details["mean_population"],
+            cbr=cbr,
+            factor=factor,
+            wpp_tfr=tfr,
+            tfr=factor * tfr,
+        )
     return note("bt_fertility_national")
 
 
-def calibrate_2010(bp: BasePopulation, params: DemographyParameters,
-                   method: str = DEFAULT_FERTILITY) -> tuple[np.ndarray, np.ndarray, dict, list[Note]]:
+def calibrate_2010(
+    bp: BasePopulation, params: DemographyParameters, method: str = DEFAULT_FERTILITY
+) -> tuple[np.ndarray, np.ndarray, dict, list[Note]]:
     """Fertility factors (U,) and net migration (U, persons/year) for the 2010 base.
 
     Mirrors :func:`analysis.demography.projection.calibrate_resident_2020`: the first step's
@@ -224,16 +247,31 @@ def calibrate_2010(bp: BasePopulation, params: DemographyParameters,
     change = out["population"][0, 1].sum() - p2010
     clipped = float(np.nansum(out["migration_clipped"][0, 1]))
     tfr = float(fertility.national_tfr([START + 1])[0])
-    info = {"fertility": method, "target_cbr_per_mille": cbr, "factor": float(factor[0]),
-            "implied_tfr_2011": float(factor[0]) * tfr, "births_first_step": births,
-            "deaths_first_step": deaths, "net_migration_city_per_year": float(mig.sum()),
-            "change_first_step": change, "migration_clipped_first_step": clipped,
-            "mean_change_2000_2010": growth,
-            "calibration_max_year": CALIBRATION_MAX_YEAR}
-    notes = [fertility_note(method, cbr, details, float(factor[0]), tfr),
-             note("bt_migration" if clipped >= 0.5 else "bt_migration_uncut", growth=growth, births=births,
-                  deaths=deaths, n=mig.sum(), clipped=clipped),
-             note("bt_cutoff", year=CALIBRATION_MAX_YEAR)]
+    info = {
+        "fertility": method,
+        "target_cbr_per_mille": cbr,
+        "factor": float(factor[0]),
+        "implied_tfr_2011": float(factor[0]) * tfr,
+        "births_first_step": births,
+        "deaths_first_step": deaths,
+        "net_migration_city_per_year": float(mig.sum()),
+        "change_first_step": change,
+        "migration_clipped_first_step": clipped,
+        "mean_change_2000_2010": growth,
+        "calibration_max_year": CALIBRATION_MAX_YEAR,
+    }
+    notes = [
+        fertility_note(method, cbr, details, float(factor[0]), tfr),
+        note(
+            "bt_migration" if clipped >= 0.5 else "bt_migration_uncut",
+            growth=growth,
+            births=births,
+            deaths=deaths,
+            n=mig.sum(),
+            clipped=clipped,
+        ),
+        note("bt_cutoff", year=CALIBRATION_MAX_YEAR),
+    ]
     return factor, mig, info, notes
 
 
@@ -256,36 +294,69 @@ def run_backtest(scenario: Scenario | str = "baseline", fertility: str = DEFAULT
     if fertility not in FERTILITY_METHODS:
         raise ParameterError("fertility", fertility, ", ".join(repr(m) for m in FERTILITY_METHODS))
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    params = replace(DemographyParameters.from_scenario(scn), e0_gain_per_year=0.0, tfr_multiplier=1.0,
-                     net_migration_scale=1.0, migration_female_share=migrant_female_share_2010())
+    params = replace(
+        DemographyParameters.from_scenario(scn),
+        e0_gain_per_year=0.0,
+        tfr_multiplier=1.0,
+        net_migration_scale=1.0,
+        migration_female_share=migrant_female_share_2010(),
+    )
     bp = estimate_resident_2010()
     years = np.arange(START, END + 1)
     factor, mig, info, cal_notes = calibrate_2010(bp, params, fertility)
     central = draw_parameters(params, 1, None)
     out = run_rates(bp, assemble_rates(bp, params, years, central, factor, mig))
-    notes = list(bp.notes) + cal_notes + [note("bt_mortality"), note("bt_migrants_female", f=params.migration_female_share)]
+    notes = (
+        list(bp.notes) + cal_notes + [note("bt_mortality"), note("bt_migrants_female", f=params.migration_female_share)]
+    )
     clipped = float(np.nansum(out["migration_clipped"]))
     if clipped >= 0.5:
         notes.append(note("outmigration_cut", moves=clipped, where="in 2010–2020 (all units and ages)"))
-    result = ProjectionResult(out["population"], years, list(bp.unit_ids), "resident",
-                              f"{scn.name} backtest 2010→2020 ({fertility})", None, True, notes,
-                              out["births"], out["deaths"], out["net_migration"], central,
-                              out["migration_clipped"],
-                              calibration={"fertility_factor": dict(zip(bp.unit_ids, factor)),
-                                           "net_migration_per_year": dict(zip(bp.unit_ids, mig)), **info})
+    result = ProjectionResult(
+        out["population"],
+        years,
+        list(bp.unit_ids),
+        "resident",
+        f"{scn.name} backtest 2010→2020 ({fertility})",
+        None,
+        True,
+        notes,
+        out["births"],
+        out["deaths"],
+        out["net_migration"],
+        central,
+        out["migration_clipped"],
+        calibration={
+            "fertility_factor": dict(zip(bp.unit_ids, factor)),
+            "net_migration_per_year": dict(zip(bp.unit_ids, mig)),
+            **info,
+        },
+    )
     table = error_table(result)
     mpe, mape, mape_totals = summary_errors(table)
 
-    return Backtest(result, table, mpe, mape, notes, mape_totals, fertility, info,
-                    benchmark_table(result, registered_backtest_rows(scn)))
+    return Backtest(
+        result,
+        table,
+        mpe,
+        mape,
+        notes,
+        mape_totals,
+        fertility,
+        info,
+        benchmark_table(result, registered_backtest_rows(scn)),
+    )
 
 
 def summary_errors(table: pd.DataFrame) -> tuple[float, float, float]:
     """MPE and MAPE (%) over the count rows, and MAPE over the city and county totals only."""
     counts = table[table["measure"] == "persons"]
     totals = counts[counts["quantity"].str.startswith("resident population 常住人口")]
-    return (float(counts["percent_error"].mean()), float(counts["percent_error"].abs().mean()),
-            float(totals["percent_error"].abs().mean()))
+    return (
+        float(counts["percent_error"].mean()),
+        float(counts["percent_error"].abs().mean()),
+        float(totals["percent_error"].abs().mean()),
+    )
 
 
 def error_table(result: ProjectionResult) -> pd.DataFrame:
@@ -296,34 +367,58 @@ def error_table(result: ProjectionResult) -> pd.DataFrame:
     rows = []
 
     def add(quantity, unit_id, observed, projected, measure):
-        rows.append({"quantity": quantity, "unit_id": unit_id, "observed": observed, "projected": projected,
-                     "measure": measure})
+        rows.append(
+            {"quantity": quantity, "unit_id": unit_id, "observed": observed, "projected": projected, "measure": measure}
+        )
 
-    add("resident population 常住人口", "quanzhou", loaders.fact(census, "泉州市", "resident_population", END),
-        city.sum(), "persons")
+    add(
+        "resident population 常住人口",
+        "quanzhou",
+        loaders.fact(census, "泉州市", "resident_population", END),
+        city.sum(),
+        "persons",
+    )
     for s, sex in enumerate(("male", "female")):
-        add(f"resident population, {sex}", "quanzhou",
-            loaders.fact(census, "泉州市", f"resident_population_{sex}", END), city[s].sum(), "persons")
-    for name_zh, indicator in (("晋江市", "resident_population"), ("南安市", "resident_population"),
-                               ("惠安县", "resident_population"),
-                               ("泉州台商投资区", "resident_population_derived")):
+        add(
+            f"resident population, {sex}",
+            "quanzhou",
+            loaders.fact(census, "泉州市", f"resident_population_{sex}", END),
+            city[s].sum(),
+            "persons",
+        )
+    for name_zh, indicator in (
+        ("晋江市", "resident_population"),
+        ("南安市", "resident_population"),
+        ("惠安县", "resident_population"),
+        ("泉州台商投资区", "resident_population_derived"),
+    ):
         unit = geography.by_name_zh(name_zh)
-        add("resident population 常住人口" + (" (derived)" if "derived" in indicator else ""), unit.id,
-            loaders.fact(census, name_zh, indicator, END), result.unit(unit.id)[0, t].sum(), "persons")
+        add(
+            "resident population 常住人口" + (" (derived)" if "derived" in indicator else ""),
+            unit.id,
+            loaders.fact(census, name_zh, indicator, END),
+            result.unit(unit.id)[0, t].sum(),
+            "persons",
+        )
     total = city.sum()
     for key, first, last in (("0_14", 0, 15), ("15_59", 15, 60), ("60plus", 60, None), ("65plus", 65, None)):
-        add(f"share of ages {key.replace('_', '–').replace('plus', '+')}", "quanzhou",
+        add(
+            f"share of ages {key.replace('_', '–').replace('plus', '+')}",
+            "quanzhou",
             loaders.fact(census, "泉州市", f"share_age_{key}", END),
-            100.0 * city[:, first:last].sum() / total, "percent")
+            100.0 * city[:, first:last].sum() / total,
+            "percent",
+        )
     frame = pd.DataFrame(rows)
     frame["error"] = frame["projected"] - frame["observed"]
     frame["percent_error"] = 100.0 * frame["error"] / frame["observed"]
     return frame[["quantity", "unit_id", "observed", "projected", "error", "percent_error", "measure"]]
 
 
-def compare_methods(scenario: Scenario | str = "baseline",
-                    methods: tuple[str, ...] = ("national", DEFAULT_FERTILITY, "age_0_4_2010"),
-                    ) -> tuple[pd.DataFrame, dict[str, Backtest]]:
+def compare_methods(
+    scenario: Scenario | str = "baseline",
+    methods: tuple[str, ...] = ("national", DEFAULT_FERTILITY, "age_0_4_2010"),
+) -> tuple[pd.DataFrame, dict[str, Backtest]]:
     """Error tables of several fertility calibrations side by side ("before" = ``national``).
 
     Returns a wide table — ``quantity, unit_id, measure, observed`` and for each method
@@ -339,8 +434,11 @@ def compare_methods(scenario: Scenario | str = "baseline",
         wide[f"error_{m}"] = bt.table["error"].to_numpy()
         wide[f"percent_error_{m}"] = bt.table["percent_error"].to_numpy()
     summary = []
-    for label, attr in (("MPE 平均百分比误差 (counts)", "mpe"), ("MAPE 平均绝对百分比误差 (counts)", "mape"),
-                        ("MAPE 平均绝对百分比误差 (city + county totals)", "mape_totals")):
+    for label, attr in (
+        ("MPE 平均百分比误差 (counts)", "mpe"),
+        ("MAPE 平均绝对百分比误差 (counts)", "mape"),
+        ("MAPE 平均绝对百分比误差 (city + county totals)", "mape_totals"),
+    ):
         row = {"quantity": label, "unit_id": "quanzhou", "measure": "percent", "observed": np.nan}
         for m, bt in runs.items():
             row.update({f"projected_{m}": np.nan, f"error_{m}": np.nan, f"percent_error_{m}": getattr(bt, attr)})
@@ -370,14 +468,19 @@ def calibration_text() -> str:
         "likely low: young children are under-counted and migrants' children often live at the parents' origin). "
         f"Migration: the mean annual change between the 2000 and {START} censuses minus the engine's own "
         f"first-step births and deaths. Every calibration datum is dated {CALIBRATION_MAX_YEAR} or earlier; the "
-        f"{END} census is only used for the errors.")
+        f"{END} census is only used for the errors."
+    )
 
 
 def calibration_table(runs: dict[str, "Backtest"]) -> pd.DataFrame:
     """The calibration of each run of :func:`compare_methods` for readers: one row per quantity
     (:data:`CALIBRATION_LABELS`), one column per method (:data:`FERTILITY_LABELS`)."""
-    return (pd.DataFrame({FERTILITY_LABELS.get(m, m): {CALIBRATION_LABELS[k]: r.calibration[k] for k in CALIBRATION_LABELS}
-                          for m, r in runs.items()}).rename_axis("量 quantity"))
+    return pd.DataFrame(
+        {
+            FERTILITY_LABELS.get(m, m): {CALIBRATION_LABELS[k]: r.calibration[k] for k in CALIBRATION_LABELS}
+            for m, r in runs.items()
+        }
+    ).rename_axis("量 quantity")
 
 
 def interpretation_text(runs: dict[str, Backtest], method: str = DEFAULT_FERTILITY) -> str:
@@ -416,4 +519,5 @@ def interpretation_text(runs: dict[str, Backtest], method: str = DEFAULT_FERTILI
         f"{cal['births_first_step']:,.0f} − deaths {cal['deaths_first_step']:,.0f})); it is a residual, not a sign "
         "error: the registered birth rate applied to all residents gives too many births (with the 0–4-share "
         f"rate the net migration is {alt.calibration['net_migration_city_per_year']:+,.0f} persons/year); with the CBR implied by the 0–4 share ({alt_cbr:.1f} ‰) the 0–14 "
-        f"share error is {alt_child.error:+.1f} points.*")
+        f"share error is {alt_child.error:+.1f} points.*"
+    )

@@ -44,28 +44,40 @@ from ..data import loaders
 from . import backtest_registered
 
 COLUMNS = ["geography", "indicator", "year", "base", "method", "tests", "projected", "observed", "error_pct"]
-INDICATORS = {"pop_total": (0, None), "pop_0_14": (0, 15), "pop_60plus": (60, None), "pop_65plus": (65, None),
-              "pop_80plus": (80, None), "pop_100plus": (100, None)}
+INDICATORS = {
+    "pop_total": (0, None),
+    "pop_0_14": (0, 15),
+    "pop_60plus": (60, None),
+    "pop_65plus": (65, None),
+    "pop_80plus": (80, None),
+    "pop_100plus": (100, None),
+}
 METHODS = ("suite", "constant_shares", "linear_trend", "hamilton_perry", "ratio_to_national", "suite_registered")
 #: Why a method has no figure, by method (shown beside the table).
 NOT_COMPUTABLE = {
-    "hamilton_perry": ("需要2010年以前两次普查的5岁组年龄数据，而数据只有宽年龄组",
-                       "needs two censuses before 2010 by 5-year age group; the data have only broad bands"),
+    "hamilton_perry": (
+        "需要2010年以前两次普查的5岁组年龄数据，而数据只有宽年龄组",
+        "needs two censuses before 2010 by 5-year age group; the data have only broad bands",
+    ),
 }
 #: Rows a computable method still lacks, and why (shown beside the table).
 PARTLY_COMPUTABLE = {
-    "ratio_to_national": ("65岁及以上无法计算（2010年全市无65岁及以上人数）；户籍口径无法计算（2011年前无户籍年龄数据）",
-                          "no 65+ row (the 2010 city figures have no 65+ count) and no registered row (no registered "
-                          "age figure dated by 2011)"),
+    "ratio_to_national": (
+        "65岁及以上无法计算（2010年全市无65岁及以上人数）；户籍口径无法计算（2011年前无户籍年龄数据）",
+        "no 65+ row (the 2010 city figures have no 65+ count) and no registered row (no registered "
+        "age figure dated by 2011)",
+    ),
 }
 START, END = 2010, 2020
 #: What each method's rows test, by method.
-TESTS = {"suite": "resident seed variant of the forward method, run from 2010 (base=resident)",
-         "constant_shares": "naive benchmark: 2010 age and unit shares × the suite's city total",
-         "linear_trend": "naive benchmark: 2000 → 2010 change continued",
-         "hamilton_perry": "benchmark: cohort-change ratios (not computable)",
-         "ratio_to_national": "benchmark: 2010 60+ share × China's 2020/2010 census share ratio × the suite's city total",
-         "suite_registered": backtest_registered.TESTS}
+TESTS = {
+    "suite": "resident seed variant of the forward method, run from 2010 (base=resident)",
+    "constant_shares": "naive benchmark: 2010 age and unit shares × the suite's city total",
+    "linear_trend": "naive benchmark: 2000 → 2010 change continued",
+    "hamilton_perry": "benchmark: cohort-change ratios (not computable)",
+    "ratio_to_national": "benchmark: 2010 60+ share × China's 2020/2010 census share ratio × the suite's city total",
+    "suite_registered": backtest_registered.TESTS,
+}
 
 
 def observed_2020() -> pd.DataFrame:
@@ -78,8 +90,11 @@ def observed_2020() -> pd.DataFrame:
         rows.append((uid, "pop_total", total))
         for key, indicator in (("0_14", "pop_0_14"), ("60plus", "pop_60plus"), ("65plus", "pop_65plus")):
             rows.append((uid, indicator, total * loaders.fact(census, name_zh, f"share_age_{key}", END) / 100.0))
-    for name_zh, indicator in (("南安市", "resident_population"), ("惠安县", "resident_population"),
-                               ("泉州台商投资区", "resident_population_derived")):
+    for name_zh, indicator in (
+        ("南安市", "resident_population"),
+        ("惠安县", "resident_population"),
+        ("泉州台商投资区", "resident_population_derived"),
+    ):
         rows.append((geography.by_name_zh(name_zh).id, "pop_total", loaders.fact(census, name_zh, indicator, END)))
     return pd.DataFrame(rows, columns=["geography", "indicator", "observed"])
 
@@ -98,16 +113,21 @@ def constant_share_rows(result) -> list[tuple]:
     """2010 shares (age bands of the city; units' shares of the city) × the suite's city total 2020."""
     census = loaders.load_census2010()
     city_2010 = loaders.fact(census, "泉州市", "resident_population", START)
-    shares = {"pop_total": 1.0,
-              "pop_0_14": loaders.fact(census, "泉州市", "pop_age_0_14", START) / city_2010,
-              "pop_60plus": loaders.fact(census, "泉州市", "pop_age_60plus", START) / city_2010}
+    shares = {
+        "pop_total": 1.0,
+        "pop_0_14": loaders.fact(census, "泉州市", "pop_age_0_14", START) / city_2010,
+        "pop_60plus": loaders.fact(census, "泉州市", "pop_age_60plus", START) / city_2010,
+    }
     city_2020 = float(result.unit(geography.CITY_ID)[0, result.year_index(END)].sum())
     out = []
     for uid, indicator in observed_2020()[["geography", "indicator"]].itertuples(index=False):
         if indicator not in shares:
-            continue   # no 65+ figure in 2010
-        unit_share = 1.0 if uid == geography.CITY_ID else \
-            loaders.fact(census, geography.resolve(uid).name_zh, "resident_population", START) / city_2010
+            continue  # no 65+ figure in 2010
+        unit_share = (
+            1.0
+            if uid == geography.CITY_ID
+            else loaders.fact(census, geography.resolve(uid).name_zh, "resident_population", START) / city_2010
+        )
         out.append((uid, indicator, "constant_shares", city_2020 * unit_share * shares[indicator]))
     return out
 
@@ -122,8 +142,10 @@ def linear_trend_rows() -> list[tuple]:
         return sum(loaders.fact(yb, "泉州市", f"share_age_{k}_both_sexes", year) for k in ("0_4", "5_9", "10_14")) / 100
 
     c2000, c2010 = p2000 * child_share(2000), p2010 * child_share(START)
-    return [(geography.CITY_ID, "pop_total", "linear_trend", 2 * p2010 - p2000),
-            (geography.CITY_ID, "pop_0_14", "linear_trend", 2 * c2010 - c2000)]
+    return [
+        (geography.CITY_ID, "pop_total", "linear_trend", 2 * p2010 - p2000),
+        (geography.CITY_ID, "pop_0_14", "linear_trend", 2 * c2010 - c2000),
+    ]
 
 
 def national_share_ratio(key: str = "60plus") -> tuple[float, float]:
@@ -144,8 +166,11 @@ def ratio_to_national_rows(result) -> list[tuple]:
     for uid, indicator in observed_2020()[["geography", "indicator"]].itertuples(index=False):
         if indicator != "pop_60plus":
             continue
-        unit_share = 1.0 if uid == geography.CITY_ID else \
-            loaders.fact(census, geography.resolve(uid).name_zh, "resident_population", START) / city_2010
+        unit_share = (
+            1.0
+            if uid == geography.CITY_ID
+            else loaders.fact(census, geography.resolve(uid).name_zh, "resident_population", START) / city_2010
+        )
         out.append((uid, indicator, "ratio_to_national", city_2020 * unit_share * share * china_2020 / china_2010))
     return out
 
@@ -167,16 +192,23 @@ def benchmark_table(result, registered: pd.DataFrame | None = None) -> pd.DataFr
     units = {u: i for i, u in enumerate([geography.CITY_ID] + geography.county_ids())}
     inds = {k: i for i, k in enumerate(INDICATORS)}
     bases = {"resident": 0, "registered": 1}
-    frame = frame.sort_values(["base", "geography", "indicator", "year", "method"], key=lambda s: s.map(
-        {"base": bases, "geography": units, "indicator": inds, "method": order}[s.name]) if s.name != "year" else s)
+    frame = frame.sort_values(
+        ["base", "geography", "indicator", "year", "method"],
+        key=lambda s: (
+            s.map({"base": bases, "geography": units, "indicator": inds, "method": order}[s.name])
+            if s.name != "year"
+            else s
+        ),
+    )
     frame["year"] = frame["year"].astype(int)
     return frame[COLUMNS].reset_index(drop=True)
 
 
 def headline(table: pd.DataFrame, indicator: str = "pop_60plus", geography_id: str = "quanzhou") -> pd.DataFrame:
     """Error of one 2020 resident count (default: the city's 60+) by method, suite first, for the report's lead."""
-    sel = table[(table["geography"] == geography_id) & (table["indicator"] == indicator)
-                & (table["base"] == "resident")]
+    sel = table[
+        (table["geography"] == geography_id) & (table["indicator"] == indicator) & (table["base"] == "resident")
+    ]
     return sel.set_index("method")[["projected", "observed", "error_pct"]]
 
 
@@ -195,14 +227,24 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
     for method, sel in table.groupby("method", sort=False):
         paired = sel.set_index(key)["error_pct"]
         paired = paired[paired.index.isin(suite.index)]
-        rows.append({"method": method, "rows": len(sel), "mape_all_rows": float(sel["error_pct"].abs().mean()),
-                     "mape_paired_rows": float(paired.abs().mean()),
-                     "suite_mape_paired_rows": float(suite.loc[paired.index].abs().mean())})
+        rows.append(
+            {
+                "method": method,
+                "rows": len(sel),
+                "mape_all_rows": float(sel["error_pct"].abs().mean()),
+                "mape_paired_rows": float(paired.abs().mean()),
+                "suite_mape_paired_rows": float(suite.loc[paired.index].abs().mean()),
+            }
+        )
     out = pd.DataFrame(rows).set_index("method")
     return out.reindex([m for m in METHODS if m in out.index])
 
 
-METHOD_LABELS = {"suite": "本模型（常住种子法）suite, resident seed", "constant_shares": "年龄比重不变 constant shares",
-                 "linear_trend": "线性趋势 linear trend", "hamilton_perry": "汉密尔顿–佩里法（队列变动比） Hamilton–Perry",
-                 "ratio_to_national": "全国比例法 ratio-to-national",
-                 "suite_registered": "本模型（户籍法，正式预测所用）suite, registered method"}
+METHOD_LABELS = {
+    "suite": "本模型（常住种子法）suite, resident seed",
+    "constant_shares": "年龄比重不变 constant shares",
+    "linear_trend": "线性趋势 linear trend",
+    "hamilton_perry": "汉密尔顿–佩里法（队列变动比） Hamilton–Perry",
+    "ratio_to_national": "全国比例法 ratio-to-national",
+    "suite_registered": "本模型（户籍法，正式预测所用）suite, registered method",
+}

@@ -53,8 +53,10 @@ from .result import ProjectionResult
 START, END = 2010, 2020
 #: Latest year of any datum the registered backtest's base or calibration may read.
 CALIBRATION_MAX_YEAR = 2011
-TESTS = ("registered (户籍) method of the headline, run from end-2010: registered base from the 6th census "
-         "residents and the 2010 registered totals, registered CBR and transfer calibration (base=registered)")
+TESTS = (
+    "registered (户籍) method of the headline, run from end-2010: registered base from the 6th census "
+    "residents and the 2010 registered totals, registered CBR and transfer calibration (base=registered)"
+)
 #: Observations scored: (geography, indicator, year, fractional year, ages first, last, what it is).
 AGES = {"pop_total": (0, None), "pop_60plus": (60, None), "pop_80plus": (80, None), "pop_100plus": (100, None)}
 
@@ -68,20 +70,43 @@ def run_registered_backtest(scenario: Scenario | str = "baseline") -> Projection
     """
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     # the oldest-old factor is fitted on the 2013 and 2016 centenarian counts, which this backtest scores
-    params = replace(DemographyParameters.from_scenario(scn), e0_gain_per_year=0.0, tfr_multiplier=1.0,
-                     net_migration_scale=1.0, oldest_old_mortality_factor=1.0, oldest_old_mortality_sd=0.0)
+    params = replace(
+        DemographyParameters.from_scenario(scn),
+        e0_gain_per_year=0.0,
+        tfr_multiplier=1.0,
+        net_migration_scale=1.0,
+        oldest_old_mortality_factor=1.0,
+        oldest_old_mortality_sd=0.0,
+    )
     bp = estimate_registered(START)
     factor, mig, cal_notes = calibrate_registered(bp, params, None, START, CALIBRATION_MAX_YEAR)
     years = np.arange(START, END + 1)
     central = draw_parameters(params, 1, None)
     out = run_rates(bp, assemble_rates(bp, params, years, central, factor, mig))
-    notes = list(bp.notes) + cal_notes + [note("bt_registered_mortality"),
-                                          note("bt_registered_cutoff", y=CALIBRATION_MAX_YEAR)]
-    return ProjectionResult(out["population"], years, list(bp.unit_ids), "registered",
-                            f"{scn.name} registered backtest {START}→{END}", None, True, notes,
-                            out["births"], out["deaths"], out["net_migration"], central, out["migration_clipped"],
-                            calibration={"fertility_factor": dict(zip(bp.unit_ids, factor)),
-                                         "net_migration_per_year": dict(zip(bp.unit_ids, mig))})
+    notes = (
+        list(bp.notes)
+        + cal_notes
+        + [note("bt_registered_mortality"), note("bt_registered_cutoff", y=CALIBRATION_MAX_YEAR)]
+    )
+    return ProjectionResult(
+        out["population"],
+        years,
+        list(bp.unit_ids),
+        "registered",
+        f"{scn.name} registered backtest {START}→{END}",
+        None,
+        True,
+        notes,
+        out["births"],
+        out["deaths"],
+        out["net_migration"],
+        central,
+        out["migration_clipped"],
+        calibration={
+            "fertility_factor": dict(zip(bp.unit_ids, factor)),
+            "net_migration_per_year": dict(zip(bp.unit_ids, mig)),
+        },
+    )
 
 
 def observations() -> pd.DataFrame:
@@ -91,26 +116,73 @@ def observations() -> pd.DataFrame:
     Read only here, after the projection (evaluation, never calibration).
     """
     reg = loaders.load_registered()
-    rows = [("quanzhou", "pop_total", y, float(y), loaders.fact(reg, "泉州市", "registered_population", y) * 1e4,
-             "registered series (year-end)") for y in (2015, 2018, 2019, 2020)]
-    rows += [("quanzhou", "pop_60plus", 2017, 2017.0, loaders.fact(reg, "泉州市", "registered_pop_60plus", 2017),
-              "civil-affairs bureau, end-2017"),
-             ("quanzhou", "pop_80plus", 2017, 2017.0, loaders.fact(reg, "泉州市", "registered_pop_80plus", 2017),
-              "civil-affairs bureau, end-2017"),
-             ("quanzhou", "pop_60plus", 2019, 2019.0, loaders.plan_target("registered_pop_60plus", 2020),
-              "the plan's '2020' 111万, dated end-2019")]
-    rows += [("quanzhou", "pop_100plus", y, y - 1 + 7 / 12, loaders.fact(reg, "泉州市", "centenarians", y),
-              f"centenarians, end-July {y}") for y in (2013, 2016)]
+    rows = [
+        (
+            "quanzhou",
+            "pop_total",
+            y,
+            float(y),
+            loaders.fact(reg, "泉州市", "registered_population", y) * 1e4,
+            "registered series (year-end)",
+        )
+        for y in (2015, 2018, 2019, 2020)
+    ]
+    rows += [
+        (
+            "quanzhou",
+            "pop_60plus",
+            2017,
+            2017.0,
+            loaders.fact(reg, "泉州市", "registered_pop_60plus", 2017),
+            "civil-affairs bureau, end-2017",
+        ),
+        (
+            "quanzhou",
+            "pop_80plus",
+            2017,
+            2017.0,
+            loaders.fact(reg, "泉州市", "registered_pop_80plus", 2017),
+            "civil-affairs bureau, end-2017",
+        ),
+        (
+            "quanzhou",
+            "pop_60plus",
+            2019,
+            2019.0,
+            loaders.plan_target("registered_pop_60plus", 2020),
+            "the plan's '2020' 111万, dated end-2019",
+        ),
+    ]
+    rows += [
+        (
+            "quanzhou",
+            "pop_100plus",
+            y,
+            y - 1 + 7 / 12,
+            loaders.fact(reg, "泉州市", "centenarians", y),
+            f"centenarians, end-July {y}",
+        )
+        for y in (2013, 2016)
+    ]
     county = loaders.load_registered_county()
-    rows += [("jinjiang", "pop_total", y, float(y), loaders.fact(county, "晋江市", "registered_population", y) * 1e4,
-              "晋江 registered total (year-end)") for y in (2018, 2019)]
+    rows += [
+        (
+            "jinjiang",
+            "pop_total",
+            y,
+            float(y),
+            loaders.fact(county, "晋江市", "registered_population", y) * 1e4,
+            "晋江 registered total (year-end)",
+        )
+        for y in (2018, 2019)
+    ]
     return pd.DataFrame(rows, columns=["geography", "indicator", "year", "time", "observed", "note"])
 
 
 def projected_at(result: ProjectionResult, geography_id: str, indicator: str, time: float) -> float:
     """Projected persons of ``indicator`` at ``time`` (year-ends; linear between two year-ends)."""
     first, last = AGES[indicator]
-    series = result.unit(geography_id)[0][:, :, first:last].sum(axis=(1, 2))   # (years,)
+    series = result.unit(geography_id)[0][:, :, first:last].sum(axis=(1, 2))  # (years,)
     return float(np.interp(time, result.years.astype(float), series))
 
 
@@ -123,7 +195,9 @@ def registered_rows(result: ProjectionResult | None = None) -> pd.DataFrame:
     """Rows of ``tables/backtest.csv`` for the registered backtest (method ``suite_registered``)."""
     result = run_registered_backtest() if result is None else result
     obs = observations()
-    projected = [projected_at(result, g, i, t) for g, i, t in obs[["geography", "indicator", "time"]].itertuples(index=False)]
+    projected = [
+        projected_at(result, g, i, t) for g, i, t in obs[["geography", "indicator", "time"]].itertuples(index=False)
+    ]
     frame = obs.assign(projected=projected, base="registered", method="suite_registered", tests=TESTS)
     frame["error_pct"] = 100.0 * (frame["projected"] - frame["observed"]) / frame["observed"]
     return frame
@@ -140,12 +214,21 @@ def rows_for(scenario: Scenario | str = "baseline") -> pd.DataFrame:
 
 def summary_text(rows: pd.DataFrame) -> str:
     """What the registered backtest tests and its error (Chinese, then English), figures from ``rows``."""
+
     def pick(geography_id, indicator, year):
         sel = rows[(rows["geography"] == geography_id) & (rows["indicator"] == indicator) & (rows["year"] == year)]
         return sel.iloc[0]
 
-    p60, p80, t20 = pick("quanzhou", "pop_60plus", 2017), pick("quanzhou", "pop_80plus", 2017), pick("quanzhou", "pop_total", 2020)
-    c13, c16, jj = pick("quanzhou", "pop_100plus", 2013), pick("quanzhou", "pop_100plus", 2016), pick("jinjiang", "pop_total", 2019)
+    p60, p80, t20 = (
+        pick("quanzhou", "pop_60plus", 2017),
+        pick("quanzhou", "pop_80plus", 2017),
+        pick("quanzhou", "pop_total", 2020),
+    )
+    c13, c16, jj = (
+        pick("quanzhou", "pop_100plus", 2013),
+        pick("quanzhou", "pop_100plus", 2016),
+        pick("jinjiang", "pop_total", 2019),
+    )
     main = rows[(rows["geography"] == geography.CITY_ID) & rows["indicator"].isin(["pop_total", "pop_60plus"])]
     mape = float(main["error_pct"].abs().mean())
     return (
@@ -169,4 +252,5 @@ def summary_text(rows: pd.DataFrame) -> str:
         "(end-2017 60+/80+, end-2019 60+, the centenarian counts) cannot be backtested; the oldest-old errors show why "
         "they are needed, as the 2010 base can only take China's cohort shape at those ages. No two consecutive "
         "registered years exist up to 2011, so net transfers are 0; no county figure either, so units get the city's "
-        f"registered/resident ratio (晋江's 2019 registered total: {jj.error_pct:+.0f} %).*")
+        f"registered/resident ratio (晋江's 2019 registered total: {jj.error_pct:+.0f} %).*"
+    )

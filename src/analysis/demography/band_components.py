@@ -16,22 +16,34 @@ from .. import catalogue
 from .cached import project
 from .result import ProjectionResult
 
-COMPONENTS = {"all": "全部 all sources", "base": "仅基期估计 estimated base only",
-              "rates": "仅生育死亡迁移 rates only"}
+COMPONENTS = {"all": "全部 all sources", "base": "仅基期估计 estimated base only", "rates": "仅生育死亡迁移 rates only"}
 #: What each component draws (scenario ``demography.*`` spreads; :mod:`.base.uncertainty`, :mod:`.parameters`).
-BASE_SOURCES = ("基期60岁及以上水平 elderly level", "80岁及以上占比 80+ within 60+", "即将满60岁的队列 cohorts about to turn 60",
-                "1959—61年饥荒低谷深度 famine-trough depth", "估算的县级总数 estimated county totals",
-                "估算的县级年龄结构 estimated county age structures")
-RATE_SOURCES = ("生育水平 fertility", "全市死亡水平 city mortality level", "预期寿命增幅 life-expectancy gain",
-                "迁移 migration")
+BASE_SOURCES = (
+    "基期60岁及以上水平 elderly level",
+    "80岁及以上占比 80+ within 60+",
+    "即将满60岁的队列 cohorts about to turn 60",
+    "1959—61年饥荒低谷深度 famine-trough depth",
+    "估算的县级总数 estimated county totals",
+    "估算的县级年龄结构 estimated county age structures",
+)
+RATE_SOURCES = (
+    "生育水平 fertility",
+    "全市死亡水平 city mortality level",
+    "预期寿命增幅 life-expectancy gain",
+    "迁移 migration",
+)
 MADE_OF = {"all": BASE_SOURCES + RATE_SOURCES, "base": BASE_SOURCES, "rates": RATE_SOURCES}
 FIRST_AGE = {"pop_total": 0, "pop_60plus": 60, "pop_65plus": 65, "pop_80plus": 80}
 
 
-def component_runs(scenario, base: str, start_year: int, end_year: int, draws: int, seed: int) -> dict[str, ProjectionResult]:
+def component_runs(
+    scenario, base: str, start_year: int, end_year: int, draws: int, seed: int
+) -> dict[str, ProjectionResult]:
     """The three projections (``all``, ``base``, ``rates``), through the run cache."""
-    return {u: project(scenario, base=base, start_year=start_year, end_year=end_year, draws=draws, seed=seed,
-                       uncertainty=u) for u in COMPONENTS}
+    return {
+        u: project(scenario, base=base, start_year=start_year, end_year=end_year, draws=draws, seed=seed, uncertainty=u)
+        for u in COMPONENTS
+    }
 
 
 def band_table(runs: dict[str, ProjectionResult], unit_id: str, indicator: str, year: int) -> pd.DataFrame:
@@ -47,10 +59,13 @@ def band_table(runs: dict[str, ProjectionResult], unit_id: str, indicator: str, 
 def readable(table: pd.DataFrame) -> pd.DataFrame:
     """The component table for people (万人, % of the median)."""
     wan = catalogue.wan
-    return pd.DataFrame({
-        "不确定性来源 source": table["component"].map(COMPONENTS),
-        "p10 (万人)": table["p10"].map(wan), "中位数 median (万人)": table["p50"].map(wan),
-        "p90 (万人)": table["p90"].map(wan),
-        "区间宽度 width (p90−p10, % of median)": table["width_pct"].map(lambda v: f"{v:.1f}%"),
-        "组成 made of": table["component"].map(lambda c: "；".join(MADE_OF[c])),
-    })
+    return pd.DataFrame(
+        {
+            "不确定性来源 source": table["component"].map(COMPONENTS),
+            "p10 (万人)": table["p10"].map(wan),
+            "中位数 median (万人)": table["p50"].map(wan),
+            "p90 (万人)": table["p90"].map(wan),
+            "区间宽度 width (p90−p10, % of median)": table["width_pct"].map(lambda v: f"{v:.1f}%"),
+            "组成 made of": table["component"].map(lambda c: "；".join(MADE_OF[c])),
+        }
+    )

@@ -24,8 +24,10 @@ from .cached import project
 #: (:mod:`.base.uncertainty`). The county-total spread also carries the evidence units' carry error.
 SOURCES = {
     "county_structures": ("估算的县级年龄结构 estimated county age structures", ("demography.base_structure_sd_pct",)),
-    "county_totals": ("估算的县级总数 estimated county totals",
-                      ("demography.base_county_sd_log_resident", "demography.base_county_sd_log_registered")),
+    "county_totals": (
+        "估算的县级总数 estimated county totals",
+        ("demography.base_county_sd_log_resident", "demography.base_county_sd_log_registered"),
+    ),
     "elderly_level": ("基期60岁及以上水平 elderly level (户籍 registered)", ("demography.base_elderly_sd_pct",)),
     "oldest_share": ("80岁及以上占比 80+ within 60+ (户籍 registered)", ("demography.base_80plus_sd_pct",)),
     "entrants": ("即将满60岁的队列 cohorts about to turn 60", ("demography.base_entrant_sd_pct",)),
@@ -50,9 +52,16 @@ def variance_share(width_all: float, width_without: float) -> float:
     return 100.0 * (1.0 - (width_without / width_all) ** 2) if width_all > 0 else 0.0
 
 
-def source_widths(scenario: Scenario | str, base: str, year: int, draws: int, seed: int,
-                  indicator: str = "pop_60plus", sources: tuple[str, ...] | None = None,
-                  start_year: int = 2020) -> pd.DataFrame:
+def source_widths(
+    scenario: Scenario | str,
+    base: str,
+    year: int,
+    draws: int,
+    seed: int,
+    indicator: str = "pop_60plus",
+    sources: tuple[str, ...] | None = None,
+    start_year: int = 2020,
+) -> pd.DataFrame:
     """Per unit (and the city, ``quanzhou``) and source: the band width with every source
     (``width_all_pct``), without that source (``width_without_pct``) and the source's share of the
     band (``share_pct``, module docstring). Runs from ``start_year`` to ``year`` through the run
@@ -70,8 +79,15 @@ def source_widths(scenario: Scenario | str, base: str, year: int, draws: int, se
         without = band_widths(run, indicator, year)
         for unit, width in full.items():
             share = variance_share(width, without[unit])
-            rows.append({"unit_id": unit, "source": name, "width_all_pct": width,
-                         "width_without_pct": without[unit], "share_pct": share})
+            rows.append(
+                {
+                    "unit_id": unit,
+                    "source": name,
+                    "width_all_pct": width,
+                    "width_without_pct": without[unit],
+                    "share_pct": share,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -79,9 +95,15 @@ def readable(table: pd.DataFrame, unit_id: str) -> pd.DataFrame:
     """One unit's rows of :func:`source_widths` for people: source, width without it, share (%)."""
     labels = {name: label for name, (label, _) in SOURCES.items()} | {RATES[0]: RATES[1]}
     sel = table[table["unit_id"] == unit_id]
-    return pd.DataFrame({
-        "不确定性来源 source": sel["source"].map(labels).to_numpy(),
-        "去掉后的区间宽度 width without it (% of median)": sel["width_without_pct"].map(lambda v: f"{v:.1f}%").to_numpy(),
-        "全部来源的区间宽度 width with all (% of median)": sel["width_all_pct"].map(lambda v: f"{v:.1f}%").to_numpy(),
-        "占区间方差 share of the band (%)": sel["share_pct"].map(lambda v: f"{max(v, 0.0):.0f}%").to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "不确定性来源 source": sel["source"].map(labels).to_numpy(),
+            "去掉后的区间宽度 width without it (% of median)": sel["width_without_pct"]
+            .map(lambda v: f"{v:.1f}%")
+            .to_numpy(),
+            "全部来源的区间宽度 width with all (% of median)": sel["width_all_pct"]
+            .map(lambda v: f"{v:.1f}%")
+            .to_numpy(),
+            "占区间方差 share of the band (%)": sel["share_pct"].map(lambda v: f"{max(v, 0.0):.0f}%").to_numpy(),
+        }
+    )

@@ -34,8 +34,11 @@ def city_totals(up_to: int) -> dict[int, float]:
     sel = reg[(reg["geography"] == CITY_NAME) & (reg["indicator"] == "registered_population")]
     totals = {int(r.year): float(r.value) * 1e4 for r in sel.itertuples() if int(r.year) <= up_to}
     obs = registry.observations(up_to=up_to)
-    obs = obs[(obs["unit_id"] == registry.CITY) & (obs["indicator"] == registry.TOTAL)
-              & (obs["reference_date"].dt.strftime("%m-%d") == "12-31")]
+    obs = obs[
+        (obs["unit_id"] == registry.CITY)
+        & (obs["indicator"] == registry.TOTAL)
+        & (obs["reference_date"].dt.strftime("%m-%d") == "12-31")
+    ]
     totals.update({int(r.year): float(r.value) for r in obs.itertuples()})
     return dict(sorted(totals.items()))
 
@@ -56,8 +59,12 @@ def modelled_years(status: pd.DataFrame, origin: int, base_year: int) -> int:
     """Years from the last year-end whose city total is observed (or the base year) to ``origin``.
 
     ``status``: :attr:`analysis.demography.estimates.Estimates.status`."""
-    seen = status[(status["unit_id"] == registry.CITY) & (status["count"] == "pop_total")
-                  & status["status"].str.startswith("observed") & (status["year"] <= origin)]
+    seen = status[
+        (status["unit_id"] == registry.CITY)
+        & (status["count"] == "pop_total")
+        & status["status"].str.startswith("observed")
+        & (status["year"] <= origin)
+    ]
     last = max([base_year] + [int(y) for y in seen["year"]])
     return int(origin) - last
 

@@ -31,12 +31,24 @@ def _at(array, t, shape, name):
     try:
         return np.broadcast_to(array[t], shape)
     except ValueError:
-        raise AnalysisError(f"project_arrays: {name}[t] of shape {np.shape(array[t])} does not broadcast to {shape}") from None
+        raise AnalysisError(
+            f"project_arrays: {name}[t] of shape {np.shape(array[t])} does not broadcast to {shape}"
+        ) from None
 
 
-def project_arrays(base, survival, birth_survival, asfr, srb, migration, *,
-                   asfr_scale=None, migration_scale=None, keep_age_components: bool = False,
-                   dtype=np.float64) -> dict[str, np.ndarray]:
+def project_arrays(
+    base,
+    survival,
+    birth_survival,
+    asfr,
+    srb,
+    migration,
+    *,
+    asfr_scale=None,
+    migration_scale=None,
+    keep_age_components: bool = False,
+    dtype=np.float64,
+) -> dict[str, np.ndarray]:
     """Project a population ``T`` annual steps with given rates.
 
     Parameters
@@ -81,8 +93,15 @@ def project_arrays(base, survival, birth_survival, asfr, srb, migration, *,
             raise AnalysisError(f"{name} has {len(arr)} steps; survival has {n_steps}")
     D0, U, _, A = base.shape
     D = D0
-    for arr, full_ndim in ((survival, 4), (migration, 4), (birth_survival, 3), (asfr, 3), (srb, 2),
-                           (asfr_scale, 2), (migration_scale, 2)):
+    for arr, full_ndim in (
+        (survival, 4),
+        (migration, 4),
+        (birth_survival, 3),
+        (asfr, 3),
+        (srb, 2),
+        (asfr_scale, 2),
+        (migration_scale, 2),
+    ):
         if arr is not None and np.ndim(arr) - 1 == full_ndim:
             D = max(D, np.shape(arr)[1])
     shape = (D, U, 2, A)
@@ -113,8 +132,11 @@ def project_arrays(base, survival, birth_survival, asfr, srb, migration, *,
             rates = rates * _at(asfr_scale, t, (D, U), "asfr_scale")[..., None]
         ratio = _at(srb, t, (D, U), "srb")
         if migration_scale is not None:
-            np.multiply(_at(migration, t, shape, "migration"),
-                        _at(migration_scale, t, (D, U), "migration_scale")[..., None, None], out=moves)
+            np.multiply(
+                _at(migration, t, shape, "migration"),
+                _at(migration_scale, t, (D, U), "migration_scale")[..., None, None],
+                out=moves,
+            )
         else:
             moves[...] = _at(migration, t, shape, "migration")
 
@@ -146,8 +168,13 @@ def project_arrays(base, survival, birth_survival, asfr, srb, migration, *,
         current = nxt
         store[t + 1] = current
     pop = np.moveaxis(store, 0, 1)
-    out = {"population": pop, "births": births_out, "deaths": deaths_out,
-           "net_migration": mig_out, "migration_clipped": clip_out}
+    out = {
+        "population": pop,
+        "births": births_out,
+        "deaths": deaths_out,
+        "net_migration": mig_out,
+        "migration_clipped": clip_out,
+    }
     if keep_age_components:
         out["migration_by_age"] = mig_age
     return out

@@ -17,8 +17,9 @@ from ..errors import AnalysisError
 from . import registry
 
 
-def margin_targets(obs: pd.DataFrame, year: int, stock: np.ndarray, prev: np.ndarray,
-                    unit_ids: list[str]) -> tuple[list, dict]:
+def margin_targets(
+    obs: pd.DataFrame, year: int, stock: np.ndarray, prev: np.ndarray, unit_ids: list[str]
+) -> tuple[list, dict]:
     """IPF constraints for the year-end stock (U, 2, A) and the (unit, count) → (value, how) met."""
     end = pd.Timestamp(f"{year}-12-31")
     uid = {u: i for i, u in enumerate(unit_ids)}

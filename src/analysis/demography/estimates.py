@@ -99,23 +99,42 @@ class Estimates:
     def index(self, year: int) -> int:
         hits = np.flatnonzero(self.years == int(year))
         if not len(hits):
-            raise AnalysisError(f"no registered estimate for end-{year}: the estimates cover "
-                                f"{self.years[0]}–{self.years[-1]}")
+            raise AnalysisError(
+                f"no registered estimate for end-{year}: the estimates cover {self.years[0]}–{self.years[-1]}"
+            )
         return int(hits[0])
 
     def base_population(self, year: int) -> BasePopulation:
         """The estimate at the end of ``year`` as a registered base for :func:`project`."""
         t = self.index(year)
         used = self.used[self.used["reference_date"] <= pd.Timestamp(f"{int(year)}-12-31")]
-        notes = list(self.base.notes) + self.notes + [
-            note("origin_estimate", y=year, base_year=self.base.year, figures=len(used),
-                 last=f"{used['reference_date'].max():%Y-%m-%d}") if len(used) else
-            note("origin_carried" if t else "origin_base", y=year, base_year=self.base.year)]
+        notes = (
+            list(self.base.notes)
+            + self.notes
+            + [
+                note(
+                    "origin_estimate",
+                    y=year,
+                    base_year=self.base.year,
+                    figures=len(used),
+                    last=f"{used['reference_date'].max():%Y-%m-%d}",
+                )
+                if len(used)
+                else note("origin_carried" if t else "origin_base", y=year, base_year=self.base.year)
+            ]
+        )
         diagnostics = dict(self.base.diagnostics)
         diagnostics.update({"origin_year": int(year)})
-        return BasePopulation(self.population[t].copy(), list(self.unit_ids), int(year), "registered",
-                              bool(self.base.estimated or t > 0),
-                              notes, dict(self.base.unit_total_estimated), diagnostics)
+        return BasePopulation(
+            self.population[t].copy(),
+            list(self.unit_ids),
+            int(year),
+            "registered",
+            bool(self.base.estimated or t > 0),
+            notes,
+            dict(self.base.unit_total_estimated),
+            diagnostics,
+        )
 
     def births_in(self, year: int) -> float:
         """City registered births in ``year`` (persons); for the base year, :func:`_base_births`."""
@@ -147,15 +166,28 @@ def _step(pop: np.ndarray, year: int, births: float, net: float, profile: np.nda
     scale = (net * share)[None]
 
     def run(factor):
-        return project_arrays(pop, S[None, None, None], Sb[None, None, None], (pattern * factor)[None, None, None],
-                              srb[:, None, None], mig, migration_scale=scale, keep_age_components=True)
+        return project_arrays(
+            pop,
+            S[None, None, None],
+            Sb[None, None, None],
+            (pattern * factor)[None, None, None],
+            srb[:, None, None],
+            mig,
+            migration_scale=scale,
+            keep_age_components=True,
+        )
+
     unit = run(1.0)["births"][0, 1].sum()
     return run(births / unit)
 
 
-def registered_estimates(last_year: int | None = None, data_up_to: int | None = None,
-                         base: BasePopulation | None = None, params: DemographyParameters | None = None,
-                         revise_base: bool = True) -> Estimates:
+def registered_estimates(
+    last_year: int | None = None,
+    data_up_to: int | None = None,
+    base: BasePopulation | None = None,
+    params: DemographyParameters | None = None,
+    revise_base: bool = True,
+) -> Estimates:
     """Registered year-end estimates from the base (default: the 2020 estimate) to ``last_year``
     (default: the last year of any registry figure), using only figures dated on or before
     31 December of ``data_up_to`` (default ``last_year``). See the module docstring for the method.
@@ -220,13 +252,24 @@ def rebase_revision(bp: BasePopulation, params: DemographyParameters) -> dict:
     counts, before_after, pct = [], [], []
     for count, first in COUNTS.items():
         before, after = float(old[..., first:].sum()), float(bp.population[..., first:].sum())
-        out[count] = {"before": before, "after": after, "change": after - before,
-                      "change_pct": 100.0 * (after - before) / before}
+        out[count] = {
+            "before": before,
+            "after": after,
+            "change": after - before,
+            "change_pct": 100.0 * (after - before) / before,
+        }
         counts.append(count)
         before_after.append((before, after))
         pct.append(100.0 * (after - before) / before)
-    record = note("rebased", y=int(bp.year), base_year=BASE_YEAR, counts=counts,
-                  before=[b for b, _ in before_after], after=[a for _, a in before_after], pct=pct)
+    record = note(
+        "rebased",
+        y=int(bp.year),
+        base_year=BASE_YEAR,
+        counts=counts,
+        before=[b for b, _ in before_after],
+        after=[a for _, a in before_after],
+        pct=pct,
+    )
     out["note"], out["record"] = str(record), record  # the record goes to the notes, the sentence to the index
     return out
 
@@ -264,19 +307,37 @@ def revised_base(bp: BasePopulation, est: Estimates) -> tuple[BasePopulation | N
     U, _, A = bp.population.shape
     labels_sa = (np.arange(2)[:, None] * A + np.arange(A)[None, :])[None].repeat(U, axis=0)
     pop = ipf(bp.population, [(np.arange(U)[:, None, None], new), (labels_sa, city.ravel())], tol=1e-10)
-    notes = [note("base_revised", y=bp.year, units=list(ratios), ratios=list(ratios.values()),
-                  before=[totals[bp.unit_ids.index(u)] for u in ratios], after=[new[bp.unit_ids.index(u)] for u in ratios])]
+    notes = [
+        note(
+            "base_revised",
+            y=bp.year,
+            units=list(ratios),
+            ratios=list(ratios.values()),
+            before=[totals[bp.unit_ids.index(u)] for u in ratios],
+            after=[new[bp.unit_ids.index(u)] for u in ratios],
+        )
+    ]
     diagnostics = dict(bp.diagnostics)
     diagnostics["registered_base_revision"] = {u: float(r) for u, r in ratios.items()}
-    return BasePopulation(pop, list(bp.unit_ids), bp.year, bp.base, True, list(bp.notes) + notes,
-                          dict(bp.unit_total_estimated), diagnostics), notes
+    return BasePopulation(
+        pop,
+        list(bp.unit_ids),
+        bp.year,
+        bp.base,
+        True,
+        list(bp.notes) + notes,
+        dict(bp.unit_total_estimated),
+        diagnostics,
+    ), notes
 
 
-def _carry(bp: BasePopulation, obs_all: pd.DataFrame, last_year: int, data_up_to: int,
-           params: DemographyParameters) -> Estimates:
+def _carry(
+    bp: BasePopulation, obs_all: pd.DataFrame, last_year: int, data_up_to: int, params: DemographyParameters
+) -> Estimates:
     """Steps 1–4 of the module docstring from ``bp`` (end of ``bp.year``) to the end of ``last_year``."""
-    profile = migration.age_sex_profile(params.migration_peak_age, params.migration_female_share,
-                                        params.registered_transfer_share_60plus)
+    profile = migration.age_sex_profile(
+        params.migration_peak_age, params.migration_female_share, params.registered_transfer_share_60plus
+    )
     nat = {y: b for y, b in registry.national_births().items() if y <= data_up_to}
     years = np.arange(bp.year, last_year + 1)
     Y, (U, _, A) = len(years), bp.population.shape
@@ -319,12 +380,36 @@ def _carry(bp: BasePopulation, obs_all: pd.DataFrame, last_year: int, data_up_to
         net[t] = net_age[t].sum(axis=-1)
         adj[t] = (raked - stock).sum(axis=-1)
         used.append(obs)
-        notes.append(note("estimate_year", y=year, births=b_city, how=b_how, deaths=deaths[t].sum(), net=net[t].sum(),
-                          raked=0.5 * np.abs(raked - stock).sum(), figures=len(obs)))
+        notes.append(
+            note(
+                "estimate_year",
+                y=year,
+                births=b_city,
+                how=b_how,
+                deaths=deaths[t].sum(),
+                net=net[t].sum(),
+                raked=0.5 * np.abs(raked - stock).sum(),
+                figures=len(obs),
+            )
+        )
         status += _status_rows(year, raked, met, obs, list(bp.unit_ids))
     used_frame = pd.concat(used, ignore_index=True) if used else obs_all.iloc[:0]
-    return Estimates(years, list(bp.unit_ids), pop, surv, net_age, births, deaths, net, adj,
-                     pd.DataFrame(status, columns=STATUS_COLUMNS), used_frame, data_up_to, bp, notes=notes)
+    return Estimates(
+        years,
+        list(bp.unit_ids),
+        pop,
+        surv,
+        net_age,
+        births,
+        deaths,
+        net,
+        adj,
+        pd.DataFrame(status, columns=STATUS_COLUMNS),
+        used_frame,
+        data_up_to,
+        bp,
+        notes=notes,
+    )
 
 
 def _base_births(bp: BasePopulation) -> float:
@@ -344,10 +429,19 @@ def _status_rows(year: int, stock: np.ndarray, met: dict, obs: pd.DataFrame, uni
         part = stock if uid == registry.CITY else stock[unit_ids.index(uid)]
         for count, first in COUNTS.items():
             hit = met.get((uid, first))
-            src = obs[(obs["unit_id"] == uid) & (obs["indicator"].map(
-                lambda i: registry.FIRST_AGE.get(i, 0 if i == registry.TOTAL else -1)) == first)]
-            rows.append({"year": year, "unit_id": uid, "count": count, "value": float(part[..., first:].sum()),
-                         "status": hit[1] if hit else ("partly observed" if any_obs else "modelled"),
-                         "observed": hit[0] if hit else np.nan,
-                         "source": src["source"].iloc[0] if hit and len(src) else ""})
+            src = obs[
+                (obs["unit_id"] == uid)
+                & (obs["indicator"].map(lambda i: registry.FIRST_AGE.get(i, 0 if i == registry.TOTAL else -1)) == first)
+            ]
+            rows.append(
+                {
+                    "year": year,
+                    "unit_id": uid,
+                    "count": count,
+                    "value": float(part[..., first:].sum()),
+                    "status": hit[1] if hit else ("partly observed" if any_obs else "modelled"),
+                    "observed": hit[0] if hit else np.nan,
+                    "source": src["source"].iloc[0] if hit and len(src) else "",
+                }
+            )
     return rows

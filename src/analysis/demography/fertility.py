@@ -67,14 +67,14 @@ def asfr_pattern(years) -> np.ndarray:
 
 def _series(frame, indicator: str) -> dict[int, float]:
     sel = frame["indicator"].to_numpy() == indicator  # numpy: pandas string filters are slow
-    return dict(zip(frame["year"].to_numpy()[sel].astype(int).tolist(),
-                    frame["value"].to_numpy()[sel].astype(float).tolist()))
+    return dict(
+        zip(frame["year"].to_numpy()[sel].astype(int).tolist(), frame["value"].to_numpy()[sel].astype(float).tolist())
+    )
 
 
 def national_tfr(years) -> np.ndarray:
     """UN WPP 2022 TFR of China (children per woman) for each year (2010–2060)."""
-    series = {**_series(loaders.load_wpp_projection(), "tfr_medium"),
-              **_series(loaders.load_fertility(), "TFR")}
+    series = {**_series(loaders.load_wpp_projection(), "tfr_medium"), **_series(loaders.load_fertility(), "TFR")}
     years = np.atleast_1d(np.asarray(years, dtype=int))
     missing = [int(y) for y in years if int(y) not in series]
     if missing:

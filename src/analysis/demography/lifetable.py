@@ -65,8 +65,8 @@ def e0_of(mx: np.ndarray) -> np.ndarray:
 def _secant(mx, target, x1, tol, max_iter):
     """Safeguarded secant search on log k (general, slower path)."""
     shape = target.shape
-    lo = np.full(shape, -8.0)   # log k: e0 very high
-    hi = np.full(shape, 6.0)    # log k: e0 very low
+    lo = np.full(shape, -8.0)  # log k: e0 very high
+    hi = np.full(shape, 6.0)  # log k: e0 very low
 
     def f(logk):
         return e0_of(mx * np.exp(logk)[..., None]) - target
@@ -115,15 +115,15 @@ def _tabulate(ms: np.ndarray, x: np.ndarray, slope: bool = True):
     """
     rows = max(1, BLOCK // len(x))
     if len(ms) > rows:
-        parts = [_tabulate(ms[i:i + rows], x, slope) for i in range(0, len(ms), rows)]
+        parts = [_tabulate(ms[i : i + rows], x, slope) for i in range(0, len(ms), rows)]
         if not slope:
             return np.concatenate(parts)
         return np.concatenate([e for e, _ in parts]), np.concatenate([d for _, d in parts])
     n, A = ms.shape
     cum = np.zeros((n, A))
     np.cumsum(ms[:, :-1], axis=-1, out=cum[:, 1:])
-    k = np.exp(x)[None, :, None]                             # (1, G, 1)
-    z = np.maximum(k * ms[:, None, :], 1e-15)                # (n, G, A)
+    k = np.exp(x)[None, :, None]  # (1, G, 1)
+    z = np.maximum(k * ms[:, None, :], 1e-15)  # (n, G, A)
     kc = k * cum[:, None, :]
     lx = np.exp(-kc)
     q = -np.expm1(-z)
@@ -133,7 +133,7 @@ def _tabulate(ms: np.ndarray, x: np.ndarray, slope: bool = True):
     e0 = np.einsum("nga,nga->ng", lx[..., :-1], g[..., :-1]) + open_l
     if not slope:
         return e0
-    np.subtract(1.0, q, out=q)                               # e^-z
+    np.subtract(1.0, q, out=q)  # e^-z
     q -= g * (1.0 + kc)
     d = np.einsum("nga,nga->ng", lx[..., :-1], q[..., :-1]) - (kc[..., -1] + 1.0) * open_l
     return e0, d
@@ -170,33 +170,34 @@ def _grid_solve(ms: np.ndarray, sid: np.ndarray, tgt: np.ndarray) -> tuple[np.nd
     x_hi = coarse[pos[~outside].max()]
     steps = int(np.ceil((x_hi - x_lo) / FINE_STEP - 1e-9))
     fine = x_lo + FINE_STEP * np.arange(steps + 1)
-    both = np.empty(2 * steps + 1)                            # grid points and midpoints
+    both = np.empty(2 * steps + 1)  # grid points and midpoints
     both[0::2], both[1::2] = fine, fine[:-1] + 0.5 * FINE_STEP
     e_all, d_all = _tabulate(ms, both)
-    e0g, dg = e_all[:, 0::2], d_all[:, 0::2] * FINE_STEP      # slopes per unit of u
+    e0g, dg = e_all[:, 0::2], d_all[:, 0::2] * FINE_STEP  # slopes per unit of u
     mid_err = np.abs(e_all[:, 1::2] - (0.5 * (e0g[:, :-1] + e0g[:, 1:]) + 0.125 * (dg[:, :-1] - dg[:, 1:])))
     i = np.clip(_locate(e0g, sid, tgt), 1, steps) - 1
     e_a, e_b, d_a, d_b = e0g[sid, i], e0g[sid, i + 1], dg[sid, i], dg[sid, i + 1]
     with np.errstate(divide="ignore", invalid="ignore"):
-        u = np.clip((tgt - e_a) / (e_b - e_a), 0.0, 1.0)      # linear start
-        for _ in range(3):                                    # Newton on the Hermite cubic in u
+        u = np.clip((tgt - e_a) / (e_b - e_a), 0.0, 1.0)  # linear start
+        for _ in range(3):  # Newton on the Hermite cubic in u
             u2 = u * u
             u3 = u2 * u
-            f = ((2 * u3 - 3 * u2 + 1) * e_a + (u3 - 2 * u2 + u) * d_a
-                 + (3 * u2 - 2 * u3) * e_b + (u3 - u2) * d_b) - tgt
+            f = (
+                (2 * u3 - 3 * u2 + 1) * e_a + (u3 - 2 * u2 + u) * d_a + (3 * u2 - 2 * u3) * e_b + (u3 - u2) * d_b
+            ) - tgt
             df = (6 * u2 - 6 * u) * (e_a - e_b) + (3 * u2 - 4 * u + 1) * d_a + (3 * u2 - 2 * u) * d_b
             u = np.clip(u - f / df, 0.0, 1.0)
         u2 = u * u
         u3 = u2 * u
-        resid = ((2 * u3 - 3 * u2 + 1) * e_a + (u3 - 2 * u2 + u) * d_a
-                 + (3 * u2 - 2 * u3) * e_b + (u3 - u2) * d_b) - tgt
+        resid = (
+            (2 * u3 - 3 * u2 + 1) * e_a + (u3 - 2 * u2 + u) * d_a + (3 * u2 - 2 * u3) * e_b + (u3 - u2) * d_b
+        ) - tgt
     x = fine[i] + u * FINE_STEP
     outside |= ~np.isfinite(x) | ~(np.abs(resid) < INTERPOLATION_TOL) | ~(mid_err[sid, i] < INTERPOLATION_TOL)
     return np.where(outside, 0.0, x), outside
 
 
-def _evaluate(ms: np.ndarray, sid: np.ndarray, k: np.ndarray, S_out: np.ndarray | None = None,
-              with_e0: bool = True):
+def _evaluate(ms: np.ndarray, sid: np.ndarray, k: np.ndarray, S_out: np.ndarray | None = None, with_e0: bool = True):
     """``S_birth`` = L(0) (N,) and e0 (N,) of the schedules ``k[i] · ms[sid[i]]``, block by
     block; fills ``S_out`` (N, A) with their survival ratios (see :func:`survival_ratios`)."""
     N = len(k)
@@ -206,19 +207,19 @@ def _evaluate(ms: np.ndarray, sid: np.ndarray, k: np.ndarray, S_out: np.ndarray 
     for lo in range(0, N, BLOCK):
         hi = min(lo + BLOCK, N)
         neg_z = np.take(ms, sid[lo:hi], axis=0)
-        neg_z *= -k[lo:hi, None]                    # -z = -k m
-        if clamp:                                    # (1 - e^-z)/z → 1 as z → 0
+        neg_z *= -k[lo:hi, None]  # -z = -k m
+        if clamp:  # (1 - e^-z)/z → 1 as z → 0
             np.minimum(neg_z, -1e-15, out=neg_z)
-        em = np.expm1(neg_z)                         # e^-z - 1, exact for small z
-        g = np.divide(em, neg_z)                     # (1 - e^-z)/z: L(a)/l(a)
-        p = np.add(em, 1.0, out=em)                  # e^-z
+        em = np.expm1(neg_z)  # e^-z - 1, exact for small z
+        g = np.divide(em, neg_z)  # (1 - e^-z)/z: L(a)/l(a)
+        p = np.add(em, 1.0, out=em)  # e^-z
         Sb[lo:hi] = g[:, 0]
-        if S_out is not None:                        # S(a) = e^-z_a g(z_{a+1}) / g(z_a); S(100) = e^-z_100
+        if S_out is not None:  # S(a) = e^-z_a g(z_{a+1}) / g(z_a); S(100) = e^-z_100
             S = S_out[lo:hi]
             np.divide(g[:, 1:], g[:, :-1], out=S[:, :-1])
             S[:, :-1] *= p[:, :-1]
             S[:, -1] = p[:, -1]
-        if with_e0:                                  # e0 = sum_{a<100} l(a) g(z_a) + l(100)/z_100
+        if with_e0:  # e0 = sum_{a<100} l(a) g(z_a) + l(100)/z_100
             lx = np.cumprod(p[:, :-1], axis=-1, out=neg_z[:, 1:])
             neg_z[:, 0] = 1.0
             last = -k[lo:hi] * ms[sid[lo:hi], -1]
@@ -241,8 +242,9 @@ def _distinct(mx: np.ndarray, target):
     return ms, sid, tgt, shape
 
 
-def solve_hazard_factor(mx: np.ndarray, target_e0, tol: float = 1e-6, max_iter: int = 60,
-                        verify: bool = True) -> np.ndarray:
+def solve_hazard_factor(
+    mx: np.ndarray, target_e0, tol: float = 1e-6, max_iter: int = 60, verify: bool = True
+) -> np.ndarray:
     """Proportional-hazards factor ``k`` with ``e0(k · mx) = target_e0``, vectorized.
 
     Parameters
@@ -372,10 +374,17 @@ def e0_path(years) -> np.ndarray:
     for s, sex in enumerate(SEXES):
         a = (t_ind == "e0_life_expectancy_at_birth") & (t_sex == sex)
         b = p_ind == f"e0_{sex}"
-        series[s] = {**dict(zip(table["year"].to_numpy()[a].astype(int).tolist(),
-                                table["value"].to_numpy()[a].astype(float).tolist())),
-                     **dict(zip(proj["year"].to_numpy()[b].astype(int).tolist(),
-                                proj["value"].to_numpy()[b].astype(float).tolist()))}
+        series[s] = {
+            **dict(
+                zip(
+                    table["year"].to_numpy()[a].astype(int).tolist(),
+                    table["value"].to_numpy()[a].astype(float).tolist(),
+                )
+            ),
+            **dict(
+                zip(proj["year"].to_numpy()[b].astype(int).tolist(), proj["value"].to_numpy()[b].astype(float).tolist())
+            ),
+        }
     years = np.atleast_1d(np.asarray(years, dtype=int))
     out = np.empty((len(years), 2))
     for j, year in enumerate(years):

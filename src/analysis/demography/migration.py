@@ -32,9 +32,11 @@ def rogers_castro(peak_age: float, ages=None, **overrides) -> np.ndarray:
     """Rogers–Castro schedule at ``ages + 0.5`` (default 0…100), normalised to sum to 1."""
     p = {**ROGERS_CASTRO, **overrides}
     x = (np.arange(N_AGES) if ages is None else np.asarray(ages)) + 0.5
-    m = (p["a1"] * np.exp(-p["alpha1"] * x)
-         + p["a2"] * np.exp(-p["alpha2"] * (x - peak_age) - np.exp(-p["lambda2"] * (x - peak_age)))
-         + p["c"])
+    m = (
+        p["a1"] * np.exp(-p["alpha1"] * x)
+        + p["a2"] * np.exp(-p["alpha2"] * (x - peak_age) - np.exp(-p["lambda2"] * (x - peak_age)))
+        + p["c"]
+    )
     return m / m.sum()
 
 
@@ -42,8 +44,9 @@ def _age_terms(peak_age: float) -> np.ndarray:
     """Un-normalised Rogers–Castro age terms (childhood + labour force, no constant) at x + 0.5."""
     p = ROGERS_CASTRO
     x = np.arange(N_AGES) + 0.5
-    return (p["a1"] * np.exp(-p["alpha1"] * x)
-            + p["a2"] * np.exp(-p["alpha2"] * (x - peak_age) - np.exp(-p["lambda2"] * (x - peak_age))))
+    return p["a1"] * np.exp(-p["alpha1"] * x) + p["a2"] * np.exp(
+        -p["alpha2"] * (x - peak_age) - np.exp(-p["lambda2"] * (x - peak_age))
+    )
 
 
 def constant_for_elderly_share(peak_age: float, share_60plus_percent: float) -> float:
@@ -61,21 +64,27 @@ def constant_for_elderly_share(peak_age: float, share_60plus_percent: float) -> 
     return max((t * terms.sum() - terms[60:].sum()) / (n_old - N_AGES * t), 0.0)
 
 
-def age_sex_profile(peak_age: float, female_share_percent: float,
-                    share_60plus_percent: float | None = None) -> np.ndarray:
+def age_sex_profile(
+    peak_age: float, female_share_percent: float, share_60plus_percent: float | None = None
+) -> np.ndarray:
     """Share of net migrants by sex × age, shape (2, 101), summing to 1.
 
     With ``share_60plus_percent`` the constant term is set so that this share of migrants is aged
     60+ (:func:`constant_for_elderly_share`); without it the typical c = 0.003.
     """
-    c = ROGERS_CASTRO["c"] if share_60plus_percent is None else constant_for_elderly_share(peak_age, share_60plus_percent)
+    c = (
+        ROGERS_CASTRO["c"]
+        if share_60plus_percent is None
+        else constant_for_elderly_share(peak_age, share_60plus_percent)
+    )
     rc = rogers_castro(peak_age, c=c)
     f = female_share_percent / 100.0
     return np.stack([(1 - f) * rc, f * rc])
 
 
-def resident_migration_2021(base_totals: np.ndarray, unit_names_zh: list[str], births=None,
-                            deaths=None) -> tuple[np.ndarray, list[Note]]:
+def resident_migration_2021(
+    base_totals: np.ndarray, unit_names_zh: list[str], births=None, deaths=None
+) -> tuple[np.ndarray, list[Note]]:
     """Annual net migration by unit (persons/year) implied by the 2021 yearbook.
 
     From 1 Nov 2020 (census base) to 31 Dec 2021 (year-end, 14 months), per unit::
@@ -93,17 +102,28 @@ def resident_migration_2021(base_totals: np.ndarray, unit_names_zh: list[str], b
     n = len(unit_names_zh)
     if (births is None) != (deaths is None):
         raise AnalysisError("resident_migration_2021: give both births and deaths (the engine's first step) or neither")
-    p21 = np.array([loaders.fact(y, name, "resident_population_yearend", loaders.RESIDENT_TABLE_YEAR) * 1e4 for name in unit_names_zh])
+    p21 = np.array(
+        [
+            loaders.fact(y, name, "resident_population_yearend", loaders.RESIDENT_TABLE_YEAR) * 1e4
+            for name in unit_names_zh
+        ]
+    )
     base = np.asarray(base_totals, dtype=float)
     if births is None:
-        cbr = np.array([loaders.fact(y, name, "crude_birth_rate", loaders.RESIDENT_TABLE_YEAR) for name in unit_names_zh])
-        cdr = np.array([loaders.fact(y, name, "crude_death_rate", loaders.RESIDENT_TABLE_YEAR) for name in unit_names_zh])
+        cbr = np.array(
+            [loaders.fact(y, name, "crude_birth_rate", loaders.RESIDENT_TABLE_YEAR) for name in unit_names_zh]
+        )
+        cdr = np.array(
+            [loaders.fact(y, name, "crude_death_rate", loaders.RESIDENT_TABLE_YEAR) for name in unit_names_zh]
+        )
         mid = 0.5 * (base + p21)
         births, deaths = cbr / 1000 * mid, cdr / 1000 * mid
         how = "natural increase at the yearbook's 2021 crude birth and death rates"
     else:
-        how = ("the projection's own first-year births (calibrated to the yearbook's crude birth rates) "
-               f"and deaths (city {np.sum(deaths):,.0f}, at the scenario's mortality level)")
+        how = (
+            "the projection's own first-year births (calibrated to the yearbook's crude birth rates) "
+            f"and deaths (city {np.sum(deaths):,.0f}, at the scenario's mortality level)"
+        )
     births = np.broadcast_to(np.asarray(births, dtype=float), (n,))
     deaths = np.broadcast_to(np.asarray(deaths, dtype=float), (n,))
     out = (p21 - base) * 12 / MONTHS_2020_11_TO_2021_12 - (births - deaths)
@@ -122,8 +142,11 @@ def registered_transfer_rate(death_rate: float | None = None, max_year: int | No
     assumption said in the note.
     """
     reg = loaders.load_registered()
-    years = sorted(int(y) for y in reg.loc[reg["indicator"] == "registered_population", "year"]
-                   if max_year is None or y <= max_year)
+    years = sorted(
+        int(y)
+        for y in reg.loc[reg["indicator"] == "registered_population", "year"]
+        if max_year is None or y <= max_year
+    )
     if max_year is not None and not any(y1 == y0 + 1 for y0, y1 in zip(years[:-1], years[1:])):
         return 0.0, [note("migration_registered_none", max_year=max_year, years=", ".join(map(str, years)) or "none")]
     rates = []
@@ -137,6 +160,9 @@ def registered_transfer_rate(death_rate: float | None = None, max_year: int | No
         mid = 0.5 * (p0 + p1)
         rates.append(((p1 - p0) - (cbr - cdr) / 1000 * mid) / mid)
     rate = float(np.mean(rates))
-    notes = [note("migration_registered", r=1000 * rate, years=len(rates)) if death_rate is None else
-             note("migration_registered_own_deaths", r=1000 * rate, years=len(rates), cdr=death_rate)]
+    notes = [
+        note("migration_registered", r=1000 * rate, years=len(rates))
+        if death_rate is None
+        else note("migration_registered_own_deaths", r=1000 * rate, years=len(rates), cdr=death_rate)
+    ]
     return rate, notes

@@ -41,7 +41,7 @@ def kannisto_fit(mx: np.ndarray, fit_ages: tuple[int, int] = FIT_AGES) -> tuple[
     squares on logit m(x) at ``fit_ages`` (inclusive)."""
     lo, hi = fit_ages
     x = np.arange(lo, hi + 1) - 80.0
-    y = np.asarray(mx, dtype=float)[..., lo:hi + 1]
+    y = np.asarray(mx, dtype=float)[..., lo : hi + 1]
     logit = np.log(y / (1.0 - y))
     xm = x.mean()
     b = ((logit - logit.mean(axis=-1, keepdims=True)) * (x - xm)).sum(axis=-1) / ((x - xm) ** 2).sum()
@@ -84,8 +84,9 @@ def centenarian_trend(origin: int = 2020) -> tuple[tuple[int, float, float], tup
     (``registered_elderly.csv``): ``((year, time, count), (year, time, count))`` with ``time`` on
     the year-end scale (end of July); None when fewer than two are published."""
     table = loaders.load_registered()
-    rows = table[(table["geography"] == "泉州市") & (table["indicator"] == "centenarians")
-                 & (table["year"] <= origin)].sort_values("year")
+    rows = table[
+        (table["geography"] == "泉州市") & (table["indicator"] == "centenarians") & (table["year"] <= origin)
+    ].sort_values("year")
     if len(rows) < 2:
         return None
     (y0, c0), (y1, c1) = [(int(r.year), float(r.value)) for r in rows.tail(2).itertuples(index=False)]
@@ -104,8 +105,9 @@ def city_centenarians_at(time: float, origin: int = 2020) -> tuple[float, Note]:
     (y0, t0, c0), (y1, t1, c1) = trend
     rate = np.log(c1 / c0) / (t1 - t0)
     value = c1 * np.exp(rate * (time - t1))
-    return float(value), note("registered_100plus", y=origin, n=value, a=c0, ya=y0, b=c1, yb=y1,
-                              g=100 * (np.exp(rate) - 1))
+    return float(value), note(
+        "registered_100plus", y=origin, n=value, a=c0, ya=y0, b=c1, yb=y1, g=100 * (np.exp(rate) - 1)
+    )
 
 
 def scale_oldest_old_hazards(survival: np.ndarray, factor, first: int = FIRST_AGE) -> np.ndarray:

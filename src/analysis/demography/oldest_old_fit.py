@@ -51,13 +51,13 @@ SLOPE_STEP = 0.02
 class OldestOldFit:
     """The fitted factor and what it rests on (rates are log growth per year)."""
 
-    factor: float                 # multiplies the hazards at ages 95+
-    sd_log: float                 # sd of ln(factor) from the counts' Poisson error
-    target_growth: float          # r of the published trend
-    target_growth_sd: float       # its Poisson sd
-    growth_at_one: float          # the engine's first-year log growth at factor 1
-    slope: float                  # d(log growth) / d ln(factor) at the fit
-    counts: tuple                 # ((year, time, count), (year, time, count)) used
+    factor: float  # multiplies the hazards at ages 95+
+    sd_log: float  # sd of ln(factor) from the counts' Poisson error
+    target_growth: float  # r of the published trend
+    target_growth_sd: float  # its Poisson sd
+    growth_at_one: float  # the engine's first-year log growth at factor 1
+    slope: float  # d(log growth) / d ln(factor) at the fit
+    counts: tuple  # ((year, time, count), (year, time, count)) used
     origin: int
 
 
@@ -71,8 +71,9 @@ def first_year_growth(factor: float, scenario: Scenario | str = "baseline", orig
     return float(np.log(c[1] / c[0]))
 
 
-def fit_oldest_old_factor(scenario: Scenario | str = "baseline", origin: int = 2020,
-                          tol: float = 1e-6, max_iter: int = 30) -> OldestOldFit:
+def fit_oldest_old_factor(
+    scenario: Scenario | str = "baseline", origin: int = 2020, tol: float = 1e-6, max_iter: int = 30
+) -> OldestOldFit:
     """The factor on the hazards at 95+ that gives the engine's first-year 100+ growth the rate of the
     published pre-origin trend, and its sd (module docstring)."""
     trend = centenarian_trend(origin)
@@ -99,5 +100,6 @@ def fit_oldest_old_factor(scenario: Scenario | str = "baseline", origin: int = 2
     else:
         raise AnalysisError(f"oldest-old factor: no convergence in {max_iter} steps (gap {g1:.2e})")
     slope = (gap(x1 + SLOPE_STEP) - gap(x1 - SLOPE_STEP)) / (2 * SLOPE_STEP)
-    return OldestOldFit(float(np.exp(x1)), float(target_sd / abs(slope)), target, target_sd, at_one,
-                        float(slope), trend, int(origin))
+    return OldestOldFit(
+        float(np.exp(x1)), float(target_sd / abs(slope)), target, target_sd, at_one, float(slope), trend, int(origin)
+    )

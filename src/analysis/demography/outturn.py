@@ -18,9 +18,13 @@ from ..data.schemas import REGISTRY_INDICATOR_ZH
 from .result import ProjectionResult
 
 #: Observed indicator → (projection count, first age, last age or None for an open group).
-MAPPED = {"registered_population": ("pop_total", 0, None), "registered_pop_60plus": ("pop_60plus", 60, None),
-          "registered_pop_80plus": ("pop_80plus", 80, None), "registered_pop_80_89": ("pop_80_89", 80, 89),
-          "registered_pop_90_99": ("pop_90_99", 90, 99)}
+MAPPED = {
+    "registered_population": ("pop_total", 0, None),
+    "registered_pop_60plus": ("pop_60plus", 60, None),
+    "registered_pop_80plus": ("pop_80plus", 80, None),
+    "registered_pop_80_89": ("pop_80_89", 80, 89),
+    "registered_pop_90_99": ("pop_90_99", 90, 99),
+}
 #: The forecast origin: county figures published for later years are evaluation data.
 ORIGIN = 2020
 COLUMNS = ["geography", "year", "indicator", "observed", "p10", "p50", "p90", "error_pct", "inside_band", "note"]
@@ -34,9 +38,13 @@ def observations() -> pd.DataFrame:
     # the county evidence's published totals dated after the origin (永春 2024): evaluation only
     ev = loaders.load_registered_county_evidence()
     later = ev[(ev["indicator"] == "registered_population") & (ev["year"] > ORIGIN)]
-    later = later.assign(quote_or_note=[f"{n} [reference date: {d}]" for n, d in zip(later["quote_or_note"], later["ref_date"])])
-    table = pd.concat([table, later[["geography", "year", "indicator", "value", "unit", "source", "quote_or_note"]]],
-                      ignore_index=True)
+    later = later.assign(
+        quote_or_note=[f"{n} [reference date: {d}]" for n, d in zip(later["quote_or_note"], later["ref_date"])]
+    )
+    table = pd.concat(
+        [table, later[["geography", "year", "indicator", "value", "unit", "source", "quote_or_note"]]],
+        ignore_index=True,
+    )
     rows = []
     for r in table.itertuples(index=False):
         if r.indicator not in MAPPED:
@@ -44,8 +52,15 @@ def observations() -> pd.DataFrame:
         value = float(r.value) * (1e4 if r.unit == "10k persons" else 1.0)
         note = str(r.quote_or_note)
         date = note.split("[reference date: ")[-1].rstrip("]") if "[reference date: " in note else "year-end"
-        rows.append({"geography": geography.resolve(r.geography).id, "year": int(r.year),
-                     "indicator": MAPPED[r.indicator][0], "observed": value, "note": date})
+        rows.append(
+            {
+                "geography": geography.resolve(r.geography).id,
+                "year": int(r.year),
+                "indicator": MAPPED[r.indicator][0],
+                "observed": value,
+                "note": date,
+            }
+        )
     return pd.DataFrame(rows, columns=["geography", "year", "indicator", "observed", "note"])
 
 
@@ -64,9 +79,20 @@ def forecast_vs_outturn(result: ProjectionResult) -> pd.DataFrame:
         t = result.year_index(o.year)
         values = result.age_sum(o.geography, *ages[o.indicator])[:, t]
         p10, p50, p90 = np.percentile(values, [10, 50, 90])
-        rows.append({"geography": o.geography, "year": o.year, "indicator": o.indicator, "observed": o.observed,
-                     "p10": p10, "p50": p50, "p90": p90, "error_pct": 100.0 * (p50 - o.observed) / o.observed,
-                     "inside_band": bool(p10 <= o.observed <= p90), "note": o.note})
+        rows.append(
+            {
+                "geography": o.geography,
+                "year": o.year,
+                "indicator": o.indicator,
+                "observed": o.observed,
+                "p10": p10,
+                "p50": p50,
+                "p90": p90,
+                "error_pct": 100.0 * (p50 - o.observed) / o.observed,
+                "inside_band": bool(p10 <= o.observed <= p90),
+                "note": o.note,
+            }
+        )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -78,17 +104,20 @@ _NAMES = {count: REGISTRY_INDICATOR_ZH[observed] for observed, (count, _, _) in 
 def readable(table: pd.DataFrame) -> pd.DataFrame:
     """Forecast-against-outturn for people: Chinese labels, 万人 with one decimal, signed %."""
     names = {u.id: u.name_zh for u in geography.all_units()}
+
     def wan(v):
         return catalogue.wan(v, 2)
 
-    return pd.DataFrame({
-        "地区 area": table["geography"].map(names),
-        "年末 year-end": table["year"].astype(int).astype(str),
-        "指标 count": table["indicator"].map(_NAMES),
-        "实际 observed (万人)": table["observed"].map(wan),
-        "预测 forecast p50 (万人)": table["p50"].map(wan),
-        "区间 p10–p90 (万人)": [f"{wan(a)}–{wan(b)}" for a, b in zip(table["p10"], table["p90"])],
-        "误差 error": table["error_pct"].map(lambda v: f"{v:+.1f}%"),
-        "在区间内 inside": table["inside_band"].map({True: "是 yes", False: "否 no"}),
-        "说明 note": table["note"],
-    })
+    return pd.DataFrame(
+        {
+            "地区 area": table["geography"].map(names),
+            "年末 year-end": table["year"].astype(int).astype(str),
+            "指标 count": table["indicator"].map(_NAMES),
+            "实际 observed (万人)": table["observed"].map(wan),
+            "预测 forecast p50 (万人)": table["p50"].map(wan),
+            "区间 p10–p90 (万人)": [f"{wan(a)}–{wan(b)}" for a, b in zip(table["p10"], table["p90"])],
+            "误差 error": table["error_pct"].map(lambda v: f"{v:+.1f}%"),
+            "在区间内 inside": table["inside_band"].map({True: "是 yes", False: "否 no"}),
+            "说明 note": table["note"],
+        }
+    )

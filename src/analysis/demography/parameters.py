@@ -37,56 +37,102 @@ MORTALITY_LEVELS = ("national", "yearbook_cdr_2021")
 E0_RANGE = (20.0, 110.0)
 
 PARAMETER_RULES: dict[str, Rule] = {
-    "demography.horizon": Rule(MIN_YEAR + 1, MAX_YEAR, kind="int",
-                               description="last projected year (1 November); base year is 2020"),
-    "demography.tfr_multiplier": Rule(0.0, 5.0, description=(
-        "multiplies the calibrated TFR path of every unit (1 = WPP medium path at Quanzhou's "
-        "calibrated level); a TFR cannot be negative")),
+    "demography.horizon": Rule(
+        MIN_YEAR + 1, MAX_YEAR, kind="int", description="last projected year (1 November); base year is 2020"
+    ),
+    "demography.tfr_multiplier": Rule(
+        0.0,
+        5.0,
+        description=(
+            "multiplies the calibrated TFR path of every unit (1 = WPP medium path at Quanzhou's "
+            "calibrated level); a TFR cannot be negative"
+        ),
+    ),
     "demography.tfr_sd": Rule(0.0, 1.0, description="sd of log TFR multiplier across draws"),
-    "demography.mortality_level": Rule(kind="str", choices=MORTALITY_LEVELS, description=(
-        "where the level of mortality comes from: 'national' = the UN WPP 2022 China e0 path; "
-        "'yearbook_cdr_2021' = estimated from Quanzhou's 2021 crude death rates (yearbook 2022 table 3-5) "
-        "with the estimated age structure")),
-    "demography.e0_offset": Rule(-30.0, 30.0, description=(
-        "years added to the life expectancy of the chosen mortality level (Quanzhou's own e0 is not "
-        f"published); the resulting e0 must stay within {E0_RANGE[0]:g}–{E0_RANGE[1]:g} years")),
-    "demography.e0_gain_per_year": Rule(-1.0, 1.0, description=(
-        "extra years of life expectancy per calendar year on top of the WPP medium path")),
+    "demography.mortality_level": Rule(
+        kind="str",
+        choices=MORTALITY_LEVELS,
+        description=(
+            "where the level of mortality comes from: 'national' = the UN WPP 2022 China e0 path; "
+            "'yearbook_cdr_2021' = estimated from Quanzhou's 2021 crude death rates (yearbook 2022 table 3-5) "
+            "with the estimated age structure"
+        ),
+    ),
+    "demography.e0_offset": Rule(
+        -30.0,
+        30.0,
+        description=(
+            "years added to the life expectancy of the chosen mortality level (Quanzhou's own e0 is not "
+            f"published); the resulting e0 must stay within {E0_RANGE[0]:g}–{E0_RANGE[1]:g} years"
+        ),
+    ),
+    "demography.e0_gain_per_year": Rule(
+        -1.0, 1.0, description=("extra years of life expectancy per calendar year on top of the WPP medium path")
+    ),
     "demography.e0_gain_sd": Rule(0.0, 0.5, description="sd of the extra e0 gain across draws (years/year)"),
-    "demography.net_migration_scale": Rule(-5.0, 5.0, description=(
-        "multiplies the calibrated annual net migration of every unit (1 = calibrated level)")),
+    "demography.net_migration_scale": Rule(
+        -5.0, 5.0, description=("multiplies the calibrated annual net migration of every unit (1 = calibrated level)")
+    ),
     "demography.net_migration_sd": Rule(0.0, 5.0, description="sd of the migration scale across draws"),
-    "demography.migration_female_share": Rule(0.0, 100.0, description=(
-        "percent of net migrants who are female")),
-    "demography.migration_peak_age": Rule(12.0, 40.0, description=(
-        "age of the labour-force peak (mu2) of the Rogers–Castro migration profile")),
-    "demography.migration_share_60plus": Rule(0.1, 40.0, description=(
-        "percent of resident net migrants aged 60+ (sets the Rogers–Castro constant term)")),
-    "demography.registered_transfer_share_60plus": Rule(0.1, 40.0, description=(
-        "percent of net registered (户籍) transfers aged 60+")),
-    "demography.base_elderly_sd_pct": Rule(0.0, 20.0, description=(
-        "sd (percent) of the registered base's 60+ level across draws")),
-    "demography.base_80plus_sd_pct": Rule(0.0, 30.0, description=(
-        "sd (percent) of the registered base's 80+ within its 60+ across draws")),
-    "demography.base_entrant_sd_pct": Rule(0.0, 30.0, description=(
-        "sd (percent) of the base's cohorts aged 40–59 (the entrants to 60+) across draws")),
-    "demography.base_county_sd_log_resident": Rule(0.0, 1.0, description=(
-        "sd of log of the estimated resident county totals across draws")),
-    "demography.base_county_sd_log_registered": Rule(0.0, 1.0, description=(
-        "sd of log of the estimated registered county totals across draws")),
-    "demography.base_structure_sd_pct": Rule(0.0, 50.0, description=(
-        "sd (percent) of an estimated county age structure's 60+ count across draws (units kept, city kept)")),
-    "demography.base_famine_depth_sd": Rule(0.0, 1.0, description=(
-        "sd of the depth of the 1959–61 famine trough (and its rebound) in the base, as a fraction of China's "
-        "(analysis.demography.base.uncertainty.famine_draw); one draw for the city")),
-    "demography.mortality_level_sd": Rule(0.0, 2.0, description=(
-        "sd of the mortality level across draws, as a fraction of the e0 gap between the national level and "
-        "the level the 2021 yearbook death rates imply; one draw for the city")),
-    "demography.oldest_old_mortality_factor": Rule(0.2, 2.0, description=(
-        "multiplies the death rates at ages 95+ (and the open 100+) of the registered (户籍) projection; "
-        "1 = the national WPP schedule with its Kannisto tail (analysis.demography.oldest_old_fit)")),
-    "demography.oldest_old_mortality_sd": Rule(0.0, 1.0, description=(
-        "sd of the log of the oldest-old mortality factor across draws")),
+    "demography.migration_female_share": Rule(0.0, 100.0, description=("percent of net migrants who are female")),
+    "demography.migration_peak_age": Rule(
+        12.0, 40.0, description=("age of the labour-force peak (mu2) of the Rogers–Castro migration profile")
+    ),
+    "demography.migration_share_60plus": Rule(
+        0.1, 40.0, description=("percent of resident net migrants aged 60+ (sets the Rogers–Castro constant term)")
+    ),
+    "demography.registered_transfer_share_60plus": Rule(
+        0.1, 40.0, description=("percent of net registered (户籍) transfers aged 60+")
+    ),
+    "demography.base_elderly_sd_pct": Rule(
+        0.0, 20.0, description=("sd (percent) of the registered base's 60+ level across draws")
+    ),
+    "demography.base_80plus_sd_pct": Rule(
+        0.0, 30.0, description=("sd (percent) of the registered base's 80+ within its 60+ across draws")
+    ),
+    "demography.base_entrant_sd_pct": Rule(
+        0.0, 30.0, description=("sd (percent) of the base's cohorts aged 40–59 (the entrants to 60+) across draws")
+    ),
+    "demography.base_county_sd_log_resident": Rule(
+        0.0, 1.0, description=("sd of log of the estimated resident county totals across draws")
+    ),
+    "demography.base_county_sd_log_registered": Rule(
+        0.0, 1.0, description=("sd of log of the estimated registered county totals across draws")
+    ),
+    "demography.base_structure_sd_pct": Rule(
+        0.0,
+        50.0,
+        description=(
+            "sd (percent) of an estimated county age structure's 60+ count across draws (units kept, city kept)"
+        ),
+    ),
+    "demography.base_famine_depth_sd": Rule(
+        0.0,
+        1.0,
+        description=(
+            "sd of the depth of the 1959–61 famine trough (and its rebound) in the base, as a fraction of China's "
+            "(analysis.demography.base.uncertainty.famine_draw); one draw for the city"
+        ),
+    ),
+    "demography.mortality_level_sd": Rule(
+        0.0,
+        2.0,
+        description=(
+            "sd of the mortality level across draws, as a fraction of the e0 gap between the national level and "
+            "the level the 2021 yearbook death rates imply; one draw for the city"
+        ),
+    ),
+    "demography.oldest_old_mortality_factor": Rule(
+        0.2,
+        2.0,
+        description=(
+            "multiplies the death rates at ages 95+ (and the open 100+) of the registered (户籍) projection; "
+            "1 = the national WPP schedule with its Kannisto tail (analysis.demography.oldest_old_fit)"
+        ),
+    ),
+    "demography.oldest_old_mortality_sd": Rule(
+        0.0, 1.0, description=("sd of the log of the oldest-old mortality factor across draws")
+    ),
 }
 
 KEYS = [k.split(".", 1)[1] for k in PARAMETER_RULES]
@@ -126,8 +172,10 @@ class DemographyParameters:
         section = scenario.section("demography")
         missing = [k for k in KEYS if k not in section]
         if missing:
-            raise AnalysisError(f"scenario {scenario.name!r} lacks demography parameters: "
-                                + ", ".join("demography." + k for k in missing))
+            raise AnalysisError(
+                f"scenario {scenario.name!r} lacks demography parameters: "
+                + ", ".join("demography." + k for k in missing)
+            )
         return cls(**{k: section[k] for k in KEYS})
 
     def as_dict(self) -> dict:
@@ -147,14 +195,23 @@ def draw_parameters(params: DemographyParameters, draws: int, seed: int | None) 
         z = np.zeros((1, 3))
     else:
         z = np.random.default_rng(seed).standard_normal((draws, 3))
-    return pd.DataFrame({
-        "draw": np.arange(draws),
-        "tfr_multiplier": params.tfr_multiplier * np.exp(params.tfr_sd * z[:, 0]),
-        "e0_gain_per_year": params.e0_gain_per_year + params.e0_gain_sd * z[:, 1],
-        "net_migration_scale": params.net_migration_scale + params.net_migration_sd * z[:, 2],
-        "mortality_level_z": np.zeros(1) if draws == 1 else
-        np.random.default_rng(None if seed is None else seed + 2).standard_normal(draws),
-        "oldest_old_mortality_factor": params.oldest_old_mortality_factor * (np.ones(1) if draws == 1 else np.exp(
-            params.oldest_old_mortality_sd
-            * np.random.default_rng(None if seed is None else seed + 3).standard_normal(draws))),
-    })
+    return pd.DataFrame(
+        {
+            "draw": np.arange(draws),
+            "tfr_multiplier": params.tfr_multiplier * np.exp(params.tfr_sd * z[:, 0]),
+            "e0_gain_per_year": params.e0_gain_per_year + params.e0_gain_sd * z[:, 1],
+            "net_migration_scale": params.net_migration_scale + params.net_migration_sd * z[:, 2],
+            "mortality_level_z": np.zeros(1)
+            if draws == 1
+            else np.random.default_rng(None if seed is None else seed + 2).standard_normal(draws),
+            "oldest_old_mortality_factor": params.oldest_old_mortality_factor
+            * (
+                np.ones(1)
+                if draws == 1
+                else np.exp(
+                    params.oldest_old_mortality_sd
+                    * np.random.default_rng(None if seed is None else seed + 3).standard_normal(draws)
+                )
+            ),
+        }
+    )

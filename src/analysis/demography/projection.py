@@ -69,14 +69,14 @@ from .result import ProjectionResult
 class Rates:
     """Everything :func:`project_arrays` needs, plus the notes on how it was built."""
 
-    survival: np.ndarray          # (T, D, 1, 2, A)
-    birth_survival: np.ndarray    # (T, D, 1, 2)
-    asfr: np.ndarray              # (T, 1, 1, A) national TFR × pattern
-    asfr_scale: np.ndarray        # (T, D, U)  unit factor × draw multiplier × yearly index
-    srb: np.ndarray               # (T, 1, 1)
-    migration: np.ndarray         # (T, 1, 1, 2, A) age-sex profile (sums to 1)
-    migration_scale: np.ndarray   # (T, D, U)  persons per year
-    e0_target: np.ndarray         # (T, D, 2)
+    survival: np.ndarray  # (T, D, 1, 2, A)
+    birth_survival: np.ndarray  # (T, D, 1, 2)
+    asfr: np.ndarray  # (T, 1, 1, A) national TFR × pattern
+    asfr_scale: np.ndarray  # (T, D, U)  unit factor × draw multiplier × yearly index
+    srb: np.ndarray  # (T, 1, 1)
+    migration: np.ndarray  # (T, 1, 1, 2, A) age-sex profile (sums to 1)
+    migration_scale: np.ndarray  # (T, D, U)  persons per year
+    e0_target: np.ndarray  # (T, D, 2)
     notes: list[Note] = field(default_factory=list)
 
 
@@ -104,8 +104,18 @@ class MortalityLevel:
         nat = self.e0 - self.e0_gap
         if self.source == NATIONAL_SOURCE:
             return note("mortality_national", m=nat[0], f=nat[1], y=LEVEL_YEAR)
-        return note("mortality_local", y=LEVEL_YEAR, k=self.hazard_factor, source=self.source, e0_m=self.e0[0],
-                    e0_f=self.e0[1], gap_m=self.e0_gap[0], gap_f=self.e0_gap[1], nat_m=nat[0], nat_f=nat[1])
+        return note(
+            "mortality_local",
+            y=LEVEL_YEAR,
+            k=self.hazard_factor,
+            source=self.source,
+            e0_m=self.e0[0],
+            e0_f=self.e0[1],
+            gap_m=self.e0_gap[0],
+            gap_f=self.e0_gap[1],
+            nat_m=nat[0],
+            nat_f=nat[1],
+        )
 
 
 NATIONAL_SOURCE = "national UN WPP 2022 level"
@@ -161,31 +171,41 @@ def _years(start_year: int, end_year: int) -> np.ndarray:
     return np.arange(start_year, int(end_year) + 1)
 
 
-def mortality(step_years: np.ndarray, start_year: int, params: DemographyParameters,
-              gains: np.ndarray, e0_gap=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def mortality(
+    step_years: np.ndarray, start_year: int, params: DemographyParameters, gains: np.ndarray, e0_gap=None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Survival (T, D, 2, A), birth survival (T, D, 2) and target e0 (T, D, 2) for each step.
 
     Target e0 = WPP national e0 of the year + ``e0_gap`` (years by sex, local level; 0 if None)
     + ``params.e0_offset`` + the draw's extra gain × years since ``start_year``.
     """
-    std = lifetable.standard_mx(step_years)                                  # (T, 2, A)
+    std = lifetable.standard_mx(step_years)  # (T, 2, A)
     elapsed = (step_years - start_year)[:, None, None]
     gap = np.zeros(2) if e0_gap is None else np.asarray(e0_gap, dtype=float)
-    gap = np.broadcast_to(gap, (len(gains), 2))          # (2,) for every draw, or (D, 2): a drawn level
-    target = (lifetable.e0_path(step_years)[:, None, :] + gap[None] + params.e0_offset
-              + gains[None, :, None] * elapsed)
+    gap = np.broadcast_to(gap, (len(gains), 2))  # (2,) for every draw, or (D, 2): a drawn level
+    target = lifetable.e0_path(step_years)[:, None, :] + gap[None] + params.e0_offset + gains[None, :, None] * elapsed
     if np.any(target < E0_RANGE[0]) or np.any(target > E0_RANGE[1]):
         bad = target.min() if target.min() < E0_RANGE[0] else target.max()
-        raise ParameterError("demography.e0_offset", params.e0_offset,
-                             f"a value (with demography.e0_gain_per_year) that keeps life expectancy "
-                             f"within {E0_RANGE[0]:g}–{E0_RANGE[1]:g} years; it reaches {bad:.1f}")
-    S, Sb, _ = lifetable.survival_at_e0(std[:, None], target)   # S (T, D, 2, A), Sb (T, D, 2)
+        raise ParameterError(
+            "demography.e0_offset",
+            params.e0_offset,
+            f"a value (with demography.e0_gain_per_year) that keeps life expectancy "
+            f"within {E0_RANGE[0]:g}–{E0_RANGE[1]:g} years; it reaches {bad:.1f}",
+        )
+    S, Sb, _ = lifetable.survival_at_e0(std[:, None], target)  # S (T, D, 2, A), Sb (T, D, 2)
     return S, Sb, target
 
 
-def assemble_rates(bp: BasePopulation, params: DemographyParameters, years: np.ndarray,
-                   draws: pd.DataFrame, fertility_factor: np.ndarray,
-                   migration_totals: np.ndarray, e0_gap=None, tfr_index=None) -> Rates:
+def assemble_rates(
+    bp: BasePopulation,
+    params: DemographyParameters,
+    years: np.ndarray,
+    draws: pd.DataFrame,
+    fertility_factor: np.ndarray,
+    migration_totals: np.ndarray,
+    e0_gap=None,
+    tfr_index=None,
+) -> Rates:
     """Rates for every step (years[1:]) and draw from data, scenario and calibration factors.
 
     ``e0_gap`` (2,): local mortality level in years of e0 against the WPP path (None = national).
@@ -194,15 +214,15 @@ def assemble_rates(bp: BasePopulation, params: DemographyParameters, years: np.n
     steps = years[1:]
     T, D, U = len(steps), len(draws), len(bp.unit_ids)
     gap = np.zeros(2) if e0_gap is None else np.asarray(e0_gap, dtype=float)
-    if "mortality_level_shift" in draws:   # (D, 2) years of e0: the drawn city mortality level
+    if "mortality_level_shift" in draws:  # (D, 2) years of e0: the drawn city mortality level
         gap = gap + np.stack(draws["mortality_level_shift"].to_numpy())
     S, Sb, target = mortality(steps, int(years[0]), params, draws["e0_gain_per_year"].to_numpy(), gap)
     if bp.base == "registered" and "oldest_old_mortality_factor" in draws:
         # issue 26: the registered oldest old die more slowly than China's schedule says; factor fitted
         # on the pre-origin centenarian counts (analysis.demography.oldest_old_fit), drawn per draw
         S = oldest_old.scale_oldest_old_hazards(S, draws["oldest_old_mortality_factor"].to_numpy())
-    pattern = fertility.asfr_pattern(steps)                                   # (T, A)
-    tfr = fertility.national_tfr(steps)                                       # (T,)
+    pattern = fertility.asfr_pattern(steps)  # (T, A)
+    tfr = fertility.national_tfr(steps)  # (T,)
     if tfr_index is not None:
         tfr = tfr * np.asarray(tfr_index, dtype=float)
     mult = draws["tfr_multiplier"].to_numpy()
@@ -210,7 +230,8 @@ def assemble_rates(bp: BasePopulation, params: DemographyParameters, years: np.n
     share60 = params.registered_transfer_share_60plus if bp.base == "registered" else params.migration_share_60plus
     profile = migration.age_sex_profile(params.migration_peak_age, params.migration_female_share, share60)
     return Rates(
-        survival=S[:, :, None], birth_survival=Sb[:, :, None],
+        survival=S[:, :, None],
+        birth_survival=Sb[:, :, None],
         asfr=(tfr[:, None] * pattern)[:, None, None, :],
         asfr_scale=np.broadcast_to((mult[:, None] * np.asarray(fertility_factor)[None, :])[None], (T, D, U)),
         srb=fertility.sex_ratio_at_birth(steps)[:, None, None],
@@ -220,18 +241,36 @@ def assemble_rates(bp: BasePopulation, params: DemographyParameters, years: np.n
     )
 
 
-def run_rates(bp: BasePopulation, rates: Rates, keep_age_components: bool = False, dtype=np.float64,
-              base_draws: np.ndarray | None = None) -> dict:
+def run_rates(
+    bp: BasePopulation,
+    rates: Rates,
+    keep_age_components: bool = False,
+    dtype=np.float64,
+    base_draws: np.ndarray | None = None,
+) -> dict:
     """:func:`project_arrays` on assembled rates (from ``base_draws`` (D, U, 2, A) if given)."""
-    return project_arrays(bp.population if base_draws is None else base_draws, rates.survival, rates.birth_survival, rates.asfr, rates.srb,
-                          rates.migration, asfr_scale=rates.asfr_scale,
-                          migration_scale=rates.migration_scale,
-                          keep_age_components=keep_age_components, dtype=dtype)
+    return project_arrays(
+        bp.population if base_draws is None else base_draws,
+        rates.survival,
+        rates.birth_survival,
+        rates.asfr,
+        rates.srb,
+        rates.migration,
+        asfr_scale=rates.asfr_scale,
+        migration_scale=rates.migration_scale,
+        keep_age_components=keep_age_components,
+        dtype=dtype,
+    )
 
 
-def first_year(bp: BasePopulation, params: DemographyParameters, start_year: int,
-               migration_totals: np.ndarray | None = None, fertility_factor: np.ndarray | None = None,
-               e0_gap=None) -> dict:
+def first_year(
+    bp: BasePopulation,
+    params: DemographyParameters,
+    start_year: int,
+    migration_totals: np.ndarray | None = None,
+    fertility_factor: np.ndarray | None = None,
+    e0_gap=None,
+) -> dict:
     """The first projected step at central values, ``tfr_multiplier = net_migration_scale = 1``.
 
     Returns the :func:`run_rates` arrays; births/deaths of the step are ``out[...][0, 1]`` (U, 2).
@@ -244,8 +283,13 @@ def first_year(bp: BasePopulation, params: DemographyParameters, start_year: int
     return run_rates(bp, assemble_rates(bp, params, years, central, factor, mig, e0_gap))
 
 
-def first_year_births(bp: BasePopulation, params: DemographyParameters, start_year: int,
-                      migration_totals: np.ndarray | None = None, e0_gap=None) -> np.ndarray:
+def first_year_births(
+    bp: BasePopulation,
+    params: DemographyParameters,
+    start_year: int,
+    migration_totals: np.ndarray | None = None,
+    e0_gap=None,
+) -> np.ndarray:
     """Births by unit in the first step at the national TFR (factor 1): (U,) persons.
 
     Computed at ``tfr_multiplier = 1`` and ``net_migration_scale = 1`` whatever the scenario
@@ -257,8 +301,9 @@ def first_year_births(bp: BasePopulation, params: DemographyParameters, start_ye
     return first_year(bp, params, start_year, migration_totals, None, e0_gap)["births"][0, 1].sum(axis=-1)
 
 
-def calibrate_resident_2020(bp: BasePopulation, params: DemographyParameters,
-                            e0_gap=None) -> tuple[np.ndarray, np.ndarray, list[Note]]:
+def calibrate_resident_2020(
+    bp: BasePopulation, params: DemographyParameters, e0_gap=None
+) -> tuple[np.ndarray, np.ndarray, list[Note]]:
     """Fertility factors (U,) and net migration (U, persons/year) for the 2020 resident base.
 
     Births of the first step (1 Nov 2020 – 1 Nov 2021) are calibrated to the yearbook's 2021
@@ -285,20 +330,33 @@ def calibrate_resident_2020(bp: BasePopulation, params: DemographyParameters,
     lo, hi = int(np.argmin(factor)), int(np.argmax(factor))
     r = np.corrcoef(cbr, np.array([loaders.fact(y2021, n, "crude_death_rate", LEVEL_YEAR) for n in names]))[0, 1]
     city_cbr = loaders.fact(y2021, "泉州市", "crude_birth_rate", LEVEL_YEAR)
-    notes = [note("fertility_resident", cbr=city_cbr, wpp_tfr=tfr21, f_lo=factor.min(), unit_lo=names[lo],
-                  f_hi=factor.max(), unit_hi=names[hi], tfr=implied, r=r)] + mig_notes
+    notes = [
+        note(
+            "fertility_resident",
+            cbr=city_cbr,
+            wpp_tfr=tfr21,
+            f_lo=factor.min(),
+            unit_lo=names[lo],
+            f_hi=factor.max(),
+            unit_hi=names[hi],
+            tfr=implied,
+            r=r,
+        )
+    ] + mig_notes
     return factor, mig, notes
 
 
-def calibrate_registered_2020(bp: BasePopulation, params: DemographyParameters,
-                              e0_gap=None) -> tuple[np.ndarray, np.ndarray, list[Note]]:
+def calibrate_registered_2020(
+    bp: BasePopulation, params: DemographyParameters, e0_gap=None
+) -> tuple[np.ndarray, np.ndarray, list[Note]]:
     """Fertility factor (same for all units) and net transfers (U,) for the 2020 registered base
     (:func:`calibrate_registered` at 2020)."""
     return calibrate_registered(bp, params, e0_gap, 2020)
 
 
-def calibrate_registered(bp: BasePopulation, params: DemographyParameters, e0_gap=None, year: int = 2020,
-                         max_data_year: int | None = None) -> tuple[np.ndarray, np.ndarray, list[Note]]:
+def calibrate_registered(
+    bp: BasePopulation, params: DemographyParameters, e0_gap=None, year: int = 2020, max_data_year: int | None = None
+) -> tuple[np.ndarray, np.ndarray, list[Note]]:
     """Fertility factor (same for all units) and net transfers (U,) for a registered census base of ``year``.
 
     Births of the first step = the registered CBR of ``year`` × the base total, carried to ``year + 1``
@@ -320,7 +378,9 @@ def calibrate_registered(bp: BasePopulation, params: DemographyParameters, e0_ga
     rate, notes = migration.registered_transfer_rate(engine_cdr, max_data_year)
     births0 = first_year_births(bp, params, year, rate * totals, e0_gap)
     factor = np.full(len(totals), target / births0.sum())
-    notes = [note("fertility_registered", cbr=cbr, y=year, next=year + 1, tfr20=tfr20, tfr21=tfr21, factor=factor[0])] + notes
+    notes = [
+        note("fertility_registered", cbr=cbr, y=year, next=year + 1, tfr20=tfr20, tfr21=tfr21, factor=factor[0])
+    ] + notes
     return factor, rate * totals, notes
 
 
@@ -335,8 +395,9 @@ def fertility_index(years: np.ndarray) -> np.ndarray:
     return (path / path[0]) / (wpp22 / wpp22[0])
 
 
-def calibrate_registered_origin(bp: BasePopulation, params: DemographyParameters, est: estimates.Estimates,
-                                e0_gap=None) -> tuple[np.ndarray, np.ndarray, list[Note]]:
+def calibrate_registered_origin(
+    bp: BasePopulation, params: DemographyParameters, est: estimates.Estimates, e0_gap=None
+) -> tuple[np.ndarray, np.ndarray, list[Note]]:
     """Fertility factor (same for all units) and net transfers (U,) for a registered origin after 2020.
 
     Calibrated on the latest years of the estimates, never on a figure dated after the origin
@@ -365,25 +426,46 @@ def calibrate_registered_origin(bp: BasePopulation, params: DemographyParameters
     totals = bp.population.sum(axis=(1, 2))
     births_unit = first_year_births(bp, params, origin, rate * totals, e0_gap)
     factor = np.full(len(totals), target / births_unit.sum())
-    level_text = (f"NBS/WPP 2024 births ratio {level:.3f}, mean of {', '.join(map(str, level_years))}"
-                  if level_years else "no NBS births by then: WPP 2024 as published")
-    notes = [note("fertility_registered_origin", origin=origin, next=origin + 1, births=births0, tfr0=tfr0,
-                  tfr1=tfr1, factor=factor[0], level=level_text),
-             note("migration_registered_origin", r=1000 * rate, how=how)]
+    level_text = (
+        f"NBS/WPP 2024 births ratio {level:.3f}, mean of {', '.join(map(str, level_years))}"
+        if level_years
+        else "no NBS births by then: WPP 2024 as published"
+    )
+    notes = [
+        note(
+            "fertility_registered_origin",
+            origin=origin,
+            next=origin + 1,
+            births=births0,
+            tfr0=tfr0,
+            tfr1=tfr1,
+            factor=factor[0],
+            level=level_text,
+        ),
+        note("migration_registered_origin", r=1000 * rate, how=how),
+    ]
     return factor, rate * totals, notes
 
 
 def origin_record(bp: BasePopulation, est: estimates.Estimates | None) -> dict:
     """``{year, data_vintage, ...}``: where a projection jumps off and which data it rests on."""
     if est is None:
-        return {"year": int(bp.year), "data_vintage": "2020 census base (registered: registry series to end-2020)",
-                "base": bp.base, "last_reference_date": f"{bp.year}-12-31" if bp.base == "registered" else f"{bp.year}-11-01"}
+        return {
+            "year": int(bp.year),
+            "data_vintage": "2020 census base (registered: registry series to end-2020)",
+            "base": bp.base,
+            "last_reference_date": f"{bp.year}-12-31" if bp.base == "registered" else f"{bp.year}-11-01",
+        }
     last = est.used["reference_date"].max()
-    return {"year": int(bp.year), "base": bp.base,
-            "data_vintage": f"registry_annual {vintage_of('registry_annual')}, registered_county {vintage_of('registered_county')}",
-            "last_reference_date": None if pd.isna(last) else f"{last:%Y-%m-%d}",
-            "figures_used": int(len(est.used)), "base_of_estimates": int(est.base.year),
-            "rebase": est.components["rebase"]["note"] if "rebase" in est.components else None}
+    return {
+        "year": int(bp.year),
+        "base": bp.base,
+        "data_vintage": f"registry_annual {vintage_of('registry_annual')}, registered_county {vintage_of('registered_county')}",
+        "last_reference_date": None if pd.isna(last) else f"{last:%Y-%m-%d}",
+        "figures_used": int(len(est.used)),
+        "base_of_estimates": int(est.base.year),
+        "rebase": est.components["rebase"]["note"] if "rebase" in est.components else None,
+    }
 
 
 def latest_origin() -> int:
@@ -392,10 +474,19 @@ def latest_origin() -> int:
     return estimates.latest_data_year()
 
 
-def project(scenario: Scenario | str = "baseline", base: str = "resident", start_year: int = 2020,
-            end_year: int | None = None, draws: int = 1, seed: int | None = 20201101, *,
-            base_population: BasePopulation | None = None, keep_components: bool | None = None,
-            dtype=np.float64, uncertainty: str = "all") -> ProjectionResult:
+def project(
+    scenario: Scenario | str = "baseline",
+    base: str = "resident",
+    start_year: int = 2020,
+    end_year: int | None = None,
+    draws: int = 1,
+    seed: int | None = 20201101,
+    *,
+    base_population: BasePopulation | None = None,
+    keep_components: bool | None = None,
+    dtype=np.float64,
+    uncertainty: str = "all",
+) -> ProjectionResult:
     """Cohort-component projection of the 13 units from ``start_year`` to ``end_year``.
 
     Parameters
@@ -440,14 +531,21 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
     est = None
     if start_year != 2020:
         if base != "registered" or int(start_year) != start_year or start_year < 2020:
-            raise ParameterError("start_year", start_year, "2020 (a later origin only for base='registered'; "
-                                 "analysis.demography.backtest for 2010)")
+            raise ParameterError(
+                "start_year",
+                start_year,
+                "2020 (a later origin only for base='registered'; analysis.demography.backtest for 2010)",
+            )
         if start_year > latest_origin():
-            raise ParameterError("start_year", start_year, f"2020–{latest_origin()} (the last year of the registry series)")
+            raise ParameterError(
+                "start_year", start_year, f"2020–{latest_origin()} (the last year of the registry series)"
+            )
         # the scenario's own parameters: a run's input snapshot holds its scenario, not 'baseline'
         est = estimates.registered_estimates(last_year=int(start_year), data_up_to=int(start_year), params=params)
     years = _years(start_year, params.horizon if end_year is None else end_year)
-    bp = base_population or (est.base_population(start_year) if est is not None else load_base_population(base, start_year))
+    bp = base_population or (
+        est.base_population(start_year) if est is not None else load_base_population(base, start_year)
+    )
     if bp.base != base or bp.year != start_year:
         raise AnalysisError(f"base population is {bp.base} {bp.year}, not {base} {start_year}")
     level = mortality_level(bp, params.mortality_level)
@@ -464,13 +562,24 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
         central = draw_parameters(params, 1, None)
         table = table.assign(**{c: central[c].iloc[0] for c in central.columns if c != "draw"})
     county_sd = params.base_county_sd_log_registered if base == "registered" else params.base_county_sd_log_resident
-    spreads = (0.0, 0.0, 0.0, 0.0, 0.0) if uncertainty == "rates" else \
-        (params.base_elderly_sd_pct, params.base_entrant_sd_pct, county_sd, params.base_80plus_sd_pct,
-         params.base_structure_sd_pct)   # issue 26: county age-structure error (base.uncertainty.structure_draw)
+    spreads = (
+        (0.0, 0.0, 0.0, 0.0, 0.0)
+        if uncertainty == "rates"
+        else (
+            params.base_elderly_sd_pct,
+            params.base_entrant_sd_pct,
+            county_sd,
+            params.base_80plus_sd_pct,
+            params.base_structure_sd_pct,
+        )
+    )  # issue 26: county age-structure error (base.uncertainty.structure_draw)
     famine_sd = 0.0 if uncertainty == "rates" else params.base_famine_depth_sd
     populations, base_factors = base_draws(bp, int(draws), seed, *spreads, famine_sd=famine_sd)
-    carry_sd = 0.0 if est is None or uncertainty == "rates" else \
-        carry_error.origin_sd(est.status, int(start_year), int(est.base.year))  # issue 25: modelled years
+    carry_sd = (
+        0.0
+        if est is None or uncertainty == "rates"
+        else carry_error.origin_sd(est.status, int(start_year), int(est.base.year))
+    )  # issue 25: modelled years
     carry = carry_error.factors(int(draws), seed, carry_sd)
     populations = populations * carry[:, None, None, None] if carry_sd else populations
     table = table.assign(**base_factors, base_carry_factor=carry)
@@ -483,42 +592,85 @@ def project(scenario: Scenario | str = "baseline", base: str = "resident", start
     keep = draws <= 10 if keep_components is None else keep_components
     out = run_rates(bp, rates, keep_age_components=keep, dtype=dtype, base_draws=populations)
     clipped = np.nansum(out["migration_clipped"])
-    notes = list(bp.notes) + cal_notes + [level.note(),
-        note("mortality_schedule", level=params.mortality_level, offset=params.e0_offset),
-        note("migration_ages" if base == "resident" else "migration_ages_registered", peak=params.migration_peak_age,
-             fem=params.migration_female_share,
-             old=params.registered_transfer_share_60plus if base == "registered" else params.migration_share_60plus),
-        note("uncertainty", elderly_sd=params.base_elderly_sd_pct, p80_sd=params.base_80plus_sd_pct,
-             entrant_sd=params.base_entrant_sd_pct, county_sd=county_sd, famine_sd=params.base_famine_depth_sd,
-             level_sd=params.mortality_level_sd, uncertainty=uncertainty),
-    ]
+    notes = (
+        list(bp.notes)
+        + cal_notes
+        + [
+            level.note(),
+            note("mortality_schedule", level=params.mortality_level, offset=params.e0_offset),
+            note(
+                "migration_ages" if base == "resident" else "migration_ages_registered",
+                peak=params.migration_peak_age,
+                fem=params.migration_female_share,
+                old=params.registered_transfer_share_60plus if base == "registered" else params.migration_share_60plus,
+            ),
+            note(
+                "uncertainty",
+                elderly_sd=params.base_elderly_sd_pct,
+                p80_sd=params.base_80plus_sd_pct,
+                entrant_sd=params.base_entrant_sd_pct,
+                county_sd=county_sd,
+                famine_sd=params.base_famine_depth_sd,
+                level_sd=params.mortality_level_sd,
+                uncertainty=uncertainty,
+            ),
+        ]
+    )
     if base == "registered":
         trend = oldest_old.centenarian_trend(oldest_old.FIT_ORIGIN)
         if trend is not None:
             (ya, _, a), (yb, _, b) = trend
-            notes.append(note("oldest_old_mortality", f=params.oldest_old_mortality_factor,
-                              sd=params.oldest_old_mortality_sd, a=a, ya=ya, b=b, yb=yb, y=oldest_old.FIT_ORIGIN))
+            notes.append(
+                note(
+                    "oldest_old_mortality",
+                    f=params.oldest_old_mortality_factor,
+                    sd=params.oldest_old_mortality_sd,
+                    a=a,
+                    ya=ya,
+                    b=b,
+                    yb=yb,
+                    y=oldest_old.FIT_ORIGIN,
+                )
+            )
     if est is not None:
         notes.append(note("rolling_origin", y=start_year, sd=100 * carry_sd))
     if clipped >= 0.5:
         notes.append(note("outmigration_cut", moves=clipped, where="in total over all draws and years"))
     components = None
     if keep:
-        components = {"survival": rates.survival[:, :, 0], "birth_survival": rates.birth_survival[:, :, 0],
-                      "migration_by_age": out["migration_by_age"]}
+        components = {
+            "survival": rates.survival[:, :, 0],
+            "birth_survival": rates.birth_survival[:, :, 0],
+            "migration_by_age": out["migration_by_age"],
+        }
     table = table.assign(e0_male_end=rates.e0_target[-1, :, 0], e0_female_end=rates.e0_target[-1, :, 1])
     return ProjectionResult(
-        population=out["population"], years=years, unit_ids=list(bp.unit_ids), base=base,
-        scenario=scn.name, seed=seed, estimated_base=bp.estimated, notes=notes,
-        births=out["births"], deaths=out["deaths"], net_migration=out["net_migration"],
-        draw_parameters=table, migration_clipped=out["migration_clipped"], components=components,
-        calibration={"fertility_factor": dict(zip(bp.unit_ids, factor)),
-                     "tfr_index": None if index is None else dict(zip(map(int, years[1:]), map(float, index))),
-                     "mortality_level": {"hazard_factor": level.hazard_factor, "source": level.source,
-                                         "e0_2021": dict(zip(("male", "female"), level.e0.tolist())),
-                                         "e0_gap": dict(zip(("male", "female"), level.e0_gap.tolist()))},
-                     "net_migration_per_year": dict(zip(bp.unit_ids, mig)),
-                     "unit_total_estimated": dict(bp.unit_total_estimated),
-                     "base_age_structure": dict(bp.diagnostics),
-                     "origin": origin_record(bp, est)},
+        population=out["population"],
+        years=years,
+        unit_ids=list(bp.unit_ids),
+        base=base,
+        scenario=scn.name,
+        seed=seed,
+        estimated_base=bp.estimated,
+        notes=notes,
+        births=out["births"],
+        deaths=out["deaths"],
+        net_migration=out["net_migration"],
+        draw_parameters=table,
+        migration_clipped=out["migration_clipped"],
+        components=components,
+        calibration={
+            "fertility_factor": dict(zip(bp.unit_ids, factor)),
+            "tfr_index": None if index is None else dict(zip(map(int, years[1:]), map(float, index))),
+            "mortality_level": {
+                "hazard_factor": level.hazard_factor,
+                "source": level.source,
+                "e0_2021": dict(zip(("male", "female"), level.e0.tolist())),
+                "e0_gap": dict(zip(("male", "female"), level.e0_gap.tolist())),
+            },
+            "net_migration_per_year": dict(zip(bp.unit_ids, mig)),
+            "unit_total_estimated": dict(bp.unit_total_estimated),
+            "base_age_structure": dict(bp.diagnostics),
+            "origin": origin_record(bp, est),
+        },
     )

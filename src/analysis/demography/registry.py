@@ -30,8 +30,12 @@ from ..data import loaders
 from ..errors import AnalysisError
 
 #: First age of each age-group count the estimates can use as a margin ("+" groups).
-FIRST_AGE = {"registered_pop_60plus": 60, "registered_pop_65plus": 65, "registered_pop_80plus": 80,
-             "registered_pop_100plus": 100}
+FIRST_AGE = {
+    "registered_pop_60plus": 60,
+    "registered_pop_65plus": 65,
+    "registered_pop_80plus": 80,
+    "registered_pop_100plus": 100,
+}
 #: Indicators read as margins, besides the age groups.
 TOTAL = "registered_population"
 SEX = ("registered_population_male", "registered_population_female")
@@ -62,31 +66,50 @@ def observations(up_to: int | None = None) -> pd.DataFrame:
     """
     table = loaders.load_registry_annual()
     if (table["base"] == "resident").any():
-        raise AnalysisError("registry_annual.csv: resident rows are not used by the registered estimates "
-                            "(their reference date is 1 November); keep them out of this series")
+        raise AnalysisError(
+            "registry_annual.csv: resident rows are not used by the registered estimates "
+            "(their reference date is 1 November); keep them out of this series"
+        )
     reg = table[table["base"] == "registered"]
     rows = []
     for r in reg.itertuples(index=False):
-        rows.append({"unit_id": geography.resolve(r.geography).id, "year": int(r.year),
-                     "reference_date": pd.Timestamp(r.reference_date), "indicator": r.indicator,
-                     "value": float(r.value) if r.unit == "per mille" else _persons(r.value, r.unit),
-                     "unit": r.unit, "raw": float(r.value), "source": r.source})
+        rows.append(
+            {
+                "unit_id": geography.resolve(r.geography).id,
+                "year": int(r.year),
+                "reference_date": pd.Timestamp(r.reference_date),
+                "indicator": r.indicator,
+                "value": float(r.value) if r.unit == "per mille" else _persons(r.value, r.unit),
+                "unit": r.unit,
+                "raw": float(r.value),
+                "source": r.source,
+            }
+        )
     county = loaders.load_registered_county()
     county = county[(county["year"] > 2020) & (county["indicator"] == TOTAL)]
     for r in county.itertuples(index=False):
         found = DATE_NOTE.search(str(r.quote_or_note))
         date = found.group(1) if found else f"{int(r.year)}-12-31"
-        rows.append({"unit_id": geography.resolve(r.geography).id, "year": int(r.year),
-                     "reference_date": pd.Timestamp(date), "indicator": TOTAL,
-                     "value": _persons(r.value, r.unit), "unit": r.unit, "raw": float(r.value),
-                     "source": r.source})
+        rows.append(
+            {
+                "unit_id": geography.resolve(r.geography).id,
+                "year": int(r.year),
+                "reference_date": pd.Timestamp(date),
+                "indicator": TOTAL,
+                "value": _persons(r.value, r.unit),
+                "unit": r.unit,
+                "raw": float(r.value),
+                "source": r.source,
+            }
+        )
     frame = pd.DataFrame(rows)
     frame = frame.drop_duplicates(subset=["unit_id", "reference_date", "indicator"], keep="first")
     frame = _derive(frame)
     if up_to is not None:
         frame = frame[frame["reference_date"] <= pd.Timestamp(f"{int(up_to)}-12-31")]
-    keep = frame["indicator"].isin([TOTAL, *SEX, *FIRST_AGE, "registered_crude_birth_rate",
-                                    "registered_crude_death_rate"])
+    keep = frame["indicator"].isin(
+        [TOTAL, *SEX, *FIRST_AGE, "registered_crude_birth_rate", "registered_crude_death_rate"]
+    )
     return frame.loc[keep, COLUMNS].sort_values(["reference_date", "unit_id", "indicator"]).reset_index(drop=True)
 
 
@@ -100,23 +123,43 @@ def _derive(frame: pd.DataFrame) -> pd.DataFrame:
             p60 = by["registered_share_60plus"].raw / 100.0 * by[TOTAL].value
             pub = by["registered_pop_60plus"]
             if abs(p60 - pub.value) > _rounding(pub.raw, pub.unit) + 1.0:
-                raise AnalysisError(f"registry_annual.csv: {uid} {date:%Y-%m-%d}: 60+ share × total = {p60:,.0f} "
-                                    f"is outside the rounding of the published {pub.value:,.0f}")
+                raise AnalysisError(
+                    f"registry_annual.csv: {uid} {date:%Y-%m-%d}: 60+ share × total = {p60:,.0f} "
+                    f"is outside the rounding of the published {pub.value:,.0f}"
+                )
             out.loc[sel & (out["indicator"] == "registered_pop_60plus"), "value"] = p60
             if "share_80plus_among_60plus" in by and "registered_pop_80plus" in by:
                 p80 = by["share_80plus_among_60plus"].raw / 100.0 * p60
                 pub = by["registered_pop_80plus"]
                 if abs(p80 - pub.value) > _rounding(pub.raw, pub.unit) + 1.0:
-                    raise AnalysisError(f"registry_annual.csv: {uid} {date:%Y-%m-%d}: 80+ share × 60+ = {p80:,.0f} "
-                                        f"is outside the rounding of the published {pub.value:,.0f}")
+                    raise AnalysisError(
+                        f"registry_annual.csv: {uid} {date:%Y-%m-%d}: 80+ share × 60+ = {p80:,.0f} "
+                        f"is outside the rounding of the published {pub.value:,.0f}"
+                    )
                 out.loc[sel & (out["indicator"] == "registered_pop_80plus"), "value"] = p80
         parts = ("registered_pop_80_89", "registered_pop_90_99", "registered_pop_100plus")
         if all(p in by for p in parts) and "registered_pop_80plus" not in by:
             first = by[parts[0]]
-            out = pd.concat([out, pd.DataFrame([{
-                "unit_id": uid, "year": first.year, "reference_date": date, "indicator": "registered_pop_80plus",
-                "value": sum(by[p].value for p in parts), "unit": "persons", "raw": np.nan,
-                "source": first.source + " (80-89 + 90-99 + 100+)"}])], ignore_index=True)
+            out = pd.concat(
+                [
+                    out,
+                    pd.DataFrame(
+                        [
+                            {
+                                "unit_id": uid,
+                                "year": first.year,
+                                "reference_date": date,
+                                "indicator": "registered_pop_80plus",
+                                "value": sum(by[p].value for p in parts),
+                                "unit": "persons",
+                                "raw": np.nan,
+                                "source": first.source + " (80-89 + 90-99 + 100+)",
+                            }
+                        ]
+                    ),
+                ],
+                ignore_index=True,
+            )
     return out
 
 

@@ -128,7 +128,8 @@ class ProjectionResult:
             for name in ("pop_0_14", "pop_15_59", "pop_60plus", "pop_65plus", "pop_80plus"):
                 out["share_" + name[4:]] = np.where(total > 0, 100.0 * out[name] / total, np.nan)
             out["old_age_dependency_ratio"] = np.where(
-                out["pop_15_64"] > 0, 100.0 * out["pop_65plus"] / out["pop_15_64"], np.nan)
+                out["pop_15_64"] > 0, 100.0 * out["pop_65plus"] / out["pop_15_64"], np.nan
+            )
         return out
 
     def summary(self, unit_id: str) -> pd.DataFrame:
@@ -147,9 +148,11 @@ class ProjectionResult:
         if stat != "p50" and self.n_draws == 1:
             values = self.unit(unit_id)[0]
         years, sexes, ages = np.meshgrid(self.years, np.arange(2), np.arange(N_AGES), indexing="ij")
-        return pd.DataFrame({
-            "year": years.ravel(),
-            "sex": np.asarray(SEXES)[sexes.ravel()],
-            "age": ages.ravel(),
-            "population": values.ravel(),
-        })
+        return pd.DataFrame(
+            {
+                "year": years.ravel(),
+                "sex": np.asarray(SEXES)[sexes.ravel()],
+                "age": ages.ravel(),
+                "population": values.ravel(),
+            }
+        )

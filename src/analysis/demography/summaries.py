@@ -8,8 +8,17 @@ import pandas as pd
 from ..data import loaders
 from .result import ProjectionResult, percentiles
 
-KEY_INDICATORS = ("pop_total", "pop_0_14", "pop_15_59", "pop_60plus", "pop_65plus", "pop_80plus",
-                  "share_60plus", "share_65plus", "old_age_dependency_ratio")
+KEY_INDICATORS = (
+    "pop_total",
+    "pop_0_14",
+    "pop_15_59",
+    "pop_60plus",
+    "pop_65plus",
+    "pop_80plus",
+    "share_60plus",
+    "share_65plus",
+    "old_age_dependency_ratio",
+)
 
 
 def key_years(years) -> list[int]:
@@ -18,8 +27,7 @@ def key_years(years) -> list[int]:
     return sorted({years[0], years[-1], *(y for y in years if y % 5 == 0)})
 
 
-def key_years_table(result: ProjectionResult, unit_id: str, years=None,
-                    indicators=KEY_INDICATORS) -> pd.DataFrame:
+def key_years_table(result: ProjectionResult, unit_id: str, years=None, indicators=KEY_INDICATORS) -> pd.DataFrame:
     """Medians (p50 across draws) of headline indicators in key years, indicator × year.
 
     ``years`` defaults to :func:`key_years` of the projection (so the horizon is always shown).
@@ -31,8 +39,9 @@ def key_years_table(result: ProjectionResult, unit_id: str, years=None,
     return table.pivot(index="indicator", columns="year", values="p50").loc[list(indicators)]
 
 
-def plan_comparison(result: ProjectionResult, target_id: str, year: int,
-                    unit_id: str = "quanzhou", first_age: int = 60) -> dict:
+def plan_comparison(
+    result: ProjectionResult, target_id: str, year: int, unit_id: str = "quanzhou", first_age: int = 60
+) -> dict:
     """The plan's expectation for ``year`` against the projection (persons; p10/p50/p90).
 
     Returns a dict with ``target``, ``p10``, ``p50``, ``p90``, ``difference`` (p50 − target),
@@ -43,5 +52,14 @@ def plan_comparison(result: ProjectionResult, target_id: str, year: int,
     pct = percentiles(values[:, None], axis=0)
     p10, p50, p90 = (float(np.ravel(pct[k])[0]) for k in ("p10", "p50", "p90"))
     inside = bool(np.isfinite(p10) and p10 <= target <= p90)
-    return {"target": target, "p10": p10, "p50": p50, "p90": p90, "difference": p50 - target,
-            "percent": 100.0 * (p50 - target) / target, "inside": inside, "base": result.base, "year": year}
+    return {
+        "target": target,
+        "p10": p10,
+        "p50": p50,
+        "p90": p90,
+        "difference": p50 - target,
+        "percent": 100.0 * (p50 - target) / target,
+        "inside": inside,
+        "base": result.base,
+        "year": year,
+    }

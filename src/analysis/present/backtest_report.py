@@ -12,8 +12,13 @@ import re
 import pandas as pd
 
 from .. import catalogue, geography
-from ..demography.backtest_benchmarks import (METHOD_LABELS, NOT_COMPUTABLE, PARTLY_COMPUTABLE, headline,
-                                              national_share_ratio)
+from ..demography.backtest_benchmarks import (
+    METHOD_LABELS,
+    NOT_COMPUTABLE,
+    PARTLY_COMPUTABLE,
+    headline,
+    national_share_ratio,
+)
 from .labels import base_label
 
 
@@ -26,16 +31,18 @@ def _english(method: str) -> str:
 def readable(table: pd.DataFrame) -> pd.DataFrame:
     """The benchmark table for people: Chinese labels, persons with thousands separators, signed %."""
     names = {u.id: u.name_zh for u in geography.all_units()}
-    return pd.DataFrame({
-        "地区 area": table["geography"].map(names),
-        "指标 count": table["indicator"].map(lambda name: catalogue.label(name, english=True)),
-        "口径 base": table["base"].map(lambda base: base_label(base, english=True)),
-        "方法 method": table["method"].map(METHOD_LABELS),
-        "年份 year": table["year"].map(str),
-        "预测 projected (人)": table["projected"].map(lambda v: f"{v:,.0f}"),
-        "观测 observed (人)": table["observed"].map(lambda v: f"{v:,.0f}"),
-        "误差 error": table["error_pct"].map(lambda v: f"{v:+.1f}%"),
-    })
+    return pd.DataFrame(
+        {
+            "地区 area": table["geography"].map(names),
+            "指标 count": table["indicator"].map(lambda name: catalogue.label(name, english=True)),
+            "口径 base": table["base"].map(lambda base: base_label(base, english=True)),
+            "方法 method": table["method"].map(METHOD_LABELS),
+            "年份 year": table["year"].map(str),
+            "预测 projected (人)": table["projected"].map(lambda v: f"{v:,.0f}"),
+            "观测 observed (人)": table["observed"].map(lambda v: f"{v:,.0f}"),
+            "误差 error": table["error_pct"].map(lambda v: f"{v:+.1f}%"),
+        }
+    )
 
 
 def headline_text(table: pd.DataFrame) -> str:
@@ -44,8 +51,12 @@ def headline_text(table: pd.DataFrame) -> str:
     suite, const, ratio = h.loc["suite"], h.loc["constant_shares"], h.loc["ratio_to_national"]
     jj = headline(table, geography_id="jinjiang")
     china_2010, china_2020 = national_share_ratio("60plus")
-    share_err = 100.0 * (ratio.projected / float(headline(table, "pop_total").loc["suite", "projected"])
-                         / (ratio.observed / float(headline(table, "pop_total").loc["suite", "observed"])) - 1.0)
+    share_err = 100.0 * (
+        ratio.projected
+        / float(headline(table, "pop_total").loc["suite", "projected"])
+        / (ratio.observed / float(headline(table, "pop_total").loc["suite", "observed"]))
+        - 1.0
+    )
     missing = "；".join(f"{METHOD_LABELS[m]}无法计算：{zh}" for m, (zh, _) in NOT_COMPUTABLE.items())
     partly = "；".join(f"{METHOD_LABELS[m]}：{zh}" for m, (zh, _) in PARTLY_COMPUTABLE.items())
     return (
@@ -60,5 +71,9 @@ def headline_text(table: pd.DataFrame) -> str:
         f"{china_2020:g} % / {china_2010:g} %: {ratio.error_pct:+.1f} %, {share_err:+.1f} % on the share). For 晋江市 the 60+ "
         f"error is {jj.loc['suite', 'error_pct']:+.1f} % (ratio-to-national {jj.loc['ratio_to_national', 'error_pct']:+.1f} %): "
         "in 2010 only county totals exist, every county gets the city's age structure, and 晋江 has many young "
-        "in-migrants. Not computable: " + "; ".join(f"{_english(m)} {en}" for m, (_, en) in NOT_COMPUTABLE.items())
-        + "; " + "; ".join(f"{_english(m)}: {en}" for m, (_, en) in PARTLY_COMPUTABLE.items()) + ".*")
+        "in-migrants. Not computable: "
+        + "; ".join(f"{_english(m)} {en}" for m, (_, en) in NOT_COMPUTABLE.items())
+        + "; "
+        + "; ".join(f"{_english(m)}: {en}" for m, (_, en) in PARTLY_COMPUTABLE.items())
+        + ".*"
+    )

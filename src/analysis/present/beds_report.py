@@ -35,16 +35,29 @@ def for_people(table: pd.DataFrame, percent_columns=PERCENT_COLUMNS) -> pd.DataF
     out = table.copy().astype(object)
     for column in table.columns:
         is_pct = column in percent_columns
-        out[column] = [("—" if not np.isfinite(v) else f"{v + 0.0:.1f}%" if is_pct else f"{round(v) + 0:,.0f}")
-                       for v in table[column].astype(float)]
+        out[column] = [
+            ("—" if not np.isfinite(v) else f"{v + 0.0:.1f}%" if is_pct else f"{round(v) + 0:,.0f}")
+            for v in table[column].astype(float)
+        ]
     return out
 
 
 def bed_table(frame: pd.DataFrame, unit_id: str) -> pd.DataFrame:
     """The per-year bed table of one unit for a report (median values; beds, percent)."""
-    cols = ["beds_required", "beds_need_view", "bed_stock", "bed_gap", "bed_gap_need_view",
-            "nursing_beds_required", "nursing_beds_need_view", "nursing_bed_stock", "nursing_bed_gap",
-            "nursing_bed_gap_need_view", "nursing_bed_share_target", "bed_shortfall_probability"]
+    cols = [
+        "beds_required",
+        "beds_need_view",
+        "bed_stock",
+        "bed_gap",
+        "bed_gap_need_view",
+        "nursing_beds_required",
+        "nursing_beds_need_view",
+        "nursing_bed_stock",
+        "nursing_bed_gap",
+        "nursing_bed_gap_need_view",
+        "nursing_bed_share_target",
+        "bed_shortfall_probability",
+    ]
     table = wide_table(frame, unit_id, cols, digits=1)
     counts = [c for c in table.columns if c not in ("nursing_bed_share_target", "bed_shortfall_probability")]
     table[counts] = table[counts].round(0)
@@ -53,8 +66,14 @@ def bed_table(frame: pd.DataFrame, unit_id: str) -> pd.DataFrame:
 
 def build_table(frame: pd.DataFrame, unit_id: str) -> pd.DataFrame:
     """The build schedule of one unit: beds and nursing-type beds to add per year (medians)."""
-    cols = ["beds_to_add", "bed_stock_scheduled", "beds_required", "nursing_beds_to_add",
-            "nursing_bed_stock_scheduled", "nursing_beds_required"]
+    cols = [
+        "beds_to_add",
+        "bed_stock_scheduled",
+        "beds_required",
+        "nursing_beds_to_add",
+        "nursing_bed_stock_scheduled",
+        "nursing_beds_required",
+    ]
     return wide_table(frame, unit_id, cols, digits=0).rename(columns=_names(cols))
 
 
@@ -118,15 +137,18 @@ def views_explained_zh(frame: pd.DataFrame, unit_id: str, year: int) -> str:
     """One sentence on why the ratio and need views of total beds differ, with this run's figures."""
     sel = frame[(frame["unit_id"] == unit_id) & (frame["year"] == year)].set_index("indicator")["p50"]
     ratio, need = _v(sel, "beds_required"), _v(sel, "beds_need_view")
-    return (f"比例法（{_num(ratio)}张）按规划每千名老年人床位数配置全部老人的床位；需求法（{_num(need)}张）"
-            "只计今天的入住者按失能结构增长后的人数，再除以目标入住率——因此当现有床位大量空置时，需求法低于比例法。"
-            f" *The ratio view ({_num(ratio)}) provides the plan's beds per 1,000 for all elderly; the need view "
-            f"({_num(need)}) sizes beds for today's residents grown with the disability-weighted elderly, at the "
-            "target occupancy, so it is lower while many beds stand empty.*")
+    return (
+        f"比例法（{_num(ratio)}张）按规划每千名老年人床位数配置全部老人的床位；需求法（{_num(need)}张）"
+        "只计今天的入住者按失能结构增长后的人数，再除以目标入住率——因此当现有床位大量空置时，需求法低于比例法。"
+        f" *The ratio view ({_num(ratio)}) provides the plan's beds per 1,000 for all elderly; the need view "
+        f"({_num(need)}) sizes beds for today's residents grown with the disability-weighted elderly, at the "
+        "target occupancy, so it is lower while many beds stand empty.*"
+    )
 
 
-def gap_opening_zh(frame: pd.DataFrame, unit_id: str,
-                   names=("bed_gap", "nursing_bed_gap", "nursing_bed_gap_need_view")) -> str:
+def gap_opening_zh(
+    frame: pd.DataFrame, unit_id: str, names=("bed_gap", "nursing_bed_gap", "nursing_bed_gap_need_view")
+) -> str:
     """The first year each gap opens (median gap > 0), as one Chinese line."""
     parts = []
     for name in names:
@@ -138,7 +160,10 @@ def gap_opening_zh(frame: pd.DataFrame, unit_id: str,
 
 ALTERNATIVES = (
     ("基准情景 baseline", {}),
-    ("失能率：上海2010分性别分程度代理 Shanghai proxy by sex and severity", {"beds.prevalence_schedule": "sex_severity"}),
+    (
+        "失能率：上海2010分性别分程度代理 Shanghai proxy by sex and severity",
+        {"beds.prevalence_schedule": "sex_severity"},
+    ),
     ("失能率：上海代理单一程度（仅重度）Shanghai proxy, one severity", {"beds.prevalence_schedule": "single"}),
     ("仅重度失能者入住 severe only (use 1 : 0)", {"beds.use_rate_relative": {"severe": 1.0, "moderate": 0.0}}),
     ("轻中度使用率更高 moderate 1 : 0.5", {"beds.use_rate_relative": {"severe": 1.0, "moderate": 0.5}}),
@@ -159,7 +184,9 @@ def alternatives_table(result, scenario, unit_id: str, year: int) -> pd.DataFram
     rows = []
     for label, change in ALTERNATIVES:
         arrays = bed_arrays(result, scenario.with_overrides(change) if change else scenario)
-        med = {k: float(np.median(arrays[k][:, t, u])) for k in
-               ("beds_need_view", "bed_gap_need_view", "nursing_beds_need_view", "nursing_bed_gap_need_view")}
+        med = {
+            k: float(np.median(arrays[k][:, t, u]))
+            for k in ("beds_need_view", "bed_gap_need_view", "nursing_beds_need_view", "nursing_bed_gap_need_view")
+        }
         rows.append({"假设 assumption": label, **{catalogue.label(k): v for k, v in med.items()}})
     return pd.DataFrame(rows).set_index("假设 assumption")

@@ -15,6 +15,7 @@ from . import plots
 from ..geography import resolve
 from .labels import base_label
 from ..services import workforce
+
 PLAN = "泉州市“十四五”民政事业发展专项规划"
 
 
@@ -42,9 +43,12 @@ def _stock_line(ax, frame, unit_id):
 def plot_beds_vs_stock(frame: pd.DataFrame, unit_id: str):
     """Required beds (ratio and need views, with 10–90 % bands) against the bed stock over time."""
     fig, ax = plots.new_figure(
-        _title("养老床位需求与存量", unit_id, frame), "年份", "床位（张）",
+        _title("养老床位需求与存量", unit_id, frame),
+        "年份",
+        "床位（张）",
         f"{PLAN} 专栏1、专栏2、第467行；床位存量 2017年30023张、2020年42,180张（38张/千人×111万老人，与“突破4万张”一致），"
-        "县级按老年人口占比分摊（估算）；需求法：使用者按2020年在住人数校准 ÷ 目标入住率（估算）")
+        "县级按老年人口占比分摊（估算）；需求法：使用者按2020年在住人数校准 ÷ 目标入住率（估算）",
+    )
     _fan(ax, frame, unit_id, "beds_required", "比例法：养老床位需求", plots.PALETTE[0])
     _fan(ax, frame, unit_id, "nursing_beds_required", "比例法：护理型床位需求", plots.PALETTE[1])
     _fan(ax, frame, unit_id, "beds_need_view", "需求法：养老床位需求（估算）", plots.PALETTE[2])
@@ -72,17 +76,22 @@ def plot_bed_views(frame: pd.DataFrame, unit_id: str):
         ax.legend(loc="upper left", fontsize=8)
         plots.thousands_axis(ax)
     left.set_ylabel("床位（张）/ 人数（人）")
-    plots.add_source(fig, f"{PLAN} 专栏1、专栏2；失能率：上海2010年人口普查（镇）分性别、分程度代理数据，75岁以上对数线性外推；"
-                          "基年实际入住率、目标入住率、各程度相对使用率为情景假设")
+    plots.add_source(
+        fig,
+        f"{PLAN} 专栏1、专栏2；失能率：上海2010年人口普查（镇）分性别、分程度代理数据，75岁以上对数线性外推；"
+        "基年实际入住率、目标入住率、各程度相对使用率为情景假设",
+    )
     return fig, axes
 
 
 def plot_binding_ratio(frame: pd.DataFrame, unit_id: str):
     """The three social-worker requirements over time; the binding one is marked each year."""
     fig, ax = plots.new_figure(
-        _title("社工配备比例：哪一个起约束作用", unit_id, frame), "年份", "社会工作者（人）",
-        f"{PLAN} 第409行（每万人持证社工10人）、第472行（每千名老年人、每百张床位1名社工）；"
-        "县级2020年存量为估算")
+        _title("社工配备比例：哪一个起约束作用", unit_id, frame),
+        "年份",
+        "社会工作者（人）",
+        f"{PLAN} 第409行（每万人持证社工10人）、第472行（每千名老年人、每百张床位1名社工）；县级2020年存量为估算",
+    )
     for i, (name, label) in enumerate(workforce.BINDING_CANDIDATES.items()):
         _fan(ax, frame, unit_id, name, label, plots.PALETTE[i])
     bind = workforce.binding_ratio(frame)
@@ -96,8 +105,11 @@ def plot_binding_ratio(frame: pd.DataFrame, unit_id: str):
 def plot_certified_path(frame: pd.DataFrame, unit_id: str):
     """Certified social workers: on-track path from the 2020 count, the requirement, annual additions."""
     fig, ax = plots.new_figure(
-        _title("持证社工：从2020年存量到2025年目标", unit_id, frame), "年份", "持证社工（人）",
-        f"{PLAN} 第16行（持证社工2620名）、第409行（2025年每万人10人）；县级2020年存量按人口占比分摊（估算）")
+        _title("持证社工：从2020年存量到2025年目标", unit_id, frame),
+        "年份",
+        "持证社工（人）",
+        f"{PLAN} 第16行（持证社工2620名）、第409行（2025年每万人10人）；县级2020年存量按人口占比分摊（估算）",
+    )
     adds = _series(frame, unit_id, "certified_social_workers_additions")
     ax.bar(adds["year"], adds["p50"].fillna(0), color=plots.PALETTE[5], alpha=0.5, label="年度净增需求（中位数）")
     _fan(ax, frame, unit_id, "certified_social_workers_path", "达标路径", plots.PALETTE[0])
@@ -111,9 +123,12 @@ def plot_certified_path(frame: pd.DataFrame, unit_id: str):
 def plot_certified_history(frame: pd.DataFrame, unit_id: str, history: pd.DataFrame):
     """City certified social workers: the published counts 2015–2020 and the path to the 2025 requirement."""
     fig, ax = plots.new_figure(
-        _title("持证社工：已公布的历史与达标路径", unit_id, frame), "年份", "持证社工（人）",
+        _title("持证社工：已公布的历史与达标路径", unit_id, frame),
+        "年份",
+        "持证社工（人）",
         "泉州晚报2015-12-27（1021人）、泉州网约2018年（1423人，年份为推断）、闽南网2019-03-22（2078人）、"
-        f"{PLAN} 第16行（2020年2620人）、第409行（2025年每万人10人）")
+        f"{PLAN} 第16行（2020年2620人）、第409行（2025年每万人10人）",
+    )
     ax.plot(history["year"], history["count"], color="black", marker="s", lw=1.5, label="已公布的持证社工人数")
     _fan(ax, frame, unit_id, "certified_social_workers_path", "达标路径（模型）", plots.PALETTE[0])
     plots.thousands_axis(ax)
@@ -139,8 +154,11 @@ def plot_workforce_overview(frame: pd.DataFrame, unit_id: str):
         plots.thousands_axis(ax)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
         ax.legend(loc="lower right", fontsize=7)
-    plots.add_source(fig, f"{PLAN} 专栏2第13行（社会工作专业人才占比）、第349行（协管员按乡镇户籍人口配备，乡镇数为估算）、"
-                          "第412行（注册志愿者超过18%）")
+    plots.add_source(
+        fig,
+        f"{PLAN} 专栏2第13行（社会工作专业人才占比）、第349行（协管员按乡镇户籍人口配备，乡镇数为估算）、"
+        "第412行（注册志愿者超过18%）",
+    )
     return fig, axes
 
 

@@ -36,12 +36,17 @@ from ..scenarios import load_scenario
 # The rows of the comparison: the 要点 figures, with the need view beside the ratio view (the need
 # view is what the target occupancy and the care-use parameters move). (indicator, number kind,
 # where it is an estimate — as in analysis.present.keypoints).
-_NEED_VIEW = {"beds_required": ("beds_need_view",), "bed_gap": ("bed_gap_need_view",),
-              "nursing_beds_required": ("nursing_beds_need_view",), "nursing_bed_gap": ("nursing_bed_gap_need_view",)}
+_NEED_VIEW = {
+    "beds_required": ("beds_need_view",),
+    "bed_gap": ("bed_gap_need_view",),
+    "nursing_beds_required": ("nursing_beds_need_view",),
+    "nursing_bed_gap": ("nursing_bed_gap_need_view",),
+}
 COMPARE_ROWS = tuple(
-    row for name, zh, en, kind, where in KEY_POINTS
-    for row in ((name, kind, where),
-                *((extra, "beds", "all") for extra in _NEED_VIEW.get(name, ()))))
+    row
+    for name, zh, en, kind, where in KEY_POINTS
+    for row in ((name, kind, where), *((extra, "beds", "all") for extra in _NEED_VIEW.get(name, ())))
+)
 # Relative difference below which a scenario is taken not to move an indicator (rounding noise).
 MOVED_TOLERANCE = 0.001
 DRAWS = 200  # the runner's default draws (analysis.run.cli): the command's baseline is the index's
@@ -61,11 +66,20 @@ def compare_points(frame, unit_id: str, base: str, year: int) -> list[dict]:
         if name in points:
             rows.append(points[name])
         elif name in sel.index:
-            value = {q: (None if q not in sel.columns or sel.at[name, q] != sel.at[name, q]
-                         else float(sel.at[name, q])) for q in ("p10", "p50", "p90")}
-            rows.append({"indicator": name, "label_zh": catalogue.indicator(name).name_zh,
-                         "label_en": catalogue.indicator(name).name_en, "kind": kind, **value,
-                         "estimated": where == "all" or unit_id != geography.CITY_ID})
+            value = {
+                q: (None if q not in sel.columns or sel.at[name, q] != sel.at[name, q] else float(sel.at[name, q]))
+                for q in ("p10", "p50", "p90")
+            }
+            rows.append(
+                {
+                    "indicator": name,
+                    "label_zh": catalogue.indicator(name).name_zh,
+                    "label_en": catalogue.indicator(name).name_en,
+                    "kind": kind,
+                    **value,
+                    "estimated": where == "all" or unit_id != geography.CITY_ID,
+                }
+            )
     return rows
 
 
@@ -151,8 +165,15 @@ def overlay_chart(results, unit_id: str = geography.CITY_ID) -> str:
         for i, (label, (frame, _)) in enumerate(results.items()):
             sel = _series(frame, unit_id, indicator)
             if len(sel):
-                plots.fan(ax, sel["year"], sel["p10"] / div, sel["p50"] / div, sel["p90"] / div, label,
-                          plots.PALETTE[i % len(plots.PALETTE)])
+                plots.fan(
+                    ax,
+                    sel["year"],
+                    sel["p10"] / div,
+                    sel["p50"] / div,
+                    sel["p90"] / div,
+                    label,
+                    plots.PALETTE[i % len(plots.PALETTE)],
+                )
         ax.set_title(title, fontsize=11)
         ax.set_xlabel("年份")
         ax.set_ylabel(ylabel)
@@ -173,13 +194,12 @@ def units_chart(results, indicator: str = "pop_60plus") -> str:
     for ax, unit in zip(axes.flat, units):
         for i, (label, (frame, _)) in enumerate(results.items()):
             sel = _series(frame, unit.id, indicator)
-            ax.plot(sel["year"], sel["p50"] / 1e4, color=plots.PALETTE[i % len(plots.PALETTE)], lw=1.6,
-                    label=label)
+            ax.plot(sel["year"], sel["p50"] / 1e4, color=plots.PALETTE[i % len(plots.PALETTE)], lw=1.6, label=label)
         ax.set_title(unit.name_zh, fontsize=10)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.tick_params(labelsize=8)
         ax.set_ylabel("万人", fontsize=8)
-    for ax in list(axes.flat)[len(units):]:
+    for ax in list(axes.flat)[len(units) :]:
         ax.set_visible(False)
     axes.flat[0].legend(fontsize=8, loc="upper left")
     plots.add_source(fig, SOURCE)
@@ -200,15 +220,19 @@ def _moved_table(results, base: str, year: int, labels: list[str]) -> str:
         cells = []
         for lab in labels:
             frame = results[lab][0]
-            sel = frame[(frame["unit_id"] == geography.CITY_ID) & (frame["year"] == year) & (frame["indicator"] == name)]
+            sel = frame[
+                (frame["unit_id"] == geography.CITY_ID) & (frame["year"] == year) & (frame["indicator"] == name)
+            ]
             if "base" in sel.columns:
                 sel = sel[sel["base"] == base]
             cells.append(f'<td class="num">{esc(spec.format_value(sel["p50"].iloc[0] if len(sel) else None))}</td>')
         est = ' <span class="est">估</span>' if spec.estimate else ""
         rows.append(f"<tr><th>{esc(spec.name_zh)}{est}</th>{''.join(cells)}</tr>")
     head = "".join(f"<th>{esc(lab)}</th>" for lab in labels)
-    return ("<h2>其他随情景变化的指标（全市，中位数） Other indicators the scenarios move (city, median)</h2>"
-            f'<div class="scroll"><table><tr><th>指标 Indicator</th>{head}</tr>{"".join(rows)}</table></div>')
+    return (
+        "<h2>其他随情景变化的指标（全市，中位数） Other indicators the scenarios move (city, median)</h2>"
+        f'<div class="scroll"><table><tr><th>指标 Indicator</th>{head}</tr>{"".join(rows)}</table></div>'
+    )
 
 
 def render_compare(results, base: str, year: int, note: str = "", index_link: bool = False) -> str:
@@ -231,21 +255,27 @@ def render_compare(results, base: str, year: int, note: str = "", index_link: bo
                 value = point["p50"] if point else None
                 if j == 0:
                     first = value
-                band = ("" if not point or point["p10"] is None or point["p90"] is None or point["p10"] == point["p90"]
-                        else f"<br><small>{esc(fmt(point['p10'], kind))}–{esc(fmt(point['p90'], kind))}</small>")
+                band = (
+                    ""
+                    if not point or point["p10"] is None or point["p90"] is None or point["p10"] == point["p90"]
+                    else f"<br><small>{esc(fmt(point['p10'], kind))}–{esc(fmt(point['p90'], kind))}</small>"
+                )
                 est = ' <span class="est" title="估计值 estimate">估</span>' if point and point["estimated"] else ""
-                cells.append(f'<td class="num">{esc(fmt(value, kind))}{est}{band}'
-                             f'{_diff(value, first, kind) if j else ""}</td>')
+                cells.append(
+                    f'<td class="num">{esc(fmt(value, kind))}{est}{band}{_diff(value, first, kind) if j else ""}</td>'
+                )
             cls = ' class="city"' if uid == geography.CITY_ID else ""
             body.append(f"<tr{cls}><th>{esc(names[uid])}</th>{''.join(cells)}</tr>")
-        sections.append(f"<h2>{esc(spec.name_zh)} <small>{esc(spec.name_en)}（{esc(UNIT_ZH[kind])}）</small></h2>"
-                        f'<div class="scroll"><table><tr><th>单位 Unit</th>{head}</tr>{"".join(body)}</table></div>')
+        sections.append(
+            f"<h2>{esc(spec.name_zh)} <small>{esc(spec.name_en)}（{esc(UNIT_ZH[kind])}）</small></h2>"
+            f'<div class="scroll"><table><tr><th>单位 Unit</th>{head}</tr>{"".join(body)}</table></div>'
+        )
     sections.append(_moved_table(results, base, year, labels))
     base_zh = base_label(base)
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>情景比较 Scenario comparison</title>
 <style>{_STYLE}</style></head><body>
-{'<p><a href="index.html">← 返回报告首页 Back to the index</a></p>' if index_link else ''}
+{'<p><a href="index.html">← 返回报告首页 Back to the index</a></p>' if index_link else ""}
 <h1>情景比较 Scenario comparison <small>{esc(str(year))}年，{esc(base_zh)}</small></h1>
 <p>每格：中位数，小字为10%–90%区间；第二个及以后的情景下方为与第一个情景（{esc(labels[0])}）的差额。
 <span class="est">估</span> = 依赖估计输入。床位需求有两种口径：比例法按规划的每千名老年人床位数，需求法按失能老人与目标入住率（情景参数）。
@@ -253,7 +283,7 @@ Each cell: median, the p10–p90 band, and below it the difference from the firs
 estimated inputs. Beds: the ratio view follows the plan's per-1,000 ratios, the need view users ÷ target occupancy.</p>
 {f"<p><small>{esc(note)}</small></p>" if note else ""}
 <img alt="全市各情景主要指标 city key indicators by scenario" style="max-width:100%" src="{overlay_chart(results)}">
-{''.join(sections)}
+{"".join(sections)}
 <h2>各县（市、区）60岁及以上人口 Persons 60+ by unit</h2>
 <img alt="各县60岁及以上人口 60+ by unit and scenario" style="max-width:100%" src="{units_chart(results)}">
 </body></html>
@@ -265,12 +295,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.year is None:
         args.year = report_year_of(None, args.start_year, args.end_year)
     results = scenario_rows(scenarios, args.base, args.year, args.start_year, args.end_year, args.draws, args.seed)
-    note = (f"各情景均为{args.draws}次抽样、{args.start_year}–{args.end_year}年、随机种子{args.seed}（命令行比较，"
-            f"不是某次运行的结果；抽样数与运行不同时，基准数值可能与报告首页略有出入）。 Every scenario with {args.draws} "
-            "draws (a command-line comparison, not a run's: with other draws than the run's, the baseline may differ "
-            "slightly from the index).")
-    out = Path(args.out) if args.out else config.reports_dir() / ("compare-" + "-".join(
-        Path(n).stem for n in args.scenarios) + ".html")
+    note = (
+        f"各情景均为{args.draws}次抽样、{args.start_year}–{args.end_year}年、随机种子{args.seed}（命令行比较，"
+        f"不是某次运行的结果；抽样数与运行不同时，基准数值可能与报告首页略有出入）。 Every scenario with {args.draws} "
+        "draws (a command-line comparison, not a run's: with other draws than the run's, the baseline may differ "
+        "slightly from the index)."
+    )
+    out = (
+        Path(args.out)
+        if args.out
+        else config.reports_dir() / ("compare-" + "-".join(Path(n).stem for n in args.scenarios) + ".html")
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(sanitise_page(render_compare(results, args.base, args.year, note)), encoding="utf-8")
     print(f"scenario comparison → {out}")
@@ -278,17 +313,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("compare", help="set scenarios side by side (one HTML page)",
-                       description="Key indicators of several scenarios side by side per unit, with "
-                                   "differences from the first, and an overlay chart of the 60+ population.")
+    p = sub.add_parser(
+        "compare",
+        help="set scenarios side by side (one HTML page)",
+        description="Key indicators of several scenarios side by side per unit, with "
+        "differences from the first, and an overlay chart of the 60+ population.",
+    )
     p.add_argument("scenarios", nargs="+", help="scenario names or YAML paths (first = reference)")
     p.add_argument("--base", default="registered", choices=["registered", "resident"])
-    p.add_argument("--year", type=int, default=None,
-                   help="report year (default: the end year of the city's current plan)")
+    p.add_argument(
+        "--year", type=int, default=None, help="report year (default: the end year of the city's current plan)"
+    )
     p.add_argument("--start-year", type=int, default=2020)
     p.add_argument("--end-year", type=int, default=config.DEFAULT_END_YEAR)
-    p.add_argument("--draws", type=int, default=DRAWS,
-                   help=f"draws per scenario (default {DRAWS}, the runner's: the baseline matches the index)")
+    p.add_argument(
+        "--draws",
+        type=int,
+        default=DRAWS,
+        help=f"draws per scenario (default {DRAWS}, the runner's: the baseline matches the index)",
+    )
     p.add_argument("--seed", type=int, default=20201101)
     p.add_argument("--out", help="output HTML (default reports/compare-<names>.html)")
     p.set_defaults(func=cmd_compare)

@@ -79,21 +79,35 @@ class Control:
 
 CONTROLS: dict[str, Control] = {
     "tfr_multiplier": Control("demography.tfr_multiplier", "总和生育率乘数 TFR multiplier", "倍", 0.5, 1.5, 0.05),
-    "e0_gain_per_year": Control("demography.e0_gain_per_year", "预期寿命额外增幅 extra e0 gain", "岁/年",
-                                -0.2, 0.3, 0.01),
-    "net_migration_scale": Control("demography.net_migration_scale", "净迁移倍数 net migration scale", "倍",
-                                   -1.0, 3.0, 0.1),
-    "beds_per_1000_elderly": Control("beds.beds_per_1000_elderly",
-                                     "每千名老年人养老床位（目标年）beds per 1,000 elderly (target year)", "张",
-                                     10.0, 80.0, 1.0, "target"),
-    "nursing_beds_per_1000_elderly": Control("beds.nursing_beds_per_1000_elderly",
-                                             "每千名老年人护理型床位（目标年）nursing beds per 1,000 (target year)",
-                                             "张", 0.0, 40.0, 0.5, "target"),
+    "e0_gain_per_year": Control(
+        "demography.e0_gain_per_year", "预期寿命额外增幅 extra e0 gain", "岁/年", -0.2, 0.3, 0.01
+    ),
+    "net_migration_scale": Control(
+        "demography.net_migration_scale", "净迁移倍数 net migration scale", "倍", -1.0, 3.0, 0.1
+    ),
+    "beds_per_1000_elderly": Control(
+        "beds.beds_per_1000_elderly",
+        "每千名老年人养老床位（目标年）beds per 1,000 elderly (target year)",
+        "张",
+        10.0,
+        80.0,
+        1.0,
+        "target",
+    ),
+    "nursing_beds_per_1000_elderly": Control(
+        "beds.nursing_beds_per_1000_elderly",
+        "每千名老年人护理型床位（目标年）nursing beds per 1,000 (target year)",
+        "张",
+        0.0,
+        40.0,
+        0.5,
+        "target",
+    ),
     "occupancy_pct": Control("beds.occupancy_pct", "基期实际入住率 observed occupancy", "%", 20.0, 100.0, 1.0),
-    "target_occupancy_pct": Control("beds.target_occupancy_pct", "规划目标入住率 target occupancy", "%",
-                                    50.0, 100.0, 1.0),
-    "wage_growth_pct": Control(WAGE_KEY, "最低工资年增长率 minimum-wage growth", "%/年", -2.0, 15.0, 0.5,
-                               "optional"),
+    "target_occupancy_pct": Control(
+        "beds.target_occupancy_pct", "规划目标入住率 target occupancy", "%", 50.0, 100.0, 1.0
+    ),
+    "wage_growth_pct": Control(WAGE_KEY, "最低工资年增长率 minimum-wage growth", "%/年", -2.0, 15.0, 0.5, "optional"),
 }
 """The numeric controls by name (the keyword of :meth:`ScenarioExplorer.update`)."""
 
@@ -203,10 +217,19 @@ class ScenarioExplorer:
     ``calls`` counts the computations actually run (``projection``, ``beds``, ``dibao``).
     """
 
-    def __init__(self, scenario: str | Path | Scenario = "baseline", *, unit: str = geography.CITY_ID,
-                 base: str = "registered", draws: int = 100, seed: int | None = 20201101,
-                 start_year: int = 2020, end_year: int | None = None,
-                 overrides: Mapping[str, Any] | None = None, target_year: int | None = None):
+    def __init__(
+        self,
+        scenario: str | Path | Scenario = "baseline",
+        *,
+        unit: str = geography.CITY_ID,
+        base: str = "registered",
+        draws: int = 100,
+        seed: int | None = 20201101,
+        start_year: int = 2020,
+        end_year: int | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        target_year: int | None = None,
+    ):
         sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         self.start = sc.with_overrides(dict(overrides)) if overrides else sc
         if int(draws) < 1:
@@ -280,8 +303,14 @@ class ScenarioExplorer:
         for name, c in CONTROLS.items():  # an optional control set to None removes the parameter
             if c.kind == "optional" and settings[name] is None and c.key in sc.values:
                 values = {k: v for k, v in sc.values.items() if k != c.key}
-                sc = Scenario(sc.name, sc.description, values, dict(sc.sources), sc.path,
-                              {k: v for k, v in sc.overrides.items() if k != c.key})
+                sc = Scenario(
+                    sc.name,
+                    sc.description,
+                    values,
+                    dict(sc.sources),
+                    sc.path,
+                    {k: v for k, v in sc.overrides.items() if k != c.key},
+                )
         return sc
 
     @property
@@ -300,8 +329,14 @@ class ScenarioExplorer:
     # --- cached results ---------------------------------------------------------------------
 
     def projection_key(self) -> tuple:
-        return (self.base, section_key(self.scenario, "demography"), self.draws, self.seed,
-                self.start_year, self.end_year)
+        return (
+            self.base,
+            section_key(self.scenario, "demography"),
+            self.draws,
+            self.seed,
+            self.start_year,
+            self.end_year,
+        )
 
     def beds_key(self) -> tuple:
         return (self.projection_key(), section_key(self.scenario, "beds"))
@@ -311,27 +346,40 @@ class ScenarioExplorer:
 
     def projection(self):
         """The ProjectionResult of the current demographic settings (cached)."""
+
         def run():
             self.calls["projection"] += 1
-            return project(self.scenario, base=self.base, start_year=self.start_year, end_year=self.end_year,
-                           draws=self.draws, seed=self.seed)
+            return project(
+                self.scenario,
+                base=self.base,
+                start_year=self.start_year,
+                end_year=self.end_year,
+                draws=self.draws,
+                seed=self.seed,
+            )
+
         return self._projections.get_or_make(self.projection_key(), run)[0]
 
     def bed_frame(self) -> pd.DataFrame:
         """Tidy bed requirements of every unit (:func:`analysis.services.beds.bed_requirements`), cached."""
+
         def run():
             self.calls["beds"] += 1
             return beds.bed_requirements(self.projection(), self.scenario)
+
         return self._beds.get_or_make(self.beds_key(), run)[0]
 
     def dibao_frame(self) -> pd.DataFrame:
         """Tidy 低保 path of every unit (:func:`analysis.services.assistance.dibao_path`), cached."""
+
         def run():
             self.calls["dibao"] += 1
             if self._weights is None:
                 self._weights = resident_weights_2020()
-            return assistance.dibao_path(self.scenario, self.start_year, self.end_year, draws=self.draws,
-                                         seed=self.seed, weights=self._weights)
+            return assistance.dibao_path(
+                self.scenario, self.start_year, self.end_year, draws=self.draws, seed=self.seed, weights=self._weights
+            )
+
         return self._dibao.get_or_make(self.dibao_key(), run)[0]
 
     def fitted_wage_growth(self) -> float:
@@ -343,23 +391,37 @@ class ScenarioExplorer:
         if self._weights is None:
             self._weights = resident_weights_2020()
         history = assistance.wage_history(self.start)  # with the 2025 estimate if the scenario uses it
-        fits = mw.forecast(history, self.start_year, self.start_year + 1,
-                           fit_from_year=int(assistance.assistance_parameters(
-                               self.start, ["assistance.wage_fit_from_year"])["assistance.wage_fit_from_year"])).fits
+        fits = mw.forecast(
+            history,
+            self.start_year,
+            self.start_year + 1,
+            fit_from_year=int(
+                assistance.assistance_parameters(self.start, ["assistance.wage_fit_from_year"])[
+                    "assistance.wage_fit_from_year"
+                ]
+            ),
+        ).fits
         tiers = {uid: mw.unit_tier(uid, history) for uid in self._weights}
         total = sum(self._weights.values())
         return float(sum(w * fits[tiers[u]].annual_growth_pct for u, w in self._weights.items()) / total)
 
     def chart_keys(self) -> dict[str, tuple]:
         """What each chart depends on: a chart needs redrawing only when its key changes."""
-        return {"elderly": (self.unit, self.projection_key()), "beds": (self.unit, self.beds_key()),
-                "dibao": (self.unit, self.dibao_key())}
+        return {
+            "elderly": (self.unit, self.projection_key()),
+            "beds": (self.unit, self.beds_key()),
+            "dibao": (self.unit, self.dibao_key()),
+        }
 
     def tfr(self, year: int | None = None) -> float:
         """The TFR the current projection applies in ``year`` (default: the target year) for the
         current unit (central draw)."""
-        return implied_tfr(self.projection(), self.unit, self.scenario["demography.tfr_multiplier"],
-                           self.target_year if year is None else year)
+        return implied_tfr(
+            self.projection(),
+            self.unit,
+            self.scenario["demography.tfr_multiplier"],
+            self.target_year if year is None else year,
+        )
 
     # --- charts (house style of analysis.present.plots) ---------------------------------------------
 
@@ -387,14 +449,17 @@ class ScenarioExplorer:
         result = self.projection()
         t = result.year_index(year)
         ind = result.indicators(self.unit)
-        rows = [(catalogue.label(name, english=True), "persons", float(np.median(ind[name][:, t])))
-                for name in ("pop_60plus", "pop_80plus")]
+        rows = [
+            (catalogue.label(name, english=True), "persons", float(np.median(ind[name][:, t])))
+            for name in ("pop_60plus", "pop_80plus")
+        ]
         names = ("beds_required", "bed_stock", "bed_gap", "dibao_monthly")
         for frame in (self.bed_frame(), self.dibao_frame()):
             sel = frame[(frame["unit_id"] == self.unit) & (frame["year"] == year)].set_index("indicator")
             for name in [n for n in names if n in sel.index]:
-                rows.append((catalogue.label(name, english=True), sel.loc[name, "measure"],
-                             float(sel.loc[name, "p50"])))
+                rows.append(
+                    (catalogue.label(name, english=True), sel.loc[name, "measure"], float(sel.loc[name, "p50"]))
+                )
         return pd.DataFrame(rows, columns=["指标 indicator", "单位 measure", f"{year}年中位数 median"])
 
     # --- saving --------------------------------------------------------------------------
@@ -412,16 +477,18 @@ class ScenarioExplorer:
         changed = {k for k in sc.values if k not in self.start.values or sc.values[k] != self.start.values[k]}
         for key in sorted(changed):
             before = self.start.values.get(key, "absent (model default)")
-            sources[key] = (f"set in the scenario explorer on {date} (scenario {self.start.name!r} had "
-                            f"{before})")
-        description = (f"情景探索器保存 Saved from the scenario explorer on {date}, starting from "
-                       f"{self.start.name!r}; changed: {', '.join(sorted(changed)) or 'nothing'}. "
-                       f"Explored with base={self.base}, unit={self.unit}, draws={self.draws} "
-                       "(run options, not scenario parameters)")
+            sources[key] = f"set in the scenario explorer on {date} (scenario {self.start.name!r} had {before})"
+        description = (
+            f"情景探索器保存 Saved from the scenario explorer on {date}, starting from "
+            f"{self.start.name!r}; changed: {', '.join(sorted(changed)) or 'nothing'}. "
+            f"Explored with base={self.base}, unit={self.unit}, draws={self.draws} "
+            "(run options, not scenario parameters)"
+        )
         return Scenario(name, description, dict(sc.values), sources)
 
-    def save_scenario(self, name: str, *, directory: str | Path | None = None, overwrite: bool = False,
-                      today: _dt.date | None = None) -> Path:
+    def save_scenario(
+        self, name: str, *, directory: str | Path | None = None, overwrite: bool = False, today: _dt.date | None = None
+    ) -> Path:
         """Write ``scenarios/<name>.yaml`` (the full parameter set) and check it loads back.
 
         Refuses to overwrite an existing file unless ``overwrite=True`` (ParameterError). The

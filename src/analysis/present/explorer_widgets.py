@@ -52,25 +52,46 @@ class ExplorerUI:
         style = {"description_width": "300px"}
         layout = widgets.Layout(width="640px")
         s = explorer.settings
-        self.unit = widgets.Dropdown(options=unit_options(), value=s["unit"], description="单位 unit",
-                                     style=style, layout=layout)
-        self.base = widgets.ToggleButtons(options=[(base_label(b, english=True), b) for b in BASES],
-                                          value=s["base"], description="人口口径 base", style=style)
+        self.unit = widgets.Dropdown(
+            options=unit_options(), value=s["unit"], description="单位 unit", style=style, layout=layout
+        )
+        self.base = widgets.ToggleButtons(
+            options=[(base_label(b, english=True), b) for b in BASES],
+            value=s["base"],
+            description="人口口径 base",
+            style=style,
+        )
         self.sliders: dict[str, widgets.FloatSlider] = {}
         for name, c in CONTROLS.items():
             value = s[name] if s[name] is not None else explorer.fitted_wage_growth()
             value = min(max(value, c.low), c.high)
             self.sliders[name] = widgets.FloatSlider(
-                value=value, min=c.low, max=c.high, step=c.step, description=f"{c.label}（{c.unit}）",
-                continuous_update=False, readout_format=".2f", style=style, layout=layout)
-        self.fitted_wage = widgets.Checkbox(value=s["wage_growth_pct"] is None,
-                                            description="最低工资按拟合预测 use the fitted wage forecast",
-                                            style=style, layout=layout)
+                value=value,
+                min=c.low,
+                max=c.high,
+                step=c.step,
+                description=f"{c.label}（{c.unit}）",
+                continuous_update=False,
+                readout_format=".2f",
+                style=style,
+                layout=layout,
+            )
+        self.fitted_wage = widgets.Checkbox(
+            value=s["wage_growth_pct"] is None,
+            description="最低工资按拟合预测 use the fitted wage forecast",
+            style=style,
+            layout=layout,
+        )
         self.sliders["wage_growth_pct"].disabled = self.fitted_wage.value
         self.tfr_label = widgets.HTML()
         self.status = widgets.HTML()
-        self.save_name = widgets.Text(value="", placeholder="情景名 name, e.g. beds45", description="保存为 save as",
-                                      style=style, layout=widgets.Layout(width="420px"))
+        self.save_name = widgets.Text(
+            value="",
+            placeholder="情景名 name, e.g. beds45",
+            description="保存为 save as",
+            style=style,
+            layout=widgets.Layout(width="420px"),
+        )
         self.save_button = widgets.Button(description="保存情景 Save scenario", icon="save")
         self.save_status = widgets.HTML()
         self.unit.observe(lambda ch: self._changed(unit=ch["new"]), names="value")
@@ -88,19 +109,30 @@ class ExplorerUI:
 
     def controls(self) -> widgets.Widget:
         group = lambda title, items: widgets.VBox([widgets.HTML(f"<b>{title}</b>"), *items])  # noqa: E731
-        demography = [self.sliders["tfr_multiplier"], self.tfr_label, self.sliders["e0_gain_per_year"],
-                      self.sliders["net_migration_scale"]]
-        bed_items = [self.sliders[n] for n in ("beds_per_1000_elderly", "nursing_beds_per_1000_elderly",
-                                                "occupancy_pct", "target_occupancy_pct")]
-        return widgets.VBox([
-            group("单位与口径 Unit and base", [self.unit, self.base]),
-            group("人口 Population (重算人口预测 re-runs the projection)", demography),
-            group(f"养老床位 Beds (比例为{self.ex.target_year}年目标，此后保持 ratios are {self.ex.target_year} targets, held after)",
-                  bed_items),
-            group("低保 Assistance", [self.fitted_wage, self.sliders["wage_growth_pct"]]),
-            self.status,
-            widgets.HBox([self.save_name, self.save_button]), self.save_status,
-        ])
+        demography = [
+            self.sliders["tfr_multiplier"],
+            self.tfr_label,
+            self.sliders["e0_gain_per_year"],
+            self.sliders["net_migration_scale"],
+        ]
+        bed_items = [
+            self.sliders[n]
+            for n in ("beds_per_1000_elderly", "nursing_beds_per_1000_elderly", "occupancy_pct", "target_occupancy_pct")
+        ]
+        return widgets.VBox(
+            [
+                group("单位与口径 Unit and base", [self.unit, self.base]),
+                group("人口 Population (重算人口预测 re-runs the projection)", demography),
+                group(
+                    f"养老床位 Beds (比例为{self.ex.target_year}年目标，此后保持 ratios are {self.ex.target_year} targets, held after)",
+                    bed_items,
+                ),
+                group("低保 Assistance", [self.fitted_wage, self.sliders["wage_growth_pct"]]),
+                self.status,
+                widgets.HBox([self.save_name, self.save_button]),
+                self.save_status,
+            ]
+        )
 
     def show(self) -> None:
         """Display the controls, then draw the three charts (once) as updatable outputs."""
@@ -139,8 +171,10 @@ class ExplorerUI:
             return []
         rerun = self.ex.calls["projection"] > before
         self._update_tfr_label()
-        self.status.value = (f"<small>重绘 redrawn: {', '.join(redraw) or '—'}; 人口预测重算 projection "
-                             f"recomputed: {'是 yes' if rerun else '否 no'}; {time.perf_counter() - t0:.2f} s</small>")
+        self.status.value = (
+            f"<small>重绘 redrawn: {', '.join(redraw) or '—'}; 人口预测重算 projection "
+            f"recomputed: {'是 yes' if rerun else '否 no'}; {time.perf_counter() - t0:.2f} s</small>"
+        )
         return redraw
 
     def refresh(self) -> list[str]:
@@ -161,8 +195,14 @@ class ExplorerUI:
 
     def _update_tfr_label(self) -> None:
         tfr = self.ex.tfr()
-        self.tfr_label.value = (f"<small>对应总和生育率（{self.ex.target_year}年，{geography.resolve(self.ex.unit).name_zh}，"
-                                f"中位情景）TFR ≈ {tfr:.2f}</small>") if tfr == tfr else ""
+        self.tfr_label.value = (
+            (
+                f"<small>对应总和生育率（{self.ex.target_year}年，{geography.resolve(self.ex.unit).name_zh}，"
+                f"中位情景）TFR ≈ {tfr:.2f}</small>"
+            )
+            if tfr == tfr
+            else ""
+        )
 
     def save(self, name: str):
         """Save the current settings as ``scenarios/<name>.yaml``; the message says how to run it."""
@@ -171,6 +211,8 @@ class ExplorerUI:
         except AnalysisError as exc:
             self.save_status.value = f"<span style='color:#b23a48'>{html.escape(str(exc))}</span>"
             return None
-        self.save_status.value = (f"已保存 saved: <code>{html.escape(str(path))}</code>; 运行 run: "
-                                  f"<code>python -m analysis run --scenario {html.escape(name)}</code>")
+        self.save_status.value = (
+            f"已保存 saved: <code>{html.escape(str(path))}</code>; 运行 run: "
+            f"<code>python -m analysis run --scenario {html.escape(name)}</code>"
+        )
         return path

@@ -49,8 +49,10 @@ _KEY_POINT_ROWS = (
     ("certified_social_workers_required", "persons", "all"),
     ("dibao_monthly", "yuan_month", "all"),
 )
-KEY_POINTS = tuple((name, catalogue.indicator(name).name_zh, catalogue.indicator(name).name_en, kind, where)
-                   for name, kind, where in _KEY_POINT_ROWS)
+KEY_POINTS = tuple(
+    (name, catalogue.indicator(name).name_zh, catalogue.indicator(name).name_en, kind, where)
+    for name, kind, where in _KEY_POINT_ROWS
+)
 UNIT_ZH = {"wan": "万人", "pct": "%", "beds": "张", "persons": "人", "yuan_month": "元/人·月"}
 GAP_INDICATORS = {"bed_gap", "nursing_bed_gap"}
 
@@ -74,6 +76,7 @@ def status_word(p10, p50, p90, target, indicator: str) -> str:
     目标在区间内. A quantity that is not a performance (a population, a need: direction
     ``neither``): 规划预期在区间内 / 高于规划预期 / 低于规划预期 — never "below plan" as if it were a
     failure. 缺口 / 无缺口 for a gap; '' otherwise."""
+
     def ok(x):
         return x is not None and not pd.isna(x)
 
@@ -120,13 +123,22 @@ def key_points(indicators: pd.DataFrame, unit_id: str, base: str, year: int) -> 
             continue
         p50 = get(name, "p50") if "p50" in sel.columns else get(name, "value")
         p10, p90, target = get(name, "p10"), get(name, "p90"), get(name, "target")
-        rows.append({
-            "indicator": name, "label_zh": zh, "label_en": en, "kind": kind, "unit_zh": UNIT_ZH[kind],
-            "p50": p50, "p10": p10, "p90": p90, "target": target,
-            "difference": None if target is None or p50 is None else p50 - target,
-            "status": status_word(p10, p50, p90, target, name),
-            "estimated": where == "all" or (where == "county" and unit_id != CITY_ID),
-        })
+        rows.append(
+            {
+                "indicator": name,
+                "label_zh": zh,
+                "label_en": en,
+                "kind": kind,
+                "unit_zh": UNIT_ZH[kind],
+                "p50": p50,
+                "p10": p10,
+                "p90": p90,
+                "target": target,
+                "difference": None if target is None or p50 is None else p50 - target,
+                "status": status_word(p10, p50, p90, target, name),
+                "estimated": where == "all" or (where == "county" and unit_id != CITY_ID),
+            }
+        )
     return rows
 
 
@@ -144,11 +156,13 @@ def _difference(row) -> str:
     return ("+" if d > 0 else "−" if d < 0 and text.strip("0.,") else "") + text
 
 
-BOX_STYLE = (".keypoints{border:2px solid #2a5db0;background:#f4f8ff;padding:0.5em 0.9em;margin:0.8em 0;"
-             "border-radius:4px}.keypoints table{border-collapse:collapse;width:100%}"
-             ".keypoints th,.keypoints td{border:1px solid #bcd;padding:0.25em 0.5em;text-align:left}"
-             ".keypoints td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
-             ".keypoints .est{color:#a60;font-weight:bold}.keypoints .draft{color:#b03;font-weight:bold}")
+BOX_STYLE = (
+    ".keypoints{border:2px solid #2a5db0;background:#f4f8ff;padding:0.5em 0.9em;margin:0.8em 0;"
+    "border-radius:4px}.keypoints table{border-collapse:collapse;width:100%}"
+    ".keypoints th,.keypoints td{border:1px solid #bcd;padding:0.25em 0.5em;text-align:left}"
+    ".keypoints td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
+    ".keypoints .est{color:#a60;font-weight:bold}.keypoints .draft{color:#b03;font-weight:bold}"
+)
 
 
 def odds_html(odds: list[dict] | None) -> str:
@@ -161,21 +175,25 @@ def odds_html(odds: list[dict] | None) -> str:
     for r in odds:
         spec = catalogue.indicator(r["indicator"])
         draft = ' <span class="draft">草案</span>' if r.get("plan_status") == "draft" else ""
-        action = ("—" if not r.get("action_value") else
-                  f"{r['action']} {r['action_value']:,.0f} {r['action_unit']}")
+        action = "—" if not r.get("action_value") else f"{r['action']} {r['action_value']:,.0f} {r['action_unit']}"
         chance = "—" if r.get("p_meet") is None else f"{100 * r['p_meet']:.0f}%"
-        body.append(f"<tr><th>{esc(r['indicator_zh'])}{draft}</th>"
-                    f"<td class=\"num\">{esc(comparator_label(r['comparator']))} {esc(spec.format_value(r['target']))}"
-                    f"（{esc(str(r['year']))}年）</td>"
-                    f"<td class=\"num\">{esc(spec.format_value(r['value_p50']))} <span class=\"est\">估</span></td>"
-                    f"<td class=\"num\"><b>{esc(chance)}</b></td><td>{esc(action)}</td></tr>")
-    return ("<h3 style=\"margin:0.6em 0 0.2em\">规划目标达成概率 Odds of meeting the plan's targets</h3>"
-            "<table><tr><th>指标 Indicator</th><th>目标 Target</th><th>预测中位数 Forecast</th>"
-            "<th>达成概率 Probability</th><th>80%把握所需行动 Action</th></tr>" + "".join(body) + "</table>")
+        body.append(
+            f"<tr><th>{esc(r['indicator_zh'])}{draft}</th>"
+            f'<td class="num">{esc(comparator_label(r["comparator"]))} {esc(spec.format_value(r["target"]))}'
+            f"（{esc(str(r['year']))}年）</td>"
+            f'<td class="num">{esc(spec.format_value(r["value_p50"]))} <span class="est">估</span></td>'
+            f'<td class="num"><b>{esc(chance)}</b></td><td>{esc(action)}</td></tr>'
+        )
+    return (
+        '<h3 style="margin:0.6em 0 0.2em">规划目标达成概率 Odds of meeting the plan\'s targets</h3>'
+        "<table><tr><th>指标 Indicator</th><th>目标 Target</th><th>预测中位数 Forecast</th>"
+        "<th>达成概率 Probability</th><th>80%把握所需行动 Action</th></tr>" + "".join(body) + "</table>"
+    )
 
 
-def key_points_html(rows: list[dict], title: str, year: int, base: str, scenario_label: str = "",
-                    odds: list[dict] | None = None) -> str:
+def key_points_html(
+    rows: list[dict], title: str, year: int, base: str, scenario_label: str = "", odds: list[dict] | None = None
+) -> str:
     """The 要点 box as escaped HTML (a self-contained ``<div class="keypoints">`` with its style);
     ``odds`` adds the unit's plan targets with the probability of meeting each."""
     esc = html.escape
@@ -189,18 +207,23 @@ def key_points_html(rows: list[dict], title: str, year: int, base: str, scenario
             f'<td class="num"><b>{esc(fmt(r["p50"], r["kind"]))}</b></td>'
             f'<td class="num">{esc(_band(r))}</td>'
             f'<td class="num">{esc(fmt(r["target"], r["kind"]))}</td>'
-            f'<td class="num">{esc(_difference(r))}</td><td>{esc(r["status"]) or "—"}</td></tr>')
+            f'<td class="num">{esc(_difference(r))}</td><td>{esc(r["status"]) or "—"}</td></tr>'
+        )
     if not body:
         return ""
     scen = f" · {esc(scenario_label)}" if scenario_label else ""
-    return (f"<style>{BOX_STYLE}</style><div class=\"keypoints\">"
-            f"<h2 style=\"margin:0.2em 0\">要点 Key points：{esc(title)}（{esc(str(year))}年，{esc(base_zh)}{scen}）</h2>"
-            "<table><tr><th>指标 Indicator</th><th>单位 Unit</th><th>中位数 Median</th>"
-            "<th>区间 p10–p90</th><th>规划目标 Plan</th><th>差额 Difference</th><th>状态 Status</th></tr>"
-            + "".join(body) + "</table>" + odds_html(odds) +
-            "<p style=\"margin:0.3em 0\"><small><span class=\"est\">估</span> = 依赖估计输入（县级年龄结构、床位与社工存量）"
-            "estimate: rests on estimated inputs. 区间为蒙特卡洛10%–90%；差额 = 中位数 − 规划目标。"
-            " Band = 10–90 % of draws; difference = median − plan.</small></p></div>")
+    return (
+        f'<style>{BOX_STYLE}</style><div class="keypoints">'
+        f'<h2 style="margin:0.2em 0">要点 Key points：{esc(title)}（{esc(str(year))}年，{esc(base_zh)}{scen}）</h2>'
+        "<table><tr><th>指标 Indicator</th><th>单位 Unit</th><th>中位数 Median</th>"
+        "<th>区间 p10–p90</th><th>规划目标 Plan</th><th>差额 Difference</th><th>状态 Status</th></tr>"
+        + "".join(body)
+        + "</table>"
+        + odds_html(odds)
+        + '<p style="margin:0.3em 0"><small><span class="est">估</span> = 依赖估计输入（县级年龄结构、床位与社工存量）'
+        "estimate: rests on estimated inputs. 区间为蒙特卡洛10%–90%；差额 = 中位数 − 规划目标。"
+        " Band = 10–90 % of draws; difference = median − plan.</small></p></div>"
+    )
 
 
 def with_targets(projected: pd.DataFrame, years, plan: str = "") -> pd.DataFrame:
@@ -221,8 +244,18 @@ def resolve_report_year(plan: str, report_year: int, start_year: int, end_year: 
     return report_year_of(plan or None, start_year, end_year, report_year or None)
 
 
-def notebook_box(unit: str, scenario, base: str, year: int, start_year: int, end_year: int,
-                 draws: int, seed: int, overrides: dict | None = None, plan: str = ""):
+def notebook_box(
+    unit: str,
+    scenario,
+    base: str,
+    year: int,
+    start_year: int,
+    end_year: int,
+    draws: int,
+    seed: int,
+    overrides: dict | None = None,
+    plan: str = "",
+):
     """The 要点 box for a notebook (an IPython ``HTML`` object); the models come from the run's cache."""
     from IPython.display import HTML
 

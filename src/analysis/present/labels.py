@@ -46,5 +46,5 @@ COMPARATORS = {">=": "≥", "<=": "≤", "=": "=", "about": "约"}
 
 
 def comparator_label(comparator: str) -> str:
-    """"≥", "≤", "=" or "约" for a plan comparator; "" for none or an unknown one."""
+    """ "≥", "≤", "=" or "约" for a plan comparator; "" for none or an unknown one."""
     return COMPARATORS.get(comparator, "")

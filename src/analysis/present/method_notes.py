@@ -40,9 +40,34 @@ TOPICS = {
 BASE_PREFIX = {"registered": "户籍口径：", "resident": "常住口径："}
 
 # Words a reader must not meet in the appendix (developer jargon, code names); used by the tests.
-JARGON = ("IPF", "PCHIP", "exp(", "θ", "scipy", "least_squares", "statsmodels", "WLS", "m(x)", "e0",
-          "WPP", "TFR", "CDR", "Rogers", "ESTIMATE", "per mille", "person-moves", "_monthly", "_annual",
-          "pop_", "registered:", "resident:", "assistance.", "demography.", "data/raw", "hazard")
+JARGON = (
+    "IPF",
+    "PCHIP",
+    "exp(",
+    "θ",
+    "scipy",
+    "least_squares",
+    "statsmodels",
+    "WLS",
+    "m(x)",
+    "e0",
+    "WPP",
+    "TFR",
+    "CDR",
+    "Rogers",
+    "ESTIMATE",
+    "per mille",
+    "person-moves",
+    "_monthly",
+    "_annual",
+    "pop_",
+    "registered:",
+    "resident:",
+    "assistance.",
+    "demography.",
+    "data/raw",
+    "hazard",
+)
 
 
 def _unit_names(units) -> str:
@@ -54,7 +79,8 @@ def _unit_names(units) -> str:
 READER_FIELDS = {
     "missing_indicator": lambda f: {
         "name": catalogue.indicator(f["name"]).name_zh if catalogue.known(f["name"]) else f["name"],
-        "units": _unit_names(f["units"])},
+        "units": _unit_names(f["units"]),
+    },
 }
 
 
@@ -128,18 +154,22 @@ def appendix_html(notes, heading_level: int = 2) -> str:
     h, sub = heading_level, heading_level + 1
     parts = []
     for topic, items in group_notes(notes):
-        lis = "".join(f"<li>{esc(zh)}" + (f' <small class="en">{esc(en)}</small>' if en else "") + "</li>"
-                      for zh, en in items)
+        lis = "".join(
+            f"<li>{esc(zh)}" + (f' <small class="en">{esc(en)}</small>' if en else "") + "</li>" for zh, en in items
+        )
         if topic.startswith(TOPICS["other"][0]):
             parts.append(f"<details><summary>{esc(topic)}</summary><ul>{lis}</ul></details>")
         else:
             parts.append(f"<h{sub}>{esc(topic)}</h{sub}><ul>{lis}</ul>")
     if not parts:
         return ""
-    return (f'<div class="method-notes"><h{h}>附录：方法说明 Appendix: method notes</h{h}>'
-            "<p><small>以下为本报告所用数据和方法的要点；完整的技术说明见 manifest.json。"
-            " Plain-language summary; the technical wording is kept in manifest.json.</small></p>"
-            + "".join(parts) + "</div>")
+    return (
+        f'<div class="method-notes"><h{h}>附录：方法说明 Appendix: method notes</h{h}>'
+        "<p><small>以下为本报告所用数据和方法的要点；完整的技术说明见 manifest.json。"
+        " Plain-language summary; the technical wording is kept in manifest.json.</small></p>"
+        + "".join(parts)
+        + "</div>"
+    )
 
 
 def parameter_sources_html(scenario, keys) -> str:
@@ -148,11 +178,15 @@ def parameter_sources_html(scenario, keys) -> str:
     from .people import plain  # heavy (pandas): the unchanged-rerun path reads reader texts without it
 
     esc = html.escape
-    rows = "".join(f"<tr><td><code>{esc(k)}</code></td><td>{esc(plain(scenario[k]))}</td>"
-                   f"<td>{esc(str(scenario.source(k) or '—'))}</td></tr>" for k in keys)
-    return ("<details><summary>情景参数及来源（技术参考，情景文件原文）Scenario parameters and sources</summary>"
-            "<table><tr><th>参数 parameter</th><th>取值 value</th><th>来源 source</th></tr>"
-            + rows + "</table></details>")
+    rows = "".join(
+        f"<tr><td><code>{esc(k)}</code></td><td>{esc(plain(scenario[k]))}</td>"
+        f"<td>{esc(str(scenario.source(k) or '—'))}</td></tr>"
+        for k in keys
+    )
+    return (
+        "<details><summary>情景参数及来源（技术参考，情景文件原文）Scenario parameters and sources</summary>"
+        "<table><tr><th>参数 parameter</th><th>取值 value</th><th>来源 source</th></tr>" + rows + "</table></details>"
+    )
 
 
 def parameter_sources(scenario, keys):

@@ -29,12 +29,31 @@ from .. import catalogue
 # Chinese heads of the code names that reach report tables (English kept beside). An indicator's
 # head is not here: it is the catalogue's (:meth:`analysis.catalogue.Indicator.heading`).
 COLUMN_ZH = {
-    "seq": "序号", "indicator_id": "指标代码", "indicator_zh": "指标", "indicator": "指标", "measure": "计量单位",
-    "year": "年份", "target": "目标值", "value_text": "原文", "attribute": "属性", "value": "数值",
-    "unit_id": "单位代码", "unit_name": "单位", "p10": "10%分位", "p50": "中位数", "p90": "90%分位",
-    "geography": "地区", "method": "方法", "projected": "预测", "observed": "实际", "error_pct": "误差 %",
-    "error": "误差", "tier": "档次", "weights": "权重",
-    "computed_from": "计算方式", "age_group": "年龄组",
+    "seq": "序号",
+    "indicator_id": "指标代码",
+    "indicator_zh": "指标",
+    "indicator": "指标",
+    "measure": "计量单位",
+    "year": "年份",
+    "target": "目标值",
+    "value_text": "原文",
+    "attribute": "属性",
+    "value": "数值",
+    "unit_id": "单位代码",
+    "unit_name": "单位",
+    "p10": "10%分位",
+    "p50": "中位数",
+    "p90": "90%分位",
+    "geography": "地区",
+    "method": "方法",
+    "projected": "预测",
+    "observed": "实际",
+    "error_pct": "误差 %",
+    "error": "误差",
+    "tier": "档次",
+    "weights": "权重",
+    "computed_from": "计算方式",
+    "age_group": "年龄组",
 }
 PERCENT_HINTS = ("%", "share_", "pct", "占比", "比例", "增长", "rate", "概率")
 YEAR_HINTS = ("year", "年份")
@@ -105,19 +124,27 @@ def guess_kind(name: Any, values: pd.Series) -> str:
     return "dec2" if (numbers.abs() < 1).all() else "dec1"
 
 
-_STYLE = ('<style>.people-wrap{overflow-x:auto;max-width:100%;margin:0.5em 0}'
-          '.people{border-collapse:collapse;font-size:0.92em}'
-          '.people th,.people td{border:1px solid #bbb;padding:0.2em 0.5em}'
-          'table.people th,table.people td{text-align:left}'
-          '.people th{background:#eef;vertical-align:bottom}'
-          'table.people td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}'
-          '.print-only{display:none}@media print{.screen-only{display:none!important}.print-only{display:block}}'
-          '</style>')
+_STYLE = (
+    "<style>.people-wrap{overflow-x:auto;max-width:100%;margin:0.5em 0}"
+    ".people{border-collapse:collapse;font-size:0.92em}"
+    ".people th,.people td{border:1px solid #bbb;padding:0.2em 0.5em}"
+    "table.people th,table.people td{text-align:left}"
+    ".people th{background:#eef;vertical-align:bottom}"
+    "table.people td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
+    ".print-only{display:none}@media print{.screen-only{display:none!important}.print-only{display:block}}"
+    "</style>"
+)
 
 
-def people_table_html(frame: pd.DataFrame, kinds: Mapping[str, str] | None = None, *, index: bool = False,
-                      labels: Mapping[str, str] | None = None, caption: str | None = None,
-                      print_note: str | None = None) -> str:
+def people_table_html(
+    frame: pd.DataFrame,
+    kinds: Mapping[str, str] | None = None,
+    *,
+    index: bool = False,
+    labels: Mapping[str, str] | None = None,
+    caption: str | None = None,
+    print_note: str | None = None,
+) -> str:
     """``frame`` as an escaped HTML table for people (see the module docstring); ``print_note``
     (plain text): the table is for the screen only and the note stands in its place on paper."""
     esc = html.escape
@@ -137,27 +164,35 @@ def people_table_html(frame: pd.DataFrame, kinds: Mapping[str, str] | None = Non
             cells.append(f"<td{cls}>{esc(format_value(v, how[c]))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    table = (f'<div class="people-wrap{" screen-only" if print_note else ""}"><table class="people">{cap}'
-             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+    table = (
+        f'<div class="people-wrap{" screen-only" if print_note else ""}"><table class="people">{cap}'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
     note = f'<p class="print-only"><small>{esc(print_note)}</small></p>' if print_note else ""
     return _STYLE + table + note
 
 
-def people_table(frame: pd.DataFrame, kinds: Mapping[str, str] | None = None, *, index: bool = False,
-                 labels: Mapping[str, str] | None = None, caption: str | None = None,
-                 print_note: str | None = None):
+def people_table(
+    frame: pd.DataFrame,
+    kinds: Mapping[str, str] | None = None,
+    *,
+    index: bool = False,
+    labels: Mapping[str, str] | None = None,
+    caption: str | None = None,
+    print_note: str | None = None,
+):
     """:func:`people_table_html` as an IPython ``HTML`` object (what a notebook cell displays)."""
     from IPython.display import HTML
 
-    return HTML(people_table_html(frame, kinds, index=index, labels=labels, caption=caption,
-                                  print_note=print_note))
+    return HTML(people_table_html(frame, kinds, index=index, labels=labels, caption=caption, print_note=print_note))
 
 
 def styler_for_people(styler):
     """A pandas Styler that keeps its colours but shows numbers for people ('—', separators, no index)."""
-    return styler.format(lambda v: format_value(v, "text" if isinstance(v, str) else
-                                                ("int" if abs(float(v)) >= 100 else "dec1")),
-                         na_rep="—").hide(axis="index")
+    return styler.format(
+        lambda v: format_value(v, "text" if isinstance(v, str) else ("int" if abs(float(v)) >= 100 else "dec1")),
+        na_rep="—",
+    ).hide(axis="index")
 
 
 def plain(value: Any) -> str:

@@ -37,8 +37,8 @@ def cjk_font_name() -> str:
 
     path = Path(pylopdf_fonts_zh_cn.__file__).parent / "NotoSansSC-Regular.otf"
     for entry in font_manager.fontManager.ttflist:  # registered once per process: a warm kernel's
-        if entry.fname == str(path):               # reset empties this cache before every job, and
-            return entry.name                       # each addfont grew the font list and emptied findfont's cache
+        if entry.fname == str(path):  # reset empties this cache before every job, and
+            return entry.name  # each addfont grew the font list and emptied findfont's cache
     font_manager.fontManager.addfont(str(path))
     return font_manager.FontProperties(fname=str(path)).get_name()
 
@@ -75,8 +75,8 @@ def print_formats() -> bool:
     return True
 
 
-PRINT_DPI = 200          # the page shows it at half size (retina); the download is print resolution
-PNG_COMPRESS_LEVEL = 3   # zlib level: 6 (PIL's default) spent a third of a chart's time for 3 % smaller files
+PRINT_DPI = 200  # the page shows it at half size (retina); the download is print resolution
+PNG_COMPRESS_LEVEL = 3  # zlib level: 6 (PIL's default) spent a third of a chart's time for 3 % smaller files
 
 
 def png_bytes(fig, dpi: float = PRINT_DPI) -> bytes:
@@ -97,9 +97,15 @@ def png_bytes(fig, dpi: float = PRINT_DPI) -> bytes:
     if fig.get_layout_engine() is not None:
         _lay_out_and_freeze(fig, dpi)
     buffer = io.BytesIO()
-    fig.canvas.print_figure(buffer, format="png", dpi=dpi, facecolor=fig.get_facecolor(),
-                            edgecolor=fig.get_edgecolor(), bbox_inches=_bbox(fig),
-                            pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
+    fig.canvas.print_figure(
+        buffer,
+        format="png",
+        dpi=dpi,
+        facecolor=fig.get_facecolor(),
+        edgecolor=fig.get_edgecolor(),
+        bbox_inches=_bbox(fig),
+        pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL},
+    )
     return buffer.getvalue()
 
 
@@ -141,10 +147,12 @@ def _png_200dpi(fig):
     if png is None:
         print_text_floor(fig)  # the same chart as the SVG would be
         png = png_bytes(fig)
-    width, height = (int.from_bytes(png[at:at + 4], "big") for at in (16, 20))  # the IHDR chunk
+    width, height = (int.from_bytes(png[at : at + 4], "big") for at in (16, 20))  # the IHDR chunk
     scale = fig.dpi / PRINT_DPI  # shown at the figure's own dpi, as IPython's retina PNG is
-    return (base64.b64encode(png).decode("ascii"),
-            {"width": int(round(width * scale)), "height": int(round(height * scale))})
+    return (
+        base64.b64encode(png).decode("ascii"),
+        {"width": int(round(width * scale)), "height": int(round(height * scale))},
+    )
 
 
 def _svg(fig):
@@ -161,8 +169,9 @@ def _svg(fig):
     fig._qz_png = png_bytes(fig)
     buffer = io.BytesIO()
     with matplotlib.rc_context({"svg.fonttype": "none"}):
-        fig.canvas.print_figure(buffer, format="svg", facecolor=fig.get_facecolor(),
-                                edgecolor=fig.get_edgecolor(), bbox_inches=_bbox(fig))
+        fig.canvas.print_figure(
+            buffer, format="svg", facecolor=fig.get_facecolor(), edgecolor=fig.get_edgecolor(), bbox_inches=_bbox(fig)
+        )
     return buffer.getvalue().decode("utf-8").replace(f"font-family: '{cjk_font_name()}', ", SVG_FONTS)
 
 
@@ -190,8 +199,7 @@ def print_text_floor(fig) -> int:
 
 
 # The same design under the names other systems install it by, then the usual Chinese UI fonts.
-SVG_FONTS = ("font-family: 'Noto Sans SC', 'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', "
-             "'PingFang SC', ")
+SVG_FONTS = "font-family: 'Noto Sans SC', 'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', "
 
 
 def apply_style() -> None:
@@ -201,22 +209,24 @@ def apply_style() -> None:
     print_formats()
     hooks.share_text_measures()
     family = cjk_font_name()
-    plt.rcParams.update({
-        "font.family": "sans-serif",
-        "font.sans-serif": [family, "DejaVu Sans"],
-        "axes.unicode_minus": False,
-        "figure.figsize": (9, 5),
-        "figure.dpi": 100,
-        "savefig.dpi": 150,
-        "axes.grid": True,
-        "grid.alpha": 0.3,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.titlesize": 14,
-        "axes.labelsize": 11,
-        "legend.frameon": False,
-        "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
-    })
+    plt.rcParams.update(
+        {
+            "font.family": "sans-serif",
+            "font.sans-serif": [family, "DejaVu Sans"],
+            "axes.unicode_minus": False,
+            "figure.figsize": (9, 5),
+            "figure.dpi": 100,
+            "savefig.dpi": 150,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.titlesize": 14,
+            "axes.labelsize": 11,
+            "legend.frameon": False,
+            "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+        }
+    )
 
 
 def subplots(nrows: int = 1, ncols: int = 1, **kwargs):
@@ -270,8 +280,7 @@ def new_figure(title: str, xlabel: str, ylabel: str, source: str, *, figsize=(9,
 
 def add_source(fig, source: str) -> None:
     """Write ``资料来源 / Source: …`` under the chart (bottom left, small grey text)."""
-    fig.text(0.01, 0.008, f"资料来源 Source: {source}", ha="left", va="bottom",
-             fontsize=8, color="#555555", wrap=True)
+    fig.text(0.01, 0.008, f"资料来源 Source: {source}", ha="left", va="bottom", fontsize=8, color="#555555", wrap=True)
     engine = fig.get_layout_engine()
     if engine is not None and hasattr(engine, "set"):
         # Keep the axes (and their x label) above the source line.
@@ -287,8 +296,7 @@ def fan(ax, years, p10, p50, p90, label: str, color: str | None = None) -> None:
     p10 = np.asarray(p10, dtype=float)
     p90 = np.asarray(p90, dtype=float)
     if np.isfinite(p10).any() and np.isfinite(p90).any():
-        ax.fill_between(years, p10, p90, color=color, alpha=FAN_ALPHA, lw=0,
-                        label=f"{label}（10%–90%区间）")
+        ax.fill_between(years, p10, p90, color=color, alpha=FAN_ALPHA, lw=0, label=f"{label}（10%–90%区间）")
 
 
 def fmt_wan(persons: float, digits: int = 1) -> str:

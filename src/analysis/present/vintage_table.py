@@ -57,20 +57,41 @@ def _pending(result, origin: int, name: str, scored: pd.DataFrame) -> list[dict]
         first, sex = vintage_scores.SCORED[indicator]
         values = vintage_scores._counts(result, registry.CITY, first, sex)
         for year in pending_years():
-            done = ((scored["unit_id"] == registry.CITY) & (scored["indicator"] == indicator)
-                    & (scored["year"] == year)).any() if len(scored) else False
+            done = (
+                (
+                    (scored["unit_id"] == registry.CITY) & (scored["indicator"] == indicator) & (scored["year"] == year)
+                ).any()
+                if len(scored)
+                else False
+            )
             if year <= origin or year not in years or done:
                 continue
             p10, p50, p90 = pd.Series(values[:, years.index(year)]).quantile([0.1, 0.5, 0.9])
-            rows.append({"vintage": name, "origin": origin, "unit_id": registry.CITY, "base": result.base,
-                         "indicator": indicator, "year": year, "reference_date": f"{year}-12-31",
-                         "horizon_years": float(year - origin), "forecast": p50, "p10": p10, "p90": p90,
-                         "observed": None, "observed_source": "", "error_pct": None, "inside_band": None})
+            rows.append(
+                {
+                    "vintage": name,
+                    "origin": origin,
+                    "unit_id": registry.CITY,
+                    "base": result.base,
+                    "indicator": indicator,
+                    "year": year,
+                    "reference_date": f"{year}-12-31",
+                    "horizon_years": float(year - origin),
+                    "forecast": p50,
+                    "p10": p10,
+                    "p90": p90,
+                    "observed": None,
+                    "observed_source": "",
+                    "error_pct": None,
+                    "inside_band": None,
+                }
+            )
     return rows
 
 
-def vintage_table(scenario, end_year: int, draws: int, seed: int | None, origin_years=None,
-                  observations: pd.DataFrame | None = None) -> pd.DataFrame:
+def vintage_table(
+    scenario, end_year: int, draws: int, seed: int | None, origin_years=None, observations: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Every vintage in ``origin_years`` (default :func:`origins`) scored, as :data:`COLUMNS`.
 
     The projections go through :func:`analysis.demography.project` (the run's cache: the 2020
@@ -81,18 +102,23 @@ def vintage_table(scenario, end_year: int, draws: int, seed: int | None, origin_
     for origin in origin_years or origins():
         if origin >= end_year:
             continue
-        result = demography.project(scenario, base="registered", start_year=origin, end_year=end_year,
-                                    draws=draws, seed=seed)
+        result = demography.project(
+            scenario, base="registered", start_year=origin, end_year=end_year, draws=draws, seed=seed
+        )
         name = f"origin-{origin}"
         scored = vintage_scores.score(result, obs, name)
-        table = pd.concat([scored, pd.DataFrame(_pending(result, origin, name, scored),
-                                                columns=vintage_scores.COLUMNS)], ignore_index=True)
+        table = pd.concat(
+            [scored, pd.DataFrame(_pending(result, origin, name, scored), columns=vintage_scores.COLUMNS)],
+            ignore_index=True,
+        )
         used = used_by(origin, obs)
         last = used["reference_date"].max() if len(used) else None
         table = table.assign(
-            horizon=table["year"].astype(int) - origin, observations_used=len(used),
+            horizon=table["year"].astype(int) - origin,
+            observations_used=len(used),
             used_up_to="" if last is None else f"{last:%Y-%m-%d}",
-            used="; ".join(f"{r.unit_id}:{r.indicator}:{r.reference_date:%Y-%m-%d}" for r in used.itertuples()))
+            used="; ".join(f"{r.unit_id}:{r.indicator}:{r.reference_date:%Y-%m-%d}" for r in used.itertuples()),
+        )
         frames.append(table)
     if not frames:
         return pd.DataFrame(columns=COLUMNS)
@@ -105,13 +131,19 @@ def page_table(table: pd.DataFrame) -> pd.DataFrame:
     out = []
     for r in table.itertuples(index=False):
         observed = not pd.isna(r.observed)
-        out.append({"版本 vintage": f"{r.origin}年末起点", "地区 unit": r.unit_id,
-                    "指标 indicator": REGISTRY_INDICATOR_ZH.get(r.indicator, r.indicator), "日期 date": r.reference_date,
-                    "预测期 horizon": f"{r.horizon_years:g}年",
-                    "预测 forecast (p10–p90)": f"{r.forecast:,.0f}（{r.p10:,.0f}–{r.p90:,.0f}）",
-                    "实际 observed": f"{r.observed:,.0f}" if observed else "未公布",
-                    "误差 error": f"{r.error_pct:+.1f}%" if observed else "—",
-                    "区间内 inside": ("是" if r.inside_band else "否") if observed else "—"})
+        out.append(
+            {
+                "版本 vintage": f"{r.origin}年末起点",
+                "地区 unit": r.unit_id,
+                "指标 indicator": REGISTRY_INDICATOR_ZH.get(r.indicator, r.indicator),
+                "日期 date": r.reference_date,
+                "预测期 horizon": f"{r.horizon_years:g}年",
+                "预测 forecast (p10–p90)": f"{r.forecast:,.0f}（{r.p10:,.0f}–{r.p90:,.0f}）",
+                "实际 observed": f"{r.observed:,.0f}" if observed else "未公布",
+                "误差 error": f"{r.error_pct:+.1f}%" if observed else "—",
+                "区间内 inside": ("是" if r.inside_band else "否") if observed else "—",
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -128,7 +160,15 @@ def readable_used(used: str) -> str:
 def used_table(table: pd.DataFrame) -> pd.DataFrame:
     """One row per vintage: how many registry figures it rests on, up to which date, and which."""
     first = table.drop_duplicates("vintage")
-    return pd.DataFrame([{"版本 vintage": f"{r.origin}年末起点", "所用观测 figures used": int(r.observations_used),
-                          "截至 up to": r.used_up_to or "—",
-                          "观测 which": readable_used(r.used) or "无（2020年普查基期与2020年末户籍序列）none: the 2020 census base"}
-                         for r in first.itertuples(index=False)])
+    return pd.DataFrame(
+        [
+            {
+                "版本 vintage": f"{r.origin}年末起点",
+                "所用观测 figures used": int(r.observations_used),
+                "截至 up to": r.used_up_to or "—",
+                "观测 which": readable_used(r.used)
+                or "无（2020年普查基期与2020年末户籍序列）none: the 2020 census base",
+            }
+            for r in first.itertuples(index=False)
+        ]
+    )

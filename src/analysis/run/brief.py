@@ -64,8 +64,11 @@ def findings(points: list[dict], unit_name: str, year: int) -> list[str]:
     if beds and beds["p50"] is not None:
         s = f"按规划比例需养老床位约{fmt(beds['p50'], 'beds')}张"
         if gap and gap["p50"] is not None:
-            s += (f"，比{STOCK_ZH}多{fmt(gap['p50'], 'beds')}张（缺口）" if gap["p50"] > 0.5
-                  else f"，{STOCK_ZH}富余{fmt(-gap['p50'], 'beds')}张")
+            s += (
+                f"，比{STOCK_ZH}多{fmt(gap['p50'], 'beds')}张（缺口）"
+                if gap["p50"] > 0.5
+                else f"，{STOCK_ZH}富余{fmt(-gap['p50'], 'beds')}张"
+            )
         out.append(s + "。")
     sw = by.get("certified_social_workers_required")
     if sw and sw["p50"] is not None:
@@ -80,14 +83,17 @@ def findings(points: list[dict], unit_name: str, year: int) -> list[str]:
 BRIEF_CHART_HEIGHT = 140.0
 
 # One A4 page with the plan odds under the 要点 box: the box's tables a little tighter than on screen.
-BRIEF_CSS = (".keypoints{padding:0.3em 0.6em}.keypoints th,.keypoints td{padding:0.1em 0.35em;font-size:8.5pt;"
-             "line-height:1.25}.keypoints h2{font-size:11pt}.keypoints h3{font-size:10pt}"
-             # the English line under each Chinese row name: off in the brief, which needs the room for its chart
-             ".keypoints tr>th small{display:none}")
+BRIEF_CSS = (
+    ".keypoints{padding:0.3em 0.6em}.keypoints th,.keypoints td{padding:0.1em 0.35em;font-size:8.5pt;"
+    "line-height:1.25}.keypoints h2{font-size:11pt}.keypoints h3{font-size:10pt}"
+    # the English line under each Chinese row name: off in the brief, which needs the room for its chart
+    ".keypoints tr>th small{display:none}"
+)
 
 
-def render_brief(row: dict[str, Any], key: dict[str, Any], run_label: str, date: str, chart: str = "",
-                 citation: str = "") -> str:
+def render_brief(
+    row: dict[str, Any], key: dict[str, Any], run_label: str, date: str, chart: str = "", citation: str = ""
+) -> str:
     """The one-page brief of one unit (``row`` = one entry of ``key_results["rows"]``); ``chart``:
     the 60+ and 80+ path as inline SVG (:func:`analysis.run.svgchart.elderly_chart`), ``citation``:
     the run's 如何引用/版本 block (:func:`analysis.run.citation.citation_html`), both trusted HTML."""
@@ -99,13 +105,13 @@ def render_brief(row: dict[str, Any], key: dict[str, Any], run_label: str, date:
     box = key_points_html(points, row["unit_name"], year, base, key.get("scenario_label", ""), odds)
     items = "".join(f"<li>{esc(s)}</li>" for s in findings(points, row["unit_name"], year))
     return f"""<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>{esc(row['unit_name'])}民政事业预测简报</title>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{esc(row["unit_name"])}民政事业预测简报</title>
 <style>{PRINT_CSS}{BRIEF_CSS}</style></head><body>
-<h1>{esc(row['unit_name'])}民政事业发展预测简报 <small>brief</small></h1>
+<h1>{esc(row["unit_name"])}民政事业发展预测简报 <small>brief</small></h1>
 <p class="meta">{esc(run_label)} · {esc(date)} · 泉州市民政事业发展规划预测</p>
 <h2 style="font-size:12pt;margin:2mm 0">主要发现 Findings</h2><ul class="findings">{items}</ul>
 {box}
-{f'<figure class="chart"><figcaption>{esc(row["unit_name"])}60岁及以上与80岁及以上人口（万人），竖线为报告年</figcaption>{chart}</figure>' if chart else ''}
+{f'<figure class="chart"><figcaption>{esc(row["unit_name"])}60岁及以上与80岁及以上人口（万人），竖线为报告年</figcaption>{chart}</figure>' if chart else ""}
 <p class="caveat">说明：县级分年龄性别基期人口、床位存量和社工人数为按文档化方法估算，标“估”的数字依赖这些估计；
 区间为蒙特卡洛抽样的10%–90%分位；详细方法见完整报告与附录。</p>
 {citation}
@@ -132,8 +138,14 @@ def write_briefs(run_dir: Path, manifest: dict[str, Any], indicators=None) -> di
         if indicators is not None:
             mine = indicators[(indicators["unit_id"] == row["unit_id"]) & (indicators["base"] == key.get("base"))]
             chart = elderly_chart(mine, [key.get("year")], "", height=BRIEF_CHART_HEIGHT)
-        page = render_brief(row, key, label, beijing_time(manifest.get("started")), chart=chart,
-                            citation=citation_html(citation_info(manifest)))
+        page = render_brief(
+            row,
+            key,
+            label,
+            beijing_time(manifest.get("started")),
+            chart=chart,
+            citation=citation_html(citation_info(manifest)),
+        )
         path.write_text(sanitise_page(page), encoding="utf-8")
         written[row["unit_id"]] = path.relative_to(run_dir).as_posix()
     return written

@@ -88,8 +88,11 @@ def _str_map(value: Any) -> dict[str, Any]:
 def _previous_inputs(old: dict[str, Any], old_dir: Path | None) -> tuple[dict[str, str], dict[str, int]]:
     """The previous run's input hashes and rows, keeping only entries of the right type."""
     hashes = {k: v for k, v in _str_map(old.get("inputs")).items() if isinstance(v, str)}
-    rows = {k: v for k, v in _str_map(old.get("input_rows")).items()
-            if isinstance(v, int) and not isinstance(v, bool) and v >= 0}
+    rows = {
+        k: v
+        for k, v in _str_map(old.get("input_rows")).items()
+        if isinstance(v, int) and not isinstance(v, bool) and v >= 0
+    }
     if old_dir is not None:  # an older run without input_rows: count in its snapshot
         for rel in hashes:
             if rel.endswith(".csv") and rel not in rows and ".." not in rel.split("/"):
@@ -114,8 +117,11 @@ def _merge_record(rel: str) -> dict[str, Any] | None:
     out = {}
     for unit, c in changes.items():
         if isinstance(unit, str) and isinstance(c, dict):
-            out[unit] = {k: int(c[k]) for k in ("added", "replaced", "kept", "dropped")
-                         if isinstance(c.get(k), int) and not isinstance(c.get(k), bool)}
+            out[unit] = {
+                k: int(c[k])
+                for k in ("added", "replaced", "kept", "dropped")
+                if isinstance(c.get(k), int) and not isinstance(c.get(k), bool)
+            }
     return out or None
 
 
@@ -146,10 +152,16 @@ def changed_inputs(now: dict[str, Any], old: dict[str, Any], old_dir: Path | Non
         a, b = after.get(table), before.get(table)
         if a is not None and b is not None and a[1] == b[1]:
             continue
-        entry = {"table": table, "path": (a or b)[0], "path_before": b and b[0],
-                 "change": "added" if b is None else "removed" if a is None else "changed",
-                 "vintage_before": b and b[2], "vintage_after": a and a[2],
-                 "rows_before": b and old_rows.get(b[0]), "rows_after": a and new_rows.get(a[0])}
+        entry = {
+            "table": table,
+            "path": (a or b)[0],
+            "path_before": b and b[0],
+            "change": "added" if b is None else "removed" if a is None else "changed",
+            "vintage_before": b and b[2],
+            "vintage_after": a and a[2],
+            "rows_before": b and old_rows.get(b[0]),
+            "rows_after": a and new_rows.get(a[0]),
+        }
         record = _merge_record(a[0]) if a is not None else None
         if record:
             entry["rows_by_unit"] = record
@@ -191,10 +203,23 @@ def changed_results(now: dict[str, Any], old: dict[str, Any]) -> tuple[bool, str
         ref = a or b
         change = None if a is None or b is None else a[0] - b[0]
         relative = None if change is None or b[0] == 0 else change / abs(b[0])
-        rows.append({"unit_id": unit, "unit_name": ref[1], "indicator": name, "label_zh": labels[name][0],
-                     "label_en": labels[name][1], "kind": ref[2], "before": None if b is None else b[0],
-                     "after": None if a is None else a[0], "change": change, "relative": relative})
-    rows.sort(key=lambda r: (-(math.inf if r["relative"] is None else abs(r["relative"])), r["unit_id"], r["indicator"]))
+        rows.append(
+            {
+                "unit_id": unit,
+                "unit_name": ref[1],
+                "indicator": name,
+                "label_zh": labels[name][0],
+                "label_en": labels[name][1],
+                "kind": ref[2],
+                "before": None if b is None else b[0],
+                "after": None if a is None else a[0],
+                "change": change,
+                "relative": relative,
+            }
+        )
+    rows.sort(
+        key=lambda r: (-(math.inf if r["relative"] is None else abs(r["relative"])), r["unit_id"], r["indicator"])
+    )
     return True, "", rows
 
 
@@ -208,15 +233,22 @@ def interventions(notes: Any) -> list[dict]:
             continue
         nid, _, zh, en = reader_text(note)
         amount = note.values.get(INTERVENTIONS[nid])
-        out.append({"id": nid, "base": note.base, "zh": zh, "en": en,
-                    "amount": None if amount is None else f"{amount:,.0f}"})
+        out.append(
+            {"id": nid, "base": note.base, "zh": zh, "en": en, "amount": None if amount is None else f"{amount:,.0f}"}
+        )
     return out
 
 
 def what_changed(now: dict[str, Any], old: dict[str, Any] | None, old_dir: Path | None = None) -> dict[str, Any]:
     """``manifest["changes"]`` of a run against the previous complete run (None: there is none)."""
-    out: dict[str, Any] = {"previous": None, "inputs": [], "comparable": False, "why_not": "", "results": [],
-                           "interventions": interventions(manifest_notes(now))}
+    out: dict[str, Any] = {
+        "previous": None,
+        "inputs": [],
+        "comparable": False,
+        "why_not": "",
+        "results": [],
+        "interventions": interventions(manifest_notes(now)),
+    }
     if not isinstance(old, dict):
         out["why_not"] = "no previous complete run"
         return out
@@ -256,8 +288,10 @@ def render_changes(changes: Any) -> str:
     if not previous:
         parts.append("<p>没有可比较的上次完整运行。 No previous complete run to compare with.</p>")
     else:
-        parts.append(f"<p>上次完整运行 Previous complete run: <code>{esc(str(previous))}</code>"
-                     f"（{esc(beijing_time(changes.get('previous_finished')))}）</p>")
+        parts.append(
+            f"<p>上次完整运行 Previous complete run: <code>{esc(str(previous))}</code>"
+            f"（{esc(beijing_time(changes.get('previous_finished')))}）</p>"
+        )
         inputs = [i for i in changes.get("inputs") or [] if isinstance(i, dict)]
         if inputs:
             what = {"added": "新增 added", "removed": "移除 removed", "changed": "已变更 changed"}
@@ -266,22 +300,27 @@ def render_changes(changes: Any) -> str:
                 by_unit = i.get("rows_by_unit") or {}
                 touched = "；".join(
                     f"{esc(u)}: 新增 {c.get('added', 0)} · 替换 {c.get('replaced', 0)} · 保留 {c.get('kept', 0)}"
-                    f" · 删除 {c.get('dropped', 0)}" for u, c in by_unit.items()
-                    if isinstance(c, dict) and (c.get("added") or c.get("replaced") or c.get("dropped")))
-                rows.append(f"<tr><td>{esc(str(i.get('table')))}<br><small><code>{esc(str(i.get('path')))}</code>"
-                            f"</small></td><td>{esc(what.get(i.get('change'), str(i.get('change'))))}</td>"
-                            f"<td>{esc(str(i.get('vintage_before') or '—'))} → {esc(str(i.get('vintage_after') or '—'))}</td>"
-                            f"<td class=\"num\">{esc(_rows_text(i.get('rows_before'), i.get('rows_after')))}</td>"
-                            f"<td><small>{touched}</small></td></tr>")
-            parts.append("<h3>输入数据 Inputs</h3><div class=\"scroll\"><table><tr><th>数据表 Table</th>"
-                         "<th>变化 Change</th><th>版本 Vintage</th><th>行数 Rows</th>"
-                         "<th>各单位行 Rows by unit</th></tr>" + "".join(rows) + "</table></div>")
+                    f" · 删除 {c.get('dropped', 0)}"
+                    for u, c in by_unit.items()
+                    if isinstance(c, dict) and (c.get("added") or c.get("replaced") or c.get("dropped"))
+                )
+                rows.append(
+                    f"<tr><td>{esc(str(i.get('table')))}<br><small><code>{esc(str(i.get('path')))}</code>"
+                    f"</small></td><td>{esc(what.get(i.get('change'), str(i.get('change'))))}</td>"
+                    f"<td>{esc(str(i.get('vintage_before') or '—'))} → {esc(str(i.get('vintage_after') or '—'))}</td>"
+                    f'<td class="num">{esc(_rows_text(i.get("rows_before"), i.get("rows_after")))}</td>'
+                    f"<td><small>{touched}</small></td></tr>"
+                )
+            parts.append(
+                '<h3>输入数据 Inputs</h3><div class="scroll"><table><tr><th>数据表 Table</th>'
+                "<th>变化 Change</th><th>版本 Vintage</th><th>行数 Rows</th>"
+                "<th>各单位行 Rows by unit</th></tr>" + "".join(rows) + "</table></div>"
+            )
         else:
             parts.append("<p>输入数据未变。 No input changed.</p>")
         results = [r for r in changes.get("results") or [] if isinstance(r, dict)]
         if not changes.get("comparable"):
-            parts.append(f"<p>主要结果不可比：{esc(str(changes.get('why_not', '')))}。 "
-                         "Key results not comparable.</p>")
+            parts.append(f"<p>主要结果不可比：{esc(str(changes.get('why_not', '')))}。 Key results not comparable.</p>")
         elif not results:
             parts.append("<p>各单位主要结果未变。 No key result moved.</p>")
         else:
@@ -289,26 +328,42 @@ def render_changes(changes: Any) -> str:
             for r in results[:SHOWN_RESULTS]:
                 kind = str(r.get("kind", ""))
                 rel = r.get("relative")
-                change = "新 new" if r.get("before") is None else "无 gone" if r.get("after") is None else (
-                    f"{_fmt(r.get('change'), kind)}" + ("" if rel is None else f"（{rel:+.1%}）"))
-                body.append(f"<tr><th>{esc(str(r.get('unit_name')))}</th><td>{esc(str(r.get('label_zh')))}"
-                            f"<br><small>{esc(str(r.get('label_en')))}（{esc(UNIT_ZH.get(kind, ''))}）</small></td>"
-                            f"<td class=\"num\">{esc(_fmt(r.get('before'), kind))}</td>"
-                            f"<td class=\"num\">{esc(_fmt(r.get('after'), kind))}</td>"
-                            f"<td class=\"num\">{esc(change)}</td></tr>")
+                change = (
+                    "新 new"
+                    if r.get("before") is None
+                    else "无 gone"
+                    if r.get("after") is None
+                    else (f"{_fmt(r.get('change'), kind)}" + ("" if rel is None else f"（{rel:+.1%}）"))
+                )
+                body.append(
+                    f"<tr><th>{esc(str(r.get('unit_name')))}</th><td>{esc(str(r.get('label_zh')))}"
+                    f"<br><small>{esc(str(r.get('label_en')))}（{esc(UNIT_ZH.get(kind, ''))}）</small></td>"
+                    f'<td class="num">{esc(_fmt(r.get("before"), kind))}</td>'
+                    f'<td class="num">{esc(_fmt(r.get("after"), kind))}</td>'
+                    f'<td class="num">{esc(change)}</td></tr>'
+                )
             more = len(results) - SHOWN_RESULTS
-            parts.append("<h3>各单位主要结果（中位数，变动最大者在前） Key results, largest moves first</h3>"
-                         "<div class=\"scroll\"><table><tr><th>单位 Unit</th><th>指标 Result</th><th>上次 Before</th>"
-                         "<th>本次 After</th><th>变化 Change</th></tr>" + "".join(body) + "</table></div>"
-                         + (f"<p><small>另有{more}项变化见 manifest.json（changes）。 {more} more in manifest.json."
-                            "</small></p>" if more > 0 else ""))
+            parts.append(
+                "<h3>各单位主要结果（中位数，变动最大者在前） Key results, largest moves first</h3>"
+                '<div class="scroll"><table><tr><th>单位 Unit</th><th>指标 Result</th><th>上次 Before</th>'
+                "<th>本次 After</th><th>变化 Change</th></tr>"
+                + "".join(body)
+                + "</table></div>"
+                + (
+                    f"<p><small>另有{more}项变化见 manifest.json（changes）。 {more} more in manifest.json.</small></p>"
+                    if more > 0
+                    else ""
+                )
+            )
     notes = [n for n in changes.get("interventions") or [] if isinstance(n, dict)]
     if notes:
         items = "".join(
             f"<li>{esc((base_label(n.get('base')) + '：') if n.get('base') in BASES else '')}"
             f"{esc(str(n.get('zh')))}"
             + (f"（共{esc(str(n['amount']))}人次，全部抽样和年份合计）" if n.get("amount") else "")
-            + f" <small>{esc(str(n.get('en') or ''))}</small></li>" for n in notes)
+            + f" <small>{esc(str(n.get('en') or ''))}</small></li>"
+            for n in notes
+        )
         parts.append(f"<h3>模型干预 Model interventions</h3><ul>{items}</ul>")
     parts.append("</section>")
     return "".join(parts)

@@ -54,8 +54,12 @@ def add_download_links(nb, stem: str) -> int:
         links = [f'<a href="{folder}/{_name(n)}.png" download>PNG（200 dpi）</a>']
         if has_svg:
             links.append(f'<a href="{folder}/{_name(n)}.svg" download>SVG（矢量 vector）</a>')
-        line = nbformat.v4.new_output("display_data", data={
-            "text/html": f'<p class="chart-dl"><small>下载本图 Download chart {n}：{" · ".join(links)}</small></p>'})
+        line = nbformat.v4.new_output(
+            "display_data",
+            data={
+                "text/html": f'<p class="chart-dl"><small>下载本图 Download chart {n}：{" · ".join(links)}</small></p>'
+            },
+        )
         outputs = cell["outputs"]
         outputs.insert(outputs.index(output) + 1, line)
     return count

@@ -23,9 +23,18 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-extensions", "--no-first-run", "--no-default-browser-check", "--hide-scrollbars",
-         "--mute-audio", "--remote-debugging-pipe"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-extensions",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--hide-scrollbars",
+    "--mute-audio",
+    "--remote-debugging-pipe",
+]
 PAGE_TIMEOUT = 90.0  # seconds for one page to load and print
 PRINT_OPTIONS = {"printBackground": True, "preferCSSPageSize": True, "displayHeaderFooter": False}
 
@@ -84,10 +93,22 @@ class Browser:
         to_child_r, from_child_w = high
         script = f'exec 3<&{to_child_r} 4>&{from_child_w} {to_child_r}<&- {from_child_w}>&-; exec "$@"'
         self._proc = subprocess.Popen(
-            ["/bin/bash", "-c", script, "bash", binary, *FLAGS, f"--user-data-dir={self._profile}",
-             f"--window-size={window[0]},{window[1]}", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            pass_fds=(to_child_r, from_child_w))
+            [
+                "/bin/bash",
+                "-c",
+                script,
+                "bash",
+                binary,
+                *FLAGS,
+                f"--user-data-dir={self._profile}",
+                f"--window-size={window[0]},{window[1]}",
+                "about:blank",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(to_child_r, from_child_w),
+        )
         os.close(to_child_r)
         os.close(from_child_w)
         self._buffer = b""
@@ -148,8 +169,11 @@ class Browser:
         try:
             session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
             self.call("Page.enable", session=session)
-            self.call("Emulation.setDeviceMetricsOverride", {"width": self.window[0], "height": self.window[1],
-                                                             "deviceScaleFactor": 1, "mobile": False}, session)
+            self.call(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": self.window[0], "height": self.window[1], "deviceScaleFactor": 1, "mobile": False},
+                session,
+            )
             return target, session, self._send("Page.navigate", {"url": url}, session)
         except (BrowserError, OSError):
             self._close(target)
@@ -203,7 +227,10 @@ class Browser:
                 page, pdf = queue.pop(0)
                 tabs[session] = _Tab(pdf, tab.target, time.monotonic() + PAGE_TIMEOUT)
                 commands[self._send("Page.navigate", {"url": page.resolve().as_uri()}, session)] = (
-                    session, tabs[session], "navigate")
+                    session,
+                    tabs[session],
+                    "navigate",
+                )
                 return
             # closeTarget's answer is not awaited: for a moment a replaced tab may still be alive
             self._send("Target.closeTarget", {"targetId": tab.target})

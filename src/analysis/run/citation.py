@@ -31,8 +31,10 @@ from .manifest import beijing_time
 
 DISTRIBUTION = "quanzhou-civil-affairs-forecast"
 TITLE_ZH = "泉州市民政事业发展规划预测"
-CITE_CSS = (".cite{border-top:1px solid #999;margin:4mm 0 0;padding:1.5mm 0 0;font-size:8pt;color:#444;"
-            "line-height:1.35;break-inside:avoid}.cite b{color:#222}.cite code{font-size:8pt}")
+CITE_CSS = (
+    ".cite{border-top:1px solid #999;margin:4mm 0 0;padding:1.5mm 0 0;font-size:8pt;color:#444;"
+    "line-height:1.35;break-inside:avoid}.cite b{color:#222}.cite code{font-size:8pt}"
+)
 _BLOCK = re.compile(r'<style>\.cite\{[^<]*</style><div class="cite"[^>]*>.*?</div>', re.DOTALL)
 
 
@@ -50,34 +52,51 @@ def citation_info(manifest: dict[str, Any]) -> dict[str, str]:
     commit = str(code.get("commit") or "")[:10]
     version = suite_version() + (f"（代码 {commit}{'+改动' if code.get('dirty') else ''}）" if commit else "")
     vintages = {k: str(v) for k, v in (manifest.get("vintages") or {}).items() if str(v) != "raw"}
-    vintage_text = ("、".join(f"{k} {v}" for k, v in sorted(vintages.items())) + "；其余为 data/raw"
-                    if vintages else "全部为 data/raw（随代码版本提交的原始数据）")
+    vintage_text = (
+        "、".join(f"{k} {v}" for k, v in sorted(vintages.items())) + "；其余为 data/raw"
+        if vintages
+        else "全部为 data/raw（随代码版本提交的原始数据）"
+    )
     scen = manifest.get("scenario") or {}
     name = manifest.get("name")
     run = str(manifest.get("run_id", "—")) + (f"（{name}）" if name else "")
-    return {"version": version, "run": run, "date": beijing_time(manifest.get("started")),
-            "vintages": vintage_text,
-            "scenario": scenario_label(str(scen.get("name", "")), scen.get("overrides")) or "—"}
+    return {
+        "version": version,
+        "run": run,
+        "date": beijing_time(manifest.get("started")),
+        "vintages": vintage_text,
+        "scenario": scenario_label(str(scen.get("name", "")), scen.get("overrides")) or "—",
+    }
 
 
 def citation_text(info: dict[str, str]) -> str:
     """One sentence to paste into a document's references."""
-    return (f"{TITLE_ZH}（泉州市民政事业预测套件 {info['version']}），运行 {info['run']}，{info['scenario']}，"
-            f"{info['date']}。")
+    return (
+        f"{TITLE_ZH}（泉州市民政事业预测套件 {info['version']}），运行 {info['run']}，{info['scenario']}，"
+        f"{info['date']}。"
+    )
 
 
 def citation_rows(info: dict[str, str]) -> list[tuple[str, str]]:
     """The block as (label, text) rows (the workbook's first sheet and 说明)."""
-    return [("如何引用", citation_text(info)), ("套件版本", info["version"]), ("运行编号", info["run"]),
-            ("运行日期", info["date"]), ("数据版本", info["vintages"]), ("情景", info["scenario"])]
+    return [
+        ("如何引用", citation_text(info)),
+        ("套件版本", info["version"]),
+        ("运行编号", info["run"]),
+        ("运行日期", info["date"]),
+        ("数据版本", info["vintages"]),
+        ("情景", info["scenario"]),
+    ]
 
 
 def citation_html(info: dict[str, str]) -> str:
     """The block as escaped HTML with its own style (one ``<div class="cite">``, nothing nested):
     the sentence to cite (version, run, scenario, date) and the data vintages."""
     esc = html.escape
-    return (f"<style>{CITE_CSS}</style><div class=\"cite\"><b>如何引用 How to cite：</b>{esc(citation_text(info))}"
-            f" <b>数据版本 Data vintages：</b>{esc(info['vintages'])}</div>")
+    return (
+        f'<style>{CITE_CSS}</style><div class="cite"><b>如何引用 How to cite：</b>{esc(citation_text(info))}'
+        f" <b>数据版本 Data vintages：</b>{esc(info['vintages'])}</div>"
+    )
 
 
 def without_citation(page: str) -> str:

@@ -35,21 +35,52 @@ from ..safety import neutralise_frame
 
 # measure → (Chinese unit, Excel number format, decimals stored)
 MEASURES = {
-    "persons": ("人", "#,##0", 0), "beds": ("张", "#,##0", 0), "percent": ("%", "0.0", 2),
+    "persons": ("人", "#,##0", 0),
+    "beds": ("张", "#,##0", 0),
+    "percent": ("%", "0.0", 2),
     "persons 65+ per 100 persons 15-64": ("每百名15–64岁人口", "0.0", 2),
-    "yuan per month": ("元/人·月", "#,##0", 0), "yuan per year": ("元/年", "#,##0", 0),
-    "beds per year": ("张/年", "#,##0", 0), "beds per 1000 elderly": ("张/千名老年人", "0.0", 2),
+    "yuan per month": ("元/人·月", "#,##0", 0),
+    "yuan per year": ("元/年", "#,##0", 0),
+    "beds per year": ("张/年", "#,##0", 0),
+    "beds per 1000 elderly": ("张/千名老年人", "0.0", 2),
     "townships": ("个", "#,##0", 0),
 }
 DEFAULT_MEASURE = ("", "#,##0.00", 2)
 # City figures resting on estimated inputs (every county figure is an estimate: the county base is).
-CITY_ESTIMATE_WORDS = ("stock", "gap", "need_view", "care_users", "disabled", "recipients", "cost", "to_add",
-                       "institutional", "social_work", "certified", "coordinators", "volunteers", "townships")
-COLUMNS_ZH = {"unit_id": "单位代码 unit_id", "unit_name": "单位名称 unit name", "scenario": "情景 scenario",
-              "base": "口径 base", "year": "年份 year", "indicator": "指标代码 indicator",
-              "label": "指标 indicator (zh)", "value": "中位数 median", "p10": "10%分位 p10",
-              "p90": "90%分位 p90", "measure": "计量 measure", "target": "规划目标 plan target",
-              "estimate": "估计 estimate", "sex": "性别 sex", "age": "年龄 age", "stat": "统计量 statistic"}
+CITY_ESTIMATE_WORDS = (
+    "stock",
+    "gap",
+    "need_view",
+    "care_users",
+    "disabled",
+    "recipients",
+    "cost",
+    "to_add",
+    "institutional",
+    "social_work",
+    "certified",
+    "coordinators",
+    "volunteers",
+    "townships",
+)
+COLUMNS_ZH = {
+    "unit_id": "单位代码 unit_id",
+    "unit_name": "单位名称 unit name",
+    "scenario": "情景 scenario",
+    "base": "口径 base",
+    "year": "年份 year",
+    "indicator": "指标代码 indicator",
+    "label": "指标 indicator (zh)",
+    "value": "中位数 median",
+    "p10": "10%分位 p10",
+    "p90": "90%分位 p90",
+    "measure": "计量 measure",
+    "target": "规划目标 plan target",
+    "estimate": "估计 estimate",
+    "sex": "性别 sex",
+    "age": "年龄 age",
+    "stat": "统计量 statistic",
+}
 
 
 def indicator_zh(name: str) -> str:
@@ -76,11 +107,13 @@ def _rounded(frame: pd.DataFrame, columns) -> pd.DataFrame:
 
 def wide_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
     """indicator × year of the median, with the p10 and p90 rows beside it (one unit and base)."""
-    long = indicators.melt(id_vars=["indicator", "measure", "year"], value_vars=["value", "p10", "p90"],
-                           var_name="stat", value_name="v").dropna(subset=["v"])
+    long = indicators.melt(
+        id_vars=["indicator", "measure", "year"], value_vars=["value", "p10", "p90"], var_name="stat", value_name="v"
+    ).dropna(subset=["v"])
     order = {n: i for i, n in enumerate(dict.fromkeys(indicators["indicator"]))}
-    wide = long.pivot_table(index=["indicator", "measure", "stat"], columns="year", values="v",
-                            aggfunc="first").reset_index()
+    wide = long.pivot_table(
+        index=["indicator", "measure", "stat"], columns="year", values="v", aggfunc="first"
+    ).reset_index()
     wide["_o"] = wide["indicator"].map(order) * 3 + wide["stat"].map({"value": 0, "p10": 1, "p90": 2})
     wide = wide.sort_values("_o").drop(columns="_o")
     wide.insert(1, "label", wide["indicator"].map(indicator_zh))
@@ -92,8 +125,9 @@ def wide_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
 
 def wide_population(population: pd.DataFrame) -> pd.DataFrame:
     """base, sex, age × year table of persons (mean across draws, whole persons) for one unit."""
-    wide = population.pivot_table(index=["base", "sex", "age"], columns="year", values="population",
-                                  aggfunc="first", sort=True).round(0)
+    wide = population.pivot_table(
+        index=["base", "sex", "age"], columns="year", values="population", aggfunc="first", sort=True
+    ).round(0)
     wide.columns = [int(c) for c in wide.columns]
     wide = wide.reset_index()
     wide["base"] = wide["base"].map(base_zh)
@@ -111,18 +145,36 @@ def info_rows(unit_id: str, unit_name: str, info: dict[str, Any]) -> pd.DataFram
     rows = [("单位", unit_name), ("情景", info.get("scenario_label") or info.get("scenario") or "—")]
     overrides = info.get("overrides") or {}
     rows += [("情景修改", f"{k} = {v}") for k, v in overrides.items()] or [("情景修改", "无")]
-    rows += [("运行编号", str(info.get("run_id", "—"))), ("运行日期", str(info.get("date", "—"))),
-             ("预测年份", str(info.get("years", "—"))), ("抽样次数", str(info.get("draws", "—")))]
+    rows += [
+        ("运行编号", str(info.get("run_id", "—"))),
+        ("运行日期", str(info.get("date", "—"))),
+        ("预测年份", str(info.get("years", "—"))),
+        ("抽样次数", str(info.get("draws", "—"))),
+    ]
     dated = {k: v for k, v in (info.get("vintages") or {}).items() if str(v) != "raw"}
-    rows.append(("数据版本", "、".join(f"{k} {v}" for k, v in dated.items()) + "；其余为 data/raw" if dated
-                 else "全部为 data/raw（随代码版本提交的原始数据）"))
-    rows += [("工作表", "“一页表”为主要数字（基年、上一规划收官年与报告年）；“户籍”“常住”为逐年数字；“明细”为全部指标"
-                     "（含10%与90%分位、规划目标与“估”标记）；“人口”为分年龄性别人口；“单位”为各指标的计量单位。"),
-             ("估计值", "县级（县、市、区）所有数字都依赖估计的分年龄性别基期人口；全市的床位与护理型床位存量及缺口、"
-                      "社工人数、低保标准、低保人数与资金为估计值。标“估”的数字依赖这些估计。"),
-             ("中位数与区间", "中位数为蒙特卡洛抽样的50%分位；10%与90%分位之间为区间。"),
-             ("人口", "分年龄人口为各次抽样的平均值（使各县之和等于全市）。"),
-             ("指标代码", "各表的“指标代码”列为程序使用的英文代码，供核对数据表（tables/indicators.csv），阅读时可忽略。")]
+    rows.append(
+        (
+            "数据版本",
+            "、".join(f"{k} {v}" for k, v in dated.items()) + "；其余为 data/raw"
+            if dated
+            else "全部为 data/raw（随代码版本提交的原始数据）",
+        )
+    )
+    rows += [
+        (
+            "工作表",
+            "“一页表”为主要数字（基年、上一规划收官年与报告年）；“户籍”“常住”为逐年数字；“明细”为全部指标"
+            "（含10%与90%分位、规划目标与“估”标记）；“人口”为分年龄性别人口；“单位”为各指标的计量单位。",
+        ),
+        (
+            "估计值",
+            "县级（县、市、区）所有数字都依赖估计的分年龄性别基期人口；全市的床位与护理型床位存量及缺口、"
+            "社工人数、低保标准、低保人数与资金为估计值。标“估”的数字依赖这些估计。",
+        ),
+        ("中位数与区间", "中位数为蒙特卡洛抽样的50%分位；10%与90%分位之间为区间。"),
+        ("人口", "分年龄人口为各次抽样的平均值（使各县之和等于全市）。"),
+        ("指标代码", "各表的“指标代码”列为程序使用的英文代码，供核对数据表（tables/indicators.csv），阅读时可忽略。"),
+    ]
     rows += list(info.get("citation") or [])
     return pd.DataFrame(rows, columns=["项目", "内容"])
 
@@ -137,12 +189,18 @@ def appendix_rows(info: dict[str, Any]) -> pd.DataFrame:
 
 def units_sheet(indicators: pd.DataFrame) -> pd.DataFrame:
     pairs = indicators[["indicator", "measure"]].drop_duplicates("indicator")
-    return pd.DataFrame({"指标 indicator": pairs["indicator"].map(indicator_zh),
-                         "单位 unit": pairs["measure"].map(lambda m: MEASURES.get(m, DEFAULT_MEASURE)[0] or m),
-                         "计量 measure (en)": pairs["measure"]})
+    return pd.DataFrame(
+        {
+            "指标 indicator": pairs["indicator"].map(indicator_zh),
+            "单位 unit": pairs["measure"].map(lambda m: MEASURES.get(m, DEFAULT_MEASURE)[0] or m),
+            "计量 measure (en)": pairs["measure"],
+        }
+    )
 
 
-def plan_sheets(unit_id: str, odds: pd.DataFrame | None, ledger: pd.DataFrame | None) -> list[tuple[str, pd.DataFrame, str]]:
+def plan_sheets(
+    unit_id: str, odds: pd.DataFrame | None, ledger: pd.DataFrame | None
+) -> list[tuple[str, pd.DataFrame, str]]:
     """The plan sheets of a workbook: the tracked plan's targets with their odds (every unit; 草案
     in the sheet name for a draft) and, in the city's, the close-out ledger of the plan that ended."""
 
@@ -155,9 +213,15 @@ def plan_sheets(unit_id: str, odds: pd.DataFrame | None, ledger: pd.DataFrame | 
     return sheets
 
 
-def write_unit_workbook(path: Path, unit_id: str, indicators: pd.DataFrame, population: pd.DataFrame,
-                        info: dict[str, Any] | None = None, plan_odds: pd.DataFrame | None = None,
-                        plan_ledger: pd.DataFrame | None = None) -> Path:
+def write_unit_workbook(
+    path: Path,
+    unit_id: str,
+    indicators: pd.DataFrame,
+    population: pd.DataFrame,
+    info: dict[str, Any] | None = None,
+    plan_odds: pd.DataFrame | None = None,
+    plan_ledger: pd.DataFrame | None = None,
+) -> Path:
     """Write the workbook of ``unit_id`` from the run's tables; returns ``path``."""
 
     info = info or {}
@@ -165,22 +229,41 @@ def write_unit_workbook(path: Path, unit_id: str, indicators: pd.DataFrame, popu
     ind = _rounded(ind, ["value", "p10", "p90", "target"])
     unit_name = str(ind["unit_name"].iloc[0]) if len(ind) else unit_id
     pop = population[population["unit_id"] == unit_id]
-    detail = ind.assign(label=ind["indicator"].map(indicator_zh),
-                        estimate=["估" if is_estimate(unit_id, n) else "" for n in ind["indicator"]],
-                        base=ind["base"].map(base_zh))
-    detail = detail[["unit_name", "base", "year", "label", "value", "p10", "p90", "target", "measure", "estimate",
-                     "indicator", "unit_id", "scenario"]].rename(columns=COLUMNS_ZH)
+    detail = ind.assign(
+        label=ind["indicator"].map(indicator_zh),
+        estimate=["估" if is_estimate(unit_id, n) else "" for n in ind["indicator"]],
+        base=ind["base"].map(base_zh),
+    )
+    detail = detail[
+        [
+            "unit_name",
+            "base",
+            "year",
+            "label",
+            "value",
+            "p10",
+            "p90",
+            "target",
+            "measure",
+            "estimate",
+            "indicator",
+            "unit_id",
+            "scenario",
+        ]
+    ].rename(columns=COLUMNS_ZH)
     sheets: list[tuple[str, pd.DataFrame, str]] = []
     for base in sorted(ind["base"].unique(), key=lambda b: (b != "registered", b)):  # registered first
         wide = wide_indicators(ind[ind["base"] == base]).rename(columns=COLUMNS_ZH)
         wide = wide.rename(columns={"measure": "单位 unit"})
         sheets.append((base_zh(base)[:31], wide, "E2"))
     sheets += plan_sheets(unit_id, plan_odds, plan_ledger)
-    sheets += [("明细 detail", detail, "E2"),
-               ("人口 population", wide_population(pop).rename(columns=COLUMNS_ZH), "D2"),
-               ("单位 units", units_sheet(ind), "B2"),
-               (NOTES_SHEET, info_rows(unit_id, unit_name, info), "B2"),
-               (APPENDIX_SHEET, appendix_rows(info), "B2")]
+    sheets += [
+        ("明细 detail", detail, "E2"),
+        ("人口 population", wide_population(pop).rename(columns=COLUMNS_ZH), "D2"),
+        ("单位 units", units_sheet(ind), "B2"),
+        (NOTES_SHEET, info_rows(unit_id, unit_name, info), "B2"),
+        (APPENDIX_SHEET, appendix_rows(info), "B2"),
+    ]
     path.parent.mkdir(parents=True, exist_ok=True)
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame, freeze in sheets:
@@ -189,8 +272,15 @@ def write_unit_workbook(path: Path, unit_id: str, indicators: pd.DataFrame, popu
         first = writer.sheets[sheets[0][0]]
         _chart(first, sheets[0][1])
         base = info.get("base") or ("registered" if (ind["base"] == "registered").any() else str(ind["base"].iloc[0]))
-        write_summary(writer.book, unit_id, unit_name, indicators[indicators["unit_id"] == unit_id], base,
-                      summary_years(ind, info.get("onepager_years")), info.get("citation") or [])
+        write_summary(
+            writer.book,
+            unit_id,
+            unit_name,
+            indicators[indicators["unit_id"] == unit_id],
+            base,
+            summary_years(ind, info.get("onepager_years")),
+            info.get("citation") or [],
+        )
         writer.book.active = 0
         for ws in writer.book.worksheets:
             ws.sheet_view.tabSelected = ws.title == SHEET
@@ -226,8 +316,9 @@ def _dress(ws, freeze: str, wrap_last: bool = False) -> None:
         fmt = "#,##0"
         if unit_col is not None:
             unit = str(row[unit_col].value or "")
-            fmt = next((f for u, f, _ in MEASURES.values() if u == unit), None) or MEASURES.get(
-                unit, DEFAULT_MEASURE)[1]
+            fmt = (
+                next((f for u, f, _ in MEASURES.values() if u == unit), None) or MEASURES.get(unit, DEFAULT_MEASURE)[1]
+            )
         for cell in row:
             if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
                 is_year = heads[cell.column - 1].startswith("年份") or heads[cell.column - 1].startswith("年龄")
@@ -257,8 +348,11 @@ def _chart(ws, wide: pd.DataFrame) -> None:
     chart.y_axis.title = "人 persons"
     chart.x_axis.title = "年份 year"
     for r in rows:
-        chart.add_data(Reference(ws, min_col=first_col - 1, max_col=last_col, min_row=r, max_row=r),
-                       from_rows=True, titles_from_data=True)
+        chart.add_data(
+            Reference(ws, min_col=first_col - 1, max_col=last_col, min_row=r, max_row=r),
+            from_rows=True,
+            titles_from_data=True,
+        )
     chart.set_categories(Reference(ws, min_col=first_col, max_col=last_col, min_row=1, max_row=1))
     chart.width, chart.height = 18, 9
     ws.add_chart(chart, f"A{len(wide) + 4}")
@@ -291,9 +385,15 @@ class WorkbookWriter:
         for unit in units:
             if self._stopped.is_set():
                 break
-            path = write_unit_workbook(staging / unit.id / workbook_name(unit.id, unit.name_zh), unit.id, tables.indicators,
-                                       tables.population, info, getattr(tables, "plan_odds", None),
-                                       getattr(tables, "plan_ledger", None))
+            path = write_unit_workbook(
+                staging / unit.id / workbook_name(unit.id, unit.name_zh),
+                unit.id,
+                tables.indicators,
+                tables.population,
+                info,
+                getattr(tables, "plan_odds", None),
+                getattr(tables, "plan_ledger", None),
+            )
             written[unit.id] = path.relative_to(staging).as_posix()
         return written
 

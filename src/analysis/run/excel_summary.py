@@ -25,10 +25,18 @@ from .svgchart import series
 
 SHEET = "一页表"
 # catalogue format → (Excel number format, decimals stored)
-NUMBER_FORMATS = {"wan": ("0.0", 1), "pct1": ("0.0", 1), "dec1": ("0.0", 1), "dec2": ("0.00", 2),
-                  "int": ("#,##0", 0), "yuan": ("#,##0", 0)}
-MARKS_NOTE = ("估 = 依赖估计输入（县级分年龄性别基期人口、床位存量、社工与低保估算）；公布 = 基年公布数；"
-              "无标记 = 由公布数据推算的预测。区间为蒙特卡洛抽样的10%–90%分位。")
+NUMBER_FORMATS = {
+    "wan": ("0.0", 1),
+    "pct1": ("0.0", 1),
+    "dec1": ("0.0", 1),
+    "dec2": ("0.00", 2),
+    "int": ("#,##0", 0),
+    "yuan": ("#,##0", 0),
+}
+MARKS_NOTE = (
+    "估 = 依赖估计输入（县级分年龄性别基期人口、床位存量、社工与低保估算）；公布 = 基年公布数；"
+    "无标记 = 由公布数据推算的预测。区间为蒙特卡洛抽样的10%–90%分位。"
+)
 GAP_NOTE = "护理型床位缺口 = 护理型床位需求（比例法）− 护理型床位存量（估算），正值为缺口。"
 
 
@@ -43,8 +51,9 @@ def summary_years(indicators: pd.DataFrame, years=None) -> list[int]:
     return [have[0], have[-1]] if len(have) > 1 else have
 
 
-def write_summary(book, unit_id: str, unit_name: str, indicators: pd.DataFrame, base: str, years,
-                  citation: list[tuple[str, str]]) -> object:
+def write_summary(
+    book, unit_id: str, unit_name: str, indicators: pd.DataFrame, base: str, years, citation: list[tuple[str, str]]
+) -> object:
     """Add the ``一页表`` sheet as the first sheet of ``book`` (an openpyxl workbook); returns it."""
     ws = book.create_sheet(SHEET, 0)
     rows = cells(indicators, unit_id, base, years)
@@ -68,8 +77,12 @@ def write_summary(book, unit_id: str, unit_name: str, indicators: pd.DataFrame, 
             ws.cell(row=ws.max_row, column=col).number_format = fmt
     last_table_row = ws.max_row
     base_zh = base_label(base)
-    notes = [("口径", f"{unit_name}，{base_zh}"), ("标记", MARKS_NOTE), ("床位两种算法", VIEWS_SENTENCE),
-             ("护理型床位缺口", GAP_NOTE)]
+    notes = [
+        ("口径", f"{unit_name}，{base_zh}"),
+        ("标记", MARKS_NOTE),
+        ("床位两种算法", VIEWS_SENTENCE),
+        ("护理型床位缺口", GAP_NOTE),
+    ]
     ws.append([])
     for label, text in notes + list(citation):
         ws.append([label, neutralise_cell(text)])
@@ -78,8 +91,7 @@ def write_summary(book, unit_id: str, unit_name: str, indicators: pd.DataFrame, 
         ws.merge_cells(start_row=ws.max_row, start_column=2, end_row=ws.max_row, end_column=len(head))
         ws.row_dimensions[ws.max_row].height = 30 if len(str(text)) > 60 else 16
     _style(ws, head, last_table_row)
-    _chart(ws, indicators[(indicators["unit_id"] == unit_id) & (indicators["base"] == base)], unit_name,
-           len(head) + 2)
+    _chart(ws, indicators[(indicators["unit_id"] == unit_id) & (indicators["base"] == base)], unit_name, len(head) + 2)
     return ws
 
 

@@ -19,8 +19,16 @@ from .jobs import Job, JobResult
 
 def crashed(job: Job, exc: BaseException) -> JobResult:
     """The result recorded for a job whose worker died or raised."""
-    return JobResult(job.unit_id, job.stem, "failed", 0.0, f"{job.unit_id}/{job.stem}.ipynb", key=job.key,
-                     error_name=type(exc).__name__, error_message=str(exc) or repr(exc))
+    return JobResult(
+        job.unit_id,
+        job.stem,
+        "failed",
+        0.0,
+        f"{job.unit_id}/{job.stem}.ipynb",
+        key=job.key,
+        error_name=type(exc).__name__,
+        error_message=str(exc) or repr(exc),
+    )
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -68,8 +76,12 @@ class LocalExecutor:
         self._pool: ProcessPoolExecutor | None = None
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_die_with_parent, initargs=(os.getpid(),))
+        return ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        )
 
     def warm_up(self, fn: Callable, *args) -> None:
         """Start the worker processes now and run ``fn(*args)`` once in each, while the parent goes
@@ -139,16 +151,19 @@ class DaskExecutor:
             from distributed import Client
             from distributed import as_completed as dask_as_completed
         except ImportError:
-            raise AnalysisError("--scheduler needs dask.distributed: install the extra with "
-                                "`.venv/bin/pip install -e '.[distributed]'`") from None
+            raise AnalysisError(
+                "--scheduler needs dask.distributed: install the extra with `.venv/bin/pip install -e '.[distributed]'`"
+            ) from None
 
         try:
             client = Client(self.address, timeout=self.connect_timeout)
         except OSError as exc:
             raise AnalysisError(f"cannot reach the dask scheduler at {self.address}: {exc}") from None
         try:
-            futures = {client.submit(fn, job, pure=False, key=f"{job.unit_id}-{job.stem}-{i}"): job
-                       for i, job in enumerate(jobs)}
+            futures = {
+                client.submit(fn, job, pure=False, key=f"{job.unit_id}-{job.stem}-{i}"): job
+                for i, job in enumerate(jobs)
+            }
             try:
                 for future in dask_as_completed(list(futures)):
                     job = futures[future]

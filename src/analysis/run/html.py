@@ -53,52 +53,83 @@ def render_key_results(key: dict[str, Any] | None, onepagers: dict[str, str] | N
     rows = key["rows"]
     city = next((r for r in rows if r["unit_id"] == "quanzhou"), None)
     city_odds = [o for o in key.get("odds") or [] if o["unit_id"] == "quanzhou" and o["year"] == key["year"]]
-    box = key_points_html(city.get("points", []), city["unit_name"], key["year"], key["base"],
-                          key.get("scenario_label", ""), city_odds) if city else ""
+    box = (
+        key_points_html(
+            city.get("points", []),
+            city["unit_name"],
+            key["year"],
+            key["base"],
+            key.get("scenario_label", ""),
+            city_odds,
+        )
+        if city
+        else ""
+    )
     present = [k for k in KEY_POINTS if any(p["indicator"] == k[0] for r in rows for p in r.get("points", []))]
     if not present:  # rows without 要点 (older manifests): medians only
         present = [k for k in KEY_POINTS if any(k[0] in r for r in rows)]
-    head = "".join(f"<th>{esc(zh)}<br><small>{esc(en)}（{esc(UNIT_ZH[kind])}）</small></th>"
-                   for _, zh, en, kind, _ in present)
+    head = "".join(
+        f"<th>{esc(zh)}<br><small>{esc(en)}（{esc(UNIT_ZH[kind])}）</small></th>" for _, zh, en, kind, _ in present
+    )
 
     def cell(row, name, kind):
         point = next((p for p in row.get("points", []) if p["indicator"] == name), None)
         if point is None:
             return f'<td class="num">{esc(fmt(row.get(name), kind))}</td>'
-        band = ("" if point["p10"] is None or point["p90"] is None or point["p10"] == point["p90"]
-                else f"<br><small>{esc(fmt(point['p10'], kind))}–{esc(fmt(point['p90'], kind))}</small>")
+        band = (
+            ""
+            if point["p10"] is None or point["p90"] is None or point["p10"] == point["p90"]
+            else f"<br><small>{esc(fmt(point['p10'], kind))}–{esc(fmt(point['p90'], kind))}</small>"
+        )
         est = ' <span class="est" title="估计值 estimate">估</span>' if point["estimated"] else ""
         return f'<td class="num">{esc(fmt(point["p50"], kind))}{est}{band}</td>'
 
     body = "".join(
-        "<tr" + (' class="city"' if row["unit_id"] == "quanzhou" else "") + f"><th>{unit_link(row['unit_name'], row['unit_id'], onepagers)}</th>"
-        + "".join(cell(row, name, kind) for name, _, _, kind, _ in present) + "</tr>" for row in rows)
+        "<tr"
+        + (' class="city"' if row["unit_id"] == "quanzhou" else "")
+        + f"><th>{unit_link(row['unit_name'], row['unit_id'], onepagers)}</th>"
+        + "".join(cell(row, name, kind) for name, _, _, kind, _ in present)
+        + "</tr>"
+        for row in rows
+    )
     targets = {p["indicator"]: p["target"] for p in (city or {}).get("points", []) if p["target"] is not None}
-    plan = ("<tr><th>规划目标 Plan（全市 city）</th>" + "".join(
-        f'<td class="num">{esc(fmt(targets.get(name), kind))}</td>' for name, _, _, kind, _ in present)
-        + "</tr>") if targets else ""
+    plan = (
+        (
+            "<tr><th>规划目标 Plan（全市 city）</th>"
+            + "".join(f'<td class="num">{esc(fmt(targets.get(name), kind))}</td>' for name, _, _, kind, _ in present)
+            + "</tr>"
+        )
+        if targets
+        else ""
+    )
     base_zh = base_label(key["base"], english=True)
-    return (box + f"<h2>各县（市、区）主要结果 Key results by unit（{esc(str(key['year']))}年，{esc(base_zh)}）</h2>"
-            "<p><small>" + ("点击单位名称打开其一页表（基年、上一规划收官年与报告年的主要数字）。 " if onepagers else "")
-            + "每格：中位数，下方小字为10%–90%区间；<span class=\"est\">估</span> = 依赖估计输入。"
-            " Each cell: median, below it the p10–p90 band; 估 = rests on estimated inputs.</small></p>"
-            f'<div class="scroll"><table><tr><th>单位 Unit</th>{head}</tr>{body}{plan}</table></div>')
+    return (
+        box + f"<h2>各县（市、区）主要结果 Key results by unit（{esc(str(key['year']))}年，{esc(base_zh)}）</h2>"
+        "<p><small>"
+        + ("点击单位名称打开其一页表（基年、上一规划收官年与报告年的主要数字）。 " if onepagers else "")
+        + '每格：中位数，下方小字为10%–90%区间；<span class="est">估</span> = 依赖估计输入。'
+        " Each cell: median, below it the p10–p90 band; 估 = rests on estimated inputs.</small></p>"
+        f'<div class="scroll"><table><tr><th>单位 Unit</th>{head}</tr>{body}{plan}</table></div>'
+    )
 
 
 def readable_parameters(params: dict[str, Any], unit_names: dict[str, str]) -> list[tuple[str, str]]:
     """The run's parameters as (label, text) pairs for people — no Python reprs."""
     units = params.get("units") or []
-    rows = [("单位 Units", f"{len(units)} 个：" + "、".join(unit_names.get(u, str(u)) for u in units) if units else "—"),
-            ("报告 Notebooks", "、".join(str(n) for n in params.get("notebooks") or []) or "—"),
-            ("年份 Years", f"{params.get('start_year', '—')}–{params.get('end_year', '—')}"),
-            ("抽样次数 Draws", str(params.get("draws", "—"))),
-            ("随机种子 Seed", str(params.get("seed", "—"))),
-            ("并行 Workers", str(params.get("scheduler") or params.get("workers", "—")))]
+    rows = [
+        ("单位 Units", f"{len(units)} 个：" + "、".join(unit_names.get(u, str(u)) for u in units) if units else "—"),
+        ("报告 Notebooks", "、".join(str(n) for n in params.get("notebooks") or []) or "—"),
+        ("年份 Years", f"{params.get('start_year', '—')}–{params.get('end_year', '—')}"),
+        ("抽样次数 Draws", str(params.get("draws", "—"))),
+        ("随机种子 Seed", str(params.get("seed", "—"))),
+        ("并行 Workers", str(params.get("scheduler") or params.get("workers", "—"))),
+    ]
     for label, key in (("情景修改 Overrides", "overrides"), ("其他参数 Extra parameters", "extra")):
         value = params.get(key)
         if value:
-            rows.append((label, "；".join(f"{k} = {v}" for k, v in value.items())
-                         if isinstance(value, dict) else str(value)))
+            rows.append(
+                (label, "；".join(f"{k} = {v}" for k, v in value.items()) if isinstance(value, dict) else str(value))
+            )
     return rows
 
 
@@ -113,8 +144,10 @@ def origin_rows(origin: dict[str, Any] | None) -> list[tuple[str, str]]:
         text += f"；常住 resident {resident['year']}年11月1日普查基期 census base (no resident post-censal estimates)"
     est = origin.get("estimates") or {}
     if est.get("modelled_years"):
-        text += (f"；总数推算 {est['modelled_years']} 年 total modelled {est['modelled_years']} year(s), "
-                 f"基期误差 base error sd {est.get('carry_sd_pct', 0):.2f} % in the bands")
+        text += (
+            f"；总数推算 {est['modelled_years']} 年 total modelled {est['modelled_years']} year(s), "
+            f"基期误差 base error sd {est.get('carry_sd_pct', 0):.2f} % in the bands"
+        )
     if est.get("rebase"):
         text += f"；重新定基 {est['rebase']}"
     latest = origin.get("latest_possible")
@@ -124,8 +157,13 @@ def origin_rows(origin: dict[str, Any] | None) -> list[tuple[str, str]]:
     moved = origin.get("since_previous")
     if moved:
         new = "、".join(moved.get("new_data") or []) or "无新数据 no new data"
-        rows.append(("新数据 New data", f"上次运行 {moved.get('run_id')} 以来 since the previous run: {new}；起点 origin "
-                     f"{moved.get('origin')} → {origin.get('year')}"))
+        rows.append(
+            (
+                "新数据 New data",
+                f"上次运行 {moved.get('run_id')} 以来 since the previous run: {new}；起点 origin "
+                f"{moved.get('origin')} → {origin.get('year')}",
+            )
+        )
     return rows
 
 
@@ -154,8 +192,11 @@ def _pdf_line(manifest: dict[str, Any]) -> str:
     if not info.get("made"):
         return f"<p><small>PDF：{html.escape(str(info.get('reason', '未生成 not made')))}</small></p>"
     failed = info.get("failed") or []
-    return (f"<p><small>PDF：已打印 {int(info.get('printed', 0))} 份（A4）printed"
-            + (f"；失败 failed: {html.escape('、'.join(failed))}" if failed else "") + "</small></p>")
+    return (
+        f"<p><small>PDF：已打印 {int(info.get('printed', 0))} 份（A4）printed"
+        + (f"；失败 failed: {html.escape('、'.join(failed))}" if failed else "")
+        + "</small></p>"
+    )
 
 
 def _quick_links(manifest: dict[str, Any]) -> str:
@@ -164,7 +205,9 @@ def _quick_links(manifest: dict[str, Any]) -> str:
     city = (manifest.get("print_reports") or {}).get("quanzhou") or {}
     links = []
     if city.get("pdf") or city.get("html"):
-        links.append(f'<a href="{esc(city.get("pdf") or city["html"])}">全市报告（打印版{"PDF" if city.get("pdf") else ""}）</a>')
+        links.append(
+            f'<a href="{esc(city.get("pdf") or city["html"])}">全市报告（打印版{"PDF" if city.get("pdf") else ""}）</a>'
+        )
     onepager = (manifest.get("onepagers") or {}).get("quanzhou")
     if onepager:
         links.append(f'<a href="{esc(onepager)}">全市一页表 city one-pager</a>')
@@ -183,11 +226,15 @@ def _comparison_link(manifest: dict[str, Any]) -> str:
     if not comp:
         return ""
     if comp.get("error"):
-        return f'<p class="failed_run">情景比较未能生成 Scenario comparison failed: {html.escape(str(comp["error"]))}</p>'
+        return (
+            f'<p class="failed_run">情景比较未能生成 Scenario comparison failed: {html.escape(str(comp["error"]))}</p>'
+        )
     names = "、".join(str(n) for n in comp.get("scenarios", []))
-    return (f'<h2>情景比较 Scenario comparison</h2><p><a href="{html.escape(comp["page"])}">'
-            f"情景比较 {html.escape(names)}</a>：主要指标逐县对照，含与第一个情景的差额和叠加图。"
-            " Key indicators per unit side by side, with differences and overlay charts.</p>")
+    return (
+        f'<h2>情景比较 Scenario comparison</h2><p><a href="{html.escape(comp["page"])}">'
+        f"情景比较 {html.escape(names)}</a>：主要指标逐县对照，含与第一个情景的差额和叠加图。"
+        " Key indicators per unit side by side, with differences and overlay charts.</p>"
+    )
 
 
 def render_index(manifest: dict[str, Any]) -> str:
@@ -206,7 +253,9 @@ def render_index(manifest: dict[str, Any]) -> str:
 
     rows = []
     for uid in unit_order:
-        cells = [f"<th>{unit_link(units.get(uid, uid), uid, manifest.get('onepagers'))} <small>({esc(uid)})</small></th>"]
+        cells = [
+            f"<th>{unit_link(units.get(uid, uid), uid, manifest.get('onepagers'))} <small>({esc(uid)})</small></th>"
+        ]
         for nb in notebooks:
             job = by_cell.get((uid, nb))
             if job is None:
@@ -218,8 +267,10 @@ def render_index(manifest: dict[str, Any]) -> str:
             if job["status"] == "failed":
                 title = f' title="{esc(str(job.get("error_name")))}: {esc(str(job.get("error_message")))[:300]}"'
             extra = f" · {job['seconds']:.1f}s" if job.get("seconds") is not None else ""
-            cells.append(f'<td class="{esc(job["status"])}"{title}><a href="{esc(link)}">{esc(label)}</a>'
-                         f"<small>{extra}</small></td>")
+            cells.append(
+                f'<td class="{esc(job["status"])}"{title}><a href="{esc(link)}">{esc(label)}</a>'
+                f"<small>{extra}</small></td>"
+            )
         xlsx = manifest.get("workbooks", {}).get(uid)
         cells.append(f'<td><a href="{esc(xlsx)}">{esc(Path(xlsx).name)}</a></td>' if xlsx else "<td></td>")
         cells.append(_print_cell(manifest, uid))
@@ -229,10 +280,14 @@ def render_index(manifest: dict[str, Any]) -> str:
         f"<li><b>{esc(units.get(j['unit'], j['unit']))}</b> / {esc(j['notebook'])}: "
         f"<code>{esc(str(j.get('error_name')))}</code> {esc(str(j.get('error_message')))[:500]} "
         f'(<a href="{esc(j.get("html") or j["output"])}">查看 view</a>)</li>'
-        for j in jobs if j["status"] == "failed")
+        for j in jobs
+        if j["status"] == "failed"
+    )
     params = manifest.get("parameters", {})
-    param_rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>"
-                         for k, v in readable_parameters(params, units) + origin_rows(manifest.get("origin")))
+    param_rows = "".join(
+        f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>"
+        for k, v in readable_parameters(params, units) + origin_rows(manifest.get("origin"))
+    )
     vintages = manifest.get("vintages", {})
     vintage_text = "、".join(f"{esc(k)} = {esc(str(v))}" for k, v in vintages.items() if v != "raw") or "data/raw"
     table_error = manifest.get("error")
@@ -244,13 +299,13 @@ def render_index(manifest: dict[str, Any]) -> str:
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>泉州市民政事业预测报告 · {esc(str(name or manifest.get('run_id', '')))}</title>
+<title>泉州市民政事业预测报告 · {esc(str(name or manifest.get("run_id", "")))}</title>
 <style>{_STYLE}</style></head><body>
 <h1>泉州市民政事业发展规划预测报告 <small>Quanzhou civil-affairs forecast</small></h1>
-<p><b>{esc(label)}</b> · 口径 Base <b>{esc(base_label(str(params.get('base', '')), short=True, english=True))}</b> ·
-完成于 {esc(beijing_time(manifest.get('finished') or manifest.get('started')))} ·
+<p><b>{esc(label)}</b> · 口径 Base <b>{esc(base_label(str(params.get("base", "")), short=True, english=True))}</b> ·
+完成于 {esc(beijing_time(manifest.get("finished") or manifest.get("started")))} ·
 状态 <b class="{esc(status_cls)}">{esc(_STATUS_ZH.get(status_cls, status))}</b></p>
-{f'<p class="failed_run"><b>错误 Error:</b> {esc(str(table_error))}</p>' if table_error else ''}
+{f'<p class="failed_run"><b>错误 Error:</b> {esc(str(table_error))}</p>' if table_error else ""}
 {_quick_links(manifest)}
 {render_ledger_line(manifest)}
 {render_plan_odds(manifest)}
@@ -260,8 +315,8 @@ def render_index(manifest: dict[str, Any]) -> str:
 <h2>报告 Reports</h2>
 {_pdf_line(manifest)}
 <div class="scroll"><table><tr><th>单位 Unit</th>{head}<th>Excel</th><th>打印与简报 Print &amp; brief</th></tr>
-{''.join(rows)}</table></div>
-{f'<h2>失败 Failures</h2><ul>{failures}</ul>' if failures else ''}
+{"".join(rows)}</table></div>
+{f"<h2>失败 Failures</h2><ul>{failures}</ul>" if failures else ""}
 <h2>数据表 Tables</h2>
 <p><a href="tables/indicators.csv">tables/indicators.csv</a> （指标 indicators, p10/p50/p90） ·
 <a href="tables/population.csv">tables/population.csv</a> （分年龄性别人口 population by sex and age） ·
@@ -269,11 +324,11 @@ def render_index(manifest: dict[str, Any]) -> str:
 <a href="tables/plan_odds.csv">tables/plan_odds.csv</a> （目标达成概率 odds of meeting targets） ·
 <a href="manifest.json">manifest.json</a></p>
 <h2>运行信息 Run details</h2>
-<table><tr><th>运行 Run</th><td><code>{esc(str(name or manifest.get('run_id', '')))}</code>
-{f"（{esc(str(manifest.get('run_id', '')))}）" if name else ''}</td></tr>
-<tr><th>开始 Started</th><td>{esc(beijing_time(manifest.get('started')))}</td></tr>
-<tr><th>结束 Finished</th><td>{esc(beijing_time(manifest.get('finished')))}</td></tr>
-<tr><th>报告数 Jobs</th><td>成功 ok {counts['ok']} · 失败 failed {counts['failed']} · 沿用 reused {counts['skipped']}
+<table><tr><th>运行 Run</th><td><code>{esc(str(name or manifest.get("run_id", "")))}</code>
+{f"（{esc(str(manifest.get('run_id', '')))}）" if name else ""}</td></tr>
+<tr><th>开始 Started</th><td>{esc(beijing_time(manifest.get("started")))}</td></tr>
+<tr><th>结束 Finished</th><td>{esc(beijing_time(manifest.get("finished")))}</td></tr>
+<tr><th>报告数 Jobs</th><td>成功 ok {counts["ok"]} · 失败 failed {counts["failed"]} · 沿用 reused {counts["skipped"]}
 · 合计 total {len(jobs)}</td></tr>
 <tr><th>数据版本 Data vintages</th><td>{vintage_text}</td></tr>
 {param_rows}</table>

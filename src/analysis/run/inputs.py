@@ -36,13 +36,13 @@ from .speed.filememo import file_signature
 class Snapshot:
     """The pinned inputs of a run."""
 
-    root: Path                                   # the snapshot project tree (QZ_FORECAST_ROOT of jobs)
-    inputs: dict[str, str]                       # original path (relative to the project) -> sha256
-    files: dict[str, str]                        # path inside the snapshot -> sha256 (what jobs verify)
+    root: Path  # the snapshot project tree (QZ_FORECAST_ROOT of jobs)
+    inputs: dict[str, str]  # original path (relative to the project) -> sha256
+    files: dict[str, str]  # path inside the snapshot -> sha256 (what jobs verify)
     scenario_chain: dict[str, str] = field(default_factory=dict)
-    scenario_sha256: str = ""                    # the resolved scenario (values, sources) plus overrides
+    scenario_sha256: str = ""  # the resolved scenario (values, sources) plus overrides
     packages_sha256: str = ""
-    notebooks: dict[str, Path] = field(default_factory=dict)   # stem -> snapshot copy
+    notebooks: dict[str, Path] = field(default_factory=dict)  # stem -> snapshot copy
 
     def key_inputs(self) -> dict[str, str]:
         """What a job's ``--incremental`` key depends on besides its notebook and parameters."""
@@ -63,8 +63,14 @@ def _rel(path: Path) -> str:
         return str(path.resolve())
 
 
-def snapshot(folder: Path, scenario, chain: list[Path], notebooks: list[Path], vintages: dict[str, str],
-             overrides: dict[str, Any]) -> Snapshot:
+def snapshot(
+    folder: Path,
+    scenario,
+    chain: list[Path],
+    notebooks: list[Path],
+    vintages: dict[str, str],
+    overrides: dict[str, Any],
+) -> Snapshot:
     """Copy and hash the run's inputs into ``folder`` (see the module docstring)."""
     from ..data import loaders  # heavy (the table registry imports pandas): only a real run snapshots
 
@@ -74,8 +80,9 @@ def snapshot(folder: Path, scenario, chain: list[Path], notebooks: list[Path], v
     sources = [p for p in sorted(config.raw_dir().rglob("*")) if p.is_file()]
     for name, vintage in vintages.items():
         if vintage != "raw":
-            sources.append(loaders.TABLES[name].path() if name in loaders.TABLES
-                           else vintage_dir(name) / f"{vintage}.csv")
+            sources.append(
+                loaders.TABLES[name].path() if name in loaders.TABLES else vintage_dir(name) / f"{vintage}.csv"
+            )
     for source in dict.fromkeys(sources):
         if not source.exists():
             continue
@@ -89,8 +96,7 @@ def snapshot(folder: Path, scenario, chain: list[Path], notebooks: list[Path], v
     scenario_file.parent.mkdir(parents=True, exist_ok=True)
     scenario_file.write_text(resolved, encoding="utf-8")
     files[f"scenarios/{scenario.name}.yaml"] = mf.sha256_file(scenario_file)
-    blob = json.dumps({"scenario": resolved, "overrides": overrides}, sort_keys=True, default=str,
-                      ensure_ascii=False)
+    blob = json.dumps({"scenario": resolved, "overrides": overrides}, sort_keys=True, default=str, ensure_ascii=False)
     copies = {}
     for nb in notebooks:
         rel = f"notebooks/{nb.name}"
@@ -98,8 +104,15 @@ def snapshot(folder: Path, scenario, chain: list[Path], notebooks: list[Path], v
         inputs[_rel(nb)] = files[rel] = digest
         copies[nb.stem] = root / rel
     packages = json.dumps(mf.package_versions(), sort_keys=True)
-    return Snapshot(root, inputs, files, chain_hashes, hashlib.sha256(blob.encode("utf-8")).hexdigest(),
-                    hashlib.sha256(packages.encode()).hexdigest(), copies)
+    return Snapshot(
+        root,
+        inputs,
+        files,
+        chain_hashes,
+        hashlib.sha256(blob.encode("utf-8")).hexdigest(),
+        hashlib.sha256(packages.encode()).hexdigest(),
+        copies,
+    )
 
 
 _SOURCE: dict = {}  # the last (stat signature, sha256) of the package source, per process

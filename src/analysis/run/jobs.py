@@ -35,13 +35,13 @@ class Job:
     """
 
     unit_id: str
-    notebook: str            # absolute path of the source notebook
-    output_dir: str          # absolute path of the unit folder in the staging run folder
+    notebook: str  # absolute path of the source notebook
+    output_dir: str  # absolute path of the unit folder in the staging run folder
     parameters: dict[str, Any]
     kernel_name: str
-    cwd: str                 # working directory of the kernel
+    cwd: str  # working directory of the kernel
     env: dict[str, str] = field(default_factory=dict)
-    key: str = ""            # hash of notebook + parameters + inputs (for --incremental)
+    key: str = ""  # hash of notebook + parameters + inputs (for --incremental)
     stderr_log: str | None = None  # send the worker's (and kernel's) stderr here during the job
     pinned: dict[str, str] = field(default_factory=dict)  # snapshot file -> sha256, verified first
     code_sha256: str | None = None  # the package source the run started with
@@ -65,9 +65,9 @@ class JobResult:
 
     unit: str
     notebook: str
-    status: str                       # 'ok' | 'failed' | 'skipped' (copied from a previous run)
+    status: str  # 'ok' | 'failed' | 'skipped' (copied from a previous run)
     seconds: float
-    output: str                       # .ipynb path relative to the run folder
+    output: str  # .ipynb path relative to the run folder
     html: str | None = None
     key: str = ""
     error_name: str | None = None
@@ -76,10 +76,10 @@ class JobResult:
     failed_cell_source: str | None = None
     copied_from: str | None = None
     log: str | None = None
-    worker: str | None = None        # host:pid of the process that ran the job
+    worker: str | None = None  # host:pid of the process that ran the job
     output_sha256: dict[str, str] | None = None  # output file (relative) -> sha256, for --incremental
-    kernel: str | None = None        # "warm pid <pid> job <n>" (n-th job on that kernel) or "cold"
-    charts: int | None = None        # chart files written by the job's worker (None: not written yet)
+    kernel: str | None = None  # "warm pid <pid> job <n>" (n-th job on that kernel) or "cold"
+    charts: int | None = None  # chart files written by the job's worker (None: not written yet)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -87,8 +87,12 @@ class JobResult:
 
 def job_key(notebook_sha256: str, parameters: dict[str, Any], input_hashes: dict[str, str]) -> str:
     """sha256 of the notebook's hash, the parameters and every input file hash (sorted JSON)."""
-    blob = json.dumps({"notebook": notebook_sha256, "parameters": parameters, "inputs": input_hashes},
-                      sort_keys=True, ensure_ascii=False, default=str)
+    blob = json.dumps(
+        {"notebook": notebook_sha256, "parameters": parameters, "inputs": input_hashes},
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
@@ -113,8 +117,9 @@ def run_job(job: Job) -> JobResult:
     out_dir = Path(job.output_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rel = f"{job.unit_id}/{job.stem}"
-    result = JobResult(job.unit_id, job.stem, "ok", 0.0, rel + ".ipynb", key=job.key,
-                       worker=f"{socket.gethostname()}:{os.getpid()}")
+    result = JobResult(
+        job.unit_id, job.stem, "ok", 0.0, rel + ".ipynb", key=job.key, worker=f"{socket.gethostname()}:{os.getpid()}"
+    )
     started = time.perf_counter()
 
     changed = verify(job.env.get("QZ_FORECAST_ROOT", ""), job.pinned, job.code_sha256) if job.pinned else None
@@ -128,9 +133,19 @@ def run_job(job: Job) -> JobResult:
         kernel = _warm_kernel(job, result)
         extra = {"km": kernel.km} if kernel is not None else {}
         executed = pm.execute_notebook(
-            job.notebook, str(job.output_ipynb), parameters=dict(job.parameters), engine_name=engine_name(),
-            kernel_name=job.kernel_name, language="python", cwd=job.cwd, progress_bar=False,
-            log_output=False, report_mode=False, execution_timeout=job_timeout(), **extra)
+            job.notebook,
+            str(job.output_ipynb),
+            parameters=dict(job.parameters),
+            engine_name=engine_name(),
+            kernel_name=job.kernel_name,
+            language="python",
+            cwd=job.cwd,
+            progress_bar=False,
+            log_output=False,
+            report_mode=False,
+            execution_timeout=job_timeout(),
+            **extra,
+        )
     except PapermillExecutionError as exc:
         result.status = "failed"
         result.error_name = exc.ename
@@ -153,7 +168,7 @@ def run_job(job: Job) -> JobResult:
             try:
                 result.charts = len(extract(job.output_ipynb, executed))
             except Exception:  # noqa: BLE001 - left to the parent, which reads the notebook and
-                pass           # writes them (and fails the run if it cannot) before printing
+                pass  # writes them (and fails the run if it cannot) before printing
         try:
             export_notebook_html(job.output_ipynb, job.output_html, result, executed)
             result.html = rel + ".html"
@@ -199,4 +214,3 @@ def _warm_kernel(job: Job, result: JobResult):
 def _hashes(run_dir: Path, rels) -> dict[str, str]:
 
     return {rel: sha256_file(run_dir / rel) for rel in rels if rel and (run_dir / rel).exists()}
-

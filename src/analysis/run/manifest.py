@@ -19,8 +19,24 @@ from typing import Any
 
 from .. import config
 
-PACKAGES = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "pandera", "papermill", "nbclient",
-            "nbconvert", "nbformat", "ipykernel", "openpyxl", "dask", "distributed", "PyYAML", "tqdm")
+PACKAGES = (
+    "numpy",
+    "pandas",
+    "scipy",
+    "statsmodels",
+    "matplotlib",
+    "pandera",
+    "papermill",
+    "nbclient",
+    "nbconvert",
+    "nbformat",
+    "ipykernel",
+    "openpyxl",
+    "dask",
+    "distributed",
+    "PyYAML",
+    "tqdm",
+)
 
 
 def sha256_file(path: Path) -> str:
@@ -62,12 +78,16 @@ def code_version(root: Path | None = None) -> dict[str, Any]:
     """``{'commit': sha or None, 'dirty': bool or None}`` from git, if git and a repository exist."""
     root = root or Path(__file__).resolve().parents[3]
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
-                              timeout=10)
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
         if head.returncode != 0:
             return {"commit": None, "dirty": None}
-        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                                capture_output=True, text=True, timeout=30)
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         return {"commit": head.stdout.strip(), "dirty": bool(status.stdout.strip())}
     except (OSError, subprocess.SubprocessError):
         return {"commit": None, "dirty": None}
@@ -81,8 +101,20 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 # The fields later runs read from a kept run's manifest, and the type each must have.
-SHAPE = {"status": str, "finished": str, "started": str, "name": str, "run_id": str, "scenario": dict,
-         "parameters": dict, "unit_names": dict, "jobs": list, "files": dict, "run_key": str, "full": bool}
+SHAPE = {
+    "status": str,
+    "finished": str,
+    "started": str,
+    "name": str,
+    "run_id": str,
+    "scenario": dict,
+    "parameters": dict,
+    "unit_names": dict,
+    "jobs": list,
+    "files": dict,
+    "run_key": str,
+    "full": bool,
+}
 _WARNED: set[str] = set()
 
 

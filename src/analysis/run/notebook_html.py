@@ -21,8 +21,9 @@ from .chart_files import add_download_links
 
 _CDN_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.IGNORECASE)
 _SCRIPT_BLOCK = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
-_CDN_MATHJAX_BLOCK = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->",
-                                re.DOTALL | re.IGNORECASE)
+_CDN_MATHJAX_BLOCK = re.compile(
+    r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.DOTALL | re.IGNORECASE
+)
 
 
 def strip_cdn(page: str) -> str:
@@ -58,8 +59,9 @@ _EXPORTERS: dict = {}
 def _html_exporter(cls):
     """One exporter per process (a worker reuses it for every job: templates load once)."""
     if cls not in _EXPORTERS:
-        _EXPORTERS[cls] = cls(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                              embed_images=True)
+        _EXPORTERS[cls] = cls(
+            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True
+        )
     return _EXPORTERS[cls]
 
 
@@ -69,17 +71,20 @@ def warm_exporter() -> None:
     import nbformat
     from nbconvert import HTMLExporter
 
-    _html_exporter(HTMLExporter).from_notebook_node(nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_markdown_cell("# 预热 warm-up")]))
+    _html_exporter(HTMLExporter).from_notebook_node(
+        nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 预热 warm-up")])
+    )
 
 
 # Wide tables scroll inside their output instead of widening the page; print keeps tables whole.
-PAGE_CSS = ("<style>.jp-OutputArea-output,.jp-RenderedHTMLCommon{overflow-x:auto;max-width:100%}"
-            ".jp-RenderedHTMLCommon table{max-width:100%}"
-            ".jp-RenderedHTMLCommon img{max-width:100%;height:auto}"
-            ".chart-dl{margin:0 0 1em;color:#555}.method-notes small.en{color:#666}"
-            "@media print{.jp-OutputArea-output{overflow:visible}table,img{page-break-inside:avoid}.chart-dl{display:none}}"
-            "</style>")
+PAGE_CSS = (
+    "<style>.jp-OutputArea-output,.jp-RenderedHTMLCommon{overflow-x:auto;max-width:100%}"
+    ".jp-RenderedHTMLCommon table{max-width:100%}"
+    ".jp-RenderedHTMLCommon img{max-width:100%;height:auto}"
+    ".chart-dl{margin:0 0 1em;color:#555}.method-notes small.en{color:#666}"
+    "@media print{.jp-OutputArea-output{overflow:visible}table,img{page-break-inside:avoid}.chart-dl{display:none}}"
+    "</style>"
+)
 
 
 def for_readers(page: str) -> str:
@@ -92,10 +97,15 @@ def error_banner(result) -> str:
     """Markdown (with inline HTML) telling a reader this notebook failed, where and why."""
     cell = ""
     if result.failed_cell_source:  # escaped <pre>, not a Markdown fence a ``` in the source could close
-        cell = ("<p>失败的代码单元 Failing cell"
-                + (f" (index {result.failed_cell_index})" if result.failed_cell_index is not None else "")
-                + ":</p><pre><code>" + html.escape(result.failed_cell_source).replace("\n", "&#10;")
-                + "</code></pre>")  # one line: a blank line would end the HTML block
-    return ('<div style="border:3px solid #c00;padding:0.6em;background:#fee">'
-            f"<b>运行失败 This notebook failed</b>: <code>{html.escape(str(result.error_name))}</code>: "
-            f"{html.escape(str(result.error_message))}" + cell + "</div>")
+        cell = (
+            "<p>失败的代码单元 Failing cell"
+            + (f" (index {result.failed_cell_index})" if result.failed_cell_index is not None else "")
+            + ":</p><pre><code>"
+            + html.escape(result.failed_cell_source).replace("\n", "&#10;")
+            + "</code></pre>"
+        )  # one line: a blank line would end the HTML block
+    return (
+        '<div style="border:3px solid #c00;padding:0.6em;background:#fee">'
+        f"<b>运行失败 This notebook failed</b>: <code>{html.escape(str(result.error_name))}</code>: "
+        f"{html.escape(str(result.error_message))}" + cell + "</div>"
+    )

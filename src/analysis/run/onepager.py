@@ -36,12 +36,24 @@ from .citation import citation_html, citation_info
 from .origin import CENSUS_YEAR, start_year_of
 from .svgchart import elderly_chart
 
-ROWS = ("pop_60plus", "share_60plus", "pop_80plus", "share_80plus", "beds_required", "beds_need_view",
-        "nursing_beds_required", "nursing_bed_gap", "certified_social_workers_required", "dibao_monthly")
+ROWS = (
+    "pop_60plus",
+    "share_60plus",
+    "pop_80plus",
+    "share_80plus",
+    "beds_required",
+    "beds_need_view",
+    "nursing_beds_required",
+    "nursing_bed_gap",
+    "certified_social_workers_required",
+    "dibao_monthly",
+)
 # Figures estimated for the city too (the 要点 box's rule; keypoints._KEY_POINT_ROWS 'all').
 CITY_ESTIMATES = {"bed_gap", "nursing_bed_gap", "certified_social_workers_required", "dibao_monthly"}
-VIEWS_SENTENCE = ("床位需求有两种算法：比例法按规划的每千名老年人床位数配置（规划口径），需求法只为预计实际入住的老人"
-                  "（按基年在住人数校准、随失能老人增长）按目标入住率配置床位，今天空置的床位不计入需求。")
+VIEWS_SENTENCE = (
+    "床位需求有两种算法：比例法按规划的每千名老年人床位数配置（规划口径），需求法只为预计实际入住的老人"
+    "（按基年在住人数校准、随失能老人增长）按目标入住率配置床位，今天空置的床位不计入需求。"
+)
 PAGE_NAME = "onepager.html"
 
 
@@ -68,8 +80,7 @@ def page_years(manifest: dict[str, Any], base: str | None = None) -> list[int]:
 def cells(indicators: pd.DataFrame, unit_id: str, base: str, years: list[int]) -> list[dict]:
     """One row per indicator of :data:`ROWS` present for the unit: label, unit and per year
     ``p50``, ``p10``, ``p90``, ``mark`` (plain values). Missing indicators are left out."""
-    sel = indicators[(indicators["unit_id"] == unit_id) & (indicators["base"] == base)
-                     & indicators["year"].isin(years)]
+    sel = indicators[(indicators["unit_id"] == unit_id) & (indicators["base"] == base) & indicators["year"].isin(years)]
     median = "p50" if "p50" in sel.columns else "value"
     rows = []
     for name in ROWS:
@@ -83,15 +94,17 @@ def cells(indicators: pd.DataFrame, unit_id: str, base: str, years: list[int]) -
             if year not in mine.index:
                 per_year[year] = None
                 continue
-            p10, p50, p90 = (None if pd.isna(mine.at[year, c]) else float(mine.at[year, c])
-                             for c in ("p10", median, "p90"))
+            p10, p50, p90 = (
+                None if pd.isna(mine.at[year, c]) else float(mine.at[year, c]) for c in ("p10", median, "p90")
+            )
             spread = p10 is not None and p90 is not None and p90 - p10 > 1e-9 * max(1.0, abs(p50 or 0))
-            mark = ("" if p50 is None else "估" if estimated
-                    else "公布" if year == years[0] and not spread else "")  # no mark on a missing figure
-            per_year[year] = {"p10": p10 if spread else None, "p50": p50, "p90": p90 if spread else None,
-                              "mark": mark}
-        rows.append({"indicator": name, "label": spec.name_zh, "unit": _unit_of(spec), "format": spec.format,
-                     "years": per_year})
+            mark = (
+                "" if p50 is None else "估" if estimated else "公布" if year == years[0] and not spread else ""
+            )  # no mark on a missing figure
+            per_year[year] = {"p10": p10 if spread else None, "p50": p50, "p90": p90 if spread else None, "mark": mark}
+        rows.append(
+            {"indicator": name, "label": spec.name_zh, "unit": _unit_of(spec), "format": spec.format, "years": per_year}
+        )
     return rows
 
 
@@ -128,11 +141,15 @@ def table_html(rows: list[dict], years: list[int], labels: dict[int, str]) -> st
             if c is None:
                 tds.append('<td class="num">—</td>')
                 continue
-            mark = f' <span class="{"est" if c["mark"] == "估" else "pub"}">{esc(c["mark"])}</span>' if c["mark"] else ""
-            band = "" if c["p10"] is None else f'<br><small>{esc(band_text(c["p10"], c["p90"], r["format"]))}</small>'
-            tds.append(f'<td class="num"><b>{esc(number(c["p50"], r["format"]).replace("-", "−"))}</b>{mark}{band}</td>')
+            mark = (
+                f' <span class="{"est" if c["mark"] == "估" else "pub"}">{esc(c["mark"])}</span>' if c["mark"] else ""
+            )
+            band = "" if c["p10"] is None else f"<br><small>{esc(band_text(c['p10'], c['p90'], r['format']))}</small>"
+            tds.append(
+                f'<td class="num"><b>{esc(number(c["p50"], r["format"]).replace("-", "−"))}</b>{mark}{band}</td>'
+            )
         body.append(f"<tr><th>{esc(r['label'])}</th><td>{esc(r['unit'])}</td>{''.join(tds)}</tr>")
-    return (f"<table><tr><th>指标</th><th>单位</th>{head}</tr>{''.join(body)}</table>")
+    return f"<table><tr><th>指标</th><th>单位</th>{head}</tr>{''.join(body)}</table>"
 
 
 def year_labels(manifest: dict[str, Any], years: list[int]) -> dict[int, str]:
@@ -168,7 +185,9 @@ figcaption{font-size:8.5pt;color:#444}
 def render_onepager(manifest: dict[str, Any], indicators: pd.DataFrame, unit_id: str) -> str:
     """The one-pager of ``unit_id`` (escaped HTML; the caller sanitises)."""
     esc = html.escape
-    base = (manifest.get("key_results") or {}).get("base") or (manifest.get("parameters") or {}).get("base", "registered")
+    base = (manifest.get("key_results") or {}).get("base") or (manifest.get("parameters") or {}).get(
+        "base", "registered"
+    )
     years = page_years(manifest, base)
     name = (manifest.get("unit_names") or {}).get(unit_id, unit_id)
     rows = cells(indicators, unit_id, base, years)
@@ -187,9 +206,9 @@ def render_onepager(manifest: dict[str, Any], indicators: pd.DataFrame, unit_id:
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{esc(name)}民政事业预测一页表</title>
 <style>{PAGE_CSS}</style></head><body>
-<p class="nav"><small>{' · '.join(links)}</small></p>
+<p class="nav"><small>{" · ".join(links)}</small></p>
 <h1>{esc(name)}民政事业预测一页表</h1>
-<p class="meta">{esc(base_zh)} · {esc(info['scenario'])} · {esc(info['date'])}</p>
+<p class="meta">{esc(base_zh)} · {esc(info["scenario"])} · {esc(info["date"])}</p>
 {table_html(rows, years, year_labels(manifest, years))}
 <p class="note">每格：中位数（粗体），下方小字为10%–90%区间；<span class="est">估</span> = 依赖估计输入（县级分年龄性别基期人口、床位存量、社工与低保估算）；
 <span class="pub">公布</span> = 基年公布数；无标记 = 由公布数据推算的预测。{esc(VIEWS_SENTENCE)}

@@ -18,16 +18,20 @@ from ..data.origin import CENSUS_YEAR, latest_data_year, start_year_of  # noqa: 
 from ..data.vintages import vintage_of
 from ..errors import AnalysisError
 
-RESIDENT_NOTE = ("常住人口基期仍为2020年普查（11月1日），尚无常住人口普查后估计 the resident base stays at the "
-                 "2020 census (1 Nov): no resident post-censal estimates yet")
+RESIDENT_NOTE = (
+    "常住人口基期仍为2020年普查（11月1日），尚无常住人口普查后估计 the resident base stays at the "
+    "2020 census (1 Nov): no resident post-censal estimates yet"
+)
 
 
 def check_origin(origin) -> int:
     """``origin`` as a year 2020 … :func:`latest_data_year`, or an error naming ``--origin``."""
     latest = latest_data_year()
     if isinstance(origin, bool) or not isinstance(origin, int) or not CENSUS_YEAR <= origin <= latest:
-        raise AnalysisError(f"--origin must be a year from {CENSUS_YEAR} (the census base) to {latest} (the last "
-                            f"year with registry figures in data/raw), not {origin!r}")
+        raise AnalysisError(
+            f"--origin must be a year from {CENSUS_YEAR} (the census base) to {latest} (the last "
+            f"year with registry figures in data/raw), not {origin!r}"
+        )
     return origin
 
 
@@ -35,16 +39,32 @@ def origin_summary(start_year: int) -> dict:
     """``{year, data_vintage, basis, latest_possible, bases}`` for the manifest and the index;
     ``bases``: the start year of each base's projection and what it rests on."""
     later = int(start_year) != CENSUS_YEAR
-    vintage = (f"registry_annual {vintage_of('registry_annual')}, registered_county {vintage_of('registered_county')}, "
-               f"figures dated up to {int(start_year)}-12-31" if later
-               else "2020 census base (resident 1 Nov 2020; registered 31 Dec 2020)")
-    bases = {"registered": {"year": int(start_year), "reference_date": f"{int(start_year)}-12-31",
-                            "basis": "post-censal registered estimate" if later else "census base"},
-             "resident": {"year": CENSUS_YEAR, "reference_date": f"{CENSUS_YEAR}-11-01", "basis": "census base",
-                          "note": RESIDENT_NOTE}}
-    return {"year": int(start_year), "data_vintage": vintage,
+    vintage = (
+        f"registry_annual {vintage_of('registry_annual')}, registered_county {vintage_of('registered_county')}, "
+        f"figures dated up to {int(start_year)}-12-31"
+        if later
+        else "2020 census base (resident 1 Nov 2020; registered 31 Dec 2020)"
+    )
+    bases = {
+        "registered": {
+            "year": int(start_year),
+            "reference_date": f"{int(start_year)}-12-31",
             "basis": "post-censal registered estimate" if later else "census base",
-            "latest_possible": latest_data_year(), "bases": bases}
+        },
+        "resident": {
+            "year": CENSUS_YEAR,
+            "reference_date": f"{CENSUS_YEAR}-11-01",
+            "basis": "census base",
+            "note": RESIDENT_NOTE,
+        },
+    }
+    return {
+        "year": int(start_year),
+        "data_vintage": vintage,
+        "basis": "post-censal registered estimate" if later else "census base",
+        "latest_possible": latest_data_year(),
+        "bases": bases,
+    }
 
 
 def since_previous(previous: dict | None, inputs: dict[str, str]) -> dict | None:
@@ -55,5 +75,4 @@ def since_previous(previous: dict | None, inputs: dict[str, str]) -> dict | None
         return None
     before = previous.get("inputs") or {}
     new = sorted(p for p, digest in inputs.items() if p.startswith("data/") and before.get(p) != digest)
-    return {"run_id": previous.get("run_id"), "origin": (previous.get("origin") or {}).get("year"),
-            "new_data": new}
+    return {"run_id": previous.get("run_id"), "origin": (previous.get("origin") or {}).get("year"), "new_data": new}

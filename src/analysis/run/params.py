@@ -27,10 +27,19 @@ from typing import Any, Iterable
 from .. import scenarios, yamlio  # scenarios through the module: tests replace parameter_rules
 from ..errors import AnalysisError, short
 
-STANDARD = {"unit": "--units", "scenario": "--scenario", "base": "--base", "start_year": "--start-year",
-            "end_year": "--end-year", "draws": "--draws", "seed": "--seed",
-            "overrides": "-p SECTION.NAME=VALUE", "plan": "--plan", "report_year": "--report-year",
-            "origin": "--origin"}
+STANDARD = {
+    "unit": "--units",
+    "scenario": "--scenario",
+    "base": "--base",
+    "start_year": "--start-year",
+    "end_year": "--end-year",
+    "draws": "--draws",
+    "seed": "--seed",
+    "overrides": "-p SECTION.NAME=VALUE",
+    "plan": "--plan",
+    "report_year": "--report-year",
+    "origin": "--origin",
+}
 
 
 def split_parameters(pairs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -53,8 +62,9 @@ def read_params_file(path: str) -> dict[str, Any]:
     for key, node in tree.items():
         if key in sections:
             if not isinstance(node, dict):
-                raise AnalysisError(f"{what}: '{key}' is a scenario section; expected a mapping of "
-                                    f"its parameters, found {short(node)}")
+                raise AnalysisError(
+                    f"{what}: '{key}' is a scenario section; expected a mapping of its parameters, found {short(node)}"
+                )
             out.update(scenarios._flatten(node, key + ".", rules, what)[0])
         else:
             out.update(scenarios._flatten({key: node}, "", rules, what)[0])
@@ -87,8 +97,9 @@ def check_parameters(extras: dict[str, Any], overrides: dict[str, Any], notebook
     """Refuse standard names, and plain names no notebook of the run declares (with a suggestion)."""
     for name in list(extras) + [k for k in overrides if k in STANDARD]:
         if name in STANDARD:
-            raise AnalysisError(f"-p {name}=…: '{name}' is a standard parameter set by the runner; "
-                                f"use {STANDARD[name]} instead")
+            raise AnalysisError(
+                f"-p {name}=…: '{name}' is a standard parameter set by the runner; use {STANDARD[name]} instead"
+            )
     declared = set().union(*[notebook_parameter_names(nb) for nb in notebooks]) - set(STANDARD)
     for name in extras:
         if not name.isidentifier():
@@ -98,9 +109,11 @@ def check_parameters(extras: dict[str, Any], overrides: dict[str, Any], notebook
             close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             known = ", ".join(sorted(declared)) or "(none)"
-            raise AnalysisError(f"-p {name}: no notebook of this run has a parameter '{name}'{hint} "
-                                f"(notebook parameters: {known}; scenario parameters are dotted, e.g. "
-                                "beds.occupancy_pct)")
+            raise AnalysisError(
+                f"-p {name}: no notebook of this run has a parameter '{name}'{hint} "
+                f"(notebook parameters: {known}; scenario parameters are dotted, e.g. "
+                "beds.occupancy_pct)"
+            )
 
 
 def check_year_parameters(extras: dict[str, Any], start_year: int, end_year: int) -> None:
@@ -111,5 +124,7 @@ def check_year_parameters(extras: dict[str, Any], start_year: int, end_year: int
         if not name.endswith("_year"):
             continue
         if isinstance(value, bool) or not isinstance(value, int) or not start_year <= value <= end_year:
-            raise AnalysisError(f"-p {name}={short(value)}: expected a whole year from the run's --start-year "
-                                f"{start_year} to its --end-year {end_year}")
+            raise AnalysisError(
+                f"-p {name}={short(value)}: expected a whole year from the run's --start-year "
+                f"{start_year} to its --end-year {end_year}"
+            )

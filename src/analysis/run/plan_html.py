@@ -34,8 +34,10 @@ def target_head(row: dict[str, Any], draft: bool) -> str:
     spec = catalogue.indicator(row["indicator"]) if catalogue.known(row["indicator"]) else None
     value = spec.format_value(row["target"]) if spec else f"{row['target']}"
     mark = ' <span class="draft">草案</span>' if draft else ""
-    return (f"<th>{esc(row['indicator_zh'])}{mark}<br><small>{esc(comparator_label(row['comparator']))}"
-            f"{esc(value)}（{esc(str(row['year']))}年）</small></th>")
+    return (
+        f"<th>{esc(row['indicator_zh'])}{mark}<br><small>{esc(comparator_label(row['comparator']))}"
+        f"{esc(value)}（{esc(str(row['year']))}年）</small></th>"
+    )
 
 
 def render_plan_odds(manifest: dict[str, Any]) -> str:
@@ -62,24 +64,38 @@ def render_plan_odds(manifest: dict[str, Any]) -> str:
                 continue
             spec = catalogue.indicator(ind) if catalogue.known(ind) else None
             value = spec.format_value(r["value_p50"], with_unit=False) if spec else ""
-            action = ("" if not r.get("action_value") else
-                      f"<br><small>{esc(r['action'])} {r['action_value']:,.0f} {esc(r['action_unit'])}</small>")
-            cells.append(f'<td class="num"{_odds_colour(r["p_meet"])}><b>{esc(_pct(r["p_meet"]))}</b>'
-                         f"<br><small>预测 {esc(value)}</small>{action}</td>")
+            action = (
+                ""
+                if not r.get("action_value")
+                else f"<br><small>{esc(r['action'])} {r['action_value']:,.0f} {esc(r['action_unit'])}</small>"
+            )
+            cells.append(
+                f'<td class="num"{_odds_colour(r["p_meet"])}><b>{esc(_pct(r["p_meet"]))}</b>'
+                f"<br><small>预测 {esc(value)}</small>{action}</td>"
+            )
         page = (manifest.get("onepagers") or {}).get(uid)  # the unit's name links to its one-pager
         head = f'<a href="{esc(page)}" title="一页表 one-pager">{esc(name)}</a>' if page else esc(name)
         body.append("<tr" + (' class="city"' if uid == "quanzhou" else "") + f"><th>{head}</th>{''.join(cells)}</tr>")
     heads = "".join(target_head(first[k], draft) for k in targets)
     title = esc(str(plan.get("name_zh", plan.get("id", ""))))
-    note = ("<p class=\"draft\"><b>草案 DRAFT：</b>目标为起草参考（承接国家十五五目标、延续十四五比例），"
-            "不是已通过的规划目标。 Draft targets for the drafters, not adopted targets.</p>") if draft else ""
-    return (f"<h2>{title}：{esc(str((plan.get('period') or ['', ''])[1]))}年目标的达成概率 "
-            "<small>Odds of meeting each target</small></h2>" + note +
-            "<p><small>每格：按本情景抽样计算的达成概率（粗体）；预测中位数；按80%把握达标每年需新增的数量。"
-            "概率由人口抽样（基期、生育、死亡、迁移）与存量增长的不确定性得出，依据见“规划达成概率”页。"
-            " Each cell: the probability of meeting the target under the run's scenario (bold), the median "
-            "forecast, and what would have to be added each year to meet it with 80 % confidence.</small></p>"
-            f'<div class="scroll"><table><tr><th>单位 Unit</th>{heads}</tr>{"".join(body)}</table></div>')
+    note = (
+        (
+            '<p class="draft"><b>草案 DRAFT：</b>目标为起草参考（承接国家十五五目标、延续十四五比例），'
+            "不是已通过的规划目标。 Draft targets for the drafters, not adopted targets.</p>"
+        )
+        if draft
+        else ""
+    )
+    return (
+        f"<h2>{title}：{esc(str((plan.get('period') or ['', ''])[1]))}年目标的达成概率 "
+        "<small>Odds of meeting each target</small></h2>"
+        + note
+        + "<p><small>每格：按本情景抽样计算的达成概率（粗体）；预测中位数；按80%把握达标每年需新增的数量。"
+        "概率由人口抽样（基期、生育、死亡、迁移）与存量增长的不确定性得出，依据见“规划达成概率”页。"
+        " Each cell: the probability of meeting the target under the run's scenario (bold), the median "
+        "forecast, and what would have to be added each year to meet it with 80 % confidence.</small></p>"
+        f'<div class="scroll"><table><tr><th>单位 Unit</th>{heads}</tr>{"".join(body)}</table></div>'
+    )
 
 
 def render_ledger_line(manifest: dict[str, Any]) -> str:
@@ -91,9 +107,12 @@ def render_ledger_line(manifest: dict[str, Any]) -> str:
     esc = html.escape
     city = ledger.get("city", {})
     parts = "、".join(f"{esc(k)} {v}项" for k, v in city.items())
-    has_page = any(j.get("notebook") == "92_plan_ledger" and j.get("status") in ("ok", "skipped")
-                   for j in manifest.get("jobs", []))
+    has_page = any(
+        j.get("notebook") == "92_plan_ledger" and j.get("status") in ("ok", "skipped") for j in manifest.get("jobs", [])
+    )
     link = f'（<a href="{esc(LEDGER_PAGE)}">收官台账 close-out ledger</a>）' if has_page else ""
-    return (f"<p><b>{esc(str(closed.get('name_zh', '')))}收官：</b>全市{esc(str(sum(city.values())))}项目标中 {parts}"
-            f"{link}；明细见 <a href=\"tables/plan_ledger.csv\">tables/plan_ledger.csv</a>。"
-            " <small>Close-out of the plan that ended: targets met, missed, in progress and not published.</small></p>")
+    return (
+        f"<p><b>{esc(str(closed.get('name_zh', '')))}收官：</b>全市{esc(str(sum(city.values())))}项目标中 {parts}"
+        f'{link}；明细见 <a href="tables/plan_ledger.csv">tables/plan_ledger.csv</a>。'
+        " <small>Close-out of the plan that ended: targets met, missed, in progress and not published.</small></p>"
+    )

@@ -33,9 +33,17 @@ def notebook_parameters(options, unit_id: str, scenario_name: str | None = None)
     resolved scenario in the run's input snapshot.
     """
     params: dict[str, Any] = dict(options.params)
-    params.update({"unit": unit_id, "scenario": scenario_name or str(options.scenario), "base": options.base,
-                   "start_year": options.start_year, "end_year": options.end_year,
-                   "draws": options.draws, "seed": options.seed})
+    params.update(
+        {
+            "unit": unit_id,
+            "scenario": scenario_name or str(options.scenario),
+            "base": options.base,
+            "start_year": options.start_year,
+            "end_year": options.end_year,
+            "draws": options.draws,
+            "seed": options.seed,
+        }
+    )
     for name in ("plan", "report_year", "origin"):  # resolved by the runner (resolve_plan, check_options)
         if getattr(options, name, None) is not None:
             params[name] = getattr(options, name)
@@ -45,8 +53,16 @@ def notebook_parameters(options, unit_id: str, scenario_name: str | None = None)
     return params
 
 
-def plan_jobs(options, pairs: list[tuple[str, Path]], staging: Path, snap: Snapshot, env: dict[str, str],
-              code_hash: str, scenario_name: str, capture_stderr: bool = True) -> list[Job]:
+def plan_jobs(
+    options,
+    pairs: list[tuple[str, Path]],
+    staging: Path,
+    snap: Snapshot,
+    env: dict[str, str],
+    code_hash: str,
+    scenario_name: str,
+    capture_stderr: bool = True,
+) -> list[Job]:
     """One :class:`Job` per (unit, notebook) pair, reading the snapshot's copy of the notebook."""
     key_inputs = {**snap.key_inputs(), "code": code_hash, "kernel": config.KERNEL_NAME}
     jobs = []
@@ -56,8 +72,21 @@ def plan_jobs(options, pairs: list[tuple[str, Path]], staging: Path, snap: Snaps
         key = job_key(mf.sha256_file(pinned_nb), params, key_inputs)
         out = staging / uid
         log = str(staging / "logs" / f"{uid}__{nb.stem}.log") if capture_stderr else None
-        jobs.append(Job(uid, str(Path(pinned_nb).resolve()), str(out), params, config.KERNEL_NAME, str(out), env,
-                        key, log, pinned=dict(snap.files), code_sha256=code_hash))
+        jobs.append(
+            Job(
+                uid,
+                str(Path(pinned_nb).resolve()),
+                str(out),
+                params,
+                config.KERNEL_NAME,
+                str(out),
+                env,
+                key,
+                log,
+                pinned=dict(snap.files),
+                code_sha256=code_hash,
+            )
+        )
     return jobs
 
 
@@ -118,8 +147,16 @@ def reuse_previous(jobs: list[Job], staging: Path) -> tuple[list[Job], list[JobR
         if entry.get("html") and entry["html"] in entry["output_sha256"]:
             link_or_copy(folder / entry["html"], job.output_html)
             html = f"{job.unit_id}/{job.stem}.html"
-        result = JobResult(job.unit_id, job.stem, "skipped", 0.0, f"{job.unit_id}/{job.stem}.ipynb",
-                           html=html, key=job.key, copied_from=folder.name)
+        result = JobResult(
+            job.unit_id,
+            job.stem,
+            "skipped",
+            0.0,
+            f"{job.unit_id}/{job.stem}.ipynb",
+            html=html,
+            key=job.key,
+            copied_from=folder.name,
+        )
         result.output_sha256 = {result.output: entry["output_sha256"][entry["output"]]}
         if html:
             result.output_sha256[html] = entry["output_sha256"][entry["html"]]

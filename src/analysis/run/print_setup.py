@@ -26,8 +26,10 @@ PACKAGES = {"chromium": "chromium", "font": "fonts-noto-cjk"}
 CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 INSTALL_COMMAND = "sudo apt-get install chromium fonts-noto-cjk"
-HOW_TO = (f"安装 Chromium 与中文字体后重新运行（{INSTALL_COMMAND}；以 root 运行 make report 会自动安装），"
-          "或在浏览器中打开各县 report_print.html / brief.html 打印为PDF")
+HOW_TO = (
+    f"安装 Chromium 与中文字体后重新运行（{INSTALL_COMMAND}；以 root 运行 make report 会自动安装），"
+    "或在浏览器中打开各县 report_print.html / brief.html 打印为PDF"
+)
 
 
 def missing_packages(which: Callable[[str], str | None] = shutil.which, font: Path = CJK_FONT) -> list[str]:
@@ -40,8 +42,12 @@ def missing_packages(which: Callable[[str], str | None] = shutil.which, font: Pa
     return out
 
 
-def ensure(which: Callable[[str], str | None] = shutil.which, font: Path = CJK_FONT,
-           euid: Callable[[], int] = os.geteuid, run: Callable[..., Any] = subprocess.run) -> tuple[bool, str]:
+def ensure(
+    which: Callable[[str], str | None] = shutil.which,
+    font: Path = CJK_FONT,
+    euid: Callable[[], int] = os.geteuid,
+    run: Callable[..., Any] = subprocess.run,
+) -> tuple[bool, str]:
     """Install what is missing where possible: ``(ready to print, one line for the user)``.
 
     Root with ``apt-get``: ``apt-get update`` then ``apt-get install -y chromium fonts-noto-cjk``
@@ -50,8 +56,10 @@ def ensure(which: Callable[[str], str | None] = shutil.which, font: Path = CJK_F
     if not missing:
         return True, ""
     if euid() != 0 or not which("apt-get"):
-        return False, (f"打印PDF需要 {', '.join(missing)}，本机未安装且无法自动安装（需 root 与 apt-get）："
-                       f"{INSTALL_COMMAND}. PDFs need {', '.join(missing)}: not installed here.")
+        return False, (
+            f"打印PDF需要 {', '.join(missing)}，本机未安装且无法自动安装（需 root 与 apt-get）："
+            f"{INSTALL_COMMAND}. PDFs need {', '.join(missing)}: not installed here."
+        )
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     try:
         run(["apt-get", "update", "-qq"], check=True, env=env, capture_output=True)

@@ -81,9 +81,11 @@ a{color:inherit;text-decoration:none}
 """
 
 # The chart box of analysis.present.print_geometry (the text floor of the charts assumes it).
-PRINT_CSS += (f".chart-svg{{display:block;margin:0 auto;max-width:100%;max-height:{print_geometry.HEIGHT_MM:g}mm;"
-              "width:auto;height:auto;break-inside:avoid}"
-              f".chart-svg.chart-tall{{max-height:{print_geometry.TALL_HEIGHT_MM:g}mm}}\n")
+PRINT_CSS += (
+    f".chart-svg{{display:block;margin:0 auto;max-width:100%;max-height:{print_geometry.HEIGHT_MM:g}mm;"
+    "width:auto;height:auto;break-inside:avoid}"
+    f".chart-svg.chart-tall{{max-height:{print_geometry.TALL_HEIGHT_MM:g}mm}}\n"
+)
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL | re.IGNORECASE)
 _SCRIPTS = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
@@ -122,7 +124,7 @@ def inline_svg(svg: str) -> str:
     if not start:
         return ""
     cls = "chart-svg chart-tall" if print_geometry.is_tall(*svg_size_pt(svg)) else "chart-svg"
-    return _SVG_START.sub(f'<svg class="{cls}" role="img"', _SVG_METADATA.sub("", svg[start.start():]), 1)
+    return _SVG_START.sub(f'<svg class="{cls}" role="img"', _SVG_METADATA.sub("", svg[start.start() :]), 1)
 
 
 def vector_charts(body: str, page: Path) -> str:
@@ -165,7 +167,7 @@ def readable_names(page: str) -> str:
 
     def text(match: re.Match) -> str:
         space, name = match.group(1), match.group(2)
-        before = match.string[:match.start()].rstrip()
+        before = match.string[: match.start()].rstrip()
         if before and _CHINESE_END.search(before):
             return ""  # "中文 code": the Chinese name is already there
         return f"{space}{names[name]}"
@@ -189,14 +191,14 @@ def keep_with_next(body: str) -> str:
         return body
     bounds = starts + [end.start()]
     cells = [body[a:b] for a, b in zip(bounds, bounds[1:])]
-    out, run = [body[:starts[0]]], []
+    out, run = [body[: starts[0]]], []
     for cell in cells:
         run.append(cell)
         if "jp-MarkdownCell" not in cell[:80]:
             out.append(f'<div class="keep">{"".join(run)}</div>' if len(run) > 1 else run[0])
             run = []
     out.append("".join(run))
-    out.append(body[end.start():])
+    out.append(body[end.start() :])
     return "".join(out)
 
 
@@ -219,13 +221,16 @@ def render_print_report(pages: list[Path], unit_name: str, label: str, date: str
         inner = keep_with_next(vector_charts(_SCRIPTS.sub("", without_citation(body.group(1) if body else "")), page))
         toc.append(f"<li>{esc(_title(inner, page.stem))}</li>")
         sections.append(f'<section class="nb{" first" if i == 0 else ""}">{readable_names(inner)}</section>')
-    return (f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
-            f"<title>{esc(unit_name)}民政事业发展预测报告</title><style>{PRINT_CSS}</style></head>"
-            '<body class="jp-Notebook">'
-            f'<div class="print-title"><h1>{esc(unit_name)}民政事业发展预测报告</h1>'
-            f"<p>{esc(label)} · {esc(date)} · 泉州市“十四五”民政事业发展规划预测</p></div>"
-            f'<div class="print-toc"><b>目录 Contents</b><ol>{"".join(toc)}</ol></div>'
-            + "".join(sections) + "</body></html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>{esc(unit_name)}民政事业发展预测报告</title><style>{PRINT_CSS}</style></head>"
+        '<body class="jp-Notebook">'
+        f'<div class="print-title"><h1>{esc(unit_name)}民政事业发展预测报告</h1>'
+        f"<p>{esc(label)} · {esc(date)} · 泉州市“十四五”民政事业发展规划预测</p></div>"
+        f'<div class="print-toc"><b>目录 Contents</b><ol>{"".join(toc)}</ol></div>'
+        + "".join(sections)
+        + "</body></html>\n"
+    )
 
 
 def _unit_pages(run_dir: Path, jobs: list[dict]) -> dict[str, list[Path]]:
@@ -291,9 +296,12 @@ def write_products(run_dir: Path, manifest: dict[str, Any], pdf: bool, indicator
         pairs += [(run_dir / r["html"], run_dir / Path(r["html"]).parent / "report.pdf") for r in reports.values()]
         clock = time.perf_counter()
         printed = chromium.print_pages(pairs) or {}
-        info = {"made": True, "seconds": round(time.perf_counter() - clock, 2),
-                "printed": sum(printed.values()), "failed": [p.relative_to(run_dir).as_posix()
-                                                             for p, ok in printed.items() if not ok]}
+        info = {
+            "made": True,
+            "seconds": round(time.perf_counter() - clock, 2),
+            "printed": sum(printed.values()),
+            "failed": [p.relative_to(run_dir).as_posix() for p, ok in printed.items() if not ok],
+        }
         for uid, r in reports.items():
             out = run_dir / uid / "report.pdf"
             if out.exists():

@@ -37,20 +37,37 @@ def write_comparison(run_dir: Path, manifest: dict[str, Any], options, tables, e
     results = {scenario_label(scen["name"], scen.get("overrides")): compare.scenario_result(own, base, year)}
     others = comparison_scenarios(str(options.scenario), scen.get("overrides"))
     with _environment(env):  # the run's input snapshot and model cache
-        results.update(compare.scenario_rows(others, base, year, start_year_of(base, options.origin), options.end_year,
-                                             options.draws, options.seed))
+        results.update(
+            compare.scenario_rows(
+                others, base, year, start_year_of(base, options.origin), options.end_year, options.draws, options.seed
+            )
+        )
         with_targets = {}
         for label, (frame, _) in results.items():
             with_targets[label] = compare.scenario_result(
-                attach(frame, range(options.start_year, options.end_year + 1), options.plan or ""), base, year)
-    note = (f"各情景均为{options.draws}次抽样、{start_year_of(base, options.origin)}–{options.end_year}年、随机种子{options.seed}，"
-            f"与本次运行相同；第一个为本次运行的情景。 Every scenario with the run's {options.draws} draws, years and seed; "
-            "the first is this run's scenario.")
+                attach(frame, range(options.start_year, options.end_year + 1), options.plan or ""), base, year
+            )
+    note = (
+        f"各情景均为{options.draws}次抽样、{start_year_of(base, options.origin)}–{options.end_year}年、随机种子{options.seed}，"
+        f"与本次运行相同；第一个为本次运行的情景。 Every scenario with the run's {options.draws} draws, years and seed; "
+        "the first is this run's scenario."
+    )
     page = run_dir / "compare.html"
-    page.write_text(sanitise_page(with_citation(compare.render_compare(with_targets, base, year, note, index_link=True),
-                                                citation_html(citation_info(manifest)))), encoding="utf-8")
-    return {"page": page.name, "scenarios": list(with_targets), "draws": options.draws,
-            "seconds": round(time.perf_counter() - clock, 2)}
+    page.write_text(
+        sanitise_page(
+            with_citation(
+                compare.render_compare(with_targets, base, year, note, index_link=True),
+                citation_html(citation_info(manifest)),
+            )
+        ),
+        encoding="utf-8",
+    )
+    return {
+        "page": page.name,
+        "scenarios": list(with_targets),
+        "draws": options.draws,
+        "seconds": round(time.perf_counter() - clock, 2),
+    }
 
 
 def write_products(run_dir: Path, manifest: dict[str, Any], options, tables, env: dict[str, str]) -> dict:

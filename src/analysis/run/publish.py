@@ -37,10 +37,16 @@ def new_run_id(now: datetime | None = None) -> str:
 def check_run_id(run_id: str) -> str:
     """A run id is used as a folder name: letters, digits, ``-``, ``_``, ``.`` only, not hidden."""
     # ASCII only: str.isalnum() accepts look-alike letters (Cyrillic 'а' for 'a', full-width digits)
-    if (not run_id or len(run_id) > MAX_RUN_ID or run_id.startswith(".")
-            or any(not (c.isascii() and (c.isalnum() or c in "-_.")) for c in run_id)):
-        raise AnalysisError(f"run id {short(run_id)} must be 1–{MAX_RUN_ID} ASCII letters, digits, '-', '_' or '.' "
-                            "and not start with '.'")
+    if (
+        not run_id
+        or len(run_id) > MAX_RUN_ID
+        or run_id.startswith(".")
+        or any(not (c.isascii() and (c.isalnum() or c in "-_.")) for c in run_id)
+    ):
+        raise AnalysisError(
+            f"run id {short(run_id)} must be 1–{MAX_RUN_ID} ASCII letters, digits, '-', '_' or '.' "
+            "and not start with '.'"
+        )
     if (runs_dir() / run_id).exists():
         raise AnalysisError(f"run id {run_id!r} already exists under {runs_dir()}; choose another --run-id")
     return run_id

@@ -10,8 +10,8 @@ from pathlib import Path
 from ..errors import AnalysisError
 
 MAX_DRAWS, MAX_WORKERS = 20_000, 32
-WORKER_BYTES = 600 * 2**20          # a process holding the models and their tables, before the draws
-CELL_BYTES = 8 * 13 * 2 * 101 * 7   # per draw and year: float64 × units × sexes × ages, 7 copies
+WORKER_BYTES = 600 * 2**20  # a process holding the models and their tables, before the draws
+CELL_BYTES = 8 * 13 * 2 * 101 * 7  # per draw and year: float64 × units × sexes × ages, 7 copies
 # Measured (issue 27; peak RSS of one process computing the run's tables, baseline 2020–2035,
 # 2026-12-05): 50 draws 360 MB, 200 draws 498 MB, 400 draws 738 MB — about 1.2 MB a draw, i.e.
 # After the county-evidence draws and the later-origin vintages were merged (2026-12-05): 40 draws
@@ -22,7 +22,7 @@ CELL_BYTES = 8 * 13 * 2 * 101 * 7   # per draw and year: float64 × units × sex
 # The fixed part differs between machines of the same kind (2026-12-06, 40 draws: 429 MB here,
 # 522 MB on the CI machine, which the 400 MiB fixed part missed by 9 MB); 600 MiB covers both
 # with about 20 % to spare. The per-draw part is what --draws 20000 turns on, and is unchanged.
-HEADROOM = 0.8                      # a run may plan on at most 80 % of the memory available now
+HEADROOM = 0.8  # a run may plan on at most 80 % of the memory available now
 
 
 def memory_needed(options) -> int:
@@ -52,4 +52,5 @@ def check_memory(options) -> None:
         raise AnalysisError(
             f"--draws {options.draws} with --workers {options.workers} needs about {need / 2**30:.1f} GB "
             f"of memory; {free / 2**30:.1f} GB is available and a run may use {HEADROOM:.0%} of it. "
-            "Use fewer draws or workers")
+            "Use fewer draws or workers"
+        )

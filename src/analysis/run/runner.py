@@ -61,22 +61,22 @@ class RunOptions:
     end_year: int = config.DEFAULT_END_YEAR
     draws: int = 200
     seed: int = 20201101
-    params: dict[str, Any] = field(default_factory=dict)      # extra notebook parameters
-    overrides: dict[str, Any] = field(default_factory=dict)   # dotted scenario overrides
+    params: dict[str, Any] = field(default_factory=dict)  # extra notebook parameters
+    overrides: dict[str, Any] = field(default_factory=dict)  # dotted scenario overrides
     workers: int = 2
     scheduler: str | None = None
     incremental: bool = False
-    keep: int = 10                     # run folders kept in reports/runs (0 = all)
+    keep: int = 10  # run folders kept in reports/runs (0 = all)
     quiet: bool = False
     run_id: str | None = None
     command: str | None = None
-    name: str | None = None            # readable run name (default: scenario and scope)
-    publish: bool = False              # a subset run moves reports/latest only when asked
-    cold_kernels: bool = False         # a fresh kernel per job (papermill's own), not warm ones
-    no_speed: bool = False             # every speed hook at its default (analysis.run.speed; also QZ_SPEED=off)
-    plan: str | None = None            # the plan tracked (data/raw/plans/<id>.csv); None = the city's current
-    report_year: int | None = None     # the year reports lead with; None = the tracked plan's end year
-    origin: int | None = None          # registered jump-off year-end; None = the latest data year (issue 25)
+    name: str | None = None  # readable run name (default: scenario and scope)
+    publish: bool = False  # a subset run moves reports/latest only when asked
+    cold_kernels: bool = False  # a fresh kernel per job (papermill's own), not warm ones
+    no_speed: bool = False  # every speed hook at its default (analysis.run.speed; also QZ_SPEED=off)
+    plan: str | None = None  # the plan tracked (data/raw/plans/<id>.csv); None = the city's current
+    report_year: int | None = None  # the year reports lead with; None = the tracked plan's end year
+    origin: int | None = None  # registered jump-off year-end; None = the latest data year (issue 25)
 
 
 @dataclass
@@ -100,11 +100,14 @@ def check_options(options: RunOptions) -> None:
     if options.base not in BASES:
         raise AnalysisError(f"--base must be one of {list(BASES)}, not {options.base!r}")
     if not (2000 <= options.start_year < options.end_year <= MAX_END_YEAR):
-        raise AnalysisError(f"years must satisfy 2000 <= start ({options.start_year}) < end "
-                            f"({options.end_year}) <= {MAX_END_YEAR}")
+        raise AnalysisError(
+            f"years must satisfy 2000 <= start ({options.start_year}) < end ({options.end_year}) <= {MAX_END_YEAR}"
+        )
     if options.start_year != PROJECTION_START:
-        raise AnalysisError(f"--start-year must be {PROJECTION_START}, the base year of the projection (the "
-                            f"census year; 2010 is used only by the backtest), not {options.start_year}")
+        raise AnalysisError(
+            f"--start-year must be {PROJECTION_START}, the base year of the projection (the "
+            f"census year; 2010 is used only by the backtest), not {options.start_year}"
+        )
     if not 0 <= options.seed <= MAX_SEED:
         raise AnalysisError(f"--seed must be a whole number 0…{MAX_SEED:,} (numpy's range), not {options.seed}")
     if not 1 <= options.draws <= MAX_DRAWS:
@@ -120,8 +123,10 @@ def check_options(options: RunOptions) -> None:
     if options.origin >= options.end_year:
         raise AnalysisError(f"--origin {options.origin} must be before --end-year {options.end_year}")
     if options.report_year is not None and not options.start_year <= options.report_year <= options.end_year:
-        raise AnalysisError(f"--report-year must lie within the projection {options.start_year}–{options.end_year}, "
-                            f"not {options.report_year}")
+        raise AnalysisError(
+            f"--report-year must lie within the projection {options.start_year}–{options.end_year}, "
+            f"not {options.report_year}"
+        )
     check_memory(options)
 
 
@@ -155,8 +160,7 @@ def select_notebooks(names: list[str] | None, with_city: bool) -> tuple[list[Pat
     return per_unit, once
 
 
-def run(options: RunOptions, job_fn: Callable[[Job], JobResult] = run_job,
-        executor=None) -> RunOutcome:
+def run(options: RunOptions, job_fn: Callable[[Job], JobResult] = run_job, executor=None) -> RunOutcome:
     """Execute a whole run (see the module docstring). Returns a :class:`RunOutcome`.
 
     Raises :class:`~analysis.errors.AnalysisError` for bad options (before anything is
@@ -190,8 +194,9 @@ def run(options: RunOptions, job_fn: Callable[[Job], JobResult] = run_job,
         staging = publish.staging_dir(run_id)
         try:
             pairs = pairs_for(options, [u.id for u in units], select_notebooks)
-            manifest, publishable = real_run.run_in_staging(options, units, scenario, chain, run_id, staging, pairs,
-                                                            job_fn, executor, data_warnings, key)
+            manifest, publishable = real_run.run_in_staging(
+                options, units, scenario, chain, run_id, staging, pairs, job_fn, executor, data_warnings, key
+            )
             return _publish(options, staging, run_id, manifest, publishable)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -214,8 +219,7 @@ def _unchanged_rerun(options: RunOptions, key: str) -> RunOutcome | None:
         publish.remove_abandoned_staging()
         staging = publish.staging_dir(run_id)
         try:
-            manifest = unchanged.reuse_run(*found, staging, run_id, started, options, key,
-                                           time.perf_counter() - clock)
+            manifest = unchanged.reuse_run(*found, staging, run_id, started, options, key, time.perf_counter() - clock)
             return _publish(options, staging, run_id, manifest, True)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -243,9 +247,11 @@ def summary_line(outcome: RunOutcome) -> str:
     """One line for people and cron mail: status, counts, time, where the run is."""
     jobs = outcome.manifest["jobs"]
     count = {s: sum(j["status"] == s for j in jobs) for s in ("ok", "failed", "skipped")}
-    line = (f"run {outcome.run_id}: {outcome.status} — {count['ok']} ok, {count['failed']} failed, "
-            f"{count['skipped']} reused of {len(jobs)} jobs in {outcome.manifest['seconds']:.1f} s → "
-            f"{outcome.run_dir}" + (" (reports/latest)" if outcome.latest_moved else " (reports/latest unchanged)"))
+    line = (
+        f"run {outcome.run_id}: {outcome.status} — {count['ok']} ok, {count['failed']} failed, "
+        f"{count['skipped']} reused of {len(jobs)} jobs in {outcome.manifest['seconds']:.1f} s → "
+        f"{outcome.run_dir}" + (" (reports/latest)" if outcome.latest_moved else " (reports/latest unchanged)")
+    )
     if outcome.manifest.get("error"):
         line += "\n" + outcome.manifest["error"]
     for what in outcome.manifest.get("missing") or []:

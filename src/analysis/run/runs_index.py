@@ -16,8 +16,14 @@ from ..present.labels import scenario_label
 from ..present.page_style import PAGE_STYLE as _STYLE
 from .publish import latest_run, runs_dir
 
-_STATUS_ZH = {"ok": "成功 ok", "failed": "失败 failed", "skipped": "沿用上次 reused",
-              "complete": "完成 complete", "partial": "部分失败 partial", "failed_run": "失败 failed"}
+_STATUS_ZH = {
+    "ok": "成功 ok",
+    "failed": "失败 failed",
+    "skipped": "沿用上次 reused",
+    "complete": "完成 complete",
+    "partial": "部分失败 partial",
+    "failed_run": "失败 failed",
+}
 
 
 def run_name(manifest: dict) -> str:
@@ -52,9 +58,11 @@ def render_runs_index(runs_dir, latest=None) -> str:
         status = m.get("status") or ""
         cls = "failed_run" if status == "failed" else status
         mark = " <b>（最新 latest）</b>" if latest is not None and folder.resolve() == latest else ""
-        rows.append(f'<tr><td><a href="runs/{esc(folder.name)}/index.html">{esc(run_name(m))}</a>{mark}</td>'
-                    f"<td>{esc(scope(m))}</td><td class=\"{esc(cls)}\">{esc(_STATUS_ZH.get(cls, status))}</td>"
-                    f"<td>{esc(beijing_time(m.get('finished')))}</td><td><code>{esc(folder.name)}</code></td></tr>")
+        rows.append(
+            f'<tr><td><a href="runs/{esc(folder.name)}/index.html">{esc(run_name(m))}</a>{mark}</td>'
+            f'<td>{esc(scope(m))}</td><td class="{esc(cls)}">{esc(_STATUS_ZH.get(cls, status))}</td>'
+            f"<td>{esc(beijing_time(m.get('finished')))}</td><td><code>{esc(folder.name)}</code></td></tr>"
+        )
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>泉州市民政事业预测 · 历次运行 Runs</title>
 <style>{_STYLE}</style></head><body>
@@ -62,7 +70,7 @@ def render_runs_index(runs_dir, latest=None) -> str:
 <p><a href="latest/index.html">最新的完整运行 Latest full run</a>。部分运行（部分单位或报告）不替换最新运行，只在下表列出。
 Subset runs do not replace the latest full run; they are listed below.</p>
 <div class="scroll"><table><tr><th>名称 Name</th><th>范围 Scope</th><th>状态 Status</th><th>完成 Finished</th>
-<th>文件夹 Folder</th></tr>{''.join(rows)}</table></div></body></html>
+<th>文件夹 Folder</th></tr>{"".join(rows)}</table></div></body></html>
 """
 
 

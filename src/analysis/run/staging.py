@@ -69,12 +69,14 @@ def run_status(results: list[JobResult], tables_ok: bool) -> str:
 
 
 def _progress(total: int, quiet: bool):
-    return tqdm(total=total, disable=quiet or total == 0, unit="job", desc="notebooks 报告",
-                dynamic_ncols=True, file=sys.stderr)
+    return tqdm(
+        total=total, disable=quiet or total == 0, unit="job", desc="notebooks 报告", dynamic_ncols=True, file=sys.stderr
+    )
 
 
-def run_in_staging(options, units, scenario, chain, run_id, staging, pairs, job_fn, executor,
-                   data_warnings=(), key: str = "") -> tuple[dict[str, Any], bool]:
+def run_in_staging(
+    options, units, scenario, chain, run_id, staging, pairs, job_fn, executor, data_warnings=(), key: str = ""
+) -> tuple[dict[str, Any], bool]:
     """Do a real run's work in ``staging`` (the module docstring); ``pairs``: (unit, notebook) of
     every job. Returns the manifest (written to ``staging``) and whether the run may be published."""
     started, clock = mf.utc_now(), time.perf_counter()
@@ -82,48 +84,93 @@ def run_in_staging(options, units, scenario, chain, run_id, staging, pairs, job_
     vintages = vintages_in_use()
     # Every input is copied and hashed once; the tables and every kernel read only that copy.
     plain = load_scenario(scenario_file) if scenario.overrides else scenario
-    snap = snapshot(staging / "inputs", plain, chain, list(dict.fromkeys(nb for _, nb in pairs)), vintages,
-                    options.overrides)
+    snap = snapshot(
+        staging / "inputs", plain, chain, list(dict.fromkeys(nb for _, nb in pairs)), vintages, options.overrides
+    )
     inputs = snap.inputs
     # The projection is computed once (for the tables) and loaded by every notebook's kernel.
     model_cache = staging / ".cache"
     fast = speed.enabled() and not options.no_speed  # off: every hook at its default, cold kernels, no prefetch
     speed.install(fast)  # in this process (the tables) and the workers it forks; kernels install it themselves
-    env = {"QZ_FORECAST_ROOT": str(snap.root), **speed.job_environment(str(model_cache), fast),
-           **mf.vintage_env(vintages),
-           "QZ_CHART_FILES": "1"}  # kernels also publish each chart as 200-dpi PNG and SVG (plots.print_formats)
+    env = {
+        "QZ_FORECAST_ROOT": str(snap.root),
+        **speed.job_environment(str(model_cache), fast),
+        **mf.vintage_env(vintages),
+        "QZ_CHART_FILES": "1",
+    }  # kernels also publish each chart as 200-dpi PNG and SVG (plots.print_formats)
     cold = options.cold_kernels or bool(options.scheduler) or not fast  # a dask worker may run jobs in threads
     if cold:
         env[ENV_COLD] = "1"
     code = {**mf.code_version(), "source_sha256": source_hash()}
-    jobs = plan_jobs(options, pairs, staging, snap, env, code["source_sha256"], plain.name,
-                     capture_stderr=isinstance(executor, LocalExecutor))
+    jobs = plan_jobs(
+        options,
+        pairs,
+        staging,
+        snap,
+        env,
+        code["source_sha256"],
+        plain.name,
+        capture_stderr=isinstance(executor, LocalExecutor),
+    )
 
     latest = publish.latest_run()
-    origin = {**origin_summary(options.origin),
-              "since_previous": since_previous(mf.read_manifest(latest) if latest else None, inputs)}
+    origin = {
+        **origin_summary(options.origin),
+        "since_previous": since_previous(mf.read_manifest(latest) if latest else None, inputs),
+    }
     with _environment(env):  # the snapshot's data: what the registered base of the origin rests on
         origin["estimates"] = estimate_record(options.origin, scenario)
     manifest: dict[str, Any] = {
-        "run_id": run_id, "started": started, "finished": None, "status": None,
+        "run_id": run_id,
+        "started": started,
+        "finished": None,
+        "status": None,
         "command": options.command,
-        "scenario": {"name": scenario.name, "file": str(scenario_file), "description": scenario.description,
-                     "overrides": scenario.overrides, "values": scenario.values, "sources": scenario.sources},
-        "parameters": {"units": [u.id for u in units], "notebooks": sorted({j.stem for j in jobs}),
-                       "scenario": str(options.scenario), "base": options.base,
-                       "start_year": options.start_year, "origin": options.origin,
-                       "end_year": options.end_year, "draws": options.draws,
-                       "seed": options.seed, "extra": options.params, "overrides": options.overrides,
-                       "workers": options.workers, "scheduler": options.scheduler,
-                       "incremental": options.incremental, "kernel": config.KERNEL_NAME,
-                       "kernels": "cold" if cold else "warm", "speed": "on" if fast else "off"},
+        "scenario": {
+            "name": scenario.name,
+            "file": str(scenario_file),
+            "description": scenario.description,
+            "overrides": scenario.overrides,
+            "values": scenario.values,
+            "sources": scenario.sources,
+        },
+        "parameters": {
+            "units": [u.id for u in units],
+            "notebooks": sorted({j.stem for j in jobs}),
+            "scenario": str(options.scenario),
+            "base": options.base,
+            "start_year": options.start_year,
+            "origin": options.origin,
+            "end_year": options.end_year,
+            "draws": options.draws,
+            "seed": options.seed,
+            "extra": options.params,
+            "overrides": options.overrides,
+            "workers": options.workers,
+            "scheduler": options.scheduler,
+            "incremental": options.incremental,
+            "kernel": config.KERNEL_NAME,
+            "kernels": "cold" if cold else "warm",
+            "speed": "on" if fast else "off",
+        },
         "origin": origin,
-        "vintages": vintages, "inputs": inputs, "packages": mf.package_versions(), "code": code,
-        "pinned": {"snapshot": "inputs", "scenario_chain": snap.scenario_chain,
-                   "scenario_resolved_sha256": snap.scenario_sha256, "packages_sha256": snap.packages_sha256},
-        "full": options.units is None and options.notebooks is None, "name": options.name,
+        "vintages": vintages,
+        "inputs": inputs,
+        "packages": mf.package_versions(),
+        "code": code,
+        "pinned": {
+            "snapshot": "inputs",
+            "scenario_chain": snap.scenario_chain,
+            "scenario_resolved_sha256": snap.scenario_sha256,
+            "packages_sha256": snap.packages_sha256,
+        },
+        "full": options.units is None and options.notebooks is None,
+        "name": options.name,
         "unit_names": {u.id: u.name_zh for u in geography.all_units()},
-        "tables": {}, "workbooks": {}, "notes": [], "jobs": [],
+        "tables": {},
+        "workbooks": {},
+        "notes": [],
+        "jobs": [],
     }
 
     if jobs and hasattr(executor, "warm_up"):  # workers forked now, before the workbook thread exists
@@ -138,28 +185,48 @@ def run_in_staging(options, units, scenario, chain, run_id, staging, pairs, job_
     phases = manifest["phases"] = {"setup": round(time.perf_counter() - clock, 2)}  # seconds (make bench)
     try:
         with _environment(env):  # the jobs' environment (the snapshot), so their cache keys match
-            computed = tables.build_tables(load_scenario(plain.name, options.overrides or None), options.start_year,
-                                  options.end_year, options.draws, options.seed, plan_id=options.plan,
-                                  origin=options.origin)
+            computed = tables.build_tables(
+                load_scenario(plain.name, options.overrides or None),
+                options.start_year,
+                options.end_year,
+                options.draws,
+                options.seed,
+                plan_id=options.plan,
+                origin=options.origin,
+            )
         paths = computed.write(staging / "tables")
-        manifest["tables"] = {name: {"path": p.relative_to(staging).as_posix(),
-                                     "rows": len(getattr(computed, name))} for name, p in paths.items()}
+        manifest["tables"] = {
+            name: {"path": p.relative_to(staging).as_posix(), "rows": len(getattr(computed, name))}
+            for name, p in paths.items()
+        }
         run_notes = [note("data_warning", w=w) for w in data_warnings] + computed.notes
         manifest["notes"] = [str(n) for n in run_notes]  # the developer sentences, rendered from the records
         manifest["note_records"] = [n.record() for n in run_notes]  # what the page's appendix is made from
         report_year = options.report_year
         manifest["plan"] = {**computed.plan, "report_year": report_year}
-        manifest["key_results"] = {"base": options.base, "year": report_year,
-                                   "rows": tables.key_results(computed.indicators, options.base, report_year),
-                                   "odds": tables.odds_rows(computed.plan_odds),
-                                   "ledger": tables.ledger_counts(computed.plan_ledger)}
+        manifest["key_results"] = {
+            "base": options.base,
+            "year": report_year,
+            "rows": tables.key_results(computed.indicators, options.base, report_year),
+            "odds": tables.odds_rows(computed.plan_odds),
+            "ledger": tables.ledger_counts(computed.plan_ledger),
+        }
         label = scenario_label(scenario.name, scenario.overrides)
         manifest["key_results"]["scenario_label"] = label
-        info = {"scenario_label": label, "overrides": scenario.overrides, "run_id": run_id,
-                "date": beijing_time(started), "years": f"{options.start_year}–{options.end_year}",
-                "draws": options.draws, "vintages": vintages, "sources": scenario.sources,
-                "base": options.base, "onepager_years": page_years(manifest, options.base), "notes": manifest["notes"],
-                "citation": citation_rows(citation_info(manifest))}  # the workbook's first sheet and 说明
+        info = {
+            "scenario_label": label,
+            "overrides": scenario.overrides,
+            "run_id": run_id,
+            "date": beijing_time(started),
+            "years": f"{options.start_year}–{options.end_year}",
+            "draws": options.draws,
+            "vintages": vintages,
+            "sources": scenario.sources,
+            "base": options.base,
+            "onepager_years": page_years(manifest, options.base),
+            "notes": manifest["notes"],
+            "citation": citation_rows(citation_info(manifest)),
+        }  # the workbook's first sheet and 说明
         # The workbooks (openpyxl, ~1 s each) are written by a thread of this process while the
         # notebooks run: the parent only waits for the workers then, instead of the workers waiting.
         # A failing workbook fails the run (as a failing table does), known once the notebooks ran.
@@ -231,8 +298,10 @@ def _run_notebooks(options, jobs, staging, job_fn, executor, results: list) -> N
 
 def vintages_in_use() -> dict[str, str]:
     """The vintage each raw table is read from in this run (``'raw'`` = ``data/raw``)."""
-    return {**{name: current_vintage(spec) for name, spec in loaders.TABLES.items()},
-            **{kind: vintage_of(kind) for kind in POPULATION_KINDS}}
+    return {
+        **{name: current_vintage(spec) for name, spec in loaders.TABLES.items()},
+        **{kind: vintage_of(kind) for kind in POPULATION_KINDS},
+    }
 
 
 def estimate_record(origin: int, scenario=None) -> dict:
@@ -241,13 +310,21 @@ def estimate_record(origin: int, scenario=None) -> dict:
     only modelled and the carry error the bands draw from it (:mod:`analysis.demography.carry_error`).
     ``scenario``: the run's (its demographic parameters carry the estimates, as in the projection)."""
     if int(origin) == CENSUS_YEAR:
-        return {"base_of_estimates": CENSUS_YEAR, "rebase": None, "revision": None, "modelled_years": 0,
-                "carry_sd_pct": 0.0}
+        return {
+            "base_of_estimates": CENSUS_YEAR,
+            "rebase": None,
+            "revision": None,
+            "modelled_years": 0,
+            "carry_sd_pct": 0.0,
+        }
     params = None if scenario is None else DemographyParameters.from_scenario(scenario)
     est = estimates.registered_estimates(last_year=int(origin), data_up_to=int(origin), params=params)
     rebase = est.components.get("rebase")
     sd = carry_error.origin_sd(est.status, int(origin), int(est.base.year))
-    return {"base_of_estimates": int(est.base.year), "rebase": rebase["note"] if rebase else None,
-            "revision": {k: rebase[k] for k in estimates.COUNTS} if rebase else None,
-            "modelled_years": carry_error.modelled_years(est.status, int(origin), int(est.base.year)),
-            "carry_sd_pct": round(100.0 * sd, 4)}
+    return {
+        "base_of_estimates": int(est.base.year),
+        "rebase": rebase["note"] if rebase else None,
+        "revision": {k: rebase[k] for k in estimates.COUNTS} if rebase else None,
+        "modelled_years": carry_error.modelled_years(est.status, int(origin), int(est.base.year)),
+        "carry_sd_pct": round(100.0 * sd, 4),
+    }

@@ -71,28 +71,38 @@ def elderly_chart(frame: pd.DataFrame, marked_years, title: str, height: float =
     def py(value):
         return TOP + ph - value / y_max * ph
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH:.0f} {height:.0f}" role="img" '
-             f'font-family="Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif" font-size="11">',
-             f"<title>{esc(title or '60岁及以上与80岁及以上人口')}</title>"]
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH:.0f} {height:.0f}" role="img" '
+        f'font-family="Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif" font-size="11">',
+        f"<title>{esc(title or '60岁及以上与80岁及以上人口')}</title>",
+    ]
     if title:
         parts.append(f'<text x="{LEFT:.0f}" y="16" font-size="13" font-weight="bold" fill="#222">{esc(title)}</text>')
     for t in yticks:
         y = py(t)
-        parts.append(f'<line x1="{LEFT:.1f}" x2="{WIDTH - RIGHT:.1f}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd" stroke-width="1"/>')
+        parts.append(
+            f'<line x1="{LEFT:.1f}" x2="{WIDTH - RIGHT:.1f}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd" stroke-width="1"/>'
+        )
         parts.append(f'<text x="{LEFT - 6:.1f}" y="{y + 4:.1f}" text-anchor="end" fill="#333">{t:g}</text>')
     step = max(1, math.ceil(len(years) / 12))
     for year in years[::step]:
         x = px(year)
         parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP + ph:.1f}" y2="{TOP + ph + 4:.1f}" stroke="#333"/>')
         parts.append(f'<text x="{x:.1f}" y="{TOP + ph + 17:.1f}" text-anchor="middle" fill="#333">{year}</text>')
-    parts.append(f'<line x1="{LEFT:.1f}" x2="{WIDTH - RIGHT:.1f}" y1="{TOP + ph:.1f}" y2="{TOP + ph:.1f}" stroke="#333"/>')
-    parts.append(f'<text x="12" y="{TOP + ph / 2:.1f}" transform="rotate(-90 12 {TOP + ph / 2:.1f})" '
-                 f'text-anchor="middle" fill="#333">万人</text>')
+    parts.append(
+        f'<line x1="{LEFT:.1f}" x2="{WIDTH - RIGHT:.1f}" y1="{TOP + ph:.1f}" y2="{TOP + ph:.1f}" stroke="#333"/>'
+    )
+    parts.append(
+        f'<text x="12" y="{TOP + ph / 2:.1f}" transform="rotate(-90 12 {TOP + ph / 2:.1f})" '
+        f'text-anchor="middle" fill="#333">万人</text>'
+    )
     for year in marked_years:
         if x0 <= year <= x1:
             x = px(year)
-            parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP:.1f}" y2="{TOP + ph:.1f}" stroke="#888" '
-                         f'stroke-dasharray="4 3"/>')
+            parts.append(
+                f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP:.1f}" y2="{TOP + ph:.1f}" stroke="#888" '
+                f'stroke-dasharray="4 3"/>'
+            )
     legend_x = LEFT + 10
     for name, colour in SERIES:
         s = data.get(name)
@@ -104,9 +114,13 @@ def elderly_chart(frame: pd.DataFrame, marked_years, title: str, height: float =
         line = " ".join(f"{px(y):.1f},{py(v):.1f}" for y, v in zip(s["year"], s["p50"]))
         parts.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="2"/>')
         label = catalogue.label(name)
-        parts.append(f'<line x1="{legend_x:.1f}" x2="{legend_x + 18:.1f}" y1="{legend_y - 4:.1f}" y2="{legend_y - 4:.1f}" '
-                     f'stroke="{colour}" stroke-width="3"/>')
-        parts.append(f'<text x="{legend_x + 22:.1f}" y="{legend_y:.1f}" fill="#222">{esc(label)}（中位数与10%–90%区间）</text>')
+        parts.append(
+            f'<line x1="{legend_x:.1f}" x2="{legend_x + 18:.1f}" y1="{legend_y - 4:.1f}" y2="{legend_y - 4:.1f}" '
+            f'stroke="{colour}" stroke-width="3"/>'
+        )
+        parts.append(
+            f'<text x="{legend_x + 22:.1f}" y="{legend_y:.1f}" fill="#222">{esc(label)}（中位数与10%–90%区间）</text>'
+        )
         legend_x += 250
     parts.append("</svg>")
     return "".join(parts)

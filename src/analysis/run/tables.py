@@ -53,16 +53,37 @@ from ..safety import neutralise_frame
 
 BASES = ("resident", "registered")
 
-INDICATOR_COLUMNS = ["unit_id", "unit_name", "scenario", "base", "year", "indicator", "value", "p10", "p90",
-                     "measure", "target"]
+INDICATOR_COLUMNS = [
+    "unit_id",
+    "unit_name",
+    "scenario",
+    "base",
+    "year",
+    "indicator",
+    "value",
+    "p10",
+    "p90",
+    "measure",
+    "target",
+]
 POPULATION_COLUMNS = ["unit_id", "scenario", "base", "year", "sex", "age", "population"]
 
 REQUIRED_INDICATORS = (
-    "pop_total", "pop_60plus", "pop_65plus", "pop_80plus", "share_60plus", "old_age_dependency_ratio",
-    "beds_required", "nursing_beds_required", "beds_need_view", "certified_social_workers_required",
-    "social_work_talent_required", "min_wage_monthly", "dibao_monthly", "dibao_to_min_wage_ratio",
+    "pop_total",
+    "pop_60plus",
+    "pop_65plus",
+    "pop_80plus",
+    "share_60plus",
+    "old_age_dependency_ratio",
+    "beds_required",
+    "nursing_beds_required",
+    "beds_need_view",
+    "certified_social_workers_required",
+    "social_work_talent_required",
+    "min_wage_monthly",
+    "dibao_monthly",
+    "dibao_to_min_wage_ratio",
 )
-
 
 
 @dataclass
@@ -88,8 +109,14 @@ class Tables:
         ``plan_ledger.csv`` and ``plan_odds.csv`` (UTF-8, empty cells for missing)."""
         folder.mkdir(parents=True, exist_ok=True)
 
-        frames = {"indicators": self.indicators, "population": self.population, "backtest": self.backtest,
-                  "plan_ledger": self.plan_ledger, "plan_odds": self.plan_odds, "vintages": self.vintages}
+        frames = {
+            "indicators": self.indicators,
+            "population": self.population,
+            "backtest": self.backtest,
+            "plan_ledger": self.plan_ledger,
+            "plan_odds": self.plan_odds,
+            "vintages": self.vintages,
+        }
         paths = {}
         for name, frame in frames.items():
             if frame is None:
@@ -114,8 +141,16 @@ def check_required(frame: pd.DataFrame, unit_ids: list[str]) -> list[Note]:
     return notes
 
 
-def build_tables(scenario, start_year: int, end_year: int, draws: int, seed: int,
-                 bases=BASES, plan_id: str | None = None, origin: int | None = None) -> Tables:
+def build_tables(
+    scenario,
+    start_year: int,
+    end_year: int,
+    draws: int,
+    seed: int,
+    bases=BASES,
+    plan_id: str | None = None,
+    origin: int | None = None,
+) -> Tables:
     """Compute the tables for every unit and the city, every year, and every base in ``bases``.
 
     ``scenario`` is a validated :class:`~analysis.scenarios.Scenario`; ``plan_id`` the plan the
@@ -134,8 +169,9 @@ def build_tables(scenario, start_year: int, end_year: int, draws: int, seed: int
     indicator_frames, population_frames, notes = [], [], []
     for base in bases:
         first = start_year_of(base, origin) if origin != start_year else start_year
-        run = models[base] = run_models(scenario, base=base, start_year=first, end_year=end_year,
-                                        draws=draws, seed=seed)
+        run = models[base] = run_models(
+            scenario, base=base, start_year=first, end_year=end_year, draws=draws, seed=seed
+        )
         result = run.results[base]
         if result.estimated_base:
             notes.append(note("county_base_estimated", base=base))
@@ -149,20 +185,32 @@ def build_tables(scenario, start_year: int, end_year: int, draws: int, seed: int
     ledger, odds, info = plan_models(scenario, plan_id, origin, end_year, draws, seed, models)
     closed_and_tracked = list(dict.fromkeys([info["closed"]["id"], info["id"]]))
     indicators = attach_targets(indicators, plan_targets_frame(years, closed_and_tracked))
-    indicators = indicators.assign(unit_name=indicators["unit_id"].map(names), scenario=scenario.name,
-                                   value=indicators["p50"])
-    rank = {"unit_id": {u: i for i, u in enumerate(unit_ids)},
-            "indicator": {n: i for i, n in enumerate(REQUIRED_INDICATORS)}}
+    indicators = indicators.assign(
+        unit_name=indicators["unit_id"].map(names), scenario=scenario.name, value=indicators["p50"]
+    )
+    rank = {
+        "unit_id": {u: i for i, u in enumerate(unit_ids)},
+        "indicator": {n: i for i, n in enumerate(REQUIRED_INDICATORS)},
+    }
     indicators = indicators.sort_values(
         ["base", "unit_id", "indicator", "year"],
         key=lambda s: s.map(rank[s.name]).fillna(len(rank[s.name])) if s.name in rank else s,
-        kind="stable")[INDICATOR_COLUMNS].reset_index(drop=True)
+        kind="stable",
+    )[INDICATOR_COLUMNS].reset_index(drop=True)
     population = pd.concat(population_frames, ignore_index=True).assign(scenario=scenario.name)
     population = population[population["year"].isin(list(years))][POPULATION_COLUMNS].reset_index(drop=True)
 
     vintages = vintage_table(scenario, end_year, draws, seed)  # issue 25: every origin, scored
-    return Tables(indicators, population, list(dict.fromkeys(notes)), pipeline.backtest_table(scenario),
-                  ledger, odds, info, vintages)
+    return Tables(
+        indicators,
+        population,
+        list(dict.fromkeys(notes)),
+        pipeline.backtest_table(scenario),
+        ledger,
+        odds,
+        info,
+        vintages,
+    )
 
 
 # The headline figures of the index page: the 要点 indicators (names from the catalogue).
@@ -172,17 +220,27 @@ KEY_RESULTS = tuple(name for name, *_ in KEY_POINTS)
 def key_results(indicators: pd.DataFrame, base: str, year: int) -> list[dict]:
     """One row per unit (city last) of the KEY_RESULTS medians in ``year`` on ``base``, each with
     its 要点 rows (``points``: :func:`analysis.present.keypoints.key_points`)."""
-    sel = indicators[(indicators["base"] == base) & (indicators["year"] == year)
-                     & indicators["indicator"].isin(list(KEY_RESULTS))]
+    sel = indicators[
+        (indicators["base"] == base) & (indicators["year"] == year) & indicators["indicator"].isin(list(KEY_RESULTS))
+    ]
     wide = sel.pivot_table(index="unit_id", columns="indicator", values="value", aggfunc="first")
     rows = []
     for unit in geography.all_units():
         if unit.id not in wide.index:
             continue
-        values = {k: (None if pd.isna(wide.at[unit.id, k]) else float(wide.at[unit.id, k]))
-                  for k in KEY_RESULTS if k in wide.columns}
-        rows.append({"unit_id": unit.id, "unit_name": unit.name_zh, **values,
-                     "points": key_points(indicators, unit.id, base, year)})  # the 要点 rows, with band and plan
+        values = {
+            k: (None if pd.isna(wide.at[unit.id, k]) else float(wide.at[unit.id, k]))
+            for k in KEY_RESULTS
+            if k in wide.columns
+        }
+        rows.append(
+            {
+                "unit_id": unit.id,
+                "unit_name": unit.name_zh,
+                **values,
+                "points": key_points(indicators, unit.id, base, year),
+            }
+        )  # the 要点 rows, with band and plan
     return rows
 
 
@@ -191,5 +249,9 @@ def ledger_counts(ledger: pd.DataFrame | None) -> dict:
     if ledger is None or not len(ledger):
         return {}
     city = ledger[ledger["unit_id"] == geography.CITY_ID]
-    return {"plan": str(ledger["plan"].iloc[0]), "city": {k: int(v) for k, v in city["status"].value_counts().items()},
-            "all": {k: int(v) for k, v in ledger["status"].value_counts().items()}, "rows": int(len(ledger))}
+    return {
+        "plan": str(ledger["plan"].iloc[0]),
+        "city": {k: int(v) for k, v in city["status"].value_counts().items()},
+        "all": {k: int(v) for k, v in ledger["status"].value_counts().items()},
+        "rows": int(len(ledger)),
+    }

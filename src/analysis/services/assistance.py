@@ -43,30 +43,77 @@ SECTION = "assistance"
 RATIO_ID = "dibao_to_min_wage_ratio"
 
 PARAMETER_RULES: dict[str, Rule] = {
-    "assistance.ratio_change_after_plan": Rule(-5.0, 5.0, description=(
-        "change of the 低保/minimum-wage ratio after the plan's last year (专栏2 row 1), percentage points per year"),
-        label_zh="规划期后低保与最低工资比例年变化"),
+    "assistance.ratio_change_after_plan": Rule(
+        -5.0,
+        5.0,
+        description=(
+            "change of the 低保/minimum-wage ratio after the plan's last year (专栏2 row 1), percentage points per year"
+        ),
+        label_zh="规划期后低保与最低工资比例年变化",
+    ),
     "assistance.tekun_multiple": Rule(
-        1.0, 3.0, description="特困 support standard as a multiple of the 低保 standard", label_zh="特困供养标准倍数"),
+        1.0, 3.0, description="特困 support standard as a multiple of the 低保 standard", label_zh="特困供养标准倍数"
+    ),
     "assistance.recipient_share": Rule(
-        0.0, 20.0, description="低保 recipients, percent of the registered population", label_zh="低保保障人数占人口比例"),
+        0.0,
+        20.0,
+        description="低保 recipients, percent of the registered population",
+        label_zh="低保保障人数占人口比例",
+    ),
     "assistance.average_gap_share": Rule(
-        0.0, 1.0, description="average monthly income gap of recipients as a share of the standard (0–1)", label_zh="人均月差额占标准比例"),
+        0.0,
+        1.0,
+        description="average monthly income gap of recipients as a share of the standard (0–1)",
+        label_zh="人均月差额占标准比例",
+    ),
     "assistance.wage_adjustment_interval_years": Rule(
-        1.0, 6.0, description="years between future Fujian minimum-wage adjustments", label_zh="最低工资调整间隔"),
+        1.0, 6.0, description="years between future Fujian minimum-wage adjustments", label_zh="最低工资调整间隔"
+    ),
     "assistance.wage_fit_from_year": Rule(
-        2010, 2022, kind="int", description="first adjustment year used to fit the minimum-wage drift", label_zh="最低工资漂移拟合起始年"),
+        2010,
+        2022,
+        kind="int",
+        description="first adjustment year used to fit the minimum-wage drift",
+        label_zh="最低工资漂移拟合起始年",
+    ),
     "assistance.wage_step_floor_pct": Rule(
-        0.0, 50.0, description="smallest rise per minimum-wage adjustment, percent (negative not allowed)", label_zh="每次调整最低涨幅"),
-    "assistance.wage_timing": Rule(kind="str", choices=("sampled", "fixed"), description=(
-        "dates of future minimum-wage decrees: drawn from the observed intervals, or every interval_years"), label_zh="最低工资调整时间", choices_zh=("按历史间隔抽样", "固定间隔")),
-    "assistance.wage_estimate_pending_from_average": Rule(kind="bool", description=(
-        "fill the 2025-04 tier values from the published mean of the tiers (estimate) before fitting"), label_zh="按公布平均值估算2025年各档"),
-    "assistance.standard_setting": Rule(kind="str", choices=("county", "city"), description=(
-        "who sets the 低保 standard: each county from its own minimum-wage tier, or one city-wide standard"), label_zh="低保标准制定层级", choices_zh=("各县按所在最低工资档次制定", "全市统一标准")),
+        0.0,
+        50.0,
+        description="smallest rise per minimum-wage adjustment, percent (negative not allowed)",
+        label_zh="每次调整最低涨幅",
+    ),
+    "assistance.wage_timing": Rule(
+        kind="str",
+        choices=("sampled", "fixed"),
+        description=(
+            "dates of future minimum-wage decrees: drawn from the observed intervals, or every interval_years"
+        ),
+        label_zh="最低工资调整时间",
+        choices_zh=("按历史间隔抽样", "固定间隔"),
+    ),
+    "assistance.wage_estimate_pending_from_average": Rule(
+        kind="bool",
+        description=("fill the 2025-04 tier values from the published mean of the tiers (estimate) before fitting"),
+        label_zh="按公布平均值估算2025年各档",
+    ),
+    "assistance.standard_setting": Rule(
+        kind="str",
+        choices=("county", "city"),
+        description=(
+            "who sets the 低保 standard: each county from its own minimum-wage tier, or one city-wide standard"
+        ),
+        label_zh="低保标准制定层级",
+        choices_zh=("各县按所在最低工资档次制定", "全市统一标准"),
+    ),
     "assistance.wage_growth_override_pct": Rule(
-        -10.0, 30.0, description=("median minimum-wage growth, percent per year, replacing the fitted drift "
-                                  "(absent = use the fitted forecast)"), label_zh="最低工资年增长率（指定）"),
+        -10.0,
+        30.0,
+        description=(
+            "median minimum-wage growth, percent per year, replacing the fitted drift "
+            "(absent = use the fitted forecast)"
+        ),
+        label_zh="最低工资年增长率（指定）",
+    ),
 }
 
 OPTIONAL_KEYS = ("assistance.wage_growth_override_pct",)
@@ -114,6 +161,7 @@ def _scenario(scenario: ScenarioLike | None) -> Scenario | Mapping[str, Any]:
 
 # --- ratio path ---------------------------------------------------------------------------------
 
+
 def plan_ratio_path(zl2: pd.DataFrame | None = None) -> pd.Series:
     """The plan's 低保/minimum-wage ratio by year 2020–2025 (percent), from 专栏2 row 1."""
     zl2 = zl2 if zl2 is not None else loaders.load_plan_zl2()
@@ -140,15 +188,20 @@ def ratio_path(years, scenario: ScenarioLike | None = None, zl2: pd.DataFrame | 
     if years.min() < plan.index.min():
         raise ParameterError("start_year", int(years.min()), f">= {plan.index.min()} (the plan's first ratio)")
     last = int(plan.index.max())
-    out = np.where(years <= last, plan.reindex(np.minimum(years, last)).to_numpy(),
-                   plan.loc[last] + change * (years - last))
+    out = np.where(
+        years <= last, plan.reindex(np.minimum(years, last)).to_numpy(), plan.loc[last] + change * (years - last)
+    )
     if np.any(out <= 0) or np.any(out > 100):
-        raise ParameterError(f"{SECTION}.ratio_change_after_plan", change,
-                             f"a change that keeps the ratio within (0, 100] % up to {int(years.max())}")
+        raise ParameterError(
+            f"{SECTION}.ratio_change_after_plan",
+            change,
+            f"a change that keeps the ratio within (0, 100] % up to {int(years.max())}",
+        )
     return out.astype(float)
 
 
 # --- thresholds ---------------------------------------------------------------------------------
+
 
 def standard_from_wage(ratio_pct, wage_monthly):
     """低保 standard, yuan per person per month = ratio (percent) / 100 × minimum wage (yuan/month)."""
@@ -157,11 +210,14 @@ def standard_from_wage(ratio_pct, wage_monthly):
 
 def low_income_multiples() -> tuple[float, float]:
     """Lower and upper multiples of the 低保 standard for 低保边缘 households (plan: 1 and 2)."""
-    return (loaders.plan_target("low_income_margin_lower_multiple"),
-            loaders.plan_target("low_income_margin_upper_multiple"))
+    return (
+        loaders.plan_target("low_income_margin_lower_multiple"),
+        loaders.plan_target("low_income_margin_upper_multiple"),
+    )
 
 
 # --- weights ------------------------------------------------------------------------------------
+
 
 def check_weights(weights: Mapping[str, float] | None) -> tuple[np.ndarray, str]:
     """Weights of the 13 units (array in ``county_ids()`` order) and a note on what they are.
@@ -175,9 +231,13 @@ def check_weights(weights: Mapping[str, float] | None) -> tuple[np.ndarray, str]
     unknown = sorted(set(weights) - set(ids))
     missing = [u for u in ids if u not in weights]
     if unknown or missing:
-        raise ParameterError("weights", dict(weights),
-                             f"a weight for each of the 13 units {ids}" + (f"; unknown {unknown}" if unknown else "")
-                             + (f"; missing {missing}" if missing else ""))
+        raise ParameterError(
+            "weights",
+            dict(weights),
+            f"a weight for each of the 13 units {ids}"
+            + (f"; unknown {unknown}" if unknown else "")
+            + (f"; missing {missing}" if missing else ""),
+        )
     w = np.array([float(weights[u]) for u in ids])
     if np.any(~np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
         raise ParameterError("weights", dict(weights), "non-negative numbers with a positive total")
@@ -207,23 +267,27 @@ def population_weights(population, year: int = 2020) -> dict[str, float]:
     pop = np.asarray(population.population, dtype=float)
     if pop.ndim == 5:
         if year not in set(np.asarray(population.years).tolist()):
-            raise ParameterError("year", year, f"a year of the projection "
-                                 f"({population.years[0]}–{population.years[-1]})")
+            raise ParameterError(
+                "year", year, f"a year of the projection ({population.years[0]}–{population.years[-1]})"
+            )
         per_unit = np.median(pop[:, population.year_index(year)].sum(axis=(-1, -2)), axis=0)
     elif pop.ndim == 3:
         if int(population.year) != int(year):
             raise ParameterError("year", year, f"the base population's year ({population.year})")
         per_unit = pop.sum(axis=(-1, -2))
     else:
-        raise ParameterError("population", f"an array of shape {pop.shape}",
-                             "a ProjectionResult (draw, year, unit, sex, age) or a BasePopulation (unit, sex, age)")
+        raise ParameterError(
+            "population",
+            f"an array of shape {pop.shape}",
+            "a ProjectionResult (draw, year, unit, sex, age) or a BasePopulation (unit, sex, age)",
+        )
     return {uid: float(p) for uid, p in zip(population.unit_ids, per_unit)}
 
 
 # --- backtest -----------------------------------------------------------------------------------
 
-def backtest_link(weights: Mapping[str, float] | None = None,
-                  history: mw.WageHistory | None = None) -> pd.DataFrame:
+
+def backtest_link(weights: Mapping[str, float] | None = None, history: mw.WageHistory | None = None) -> pd.DataFrame:
     """How well "standard = ratio × minimum wage" reproduces the plan's published city standards.
 
     For 2015 and 2020 (专栏1: city urban 低保 5,924 and 9,005 yuan a year; rural 8,840 in 2020):
@@ -247,9 +311,11 @@ def backtest_link(weights: Mapping[str, float] | None = None,
     zl1 = loaders.load_plan_zl1()
     plan_2020 = plan_ratio_path().loc[2020]
     rows = []
-    for ind, year, column in [("urban_dibao_standard", 2015, "2015年"),
-                              ("urban_dibao_standard", 2020, "2020年完成情况"),
-                              ("rural_dibao_standard", 2020, "2020年完成情况")]:
+    for ind, year, column in [
+        ("urban_dibao_standard", 2015, "2015年"),
+        ("urban_dibao_standard", 2020, "2020年完成情况"),
+        ("rural_dibao_standard", 2020, "2020年完成情况"),
+    ]:
         sel = zl1[(zl1["indicator_id"] == ind) & (zl1["column"] == column)]["value"]
         if len(sel) != 1 or pd.isna(sel.iloc[0]):
             raise AnalysisError(f"专栏1: no {ind} for {column}")
@@ -257,15 +323,26 @@ def backtest_link(weights: Mapping[str, float] | None = None,
         wage = float(np.sum(w * annual.loc[year, tiers].to_numpy()))
         ratio = plan_2020 if year == 2020 else np.nan
         model = ratio / 100 * 12 * wage
-        rows.append({"indicator": ind, "year": year, "published_standard": standard,
-                     "published_standard_monthly": standard / 12, "weighted_min_wage": wage,
-                     "implied_ratio": 100 * standard / (12 * wage), "plan_ratio": ratio,
-                     "model_standard": model, "gap": model - standard,
-                     "gap_pct": 100 * (model - standard) / standard, "weights": note})
+        rows.append(
+            {
+                "indicator": ind,
+                "year": year,
+                "published_standard": standard,
+                "published_standard_monthly": standard / 12,
+                "weighted_min_wage": wage,
+                "implied_ratio": 100 * standard / (12 * wage),
+                "plan_ratio": ratio,
+                "model_standard": model,
+                "gap": model - standard,
+                "gap_pct": 100 * (model - standard) / standard,
+                "weights": note,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 # --- recipients and cost -----------------------------------------------------------------------
+
 
 def recipient_share_estimate() -> float:
     """ESTIMATE of 低保 recipients as a percent of population, from Fujian data.
@@ -276,8 +353,9 @@ def recipient_share_estimate() -> float:
     published, so this province-wide share is applied to Quanzhou's registered population.
     """
     dibao = loaders.load_dibao()
-    recipients = (loaders.fact(dibao, "福建省", "urban_dibao_recipients", 2019)
-                  + loaders.fact(dibao, "福建省", "rural_dibao_recipients", 2019))
+    recipients = loaders.fact(dibao, "福建省", "urban_dibao_recipients", 2019) + loaders.fact(
+        dibao, "福建省", "rural_dibao_recipients", 2019
+    )
     population = loaders.fact(loaders.load_census2020(), "福建省", "resident_population", 2020)
     return 100.0 * recipients / population
 
@@ -300,8 +378,11 @@ def _population_array(population, years: np.ndarray, k: int, mode: str) -> dict[
     """Persons per unit (k, year) from a ProjectionResult (draws paired or broadcast)."""
     missing = [y for y in years if y not in set(population.years.tolist())]
     if missing:
-        raise ParameterError("population", f"projection {population.years[0]}–{population.years[-1]}",
-                             f"a projection covering {int(years[0])}–{int(years[-1])}")
+        raise ParameterError(
+            "population",
+            f"projection {population.years[0]}–{population.years[-1]}",
+            f"a projection covering {int(years[0])}–{int(years[-1])}",
+        )
     idx = [population.year_index(int(y)) for y in years]
     out = {}
     for uid in county_ids():
@@ -317,10 +398,18 @@ def _population_array(population, years: np.ndarray, k: int, mode: str) -> dict[
 
 # --- the public path ----------------------------------------------------------------------------
 
-def dibao_path(scenario: ScenarioLike | None = "baseline", start_year: int = 2020, end_year: int = DEFAULT_END_YEAR,
-               units: list[str] | None = None, draws: int = 1, seed: int | None = 20201101,
-               weights: Mapping[str, float] | None = None, population=None,
-               history: mw.WageHistory | None = None) -> pd.DataFrame:
+
+def dibao_path(
+    scenario: ScenarioLike | None = "baseline",
+    start_year: int = 2020,
+    end_year: int = DEFAULT_END_YEAR,
+    units: list[str] | None = None,
+    draws: int = 1,
+    seed: int | None = 20201101,
+    weights: Mapping[str, float] | None = None,
+    population=None,
+    history: mw.WageHistory | None = None,
+) -> pd.DataFrame:
     """The implied 低保 standard, thresholds and cost per unit and year, tidy long format.
 
     Parameters
@@ -376,11 +465,17 @@ def dibao_path(scenario: ScenarioLike | None = "baseline", start_year: int = 202
     setting = p[f"{SECTION}.standard_setting"]
     if setting == "city":  # one city-wide standard: every unit gets the city's weighted link
         dibao = {uid: dibao[CITY_ID] for uid in dibao}
-    notes = [note("city_dibao_weights_given", how=weight_note),
-             note("dibao_county_tier" if setting == "county" else "dibao_city_setting"),
-             note("min_wage", estimated=bool(p[f"{SECTION}.wage_estimate_pending_from_average"]),
-                  y=int(p[f"{SECTION}.wage_fit_from_year"]), timing=str(p[f"{SECTION}.wage_timing"])),
-             note("tekun_factor", f=tekun)]
+    notes = [
+        note("city_dibao_weights_given", how=weight_note),
+        note("dibao_county_tier" if setting == "county" else "dibao_city_setting"),
+        note(
+            "min_wage",
+            estimated=bool(p[f"{SECTION}.wage_estimate_pending_from_average"]),
+            y=int(p[f"{SECTION}.wage_fit_from_year"]),
+            timing=str(p[f"{SECTION}.wage_timing"]),
+        ),
+        note("tekun_factor", f=tekun),
+    ]
     if override is not None:
         notes.append(note("min_wage_override", g=float(override)))
     bands: dict[str, _Bands] = {}
@@ -403,17 +498,43 @@ def dibao_path(scenario: ScenarioLike | None = "baseline", start_year: int = 202
         bands["dibao_recipients"] = _Bands(fc.mode, {u: nan for u in wage})
         bands["dibao_cost_annual"] = _Bands(fc.mode, {u: nan for u in wage})
         notes.append(note("dibao_recipients_missing"))
-    measures = {"min_wage_monthly": MEASURE_MONTH, "dibao_monthly": MEASURE_MONTH, "dibao_annual": MEASURE_YEAR,
-                "tekun_monthly": MEASURE_MONTH, "low_income_upper_monthly": MEASURE_MONTH,
-                "dibao_recipients": "persons", "dibao_cost_annual": MEASURE_YEAR}
+    measures = {
+        "min_wage_monthly": MEASURE_MONTH,
+        "dibao_monthly": MEASURE_MONTH,
+        "dibao_annual": MEASURE_YEAR,
+        "tekun_monthly": MEASURE_MONTH,
+        "low_income_upper_monthly": MEASURE_MONTH,
+        "dibao_recipients": "persons",
+        "dibao_cost_annual": MEASURE_YEAR,
+    }
     wanted = [u.id for u in resolve_many(units)] if units else ids + [CITY_ID]
     frames = []
     for uid in wanted:
-        frames.append(pd.DataFrame({"unit_id": uid, "year": years, "indicator": RATIO_ID, "p10": np.nan,
-                                    "p50": ratio, "p90": np.nan, "measure": "percent"}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "unit_id": uid,
+                    "year": years,
+                    "indicator": RATIO_ID,
+                    "p10": np.nan,
+                    "p50": ratio,
+                    "p90": np.nan,
+                    "measure": "percent",
+                }
+            )
+        )
         for name, band in bands.items():
-            frames.append(pd.DataFrame({"unit_id": uid, "year": years, "indicator": name,
-                                        **band.percentiles(uid), "measure": measures[name]}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "unit_id": uid,
+                        "year": years,
+                        "indicator": name,
+                        **band.percentiles(uid),
+                        "measure": measures[name],
+                    }
+                )
+            )
     out = pd.concat(frames, ignore_index=True)[COLUMNS]
     out.attrs["notes"] = notes
     out.attrs["scenario"] = scenario_name(sc)
@@ -427,21 +548,33 @@ def wage_history(scenario: ScenarioLike | None, history: mw.WageHistory | None =
     return mw.with_estimated_pending(history) if assistance_parameters(scenario, [key])[key] else history
 
 
-def wage_forecast(scenario: ScenarioLike | None, start_year: int, end_year: int, draws: int = 1,
-                  seed: int | None = 20201101, history: mw.WageHistory | None = None) -> mw.WageForecast:
+def wage_forecast(
+    scenario: ScenarioLike | None,
+    start_year: int,
+    end_year: int,
+    draws: int = 1,
+    seed: int | None = 20201101,
+    history: mw.WageHistory | None = None,
+) -> mw.WageForecast:
     """The minimum-wage forecast under the scenario's ``assistance.wage_*`` parameters."""
     p = assistance_parameters(scenario)
     override = p[f"{SECTION}.wage_growth_override_pct"]
-    return mw.forecast(wage_history(scenario, history), start_year, end_year,
-                       interval_years=float(p[f"{SECTION}.wage_adjustment_interval_years"]),
-                       fit_from_year=int(p[f"{SECTION}.wage_fit_from_year"]),
-                       step_floor_pct=float(p[f"{SECTION}.wage_step_floor_pct"]),
-                       draws=int(draws), seed=seed,
-                       growth_override_pct=None if override is None else float(override),
-                       timing=p[f"{SECTION}.wage_timing"])
+    return mw.forecast(
+        wage_history(scenario, history),
+        start_year,
+        end_year,
+        interval_years=float(p[f"{SECTION}.wage_adjustment_interval_years"]),
+        fit_from_year=int(p[f"{SECTION}.wage_fit_from_year"]),
+        step_floor_pct=float(p[f"{SECTION}.wage_step_floor_pct"]),
+        draws=int(draws),
+        seed=seed,
+        growth_override_pct=None if override is None else float(override),
+        timing=p[f"{SECTION}.wage_timing"],
+    )
 
 
-def wage_schedule(scenario: ScenarioLike | None = "baseline", end_year: int = DEFAULT_END_YEAR,
-                  history: mw.WageHistory | None = None) -> list[pd.Period]:
+def wage_schedule(
+    scenario: ScenarioLike | None = "baseline", end_year: int = DEFAULT_END_YEAR, history: mw.WageHistory | None = None
+) -> list[pd.Period]:
     """The future minimum-wage adjustment months under ``scenario`` (sampled timing: the median path's)."""
     return wage_forecast(scenario, 2020, end_year, 1, history=history).adjustments

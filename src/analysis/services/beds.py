@@ -66,34 +66,107 @@ from .unit_arrays import (
 )
 
 PARAMETER_RULES: dict[str, Rule] = {
-    "beds.beds_per_1000_elderly": Rule(0, 1000, kind="mapping", description=(
-        "elder-care beds (all kinds) per 1,000 persons aged 60+, by year (专栏1 row 5: 38 in 2020)"), label_zh="每千名老年人养老床位数"),
-    "beds.nursing_beds_per_1000_elderly": Rule(0, 1000, kind="mapping", description=(
-        "nursing-type institutional beds per 1,000 persons aged 60+, by year (专栏2 row 3)"), label_zh="每千名老年人护理型床位数"),
-    "beds.nursing_share_pct": Rule(0, 100, kind="mapping", description=(
-        "nursing-type share of institutional beds, percent, by year (专栏2 row 2, 约束性)"), label_zh="护理型床位占比"),
-    "beds.disability_prevalence_pct": Rule(0, 100, kind="list", description=(
-        "percent unable to care for themselves by 5-year group from 60 (the 'single' schedule); the last group is open"), label_zh="失能率（单一程度）"),
-    "beds.prevalence_schedule": Rule(kind="str", choices=care_users.SCHEDULES, description=(
-        "disability prevalence of the need view: ADL-based (CHNS 2006) split by severity, the Shanghai proxy by sex and severity, or the single both-sex schedule"), label_zh="失能率方案", choices_zh=("基准：CHNS 2006 ADL失能率按上海分程度拆分", "上海2010分性别分程度代理", "上海代理单一程度（仅重度）")),
-    "beds.use_rate_relative": Rule(0, 1000, kind="mapping", keys=("severe", "moderate"), description=(
-        "relative institutional use rate per person by severity (severe, moderate); the level is calibrated"), label_zh="分程度相对使用率"),
-    "beds.occupancy_pct": Rule(1, 100, description=(
-        "observed percent of beds occupied in the base year: residents = stock × occupancy"), label_zh="基期实际入住率"),
-    "beds.target_occupancy_pct": Rule(1, 100, description=(
-        "target occupancy for planning: required beds = users ÷ target occupancy"), label_zh="规划目标入住率"),
-    "beds.institutional_bed_share_pct": Rule(0, 100, description=(
-        "percent of all elder-care beds that are in institutions (养老机构); the plan's nursing share is of these"), label_zh="机构床位占比"),
-    "beds.planned_new_beds": Rule(0, 1_000_000, description=(
-        "new elder-care beds the plan adds over beds.planned_new_beds_years, spread evenly (2021–2025 plan: at least 5,000)"),
-        label_zh="规划期新增床位"),
-    "beds.planned_new_beds_years": Rule(MAPPING_YEARS[0], MAPPING_YEARS[1], kind="list", description=(
-        "first and last year of the planned additions (the plan period the 新增床位 target counts over)"),
-        label_zh="规划新增床位起止年"),
-    "beds.new_beds_per_year_after": Rule(0, 1_000_000, description=(
-        "beds added per year after the last year of beds.planned_new_beds_years"), label_zh="规划期后每年新增床位"),
-    "beds.build_target_year": Rule(2020, 2050, kind="int", description=(
-        "year by which the build schedule meets the plan's ratios (kept after)"), label_zh="建设目标年"),
+    "beds.beds_per_1000_elderly": Rule(
+        0,
+        1000,
+        kind="mapping",
+        description=("elder-care beds (all kinds) per 1,000 persons aged 60+, by year (专栏1 row 5: 38 in 2020)"),
+        label_zh="每千名老年人养老床位数",
+    ),
+    "beds.nursing_beds_per_1000_elderly": Rule(
+        0,
+        1000,
+        kind="mapping",
+        description=("nursing-type institutional beds per 1,000 persons aged 60+, by year (专栏2 row 3)"),
+        label_zh="每千名老年人护理型床位数",
+    ),
+    "beds.nursing_share_pct": Rule(
+        0,
+        100,
+        kind="mapping",
+        description=("nursing-type share of institutional beds, percent, by year (专栏2 row 2, 约束性)"),
+        label_zh="护理型床位占比",
+    ),
+    "beds.disability_prevalence_pct": Rule(
+        0,
+        100,
+        kind="list",
+        description=(
+            "percent unable to care for themselves by 5-year group from 60 (the 'single' schedule); the last group is open"
+        ),
+        label_zh="失能率（单一程度）",
+    ),
+    "beds.prevalence_schedule": Rule(
+        kind="str",
+        choices=care_users.SCHEDULES,
+        description=(
+            "disability prevalence of the need view: ADL-based (CHNS 2006) split by severity, the Shanghai proxy by sex and severity, or the single both-sex schedule"
+        ),
+        label_zh="失能率方案",
+        choices_zh=(
+            "基准：CHNS 2006 ADL失能率按上海分程度拆分",
+            "上海2010分性别分程度代理",
+            "上海代理单一程度（仅重度）",
+        ),
+    ),
+    "beds.use_rate_relative": Rule(
+        0,
+        1000,
+        kind="mapping",
+        keys=("severe", "moderate"),
+        description=(
+            "relative institutional use rate per person by severity (severe, moderate); the level is calibrated"
+        ),
+        label_zh="分程度相对使用率",
+    ),
+    "beds.occupancy_pct": Rule(
+        1,
+        100,
+        description=("observed percent of beds occupied in the base year: residents = stock × occupancy"),
+        label_zh="基期实际入住率",
+    ),
+    "beds.target_occupancy_pct": Rule(
+        1,
+        100,
+        description=("target occupancy for planning: required beds = users ÷ target occupancy"),
+        label_zh="规划目标入住率",
+    ),
+    "beds.institutional_bed_share_pct": Rule(
+        0,
+        100,
+        description=(
+            "percent of all elder-care beds that are in institutions (养老机构); the plan's nursing share is of these"
+        ),
+        label_zh="机构床位占比",
+    ),
+    "beds.planned_new_beds": Rule(
+        0,
+        1_000_000,
+        description=(
+            "new elder-care beds the plan adds over beds.planned_new_beds_years, spread evenly (2021–2025 plan: at least 5,000)"
+        ),
+        label_zh="规划期新增床位",
+    ),
+    "beds.planned_new_beds_years": Rule(
+        MAPPING_YEARS[0],
+        MAPPING_YEARS[1],
+        kind="list",
+        description=("first and last year of the planned additions (the plan period the 新增床位 target counts over)"),
+        label_zh="规划新增床位起止年",
+    ),
+    "beds.new_beds_per_year_after": Rule(
+        0,
+        1_000_000,
+        description=("beds added per year after the last year of beds.planned_new_beds_years"),
+        label_zh="规划期后每年新增床位",
+    ),
+    "beds.build_target_year": Rule(
+        2020,
+        2050,
+        kind="int",
+        description=("year by which the build schedule meets the plan's ratios (kept after)"),
+        label_zh="建设目标年",
+    ),
 }
 
 STOCK_YEAR_KNOWN = 2017
@@ -108,8 +181,11 @@ def bed_parameters(scenario: Scenario | str | Mapping[str, Any]) -> dict[str, An
     p = parameters(scenario, PARAMETER_RULES)
     missing = [s for s in care_users.SEVERITIES if s not in p["beds.use_rate_relative"]]
     if missing:
-        raise ParameterError("beds.use_rate_relative", p["beds.use_rate_relative"],
-                             f"a rate for each severity {list(care_users.SEVERITIES)}")
+        raise ParameterError(
+            "beds.use_rate_relative",
+            p["beds.use_rate_relative"],
+            f"a rate for each severity {list(care_users.SEVERITIES)}",
+        )
     return p
 
 
@@ -131,8 +207,14 @@ def plan_stock_2020() -> float:
     return stock
 
 
-def city_bed_stock(years, addition_years: tuple[int, int], planned_new: float = 5000.0, after_per_year: float = 0.0,
-                   stock_2017: float | None = None, stock_2020: float | None = None) -> np.ndarray:
+def city_bed_stock(
+    years,
+    addition_years: tuple[int, int],
+    planned_new: float = 5000.0,
+    after_per_year: float = 0.0,
+    stock_2017: float | None = None,
+    stock_2020: float | None = None,
+) -> np.ndarray:
     """City elder-care bed stock per year (beds); NaN (missing) before 2017.
 
     2017: ``beds_quanzhou.csv`` (30,023); 2020: :func:`plan_stock_2020` (42,180); 2018–2019
@@ -145,13 +227,17 @@ def city_bed_stock(years, addition_years: tuple[int, int], planned_new: float = 
     s20 = plan_stock_2020() if stock_2020 is None else stock_2020
     first, last = (int(y) for y in addition_years)
     if not STOCK_YEAR_PLAN < first <= last:
-        raise ParameterError("beds.planned_new_beds_years", list(addition_years),
-                             f"two years, the first after {STOCK_YEAR_PLAN} and not after the last")
+        raise ParameterError(
+            "beds.planned_new_beds_years",
+            list(addition_years),
+            f"two years, the first after {STOCK_YEAR_PLAN} and not after the last",
+        )
     per_year = planned_new / (last - first + 1)
-    stock = np.where(years <= STOCK_YEAR_PLAN,
-                     s17 + (s20 - s17) * (years - STOCK_YEAR_KNOWN) / (STOCK_YEAR_PLAN - STOCK_YEAR_KNOWN),
-                     s20 + per_year * (np.minimum(years, last) - STOCK_YEAR_PLAN)
-                     + after_per_year * np.maximum(years - last, 0)).astype(float)
+    stock = np.where(
+        years <= STOCK_YEAR_PLAN,
+        s17 + (s20 - s17) * (years - STOCK_YEAR_KNOWN) / (STOCK_YEAR_PLAN - STOCK_YEAR_KNOWN),
+        s20 + per_year * (np.minimum(years, last) - STOCK_YEAR_PLAN) + after_per_year * np.maximum(years - last, 0),
+    ).astype(float)
     stock[years < STOCK_YEAR_KNOWN] = np.nan
     return stock
 
@@ -182,8 +268,9 @@ def bed_arrays(result: ProjectionResult, scenario: Scenario | str | Mapping[str,
     share = ratio_path("beds.nursing_share_pct", p["beds.nursing_share_pct"], years)
 
     base_t = anchor_index(result, ALLOCATION_YEAR)
-    city_stock = city_bed_stock(years, p["beds.planned_new_beds_years"], p["beds.planned_new_beds"],
-                                p["beds.new_beds_per_year_after"])
+    city_stock = city_bed_stock(
+        years, p["beds.planned_new_beds_years"], p["beds.planned_new_beds"], p["beds.new_beds_per_year_after"]
+    )
     share_elderly = shares_in_year(elderly, base_t)  # (d, u)
     stock = city_stock[None, :, None] * share_elderly[:, None, :]
     residents = stock[:, base_t, :] * p["beds.occupancy_pct"] / 100.0
@@ -226,14 +313,28 @@ def gap(required: np.ndarray, stock: np.ndarray) -> np.ndarray:
 
 
 _MEASURES = {
-    "beds_required": "beds", "nursing_beds_required": "beds", "institutional_beds_implied": "beds",
-    "disabled_elderly": "persons", "disabled_elderly_severe": "persons", "care_users": "persons",
-    "care_users_severe": "persons", "beds_need_view": "beds", "nursing_beds_need_view": "beds",
-    "bed_stock": "beds", "nursing_bed_stock": "beds", "bed_gap": "beds", "bed_gap_need_view": "beds",
-    "nursing_bed_gap": "beds", "nursing_bed_gap_need_view": "beds", "beds_to_add": "beds per year",
-    "nursing_beds_to_add": "beds per year", "bed_stock_scheduled": "beds", "nursing_bed_stock_scheduled": "beds",
+    "beds_required": "beds",
+    "nursing_beds_required": "beds",
+    "institutional_beds_implied": "beds",
+    "disabled_elderly": "persons",
+    "disabled_elderly_severe": "persons",
+    "care_users": "persons",
+    "care_users_severe": "persons",
+    "beds_need_view": "beds",
+    "nursing_beds_need_view": "beds",
+    "bed_stock": "beds",
+    "nursing_bed_stock": "beds",
+    "bed_gap": "beds",
+    "bed_gap_need_view": "beds",
+    "nursing_bed_gap": "beds",
+    "nursing_bed_gap_need_view": "beds",
+    "beds_to_add": "beds per year",
+    "nursing_beds_to_add": "beds per year",
+    "bed_stock_scheduled": "beds",
+    "nursing_bed_stock_scheduled": "beds",
     "beds_per_1000_elderly_target": "beds per 1000 elderly",
-    "nursing_beds_per_1000_elderly_target": "beds per 1000 elderly", "nursing_bed_share_target": "percent",
+    "nursing_beds_per_1000_elderly_target": "beds per 1000 elderly",
+    "nursing_bed_share_target": "percent",
 }
 
 
@@ -264,8 +365,10 @@ def bed_requirements(result: ProjectionResult, scenario: Scenario | str | Mappin
         if values.ndim == 1:
             values = broadcast_units(values, n_units)
         frames.append(tidy_units(result.unit_ids, result.years, name, values, measure))
-    for name, source in (("bed_shortfall_probability", "bed_gap"), ("nursing_bed_shortfall_probability",
-                                                                     "nursing_bed_gap")):
+    for name, source in (
+        ("bed_shortfall_probability", "bed_gap"),
+        ("nursing_bed_shortfall_probability", "nursing_bed_gap"),
+    ):
         values = arrays[source]
         with np.errstate(invalid="ignore"):
             prob = np.where(np.isnan(values).all(axis=0), np.nan, 100.0 * (values > 0).mean(axis=0))
@@ -275,9 +378,16 @@ def bed_requirements(result: ProjectionResult, scenario: Scenario | str | Mappin
     return frame
 
 
-NOTES = [note("elderly_definition"), note("gap_definition"), note("county_bed_stock"),
-         note("city_bed_stock", n=42180), note("nursing_stock"), note("need_view"), note("build_schedule"),
-         note("ratios_hold")]
+NOTES = [
+    note("elderly_definition"),
+    note("gap_definition"),
+    note("county_bed_stock"),
+    note("city_bed_stock", n=42180),
+    note("nursing_stock"),
+    note("need_view"),
+    note("build_schedule"),
+    note("ratios_hold"),
+]
 
 
 def shortfall_year(frame: pd.DataFrame, indicator: str = "bed_gap") -> pd.DataFrame:
@@ -291,13 +401,21 @@ def shortfall_year(frame: pd.DataFrame, indicator: str = "bed_gap") -> pd.DataFr
     return short.reindex(units).astype("Int64").rename("first_shortfall_year").reset_index()
 
 
-def wide_table(frame: pd.DataFrame, unit_id: str, indicators: list[str], stat: str = "p50",
-               labels: Mapping[str, str] | None = None, digits: int = 0) -> pd.DataFrame:
+def wide_table(
+    frame: pd.DataFrame,
+    unit_id: str,
+    indicators: list[str],
+    stat: str = "p50",
+    labels: Mapping[str, str] | None = None,
+    digits: int = 0,
+) -> pd.DataFrame:
     """One unit's indicators as a per-year table (rows = years, columns = indicators), rounded."""
     rows = frame[(frame["unit_id"] == unit_id) & frame["indicator"].isin(indicators)]
     if rows.empty:
         raise ParameterError("unit", unit_id, "a unit present in the frame: " + ", ".join(frame["unit_id"].unique()))
-    table = rows.pivot(index="year", columns="indicator", values=stat)[[i for i in indicators if i in set(rows["indicator"])]]
+    table = rows.pivot(index="year", columns="indicator", values=stat)[
+        [i for i in indicators if i in set(rows["indicator"])]
+    ]
     table = table.round(digits)
     if labels:
         table = table.rename(columns=dict(labels))

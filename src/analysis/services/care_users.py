@@ -71,8 +71,9 @@ def prevalent_persons(population: np.ndarray, prev: np.ndarray) -> np.ndarray:
     return np.einsum("dtuxa,sxa->dtus", population, prev)
 
 
-def calibrated_users(prevalent: np.ndarray, residents_base: np.ndarray, base_index: int,
-                     relative_use: np.ndarray) -> np.ndarray:
+def calibrated_users(
+    prevalent: np.ndarray, residents_base: np.ndarray, base_index: int, relative_use: np.ndarray
+) -> np.ndarray:
     """Users by severity (d, t, u, s) with the base year equal to ``residents_base`` (d, u).
 
     ``k = residents_base / Σ_s w(s) prevalent(base, s)``; a unit without any prevalent person in
@@ -89,19 +90,23 @@ def calibrated_users(prevalent: np.ndarray, residents_base: np.ndarray, base_ind
 def use_rates_pct(users: np.ndarray, prevalent: np.ndarray, base_index: int) -> np.ndarray:
     """Calibrated institutional use rate by severity in the base year, percent (d, u, s)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(prevalent[:, base_index] > 0,
-                        100.0 * users[:, base_index] / np.where(prevalent[:, base_index] > 0,
-                                                                 prevalent[:, base_index], 1.0), 0.0)
+        return np.where(
+            prevalent[:, base_index] > 0,
+            100.0 * users[:, base_index] / np.where(prevalent[:, base_index] > 0, prevalent[:, base_index], 1.0),
+            0.0,
+        )
 
 
-def need_arrays(result: ProjectionResult, p: Mapping[str, Any], residents_base: np.ndarray,
-                base_index: int) -> dict[str, np.ndarray]:
+def need_arrays(
+    result: ProjectionResult, p: Mapping[str, Any], residents_base: np.ndarray, base_index: int
+) -> dict[str, np.ndarray]:
     """Users and need-view beds per (draw, year, unit) — units only, no city column.
 
     ``p``: the checked ``beds.*`` parameters; ``residents_base``: (d, u) residents in the base year.
     """
-    prev = prevalence_array(p["beds.prevalence_schedule"], p["beds.disability_prevalence_pct"],
-                            result.population.shape[-1])
+    prev = prevalence_array(
+        p["beds.prevalence_schedule"], p["beds.disability_prevalence_pct"], result.population.shape[-1]
+    )
     prevalent = prevalent_persons(result.population, prev)
     rel = p["beds.use_rate_relative"]
     w = np.array([float(rel[s]) for s in SEVERITIES])

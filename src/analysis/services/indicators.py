@@ -65,10 +65,23 @@ PLAN_BASE_YEAR = 2020
 ON_TRACK, AT_RISK, OFF_TRACK, NOT_COMPUTED, NO_TARGET = "on track", "at risk", "off track", "not computed", "no target"
 REFERENCE = "reference"
 SET_FROM_PLAN = "set from plan"  # no colour: STATUS_COLOURS leaves it out on purpose
-STATUS_ZH = {ON_TRACK: "达标", AT_RISK: "有风险", OFF_TRACK: "未达标", NOT_COMPUTED: "无预测", NO_TARGET: "无目标",
-             REFERENCE: "基期参考", SET_FROM_PLAN: "按规划设定"}
-STATUS_COLOURS = {ON_TRACK: "#3b8f5a", AT_RISK: "#d9a21b", OFF_TRACK: "#b23a48", NOT_COMPUTED: "#9aa0a6",
-                  NO_TARGET: "#d0d4d8", REFERENCE: "#4f6d8f"}
+STATUS_ZH = {
+    ON_TRACK: "达标",
+    AT_RISK: "有风险",
+    OFF_TRACK: "未达标",
+    NOT_COMPUTED: "无预测",
+    NO_TARGET: "无目标",
+    REFERENCE: "基期参考",
+    SET_FROM_PLAN: "按规划设定",
+}
+STATUS_COLOURS = {
+    ON_TRACK: "#3b8f5a",
+    AT_RISK: "#d9a21b",
+    OFF_TRACK: "#b23a48",
+    NOT_COMPUTED: "#9aa0a6",
+    NO_TARGET: "#d0d4d8",
+    REFERENCE: "#4f6d8f",
+}
 SCORED = (ON_TRACK, AT_RISK, OFF_TRACK)
 
 TARGET, TARGET_APPLIED, BASE_REFERENCE = "target", "target applied", "base-year reference"
@@ -115,10 +128,13 @@ class Tracked:
 
     def __post_init__(self):
         if self.table not in ("zl2", "plan_targets"):
-            raise AnalysisError(f"Tracked {self.target_id!r}: table must be 'zl2' or 'plan_targets', not {self.table!r}")
+            raise AnalysisError(
+                f"Tracked {self.target_id!r}: table must be 'zl2' or 'plan_targets', not {self.table!r}"
+            )
         if self.direction not in ("higher", "lower"):
-            raise AnalysisError(f"Tracked {self.target_id!r}: direction must be 'higher' or 'lower', "
-                                f"not {self.direction!r}")
+            raise AnalysisError(
+                f"Tracked {self.target_id!r}: direction must be 'higher' or 'lower', not {self.direction!r}"
+            )
         if not self.target_applied:
             for _, numerators, denominator in self.ways:
                 inputs = list(numerators) + ([denominator] if denominator else [])
@@ -126,41 +142,68 @@ class Tracked:
                 if own:
                     raise AnalysisError(
                         f"Tracked {self.target_id!r}: inputs {own} are the plan's figures applied, so the "
-                        "status would compare the target with itself; declare target_applied=True or drop the way")
+                        "status would compare the target with itself; declare target_applied=True or drop the way"
+                    )
 
     def inputs(self) -> set[str]:
         """Every projected indicator any way reads."""
         return {n for _, nums, den in self.ways for n in (*nums, *([den] if den else []))}
 
 
-DEFAULT_TRACKED: dict[str, Tracked] = {t.target_id: t for t in [
-    Tracked("dibao_to_min_wage_ratio", "zl2", ((1.0, ("dibao_to_min_wage_ratio",), None),), target_applied=True,
-            note=note("tracker_dibao_ratio_applied")),
-    Tracked("nursing_bed_share", "zl2", (), note=note("tracker_nursing_share_not_computed")),
-    Tracked("nursing_beds_per_1000_elderly", "zl2", (), note=note("tracker_nursing_beds_not_computed")),
-    Tracked("social_work_talent_per_mille", "zl2", (), note=note("tracker_talent_not_computed")),
-    Tracked("certified_social_workers_per_10k", "plan_targets", (), label_zh="每万人拥有持证社工",
-            note=note("tracker_certified_not_computed")),
-    Tracked("beds_per_1000_elderly", "plan_targets", ((1000.0, ("bed_stock",), "pop_60plus"),),
-            label_zh="每千名老年人拥有养老床位数", note=note("tracker_beds_base_reference")),
-]}
+DEFAULT_TRACKED: dict[str, Tracked] = {
+    t.target_id: t
+    for t in [
+        Tracked(
+            "dibao_to_min_wage_ratio",
+            "zl2",
+            ((1.0, ("dibao_to_min_wage_ratio",), None),),
+            target_applied=True,
+            note=note("tracker_dibao_ratio_applied"),
+        ),
+        Tracked("nursing_bed_share", "zl2", (), note=note("tracker_nursing_share_not_computed")),
+        Tracked("nursing_beds_per_1000_elderly", "zl2", (), note=note("tracker_nursing_beds_not_computed")),
+        Tracked("social_work_talent_per_mille", "zl2", (), note=note("tracker_talent_not_computed")),
+        Tracked(
+            "certified_social_workers_per_10k",
+            "plan_targets",
+            (),
+            label_zh="每万人拥有持证社工",
+            note=note("tracker_certified_not_computed"),
+        ),
+        Tracked(
+            "beds_per_1000_elderly",
+            "plan_targets",
+            ((1000.0, ("bed_stock",), "pop_60plus"),),
+            label_zh="每千名老年人拥有养老床位数",
+            note=note("tracker_beds_base_reference"),
+        ),
+    ]
+}
 
 
 # --- the plan tables ----------------------------------------------------------------------------
 
+
 def zl2_table() -> pd.DataFrame:
     """专栏2 as tidy data: ``seq, indicator_id, indicator_zh, measure, year, target, value_text, attribute``."""
     frame = loaders.load_plan_zl2()
-    return frame.rename(columns={"value": "target"})[
-        ["seq", "indicator_id", "indicator_zh", "measure", "year", "target", "value_text", "attribute"]
-    ].sort_values(["seq", "year"]).reset_index(drop=True)
+    return (
+        frame.rename(columns={"value": "target"})[
+            ["seq", "indicator_id", "indicator_zh", "measure", "year", "target", "value_text", "attribute"]
+        ]
+        .sort_values(["seq", "year"])
+        .reset_index(drop=True)
+    )
 
 
 def zl1_table() -> pd.DataFrame:
     """专栏1 as tidy data: ``seq, indicator_id, indicator_zh, measure, column, year, value, value_text``."""
     frame = loaders.load_plan_zl1()
-    return frame[["seq", "indicator_id", "indicator_zh", "measure", "column", "year", "value", "value_text"]
-                 ].sort_values(["seq", "year", "column"]).reset_index(drop=True)
+    return (
+        frame[["seq", "indicator_id", "indicator_zh", "measure", "column", "year", "value", "value_text"]]
+        .sort_values(["seq", "year", "column"])
+        .reset_index(drop=True)
+    )
 
 
 def targets(tracked: dict[str, Tracked] | None = None) -> pd.DataFrame:
@@ -180,13 +223,23 @@ def targets(tracked: dict[str, Tracked] | None = None) -> pd.DataFrame:
             sel = pt[pt["target_id"] == t.target_id]
             if not len(sel):
                 raise AnalysisError(f"plan_targets.csv has no target {t.target_id!r}")
-            rows.append(pd.DataFrame({
-                "indicator_id": t.target_id, "indicator_zh": t.label_zh or sel["description_zh"].iloc[0],
-                "measure": sel["measure"].to_numpy(), "year": sel["year"].to_numpy(), "target": sel["value"].to_numpy(),
-                "value_text": sel["bound"].to_numpy(), "attribute": "",
-                "source": ("plan text, " + sel["plan_location"].astype(str)).to_numpy()}))
-    unknown_zl2 = [t.target_id for t in tracked.values() if t.table == "zl2"
-                   and t.target_id not in set(zl2["indicator_id"])]
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "indicator_id": t.target_id,
+                        "indicator_zh": t.label_zh or sel["description_zh"].iloc[0],
+                        "measure": sel["measure"].to_numpy(),
+                        "year": sel["year"].to_numpy(),
+                        "target": sel["value"].to_numpy(),
+                        "value_text": sel["bound"].to_numpy(),
+                        "attribute": "",
+                        "source": ("plan text, " + sel["plan_location"].astype(str)).to_numpy(),
+                    }
+                )
+            )
+    unknown_zl2 = [
+        t.target_id for t in tracked.values() if t.table == "zl2" and t.target_id not in set(zl2["indicator_id"])
+    ]
     if unknown_zl2:
         raise AnalysisError(f"tracked indicators not in 专栏2: {unknown_zl2}")
     out = pd.concat(rows, ignore_index=True)
@@ -196,14 +249,17 @@ def targets(tracked: dict[str, Tracked] | None = None) -> pd.DataFrame:
 
 # --- projections ---------------------------------------------------------------------------------
 
+
 def _spread(p10: np.ndarray, p90: np.ndarray) -> np.ndarray:
     """True where a quantity has a band of non-zero width (NaN band = no uncertainty, see tidy)."""
     return np.isfinite(p10) & np.isfinite(p90) & (p10 != p90)
 
 
-def ratio_band(scale: float, numerators: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
-               denominator: tuple[np.ndarray, np.ndarray, np.ndarray] | None
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def ratio_band(
+    scale: float,
+    numerators: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    denominator: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """p10, p50, p90 of scale × Π numerators ÷ denominator from the inputs' p10, p50, p90.
 
     Inputs are ``(p10, p50, p90)`` arrays (NaN p10/p90 = no uncertainty). Row by row:
@@ -250,8 +306,11 @@ def ratio_band(scale: float, numerators: list[tuple[np.ndarray, np.ndarray, np.n
 def way_text(scale: float, numerators, denominator: str | None, name=str) -> str:
     """A way written out, ``scale × numerators ÷ denominator``, each id printed by ``name``: the
     ids themselves (the tracker's ``computed_from``) or their catalogue names (page 05)."""
-    return ((f"{scale:g} × " if scale != 1 else "") + " × ".join(name(n) for n in numerators)
-            + (f" ÷ {name(denominator)}" if denominator else ""))
+    return (
+        (f"{scale:g} × " if scale != 1 else "")
+        + " × ".join(name(n) for n in numerators)
+        + (f" ÷ {name(denominator)}" if denominator else "")
+    )
 
 
 def _compute(projected: pd.DataFrame, spec: Tracked) -> tuple[pd.DataFrame | None, str]:
@@ -266,7 +325,7 @@ def _compute(projected: pd.DataFrame, spec: Tracked) -> tuple[pd.DataFrame | Non
         for p in parts[1:]:
             index = index.intersection(p.index)
         bands = [tuple(p.loc[index, q].to_numpy(dtype=float) for q in ("p10", "p50", "p90")) for p in parts]
-        p10, p50, p90 = ratio_band(scale, bands[:len(numerators)], bands[-1] if denominator else None)
+        p10, p50, p90 = ratio_band(scale, bands[: len(numerators)], bands[-1] if denominator else None)
         out = pd.DataFrame({"p10": p10, "p50": p50, "p90": p90}, index=index)
         return out.reset_index(), way_text(scale, numerators, denominator)
     return None, ""
@@ -289,8 +348,9 @@ def status(target, p10, p50, p90, direction: str = "higher") -> np.ndarray:
     return out
 
 
-def track(projected: pd.DataFrame, tracked: dict[str, Tracked] | None = None,
-          units: list[str] | None = None) -> pd.DataFrame:
+def track(
+    projected: pd.DataFrame, tracked: dict[str, Tracked] | None = None, units: list[str] | None = None
+) -> pd.DataFrame:
     """Projected value vs the plan's figure, per unit, indicator and year.
 
     Parameters
@@ -332,24 +392,44 @@ def track(projected: pd.DataFrame, tracked: dict[str, Tracked] | None = None,
     else:
         out = out.assign(p10=np.nan, p50=np.nan, p90=np.nan, computed_from="")
     out["computed_from"] = out["computed_from"].fillna("")
-    out["note"] = out["indicator_id"].map(lambda i: (tracked[i].note.text if tracked[i].note else "") if i in tracked
-                                          else NO_MODEL_NOTE)
+    out["note"] = out["indicator_id"].map(
+        lambda i: (tracked[i].note.text if tracked[i].note else "") if i in tracked else NO_MODEL_NOTE
+    )
     applied = out["indicator_id"].map(lambda i: i in tracked and tracked[i].target_applied).astype(bool)
     out.loc[applied & (out["role"] == TARGET), "role"] = TARGET_APPLIED
     directions = out["indicator_id"].map(lambda i: tracked[i].direction if i in tracked else "higher")
     out["status"] = NOT_COMPUTED
     for direction in directions.unique():
         sel = directions == direction
-        out.loc[sel, "status"] = status(out.loc[sel, "target"], out.loc[sel, "p10"], out.loc[sel, "p50"],
-                                        out.loc[sel, "p90"], direction)
+        out.loc[sel, "status"] = status(
+            out.loc[sel, "target"], out.loc[sel, "p10"], out.loc[sel, "p50"], out.loc[sel, "p90"], direction
+        )
     out.loc[(out["role"] == BASE_REFERENCE) & out["target"].notna(), "status"] = REFERENCE
     out.loc[(out["role"] == TARGET_APPLIED) & out["p50"].notna(), "status"] = SET_FROM_PLAN
     out["gap"] = out["p50"] - out["target"]
     out["rel_gap_pct"] = 100 * out["gap"] / out["target"]
     out["status_zh"] = out["status"].map(STATUS_ZH)
-    cols = ["unit_id", "indicator_id", "indicator_zh", "measure", "year", "target", "value_text", "attribute",
-            "source", "role", "p10", "p50", "p90", "gap", "rel_gap_pct", "status", "status_zh", "computed_from",
-            "note"]
+    cols = [
+        "unit_id",
+        "indicator_id",
+        "indicator_zh",
+        "measure",
+        "year",
+        "target",
+        "value_text",
+        "attribute",
+        "source",
+        "role",
+        "p10",
+        "p50",
+        "p90",
+        "gap",
+        "rel_gap_pct",
+        "status",
+        "status_zh",
+        "computed_from",
+        "note",
+    ]
     return out[cols].sort_values(["unit_id", "indicator_id", "year"], kind="stable").reset_index(drop=True)
 
 
@@ -398,8 +478,14 @@ def tracker_notes(tracker: pd.DataFrame, tracked: dict[str, Tracked] | None = No
         return _reader_note(tracked[indicator_id].note or (COMPUTED if used else NO_MODEL))
 
     pairs = list(zip(firsts["indicator_id"], firsts["computed_from"]))
-    return pd.DataFrame({"indicator_id": [i for i, _ in pairs], "indicator_zh": firsts["indicator_zh"].tolist(),
-                         "computed_from": [how(i, u) for i, u in pairs], "note": [why(i, u) for i, u in pairs]})
+    return pd.DataFrame(
+        {
+            "indicator_id": [i for i, _ in pairs],
+            "indicator_zh": firsts["indicator_zh"].tolist(),
+            "computed_from": [how(i, u) for i, u in pairs],
+            "note": [why(i, u) for i, u in pairs],
+        }
+    )
 
 
 def tracker_table(tracker: pd.DataFrame, unit_id: str, computed_only: bool = True) -> pd.DataFrame:
@@ -409,8 +495,18 @@ def tracker_table(tracker: pd.DataFrame, unit_id: str, computed_only: bool = Tru
         rows = rows[rows["indicator_id"].isin(computed_indicators(tracker))]
     table = rows[["indicator_zh", "measure", "role", "year", "target", "p10", "p50", "p90", "gap", "status_zh"]].copy()
     table["role"] = table["role"].map(ROLE_ZH)
-    table.columns = ["指标 indicator", "单位 measure", "口径 role", "年份 year", "规划值 plan figure", "p10", "预测 p50",
-                     "p90", "差距 gap", "状态 status"]
+    table.columns = [
+        "指标 indicator",
+        "单位 measure",
+        "口径 role",
+        "年份 year",
+        "规划值 plan figure",
+        "p10",
+        "预测 p50",
+        "p90",
+        "差距 gap",
+        "状态 status",
+    ]
     return table.reset_index(drop=True)
 
 
@@ -423,5 +519,6 @@ def style_tracker(table: pd.DataFrame):
         c = colours.get(value)
         return f"background-color: {c}; color: white" if c else ""
 
-    return (table.style.map(colour, subset=["状态 status"])
-            .format({c: "{:,.2f}" for c in ["规划值 plan figure", "p10", "预测 p50", "p90", "差距 gap"]}, na_rep="—"))
+    return table.style.map(colour, subset=["状态 status"]).format(
+        {c: "{:,.2f}" for c in ["规划值 plan figure", "p10", "预测 p50", "p90", "差距 gap"]}, na_rep="—"
+    )

@@ -127,25 +127,36 @@ def load_wage_history(path: Path | str | None = None) -> WageHistory:
         except ValueError:
             tier = None
         if tier not in KNOWN_TIERS:
-            raise DataValidationError(file, line, "tier", f"a Fujian tier, one of {list(KNOWN_TIERS)}",
-                                      repr(row["tier"]))
+            raise DataValidationError(
+                file, line, "tier", f"a Fujian tier, one of {list(KNOWN_TIERS)}", repr(row["tier"])
+            )
         if pd.isna(row["value"]):
             raise DataValidationError(file, line, "value", "a monthly wage in yuan", "an empty cell")
         note = str(row.get("quote_or_note", "") or "")
-        rows.append({"tier": tier, "month": _month(row["effective_date"]), "wage": float(row["value"]),
-                     "line": line, "derived": note.upper().startswith("DERIVED")})
+        rows.append(
+            {
+                "tier": tier,
+                "month": _month(row["effective_date"]),
+                "wage": float(row["value"]),
+                "line": line,
+                "derived": note.upper().startswith("DERIVED"),
+            }
+        )
     if not rows:
-        raise DataValidationError(file, None, "indicator", f"rows with indicator '{MONTHLY}' for {PROVINCE}",
-                                  "none")
+        raise DataValidationError(file, None, "indicator", f"rows with indicator '{MONTHLY}' for {PROVINCE}", "none")
     values = pd.DataFrame(rows).sort_values(["tier", "month"], kind="stable").reset_index(drop=True)
     _check_no_gaps(values, file)
     _check_no_decrease(values, file)
     events = set(values["month"])
     for _, row in province[province["indicator"] == EVENT].iterrows():
         events.add(_month(row["effective_date"]))
-    averages = tuple(sorted((_month(r["effective_date"]), float(r["value"]))
-                            for _, r in province[province["indicator"] == AVERAGE].iterrows()
-                            if pd.notna(r["value"])))
+    averages = tuple(
+        sorted(
+            (_month(r["effective_date"]), float(r["value"]))
+            for _, r in province[province["indicator"] == AVERAGE].iterrows()
+            if pd.notna(r["value"])
+        )
+    )
     return WageHistory(values, tuple(sorted(events)), file, averages)
 
 
@@ -163,8 +174,17 @@ def with_estimated_pending(history: WageHistory) -> WageHistory:
         last = before["month"].max()
         prev = before[before["month"] == last]
         factor = mean / prev["wage"].mean()
-        rows.append(pd.DataFrame({"tier": prev["tier"].to_numpy(), "month": month,
-                                  "wage": prev["wage"].to_numpy() * factor, "line": -1, "derived": True}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "tier": prev["tier"].to_numpy(),
+                    "month": month,
+                    "wage": prev["wage"].to_numpy() * factor,
+                    "line": -1,
+                    "derived": True,
+                }
+            )
+        )
     values = pd.concat(rows, ignore_index=True).sort_values(["tier", "month"], kind="stable").reset_index(drop=True)
     return replace(history, values=values)
 
@@ -175,9 +195,12 @@ def _check_no_gaps(values: pd.DataFrame, file: Path) -> None:
         missing = sorted(tiers - set(group["tier"]))
         if missing:
             raise DataValidationError(
-                file, int(group["line"].min()), "tier",
+                file,
+                int(group["line"].min()),
+                "tier",
                 f"a {MONTHLY} row for tier {missing[0]} at {month} (other tiers have values on that date)",
-                f"values only for tiers {sorted(group['tier'])}")
+                f"values only for tiers {sorted(group['tier'])}",
+            )
 
 
 def _check_no_decrease(values: pd.DataFrame, file: Path) -> None:
@@ -187,16 +210,19 @@ def _check_no_decrease(values: pd.DataFrame, file: Path) -> None:
         if len(falls):
             prev, bad = group.iloc[falls[0]], group.iloc[falls[0] + 1]
             raise DataValidationError(
-                file, int(bad["line"]), "value",
+                file,
+                int(bad["line"]),
+                "value",
                 f"a wage >= {prev['wage']:g} (tier {tier} from {prev['month']}, line {prev['line']}); "
-                "minimum wages are never cut", f"{bad['wage']:g} from {bad['month']}")
+                "minimum wages are never cut",
+                f"{bad['wage']:g} from {bad['month']}",
+            )
 
 
 def check_tier(tier: int, history: WageHistory) -> int:
     """``tier`` if the history has it, else an AnalysisError naming the known tiers."""
     if tier not in set(history.values["tier"]):
-        raise AnalysisError(f"minimum-wage tier {tier!r} is not in {history.path.name}; "
-                            f"known tiers: {history.tiers}")
+        raise AnalysisError(f"minimum-wage tier {tier!r} is not in {history.path.name}; known tiers: {history.tiers}")
     return int(tier)
 
 
@@ -207,12 +233,15 @@ def unit_tier(unit: str | Unit, history: WageHistory | None = None) -> int:
     """
     u = resolve(unit)
     if u.wage_tier is None:
-        raise AnalysisError(f"unit {u.label} has no minimum-wage tier (units.csv, column wage_tier); "
-                            "city figures are population-weighted means of the 13 units")
+        raise AnalysisError(
+            f"unit {u.label} has no minimum-wage tier (units.csv, column wage_tier); "
+            "city figures are population-weighted means of the 13 units"
+        )
     return check_tier(u.wage_tier, history) if history is not None else int(u.wage_tier)
 
 
 # --- the step function ------------------------------------------------------------------------
+
 
 def in_force_monthly(history: WageHistory, first_year: int, last_year: int) -> pd.DataFrame:
     """Wage in force in each month (rows: monthly PeriodIndex; columns: tiers), yuan per month.
@@ -245,8 +274,10 @@ def annual_average_in_force(history: WageHistory, first_year: int, last_year: in
 
 # --- the forecast -------------------------------------------------------------------------------
 
-def adjustment_schedule(history: WageHistory, anchor: pd.Period, last_year: int,
-                        interval_years: float) -> list[pd.Period]:
+
+def adjustment_schedule(
+    history: WageHistory, anchor: pd.Period, last_year: int, interval_years: float
+) -> list[pd.Period]:
     """Future adjustment months after ``anchor`` up to ``last_year``.
 
     The first is the earliest adjustment event after the anchor whose values are unknown (the
@@ -265,11 +296,20 @@ def adjustment_schedule(history: WageHistory, anchor: pd.Period, last_year: int,
         k += 1
 
 
-def forecast(history: WageHistory | None = None, first_year: int = 2020, last_year: int = DEFAULT_END_YEAR,
-             interval_years: float = 2.33, fit_from_year: int = 2013, step_floor_pct: float = 0.0,
-             draws: int = 1, seed: int | None = 20201101, tiers: list[int] | None = None,
-             growth_override_pct: float | None = None, timing: str = "fixed",
-             intervals=None) -> WageForecast:
+def forecast(
+    history: WageHistory | None = None,
+    first_year: int = 2020,
+    last_year: int = DEFAULT_END_YEAR,
+    interval_years: float = 2.33,
+    fit_from_year: int = 2013,
+    step_floor_pct: float = 0.0,
+    draws: int = 1,
+    seed: int | None = 20201101,
+    tiers: list[int] | None = None,
+    growth_override_pct: float | None = None,
+    timing: str = "fixed",
+    intervals=None,
+) -> WageForecast:
     """Forecast the monthly minimum wage of each tier to December of ``last_year``.
 
     Parameters
@@ -315,11 +355,13 @@ def forecast(history: WageHistory | None = None, first_year: int = 2020, last_ye
     if timing not in ("fixed", "sampled"):
         raise AnalysisError(f"timing must be 'fixed' or 'sampled', got {timing!r}")
     if timing == "sampled":
-        return wage_timing.sampled_forecast(fits, anchor, months, known, history, last_year, draws, seed,
-                                            np.log1p(step_floor_pct / 100.0), intervals)
+        return wage_timing.sampled_forecast(
+            fits, anchor, months, known, history, last_year, draws, seed, np.log1p(step_floor_pct / 100.0), intervals
+        )
     # index of the adjustment in force in each month (-1 = before the first future adjustment)
-    step_of_month = np.searchsorted(np.asarray([m.ordinal for m in schedule], dtype=np.int64),
-                                    months.asi8, side="right") - 1
+    step_of_month = (
+        np.searchsorted(np.asarray([m.ordinal for m in schedule], dtype=np.int64), months.asi8, side="right") - 1
+    )
     horizons = np.array([(m.ordinal - anchor.ordinal) / 12.0 for m in schedule])
     floor = np.log1p(step_floor_pct / 100.0)
     rng = np.random.default_rng(seed)
@@ -340,8 +382,11 @@ def forecast(history: WageHistory | None = None, first_year: int = 2020, last_ye
 
             tq = stats.t.ppf(QUANTILES, df=fit.df)[:, None]
             steps = logw0 + fit.drift * horizons[None, :] + tq * fit.log_scale(horizons)[None, :]
-            steps = np.maximum.accumulate(np.maximum(steps, logw0 + floor * np.arange(1, len(schedule) + 1)),
-                                          axis=1) if len(schedule) else steps
+            steps = (
+                np.maximum.accumulate(np.maximum(steps, logw0 + floor * np.arange(1, len(schedule) + 1)), axis=1)
+                if len(schedule)
+                else steps
+            )
         else:
             sigma2_d = fit.sigma2 * fit.df / chi2 if fit.df > 0 else np.full(draws, fit.sigma2)
             ratio = np.sqrt(sigma2_d / fit.sigma2)
@@ -350,8 +395,9 @@ def forecast(history: WageHistory | None = None, first_year: int = 2020, last_ye
             inc = mu_d[:, None] * dh[None, :] + np.sqrt(sigma2_d)[:, None] * np.sqrt(dh)[None, :] * z_inc
             steps = logw0 + np.cumsum(np.maximum(inc, floor), axis=1)
         k = steps.shape[0] if len(schedule) else (3 if mode == "quantiles" else draws)
-        forecast_vals = np.exp(steps)[:, np.clip(step_of_month, 0, None)] if len(schedule) else np.full(
-            (k, len(months)), np.nan)
+        forecast_vals = (
+            np.exp(steps)[:, np.clip(step_of_month, 0, None)] if len(schedule) else np.full((k, len(months)), np.nan)
+        )
         known_vals = known[tier].to_numpy()
         future = step_of_month >= 0
         vals = np.where(future[None, :], forecast_vals, known_vals[None, :])
@@ -367,8 +413,7 @@ def forecast_frame(fc: WageForecast) -> pd.DataFrame:
     frames = []
     for tier in fc.monthly:
         years, vals = fc.annual(tier)
-        pct = ({"p10": vals[0], "p50": vals[1], "p90": vals[2]} if fc.mode == "quantiles"
-               else percentiles(vals, axis=0))
+        pct = {"p10": vals[0], "p50": vals[1], "p90": vals[2]} if fc.mode == "quantiles" else percentiles(vals, axis=0)
         frames.append(pd.DataFrame({"tier": tier, "year": years, **pct}))
     return pd.concat(frames, ignore_index=True)
 

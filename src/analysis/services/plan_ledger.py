@@ -36,10 +36,33 @@ EQUAL_TOLERANCE = 0.005
 # Indicators whose forecast the models set from the plan itself: shown, never scored as evidence.
 SET_FROM_PLAN = {"dibao_to_min_wage_ratio": "按规划设定：模型以规划比例乘最低工资得出低保标准"}
 
-LEDGER_COLUMNS = ["plan", "plan_status", "indicator", "indicator_zh", "unit_id", "unit_name", "base", "target_year",
-                  "target", "comparator", "binding", "base_year", "base_value", "outturn", "outturn_date",
-                  "outturn_source", "outturn_trust", "forecast", "forecast_p10", "forecast_p90", "forecast_origin",
-                  "forecast_error_pct", "status", "note", "clause"]
+LEDGER_COLUMNS = [
+    "plan",
+    "plan_status",
+    "indicator",
+    "indicator_zh",
+    "unit_id",
+    "unit_name",
+    "base",
+    "target_year",
+    "target",
+    "comparator",
+    "binding",
+    "base_year",
+    "base_value",
+    "outturn",
+    "outturn_date",
+    "outturn_source",
+    "outturn_trust",
+    "forecast",
+    "forecast_p10",
+    "forecast_p90",
+    "forecast_origin",
+    "forecast_error_pct",
+    "status",
+    "note",
+    "clause",
+]
 
 
 def final_targets(plan: Plan, unit_ids: list[str]) -> pd.DataFrame:
@@ -55,8 +78,9 @@ def _met(value: float, target: float, comparator: str) -> bool:
     return bool(meets([value], target, comparator)[0])
 
 
-def ledger_status(target: float, comparator: str, kind: str, target_year: int,
-                  outturns: pd.DataFrame) -> tuple[str, pd.Series | None, str]:
+def ledger_status(
+    target: float, comparator: str, kind: str, target_year: int, outturns: pd.DataFrame
+) -> tuple[str, pd.Series | None, str]:
     """(status, the outturn row used, note) for one target (see the module docstring).
 
     ``outturns`` holds the comparable published values of this indicator and unit (columns
@@ -79,15 +103,18 @@ def ledger_status(target: float, comparator: str, kind: str, target_year: int,
         note = "口径部分可比 partly comparable"
     early = comparator == ">=" and kind in ("count", "share") and _met(row["value"], target, comparator)
     if early:
-        return ACHIEVED, row, (note + "；" if note else "") + f"已于{int(row['year'])}年达到 met already in {int(row['year'])}"
+        return (
+            ACHIEVED,
+            row,
+            (note + "；" if note else "") + f"已于{int(row['year'])}年达到 met already in {int(row['year'])}",
+        )
     return IN_PROGRESS, row, (note + "；" if note else "") + f"目标年数值未公布，最新为{int(row['year'])}年"
 
 
 def _forecast(forecast: pd.DataFrame | None, indicator: str, unit_id: str, year: int, base: str) -> tuple:
     if forecast is None or indicator in SET_FROM_PLAN:
         return np.nan, np.nan, np.nan
-    sel = forecast[(forecast["indicator"] == indicator) & (forecast["unit_id"] == unit_id)
-                   & (forecast["year"] == year)]
+    sel = forecast[(forecast["indicator"] == indicator) & (forecast["unit_id"] == unit_id) & (forecast["year"] == year)]
     if base and "base" in sel:
         sel = sel[sel["base"] == base]
     if not len(sel):
@@ -96,8 +123,13 @@ def _forecast(forecast: pd.DataFrame | None, indicator: str, unit_id: str, year:
     return float(row["p50"]), float(row["p10"]), float(row["p90"])
 
 
-def plan_ledger(plan: Plan, outturns: pd.DataFrame, forecast: pd.DataFrame | None = None,
-                forecast_origin: int | None = None, unit_ids: list[str] | None = None) -> pd.DataFrame:
+def plan_ledger(
+    plan: Plan,
+    outturns: pd.DataFrame,
+    forecast: pd.DataFrame | None = None,
+    forecast_origin: int | None = None,
+    unit_ids: list[str] | None = None,
+) -> pd.DataFrame:
     """The close-out ledger of ``plan`` (columns :data:`LEDGER_COLUMNS`).
 
     Parameters
@@ -121,25 +153,47 @@ def plan_ledger(plan: Plan, outturns: pd.DataFrame, forecast: pd.DataFrame | Non
         status, used, note = ledger_status(float(t["target"]), t["comparator"], spec.kind, int(t["year"]), mine)
         base = t["base"] if isinstance(t["base"], str) else ""
         after_origin = forecast_origin is not None and int(t["year"]) > forecast_origin
-        f50, f10, f90 = (_forecast(forecast, t["indicator_id"], t["unit_id"], int(t["year"]), base)
-                         if after_origin else (np.nan,) * 3)
+        f50, f10, f90 = (
+            _forecast(forecast, t["indicator_id"], t["unit_id"], int(t["year"]), base)
+            if after_origin
+            else (np.nan,) * 3
+        )
         if t["indicator_id"] in SET_FROM_PLAN:
             note = (note + "；" if note else "") + SET_FROM_PLAN[t["indicator_id"]]
         outturn = float(used["value"]) if used is not None else np.nan
         comparable = used is not None and int(used["year"]) == int(t["year"])
         error = 100.0 * (f50 - outturn) / outturn if comparable and np.isfinite(f50) and outturn else np.nan
-        rows.append({
-            "plan": plan.id, "plan_status": plan.status, "indicator": t["indicator_id"], "indicator_zh": spec.name_zh,
-            "unit_id": t["unit_id"], "unit_name": name, "base": base, "target_year": int(t["year"]),
-            "target": float(t["target"]), "comparator": t["comparator"], "binding": t["binding"],
-            "base_year": t["base_year"], "base_value": t["base_value"], "outturn": outturn,
-            "outturn_date": used["ref_date"].date().isoformat() if used is not None else "",
-            "outturn_source": f"{used['source_title']} {used['source_url']}" if used is not None else "",
-            "outturn_trust": used["trust"] if used is not None else "",
-            "forecast": f50, "forecast_p10": f10, "forecast_p90": f90,
-            "forecast_origin": forecast_origin if np.isfinite(f50) else np.nan,
-            "forecast_error_pct": error, "status": status, "note": note, "clause": t["clause"]})
+        rows.append(
+            {
+                "plan": plan.id,
+                "plan_status": plan.status,
+                "indicator": t["indicator_id"],
+                "indicator_zh": spec.name_zh,
+                "unit_id": t["unit_id"],
+                "unit_name": name,
+                "base": base,
+                "target_year": int(t["year"]),
+                "target": float(t["target"]),
+                "comparator": t["comparator"],
+                "binding": t["binding"],
+                "base_year": t["base_year"],
+                "base_value": t["base_value"],
+                "outturn": outturn,
+                "outturn_date": used["ref_date"].date().isoformat() if used is not None else "",
+                "outturn_source": f"{used['source_title']} {used['source_url']}" if used is not None else "",
+                "outturn_trust": used["trust"] if used is not None else "",
+                "forecast": f50,
+                "forecast_p10": f10,
+                "forecast_p90": f90,
+                "forecast_origin": forecast_origin if np.isfinite(f50) else np.nan,
+                "forecast_error_pct": error,
+                "status": status,
+                "note": note,
+                "clause": t["clause"],
+            }
+        )
     out = pd.DataFrame(rows, columns=LEDGER_COLUMNS)
     order = {u: i for i, u in enumerate([geography.CITY_ID] + geography.county_ids())}
-    return out.sort_values(["unit_id", "indicator"], key=lambda s: s.map(order) if s.name == "unit_id" else s,
-                           kind="stable").reset_index(drop=True)
+    return out.sort_values(
+        ["unit_id", "indicator"], key=lambda s: s.map(order) if s.name == "unit_id" else s, kind="stable"
+    ).reset_index(drop=True)

@@ -48,10 +48,31 @@ from . import stock_trend
 DEFAULT_CONFIDENCE = 0.8
 ABOUT_TOLERANCE = 0.05  # an 'about' target is met within ±5 %
 
-ODDS_COLUMNS = ["plan", "plan_status", "indicator", "indicator_zh", "unit_id", "unit_name", "base", "year",
-                "target", "comparator", "computed", "p_meet", "value_p10", "value_p50", "value_p90",
-                "supported_at_50", "supported_at_80", "action", "action_value", "action_unit", "gap_opens",
-                "confidence", "rests_on"]
+ODDS_COLUMNS = [
+    "plan",
+    "plan_status",
+    "indicator",
+    "indicator_zh",
+    "unit_id",
+    "unit_name",
+    "base",
+    "year",
+    "target",
+    "comparator",
+    "computed",
+    "p_meet",
+    "value_p10",
+    "value_p50",
+    "value_p90",
+    "supported_at_50",
+    "supported_at_80",
+    "action",
+    "action_value",
+    "action_unit",
+    "gap_opens",
+    "confidence",
+    "rests_on",
+]
 
 
 @dataclass(frozen=True)
@@ -96,16 +117,32 @@ class NotComputed:
 
 ODDS_MODELS: dict[str, StockRatio | SharePath | NotComputed] = {
     "nursing_beds_per_1000_elderly": StockRatio(
-        "nursing_bed_stock", 60, 1000.0, "registered", "每年需新增护理型床位", "张/年",
-        "60岁及以上人口的抽样（基期、生育、死亡、迁移的不确定性）；护理型床位存量按情景的建设路径（估算，无公布存量）"),
+        "nursing_bed_stock",
+        60,
+        1000.0,
+        "registered",
+        "每年需新增护理型床位",
+        "张/年",
+        "60岁及以上人口的抽样（基期、生育、死亡、迁移的不确定性）；护理型床位存量按情景的建设路径（估算，无公布存量）",
+    ),
     "certified_social_workers_per_10k": StockRatio(
-        "certified_social_workers", 0, 1e4, "resident", "每年需新增持证社工", "人/年",
+        "certified_social_workers",
+        0,
+        1e4,
+        "resident",
+        "每年需新增持证社工",
+        "人/年",
         "常住人口的抽样；持证社工按公布序列外推，趋势模型（指数、线性、阻尼趋势）取留出最后2–5年回测误差最小者，"
         "抽样离散程度不小于回测测得的误差；县级按常住人口份额分配（估算）",
-        observed_stock=True),
+        observed_stock=True,
+    ),
     "nursing_bed_share": SharePath(
-        "nursing_bed_stock", "nursing_bed_share_target", "每年需新增（或改造）护理型床位", "张/年",
-        "情景中的护理型床位占比路径（无抽样，概率只能为0或1）；机构床位 = 护理型床位 ÷ 占比（估算）"),
+        "nursing_bed_stock",
+        "nursing_bed_share_target",
+        "每年需新增（或改造）护理型床位",
+        "张/年",
+        "情景中的护理型床位占比路径（无抽样，概率只能为0或1）；机构床位 = 护理型床位 ÷ 占比（估算）",
+    ),
     "dibao_to_min_wage_ratio": NotComputed("模型按规划比例设定低保标准（按规划设定），不是独立预测，不计算达成概率"),
     "community_elder_service_facility_coverage": NotComputed("无社区养老服务设施覆盖率的数据和模型"),
     "registered_volunteer_share": NotComputed("无注册志愿者人数序列的模型"),
@@ -143,8 +180,9 @@ def required_stock(population_draws, target: float, scale: float, confidence: fl
     return float(target * np.quantile(pop, confidence) / scale)
 
 
-def stock_draws(years, values, origin: int, horizon_years, n_draws: int, seed: int | None,
-                method: str | None = None) -> np.ndarray:
+def stock_draws(
+    years, values, origin: int, horizon_years, n_draws: int, seed: int | None, method: str | None = None
+) -> np.ndarray:
     """Draws (draw, year) of a published stock carried past its last observation.
 
     The centre is the point forecast of the trend model the backtest chose
@@ -177,7 +215,7 @@ def stock_draws(years, values, origin: int, horizon_years, n_draws: int, seed: i
     centre = stock_trend.forecast(method, yrs, vals, h)
     if np.any(centre <= 0):
         raise AnalysisError(f"the {method} trend of the stock falls to zero or below by {int(yrs[-1] + h.max())}")
-    sd = scale * np.sqrt(h + h ** 2 / n)
+    sd = scale * np.sqrt(h + h**2 / n)
     rng = np.random.default_rng(seed)
     z = rng.standard_normal((n_draws, 1))
     return np.exp(np.log(centre)[None, :] + sd[None, :] * z)
@@ -205,18 +243,37 @@ def gap_opens(years, path, start: float, need: float, origin: int, target_year: 
 
 def _row(plan: Plan, target: pd.Series, unit_id: str, names: dict[str, str], base: str) -> dict:
     spec = catalogue.indicator(target["indicator_id"])
-    return {"plan": plan.id, "plan_status": plan.status, "indicator": target["indicator_id"],
-            "indicator_zh": spec.name_zh, "unit_id": unit_id, "unit_name": names.get(unit_id, unit_id),
-            "base": base, "year": int(target["year"]), "target": float(target["target"]),
-            "comparator": target["comparator"]}
+    return {
+        "plan": plan.id,
+        "plan_status": plan.status,
+        "indicator": target["indicator_id"],
+        "indicator_zh": spec.name_zh,
+        "unit_id": unit_id,
+        "unit_name": names.get(unit_id, unit_id),
+        "base": base,
+        "year": int(target["year"]),
+        "target": float(target["target"]),
+        "comparator": target["comparator"],
+    }
 
 
-def _stock_ratio(model: StockRatio, row: dict, result: ProjectionResult, projected: pd.DataFrame,
-                 origin: int, confidence: float, stock_series: pd.DataFrame | None, seed: int | None) -> dict:
+def _stock_ratio(
+    model: StockRatio,
+    row: dict,
+    result: ProjectionResult,
+    projected: pd.DataFrame,
+    origin: int,
+    confidence: float,
+    stock_series: pd.DataFrame | None,
+    seed: int | None,
+) -> dict:
     year, target, unit_id = row["year"], row["target"], row["unit_id"]
     years = [y for y in result.years.tolist() if origin < y <= year] or [year]
-    pop = {y: result.age_sum(unit_id, model.first_age)[:, result.year_index(y)] for y in years + [origin]
-           if y in set(result.years.tolist())}
+    pop = {
+        y: result.age_sum(unit_id, model.first_age)[:, result.year_index(y)]
+        for y in years + [origin]
+        if y in set(result.years.tolist())
+    }
     if year not in pop:
         return {**row, "computed": False, "rests_on": f"投影不含{year}年"}
     if model.observed_stock:
@@ -224,14 +281,17 @@ def _stock_ratio(model: StockRatio, row: dict, result: ProjectionResult, project
             return {**row, "computed": False, "rests_on": f"无公布的{catalogue.label(model.stock)}序列"}
         origin = min(int(stock_series["year"].max()), year - 1)  # act from the latest published count
         years = [y for y in result.years.tolist() if origin < y <= year] or [year]
-        pop = {y: result.age_sum(unit_id, model.first_age)[:, result.year_index(y)] for y in years + [origin]
-               if y in set(result.years.tolist())}
-        city = stock_draws(stock_series["year"], stock_series["value"], origin, years + [origin],
-                           result.n_draws, seed)
+        pop = {
+            y: result.age_sum(unit_id, model.first_age)[:, result.year_index(y)]
+            for y in years + [origin]
+            if y in set(result.years.tolist())
+        }
+        city = stock_draws(stock_series["year"], stock_series["value"], origin, years + [origin], result.n_draws, seed)
         share = 1.0 if unit_id == geography.CITY_ID else _population_share(result, unit_id, origin)
         stock = {y: city[:, i] * share for i, y in enumerate(years + [origin])}
-        trend, _ = stock_trend.selection(tuple(int(y) for y in stock_series["year"]),
-                                         tuple(float(v) for v in stock_series["value"]))
+        trend, _ = stock_trend.selection(
+            tuple(int(y) for y in stock_series["year"]), tuple(float(v) for v in stock_series["value"])
+        )
         rests_on = f"{model.rests_on_zh}（回测选定：{stock_trend.METHOD_ZH[trend]}）"
     else:
         path = _path(projected, model.stock, unit_id, years + [origin])
@@ -243,10 +303,21 @@ def _stock_ratio(model: StockRatio, row: dict, result: ProjectionResult, project
     per_year = max(0.0, (need - start) / max(year - origin, 1))
     opens = gap_opens(years, [float(np.median(stock[y])) for y in years], start, need, origin, year)
     q = np.quantile(value, [0.1, 0.5, 0.9, 0.2])
-    return {**row, "computed": True, "p_meet": p_meet(value, target, row["comparator"]),
-            "value_p10": q[0], "value_p50": q[1], "value_p90": q[2], "supported_at_50": q[1], "supported_at_80": q[3],
-            "action": model.action_zh, "action_value": per_year, "action_unit": model.action_unit,
-            "gap_opens": opens, "rests_on": rests_on}
+    return {
+        **row,
+        "computed": True,
+        "p_meet": p_meet(value, target, row["comparator"]),
+        "value_p10": q[0],
+        "value_p50": q[1],
+        "value_p90": q[2],
+        "supported_at_50": q[1],
+        "supported_at_80": q[3],
+        "action": model.action_zh,
+        "action_value": per_year,
+        "action_unit": model.action_unit,
+        "gap_opens": opens,
+        "rests_on": rests_on,
+    }
 
 
 def _population_share(result: ProjectionResult, unit_id: str, year: int) -> float:
@@ -266,15 +337,33 @@ def _share_path(model: SharePath, row: dict, projected: pd.DataFrame, origin: in
     need = target / 100.0 * institutional[years.index(year)]
     per_year = max(0.0, (need - nursing[-1]) / max(year - origin, 1))
     opens = gap_opens(years, share[:-1], float(share[-1]), target, origin, year)
-    return {**row, "computed": True, "p_meet": float(meets([value], target, row["comparator"])[0]),
-            "value_p10": np.nan, "value_p50": value, "value_p90": np.nan, "supported_at_50": value,
-            "supported_at_80": value, "action": model.action_zh, "action_value": per_year,
-            "action_unit": model.action_unit, "gap_opens": opens, "rests_on": model.rests_on_zh}
+    return {
+        **row,
+        "computed": True,
+        "p_meet": float(meets([value], target, row["comparator"])[0]),
+        "value_p10": np.nan,
+        "value_p50": value,
+        "value_p90": np.nan,
+        "supported_at_50": value,
+        "supported_at_80": value,
+        "action": model.action_zh,
+        "action_value": per_year,
+        "action_unit": model.action_unit,
+        "gap_opens": opens,
+        "rests_on": model.rests_on_zh,
+    }
 
 
-def plan_odds(plan: Plan, results: dict[str, ProjectionResult], projected: dict[str, pd.DataFrame],
-              origin: int, unit_ids: list[str] | None = None, confidence: float = DEFAULT_CONFIDENCE,
-              observed_stocks: dict[str, pd.DataFrame] | None = None, seed: int | None = 20201101) -> pd.DataFrame:
+def plan_odds(
+    plan: Plan,
+    results: dict[str, ProjectionResult],
+    projected: dict[str, pd.DataFrame],
+    origin: int,
+    unit_ids: list[str] | None = None,
+    confidence: float = DEFAULT_CONFIDENCE,
+    observed_stocks: dict[str, pd.DataFrame] | None = None,
+    seed: int | None = 20201101,
+) -> pd.DataFrame:
     """One row per target of ``plan`` after ``origin``, per unit (see the module docstring).
 
     Parameters
@@ -308,15 +397,31 @@ def plan_odds(plan: Plan, results: dict[str, ProjectionResult], projected: dict[
         if isinstance(model, NotComputed):
             rows.append({**row, "computed": False, "rests_on": model.reason_zh})
         elif isinstance(model, SharePath):
-            rows.append(_share_path(model, row, projected.get(base) if base in projected
-                                    else next(iter(projected.values())), min(action_from, row["year"] - 1),
-                                    confidence))
+            rows.append(
+                _share_path(
+                    model,
+                    row,
+                    projected.get(base) if base in projected else next(iter(projected.values())),
+                    min(action_from, row["year"] - 1),
+                    confidence,
+                )
+            )
         elif base not in results:
             rows.append({**row, "computed": False, "rests_on": f"本次运行没有{base}口径的投影"})
         else:
             series = (observed_stocks or {}).get(model.stock) if model.observed_stock else None
-            rows.append(_stock_ratio(model, row, results[base], projected[base], min(action_from, row["year"] - 1),
-                                     confidence, series, seed))
+            rows.append(
+                _stock_ratio(
+                    model,
+                    row,
+                    results[base],
+                    projected[base],
+                    min(action_from, row["year"] - 1),
+                    confidence,
+                    series,
+                    seed,
+                )
+            )
     out = pd.DataFrame(rows, columns=ODDS_COLUMNS)
     out["confidence"] = confidence
     return out.reset_index(drop=True)
@@ -336,9 +441,26 @@ def odds_rows(odds: pd.DataFrame | None) -> list[dict]:
     """The computed rows of ``plan_odds`` for the index (JSON-ready; see :mod:`analysis.services.plan_odds`)."""
     if odds is None or not len(odds):
         return []
-    keep = ["plan", "plan_status", "indicator", "indicator_zh", "unit_id", "unit_name", "base", "year", "target",
-            "comparator", "p_meet", "value_p50", "supported_at_80", "action", "action_value", "action_unit",
-            "gap_opens", "rests_on"]
+    keep = [
+        "plan",
+        "plan_status",
+        "indicator",
+        "indicator_zh",
+        "unit_id",
+        "unit_name",
+        "base",
+        "year",
+        "target",
+        "comparator",
+        "p_meet",
+        "value_p50",
+        "supported_at_80",
+        "action",
+        "action_value",
+        "action_unit",
+        "gap_opens",
+        "rests_on",
+    ]
     rows = odds[odds["computed"].astype(bool)][keep]
     out = [{k: _plain(v) for k, v in row.items()} for row in rows.to_dict("records")]
     for row in out:  # years print as years, never 2030.0

@@ -47,8 +47,14 @@ def proxy_table(frame: pd.DataFrame | None = None) -> pd.DataFrame:
         unable = proxy.loc[proxy["indicator"] == ind, "value"]
         if len(pop) != 1:
             raise AnalysisError(f"disability_prevalence.csv: missing figure pop_60plus_in_age_group_{group}")
-        rows.append({"age_group": group, "first_age": int(group.split("-")[0]),
-                     "persons": float(pop.iloc[0]), "unable": float(unable.iloc[0])})
+        rows.append(
+            {
+                "age_group": group,
+                "first_age": int(group.split("-")[0]),
+                "persons": float(pop.iloc[0]),
+                "unable": float(unable.iloc[0]),
+            }
+        )
     table = pd.DataFrame(rows).sort_values("first_age", ignore_index=True)
     table["prevalence_pct"] = 100.0 * table["unable"] / table["persons"]
     return table
@@ -82,8 +88,9 @@ def proxy_schedule(n_groups: int = 6, frame: pd.DataFrame | None = None) -> pd.D
     fitted = np.minimum(100.0, 100.0 * np.exp(a + b * (starts + OPEN_GROUP_MID_OFFSET)))
     observed = dict(zip(table["first_age"], table["prevalence_pct"]))
     values = [observed.get(s, f) for s, f in zip(starts, fitted)]
-    basis = ["observed (Shanghai 2010 proxy)" if s in observed else "estimated: log-linear extrapolation"
-             for s in starts]
+    basis = [
+        "observed (Shanghai 2010 proxy)" if s in observed else "estimated: log-linear extrapolation" for s in starts
+    ]
     return pd.DataFrame({"age_group": labels, "prevalence_pct": values, "basis": basis})
 
 
@@ -107,13 +114,20 @@ def sex_severity_table(frame: pd.DataFrame | None = None) -> pd.DataFrame:
                 head = f"{prefix}_{sex}_"
                 if not ind.startswith(head):
                     continue
-                group = ind[len(head):]
+                group = ind[len(head) :]
                 pop_key = f"pop_60plus_in_age_group_{sex}_{group}"
                 if pop_key not in proxy.index:
                     raise AnalysisError(f"disability_prevalence.csv: missing figure {pop_key}")
-                rows.append({"sex": sex, "severity": severity, "age_group": group,
-                             "first_age": int(group.split("-")[0]), "persons": float(proxy[pop_key]),
-                             "cases": float(proxy[ind])})
+                rows.append(
+                    {
+                        "sex": sex,
+                        "severity": severity,
+                        "age_group": group,
+                        "first_age": int(group.split("-")[0]),
+                        "persons": float(proxy[pop_key]),
+                        "cases": float(proxy[ind]),
+                    }
+                )
     if not rows:
         raise AnalysisError("disability_prevalence.csv: no by-sex rows of the proxy")
     return pd.DataFrame(rows).sort_values(["sex", "severity", "first_age"], ignore_index=True)
@@ -138,15 +152,23 @@ def schedule_by_sex(n_groups: int = 6, frame: pd.DataFrame | None = None) -> pd.
             a, b = fit_log_linear(obs["first_age"] + GROUP_WIDTH / 2, obs["cases"], obs["persons"])
             fitted = 100.0 * np.exp(a + b * (starts + OPEN_GROUP_MID_OFFSET))
             observed = dict(zip(obs["first_age"], 100.0 * obs["cases"] / obs["persons"]))
-            values[severity] = (np.array([observed.get(s, f) for s, f in zip(starts, fitted)]),
-                                [s in observed for s in starts])
+            values[severity] = (
+                np.array([observed.get(s, f) for s, f in zip(starts, fitted)]),
+                [s in observed for s in starts],
+            )
         severe = np.minimum(values["severe"][0], 100.0)
         moderate = np.minimum(values["moderate"][0], 100.0 - severe)
         for severity, vals in (("severe", severe), ("moderate", moderate)):
             for label, v, seen in zip(labels, vals, values[severity][1]):
-                out.append({"sex": sex, "severity": severity, "age_group": label, "prevalence_pct": float(v),
-                            "basis": "observed (Shanghai 2010 proxy)" if seen
-                            else "estimated: log-linear extrapolation"})
+                out.append(
+                    {
+                        "sex": sex,
+                        "severity": severity,
+                        "age_group": label,
+                        "prevalence_pct": float(v),
+                        "basis": "observed (Shanghai 2010 proxy)" if seen else "estimated: log-linear extrapolation",
+                    }
+                )
     return pd.DataFrame(out)
 
 
@@ -194,6 +216,13 @@ def adl_schedule(n_groups: int = 6, frame: pd.DataFrame | None = None) -> pd.Dat
         share = np.divide(severe, severe + moderate, out=np.zeros_like(severe), where=(severe + moderate) > 0)
         for severity, values in (("severe", total * share), ("moderate", total * (1 - share))):
             for g, v in zip(labels, values):
-                out.append({"sex": sex, "severity": severity, "age_group": g, "prevalence_pct": float(v),
-                            "basis": "estimated: CHNS 2006 ADL level, Shanghai 2010 severity split"})
+                out.append(
+                    {
+                        "sex": sex,
+                        "severity": severity,
+                        "age_group": g,
+                        "prevalence_pct": float(v),
+                        "basis": "estimated: CHNS 2006 ADL level, Shanghai 2010 severity split",
+                    }
+                )
     return pd.DataFrame(out)

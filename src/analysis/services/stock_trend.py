@@ -41,12 +41,27 @@ import pandas as pd
 from ..errors import AnalysisError
 
 METHODS = ("exponential", "linear", "damped_linear", "damped_exponential")
-METHOD_ZH = {"exponential": "指数趋势（增长率不变）", "linear": "线性趋势（每年增量不变）",
-             "damped_linear": "阻尼线性趋势", "damped_exponential": "阻尼指数趋势（增长率逐年放缓）"}
+METHOD_ZH = {
+    "exponential": "指数趋势（增长率不变）",
+    "linear": "线性趋势（每年增量不变）",
+    "damped_linear": "阻尼线性趋势",
+    "damped_exponential": "阻尼指数趋势（增长率逐年放缓）",
+}
 HOLDOUT_YEARS = (2, 3, 4, 5)
 MIN_FIT_COUNTS = 2
-BACKTEST_COLUMNS = ["k", "origin", "fit_years", "year", "horizon", "fit_span", "method", "forecast", "observed",
-                    "ape_pct", "log_error"]
+BACKTEST_COLUMNS = [
+    "k",
+    "origin",
+    "fit_years",
+    "year",
+    "horizon",
+    "fit_span",
+    "method",
+    "forecast",
+    "observed",
+    "ape_pct",
+    "log_error",
+]
 
 
 def _sorted(years, values) -> tuple[np.ndarray, np.ndarray]:
@@ -66,8 +81,14 @@ def _damped(yrs: np.ndarray, series: np.ndarray, horizons: np.ndarray) -> np.nda
     grid = np.full(yrs[-1] - yrs[0] + 1, np.nan)
     grid[yrs - yrs[0]] = series
     drift = (series[-1] - series[0]) / (yrs[-1] - yrs[0])
-    model = ExponentialSmoothing(grid, trend=True, damped_trend=True, initialization_method="known",
-                                 initial_level=series[0] - drift, initial_trend=drift)
+    model = ExponentialSmoothing(
+        grid,
+        trend=True,
+        damped_trend=True,
+        initialization_method="known",
+        initial_level=series[0] - drift,
+        initial_trend=drift,
+    )
     with warnings.catch_warnings():  # two to four counts: the optimiser often stops at a bound
         warnings.simplefilter("ignore")
         fitted = model.fit(disp=False)
@@ -111,10 +132,21 @@ def backtest(years, values, holdouts=HOLDOUT_YEARS, methods=METHODS) -> pd.DataF
         for method in methods:
             predicted = forecast(method, yrs[fit], vals[fit], horizon)
             for year, h, f, o in zip(yrs[~fit], horizon, predicted, vals[~fit]):
-                rows.append({"k": k, "origin": origin, "fit_years": "、".join(map(str, key)), "year": int(year),
-                             "horizon": int(h), "fit_span": int(key[-1] - key[0]), "method": method,
-                             "forecast": float(f), "observed": float(o), "ape_pct": 100 * abs(f - o) / o,
-                             "log_error": float(np.log(o / f)) if f > 0 else np.inf})
+                rows.append(
+                    {
+                        "k": k,
+                        "origin": origin,
+                        "fit_years": "、".join(map(str, key)),
+                        "year": int(year),
+                        "horizon": int(h),
+                        "fit_span": int(key[-1] - key[0]),
+                        "method": method,
+                        "forecast": float(f),
+                        "observed": float(o),
+                        "ape_pct": 100 * abs(f - o) / o,
+                        "log_error": float(np.log(o / f)) if f > 0 else np.inf,
+                    }
+                )
     return pd.DataFrame(rows, columns=BACKTEST_COLUMNS)
 
 
@@ -143,7 +175,7 @@ def error_scale(table: pd.DataFrame, method: str) -> float:
     if not len(rows):
         return 0.0
     h, n, e = (rows[c].to_numpy(dtype=float) for c in ("horizon", "fit_span", "log_error"))
-    return float(np.sqrt(np.mean(e ** 2 / (h + h ** 2 / n))))
+    return float(np.sqrt(np.mean(e**2 / (h + h**2 / n))))
 
 
 @lru_cache(maxsize=32)

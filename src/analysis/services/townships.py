@@ -43,8 +43,9 @@ def allocate_townships(weights, total: int, minimum: int = 1) -> np.ndarray:
     return counts
 
 
-def coordinators_per_township(registered_persons, limits=(20_000, 50_000, 100_000),
-                              per_band=(1, 2, 3, 4)) -> np.ndarray:
+def coordinators_per_township(
+    registered_persons, limits=(20_000, 50_000, 100_000), per_band=(1, 2, 3, 4)
+) -> np.ndarray:
     """Coordinators one township needs for its registered population (persons), any array shape.
 
     ``limits`` are the lower bounds of the 2nd… bands: a township of exactly 20,000 is in the
@@ -53,16 +54,20 @@ def coordinators_per_township(registered_persons, limits=(20_000, 50_000, 100_00
     limits = np.asarray(limits, dtype=float)
     per_band = np.asarray(per_band, dtype=float)
     if len(per_band) != len(limits) + 1:
-        raise ParameterError("workforce.coordinators_per_band", per_band.tolist(),
-                             f"{len(limits) + 1} values (one more than the band limits)")
+        raise ParameterError(
+            "workforce.coordinators_per_band",
+            per_band.tolist(),
+            f"{len(limits) + 1} values (one more than the band limits)",
+        )
     if np.any(np.diff(limits) <= 0):
         raise ParameterError("workforce.coordinator_band_limits", limits.tolist(), "increasing limits")
     pop = np.asarray(registered_persons, dtype=float)
     return per_band[np.searchsorted(limits, pop, side="right")]
 
 
-def coordinators_required(unit_persons, townships, limits=(20_000, 50_000, 100_000),
-                          per_band=(1, 2, 3, 4)) -> np.ndarray:
+def coordinators_required(
+    unit_persons, townships, limits=(20_000, 50_000, 100_000), per_band=(1, 2, 3, 4)
+) -> np.ndarray:
     """Coordinators per unit: townships × coordinators of a township of average size.
 
     ``unit_persons`` is (..., unit) persons; ``townships`` is (unit,). A unit with no

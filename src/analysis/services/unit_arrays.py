@@ -99,13 +99,15 @@ def tidy_units(unit_ids, years, indicator: str, values, measure: str) -> pd.Data
         with np.errstate(invalid="ignore"):
             pct = percentiles(values, axis=0)
     n_t, n_u = len(years), len(ids)
-    frame = pd.DataFrame({
-        "unit_id": np.repeat(ids, n_t),
-        "year": np.tile(years, n_u),
-        "indicator": indicator,
-        **{k: np.asarray(v).T.ravel() for k, v in pct.items()},
-        "measure": measure,
-    })
+    frame = pd.DataFrame(
+        {
+            "unit_id": np.repeat(ids, n_t),
+            "year": np.tile(years, n_u),
+            "indicator": indicator,
+            **{k: np.asarray(v).T.ravel() for k, v in pct.items()},
+            "measure": measure,
+        }
+    )
     return frame[COLUMNS]
 
 

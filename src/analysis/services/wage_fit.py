@@ -49,7 +49,7 @@ class TierFit:
     def log_scale(self, horizon_years: np.ndarray) -> np.ndarray:
         """Predictive standard error of ln w, ``horizon_years`` after the anchor."""
         h = np.asarray(horizon_years, dtype=float)
-        return np.sqrt(h ** 2 * self.drift_se ** 2 + self.sigma2 * h)
+        return np.sqrt(h**2 * self.drift_se**2 + self.sigma2 * h)
 
 
 def fit_tier(history, tier: int, fit_from_year: int = 2013) -> TierFit:
@@ -60,8 +60,10 @@ def fit_tier(history, tier: int, fit_from_year: int = 2013) -> TierFit:
     series = history.series(tier)
     series = series[series.index.year >= fit_from_year]
     if len(series) < 3:
-        raise AnalysisError(f"tier {tier}: {len(series)} published minimum wages since {fit_from_year} in "
-                            f"{history.path.name}; the forecast needs at least 3")
+        raise AnalysisError(
+            f"tier {tier}: {len(series)} published minimum wages since {fit_from_year} in "
+            f"{history.path.name}; the forecast needs at least 3"
+        )
     t = np.array([_years(p) for p in series.index])
     logw = np.log(series.to_numpy())
     dt = np.diff(t)
@@ -70,8 +72,17 @@ def fit_tier(history, tier: int, fit_from_year: int = 2013) -> TierFit:
 
     result = sm.WLS(rate, np.ones((len(rate), 1)), weights=dt).fit()
     pred = result.get_prediction(np.ones((1, 1))).summary_frame(alpha=0.2)
-    return TierFit(tier, float(pred["mean"].iloc[0]), float(pred["mean_se"].iloc[0]), float(result.scale),
-                   int(result.df_resid), series.index[-1], float(series.iloc[-1]), len(series), result)
+    return TierFit(
+        tier,
+        float(pred["mean"].iloc[0]),
+        float(pred["mean_se"].iloc[0]),
+        float(result.scale),
+        int(result.df_resid),
+        series.index[-1],
+        float(series.iloc[-1]),
+        len(series),
+        result,
+    )
 
 
 @dataclass

@@ -31,8 +31,9 @@ def adjustment_intervals(history, from_year: int = 2013) -> np.ndarray:
     return np.diff(t)
 
 
-def sampled_schedules(history, anchor: pd.Period, last_year: int, intervals, draws: int,
-                      rng: np.random.Generator) -> np.ndarray:
+def sampled_schedules(
+    history, anchor: pd.Period, last_year: int, intervals, draws: int, rng: np.random.Generator
+) -> np.ndarray:
     """Future decree months per path: int ordinals (draws, n), enough to pass December of ``last_year``."""
     intervals = np.asarray(intervals, dtype=float)
     if len(intervals) == 0 or np.any(intervals <= 0):
@@ -46,9 +47,18 @@ def sampled_schedules(history, anchor: pd.Period, last_year: int, intervals, dra
     return anchor.ordinal + np.cumsum(gaps, axis=1)
 
 
-def sampled_paths(fits: dict, anchor: pd.Period, months: pd.PeriodIndex, known: pd.DataFrame, history,
-                  last_year: int, intervals, draws: int, floor: float, rng: np.random.Generator
-                  ) -> tuple[dict[int, np.ndarray], np.ndarray]:
+def sampled_paths(
+    fits: dict,
+    anchor: pd.Period,
+    months: pd.PeriodIndex,
+    known: pd.DataFrame,
+    history,
+    last_year: int,
+    intervals,
+    draws: int,
+    floor: float,
+    rng: np.random.Generator,
+) -> tuple[dict[int, np.ndarray], np.ndarray]:
     """Monthly wage paths per tier (draws, month) with sampled decree dates; and the schedules."""
     schedules = sampled_schedules(history, anchor, last_year, intervals, draws, rng)
     df = max(min(f.df for f in fits.values()), 1)
@@ -72,8 +82,9 @@ def sampled_paths(fits: dict, anchor: pd.Period, months: pd.PeriodIndex, known: 
     return out, schedules
 
 
-def sampled_forecast(fits, anchor, months, known, history, last_year, draws, seed, floor,
-                     intervals=None) -> wage_fit.WageForecast:
+def sampled_forecast(
+    fits, anchor, months, known, history, last_year, draws, seed, floor, intervals=None
+) -> wage_fit.WageForecast:
     """The :class:`~analysis.services.min_wage.WageForecast` with sampled decree dates.
 
     ``draws == 1`` → p10/p50/p90 month by month of ``TIMING_DRAWS`` paths (mode 'quantiles');
@@ -90,8 +101,9 @@ def sampled_forecast(fits, anchor, months, known, history, last_year, draws, see
         paths = {t: np.quantile(v, wage_fit.QUANTILES, axis=0) for t, v in paths.items()}
     median = [pd.Period(ordinal=int(round(m)), freq="M") for m in np.median(schedules, axis=0)]
     dates = [m for m in median if m.year <= last_year]
-    return wage_fit.WageForecast(fits, dates, months, paths, "quantiles" if draws == 1 else "draws",
-                           float(np.mean(intervals)), seed, schedules)
+    return wage_fit.WageForecast(
+        fits, dates, months, paths, "quantiles" if draws == 1 else "draws", float(np.mean(intervals)), seed, schedules
+    )
 
 
 def next_adjustment_band(schedules: np.ndarray, after: pd.Period | None = None) -> dict[str, pd.Period]:
@@ -116,7 +128,16 @@ def drift_windows(history, windows=(2013, 2015, 2020), tiers=(2, 3)) -> pd.DataF
                 continue
             series = history.series(tier)
             series = series[series.index.year >= start]
-            rows.append({"window_from": start, "tier": tier, "n_points": fit.n_points, "first": str(series.index[0]),
-                         "last": str(series.index[-1]), "growth_pct": fit.annual_growth_pct,
-                         "se_pct": 100 * fit.drift_se, "df": fit.df})
+            rows.append(
+                {
+                    "window_from": start,
+                    "tier": tier,
+                    "n_points": fit.n_points,
+                    "first": str(series.index[0]),
+                    "last": str(series.index[-1]),
+                    "growth_pct": fit.annual_growth_pct,
+                    "se_pct": 100 * fit.drift_se,
+                    "df": fit.df,
+                }
+            )
     return pd.DataFrame(rows)

@@ -54,22 +54,38 @@ from .unit_arrays import (
 )
 
 PARAMETER_RULES: dict[str, Rule] = {
-    "workforce.certified_per_10k": Rule(0, 10_000, kind="mapping", description=(
-        "certified social workers per 10,000 population, by year (plan: 10 by 2025)")),
-    "workforce.talent_per_mille": Rule(0, 1000, kind="mapping", description=(
-        "social-work talent per 1,000 population, by year (专栏2 row 13)")),
-    "workforce.social_workers_per_1000_elderly": Rule(0, 1000, description=(
-        "social workers per 1,000 persons aged 60+ (0 switches the ratio off)")),
-    "workforce.social_workers_per_100_beds": Rule(0, 100, description=(
-        "social workers per 100 elder-care beds (0 switches the ratio off)")),
-    "workforce.beds_basis": Rule(kind="str", choices=("stock", "required"), description=(
-        "beds the per-100-beds ratio applies to: estimated stock or ratio-view requirement")),
-    "workforce.coordinator_band_limits": Rule(0, 10_000_000, kind="list", description=(
-        "registered-population limits (persons) of the township bands")),
-    "workforce.coordinators_per_band": Rule(0, 100, kind="list", description=(
-        "coordinators per township in each band (one more value than limits)")),
-    "workforce.volunteer_share_pct": Rule(0, 100, kind="mapping", description=(
-        "registered volunteers, percent of the population, by year (plan: above 18 % by 2025)")),
+    "workforce.certified_per_10k": Rule(
+        0,
+        10_000,
+        kind="mapping",
+        description=("certified social workers per 10,000 population, by year (plan: 10 by 2025)"),
+    ),
+    "workforce.talent_per_mille": Rule(
+        0, 1000, kind="mapping", description=("social-work talent per 1,000 population, by year (专栏2 row 13)")
+    ),
+    "workforce.social_workers_per_1000_elderly": Rule(
+        0, 1000, description=("social workers per 1,000 persons aged 60+ (0 switches the ratio off)")
+    ),
+    "workforce.social_workers_per_100_beds": Rule(
+        0, 100, description=("social workers per 100 elder-care beds (0 switches the ratio off)")
+    ),
+    "workforce.beds_basis": Rule(
+        kind="str",
+        choices=("stock", "required"),
+        description=("beds the per-100-beds ratio applies to: estimated stock or ratio-view requirement"),
+    ),
+    "workforce.coordinator_band_limits": Rule(
+        0, 10_000_000, kind="list", description=("registered-population limits (persons) of the township bands")
+    ),
+    "workforce.coordinators_per_band": Rule(
+        0, 100, kind="list", description=("coordinators per township in each band (one more value than limits)")
+    ),
+    "workforce.volunteer_share_pct": Rule(
+        0,
+        100,
+        kind="mapping",
+        description=("registered volunteers, percent of the population, by year (plan: above 18 % by 2025)"),
+    ),
 }
 
 COUNT_YEAR = 2020
@@ -78,9 +94,15 @@ TOWNSHIPS_TARGET_ID = "township_social_work_stations"  # 163 乡镇（街道）�
 
 #: The indicators of the workforce model, in table order (reader names: :mod:`analysis.catalogue`).
 INDICATORS = (
-    "certified_social_workers_required", "certified_social_workers_path", "certified_social_workers_additions",
-    "social_work_talent_required", "social_workers_for_elderly_required", "social_workers_for_beds_required",
-    "social_workers_binding_required", "assistance_coordinators_required", "townships_estimated",
+    "certified_social_workers_required",
+    "certified_social_workers_path",
+    "certified_social_workers_additions",
+    "social_work_talent_required",
+    "social_workers_for_elderly_required",
+    "social_workers_for_beds_required",
+    "social_workers_binding_required",
+    "assistance_coordinators_required",
+    "townships_estimated",
     "volunteers_required",
 )
 
@@ -111,8 +133,7 @@ def certified_path(required: np.ndarray, count_2020: np.ndarray, years, target_y
     end = required[:, hits[0], :]  # (d, u)
     frac = (years - COUNT_YEAR) / (target_year - COUNT_YEAR)
     between = (years >= COUNT_YEAR) & (years < target_year)
-    path[:, between, :] = (count_2020[:, None, :] + frac[between][None, :, None]
-                           * (end - count_2020)[:, None, :])
+    path[:, between, :] = count_2020[:, None, :] + frac[between][None, :, None] * (end - count_2020)[:, None, :]
     path[:, years >= target_year, :] = required[:, years >= target_year, :]
     return path
 
@@ -133,7 +154,9 @@ def workforce_arrays(result: ProjectionResult, scenario: Scenario | str | Mappin
     additions = np.full(path.shape, np.nan)
     additions[:, 1:, :] = np.diff(path, axis=1)
 
-    talent = ratio_path("workforce.talent_per_mille", p["workforce.talent_per_mille"], years)[None, :, None] * pop / 1000.0
+    talent = (
+        ratio_path("workforce.talent_per_mille", p["workforce.talent_per_mille"], years)[None, :, None] * pop / 1000.0
+    )
     for_elderly = p["workforce.social_workers_per_1000_elderly"] * elderly / 1000.0
     bed_arrays = beds_model.bed_arrays(result, scenario)
     basis = "bed_stock" if p["workforce.beds_basis"] == "stock" else "beds_required"
@@ -141,13 +164,21 @@ def workforce_arrays(result: ProjectionResult, scenario: Scenario | str | Mappin
     binding = np.fmax(np.fmax(path, for_elderly), for_beds)  # NaN only where all three are missing
 
     n_town = township_model.allocate_townships(
-        pop[:, anchor_index(result, COUNT_YEAR), :].mean(axis=0), int(plan_target(TOWNSHIPS_TARGET_ID)))
+        pop[:, anchor_index(result, COUNT_YEAR), :].mean(axis=0), int(plan_target(TOWNSHIPS_TARGET_ID))
+    )
     limits, per_band = p["workforce.coordinator_band_limits"], p["workforce.coordinators_per_band"]
     if len(per_band) != len(limits) + 1:
-        raise ParameterError("workforce.coordinators_per_band", per_band,
-                             f"{len(limits) + 1} values (one more than workforce.coordinator_band_limits)")
+        raise ParameterError(
+            "workforce.coordinators_per_band",
+            per_band,
+            f"{len(limits) + 1} values (one more than workforce.coordinator_band_limits)",
+        )
     coordinators = township_model.coordinators_required(pop, n_town, limits, per_band)
-    volunteers = ratio_path("workforce.volunteer_share_pct", p["workforce.volunteer_share_pct"], years)[None, :, None] * pop / 100.0
+    volunteers = (
+        ratio_path("workforce.volunteer_share_pct", p["workforce.volunteer_share_pct"], years)[None, :, None]
+        * pop
+        / 100.0
+    )
 
     return {
         "certified_social_workers_required": with_city(required),
@@ -190,8 +221,12 @@ def workforce_requirements(result: ProjectionResult, scenario: Scenario | str | 
     return frame
 
 
-NOTES = [note("social_workers_allocated", n=2620), note("townships", n=163), note("one_per_thousand"),
-         note("ratios_hold")]
+NOTES = [
+    note("social_workers_allocated", n=2620),
+    note("townships", n=163),
+    note("one_per_thousand"),
+    note("ratios_hold"),
+]
 
 
 def binding_ratio(frame: pd.DataFrame) -> pd.DataFrame:
@@ -226,11 +261,16 @@ def summary_zh(frame: pd.DataFrame, unit_id: str, year: int) -> str:
     bind = binding_ratio(frame)
     bind = bind[(bind["unit_id"] == unit_id) & (bind["year"] == year)]
     bind_text = "无可比较的比例" if bind.empty or pd.isna(bind["binding"].iloc[0]) else bind["binding_zh"].iloc[0]
-    path = frame[(frame["unit_id"] == unit_id) & (frame["indicator"] == "certified_social_workers_additions")
-                 & frame["year"].between(COUNT_YEAR + 1, year)]["p50"]
+    path = frame[
+        (frame["unit_id"] == unit_id)
+        & (frame["indicator"] == "certified_social_workers_additions")
+        & frame["year"].between(COUNT_YEAR + 1, year)
+    ]["p50"]
     per_year = path.mean() if len(path) else np.nan
     add_text = "" if pd.isna(per_year) else f"，{COUNT_YEAR + 1}—{year}年平均每年需净增约{per_year:,.0f}人"
-    return (f"到{year}年需持证社工约{num('certified_social_workers_required')}人{add_text}；"
-            f"社会工作专业人才约{num('social_work_talent_required')}人，社会救助协管员约"
-            f"{num('assistance_coordinators_required')}人（乡镇数为估算），注册志愿者约"
-            f"{num('volunteers_required')}人。起约束作用的社工配备比例为：{bind_text}。")
+    return (
+        f"到{year}年需持证社工约{num('certified_social_workers_required')}人{add_text}；"
+        f"社会工作专业人才约{num('social_work_talent_required')}人，社会救助协管员约"
+        f"{num('assistance_coordinators_required')}人（乡镇数为估算），注册志愿者约"
+        f"{num('volunteers_required')}人。起约束作用的社工配备比例为：{bind_text}。"
+    )

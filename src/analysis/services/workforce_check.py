@@ -21,8 +21,9 @@ def certified_history() -> pd.DataFrame:
     """Published city counts of certified social workers: year, count, source (sorted by year)."""
     frame = load_social_workers()
     rows = frame[(frame["geography"] == "泉州市") & (frame["indicator"] == INDICATOR)]
-    return (rows.rename(columns={"value": "count"})[["year", "count", "source"]]
-            .sort_values("year").reset_index(drop=True))
+    return (
+        rows.rename(columns={"value": "count"})[["year", "count", "source"]].sort_values("year").reset_index(drop=True)
+    )
 
 
 def cagr_pct(first: float, last: float, years: float) -> float:
@@ -40,17 +41,35 @@ def growth_table(workforce_frame: pd.DataFrame, target_year: int) -> pd.DataFram
     rows = []
     points = list(hist.itertuples())
     for a, b in list(zip(points, points[1:])) + [(points[0], points[-1])]:
-        rows.append({"period": f"{a.year}–{b.year}", "first": a.year, "last": b.year, "first_count": a.count,
-                     "last_count": b.count, "growth_pct": cagr_pct(a.count, b.count, b.year - a.year),
-                     "kind": "achieved"})
-    req = workforce_frame[(workforce_frame["unit_id"] == CITY_ID) & (workforce_frame["year"] == target_year)
-                          & (workforce_frame["indicator"] == "certified_social_workers_required")]["p50"]
+        rows.append(
+            {
+                "period": f"{a.year}–{b.year}",
+                "first": a.year,
+                "last": b.year,
+                "first_count": a.count,
+                "last_count": b.count,
+                "growth_pct": cagr_pct(a.count, b.count, b.year - a.year),
+                "kind": "achieved",
+            }
+        )
+    req = workforce_frame[
+        (workforce_frame["unit_id"] == CITY_ID)
+        & (workforce_frame["year"] == target_year)
+        & (workforce_frame["indicator"] == "certified_social_workers_required")
+    ]["p50"]
     last = hist.iloc[-1]
     if len(req) and pd.notna(req.iloc[0]) and target_year > last["year"]:
-        rows.append({"period": f"{int(last['year'])}–{target_year}", "first": int(last["year"]), "last": target_year,
-                     "first_count": float(last["count"]), "last_count": float(req.iloc[0]),
-                     "growth_pct": cagr_pct(float(last["count"]), float(req.iloc[0]), target_year - last["year"]),
-                     "kind": "required"})
+        rows.append(
+            {
+                "period": f"{int(last['year'])}–{target_year}",
+                "first": int(last["year"]),
+                "last": target_year,
+                "first_count": float(last["count"]),
+                "last_count": float(req.iloc[0]),
+                "growth_pct": cagr_pct(float(last["count"]), float(req.iloc[0]), target_year - last["year"]),
+                "kind": "required",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -62,9 +81,11 @@ def check_text_zh(table: pd.DataFrame) -> str:
         return "目标年不在预测期内，无法比较所需增速。"
     r = req.iloc[0]
     ratio = r["growth_pct"] / ach["growth_pct"] if ach["growth_pct"] else np.nan
-    return (f"{ach['period']}年全市持证社工由{ach['first_count']:,.0f}人增至{ach['last_count']:,.0f}人，年均增长"
-            f"{ach['growth_pct']:.1f}%；要在{int(r['last'])}年达到每万人10人（约{r['last_count']:,.0f}人），"
-            f"{r['period']}年需年均增长{r['growth_pct']:.1f}%，约为已实现增速的{ratio:.1f}倍。"
-            f" *Certified social workers grew {ach['growth_pct']:.1f} % a year in {ach['period']}; reaching "
-            f"{r['last_count']:,.0f} by {int(r['last'])} needs {r['growth_pct']:.1f} % a year ({ratio:.1f}× the "
-            "growth achieved).*")
+    return (
+        f"{ach['period']}年全市持证社工由{ach['first_count']:,.0f}人增至{ach['last_count']:,.0f}人，年均增长"
+        f"{ach['growth_pct']:.1f}%；要在{int(r['last'])}年达到每万人10人（约{r['last_count']:,.0f}人），"
+        f"{r['period']}年需年均增长{r['growth_pct']:.1f}%，约为已实现增速的{ratio:.1f}倍。"
+        f" *Certified social workers grew {ach['growth_pct']:.1f} % a year in {ach['period']}; reaching "
+        f"{r['last_count']:,.0f} by {int(r['last'])} needs {r['growth_pct']:.1f} % a year ({ratio:.1f}× the "
+        "growth achieved).*"
+    )

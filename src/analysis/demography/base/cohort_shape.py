@@ -44,8 +44,8 @@ def national_mx(year: int) -> np.ndarray:
     by one proportional-hazards factor per sex.
     """
     year = int(min(max(year, 2010), 2060))
-    std = lifetable.standard_mx([year])                                    # (1, 2, A)
-    k = lifetable.solve_hazard_factor(std, lifetable.e0_path([year]))      # (1, 2)
+    std = lifetable.standard_mx([year])  # (1, 2, A)
+    k = lifetable.solve_hazard_factor(std, lifetable.e0_path([year]))  # (1, 2)
     return std[0] * k[0][:, None]
 
 
@@ -91,7 +91,7 @@ def _half_cohorts(year: int) -> tuple[np.ndarray, np.ndarray]:
     """
     births = births_by_year()
     mx = national_mx(year)
-    lx = lifetable.life_table(mx)["l"]                                     # (2, 101)
+    lx = lifetable.life_table(mx)["l"]  # (2, 101)
     grid = np.arange(N_AGES, dtype=float)
     oldest = N_AGES - 1 + OPEN_AGE_SPREAD
     starts = np.array([year - a - 0.5 for a in range(oldest)] + [year - a for a in range(oldest)])
@@ -124,7 +124,7 @@ def _completed_ages(starts: np.ndarray, pop: np.ndarray, time: float) -> np.ndar
     """Half-year cohorts (births spread evenly over each half year) counted by completed age at
     ``time``, (2, 101); ages 100 and over in the last bin."""
     out = np.zeros((2, N_AGES))
-    low, high = time - starts - 0.5, time - starts          # the ages each cohort spans at ``time``
+    low, high = time - starts - 0.5, time - starts  # the ages each cohort spans at ``time``
     for a in range(N_AGES - 1):
         share = np.clip(np.minimum(high, a + 1) - np.maximum(low, a), 0.0, 0.5) / 0.5
         out[:, a] = pop @ share

@@ -110,8 +110,7 @@ CDR_YEAR = loaders.RESIDENT_TABLE_YEAR
 COUNTY_AGE_METHODS = ("migration", "crude_death_rate", "shared")
 #: Leave-one-out error on 晋江市 (percentage points 0–14, 60+, 65+) of each method, measured by
 #: :func:`.county_checks.jinjiang_holdout` (tested there): the migration model is the default.
-JINJIANG_LOO = {"migration": (0.58, 1.01, 0.88), "crude_death_rate": (4.01, 1.66, 1.22),
-                "shared": (2.29, 3.11, 2.31)}
+JINJIANG_LOO = {"migration": (0.58, 1.01, 0.88), "crude_death_rate": (4.01, 1.66, 1.22), "shared": (2.29, 3.11, 2.31)}
 #: Peak age of the migrants' Rogers–Castro profile in the seeds (as :func:`.seed.census_seed`).
 MIGRANT_PEAK_AGE = 20.0
 
@@ -147,7 +146,6 @@ def resident_unit_totals_2020() -> tuple[np.ndarray, dict[str, bool], list[Note]
         flags[ids[index[name]]] = True
     notes = [note("resident_totals_estimated", units=rest, persons=remainder), note("taishang_derived")]
     return totals, flags, notes
-
 
 
 def mortality_schedule(year: int = CDR_YEAR) -> np.ndarray:
@@ -188,9 +186,17 @@ class CountyAgeFit:
     target_cdr: np.ndarray
 
 
-def fit_county_age_structure(shape: np.ndarray, totals: np.ndarray, sex_totals: np.ndarray,
-                             band_totals: np.ndarray, band_labels: np.ndarray, target_cdr: np.ndarray,
-                             mx: np.ndarray, bound: float = TILT_BOUND, tol: float = 1e-6) -> CountyAgeFit:
+def fit_county_age_structure(
+    shape: np.ndarray,
+    totals: np.ndarray,
+    sex_totals: np.ndarray,
+    band_totals: np.ndarray,
+    band_labels: np.ndarray,
+    target_cdr: np.ndarray,
+    mx: np.ndarray,
+    bound: float = TILT_BOUND,
+    tol: float = 1e-6,
+) -> CountyAgeFit:
     """Age structures of U units whose crude death rates are known but whose ages are not.
 
     Seed of unit u: ``totals[u] · shape · exp(θ_u · z(age))`` (z from :func:`age_score`); a
@@ -241,8 +247,11 @@ def fit_county_age_structure(shape: np.ndarray, totals: np.ndarray, sex_totals: 
         raise ParameterError("totals", totals.tolist(), "two or more units with persons > 0")
     z = age_score(shape)
     seed0 = totals[:, None, None] * (shape / shape.sum())[None]
-    constraints = [(np.arange(U)[:, None, None], totals), (np.arange(2)[None, :, None], sex_totals),
-                   AgeBandMargin(np.asarray(band_labels), np.asarray(band_totals, dtype=float))]
+    constraints = [
+        (np.arange(U)[:, None, None], totals),
+        (np.arange(2)[None, :, None], sex_totals),
+        AgeBandMargin(np.asarray(band_labels), np.asarray(band_totals, dtype=float)),
+    ]
 
     def fitted(theta, ipf_tol=1e-10):
         return ipf(seed0 * np.exp(theta[:, None, None] * z[None, None, :]), constraints, tol=ipf_tol)
@@ -272,7 +281,7 @@ def fit_county_age_structure(shape: np.ndarray, totals: np.ndarray, sex_totals: 
         if not stuck.any():
             break
         worst = int(np.argmax(np.where(stuck, miss, -1.0)))  # one at a time: an extreme unit
-        theta[worst] = np.sign(theta[worst]) * bound         # can push others to the bound too
+        theta[worst] = np.sign(theta[worst]) * bound  # can push others to the bound too
         clamped[worst] = True
         theta[~clamped] = 0.0
     pop = fitted(theta, 1e-9)
@@ -281,10 +290,11 @@ def fit_county_age_structure(shape: np.ndarray, totals: np.ndarray, sex_totals: 
     implied = k * base
     worst = np.abs(implied - cdr)[~clamped].max()
     if worst > tol:
-        raise AnalysisError(f"county age structure: crude death rates not reproduced (largest error "
-                            f"{worst:.2g} ‰ > {tol:g} ‰); the tilt solver did not converge")
+        raise AnalysisError(
+            f"county age structure: crude death rates not reproduced (largest error "
+            f"{worst:.2g} ‰ > {tol:g} ‰); the tilt solver did not converge"
+        )
     return CountyAgeFit(pop, theta, clamped, float(k), implied, cdr)
-
 
 
 def census_margins_2020(geography_zh: str) -> tuple[float, np.ndarray, np.ndarray]:
@@ -296,10 +306,15 @@ def census_margins_2020(geography_zh: str) -> tuple[float, np.ndarray, np.ndarra
     """
     census = loaders.load_census2020()
     total = _fact(census, geography_zh, "resident_population", 2020)
-    sexes = np.array([_fact(census, geography_zh, "resident_population_male", 2020),
-                      _fact(census, geography_zh, "resident_population_female", 2020)])
-    s014, s1559, s60, s65 = (_fact(census, geography_zh, f"share_age_{k}", 2020) / 100.0
-                             for k in ("0_14", "15_59", "60plus", "65plus"))
+    sexes = np.array(
+        [
+            _fact(census, geography_zh, "resident_population_male", 2020),
+            _fact(census, geography_zh, "resident_population_female", 2020),
+        ]
+    )
+    s014, s1559, s60, s65 = (
+        _fact(census, geography_zh, f"share_age_{k}", 2020) / 100.0 for k in ("0_14", "15_59", "60plus", "65plus")
+    )
     band_counts = total * np.array([s014, s1559, s60 - s65, s65])
     band_counts *= total / band_counts.sum()
     return total, sexes, band_counts
@@ -314,13 +329,24 @@ def _input_fingerprint(*tables: str) -> tuple:
     return tuple(out)
 
 
-_RESIDENT_2020_INPUTS = ("units", "census2020", "resident2021", "wpp_population", "wpp_births", "life_table",
-                         "wpp_projection", "registered", "migrant_age", "registered_county",
-                         "registered_county_evidence")
+_RESIDENT_2020_INPUTS = (
+    "units",
+    "census2020",
+    "resident2021",
+    "wpp_population",
+    "wpp_births",
+    "life_table",
+    "wpp_projection",
+    "registered",
+    "migrant_age",
+    "registered_county",
+    "registered_county_evidence",
+)
 
 
-def native_migrant_seeds(native_shape: np.ndarray, registered_totals: np.ndarray, resident_totals: np.ndarray,
-                         profile: np.ndarray) -> np.ndarray:
+def native_migrant_seeds(
+    native_shape: np.ndarray, registered_totals: np.ndarray, resident_totals: np.ndarray, profile: np.ndarray
+) -> np.ndarray:
     """Resident seeds (U, 2, 101) of U units from their registered people and their net migration.
 
     Unit u has ``R_u`` registered people (its natives, shaped like ``native_shape`` (2, 101)) and
@@ -347,7 +373,9 @@ def native_migrant_seeds(native_shape: np.ndarray, registered_totals: np.ndarray
             seeds[u] = natives + (p - r) * shaped
         else:
             propensity = np.where(native > 0, shaped / np.where(native > 0, native, 1.0), 1e-12)
-            seeds[u] = natives * (1.0 - registered_county.in_migrant_share(natives, r - p, np.maximum(propensity, 1e-12)))
+            seeds[u] = natives * (
+                1.0 - registered_county.in_migrant_share(natives, r - p, np.maximum(propensity, 1e-12))
+            )
     return seeds
 
 
@@ -357,8 +385,13 @@ def county_crude_death_rates(names: list[str]) -> np.ndarray:
     cdr = np.array([_fact(y2021, n, "crude_death_rate", CDR_YEAR) for n in names])
     if np.any(cdr <= 0):
         bad = names[int(np.flatnonzero(cdr <= 0)[0])]
-        raise DataValidationError(loaders.table("resident2021").path(), None, "value",
-                                  "a crude death rate > 0 ‰", f"{bad}: {cdr[cdr <= 0][0]}")
+        raise DataValidationError(
+            loaders.table("resident2021").path(),
+            None,
+            "value",
+            "a crude death rate > 0 ‰",
+            f"{bad}: {cdr[cdr <= 0][0]}",
+        )
     return cdr
 
 
@@ -369,8 +402,9 @@ def registered_totals_2020(ids: list[str], resident_totals: np.ndarray) -> np.nd
     0.175). The same totals as the registered base (:func:`analysis.demography.base.registered_unit_totals`)."""
     known, _ = county_evidence.carried_totals(2020)
     cdr = dict(zip(ids, county_crude_death_rates([geography.resolve(u).name_zh for u in ids])))
-    out = registered_county.unit_totals(dict(zip(ids, np.asarray(resident_totals, dtype=float))),
-                                        registered_city(2020)[0], known, cdr)
+    out = registered_county.unit_totals(
+        dict(zip(ids, np.asarray(resident_totals, dtype=float))), registered_city(2020)[0], known, cdr
+    )
     return np.array([out[u] for u in ids])
 
 
@@ -388,8 +422,14 @@ def unit_births_2021(names: list[str], totals_2020: np.ndarray) -> np.ndarray:
     return cbr / 1000.0 * 0.5 * (np.asarray(totals_2020, dtype=float) + p21)
 
 
-def fit_children_by_births(seeds: np.ndarray, constraints: list, children: np.ndarray,
-                           ramp: tuple[int, int] = CHILD_RAMP, iterations: int = 60, tol: float = 1e-7) -> np.ndarray:
+def fit_children_by_births(
+    seeds: np.ndarray,
+    constraints: list,
+    children: np.ndarray,
+    ramp: tuple[int, int] = CHILD_RAMP,
+    iterations: int = 60,
+    tol: float = 1e-7,
+) -> np.ndarray:
     """Constrained IPF of unit seeds (U, 2, 101) to ``constraints`` with each unit's 0–14 count set to
     ``children`` (U,): a factor ``f_u`` on the unit's seed, full at ages ≤ ``ramp[0]``, fading
     log-linearly to 1 at ``ramp[1]`` (a smooth age factor, no step at 15), solved by fixed-point
@@ -405,12 +445,19 @@ def fit_children_by_births(seeds: np.ndarray, constraints: list, children: np.nd
         if np.abs(kids / children - 1.0).max() < tol:
             return fit
         log_f += np.log(children / kids)
-    raise AnalysisError(f"county children by births: not converged (largest error "
-                        f"{np.abs(kids / children - 1.0).max():.2g})")
+    raise AnalysisError(
+        f"county children by births: not converged (largest error {np.abs(kids / children - 1.0).max():.2g})"
+    )
 
 
-def fit_migration_structures(seeds: np.ndarray, totals: np.ndarray, sex_totals: np.ndarray, band_totals: np.ndarray,
-                             band_labels: np.ndarray, births: np.ndarray) -> np.ndarray:
+def fit_migration_structures(
+    seeds: np.ndarray,
+    totals: np.ndarray,
+    sex_totals: np.ndarray,
+    band_totals: np.ndarray,
+    band_labels: np.ndarray,
+    births: np.ndarray,
+) -> np.ndarray:
     """Age structures (U, 2, 101) of U units from their natives-plus-migrants ``seeds``
     (:func:`native_migrant_seeds`): a constrained IPF to the unit ``totals``, the joint ``sex_totals``
     (2,) and age-band totals (B,; the first band 0–14, met by a smooth age factor,
@@ -418,9 +465,11 @@ def fit_migration_structures(seeds: np.ndarray, totals: np.ndarray, sex_totals: 
     :func:`unit_births_2021`) by :func:`fit_children_by_births`."""
     births = np.asarray(births, dtype=float)
     band_totals = np.asarray(band_totals, dtype=float)
-    constraints = [(np.arange(len(seeds))[:, None, None], np.asarray(totals, dtype=float)),
-                   (np.arange(2)[None, :, None], np.asarray(sex_totals, dtype=float)),
-                   AgeBandMargin(np.asarray(band_labels), band_totals)]
+    constraints = [
+        (np.arange(len(seeds))[:, None, None], np.asarray(totals, dtype=float)),
+        (np.arange(2)[None, :, None], np.asarray(sex_totals, dtype=float)),
+        AgeBandMargin(np.asarray(band_labels), band_totals),
+    ]
     return fit_children_by_births(seeds, constraints, band_totals[0] * births / births.sum())
 
 
@@ -428,9 +477,9 @@ def migrant_profile_2020(city_total: float, city_women: float) -> np.ndarray:
     """The net in-migrants' age-sex profile (2, 101) of the 2020 seed (:func:`.seed.census_seed`):
     Rogers–Castro with peak age 20, their female share (resident − registered women) and China's
     floating population's share aged 60+."""
-    return migration.age_sex_profile(MIGRANT_PEAK_AGE,
-                                     migrant_female_share((city_total, city_women), registered_city(2020)),
-                                     migrant_share_60plus())
+    return migration.age_sex_profile(
+        MIGRANT_PEAK_AGE, migrant_female_share((city_total, city_women), registered_city(2020)), migrant_share_60plus()
+    )
 
 
 def seed_2020(city_total: float, city_women: float) -> np.ndarray:
@@ -442,9 +491,14 @@ def seed_2020(city_total: float, city_women: float) -> np.ndarray:
 
 
 def _copy(base: BasePopulation) -> BasePopulation:
-    return replace(base, population=base.population.copy(), unit_ids=list(base.unit_ids),
-                   notes=list(base.notes), unit_total_estimated=dict(base.unit_total_estimated),
-                   diagnostics=copy.deepcopy(base.diagnostics))
+    return replace(
+        base,
+        population=base.population.copy(),
+        unit_ids=list(base.unit_ids),
+        notes=list(base.notes),
+        unit_total_estimated=dict(base.unit_total_estimated),
+        diagnostics=copy.deepcopy(base.diagnostics),
+    )
 
 
 def estimate_resident_2020(county_ages: str = COUNTY_AGE_METHODS[0]) -> BasePopulation:
@@ -483,8 +537,9 @@ def _fit_resident_2020(county_ages: str) -> BasePopulation:
     others = [i for i in range(len(ids)) if i != index["晋江市"]]
     pop = np.empty((len(ids), 2, N_AGES))
     if county_ages == "migration":
-        return _fit_migration(ids, index, totals, flags, notes, city_sex, city_bands, bands,
-                              migrant_profile_2020(city_total, city_sex[1]))
+        return _fit_migration(
+            ids, index, totals, flags, notes, city_sex, city_bands, bands, migrant_profile_2020(city_total, city_sex[1])
+        )
     jj = ipf(jj_total * shape, [(sex_lab, jj_sex), AgeBandMargin(bands, jj_bands)])
     pop[index["晋江市"]] = jj
     notes = notes + [note("age_structure_estimated")]
@@ -492,8 +547,14 @@ def _fit_resident_2020(county_ages: str) -> BasePopulation:
     if county_ages == "shared":
         seed = totals[others, None, None] * shape[None]
         unit_lab = np.arange(len(others))[:, None, None]
-        pop[others] = ipf(seed, [(unit_lab, totals[others]), (sex_lab[None], city_sex - jj_sex),
-                                 AgeBandMargin(bands, city_bands - jj_bands)])
+        pop[others] = ipf(
+            seed,
+            [
+                (unit_lab, totals[others]),
+                (sex_lab[None], city_sex - jj_sex),
+                AgeBandMargin(bands, city_bands - jj_bands),
+            ],
+        )
         notes.append(note("jinjiang_own_census", tail=" (one shared age structure for the 12 units)"))
         return BasePopulation(pop, ids, 2020, "resident", True, notes, flags, diagnostics)
 
@@ -501,8 +562,7 @@ def _fit_resident_2020(county_ages: str) -> BasePopulation:
     names = [geography.resolve(ids[i]).name_zh for i in others]
     cdr = county_crude_death_rates(names)
     mx = mortality_schedule(CDR_YEAR)
-    fit = fit_county_age_structure(shape, totals[others], city_sex - jj_sex, city_bands - jj_bands,
-                                   bands, cdr, mx)
+    fit = fit_county_age_structure(shape, totals[others], city_sex - jj_sex, city_bands - jj_bands, bands, cdr, mx)
     pop[others] = fit.population
     jj_cdr_yb = _fact(y2021, "晋江市", "crude_death_rate", CDR_YEAR)
     jj_cdr = fit.level_factor * crude_death_rate(jj, mx)
@@ -515,26 +575,55 @@ def _fit_resident_2020(county_ages: str) -> BasePopulation:
 
     e0 = e0_path([CDR_YEAR])[0]
     notes.append(note("jinjiang_own_census", tail=""))
-    notes.append(note("county_ages_from_deaths", year=CDR_YEAR, e0_m=e0[0], e0_f=e0[1],
-                      theta_lo=fit.theta[free].min(), unit_lo=free_names[order[0]], theta_hi=fit.theta[free].max(),
-                      unit_hi=free_names[order[-1]], lo=share60[free].min(), hi=share60[free].max()))
-    notes.append(note("mortality_level_factor", city_cdr=city_cdr, yearbook_cdr=yearbook_city_cdr,
-                      k=fit.level_factor, jj_cdr=jj_cdr, jj_cdr_yb=jj_cdr_yb))
+    notes.append(
+        note(
+            "county_ages_from_deaths",
+            year=CDR_YEAR,
+            e0_m=e0[0],
+            e0_f=e0[1],
+            theta_lo=fit.theta[free].min(),
+            unit_lo=free_names[order[0]],
+            theta_hi=fit.theta[free].max(),
+            unit_hi=free_names[order[-1]],
+            lo=share60[free].min(),
+            hi=share60[free].max(),
+        )
+    )
+    notes.append(
+        note(
+            "mortality_level_factor",
+            city_cdr=city_cdr,
+            yearbook_cdr=yearbook_city_cdr,
+            k=fit.level_factor,
+            jj_cdr=jj_cdr,
+            jj_cdr_yb=jj_cdr_yb,
+        )
+    )
     for i in np.flatnonzero(fit.clamped):
-        notes.append(note("kaifaqu_death_rate", unit=names[i], cdr=cdr[i], theta=fit.theta[i], bound=TILT_BOUND,
-                          implied=fit.implied_cdr[i], share60=share60[i]))
-    diagnostics.update({
-        "theta": dict(zip([ids[i] for i in others], fit.theta.tolist())),
-        "clamped": [ids[others[i]] for i in np.flatnonzero(fit.clamped)],
-        "mortality_level_factor": fit.level_factor,
-        "implied_cdr": dict(zip([ids[i] for i in others], fit.implied_cdr.tolist())),
-        "yearbook_cdr": dict(zip([ids[i] for i in others], cdr.tolist())),
-        "jinjiang_implied_cdr": float(jj_cdr),
-        "city_cdr_national_schedule": float(city_cdr),
-        "tilt_bound": TILT_BOUND,
-    })
+        notes.append(
+            note(
+                "kaifaqu_death_rate",
+                unit=names[i],
+                cdr=cdr[i],
+                theta=fit.theta[i],
+                bound=TILT_BOUND,
+                implied=fit.implied_cdr[i],
+                share60=share60[i],
+            )
+        )
+    diagnostics.update(
+        {
+            "theta": dict(zip([ids[i] for i in others], fit.theta.tolist())),
+            "clamped": [ids[others[i]] for i in np.flatnonzero(fit.clamped)],
+            "mortality_level_factor": fit.level_factor,
+            "implied_cdr": dict(zip([ids[i] for i in others], fit.implied_cdr.tolist())),
+            "yearbook_cdr": dict(zip([ids[i] for i in others], cdr.tolist())),
+            "jinjiang_implied_cdr": float(jj_cdr),
+            "city_cdr_national_schedule": float(city_cdr),
+            "tilt_bound": TILT_BOUND,
+        }
+    )
     return BasePopulation(pop, ids, 2020, "resident", True, notes, flags, diagnostics)
-
 
 
 def _fit_migration(ids, index, totals, flags, notes, city_sex, city_bands, bands, profile) -> BasePopulation:
@@ -549,8 +638,9 @@ def _fit_migration(ids, index, totals, flags, notes, city_sex, city_bands, bands
     pop[j] = ipf(seeds[j], [(sex_lab, jj_sex), AgeBandMargin(bands, jj_bands)])
     names = [geography.resolve(u).name_zh for u in ids]
     births = unit_births_2021(names, totals)
-    pop[others] = fit_migration_structures(seeds[others], totals[others], city_sex - jj_sex, city_bands - jj_bands,
-                                           bands, births[others])
+    pop[others] = fit_migration_structures(
+        seeds[others], totals[others], city_sex - jj_sex, city_bands - jj_bands, bands, births[others]
+    )
     mx = mortality_schedule(CDR_YEAR)
     cdr = county_crude_death_rates(names)
     yearbook_city_cdr = _fact(loaders.load_resident2021(), "泉州市", "crude_death_rate", CDR_YEAR)
@@ -565,10 +655,20 @@ def _fit_migration(ids, index, totals, flags, notes, city_sex, city_bands, bands
     notes = notes + [
         note("age_structure_estimated_units"),
         note("jinjiang_own_census", tail=""),
-        note("county_ages_from_migration", rmin=ratio[rest].min(), rmax=ratio[rest].max(), lo=share60[rest].min(),
-             lo_unit=names[lo], hi=share60[rest].max(), hi_unit=names[hi], loo60=JINJIANG_LOO["migration"][1],
-             loo014=JINJIANG_LOO["migration"][0], cdr60=JINJIANG_LOO["crude_death_rate"][1],
-             cdr014=JINJIANG_LOO["crude_death_rate"][0], corr=corr),
+        note(
+            "county_ages_from_migration",
+            rmin=ratio[rest].min(),
+            rmax=ratio[rest].max(),
+            lo=share60[rest].min(),
+            lo_unit=names[lo],
+            hi=share60[rest].max(),
+            hi_unit=names[hi],
+            loo60=JINJIANG_LOO["migration"][1],
+            loo014=JINJIANG_LOO["migration"][0],
+            cdr60=JINJIANG_LOO["crude_death_rate"][1],
+            cdr014=JINJIANG_LOO["crude_death_rate"][0],
+            corr=corr,
+        ),
     ]
     diagnostics = {
         "county_ages": "migration",

@@ -50,7 +50,9 @@ def county_total_loo() -> dict[str, float]:
     totals, flags, _ = resident_unit_totals_2020()
     city = loaders.fact(census, "泉州市", "resident_population", 2020)
     published = [i for i, uid in enumerate(ids) if not flags[uid] and uid != "taishang"]
-    w = np.array([loaders.fact(y2021, name, "resident_population_yearend", loaders.RESIDENT_TABLE_YEAR) for name in index])
+    w = np.array(
+        [loaders.fact(y2021, name, "resident_population_yearend", loaders.RESIDENT_TABLE_YEAR) for name in index]
+    )
     out = {}
     for i in published:
         known = [j for j in range(len(ids)) if (not flags[ids[j]] or ids[j] == "taishang") and j != i]
@@ -77,13 +79,20 @@ def jinjiang_holdout() -> pd.DataFrame:
     shape = cohort_shape(CENSUS_TIME_2020)
     labels = age_band_labels(RESIDENT_BANDS_2020)
     tilted = fit_county_age_structure(shape, totals, sexes, bands, labels, cdr, mortality_schedule())
-    shared = ipf(totals[:, None, None] * (shape / shape.sum())[None],
-                 [(np.arange(len(ids))[:, None, None], totals), (np.arange(2)[None, :, None], sexes),
-                  AgeBandMargin(labels, bands)])
-    seeds = native_migrant_seeds(shape, registered_totals_2020(ids, totals), totals,
-                                 migrant_profile_2020(city_total, sexes[1]))
-    migrants = fit_migration_structures(seeds, totals, sexes, bands, labels,
-                                        unit_births_2021([geography.resolve(u).name_zh for u in ids], totals))
+    shared = ipf(
+        totals[:, None, None] * (shape / shape.sum())[None],
+        [
+            (np.arange(len(ids))[:, None, None], totals),
+            (np.arange(2)[None, :, None], sexes),
+            AgeBandMargin(labels, bands),
+        ],
+    )
+    seeds = native_migrant_seeds(
+        shape, registered_totals_2020(ids, totals), totals, migrant_profile_2020(city_total, sexes[1])
+    )
+    migrants = fit_migration_structures(
+        seeds, totals, sexes, bands, labels, unit_births_2021([geography.resolve(u).name_zh for u in ids], totals)
+    )
     census = loaders.load_census2020()
     rows = []
     for method, pop in (("migration", migrants), ("crude_death_rate", tilted.population), ("shared", shared)):
@@ -91,8 +100,15 @@ def jinjiang_holdout() -> pd.DataFrame:
         for key, first, last in (("0_14", 0, 15), ("60plus", 60, None), ("65plus", 65, None)):
             est = 100.0 * jj[:, first:last].sum() / jj.sum()
             pub = loaders.fact(census, "晋江市", f"share_age_{key}", 2020)
-            rows.append({"method": method, "age_group": key, "estimated_pct": est, "published_pct": pub,
-                         "error_points": est - pub})
+            rows.append(
+                {
+                    "method": method,
+                    "age_group": key,
+                    "estimated_pct": est,
+                    "published_pct": pub,
+                    "error_points": est - pub,
+                }
+            )
     return pd.DataFrame(rows)
 
 

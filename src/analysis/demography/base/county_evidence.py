@@ -84,8 +84,19 @@ def _legacy_rows() -> list[TotalEvidence]:
         m = _DATE.search(str(r.quote_or_note))
         date = m.group(0) if m else f"{int(r.year)}-12-31"
         unit = geography.resolve(r.geography)
-        out.append(TotalEvidence(unit.id, unit.name_zh, _persons(r.value, r.unit), date, year_end_index(date),
-                                 "published", _rounding(r.value, r.unit), str(r.source), "third_party_copy"))
+        out.append(
+            TotalEvidence(
+                unit.id,
+                unit.name_zh,
+                _persons(r.value, r.unit),
+                date,
+                year_end_index(date),
+                "published",
+                _rounding(r.value, r.unit),
+                str(r.source),
+                "third_party_copy",
+            )
+        )
     return out
 
 
@@ -95,18 +106,38 @@ def total_evidence() -> list[TotalEvidence]:
     ev = loaders.load_registered_county_evidence()
     for r in ev[ev["indicator"] == "registered_population"].itertuples(index=False):
         unit = geography.resolve(r.geography)
-        rows.append(TotalEvidence(unit.id, unit.name_zh, _persons(r.value, r.unit), r.ref_date,
-                                  year_end_index(r.ref_date), "published", _rounding(r.value, r.unit),
-                                  r.source, r.source_kind))
+        rows.append(
+            TotalEvidence(
+                unit.id,
+                unit.name_zh,
+                _persons(r.value, r.unit),
+                r.ref_date,
+                year_end_index(r.ref_date),
+                "published",
+                _rounding(r.value, r.unit),
+                r.source,
+                r.source_kind,
+            )
+        )
     counts = ev[ev["indicator"] == "centenarians"].set_index(["geography", "ref_date"])
     for r in ev[ev["indicator"] == "centenarians_per_100k"].itertuples(index=False):
         if (r.geography, r.ref_date) not in counts.index:
             continue
         count = counts.loc[(r.geography, r.ref_date)]
         unit = geography.resolve(r.geography)
-        rows.append(TotalEvidence(unit.id, unit.name_zh, float(count["value"]) / (float(r.value) / 1e5), r.ref_date,
-                                  year_end_index(r.ref_date), "derived", _rounding(r.value, r.unit), r.source,
-                                  r.source_kind))
+        rows.append(
+            TotalEvidence(
+                unit.id,
+                unit.name_zh,
+                float(count["value"]) / (float(r.value) / 1e5),
+                r.ref_date,
+                year_end_index(r.ref_date),
+                "derived",
+                _rounding(r.value, r.unit),
+                r.source,
+                r.source_kind,
+            )
+        )
     return sorted(rows, key=lambda e: (e.unit_id, e.ref_time, e.kind != "published"))
 
 
@@ -146,9 +177,19 @@ def carried_totals(origin: int = ORIGIN) -> tuple[dict[str, float], list[Note]]:
     for uid, e in calibration_totals(origin).items():
         value = carry(e.persons, e.ref_time, origin)
         out[uid] = value
-        notes.append(note("county_registered_evidence", unit=e.name_zh, n=e.persons, d=str(e.ref_date),
-                          kind="published" if e.kind == "published" else "DERIVED",
-                          src=e.source_kind.replace("_", "-"), y=origin, factor=value / e.persons, m=value))
+        notes.append(
+            note(
+                "county_registered_evidence",
+                unit=e.name_zh,
+                n=e.persons,
+                d=str(e.ref_date),
+                kind="published" if e.kind == "published" else "DERIVED",
+                src=e.source_kind.replace("_", "-"),
+                y=origin,
+                factor=value / e.persons,
+                m=value,
+            )
+        )
     return out, notes
 
 
@@ -164,14 +205,27 @@ def carry_check() -> pd.DataFrame:
         if derived and published and published[-1].ref_time > derived[0].ref_time:
             d, p = derived[0], published[-1]
             value = carry(d.persons, d.ref_time, p.ref_time)
-            rows.append({"unit_id": uid, "from": d.ref_date, "to": p.ref_date, "carried": value,
-                         "published": p.persons, "error_pct": 100.0 * (value / p.persons - 1.0)})
+            rows.append(
+                {
+                    "unit_id": uid,
+                    "from": d.ref_date,
+                    "to": p.ref_date,
+                    "carried": value,
+                    "published": p.persons,
+                    "error_pct": 100.0 * (value / p.persons - 1.0),
+                }
+            )
     return pd.DataFrame(rows, columns=["unit_id", "from", "to", "carried", "published", "error_pct"])
 
 
 #: Age-band indicators a county's registry may supply, with their ages (first, last; None = open).
-AGE_BANDS = {"registered_pop_60plus": (60, None), "registered_pop_80plus": (80, None),
-             "registered_pop_80_89": (80, 89), "registered_pop_90_99": (90, 99), "centenarians": (100, None)}
+AGE_BANDS = {
+    "registered_pop_60plus": (60, None),
+    "registered_pop_80plus": (80, None),
+    "registered_pop_80_89": (80, 89),
+    "registered_pop_90_99": (90, 99),
+    "centenarians": (100, None),
+}
 
 
 def calibration_age_counts(origin: int = ORIGIN) -> dict[str, dict[tuple, tuple[float, str]]]:
@@ -202,8 +256,10 @@ def centenarian_shares(origin: int = ORIGIN) -> dict[str, tuple[float, str]]:
     among the units (the county tail follows where centenarians are counted, not resident shares)."""
     ev = loaders.load_registered_county_evidence()
     city = loaders.load_registered()
-    city_counts = {int(r.year): float(r.value) for r in city[(city["geography"] == "泉州市")
-                                                            & (city["indicator"] == "centenarians")].itertuples()}
+    city_counts = {
+        int(r.year): float(r.value)
+        for r in city[(city["geography"] == "泉州市") & (city["indicator"] == "centenarians")].itertuples()
+    }
     out: dict[str, tuple[float, str]] = {}
     rows = ev[(ev["indicator"] == "centenarians")].sort_values("ref_date")
     for r in rows.itertuples(index=False):

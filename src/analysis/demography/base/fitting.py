@@ -61,8 +61,14 @@ def hat_basis(knots: np.ndarray) -> np.ndarray:
     return np.stack([np.interp(ages, knots, eye[k]) for k in range(len(knots))], axis=1)
 
 
-def smooth_age_factor(profile: np.ndarray, labels: np.ndarray, targets: np.ndarray,
-                      knots: np.ndarray | None = None, tol: float = 1e-12, max_iter: int = 100) -> np.ndarray:
+def smooth_age_factor(
+    profile: np.ndarray,
+    labels: np.ndarray,
+    targets: np.ndarray,
+    knots: np.ndarray | None = None,
+    tol: float = 1e-12,
+    max_iter: int = 100,
+) -> np.ndarray:
     """Multiplier by single age (101,) that moves ``profile`` onto the band ``targets`` smoothly.
 
     The log-multiplier is piecewise linear in age with one free value per band at the band's
@@ -88,7 +94,7 @@ def smooth_age_factor(profile: np.ndarray, labels: np.ndarray, targets: np.ndarr
     B = len(t)
     if np.any(t <= 0):
         raise AnalysisError("smooth age adjustment: every band needs a positive target")
-    L = (labels[None, :] == np.arange(B)[:, None]).astype(float)          # (B, A)
+    L = (labels[None, :] == np.arange(B)[:, None]).astype(float)  # (B, A)
     if np.any(L @ x <= 0):
         raise AnalysisError("IPF: a margin class with a positive total has no seed persons")
     W = hat_basis(band_knots(labels, x) if knots is None else np.asarray(knots, dtype=float))
@@ -119,8 +125,7 @@ def smooth_age_factor(profile: np.ndarray, labels: np.ndarray, targets: np.ndarr
     raise AnalysisError(f"smooth age adjustment did not converge (largest log error {np.abs(r).max():.2e})")
 
 
-def ipf(seed: np.ndarray, constraints: list,
-        tol: float = 1e-9, max_iter: int = 5000) -> np.ndarray:
+def ipf(seed: np.ndarray, constraints: list, tol: float = 1e-9, max_iter: int = 5000) -> np.ndarray:
     """Iterative proportional fitting (raking) of ``seed`` to marginal totals.
 
     Parameters
@@ -144,8 +149,7 @@ def ipf(seed: np.ndarray, constraints: list,
     """
     x = np.asarray(seed, dtype=float).copy()
     smooth = [isinstance(c, AgeBandMargin) for c in constraints]
-    labs = [None if sm else np.broadcast_to(np.asarray(c[0]), x.shape).ravel()
-            for c, sm in zip(constraints, smooth)]
+    labs = [None if sm else np.broadcast_to(np.asarray(c[0]), x.shape).ravel() for c, sm in zip(constraints, smooth)]
     targets = [np.asarray(c.targets if sm else c[1], dtype=float) for c, sm in zip(constraints, smooth)]
     knots = [None] * len(constraints)
     for i, (c, sm) in enumerate(zip(constraints, smooth)):
@@ -187,7 +191,7 @@ def age_band_labels(bands) -> np.ndarray:
     """Class of each single age 0…100 for bands like ``[(0, 14), (15, 59), (60, None)]``."""
     labels = np.full(N_AGES, -1)
     for i, (first, last) in enumerate(bands):
-        labels[first:(N_AGES if last is None else last + 1)] = i
+        labels[first : (N_AGES if last is None else last + 1)] = i
     if np.any(labels < 0):
         raise AnalysisError("age bands must cover 0…100+")
     return labels

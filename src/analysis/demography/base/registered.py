@@ -89,7 +89,7 @@ def registered_sexes(year: int) -> np.ndarray:
         male = share[0] + (share[1] - share[0]) * 2 / 3
         return registered_total(2017) * np.array([male, 1 - male])
     sexes = np.array([_fact("registered_population_male", year), _fact("registered_population_female", year)])
-    return sexes / sexes.sum() * registered_total(year)   # published to 0.01万: make them add up
+    return sexes / sexes.sum() * registered_total(year)  # published to 0.01万: make them add up
 
 
 def age_one_year(pop: np.ndarray, year: int, births: float, srb: float = 1.06) -> np.ndarray:
@@ -155,8 +155,12 @@ def continuous_at_80(fitted: np.ndarray, national: np.ndarray) -> np.ndarray:
     return out
 
 
-def registered_accounting(shape: str = "cohort", p80_method: str = "cohort_survival",
-                          anchor_60plus: float | None = None, ages_60_79: str = "continuous") -> RegisteredAccounting:
+def registered_accounting(
+    shape: str = "cohort",
+    p80_method: str = "cohort_survival",
+    anchor_60plus: float | None = None,
+    ages_60_79: str = "continuous",
+) -> RegisteredAccounting:
     """Steps 1–4 of the module docstring for the city.
 
     ``p80_method``: ``cohort_survival`` (default) or ``ratio_2017`` (80+ = 60+ × the 2017 ratio, the
@@ -189,8 +193,9 @@ def registered_accounting(shape: str = "cohort", p80_method: str = "cohort_survi
     old = [r20[:, 60:80].sum(), r20[:, 80:].sum()]
     s20 = fit_bands(r20, REGISTERED_BANDS, [t20 - sum(old)] + old, registered_sexes(BASE_YEAR))
     gap = rolled[:, 60:].sum() / p60 - 1.0
-    return RegisteredAccounting({2017: s17, PLAN_ANCHOR_YEAR: s19, BASE_YEAR: s20}, rolled, p60, float(gap),
-                                shape, p80_method)
+    return RegisteredAccounting(
+        {2017: s17, PLAN_ANCHOR_YEAR: s19, BASE_YEAR: s20}, rolled, p60, float(gap), shape, p80_method
+    )
 
 
 def accounting_notes(acc: RegisteredAccounting) -> list[Note]:
@@ -199,19 +204,26 @@ def accounting_notes(acc: RegisteredAccounting) -> list[Note]:
     return [
         note("registered_base_cohorts", a=s17[:, 60:].sum(), b=s17[:, 80:].sum()),
         note("registered_check_2019", a=acc.rolled_2019[:, 60:].sum(), b=acc.anchor_60plus, d=100 * acc.gap_2019),
-        note("registered_80plus", a=s19[:, 80:].sum(), b=s20[:, 80:].sum(),
-             share=100 * s20[:, 80:].sum() / s20[:, 60:].sum(), share17=100 * s17[:, 80:].sum() / s17[:, 60:].sum())
-        if acc.p80_method == "cohort_survival" else note("registered_80plus_ratio"),
+        note(
+            "registered_80plus",
+            a=s19[:, 80:].sum(),
+            b=s20[:, 80:].sum(),
+            share=100 * s20[:, 80:].sum() / s20[:, 60:].sum(),
+            share17=100 * s17[:, 80:].sum() / s17[:, 60:].sum(),
+        )
+        if acc.p80_method == "cohort_survival"
+        else note("registered_80plus_ratio"),
         note("registered_2020", t=s20.sum(), o=s20[:, 60:].sum(), s=100 * s20[:, 60:].sum() / s20.sum()),
     ]
 
 
-def city_registered_2020(shape: str = "cohort", p80_method: str = "cohort_survival",
-                         anchor_60plus: float | None = None) -> tuple[np.ndarray, RegisteredAccounting]:
+def city_registered_2020(
+    shape: str = "cohort", p80_method: str = "cohort_survival", anchor_60plus: float | None = None
+) -> tuple[np.ndarray, RegisteredAccounting]:
     """The city's registered persons (2, 101) at end-2020 and the accounting behind them."""
     acc = registered_accounting(shape, p80_method, anchor_60plus)
     target, _ = city_centenarians_at(float(BASE_YEAR))
-    pop = anchor_open_age(acc.structures[BASE_YEAR], target)   # issue 26: 100+ on the published counts' trend
+    pop = anchor_open_age(acc.structures[BASE_YEAR], target)  # issue 26: 100+ on the published counts' trend
     if pop.shape != (2, N_AGES) or np.any(pop < 0) or not np.all(np.isfinite(pop)):
         raise AnalysisError("registered base: the accounting produced an invalid table")
     return pop, acc
@@ -238,8 +250,20 @@ def city_registered_from_census(resident_city: np.ndarray, year: int) -> tuple[n
     city = seed * (sexes / seed.sum(axis=1))[:, None]
     if city.shape != (2, N_AGES) or np.any(city < 0) or not np.all(np.isfinite(city)):
         raise AnalysisError(f"registered base {year}: the census split produced an invalid table")
-    notes = [note("registered_base_from_census", y=year, next=year + 1, residents=resident_city.sum(),
-                  migrants=resident_city.sum() - total, female=female, men=sexes[0], women=sexes[1],
-                  p60=city[:, 60:].sum(), share60=100 * city[:, 60:].sum() / total, p80=city[:, 80:].sum(),
-                  p100=city[:, 100].sum())]
+    notes = [
+        note(
+            "registered_base_from_census",
+            y=year,
+            next=year + 1,
+            residents=resident_city.sum(),
+            migrants=resident_city.sum() - total,
+            female=female,
+            men=sexes[0],
+            women=sexes[1],
+            p60=city[:, 60:].sum(),
+            share60=100 * city[:, 60:].sum() / total,
+            p80=city[:, 80:].sum(),
+            p100=city[:, 100].sum(),
+        )
+    ]
     return city, notes

@@ -57,8 +57,13 @@ def fit_ratio_rule(known_ratio: dict[str, float], cdr: dict[str, float]) -> tupl
     return float(a), float(b)
 
 
-def unit_totals(resident_totals: dict[str, float], city_total: float, known: dict[str, float],
-                cdr: dict[str, float], method: str = "crude_death_rate") -> dict[str, float]:
+def unit_totals(
+    resident_totals: dict[str, float],
+    city_total: float,
+    known: dict[str, float],
+    cdr: dict[str, float],
+    method: str = "crude_death_rate",
+) -> dict[str, float]:
     """Registered total (persons) of every unit: ``known`` kept, the rest of ``city_total`` split by
     ``method`` (module docstring). ``resident_totals`` and ``cdr`` cover every unit."""
     if method not in TOTAL_METHODS:
@@ -68,8 +73,7 @@ def unit_totals(resident_totals: dict[str, float], city_total: float, known: dic
         weight = {u: resident_totals[u] for u in rest}
     else:
         a, b = fit_ratio_rule({u: known[u] / resident_totals[u] for u in known}, cdr)
-        weight = {u: resident_totals[u] * float(np.clip(np.exp(a + b * np.log(cdr[u])), *RATIO_BOUNDS))
-                  for u in rest}
+        weight = {u: resident_totals[u] * float(np.clip(np.exp(a + b * np.log(cdr[u])), *RATIO_BOUNDS)) for u in rest}
     left = city_total - sum(known.values())
     out = dict(known)
     total_w = sum(weight.values())
@@ -77,8 +81,13 @@ def unit_totals(resident_totals: dict[str, float], city_total: float, known: dic
     return {u: out[u] for u in resident_totals}
 
 
-def total_split_loo(resident_totals: dict[str, float], city_total: float, known: dict[str, float],
-                    cdr: dict[str, float], method: str = "crude_death_rate") -> dict[str, float]:
+def total_split_loo(
+    resident_totals: dict[str, float],
+    city_total: float,
+    known: dict[str, float],
+    cdr: dict[str, float],
+    method: str = "crude_death_rate",
+) -> dict[str, float]:
     """Leave-one-out log error of :func:`unit_totals` on each unit with evidence: its total
     estimated from the other units' evidence, ``log(estimate / evidence)``."""
     out = {}
@@ -127,8 +136,9 @@ def in_migrant_share(resident: np.ndarray, in_migrants: float, propensity: np.nd
     return _expit(0.5 * (lo + hi) + beta)
 
 
-def registered_seed(resident: np.ndarray, registered_total: float, profile: np.ndarray,
-                    reference: np.ndarray | None = None) -> np.ndarray:
+def registered_seed(
+    resident: np.ndarray, registered_total: float, profile: np.ndarray, reference: np.ndarray | None = None
+) -> np.ndarray:
     """Registered seed (2, 101) of one unit from its residents (2, 101) and the migrants' ``profile``
     (2, 101, summing to 1; its 60+ part shaped by :func:`unit_profile`).
 
@@ -152,16 +162,18 @@ def registered_seed(resident: np.ndarray, registered_total: float, profile: np.n
     return np.maximum(seed, SEED_FLOOR * resident)
 
 
-def split_registered(city: np.ndarray, resident: BasePopulation, totals: dict[str, float],
-                     profile: np.ndarray | None = None) -> np.ndarray:
+def split_registered(
+    city: np.ndarray, resident: BasePopulation, totals: dict[str, float], profile: np.ndarray | None = None
+) -> np.ndarray:
     """Registered persons (U, 2, 101) by unit: seeds from :func:`registered_seed` raked to the unit
     ``totals`` (persons, every unit) and the city's registered table ``city`` (2, 101)."""
     ids = list(resident.unit_ids)
     if profile is None:
         profile = migration.age_sex_profile(20.0, 50.0)
-    reference = resident.population.sum(axis=0)   # the city's residents: whom migrants are drawn from
-    seed = np.stack([registered_seed(resident.population[i], totals[uid], profile, reference)
-                     for i, uid in enumerate(ids)])
+    reference = resident.population.sum(axis=0)  # the city's residents: whom migrants are drawn from
+    seed = np.stack(
+        [registered_seed(resident.population[i], totals[uid], profile, reference) for i, uid in enumerate(ids)]
+    )
     target = np.array([totals[uid] for uid in ids])
     target *= city.sum() / target.sum()
     cells = np.arange(city.size).reshape((1,) + city.shape)
@@ -177,14 +189,18 @@ def fit_unit_bands(unit: np.ndarray, bands: dict[tuple, float]) -> np.ndarray:
     for (first, last), persons in bands.items():
         inside = (ages >= first) & (ages <= (ages[-1] if last is None else last))
         if not 0 < persons < total:
-            raise ParameterError(f"registry count aged {first}–{last if last is not None else '+'}", persons,
-                                 f"between 0 and the unit's registered total {total:,.0f}")
+            raise ParameterError(
+                f"registry count aged {first}–{last if last is not None else '+'}",
+                persons,
+                f"between 0 and the unit's registered total {total:,.0f}",
+            )
         constraints.append((inside.astype(int)[None, :], np.array([total - persons, persons])))
     return ipf(unit, constraints, tol=1e-10)
 
 
-def apply_registry_bands(pop: np.ndarray, ids: list[str], city: np.ndarray,
-                         counts: dict[str, dict[tuple, float]]) -> np.ndarray:
+def apply_registry_bands(
+    pop: np.ndarray, ids: list[str], city: np.ndarray, counts: dict[str, dict[tuple, float]]
+) -> np.ndarray:
     """The registered base (U, 2, 101) with each unit in ``counts`` fitted to its registry's age-band
     counts (:func:`fit_unit_bands`) and the other units raked to what those leave of the city's
     table ``city`` (2, 101), their totals kept: the city and every unit total still hold."""
@@ -197,8 +213,9 @@ def apply_registry_bands(pop: np.ndarray, ids: list[str], city: np.ndarray,
     rest = city - out[fixed].sum(axis=0)
     others = out[~fixed]
     cells = np.arange(city.size).reshape((1,) + city.shape)
-    out[~fixed] = ipf(others, [(np.arange(len(others))[:, None, None], others.sum(axis=(1, 2))),
-                               (cells, rest.ravel())], tol=1e-10)
+    out[~fixed] = ipf(
+        others, [(np.arange(len(others))[:, None, None], others.sum(axis=(1, 2))), (cells, rest.ravel())], tol=1e-10
+    )
     return out
 
 
@@ -230,13 +247,14 @@ def longevity_weight(mx: np.ndarray, start: int = LONGEVITY_START, shape: str = 
         out[start:] = (np.arange(start, n) - start) / (n - 1 - start)
         return out
     m = np.asarray(mx, dtype=float).reshape(-1, n).mean(axis=0)
-    cum = np.concatenate([[0.0], np.cumsum(m[start:-1])])       # H(start, a) for a = start … 100
+    cum = np.concatenate([[0.0], np.cumsum(m[start:-1])])  # H(start, a) for a = start … 100
     out[start:] = cum / cum[-1]
     return out
 
 
-def apply_longevity_tails(pop: np.ndarray, ids: list[str], city: np.ndarray, centenarians: dict[str, float],
-                          weight: np.ndarray) -> np.ndarray:
+def apply_longevity_tails(
+    pop: np.ndarray, ids: list[str], city: np.ndarray, centenarians: dict[str, float], weight: np.ndarray
+) -> np.ndarray:
     """The registered base (U, 2, 101) with each unit in ``centenarians`` given its counted 100+ and a
     tail that leads up to it: ages ≥ 80 multiplied by ``ρ ** weight`` (ρ = its 100+ target over its
     estimated 100+, ``weight`` from :func:`longevity_weight`), then raked like a registry count
@@ -248,5 +266,5 @@ def apply_longevity_tails(pop: np.ndarray, ids: list[str], city: np.ndarray, cen
         i = ids.index(uid)
         rho = target / out[i][:, -1].sum()
         tilted = out[i] * rho ** weight[None, :]
-        out[i] = tilted * out[i].sum() / tilted.sum()          # the unit total stays
+        out[i] = tilted * out[i].sum() / tilted.sum()  # the unit total stays
     return apply_registry_bands(out, ids, city, {u: {(100, None): t} for u, t in centenarians.items()})

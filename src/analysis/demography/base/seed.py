@@ -45,12 +45,19 @@ def census_seed(time: float, year: int, resident: tuple[float, float]) -> np.nda
     that year-end shaped like China plus the net in-migrants (resident − registered) with the
     migrants' profile; ``resident`` is the census (total, women)."""
     registered = registered_city(year)
-    return resident_seed(time, registered[0], resident[0], migrant_female_share(resident, registered),
-                         migrant_share_60plus())
+    return resident_seed(
+        time, registered[0], resident[0], migrant_female_share(resident, registered), migrant_share_60plus()
+    )
 
 
-def resident_seed(time: float, registered_total: float, resident_total: float, migrant_female_share_pct: float,
-                  migrant_share_60plus_pct: float, peak_age: float = 20.0) -> np.ndarray:
+def resident_seed(
+    time: float,
+    registered_total: float,
+    resident_total: float,
+    migrant_female_share_pct: float,
+    migrant_share_60plus_pct: float,
+    peak_age: float = 20.0,
+) -> np.ndarray:
     """Seed (2, 101) of a resident population of ``resident_total`` persons at ``time``.
 
     ``registered_total`` locals are shaped like China; the remainder (if positive) like migrants.

@@ -94,7 +94,7 @@ def structure_draw(pop: np.ndarray, z: np.ndarray, sd: float, drawn: np.ndarray)
     totals kept), then raked back to the draw's city sex × age table: the county age-structure
     error moves old people between units, not into or out of the city. ``pop`` (D, U, 2, A),
     ``z`` (D, U), ``drawn`` (U,) bool."""
-    f = np.where(drawn[None], np.maximum(1.0 + sd * z, 0.5), 1.0)                # (D, U)
+    f = np.where(drawn[None], np.maximum(1.0 + sd * z, 0.5), 1.0)  # (D, U)
     old = pop[..., 60:].sum(axis=(-1, -2))
     young = pop[..., :60].sum(axis=(-1, -2))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -120,26 +120,33 @@ def famine_draw(pop: np.ndarray, lam: np.ndarray, base_year: int) -> np.ndarray:
     lam = np.maximum(np.asarray(lam, dtype=float), 0.0)
     out = np.broadcast_to(pop, (len(lam),) + pop.shape).copy()
     ref_ages = [base_year - y for y in PRE_FAMINE_YEARS]
-    ref = pop[..., ref_ages].mean(axis=-1)                                     # (U, 2)
+    ref = pop[..., ref_ages].mean(axis=-1)  # (U, 2)
     changed = [base_year - y for y in FAMINE_YEARS + REBOUND_YEARS if 0 < base_year - y < pop.shape[-1] - 1]
     for lo, hi in FAMINE_BANDS:
         ages = [a for a in changed if lo <= a <= hi]
         if not ages:
             continue
         rest = [a for a in range(lo, hi + 1) if a not in ages]
-        delta = (lam[:, None, None, None] - 1.0) * (pop[..., ages] - ref[..., None])[None]   # (D, U, 2, n)
+        delta = (lam[:, None, None, None] - 1.0) * (pop[..., ages] - ref[..., None])[None]  # (D, U, 2, n)
         out[..., ages] += delta
-        have = pop[..., rest].sum(axis=-1)                                     # (U, 2)
+        have = pop[..., rest].sum(axis=-1)  # (U, 2)
         with np.errstate(divide="ignore", invalid="ignore"):
             g = np.where(have > 0, (have[None] - delta.sum(axis=-1)) / np.where(have > 0, have, 1.0)[None], 1.0)
         out[..., rest] *= np.maximum(g, 0.0)[..., None]
     return out
 
 
-def base_draws(bp: BasePopulation, draws: int, seed: int | None, anchor_sd_pct: float,
-               entrant_sd_pct: float, county_sd_log: float,
-               oldest_sd_pct: float = 0.0, structure_sd_pct: float = 0.0,
-               famine_sd: float = 0.0) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def base_draws(
+    bp: BasePopulation,
+    draws: int,
+    seed: int | None,
+    anchor_sd_pct: float,
+    entrant_sd_pct: float,
+    county_sd_log: float,
+    oldest_sd_pct: float = 0.0,
+    structure_sd_pct: float = 0.0,
+    famine_sd: float = 0.0,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Per-draw base populations (D, U, 2, 101) and the factors drawn.
 
     With ``draws == 1`` (central) or all spreads 0 the base itself is returned (shape (1, U, 2, A)).
@@ -153,34 +160,52 @@ def base_draws(bp: BasePopulation, draws: int, seed: int | None, anchor_sd_pct: 
     anchor_sd = anchor_sd_pct / 100.0 if bp.base == "registered" else 0.0
     oldest_sd = oldest_sd_pct / 100.0 if bp.base == "registered" else 0.0
     entrant_sd = entrant_sd_pct / 100.0
-    estimated = np.array([bp.unit_total_estimated.get(uid, False) for uid in bp.unit_ids]) if bp.estimated \
+    estimated = (
+        np.array([bp.unit_total_estimated.get(uid, False) for uid in bp.unit_ids])
+        if bp.estimated
         else np.zeros(U, dtype=bool)
+    )
     county_sd = county_sd_log if estimated.sum() >= 2 else 0.0
     structure_sd = structure_sd_pct / 100.0 if bp.estimated else 0.0
     # evidence-based registered totals carried to the base date keep their measured carry error
     carry_sd = bp.diagnostics.get("registered_total_sd_log", {}) if bp.base == "registered" else {}
-    unit_sd = np.array([county_sd if estimated[i] else (carry_sd.get(uid, 0.0) if county_sd > 0 else 0.0)
-                        for i, uid in enumerate(bp.unit_ids)])
+    unit_sd = np.array(
+        [
+            county_sd if estimated[i] else (carry_sd.get(uid, 0.0) if county_sd > 0 else 0.0)
+            for i, uid in enumerate(bp.unit_ids)
+        ]
+    )
     ones = np.ones(draws)
-    famine = ones if draws == 1 or famine_sd == 0 else \
-        np.maximum(1.0 + famine_sd * np.random.default_rng(None if seed is None else seed + 3).standard_normal(draws), 0.0)
-    if draws == 1 or (anchor_sd == 0 and entrant_sd == 0 and county_sd == 0 and oldest_sd == 0
-                      and structure_sd == 0):
-        out = famine_draw(pop, famine, bp.year) if famine_sd > 0 and draws > 1 else \
-            (np.broadcast_to(pop, (draws,) + pop.shape) if draws > 1 else pop[None])
-        return out, {"base_elderly_factor": ones, "base_entrant_factor": ones, "base_80plus_factor": ones,
-                     "base_famine_depth": famine}
+    famine = (
+        ones
+        if draws == 1 or famine_sd == 0
+        else np.maximum(
+            1.0 + famine_sd * np.random.default_rng(None if seed is None else seed + 3).standard_normal(draws), 0.0
+        )
+    )
+    if draws == 1 or (anchor_sd == 0 and entrant_sd == 0 and county_sd == 0 and oldest_sd == 0 and structure_sd == 0):
+        out = (
+            famine_draw(pop, famine, bp.year)
+            if famine_sd > 0 and draws > 1
+            else (np.broadcast_to(pop, (draws,) + pop.shape) if draws > 1 else pop[None])
+        )
+        return out, {
+            "base_elderly_factor": ones,
+            "base_entrant_factor": ones,
+            "base_80plus_factor": ones,
+            "base_famine_depth": famine,
+        }
     rng = np.random.default_rng(None if seed is None else seed + 1)
     z = rng.standard_normal((draws, 3 + U))
     elderly = np.maximum(1.0 + anchor_sd * z[:, 0], 0.5)
     entrant = np.maximum(1.0 + entrant_sd * z[:, 1], 0.5)
     lo, hi = ENTRANT_AGES
-    first = 0 if bp.base == "registered" else 15        # resident: 0–14 is a published band, keep it
-    young = pop[..., first:lo].sum(axis=(-1, -2))       # (U,)
-    mid = pop[..., lo:hi + 1].sum(axis=(-1, -2))
+    first = 0 if bp.base == "registered" else 15  # resident: 0–14 is a published band, keep it
+    young = pop[..., first:lo].sum(axis=(-1, -2))  # (U,)
+    mid = pop[..., lo : hi + 1].sum(axis=(-1, -2))
     old = pop[..., 60:].sum(axis=(-1, -2))
     # 0–59 absorbs the elderly change, 0–39 the entrants' change; unit totals are kept
-    band_0_59 = young + mid - (elderly[:, None] - 1.0) * old[None]          # (D, U): ages first…59
+    band_0_59 = young + mid - (elderly[:, None] - 1.0) * old[None]  # (D, U): ages first…59
     scale_0_59 = band_0_59 / (young + mid)[None]
     mid_new = mid[None] * scale_0_59 * entrant[:, None]
     young_factor = (band_0_59 - mid_new) / young[None]
@@ -198,26 +223,31 @@ def base_draws(bp: BasePopulation, draws: int, seed: int | None, anchor_sd_pct: 
     out = (famine_draw(pop, famine, bp.year) if famine_sd > 0 else pop[None]) * age_factor
     if structure_sd > 0:
         published = set(PUBLISHED_STRUCTURE_UNITS) | set(bp.diagnostics.get("registry_age_units", []))
-        out = structure_draw(out, rng.standard_normal((draws, U)), structure_sd,
-                             np.array([uid not in published for uid in bp.unit_ids]))
+        out = structure_draw(
+            out, rng.standard_normal((draws, U)), structure_sd, np.array([uid not in published for uid in bp.unit_ids])
+        )
     if unit_sd.max() > 0:
-        totals = out.sum(axis=(-1, -2))                                      # (D, U)
+        totals = out.sum(axis=(-1, -2))  # (D, U)
         # evidence units: their own small carry error; estimated units share what they leave of the
         # city, with symmetric factors so each unit's median stays its central total
-        f = np.where(unit_sd[None] > 0, np.maximum(1.0 + unit_sd[None] * z[:, 2:2 + U], 0.3), 1.0)
+        f = np.where(unit_sd[None] > 0, np.maximum(1.0 + unit_sd[None] * z[:, 2 : 2 + U], 0.3), 1.0)
         new = totals * f
         if estimated.any():
             left = totals.sum(axis=1, keepdims=True) - (new * ~estimated[None]).sum(axis=1, keepdims=True)
             new_est = (new * estimated[None]).sum(axis=1, keepdims=True)
             new = np.where(estimated[None], new * left / new_est, new)
-        city = out.sum(axis=1)                                                  # the draw's city table stays
+        city = out.sum(axis=1)  # the draw's city table stays
         if bp.base == "registered":
             # the method places a unit's registered total through its migrants (registered = residents ±
             # net migrants with the migrant profile, :mod:`.registered_county`): a total drawn higher or
             # lower moves persons with that profile, not the unit's whole structure
             profile = migration.age_sex_profile(20.0, 50.0, migrant_share_60plus())
-            shaped = np.stack([unit_profile(p, profile) for p in pop])                   # (U, 2, A)
+            shaped = np.stack([unit_profile(p, profile) for p in pop])  # (U, 2, A)
             out = np.maximum(out + (new - totals)[..., None, None] * shaped[None], SEED_FLOOR * out)
         out = rake_units(out, new, city)
-    return out, {"base_elderly_factor": elderly, "base_entrant_factor": entrant, "base_80plus_factor": oldest,
-                 "base_famine_depth": famine}
+    return out, {
+        "base_elderly_factor": elderly,
+        "base_entrant_factor": entrant,
+        "base_80plus_factor": oldest,
+        "base_famine_depth": famine,
+    }

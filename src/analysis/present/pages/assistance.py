@@ -17,9 +17,23 @@ from ..keypoints import notebook_box, notes_appendix, resolve_report_year
 from ..labels import markdown_scenario_label as scenario_label  # user text shown as text
 from ..people import people_table
 
-__all__ = ["assistance", "assistance_text", "charts", "linkage_models", "load_scenario", "min_wage",
-           "notebook_box", "notes_appendix", "people_table", "resolve", "resolve_report_year", "scenario_label",
-           "start_year_of", "table_years", "wage_timing"]
+__all__ = [
+    "assistance",
+    "assistance_text",
+    "charts",
+    "linkage_models",
+    "load_scenario",
+    "min_wage",
+    "notebook_box",
+    "notes_appendix",
+    "people_table",
+    "resolve",
+    "resolve_report_year",
+    "scenario_label",
+    "start_year_of",
+    "table_years",
+    "wage_timing",
+]
 
 
 def table_years(start_year: int, end_year: int) -> list[int]:

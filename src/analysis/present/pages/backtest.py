@@ -8,8 +8,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...demography.backtest import (FERTILITY_LABELS, FERTILITY_METHODS, MAPE_TOTALS_BOUND, calibration_table,
-                                    calibration_text, compare_methods, interpretation_text)
+from ...demography.backtest import (
+    FERTILITY_LABELS,
+    FERTILITY_METHODS,
+    MAPE_TOTALS_BOUND,
+    calibration_table,
+    calibration_text,
+    compare_methods,
+    interpretation_text,
+)
 from ...demography.backtest_benchmarks import METHOD_LABELS, summary
 from ...demography.backtest_registered import summary_text as registered_summary
 from ...demography.base.county_checks import jinjiang_holdout
@@ -19,10 +26,26 @@ from ..backtest_report import headline_text, readable
 from ..keypoints import notes_appendix
 from ..people import people_table
 
-__all__ = ["FERTILITY_LABELS", "FERTILITY_METHODS", "MAPE_TOTALS_BOUND", "METHOD_LABELS", "calibration_table",
-           "calibration_text", "charts", "compare_methods", "headline_text", "interpretation_text", "jinjiang_holdout",
-           "lead_rows", "load_scenario", "notes_appendix", "people_table", "readable", "registered_summary",
-           "summary"]
+__all__ = [
+    "FERTILITY_LABELS",
+    "FERTILITY_METHODS",
+    "MAPE_TOTALS_BOUND",
+    "METHOD_LABELS",
+    "calibration_table",
+    "calibration_text",
+    "charts",
+    "compare_methods",
+    "headline_text",
+    "interpretation_text",
+    "jinjiang_holdout",
+    "lead_rows",
+    "load_scenario",
+    "notes_appendix",
+    "people_table",
+    "readable",
+    "registered_summary",
+    "summary",
+]
 
 LEAD_INDICATOR, LEAD_BASE = "pop_60plus", "resident"
 

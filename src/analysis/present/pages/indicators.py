@@ -12,5 +12,16 @@ from ..keypoints import notebook_box, notes_appendix, resolve_report_year
 from ..labels import markdown_scenario_label as scenario_label  # user text shown as text
 from ..people import people_table
 
-__all__ = ["charts", "indicators", "load_scenario", "notebook_box", "notes_appendix", "people_table", "resolve",
-           "resolve_report_year", "run_models", "scenario_label", "start_year_of"]
+__all__ = [
+    "charts",
+    "indicators",
+    "load_scenario",
+    "notebook_box",
+    "notes_appendix",
+    "people_table",
+    "resolve",
+    "resolve_report_year",
+    "run_models",
+    "scenario_label",
+    "start_year_of",
+]

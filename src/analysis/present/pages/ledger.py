@@ -12,5 +12,14 @@ from ..keypoints import notebook_box, resolve_report_year
 from ..labels import markdown_scenario_label as scenario_label  # user text shown as text
 from ..people import people_table
 
-__all__ = ["load_scenario", "notebook_box", "people_table", "plan_models", "plan_report", "resolve_report_year",
-           "scenario_label", "start_year_of", "vt"]
+__all__ = [
+    "load_scenario",
+    "notebook_box",
+    "people_table",
+    "plan_models",
+    "plan_report",
+    "resolve_report_year",
+    "scenario_label",
+    "start_year_of",
+    "vt",
+]

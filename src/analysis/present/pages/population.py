@@ -16,9 +16,24 @@ from ..keypoints import notebook_box, notes_appendix, resolve_report_year
 from ..labels import markdown_scenario_label as scenario_label  # user text shown as text
 from ..people import people_table
 
-__all__ = ["band_components", "charts", "county_data_status", "geography", "load_scenario", "notebook_box",
-           "notes_appendix", "outturn", "people_table", "project", "resolve_report_year", "scenario_label",
-           "start_year_of", "summaries", "ELDERLY_TARGET_ID", "elderly_target_year"]
+__all__ = [
+    "band_components",
+    "charts",
+    "county_data_status",
+    "geography",
+    "load_scenario",
+    "notebook_box",
+    "notes_appendix",
+    "outturn",
+    "people_table",
+    "project",
+    "resolve_report_year",
+    "scenario_label",
+    "start_year_of",
+    "summaries",
+    "ELDERLY_TARGET_ID",
+    "elderly_target_year",
+]
 
 #: The plan text's figure for the registered elderly (plan_targets.csv: 111多万 in 2020, 160多万 expected in 2025).
 ELDERLY_TARGET_ID = "registered_pop_60plus"

@@ -14,6 +14,19 @@ from ..method_notes import parameter_sources
 from ..people import people_table
 from ..workforce_report import workforce_table
 
-__all__ = ["charts", "load_scenario", "notebook_box", "notes_appendix", "parameter_sources", "people_table",
-           "project", "resolve", "resolve_report_year", "scenario_label", "start_year_of", "workforce",
-           "workforce_check", "workforce_table"]
+__all__ = [
+    "charts",
+    "load_scenario",
+    "notebook_box",
+    "notes_appendix",
+    "parameter_sources",
+    "people_table",
+    "project",
+    "resolve",
+    "resolve_report_year",
+    "scenario_label",
+    "start_year_of",
+    "workforce",
+    "workforce_check",
+    "workforce_table",
+]

@@ -76,8 +76,10 @@ class _Writer:
             cls = type(value)
             if not cls.__module__.split(".")[0] == PACKAGE:
                 raise Uncacheable(f"dataclass {cls.__qualname__} is not part of {PACKAGE}")
-            return {"__dataclass__": f"{cls.__module__}:{cls.__qualname__}",
-                    "fields": {f.name: self.encode(getattr(value, f.name)) for f in dataclasses.fields(value)}}
+            return {
+                "__dataclass__": f"{cls.__module__}:{cls.__qualname__}",
+                "fields": {f.name: self.encode(getattr(value, f.name)) for f in dataclasses.fields(value)},
+            }
         raise Uncacheable(f"values of type {type(value).__name__} are not cached")
 
 
@@ -178,8 +180,9 @@ def read_entry(folder: Path, key: str) -> tuple[Any] | None:
                 return None
         with np.load(folder / "arrays.npz", allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in npz.files}
-        frames = [pd.read_parquet(folder / f"frame{i}.parquet")
-                  for i in range(sum(n.startswith("frame") for n in files))]
+        frames = [
+            pd.read_parquet(folder / f"frame{i}.parquet") for i in range(sum(n.startswith("frame") for n in files))
+        ]
         tree = json.loads((folder / "value.json").read_text(encoding="utf-8"))
         return (_Reader(arrays, frames).decode(tree),)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, ImportError):

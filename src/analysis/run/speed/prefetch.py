@@ -43,9 +43,17 @@ def queue_prefetch(executor, jobs, options, overrides: dict | None, full: bool, 
         executor.background(band_component_runs, first.env, first.parameters, log)
     if jobs and publishes(full, options):
         for other in comparison_scenarios(str(options.scenario), overrides):
-            executor.background(comparison_runs, jobs[0].env, other, options.base,
-                                start_year_of(options.base, options.origin),
-                                options.end_year, options.draws, options.seed, log)
+            executor.background(
+                comparison_runs,
+                jobs[0].env,
+                other,
+                options.base,
+                start_year_of(options.base, options.origin),
+                options.end_year,
+                options.draws,
+                options.seed,
+                log,
+            )
 
 
 def _task(what: str, env: dict[str, str], log: str | None, work: Callable[[], None]) -> str:
@@ -70,22 +78,38 @@ def _task(what: str, env: dict[str, str], log: str | None, work: Callable[[], No
 def band_component_runs(env: dict[str, str], parameters: dict[str, Any], log: str | None = None) -> str:
     """The ``base`` and ``rates`` projections of :func:`analysis.demography.band_components.component_runs`
     (``all`` is the tables' own projection) for the jobs' notebook ``parameters``."""
+
     def work() -> None:
         scenario = load_scenario(parameters["scenario"], parameters.get("overrides") or None)
         for uncertainty in COMPONENTS:
             if uncertainty != "all":
-                cached.project(scenario, base=parameters["base"], start_year=parameters["start_year"],
-                        end_year=parameters["end_year"], draws=parameters["draws"], seed=parameters["seed"],
-                        uncertainty=uncertainty)
+                cached.project(
+                    scenario,
+                    base=parameters["base"],
+                    start_year=parameters["start_year"],
+                    end_year=parameters["end_year"],
+                    draws=parameters["draws"],
+                    seed=parameters["seed"],
+                    uncertainty=uncertainty,
+                )
 
     return _task("band components", env, log, work)
 
 
-def comparison_runs(env: dict[str, str], scenario, base: str, start_year: int, end_year: int,
-                    draws: int, seed: int, log: str | None = None) -> str:
+def comparison_runs(
+    env: dict[str, str],
+    scenario,
+    base: str,
+    start_year: int,
+    end_year: int,
+    draws: int,
+    seed: int,
+    log: str | None = None,
+) -> str:
     """:func:`analysis.pipeline.run_models` of one compared ``scenario`` (loaded by the parent, as
     the products phase loads it) with the run's base, years, draws and seed: what
     :func:`analysis.present.compare.scenario_rows` asks for after the notebooks."""
+
     def work() -> None:
         pipeline.run_models(scenario, base=base, start_year=start_year, end_year=end_year, draws=draws, seed=seed)
 

@@ -49,12 +49,22 @@ MAX_ENTRIES = 20_000
 # The settings a measurement depends on besides the font files and properties (FreeType's load
 # flags and kerning, the last-resort glyph font, the shaping language; the hinting factor, which
 # matplotlib 3.11 deprecates and ignores, in case a release reads it again).
-SETTINGS = ("text.hinting", "text.hinting_factor", "text.kerning_factor", "font.enable_last_resort",
-            "text.language")
+SETTINGS = ("text.hinting", "text.hinting_factor", "text.kerning_factor", "font.enable_last_resort", "text.language")
 # What the font files a FontProperties resolves to depend on besides the properties themselves
 # (FontManager.findfont's own cache key): the default font settings and the fonts registered.
-FONT_SETTINGS = ("font.family", "font.style", "font.variant", "font.weight", "font.stretch", "font.size",
-                 "font.serif", "font.sans-serif", "font.cursive", "font.fantasy", "font.monospace")
+FONT_SETTINGS = (
+    "font.family",
+    "font.style",
+    "font.variant",
+    "font.weight",
+    "font.stretch",
+    "font.size",
+    "font.serif",
+    "font.sans-serif",
+    "font.cursive",
+    "font.fantasy",
+    "font.monospace",
+)
 
 _measured: dict[tuple, tuple[float, float, float]] = {}
 # (key, font features, language, thread) -> (the FT2Font, [(glyph's FT2Font, glyph index, x, y)])
@@ -69,16 +79,32 @@ def _measuring(renderer):
 
 def _key(measuring, text: str, fontprop, dpi: float) -> tuple:
     rc = matplotlib.rcParams
-    return (type(measuring), getattr(measuring, "dpi", None), dpi, text, _properties(fontprop),
-            id(fontManager.ttflist), len(fontManager.ttflist), fontManager.defaultFamily.get("ttf"),
-            os.environ.get("MPL_IGNORE_SYSTEM_FONTS"),
-            *(str(dict.get(rc, name)) for name in FONT_SETTINGS + SETTINGS))
+    return (
+        type(measuring),
+        getattr(measuring, "dpi", None),
+        dpi,
+        text,
+        _properties(fontprop),
+        id(fontManager.ttflist),
+        len(fontManager.ttflist),
+        fontManager.defaultFamily.get("ttf"),
+        os.environ.get("MPL_IGNORE_SYSTEM_FONTS"),
+        *(str(dict.get(rc, name)) for name in FONT_SETTINGS + SETTINGS),
+    )
 
 
 def _properties(fontprop) -> tuple:
     """The fields ``FontProperties.__hash__`` (and so its ``==``) is made of, as a value."""
-    return (tuple(fontprop.get_family()), fontprop.get_slant(), fontprop.get_variant(), fontprop.get_weight(),
-            fontprop.get_stretch(), fontprop.get_size(), fontprop.get_file(), fontprop.get_math_fontfamily())
+    return (
+        tuple(fontprop.get_family()),
+        fontprop.get_slant(),
+        fontprop.get_variant(),
+        fontprop.get_weight(),
+        fontprop.get_stretch(),
+        fontprop.get_size(),
+        fontprop.get_file(),
+        fontprop.get_math_fontfamily(),
+    )
 
 
 def shared_text_metrics(renderer, text, fontprop, ismath, dpi):
@@ -112,8 +138,12 @@ def shared_draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None): 
         return _behind_drawing(self, gc, x, y, s, prop, angle, ismath, mtext)
     features = mtext.get_fontfeatures() if mtext is not None else None
     language = mtext.get_language() if mtext is not None else None
-    key = (_key(self, s, prop, self.dpi), tuple(features) if features is not None else None, language,
-           threading.get_ident())
+    key = (
+        _key(self, s, prop, self.dpi),
+        tuple(features) if features is not None else None,
+        language,
+        threading.get_ident(),
+    )
     entry = _laid_out.get(key)
     if entry is None:
         font = self._prepare_font(prop)
@@ -121,7 +151,8 @@ def shared_draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None): 
         entry = _remember(_laid_out, key, (font, [(i.ft_object, i.glyph_index, i.x, i.y) for i in items]))
     size = prop.get_size_in_points()
     self._draw_text_glyphs_and_boxes(
-        gc, x, y, angle, ((ft, size, index, 0, 1, dx, dy) for ft, index, dx, dy in entry[1]), [])
+        gc, x, y, angle, ((ft, size, index, 0, 1, dx, dy) for ft, index, dx, dy in entry[1]), []
+    )
 
 
 def _matplotlib_own(current):

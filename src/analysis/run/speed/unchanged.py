@@ -36,8 +36,20 @@ from ..product_scope import BUNDLED
 
 # Options that change what a run computes or which jobs it has (the rest are about how it runs).
 # ``publish``: a run that publishes also makes the scenario comparison and the PDFs.
-KEY_OPTIONS = ("units", "notebooks", "scenario", "base", "start_year", "end_year", "draws", "seed",
-               "params", "overrides", "publish", "origin")
+KEY_OPTIONS = (
+    "units",
+    "notebooks",
+    "scenario",
+    "base",
+    "start_year",
+    "end_year",
+    "draws",
+    "seed",
+    "params",
+    "overrides",
+    "publish",
+    "origin",
+)
 NOT_HASHED = ("manifest.json",)
 
 
@@ -85,17 +97,25 @@ def run_key(options, chain: list[Path], code_sha256: str) -> str:
         except OSError:  # a broken comparison scenario: the comparison leaves it out; the key notes it
             hashes[rel] = "unreadable"
     chosen = {name: value for name, value in asdict(options).items() if name in KEY_OPTIONS}
-    blob = {"files": hashes, "options": chosen, "code": code_sha256,
-            "packages": mf.package_versions(), "kernel": config.KERNEL_NAME,
-            "pins": {k: v for k, v in sorted(os.environ.items()) if k.startswith("QZ_VINTAGE_")}}
+    blob = {
+        "files": hashes,
+        "options": chosen,
+        "code": code_sha256,
+        "packages": mf.package_versions(),
+        "kernel": config.KERNEL_NAME,
+        "pins": {k: v for k, v in sorted(os.environ.items()) if k.startswith("QZ_VINTAGE_")},
+    }
     text = json.dumps(blob, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def file_hashes(run_dir: Path) -> dict[str, str]:
     """sha256 of every file of a run folder (relative POSIX path), ``manifest.json`` excepted."""
-    return {p.relative_to(run_dir).as_posix(): mf.sha256_file(p) for p in _files_under(run_dir)
-            if p.relative_to(run_dir).as_posix() not in NOT_HASHED}
+    return {
+        p.relative_to(run_dir).as_posix(): mf.sha256_file(p)
+        for p in _files_under(run_dir)
+        if p.relative_to(run_dir).as_posix() not in NOT_HASHED
+    }
 
 
 def intact(run_dir: Path, recorded: dict[str, str]) -> bool:
@@ -138,8 +158,9 @@ def link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def reuse_run(previous: Path, old: dict[str, Any], staging: Path, run_id: str, started: str,
-              options, key: str, seconds: float) -> dict[str, Any]:
+def reuse_run(
+    previous: Path, old: dict[str, Any], staging: Path, run_id: str, started: str, options, key: str, seconds: float
+) -> dict[str, Any]:
     """Fill ``staging`` with links to ``previous``'s files and write its new manifest; return it."""
     for rel in old["files"]:
         link_or_copy(previous / rel, staging / rel)
@@ -153,16 +174,33 @@ def reuse_run(previous: Path, old: dict[str, Any], staging: Path, run_id: str, s
     from datetime import datetime, timezone
 
     manifest.update(
-        run_id=run_id, started=started, finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        command=options.command, name=options.name or old.get("name"), jobs=jobs, run_key=key,
-        seconds=round(seconds, 2), files=dict(old["files"]),
-        reused={"run": previous.name, "how": "every file hard-linked (nothing changed since that run)",
-                "index_html": "the reused run's page (it names that run)"})
+        run_id=run_id,
+        started=started,
+        finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        command=options.command,
+        name=options.name or old.get("name"),
+        jobs=jobs,
+        run_key=key,
+        seconds=round(seconds, 2),
+        files=dict(old["files"]),
+        reused={
+            "run": previous.name,
+            "how": "every file hard-linked (nothing changed since that run)",
+            "index_html": "the reused run's page (it names that run)",
+        },
+    )
     manifest["parameters"] = {**old.get("parameters", {}), "incremental": True, "workers": options.workers}
     # nothing changed since the run reused (same key: same inputs, options and code)
     kept = old.get("changes") if isinstance(old.get("changes"), dict) else {}
-    manifest["changes"] = {"previous": previous.name, "previous_finished": old.get("finished"), "inputs": [],
-                           "comparable": True, "why_not": "", "results": [],
-                           "interventions": kept.get("interventions") or [], "reused": True}
+    manifest["changes"] = {
+        "previous": previous.name,
+        "previous_finished": old.get("finished"),
+        "inputs": [],
+        "comparable": True,
+        "why_not": "",
+        "results": [],
+        "interventions": kept.get("interventions") or [],
+        "reused": True,
+    }
     mf.write_json(staging / "manifest.json", manifest)
     return manifest

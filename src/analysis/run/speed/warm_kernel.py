@@ -107,8 +107,11 @@ class WarmKernel:
         self.kernel_name, self.env_key = kernel_name, _env_key(env)
         self.jobs = 0
         self.km = _tracking_manager_class()(kernel_name=kernel_name)
-        run_sync(self.km.start_kernel)(cwd=cwd, env=dict(os.environ),  # history as nbclient keeps it
-                                       extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        run_sync(self.km.start_kernel)(
+            cwd=cwd,
+            env=dict(os.environ),  # history as nbclient keeps it
+            extra_arguments=["--HistoryManager.hist_file=:memory:"],
+        )
         # A client of its own (own session) for warm-up and resets; readiness is the boot's reply.
         self.control = BlockingKernelClient()
         self.control.load_connection_info(self.km.get_connection_info())
@@ -221,8 +224,9 @@ def acquire(kernel_name: str, env: dict[str, str], cwd: str) -> WarmKernel:
     contract that every job reads the run's own inputs.
     """
     global _current
-    if _current is not None and (_current.kernel_name != kernel_name or _current.env_key != _env_key(env)
-                                 or not _current.alive()):
+    if _current is not None and (
+        _current.kernel_name != kernel_name or _current.env_key != _env_key(env) or not _current.alive()
+    ):
         discard()
     if _current is None:
         _register_finalizer()

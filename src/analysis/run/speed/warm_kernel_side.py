@@ -17,7 +17,8 @@ import types
 import warnings
 
 # Kernel machinery and interpreter internals: their module state is the kernel's, never reset.
-PROTECTED = frozenset("""
+PROTECTED = frozenset(
+    """
     __main__ builtins sys _qz_warm IPython ipykernel ipywidgets comm zmq tornado asyncio jupyter_client
     jupyter_core traitlets debugpy _pydevd_bundle _pydev_bundle pydevd matplotlib_inline
     nest_asyncio prompt_toolkit pygments jedi parso decorator stack_data executing pure_eval
@@ -25,15 +26,23 @@ PROTECTED = frozenset("""
     signal atexit gc weakref _weakref _weakrefset faulthandler logging warnings _warnings
     importlib _imp _frozen_importlib _frozen_importlib_external zipimport encodings codecs io abc
     site selectors socket select ssl contextvars _contextvars linecache typing _io _abc
-""".split())
+""".split()
+)
 SKIP_WARM = ("analysis.run", "analysis.__main__", "analysis.cli")  # the runner is not for kernels
 
 # Imported by the package only where needed (inside functions), so not by the loop over its
 # modules: without this the first job of every kernel paid ~7 s of imports (statsmodels, scipy)
 # and the pure-Python ones (jinja2 for pandas' Styler, patsy, formulaic) were dropped after every
 # job and imported again by the next.
-LAZY_IMPORTS = ("statsmodels.api", "pyarrow.parquet", "pyarrow.dataset", "pandas.io.formats.style",
-                "narwhals", "formulaic", "patsy")
+LAZY_IMPORTS = (
+    "statsmodels.api",
+    "pyarrow.parquet",
+    "pyarrow.dataset",
+    "pandas.io.formats.style",
+    "narwhals",
+    "formulaic",
+    "patsy",
+)
 
 _MISSING = object()
 _state: dict = {}
@@ -160,12 +169,19 @@ def install() -> None:
 
     shell = _shell()
     _state.update(
-        names=set(sys.modules), modules=modules, containers=containers,
+        names=set(sys.modules),
+        modules=modules,
+        containers=containers,
         rc={k: v for k, v in dict.items(matplotlib.rcParams) if k != "backend"},
-        pandas=_pandas_options(), filters=list(warnings.filters), cwd=os.getcwd(),
-        environ=dict(os.environ), path=list(sys.path),
+        pandas=_pandas_options(),
+        filters=list(warnings.filters),
+        cwd=os.getcwd(),
+        environ=dict(os.environ),
+        path=list(sys.path),
         events={k: list(v) for k, v in shell.events.callbacks.items()} if shell else {},
-        memo=_memo().snapshot(), classes=_class_attributes())
+        memo=_memo().snapshot(),
+        classes=_class_attributes(),
+    )
     # The snapshot and everything it holds (every imported module, the libraries' state) live as
     # long as the kernel: moved out of the collector's view, so neither the reset's collection nor
     # the full collections during a job walk them again (the reset's gc.collect took 0.17 s of 0.25 s).
