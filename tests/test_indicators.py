@@ -380,3 +380,13 @@ def test_page_05_method_table_is_in_chinese_for_readers(real_tracker):
     assert len(cells) == 3 * len(notes) and not any(SNAKE_CASE.search(c) for c in cells)
     developer = real_tracker.query("indicator_id == 'beds_per_1000_elderly'").computed_from.iloc[0]
     assert developer == "1000 × bed_stock ÷ pop_60plus"  # the developers' wording is kept in the tracker
+
+
+def test_the_zl2_transcription_for_readers_has_no_code_identifier_and_no_english_blank():
+    """Page 05 on screen (issue 28 item 4): the 专栏2 transcription shows Chinese names, not ids."""
+    from analysis.present.pages.indicators import BLANK_IN_PLAN_ZH, zl2_for_people
+
+    table = zl2_for_people()
+    assert "indicator_id" not in table.columns and table["indicator_zh"].notna().all()
+    assert "(blank in plan)" not in set(table["value_text"].dropna())
+    assert BLANK_IN_PLAN_ZH in set(table["value_text"].dropna())

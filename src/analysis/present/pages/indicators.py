@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ...data.origin import start_year_of
 from ...geography import resolve
 from ...pipeline import run_models
@@ -24,4 +26,16 @@ __all__ = [
     "run_models",
     "scenario_label",
     "start_year_of",
+    "zl2_for_people",
 ]
+
+#: How a cell the plan leaves empty reads (the transcription keeps the plan's own mark, ``——``, or notes a blank).
+BLANK_IN_PLAN_ZH = "（规划未填）"
+
+
+def zl2_for_people() -> pd.DataFrame:
+    """专栏2 as transcribed, for readers: the Chinese name of each row, no code identifier, and an empty
+    cell of the plan said in Chinese (``(blank in plan)`` → （规划未填）; the plan's own ``——`` stays)."""
+    table = indicators.zl2_table().drop(columns="indicator_id")
+    table["value_text"] = table["value_text"].replace({"(blank in plan)": BLANK_IN_PLAN_ZH})
+    return table
