@@ -459,3 +459,10 @@ def test_alternatives_table_changes_one_assumption_at_a_time(scenario):
     )
     assert table.loc["目标入住率90% target occupancy 90 %", need] == pytest.approx(base * 85 / 90)
     assert table.loc["基期实际入住率70% observed occupancy 70 %", need] == pytest.approx(base * 70 / 53)
+
+
+@pytest.mark.parametrize("period", [[2021], [2021, 2023, 2025], [2021.5, 2025], [2025, 2021]])
+def test_the_planned_period_is_two_whole_years_in_order(period):
+    """Review of issue 23: a period of one or three years, a fraction or the wrong order is refused by name."""
+    with pytest.raises(ParameterError, match=r"beds\.planned_new_beds_years"):
+        beds.bed_parameters(load_scenario("baseline", {"beds.planned_new_beds_years": period}))

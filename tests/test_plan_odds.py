@@ -83,3 +83,16 @@ def test_odds_rows_are_json_ready_and_leave_out_what_is_not_computed():
     assert [r["indicator"] for r in rows] == ["a"]
     assert rows[0]["p_meet"] == 0.25 and type(rows[0]["p_meet"]) is float and rows[0]["gap_opens"] is None
     assert type(rows[0]["year"]) is int
+
+
+def test_a_stock_count_after_the_origin_never_calibrates_the_odds():
+    """Review of issue 25/28: the certified social-worker count of 2023 evaluates a 2020-origin
+    forecast, it does not feed its trend; a 2024 origin may use it."""
+    from analysis.pipeline import observed_stocks
+
+    later = observed_stocks()["certified_social_workers"]
+    assert later["year"].max() > 2020
+    assert observed_stocks(up_to=2020)["certified_social_workers"]["year"].max() <= 2020
+    assert observed_stocks(up_to=2024)["certified_social_workers"].equals(
+        later[later["year"] <= 2024].reset_index(drop=True)
+    )

@@ -116,3 +116,12 @@ def test_reused_job_outputs_are_hard_links(runner_project):
     assert page_b.read_text(encoding="utf-8").count('class="cite"') == 1
     a_job = {j["notebook"]: j for j in read_manifest(runs(root) / "a")["jobs"]}["01_population_projection"]
     assert mf.sha256_file(page_a) == a_job["output_sha256"][job["html"]]
+
+
+def test_the_speed_installer_alone_loads_no_pandas_or_matplotlib():
+    """A process with QZ_SPEED_INSTALLER set (a kernel of a run, or a test process a job's environment
+    leaked into) imports analysis.hooks without pandas or matplotlib: installing the speed room is light."""
+    code = "import sys, analysis.hooks as h; print(sorted(m for m in ('pandas', 'matplotlib') if m in sys.modules))"
+    env = {**os.environ, "QZ_SPEED_INSTALLER": "analysis.run.speed"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr

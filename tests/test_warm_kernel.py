@@ -6,6 +6,7 @@ process's warm kernel exactly as the jobs of one worker process do.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -90,8 +91,11 @@ def _pid(result) -> int:
 @pytest.fixture(autouse=True)
 def _fresh_pool(monkeypatch):
     monkeypatch.delenv(warm_kernel.ENV_COLD, raising=False)
+    saved = dict(os.environ)  # run_job puts the job's environment in this process, as in a worker
     yield
     warm_kernel.discard()
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 def test_state_left_by_one_notebook_cannot_reach_the_next_on_the_same_kernel(tmp_path):

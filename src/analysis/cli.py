@@ -57,7 +57,7 @@ def cmd_vintages(args: argparse.Namespace) -> int:
 
     from .data import plans  # the models and the plans: only this command needs them
     from .demography import vintage_scores
-    from .run.vintage_table import origins
+    from .present.vintage_table import origins
 
     end_year = plans.load_plan(plans.default_plan_id()).period_end
     table = vintage_scores.vintages(tuple(args.origins or origins()), end_year, draws=args.draws, seed=args.seed)

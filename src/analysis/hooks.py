@@ -8,7 +8,7 @@ runs and gives the same numbers without the runner:
   default: ``compute()``. The runner installs its run-wide result cache (``run/speed/cache.py``).
 * :func:`remembered` ``(kind, path, read)`` — a value that depends only on the bytes of one file;
   default: ``read()``. The runner installs the warm kernel's file memo (``run/speed/filememo.py``).
-* :func:`share_text_measures` ``()`` — called by :func:`analysis.plots.apply_style` before the
+* :func:`share_text_measures` ``()`` — called by :func:`analysis.present.plots.apply_style` before the
   figures of a job; default: nothing (matplotlib measures every string itself). The runner
   installs one cache of measured strings per process (``run/speed/text_metrics.py``); the pixels
   are the same.
@@ -16,8 +16,9 @@ runs and gives the same numbers without the runner:
 Who installs them: :func:`analysis.run.speed.install`, never the data path. The runner calls it
 in its own process (its workers are forked from it); a notebook kernel, warm or cold, is started
 with ``QZ_SPEED_INSTALLER=analysis.run.speed`` in its environment, and the first import of this
-module there imports that module by name and calls its ``install()`` (so no module below the
-runner imports the runner; ``importlib`` keeps the import-linter contracts true). Without that
+module there imports that module by name and calls its ``install()`` (no module below the runner imports
+the runner in its source; the import by name is invisible to the import-linter contracts, and
+``tests/test_runner_unchanged.py`` checks that installing stays light). Without that
 variable (JupyterLab, tests, scripts), or with ``QZ_SPEED=off``, the defaults stay.
 
 This module imports nothing of the package.

@@ -222,9 +222,10 @@ def backtest_table(scenario) -> pd.DataFrame:
     return run_backtest(scenario).benchmarks
 
 
-def observed_stocks() -> dict[str, pd.DataFrame]:
+def observed_stocks(up_to: int | None = None) -> dict[str, pd.DataFrame]:
     """Published city stock series the odds carry forward (``year, value``): certified social
-    workers from ``social_workers.csv`` and the outturns table (comparable rows, persons)."""
+    workers from ``social_workers.csv`` and the outturns table (comparable rows, persons), only the
+    counts dated up to ``up_to`` (the run's origin: a later count evaluates, never calibrates)."""
     sw = loaders.load_social_workers()
     sw = sw[(sw["geography"] == "泉州市") & (sw["indicator"] == "certified_social_workers")][["year", "value"]]
     out = loaders.load_outturns()
@@ -234,6 +235,8 @@ def observed_stocks() -> dict[str, pd.DataFrame]:
         & out["comparable_to_target"].isin(["yes", "partial"])
     ][["year", "value"]]
     series = pd.concat([sw, extra]).drop_duplicates("year", keep="last").sort_values("year")
+    if up_to is not None:
+        series = series[series["year"] <= up_to]
     return {"certified_social_workers": series.reset_index(drop=True)}
 
 
@@ -296,7 +299,7 @@ def plan_models(
             {b: m.results[b] for b, m in runs.items()},
             {b: m.projected for b, m in runs.items()},
             origin=origin,
-            observed_stocks=observed_stocks(),
+            observed_stocks=observed_stocks(up_to=origin),
             seed=seed,
         )
         info = {

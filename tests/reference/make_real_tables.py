@@ -4,8 +4,9 @@ Issue 23 ("every published number unchanged"): the house moves (pages, speed roo
 data) must leave every ``tables/*.csv`` as it was. This script runs the real notebooks and models
 on the same small case as the test suite's ``real_run`` fixture (晋江市 and the city, 3 draws,
 2020–2030, ``--publish``) in a throw-away copy of the project and writes, for every table, its
-columns, its row count and the sha256 of its values (floats rounded to 10 significant digits, so
-that only a real change shows; run ids and dates are not in the tables). Run from the repository
+columns, its row count, the sha256 of its text columns and checksums of each numeric column (count,
+sum, sum of absolute values; compared within a relative 1e-9, so that only a real change shows and
+a last-bit difference between machines does not; run ids and dates are not in the tables). Run from the repository
 root, and only when the numbers are *meant* to change (say so in the commit message)::
 
     .venv/bin/python tests/reference/make_real_tables.py
@@ -43,28 +44,48 @@ RUN_ARGS = [
     "--run-id",
     "real",
 ]
-SIGNIFICANT = 10
+#: Relative tolerance of a numeric column's checksums: far below any change a model makes, far above the
+#: last-bit differences two machines of the same kind may give (BLAS kernels chosen by CPU).
+RTOL = 1e-9
 
 
 def table_digest(path: Path) -> dict:
-    """Columns, rows and sha256 of a table's values, floats rounded to :data:`SIGNIFICANT` digits."""
+    """Columns and rows of a table, the sha256 of its text columns (exact), and for each numeric
+    column its count, sum and sum of absolute values (compared with :data:`RTOL`)."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-
-    def rounded(text: str) -> str:
-        try:
-            number = float(text)
-        except ValueError:
-            return text
-        return text if number.is_integer() and "." not in text else f"{number:.{SIGNIFICANT}g}"
-
-    frame = frame.apply(lambda column: column.map(rounded))
+    numeric, text = {}, []
+    for column in frame.columns:
+        values = pd.to_numeric(frame[column].replace("", None), errors="coerce")
+        filled = frame[column] != ""
+        if filled.any() and values[filled].notna().all():
+            numbers = values.dropna().astype(float)
+            numeric[column] = [int(numbers.size), float(numbers.sum()), float(numbers.abs().sum())]
+        else:
+            text.append(column)
     buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, lineterminator="\n")
+    frame[text].to_csv(buffer, index=False, lineterminator="\n")
     return {
         "columns": list(frame.columns),
         "rows": len(frame),
-        "sha256": hashlib.sha256(buffer.getvalue().encode("utf-8")).hexdigest(),
+        "text_sha256": hashlib.sha256(buffer.getvalue().encode("utf-8")).hexdigest(),
+        "numeric": numeric,
     }
+
+
+def differences(reference: dict, current: dict) -> list[str]:
+    """What differs between two digests of the same table (empty: the same within :data:`RTOL`)."""
+    out = [key for key in ("columns", "rows", "text_sha256") if reference.get(key) != current.get(key)]
+    ref, cur = reference.get("numeric", {}), current.get("numeric", {})
+    for column in sorted(ref.keys() | cur.keys()):
+        a, b = ref.get(column), cur.get(column)
+        if (
+            a is None
+            or b is None
+            or a[0] != b[0]
+            or any(abs(x - y) > RTOL * max(abs(x), abs(y), 1.0) for x, y in zip(a[1:], b[1:]))
+        ):
+            out.append(f"column {column}")
+    return out
 
 
 def tables_digest(tables_dir: Path) -> dict[str, dict]:

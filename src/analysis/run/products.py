@@ -82,7 +82,7 @@ def write_products(run_dir: Path, manifest: dict[str, Any], options, tables, env
 
     # The comparison is made by a thread while Chromium prints the PDFs (its own processes; this
     # thread only waits on its pipe): the other scenarios' models were computed by a worker during
-    # the tables (run/prefetch.py), so it mostly loads them, draws its charts and writes the page
+    # the tables (run/speed/prefetch.py), so it mostly loads them, draws its charts and writes the page
     # (a failed prefetch: it computes them, as before). Nothing the print step does reads the
     # environment the comparison sets around its model runs (the run's snapshot).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="comparison") as pool:

@@ -15,7 +15,7 @@ CELL_BYTES = 8 * 13 * 2 * 101 * 7  # per draw and year: float64 × units × sexe
 # Measured (issue 27; peak RSS of one process computing the run's tables, baseline 2020–2035,
 # 2026-12-05): 50 draws 360 MB, 200 draws 498 MB, 400 draws 738 MB — about 1.2 MB a draw, i.e.
 # After the county-evidence draws and the later-origin vintages were merged (2026-12-05): 40 draws
-# 401 MB, 240 draws 816 MB — about 2.1 MB a draw: 400 MiB fixed and 7 copies per draw and year.
+# 401 MB, 240 draws 816 MB — about 2.1 MB a draw: a fixed part (now 600 MiB, below) and 7 copies per draw and year.
 # 3.6 float64 copies of the unit × sex × age cells per draw and year above ≈ 300 MB. The old
 # estimate (1.5 copies, 250 MB) was 2.4× too low at many draws (--draws 20000 grew a kernel to
 # 21 GB); tests/test_memory_estimate.py measures it again at small draws.

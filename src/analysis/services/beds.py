@@ -179,6 +179,9 @@ GAP_DEFINITION_ZH = "缺口 = 需求 − 存量；正值为缺口（床位不足
 def bed_parameters(scenario: Scenario | str | Mapping[str, Any]) -> dict[str, Any]:
     """The ``beds.*`` parameters of a scenario, checked (ParameterError names a bad one)."""
     p = parameters(scenario, PARAMETER_RULES)
+    period = p["beds.planned_new_beds_years"]
+    if len(period) != 2 or any(float(y) != int(y) for y in period) or period[0] > period[1]:
+        raise ParameterError("beds.planned_new_beds_years", period, "two whole years, the first not after the last")
     missing = [s for s in care_users.SEVERITIES if s not in p["beds.use_rate_relative"]]
     if missing:
         raise ParameterError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...data import loaders
 from ...data.origin import start_year_of
 from ...demography import project
 from ...geography import resolve
@@ -29,4 +30,17 @@ __all__ = [
     "workforce",
     "workforce_check",
     "workforce_table",
+    "CERTIFIED_TARGET_ID",
+    "certified_target_year",
 ]
+
+
+#: The plan text's ratio target for certified social workers (plan_targets.csv: 10 per 10,000 in 2025, line 409).
+CERTIFIED_TARGET_ID = "certified_social_workers_per_10k"
+
+
+def certified_target_year() -> int:
+    """The year the plan text sets its per-10,000 certified social-worker target for (2025): the year
+    the page's required-growth row and its sentence speak of."""
+    targets = loaders.load_plan_targets()
+    return int(targets.loc[targets["target_id"] == CERTIFIED_TARGET_ID, "year"].max())

@@ -46,10 +46,22 @@ def install(on: bool | None = None) -> None:
     if not (enabled() if on is None else on):
         hooks.install()
         return
-    # heavy (pandas, matplotlib): the unchanged --incremental rerun imports this package without them
-    from . import cache, text_metrics
+    hooks.install(memo=_cached, remembered=filememo.remembered, share_text_measures=_share_text_measures)
 
-    hooks.install(memo=cache.cached, remembered=filememo.remembered, share_text_measures=text_metrics.share)
+
+def _cached(name: str, parts: tuple, compute):
+    """:func:`.cache.cached`, imported at the first memo call: installing stays light, so a process
+    that only imports :mod:`analysis.hooks` with ``QZ_SPEED_INSTALLER`` set loads no pandas."""
+    from .cache import cached  # heavy (pandas, pyarrow): at the first model result, not at install
+
+    return cached(name, parts, compute)
+
+
+def _share_text_measures() -> None:
+    """:func:`.text_metrics.share`, imported at the first chart (matplotlib), not at install."""
+    from .text_metrics import share  # heavy (matplotlib): only a process that draws a chart needs it
+
+    share()
 
 
 def job_environment(model_cache: str, on: bool) -> dict[str, str]:
