@@ -6,6 +6,7 @@ import pytest
 
 from analysis.data import loaders
 from analysis.demography import backtest_registered as br
+from analysis.present import backtest_report
 from analysis.demography.base import estimate_registered, registered_unit_totals, resident_base
 
 
@@ -75,7 +76,7 @@ def test_centenarians_are_interpolated_between_year_ends(run):
 
 
 def test_summary_text_says_what_it_tests():
-    text = br.summary_text(br.rows_for("baseline"))
+    text = backtest_report.registered_summary_text(br.rows_for("baseline"))
     assert "户籍" in text and "2017" in text and "cannot be backtested" in text and "%" in text
     # the bold lead renders as bold, not as literal asterisks (CommonMark closes ** before 。, not after it)
     import mistune  # the Markdown renderer nbconvert uses for the pages

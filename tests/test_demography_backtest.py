@@ -18,6 +18,7 @@ from analysis.demography.backtest import (
 )
 from analysis.demography.result import N_AGES, ProjectionResult
 from analysis.errors import AnalysisError, ParameterError
+from analysis.present import backtest_report
 
 from demography_helpers import demography_scenario
 
@@ -178,13 +179,13 @@ def test_notebook_texts_state_the_computed_numbers():
     from analysis.demography import backtest as bt_module
 
     _, runs = bt_module.compare_methods("baseline")
-    text = bt_module.interpretation_text(runs)
+    text = backtest_report.interpretation_text(runs)
     after = runs[bt_module.DEFAULT_FERTILITY].table
     error_0_14 = after.loc[after["quantity"] == "share of ages 0–14", "error"].item()
     assert f"{error_0_14:+.1f}" in text
     old_error = after.loc[after["quantity"] == "share of ages 60+", "error"].item()
     assert ("偏高" in text.split("60岁及以上比重仍")[1][:3]) == (old_error > 0)
-    calibration = bt_module.calibration_text()
+    calibration = backtest_report.calibration_text()
     assert "17.41‰" in calibration and "5.76%" in calibration  # read from registered_elderly / yearbook
 
 
@@ -206,7 +207,7 @@ def test_negative_net_migration_is_explained_with_its_components():
     assert cal["net_migration_city_per_year"] == pytest.approx(-13_013, abs=500)
     alt = runs["age_0_4_2010"].calibration
     assert alt["net_migration_city_per_year"] == pytest.approx(31_096, abs=500)  # the sign follows the birth proxy
-    text = bt_module.interpretation_text(runs)
+    text = backtest_report.interpretation_text(runs)
     for figure in (cal["births_first_step"], cal["deaths_first_step"], alt["net_migration_city_per_year"]):
         assert f"{figure:,.0f}".lstrip("+") in text or f"{figure:+,.0f}" in text
     assert "不是符号错误" in text and "not a sign error" in text

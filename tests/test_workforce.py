@@ -268,5 +268,5 @@ def test_table_and_summary_text(scenario):
         value(frame, "anxi", 2025, "certified_social_workers_required")
     )
     assert table["约束性比例 binding ratio"].notna().all()
-    text = workforce.summary_zh(frame, "anxi", 2025)
+    text = workforce_report.summary_zh(frame, "anxi", 2025)
     assert f"{value(frame, 'anxi', 2025, 'certified_social_workers_required'):,.0f}" in text

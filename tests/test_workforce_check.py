@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from analysis.present import workforce_report
 from analysis.services import workforce_check as wc
 
 
@@ -29,5 +30,5 @@ def test_growth_required_and_achieved_by_hand():
     assert table.loc["2015–2020", "growth_pct"] == pytest.approx(100 * ((2620 / 1021) ** 0.2 - 1))  # 20.7 %
     assert table.loc["2020–2025", "growth_pct"] == pytest.approx(100 * ((8000 / 2620) ** 0.2 - 1))  # 25.0 %
     assert table.loc["2020–2025", "kind"] == "required"
-    text = wc.check_text_zh(table.reset_index())
+    text = workforce_report.check_text_zh(table.reset_index())
     assert "20.7%" in text and "25.0%" in text

@@ -446,32 +446,6 @@ def compare_methods(
     return pd.concat([wide, pd.DataFrame(summary)], ignore_index=True), runs
 
 
-def _row(run: Backtest, quantity: str) -> pd.Series:
-    table = run.table
-    return table[table["quantity"] == quantity].iloc[0]
-
-
-def calibration_text() -> str:
-    """The calibration paragraph of notebook 91 (Chinese, then English), figures read from the data."""
-    registered, _ = target_cbr("registered_cbr_2010")
-    implied, details = implied_cbr_age_0_4(START)
-    return (
-        f"{START}/{START + 1}年常住人口出生率没有数据。默认用{START}年户籍人口出生率（{registered:g}‰）作为首年"
-        f"常住出生率的**代理值**，因为它与正式预测的校准目标同类（基年的年度出生率）；另一个以常住人口为基础的核对值"
-        f"来自年鉴{START}年0–4岁人口比重（{details['share_0_4']:g}%，抽样调查）推算的出生率（{implied:.1f}‰，可能偏低："
-        f"儿童常被漏登，流动人口的子女多留在原籍）。迁移：首年人口变动取2000–{START}年两次普查之间的年均增长，再减去"
-        f"模型自身首年的出生和死亡。所有校准数据的年份都不晚于{CALIBRATION_MAX_YEAR}年；{END}年普查只用于计算误差。"
-        f" / The resident crude birth rate of {START}/{START + 1} is not in the data. By default the registered "
-        f"(户籍) CBR {START} ({registered:g} ‰) is a **proxy** for the resident rate of the first step, because it "
-        f"is the same kind of figure as the forward calibration target; a resident-based check is the CBR implied "
-        f"by the yearbook's {START} share of ages 0–4 ({details['share_0_4']:g} %, sample survey; {implied:.1f} ‰, "
-        "likely low: young children are under-counted and migrants' children often live at the parents' origin). "
-        f"Migration: the mean annual change between the 2000 and {START} censuses minus the engine's own "
-        f"first-step births and deaths. Every calibration datum is dated {CALIBRATION_MAX_YEAR} or earlier; the "
-        f"{END} census is only used for the errors."
-    )
-
-
 def calibration_table(runs: dict[str, "Backtest"]) -> pd.DataFrame:
     """The calibration of each run of :func:`compare_methods` for readers: one row per quantity
     (:data:`CALIBRATION_LABELS`), one column per method (:data:`FERTILITY_LABELS`)."""
@@ -481,43 +455,3 @@ def calibration_table(runs: dict[str, "Backtest"]) -> pd.DataFrame:
             for m, r in runs.items()
         }
     ).rename_axis("量 quantity")
-
-
-def interpretation_text(runs: dict[str, Backtest], method: str = DEFAULT_FERTILITY) -> str:
-    """What the backtest says about the forward method (Chinese, then English), from the runs of
-    :func:`compare_methods` (needs ``national``, ``method`` and ``age_0_4_2010``)."""
-    before, after, alt = runs["national"], runs[method], runs["age_0_4_2010"]
-    c0, c1 = _row(before, "share of ages 0–14"), _row(after, "share of ages 0–14")
-    old, total = _row(after, "share of ages 60+"), after.table.iloc[0]
-    male, alt_child = _row(after, "resident population, male"), _row(alt, "share of ages 0–14")
-    cal = after.calibration
-    migration = cal["net_migration_city_per_year"]
-    alt_cbr = alt.calibration["target_cbr_per_mille"]
-    high = old.error > 0
-    more = male.percent_error > 0
-    return (
-        f"按基年可得信息校准生育后，{END}年0–14岁比重误差由{c0.error:+.1f}个百分点变为{c1.error:+.1f}个百分点；"
-        f"全市总人口误差{total.percent_error:+.2f}%，市和县总人口MAPE {after.mape_totals:.2f}%。"
-        f"60岁及以上比重仍{'偏高' if high else '偏低'}{abs(old.error):.1f}个百分点：{START}年基期只有三个宽年龄组，"
-        "15–59岁内部按全国年龄形状分配，而泉州15–59岁以年轻流入人口为主，50–59岁人数可能被高估；此外迁移只按固定的"
-        f"Rogers–Castro年龄曲线分配，并不针对年轻流入人口，男性人口{'偏多' if more else '偏少'}{abs(male.percent_error):.1f}%"
-        "也说明迁移的性别构成不准。生育代理值（户籍出生率）与常住出生率的差别是另一项误差来源。"
-        f"出生率越高，增长中留给迁移的部分越小：校准后推算的净迁移为{migration:+,.0f}人/年"
-        f"（=基年增长{cal['change_first_step']:,.0f} −（出生{cal['births_first_step']:,.0f} − 死亡"
-        f"{cal['deaths_first_step']:,.0f}）；这不是符号错误，而是户籍出生率用于常住人口使出生数偏多；"
-        f"用0–4岁比重推算的出生率时净迁移为{alt.calibration['net_migration_city_per_year']:+,.0f}人/年）。以0–4岁比重推算的出生率"
-        f"（{alt_cbr:.1f}‰）作敏感性检验，0–14岁比重误差为{alt_child.error:+.1f}个百分点。"
-        f"\n\n*Calibrating fertility with information available at the base year moves the {END} error of the "
-        f"0–14 share from {c0.error:+.1f} to {c1.error:+.1f} percentage points; the city total is off by "
-        f"{total.percent_error:+.2f} % and the MAPE of the city and county totals is {after.mape_totals:.2f} %. "
-        f"The 60+ share is still {'too high' if high else 'too low'} by {abs(old.error):.1f} points: the {START} "
-        "base has only three broad age bands and spreads 15–59 with the national age shape, while Quanzhou's "
-        "15–59 are mostly young in-migrants, so ages 50–59 are probably overestimated; migration follows a fixed "
-        f"Rogers–Castro profile, and men are {'over' if more else 'under'}-projected by "
-        f"{abs(male.percent_error):.1f} %, so the sex mix of migration is off too. The calibrated net migration "
-        f"is {migration:+,.0f} persons/year (= base-year change {cal['change_first_step']:,.0f} − (births "
-        f"{cal['births_first_step']:,.0f} − deaths {cal['deaths_first_step']:,.0f})); it is a residual, not a sign "
-        "error: the registered birth rate applied to all residents gives too many births (with the 0–4-share "
-        f"rate the net migration is {alt.calibration['net_migration_city_per_year']:+,.0f} persons/year); with the CBR implied by the 0–4 share ({alt_cbr:.1f} ‰) the 0–14 "
-        f"share error is {alt_child.error:+.1f} points.*"
-    )

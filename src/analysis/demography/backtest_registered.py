@@ -41,7 +41,6 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from .. import catalogue, geography
 from ..data import loaders
 from ..scenarios import Scenario, load_scenario
 from ..notes import note
@@ -210,47 +209,3 @@ def rows_for(scenario: Scenario | str = "baseline") -> pd.DataFrame:
     if key not in _ROWS:
         _ROWS[key] = registered_rows(run_registered_backtest(scn))
     return _ROWS[key].copy()
-
-
-def summary_text(rows: pd.DataFrame) -> str:
-    """What the registered backtest tests and its error (Chinese, then English), figures from ``rows``."""
-
-    def pick(geography_id, indicator, year):
-        sel = rows[(rows["geography"] == geography_id) & (rows["indicator"] == indicator) & (rows["year"] == year)]
-        return sel.iloc[0]
-
-    p60, p80, t20 = (
-        pick("quanzhou", "pop_60plus", 2017),
-        pick("quanzhou", "pop_80plus", 2017),
-        pick("quanzhou", "pop_total", 2020),
-    )
-    c13, c16, jj = (
-        pick("quanzhou", "pop_100plus", 2013),
-        pick("quanzhou", "pop_100plus", 2016),
-        pick("jinjiang", "pop_total", 2019),
-    )
-    main = rows[(rows["geography"] == geography.CITY_ID) & rows["indicator"].isin(["pop_total", "pop_60plus"])]
-    mape = float(main["error_pct"].abs().mean())
-    return (
-        f"**户籍法回测（2010年末→2020年末）：2017年末60岁及以上户籍老人预测{catalogue.wan(p60.projected)}万人，公布"
-        f"{catalogue.wan(p60.observed)}万人，误差{p60.error_pct:+.1f}%；2020年末户籍总人口误差{t20.error_pct:+.1f}%；全市总人口和"
-        f"60岁及以上{len(main)}项平均绝对误差{mape:.1f}%。高龄部分误差大：2017年80岁及以上{p80.error_pct:+.0f}%，百岁老人"
-        f"2013年{c13.error_pct:+.0f}%、2016年{c16.error_pct:+.0f}%**。"  # ** before 。: CommonMark closes it only there
-        "它检验的是正式预测所用的户籍方法：同一套基期构建代码（以第六次普查常住人口减去净流入人口，再拟合2010年户籍总数和性别）"
-        "和同一套户籍校准（户籍出生率、户籍迁移）与预测程序，只用2011年及以前的数据。2010年没有户籍年龄数据，"
-        "所以正式基期所用的2017年60+/80+、规划2019年60+和百岁老人数锚点无法回测——高龄误差正说明了这些锚点的必要："
-        "2010年基期的高龄结构只能取全国队列形状。2011年以前也没有两年连续的户籍数据，户籍迁移设为0；没有县级户籍数据，"
-        f"各县按全市户籍/常住比例分配（晋江2019年户籍总人口误差{jj.error_pct:+.0f}%）。"
-        f"\n\n*Registered-method backtest (end-2010 → end-2020): registered 60+ at end-2017 projected at "
-        f"{p60.projected:,.0f} against the published {p60.observed:,.0f}, an error of **{p60.error_pct:+.1f} %**; the "
-        f"end-2020 registered total {t20.error_pct:+.1f} %; mean absolute error over the {len(main)} city rows of totals "
-        f"and 60+ {mape:.1f} %. The oldest old are far off: 80+ at end-2017 {p80.error_pct:+.0f} %, centenarians "
-        f"{c13.error_pct:+.0f} % (2013) and {c16.error_pct:+.0f} % (2016). It tests the registered method the headline "
-        "uses — the same base-building code (the 6th census residents minus the net in-migrants, fitted to the 2010 "
-        "registered totals and sexes) and the same registered calibration (registered birth rate, transfers) and "
-        "engine — with data up to 2011 only. No registered age figure exists for 2010, so the headline base's anchors "
-        "(end-2017 60+/80+, end-2019 60+, the centenarian counts) cannot be backtested; the oldest-old errors show why "
-        "they are needed, as the 2010 base can only take China's cohort shape at those ages. No two consecutive "
-        "registered years exist up to 2011, so net transfers are 0; no county figure either, so units get the city's "
-        f"registered/resident ratio (晋江's 2019 registered total: {jj.error_pct:+.0f} %).*"
-    )

@@ -246,31 +246,3 @@ def binding_ratio(frame: pd.DataFrame) -> pd.DataFrame:
     out.insert(1, "binding_zh", binding.map(BINDING_CANDIDATES))
     out.insert(2, "required", wide.max(axis=1, skipna=True))
     return out.reset_index()
-
-
-def summary_zh(frame: pd.DataFrame, unit_id: str, year: int) -> str:
-    """A short Chinese statement of the workforce result for ``year`` from the frame's medians."""
-    sel = frame[(frame["unit_id"] == unit_id) & (frame["year"] == year)].set_index("indicator")["p50"]
-    if sel.empty:
-        return f"{year}年不在预测期内。"
-
-    def num(name):
-        v = sel.get(name, np.nan)
-        return "缺失" if pd.isna(v) else f"{v:,.0f}"
-
-    bind = binding_ratio(frame)
-    bind = bind[(bind["unit_id"] == unit_id) & (bind["year"] == year)]
-    bind_text = "无可比较的比例" if bind.empty or pd.isna(bind["binding"].iloc[0]) else bind["binding_zh"].iloc[0]
-    path = frame[
-        (frame["unit_id"] == unit_id)
-        & (frame["indicator"] == "certified_social_workers_additions")
-        & frame["year"].between(COUNT_YEAR + 1, year)
-    ]["p50"]
-    per_year = path.mean() if len(path) else np.nan
-    add_text = "" if pd.isna(per_year) else f"，{COUNT_YEAR + 1}—{year}年平均每年需净增约{per_year:,.0f}人"
-    return (
-        f"到{year}年需持证社工约{num('certified_social_workers_required')}人{add_text}；"
-        f"社会工作专业人才约{num('social_work_talent_required')}人，社会救助协管员约"
-        f"{num('assistance_coordinators_required')}人（乡镇数为估算），注册志愿者约"
-        f"{num('volunteers_required')}人。起约束作用的社工配备比例为：{bind_text}。"
-    )

@@ -8,7 +8,6 @@ compound annual growth from the 2020 count to the model's 2025 requirement (10 p
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ..data.loaders import load_social_workers
@@ -71,21 +70,3 @@ def growth_table(workforce_frame: pd.DataFrame, target_year: int) -> pd.DataFram
             }
         )
     return pd.DataFrame(rows)
-
-
-def check_text_zh(table: pd.DataFrame) -> str:
-    """One Chinese + English sentence comparing the required growth with the growth achieved."""
-    ach = table[(table["kind"] == "achieved")].iloc[-1]  # the whole published period
-    req = table[table["kind"] == "required"]
-    if req.empty:
-        return "目标年不在预测期内，无法比较所需增速。"
-    r = req.iloc[0]
-    ratio = r["growth_pct"] / ach["growth_pct"] if ach["growth_pct"] else np.nan
-    return (
-        f"{ach['period']}年全市持证社工由{ach['first_count']:,.0f}人增至{ach['last_count']:,.0f}人，年均增长"
-        f"{ach['growth_pct']:.1f}%；要在{int(r['last'])}年达到每万人10人（约{r['last_count']:,.0f}人），"
-        f"{r['period']}年需年均增长{r['growth_pct']:.1f}%，约为已实现增速的{ratio:.1f}倍。"
-        f" *Certified social workers grew {ach['growth_pct']:.1f} % a year in {ach['period']}; reaching "
-        f"{r['last_count']:,.0f} by {int(r['last'])} needs {r['growth_pct']:.1f} % a year ({ratio:.1f}× the "
-        "growth achieved).*"
-    )

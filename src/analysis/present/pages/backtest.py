@@ -13,16 +13,14 @@ from ...demography.backtest import (
     FERTILITY_METHODS,
     MAPE_TOTALS_BOUND,
     calibration_table,
-    calibration_text,
     compare_methods,
-    interpretation_text,
 )
 from ...demography.backtest_benchmarks import METHOD_LABELS, summary
-from ...demography.backtest_registered import summary_text as registered_summary
 from ...demography.base.county_checks import jinjiang_holdout
 from ...scenarios import load_scenario
 from .. import charts_population as charts
-from ..backtest_report import headline_text, readable
+from ..backtest_report import calibration_text, headline_text, interpretation_text, readable
+from ..backtest_report import registered_summary_text as registered_summary
 from ..keypoints import notes_appendix
 from ..people import people_table
 

@@ -13,10 +13,11 @@ from ..keypoints import notebook_box, notes_appendix, resolve_report_year
 from ..labels import markdown_scenario_label as scenario_label  # user text shown as text
 from ..method_notes import parameter_sources
 from ..people import people_table
-from ..workforce_report import workforce_table
+from ..workforce_report import check_text_zh, summary_zh, workforce_table
 
 __all__ = [
     "charts",
+    "check_text_zh",
     "load_scenario",
     "notebook_box",
     "notes_appendix",
@@ -27,6 +28,7 @@ __all__ = [
     "resolve_report_year",
     "scenario_label",
     "start_year_of",
+    "summary_zh",
     "workforce",
     "workforce_check",
     "workforce_table",
