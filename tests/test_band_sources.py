@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from analysis.demography import band_sources as bs
+from analysis.present import band_tables
 from analysis.demography.base.uncertainty import PUBLISHED_STRUCTURE_UNITS
 
 
@@ -37,7 +38,7 @@ def test_share_is_one_minus_the_squared_width_ratio():
             "share_pct": [75.0, 0.0],
         }
     )
-    out = bs.readable(table, "a")
+    out = band_tables.band_sources_table(table, "a")
     assert list(out["占区间方差 share of the band (%)"]) == ["75%", "0%"]
     assert out["不确定性来源 source"].iloc[0].startswith("估算的县级总数")
     assert out.columns[0].split()[0] == "不确定性来源"  # Chinese first

@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import catalogue
 from .cached import project
 from .result import ProjectionResult
 
@@ -54,18 +53,3 @@ def band_table(runs: dict[str, ProjectionResult], unit_id: str, indicator: str, 
         p10, p50, p90 = np.percentile(values, [10, 50, 90])
         rows.append({"component": name, "p10": p10, "p50": p50, "p90": p90, "width_pct": 100 * (p90 - p10) / p50})
     return pd.DataFrame(rows)
-
-
-def readable(table: pd.DataFrame) -> pd.DataFrame:
-    """The component table for people (万人, % of the median)."""
-    wan = catalogue.wan
-    return pd.DataFrame(
-        {
-            "不确定性来源 source": table["component"].map(COMPONENTS),
-            "p10 (万人)": table["p10"].map(wan),
-            "中位数 median (万人)": table["p50"].map(wan),
-            "p90 (万人)": table["p90"].map(wan),
-            "区间宽度 width (p90−p10, % of median)": table["width_pct"].map(lambda v: f"{v:.1f}%"),
-            "组成 made of": table["component"].map(lambda c: "；".join(MADE_OF[c])),
-        }
-    )

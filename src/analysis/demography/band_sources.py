@@ -89,21 +89,3 @@ def source_widths(
                 }
             )
     return pd.DataFrame(rows)
-
-
-def readable(table: pd.DataFrame, unit_id: str) -> pd.DataFrame:
-    """One unit's rows of :func:`source_widths` for people: source, width without it, share (%)."""
-    labels = {name: label for name, (label, _) in SOURCES.items()} | {RATES[0]: RATES[1]}
-    sel = table[table["unit_id"] == unit_id]
-    return pd.DataFrame(
-        {
-            "不确定性来源 source": sel["source"].map(labels).to_numpy(),
-            "去掉后的区间宽度 width without it (% of median)": sel["width_without_pct"]
-            .map(lambda v: f"{v:.1f}%")
-            .to_numpy(),
-            "全部来源的区间宽度 width with all (% of median)": sel["width_all_pct"]
-            .map(lambda v: f"{v:.1f}%")
-            .to_numpy(),
-            "占区间方差 share of the band (%)": sel["share_pct"].map(lambda v: f"{max(v, 0.0):.0f}%").to_numpy(),
-        }
-    )

@@ -12,9 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import catalogue, geography
+from .. import geography
 from ..data import loaders
-from ..data.schemas import REGISTRY_INDICATOR_ZH
 from .result import ProjectionResult
 
 #: Observed indicator → (projection count, first age, last age or None for an open group).
@@ -94,30 +93,3 @@ def forecast_vs_outturn(result: ProjectionResult) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=COLUMNS)
-
-
-#: Each count's name in the table: the name of the registry figure it is set against (one home:
-#: :data:`analysis.data.schemas.REGISTRY_INDICATOR_ZH`), e.g. pop_total → 户籍总人口.
-_NAMES = {count: REGISTRY_INDICATOR_ZH[observed] for observed, (count, _, _) in MAPPED.items()}
-
-
-def readable(table: pd.DataFrame) -> pd.DataFrame:
-    """Forecast-against-outturn for people: Chinese labels, 万人 with one decimal, signed %."""
-    names = {u.id: u.name_zh for u in geography.all_units()}
-
-    def wan(v):
-        return catalogue.wan(v, 2)
-
-    return pd.DataFrame(
-        {
-            "地区 area": table["geography"].map(names),
-            "年末 year-end": table["year"].astype(int).astype(str),
-            "指标 count": table["indicator"].map(_NAMES),
-            "实际 observed (万人)": table["observed"].map(wan),
-            "预测 forecast p50 (万人)": table["p50"].map(wan),
-            "区间 p10–p90 (万人)": [f"{wan(a)}–{wan(b)}" for a, b in zip(table["p10"], table["p90"])],
-            "误差 error": table["error_pct"].map(lambda v: f"{v:+.1f}%"),
-            "在区间内 inside": table["inside_band"].map({True: "是 yes", False: "否 no"}),
-            "说明 note": table["note"],
-        }
-    )

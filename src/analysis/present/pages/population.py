@@ -12,11 +12,14 @@ from ...demography import band_components, outturn, project, summaries
 from ...demography.base import county_data_status
 from ...scenarios import load_scenario
 from .. import charts_population as charts
+from ..band_tables import band_components_table, outturn_table
 from ..keypoints import notebook_box, notes_appendix, resolve_report_year
 from ..labels import markdown_scenario_label as scenario_label  # user text shown as text
 from ..people import people_table
 
 __all__ = [
+    "band_components_table",
+    "outturn_table",
     "band_components",
     "charts",
     "county_data_status",
