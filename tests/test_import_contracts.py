@@ -181,3 +181,32 @@ def test_the_comment_check_finds_a_bare_import():
         "def e():\n    # heavy (pandas): kept off the light path\n    import json\n    from . import u\n"
     )
     assert _uncommented(source) == [2, 15]
+
+
+#: Functions in the models whose names sound like reader text but stay, with why.
+READER_TEXT_ALLOWED = {
+    # Writes a way as ``scale × a ÷ b``; the model's tracker uses it with the ids themselves for the
+    # developer column ``computed_from`` (page 05 passes catalogue names).
+    "analysis/services/indicators.py::way_text",
+}
+
+
+def _reader_text_functions(root: Path) -> list[str]:
+    """``path::name`` of each function under ``demography/`` and ``services/`` of ``root`` (the
+    package folder) named like text or a table for people: ``*_zh``, ``*_en``, ``*_text``, ``readable``."""
+    found = []
+    for folder in ("demography", "services"):
+        for path in sorted((root / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+                    node.name.endswith(("_zh", "_en", "_text")) or node.name == "readable"
+                ):
+                    found.append(f"{path.relative_to(root.parent).as_posix()}::{node.name}")
+    return found
+
+
+def test_the_models_write_no_reader_text():
+    """Issue 23: text and tables for people live in the presentation wing (analysis.present), not in
+    the models; a model keeps numbers and note records. Before the moves this listed eight functions
+    (workforce.summary_zh, workforce_check.check_text_zh, backtest.calibration_text, outturn.readable, …)."""
+    assert sorted(set(_reader_text_functions(SRC / "analysis")) - READER_TEXT_ALLOWED) == []
