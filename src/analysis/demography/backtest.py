@@ -51,7 +51,7 @@ only by :func:`error_table`, after the projection.
   1): births 123,736, net migration +5,396/year. So the sign follows the birth proxy; the
   migration figure is a residual, and the total stays right by construction (the city total's
   2020 error is small in every variant) while the split between births and migration is
-  uncertain. Printed by ``calibration_text`` / the notes and tested in ``tests/test_backtest.py``.
+  uncertain. Printed by ``analysis.present.backtest_report.calibration_text`` / the notes and tested in ``tests/test_backtest.py``.
 
 Known exception to "data ≤ 2011": the national paths (WPP 2022 TFR, age pattern and e0 for
 2011–2020) are the engine's exogenous inputs and are later estimates, so the backtest knows the
