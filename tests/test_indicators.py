@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from analysis.data import loaders
 from analysis.errors import AnalysisError
 from analysis.people import people_table_html
+from analysis.present import indicator_notes
 from analysis.services import indicators as ind
 from analysis.tidy import COLUMNS
 
@@ -345,7 +346,7 @@ def test_population_frame_and_dibao_path_feed_the_tracker():
     assert set(table["口径 role"]) == {"目标代入", "基期参考"}
     html = ind.style_tracker(table).to_html()
     assert "background-color" in html
-    notes = ind.tracker_notes(t)
+    notes = indicator_notes.tracker_notes(t)
     assert list(notes.indicator_id) == list(ind.DEFAULT_TRACKED)
     fig, ax = charts_assistance.indicator_chart(t, "anxi", "dibao_to_min_wage_ratio")
     assert "基期公布值（不评分）" in ax.get_legend_handles_labels()[1]
@@ -363,7 +364,7 @@ def test_page_05_method_table_is_in_chinese_for_readers(real_tracker):
     ("not computed: … (nursing_bed_share_target)", "1000 × bed_stock ÷ pop_60plus"). Every row's
     说明 and 计算方式 now carry Chinese (from catalogue/notes.yaml and the indicator catalogue) and
     no code id; the tracker's own columns keep the developer wording."""
-    notes = ind.tracker_notes(real_tracker)
+    notes = indicator_notes.tracker_notes(real_tracker)
     assert list(notes.indicator_id) == list(ind.DEFAULT_TRACKED)
     for column in ("note", "computed_from"):
         for text in notes[column]:

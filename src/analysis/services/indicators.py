@@ -50,10 +50,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import catalogue
 from ..data import loaders
 from ..errors import AnalysisError
-from ..notes import Note, note, reader_texts
+from ..notes import Note, note
 from ..tidy import COLUMNS
 
 ON_TRACK_TOLERANCE = 0.01
@@ -91,7 +90,7 @@ ROLE_ZH = {TARGET: "目标", TARGET_APPLIED: "目标代入", BASE_REFERENCE: "�
 TARGET_DERIVED_SUFFIXES = ("_target", "_required", "_path")
 
 # The tracker's notes are records (catalogue/notes.yaml): ``dev`` fills the tracker's ``note`` column
-# (developers, English), ``zh · en`` page 05's table (:func:`tracker_notes`).
+# (developers, English), ``zh · en`` page 05's table (:func:`analysis.present.indicator_notes.tracker_notes`).
 NO_MODEL = note("tracker_no_model")
 NO_MODEL_NOTE = NO_MODEL.text
 COMPUTED = note("tracker_computed")  # a computed indicator whose Tracked gives no note of its own
@@ -115,7 +114,7 @@ class Tracked:
     through a target-derived output (:func:`is_target_derived`) or through the indicator's own
     target id is refused otherwise. ``note``: a note record (``catalogue/notes.yaml``) saying how
     the indicator is computed or why not; its developer sentence fills the tracker's ``note``
-    column, its Chinese reader text page 05's table (:func:`tracker_notes`).
+    column, its Chinese reader text page 05's table (:func:`analysis.present.indicator_notes.tracker_notes`).
     """
 
     target_id: str
@@ -447,45 +446,6 @@ def scored_indicators(tracker: pd.DataFrame, evidence_only: bool = False) -> lis
     if evidence_only:
         rows = rows[rows["role"] == TARGET]
     return list(dict.fromkeys(rows["indicator_id"]))
-
-
-def _reader_note(record: Note) -> str:
-    """A note's reader text: Chinese, then the short English gloss after " · " where there is one."""
-    _, _, zh, en = reader_texts(record)
-    return f"{zh} · {en}" if en else zh
-
-
-def tracker_notes(tracker: pd.DataFrame, tracked: dict[str, Tracked] | None = None) -> pd.DataFrame:
-    """One row per tracked plan indicator for readers (page 05): ``indicator_id, indicator_zh,
-    computed_from, note``. ``computed_from`` is the way used, written with the catalogue's Chinese names
-    ("1000 × 养老床位存量（县级为估算） ÷ 60岁及以上人口"), or 未计算; ``note`` is the Chinese reader
-    text of the indicator's note (``catalogue/notes.yaml``) with its short English gloss. The
-    tracker's own ``computed_from`` and ``note`` columns keep the developer wording (ids, English).
-    """
-    tracked = DEFAULT_TRACKED if tracked is None else tracked
-    rows = tracker[tracker["indicator_id"].isin(list(tracked))]
-    firsts = rows.sort_values("computed_from", ascending=False, kind="stable").drop_duplicates("indicator_id")
-    order = {i: k for k, i in enumerate(tracked)}
-    firsts = firsts.assign(_o=firsts["indicator_id"].map(order)).sort_values("_o")
-
-    def how(indicator_id: str, used: str) -> str:
-        for way in tracked[indicator_id].ways:
-            if used and way_text(*way) == used:
-                return way_text(*way, name=lambda i: catalogue.label(i) if catalogue.known(i) else i)
-        return _reader_note(NOT_COMPUTED_HOW)
-
-    def why(indicator_id: str, used: str) -> str:
-        return _reader_note(tracked[indicator_id].note or (COMPUTED if used else NO_MODEL))
-
-    pairs = list(zip(firsts["indicator_id"], firsts["computed_from"]))
-    return pd.DataFrame(
-        {
-            "indicator_id": [i for i, _ in pairs],
-            "indicator_zh": firsts["indicator_zh"].tolist(),
-            "computed_from": [how(i, u) for i, u in pairs],
-            "note": [why(i, u) for i, u in pairs],
-        }
-    )
 
 
 def tracker_table(tracker: pd.DataFrame, unit_id: str, computed_only: bool = True) -> pd.DataFrame:

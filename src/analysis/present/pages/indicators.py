@@ -12,9 +12,11 @@ from ...services import indicators
 from .. import charts_assistance as charts
 from ..keypoints import notebook_box, notes_appendix, resolve_report_year
 from ..labels import markdown_scenario_label as scenario_label  # user text shown as text
+from ..indicator_notes import tracker_notes
 from ..people import people_table
 
 __all__ = [
+    "tracker_notes",
     "charts",
     "indicators",
     "load_scenario",
