@@ -104,3 +104,26 @@ def test_one_page_brief_has_findings_box_and_caveat(tmp_path):
     assert "148.8万人" in page and "低于规划预期" in page and "缺口" in page and "NaN" not in page
     written = write_briefs(tmp_path, {"key_results": key, "parameters": {"units": ["quanzhou"]}})
     assert written == {"quanzhou": "quanzhou/brief.html"} and (tmp_path / "quanzhou" / "brief.html").exists()
+
+
+def test_box_odds_are_the_runs_odds_whatever_the_notebooks_base(monkeypatch):
+    """A resident-base notebook starts at the 2020 census, but the plan odds in its 要点 box must be
+    the run's (``tables/plan_odds.csv``: computed at the run's ``--origin``). The old box asked for
+    odds at the notebook's own start year (2020), a different computation from the table's."""
+    from analysis.present import keypoints as wing
+
+    asked = []
+
+    def fake_plan_models(scenario, plan_id, origin, end_year, draws, seed):
+        asked.append(origin)
+        return None, pd.DataFrame(), {}
+
+    monkeypatch.setattr(wing, "model_frame", lambda *a, **k: (pd.DataFrame({"unit_id": []}), None))
+    monkeypatch.setattr(wing, "with_targets", lambda frame, *a, **k: frame)
+    monkeypatch.setattr(wing, "key_points", lambda *a, **k: [])
+    monkeypatch.setattr(wing, "plan_models", fake_plan_models)
+    monkeypatch.setattr(wing, "odds_rows", lambda odds: [])
+    args = ("dehua", "baseline", "resident", 2030, 2020, 2030, 3, 1)
+    wing.notebook_box(*args, None, "", 2024)
+    wing.notebook_box(*args, None, "")  # a notebook run by hand, no origin: its start year
+    assert asked == [2024, 2020]

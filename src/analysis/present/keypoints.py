@@ -255,8 +255,13 @@ def notebook_box(
     seed: int,
     overrides: dict | None = None,
     plan: str = "",
+    origin: int = 0,
 ):
-    """The 要点 box for a notebook (an IPython ``HTML`` object); the models come from the run's cache."""
+    """The 要点 box for a notebook (an IPython ``HTML`` object); the models come from the run's cache.
+
+    ``origin``: the run's registered jump-off year (``--origin``; 0 = ``start_year``). The plan odds
+    are the run's, computed at that origin on both bases as ``tables/plan_odds.csv`` is, so a
+    resident-base notebook (which starts at the 2020 census) shows the same odds as the table."""
     from IPython.display import HTML
 
     the_unit = resolve(unit)
@@ -265,7 +270,7 @@ def notebook_box(
     projected, _ = model_frame(sc, base=base, start_year=start_year, end_year=end_year, draws=draws, seed=seed)
     frame = with_targets(projected.assign(base=base), range(start_year, end_year + 1), plan)
     rows = key_points(frame, the_unit.id, base, year)
-    _, odds, _ = plan_models(sc, plan or None, start_year, end_year, draws, seed)  # once per run (cache)
+    _, odds, _ = plan_models(sc, plan or None, origin or start_year, end_year, draws, seed)  # once per run (cache)
     mine = [r for r in odds_rows(odds) if r["unit_id"] == the_unit.id and r["year"] == year]
     return HTML(key_points_html(rows, the_unit.name_zh, year, base, scenario_label(sc.name, sc.overrides), mine))
 
