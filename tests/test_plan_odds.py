@@ -96,3 +96,26 @@ def test_a_stock_count_after_the_origin_never_calibrates_the_odds():
     assert observed_stocks(up_to=2024)["certified_social_workers"].equals(
         later[later["year"] <= 2024].reset_index(drop=True)
     )
+
+
+def test_a_share_target_reads_its_named_base_not_whichever_frame_comes_first():
+    """The nursing-type share target names no base; its paths come from the resident frame (as the
+    run's tables), whatever order the frames are given in. The old code took the first frame."""
+    from analysis.data import plans
+
+    plan = plans.load_plan("national_15th")
+
+    def frame(stock):
+        years = range(2024, 2031)
+        rows = [("nursing_bed_stock", y, stock) for y in years] + [("nursing_bed_share_target", y, 60.0) for y in years]
+        return pd.DataFrame([{"unit_id": "dehua", "indicator": i, "year": y, "p50": v} for i, y, v in rows])
+
+    projected = {"registered": frame(999.0), "resident": frame(600.0)}  # registered first
+    odds = po.plan_odds(plan, {"resident": None, "registered": None}, projected, 2024, unit_ids=["dehua"])
+    share = odds[odds["indicator"] == "nursing_bed_share"].iloc[0]
+    assert share["base"] == "resident"
+    # 73 % of (600 / 0.60) institutional beds = 730 nursing-type beds: 130 more over the plan's 2026–2030
+    assert share["action_value"] == pytest.approx((730.0 - 600.0) / 5)
+    only_registered = po.plan_odds(plan, {"registered": None}, {"registered": frame(999.0)}, 2024, unit_ids=["dehua"])
+    row = only_registered[only_registered["indicator"] == "nursing_bed_share"].iloc[0]
+    assert not row["computed"] and "resident" in row["rests_on"]

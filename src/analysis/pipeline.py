@@ -262,8 +262,8 @@ def plan_models(
 
     def compute() -> tuple[pd.DataFrame, pd.DataFrame, dict]:
         # As the run's tables make them (analysis.run.tables.BASES): a later origin is registered only
-        # (issue 25), so the resident runs start at the census; and resident first, because plan_odds
-        # reads a share path without a base (nursing_bed_share) from the first base's projection.
+        # (issue 25), so the resident runs start at the census. A share target without a base
+        # (nursing_bed_share) reads the frame its odds model names (SharePath.default_base).
         runs = models or {
             b: run_models(
                 sc,

@@ -99,13 +99,15 @@ class SharePath:
     """value = the scenario's share path (no draws): the nursing-type share of institutional beds.
 
     ``numerator`` / ``share`` name model outputs: the nursing-type stock and the share path (%);
-    the institutional stock is numerator ÷ share."""
+    the institutional stock is numerator ÷ share. ``default_base``: the base whose model frame
+    supplies both paths when the target names none (the run's tables take the resident frame)."""
 
     numerator: str
     share: str
     action_zh: str
     action_unit: str
     rests_on_zh: str
+    default_base: str = "resident"
 
 
 @dataclass(frozen=True)
@@ -396,17 +398,9 @@ def plan_odds(
         row = _row(plan, target, target["unit_id"], names, base or "")
         if isinstance(model, NotComputed):
             rows.append({**row, "computed": False, "rests_on": model.reason_zh})
-        elif isinstance(model, SharePath):
-            rows.append(
-                _share_path(
-                    model,
-                    row,
-                    projected.get(base) if base in projected else next(iter(projected.values())),
-                    min(action_from, row["year"] - 1),
-                    confidence,
-                )
-            )
-        elif base not in results:
+        elif isinstance(model, SharePath) and base in projected:
+            rows.append(_share_path(model, row, projected[base], min(action_from, row["year"] - 1), confidence))
+        elif base not in (projected if isinstance(model, SharePath) else results):
             rows.append({**row, "computed": False, "rests_on": f"本次运行没有{base}口径的投影"})
         else:
             series = (observed_stocks or {}).get(model.stock) if model.observed_stock else None
