@@ -178,3 +178,25 @@ def test_the_2010_backtest_does_not_use_the_factor_fitted_on_its_observations():
 
     r = br.run_registered_backtest()
     assert set(r.draw_parameters["oldest_old_mortality_factor"]) == {1.0}
+
+
+def test_the_note_says_fitted_only_when_the_factor_is_the_fitted_one():
+    """A scenario that sets another factor must not be told it was fitted on the centenarian counts:
+    its note says the scenario set it and gives the fitted value beside it (the old note said
+    "fitted" whatever the value)."""
+    from analysis.demography import project
+    from analysis.present.method_notes import reader_text
+    from analysis.scenarios import load_scenario
+
+    scn = load_scenario("baseline")
+    ids = {
+        f: {n.id: n for n in project(s, base="registered", end_year=2021, draws=1).notes}
+        for f, s in ((None, scn), (1.0, scn.with_overrides({"demography.oldest_old_mortality_factor": 1.0})))
+    }
+    assert "oldest_old_mortality" in ids[None] and "oldest_old_mortality_set" not in ids[None]
+    assert "oldest_old_mortality_set" in ids[1.0] and "oldest_old_mortality" not in ids[1.0]
+    assert ids[1.0]["oldest_old_mortality_set"].values["fit"] == scn["demography.oldest_old_mortality_factor"]
+    _id, _topic, zh, _en = reader_text(ids[1.0]["oldest_old_mortality_set"])
+    assert (
+        "情景设定" in zh and f"{scn['demography.oldest_old_mortality_factor']:.3f}" in zh
+    )  # the reader is told the scenario set it, and the fit

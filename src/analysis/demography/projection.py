@@ -64,6 +64,9 @@ from .ccmpp import project_arrays
 from .parameters import E0_RANGE, MAX_YEAR, DemographyParameters, draw_parameters
 from .result import ProjectionResult
 
+#: The scenario key of the oldest-old hazard factor (fitted: :mod:`.oldest_old_fit`).
+OLDEST_OLD_FACTOR = "demography.oldest_old_mortality_factor"
+
 
 @dataclass
 class Rates:
@@ -618,7 +621,18 @@ def project(
     )
     if base == "registered":
         trend = oldest_old.centenarian_trend(oldest_old.FIT_ORIGIN)
-        if trend is not None:
+        fitted = load_scenario("baseline")[OLDEST_OLD_FACTOR]  # held equal to the fit by a test
+        if params.oldest_old_mortality_factor != fitted:  # the scenario sets another factor: say so
+            notes.append(
+                note(
+                    "oldest_old_mortality_set",
+                    f=params.oldest_old_mortality_factor,
+                    sd=params.oldest_old_mortality_sd,
+                    fit=fitted,
+                    y=oldest_old.FIT_ORIGIN,
+                )
+            )
+        elif trend is not None:
             (ya, _, a), (yb, _, b) = trend
             notes.append(
                 note(
