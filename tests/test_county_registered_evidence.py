@@ -229,7 +229,7 @@ def test_a_registry_count_after_the_origin_does_not_shape_the_2020_base(project_
     before = bp.estimate_registered_2020()
     source = tmp_path / "dehua_2024.csv"
     _registry_rows(source, date="2024-12-31")
-    from analysis.data import ingest
+    from analysis.intake import ingest
 
     ingest.ingest(source, "registered_county_evidence", "2026-later")
     loaders.clear_cache()
@@ -242,7 +242,7 @@ def test_an_impossible_registry_count_is_one_clear_error(project_copy, tmp_path)
 
     source = tmp_path / "bad.csv"
     _registry_rows(source, sixty=400_000)  # more aged 60+ than registered persons
-    from analysis.data import ingest
+    from analysis.intake import ingest
 
     ingest.ingest(source, "registered_county_evidence", "2026-bad")
     loaders.clear_cache()

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from analysis import cli
-from analysis.data import ingest, loaders, reader
+from analysis.data import loaders, reader
+from analysis.intake import ingest
 from analysis.data.vintages import available_vintages, version_key, vintage_dir
 
 

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from analysis import cli
-from analysis.data import ingest, loaders
+from analysis.data import loaders
+from analysis.intake import ingest
 from analysis.data.vintages import current_path, current_vintage
 from analysis.errors import AnalysisError, DataValidationError
 

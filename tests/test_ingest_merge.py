@@ -12,7 +12,8 @@ import json
 import pandas as pd
 
 from analysis import cli
-from analysis.data import checks, ingest, loaders
+from analysis.data import loaders
+from analysis.intake import checks, ingest
 from analysis.data.vintages import vintage_dir
 
 HEADER = "geography,year,indicator,value,unit,source,quote_or_note\n"

@@ -4,7 +4,7 @@ Commands
 --------
 validate   check every raw table against its schema; one line per table; exit 2 on bad data
 run        run every notebook for every unit into reports/ (see analysis.run)
-ingest     validate a new data file and store it as a new vintage (see analysis.data.ingest)
+ingest     validate a new data file and store it as a new vintage (see analysis.intake.ingest)
 vintages   score every registered forecast vintage against the registry figures after its origin
 
 Errors the suite raises on purpose (:class:`~analysis.errors.AnalysisError`) are printed as one
@@ -26,7 +26,8 @@ MAX_ERROR = 2000  # one bounded message, whatever the input
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate every table a run reads (raw tables, vintages in use, base tables); one line each."""
-    from .data import checks, loaders  # heavy (pandas): only this command reads every table
+    from .data import loaders  # heavy (pandas): only this command reads every table
+    from .intake import checks  # heavy (pandas, the models): as above
 
     results = checks.check_in_use()
     failures = 0
@@ -105,7 +106,7 @@ def _add_registered_commands(sub, only: str | None = None) -> None:
     if only == "run":
         return
     from .present import compare  # heavy (pandas, matplotlib): a run builds its parser without them
-    from .data import ingest  # heavy (pandas): kept off the light path of a run, as compare
+    from .intake import ingest  # heavy (pandas): kept off the light path of a run, as compare
 
     ingest.register(sub)
     compare.register(sub)

@@ -36,7 +36,7 @@ def check_population(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     """Row-level checks of a base-population table before it is graduated; returns it with ``unit_id``.
 
     ``frame`` is the table as text (:func:`analysis.data.reader.read_csv_as_text`). Units may be a
-    subset (see :func:`analysis.data.ingest` for the merge); within the table every key is unique,
+    subset (see :mod:`analysis.intake.ingest` for the merge); within the table every key is unique,
     and a single-year table has all ages 0…100 for each of its units and both sexes.
     """
     if frame.empty:

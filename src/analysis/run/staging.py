@@ -22,8 +22,8 @@ from tqdm import tqdm
 
 from .. import config, geography
 from ..data import loaders, plans
-from ..data.checks import POPULATION_KINDS
-from ..data.checks import refuse_invalid  # noqa: F401 - the runner calls it through this module
+from ..intake.checks import POPULATION_KINDS
+from ..intake.checks import refuse_invalid  # noqa: F401 - the runner calls it through this module
 from ..data.vintages import current_vintage, vintage_of
 from ..demography import carry_error, estimates
 from ..demography.parameters import DemographyParameters

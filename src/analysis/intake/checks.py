@@ -18,10 +18,10 @@ from ..demography.base import load_base_population
 from ..demography.result import N_AGES
 from ..errors import AnalysisError, DataValidationError
 from ..geography import county_ids
-from . import gates, loaders, merge, plausibility, schemas
-from .base_tables import SEX_LABELS, base_from_table, real_table_path
-from .reader import read_csv_as_text, read_validated
-from .vintages import file_in_use, vintage_dir, vintage_of
+from ..data import gates, loaders, merge, plausibility, schemas
+from ..data.base_tables import SEX_LABELS, base_from_table, real_table_path
+from ..data.reader import read_csv_as_text, read_validated
+from ..data.vintages import file_in_use, vintage_dir, vintage_of
 
 POPULATION_KINDS = {
     "population_resident_2020": ("resident", 2020),
@@ -131,7 +131,7 @@ def prepare_population(path: Path, kind: str) -> Prepared:
 def prepare(path: Path | str, kind: str) -> Prepared:
     """Validate ``path`` as table ``kind``; return the CSV text to store (nothing is written).
 
-    The new rows are merged with the table in use by the table's key (:mod:`.merge`): rows of
+    The new rows are merged with the table in use by the table's key (:mod:`analysis.data.merge`): rows of
     units or keys the file lacks are kept, whatever units the file has (new or existing), and
     ``Prepared.changes`` counts rows added / replaced / kept / dropped per unit. Call it under
     the ingest lock so the table in use cannot change between this read and the write.

@@ -1,14 +1,14 @@
 """``python -m analysis ingest``: store a new data vintage, list, roll back, print a template.
 
 ``ingest FILE --kind K --vintage V``
-    The file is validated on the same path runs use (:mod:`analysis.data.checks`: schema, finite
+    The file is validated on the same path runs use (:mod:`analysis.intake.checks`: schema, finite
     and plausible values, required rows, cross-table checks against the census) and stored
     atomically as ``data/processed/vintages/<kind>/<vintage>.csv`` with a ``<vintage>.json``
     record (source file, sha256, rows, warnings, merge, rows added / replaced / kept / dropped
     per unit). A table the base populations are built from is then tried: they are built with it
 (:func:`model_trial`), and a model error refuses it like a gate. A broken file raises :class:`~analysis.errors.DataValidationError` naming file,
     line and column (exit 2) and nothing changes. A table for **any set of units** (new to the
-    table or not) is merged with the table in use by the table's key (:mod:`.merge`): the rows
+    table or not) is merged with the table in use by the table's key (:mod:`analysis.data.merge`): the rows
     it does not touch are kept, and the command prints what it did per unit. Ingest holds the
     run lock (``reports/.lock``) while it reads the table in use, merges and writes, so a vintage
     never changes under a running run and overlapping ingests never lose an update.
@@ -40,8 +40,9 @@ from .. import config
 from ..demography import base as base_population  # through the module: tests replace its builder
 from ..errors import AnalysisError, DataValidationError, short
 from ..run_lock import RunLock
-from . import checks, loaders, merge
-from .vintages import (  # noqa: F401
+from . import checks
+from ..data import loaders, merge
+from ..data.vintages import (  # noqa: F401
     VINTAGE_PATTERN,
     available_vintages,
     check_vintage,
