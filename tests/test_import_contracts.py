@@ -232,3 +232,20 @@ def test_the_input_floor_has_no_exception_and_imports_no_model():
         if imported.startswith(("analysis.demography", "analysis.services", "analysis.intake", "analysis.run"))
     ]
     assert upward == []
+
+
+def test_every_environment_variable_is_in_the_table():
+    """Issue 23: a run's context travels in a known, short list of variables, listed in one place
+    (docs/architecture.md, "The environment variables a run hands its jobs"): every ``QZ_*`` name the
+    package reads or sets is in that table, and the table lists none the package no longer uses."""
+    import re
+
+    used = set()
+    for path in (SRC / "analysis").rglob("*.py"):
+        used |= set(re.findall(r"QZ_[A-Z0-9_]*[A-Z0-9]", path.read_text(encoding="utf-8")))
+    used = {"QZ_VINTAGE_<TABLE>" if name.startswith("QZ_VINTAGE") else name for name in used}
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    table = doc.split("The environment variables a run hands its jobs", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"^\| `(QZ_[A-Z0-9_<>]+)`", table, flags=re.M))
+    assert used - listed == set(), f"not in docs/architecture.md's table: {sorted(used - listed)}"
+    assert listed - used == set(), f"listed but unused: {sorted(listed - used)}"
