@@ -20,7 +20,7 @@ from .svgchart import elderly_chart
 from ..present.keypoints import fmt
 from ..present.keypoints import key_points_html
 from ..present.keypoints import scenario_label
-from .manifest import beijing_time
+from ..present.clock import beijing_time
 
 PRINT_CSS = """
 @page{size:A4;margin:14mm}

@@ -27,7 +27,7 @@ from importlib import metadata
 from typing import Any
 
 from ..present.labels import scenario_label
-from .manifest import beijing_time
+from ..present.clock import beijing_time
 
 DISTRIBUTION = "quanzhou-civil-affairs-forecast"
 TITLE_ZH = "泉州市民政事业发展规划预测"

@@ -16,11 +16,11 @@ from ..present.keypoints import KEY_POINTS, UNIT_ZH, fmt, key_points_html, notes
 from ..present.labels import base_label
 from ..present.method_notes import manifest_notes
 from ..present.page_style import PAGE_STYLE as _STYLE
-from .changes import render_changes
+from ..present.changes_html import render_changes
+from ..present.clock import beijing_time
+from ..present.runs_page import STATUS_ZH
 from .citation import citation_html, citation_info
-from .manifest import beijing_time
 from .plan_html import render_ledger_line, render_plan_odds
-from .runs_index import _STATUS_ZH
 
 # Short Chinese titles of the notebooks for the index's column heads (the stem is the fallback).
 NOTEBOOK_TITLES = {
@@ -262,7 +262,7 @@ def render_index(manifest: dict[str, Any]) -> str:
                 cells.append("<td></td>")
                 continue
             link = job.get("html") or job.get("output")
-            label = _STATUS_ZH.get(job["status"], job["status"])
+            label = STATUS_ZH.get(job["status"], job["status"])
             title = ""
             if job["status"] == "failed":
                 title = f' title="{esc(str(job.get("error_name")))}: {esc(str(job.get("error_message")))[:300]}"'
@@ -304,7 +304,7 @@ def render_index(manifest: dict[str, Any]) -> str:
 <h1>泉州市民政事业发展规划预测报告 <small>Quanzhou civil-affairs forecast</small></h1>
 <p><b>{esc(label)}</b> · 口径 Base <b>{esc(base_label(str(params.get("base", "")), short=True, english=True))}</b> ·
 完成于 {esc(beijing_time(manifest.get("finished") or manifest.get("started")))} ·
-状态 <b class="{esc(status_cls)}">{esc(_STATUS_ZH.get(status_cls, status))}</b></p>
+状态 <b class="{esc(status_cls)}">{esc(STATUS_ZH.get(status_cls, status))}</b></p>
 {f'<p class="failed_run"><b>错误 Error:</b> {esc(str(table_error))}</p>' if table_error else ""}
 {_quick_links(manifest)}
 {render_ledger_line(manifest)}

@@ -29,11 +29,11 @@ from typing import Any
 import pandas as pd
 
 from .. import catalogue
+from ..data.origin import CENSUS_YEAR, start_year_of
 from ..present.keypoints import CITY_ID
 from ..present.labels import base_label
 from ..sanitiser import sanitise_page
 from .citation import citation_html, citation_info
-from .origin import CENSUS_YEAR, start_year_of
 from .svgchart import elderly_chart
 
 ROWS = (

@@ -36,12 +36,13 @@ import pandas as pd
 
 from .. import catalogue
 from ..present import people, print_geometry
+from ..present.clock import beijing_time
 from ..present.keypoints import scenario_label
 from ..sanitiser import sanitise_page
 from . import chart_files, chromium  # called through the module: tests replace find_chromium, extract
 from .brief import write_briefs
 from .citation import citation_html, citation_info, with_citation, without_citation
-from .manifest import beijing_time, sha256_file
+from .manifest import sha256_file
 from .onepager import write_onepagers
 from .print_setup import INSTALL_COMMAND
 

@@ -28,6 +28,7 @@ from ..data.vintages import current_vintage, vintage_of
 from ..demography import carry_error, estimates
 from ..demography.parameters import DemographyParameters
 from ..errors import AnalysisError
+from ..present.clock import beijing_time
 from ..present.keypoints import scenario_label
 from ..notes import note
 from ..sanitiser import sanitise_page
@@ -41,7 +42,6 @@ from .executors import LocalExecutor, no_task
 from .html import render_index
 from .inputs import snapshot, source_hash
 from .jobs import JobResult, run_job
-from .manifest import beijing_time
 from .onepager import page_years
 from .origin import CENSUS_YEAR, origin_summary, since_previous
 from .planning import plan_jobs, reuse_previous
