@@ -26,8 +26,8 @@ import re
 from importlib import metadata
 from typing import Any
 
-from ..present.labels import scenario_label
-from ..present.clock import beijing_time
+from .labels import scenario_label
+from .clock import beijing_time
 
 DISTRIBUTION = "quanzhou-civil-affairs-forecast"
 TITLE_ZH = "泉州市民政事业发展规划预测"

@@ -15,7 +15,7 @@ closed plan (2025 for the 十四五 plan) and the report year (the tracked plan'
 
 Labels, units and number formats come from the indicator catalogue (:mod:`analysis.catalogue`);
 the numbers from the run's ``tables/indicators.csv`` rows (no model is run here). The chart is
-the 60+ and 80+ path with its p10–p90 band (:func:`analysis.run.svgchart.elderly_chart`, inline
+the 60+ and 80+ path with its p10–p90 band (:func:`analysis.present.svgchart.elderly_chart`, inline
 SVG: its text is searchable and prints sharp). The page carries the run's citation block and its
 print CSS keeps it to one A4 page.
 """
@@ -30,8 +30,8 @@ import pandas as pd
 
 from .. import catalogue
 from ..data.origin import CENSUS_YEAR, start_year_of
-from ..present.keypoints import CITY_ID
-from ..present.labels import base_label
+from .keypoints import CITY_ID
+from .labels import base_label
 from ..sanitiser import sanitise_page
 from .citation import citation_html, citation_info
 from .svgchart import elderly_chart

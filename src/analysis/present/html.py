@@ -1,7 +1,7 @@
 """The run's ``index.html`` for people: the 要点 box, every unit × notebook with status and links,
 what changed, the run's details; Chinese first, no external assets.
 
-Each notebook's own page (exported without its code) is :mod:`analysis.run.notebook_html`, which
+Each notebook's own page (exported without its code) is :mod:`analysis.present.notebook_html`, which
 the workers use; this module imports the 要点 (:mod:`analysis.present.keypoints`, pandas) and is used only
 by a real run (:mod:`analysis.run.staging`).
 """
@@ -12,13 +12,13 @@ import html
 from pathlib import Path
 from typing import Any
 
-from ..present.keypoints import KEY_POINTS, UNIT_ZH, fmt, key_points_html, notes_appendix_html, scenario_label
-from ..present.labels import base_label
-from ..present.method_notes import manifest_notes
-from ..present.page_style import PAGE_STYLE as _STYLE
-from ..present.changes_html import render_changes
-from ..present.clock import beijing_time
-from ..present.runs_page import STATUS_ZH
+from .keypoints import KEY_POINTS, UNIT_ZH, fmt, key_points_html, notes_appendix_html, scenario_label
+from .labels import base_label
+from .method_notes import manifest_notes
+from .page_style import PAGE_STYLE as _STYLE
+from .changes_html import render_changes
+from .clock import beijing_time
+from .runs_page import STATUS_ZH
 from .citation import citation_html, citation_info
 from .plan_html import render_ledger_line, render_plan_odds
 
@@ -46,7 +46,7 @@ def unit_link(name: str, uid: str, onepagers: dict[str, str] | None) -> str:
 def render_key_results(key: dict[str, Any] | None, onepagers: dict[str, str] | None = None) -> str:
     """The results that open the index: the city's 要点 box, then one row per unit with each
     figure's median, p10–p90 band and 估 marker, and the plan's targets as a last row. Each unit's
-    name links to its one-pager (``onepagers``: unit id → page, :mod:`analysis.run.onepager`)."""
+    name links to its one-pager (``onepagers``: unit id → page, :mod:`analysis.present.onepager`)."""
     if not key or not key.get("rows"):
         return ""
     esc = html.escape

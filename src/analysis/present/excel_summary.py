@@ -1,13 +1,13 @@
 """The first sheet of a unit's workbook: the one-pager's table, so the workbook opens on the answer.
 
-``一页表`` holds the figures of :mod:`analysis.run.onepager` (same rows, years and 估/公布 marks,
+``一页表`` holds the figures of :mod:`analysis.present.onepager` (same rows, years and 估/公布 marks,
 labels, units and formats from the catalogue), in Chinese: one row per indicator; per year the
 median (a number, in the unit the row names: 万人 for populations), the p10–p90 band as text and
 the mark. Under the table: what the marks and the two bed views mean, then the run's 如何引用/版本
-rows (:mod:`analysis.run.citation`). A native line chart of the 60+ and 80+ medians and bands
+rows (:mod:`analysis.present.citation`). A native line chart of the 60+ and 80+ medians and bands
 stands beside the table at the top; its data are a small block further down the sheet
 (``图表数据``). Print set-up (landscape, fit to width, repeated head row) is the caller's
-(:func:`analysis.run.excel.print_setup`).
+(:func:`analysis.present.excel.print_setup`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .. import catalogue
-from ..present.labels import base_label
+from .labels import base_label
 from ..safety import neutralise_cell
 from .onepager import VIEWS_SENTENCE, band_text, cells
 from .svgchart import series

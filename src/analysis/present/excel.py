@@ -2,7 +2,7 @@
 
 It opens on the answer: the first sheet, ``一页表``, is the one-pager's table in Chinese with units,
 bands and 估/公布 marks, the 60+/80+ chart beside it and the run's 如何引用/版本 rows
-(:mod:`analysis.run.excel_summary`). Then the detail sheets, registered base first (the headline
+(:mod:`analysis.present.excel_summary`). Then the detail sheets, registered base first (the headline
 base): ``户籍 registered`` and ``常住 resident``
 (indicator × year, median with p10/p90 rows beside it, a native line chart of the 60+
 population), ``规划目标达成概率`` (the tracked plan's targets: forecast, probability, action; 草案
@@ -29,8 +29,8 @@ import pandas as pd
 
 from .excel_summary import SHEET, summary_years, write_summary
 from .. import catalogue
-from ..present.labels import base_label
-from ..present.plan_report import ledger_table, odds_table
+from .labels import base_label
+from .plan_report import ledger_table, odds_table
 from ..safety import neutralise_frame
 
 # measure → (Chinese unit, Excel number format, decimals stored)

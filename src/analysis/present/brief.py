@@ -17,10 +17,10 @@ from .. import catalogue
 from ..sanitiser import sanitise_page
 from .citation import citation_html, citation_info
 from .svgchart import elderly_chart
-from ..present.keypoints import fmt
-from ..present.keypoints import key_points_html
-from ..present.keypoints import scenario_label
-from ..present.clock import beijing_time
+from .keypoints import fmt
+from .keypoints import key_points_html
+from .keypoints import scenario_label
+from .clock import beijing_time
 
 PRINT_CSS = """
 @page{size:A4;margin:14mm}
@@ -95,8 +95,8 @@ def render_brief(
     row: dict[str, Any], key: dict[str, Any], run_label: str, date: str, chart: str = "", citation: str = ""
 ) -> str:
     """The one-page brief of one unit (``row`` = one entry of ``key_results["rows"]``); ``chart``:
-    the 60+ and 80+ path as inline SVG (:func:`analysis.run.svgchart.elderly_chart`), ``citation``:
-    the run's 如何引用/版本 block (:func:`analysis.run.citation.citation_html`), both trusted HTML."""
+    the 60+ and 80+ path as inline SVG (:func:`analysis.present.svgchart.elderly_chart`), ``citation``:
+    the run's 如何引用/版本 block (:func:`analysis.present.citation.citation_html`), both trusted HTML."""
 
     esc = html.escape
     year, base = key["year"], key["base"]

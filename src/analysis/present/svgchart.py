@@ -1,6 +1,6 @@
 """A small inline SVG line chart with bands, written by hand (no matplotlib in the runner's parent).
 
-Used by the one-pager and the brief (:mod:`analysis.run.onepager`, :mod:`analysis.run.brief`):
+Used by the one-pager and the brief (:mod:`analysis.present.onepager`, :mod:`analysis.present.brief`):
 the 60+ and 80+ population paths (median line, p10–p90 band) in 万人 with integer year ticks and
 dashed vertical lines at marked years. Text is real SVG ``<text>`` (searchable and copyable in the
 browser and in the printed PDF), sized for print: 11 user units ≈ 8 pt at the page's width.

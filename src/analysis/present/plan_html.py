@@ -11,7 +11,7 @@ import html
 from typing import Any
 
 from .. import catalogue, geography
-from ..present.labels import comparator_label
+from .labels import comparator_label
 
 LEDGER_PAGE = "quanzhou/92_plan_ledger.html"
 

@@ -6,7 +6,7 @@ MathJax) are removed so the page works offline. Text from scenarios, data and pa
 escaped (:mod:`analysis.safety`): Markdown outputs of a notebook cannot carry HTML tags. A failed notebook gets a red banner at the top
 naming the error and showing the source of the failing cell (the code is otherwise hidden).
 The workers export each job's page (:mod:`analysis.run.jobs`); the run's index is
-:mod:`analysis.run.html`.
+:mod:`analysis.present.html`.
 """
 
 from __future__ import annotations
