@@ -1,0 +1,8 @@
+"""Moved to :mod:`analysis.present.brief` (the presentation wing, issue 23); kept so old imports, tests and
+notebooks in users' hands still work: this name is the moved module itself."""
+
+import sys
+
+from ..present import brief as _moved
+
+sys.modules[__name__] = _moved
