@@ -19,7 +19,7 @@ from nbconvert.filters.markdown import markdown2html
 from analysis.errors import AnalysisError
 from analysis.labels import markdown_scenario_label, scenario_label
 from analysis.people import people_table_html
-from analysis.run.notebook_html import export_notebook_html
+from analysis.present.notebook_html import export_notebook_html
 from analysis.safety import markdown_text
 from analysis.sanitiser import sanitise_page
 

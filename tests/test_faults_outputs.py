@@ -13,8 +13,8 @@ import pytest
 
 from analysis import cli, safety, scenarios
 from analysis.errors import AnalysisError
-from analysis.run import excel, notebook_html
-from analysis.run import html as run_html
+from analysis.present import excel, notebook_html
+from analysis.present import html as run_html
 from analysis.run.tables import Tables
 
 XSS = '<img src=x onerror="alert(1)">'

@@ -305,7 +305,7 @@ def test_a_value_set_from_the_plan_is_labelled_so_and_never_coloured(tracker):
 
 
 def test_the_brief_names_the_assumed_stock_and_plan_expectations_as_such():
-    from analysis.run.brief import findings
+    from analysis.present.brief import findings
 
     def point(name, p50, target=None, status=""):
         return {"indicator": name, "p50": p50, "p10": None, "p90": None, "target": target, "status": status}

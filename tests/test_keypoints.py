@@ -90,7 +90,7 @@ def test_notes_grouped_by_topic_each_once():
 
 
 def test_one_page_brief_has_findings_box_and_caveat(tmp_path):
-    from analysis.run.brief import render_brief, write_briefs
+    from analysis.present.brief import render_brief, write_briefs
 
     rows = kp.key_points(_frame(), "quanzhou", "registered", 2025)
     key = {

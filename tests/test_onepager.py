@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from analysis import catalogue, cli
-from analysis.run import citation, onepager, svgchart
+from analysis.present import citation, onepager, svgchart
 from analysis.sanitiser import sanitise_page
 
 
@@ -153,7 +153,7 @@ def test_a_missing_figure_carries_no_mark():
 
 
 def test_plan_odds_table_links_unit_names_to_one_pagers():
-    from analysis.run.plan_html import render_plan_odds
+    from analysis.present.plan_html import render_plan_odds
 
     odds = [
         {

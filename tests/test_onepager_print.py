@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis import catalogue
-from analysis.run import onepager
+from analysis.present import onepager
 from analysis.run.chromium import print_pages
 from analysis.sanitiser import sanitise_page
 from browser_support import ensure_chromium, ensure_poppler, pdf_pages, pdf_text

@@ -143,7 +143,7 @@ def test_catalogue_formats_numbers_for_people():
 def test_a_new_plan_is_tracked_with_no_code_change(project_copy, fake_models, tmp_path):
     from analysis.keypoints import key_points
     from analysis.run import tables
-    from analysis.run.excel import write_unit_workbook
+    from analysis.present.excel import write_unit_workbook
 
     _write_plan(
         project_copy,

@@ -8,8 +8,9 @@ import json
 
 import nbformat
 
-from analysis.run import chart_files, printable
-from analysis.run.html import _pdf_line, _print_cell
+from analysis.present import chart_files
+from analysis.run import printable
+from analysis.present.html import _pdf_line, _print_cell
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 40).decode()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from analysis.demography import estimates
-from analysis.run.html import origin_rows
+from analysis.present.html import origin_rows
 from analysis.run.origin import origin_summary
 
 

@@ -9,8 +9,8 @@ import pytest
 from analysis import geography
 from analysis.errors import AnalysisError
 from analysis.run import tables
-from analysis.run.html import render_index
-from analysis.run.notebook_html import strip_cdn
+from analysis.present.html import render_index
+from analysis.present.notebook_html import strip_cdn
 from analysis.scenarios import Scenario
 
 
@@ -137,7 +137,7 @@ def test_index_lists_units_and_failures_chinese_first():
 
 
 def test_key_results_of_the_index(project_copy, fake_models, scenario):
-    from analysis.run.html import render_key_results
+    from analysis.present.html import render_key_results
 
     ind = tables.build_tables(scenario, 2020, 2026, draws=1, seed=1).indicators
     rows = tables.key_results(ind, "registered", 2025)

@@ -1,10 +1,10 @@
-"""The analyst's workbook (analysis.run.excel): Chinese heads, number formats, years as numbers,
+"""The analyst's workbook (analysis.present.excel): Chinese heads, number formats, years as numbers,
 registered first, a 单位 and a 说明 sheet, a native chart, text cells neutralised."""
 
 import openpyxl
 import pandas as pd
 
-from analysis.run import excel
+from analysis.present import excel
 
 
 def _frames():
@@ -128,7 +128,7 @@ def _county_frames():
 
 def test_workbook_opens_on_the_one_pager_table_with_the_chart_beside_it(tmp_path):
     from analysis import catalogue
-    from analysis.run.citation import citation_rows
+    from analysis.present.citation import citation_rows
 
     ind, pop = _county_frames()
     cite = citation_rows(

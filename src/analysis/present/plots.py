@@ -2,7 +2,7 @@
 
 Inside a run (``QZ_CHART_FILES`` set by the runner) a notebook's figures are published as a
 200-dpi PNG and an SVG (:func:`print_formats`), so the report can offer both as downloads
-(:mod:`analysis.run.chart_files`); the page shows the PNG at its normal size.
+(:mod:`analysis.present.chart_files`); the page shows the PNG at its normal size.
 
 The CJK font comes from the pip package ``pylopdf-fonts-zh-cn`` (Noto Sans SC, SIL Open Font
 License): it is registered with matplotlib's font manager at first use, so no system font, no

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from .stderr_log import redirect_stderr, restore_stderr
-from .chart_files import extract
-from .notebook_html import export_notebook_html
+from ..present.chart_files import extract
+from ..present.notebook_html import export_notebook_html
 from .inputs import verify
 from .speed import warm_kernel
 from .manifest import sha256_file

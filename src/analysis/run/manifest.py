@@ -12,12 +12,13 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from .. import config
+from ..present.clock import beijing_time  # noqa: F401 - re-exported
 
 PACKAGES = (
     "numpy",
@@ -148,22 +149,9 @@ def read_manifest(run_dir: Path) -> dict[str, Any] | None:
     return None
 
 
-def beijing_time(iso: str | None) -> str:
-    """An ISO timestamp as 'YYYY-MM-DD HH:MM 北京时间' (UTC+8); the text itself if unreadable."""
-    if not iso:
-        return "—"
-    try:
-        moment = datetime.fromisoformat(str(iso))
-    except ValueError:
-        return str(iso)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M") + " 北京时间"
-
-
 def utc_now() -> str:
     """Now as an ISO timestamp in UTC (``2026-12-05T09:00:00+00:00``): every stored time is UTC;
-    pages show Beijing time (:func:`beijing_time`)."""
+    pages show Beijing time (:func:`analysis.present.clock.beijing_time`)."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 

@@ -15,8 +15,8 @@ inside a table cell; tables marked ``screen-only`` (developer tables: the backte
 table, the 专栏2 transcription) are left out with a line saying where they are; and no code name
 of the catalogue is printed where a Chinese name exists (:func:`readable_names`).
 
-:func:`write_products` writes the briefs (:mod:`analysis.run.brief`), the print pages and the
-chart files of reused jobs (:mod:`analysis.run.chart_files`; a finished job's worker wrote its
+:func:`write_products` writes the briefs (:mod:`analysis.present.brief`), the print pages and the
+chart files of reused jobs (:mod:`analysis.present.chart_files`; a finished job's worker wrote its
 own), then prints every PDF in **one** headless
 Chromium (:mod:`analysis.run.chromium`). Without Chromium the HTML pages are still written and
 the manifest says the PDFs were not made.
@@ -35,14 +35,16 @@ from typing import Any
 import pandas as pd
 
 from .. import catalogue
+from ..present import chart_files  # called through the module: tests replace extract
 from ..present import people, print_geometry
+from ..present.brief import write_briefs
+from ..present.citation import citation_html, citation_info, with_citation, without_citation
+from ..present.clock import beijing_time
 from ..present.keypoints import scenario_label
+from ..present.onepager import write_onepagers
 from ..sanitiser import sanitise_page
-from . import chart_files, chromium  # called through the module: tests replace find_chromium, extract
-from .brief import write_briefs
-from .citation import citation_html, citation_info, with_citation, without_citation
-from .manifest import beijing_time, sha256_file
-from .onepager import write_onepagers
+from . import chromium  # called through the module: tests replace find_chromium
+from .manifest import sha256_file
 from .print_setup import INSTALL_COMMAND
 
 # The notebook pages' own stylesheet (JupyterLab's, ~300 KB) is not copied: laying it out roughly

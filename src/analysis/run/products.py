@@ -20,7 +20,7 @@ from ..present import compare
 from ..present.keypoints import scenario_label
 from ..present.keypoints import with_targets as attach
 from ..sanitiser import sanitise_page
-from .citation import citation_html, citation_info, with_citation
+from ..present.citation import citation_html, citation_info, with_citation
 from .origin import start_year_of
 from .printable import write_products as printable
 from .product_scope import comparison_scenarios, publishes

@@ -2,7 +2,8 @@
 
 Written after each run (under the run lock). A subset run (some units or notebooks) is published
 under its own folder and listed here; only a full run — or one run with ``--publish`` — moves
-``reports/latest``.
+``reports/latest``. The runner reads the kept runs' manifests here; what is printed of each run
+(status words, name, scope) is :mod:`analysis.present.runs_page`.
 """
 
 from __future__ import annotations
@@ -10,40 +11,13 @@ from __future__ import annotations
 import html
 
 from .. import config
-from ..sanitiser import sanitise_page
-from .manifest import beijing_time, finished_at, read_manifest
-from ..present.labels import scenario_label
+from ..present.clock import beijing_time
 from ..present.page_style import PAGE_STYLE as _STYLE
+from ..present.runs_page import STATUS_ZH as _STATUS_ZH  # the old name, kept importable
+from ..present.runs_page import run_name, scope
+from ..sanitiser import sanitise_page
+from .manifest import finished_at, read_manifest
 from .publish import latest_run, runs_dir
-
-_STATUS_ZH = {
-    "ok": "成功 ok",
-    "failed": "失败 failed",
-    "skipped": "沿用上次 reused",
-    "complete": "完成 complete",
-    "partial": "部分失败 partial",
-    "failed_run": "失败 failed",
-}
-
-
-def run_name(manifest: dict) -> str:
-    """The readable name of a run: ``--name`` if given, else scenario and scope."""
-
-    if manifest.get("name"):
-        return str(manifest["name"])
-    scen = manifest.get("scenario", {})
-    return f"{scenario_label(str(scen.get('name', '')), scen.get('overrides'))} · {scope(manifest)}"
-
-
-def scope(manifest: dict) -> str:
-    """全部 full, or which units and notebooks a subset run covered."""
-    if manifest.get("full"):
-        return "全部单位与报告 full run"
-    params = manifest.get("parameters", {})
-    names = manifest.get("unit_names", {})
-    units = "、".join(names.get(u, str(u)) for u in params.get("units") or [])
-    notebooks = "、".join(str(n).split("_", 1)[0] for n in params.get("notebooks") or [])
-    return f"部分 subset：{units or '—'}；报告 {notebooks or '—'}"
 
 
 def render_runs_index(runs_dir, latest=None) -> str:

@@ -28,21 +28,21 @@ from ..data.vintages import current_vintage, vintage_of
 from ..demography import carry_error, estimates
 from ..demography.parameters import DemographyParameters
 from ..errors import AnalysisError
+from ..present.citation import citation_info, citation_rows
+from ..present.clock import beijing_time
+from ..present.excel import WorkbookWriter
+from ..present.html import render_index
 from ..present.keypoints import scenario_label
+from ..present.onepager import page_years
 from ..notes import note
 from ..sanitiser import sanitise_page
 from ..scenarios import load_scenario
 from . import manifest as mf
 from . import products, publish, speed, tables
 from .changes import record_changes
-from .citation import citation_info, citation_rows
-from .excel import WorkbookWriter
 from .executors import LocalExecutor, no_task
-from .html import render_index
 from .inputs import snapshot, source_hash
 from .jobs import JobResult, run_job
-from .manifest import beijing_time
-from .onepager import page_years
 from .origin import CENSUS_YEAR, origin_summary, since_previous
 from .planning import plan_jobs, reuse_previous
 from .scoped import environment as _environment

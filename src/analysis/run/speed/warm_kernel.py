@@ -42,7 +42,7 @@ import json
 import os
 from pathlib import Path
 
-from ..notebook_html import warm_exporter
+from ...present.notebook_html import warm_exporter
 from ..stderr_log import redirect_stderr, restore_stderr
 
 ENV_COLD = "QZ_COLD_KERNELS"
