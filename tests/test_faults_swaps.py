@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 
 from analysis import cli
-from analysis.data import gates, ingest
+from analysis.data import gates
+from analysis.intake import ingest
 from analysis.data.vintages import available_vintages, vintage_dir
 from analysis.errors import AnalysisError, DataValidationError
 
