@@ -200,3 +200,28 @@ def test_the_note_says_fitted_only_when_the_factor_is_the_fitted_one():
     assert (
         "情景设定" in zh and f"{scn['demography.oldest_old_mortality_factor']:.3f}" in zh
     )  # the reader is told the scenario set it, and the fit
+
+
+def test_the_fitted_factor_constant_is_the_fit_and_the_baseline_value(fit):
+    """The note's reference value (``oldest_old.FITTED_FACTOR``) is what the fit finds and what
+    ``baseline.yaml`` gives, to its three decimals."""
+    from analysis.demography import oldest_old
+    from analysis.scenarios import load_scenario
+
+    assert oldest_old.FITTED_FACTOR == pytest.approx(fit.factor, abs=5e-4)
+    assert oldest_old.FITTED_FACTOR == load_scenario("baseline")["demography.oldest_old_mortality_factor"]
+
+
+def test_a_run_of_another_scenario_projects_from_its_own_snapshot(project_copy):
+    """A run's input snapshot holds only its own scenario, flattened (``run/inputs.py``): the registered
+    projection of ``high`` must not need ``baseline.yaml`` (a first version of the oldest-old note read it
+    and every non-baseline run failed at its tables with "unknown scenario 'baseline'")."""
+    from analysis.demography import project
+    from analysis.scenarios import load_scenario
+
+    high = load_scenario("high")
+    for path in (project_copy / "scenarios").glob("*.yaml"):
+        path.unlink()
+    (project_copy / "scenarios" / "high.yaml").write_text(high.to_yaml(), encoding="utf-8")
+    result = project(load_scenario("high"), base="registered", end_year=2021, draws=1)
+    assert "oldest_old_mortality" in {n.id for n in result.notes}

@@ -75,6 +75,12 @@ def kannisto_tail(mx: np.ndarray, fit_ages: tuple[int, int] = FIT_AGES, first: i
 #: The forecast origin whose centenarian counts fit ``demography.oldest_old_mortality_factor``
 #: (:mod:`.oldest_old_fit`): the counts dated on or before its end.
 FIT_ORIGIN = 2020
+#: The factor :func:`.oldest_old_fit.fit_oldest_old_factor` finds on those counts (0.966, rounded as
+#: ``baseline.yaml`` gives it; tests/test_oldest_old.py holds the fit, this constant and the scenario
+#: value equal). The registered projection's note compares a run's factor with it, so that a scenario
+#: that sets another factor is not told it was fitted (a run's input snapshot holds only its own
+#: scenario, so the model cannot read ``baseline.yaml`` to know).
+FITTED_FACTOR = 0.966
 #: Reference dates (year-end scale) of the city's published centenarian counts (end of July).
 CENTENARIAN_COUNT_TIME = {2013: 2012 + 212 / 365, 2016: 2015 + 213 / 366}
 

@@ -64,9 +64,6 @@ from .ccmpp import project_arrays
 from .parameters import E0_RANGE, MAX_YEAR, DemographyParameters, draw_parameters
 from .result import ProjectionResult
 
-#: The scenario key of the oldest-old hazard factor (fitted: :mod:`.oldest_old_fit`).
-OLDEST_OLD_FACTOR = "demography.oldest_old_mortality_factor"
-
 
 @dataclass
 class Rates:
@@ -621,8 +618,8 @@ def project(
     )
     if base == "registered":
         trend = oldest_old.centenarian_trend(oldest_old.FIT_ORIGIN)
-        fitted = load_scenario("baseline")[OLDEST_OLD_FACTOR]  # held equal to the fit by a test
-        if params.oldest_old_mortality_factor != fitted:  # the scenario sets another factor: say so
+        fitted = oldest_old.FITTED_FACTOR
+        if abs(params.oldest_old_mortality_factor - fitted) > 5e-4:  # the scenario sets another factor: say so
             notes.append(
                 note(
                     "oldest_old_mortality_set",
