@@ -389,3 +389,19 @@ def test_a_finished_job_writes_its_chart_files(tmp_path, monkeypatch):
     folder = tmp_path / "a" / "chart_charts"
     assert sorted(p.name for p in folder.iterdir()) == ["chart01.png", "chart01.svg"]
     assert 'href="chart_charts/chart01.svg"' in (tmp_path / "a" / "chart.html").read_text(encoding="utf-8")
+
+
+def test_a_warm_kernel_skips_the_run_renderers_and_nothing_a_page_needs():
+    """The wing's run-level renderers (workbook, index, briefs …) moved out of ``analysis.run`` (issue 23);
+    a kernel's warm-up must still skip them (openpyxl and all), and must not skip a module a notebook's
+    page imports (the job would then import it anew and drop it after every job)."""
+    import grimp
+
+    from analysis.run.speed.warm_kernel_side import SKIP_WARM
+
+    graph = grimp.build_graph("analysis")
+    pages = {"analysis.present.pages", *graph.find_descendants("analysis.present.pages")}
+    needed = set().union(*(graph.find_upstream_modules(p) for p in pages)) | pages
+    skipped_wing = [m for m in SKIP_WARM if m.startswith("analysis.present.")]
+    assert {"analysis.present.excel", "analysis.present.html", "analysis.present.brief"} <= set(skipped_wing)
+    assert [m for m in needed if m.startswith(tuple(skipped_wing))] == []

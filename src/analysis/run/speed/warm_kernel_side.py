@@ -29,6 +29,16 @@ PROTECTED = frozenset(
 """.split()
 )
 SKIP_WARM = ("analysis.run", "analysis.__main__", "analysis.cli")  # the runner is not for kernels
+# The wing's run-level renderers (the run's index, the workbook, briefs, one-pagers, the notebook
+# pages' export): the runner and its workers use them, no notebook does (no page imports them), so a
+# kernel does not load them (openpyxl among them) at its warm-up.
+SKIP_WARM += tuple(
+    f"analysis.present.{name}"
+    for name in (
+        "html brief onepager excel excel_summary citation plan_html svgchart notebook_html chart_files "
+        "changes_html runs_page clock"
+    ).split()
+)
 
 # Imported by the package only where needed (inside functions), so not by the loop over its
 # modules: without this the first job of every kernel paid ~7 s of imports (statsmodels, scipy)
