@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from analysis.data import loaders
 from analysis.errors import AnalysisError
 from analysis.people import people_table_html
-from analysis.present import indicator_notes
+from analysis.present import indicator_notes, tracker_table
 from analysis.services import indicators as ind
 from analysis.tidy import COLUMNS
 
@@ -292,13 +292,13 @@ def test_a_value_set_from_the_plan_is_labelled_so_and_never_coloured(tracker):
 
     ratio = tracker.query("indicator_id == 'dibao_to_min_wage_ratio' and year > 2020 and unit_id == 'jinjiang'")
     assert (ratio.status == ind.SET_FROM_PLAN).all() and (ratio.status_zh == "按规划设定").all()
-    table = ind.tracker_table(tracker, "jinjiang")
-    styler = ind.style_tracker(table)
+    table = tracker_table.tracker_table(tracker, "jinjiang")
+    styler = tracker_table.style_tracker(table)
     styler._compute()  # the cell styles pandas would write (ctx: (row, column) -> CSS pairs)
     col = list(table.columns).index("状态 status")
     set_rows = [i for i, v in enumerate(table["状态 status"]) if v == "按规划设定"]
     assert set_rows and all(not styler.ctx.get((i, col)) for i in set_rows)
-    assert ind.SET_FROM_PLAN not in ind.STATUS_COLOURS
+    assert ind.SET_FROM_PLAN not in tracker_table.STATUS_COLOURS
     fig, ax = charts_assistance.indicator_chart(tracker, "jinjiang", "dibao_to_min_wage_ratio")
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert not any("达标" in t for t in labels) and any("按规划设定值" in t for t in labels), labels
@@ -341,10 +341,10 @@ def test_population_frame_and_dibao_path_feed_the_tracker():
     assert len(ratio) == 6
     assert (ratio.query("year > 2020").status == ind.SET_FROM_PLAN).all()  # set from the plan: not scored
     assert ratio.query("year == 2020").status.item() == ind.REFERENCE
-    table = ind.tracker_table(t, "anxi")
+    table = tracker_table.tracker_table(t, "anxi")
     assert set(table["状态 status"]) == {"按规划设定", "基期参考"}
     assert set(table["口径 role"]) == {"目标代入", "基期参考"}
-    html = ind.style_tracker(table).to_html()
+    html = tracker_table.style_tracker(table).to_html()
     assert "background-color" in html
     notes = indicator_notes.tracker_notes(t)
     assert list(notes.indicator_id) == list(ind.DEFAULT_TRACKED)

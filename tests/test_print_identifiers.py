@@ -119,20 +119,21 @@ def test_the_need_view_alternatives_are_named_for_people():
 
 def test_the_backtest_calibration_and_methods_are_named_for_people():
     from analysis.demography import backtest, backtest_benchmarks
+    from analysis.present import backtest_report
 
     assert (
         code_names(
             "\n".join(
                 [
-                    *backtest.FERTILITY_LABELS.values(),
-                    *backtest.CALIBRATION_LABELS.values(),
+                    *backtest_report.FERTILITY_LABELS.values(),
+                    *backtest_report.CALIBRATION_LABELS.values(),
                     *backtest_benchmarks.METHOD_LABELS.values(),
                 ]
             )
         )
         == []
     )
-    assert set(backtest.FERTILITY_LABELS) == set(backtest.FERTILITY_METHODS)
+    assert set(backtest_report.FERTILITY_LABELS) == set(backtest.FERTILITY_METHODS)
     assert "汉密尔顿–佩里法" in backtest_benchmarks.METHOD_LABELS["hamilton_perry"]
 
 

@@ -90,23 +90,6 @@ CALIBRATION_MAX_YEAR = 2011
 #: Fertility calibration choices (see module docstring).
 FERTILITY_METHODS = ("registered_cbr_2010", "age_0_4_2010", "national")
 DEFAULT_FERTILITY = "registered_cbr_2010"
-#: Readers' names of the fertility calibrations (Chinese first): what page 91 prints for a method.
-FERTILITY_LABELS = {
-    "registered_cbr_2010": "户籍人口出生率2010（默认）registered CBR 2010 (default)",
-    "age_0_4_2010": "0–4岁比重推算的出生率 CBR from the 0–4 share",
-    "national": "全国生育水平（校准前）national fertility (before calibration)",
-}
-#: Readers' names with units of the calibration quantities shown on page 91.
-CALIBRATION_LABELS = {
-    "target_cbr_per_mille": "首年出生率目标（‰）",
-    "factor": "生育水平系数（倍）",
-    "implied_tfr_2011": "隐含总和生育率（2011年）",
-    "births_first_step": "首年出生（人）",
-    "deaths_first_step": "首年死亡（人）",
-    "net_migration_city_per_year": "全市净迁移（人/年）",
-    "change_first_step": "首年人口变动（人）",
-    "mean_change_2000_2010": "2000–2010年年均人口变动（人）",
-}
 #: Documented bound on the MAPE (%) of the city and county totals after ten years; the
 #: calibrated default gives ≈ 1.6 %, the national-fertility backtest ≈ 1.5 %. Ten-year
 #: county-level projection errors of 5–10 % are common, so more than 5 % signals a broken method.
@@ -444,14 +427,3 @@ def compare_methods(
             row.update({f"projected_{m}": np.nan, f"error_{m}": np.nan, f"percent_error_{m}": getattr(bt, attr)})
         summary.append(row)
     return pd.concat([wide, pd.DataFrame(summary)], ignore_index=True), runs
-
-
-def calibration_table(runs: dict[str, "Backtest"]) -> pd.DataFrame:
-    """The calibration of each run of :func:`compare_methods` for readers: one row per quantity
-    (:data:`CALIBRATION_LABELS`), one column per method (:data:`FERTILITY_LABELS`)."""
-    return pd.DataFrame(
-        {
-            FERTILITY_LABELS.get(m, m): {CALIBRATION_LABELS[k]: r.calibration[k] for k in CALIBRATION_LABELS}
-            for m, r in runs.items()
-        }
-    ).rename_axis("量 quantity")

@@ -1,4 +1,4 @@
-"""Notebook 91's benchmark table, lead sentence and paragraphs for people (moved from
+"""Notebook 91's benchmark table, lead sentence and paragraphs for people and the calibration table (moved from
 :mod:`analysis.demography.backtest_benchmarks`, :mod:`analysis.demography.backtest` and
 :mod:`analysis.demography.backtest_registered`, which compute them; issue 23).
 
@@ -30,6 +30,35 @@ from ..demography.backtest_benchmarks import (
     national_share_ratio,
 )
 from .labels import base_label
+
+#: Readers' names of the fertility calibrations (Chinese first): what page 91 prints for a method.
+FERTILITY_LABELS = {
+    "registered_cbr_2010": "户籍人口出生率2010（默认）registered CBR 2010 (default)",
+    "age_0_4_2010": "0–4岁比重推算的出生率 CBR from the 0–4 share",
+    "national": "全国生育水平（校准前）national fertility (before calibration)",
+}
+#: Readers' names with units of the calibration quantities shown on page 91.
+CALIBRATION_LABELS = {
+    "target_cbr_per_mille": "首年出生率目标（‰）",
+    "factor": "生育水平系数（倍）",
+    "implied_tfr_2011": "隐含总和生育率（2011年）",
+    "births_first_step": "首年出生（人）",
+    "deaths_first_step": "首年死亡（人）",
+    "net_migration_city_per_year": "全市净迁移（人/年）",
+    "change_first_step": "首年人口变动（人）",
+    "mean_change_2000_2010": "2000–2010年年均人口变动（人）",
+}
+
+
+def calibration_table(runs: dict[str, "Backtest"]) -> pd.DataFrame:
+    """The calibration of each run of :func:`analysis.demography.backtest.compare_methods` for readers: one row per quantity
+    (:data:`CALIBRATION_LABELS`), one column per method (:data:`FERTILITY_LABELS`)."""
+    return pd.DataFrame(
+        {
+            FERTILITY_LABELS.get(m, m): {CALIBRATION_LABELS[k]: r.calibration[k] for k in CALIBRATION_LABELS}
+            for m, r in runs.items()
+        }
+    ).rename_axis("量 quantity")
 
 
 def _english(method: str) -> str:

@@ -12,6 +12,7 @@ from matplotlib.lines import Line2D
 
 from ..geography import resolve
 from .plots import PALETTE, fan, new_figure, thousands_axis
+from .tracker_table import STATUS_COLOURS
 from ..services import indicators as ind
 from ..services import min_wage as mw
 
@@ -190,7 +191,7 @@ def indicator_chart(tracker: pd.DataFrame, unit_id: str, indicator_id: str):
             label="模型值（中位数，10%–90%区间）",
         )
     if len(computed):
-        for st, colour in ind.STATUS_COLOURS.items():
+        for st, colour in STATUS_COLOURS.items():
             sel = computed[computed["status"] == st]
             if len(sel):
                 ax.scatter(sel["year"], sel["p50"], s=60, color=colour, zorder=5)
@@ -199,9 +200,9 @@ def indicator_chart(tracker: pd.DataFrame, unit_id: str, indicator_id: str):
     ax.set_xticks(range(years.min(), years.max() + 1))
     handles, labels = ax.get_legend_handles_labels()
     for st in dict.fromkeys(rows["status"]):
-        if st not in ind.STATUS_COLOURS:
+        if st not in STATUS_COLOURS:
             continue  # 按规划设定: no status colour, nothing to explain in the legend
-        handles.append(Line2D([], [], marker="o", ls="", color=ind.STATUS_COLOURS[st]))
+        handles.append(Line2D([], [], marker="o", ls="", color=STATUS_COLOURS[st]))
         labels.append(f"{ind.STATUS_ZH[st]} {st}")
     ax.legend(handles, labels, loc="best", fontsize=9)
     return fig, ax

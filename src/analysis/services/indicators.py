@@ -63,7 +63,7 @@ PLAN_BASE_YEAR = 2020
 
 ON_TRACK, AT_RISK, OFF_TRACK, NOT_COMPUTED, NO_TARGET = "on track", "at risk", "off track", "not computed", "no target"
 REFERENCE = "reference"
-SET_FROM_PLAN = "set from plan"  # no colour: STATUS_COLOURS leaves it out on purpose
+SET_FROM_PLAN = "set from plan"  # no colour: present.tracker_table.STATUS_COLOURS leaves it out on purpose
 STATUS_ZH = {
     ON_TRACK: "达标",
     AT_RISK: "有风险",
@@ -73,18 +73,9 @@ STATUS_ZH = {
     REFERENCE: "基期参考",
     SET_FROM_PLAN: "按规划设定",
 }
-STATUS_COLOURS = {
-    ON_TRACK: "#3b8f5a",
-    AT_RISK: "#d9a21b",
-    OFF_TRACK: "#b23a48",
-    NOT_COMPUTED: "#9aa0a6",
-    NO_TARGET: "#d0d4d8",
-    REFERENCE: "#4f6d8f",
-}
 SCORED = (ON_TRACK, AT_RISK, OFF_TRACK)
 
 TARGET, TARGET_APPLIED, BASE_REFERENCE = "target", "target applied", "base-year reference"
-ROLE_ZH = {TARGET: "目标", TARGET_APPLIED: "目标代入", BASE_REFERENCE: "基期参考"}
 
 # Model outputs that are the plan's own figures applied (beds.py, workforce.py): not projections.
 TARGET_DERIVED_SUFFIXES = ("_target", "_required", "_path")
@@ -446,39 +437,3 @@ def scored_indicators(tracker: pd.DataFrame, evidence_only: bool = False) -> lis
     if evidence_only:
         rows = rows[rows["role"] == TARGET]
     return list(dict.fromkeys(rows["indicator_id"]))
-
-
-def tracker_table(tracker: pd.DataFrame, unit_id: str, computed_only: bool = True) -> pd.DataFrame:
-    """One unit's tracker for display: indicator, role, year, plan figure, p50 (p10–p90), status (Chinese)."""
-    rows = tracker[tracker["unit_id"] == unit_id]
-    if computed_only:
-        rows = rows[rows["indicator_id"].isin(computed_indicators(tracker))]
-    table = rows[["indicator_zh", "measure", "role", "year", "target", "p10", "p50", "p90", "gap", "status_zh"]].copy()
-    table["role"] = table["role"].map(ROLE_ZH)
-    table.columns = [
-        "指标 indicator",
-        "单位 measure",
-        "口径 role",
-        "年份 year",
-        "规划值 plan figure",
-        "p10",
-        "预测 p50",
-        "p90",
-        "差距 gap",
-        "状态 status",
-    ]
-    return table.reset_index(drop=True)
-
-
-def style_tracker(table: pd.DataFrame):
-    """A pandas Styler colouring the status column (达标 green, 有风险 amber, 未达标 red, 基期参考 blue;
-    按规划设定 and the other statuses uncoloured)."""
-    colours = {STATUS_ZH[k]: v for k, v in STATUS_COLOURS.items()}
-
-    def colour(value):
-        c = colours.get(value)
-        return f"background-color: {c}; color: white" if c else ""
-
-    return table.style.map(colour, subset=["状态 status"]).format(
-        {c: "{:,.2f}" for c in ["规划值 plan figure", "p10", "预测 p50", "p90", "差距 gap"]}, na_rep="—"
-    )

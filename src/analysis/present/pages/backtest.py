@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ...demography.backtest import (
-    FERTILITY_LABELS,
-    FERTILITY_METHODS,
-    MAPE_TOTALS_BOUND,
-    calibration_table,
-    compare_methods,
-)
+from ...demography.backtest import FERTILITY_METHODS, MAPE_TOTALS_BOUND, compare_methods
 from ...demography.backtest_benchmarks import METHOD_LABELS, summary
 from ...demography.base.county_checks import jinjiang_holdout
 from ...scenarios import load_scenario
 from .. import charts_population as charts
-from ..backtest_report import calibration_text, headline_text, interpretation_text, readable
+from ..backtest_report import (
+    FERTILITY_LABELS,
+    calibration_table,
+    calibration_text,
+    headline_text,
+    interpretation_text,
+    readable,
+)
 from ..backtest_report import registered_summary_text as registered_summary
 from ..keypoints import notes_appendix
 from ..people import people_table

@@ -14,6 +14,7 @@ from ..keypoints import notebook_box, notes_appendix, resolve_report_year
 from ..labels import markdown_scenario_label as scenario_label  # user text shown as text
 from ..indicator_notes import tracker_notes
 from ..people import people_table
+from ..tracker_table import style_tracker, tracker_table
 
 __all__ = [
     "tracker_notes",
@@ -28,6 +29,8 @@ __all__ = [
     "run_models",
     "scenario_label",
     "start_year_of",
+    "style_tracker",
+    "tracker_table",
     "zl2_for_people",
 ]
 
