@@ -405,3 +405,42 @@ def test_a_warm_kernel_skips_the_run_renderers_and_nothing_a_page_needs():
     skipped_wing = [m for m in SKIP_WARM if m.startswith("analysis.present.")]
     assert {"analysis.present.excel", "analysis.present.html", "analysis.present.brief"} <= set(skipped_wing)
     assert [m for m in needed if m.startswith(tuple(skipped_wing))] == []
+
+
+def test_a_kernel_that_dies_before_its_first_reply_is_started_once_more(tmp_path, monkeypatch):
+    """A fresh-clone ``make test`` once failed a runner test with "Kernel died before replying to
+    kernel_info" (two kernels starting at the same moment): the notebook was fine and no cell had run.
+    The cold path now starts the kernel once more and says so in the job's ``kernel``; a second
+    start failure, or a kernel dying while a cell runs, still fails the job."""
+    import papermill
+
+    clean = _notebook(tmp_path, "clean", "print(1)")
+    monkeypatch.setenv(warm_kernel.ENV_COLD, "1")
+    real = papermill.execute_notebook
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", flaky)
+    once = run_job(_job(clean, tmp_path / "a"))
+    assert once.status == "ok" and len(calls) == 2, once.error_message
+    assert "kernel started again" in once.kernel
+
+    def always(*args, **kwargs):
+        raise RuntimeError("Kernel died before replying to kernel_info")
+
+    monkeypatch.setattr(papermill, "execute_notebook", always)
+    twice = run_job(_job(clean, tmp_path / "b"))
+    assert twice.status == "failed" and "kernel_info" in twice.error_message
+
+    def died_in_a_cell(*args, **kwargs):
+        raise RuntimeError("Kernel died")  # not a start-up failure: no second start
+
+    calls.clear()
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: (calls.append(1), died_in_a_cell())[1])
+    dead = run_job(_job(clean, tmp_path / "c"))
+    assert dead.status == "failed" and len(calls) == 1
