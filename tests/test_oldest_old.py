@@ -225,3 +225,15 @@ def test_a_run_of_another_scenario_projects_from_its_own_snapshot(project_copy):
     (project_copy / "scenarios" / "high.yaml").write_text(high.to_yaml(), encoding="utf-8")
     result = project(load_scenario("high"), base="registered", end_year=2021, draws=1)
     assert "oldest_old_mortality" in {n.id for n in result.notes}
+
+
+def test_the_registered_projection_keeps_a_fertility_factor_for_every_unit():
+    """The oldest-old note's fields must not replace the fertility calibration: a refactor that named
+    them ``factor`` left ``calibration["fertility_factor"]`` as the note's two fields, and the
+    explorer's implied TFR failed with KeyError 'luojiang' (caught by ``make bench``)."""
+    from analysis.demography import project
+
+    result = project("baseline", base="registered", end_year=2021, draws=1)
+    factors = result.calibration["fertility_factor"]
+    assert set(factors) == set(result.unit_ids)
+    assert all(np.isfinite(float(v)) and float(v) > 0 for v in factors.values())

@@ -618,14 +618,14 @@ def project(
     )
     if base == "registered":
         trend = oldest_old.centenarian_trend(oldest_old.FIT_ORIGIN)
-        factor = dict(f=params.oldest_old_mortality_factor, sd=params.oldest_old_mortality_sd)
+        hazard = dict(f=params.oldest_old_mortality_factor, sd=params.oldest_old_mortality_sd)
         if abs(params.oldest_old_mortality_factor - oldest_old.FITTED_FACTOR) > 5e-4:  # the scenario sets its own
             notes.append(
-                note("oldest_old_mortality_set", **factor, fit=oldest_old.FITTED_FACTOR, y=oldest_old.FIT_ORIGIN)
+                note("oldest_old_mortality_set", **hazard, fit=oldest_old.FITTED_FACTOR, y=oldest_old.FIT_ORIGIN)
             )
         elif trend is not None:
             (ya, _, a), (yb, _, b) = trend
-            notes.append(note("oldest_old_mortality", **factor, a=a, ya=ya, b=b, yb=yb, y=oldest_old.FIT_ORIGIN))
+            notes.append(note("oldest_old_mortality", **hazard, a=a, ya=ya, b=b, yb=yb, y=oldest_old.FIT_ORIGIN))
     if est is not None:
         notes.append(note("rolling_origin", y=start_year, sd=100 * carry_sd))
     if clipped >= 0.5:
