@@ -58,3 +58,17 @@ def test_a_note_renders_its_developer_sentence_from_its_template_and_round_trips
 def test_numpy_numbers_become_plain_numbers():
     n = note("townships", n=np.int64(163))
     assert type(n.values["n"]) is int and n.text.startswith("Township counts per unit (163 in all)")
+
+
+def test_the_package_yaml_files_read_the_same_with_libyaml_as_with_pure_python():
+    """The catalogue and the note templates are parsed with libyaml (``CSafeLoader``, ten times faster;
+    every warm-kernel job reads both): the values must be those of ``yaml.safe_load``."""
+    import yaml
+
+    from analysis import catalogue, notes
+
+    catalogue.catalogue.cache_clear()
+    notes.templates.cache_clear()
+    assert notes.templates() == yaml.safe_load(notes.TEMPLATES_FILE.read_text(encoding="utf-8"))
+    pure = yaml.safe_load(catalogue.CATALOGUE_FILE.read_text(encoding="utf-8"))
+    assert {key: catalogue._check_entry(key, entry) for key, entry in pure.items()} == catalogue.catalogue()

@@ -444,3 +444,37 @@ def test_a_kernel_that_dies_before_its_first_reply_is_started_once_more(tmp_path
     monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: (calls.append(1), died_in_a_cell())[1])
     dead = run_job(_job(clean, tmp_path / "c"))
     assert dead.status == "failed" and len(calls) == 1
+
+
+def test_a_warm_kernel_keeps_the_model_caches_verified_entries_across_jobs(tmp_path):
+    """The model cache's read-once store (``analysis.run.speed.cache._READ``) outlives a job in a warm
+    kernel, as its docstring says: the second job gets the entry the first read and verified without
+    reading it from disk again. On the code before 6 Dec 2026 the cache module was first imported by a
+    job, dropped at the reset with the job's imports, and every job read every projection again."""
+    from analysis.run.speed.environment import CACHE_DIR_ENV
+
+    env = {CACHE_DIR_ENV: str(tmp_path / "cache")}
+    (tmp_path / "cache").mkdir()
+    first = r"""
+import pandas as pd
+from analysis import hooks
+hooks.memo("probe", (1,), lambda: pd.DataFrame({"a": [1.0, 2.0]}))  # computed and stored on disk
+def never():
+    raise AssertionError("computed again")
+assert list(hooks.memo("probe", (1,), never)["a"]) == [1.0, 2.0]  # read from disk and verified once
+"""
+    second = r"""
+from analysis import hooks
+from analysis.run.speed import cache
+def no_disk(*args, **kwargs):
+    raise AssertionError("the entry was read from disk again")
+cache.read_entry = no_disk
+def never():
+    raise AssertionError("computed again")
+assert list(hooks.memo("probe", (1,), never)["a"]) == [1.0, 2.0]
+"""
+    one = run_job(_job(_notebook(tmp_path, "first", first), tmp_path / "a", env=env))
+    two = run_job(_job(_notebook(tmp_path, "second", second), tmp_path / "b", env=env))
+    assert one.status == "ok", f"{one.error_name}: {one.error_message}"
+    assert two.status == "ok", f"{two.error_name}: {two.error_message}"
+    assert _pid(one) == _pid(two)

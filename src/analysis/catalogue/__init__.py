@@ -24,6 +24,10 @@ import yaml
 
 from ..errors import AnalysisError
 
+# libyaml's parser under PyYAML's safe constructor: the same values, a tenth of the time (6 against 55 ms
+# for this file; a warm kernel reads it once per job). Pure Python where PyYAML was built without libyaml.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 CATALOGUE_FILE = Path(__file__).with_name("indicators.yaml")
 
 FORMATS = ("wan", "int", "pct1", "dec1", "dec2", "yuan")
@@ -90,7 +94,7 @@ def _check_entry(key: str, entry) -> Indicator:
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, Indicator]:
     """Every catalogue entry by id (read once per process)."""
-    data = yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8"))
+    data = yaml.load(CATALOGUE_FILE.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506 - safe
     if not isinstance(data, dict):
         raise AnalysisError(f"{CATALOGUE_FILE.name} must be a mapping of indicator ids")
     return {key: _check_entry(key, entry) for key, entry in data.items()}

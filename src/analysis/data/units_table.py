@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .. import config
+from .. import config, hooks
 from .vintages import file_in_use
 
 if TYPE_CHECKING:
@@ -48,4 +48,6 @@ def read_units() -> pd.DataFrame:
         read_validated,  # heavy (pandas, pandera): only when the units are first read
     )
 
-    return read_validated(units_path(), units_schema())
+    path = units_path()
+    # a warm kernel reads and validates it once for all its jobs (analysis.hooks.remembered)
+    return hooks.remembered("units table", path, lambda: read_validated(path, units_schema()))
