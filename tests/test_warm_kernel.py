@@ -478,3 +478,53 @@ assert list(hooks.memo("probe", (1,), never)["a"]) == [1.0, 2.0]
     assert one.status == "ok", f"{one.error_name}: {one.error_message}"
     assert two.status == "ok", f"{two.error_name}: {two.error_message}"
     assert _pid(one) == _pid(two)
+
+
+def test_an_entry_read_under_a_jobs_patch_does_not_serve_the_next_job(tmp_path):
+    """The store of verified entries outlives the reset, so what a job puts in it under its own patches
+    must not reach the next job: the reset reads every entry the job put again with the restored code
+    (``_ReadEntries.settle``). Found by review of the first version of this change, where a clean third
+    job was served the tampered value [99.0]."""
+    from analysis.run.speed.environment import CACHE_DIR_ENV
+
+    env = {CACHE_DIR_ENV: str(tmp_path / "cache")}
+    (tmp_path / "cache").mkdir()
+    store = r"""
+import pandas as pd
+from analysis import hooks
+hooks.memo("probe", (2,), lambda: pd.DataFrame({"a": [1.0, 2.0]}))  # computed and stored on disk
+"""
+    tamper = r"""
+from analysis import hooks
+from analysis.run.speed import cache
+import pandas as pd
+cache._READ.forget()  # so that this job reads the entry itself, under its patch
+pd.read_parquet = lambda *args, **kwargs: pd.DataFrame({"a": [99.0]})  # how a stored frame is read back
+def never():
+    raise AssertionError("computed again")
+assert list(hooks.memo("probe", (2,), never)["a"]) == [99.0]  # this job sees its own patch
+"""
+    clean = r"""
+from analysis import hooks
+from analysis.run.speed import cache
+import pandas as pd
+assert pd.read_parquet.__name__ == "read_parquet"  # the patch was put back
+def never():
+    raise AssertionError("computed again")
+assert list(hooks.memo("probe", (2,), never)["a"]) == [1.0, 2.0], "a job's patched read reached the next job"
+"""
+    results = [
+        run_job(_job(_notebook(tmp_path, name, code), tmp_path / name, env=env))
+        for name, code in (("store", store), ("tamper", tamper), ("clean", clean))
+    ]
+    for result in results:
+        assert result.status == "ok", f"{result.error_name}: {result.error_message}"
+    assert len({_pid(r) for r in results}) == 1
+
+
+def test_the_kernel_side_names_the_hooks_installer_variable_as_the_hooks_do():
+    """warm_kernel_side is loaded into kernels without importing the package, so it spells the speed
+    installer's variable itself; it must be the one analysis.hooks reads."""
+    from analysis.run.speed import warm_kernel_side
+
+    assert warm_kernel_side.INSTALLER_ENV == hooks.INSTALLER_ENV

@@ -85,13 +85,19 @@ class _ReadEntries:
     kernel serving many jobs of one run loads each entry (parse, hash every file) once, and every
     call gets a deep copy. An entry whose files changed since (:func:`analysis.run.speed.filememo.file_signature`:
     size, mtime, ctime, inode; a same-size rewrite inside one timestamp tick would go unseen) is read
-    and verified again. Unlike the package's ``lru_cache`` caches it survives a warm
-    kernel's reset: its values depend on nothing in the process, only on verified bytes."""
+    and verified again.
 
-    limit = 8  # entries kept (each a projection of every unit × draw: tens of MB)
+    Unlike the package's ``lru_cache`` caches it survives a warm kernel's reset (the module is
+    imported at the warm-up, :mod:`analysis.run.speed.warm_kernel_side`). So that nothing a job read
+    under its own patches (of this module, of ``numpy.load`` or ``pandas.read_parquet``, …) reaches the
+    next job, the reset calls :meth:`settle`: every entry put during the job is read, verified and
+    decoded again by the restored code."""
+
+    limit = 12  # entries kept (each a projection of every unit × draw: tens of MB); a kernel of a full run reads 8-12
 
     def __init__(self) -> None:
         self.entries: dict[str, tuple] = {}
+        self.fresh: set[str] = set()  # put since the last settle (during the current job)
 
     def get(self, path: Path, digest: str):
         hit = self.entries.get(str(path))
@@ -101,12 +107,29 @@ class _ReadEntries:
         return (copy.deepcopy(hit[2]),)
 
     def put(self, path: Path, digest: str, signature: tuple, value: Any) -> None:
+        self.entries.pop(str(path), None)
         self.entries[str(path)] = (digest, signature, value)
+        self.fresh.add(str(path))
         while len(self.entries) > self.limit:
-            self.entries.pop(next(iter(self.entries)))
+            oldest = next(iter(self.entries))
+            del self.entries[oldest]
+            self.fresh.discard(oldest)
+
+    def settle(self) -> None:
+        """Read, verify and decode again every entry put since the last call, with the code as it is
+        now (a warm kernel's reset calls it after putting the job's patches back)."""
+        for name in [n for n in self.entries if n in self.fresh]:
+            digest = self.entries.pop(name)[0]
+            path = Path(name)
+            signature = _signature(path)
+            value = read_entry(path, digest)
+            if value is not None:
+                self.entries[name] = (digest, signature, value[0])
+        self.fresh.clear()
 
     def forget(self) -> None:
         self.entries.clear()
+        self.fresh.clear()
 
 
 _READ = _ReadEntries()

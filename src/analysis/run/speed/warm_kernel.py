@@ -7,7 +7,9 @@ create (``NotebookClient.owns_km``), so the kernel survives the job.
 
 A new kernel is warmed once: numpy, pandas, matplotlib (pyplot on the inline backend), every
 module of the ``analysis`` package and the libraries it imports lazily (statsmodels, pyarrow …)
-are imported, the run's raw tables and scenario files are read into :mod:`analysis.run.speed.filememo`,
+are imported (and, in a run's kernel, the model cache :mod:`analysis.run.speed.cache`, whose store of
+verified entries then outlives every reset and is settled by it), the run's raw tables, units table,
+plans and scenario files are read into :mod:`analysis.run.speed.filememo`,
 a figure (with the Chinese font) and a DataFrame are rendered; then a snapshot of the process is
 taken (:data:`_KERNEL_SIDE`, kept in a hidden module ``_qz_warm``) and its objects are frozen out
 of the garbage collector's view (``gc.freeze``: a reset's collection walks only what jobs made).

@@ -59,7 +59,8 @@ LAZY_IMPORTS = (
 # in its environment), it is in the snapshot and survives the reset, and so does its read-once store
 # of verified entries (``cache._READ``), as that store's docstring intends. Imported by the job, it was
 # dropped after every job with the job's other imports: every job read and verified each projection
-# from disk again (110 reads, about 30 s of a full run's kernel time, measured 6 Dec 2026).
+# from disk again (110 reads, about 30 s of a full run's kernel time, measured 6 Dec 2026). The reset
+# settles the store (``_settle_model_cache``): what a job put in it is read again by the restored code.
 # ``text_metrics`` is left to the jobs on purpose: its caches must be emptied between jobs.
 SPEED_ROOM_IMPORTS = ("analysis.run.speed.cache",)
 INSTALLER_ENV = "QZ_SPEED_INSTALLER"  # analysis.hooks.INSTALLER_ENV (this file imports no package module at load)
@@ -103,7 +104,7 @@ def _warm_up() -> None:
                 importlib.import_module(name)
             except Exception:  # noqa: BLE001 - then each job imports it, as before
                 pass
-    try:  # the run's raw tables and scenario files, read once for all its jobs (analysis.run.speed.filememo)
+    try:  # the raw tables, units, plans and scenario files, read once for all its jobs (analysis.run.speed.filememo)
         prefill_file_memo()
     except Exception:  # noqa: BLE001 - then every job reads them itself, as without a warm kernel
         pass
@@ -147,8 +148,9 @@ def prefill_file_memo() -> None:
                 loaders.load(name)
         with contextlib.suppress(AnalysisError, OSError, ValueError):
             units_table.read_units()
-        with contextlib.suppress(AnalysisError, OSError, ValueError):
-            plans.load_plans()
+        for plan_id in plans.plan_files():  # one by one: a bad plan leaves the others prefilled
+            with contextlib.suppress(AnalysisError, OSError, ValueError):
+                plans.load_plan(plan_id)
         for path in sorted(config.scenarios_dir().glob("*.yaml")):
             with contextlib.suppress(AnalysisError, OSError, ValueError):
                 load_scenario(path)
@@ -360,6 +362,16 @@ def _restore_process(cwd: str, env: dict) -> None:
         numpy.random.seed()
 
 
+def _settle_model_cache() -> None:
+    """The model cache's store of verified entries outlives the reset; what the last job put in it is
+    read and verified again by the restored code (``analysis.run.speed.cache._ReadEntries.settle``), so
+    an entry read under the job's patches never serves the next job."""
+    module = sys.modules.get("analysis.run.speed.cache")
+    store = getattr(module, "_READ", None)
+    if store is not None:
+        store.settle()
+
+
 def reset(args) -> None:
     """Bring the kernel back to the snapshot, then apply the job's ``cwd`` and ``env``.
 
@@ -376,6 +388,7 @@ def reset(args) -> None:
     _drop_new_modules()
     _restore_module_attributes()
     _restore_libraries()
+    _settle_model_cache()
     _restore_process(args.get("cwd") or "", args.get("env") or {})
     gc.collect()
     if shell is not None:
