@@ -383,24 +383,34 @@ def test_notebook_04s_linkage_is_computed_once_per_run_and_equals_a_direct_path(
 
 
 def test_settle_reads_again_what_was_put_since_and_keeps_the_rest(monkeypatch, tmp_path):
-    """A warm kernel's reset settles the store: an entry put during the job is replaced by what the
-    restored code reads from disk; an entry put before is kept as it is (not read again)."""
+    """A warm kernel's reset settles the store against what it settled last time: an entry put (or
+    replaced, or settled by the job itself under a patch) since is replaced by what the restored code
+    reads from disk; an entry settled before is kept as it is (not read again)."""
     monkeypatch.setenv(cache.ENV_VAR, str(tmp_path))
     cache._READ.forget()
-    cache.cached("s", (1,), lambda: {"x": np.arange(3.0)})
-    cache.cached("s", (1,), lambda: None)  # read and verified: in the store
-    cache._READ.settle()  # the first job ends
-    (path,) = cache._READ.entries
-    kept = cache._READ.entries[path]
-    cache.cached("s", (2,), lambda: {"x": np.ones(2)})
-    cache.cached("s", (2,), lambda: None)
-    (new,) = [p for p in cache._READ.entries if p != path]
-    digest, signature, _ = cache._READ.entries[new]
-    cache._READ.entries[new] = (digest, signature, {"x": np.full(2, 99.0)})  # as if read under a patch
-    reads = []
-    real_read = cache.read_entry
-    monkeypatch.setattr(cache, "read_entry", lambda *a: reads.append(a[0]) or real_read(*a))
-    cache._READ.settle()
-    assert [str(p) for p in reads] == [new] and cache._READ.entries[path] is kept and not cache._READ.fresh
-    assert cache.cached("s", (2,), lambda: None)["x"].tolist() == [1.0, 1.0]
-    cache._READ.forget()
+    try:
+        cache.cached("s", (1,), lambda: {"x": np.arange(3.0)})
+        cache.cached("s", (1,), lambda: None)  # read and verified: in the store
+        settled = cache._READ.settle({})  # the reset after the first job
+        (path,) = cache._READ.entries
+        kept = cache._READ.entries[path]
+        cache.cached("s", (2,), lambda: {"x": np.ones(2)})
+        cache.cached("s", (2,), lambda: None)
+        (new,) = [p for p in cache._READ.entries if p != path]
+        real_read = cache.read_entry
+        reads = []
+        monkeypatch.setattr(cache, "read_entry", lambda *a: reads.append(str(a[0])) or real_read(*a))
+        settled = cache._READ.settle(settled)  # the reset after the second job
+        assert reads == [new] and cache._READ.entries[path] is kept and set(settled) == {path, new}
+        tampered = lambda *a: ({"x": np.full(2, 99.0)},)  # noqa: E731 - a job's patch
+        monkeypatch.setattr(cache, "read_entry", tampered)
+        cache._READ.settle({})  # a third job settles under its patch …
+        assert cache._READ.entries[new][2]["x"][0] == 99.0
+        reads.clear()
+        monkeypatch.setattr(cache, "read_entry", lambda *a: reads.append(str(a[0])) or real_read(*a))
+        settled = cache._READ.settle(settled)  # … the reset, patch undone, against what it settled last
+        assert sorted(reads) == sorted([path, new])
+        assert cache.cached("s", (2,), lambda: None)["x"].tolist() == [1.0, 1.0]
+        assert cache.cached("s", (1,), lambda: None)["x"].tolist() == [0.0, 1.0, 2.0]
+    finally:
+        cache._READ.forget()

@@ -482,8 +482,8 @@ assert list(hooks.memo("probe", (1,), never)["a"]) == [1.0, 2.0]
 
 def test_an_entry_read_under_a_jobs_patch_does_not_serve_the_next_job(tmp_path):
     """The store of verified entries outlives the reset, so what a job puts in it under its own patches
-    must not reach the next job: the reset reads every entry the job put again with the restored code
-    (``_ReadEntries.settle``). Found by review of the first version of this change, where a clean third
+    must not reach the next job: the reset puts the store's methods back and reads every entry the job
+    put, replaced or settled itself again with the restored code (``_ReadEntries.settle``). Found by review of the first version of this change, where a clean third
     job was served the tampered value [99.0]."""
     from analysis.run.speed.environment import CACHE_DIR_ENV
 
@@ -503,6 +503,8 @@ pd.read_parquet = lambda *args, **kwargs: pd.DataFrame({"a": [99.0]})  # how a s
 def never():
     raise AssertionError("computed again")
 assert list(hooks.memo("probe", (2,), never)["a"]) == [99.0]  # this job sees its own patch
+cache._READ.settle({})  # settled under the patch, by the job itself
+cache._ReadEntries.get = lambda self, path, digest: (pd.DataFrame({"a": [99.0]}),)  # a patched method
 """
     clean = r"""
 from analysis import hooks

@@ -90,14 +90,15 @@ class _ReadEntries:
     Unlike the package's ``lru_cache`` caches it survives a warm kernel's reset (the module is
     imported at the warm-up, :mod:`analysis.run.speed.warm_kernel_side`). So that nothing a job read
     under its own patches (of this module, of ``numpy.load`` or ``pandas.read_parquet``, …) reaches the
-    next job, the reset calls :meth:`settle`: every entry put during the job is read, verified and
-    decoded again by the restored code."""
+    next job, the reset puts this class's methods back and calls :meth:`settle`: every entry put,
+    replaced or re-read during the job is read, verified and decoded again by the restored code. Not covered: a
+    job that changes a stored value in place through a patched ``copy.deepcopy`` (the values handed
+    out are deep copies; the reset does not compare contents)."""
 
     limit = 12  # entries kept (each a projection of every unit × draw: tens of MB); a kernel of a full run reads 8-12
 
     def __init__(self) -> None:
         self.entries: dict[str, tuple] = {}
-        self.fresh: set[str] = set()  # put since the last settle (during the current job)
 
     def get(self, path: Path, digest: str):
         hit = self.entries.get(str(path))
@@ -109,27 +110,34 @@ class _ReadEntries:
     def put(self, path: Path, digest: str, signature: tuple, value: Any) -> None:
         self.entries.pop(str(path), None)
         self.entries[str(path)] = (digest, signature, value)
-        self.fresh.add(str(path))
         while len(self.entries) > self.limit:
-            oldest = next(iter(self.entries))
-            del self.entries[oldest]
-            self.fresh.discard(oldest)
+            del self.entries[next(iter(self.entries))]
 
-    def settle(self) -> None:
-        """Read, verify and decode again every entry put since the last call, with the code as it is
-        now (a warm kernel's reset calls it after putting the job's patches back)."""
-        for name in [n for n in self.entries if n in self.fresh]:
-            digest = self.entries.pop(name)[0]
-            path = Path(name)
-            signature = _signature(path)
-            value = read_entry(path, digest)
+    def settle(self, settled: dict[str, tuple]) -> dict[str, tuple]:
+        """Read, verify and decode again, with the code as it is now, every entry that is not the very
+        entry in ``settled`` (what the previous call returned, kept by the caller): put, replaced or
+        re-read since. An entry that cannot be read again is dropped. Returns the entries as settled.
+
+        A warm kernel's reset calls it after putting the job's patches back and keeps what it
+        returns itself, so a job that called it under its own patches settles nothing for the next."""
+        if not isinstance(self.entries, dict):
+            self.entries = {}  # replaced by a job
+        for name, entry in list(self.entries.items()):
+            if settled.get(name) is entry:
+                continue
+            del self.entries[name]
+            try:
+                digest, path = entry[0], Path(name)
+                signature = _signature(path)
+                value = read_entry(path, digest)
+            except Exception:  # noqa: BLE001 - anything odd: the entry is read again when needed
+                value = None
             if value is not None:
                 self.entries[name] = (digest, signature, value[0])
-        self.fresh.clear()
+        return dict(self.entries)
 
     def forget(self) -> None:
         self.entries.clear()
-        self.fresh.clear()
 
 
 _READ = _ReadEntries()

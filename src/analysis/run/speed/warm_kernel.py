@@ -30,7 +30,7 @@ Before every job the kernel is reset to that snapshot:
 * ``random`` and numpy's global generator reseeded from the OS (no seed carried over).
 
 Limits: state held *inside* objects of third-party modules (a mutated class attribute except
-``RendererAgg.draw_text``, a registry of a C extension, threads a notebook started, open files)
+``RendererAgg.draw_text`` and the model cache store's methods, a registry of a C extension, threads a notebook started, open files)
 is not rolled back; the
 kernel-machinery packages (IPython, ipykernel, zmq, tornado, asyncio, …) are never touched.
 A kernel is discarded — the next job gets a fresh one — after a failed job, a timeout, a

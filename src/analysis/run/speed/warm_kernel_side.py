@@ -220,9 +220,12 @@ def install() -> None:
     gc.freeze()
 
 
-# Class attributes the package itself replaces (analysis.run.speed.text_metrics.share): put back before
-# every job, so a job that wraps them leaves the next one nothing.
-RESTORED_CLASS_ATTRIBUTES = (("matplotlib.backends.backend_agg", "RendererAgg", "draw_text"),)
+# Class attributes the package itself replaces (analysis.run.speed.text_metrics.share), and the methods
+# of the model cache's store, which outlives the reset: put back before every job, so a job that wraps
+# them leaves the next one nothing.
+RESTORED_CLASS_ATTRIBUTES = (("matplotlib.backends.backend_agg", "RendererAgg", "draw_text"),) + tuple(
+    ("analysis.run.speed.cache", "_ReadEntries", name) for name in ("get", "put", "settle", "forget", "limit")
+)
 
 
 def _class_attributes() -> dict:
@@ -369,7 +372,9 @@ def _settle_model_cache() -> None:
     module = sys.modules.get("analysis.run.speed.cache")
     store = getattr(module, "_READ", None)
     if store is not None:
-        store.settle()
+        for name in set(vars(store)) - {"entries"}:
+            delattr(store, name)  # an instance attribute a job set (a method or the limit of its own)
+        _state["model_cache_settled"] = store.settle(_state.get("model_cache_settled", {}))
 
 
 def reset(args) -> None:
@@ -388,8 +393,8 @@ def reset(args) -> None:
     _drop_new_modules()
     _restore_module_attributes()
     _restore_libraries()
-    _settle_model_cache()
     _restore_process(args.get("cwd") or "", args.get("env") or {})
+    _settle_model_cache()
     gc.collect()
     if shell is not None:
         shell.execution_count = 1  # cell numbers as in a fresh kernel
