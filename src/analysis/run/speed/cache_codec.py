@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import importlib
-import io
 import json
 import math
 from pathlib import Path, PurePath
@@ -166,9 +165,8 @@ def write_entry(folder: Path, key: str, value: Any) -> None:
     (folder / "entry.json").write_text(json.dumps(entry), encoding="utf-8")
 
 
-def read_verified(folder: Path, key: str) -> dict[str, bytes] | None:
-    """The bytes of every file of the entry in ``folder`` for ``key``, each checked against the digest
-    the entry recorded; ``None`` if it is damaged, tampered or another key's."""
+def read_entry(folder: Path, key: str) -> tuple[Any] | None:
+    """``(value,)`` stored in ``folder`` for ``key``, or ``None`` if it is damaged, tampered or another key's."""
     try:
         entry = json.loads((folder / "entry.json").read_text(encoding="utf-8"))
         if entry.get("format") != FORMAT or entry.get("key") != key:
@@ -177,31 +175,15 @@ def read_verified(folder: Path, key: str) -> dict[str, bytes] | None:
         present = {p.name for p in folder.iterdir()} - {"entry.json"}
         if present != set(files):
             return None
-        data = {name: (folder / name).read_bytes() for name in files}
-        if any(hashlib.sha256(data[name]).hexdigest() != digest for name, digest in files.items()):
-            return None
-        return data
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-
-
-def decode_files(files: dict[str, bytes]) -> tuple[Any] | None:
-    """``(value,)`` from the verified bytes of an entry (:func:`read_verified`): a new value at every
-    call, shared with nothing; ``None`` if the bytes do not decode."""
-    try:
-        with np.load(io.BytesIO(files["arrays.npz"]), allow_pickle=False) as npz:
+        for name, digest in files.items():
+            if _sha(folder / name) != digest:
+                return None
+        with np.load(folder / "arrays.npz", allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in npz.files}
         frames = [
-            pd.read_parquet(io.BytesIO(files[f"frame{i}.parquet"]))
-            for i in range(sum(n.startswith("frame") for n in files))
+            pd.read_parquet(folder / f"frame{i}.parquet") for i in range(sum(n.startswith("frame") for n in files))
         ]
-        tree = json.loads(files["value.json"].decode("utf-8"))
+        tree = json.loads((folder / "value.json").read_text(encoding="utf-8"))
         return (_Reader(arrays, frames).decode(tree),)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, ImportError):
         return None
-
-
-def read_entry(folder: Path, key: str) -> tuple[Any] | None:
-    """``(value,)`` stored in ``folder`` for ``key``, or ``None`` if it is damaged, tampered or another key's."""
-    files = read_verified(folder, key)
-    return None if files is None else decode_files(files)
